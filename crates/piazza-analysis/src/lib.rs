@@ -1,0 +1,1 @@
+//! Italian comment analysis: being built (issue 3), not yet usable.

@@ -1,0 +1,362 @@
+//! Moderation hours as written in a policy (`days`, `from`, `to`) and the
+//! Italian sentence that each account publishes in its bio.
+//!
+//! Working-time arithmetic (holidays, DST, deadlines) lives in
+//! `piazza-calendar`; this module only holds and checks the weekly table.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Weekday::Mon => "mon",
+            Weekday::Tue => "tue",
+            Weekday::Wed => "wed",
+            Weekday::Thu => "thu",
+            Weekday::Fri => "fri",
+            Weekday::Sat => "sat",
+            Weekday::Sun => "sun",
+        }
+    }
+
+    pub const fn name_it(self) -> &'static str {
+        match self {
+            Weekday::Mon => "lunedì",
+            Weekday::Tue => "martedì",
+            Weekday::Wed => "mercoledì",
+            Weekday::Thu => "giovedì",
+            Weekday::Fri => "venerdì",
+            Weekday::Sat => "sabato",
+            Weekday::Sun => "domenica",
+        }
+    }
+
+    /// 0 for Monday.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::str::FromStr for Weekday {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let day = match s.to_lowercase().as_str() {
+            "mon" | "lun" | "lunedì" | "lunedi" => Weekday::Mon,
+            "tue" | "mar" | "martedì" | "martedi" => Weekday::Tue,
+            "wed" | "mer" | "mercoledì" | "mercoledi" => Weekday::Wed,
+            "thu" | "gio" | "giovedì" | "giovedi" => Weekday::Thu,
+            "fri" | "ven" | "venerdì" | "venerdi" => Weekday::Fri,
+            "sat" | "sab" | "sabato" => Weekday::Sat,
+            "sun" | "dom" | "domenica" => Weekday::Sun,
+            _ => {
+                return Err(format!(
+                    "unknown weekday `{s}`, expected one of: mon, tue, wed, thu, fri, sat, sun (or lun, mar, mer, gio, ven, sab, dom)"
+                ));
+            }
+        };
+        Ok(day)
+    }
+}
+
+impl Serialize for Weekday {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Weekday {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A time of day, minute precision ("09:00").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClockTime {
+    pub hour: u8,
+    pub minute: u8,
+}
+
+impl ClockTime {
+    pub const fn minutes(self) -> u32 {
+        self.hour as u32 * 60 + self.minute as u32
+    }
+
+    /// "9:00", as Italian prose writes it.
+    pub fn italian(self) -> String {
+        format!("{}:{:02}", self.hour, self.minute)
+    }
+}
+
+impl fmt::Display for ClockTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour, self.minute)
+    }
+}
+
+impl std::str::FromStr for ClockTime {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("invalid time `{s}`, expected HH:MM between 00:00 and 24:00");
+        let (h, m) = s.split_once([':', '.']).ok_or_else(bad)?;
+        if h.is_empty() || h.len() > 2 || m.len() != 2 {
+            return Err(bad());
+        }
+        let hour: u8 = h.parse().map_err(|_| bad())?;
+        let minute: u8 = m.parse().map_err(|_| bad())?;
+        // 24:00 closes a day that runs until midnight.
+        if minute > 59 || hour > 24 || (hour == 24 && minute != 0) {
+            return Err(bad());
+        }
+        Ok(ClockTime { hour, minute })
+    }
+}
+
+impl Serialize for ClockTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClockTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// One weekly opening: the same interval on each of `days`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoursInterval {
+    pub days: Vec<Weekday>,
+    pub from: ClockTime,
+    pub to: ClockTime,
+}
+
+/// A problem in a table of hours, with the index of the interval at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoursProblem {
+    pub index: usize,
+    pub message: String,
+}
+
+/// Checks that every interval ends after it starts, names at least one day,
+/// and that no two intervals overlap on the same day.
+pub fn check_hours(hours: &[HoursInterval]) -> Vec<HoursProblem> {
+    let mut problems = Vec::new();
+    for (i, h) in hours.iter().enumerate() {
+        if h.days.is_empty() {
+            problems.push(HoursProblem {
+                index: i,
+                message: "the interval names no day; expected at least one of mon..sun".into(),
+            });
+        }
+        if h.to <= h.from {
+            problems.push(HoursProblem {
+                index: i,
+                message: format!(
+                    "the interval ends at {} before or when it starts at {}; expected `to` later than `from`",
+                    h.to, h.from
+                ),
+            });
+        }
+    }
+    for (i, a) in hours.iter().enumerate() {
+        for b in &hours[..i] {
+            if let Some(day) = a.days.iter().find(|d| b.days.contains(d))
+                && a.from < b.to
+                && b.from < a.to
+                && a.to > a.from
+                && b.to > b.from
+            {
+                problems.push(HoursProblem {
+                    index: i,
+                    message: format!(
+                        "{}–{} overlaps {}–{} on {}; expected separate intervals",
+                        a.from,
+                        a.to,
+                        b.from,
+                        b.to,
+                        day.name_it()
+                    ),
+                });
+            }
+        }
+    }
+    problems
+}
+
+/// The Italian sentence for an account's bio, e.g. "Pagina moderata dal
+/// lunedì al venerdì, dalle 9:00 alle 12:00, festivi esclusi."
+pub fn hours_sentence(lead: &str, hours: &[HoursInterval], holidays_excluded: bool) -> String {
+    if hours.is_empty() {
+        return format!("{lead}: orari non indicati.");
+    }
+    // Group intervals that share the same set of days, keeping first-seen
+    // order so the sentence follows the policy.
+    let mut groups: Vec<(Vec<Weekday>, Vec<&HoursInterval>)> = Vec::new();
+    for h in hours {
+        let mut days = h.days.clone();
+        days.sort();
+        days.dedup();
+        match groups.iter_mut().find(|(d, _)| *d == days) {
+            Some((_, list)) => list.push(h),
+            None => groups.push((days, vec![h])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, (days, list))| {
+            let mut sorted = list.clone();
+            sorted.sort_by_key(|h| h.from);
+            let times: Vec<String> = sorted
+                .iter()
+                .map(|h| format!("dalle {} alle {}", h.from.italian(), h.to.italian()))
+                .collect();
+            let also = if i > 0 { " anche" } else { "" };
+            format!("{}{also} {}", days_phrase(days), join_it(&times))
+        })
+        .collect();
+    let mut sentence = format!("{lead} {}", parts.join("; "));
+    if groups.len() == 1 {
+        // "dal lunedì al venerdì, dalle 9:00 alle 12:00" reads better with
+        // the comma when there is a single group.
+        sentence = sentence.replacen(" dalle ", ", dalle ", 1);
+    }
+    if holidays_excluded {
+        sentence.push_str(", festivi esclusi");
+    }
+    sentence.push('.');
+    sentence
+}
+
+fn days_phrase(days: &[Weekday]) -> String {
+    let idx: Vec<usize> = days.iter().map(|d| d.index()).collect();
+    let contiguous = idx.windows(2).all(|w| w[1] == w[0] + 1);
+    match days {
+        [] => String::new(),
+        [one] => format!("il {}", one.name_it()).replace("il domenica", "la domenica"),
+        _ if days.len() == 7 => "tutti i giorni".into(),
+        _ if contiguous && days.len() >= 3 => {
+            let last = days[days.len() - 1];
+            let art = if last == Weekday::Sun { "alla" } else { "al" };
+            format!("dal {} {art} {}", days[0].name_it(), last.name_it())
+        }
+        _ => {
+            let names: Vec<String> = days.iter().map(|d| d.name_it().to_string()).collect();
+            join_it(&names)
+        }
+    }
+}
+
+fn join_it(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} e {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iv(days: &[&str], from: &str, to: &str) -> HoursInterval {
+        HoursInterval {
+            days: days.iter().map(|d| d.parse().unwrap()).collect(),
+            from: from.parse().unwrap(),
+            to: to.parse().unwrap(),
+        }
+    }
+
+    const WEEK: [&str; 5] = ["mon", "tue", "wed", "thu", "fri"];
+
+    #[test]
+    fn tradate_sentence() {
+        let s = hours_sentence("Pagina moderata", &[iv(&WEEK, "09:00", "12:00")], true);
+        assert_eq!(
+            s,
+            "Pagina moderata dal lunedì al venerdì, dalle 9:00 alle 12:00, festivi esclusi."
+        );
+    }
+
+    #[test]
+    fn several_intervals_and_day_groups() {
+        let s = hours_sentence(
+            "Canali monitorati",
+            &[
+                iv(&WEEK, "09:00", "13:00"),
+                iv(&["tue", "thu"], "15:00", "17:00"),
+            ],
+            true,
+        );
+        assert_eq!(
+            s,
+            "Canali monitorati dal lunedì al venerdì dalle 9:00 alle 13:00; martedì e giovedì anche dalle 15:00 alle 17:00, festivi esclusi."
+        );
+        let s = hours_sentence(
+            "Pagina moderata",
+            &[
+                iv(&["sat"], "09:00", "12:00"),
+                iv(&["sat"], "14:00", "16:00"),
+            ],
+            false,
+        );
+        assert_eq!(
+            s,
+            "Pagina moderata il sabato, dalle 9:00 alle 12:00 e dalle 14:00 alle 16:00."
+        );
+    }
+
+    #[test]
+    fn overlapping_and_reversed_intervals_are_reported() {
+        let problems = check_hours(&[
+            iv(&WEEK, "09:00", "13:00"),
+            iv(&["tue"], "12:00", "14:00"),
+            iv(&["sat"], "12:00", "09:00"),
+        ]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].index, 2);
+        assert!(problems[0].message.contains("before or when it starts"));
+        assert_eq!(problems[1].index, 1);
+        assert!(problems[1].message.contains("overlaps"));
+        assert!(
+            check_hours(&[iv(&WEEK, "09:00", "12:00"), iv(&WEEK, "12:00", "13:00")]).is_empty()
+        );
+    }
+
+    #[test]
+    fn times_and_days_parse_in_english_and_italian() {
+        assert_eq!("9.00".parse::<ClockTime>().unwrap().minutes(), 540);
+        assert!("25:00".parse::<ClockTime>().is_err());
+        assert!("24:00".parse::<ClockTime>().is_ok());
+        assert_eq!("gio".parse::<Weekday>().unwrap(), Weekday::Thu);
+        assert!("thursday".parse::<Weekday>().is_err());
+    }
+}
