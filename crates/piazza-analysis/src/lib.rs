@@ -1,1 +1,1028 @@
-//! Italian comment analysis: being built (issue 3), not yet usable.
+//! Italian comment analysis for Piazza. Given a citizen's comment (and the
+//! post it answers), [`Analyzer::analyze`] reports which content categories
+//! it falls in ([`Finding`]: insult, threat, discrimination with its target,
+//! personal data with its kind, spam, commercial, propaganda, off-topic,
+//! personal case...), how sure it is, and exactly where: every [`Evidence`]
+//! is a range of Unicode char offsets into the *original* text with the
+//! matched text. It also reports intents that are not violations
+//! ([`IntentFinding`]: question, complaint, crime report, service request,
+//! criticism) so the desk can route them. The analysis knows nothing of any
+//! administration: a policy maps categories to its clauses and thresholds.
+//!
+//! The pipeline normalises the text against evasion ([`normalize`]), then
+//! runs word lists, phrase rules, checksum-validated personal-data scanners,
+//! a linear classifier trained on Italian hate-speech corpora ([`model`],
+//! [`training`]) and an off-topic measure. It is pure (no I/O, no threads)
+//! and an [`Analyzer`] is `Send + Sync`, so callers share one across threads.
+//! Near-duplicate spam needs memory of earlier comments: that state lives in
+//! a [`SpamTracker`] owned by the caller.
+//!
+//! ```
+//! use piazza_analysis::{Analyzer, AnalyzerConfig, CommentInput};
+//! use piazza_taxonomy::{Category, Intent};
+//!
+//! let analyzer = Analyzer::new(AnalyzerConfig::default());
+//! let a = analyzer.analyze(&CommentInput::new("sei uno s t r o n z o, ti vengo a prendere"));
+//! let insult = a.finding(Category::Insult).unwrap();
+//! assert_eq!(insult.evidence[0].text, "s t r o n z o");
+//! assert!(a.finding(Category::Threat).is_some());
+//!
+//! // Criticism of the administration is a protected opinion, not an insult.
+//! let a = analyzer.analyze(&CommentInput::new(
+//!     "il sindaco non ha fatto niente per le buche, vergogna",
+//! ));
+//! assert!(a.intent(Intent::Criticism).is_some());
+//! assert!(a.finding(Category::Insult).is_none());
+//! ```
+
+pub mod corpus;
+pub mod eval;
+mod lexicon;
+pub mod model;
+pub mod normalize;
+mod offtopic;
+mod personal;
+mod rules;
+pub mod spam;
+pub mod synth;
+pub mod training;
+
+use std::sync::{Arc, OnceLock};
+
+use piazza_taxonomy::{Category, DiscriminationTarget, Intent};
+use serde::Serialize;
+
+pub use crate::model::{ModelBundle, ModelError};
+pub use crate::normalize::Normalized;
+pub use crate::personal::{iban_checksum_ok, is_codice_fiscale, is_partita_iva};
+pub use crate::spam::{SpamConfig, SpamTracker};
+pub use piazza_taxonomy;
+
+use crate::lexicon::{Hit, Lexicon};
+use crate::offtopic::OffTopic;
+use crate::personal::{OwnContacts, PdHit};
+use crate::rules::{Action, RuleHit, Rules};
+
+/// The model shipped with the crate (see `model/MODEL_CARD.md`). Empty when
+/// the crate is built before a model was trained: the classifier is then off.
+pub const EMBEDDED_MODEL: &[u8] = include_bytes!("../model/piazza-model.bin");
+
+/// One comment to analyse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommentInput<'a> {
+    /// The comment as written.
+    pub text: &'a str,
+    /// The text of the post the comment answers (for off-topic).
+    pub post_text: Option<&'a str>,
+    /// Author id or name on the platform.
+    pub author: Option<&'a str>,
+    /// Platform id ("facebook", "instagram", ...).
+    pub platform: Option<&'a str>,
+}
+
+impl<'a> CommentInput<'a> {
+    pub fn new(text: &'a str) -> Self {
+        CommentInput {
+            text,
+            ..Default::default()
+        }
+    }
+    pub fn post_text(mut self, post: &'a str) -> Self {
+        self.post_text = Some(post);
+        self
+    }
+    pub fn author(mut self, author: &'a str) -> Self {
+        self.author = Some(author);
+        self
+    }
+    pub fn platform(mut self, platform: &'a str) -> Self {
+        self.platform = Some(platform);
+        self
+    }
+}
+
+/// Per-administration settings, from its policy file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnalyzerConfig {
+    /// Words never reported by the word lists (a place name, a local word).
+    pub allow_terms: Vec<String>,
+    /// Extra words to report, with their category (a trailing `*` matches
+    /// any word starting with the term).
+    pub deny_terms: Vec<(String, Category)>,
+    /// The administration's own contacts (URP e-mail, toll-free number,
+    /// switchboard, PEC): never reported as personal data.
+    pub own_contacts: Vec<String>,
+}
+
+/// Where a finding is in the original text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// First char (Unicode scalar) offset, inclusive.
+    pub start: usize,
+    /// Last char offset, exclusive.
+    pub end: usize,
+    /// The original text of `start..end`.
+    pub text: String,
+}
+
+/// A category the comment falls in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub category: Category,
+    /// Sub-kind: a `PersonalDataKind` id for personal data, `direct` or
+    /// `normative` for threats, `classifier` for model-only discrimination...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The group targeted, for discrimination.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<DiscriminationTarget>,
+    /// Confidence in 0..1.
+    pub score: f32,
+    pub evidence: Vec<Evidence>,
+    /// Why, in short Italian, for the moderator and the citizen.
+    pub explanation: String,
+}
+
+/// A non-violating intent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntentFinding {
+    pub intent: Intent,
+    pub score: f32,
+    pub evidence: Vec<Evidence>,
+    pub explanation: String,
+}
+
+/// Everything found in one comment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Analysis {
+    pub findings: Vec<Finding>,
+    pub intents: Vec<IntentFinding>,
+}
+
+impl Analysis {
+    /// The strongest finding of a category.
+    pub fn finding(&self, category: Category) -> Option<&Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.category == category)
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+    }
+
+    /// Score of a category (optionally of one target), 0 when absent.
+    pub fn score(&self, category: Category, target: Option<DiscriminationTarget>) -> f32 {
+        self.findings
+            .iter()
+            .filter(|f| f.category == category && (target.is_none() || f.target == target))
+            .map(|f| f.score)
+            .fold(0.0, f32::max)
+    }
+
+    /// The finding of a personal-data kind, by id (`"iban"`, `"phone"`...).
+    pub fn personal_data(&self, kind: &str) -> Option<&Finding> {
+        self.findings
+            .iter()
+            .find(|f| f.category == Category::PersonalData && f.kind.as_deref() == Some(kind))
+    }
+
+    pub fn intent(&self, intent: Intent) -> Option<&IntentFinding> {
+        self.intents.iter().find(|i| i.intent == intent)
+    }
+
+    /// True when nothing at all was found.
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty() && self.intents.is_empty()
+    }
+}
+
+fn embedded_model() -> Option<Arc<ModelBundle>> {
+    static MODEL: OnceLock<Option<Arc<ModelBundle>>> = OnceLock::new();
+    MODEL
+        .get_or_init(|| ModelBundle::from_bytes(EMBEDDED_MODEL).ok().map(Arc::new))
+        .clone()
+}
+
+fn builtin_rules() -> Arc<Rules> {
+    static RULES: OnceLock<Arc<Rules>> = OnceLock::new();
+    RULES.get_or_init(|| Arc::new(Rules::new())).clone()
+}
+
+/// The analysis pipeline. Build once, share everywhere (`Send + Sync`).
+pub struct Analyzer {
+    lexicon: Lexicon,
+    rules: Arc<Rules>,
+    own: OwnContacts,
+    model: Option<Arc<ModelBundle>>,
+    offtopic: OffTopic,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("model_heads", &self.model.as_ref().map(|m| m.heads.len()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer::new(AnalyzerConfig::default())
+    }
+}
+
+/// Collects findings, merging repeated ones of the same category, kind and
+/// target (scores combine as a noisy-or, evidence accumulates).
+struct Collector<'t> {
+    text: &'t str,
+    char_bytes: Option<Vec<usize>>,
+    findings: Vec<Finding>,
+    intents: Vec<IntentFinding>,
+}
+
+fn noisy_or(a: f32, b: f32) -> f32 {
+    (1.0 - (1.0 - a) * (1.0 - b)).min(0.99)
+}
+
+impl<'t> Collector<'t> {
+    fn evidence(&mut self, (s, e): (u32, u32)) -> Evidence {
+        let offsets = self.char_bytes.get_or_insert_with(|| {
+            let mut v: Vec<usize> = self.text.char_indices().map(|(i, _)| i).collect();
+            v.push(self.text.len());
+            v
+        });
+        let n = offsets.len() - 1;
+        let (s, e) = ((s as usize).min(n), (e as usize).min(n));
+        let (s, e) = (s.min(e), e);
+        Evidence {
+            start: s,
+            end: e,
+            text: self.text[offsets[s]..offsets[e]].to_string(),
+        }
+    }
+
+    fn finding(
+        &mut self,
+        category: Category,
+        kind: Option<&str>,
+        target: Option<DiscriminationTarget>,
+        score: f32,
+        span: Option<(u32, u32)>,
+        explanation: &str,
+    ) {
+        let ev = span.map(|s| self.evidence(s));
+        let existing = self
+            .findings
+            .iter_mut()
+            .find(|f| f.category == category && f.kind.as_deref() == kind && f.target == target);
+        match existing {
+            Some(f) => {
+                f.score = noisy_or(f.score, score * 0.5).max(f.score.max(score));
+                if let Some(ev) = ev.filter(|ev| !f.evidence.contains(ev)) {
+                    f.evidence.push(ev);
+                }
+                if score > 0.0 && !f.explanation.contains(explanation) && f.explanation.len() < 200
+                {
+                    f.explanation.push_str("; ");
+                    f.explanation.push_str(explanation);
+                }
+            }
+            None => self.findings.push(Finding {
+                category,
+                kind: kind.map(str::to_string),
+                target,
+                score: score.clamp(0.0, 1.0),
+                evidence: ev.into_iter().collect(),
+                explanation: explanation.to_string(),
+            }),
+        }
+    }
+
+    fn intent(&mut self, intent: Intent, score: f32, span: Option<(u32, u32)>, explanation: &str) {
+        let ev = span.map(|s| self.evidence(s));
+        match self.intents.iter_mut().find(|i| i.intent == intent) {
+            Some(i) => {
+                i.score = i.score.max(score);
+                if let Some(ev) = ev.filter(|ev| !i.evidence.contains(ev)) {
+                    i.evidence.push(ev);
+                }
+            }
+            None => self.intents.push(IntentFinding {
+                intent,
+                score: score.clamp(0.0, 1.0),
+                evidence: ev.into_iter().collect(),
+                explanation: explanation.to_string(),
+            }),
+        }
+    }
+}
+
+/// Words that mark a comment addressed to a person ("sei un ...").
+const ADDRESSED: &[&str] = &["sei", "siete", "sei un", "sei una", "tu", "voi", "te", "ti"];
+
+impl Analyzer {
+    /// Builds an analyzer with the builtin lexicons and the embedded model.
+    pub fn new(config: AnalyzerConfig) -> Analyzer {
+        Analyzer {
+            lexicon: Lexicon::new(&config.allow_terms, &config.deny_terms),
+            rules: builtin_rules(),
+            own: OwnContacts::new(&config.own_contacts),
+            model: embedded_model(),
+            offtopic: OffTopic::new(),
+        }
+    }
+
+    /// Replaces the classifier (a freshly trained bundle, or `None` to run
+    /// rules only).
+    pub fn with_model(mut self, model: Option<ModelBundle>) -> Analyzer {
+        self.model = model.map(Arc::new);
+        self
+    }
+
+    /// The classifier in use, if any.
+    pub fn model(&self) -> Option<&ModelBundle> {
+        self.model.as_deref()
+    }
+
+    /// Analyses one comment.
+    pub fn analyze(&self, input: &CommentInput<'_>) -> Analysis {
+        let text = input.text;
+        let norm = Normalized::new(text);
+        let mut c = Collector {
+            text,
+            char_bytes: None,
+            findings: Vec::new(),
+            intents: Vec::new(),
+        };
+        let sk = norm.skeleton.as_str();
+
+        // Rules first: counter-speech changes how slurs are read.
+        let mut rule_hits: Vec<RuleHit> = Vec::new();
+        self.rules.find(sk, &mut rule_hits);
+        let has = |a: &dyn Fn(Action) -> bool| {
+            rule_hits.iter().any(|h| a(self.rules.rule(h.rule).action))
+        };
+        let quoted_ranges = quoted_ranges(sk);
+        let condemnation = has(&|a| a == Action::Condemnation);
+        let mut counter_speech = has(&|a| a == Action::CounterSpeech) && condemnation;
+
+        let mut lex_hits: Vec<Hit> = Vec::new();
+        self.lexicon.find(&norm, &mut lex_hits);
+        if condemnation
+            && lex_hits.iter().any(|h| {
+                self.lexicon.entry(h.entry).category == Category::Discrimination
+                    && quoted_ranges
+                        .iter()
+                        .any(|&(a, b)| a <= h.start && h.end <= b)
+            })
+        {
+            counter_speech = true;
+        }
+
+        // ---------------------------------------------------------- lexicon
+        for h in &lex_hits {
+            let entry = self.lexicon.entry(h.entry);
+            let quoted = quoted_ranges
+                .iter()
+                .any(|&(a, b)| a <= h.start && h.end <= b);
+            if counter_speech && (quoted || entry.category == Category::Discrimination) {
+                continue;
+            }
+            let span = norm.skeleton_span(h.start, h.end);
+            let mut score = entry.weight;
+            if entry.category == Category::Insult && addressed(sk, h.start) {
+                score = (score + 0.15).min(0.98);
+            }
+            let explanation = match (entry.category, entry.custom) {
+                (_, true) => "termine vietato dalla policy dell'ente",
+                (Category::Insult, _) => "parola offensiva rivolta a una persona",
+                (Category::Vulgarity, _) => "linguaggio volgare",
+                (Category::Obscene, _) => "contenuto osceno o sessualmente esplicito",
+                (Category::Discrimination, _) => "termine spregiativo verso un gruppo protetto",
+                _ => "termine presente negli elenchi di parole vietate",
+            };
+            let kind = (entry.category == Category::Discrimination).then_some("slur");
+            c.finding(
+                entry.category,
+                kind,
+                entry.target,
+                score,
+                Some(span),
+                explanation,
+            );
+            // A slur is also an insult when addressed to someone.
+            if entry.category == Category::Discrimination && addressed(sk, h.start) {
+                c.finding(
+                    Category::Insult,
+                    None,
+                    None,
+                    score * 0.9,
+                    Some(span),
+                    "parola offensiva rivolta a una persona",
+                );
+            }
+        }
+
+        // ---------------------------------------------------------- rules
+        let admin_ref = has(&|a| a == Action::AdminRef);
+        let selling = has(&|a| a == Action::Selling);
+        let mut price_spans = Vec::new();
+        for h in &rule_hits {
+            let rule = self.rules.rule(h.rule);
+            let span = norm.skeleton_span(h.start, h.end);
+            match rule.action {
+                Action::Finding(Category::Discrimination, kind, target) => {
+                    if !counter_speech {
+                        c.finding(
+                            Category::Discrimination,
+                            kind.or(Some("pattern")),
+                            target,
+                            rule.score,
+                            Some(span),
+                            rule.explanation,
+                        );
+                    }
+                }
+                Action::Finding(cat, kind, target) => {
+                    c.finding(cat, kind, target, rule.score, Some(span), rule.explanation)
+                }
+                Action::GroupFinding => {
+                    if !counter_speech {
+                        c.finding(
+                            Category::Discrimination,
+                            Some("pattern"),
+                            h.target,
+                            rule.score,
+                            Some(span),
+                            rule.explanation,
+                        );
+                    }
+                }
+                Action::Intent(Intent::Criticism) => {
+                    let score = if admin_ref {
+                        rule.score + 0.2
+                    } else {
+                        rule.score
+                    };
+                    c.intent(Intent::Criticism, score, Some(span), rule.explanation);
+                }
+                Action::Intent(i) => c.intent(i, rule.score, Some(span), rule.explanation),
+                Action::Special(kind) => c.finding(
+                    Category::PersonalData,
+                    Some(kind.as_str()),
+                    None,
+                    rule.score,
+                    Some(span),
+                    rule.explanation,
+                ),
+                Action::Price => price_spans.push(span),
+                Action::CounterSpeech
+                | Action::Condemnation
+                | Action::AdminRef
+                | Action::Selling => {}
+            }
+        }
+        if selling {
+            for span in price_spans {
+                c.finding(
+                    Category::Commercial,
+                    Some("price"),
+                    None,
+                    0.7,
+                    Some(span),
+                    "prezzo di un prodotto o servizio in vendita",
+                );
+            }
+        }
+
+        // ---------------------------------------------------------- classifier
+        if let Some(model) = self.model.as_ref().filter(|_| !counter_speech) {
+            self.classify(model, &norm, &mut c);
+        }
+
+        // ---------------------------------------------------------- personal data
+        let chars_upper = |pos: usize| -> bool {
+            let ci = norm.plain_map.get(pos).map_or(0, |s| s.0) as usize;
+            text.chars().nth(ci).is_some_and(char::is_uppercase)
+        };
+        let mut pd: Vec<PdHit> = Vec::new();
+        personal::scan(&norm.plain, &chars_upper, &self.own, &mut pd);
+        for h in pd {
+            let span = norm.plain_span(h.start, h.end);
+            c.finding(
+                Category::PersonalData,
+                Some(h.kind.as_str()),
+                None,
+                h.score,
+                Some(span),
+                h.explanation,
+            );
+        }
+
+        // ---------------------------------------------------------- links: spam and referrals
+        self.links(&norm, &mut c);
+
+        // ---------------------------------------------------------- question
+        question(&norm, &mut c);
+
+        // ---------------------------------------------------------- off-topic
+        if let Some(post) = input.post_text {
+            self.off_topic(&norm, post, &mut c);
+        }
+
+        let mut findings = c.findings;
+        findings.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.category.cmp(&b.category))
+        });
+        let mut intents = c.intents;
+        intents.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.intent.cmp(&b.intent)));
+        Analysis { findings, intents }
+    }
+
+    fn classify(&self, model: &ModelBundle, norm: &Normalized, c: &mut Collector<'_>) {
+        let sk = norm.skeleton.as_str();
+        if sk.len() < 8 {
+            return;
+        }
+        let mut feats = Vec::with_capacity(sk.len() * 5);
+        model.features.extract(sk, &mut feats);
+        let mut probs = [0f32; 16];
+        let nh = model.heads.len().min(16);
+        model.predict_features(&feats, &mut probs[..nh]);
+        for (h, meta) in model.heads.iter().enumerate().take(nh) {
+            let p = probs[h];
+            if p < meta.threshold {
+                continue;
+            }
+            // Each corpus was about one group: outside that topic the model
+            // mostly reacts to anger and vulgarity, which are not hate. So a
+            // head speaks only when the comment names its group.
+            if !names_group(meta.target, sk) {
+                continue;
+            }
+            let mut target = meta.target;
+            if target == Some(DiscriminationTarget::Ethnicity) && mentions_religion(sk) {
+                target = Some(DiscriminationTarget::Religion);
+            }
+            // Evidence: the words whose own weight pushes this head the most.
+            let spans = top_words(model, h, norm);
+            let first = spans.first().copied();
+            c.finding(
+                meta.category,
+                Some("classifier"),
+                target,
+                p,
+                first,
+                "il classificatore addestrato su commenti d'odio riconosce un contenuto discriminatorio",
+            );
+            for s in spans.into_iter().skip(1) {
+                c.finding(meta.category, Some("classifier"), target, 0.0, Some(s), "");
+            }
+        }
+    }
+
+    fn links(&self, norm: &Normalized, c: &mut Collector<'_>) {
+        let plain = norm.plain.as_str();
+        if !(plain.contains("http")
+            || plain.contains("www.")
+            || plain.contains(".ly/")
+            || plain.contains(".to/"))
+        {
+            return;
+        }
+        let mut urls: Vec<(usize, usize)> = Vec::new();
+        let b = plain.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            // Byte-wise: `i` need not be on a char boundary here.
+            let rest = &b[i..];
+            if rest.starts_with(b"http://")
+                || rest.starts_with(b"https://")
+                || rest.starts_with(b"www.")
+            {
+                let s = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'"' && b[i] < 0x80 {
+                    i += 1;
+                }
+                urls.push((s, i));
+            } else {
+                i += 1;
+            }
+        }
+        for &(s, e) in &urls {
+            let u = &plain[s..e];
+            let referral = [
+                "?ref=",
+                "&ref=",
+                "?aff",
+                "&aff",
+                "affiliate",
+                "referral",
+                "?invite",
+                "amzn.to",
+                "bit.ly",
+                "tinyurl",
+                "/ref=",
+                "?tag=",
+                "&tag=",
+            ]
+            .iter()
+            .any(|p| u.contains(p));
+            if referral {
+                c.finding(
+                    Category::Commercial,
+                    Some("referral"),
+                    None,
+                    0.75,
+                    Some(norm.plain_span(s, e)),
+                    "link di affiliazione o accorciato verso un'offerta commerciale",
+                );
+            }
+        }
+        if urls.len() >= 3 {
+            let (s, e) = (urls[0].0, urls[urls.len() - 1].1);
+            c.finding(
+                Category::Spam,
+                Some("link_farm"),
+                None,
+                (0.5 + 0.1 * urls.len() as f32).min(0.9),
+                Some(norm.plain_span(s, e)),
+                "molti link in un solo commento",
+            );
+        }
+    }
+
+    fn off_topic(&self, norm: &Normalized, post: &str, c: &mut Collector<'_>) {
+        // A complaint or a request is off-topic under a post about something
+        // else, but it is routed, not removed: report it more weakly.
+        let routed = c.intents.iter().any(|i| {
+            matches!(
+                i.intent,
+                Intent::Complaint | Intent::CrimeReport | Intent::ServiceRequest
+            )
+        });
+        let post_norm = Normalized::new(post);
+        let r = self.offtopic.relevance(&norm.plain, &post_norm.plain);
+        if r.comment_terms < 4 || r.post_terms == 0 || r.similarity >= 0.08 {
+            return;
+        }
+        // Confidence grows with how much both texts say.
+        let post_weight = (r.post_terms as f32 / 15.0).min(1.0);
+        let comment_weight = (r.comment_terms as f32 / 10.0).min(1.0);
+        let mut score = 0.15 + 0.35 * post_weight + 0.15 * comment_weight - r.similarity;
+        if routed {
+            score *= 0.5;
+        }
+        let explanation = if r.post_terms < 6 {
+            "poche parole in comune con il post (post breve: indicazione debole)"
+        } else {
+            "il commento non riguarda l'argomento del post"
+        };
+        c.finding(
+            Category::OffTopic,
+            None,
+            None,
+            score.clamp(0.05, 0.75),
+            Some((0, norm.char_len)),
+            explanation,
+        );
+    }
+}
+
+/// Skeletonised stems that name the group of each classifier head.
+fn group_words(target: DiscriminationTarget) -> &'static [String] {
+    static WORDS: OnceLock<Vec<(DiscriminationTarget, Vec<String>)>> = OnceLock::new();
+    let all = WORDS.get_or_init(|| {
+        let raw: &[(DiscriminationTarget, &[&str])] = &[
+            (
+                DiscriminationTarget::Ethnicity,
+                &[
+                    "immigrat",
+                    "migrant",
+                    "stranier",
+                    "extracomunitar",
+                    "clandestin",
+                    "profug",
+                    " rom ",
+                    "zingar",
+                    "nomad",
+                    "african",
+                    "africa",
+                    "negr",
+                    " neri",
+                    "marocchin",
+                    "albanes",
+                    "rumen",
+                    "romen",
+                    "cines",
+                    "nigerian",
+                    "arab",
+                    "musulman",
+                    "mussulman",
+                    "islam",
+                    "moschea",
+                    "ebre",
+                    "terron",
+                    "meridional",
+                    "sbarc",
+                    "barcon",
+                    "accoglien",
+                    "invasion",
+                    "razza",
+                    "etnia",
+                    "richiedenti",
+                    "asilo",
+                    "ong ",
+                    "rimpatri",
+                    "stranieri",
+                    "colore",
+                    "senegal",
+                    "tunisin",
+                    "pakistan",
+                    "bangla",
+                    "indian",
+                    "sinti",
+                ],
+            ),
+            (
+                DiscriminationTarget::Gender,
+                &[
+                    "donna",
+                    "donne",
+                    "femmin",
+                    "ragazza",
+                    "ragazze",
+                    "signora",
+                    " lei ",
+                    "moglie",
+                    "femminist",
+                    "troia",
+                    "puttana",
+                    "zoccola",
+                    "mignotta",
+                    "sei una",
+                    "quella",
+                    "bambola",
+                    "cagna",
+                    "vacca",
+                    "gallina",
+                    "baldracca",
+                    "sgualdrina",
+                    "bionda",
+                    "tette",
+                    "figa",
+                    "madre",
+                    "mamma",
+                    "sorella",
+                    "fidanzata",
+                    "ministra",
+                    "sindaca",
+                    "presidentessa",
+                    "quote rosa",
+                ],
+            ),
+            (
+                DiscriminationTarget::SexualOrientation,
+                &[
+                    "gay",
+                    "lesbic",
+                    "omosessual",
+                    "froci",
+                    "trans",
+                    "lgbt",
+                    "queer",
+                    "ricchion",
+                    "recchion",
+                    "culatton",
+                    "finocchi",
+                    "checca",
+                    "gender",
+                    "pride",
+                    "arcobaleno",
+                    "unioni civili",
+                    "omofob",
+                    "bisessual",
+                    "travestit",
+                    "drag",
+                    "busone",
+                    "invertit",
+                    "natura",
+                    "utero in affitto",
+                    "famiglia tradizionale",
+                ],
+            ),
+            (
+                DiscriminationTarget::PoliticalOpinion,
+                &[
+                    "politic",
+                    "partit",
+                    "sinistra",
+                    "destra",
+                    "comunist",
+                    "fascist",
+                    "leghist",
+                    "grillin",
+                    "piddin",
+                    " pd",
+                    "lega",
+                    "m5s",
+                    "5 stelle",
+                    "cinque stelle",
+                    "fdi",
+                    "fratelli d",
+                    "forza italia",
+                    "governo",
+                    "ministr",
+                    "parlament",
+                    "senat",
+                    "salvini",
+                    "meloni",
+                    "renzi",
+                    "conte",
+                    "schlein",
+                    "calenda",
+                    "berlusconi",
+                    "elezion",
+                    "elettor",
+                    "zecche",
+                    "sinistroid",
+                    "radical chic",
+                    "sovranist",
+                    "antifa",
+                    "casapound",
+                    "premier",
+                    "deputat",
+                ],
+            ),
+        ];
+        raw.iter()
+            .map(|(t, ws)| {
+                let words = ws
+                    .iter()
+                    .map(|w| {
+                        // Keep the spaces that mark word edges.
+                        let core = normalize::skeletonize(w);
+                        let lead = if w.starts_with(' ') { " " } else { "" };
+                        let trail = if w.ends_with(' ') { " " } else { "" };
+                        format!("{lead}{core}{trail}")
+                    })
+                    .collect();
+                (*t, words)
+            })
+            .collect()
+    });
+    all.iter()
+        .find(|(t, _)| *t == target)
+        .map_or(&[], |(_, w)| w.as_slice())
+}
+
+fn names_group(target: Option<DiscriminationTarget>, sk: &str) -> bool {
+    let Some(target) = target else {
+        return true;
+    };
+    let words = group_words(target);
+    if words.is_empty() {
+        return true;
+    }
+    let padded = format!(" {sk} ");
+    words.iter().any(|w| padded.contains(w.as_str()))
+}
+
+fn mentions_religion(sk: &str) -> bool {
+    [
+        "musulman", "islam", "moschea", "coran", "ala ", "ebre", "sinagog", "religion", "velo",
+        "burqa", "burka", "imam",
+    ]
+    .iter()
+    .any(|w| sk.contains(w))
+}
+
+/// Up to three words with the largest positive unigram weight for head `h`.
+fn top_words(model: &ModelBundle, h: usize, norm: &Normalized) -> Vec<(u32, u32)> {
+    let sk = norm.skeleton.as_str();
+    let nh = model.heads.len();
+    let mut scored: Vec<(i8, usize, usize)> = Vec::new();
+    let mut pos = 0;
+    let mut buf = Vec::with_capacity(4);
+    let uni = FeatureOnlyUnigram(model.features);
+    for w in sk.split(' ') {
+        let start = pos;
+        pos += w.len() + 1;
+        if w.len() < 3 || !w.chars().any(char::is_alphabetic) {
+            continue;
+        }
+        buf.clear();
+        uni.extract(w, &mut buf);
+        if let Some(&b) = buf.first() {
+            let wt = model.weights[b as usize * nh + h];
+            if wt > 0 {
+                scored.push((wt, start, start + w.len()));
+            }
+        }
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.truncate(3);
+    scored.sort_by_key(|s| s.1);
+    scored
+        .into_iter()
+        .map(|(_, s, e)| norm.skeleton_span(s, e))
+        .collect()
+}
+
+/// Extracts only the unigram bucket of a single word (the first feature).
+struct FeatureOnlyUnigram(model::FeatureConfig);
+
+impl FeatureOnlyUnigram {
+    fn extract(&self, w: &str, out: &mut Vec<u32>) {
+        let cfg = model::FeatureConfig {
+            word_ngrams: 1,
+            char_min: 0,
+            ..self.0
+        };
+        cfg.extract(w, out);
+    }
+}
+
+/// True when an address word ("sei", "tu"...) precedes `pos` closely.
+fn addressed(sk: &str, pos: usize) -> bool {
+    let mut from = pos.saturating_sub(24);
+    while !sk.is_char_boundary(from) {
+        from -= 1;
+    }
+    let window = &sk[from..pos];
+    window.split(' ').any(|w| ADDRESSED.contains(&w))
+}
+
+/// Byte ranges of the skeleton between double quotes.
+fn quoted_ranges(sk: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    for (i, ch) in sk.char_indices() {
+        if ch == '"' {
+            match open.take() {
+                Some(s) => out.push((s, i)),
+                None => open = Some(i),
+            }
+        }
+    }
+    out
+}
+
+const QUESTION_OPENERS: &[&str] = &[
+    "come",
+    "quando",
+    "dove",
+    "perche",
+    "chi",
+    "cosa",
+    "quale",
+    "quali",
+    "quanto",
+    "quanti",
+    "quante",
+    "e possibile",
+    "si puo",
+    "sapete",
+    "qualcuno sa",
+    "mi sapete",
+    "vorei sapere",
+    "volevo sapere",
+    "potete",
+    "posso",
+    "c e",
+];
+
+fn question(norm: &Normalized, c: &mut Collector<'_>) {
+    let plain = norm.plain.as_str();
+    if let Some(q) = plain.find('?') {
+        // The sentence that ends with the first question mark.
+        let start = plain[..q].rfind(['.', '!', '\n', '?']).map_or(0, |i| i + 1);
+        let start = start + (plain[start..q].len() - plain[start..q].trim_start().len());
+        let rhetorical = plain[start..q].split_whitespace().count() <= 1;
+        let score = if rhetorical { 0.45 } else { 0.85 };
+        c.intent(
+            Intent::Question,
+            score,
+            Some(norm.plain_span(start, q + 1)),
+            "domanda che attende una risposta",
+        );
+        return;
+    }
+    let sk = norm.skeleton.as_str();
+    if let Some(op) = QUESTION_OPENERS
+        .iter()
+        .find(|o| sk.starts_with(*o) && sk[o.len()..].starts_with(' '))
+    {
+        let end = sk.find(['.', '!']).unwrap_or(sk.len());
+        let _ = op;
+        c.intent(
+            Intent::Question,
+            0.55,
+            Some(norm.skeleton_span(0, end)),
+            "domanda (senza punto interrogativo)",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;

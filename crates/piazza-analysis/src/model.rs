@@ -1,0 +1,645 @@
+//! A linear classifier over hashed features of the skeleton: word uni- and
+//! bi-grams plus character n-grams, trained by logistic regression with
+//! AdaGrad, class weighting and L2 regularisation. Training is deterministic
+//! (fixed seed, no threads) so the shipped model is reproducible bit for bit.
+//!
+//! Several binary classifiers ("heads") share one feature extraction in a
+//! [`ModelBundle`]; weights are quantised to `i8` and interleaved by bucket
+//! so scoring all heads touches one cache line per feature.
+
+use std::fmt;
+
+use piazza_taxonomy::{Category, DiscriminationTarget};
+
+use crate::normalize::Normalized;
+
+/// How texts become feature indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeatureConfig {
+    /// log2 of the number of hash buckets.
+    pub bits: u8,
+    /// 1 = unigrams, 2 = unigrams and bigrams.
+    pub word_ngrams: u8,
+    /// Shortest character n-gram (0 disables character n-grams).
+    pub char_min: u8,
+    /// Longest character n-gram.
+    pub char_max: u8,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        FeatureConfig {
+            bits: 18,
+            word_ngrams: 2,
+            char_min: 1,
+            char_max: 6,
+        }
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+#[inline]
+fn mix(h: u64) -> u64 {
+    // A cheap finaliser so low bits of similar strings spread well.
+    let h = h ^ (h >> 29);
+    let h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
+}
+
+impl FeatureConfig {
+    /// Number of hash buckets.
+    pub fn buckets(&self) -> usize {
+        1usize << self.bits
+    }
+
+    /// Appends the bucket of every feature of `skeleton` to `out`.
+    pub fn extract(&self, skeleton: &str, out: &mut Vec<u32>) {
+        let mask = (self.buckets() - 1) as u64;
+        // Word n-grams.
+        let mut prev: u64 = 0x9e37_79b9;
+        for w in skeleton.split(' ').filter(|w| !w.is_empty()) {
+            let mut h = FNV_OFFSET;
+            for &b in w.as_bytes() {
+                h = (h ^ b as u64).wrapping_mul(FNV_PRIME);
+            }
+            out.push((mix(h ^ 0x11) & mask) as u32);
+            if self.word_ngrams >= 2 {
+                out.push((mix(h.wrapping_mul(31) ^ prev.rotate_left(17) ^ 0x22) & mask) as u32);
+            }
+            prev = h;
+        }
+        // Character n-grams over the text padded with spaces.
+        if self.char_min == 0 {
+            return;
+        }
+        let b = skeleton.as_bytes();
+        let n = b.len() + 2;
+        let at = |i: usize| -> u8 { if i == 0 || i == n - 1 { b' ' } else { b[i - 1] } };
+        let (lo, hi) = (self.char_min as usize, self.char_max as usize);
+        for i in 0..n {
+            let mut h = FNV_OFFSET;
+            for k in 0..hi {
+                if i + k >= n {
+                    break;
+                }
+                let c = at(i + k);
+                // n-grams do not cross two words: stop after a space that is
+                // not the first char.
+                h = (h ^ c as u64).wrapping_mul(FNV_PRIME);
+                if k + 1 >= lo {
+                    out.push((mix(h ^ (k as u64 + 0x40)) & mask) as u32);
+                }
+                if c == b' ' && k > 0 {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Training hyper-parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainConfig {
+    pub features: FeatureConfig,
+    /// Passes over the data.
+    pub epochs: u32,
+    /// AdaGrad base learning rate.
+    pub learning_rate: f32,
+    /// L2 penalty per update.
+    pub l2: f32,
+    /// Weigh classes inversely to their frequency.
+    pub balance_classes: bool,
+    /// Scale each feature by its naive-Bayes log-count ratio before the
+    /// regression (NB-SVM, Wang & Manning 2012); folded into the weights
+    /// afterwards, so prediction and model size do not change.
+    pub nb_scaling: bool,
+    /// Average the weights of the second half of the epochs.
+    pub average: bool,
+    /// Number of models (different shuffles) averaged into one.
+    pub ensemble: u32,
+    /// Seed of the shuffling.
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            features: FeatureConfig::default(),
+            epochs: 4,
+            learning_rate: 0.2,
+            l2: 1e-6,
+            balance_classes: true,
+            nb_scaling: true,
+            average: false,
+            ensemble: 1,
+            seed: 0x5eed_2026,
+        }
+    }
+}
+
+/// A deterministic xorshift generator (no external crates, stable output).
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+    /// Uniform in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+    /// Fisher-Yates shuffle.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i + 1);
+            v.swap(i, j);
+        }
+    }
+}
+
+/// Featurises raw texts: normalise, take the skeleton, hash.
+pub fn featurize(texts: &[&str], cfg: &FeatureConfig) -> Vec<Vec<u32>> {
+    texts
+        .iter()
+        .map(|t| {
+            let n = Normalized::new(t);
+            let mut f = Vec::new();
+            cfg.extract(&n.skeleton, &mut f);
+            f
+        })
+        .collect()
+}
+
+/// A binary logistic-regression model with float weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearModel {
+    pub features: FeatureConfig,
+    pub weights: Vec<f32>,
+    pub bias: f32,
+}
+
+#[inline]
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+impl LinearModel {
+    /// Trains on raw texts.
+    pub fn train(texts: &[&str], labels: &[bool], cfg: &TrainConfig) -> LinearModel {
+        let feats = featurize(texts, &cfg.features);
+        Self::train_features(&feats, labels, cfg)
+    }
+
+    /// Trains on already extracted features (lets cross-validation featurise
+    /// once). With `cfg.ensemble > 1`, several models trained with different
+    /// shuffling seeds are averaged (still one linear model).
+    pub fn train_features(feats: &[Vec<u32>], labels: &[bool], cfg: &TrainConfig) -> LinearModel {
+        let n = cfg.ensemble.max(1);
+        let mut acc = Self::train_one(feats, labels, cfg);
+        for i in 1..n {
+            let c = TrainConfig {
+                seed: cfg.seed.wrapping_add(i as u64 * 0x9e37_79b9),
+                ..*cfg
+            };
+            let m = Self::train_one(feats, labels, &c);
+            for (a, w) in acc.weights.iter_mut().zip(&m.weights) {
+                *a += w;
+            }
+            acc.bias += m.bias;
+        }
+        if n > 1 {
+            for a in &mut acc.weights {
+                *a /= n as f32;
+            }
+            acc.bias /= n as f32;
+        }
+        acc
+    }
+
+    fn train_one(feats: &[Vec<u32>], labels: &[bool], cfg: &TrainConfig) -> LinearModel {
+        assert_eq!(feats.len(), labels.len(), "one label per text");
+        let buckets = cfg.features.buckets();
+        let mut w = vec![0f32; buckets];
+        let mut g2 = vec![0f32; buckets];
+        let mut bias = 0f32;
+        let mut bias_g2 = 0f32;
+        let pos = labels.iter().filter(|&&l| l).count().max(1) as f32;
+        let neg = (labels.len() as f32 - pos).max(1.0);
+        let total = labels.len() as f32;
+        let (wp, wn) = if cfg.balance_classes {
+            (total / (2.0 * pos), total / (2.0 * neg))
+        } else {
+            (1.0, 1.0)
+        };
+        let r = if cfg.nb_scaling {
+            nb_ratios(feats, labels, buckets)
+        } else {
+            Vec::new()
+        };
+        let scale = |j: usize| if r.is_empty() { 1.0 } else { r[j] };
+        let mut order: Vec<usize> = (0..feats.len()).collect();
+        let mut rng = Rng::new(cfg.seed);
+        // Polyak-style averaging of the end-of-epoch weights over the second
+        // half of training: smoother than the last SGD iterate.
+        let mut avg_w = vec![0f32; if cfg.average { buckets } else { 0 }];
+        let mut avg_b = 0f32;
+        let mut averaged = 0u32;
+        for epoch in 0..cfg.epochs {
+            rng.shuffle(&mut order);
+            for &i in &order {
+                let f = &feats[i];
+                if f.is_empty() {
+                    continue;
+                }
+                let v = 1.0 / (f.len() as f32).sqrt();
+                let z: f32 = bias
+                    + f.iter()
+                        .map(|&j| w[j as usize] * scale(j as usize))
+                        .sum::<f32>()
+                        * v;
+                let y = if labels[i] { 1.0 } else { 0.0 };
+                let cw = if labels[i] { wp } else { wn };
+                let g = (sigmoid(z) - y) * cw;
+                for &j in f {
+                    let j = j as usize;
+                    let gj = g * v * scale(j) + cfg.l2 * w[j];
+                    g2[j] += gj * gj;
+                    w[j] -= cfg.learning_rate * gj / (g2[j].sqrt() + 1e-8);
+                }
+                bias_g2 += g * g;
+                bias -= cfg.learning_rate * g / (bias_g2.sqrt() + 1e-8);
+            }
+            if cfg.average && epoch * 2 >= cfg.epochs {
+                for (a, x) in avg_w.iter_mut().zip(&w) {
+                    *a += x;
+                }
+                avg_b += bias;
+                averaged += 1;
+            }
+        }
+        if cfg.average && averaged > 0 {
+            let n = averaged as f32;
+            w = avg_w.into_iter().map(|a| a / n).collect();
+            bias = avg_b / n;
+        }
+        if !r.is_empty() {
+            for (wj, rj) in w.iter_mut().zip(&r) {
+                *wj *= rj;
+            }
+        }
+        LinearModel {
+            features: cfg.features,
+            weights: w,
+            bias,
+        }
+    }
+
+    /// Probability of the positive class for precomputed features.
+    pub fn predict_features(&self, f: &[u32]) -> f32 {
+        if f.is_empty() {
+            return sigmoid(self.bias);
+        }
+        let v = 1.0 / (f.len() as f32).sqrt();
+        let z = self.bias + f.iter().map(|&j| self.weights[j as usize]).sum::<f32>() * v;
+        sigmoid(z)
+    }
+
+    /// Probability of the positive class for a raw text.
+    pub fn predict(&self, text: &str) -> f32 {
+        let n = Normalized::new(text);
+        let mut f = Vec::new();
+        self.features.extract(&n.skeleton, &mut f);
+        self.predict_features(&f)
+    }
+}
+
+/// Naive-Bayes log-count ratios of every bucket (document frequency per
+/// class, add-one smoothing).
+fn nb_ratios(feats: &[Vec<u32>], labels: &[bool], buckets: usize) -> Vec<f32> {
+    let mut p = vec![1f32; buckets];
+    let mut q = vec![1f32; buckets];
+    let mut seen: Vec<u32> = Vec::new();
+    for (f, &l) in feats.iter().zip(labels) {
+        seen.clear();
+        seen.extend_from_slice(f);
+        seen.sort_unstable();
+        seen.dedup();
+        let t = if l { &mut p } else { &mut q };
+        for &j in &seen {
+            t[j as usize] += 1.0;
+        }
+    }
+    let sp: f32 = p.iter().sum();
+    let sq: f32 = q.iter().sum();
+    p.iter()
+        .zip(&q)
+        .map(|(a, b)| ((a / sp) / (b / sq)).ln())
+        .collect()
+}
+
+/// What one head of the bundle detects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadMeta {
+    /// Stable name ("hate_ethnicity", "misogyny", ...).
+    pub name: String,
+    pub category: Category,
+    pub target: Option<DiscriminationTarget>,
+    /// Probability from which the analyzer reports a finding.
+    pub threshold: f32,
+    pub bias: f32,
+    /// Dequantisation factor of this head's weights.
+    pub scale: f32,
+}
+
+/// Several heads sharing one feature extraction, with `i8` weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelBundle {
+    pub features: FeatureConfig,
+    pub heads: Vec<HeadMeta>,
+    /// `weights[bucket * heads.len() + head]`.
+    pub weights: Vec<i8>,
+}
+
+/// Error decoding a model file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelError(pub String);
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid model file: {}", self.0)
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+const MAGIC: &[u8; 8] = b"PIAZZAM1";
+
+impl ModelBundle {
+    /// Quantises trained models into a bundle.
+    pub fn from_models(heads: Vec<(HeadMeta, LinearModel)>) -> ModelBundle {
+        let features = heads.first().map(|(_, m)| m.features).unwrap_or_default();
+        let nb = features.buckets();
+        let nh = heads.len();
+        let mut weights = vec![0i8; nb * nh];
+        let mut metas = Vec::with_capacity(nh);
+        for (h, (mut meta, model)) in heads.into_iter().enumerate() {
+            assert_eq!(model.features, features, "heads share one feature config");
+            let max = model.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+            let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+            for (b, w) in model.weights.iter().enumerate() {
+                weights[b * nh + h] = (w / scale).round().clamp(-127.0, 127.0) as i8;
+            }
+            meta.bias = model.bias;
+            meta.scale = scale;
+            metas.push(meta);
+        }
+        ModelBundle {
+            features,
+            heads: metas,
+            weights,
+        }
+    }
+
+    /// Probabilities of every head for the features `f`, into `out`.
+    pub fn predict_features(&self, f: &[u32], out: &mut [f32]) {
+        let nh = self.heads.len();
+        let mut acc = [0i32; 16];
+        let acc = &mut acc[..nh.min(16)];
+        for &j in f {
+            let row = &self.weights[j as usize * nh..j as usize * nh + nh];
+            for (a, &w) in acc.iter_mut().zip(row) {
+                *a += w as i32;
+            }
+        }
+        let v = if f.is_empty() {
+            0.0
+        } else {
+            1.0 / (f.len() as f32).sqrt()
+        };
+        for (h, o) in out.iter_mut().enumerate().take(acc.len()) {
+            let meta = &self.heads[h];
+            *o = sigmoid(meta.bias + acc[h] as f32 * meta.scale * v);
+        }
+    }
+
+    /// Probabilities of every head for a skeleton.
+    pub fn predict_skeleton(&self, skeleton: &str, scratch: &mut Vec<u32>) -> Vec<f32> {
+        scratch.clear();
+        self.features.extract(skeleton, scratch);
+        let mut out = vec![0.0; self.heads.len()];
+        self.predict_features(scratch, &mut out);
+        out
+    }
+
+    /// Serialises the bundle (little endian, versioned).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(self.weights.len() + 256);
+        b.extend_from_slice(MAGIC);
+        b.extend_from_slice(&[
+            self.features.bits,
+            self.features.word_ngrams,
+            self.features.char_min,
+            self.features.char_max,
+        ]);
+        b.push(self.heads.len() as u8);
+        for h in &self.heads {
+            put_str(&mut b, &h.name);
+            put_str(&mut b, h.category.as_str());
+            put_str(&mut b, h.target.map_or("", |t| t.as_str()));
+            b.extend_from_slice(&h.threshold.to_le_bytes());
+            b.extend_from_slice(&h.bias.to_le_bytes());
+            b.extend_from_slice(&h.scale.to_le_bytes());
+        }
+        b.extend(self.weights.iter().map(|&w| w as u8));
+        b
+    }
+
+    /// Decodes a bundle written by [`ModelBundle::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<ModelBundle, ModelError> {
+        let mut r = Reader { b: bytes, pos: 0 };
+        if r.take(8)? != MAGIC {
+            return Err(ModelError("bad magic".into()));
+        }
+        let f = r.take(4)?;
+        let features = FeatureConfig {
+            bits: f[0],
+            word_ngrams: f[1],
+            char_min: f[2],
+            char_max: f[3],
+        };
+        if !(8..=24).contains(&features.bits)
+            || features.char_max > 8
+            || features.char_min > features.char_max
+        {
+            return Err(ModelError("bad feature config".into()));
+        }
+        let nh = r.take(1)?[0] as usize;
+        if nh == 0 || nh > 16 {
+            return Err(ModelError("bad head count".into()));
+        }
+        let mut heads = Vec::with_capacity(nh);
+        for _ in 0..nh {
+            let name = r.string()?;
+            let category = r
+                .string()?
+                .parse::<Category>()
+                .map_err(|e| ModelError(e.to_string()))?;
+            let t = r.string()?;
+            let target = if t.is_empty() {
+                None
+            } else {
+                Some(
+                    t.parse::<DiscriminationTarget>()
+                        .map_err(|e| ModelError(e.to_string()))?,
+                )
+            };
+            let threshold = r.f32()?;
+            let bias = r.f32()?;
+            let scale = r.f32()?;
+            heads.push(HeadMeta {
+                name,
+                category,
+                target,
+                threshold,
+                bias,
+                scale,
+            });
+        }
+        let n = features.buckets() * nh;
+        let weights: Vec<i8> = r.take(n)?.iter().map(|&w| w as i8).collect();
+        if r.pos != bytes.len() {
+            return Err(ModelError("trailing bytes".into()));
+        }
+        Ok(ModelBundle {
+            features,
+            heads,
+            weights,
+        })
+    }
+}
+
+fn put_str(b: &mut Vec<u8>, s: &str) {
+    b.push(s.len() as u8);
+    b.extend_from_slice(s.as_bytes());
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
+        if self.pos + n > self.b.len() {
+            return Err(ModelError("truncated".into()));
+        }
+        let s = &self.b[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+    fn string(&mut self) -> Result<String, ModelError> {
+        let n = self.take(1)?[0] as usize;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| ModelError("bad string".into()))
+    }
+    fn f32(&mut self) -> Result<f32, ModelError> {
+        let s = self.take(4)?;
+        Ok(f32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy() -> (Vec<&'static str>, Vec<bool>) {
+        let pos = [
+            "odio questi immigrati",
+            "fuori gli immigrati",
+            "immigrati delinquenti",
+        ];
+        let neg = [
+            "bella giornata al parco",
+            "grazie per il concerto",
+            "la biblioteca apre alle nove",
+        ];
+        let texts: Vec<&str> = pos.iter().chain(neg.iter()).copied().collect();
+        let labels = vec![true, true, true, false, false, false];
+        (texts, labels)
+    }
+
+    #[test]
+    fn training_is_deterministic_and_learns() {
+        let (texts, labels) = toy();
+        let cfg = TrainConfig {
+            features: FeatureConfig {
+                bits: 12,
+                ..FeatureConfig::default()
+            },
+            ..TrainConfig::default()
+        };
+        let a = LinearModel::train(&texts, &labels, &cfg);
+        let b = LinearModel::train(&texts, &labels, &cfg);
+        assert_eq!(a, b);
+        assert!(a.predict("immigrati delinquenti fuori") > 0.5);
+        assert!(a.predict("concerto al parco") < 0.5);
+    }
+
+    #[test]
+    fn bundle_round_trips_and_agrees_with_the_float_model() {
+        let (texts, labels) = toy();
+        let cfg = TrainConfig {
+            features: FeatureConfig {
+                bits: 12,
+                ..FeatureConfig::default()
+            },
+            ..TrainConfig::default()
+        };
+        let m = LinearModel::train(&texts, &labels, &cfg);
+        let meta = HeadMeta {
+            name: "toy".into(),
+            category: Category::Discrimination,
+            target: Some(DiscriminationTarget::Ethnicity),
+            threshold: 0.5,
+            bias: 0.0,
+            scale: 0.0,
+        };
+        let bundle = ModelBundle::from_models(vec![(meta, m.clone())]);
+        let bytes = bundle.to_bytes();
+        let back = ModelBundle::from_bytes(&bytes).unwrap();
+        assert_eq!(back, bundle);
+        let mut scratch = Vec::new();
+        for t in ["immigrati delinquenti fuori", "concerto al parco"] {
+            let q = back.predict_skeleton(&Normalized::new(t).skeleton, &mut scratch)[0];
+            assert!(
+                (q - m.predict(t)).abs() < 0.05,
+                "{t}: {q} vs {}",
+                m.predict(t)
+            );
+        }
+        assert!(ModelBundle::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(ModelBundle::from_bytes(b"nonsense").is_err());
+    }
+
+    #[test]
+    fn features_stay_in_range() {
+        let cfg = FeatureConfig {
+            bits: 10,
+            ..FeatureConfig::default()
+        };
+        let mut out = Vec::new();
+        cfg.extract("ciao a tutti 😀 come va", &mut out);
+        assert!(!out.is_empty());
+        assert!(out.iter().all(|&b| (b as usize) < cfg.buckets()));
+    }
+}

@@ -1,0 +1,526 @@
+//! Normalisation that defeats the usual evasions while remembering, for every
+//! byte of the normalised text, which characters of the original it came from.
+//!
+//! Two views are produced:
+//!
+//! * [`Normalized::plain`]: NFKC-like compatibility folding, lower case,
+//!   accents stripped, confusable letters (Cyrillic/Greek look-alikes) mapped
+//!   to Latin, typographic quotes and dashes unified, invisible characters
+//!   dropped. Structure (digits, punctuation, spacing) is kept, so personal
+//!   data scanners and the off-topic detector work on it.
+//! * [`Normalized::skeleton`]: the plain view with the evasions undone —
+//!   leetspeak inside words (`m3rd4`), separators inside words
+//!   (`s t r o n z o`, `s.t.r.o.n.z.o`, `str-onzo`), hashtag marks, and every
+//!   run of a repeated letter collapsed to one letter (`schifooooo` and
+//!   `cazzzo` both become the same skeleton as the dictionary form). Lexicons,
+//!   phrase rules and the classifier all work on skeletons, and every pattern
+//!   is skeletonised the same way ([`skeletonize`]), so doubled letters in the
+//!   dictionary never matter.
+//!
+//! Offsets: `*_map[i]` is the half-open range of original *char* indices that
+//! produced byte `i` of the view, so a match `a..b` in a view maps back to
+//! `map[a].0..map[b - 1].1` in the original.
+
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// A range of original char indices, end exclusive.
+pub(crate) type Span = (u32, u32);
+
+/// The normalised views of one text, with offset maps back to the original.
+#[derive(Debug, Clone, Default)]
+pub struct Normalized {
+    /// Folded text: lower case, no accents, confusables mapped, structure kept.
+    pub plain: String,
+    /// Original char range of every byte of `plain`.
+    pub plain_map: Vec<Span>,
+    /// De-obfuscated text: leet undone, separators and repetitions removed.
+    pub skeleton: String,
+    /// Original char range of every byte of `skeleton`.
+    pub skeleton_map: Vec<Span>,
+    /// Byte ranges in `skeleton` of the words that came from a hashtag.
+    pub hashtags: Vec<(u32, u32)>,
+    /// Number of chars of the original text.
+    pub char_len: u32,
+}
+
+impl Normalized {
+    /// Normalises `text`.
+    pub fn new(text: &str) -> Normalized {
+        let mut n = Normalized::default();
+        n.fill(text);
+        n
+    }
+
+    /// Original char range of the byte range `a..b` of the plain view.
+    pub fn plain_span(&self, a: usize, b: usize) -> Span {
+        span_of(&self.plain_map, a, b)
+    }
+
+    /// Original char range of the byte range `a..b` of the skeleton.
+    pub fn skeleton_span(&self, a: usize, b: usize) -> Span {
+        span_of(&self.skeleton_map, a, b)
+    }
+
+    /// True when skeleton byte `pos` lies inside a word that was a hashtag.
+    pub fn in_hashtag(&self, pos: usize) -> bool {
+        let pos = pos as u32;
+        self.hashtags.iter().any(|&(a, b)| a <= pos && pos < b)
+    }
+
+    fn fill(&mut self, text: &str) {
+        // Stage 1: fold every original char into zero or more plain chars.
+        let mut units: Vec<(char, u32)> = Vec::with_capacity(text.len());
+        let mut idx: u32 = 0;
+        for c in text.chars() {
+            fold_char(c, |f| units.push((f, idx)));
+            idx += 1;
+        }
+        self.char_len = idx;
+        self.plain.reserve(units.len());
+        for &(c, i) in &units {
+            push(&mut self.plain, &mut self.plain_map, c, (i, i + 1));
+        }
+        self.build_skeleton(&units);
+    }
+
+    fn build_skeleton(&mut self, units: &[(char, u32)]) {
+        // Tokenise into words (alphanumeric runs, allowing joiners between
+        // alphanumerics) and the single non-space symbols between them.
+        let mut pieces: Vec<Piece> = Vec::with_capacity(units.len() / 3 + 2);
+        let mut i = 0;
+        let n = units.len();
+        let mut pending_hash = false;
+        while i < n {
+            let c = units[i].0;
+            if c.is_whitespace() {
+                i += 1;
+                continue;
+            }
+            // `@` never starts a word: `@mario` is a mention, not leet.
+            if is_core(c) || (c == '$' && i + 1 < n && is_core(units[i + 1].0)) {
+                let mut chars: Vec<(char, Span)> = Vec::new();
+                let mut j = i;
+                while j < n {
+                    let cj = units[j].0;
+                    if is_core(cj) || is_leet_symbol(cj) {
+                        chars.push((cj, (units[j].1, units[j].1 + 1)));
+                        j += 1;
+                    } else if is_joiner(cj) && !chars.is_empty() {
+                        // Up to two joiners between two alphanumerics vanish
+                        // (`s.t.r`, `str--onzo`), unless a dot ends a sentence
+                        // (next char upper case in the original is unknown
+                        // here, so a dot followed by a space is not a joiner).
+                        let mut k = j;
+                        while k < n && k - j < 2 && is_joiner(units[k].0) {
+                            k += 1;
+                        }
+                        if k < n && is_core(units[k].0) {
+                            j = k;
+                        } else {
+                            break;
+                        }
+                    } else {
+                        break;
+                    }
+                }
+                pieces.push(Piece::Word {
+                    chars,
+                    hashtag: pending_hash,
+                });
+                pending_hash = false;
+                i = j;
+                continue;
+            }
+            if c == '#' {
+                pending_hash = true;
+                i += 1;
+                continue;
+            }
+            pending_hash = false;
+            pieces.push(Piece::Symbol(c, (units[i].1, units[i].1 + 1)));
+            i += 1;
+        }
+
+        // Merge runs of >= 3 single-char words separated only by spaces or
+        // joiners (`s t r o n z o`) into one word.
+        let mut merged: Vec<Piece> = Vec::with_capacity(pieces.len());
+        let mut k = 0;
+        while k < pieces.len() {
+            let run_end = single_run_end(&pieces, k);
+            if run_end - k >= 3 {
+                let mut chars = Vec::with_capacity(run_end - k);
+                let hashtag = matches!(&pieces[k], Piece::Word { hashtag: true, .. });
+                for p in &pieces[k..run_end] {
+                    if let Piece::Word { chars: c, .. } = p {
+                        chars.extend_from_slice(c);
+                    }
+                }
+                merged.push(Piece::Word { chars, hashtag });
+                k = run_end;
+            } else {
+                merged.push(std::mem::replace(
+                    &mut pieces[k],
+                    Piece::Symbol(' ', (0, 0)),
+                ));
+                k += 1;
+            }
+        }
+
+        // Emit: leet inside words, collapse repeated letters, single spaces.
+        let sk = &mut self.skeleton;
+        let map = &mut self.skeleton_map;
+        sk.reserve(self.plain.len());
+        for p in merged {
+            match p {
+                Piece::Word { chars, hashtag, .. } => {
+                    if !sk.is_empty() && !sk.ends_with(' ') {
+                        push(sk, map, ' ', last_end(map));
+                    }
+                    let letters = chars.iter().filter(|(c, _)| c.is_alphabetic()).count();
+                    let leet = letters >= 1
+                        && chars.len() >= 3
+                        && chars
+                            .iter()
+                            .any(|(c, _)| is_leet_symbol(*c) || c.is_ascii_digit())
+                        && letters * 2 >= chars.len();
+                    let word_start = sk.len() as u32;
+                    let mut prev: Option<char> = None;
+                    for (c, span) in chars {
+                        let c = if leet { unleet(c) } else { c };
+                        let c = if is_leet_symbol(c) { unleet(c) } else { c };
+                        if prev == Some(c) && c.is_alphabetic() {
+                            // Collapse: the kept char now also covers this one.
+                            let len = c.len_utf8();
+                            let at = map.len() - len;
+                            for m in &mut map[at..] {
+                                m.1 = span.1;
+                            }
+                            continue;
+                        }
+                        prev = Some(c);
+                        push(sk, map, c, span);
+                    }
+                    if hashtag {
+                        self.hashtags.push((word_start, sk.len() as u32));
+                    }
+                }
+                Piece::Symbol(c, span) => {
+                    if !sk.is_empty() && !sk.ends_with(' ') {
+                        push(sk, map, ' ', last_end(map));
+                    }
+                    push(sk, map, c, span);
+                }
+            }
+        }
+    }
+}
+
+enum Piece {
+    Word {
+        chars: Vec<(char, Span)>,
+        hashtag: bool,
+    },
+    Symbol(char, Span),
+}
+
+/// End of the run of single-char words starting at `k` (exclusive). Symbols
+/// that are joiners are allowed between them; anything else stops the run.
+fn single_run_end(pieces: &[Piece], k: usize) -> usize {
+    let mut j = k;
+    let mut end = k;
+    while j < pieces.len() {
+        match &pieces[j] {
+            Piece::Word { chars, .. } if chars.len() == 1 && chars[0].0.is_alphanumeric() => {
+                j += 1;
+                end = j;
+            }
+            Piece::Symbol(c, _) if is_joiner(*c) && end > k => j += 1,
+            _ => break,
+        }
+    }
+    end
+}
+
+fn last_end(map: &[Span]) -> Span {
+    let e = map.last().map(|s| s.1).unwrap_or(0);
+    (e, e)
+}
+
+fn push(s: &mut String, map: &mut Vec<Span>, c: char, span: Span) {
+    s.push(c);
+    for _ in 0..c.len_utf8() {
+        map.push(span);
+    }
+}
+
+fn span_of(map: &[Span], a: usize, b: usize) -> Span {
+    if a >= b || b > map.len() {
+        return (0, 0);
+    }
+    // Separator spaces carry empty spans; skip them at the edges.
+    let mut lo = a;
+    while lo < b && map[lo].0 == map[lo].1 {
+        lo += 1;
+    }
+    let mut hi = b;
+    while hi > lo && map[hi - 1].0 == map[hi - 1].1 {
+        hi -= 1;
+    }
+    if lo >= hi {
+        return (map[a].0, map[a].0);
+    }
+    let start = map[lo..hi].iter().map(|s| s.0).min().unwrap_or(0);
+    let end = map[lo..hi].iter().map(|s| s.1).max().unwrap_or(start);
+    (start, end)
+}
+
+fn is_core(c: char) -> bool {
+    c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '.' | '-' | '_' | '*' | '|' | '+' | '~' | '/' | '\\')
+}
+
+fn is_leet_symbol(c: char) -> bool {
+    matches!(c, '@' | '$')
+}
+
+fn unleet(c: char) -> char {
+    match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' | '@' => 'a',
+        '5' | '$' => 's',
+        '7' => 't',
+        '8' => 'b',
+        '9' => 'g',
+        other => other,
+    }
+}
+
+/// Folds one char into zero or more plain chars.
+fn fold_char(c: char, mut out: impl FnMut(char)) {
+    if c.is_ascii() {
+        out(c.to_ascii_lowercase());
+        return;
+    }
+    match c {
+        // Invisible characters used to split words without showing it.
+        '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}' => {}
+        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{00B4}' | '\u{2032}' | '\u{02BC}' => out('\''),
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' | '\u{2033}' => out('"'),
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => out('-'),
+        '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => out(' '),
+        '\u{00DF}' => {
+            out('s');
+            out('s');
+        }
+        '\u{00E6}' => {
+            out('a');
+            out('e');
+        }
+        '\u{0153}' => {
+            out('o');
+            out('e');
+        }
+        '\u{00F8}' | '\u{00D8}' => out('o'),
+        '\u{0142}' | '\u{0141}' => out('l'),
+        '\u{0111}' | '\u{0110}' => out('d'),
+        '\u{20AC}' => out('€'),
+        _ => {
+            if let Some(l) = confusable(c) {
+                out(l);
+                return;
+            }
+            let mut any = false;
+            let mut buf = [None::<char>; 4];
+            let mut n = 0;
+            let mut overflow = false;
+            decompose_compatible(c, |d| {
+                if is_combining_mark(d) {
+                    return;
+                }
+                if n < buf.len() {
+                    buf[n] = Some(d);
+                    n += 1;
+                } else {
+                    overflow = true;
+                }
+            });
+            if overflow || n == 0 {
+                // Long expansions (ligature words) or pure marks: keep the
+                // lowercased char itself so nothing is silently lost.
+                if n == 0 && is_combining_mark(c) {
+                    return;
+                }
+                for l in c.to_lowercase() {
+                    out(l);
+                }
+                return;
+            }
+            for d in buf.iter().take(n).flatten() {
+                let d = confusable(*d).unwrap_or(*d);
+                for l in d.to_lowercase() {
+                    any = true;
+                    out(l);
+                }
+            }
+            let _ = any;
+        }
+    }
+}
+
+/// Cyrillic and Greek letters that look like Latin ones.
+fn confusable(c: char) -> Option<char> {
+    Some(match c {
+        'а' | 'А' | 'α' | 'Α' => 'a',
+        'в' | 'В' | 'β' | 'Β' => 'b',
+        'с' | 'С' | 'ϲ' => 'c',
+        'ԁ' => 'd',
+        'е' | 'Е' | 'ё' | 'Ё' | 'ε' | 'Ε' => 'e',
+        'һ' | 'Н' | 'Η' => 'h',
+        'і' | 'І' | 'ι' | 'Ι' | 'ı' => 'i',
+        'ј' | 'Ј' => 'j',
+        'к' | 'К' | 'κ' | 'Κ' => 'k',
+        'м' | 'М' | 'Μ' => 'm',
+        'п' | 'η' | 'Ν' => 'n',
+        'о' | 'О' | 'ο' | 'Ο' | 'σ' => 'o',
+        'р' | 'Р' | 'ρ' | 'Ρ' => 'p',
+        'ԛ' => 'q',
+        'ѕ' | 'Ѕ' => 's',
+        'т' | 'Т' | 'τ' | 'Τ' => 't',
+        'υ' | 'ս' => 'u',
+        'ν' | 'ѵ' => 'v',
+        'ԝ' | 'ω' => 'w',
+        'х' | 'Х' | 'χ' | 'Χ' => 'x',
+        'у' | 'У' | 'γ' | 'Υ' => 'y',
+        'ᴢ' | 'Ζ' => 'z',
+        _ => return None,
+    })
+}
+
+/// The skeleton of a lexicon entry or pattern literal: the same folding as
+/// [`Normalized::skeleton`] for a single word or phrase.
+pub fn skeletonize(s: &str) -> String {
+    Normalized::new(s).skeleton
+}
+
+/// Skeletonises the literal letters of a regex source: collapses doubled
+/// letters and folds accents, leaving regex syntax (escapes, classes) alone.
+pub(crate) fn skeletonize_regex(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    let mut prev: Option<char> = None;
+    let mut escaped = false;
+    for c in src.chars() {
+        if escaped {
+            out.push(c);
+            escaped = false;
+            prev = None;
+            continue;
+        }
+        if c == '\\' {
+            out.push(c);
+            escaped = true;
+            prev = None;
+            continue;
+        }
+        let mut folded = None;
+        fold_char(c, |f| folded = Some(f));
+        let c = folded.unwrap_or(c);
+        if c.is_ascii_alphabetic() && prev == Some(c) {
+            continue;
+        }
+        prev = Some(c);
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn orig(text: &str, span: Span) -> String {
+        text.chars()
+            .skip(span.0 as usize)
+            .take((span.1 - span.0) as usize)
+            .collect()
+    }
+
+    #[test]
+    fn evasions_reduce_to_the_same_skeleton() {
+        let target = skeletonize("stronzo");
+        assert_eq!(target, "stronzo");
+        for evasion in [
+            "STRONZO",
+            "s t r o n z o",
+            "s.t.r.o.n.z.o",
+            "s-t-r-o-n-z-o",
+            "str0nz0",
+            "5tr0nz0",
+            "strooooonzooo",
+            "#stronzo",
+            "stro.nzo",
+            "ѕтronzo",
+            "ｓｔｒｏｎｚｏ",
+            "stron\u{200B}zo",
+            "strònzó",
+        ] {
+            let n = Normalized::new(evasion);
+            assert_eq!(n.skeleton.trim(), target, "evasion {evasion:?}");
+        }
+    }
+
+    #[test]
+    fn repetition_and_doubles_collapse_alike() {
+        assert_eq!(skeletonize("schifooooo"), skeletonize("schifo"));
+        assert_eq!(skeletonize("cazzzzo"), skeletonize("cazzo"));
+        assert_eq!(skeletonize("m3rd4"), "merda");
+    }
+
+    #[test]
+    fn plain_keeps_structure_and_folds_accents() {
+        let n = Normalized::new("Perché NON funziona? Tel. 333 123");
+        assert_eq!(n.plain, "perche non funziona? tel. 333 123");
+    }
+
+    #[test]
+    fn offsets_map_back_to_the_original() {
+        let text = "Sei uno s t r o n z o!!";
+        let n = Normalized::new(text);
+        let pos = n.skeleton.find("stronzo").unwrap();
+        let span = n.skeleton_span(pos, pos + "stronzo".len());
+        assert_eq!(orig(text, span), "s t r o n z o");
+
+        let text = "è un cretinooooo";
+        let n = Normalized::new(text);
+        let pos = n.skeleton.find("cretino").unwrap();
+        let span = n.skeleton_span(pos, pos + "cretino".len());
+        assert_eq!(orig(text, span), "cretinooooo");
+    }
+
+    #[test]
+    fn hashtag_words_are_marked() {
+        let n = Normalized::new("basta #stopinvasione ora");
+        let pos = n.skeleton.find("stopinvasione").unwrap();
+        assert!(n.in_hashtag(pos + 4));
+        assert!(!n.in_hashtag(0));
+    }
+
+    #[test]
+    fn numbers_stay_numbers() {
+        // Leet applies only inside words with letters: phone numbers and
+        // prices keep their digits.
+        assert_eq!(skeletonize("333 1234567"), "333 1234567");
+        assert_eq!(skeletonize("20€"), "20 €");
+    }
+
+    #[test]
+    fn regex_sources_are_skeletonised_without_breaking_escapes() {
+        assert_eq!(skeletonize_regex(r"ammazzo\s+\d\d"), r"amazo\s+\d\d");
+        assert_eq!(skeletonize_regex(r"\bbello"), r"\bbelo");
+        assert_eq!(skeletonize_regex("perché"), "perche");
+    }
+}

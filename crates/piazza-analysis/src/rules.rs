@@ -1,0 +1,368 @@
+//! Phrase rules on the skeleton: threats (direct and normative), explicit
+//! discrimination patterns with their target group, counter-speech, intents
+//! (complaint, crime report, service request, criticism), personal cases,
+//! commercial content, spam phrases, political propaganda and the GDPR
+//! special categories of data when they concern a person.
+//!
+//! Patterns are written in plain Italian and skeletonised at build time
+//! (doubled letters collapsed, accents folded) so they match the skeleton of
+//! any writing of the same words. All rules are compiled into one
+//! [`RegexSet`] so a clean comment costs a single scan.
+
+use std::collections::HashMap;
+
+use piazza_taxonomy::{Category, DiscriminationTarget, Intent, PersonalDataKind};
+use regex::{Regex, RegexSet};
+
+use crate::normalize::{skeletonize, skeletonize_regex};
+
+const GROUPS: &str = include_str!("../lexicons/groups.tsv");
+
+/// What a matching rule contributes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Action {
+    /// A finding of a category (with optional kind and target).
+    Finding(Category, Option<&'static str>, Option<DiscriminationTarget>),
+    /// A discrimination finding whose target is the group named in capture 1.
+    GroupFinding,
+    /// A non-violating intent.
+    Intent(Intent),
+    /// Reported speech or condemnation of hate: not hate itself.
+    CounterSpeech,
+    /// Words that condemn (used with quotes to recognise counter-speech).
+    Condemnation,
+    /// A GDPR special category of data about a person.
+    Special(PersonalDataKind),
+    /// The comment speaks about the administration (raises criticism).
+    AdminRef,
+    /// Selling words (raise a price to commercial).
+    Selling,
+    /// A price.
+    Price,
+}
+
+pub(crate) struct Rule {
+    pub action: Action,
+    pub score: f32,
+    pub explanation: &'static str,
+    re: Regex,
+}
+
+/// A rule match in the skeleton (byte offsets).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RuleHit {
+    pub rule: usize,
+    pub start: usize,
+    pub end: usize,
+    pub target: Option<DiscriminationTarget>,
+}
+
+pub(crate) struct Rules {
+    rules: Vec<Rule>,
+    set: RegexSet,
+    groups: HashMap<String, DiscriminationTarget>,
+}
+
+type Spec = (Action, f32, &'static str, String);
+
+const THREAT: Action = Action::Finding(Category::Threat, Some("direct"), None);
+const THREAT_NORMATIVE: Action = Action::Finding(Category::Threat, Some("normative"), None);
+const COMMERCIAL: Action = Action::Finding(Category::Commercial, None, None);
+const SPAM: Action = Action::Finding(Category::Spam, None, None);
+const PROPAGANDA: Action = Action::Finding(Category::PoliticalPropaganda, None, None);
+const PERSONAL_CASE: Action = Action::Finding(Category::PersonalCase, None, None);
+const GENDER: Action = Action::Finding(
+    Category::Discrimination,
+    None,
+    Some(DiscriminationTarget::Gender),
+);
+const ORIENTATION: Action = Action::Finding(
+    Category::Discrimination,
+    None,
+    Some(DiscriminationTarget::SexualOrientation),
+);
+const ETHNICITY: Action = Action::Finding(
+    Category::Discrimination,
+    None,
+    Some(DiscriminationTarget::Ethnicity),
+);
+
+/// Violent verbs (infinitive stems taking a clitic, and participles).
+const VIOLENT_INF: &str = r"(?:bruciar|ammazzar|sterminar|impiccar|fucilar|sparar|uccider|affogar|annegar|gasar|bombardar|sgozzar|lapidar|massacrar|castrar|pestar|picchiar|decapitar)";
+const VIOLENT_PART: &str = r"(?:bruciat|ammazzat|sterminat|impiccat|fucilat|uccis|affogat|annegat|gasat|bombardat|sgozzat|lapidat|massacrat|castrat|decapitat|pestat)";
+const GROUP: &str = "{GROUP}";
+
+fn specs() -> Vec<Spec> {
+    let violent_inf = VIOLENT_INF;
+    let violent_part = VIOLENT_PART;
+    vec![
+        // ------------------------------------------------ threats, direct
+        (THREAT, 0.9, "minaccia diretta: \"ti vengo a prendere\"",
+         r"\b(?:ti|vi|te|ve)\s+(?:vengo|veniamo|verro|verremo|vengono)\s+a\s+(?:prendere|cercare|trovare)".into()),
+        (THREAT, 0.9, "minaccia diretta di violenza",
+         r"\b(?:ti|vi)\s+(?:ammazzo|ammazziamo|ammazzerei|ammazzero|uccido|ucciderei|uccidero|sparo|sparerei|brucio|bruciamo|spacco|spezzo|sgozzo|accoltello|scanno|strozzo|meno|picchio|gonfio|massacro|taglio\s+la\s+gola|rompo\s+(?:la\s+faccia|il\s+culo|le\s+gambe|le\s+ossa)|spacco\s+(?:la\s+faccia|il\s+culo)|faccio\s+(?:fuori|la\s+pelle|del\s+male|male|saltare|a\s+pezzi)|facciamo\s+(?:fuori|la\s+pelle|del\s+male)|bruceremo|ammazzeremo|troveremo)\b".into()),
+        (THREAT, 0.85, "minaccia: \"so dove abiti\"",
+         r"\bso\s+dove\s+(?:abiti|vivi|lavori|abitate|abita|vanno\s+a\s+scuola)".into()),
+        (THREAT, 0.85, "minaccia: appostamento",
+         r"\b(?:ti|vi)\s+(?:aspetto|aspettiamo|vengo\s+a\s+trovare)\s+(?:sotto\s+casa|fuori|all\W*uscita|sotto\s+il\s+comune)".into()),
+        (THREAT, 0.75, "augurio di morte o di malattia",
+         r"\b(?:spero|speriamo|auguro|mi\s+auguro|vi\s+auguro|ti\s+auguro)\s+(?:che\s+)?(?:tu\s+|voi\s+|vi\s+|ti\s+)?(?:muoia|muoiate|crepi|crepiate|morite|ammazzino|investano|venga\s+un\s+(?:cancro|tumore|infarto)|di\s+morire|la\s+morte)".into()),
+        (THREAT, 0.55, "invito a morire",
+         r"\b(?:muori|morite|crepate|vai\s+a\s+morire|andate\s+a\s+morire|ammazzati|impiccati)\b".into()),
+        (THREAT, 0.6, "incitamento alla violenza",
+         r"\b(?:a\s+morte\s+(?:il|la|i|gli|le|tutti)|al\s+muro|al\s+rogo|forni\s+crematori|camere\s+a\s+gas|appes[io]\s+a\s+testa\s+in\s+giu|una\s+bomba\s+(?:al|sul|nel|sotto))\b".into()),
+        // ------------------------------------------------ threats, normative
+        (THREAT_NORMATIVE, 0.85, "minaccia normativa: si augura la morte a qualcuno",
+         r"\b(?:meriteresti|meritate|meritereste|merita|meritano|meriterebbero|meriti)\s+(?:di\s+)?(?:morire|crepare|essere\s+(?:ammazzat|uccis|impiccat|bruciat|fucilat|sterminat)\w*|la\s+morte|una\s+pallottola|un\s+proiettile|la\s+sedia\s+elettrica)".into()),
+        (THREAT_NORMATIVE, 0.85, "minaccia normativa: \"dovresti morire\"",
+         format!(r"\b(?:devi|dovresti|dovete|dovreste|deve|dovrebbe|devono|dovrebbero)\s+(?:morire|crepare|essere\s+{violent_part}\w*)")),
+        (THREAT_NORMATIVE, 0.85, "incitamento alla violenza: \"bisognerebbe bruciarli tutti\"",
+         format!(r"\b(?:bisognerebbe|bisogna|occorre|occorrerebbe|si\s+dovrebbe|si\s+deve|dovremmo|dobbiamo|meglio|basterebbe|vorrei|andiamo\s+a)\s+(?:\w+\s+){{0,2}}?{violent_inf}(?:li|le|gli|lo|la)\b")),
+        (THREAT_NORMATIVE, 0.8, "incitamento alla violenza: \"vanno bruciati\"",
+         format!(r"\b(?:vanno|andrebbero|andranno|andavano|sarebbero\s+da|sono\s+da)\s+(?:\w+\s+)?{violent_part}\w*")),
+        // ------------------------------------------------ explicit discrimination
+        (Action::GroupFinding, 0.85, "generalizzazione offensiva contro un gruppo",
+         format!(r"\b(?:gli|i|le|questi|queste|sti|tutti\s+(?:gli|i)|tutte\s+le)\s+({GROUP})\s+(?:sono|son|e)\s+(?:tutti\s+|tutte\s+|solo\s+)?(?:dei\s+|delle\s+|degli\s+|delle\s+|una\s+|un\s+)?(?:bestie|animali|scimmie|parassiti|criminali|delinquenti|ladri|stupratori|terroristi|feccia|merde|malati|malate|schifosi|schifose|pedofili|porci|maiali|inferiori|piaga|cancro|spazzatura|vermi|topi|zecche|subumani|sporchi|sporche|pervertiti|invasori)")),
+        (Action::GroupFinding, 0.92, "insulto rivolto a un gruppo protetto",
+         format!(r"\b({GROUP})\s+di\s+merda\b")),
+        (Action::GroupFinding, 0.8, "si invoca l'espulsione o la violenza contro un gruppo",
+         format!(r"\b({GROUP})\s+(?:vanno|andrebbero|devono\s+essere|dovrebbero\s+essere|sono\s+da)\s+(?:tutti\s+)?(?:rimpatriati|cacciati|espulsi|rispediti|deportati|rinchiusi|sterminati|eliminati|bruciati|affondati|curati|castrati)")),
+        (Action::GroupFinding, 0.6, "si invoca la cacciata di un gruppo",
+         format!(r"\b(?:fuori|via)\s+(?:i|gli|le|tutti\s+gli|tutti\s+i)\s+({GROUP})\b")),
+        (ETHNICITY, 0.75, "si invoca la cacciata degli stranieri",
+         r"\b(?:rimandiamoli|rimandateli|rispediamoli|rispediteli|cacciamoli|cacciateli|affondiamoli|affondateli|affondate\s+i\s+barconi|tornatevene\s+(?:a\s+casa|al\s+vostro\s+paese|in\s+africa)|tornate\s+(?:al\s+vostro\s+paese|in\s+africa)|a\s+casa\s+loro)\b".into()),
+        (GENDER, 0.8, "stereotipo sessista contro le donne",
+         r"\b(?:le\s+donne|la\s+donna|le\s+femmine|una\s+donna)\s+(?:devono|dovrebbero|deve|dovrebbe)\s+(?:stare\s+(?:a\s+casa|in\s+cucina|zitt\w*)|tacere|obbedire|pensare\s+(?:alla\s+casa|ai\s+figli))".into()),
+        (GENDER, 0.75, "stereotipo sessista contro le donne",
+         r"\b(?:torna(?:te)?\s+(?:in|a)\s+(?:cucina|lavare\s+i\s+piatti|fare\s+la\s+calza)|donne\s+al\s+volante|sei\s+solo\s+una\s+donna|roba\s+da\s+femmine|le\s+donne\s+non\s+(?:capiscono|sanno|servono))".into()),
+        (ORIENTATION, 0.8, "l'omosessualità presentata come malattia o contro natura",
+         r"\b(?:gay|omosessual\w*|lesbic\w*|trans|l\W*omosessualita|essere\s+gay)\s+(?:e|sono)\s+(?:una\s+|un\s+|dei\s+|delle\s+)?(?:malattia|malati|malate|contro\s+natura|perversione|pervertiti|innaturale|abominio|anormali|deviati|schifo)".into()),
+        (ORIENTATION, 0.55, "l'omosessualità presentata come contro natura",
+         r"\bcontro\s+natura\b".into()),
+        // ------------------------------------------------ counter-speech
+        (Action::CounterSpeech, 0.8, "chi riporta parole d'odio per condannarle",
+         r"\b(?:chi|quelli\s+che|quelle\s+che|coloro\s+che|gente\s+che|chiunque|persone\s+che)\s+(?:\w+\s+){0,2}?(?:dice|dicono|scrive|scrivono|chiama|chiamano|urla|urlano|grida|gridano|insulta|insultano|augura|augurano|pensa|pensano)\b".into()),
+        (Action::CounterSpeech, 0.8, "condanna di espressioni d'odio",
+         r"\b(?:non\s+si\s+(?:puo|deve|dovrebbe)\s+(?:piu\s+)?(?:dire|scrivere|chiamare|leggere|sentire)|(?:basta|smettetela|smettila)\s+(?:di|con)\s+(?:dire|chiamare|scrivere|insultare|il\s+razzismo|l\W*odio|l\W*omofobia)|(?:e|sono)\s+(?:stat[oaie]\s+)?(?:chiamat[oaie]|insultat[oaie]|apostrofat[oaie])|(?:gli|le|mi|ci)\s+(?:hanno|ha)\s+(?:detto|urlato|gridato|scritto|dato\s+del))".into()),
+        (Action::Condemnation, 0.0, "condanna",
+         r"\b(?:razzis\w*|omofob\w*|transfob\w*|sessis\w*|misogin\w*|xenofob\w*|vergogn\w*|inaccettabil\w*|intollerabil\w*|vomitevol\w*|ignobil\w*|denunciat\w*|denuncia|condann\w*|discrimin\w*|odio|disgust\w*|squallid\w*|solidarieta)".into()),
+        // ------------------------------------------------ intents
+        (Action::Intent(Intent::Complaint), 0.75, "segnalazione di un problema (da inoltrare all'URP)",
+         r"\b(?:buca|buche|voragin\w*|lampion\w*|illuminazione|luce\s+(?:spenta|rotta)|luci\s+spente|rifiuti|spazzatura|immondizia|cassonett\w*|raccolta\s+differenziata|marciapied\w*|allagat\w*|allagament\w*|tombin\w*|perdita\s+d\W*acqua|semafor\w*\s+(?:rott|spent|guast)\w*|strada\s+dissestata|asfalto|erba\s+alta|sfalcio|potatura|degrado|sporcizia|escrementi|deiezioni|topi|zanzare|rumore|schiamazzi|guasto|guasta|rotto|rotta|non\s+funziona\w*|disservizi\w*|segnalo|vorrei\s+segnalare|volevo\s+segnalare|segnalazione|parcheggio\s+selvaggio|abbandonat\w*|discarica\s+abusiva|scuolabus|fontanella)\b".into()),
+        (Action::Intent(Intent::CrimeReport), 0.75, "denuncia di un possibile reato (da indirizzare alle forze dell'ordine)",
+         r"\b(?:furto|furti|scippo|scippi|spaccio|spacciano|spacciatori|rapina|rapine|borseggi\w*|effrazione|tentato\s+furto|ladri\s+in\s+(?:casa|azione)|(?:mi|ci|gli|le|hanno|stanno|e\s+stat[oa]|sono\s+stat[ie])\s+(?:\w+\s+)?(?:rubat\w*|rubando|scippat\w*|aggredit\w*|derubat\w*|truffat\w*|vandalizzat\w*|svaligiat\w*|picchiat\w*|molestat\w*|spacciando)|ho\s+visto\s+(?:\w+\s+){0,3}(?:rubare|spacciare|rompere|scassinare|picchiare))\b".into()),
+        (Action::Intent(Intent::ServiceRequest), 0.7, "richiesta di un servizio o di informazioni su una pratica",
+         r"\b(?:modulo|moduli|modulistica|istanza|istanze|domanda\s+(?:di|per)|certificat\w*|carta\s+d\W*identita|anagrafe|cambio\s+di\s+residenza|residenza|iscrizione|iscrivere|prenotare|prenotazione|appuntamento|rimborso|contributo|bonus|permesso|autorizzazione|pass\s+disabili|contrassegno|tari|imu|bollettino|rilascio|rinnovo|come\s+(?:si\s+fa|faccio|posso|fare)\s+(?:a|per)|a\s+chi\s+(?:devo|posso)\s+rivolgermi|dove\s+(?:posso|devo)\s+(?:richiedere|presentare|ritirare))\b".into()),
+        (Action::Intent(Intent::Criticism), 0.6, "critica all'amministrazione (opinione legittima)",
+         r"\b(?:vergogna|vergognatevi|vergognoso|vergognosa|vergognosi|incapac\w*|inettitudine|dimettetevi|dimissioni|non\s+(?:ha|hanno|avete|hai|abbiamo)\s+fatto\s+(?:niente|nulla)|non\s+(?:fate|fa|fanno|fai)\s+(?:niente|nulla|mai\s+niente)|pessim\w*|ridicol\w*|scandal\w*|inutil\w*|assent\w*|presa\s+in\s+giro|prendete\s+in\s+giro|soldi\s+buttati|sprec\w*|promesse\s+(?:mancate|non\s+mantenute)|solo\s+chiacchiere|sempre\s+peggio|indecente|indegn\w*|mai\s+vist\w*|complimenti\s+(?:per|a|davvero)|bravi\s+bravi|che\s+schifo|fate\s+schifo|non\s+siete\s+capaci|amministrazione\s+(?:assente|incapace|fallimentare)|e\s+una\s+vergogna)\b".into()),
+        (Action::AdminRef, 0.0, "riferimento all'amministrazione",
+         r"\b(?:sindac\w*|giunta|assessor\w*|comune|amministrazion\w*|amministrator\w*|consiglier\w*|govern\w*|vigili|polizia\s+locale|uffici\w*|dirigent\w*|politic\w*|voi|avete|siete|fate)\b".into()),
+        // ------------------------------------------------ personal case
+        (PERSONAL_CASE, 0.6, "caso personale portato sulla pagina pubblica",
+         r"\b(?:(?:mio|mia|miei|mie)\s+(?:figlio|figlia|figli|madre|padre|mamma|papa|marito|moglie|nonno|nonna|suocer\w*|pratica|domanda|caso|situazione|bolletta|multa|richiesta|contratto|pensione|ricorso|sfratto|casa\s+popolare|invalidita)|il\s+mio\s+caso|(?:io\s+)?sono\s+(?:disoccupat\w*|invalid\w*|malat\w*|separat\w*|sfrattat\w*|senza\s+casa|senza\s+lavoro|in\s+graduatoria)|ho\s+(?:presentato|fatto|inviato|mandato)\s+(?:la\s+|una\s+)?(?:domanda|richiesta|ricorso|istanza|pec)|mi\s+(?:hanno|avete)\s+(?:multato|sfrattato|negato|rifiutato|respinto|tolto|escluso))\b".into()),
+        // ------------------------------------------------ commercial
+        (COMMERCIAL, 0.8, "invito a contattare in privato per affari",
+         r"\b(?:scrivimi|contattami|contattatemi|scrivetemi|chiamami|chiamatemi|contattaci|scriveteci|info|informazioni|ordini)\s+(?:\w+\s+)?(?:su|in|al|via|per|tramite)\s+(?:whatsapp|whats\s+ap|wa|telegram|dm|direct|privato|pv|messenger|instagram|email)\b".into()),
+        (COMMERCIAL, 0.7, "promozione di un'attività privata",
+         r"\b(?:vendo|vendesi|affittasi|offro|offriamo|offerta\s+speciale|sconto\s+del|sconti|promo|promozione|saldi|a\s+soli|a\s+partire\s+da|spedizione\s+gratuita|consegna\s+a\s+domicilio|ordina\s+ora|acquista\s+ora|compra\s+ora|shop\s+online|visita(?:te)?\s+(?:il\s+)?(?:mio|nostro)\s+(?:negozio|sito|profilo|shop)|seguite\s+la\s+(?:mia|nostra)\s+pagina|metti\s+mi\s+piace\s+alla|codice\s+(?:sconto|promo|invito|referral))\b".into()),
+        (Action::Selling, 0.0, "parole di vendita",
+         r"\b(?:vendo|vendesi|vendita|affitto|affittasi|offro|offerta|prezzo|prezzi|sconto|soli|spedizione|disponibile|disponibili|pezzi|listino|ordina)\b".into()),
+        (Action::Price, 0.0, "prezzo",
+         r"(?:\b\d+(?:[.,]\d+)?\s*(?:€|euro|eur)\b|€\s*\d+)".into()),
+        // ------------------------------------------------ spam
+        (SPAM, 0.8, "proposta di guadagno facile (spam)",
+         r"\b(?:guadagna\w*\s+(?:da\s+casa|online|facilmente|subito|\d+)|lavora\w*\s+da\s+casa|guadagno\s+facile|soldi\s+facili|reddito\s+extra|entrate\s+extra|investimento\s+garantito|raddoppia\w*\s+(?:i\s+)?(?:tuoi\s+)?soldi|bitcoin|criptovalut\w*|crypto|forex|trading\s+online|hai\s+vinto|vinci\s+(?:un|una|subito)|clicca\s+(?:qui|sul\s+link|il\s+link)|link\s+in\s+bio|iscriviti\s+al\s+mio\s+canale|segui(?:te)?mi\s+su|visita\s+il\s+mio\s+profilo|ho\s+guadagnato\s+\d+)\b".into()),
+        // ------------------------------------------------ political propaganda
+        (PROPAGANDA, 0.8, "appello al voto",
+         r"\b(?:votate|votiamo|votatemi|votami|votatelo|votatela|votateli|vota\s+(?:la\s+lista|il\s+candidato|la\s+candidata)|votare\s+(?:per|il\s+candidato|la\s+candidata|la\s+lista)|il\s+mio\s+voto\s+(?:a|va\s+a|andra\s+a)|date\s+il\s+vostro\s+voto|barrate?\s+il\s+simbolo|scrivete\s+(?:il\s+nome|sulla\s+scheda)|preferenza\s+(?:a|per)\s+\w+|sostenete\s+(?:la\s+lista|il\s+candidato|la\s+candidata)|alle\s+(?:prossime\s+)?(?:elezioni|amministrative|comunali|europee|politiche)\s+(?:votate|scegliete|mandiamoli\s+a\s+casa|cambiamo))".into()),
+        (PROPAGANDA, 0.7, "slogan di partito",
+         r"\b(?:prima\s+gli\s+italiani|onesta\s+onesta|viva\s+(?:il\s+duce|la\s+lega|il\s+pd|salvini|meloni|conte|schlein|renzi|calenda|berlusconi)|(?:salvini|meloni|conte|renzi|calenda|schlein|tajani|vannacci)\s+(?:premier|presidente|sindaco)|iovoto\w*|vota(?:lega|pd|m5s|fdi|fi|avs)|(?:forza|avanti)\s+(?:lega|pd|m5s|movimento))\b".into()),
+        // ------------------------------------------------ GDPR special categories about a person
+        (Action::Special(PersonalDataKind::Health), 0.65, "dati sulla salute di una persona (art. 9 GDPR)",
+         r"\b(?:e|sei|era|e\s+stat[oa]|soffre\s+di|malat[oa]\s+di|affett[oa]\s+da|in\s+cura\s+per|ricoverat[oa]\s+(?:per|in)|ha\s+(?:il|la|un|una))\s+(?:un\s+|una\s+|il\s+|la\s+)?(?:sieropositiv\w*|hiv|aids|tumore|cancro|leucemia|depression\w*|depress[oa]|schizofrenic\w*|schizofrenia|bipolare|anoressic\w*|alcolizzat\w*|tossicodipendent\w*|drogat\w*|psichiatri\w*|malattia\s+mentale|chemio\w*|incint[ao]|epilettic\w*|diabetic\w*|autistic\w*|demenza|alzheimer|parkinson|dialisi|sla)\b".into()),
+        (Action::Special(PersonalDataKind::Religion), 0.55, "convinzioni religiose di una persona (art. 9 GDPR)",
+         r"\b(?:e|sei|e\s+diventat[oa]|si\s+e\s+convertit[oa]\s+(?:all|al)\W*)\s*(?:un\s+|una\s+|uno\s+)?(?:musulman[oa]|islamic[oa]|islam|ebre[oa]|testimone\s+di\s+geova|buddista|ateo|atea|evangelic[oa]|mormone|ortodoss[oa])\b".into()),
+        (Action::Special(PersonalDataKind::EthnicOrigin), 0.5, "origine etnica di una persona (art. 9 GDPR)",
+         r"\b(?:e|sei)\s+(?:di\s+origin[ei]\s+\w+|un\s+rom|una\s+rom|figli[oa]\s+di\s+immigrati|un\s+immigrato\s+(?:irregolare|clandestino))\b".into()),
+        (Action::Special(PersonalDataKind::PoliticalOpinion), 0.6, "opinioni politiche di una persona (art. 9 GDPR)",
+         r"\b(?:e\s+)?(?:iscritt[oa]|tesserat[oa]|militante)\s+(?:a|al|alla|del|della|di)\s+(?:pd|lega|m5s|fdi|fratelli\s+d\W*italia|forza\s+italia|casapound|forza\s+nuova|rifondazione|partito\s+\w+)\b".into()),
+        (Action::Special(PersonalDataKind::UnionMembership), 0.65, "appartenenza sindacale di una persona (art. 9 GDPR)",
+         r"\b(?:e\s+)?(?:iscritt[oa]|tesserat[oa]|delegat[oa]|rappresentante\s+sindacale)\s+(?:a|al|alla|della|del|di)?\s*(?:cgil|cisl|uil|ugl|cobas|usb|fiom|sindacato)\b".into()),
+        (Action::Special(PersonalDataKind::SexLife), 0.6, "orientamento o vita sessuale di una persona (art. 9 GDPR)",
+         r"\b(?:(?:e|sei)\s+(?:un\s+|una\s+)?(?:gay|lesbica|omosessuale|bisessuale|transessuale)|va\s+a\s+letto\s+con|tradisce\s+(?:la\s+moglie|il\s+marito)|ha\s+un\s+amante|se\s+la\s+fa\s+con)\b".into()),
+        (Action::Special(PersonalDataKind::CriminalRecord), 0.6, "condanne o reati attribuiti a una persona (art. 10 GDPR)",
+         r"\b(?:(?:e|sono)\s+stat[oaie]\s+(?:condannat|arrestat|indagat|denunciat|processat)\w*|e\s+(?:un|uno|una)\s+(?:pregiudicat[oa]|ex\s+detenut[oa]|spacciatore|spacciatrice)|ha\s+precedenti(?:\s+penali)?|(?:e|sta)\s+(?:in\s+carcere|ai\s+domiciliari|agli\s+arresti))\b".into()),
+    ]
+}
+
+impl Rules {
+    pub fn new() -> Rules {
+        let mut groups = HashMap::new();
+        let mut names: Vec<String> = Vec::new();
+        for line in GROUPS.lines() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let mut cols = line.split('\t');
+            if let (Some(w), Some(Ok(t))) = (
+                cols.next(),
+                cols.next().map(str::parse::<DiscriminationTarget>),
+            ) {
+                let sk = skeletonize(w);
+                names.push(regex::escape(&sk));
+                groups.insert(sk, t);
+            }
+        }
+        // Longest names first so alternation prefers them.
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        names.dedup();
+        let group_alt = names.join("|");
+        let mut rules = Vec::new();
+        let mut sources = Vec::new();
+        for (action, score, explanation, src) in specs() {
+            let src = src.replace(GROUP, &group_alt);
+            // The skeleton is lower-case ASCII words separated by single spaces:
+            // ASCII classes keep the lazy DFA small (Unicode \w made the
+            // combined set 100 times slower).
+            let src = skeletonize_regex(&src)
+                .replace(r"\b", r"(?-u:\b)")
+                .replace(r"\w", "[a-z0-9]")
+                .replace(r"\W", "[^a-z0-9]")
+                .replace(r"\s", " ");
+            let re = Regex::new(&src).unwrap_or_else(|e| panic!("rule {explanation}: {e}"));
+            sources.push(src);
+            rules.push(Rule {
+                action,
+                score,
+                explanation,
+                re,
+            });
+        }
+        let set = RegexSet::new(&sources).expect("rules compile");
+        Rules { rules, set, groups }
+    }
+
+    pub fn rule(&self, i: usize) -> &Rule {
+        &self.rules[i]
+    }
+
+    /// Every rule match in the skeleton.
+    pub fn find(&self, skeleton: &str, out: &mut Vec<RuleHit>) {
+        let matched = self.set.matches(skeleton);
+        if !matched.matched_any() {
+            return;
+        }
+        for i in matched.iter() {
+            let rule = &self.rules[i];
+            if rule.action == Action::GroupFinding {
+                for caps in rule.re.captures_iter(skeleton) {
+                    let (Some(m), Some(g)) = (caps.get(0), caps.get(1)) else {
+                        continue;
+                    };
+                    out.push(RuleHit {
+                        rule: i,
+                        start: m.start(),
+                        end: m.end(),
+                        target: self.groups.get(g.as_str()).copied(),
+                    });
+                }
+            } else {
+                for m in rule.re.find_iter(skeleton) {
+                    out.push(RuleHit {
+                        rule: i,
+                        start: m.start(),
+                        end: m.end(),
+                        target: None,
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::Normalized;
+
+    fn actions(text: &str) -> Vec<Action> {
+        let rules = Rules::new();
+        let n = Normalized::new(text);
+        let mut hits = Vec::new();
+        rules.find(&n.skeleton, &mut hits);
+        hits.iter()
+            .map(|h| match rules.rule(h.rule).action {
+                Action::GroupFinding => Action::Finding(Category::Discrimination, None, h.target),
+                a => a,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn threats_direct_and_normative() {
+        for t in [
+            "ti vengo a prendere",
+            "Ti ammazzo",
+            "so dove abiti",
+            "ti spacco la faccia",
+        ] {
+            assert!(actions(t).contains(&THREAT), "{t}");
+        }
+        for t in [
+            "meriteresti di morire",
+            "bisognerebbe bruciarli tutti",
+            "andrebbero impiccati",
+            "dovrebbero essere fucilati",
+        ] {
+            assert!(actions(t).contains(&THREAT_NORMATIVE), "{t}");
+        }
+        for t in [
+            "vengo a prendere mio figlio a scuola",
+            "bisogna eliminare le buche",
+            "ti aspetto domani in ufficio",
+        ] {
+            let a = actions(t);
+            assert!(
+                !a.contains(&THREAT) && !a.contains(&THREAT_NORMATIVE),
+                "{t}: {a:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn discrimination_patterns_name_the_target() {
+        let a = actions("gli immigrati sono tutti delinquenti");
+        assert!(a.contains(&ETHNICITY), "{a:?}");
+        let a = actions("i gay sono malati");
+        assert!(a.contains(&ORIENTATION), "{a:?}");
+        let a = actions("le donne devono stare a casa");
+        assert!(a.contains(&GENDER), "{a:?}");
+    }
+
+    #[test]
+    fn intents() {
+        assert!(
+            actions("c'è una buca enorme in via Roma").contains(&Action::Intent(Intent::Complaint))
+        );
+        assert!(
+            actions("mi hanno rubato la bici davanti alla stazione")
+                .contains(&Action::Intent(Intent::CrimeReport))
+        );
+        assert!(
+            actions("dove posso richiedere la carta d'identità?")
+                .contains(&Action::Intent(Intent::ServiceRequest))
+        );
+        assert!(
+            actions("il sindaco non ha fatto niente per le buche, vergogna")
+                .contains(&Action::Intent(Intent::Criticism))
+        );
+    }
+
+    #[test]
+    fn commercial_spam_propaganda() {
+        assert!(actions("scrivimi su WhatsApp per info").contains(&COMMERCIAL));
+        assert!(actions("guadagna da casa 500 euro al giorno").contains(&SPAM));
+        assert!(actions("domenica votate Rossi sindaco").contains(&PROPAGANDA));
+        assert!(!actions("domenica si vota per il sindaco").contains(&PROPAGANDA));
+    }
+}

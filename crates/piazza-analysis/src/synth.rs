@@ -1,0 +1,98 @@
+//! A deterministic synthetic corpus of Facebook-like comments of about 200
+//! bytes, for benchmarks (`piazza bench`, criterion). Mostly ordinary
+//! comments, with the mix of violations, personal data and intents a
+//! municipal page sees, so the benchmark exercises every detector.
+
+use crate::model::Rng;
+
+/// One synthetic comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntheticComment {
+    pub text: String,
+    pub post_text: String,
+    pub author: String,
+}
+
+const POSTS: &[&str] = &[
+    "Da lunedì 3 marzo iniziano i lavori di rifacimento dell'asfalto in via Roma e in piazza Garibaldi: sono previste modifiche alla viabilità e divieti di sosta.",
+    "Sabato sera in piazza il concerto della banda cittadina per la festa del patrono. Ingresso libero, in caso di pioggia l'evento si sposta al teatro comunale.",
+    "È aperto il bando per i contributi alle famiglie per le spese scolastiche: le domande si presentano online entro il 30 settembre.",
+    "Raccolta differenziata: da novembre cambia il calendario del ritiro porta a porta di carta e plastica nel centro storico.",
+];
+
+const OPENERS: &[&str] = &[
+    "Buongiorno,",
+    "Salve a tutti,",
+    "Scusate,",
+    "Ma davvero",
+    "Finalmente!",
+    "Ciao,",
+    "Io dico che",
+    "Mah,",
+];
+
+const BODIES: &[&str] = &[
+    "sarebbe utile sapere per quanto tempo resteranno chiuse le strade, perché chi lavora in centro deve organizzarsi con anticipo e i parcheggi sono già pochi",
+    "ottima iniziativa, l'anno scorso c'era tantissima gente e i bambini si sono divertiti molto, speriamo che il tempo sia bello anche quest'anno",
+    "in via Mazzini c'è una buca enorme da settimane e il lampione all'angolo è spento, la sera non si vede niente ed è pericoloso per chi passa a piedi",
+    "il sindaco non ha fatto niente per le buche, vergogna, sono anni che paghiamo le tasse e la situazione è sempre peggio in tutto il quartiere",
+    "come si fa a presentare la domanda se non si ha lo SPID? mia madre ha 80 anni e non sa usare il computer, qualcuno può aiutarci in comune?",
+    "sei proprio uno s t r o n z o, vai a lavorare invece di scrivere cavolate sulla pagina del comune, che schifo di gente che c'è in giro",
+    "guadagna da casa 500 euro a settimana con il mio metodo, scrivimi su WhatsApp al 333 123 4567 per info, posti limitati, non perdere l'occasione",
+    "mi hanno rubato la bicicletta davanti alla stazione ieri sera, ci sono le telecamere? chi devo contattare per la denuncia, i vigili o i carabinieri?",
+    "gli immigrati sono tutti delinquenti, bisognerebbe rimandarli a casa loro e smetterla di spendere soldi nostri per mantenerli negli alberghi",
+    "per il rimborso vi ho mandato l'IBAN IT60 X054 2811 1010 0000 0123 456 e il mio codice fiscale RSSMRA85T10A562S ma non ho ancora ricevuto niente",
+    "la partita di ieri sera è stata bellissima, finalmente la squadra ha giocato bene e l'allenatore ha fatto i cambi giusti, forza ragazzi!",
+    "alle prossime elezioni votate Rossi sindaco, l'unico che ha davvero a cuore la nostra città e che saprà cambiare le cose dopo anni di immobilismo",
+];
+
+const CLOSERS: &[&str] = &[
+    "Grazie.",
+    "Saluti.",
+    "😡😡",
+    "👍",
+    "Buona giornata!",
+    "...",
+    "Cordiali saluti",
+    "!!!",
+];
+
+/// `n` comments generated from `seed` (same seed, same corpus).
+pub fn synthetic_corpus(n: usize, seed: u64) -> Vec<SyntheticComment> {
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|i| {
+            // Two thirds ordinary comments, the rest spread over the others.
+            let body = if rng.below(3) < 2 {
+                BODIES[[0, 1, 10, 2, 4][rng.below(5)]]
+            } else {
+                BODIES[rng.below(BODIES.len())]
+            };
+            let text = format!(
+                "{} {} {}",
+                OPENERS[rng.below(OPENERS.len())],
+                body,
+                CLOSERS[rng.below(CLOSERS.len())]
+            );
+            SyntheticComment {
+                text,
+                post_text: POSTS[rng.below(POSTS.len())].to_string(),
+                author: format!("utente{}", i % 997),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_about_200_bytes() {
+        let a = synthetic_corpus(200, 1);
+        assert_eq!(a, synthetic_corpus(200, 1));
+        assert_ne!(a, synthetic_corpus(200, 2));
+        let mean = a.iter().map(|c| c.text.len()).sum::<usize>() / a.len();
+        assert!((150..=260).contains(&mean), "{mean}");
+    }
+}

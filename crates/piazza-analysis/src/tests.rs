@@ -1,0 +1,273 @@
+//! End-to-end tests of the analyzer on the cases named in the issue.
+
+use super::*;
+use piazza_taxonomy::{Category, DiscriminationTarget, Intent};
+
+fn analyzer() -> Analyzer {
+    Analyzer::new(AnalyzerConfig::default())
+}
+
+fn rules_only() -> Analyzer {
+    Analyzer::new(AnalyzerConfig::default()).with_model(None)
+}
+
+fn analyze(text: &str) -> Analysis {
+    analyzer().analyze(&CommentInput::new(text))
+}
+
+fn chars_slice(text: &str, e: &Evidence) -> String {
+    text.chars().skip(e.start).take(e.end - e.start).collect()
+}
+
+fn assert_spans_valid(text: &str, a: &Analysis) {
+    let n = text.chars().count();
+    for f in &a.findings {
+        for e in &f.evidence {
+            assert!(e.start <= e.end && e.end <= n, "{text:?}: {e:?}");
+            assert_eq!(chars_slice(text, e), e.text, "{text:?}");
+        }
+    }
+    for i in &a.intents {
+        for e in &i.evidence {
+            assert!(e.start <= e.end && e.end <= n, "{text:?}: {e:?}");
+            assert_eq!(chars_slice(text, e), e.text, "{text:?}");
+        }
+    }
+}
+
+#[test]
+fn evasions_of_an_insult_are_found_with_the_original_evidence() {
+    let cases: &[(&str, &str)] = &[
+        ("sei uno stronzo", "stronzo"),
+        ("sei uno STRONZO", "STRONZO"),
+        ("sei uno s t r o n z o", "s t r o n z o"),
+        ("sei uno s.t.r.o.n.z.o", "s.t.r.o.n.z.o"),
+        ("sei uno s-t-r-o-n-z-o", "s-t-r-o-n-z-o"),
+        ("sei uno str0nz0", "str0nz0"),
+        ("sei uno strooonzooo", "strooonzooo"),
+        ("sei uno stro.nzo", "stro.nzo"),
+        ("#sindacostronzo", "stronzo"),
+        ("sei uno ѕтronzo", "ѕтronzo"),
+        ("sei uno ｓｔｒｏｎｚｏ", "ｓｔｒｏｎｚｏ"),
+        ("sei uno stron\u{200B}zo", "stron\u{200B}zo"),
+    ];
+    let an = rules_only();
+    for (text, evidence) in cases {
+        let a = an.analyze(&CommentInput::new(text));
+        assert_spans_valid(text, &a);
+        let f = a
+            .finding(Category::Insult)
+            .unwrap_or_else(|| panic!("{text:?}: no insult in {a:?}"));
+        assert!(
+            f.evidence.iter().any(|e| e.text == *evidence),
+            "{text:?}: evidence {:?}",
+            f.evidence
+        );
+    }
+}
+
+#[test]
+fn vulgarity_with_leet_and_repetition() {
+    let an = rules_only();
+    for (text, ev) in [
+        ("che m3rd4 di servizio", "m3rd4"),
+        ("che schifooo, che merdaaaa", "merdaaaa"),
+    ] {
+        let a = an.analyze(&CommentInput::new(text));
+        let f = a
+            .finding(Category::Vulgarity)
+            .unwrap_or_else(|| panic!("{text}"));
+        assert_eq!(f.evidence[0].text, ev);
+    }
+}
+
+#[test]
+fn aborto_is_not_an_insult() {
+    let a = rules_only().analyze(&CommentInput::new(
+        "Il consultorio deve garantire il diritto all'aborto e la legge 194.",
+    ));
+    assert!(a.finding(Category::Insult).is_none(), "{a:?}");
+    assert!(a.finding(Category::Vulgarity).is_none(), "{a:?}");
+    assert!(a.finding(Category::Obscene).is_none(), "{a:?}");
+}
+
+#[test]
+fn criticism_is_an_intent_not_an_insult() {
+    let text = "il sindaco non ha fatto niente per le buche, vergogna";
+    let a = analyze(text);
+    assert_spans_valid(text, &a);
+    let c = a.intent(Intent::Criticism).expect("criticism");
+    assert!(c.score >= 0.7, "{c:?}");
+    assert!(a.finding(Category::Insult).is_none(), "{a:?}");
+    assert!(a.finding(Category::Threat).is_none(), "{a:?}");
+    assert!(a.finding(Category::Discrimination).is_none(), "{a:?}");
+}
+
+#[test]
+fn threats_from_the_issue() {
+    for (text, kind) in [
+        ("ti vengo a prendere", "direct"),
+        ("meriteresti di morire", "normative"),
+        ("bisognerebbe bruciarli tutti", "normative"),
+    ] {
+        let a = analyze(text);
+        let f = a
+            .finding(Category::Threat)
+            .unwrap_or_else(|| panic!("{text}"));
+        assert_eq!(f.kind.as_deref(), Some(kind));
+        assert_eq!(f.evidence[0].start, 0);
+    }
+}
+
+#[test]
+fn slurs_name_their_target_and_counter_speech_is_not_hate() {
+    let a = rules_only().analyze(&CommentInput::new("sei un frocio"));
+    let f = a.finding(Category::Discrimination).expect("slur");
+    assert_eq!(f.target, Some(DiscriminationTarget::SexualOrientation));
+
+    let a = rules_only().analyze(&CommentInput::new("negri di merda, tornatevene a casa"));
+    assert_eq!(
+        a.finding(Category::Discrimination).map(|f| f.target),
+        Some(Some(DiscriminationTarget::Ethnicity))
+    );
+
+    for text in [
+        "Chi scrive \"negri di merda\" è un razzista e va denunciato.",
+        "Basta con l'odio: chi chiama froci i ragazzi del liceo dovrebbe vergognarsi.",
+        "Ieri al bar hanno chiamato \"zingaro\" il mio vicino, è una vergogna razzista.",
+    ] {
+        let a = analyze(text);
+        assert_spans_valid(text, &a);
+        assert!(
+            a.finding(Category::Discrimination).is_none(),
+            "{text}: {a:?}"
+        );
+    }
+}
+
+#[test]
+fn hate_and_vulgarity_stay_apart() {
+    // Vulgar but not hateful: vulgarity, no discrimination.
+    let a = analyze("che cazzo di traffico stamattina in centro");
+    assert!(a.finding(Category::Vulgarity).is_some());
+    assert!(a.finding(Category::Discrimination).is_none(), "{a:?}");
+}
+
+#[test]
+fn personal_data_through_the_analyzer_with_own_contacts() {
+    let an = Analyzer::new(AnalyzerConfig {
+        own_contacts: vec![
+            "urp@comune.cento.fe.it".into(),
+            "800 375 515".into(),
+            "051 6843111".into(),
+        ],
+        ..Default::default()
+    });
+    let text = "Scrivete all'URP urp@comune.cento.fe.it o al n.verde 800 375 515 o allo 051.684.3111, non a me: mario.rossi@gmail.com, 333 123 4567";
+    let a = an.analyze(&CommentInput::new(text));
+    assert_spans_valid(text, &a);
+    let email = a.personal_data("email").expect("private e-mail");
+    assert_eq!(email.evidence.len(), 1);
+    assert_eq!(email.evidence[0].text, "mario.rossi@gmail.com");
+    let phone = a.personal_data("phone").expect("private phone");
+    assert_eq!(phone.evidence.len(), 1, "{phone:?}");
+    assert_eq!(phone.evidence[0].text, "333 123 4567");
+}
+
+#[test]
+fn intents_route_comments() {
+    let a = analyze("In via Roma c'è una buca enorme e il lampione è spento da settimane");
+    assert!(a.intent(Intent::Complaint).is_some());
+    let a = analyze("mi hanno rubato la bici davanti alla stazione");
+    assert!(a.intent(Intent::CrimeReport).is_some());
+    let a = analyze("Quando riapre l'ufficio anagrafe per la carta d'identità?");
+    assert!(a.intent(Intent::Question).is_some());
+    assert!(a.intent(Intent::ServiceRequest).is_some());
+    let a = analyze(
+        "Mio figlio è stato escluso dalla graduatoria del nido, ho presentato la domanda a marzo",
+    );
+    assert!(a.finding(Category::PersonalCase).is_some(), "{a:?}");
+}
+
+#[test]
+fn commercial_spam_and_propaganda() {
+    let a = analyze("Vendo bici elettrica a soli 300 €, scrivimi su WhatsApp");
+    let f = a.finding(Category::Commercial).expect("commercial");
+    assert!(f.score >= 0.7);
+    let a =
+        analyze("Guadagna da casa! https://a.example/x https://b.example/y https://c.example/z");
+    assert!(a.finding(Category::Spam).is_some());
+    let a = analyze("Domenica votate Bianchi sindaco, prima gli italiani!");
+    assert!(a.finding(Category::PoliticalPropaganda).is_some());
+    let a = analyze("Ho pagato 300 euro di TARI e nessuno ritira i rifiuti");
+    assert!(a.finding(Category::Commercial).is_none(), "{a:?}");
+}
+
+#[test]
+fn off_topic_is_weak_on_short_posts() {
+    let an = analyzer();
+    let post = "Sabato sera in piazza il concerto della banda cittadina per la festa del patrono, ingresso libero, in caso di pioggia si va al teatro comunale.";
+    let text = "Qualcuno ha visto la partita della Juventus ieri sera? Arbitraggio scandaloso, rigore inesistente";
+    let a = an.analyze(&CommentInput::new(text).post_text(post));
+    let long = a.finding(Category::OffTopic).expect("off topic").score;
+    let a = an.analyze(&CommentInput::new(text).post_text("Concerto sabato!"));
+    let short = a.finding(Category::OffTopic).map_or(0.0, |f| f.score);
+    assert!(short < long, "{short} < {long}");
+    let a = an.analyze(
+        &CommentInput::new("Bellissimo concerto, la banda cittadina è bravissima!").post_text(post),
+    );
+    assert!(a.finding(Category::OffTopic).is_none(), "{a:?}");
+}
+
+#[test]
+fn allow_and_deny_terms_from_the_policy() {
+    let an = Analyzer::new(AnalyzerConfig {
+        allow_terms: vec!["cornuto".into()],
+        deny_terms: vec![("cacasotto".into(), Category::Insult)],
+        ..Default::default()
+    });
+    assert!(
+        an.analyze(&CommentInput::new("il Cornuto è il nome del bar"))
+            .finding(Category::Insult)
+            .is_none()
+    );
+    assert!(
+        an.analyze(&CommentInput::new("sei un cacasotto"))
+            .finding(Category::Insult)
+            .is_some()
+    );
+}
+
+#[test]
+fn serialisation_skips_absent_fields() {
+    let a = rules_only().analyze(&CommentInput::new("sei uno stronzo"));
+    let json = serde_json::to_string(&a).unwrap();
+    assert!(json.contains("\"category\":\"insult\""), "{json}");
+    assert!(!json.contains("\"target\""), "{json}");
+    assert!(!json.contains("\"kind\":null"), "{json}");
+}
+
+#[test]
+fn empty_and_odd_inputs() {
+    let an = analyzer();
+    for text in [
+        "",
+        " ",
+        "?",
+        "😀😀😀",
+        "\u{0301}\u{0301}",
+        "a\u{0000}b",
+        "#",
+        "@",
+        "https://",
+    ] {
+        let a = an.analyze(&CommentInput::new(text));
+        assert_spans_valid(text, &a);
+    }
+}
+
+#[test]
+fn analyzer_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Analyzer>();
+}

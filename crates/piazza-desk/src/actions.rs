@@ -1,0 +1,1175 @@
+//! Moderation actions. Every restrictive action cites at least one clause of
+//! the policy version in force; the action, its statement of reasons and the
+//! audit entry are written in one transaction, with the exact text at
+//! decision time kept as evidence.
+
+use std::collections::BTreeSet;
+
+use piazza_calendar::format_instant;
+use piazza_calendar::jiff::Timestamp;
+use piazza_policy::{Action, Policy};
+use piazza_store::Tx;
+use piazza_store::audit::{self, AuditEntry};
+use piazza_taxonomy::Category;
+use serde::{Deserialize, Serialize};
+
+use crate::context::AdminContext;
+use crate::registry::{Actor, Role};
+use crate::templates::{dsa_category, render_template, review_contact};
+use crate::{Desk, DeskError, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Keep,
+    Hide,
+    Unhide,
+    Remove,
+    Reply,
+    /// Redirect to the URP with the policy's contacts.
+    Redirect,
+    /// Forward to an office: opens a ticket with a number.
+    Forward,
+    Warn,
+    Ban,
+    Report,
+    Reopen,
+    Assign,
+    /// A second moderator confirms a pending removal.
+    Confirm,
+    /// A second moderator rejects a pending removal.
+    Reject,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 14] = [
+        ActionKind::Keep,
+        ActionKind::Hide,
+        ActionKind::Unhide,
+        ActionKind::Remove,
+        ActionKind::Reply,
+        ActionKind::Redirect,
+        ActionKind::Forward,
+        ActionKind::Warn,
+        ActionKind::Ban,
+        ActionKind::Report,
+        ActionKind::Reopen,
+        ActionKind::Assign,
+        ActionKind::Confirm,
+        ActionKind::Reject,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Keep => "keep",
+            ActionKind::Hide => "hide",
+            ActionKind::Unhide => "unhide",
+            ActionKind::Remove => "remove",
+            ActionKind::Reply => "reply",
+            ActionKind::Redirect => "redirect",
+            ActionKind::Forward => "forward",
+            ActionKind::Warn => "warn",
+            ActionKind::Ban => "ban",
+            ActionKind::Report => "report",
+            ActionKind::Reopen => "reopen",
+            ActionKind::Assign => "assign",
+            ActionKind::Confirm => "confirm",
+            ActionKind::Reject => "reject",
+        }
+    }
+
+    pub const fn label_it(self) -> &'static str {
+        match self {
+            ActionKind::Keep => "mantieni",
+            ActionKind::Hide => "nascondi",
+            ActionKind::Unhide => "rendi di nuovo visibile",
+            ActionKind::Remove => "rimuovi",
+            ActionKind::Reply => "rispondi",
+            ActionKind::Redirect => "indirizza all'URP",
+            ActionKind::Forward => "inoltra a un ufficio",
+            ActionKind::Warn => "avvisa l'autore",
+            ActionKind::Ban => "allontana l'autore",
+            ActionKind::Report => "segnala alla piattaforma",
+            ActionKind::Reopen => "riapri",
+            ActionKind::Assign => "assegna",
+            ActionKind::Confirm => "conferma la rimozione",
+            ActionKind::Reject => "respingi la rimozione",
+        }
+    }
+
+    /// Restrictive actions limit a citizen's speech or presence: each must
+    /// cite a clause and gets a statement of reasons.
+    pub const fn is_restrictive(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Hide
+                | ActionKind::Remove
+                | ActionKind::Warn
+                | ActionKind::Ban
+                | ActionKind::Report
+        )
+    }
+
+    /// The policy measure a clause must allow for this action.
+    fn policy_measure(self) -> Option<Action> {
+        match self {
+            ActionKind::Hide => Some(Action::Hide),
+            ActionKind::Remove => Some(Action::Remove),
+            ActionKind::Ban => Some(Action::Ban),
+            ActionKind::Report => Some(Action::ReportToPlatform),
+            _ => None,
+        }
+    }
+}
+
+impl std::str::FromStr for ActionKind {
+    type Err = DeskError;
+    fn from_str(s: &str) -> Result<Self> {
+        ActionKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
+                DeskError::InvalidInput(format!(
+                    "unknown action `{s}`, expected one of: {}",
+                    ids.join(", ")
+                ))
+            })
+    }
+}
+
+/// What a moderator asks the desk to do.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ActRequest {
+    pub comment_id: i64,
+    pub kind: Option<ActionKind>,
+    /// Clause numbers of the policy in force.
+    #[serde(default)]
+    pub clauses: Vec<u32>,
+    /// The categories of the violation; derived from the flagged findings
+    /// that the cited clauses cover when empty.
+    #[serde(default)]
+    pub categories: Vec<Category>,
+    pub reason: Option<String>,
+    /// A reply template id (urp, cortesia, fuori_tema, dati_personali, risposta).
+    pub template: Option<String>,
+    pub reply_text: Option<String>,
+    /// The office a forward goes to.
+    pub office: Option<String>,
+    /// A temporary ban's length; permanent when `None`.
+    pub ban_days: Option<u32>,
+    /// Who an `assign` gives the item to (a username).
+    pub assign_to: Option<String>,
+    /// The version the moderator saw: a newer one is a conflict.
+    pub expected_version: Option<i64>,
+}
+
+impl ActRequest {
+    pub fn new(comment_id: i64, kind: ActionKind) -> ActRequest {
+        ActRequest {
+            comment_id,
+            kind: Some(kind),
+            ..Default::default()
+        }
+    }
+
+    pub fn clause(mut self, n: u32) -> Self {
+        self.clauses.push(n);
+        self
+    }
+
+    pub fn reason(mut self, r: &str) -> Self {
+        self.reason = Some(r.into());
+        self
+    }
+
+    pub fn expecting(mut self, version: i64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+}
+
+/// A statement of reasons: the Italian text for the citizen and the
+/// DSA-shaped fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatementOfReasons {
+    pub text: String,
+    pub fields: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionOutcome {
+    pub action_id: i64,
+    /// `done`, or `pending_confirmation` for a removal awaiting a second moderator.
+    pub status: String,
+    pub comment_id: Option<i64>,
+    pub state: Option<String>,
+    pub resolution: Option<String>,
+    pub version: Option<i64>,
+    pub statement: Option<StatementOfReasons>,
+    pub ticket_number: Option<String>,
+    pub reply_text: Option<String>,
+    /// Children of a bulk action.
+    pub children: Vec<ActionOutcome>,
+}
+
+/// The comments a bulk action covers.
+#[derive(Debug, Clone)]
+pub enum BulkTarget {
+    /// Every open comment of one author under one post.
+    AuthorUnderPost {
+        post_id: i64,
+        author_ref: String,
+    },
+    Comments(Vec<i64>),
+}
+
+struct CommentRow {
+    id: i64,
+    account_id: i64,
+    account_name: String,
+    platform: String,
+    author_ref: Option<String>,
+    text: Option<String>,
+    created_at: i64,
+    state: String,
+    version: i64,
+    revision: i64,
+    deadline_at: Option<i64>,
+    needs_reply: bool,
+}
+
+fn load_comment(
+    tx: &mut Tx<'_>,
+    admin_id: i64,
+    id: i64,
+) -> piazza_store::Result<Option<CommentRow>> {
+    let Some(r) = tx.query_opt(
+        "SELECT c.id, c.account_id, a.name, c.platform, c.author_ref, c.text, c.created_at, c.state, c.version, c.revision, c.deadline_at, c.needs_reply
+         FROM comments c JOIN accounts a ON a.id = c.account_id WHERE c.admin_id = ? AND c.id = ?",
+        &[admin_id.into(), id.into()],
+    )?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(CommentRow {
+        id: r.int(0)?,
+        account_id: r.int(1)?,
+        account_name: r.text(2)?,
+        platform: r.text(3)?,
+        author_ref: r.opt_text(4)?,
+        text: r.opt_text(5)?,
+        created_at: r.int(6)?,
+        state: r.text(7)?,
+        version: r.int(8)?,
+        revision: r.int(9)?,
+        deadline_at: r.opt_int(10)?,
+        needs_reply: r.bool(11)?,
+    }))
+}
+
+fn fail(e: DeskError) -> piazza_store::StoreError {
+    // Desk errors raised inside a store transaction travel as a tagged
+    // database error and are turned back by `untag`.
+    piazza_store::StoreError::Database(format!(
+        "DESK:{}:{}",
+        e.code(),
+        serde_json::to_string(&TaggedError::from(&e)).unwrap_or_default()
+    ))
+}
+
+#[derive(Serialize, Deserialize)]
+struct TaggedError {
+    code: String,
+    message: String,
+    expected: i64,
+    found: i64,
+    account: i64,
+}
+
+impl From<&DeskError> for TaggedError {
+    fn from(e: &DeskError) -> Self {
+        let (expected, found, account) = match e {
+            DeskError::Conflict { expected, found } => (*expected, *found, 0),
+            DeskError::OutOfScope { account, .. } => (0, 0, *account),
+            _ => (0, 0, 0),
+        };
+        let message = match e {
+            DeskError::Forbidden(m)
+            | DeskError::ClauseNotApplicable(m)
+            | DeskError::InvalidInput(m)
+            | DeskError::SecondModerator(m)
+            | DeskError::Handover(m) => m.clone(),
+            DeskError::ClauseRequired { version } => version.clone(),
+            DeskError::NotFound { id, .. } => id.clone(),
+            DeskError::OutOfScope { staff, .. } => staff.clone(),
+            other => other.to_string(),
+        };
+        TaggedError {
+            code: e.code().to_string(),
+            message,
+            expected,
+            found,
+            account,
+        }
+    }
+}
+
+pub(crate) fn untag(e: piazza_store::StoreError) -> DeskError {
+    if let piazza_store::StoreError::Database(m) = &e
+        && let Some(rest) = m.strip_prefix("DESK:")
+        && let Some((_, json)) = rest.split_once(':')
+        && let Ok(t) = serde_json::from_str::<TaggedError>(json)
+    {
+        return match t.code.as_str() {
+            "forbidden" => DeskError::Forbidden(t.message),
+            "clause_not_applicable" => DeskError::ClauseNotApplicable(t.message),
+            "invalid_input" => DeskError::InvalidInput(t.message),
+            "second_moderator" => DeskError::SecondModerator(t.message),
+            "handover_incomplete" => DeskError::Handover(t.message),
+            "clause_required" => DeskError::ClauseRequired { version: t.message },
+            "conflict" => DeskError::Conflict {
+                expected: t.expected,
+                found: t.found,
+            },
+            "out_of_scope" => DeskError::OutOfScope {
+                staff: t.message,
+                account: t.account,
+            },
+            _ => DeskError::NotFound {
+                what: "elemento",
+                id: t.message,
+            },
+        };
+    }
+    DeskError::Store(e)
+}
+
+/// The categories a restrictive decision rests on, and whether automated
+/// detection flagged them.
+fn decision_categories(
+    tx: &mut Tx<'_>,
+    ctx: &AdminContext,
+    c: &CommentRow,
+    req: &ActRequest,
+) -> Result<(Vec<Category>, bool), piazza_store::StoreError> {
+    let covered: BTreeSet<Category> = req
+        .clauses
+        .iter()
+        .filter_map(|n| ctx.policy.clause(*n))
+        .flat_map(|cl| cl.categories.iter().copied())
+        .collect();
+    let flagged: Vec<Category> = tx
+        .query(
+            "SELECT DISTINCT category FROM findings WHERE comment_id = ? AND revision = ? AND flagged = 1 AND category IS NOT NULL",
+            &[c.id.into(), c.revision.into()],
+        )?
+        .iter()
+        .filter_map(|r| r.text(0).ok()?.parse().ok())
+        .collect();
+    let chosen: Vec<Category> = if req.categories.is_empty() {
+        flagged
+            .iter()
+            .copied()
+            .filter(|cat| covered.contains(cat))
+            .collect()
+    } else {
+        req.categories.clone()
+    };
+    if chosen.is_empty() {
+        return Err(fail(DeskError::InvalidInput(format!(
+            "name the category of the violation: no flagged finding of this comment is covered by clause {}",
+            req.clauses
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))));
+    }
+    for cat in &chosen {
+        if !covered.contains(cat) {
+            return Err(fail(DeskError::ClauseNotApplicable(format!(
+                "no cited clause covers `{cat}`"
+            ))));
+        }
+    }
+    let automated = chosen.iter().any(|cat| flagged.contains(cat));
+    Ok((chosen, automated))
+}
+
+fn check_clauses(policy: &Policy, version: &str, kind: ActionKind, clauses: &[u32]) -> Result<()> {
+    if clauses.is_empty() {
+        return Err(DeskError::ClauseRequired {
+            version: version.to_string(),
+        });
+    }
+    for n in clauses {
+        let Some(clause) = policy.clause(*n) else {
+            let list: Vec<String> = policy
+                .external
+                .clauses
+                .iter()
+                .map(|c| c.number.to_string())
+                .collect();
+            return Err(DeskError::ClauseNotApplicable(format!(
+                "clause {n} does not exist in version {version} (clauses: {})",
+                if list.is_empty() {
+                    "none".to_string()
+                } else {
+                    list.join(", ")
+                }
+            )));
+        };
+        let allows = |a: Action| {
+            clause.actions.contains(&a)
+                || (a == Action::Hide && clause.actions.contains(&Action::Remove))
+        };
+        let ok = match kind.policy_measure() {
+            Some(m) => allows(m),
+            // A warning is the lightest measure: any restrictive one will do.
+            None => clause.actions.iter().any(|a| a.is_restrictive()),
+        };
+        if !ok {
+            let list: Vec<&str> = clause.actions.iter().map(|a| a.as_str()).collect();
+            return Err(DeskError::ClauseNotApplicable(format!(
+                "clause {n} («{}») does not allow `{}`; it allows: {}",
+                clause.title,
+                kind.as_str(),
+                if list.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    list.join(", ")
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn ts(ms: i64) -> String {
+    Timestamp::from_millisecond(ms)
+        .map(format_instant)
+        .unwrap_or_else(|_| ms.to_string())
+}
+
+fn date_it(ms: i64) -> String {
+    let s = ts(ms);
+    // 2026-11-22T10:00:00+01:00 -> 22/11/2026
+    match (s.get(0..4), s.get(5..7), s.get(8..10)) {
+        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
+        _ => s,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn statement(
+    ctx: &AdminContext,
+    kind: ActionKind,
+    c: &CommentRow,
+    clauses: &[u32],
+    categories: &[Category],
+    automated: bool,
+    now: i64,
+    ban_until: Option<i64>,
+    action_id: i64,
+) -> StatementOfReasons {
+    let p = &ctx.policy;
+    let what = match kind {
+        ActionKind::Hide => "è stato nascosto".to_string(),
+        ActionKind::Remove => "è stato rimosso".to_string(),
+        ActionKind::Warn => "ha ricevuto un avviso: il commento resta visibile, ma un'altra violazione potrà portare alla rimozione o all'allontanamento".to_string(),
+        ActionKind::Ban => match ban_until {
+            Some(u) => format!("ha portato al tuo allontanamento dalla pagina fino al {}", date_it(u)),
+            None => "ha portato al tuo allontanamento dalla pagina a tempo indeterminato".to_string(),
+        },
+        ActionKind::Report => "è stato segnalato ai filtri di moderazione della piattaforma".to_string(),
+        _ => "è stato esaminato".to_string(),
+    };
+    let rules: Vec<String> = clauses
+        .iter()
+        .filter_map(|n| p.clause(*n))
+        .map(|cl| format!("regola {} («{}»)", cl.number, cl.title))
+        .collect();
+    let links: Vec<String> = clauses.iter().map(|n| p.clause_link(*n)).collect();
+    let facts: Vec<&str> = categories.iter().map(|c| c.label_it()).collect();
+    let detection = if automated {
+        "Il commento è stato segnalato da uno strumento automatico di analisi del testo; la decisione è stata presa da una persona."
+    } else {
+        "Il commento è stato esaminato da una persona, senza segnalazione automatica."
+    };
+    let text = format!(
+        "Gentile utente,\n\
+         il tuo commento del {date} sull'account «{account}» ({platform}) {what}.\n\n\
+         Motivo: il commento non rispetta la {rules} della Social Media Policy di {ente}, versione {version}{link}.\n\
+         Fatti: nel commento sono stati rilevati contenuti riconducibili a: {facts}.\n\
+         {detection}\n\n\
+         Come contestare: puoi chiedere il riesame della decisione {review}, indicando la data del commento e il riferimento n. {action_id}. La richiesta sarà esaminata da una persona diversa da chi ha deciso.\n\n\
+         {ente}",
+        date = date_it(c.created_at),
+        account = c.account_name,
+        platform = c.platform,
+        rules = rules.join(" e la "),
+        ente = p.administration.name,
+        version = ctx.policy_version,
+        link = if links.iter().all(|l| l.starts_with('#')) {
+            String::new()
+        } else {
+            format!(" ({})", links.join(", "))
+        },
+        facts = facts.join(", "),
+        review = review_contact(p),
+    );
+    let decision = match kind {
+        ActionKind::Hide => {
+            serde_json::json!({"decision_visibility": ["DECISION_VISIBILITY_CONTENT_DISABLED"]})
+        }
+        ActionKind::Remove => {
+            serde_json::json!({"decision_visibility": ["DECISION_VISIBILITY_CONTENT_REMOVED"]})
+        }
+        ActionKind::Ban => {
+            serde_json::json!({"decision_account": if ban_until.is_some() { "DECISION_ACCOUNT_SUSPENDED" } else { "DECISION_ACCOUNT_TERMINATED" }})
+        }
+        ActionKind::Warn => {
+            serde_json::json!({"decision_visibility": ["DECISION_VISIBILITY_OTHER"], "decision_visibility_other": "avviso all'autore"})
+        }
+        _ => {
+            serde_json::json!({"decision_visibility": ["DECISION_VISIBILITY_OTHER"], "decision_visibility_other": "segnalazione alla piattaforma"})
+        }
+    };
+    let mut fields = serde_json::json!({
+        "reference": action_id,
+        "decision_type": kind.as_str(),
+        "decision_ground": "DECISION_GROUND_INCOMPATIBLE_CONTENT",
+        "incompatible_content_ground": rules.join("; "),
+        "incompatible_content_url": links,
+        "policy_version": ctx.policy_version,
+        "category": categories.first().map(|c| dsa_category(*c)),
+        "category_addition": categories.iter().skip(1).map(|c| dsa_category(*c)).collect::<Vec<_>>(),
+        "piazza_categories": categories.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        "automated_detection": if automated { "Yes" } else { "No" },
+        "automated_decision": "AUTOMATED_DECISION_NOT_AUTOMATED",
+        "content_type": ["CONTENT_TYPE_TEXT"],
+        "content_date": ts(c.created_at),
+        "application_date": ts(now),
+        "end_date": ban_until.map(ts),
+        "source_type": "SOURCE_VOLUNTARY",
+        "territorial_scope": ["IT"],
+        "platform_name": c.platform,
+    });
+    if let (Some(obj), Some(d)) = (fields.as_object_mut(), decision.as_object()) {
+        for (k, v) in d {
+            obj.insert(k.clone(), v.clone());
+        }
+    }
+    StatementOfReasons { text, fields }
+}
+
+fn next_ticket(tx: &mut Tx<'_>, ctx: &AdminContext, now: i64) -> piazza_store::Result<String> {
+    let year = &ts(now)[0..4];
+    let name = format!("ticket_{year}");
+    tx.execute(
+        "INSERT INTO counters (admin_id, name, value) VALUES (?, ?, 1)
+         ON CONFLICT (admin_id, name) DO UPDATE SET value = counters.value + 1",
+        &[ctx.admin_id.into(), (&name).into()],
+    )?;
+    let n = tx
+        .query_one(
+            "SELECT value FROM counters WHERE admin_id = ? AND name = ?",
+            &[ctx.admin_id.into(), name.into()],
+        )?
+        .int(0)?;
+    Ok(format!("{}-{year}-{n:06}", ctx.slug.to_uppercase()))
+}
+
+impl Desk {
+    /// Acts on one comment.
+    pub fn act(&self, actor: &Actor, req: &ActRequest) -> Result<ActionOutcome> {
+        let ctx = self.context(actor.admin_id)?;
+        let now = self.now();
+        self.store
+            .write(|tx| self.apply(tx, &ctx, actor, req, None, now))
+            .map_err(untag)
+    }
+
+    /// Acts on several comments at once: one parent action, one child per
+    /// comment, all in one transaction (all or nothing).
+    pub fn act_bulk(
+        &self,
+        actor: &Actor,
+        target: &BulkTarget,
+        template: &ActRequest,
+    ) -> Result<ActionOutcome> {
+        let ctx = self.context(actor.admin_id)?;
+        let kind = template
+            .kind
+            .ok_or_else(|| DeskError::InvalidInput("the bulk action needs a kind".into()))?;
+        if matches!(
+            kind,
+            ActionKind::Confirm | ActionKind::Reject | ActionKind::Assign
+        ) {
+            return Err(DeskError::InvalidInput(format!(
+                "`{}` cannot be applied in bulk",
+                kind.as_str()
+            )));
+        }
+        let now = self.now();
+        self.store
+            .write(|tx| {
+                let ids: Vec<i64> = match target {
+                    BulkTarget::Comments(ids) => ids.clone(),
+                    BulkTarget::AuthorUnderPost { post_id, author_ref } => tx
+                        .query(
+                            "SELECT id FROM comments WHERE admin_id = ? AND post_id = ? AND author_ref = ? AND state <> 'resolved' ORDER BY id",
+                            &[actor.admin_id.into(), (*post_id).into(), author_ref.into()],
+                        )?
+                        .iter()
+                        .map(|r| r.int(0))
+                        .collect::<piazza_store::Result<_>>()?,
+                };
+                if ids.is_empty() {
+                    return Err(fail(DeskError::NotFound {
+                        what: "commenti per l'azione multipla",
+                        id: "0".into(),
+                    }));
+                }
+                let parent = tx.insert(
+                    "INSERT INTO actions (admin_id, comment_id, parent_id, kind, status, actor_id, clauses, categories, policy_version_id, reason, created_at)
+                     VALUES (?, NULL, NULL, ?, 'done', ?, ?, ?, ?, ?, ?) RETURNING id",
+                    &[
+                        actor.admin_id.into(),
+                        kind.as_str().into(),
+                        actor.staff_id.into(),
+                        serde_json::to_string(&template.clauses).unwrap_or_default().into(),
+                        serde_json::to_string(&template.categories).unwrap_or_default().into(),
+                        ctx.policy_version_id.into(),
+                        template.reason.clone().into(),
+                        now.into(),
+                    ],
+                )?;
+                audit::append(
+                    tx,
+                    actor.admin_id,
+                    now,
+                    &AuditEntry::new(actor.audit_name(), format!("action.bulk.{}", kind.as_str()), "action", parent)
+                        .clauses(&template.clauses)
+                        .policy_version(&ctx.policy_version)
+                        .payload(serde_json::json!({"comments": ids})),
+                )?;
+                let mut children = Vec::new();
+                for id in ids {
+                    let mut req = template.clone();
+                    req.comment_id = id;
+                    req.expected_version = None;
+                    children.push(self.apply(tx, &ctx, actor, &req, Some(parent), now)?);
+                }
+                Ok(ActionOutcome {
+                    action_id: parent,
+                    status: "done".into(),
+                    comment_id: None,
+                    state: None,
+                    resolution: None,
+                    version: None,
+                    statement: None,
+                    ticket_number: None,
+                    reply_text: None,
+                    children,
+                })
+            })
+            .map_err(untag)
+    }
+
+    fn apply(
+        &self,
+        tx: &mut Tx<'_>,
+        ctx: &AdminContext,
+        actor: &Actor,
+        req: &ActRequest,
+        parent: Option<i64>,
+        now: i64,
+    ) -> piazza_store::Result<ActionOutcome> {
+        let kind = req
+            .kind
+            .ok_or_else(|| fail(DeskError::InvalidInput("no action given".into())))?;
+        let roles: &[Role] = match kind {
+            ActionKind::Reply | ActionKind::Redirect | ActionKind::Forward => &[
+                Role::Moderatore,
+                Role::OperatoreUrp,
+                Role::Redattore,
+                Role::Dirigente,
+            ],
+            _ => &[Role::Moderatore, Role::Dirigente],
+        };
+        actor.require(roles, kind.label_it()).map_err(fail)?;
+        tx.lock_administration(ctx.admin_id)?;
+        let c = load_comment(tx, ctx.admin_id, req.comment_id)?.ok_or_else(|| {
+            fail(DeskError::NotFound {
+                what: "commento",
+                id: req.comment_id.to_string(),
+            })
+        })?;
+        if !actor.has(Role::Dirigente) {
+            let n = tx
+                .query_one(
+                    "SELECT COUNT(*) FROM assignments WHERE admin_id = ? AND staff_id = ? AND account_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
+                    &[ctx.admin_id.into(), actor.staff_id.into(), c.account_id.into(), now.into(), now.into()],
+                )?
+                .int(0)?;
+            if n == 0 {
+                return Err(fail(DeskError::OutOfScope {
+                    staff: actor.username.clone(),
+                    account: c.account_id,
+                }));
+            }
+        }
+        if let Some(expected) = req.expected_version
+            && expected != c.version
+        {
+            return Err(fail(DeskError::Conflict {
+                expected,
+                found: c.version,
+            }));
+        }
+
+        if matches!(kind, ActionKind::Confirm | ActionKind::Reject) {
+            return self.confirm_or_reject(tx, ctx, actor, &c, kind, req, now);
+        }
+
+        let mut clauses = req.clauses.clone();
+        clauses.sort_unstable();
+        clauses.dedup();
+        let (categories, automated) = if kind.is_restrictive() {
+            check_clauses(&ctx.policy, &ctx.policy_version, kind, &clauses).map_err(fail)?;
+            decision_categories(
+                tx,
+                ctx,
+                &c,
+                &ActRequest {
+                    clauses: clauses.clone(),
+                    ..req.clone()
+                },
+            )?
+        } else {
+            (req.categories.clone(), false)
+        };
+        if kind == ActionKind::Ban && c.author_ref.is_none() {
+            return Err(fail(DeskError::InvalidInput(
+                "the comment has no author id: nobody to ban".into(),
+            )));
+        }
+
+        // A removal where deletion is reserved for serious violations needs
+        // a second moderator unless every category is serious.
+        let pending = kind == ActionKind::Remove
+            && ctx.policy.external.deletion_reserved_for_serious
+            && !categories
+                .iter()
+                .all(|cat| ctx.policy.category_rule(*cat).serious);
+
+        let mut reply_text = None;
+        let mut template = req.template.clone();
+        match kind {
+            ActionKind::Reply => {
+                let id = template.clone().unwrap_or_else(|| "risposta".into());
+                reply_text = Some(
+                    render_template(&id, &ctx.policy, req.reply_text.as_deref()).map_err(fail)?,
+                );
+                template = Some(id);
+            }
+            ActionKind::Redirect => {
+                reply_text = Some(render_template("urp", &ctx.policy, None).map_err(fail)?);
+                template = Some("urp".into());
+            }
+            _ => {}
+        }
+        let office = if kind == ActionKind::Forward {
+            match req.office.as_deref().map(str::trim) {
+                Some(o) if !o.is_empty() => Some(o.to_string()),
+                _ => {
+                    return Err(fail(DeskError::InvalidInput(
+                        "a forward needs the office it goes to".into(),
+                    )));
+                }
+            }
+        } else {
+            None
+        };
+        let ban_until = match (kind, req.ban_days) {
+            (ActionKind::Ban, Some(days)) if days > 0 => Some(now + i64::from(days) * 86_400_000),
+            (ActionKind::Ban, Some(_)) => {
+                return Err(fail(DeskError::InvalidInput(
+                    "a temporary ban lasts at least one day".into(),
+                )));
+            }
+            _ => None,
+        };
+        let assignee = if kind == ActionKind::Assign {
+            let username = req
+                .assign_to
+                .clone()
+                .unwrap_or_else(|| actor.username.clone());
+            let row = tx
+                .query_opt(
+                    "SELECT id FROM staff WHERE admin_id = ? AND username = ? AND active = 1",
+                    &[ctx.admin_id.into(), (&username).into()],
+                )?
+                .ok_or_else(|| {
+                    fail(DeskError::NotFound {
+                        what: "persona",
+                        id: username.clone(),
+                    })
+                })?;
+            if username != actor.username && !actor.has(Role::Dirigente) {
+                return Err(fail(DeskError::Forbidden(
+                    "only a dirigente assigns items to others".into(),
+                )));
+            }
+            Some(row.int(0)?)
+        } else {
+            None
+        };
+
+        let courtesy = kind == ActionKind::Reply && template.as_deref() == Some("cortesia");
+        let status = if pending {
+            "pending_confirmation"
+        } else {
+            "done"
+        };
+        let evidence = if kind.is_restrictive() || kind == ActionKind::Forward {
+            c.text.clone()
+        } else {
+            None
+        };
+        let action_id = tx.insert(
+            "INSERT INTO actions (admin_id, comment_id, parent_id, kind, status, actor_id, clauses, categories, policy_version_id, reason, template, reply_text, office, ban_until, automated_detection, evidence_text, is_revert, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            &[
+                ctx.admin_id.into(),
+                c.id.into(),
+                parent.into(),
+                kind.as_str().into(),
+                status.into(),
+                actor.staff_id.into(),
+                serde_json::to_string(&clauses).unwrap_or_default().into(),
+                serde_json::to_string(&categories).unwrap_or_default().into(),
+                ctx.policy_version_id.into(),
+                req.reason.clone().into(),
+                template.clone().into(),
+                reply_text.clone().into(),
+                office.clone().into(),
+                ban_until.into(),
+                automated.into(),
+                evidence.into(),
+                matches!(kind, ActionKind::Unhide | ActionKind::Reopen).into(),
+                now.into(),
+            ],
+        )?;
+
+        let mut ticket = None;
+        if kind == ActionKind::Forward {
+            let number = next_ticket(tx, ctx, now)?;
+            tx.execute(
+                "INSERT INTO tickets (admin_id, number, office, comment_id, action_id, status, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?)",
+                &[ctx.admin_id.into(), (&number).into(), office.clone().into(), c.id.into(), action_id.into(), now.into()],
+            )?;
+            tx.execute(
+                "UPDATE actions SET ticket_number = ? WHERE id = ?",
+                &[(&number).into(), action_id.into()],
+            )?;
+            ticket = Some(number);
+        }
+        if kind == ActionKind::Ban {
+            tx.execute(
+                "INSERT INTO bans (admin_id, account_id, author_ref, until_at, action_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                &[ctx.admin_id.into(), c.account_id.into(), c.author_ref.clone().into(), ban_until.into(), action_id.into(), now.into()],
+            )?;
+        }
+
+        // The comment's new state.
+        let (state, resolution, visibility): (&str, Option<&str>, Option<&str>) = match kind {
+            ActionKind::Keep => ("resolved", Some("kept"), None),
+            ActionKind::Hide => ("resolved", Some("hidden"), Some("hidden")),
+            ActionKind::Unhide => ("resolved", Some("kept"), Some("visible")),
+            ActionKind::Remove if pending => ("in_review", None, None),
+            ActionKind::Remove => ("resolved", Some("removed"), Some("removed")),
+            ActionKind::Reply if courtesy => ("in_review", None, None),
+            ActionKind::Reply => ("resolved", Some("replied"), None),
+            ActionKind::Redirect => ("resolved", Some("redirected"), None),
+            ActionKind::Forward => ("resolved", Some("forwarded"), None),
+            ActionKind::Reopen | ActionKind::Assign => ("in_review", None, None),
+            // Author-level and platform-level measures leave the comment
+            // where it is: the moderator still decides about the content.
+            ActionKind::Warn | ActionKind::Ban | ActionKind::Report => (
+                if c.state == "new" {
+                    "in_review"
+                } else {
+                    c.state.as_str()
+                },
+                None,
+                None,
+            ),
+            ActionKind::Confirm | ActionKind::Reject => unreachable!("handled above"),
+        };
+        let keep_resolution = matches!(
+            kind,
+            ActionKind::Warn | ActionKind::Ban | ActionKind::Report
+        );
+        let answers = c.needs_reply
+            && matches!(
+                kind,
+                ActionKind::Reply | ActionKind::Redirect | ActionKind::Forward
+            )
+            && !courtesy;
+        let sla_state = if answers {
+            Some(match c.deadline_at {
+                Some(d) if now > d => "breached",
+                Some(_) => "met",
+                None => "answered",
+            })
+        } else if courtesy {
+            Some("courtesy_sent")
+        } else {
+            None
+        };
+        let n = tx.execute(
+            &format!(
+                "UPDATE comments SET state = ?, {}version = version + 1,
+                 visibility = COALESCE(?, visibility), assigned_to = COALESCE(?, assigned_to),
+                 resolved_at = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_at END,
+                 answered_at = CASE WHEN ? = 1 THEN ? ELSE answered_at END,
+                 sla_state = COALESCE(?, sla_state),
+                 legal_hold = CASE WHEN ? = 1 THEN 1 ELSE legal_hold END
+                 WHERE id = ? AND version = ?",
+                if keep_resolution {
+                    ""
+                } else {
+                    "resolution = ?, "
+                }
+            ),
+            &{
+                let mut p: Vec<piazza_store::Value> = vec![state.into()];
+                if !keep_resolution {
+                    p.push(resolution.into());
+                }
+                p.extend([
+                    visibility.into(),
+                    assignee.into(),
+                    state.into(),
+                    now.into(),
+                    answers.into(),
+                    now.into(),
+                    sla_state.into(),
+                    (kind == ActionKind::Forward).into(),
+                    c.id.into(),
+                    c.version.into(),
+                ]);
+                p
+            },
+        )?;
+        if n == 0 {
+            // Someone else wrote the comment between our read and write.
+            let found = load_comment(tx, ctx.admin_id, c.id)?
+                .map(|x| x.version)
+                .unwrap_or(c.version);
+            return Err(fail(DeskError::Conflict {
+                expected: c.version,
+                found,
+            }));
+        }
+
+        let statement = if kind.is_restrictive() && !pending {
+            let s = statement(
+                ctx,
+                kind,
+                &c,
+                &clauses,
+                &categories,
+                automated,
+                now,
+                ban_until,
+                action_id,
+            );
+            tx.execute(
+                "INSERT INTO statements (admin_id, action_id, comment_id, text, dsa_json, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                &[ctx.admin_id.into(), action_id.into(), c.id.into(), (&s.text).into(), s.fields.to_string().into(), now.into()],
+            )?;
+            Some(s)
+        } else {
+            None
+        };
+
+        let mut entry = AuditEntry::new(
+            actor.audit_name(),
+            format!("action.{}", kind.as_str()),
+            "comment",
+            c.id,
+        )
+        .policy_version(&ctx.policy_version)
+        .payload(serde_json::json!({
+            "action_id": action_id,
+            "parent_id": parent,
+            "status": status,
+            "categories": categories.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            "ticket": ticket,
+            "template": template,
+            "ban_until": ban_until,
+            "office": office,
+            "automated_detection": automated,
+        }));
+        if !clauses.is_empty() {
+            entry = entry.clauses(&clauses);
+        }
+        if let Some(r) = &req.reason {
+            entry = entry.reason(r);
+        }
+        audit::append(tx, ctx.admin_id, now, &entry)?;
+
+        Ok(ActionOutcome {
+            action_id,
+            status: status.into(),
+            comment_id: Some(c.id),
+            state: Some(state.into()),
+            resolution: if keep_resolution {
+                None
+            } else {
+                resolution.map(String::from)
+            },
+            version: Some(c.version + 1),
+            statement,
+            ticket_number: ticket,
+            reply_text,
+            children: Vec::new(),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn confirm_or_reject(
+        &self,
+        tx: &mut Tx<'_>,
+        ctx: &AdminContext,
+        actor: &Actor,
+        c: &CommentRow,
+        kind: ActionKind,
+        req: &ActRequest,
+        now: i64,
+    ) -> piazza_store::Result<ActionOutcome> {
+        let pending = tx
+            .query_opt(
+                "SELECT id, actor_id, clauses, categories, automated_detection FROM actions WHERE admin_id = ? AND comment_id = ? AND kind = 'remove' AND status = 'pending_confirmation' ORDER BY id DESC LIMIT 1",
+                &[ctx.admin_id.into(), c.id.into()],
+            )?
+            .ok_or_else(|| {
+                fail(DeskError::SecondModerator(
+                    "no removal of this comment is waiting for confirmation".into(),
+                ))
+            })?;
+        let action_id = pending.int(0)?;
+        if pending.opt_int(1)? == Some(actor.staff_id) {
+            return Err(fail(DeskError::SecondModerator(
+                "the removal must be confirmed by a different moderator from the one who proposed it".into(),
+            )));
+        }
+        let clauses: Vec<u32> = serde_json::from_str(&pending.text(2)?).unwrap_or_default();
+        let categories: Vec<Category> = serde_json::from_str(&pending.text(3)?).unwrap_or_default();
+        let automated = pending.bool(4)?;
+        let confirm = kind == ActionKind::Confirm;
+        tx.execute(
+            "UPDATE actions SET status = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?",
+            &[
+                (if confirm { "done" } else { "rejected" }).into(),
+                actor.staff_id.into(),
+                now.into(),
+                action_id.into(),
+            ],
+        )?;
+        let (state, resolution, visibility) = if confirm {
+            ("resolved", Some("removed"), "removed")
+        } else {
+            ("in_review", None, "visible")
+        };
+        let n = tx.execute(
+            "UPDATE comments SET state = ?, resolution = ?, visibility = ?, version = version + 1, resolved_at = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_at END WHERE id = ? AND version = ?",
+            &[state.into(), resolution.into(), visibility.into(), state.into(), now.into(), c.id.into(), c.version.into()],
+        )?;
+        if n == 0 {
+            return Err(fail(DeskError::Conflict {
+                expected: c.version,
+                found: c.version + 1,
+            }));
+        }
+        let statement = if confirm {
+            let s = statement(
+                ctx,
+                ActionKind::Remove,
+                c,
+                &clauses,
+                &categories,
+                automated,
+                now,
+                None,
+                action_id,
+            );
+            tx.execute(
+                "INSERT INTO statements (admin_id, action_id, comment_id, text, dsa_json, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                &[ctx.admin_id.into(), action_id.into(), c.id.into(), (&s.text).into(), s.fields.to_string().into(), now.into()],
+            )?;
+            Some(s)
+        } else {
+            None
+        };
+        let mut entry = AuditEntry::new(
+            actor.audit_name(),
+            format!(
+                "action.remove.{}",
+                if confirm { "confirm" } else { "reject" }
+            ),
+            "comment",
+            c.id,
+        )
+        .clauses(&clauses)
+        .policy_version(&ctx.policy_version)
+        .payload(serde_json::json!({"action_id": action_id}));
+        if let Some(r) = &req.reason {
+            entry = entry.reason(r);
+        }
+        audit::append(tx, ctx.admin_id, now, &entry)?;
+        Ok(ActionOutcome {
+            action_id,
+            status: if confirm {
+                "done".into()
+            } else {
+                "rejected".into()
+            },
+            comment_id: Some(c.id),
+            state: Some(state.into()),
+            resolution: resolution.map(String::from),
+            version: Some(c.version + 1),
+            statement,
+            ticket_number: None,
+            reply_text: None,
+            children: Vec::new(),
+        })
+    }
+
+    /// The statement of reasons for an action, if it has one.
+    pub fn statement(&self, admin_id: i64, action_id: i64) -> Result<Option<StatementOfReasons>> {
+        let row = self.store.read(|tx| {
+            tx.query_opt(
+                "SELECT text, dsa_json FROM statements WHERE admin_id = ? AND action_id = ? ORDER BY id DESC LIMIT 1",
+                &[admin_id.into(), action_id.into()],
+            )
+        })?;
+        row.map(|r| {
+            Ok(StatementOfReasons {
+                text: r.text(0)?,
+                fields: serde_json::from_str(&r.text(1)?).unwrap_or_default(),
+            })
+        })
+        .transpose()
+    }
+
+    /// Verifies the audit chain of an administration.
+    pub fn verify_audit(&self, admin_id: i64) -> Result<piazza_store::audit::Verification> {
+        Ok(self.store.read(|tx| audit::verify(tx, admin_id))?)
+    }
+}

@@ -1,0 +1,434 @@
+//! Importing comments from a JSONL or CSV file: streaming, in batched
+//! transactions, with progress. A bad line is recorded with its line number
+//! and field and does not stop the good ones. Progress is committed with
+//! each batch, so a re-run after a crash resumes where the last committed
+//! batch ended, with no duplicates and nothing lost.
+
+use std::io::BufRead;
+
+use piazza_store::audit::{self, AuditEntry};
+use serde::Serialize;
+
+use crate::ingest::{IncomingComment, ingest_one};
+use crate::registry::Actor;
+use crate::{Desk, DeskError, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    Jsonl,
+    Csv,
+}
+
+impl ImportFormat {
+    /// From a file name's extension.
+    pub fn from_name(name: &str) -> Option<ImportFormat> {
+        let lower = name.to_lowercase();
+        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
+            Some(ImportFormat::Jsonl)
+        } else if lower.ends_with(".csv") {
+            Some(ImportFormat::Csv)
+        } else {
+            None
+        }
+    }
+}
+
+/// Where an import stands, reported after every batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ImportProgress {
+    pub lines_done: u64,
+    pub imported: u64,
+    pub unchanged: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineError {
+    pub line: u64,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportReport {
+    pub run_id: i64,
+    pub progress: ImportProgress,
+    /// The line after which this run started (0 for a fresh import).
+    pub resumed_after: u64,
+    pub already_complete: bool,
+    /// The errors of the whole import (every run of it), by line.
+    pub errors: Vec<LineError>,
+}
+
+/// A record of the file, before validation.
+fn parse_record(
+    fields: &dyn Fn(&str) -> Option<serde_json::Value>,
+    platform: &str,
+) -> std::result::Result<IncomingComment, (Option<String>, String)> {
+    let text_of = |name: &str,
+                   required: bool|
+     -> std::result::Result<Option<String>, (Option<String>, String)> {
+        match fields(name) {
+            None | Some(serde_json::Value::Null) if required => {
+                Err((Some(name.into()), format!("the field `{name}` is missing")))
+            }
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) if required && s.trim().is_empty() => {
+                Err((Some(name.into()), format!("the field `{name}` is empty")))
+            }
+            Some(serde_json::Value::String(s)) => Ok(Some(s)),
+            Some(serde_json::Value::Number(n)) if name != "text" => Ok(Some(n.to_string())),
+            Some(other) => Err((
+                Some(name.into()),
+                format!(
+                    "the field `{name}` must be a string, found {}",
+                    json_kind(&other)
+                ),
+            )),
+        }
+    };
+    let id = text_of("id", true)?.unwrap_or_default();
+    let text = text_of("text", true)?.unwrap_or_default();
+    let created_at = match fields("created_at") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Number(n)) => match n.as_i64() {
+            Some(ms) => Some(ms),
+            None => {
+                return Err((
+                    Some("created_at".into()),
+                    format!("`{n}` is not a whole number of milliseconds"),
+                ));
+            }
+        },
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
+        Some(serde_json::Value::String(s)) => match piazza_calendar::parse_instant(s.trim()) {
+            Ok(t) => Some(t.as_millisecond()),
+            Err(e) => {
+                return Err((
+                    Some("created_at".into()),
+                    format!(
+                        "`{s}` is not a date-time ({e}); expected e.g. 2026-11-22T10:30 or 2026-11-22T10:30:00+01:00"
+                    ),
+                ));
+            }
+        },
+        Some(other) => {
+            return Err((
+                Some("created_at".into()),
+                format!("expected a date-time string, found {}", json_kind(&other)),
+            ));
+        }
+    };
+    Ok(IncomingComment {
+        platform: text_of("platform", false)?.unwrap_or_else(|| platform.to_string()),
+        external_id: id,
+        post_external_id: text_of("post_id", false)?,
+        post_text: text_of("post_text", false)?,
+        author_ref: text_of("author", false)?,
+        author_name: text_of("author_name", false)?,
+        text,
+        created_at: created_at.unwrap_or(0),
+    })
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+enum Parsed {
+    Ok(IncomingComment),
+    Bad(LineError),
+}
+
+impl Desk {
+    /// Imports comments into one account. `file_key` identifies the file's
+    /// content (e.g. its SHA-256): the same key resumes the same import.
+    #[allow(clippy::too_many_arguments)]
+    pub fn import(
+        &self,
+        by: Option<&Actor>,
+        admin_id: i64,
+        account_id: i64,
+        reader: impl BufRead,
+        format: ImportFormat,
+        file_key: &str,
+        file_name: &str,
+        batch_size: usize,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportReport> {
+        if let Some(by) = by {
+            by.require(
+                &[
+                    crate::Role::Admin,
+                    crate::Role::Dirigente,
+                    crate::Role::Moderatore,
+                ],
+                "importing comments",
+            )?;
+            if by.admin_id != admin_id {
+                return Err(DeskError::Forbidden("another administration".into()));
+            }
+        }
+        let ctx = self.context(admin_id)?;
+        let account = self.account(admin_id, account_id)?;
+        let actor_name = by.map(|b| b.audit_name()).unwrap_or_else(|| "cli".into());
+        let now = self.now();
+        let (run_id, resumed_after, finished, mut p) = self.store.write(|tx| {
+            if let Some(r) = tx.query_opt(
+                "SELECT id, lines_done, finished_at, imported, unchanged, failed FROM import_runs WHERE admin_id = ? AND account_id = ? AND file_key = ?",
+                &[admin_id.into(), account_id.into(), file_key.into()],
+            )? {
+                let lines = r.int(1)? as u64;
+                return Ok((
+                    r.int(0)?,
+                    lines,
+                    r.opt_int(2)?.is_some(),
+                    ImportProgress {
+                        lines_done: lines,
+                        imported: r.int(3)? as u64,
+                        unchanged: r.int(4)? as u64,
+                        failed: r.int(5)? as u64,
+                    },
+                ));
+            }
+            let id = tx.insert(
+                "INSERT INTO import_runs (admin_id, account_id, file_key, file_name, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                &[admin_id.into(), account_id.into(), file_key.into(), file_name.into(), now.into(), now.into()],
+            )?;
+            audit::append(
+                tx,
+                admin_id,
+                now,
+                &AuditEntry::new(&actor_name, "import.start", "import", id)
+                    .payload(serde_json::json!({"file": file_name, "account": account_id})),
+            )?;
+            Ok((id, 0, false, ImportProgress::default()))
+        })?;
+        if finished {
+            return Ok(ImportReport {
+                run_id,
+                progress: p,
+                resumed_after,
+                already_complete: true,
+                errors: self.import_errors(admin_id, run_id)?,
+            });
+        }
+        let batch_size = batch_size.max(1);
+        let mut batch: Vec<Parsed> = Vec::with_capacity(batch_size);
+        let mut last_line = resumed_after;
+
+        let flush = |batch: &mut Vec<Parsed>,
+                     last_line: u64,
+                     p: &mut ImportProgress|
+         -> Result<()> {
+            let good: Vec<&IncomingComment> = batch
+                .iter()
+                .filter_map(|b| match b {
+                    Parsed::Ok(c) => Some(c),
+                    Parsed::Bad(_) => None,
+                })
+                .collect();
+            use rayon::prelude::*;
+            let analyses: Vec<_> = good
+                .par_iter()
+                .map(|c| self.analyse(&ctx, c, None))
+                .collect();
+            let now = self.now();
+            let (imported, unchanged, failed) = self.store.write(|tx| {
+                let (mut imported, mut unchanged, mut failed) = (0u64, 0u64, 0u64);
+                let mut analyses = analyses.iter();
+                for b in batch.iter() {
+                    match b {
+                        Parsed::Ok(c) => {
+                            let a = analyses.next().expect("one analysis per good line");
+                            match ingest_one(tx, &ctx, &account, c, a, now)? {
+                                crate::IngestOutcome::Inserted(_) | crate::IngestOutcome::Edited(_) => imported += 1,
+                                crate::IngestOutcome::Unchanged(_) => unchanged += 1,
+                            }
+                        }
+                        Parsed::Bad(e) => {
+                            failed += tx.execute(
+                                "INSERT INTO import_errors (admin_id, run_id, line, field, message) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, line) DO NOTHING",
+                                &[admin_id.into(), run_id.into(), (e.line as i64).into(), e.field.clone().into(), (&e.message).into()],
+                            )?;
+                        }
+                    }
+                }
+                tx.execute(
+                    "UPDATE import_runs SET lines_done = ?, imported = imported + ?, unchanged = unchanged + ?, failed = failed + ?, updated_at = ? WHERE id = ?",
+                    &[
+                        (last_line as i64).into(),
+                        (imported as i64).into(),
+                        (unchanged as i64).into(),
+                        (failed as i64).into(),
+                        now.into(),
+                        run_id.into(),
+                    ],
+                )?;
+                Ok((imported, unchanged, failed))
+            })?;
+            p.lines_done = last_line;
+            p.imported += imported;
+            p.unchanged += unchanged;
+            p.failed += failed;
+            batch.clear();
+            Ok(())
+        };
+
+        let platform = account.platform.clone();
+        match format {
+            ImportFormat::Jsonl => {
+                for (i, line) in reader.lines().enumerate() {
+                    let n = i as u64 + 1;
+                    let line = line.map_err(|e| {
+                        DeskError::InvalidInput(format!("cannot read line {n}: {e}"))
+                    })?;
+                    if n <= resumed_after {
+                        continue;
+                    }
+                    last_line = n;
+                    if line.trim().is_empty() {
+                        continue;
+                    }
+                    let parsed = match serde_json::from_str::<serde_json::Value>(&line) {
+                        Ok(serde_json::Value::Object(map)) => {
+                            match parse_record(&|k| map.get(k).cloned(), &platform) {
+                                Ok(c) => Parsed::Ok(c),
+                                Err((field, message)) => Parsed::Bad(LineError {
+                                    line: n,
+                                    field,
+                                    message,
+                                }),
+                            }
+                        }
+                        Ok(other) => Parsed::Bad(LineError {
+                            line: n,
+                            field: None,
+                            message: format!("expected a JSON object, found {}", json_kind(&other)),
+                        }),
+                        Err(e) => Parsed::Bad(LineError {
+                            line: n,
+                            field: None,
+                            message: format!("not valid JSON: {e}"),
+                        }),
+                    };
+                    batch.push(parsed);
+                    if batch.len() >= batch_size {
+                        flush(&mut batch, last_line, &mut p)?;
+                        progress(p);
+                    }
+                }
+            }
+            ImportFormat::Csv => {
+                let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+                let headers = rdr
+                    .headers()
+                    .map_err(|e| {
+                        DeskError::InvalidInput(format!("cannot read the CSV header: {e}"))
+                    })?
+                    .clone();
+                for rec in rdr.records() {
+                    let (n, parsed) = match rec {
+                        Ok(r) => {
+                            let n = r.position().map(|p| p.line()).unwrap_or(0);
+                            let get = |k: &str| {
+                                headers
+                                    .iter()
+                                    .position(|h| h.trim() == k)
+                                    .and_then(|i| r.get(i))
+                                    .map(|v| serde_json::Value::String(v.to_string()))
+                            };
+                            let parsed = if r.len() != headers.len() {
+                                Parsed::Bad(LineError {
+                                    line: n,
+                                    field: None,
+                                    message: format!(
+                                        "{} fields, but the header has {}",
+                                        r.len(),
+                                        headers.len()
+                                    ),
+                                })
+                            } else {
+                                match parse_record(&get, &platform) {
+                                    Ok(c) => Parsed::Ok(c),
+                                    Err((field, message)) => Parsed::Bad(LineError {
+                                        line: n,
+                                        field,
+                                        message,
+                                    }),
+                                }
+                            };
+                            (n, parsed)
+                        }
+                        Err(e) => {
+                            let n = e.position().map(|p| p.line()).unwrap_or(last_line + 1);
+                            (
+                                n,
+                                Parsed::Bad(LineError {
+                                    line: n,
+                                    field: None,
+                                    message: format!("malformed CSV: {e}"),
+                                }),
+                            )
+                        }
+                    };
+                    if n <= resumed_after {
+                        continue;
+                    }
+                    last_line = n;
+                    batch.push(parsed);
+                    if batch.len() >= batch_size {
+                        flush(&mut batch, last_line, &mut p)?;
+                        progress(p);
+                    }
+                }
+            }
+        }
+        flush(&mut batch, last_line, &mut p)?;
+        progress(p);
+        let now = self.now();
+        self.store.write(|tx| {
+            tx.execute("UPDATE import_runs SET finished_at = ? WHERE id = ?", &[now.into(), run_id.into()])?;
+            audit::append(
+                tx,
+                admin_id,
+                now,
+                &AuditEntry::new(&actor_name, "import.finish", "import", run_id).payload(serde_json::json!({
+                    "lines": p.lines_done, "imported": p.imported, "unchanged": p.unchanged, "failed": p.failed,
+                })),
+            )
+        })?;
+        Ok(ImportReport {
+            run_id,
+            progress: p,
+            resumed_after,
+            already_complete: false,
+            errors: self.import_errors(admin_id, run_id)?,
+        })
+    }
+
+    pub fn import_errors(&self, admin_id: i64, run_id: i64) -> Result<Vec<LineError>> {
+        let rows = self.store.read(|tx| {
+            tx.query(
+                "SELECT line, field, message FROM import_errors WHERE admin_id = ? AND run_id = ? ORDER BY line",
+                &[admin_id.into(), run_id.into()],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(LineError {
+                    line: r.int(0)? as u64,
+                    field: r.opt_text(1)?,
+                    message: r.text(2)?,
+                })
+            })
+            .collect()
+    }
+}

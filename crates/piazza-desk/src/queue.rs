@@ -1,0 +1,368 @@
+//! The queue: what waits for a moderator, most urgent first, and the detail
+//! of one item with its findings, history and statements.
+
+use serde::Serialize;
+
+use crate::registry::{Actor, Role};
+use crate::{Desk, DeskError, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentState {
+    New,
+    InReview,
+    Resolved,
+}
+
+impl CommentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentState::New => "new",
+            CommentState::InReview => "in_review",
+            CommentState::Resolved => "resolved",
+        }
+    }
+
+    pub fn label_it(self) -> &'static str {
+        match self {
+            CommentState::New => "nuovo",
+            CommentState::InReview => "in esame",
+            CommentState::Resolved => "chiuso",
+        }
+    }
+}
+
+impl std::str::FromStr for CommentState {
+    type Err = DeskError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "new" => Ok(CommentState::New),
+            "in_review" => Ok(CommentState::InReview),
+            "resolved" => Ok(CommentState::Resolved),
+            _ => Err(DeskError::InvalidInput(format!(
+                "unknown state `{s}`, expected new, in_review or resolved"
+            ))),
+        }
+    }
+}
+
+/// What to show. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub account_id: Option<i64>,
+    /// Open items (new and in review) when empty.
+    pub states: Vec<CommentState>,
+    /// Items with a flagged finding of this category.
+    pub category: Option<String>,
+    pub assigned_to: Option<i64>,
+    /// Items whose reply deadline falls before this instant.
+    pub deadline_before: Option<i64>,
+    /// Only the accounts this person may work on.
+    pub scope_of: Option<Actor>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueItem {
+    pub id: i64,
+    pub account_id: i64,
+    pub account: String,
+    pub platform: String,
+    pub author_name: Option<String>,
+    /// `None` once retention has purged the text.
+    pub text: Option<String>,
+    pub created_at: i64,
+    pub state: String,
+    pub resolution: Option<String>,
+    pub priority: i64,
+    pub severity: f64,
+    pub top_category: Option<String>,
+    pub flagged: Vec<String>,
+    pub assigned_to: Option<String>,
+    pub needs_reply: bool,
+    pub deadline_at: Option<i64>,
+    pub courtesy_due_at: Option<i64>,
+    pub sla_state: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredFinding {
+    pub category: Option<String>,
+    pub intent: Option<String>,
+    pub kind: Option<String>,
+    pub target: Option<String>,
+    pub score: f64,
+    pub flagged: bool,
+    pub clause: Option<i64>,
+    pub evidence: serde_json::Value,
+    pub explanation: String,
+    pub revision: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionRecord {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub status: String,
+    pub actor: Option<String>,
+    pub confirmed_by: Option<String>,
+    pub clauses: Vec<u32>,
+    pub categories: Vec<String>,
+    pub policy_version: Option<String>,
+    pub reason: Option<String>,
+    pub reply_text: Option<String>,
+    pub office: Option<String>,
+    pub ticket_number: Option<String>,
+    pub ban_until: Option<i64>,
+    pub created_at: i64,
+    pub statement: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Revision {
+    pub revision: i64,
+    pub text: Option<String>,
+    pub seen_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemDetail {
+    pub item: QueueItem,
+    pub external_id: String,
+    pub author_ref: Option<String>,
+    pub post_text: Option<String>,
+    pub post_url: Option<String>,
+    pub policy_version: Option<String>,
+    pub findings: Vec<StoredFinding>,
+    pub actions: Vec<ActionRecord>,
+    pub revisions: Vec<Revision>,
+    pub taken_in_charge_at: Option<i64>,
+    pub answered_at: Option<i64>,
+    pub legal_hold: bool,
+}
+
+const ITEM_COLUMNS: &str = "c.id, c.account_id, a.name, c.platform, c.author_name, c.text, c.created_at, c.state, c.resolution, c.priority, c.severity, c.top_category, s.username, c.needs_reply, c.deadline_at, c.courtesy_due_at, c.sla_state, c.version";
+
+fn item_from(r: &piazza_store::Row) -> Result<QueueItem> {
+    Ok(QueueItem {
+        id: r.int(0)?,
+        account_id: r.int(1)?,
+        account: r.text(2)?,
+        platform: r.text(3)?,
+        author_name: r.opt_text(4)?,
+        text: r.opt_text(5)?,
+        created_at: r.int(6)?,
+        state: r.text(7)?,
+        resolution: r.opt_text(8)?,
+        priority: r.int(9)?,
+        severity: r.real(10)?,
+        top_category: r.opt_text(11)?,
+        flagged: Vec::new(),
+        assigned_to: r.opt_text(12)?,
+        needs_reply: r.bool(13)?,
+        deadline_at: r.opt_int(14)?,
+        courtesy_due_at: r.opt_int(15)?,
+        sla_state: r.opt_text(16)?,
+        version: r.int(17)?,
+    })
+}
+
+impl Desk {
+    /// The queue: high-severity items first (threats, discrimination,
+    /// personal data), then by reply deadline, then by priority and age.
+    pub fn queue(&self, admin_id: i64, filter: &QueueFilter) -> Result<Vec<QueueItem>> {
+        let mut sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM comments c JOIN accounts a ON a.id = c.account_id
+             LEFT JOIN staff s ON s.id = c.assigned_to WHERE c.admin_id = ?"
+        );
+        let mut params: Vec<piazza_store::Value> = vec![admin_id.into()];
+        let states: Vec<&str> = if filter.states.is_empty() {
+            vec!["new", "in_review"]
+        } else {
+            filter.states.iter().map(|s| s.as_str()).collect()
+        };
+        sql.push_str(&format!(
+            " AND c.state IN ({})",
+            states.iter().map(|_| "?").collect::<Vec<_>>().join(", ")
+        ));
+        params.extend(states.iter().map(|s| (*s).into()));
+        if let Some(a) = filter.account_id {
+            sql.push_str(" AND c.account_id = ?");
+            params.push(a.into());
+        }
+        if let Some(cat) = &filter.category {
+            sql.push_str(
+                " AND EXISTS (SELECT 1 FROM findings f WHERE f.comment_id = c.id AND f.revision = c.revision AND f.category = ? AND f.flagged = 1)",
+            );
+            params.push(cat.into());
+        }
+        if let Some(s) = filter.assigned_to {
+            sql.push_str(" AND c.assigned_to = ?");
+            params.push(s.into());
+        }
+        if let Some(d) = filter.deadline_before {
+            sql.push_str(" AND c.deadline_at IS NOT NULL AND c.deadline_at < ?");
+            params.push(d.into());
+        }
+        if let Some(actor) = &filter.scope_of
+            && !actor.has_any(&[Role::Dirigente, Role::Auditor])
+        {
+            let now = self.now();
+            sql.push_str(
+                    " AND c.account_id IN (SELECT account_id FROM assignments WHERE staff_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?))",
+                );
+            params.extend([actor.staff_id.into(), now.into(), now.into()]);
+        }
+        sql.push_str(
+            " ORDER BY CASE WHEN c.severity >= 0.6 THEN 0 ELSE 1 END, CASE WHEN c.deadline_at IS NULL THEN 1 ELSE 0 END, c.deadline_at, c.priority DESC, c.created_at, c.id LIMIT ? OFFSET ?",
+        );
+        let limit = if filter.limit > 0 { filter.limit } else { 100 };
+        params.push(limit.into());
+        params.push(filter.offset.max(0).into());
+        let (rows, flagged) = self.store.read(|tx| {
+            let rows = tx.query(&sql, &params)?;
+            let ids: Vec<i64> = rows.iter().filter_map(|r| r.int(0).ok()).collect();
+            let mut flagged = Vec::new();
+            if !ids.is_empty() {
+                let marks = ids.iter().map(|_| "?").collect::<Vec<_>>().join(", ");
+                let p: Vec<piazza_store::Value> = ids.iter().map(|i| (*i).into()).collect();
+                flagged = tx.query(
+                    &format!(
+                        "SELECT f.comment_id, f.category FROM findings f JOIN comments c ON c.id = f.comment_id
+                         WHERE f.comment_id IN ({marks}) AND f.revision = c.revision AND f.flagged = 1 ORDER BY f.score DESC"
+                    ),
+                    &p,
+                )?;
+            }
+            Ok((rows, flagged))
+        })?;
+        let mut items: Vec<QueueItem> = rows.iter().map(item_from).collect::<Result<_>>()?;
+        for f in flagged {
+            let (id, cat) = (f.int(0)?, f.opt_text(1)?);
+            if let (Some(item), Some(cat)) = (items.iter_mut().find(|i| i.id == id), cat)
+                && !item.flagged.contains(&cat)
+            {
+                item.flagged.push(cat);
+            }
+        }
+        Ok(items)
+    }
+
+    /// One item with everything a moderator needs to decide.
+    pub fn item(&self, actor: &Actor, comment_id: i64) -> Result<ItemDetail> {
+        let (row, extra) = self.store.read(|tx| {
+            let row = tx.query_opt(
+                &format!(
+                    "SELECT {ITEM_COLUMNS} FROM comments c JOIN accounts a ON a.id = c.account_id
+                     LEFT JOIN staff s ON s.id = c.assigned_to WHERE c.admin_id = ? AND c.id = ?"
+                ),
+                &[actor.admin_id.into(), comment_id.into()],
+            )?;
+            let extra = tx.query_opt(
+                "SELECT c.external_id, c.author_ref, p.text, p.url, v.version_label, c.taken_in_charge_at, c.answered_at, c.legal_hold
+                 FROM comments c LEFT JOIN posts p ON p.id = c.post_id LEFT JOIN policy_versions v ON v.id = c.policy_version_id
+                 WHERE c.admin_id = ? AND c.id = ?",
+                &[actor.admin_id.into(), comment_id.into()],
+            )?;
+            Ok((row, extra))
+        })?;
+        let (Some(row), Some(extra)) = (row, extra) else {
+            return Err(DeskError::NotFound {
+                what: "commento",
+                id: comment_id.to_string(),
+            });
+        };
+        let item = item_from(&row)?;
+        // Reading is scoped like acting: an auditor reads everything.
+        if !actor.has(Role::Auditor) {
+            self.require_scope(actor, item.account_id)?;
+        }
+        let (findings, actions, revisions) = self.store.read(|tx| {
+            let f = tx.query(
+                "SELECT category, intent, kind, target, score, flagged, clause, evidence_json, explanation, revision
+                 FROM findings WHERE admin_id = ? AND comment_id = ? ORDER BY revision DESC, flagged DESC, score DESC",
+                &[actor.admin_id.into(), comment_id.into()],
+            )?;
+            let a = tx.query(
+                "SELECT x.id, x.parent_id, x.kind, x.status, s.username, t.username, x.clauses, x.categories, v.version_label, x.reason, x.reply_text, x.office, x.ticket_number, x.ban_until, x.created_at,
+                        (SELECT st.text FROM statements st WHERE st.action_id = x.id ORDER BY st.id DESC LIMIT 1)
+                 FROM actions x LEFT JOIN staff s ON s.id = x.actor_id LEFT JOIN staff t ON t.id = x.confirmed_by
+                 LEFT JOIN policy_versions v ON v.id = x.policy_version_id
+                 WHERE x.admin_id = ? AND x.comment_id = ? ORDER BY x.id",
+                &[actor.admin_id.into(), comment_id.into()],
+            )?;
+            let r = tx.query(
+                "SELECT revision, text, seen_at FROM comment_revisions WHERE admin_id = ? AND comment_id = ? ORDER BY revision",
+                &[actor.admin_id.into(), comment_id.into()],
+            )?;
+            Ok((f, a, r))
+        })?;
+        Ok(ItemDetail {
+            item,
+            external_id: extra.text(0)?,
+            author_ref: extra.opt_text(1)?,
+            post_text: extra.opt_text(2)?,
+            post_url: extra.opt_text(3)?,
+            policy_version: extra.opt_text(4)?,
+            taken_in_charge_at: extra.opt_int(5)?,
+            answered_at: extra.opt_int(6)?,
+            legal_hold: extra.bool(7)?,
+            findings: findings
+                .iter()
+                .map(|r| {
+                    Ok(StoredFinding {
+                        category: r.opt_text(0)?,
+                        intent: r.opt_text(1)?,
+                        kind: r.opt_text(2)?,
+                        target: r.opt_text(3)?,
+                        score: r.real(4)?,
+                        flagged: r.bool(5)?,
+                        clause: r.opt_int(6)?,
+                        evidence: r
+                            .opt_text(7)?
+                            .and_then(|j| serde_json::from_str(&j).ok())
+                            .unwrap_or(serde_json::Value::Null),
+                        explanation: r.text(8)?,
+                        revision: r.int(9)?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+            actions: actions
+                .iter()
+                .map(|r| {
+                    Ok(ActionRecord {
+                        id: r.int(0)?,
+                        parent_id: r.opt_int(1)?,
+                        kind: r.text(2)?,
+                        status: r.text(3)?,
+                        actor: r.opt_text(4)?,
+                        confirmed_by: r.opt_text(5)?,
+                        clauses: serde_json::from_str(&r.text(6)?).unwrap_or_default(),
+                        categories: serde_json::from_str(&r.text(7)?).unwrap_or_default(),
+                        policy_version: r.opt_text(8)?,
+                        reason: r.opt_text(9)?,
+                        reply_text: r.opt_text(10)?,
+                        office: r.opt_text(11)?,
+                        ticket_number: r.opt_text(12)?,
+                        ban_until: r.opt_int(13)?,
+                        created_at: r.int(14)?,
+                        statement: r.opt_text(15)?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+            revisions: revisions
+                .iter()
+                .map(|r| {
+                    Ok(Revision {
+                        revision: r.int(0)?,
+                        text: r.opt_text(1)?,
+                        seen_at: r.int(2)?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+        })
+    }
+}

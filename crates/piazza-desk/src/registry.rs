@@ -1,0 +1,1256 @@
+//! The registry: administrations and their policy history, official
+//! accounts and their compliance, staff with roles, assignments to accounts,
+//! handover checklists when an assignment ends, credential rotations.
+
+use piazza_policy::naming::{check_account_email, check_municipal_name};
+use piazza_policy::{ChannelKind, HoursInterval, Platform, load_policy, preset};
+use piazza_store::Tx;
+use piazza_store::audit::{self, AuditEntry};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{Desk, DeskError, Result};
+
+/// A staff role. Permissions follow least privilege: each role can do only
+/// what its job needs, and moderation is scoped to assigned accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Technical administration: logins and the registry; no moderation.
+    Admin,
+    /// Dirigente or responsabile: authorises accounts and staff, confirms,
+    /// acts on every account of the administration.
+    Dirigente,
+    /// Social media editor: replies on assigned accounts.
+    Redattore,
+    /// Moderator: works the queue of assigned accounts.
+    Moderatore,
+    /// URP operator: replies, redirects and forwards on assigned accounts.
+    OperatoreUrp,
+    /// DPO or auditor: reads everything, changes nothing.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::Dirigente,
+        Role::Redattore,
+        Role::Moderatore,
+        Role::OperatoreUrp,
+        Role::Auditor,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Dirigente => "dirigente",
+            Role::Redattore => "redattore",
+            Role::Moderatore => "moderatore",
+            Role::OperatoreUrp => "operatore_urp",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub const fn label_it(self) -> &'static str {
+        match self {
+            Role::Admin => "amministratore di sistema",
+            Role::Dirigente => "dirigente / responsabile",
+            Role::Redattore => "redattore",
+            Role::Moderatore => "moderatore",
+            Role::OperatoreUrp => "operatore URP",
+            Role::Auditor => "auditor (sola lettura)",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = DeskError;
+    fn from_str(s: &str) -> Result<Role> {
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == s || (s == "responsabile" && *r == Role::Dirigente))
+            .ok_or_else(|| {
+                let ids: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                DeskError::InvalidInput(format!(
+                    "unknown role `{s}`, expected one of: {}",
+                    ids.join(", ")
+                ))
+            })
+    }
+}
+
+fn parse_roles(s: &str) -> Result<Vec<Role>> {
+    s.split(',')
+        .filter(|r| !r.is_empty())
+        .map(str::parse)
+        .collect()
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A person acting on the desk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Actor {
+    pub staff_id: i64,
+    pub admin_id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|r| self.has(*r))
+    }
+
+    /// How the audit log names this person.
+    pub fn audit_name(&self) -> String {
+        format!("staff:{}", self.username)
+    }
+
+    pub(crate) fn require(&self, roles: &[Role], what: &str) -> Result<()> {
+        if self.has_any(roles) {
+            Ok(())
+        } else {
+            let names: Vec<&str> = roles.iter().map(|r| r.label_it()).collect();
+            Err(DeskError::Forbidden(format!(
+                "{what} requires the role {} and {} has {}",
+                names.join(" or "),
+                self.username,
+                roles_text(&self.roles)
+            )))
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Administration {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub policy_version: String,
+}
+
+/// One version in an administration's policy history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyVersion {
+    pub id: i64,
+    /// The label decisions cite.
+    pub version: String,
+    pub source: String,
+    pub activated_at: i64,
+    pub toml: String,
+}
+
+/// How to create an administration: from a preset or a policy file.
+#[derive(Debug, Clone)]
+pub struct NewAdministration {
+    pub slug: Option<String>,
+    pub source_label: String,
+    pub toml: String,
+}
+
+impl NewAdministration {
+    /// From one of the embedded presets; its slug is the preset name.
+    pub fn preset(name: &str) -> NewAdministration {
+        let p = preset(name);
+        NewAdministration {
+            slug: Some(name.to_string()),
+            source_label: format!("preset:{name}"),
+            toml: p.map(|p| p.toml.to_string()).unwrap_or_default(),
+        }
+    }
+
+    pub fn policy(source_label: &str, toml: &str) -> NewAdministration {
+        NewAdministration {
+            slug: None,
+            source_label: source_label.to_string(),
+            toml: toml.to_string(),
+        }
+    }
+
+    pub fn with_slug(mut self, slug: &str) -> Self {
+        self.slug = Some(slug.to_string());
+        self
+    }
+}
+
+fn slugify(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        let c = match c {
+            'à' | 'á' => 'a',
+            'è' | 'é' => 'e',
+            'ì' | 'í' => 'i',
+            'ò' | 'ó' => 'o',
+            'ù' | 'ú' => 'u',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    Closed,
+    /// An account that claims the body but is not official.
+    Unofficial,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Closed => "closed",
+            AccountStatus::Unofficial => "unofficial",
+        }
+    }
+
+    fn parse(s: &str) -> Result<AccountStatus> {
+        match s {
+            "active" => Ok(AccountStatus::Active),
+            "closed" => Ok(AccountStatus::Closed),
+            "unofficial" => Ok(AccountStatus::Unofficial),
+            _ => Err(DeskError::InvalidInput(format!(
+                "unknown account status `{s}`, expected active, closed or unofficial"
+            ))),
+        }
+    }
+}
+
+impl std::str::FromStr for AccountStatus {
+    type Err = DeskError;
+    fn from_str(s: &str) -> Result<Self> {
+        AccountStatus::parse(s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub admin_id: i64,
+    pub platform: String,
+    pub name: String,
+    pub handle: Option<String>,
+    pub url: Option<String>,
+    pub kind: String,
+    pub managing_office: Option<String>,
+    pub authorised_by: Option<String>,
+    pub authorised_at: Option<i64>,
+    pub opened_with_email: Option<String>,
+    pub hours: Vec<HoursInterval>,
+    pub status: AccountStatus,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub platform: Platform,
+    pub name: String,
+    pub handle: Option<String>,
+    pub url: Option<String>,
+    pub kind: ChannelKind,
+    pub managing_office: Option<String>,
+    pub authorised_by: Option<String>,
+    pub opened_with_email: Option<String>,
+    pub hours: Vec<HoursInterval>,
+    pub status: AccountStatus,
+}
+
+fn platform_id(p: Platform) -> String {
+    serde_json::to_value(p)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+fn kind_id(k: ChannelKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+const ACCOUNT_COLUMNS: &str = "id, admin_id, platform, name, handle, url, kind, managing_office, authorised_by, authorised_at, opened_with_email, hours_json, status";
+
+fn account_from(r: &piazza_store::Row) -> Result<Account> {
+    Ok(Account {
+        id: r.int(0)?,
+        admin_id: r.int(1)?,
+        platform: r.text(2)?,
+        name: r.text(3)?,
+        handle: r.opt_text(4)?,
+        url: r.opt_text(5)?,
+        kind: r.text(6)?,
+        managing_office: r.opt_text(7)?,
+        authorised_by: r.opt_text(8)?,
+        authorised_at: r.opt_int(9)?,
+        opened_with_email: r.opt_text(10)?,
+        hours: r
+            .opt_text(11)?
+            .map(|j| serde_json::from_str(&j).unwrap_or_default())
+            .unwrap_or_default(),
+        status: AccountStatus::parse(&r.text(12)?)?,
+    })
+}
+
+/// A breach of the policy's rules for accounts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComplianceIssue {
+    pub account_id: i64,
+    pub account: String,
+    pub rule: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Staff {
+    pub id: i64,
+    pub admin_id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub roles: Vec<Role>,
+    pub active: bool,
+    pub has_login: bool,
+    /// Accounts currently assigned.
+    pub accounts: Vec<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub username: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub roles: Vec<Role>,
+    /// A password gives the person a web login (hashed with Argon2id).
+    pub password: Option<String>,
+}
+
+/// One step of a handover checklist.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HandoverItem {
+    pub handover_id: i64,
+    pub assignment_id: i64,
+    pub staff: String,
+    pub account: String,
+    pub item: String,
+    pub label: &'static str,
+    pub done_at: Option<i64>,
+    pub signed_off_at: Option<i64>,
+}
+
+/// The steps of a handover, from Roma's policy: "disabilitando le
+/// autorizzazioni all'interno delle piattaforme, autorizzando il nuovo
+/// personale designato o fornendo le credenziali di accesso".
+pub const HANDOVER_ITEMS: [(&str, &str); 3] = [
+    (
+        "revoke_platform_permissions",
+        "revocare le autorizzazioni sulla piattaforma",
+    ),
+    (
+        "rotate_shared_credentials",
+        "cambiare le credenziali condivise",
+    ),
+    (
+        "hand_over_open_items",
+        "passare gli elementi aperti a un collega",
+    ),
+];
+
+fn handover_label(item: &str) -> &'static str {
+    HANDOVER_ITEMS
+        .iter()
+        .find(|(id, _)| *id == item)
+        .map(|(_, l)| *l)
+        .unwrap_or("passo del passaggio di consegne")
+}
+
+pub(crate) fn audit_write(
+    tx: &mut Tx<'_>,
+    admin_id: i64,
+    at: i64,
+    entry: AuditEntry,
+) -> piazza_store::Result<()> {
+    audit::append(tx, admin_id, at, &entry)?;
+    Ok(())
+}
+
+impl Desk {
+    // ---------------------------------------------------------------
+    // Administrations and policies.
+
+    /// Creates an administration with its policy and the official accounts
+    /// the policy lists.
+    pub fn create_administration(&self, new: NewAdministration) -> Result<Administration> {
+        if new.toml.is_empty() {
+            return Err(DeskError::InvalidInput(format!(
+                "no policy text for {}",
+                new.source_label
+            )));
+        }
+        let validated = load_policy(&new.source_label, &new.toml)
+            .map_err(|e| DeskError::InvalidPolicy(e.to_string()))?;
+        let policy = validated.policy;
+        let slug = new
+            .slug
+            .clone()
+            .unwrap_or_else(|| slugify(&policy.administration.name));
+        if slug.is_empty()
+            || !slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(DeskError::InvalidInput(format!(
+                "slug `{slug}` must be lowercase letters, digits and dashes"
+            )));
+        }
+        let now = self.now();
+        let kind = serde_json::to_value(policy.administration.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let id = self.store.write(|tx| {
+            let id = tx.insert(
+                "INSERT INTO administrations (slug, name, kind, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+                &[(&slug).into(), (&policy.administration.name).into(), kind.clone().into(), now.into()],
+            )?;
+            let pv = insert_policy_version(tx, id, &policy.document.version, &new.source_label, &new.toml, now, None)?;
+            audit::append(
+                tx,
+                id,
+                now,
+                &AuditEntry::new("cli", "administration.create", "administration", id)
+                    .payload(serde_json::json!({"slug": slug, "name": policy.administration.name})),
+            )?;
+            audit::append(
+                tx,
+                id,
+                now,
+                &AuditEntry::new("cli", "policy.activate", "policy_version", pv)
+                    .policy_version(&policy.document.version)
+                    .payload(serde_json::json!({"source": new.source_label})),
+            )?;
+            for ch in &policy.channels.accounts {
+                let acc = tx.insert(
+                    "INSERT INTO accounts (admin_id, platform, name, handle, url, kind, managing_office, authorised_by, authorised_at, hours_json, status, created_at)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?) RETURNING id",
+                    &[
+                        id.into(),
+                        platform_id(ch.platform).into(),
+                        (&ch.name).into(),
+                        ch.handle.clone().into(),
+                        ch.url.clone().into(),
+                        kind_id(ch.kind).into(),
+                        (!ch.managed_by.is_empty()).then(|| ch.managed_by.join(", ")).into(),
+                        format!("elencato nella policy, versione {}", policy.document.version).into(),
+                        now.into(),
+                        (!ch.hours.is_empty()).then(|| serde_json::to_string(&ch.hours).unwrap_or_default()).into(),
+                        now.into(),
+                    ],
+                )?;
+                audit::append(
+                    tx,
+                    id,
+                    now,
+                    &AuditEntry::new("cli", "account.add", "account", acc)
+                        .payload(serde_json::json!({"platform": platform_id(ch.platform), "name": ch.name, "source": "policy"})),
+                )?;
+            }
+            Ok(id)
+        })?;
+        Ok(Administration {
+            id,
+            slug,
+            name: policy.administration.name.clone(),
+            kind,
+            policy_version: policy.document.version,
+        })
+    }
+
+    pub fn administrations(&self) -> Result<Vec<Administration>> {
+        let rows = self.store.read(|tx| {
+            tx.query(
+                "SELECT a.id, a.slug, a.name, a.kind,
+                        (SELECT version_label FROM policy_versions p WHERE p.admin_id = a.id ORDER BY p.id DESC LIMIT 1)
+                 FROM administrations a ORDER BY a.id",
+                &[],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(Administration {
+                    id: r.int(0)?,
+                    slug: r.text(1)?,
+                    name: r.text(2)?,
+                    kind: r.text(3)?,
+                    policy_version: r.opt_text(4)?.unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// The administration with this slug (or numeric id).
+    pub fn administration(&self, slug_or_id: &str) -> Result<Administration> {
+        self.administrations()?
+            .into_iter()
+            .find(|a| a.slug == slug_or_id || a.id.to_string() == slug_or_id)
+            .ok_or(DeskError::NotFound {
+                what: "ente",
+                id: slug_or_id.to_string(),
+            })
+    }
+
+    /// Activates a new policy version; decisions from now on cite it.
+    pub fn activate_policy(&self, actor: &Actor, source_label: &str, toml: &str) -> Result<String> {
+        actor.require(&[Role::Admin, Role::Dirigente], "activating a policy")?;
+        let validated =
+            load_policy(source_label, toml).map_err(|e| DeskError::InvalidPolicy(e.to_string()))?;
+        let version = validated.policy.document.version.clone();
+        let now = self.now();
+        self.store.write(|tx| {
+            let pv = insert_policy_version(
+                tx,
+                actor.admin_id,
+                &version,
+                source_label,
+                toml,
+                now,
+                Some(actor.staff_id),
+            )?;
+            audit_write(
+                tx,
+                actor.admin_id,
+                now,
+                AuditEntry::new(actor.audit_name(), "policy.activate", "policy_version", pv)
+                    .policy_version(&version)
+                    .payload(serde_json::json!({"source": source_label})),
+            )
+        })?;
+        self.forget_context(actor.admin_id);
+        Ok(version)
+    }
+
+    /// Every policy version of an administration, newest first.
+    pub fn policy_history(&self, admin_id: i64) -> Result<Vec<PolicyVersion>> {
+        let rows = self.store.read(|tx| {
+            tx.query(
+                "SELECT id, version_label, source_label, activated_at, toml FROM policy_versions WHERE admin_id = ? ORDER BY id DESC",
+                &[admin_id.into()],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(PolicyVersion {
+                    id: r.int(0)?,
+                    version: r.text(1)?,
+                    source: r.text(2)?,
+                    activated_at: r.int(3)?,
+                    toml: r.text(4)?,
+                })
+            })
+            .collect()
+    }
+
+    // ---------------------------------------------------------------
+    // Staff.
+
+    /// The person with this username, who must belong to `admin_id`.
+    pub fn actor(&self, admin_id: i64, username: &str) -> Result<Actor> {
+        let row = self.store.read(|tx| {
+            tx.query_opt(
+                "SELECT id, admin_id, username, full_name, roles, active FROM staff WHERE username = ?",
+                &[username.into()],
+            )
+        })?;
+        let row = row.ok_or(DeskError::NotFound {
+            what: "persona",
+            id: username.to_string(),
+        })?;
+        if row.int(1)? != admin_id {
+            // Never reveal that the username exists in another administration.
+            return Err(DeskError::NotFound {
+                what: "persona",
+                id: username.to_string(),
+            });
+        }
+        if !row.bool(5)? {
+            return Err(DeskError::Forbidden(format!(
+                "{username} is no longer active"
+            )));
+        }
+        Ok(Actor {
+            staff_id: row.int(0)?,
+            admin_id,
+            username: row.text(2)?,
+            full_name: row.text(3)?,
+            roles: parse_roles(&row.text(4)?)?,
+        })
+    }
+
+    /// The actor behind a staff id (for sessions).
+    pub fn actor_by_id(&self, staff_id: i64) -> Result<Actor> {
+        let row = self.store.read(|tx| {
+            tx.query_opt(
+                "SELECT admin_id, username FROM staff WHERE id = ?",
+                &[staff_id.into()],
+            )
+        })?;
+        let row = row.ok_or(DeskError::NotFound {
+            what: "persona",
+            id: staff_id.to_string(),
+        })?;
+        self.actor(row.int(0)?, &row.text(1)?)
+    }
+
+    /// Adds a person. `by` is the admin doing it; `None` is allowed only to
+    /// create the first administrator of an administration.
+    pub fn add_staff(&self, admin_id: i64, by: Option<&Actor>, new: NewStaff) -> Result<Staff> {
+        if new.username.trim().is_empty()
+            || !new
+                .username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err(DeskError::InvalidInput(format!(
+                "username `{}` must be letters, digits, dots, dashes or underscores",
+                new.username
+            )));
+        }
+        if new.roles.is_empty() {
+            return Err(DeskError::InvalidInput(
+                "at least one role is required".into(),
+            ));
+        }
+        if let Some(by) = by {
+            by.require(&[Role::Admin], "adding staff")?;
+            if by.admin_id != admin_id {
+                return Err(DeskError::Forbidden(
+                    "staff of another administration".into(),
+                ));
+            }
+        }
+        let hash = new
+            .password
+            .as_deref()
+            .map(crate::auth::hash_password)
+            .transpose()?;
+        let now = self.now();
+        let actor_name = by.map(|b| b.audit_name()).unwrap_or_else(|| "cli".into());
+        let id = self.store.write(|tx| {
+            if by.is_none() {
+                let admins = tx.query_one(
+                    "SELECT COUNT(*) FROM staff WHERE admin_id = ? AND roles LIKE '%admin%'",
+                    &[admin_id.into()],
+                )?;
+                if admins.int(0)? > 0 || !new.roles.contains(&Role::Admin) {
+                    return Err(piazza_store::StoreError::Database(
+                        "FORBIDDEN: without --as, only the first administrator can be created".into(),
+                    ));
+                }
+            }
+            let id = tx.insert(
+                "INSERT INTO staff (admin_id, username, full_name, email, roles, password_hash, active, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING id",
+                &[
+                    admin_id.into(),
+                    (&new.username).into(),
+                    (&new.full_name).into(),
+                    new.email.clone().into(),
+                    roles_text(&new.roles).into(),
+                    hash.clone().into(),
+                    now.into(),
+                ],
+            )?;
+            audit::append(
+                tx,
+                admin_id,
+                now,
+                &AuditEntry::new(&actor_name, "staff.add", "staff", id).payload(serde_json::json!({
+                    "username": new.username,
+                    "roles": roles_text(&new.roles),
+                    "login": hash.is_some(),
+                })),
+            )?;
+            Ok(id)
+        });
+        let id = match id {
+            Err(piazza_store::StoreError::Database(m)) if m.starts_with("FORBIDDEN: ") => {
+                return Err(DeskError::Forbidden(
+                    m.trim_start_matches("FORBIDDEN: ").to_string(),
+                ));
+            }
+            other => other?,
+        };
+        self.staff_member(admin_id, id)
+    }
+
+    fn staff_member(&self, admin_id: i64, id: i64) -> Result<Staff> {
+        self.staff(admin_id)?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or(DeskError::NotFound {
+                what: "persona",
+                id: id.to_string(),
+            })
+    }
+
+    pub fn staff(&self, admin_id: i64) -> Result<Vec<Staff>> {
+        let now = self.now();
+        let (rows, assigned) = self.store.read(|tx| {
+            let rows = tx.query(
+                "SELECT id, username, full_name, email, roles, active, password_hash IS NOT NULL FROM staff WHERE admin_id = ? ORDER BY id",
+                &[admin_id.into()],
+            )?;
+            let assigned = tx.query(
+                "SELECT staff_id, account_id FROM assignments WHERE admin_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
+                &[admin_id.into(), now.into(), now.into()],
+            )?;
+            Ok((rows, assigned))
+        })?;
+        rows.iter()
+            .map(|r| {
+                let id = r.int(0)?;
+                Ok(Staff {
+                    id,
+                    admin_id,
+                    username: r.text(1)?,
+                    full_name: r.text(2)?,
+                    email: r.opt_text(3)?,
+                    roles: parse_roles(&r.text(4)?)?,
+                    active: r.bool(5)?,
+                    has_login: r.bool(6)?,
+                    accounts: assigned
+                        .iter()
+                        .filter(|a| a.int(0).ok() == Some(id))
+                        .filter_map(|a| a.int(1).ok())
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// Assigns a person to an account from `starts_at` (now when `None`).
+    pub fn assign(
+        &self,
+        by: &Actor,
+        username: &str,
+        account_id: i64,
+        starts_at: Option<i64>,
+    ) -> Result<i64> {
+        by.require(&[Role::Admin, Role::Dirigente], "assigning staff")?;
+        let person = self.actor(by.admin_id, username)?;
+        let account = self.account(by.admin_id, account_id)?;
+        if account.status != AccountStatus::Active {
+            return Err(DeskError::InvalidInput(format!(
+                "account {} is {}, not active",
+                account.name,
+                account.status.as_str()
+            )));
+        }
+        let now = self.now();
+        let starts = starts_at.unwrap_or(now);
+        Ok(self.store.write(|tx| {
+            let id = tx.insert(
+                "INSERT INTO assignments (admin_id, staff_id, account_id, starts_at) VALUES (?, ?, ?, ?) RETURNING id",
+                &[by.admin_id.into(), person.staff_id.into(), account_id.into(), starts.into()],
+            )?;
+            audit::append(
+                tx,
+                by.admin_id,
+                now,
+                &AuditEntry::new(by.audit_name(), "assignment.start", "assignment", id).payload(
+                    serde_json::json!({"staff": person.username, "account": account_id, "starts_at": starts}),
+                ),
+            )?;
+            Ok(id)
+        })?)
+    }
+
+    /// Ends a person's assignment to an account and opens its handover
+    /// checklist. Returns the handover id.
+    pub fn end_assignment(
+        &self,
+        by: &Actor,
+        username: &str,
+        account_id: i64,
+        reason: &str,
+    ) -> Result<i64> {
+        by.require(&[Role::Admin, Role::Dirigente], "ending an assignment")?;
+        let person = self.actor(by.admin_id, username)?;
+        let now = self.now();
+        let out = self.store.write(|tx| {
+            let Some(row) = tx.query_opt(
+                "SELECT id FROM assignments WHERE admin_id = ? AND staff_id = ? AND account_id = ? AND (ends_at IS NULL OR ends_at > ?) ORDER BY id DESC LIMIT 1",
+                &[by.admin_id.into(), person.staff_id.into(), account_id.into(), now.into()],
+            )?
+            else {
+                return Ok(None);
+            };
+            let assignment = row.int(0)?;
+            tx.execute(
+                "UPDATE assignments SET ends_at = ?, ended_by = ?, end_reason = ? WHERE id = ?",
+                &[now.into(), by.staff_id.into(), reason.into(), assignment.into()],
+            )?;
+            let handover = tx.insert(
+                "INSERT INTO handovers (admin_id, assignment_id, opened_at) VALUES (?, ?, ?) RETURNING id",
+                &[by.admin_id.into(), assignment.into(), now.into()],
+            )?;
+            for (item, _) in HANDOVER_ITEMS {
+                tx.execute(
+                    "INSERT INTO handover_items (admin_id, handover_id, item) VALUES (?, ?, ?)",
+                    &[by.admin_id.into(), handover.into(), item.into()],
+                )?;
+            }
+            audit::append(
+                tx,
+                by.admin_id,
+                now,
+                &AuditEntry::new(by.audit_name(), "assignment.end", "assignment", assignment)
+                    .reason(reason)
+                    .payload(serde_json::json!({"staff": person.username, "account": account_id, "handover": handover})),
+            )?;
+            Ok(Some(handover))
+        })?;
+        out.ok_or(DeskError::NotFound {
+            what: "incarico attivo",
+            id: format!("{username} su account {account_id}"),
+        })
+    }
+
+    /// Every handover step, open ones first.
+    pub fn handover_items(&self, admin_id: i64) -> Result<Vec<HandoverItem>> {
+        let rows = self.store.read(|tx| {
+            tx.query(
+                "SELECT h.id, h.assignment_id, s.username, a.name, i.item, i.done_at, h.signed_off_at
+                 FROM handover_items i JOIN handovers h ON h.id = i.handover_id
+                 JOIN assignments g ON g.id = h.assignment_id
+                 JOIN staff s ON s.id = g.staff_id JOIN accounts a ON a.id = g.account_id
+                 WHERE i.admin_id = ? ORDER BY h.signed_off_at IS NOT NULL, h.id, i.id",
+                &[admin_id.into()],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                let item = r.text(4)?;
+                Ok(HandoverItem {
+                    handover_id: r.int(0)?,
+                    assignment_id: r.int(1)?,
+                    staff: r.text(2)?,
+                    account: r.text(3)?,
+                    label: handover_label(&item),
+                    item,
+                    done_at: r.opt_int(5)?,
+                    signed_off_at: r.opt_int(6)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Marks one handover step as done.
+    pub fn complete_handover_item(
+        &self,
+        by: &Actor,
+        handover_id: i64,
+        item: &str,
+        note: Option<&str>,
+    ) -> Result<()> {
+        by.require(
+            &[Role::Admin, Role::Dirigente],
+            "completing a handover step",
+        )?;
+        if !HANDOVER_ITEMS.iter().any(|(id, _)| *id == item) {
+            let ids: Vec<&str> = HANDOVER_ITEMS.iter().map(|(id, _)| *id).collect();
+            return Err(DeskError::InvalidInput(format!(
+                "unknown handover step `{item}`, expected one of: {}",
+                ids.join(", ")
+            )));
+        }
+        let now = self.now();
+        let n = self.store.write(|tx| {
+            let n = tx.execute(
+                "UPDATE handover_items SET done_at = ?, done_by = ?, note = ? WHERE admin_id = ? AND handover_id = ? AND item = ? AND done_at IS NULL",
+                &[now.into(), by.staff_id.into(), note.into(), by.admin_id.into(), handover_id.into(), item.into()],
+            )?;
+            if n == 1 {
+                if item == "rotate_shared_credentials" {
+                    let acc = tx.query_one(
+                        "SELECT g.account_id FROM handovers h JOIN assignments g ON g.id = h.assignment_id WHERE h.id = ?",
+                        &[handover_id.into()],
+                    )?;
+                    tx.execute(
+                        "INSERT INTO credential_rotations (admin_id, account_id, rotated_at, recorded_by, note) VALUES (?, ?, ?, ?, ?)",
+                        &[by.admin_id.into(), acc.int(0)?.into(), now.into(), by.staff_id.into(), "passaggio di consegne".into()],
+                    )?;
+                }
+                audit::append(
+                    tx,
+                    by.admin_id,
+                    now,
+                    &AuditEntry::new(by.audit_name(), "handover.step", "handover", handover_id)
+                        .payload(serde_json::json!({"item": item})),
+                )?;
+            }
+            Ok(n)
+        })?;
+        if n == 0 {
+            return Err(DeskError::NotFound {
+                what: "passo aperto del passaggio di consegne",
+                id: format!("{handover_id}/{item}"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Signs a handover off; every step must be done first.
+    pub fn sign_off_handover(&self, by: &Actor, handover_id: i64) -> Result<()> {
+        by.require(&[Role::Dirigente, Role::Admin], "signing off a handover")?;
+        let now = self.now();
+        let open: Vec<String> = self.store.read(|tx| {
+            let rows = tx.query(
+                "SELECT item FROM handover_items WHERE admin_id = ? AND handover_id = ? AND done_at IS NULL ORDER BY id",
+                &[by.admin_id.into(), handover_id.into()],
+            )?;
+            rows.iter().map(|r| r.text(0)).collect()
+        })?;
+        if !open.is_empty() {
+            let labels: Vec<&str> = open.iter().map(|i| handover_label(i)).collect();
+            return Err(DeskError::Handover(format!(
+                "mancano ancora: {}",
+                labels.join("; ")
+            )));
+        }
+        let n = self.store.write(|tx| {
+            let n = tx.execute(
+                "UPDATE handovers SET signed_off_at = ?, signed_off_by = ? WHERE admin_id = ? AND id = ? AND signed_off_at IS NULL",
+                &[now.into(), by.staff_id.into(), by.admin_id.into(), handover_id.into()],
+            )?;
+            if n == 1 {
+                audit::append(
+                    tx,
+                    by.admin_id,
+                    now,
+                    &AuditEntry::new(by.audit_name(), "handover.sign_off", "handover", handover_id),
+                )?;
+            }
+            Ok(n)
+        })?;
+        if n == 0 {
+            return Err(DeskError::NotFound {
+                what: "passaggio di consegne da firmare",
+                id: handover_id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Records that an account's shared credentials were changed.
+    pub fn record_rotation(&self, by: &Actor, account_id: i64, note: Option<&str>) -> Result<()> {
+        by.require(
+            &[Role::Admin, Role::Dirigente],
+            "recording a credential rotation",
+        )?;
+        self.account(by.admin_id, account_id)?;
+        let now = self.now();
+        Ok(self.store.write(|tx| {
+            tx.execute(
+                "INSERT INTO credential_rotations (admin_id, account_id, rotated_at, recorded_by, note) VALUES (?, ?, ?, ?, ?)",
+                &[by.admin_id.into(), account_id.into(), now.into(), by.staff_id.into(), note.into()],
+            )?;
+            audit_write(
+                tx,
+                by.admin_id,
+                now,
+                AuditEntry::new(by.audit_name(), "credentials.rotate", "account", account_id),
+            )
+        })?)
+    }
+
+    /// Accounts whose credentials were last changed more than `period_days`
+    /// ago (or never since the account was registered): (account, days).
+    pub fn rotation_reminders(
+        &self,
+        admin_id: i64,
+        period_days: i64,
+    ) -> Result<Vec<(Account, i64)>> {
+        let now = self.now();
+        let accounts = self.accounts(admin_id)?;
+        let rows = self.store.read(|tx| {
+            tx.query(
+                "SELECT a.id, COALESCE(MAX(r.rotated_at), a.created_at) FROM accounts a
+                 LEFT JOIN credential_rotations r ON r.account_id = a.id
+                 WHERE a.admin_id = ? AND a.status = 'active' GROUP BY a.id, a.created_at",
+                &[admin_id.into()],
+            )
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let age_days = (now - r.int(1)?) / 86_400_000;
+            if age_days >= period_days
+                && let Some(a) = accounts.iter().find(|a| Some(a.id) == r.int(0).ok())
+            {
+                out.push((a.clone(), age_days));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether `actor` may work on `account_id`: dirigenti on every account
+    /// of their administration, everybody else only on assigned accounts.
+    pub fn require_scope(&self, actor: &Actor, account_id: i64) -> Result<()> {
+        let account = self.account(actor.admin_id, account_id)?;
+        if actor.has(Role::Dirigente) {
+            return Ok(());
+        }
+        let now = self.now();
+        let n = self.store.read(|tx| {
+            tx.query_one(
+                "SELECT COUNT(*) FROM assignments WHERE admin_id = ? AND staff_id = ? AND account_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
+                &[actor.admin_id.into(), actor.staff_id.into(), account.id.into(), now.into(), now.into()],
+            )?
+            .int(0)
+        })?;
+        if n == 0 {
+            return Err(DeskError::OutOfScope {
+                staff: actor.username.clone(),
+                account: account_id,
+            });
+        }
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------
+    // Accounts.
+
+    pub fn add_account(&self, by: &Actor, new: NewAccount) -> Result<Account> {
+        by.require(&[Role::Admin, Role::Dirigente], "registering an account")?;
+        if new.name.trim().is_empty() {
+            return Err(DeskError::InvalidInput("the account needs a name".into()));
+        }
+        let now = self.now();
+        let id = self.store.write(|tx| {
+            let id = tx.insert(
+                "INSERT INTO accounts (admin_id, platform, name, handle, url, kind, managing_office, authorised_by, authorised_at, opened_with_email, hours_json, status, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                &[
+                    by.admin_id.into(),
+                    platform_id(new.platform).into(),
+                    (&new.name).into(),
+                    new.handle.clone().into(),
+                    new.url.clone().into(),
+                    kind_id(new.kind).into(),
+                    new.managing_office.clone().into(),
+                    new.authorised_by.clone().into(),
+                    new.authorised_by.as_ref().map(|_| now).into(),
+                    new.opened_with_email.clone().into(),
+                    (!new.hours.is_empty()).then(|| serde_json::to_string(&new.hours).unwrap_or_default()).into(),
+                    new.status.as_str().into(),
+                    now.into(),
+                ],
+            )?;
+            audit::append(
+                tx,
+                by.admin_id,
+                now,
+                &AuditEntry::new(by.audit_name(), "account.add", "account", id).payload(serde_json::json!({
+                    "platform": platform_id(new.platform), "name": new.name, "status": new.status.as_str(),
+                    "authorised_by": new.authorised_by,
+                })),
+            )?;
+            Ok(id)
+        })?;
+        self.account(by.admin_id, id)
+    }
+
+    pub fn set_account_status(
+        &self,
+        by: &Actor,
+        account_id: i64,
+        status: AccountStatus,
+    ) -> Result<()> {
+        by.require(
+            &[Role::Admin, Role::Dirigente],
+            "changing an account's status",
+        )?;
+        self.account(by.admin_id, account_id)?;
+        let now = self.now();
+        Ok(self.store.write(|tx| {
+            tx.execute(
+                "UPDATE accounts SET status = ? WHERE admin_id = ? AND id = ?",
+                &[
+                    status.as_str().into(),
+                    by.admin_id.into(),
+                    account_id.into(),
+                ],
+            )?;
+            audit_write(
+                tx,
+                by.admin_id,
+                now,
+                AuditEntry::new(by.audit_name(), "account.status", "account", account_id)
+                    .payload(serde_json::json!({"status": status.as_str()})),
+            )
+        })?)
+    }
+
+    pub fn accounts(&self, admin_id: i64) -> Result<Vec<Account>> {
+        let rows = self.store.read(|tx| {
+            tx.query(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE admin_id = ? ORDER BY id"),
+                &[admin_id.into()],
+            )
+        })?;
+        rows.iter().map(account_from).collect()
+    }
+
+    pub fn account(&self, admin_id: i64, account_id: i64) -> Result<Account> {
+        let row = self.store.read(|tx| {
+            tx.query_opt(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE admin_id = ? AND id = ?"),
+                &[admin_id.into(), account_id.into()],
+            )
+        })?;
+        row.as_ref()
+            .map(account_from)
+            .transpose()?
+            .ok_or(DeskError::NotFound {
+                what: "account",
+                id: account_id.to_string(),
+            })
+    }
+
+    /// Applies the policy's compliance rules to every account.
+    pub fn check_accounts(&self, admin_id: i64) -> Result<Vec<ComplianceIssue>> {
+        let ctx = self.context(admin_id)?;
+        let p = &ctx.policy;
+        let mut issues = Vec::new();
+        for a in self.accounts(admin_id)? {
+            let mut push = |rule: &'static str, message: String| {
+                issues.push(ComplianceIssue {
+                    account_id: a.id,
+                    account: a.name.clone(),
+                    rule,
+                    message,
+                })
+            };
+            match a.status {
+                AccountStatus::Closed => continue,
+                AccountStatus::Unofficial => {
+                    push(
+                        "unofficial_account",
+                        format!(
+                            "l'account «{}» si presenta come dell'ente ma non è ufficiale{}",
+                            a.name,
+                            p.channels
+                                .unofficial_statement
+                                .as_ref()
+                                .map(|s| format!(": «{s}»"))
+                                .unwrap_or_default()
+                        ),
+                    );
+                    continue;
+                }
+                AccountStatus::Active => {}
+            }
+            if p.accounts.institutional_email_domain.is_some()
+                || p.accounts.personal_email_forbidden
+            {
+                match &a.opened_with_email {
+                    Some(email) => {
+                        if let Err(why) = check_account_email(&p.accounts, email) {
+                            push("institutional_email", why);
+                        }
+                    }
+                    None => push(
+                        "institutional_email",
+                        format!(
+                            "non è registrato l'indirizzo e-mail con cui è stato aperto l'account (richiesto un indirizzo di servizio {})",
+                            p.accounts
+                                .institutional_email_domain
+                                .as_deref()
+                                .unwrap_or("istituzionale")
+                        ),
+                    ),
+                }
+            }
+            if a.kind == "municipale"
+                && let Some(rule) = &p.accounts.municipal_naming
+                && let Err(why) = check_municipal_name(rule, &a.name)
+            {
+                push("municipal_naming", format!("«{}»: {why}", a.name));
+            }
+            if a.authorised_by.is_none() {
+                let by = p
+                    .internal
+                    .account_authorisation
+                    .as_ref()
+                    .map(|x| {
+                        x.by.iter()
+                            .map(|b| b.label_it())
+                            .collect::<Vec<_>>()
+                            .join(" o ")
+                    })
+                    .unwrap_or_else(|| "chi è competente".into());
+                push(
+                    "authorisation",
+                    format!("non risulta l'autorizzazione all'apertura (la concede: {by})"),
+                );
+            }
+            if p.moderation.hours_must_be_published
+                && a.hours.is_empty()
+                && p.moderation.hours.is_empty()
+            {
+                push(
+                    "published_hours",
+                    "la policy chiede di pubblicare gli orari di moderazione, ma per questo account non ne sono impostati".into(),
+                );
+            }
+            let listed = p.channels.accounts.iter().any(|c| {
+                platform_id(c.platform) == a.platform
+                    && (c.name == a.name || (c.handle.is_some() && c.handle == a.handle))
+            });
+            if !listed && !p.channels.accounts.is_empty() {
+                push(
+                    "not_in_published_list",
+                    "l'account non è nell'elenco degli account ufficiali della policy in vigore: aggiornare la policy pubblicata".into(),
+                );
+            }
+        }
+        Ok(issues)
+    }
+}
+
+fn insert_policy_version(
+    tx: &mut Tx<'_>,
+    admin_id: i64,
+    version: &str,
+    source_label: &str,
+    toml: &str,
+    now: i64,
+    by: Option<i64>,
+) -> piazza_store::Result<i64> {
+    let sha = hex::encode(Sha256::digest(toml.as_bytes()));
+    tx.insert(
+        "INSERT INTO policy_versions (admin_id, version_label, source_label, toml, sha256, activated_at, activated_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        &[admin_id.into(), version.into(), source_label.into(), toml.into(), sha.into(), now.into(), by.into()],
+    )
+}

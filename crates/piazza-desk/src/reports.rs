@@ -1,0 +1,157 @@
+//! Reports: response times against the promised deadlines, per account and
+//! per office, computed in working time.
+
+use piazza_calendar::jiff::Timestamp;
+use serde::Serialize;
+
+use crate::{Desk, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseTimeRow {
+    /// "account" or "office".
+    pub group: &'static str,
+    pub name: String,
+    /// Items that needed a reply and have a deadline.
+    pub items: u64,
+    pub answered: u64,
+    /// Working minutes from taking charge to the answer.
+    pub median_minutes: Option<i64>,
+    pub p90_minutes: Option<i64>,
+    /// Share of answered items answered by their deadline (0..1).
+    pub within_deadline: Option<f64>,
+    /// Answered late, plus unanswered past the deadline.
+    pub breaches: u64,
+    pub open: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseTimeReport {
+    pub from: i64,
+    pub to: i64,
+    pub rows: Vec<ResponseTimeRow>,
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
+}
+
+struct Sample {
+    account: String,
+    office: String,
+    minutes: Option<i64>,
+    within: Option<bool>,
+    breached: bool,
+}
+
+fn summarise(group: &'static str, name: String, samples: &[&Sample]) -> ResponseTimeRow {
+    let mut minutes: Vec<i64> = samples.iter().filter_map(|s| s.minutes).collect();
+    minutes.sort_unstable();
+    let answered = minutes.len() as u64;
+    let within = samples.iter().filter(|s| s.within == Some(true)).count() as f64;
+    ResponseTimeRow {
+        group,
+        name,
+        items: samples.len() as u64,
+        answered,
+        median_minutes: percentile(&minutes, 0.5),
+        p90_minutes: percentile(&minutes, 0.9),
+        within_deadline: (answered > 0).then(|| within / answered as f64),
+        breaches: samples.iter().filter(|s| s.breached).count() as u64,
+        open: samples.iter().filter(|s| s.minutes.is_none()).count() as u64,
+    }
+}
+
+impl Desk {
+    /// Response times of items received in `[from, to)`.
+    pub fn response_times(&self, admin_id: i64, from: i64, to: i64) -> Result<ResponseTimeReport> {
+        let ctx = self.context(admin_id)?;
+        let accounts = self.accounts(admin_id)?;
+        let now = self.now();
+        let rows = self.store.read(|tx| {
+            tx.query(
+                "SELECT c.account_id, c.taken_in_charge_at, c.answered_at, c.deadline_at FROM comments c
+                 WHERE c.admin_id = ? AND c.needs_reply = 1 AND c.deadline_at IS NOT NULL AND c.created_at >= ? AND c.created_at < ?",
+                &[admin_id.into(), from.into(), to.into()],
+            )
+        })?;
+        let mut samples = Vec::new();
+        for r in rows {
+            let account_id = r.int(0)?;
+            let Some(account) = accounts.iter().find(|a| a.id == account_id) else {
+                continue;
+            };
+            let taken = r.opt_int(1)?;
+            let answered = r.opt_int(2)?;
+            let deadline = r.opt_int(3)?;
+            let minutes = match (taken, answered, ctx.clock(&account.hours)) {
+                (Some(t), Some(a), Some(clock)) => {
+                    let (Ok(t), Ok(a)) = (
+                        Timestamp::from_millisecond(t),
+                        Timestamp::from_millisecond(a),
+                    ) else {
+                        continue;
+                    };
+                    // An answer before the office opened took no working time.
+                    Some(clock.working_minutes_between(t, a.max(t)).unwrap_or(0))
+                }
+                _ => None,
+            };
+            let within = match (answered, deadline) {
+                (Some(a), Some(d)) => Some(a <= d),
+                _ => None,
+            };
+            let breached = match (answered, deadline) {
+                (Some(a), Some(d)) => a > d,
+                (None, Some(d)) => now > d,
+                _ => false,
+            };
+            samples.push(Sample {
+                account: account.name.clone(),
+                office: account
+                    .managing_office
+                    .clone()
+                    .unwrap_or_else(|| "(ufficio non indicato)".into()),
+                minutes,
+                within,
+                breached,
+            });
+        }
+        let mut out = Vec::new();
+        let mut names: Vec<String> = samples.iter().map(|s| s.account.clone()).collect();
+        names.sort();
+        names.dedup();
+        for n in names {
+            let group: Vec<&Sample> = samples.iter().filter(|s| s.account == n).collect();
+            out.push(summarise("account", n, &group));
+        }
+        let mut offices: Vec<String> = samples.iter().map(|s| s.office.clone()).collect();
+        offices.sort();
+        offices.dedup();
+        for o in offices {
+            let group: Vec<&Sample> = samples.iter().filter(|s| s.office == o).collect();
+            out.push(summarise("office", o, &group));
+        }
+        Ok(ResponseTimeReport {
+            from,
+            to,
+            rows: out,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+        assert_eq!(super::percentile(&v, 0.5), Some(50));
+        assert_eq!(super::percentile(&v, 0.9), Some(90));
+        assert_eq!(super::percentile(&[7], 0.9), Some(7));
+        assert_eq!(super::percentile(&[], 0.5), None);
+    }
+}

@@ -1,0 +1,100 @@
+//! Retention: comment texts and personal data older than N days are purged,
+//! while anonymised statistics (categories, clauses, actions, response
+//! times) and a verifiable audit chain stay. Items still open, and items on
+//! legal hold (forwarded to an office, e.g. a threat sent to the police),
+//! are kept.
+
+use piazza_store::audit::{self, AuditEntry};
+use serde::Serialize;
+
+use crate::registry::{Actor, Role};
+use crate::{Desk, DeskError, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct RetentionReport {
+    pub comments_purged: u64,
+    pub revisions_purged: u64,
+    pub findings_purged: u64,
+    pub evidence_purged: u64,
+    pub kept_on_hold: u64,
+    pub kept_open: u64,
+}
+
+impl Desk {
+    /// Purges what is older than `days` days. `by` may be `None` for the
+    /// scheduled run from the command line.
+    pub fn run_retention(
+        &self,
+        by: Option<&Actor>,
+        admin_id: i64,
+        days: u32,
+    ) -> Result<RetentionReport> {
+        if let Some(by) = by {
+            by.require(&[Role::Admin, Role::Dirigente], "running retention")?;
+        }
+        if days == 0 {
+            return Err(DeskError::InvalidInput(
+                "retention must keep at least one day".into(),
+            ));
+        }
+        let now = self.now();
+        let cutoff = now - i64::from(days) * 86_400_000;
+        let actor = by
+            .map(|b| b.audit_name())
+            .unwrap_or_else(|| "system".into());
+        Ok(self.store.write(|tx| {
+            let scope = "SELECT id FROM comments WHERE admin_id = ? AND created_at < ? AND purged_at IS NULL AND legal_hold = 0 AND state = 'resolved'";
+            let p = || -> Vec<piazza_store::Value> { vec![admin_id.into(), cutoff.into()] };
+            let revisions_purged = tx.execute(
+                &format!("UPDATE comment_revisions SET text = NULL WHERE comment_id IN ({scope}) AND text IS NOT NULL"),
+                &p(),
+            )?;
+            let findings_purged = tx.execute(
+                &format!("UPDATE findings SET evidence_json = NULL WHERE comment_id IN ({scope}) AND evidence_json IS NOT NULL"),
+                &p(),
+            )?;
+            let evidence_purged = tx.execute(
+                &format!("UPDATE actions SET evidence_text = NULL WHERE comment_id IN ({scope}) AND evidence_text IS NOT NULL"),
+                &p(),
+            )?;
+            let comments_purged = tx.execute(
+                "UPDATE comments SET text = NULL, author_name = NULL, author_ref = NULL, purged_at = ?
+                 WHERE admin_id = ? AND created_at < ? AND purged_at IS NULL AND legal_hold = 0 AND state = 'resolved'",
+                &[now.into(), admin_id.into(), cutoff.into()],
+            )?;
+            let kept_on_hold = tx
+                .query_one(
+                    "SELECT COUNT(*) FROM comments WHERE admin_id = ? AND created_at < ? AND purged_at IS NULL AND legal_hold = 1",
+                    &p(),
+                )?
+                .int(0)? as u64;
+            let kept_open = tx
+                .query_one(
+                    "SELECT COUNT(*) FROM comments WHERE admin_id = ? AND created_at < ? AND purged_at IS NULL AND legal_hold = 0 AND state <> 'resolved'",
+                    &p(),
+                )?
+                .int(0)? as u64;
+            // Expired bans no longer need to know who was banned.
+            tx.execute(
+                "UPDATE bans SET author_ref = '' WHERE admin_id = ? AND until_at IS NOT NULL AND until_at < ?",
+                &p(),
+            )?;
+            let report = RetentionReport {
+                comments_purged,
+                revisions_purged,
+                findings_purged,
+                evidence_purged,
+                kept_on_hold,
+                kept_open,
+            };
+            audit::append(
+                tx,
+                admin_id,
+                now,
+                &AuditEntry::new(actor, "retention.run", "administration", admin_id)
+                    .payload(serde_json::json!({"days": days, "report": report})),
+            )?;
+            Ok(report)
+        })?)
+    }
+}

@@ -1,0 +1,743 @@
+//! The desk end to end on every backend: registry, ingestion, queue,
+//! cited actions, the second-moderator rule, conflicts, scope, audit and
+//! retention.
+
+use std::io::Cursor;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use piazza_desk::{
+    ActRequest, ActionKind, Actor, BulkTarget, Desk, DeskError, ImportFormat, IncomingComment,
+    NewAdministration, NewStaff, QueueFilter, Role,
+};
+use piazza_store::testing::{TestStore, test_stores};
+
+/// 2026-11-23T10:00:00+01:00, a Monday morning.
+const MONDAY_10: i64 = 1_795_424_400_000;
+
+struct World {
+    desk: Desk,
+    clock: Arc<AtomicI64>,
+    admin: i64,
+    boss: Actor,
+    mod_a: Actor,
+    mod_b: Actor,
+    account: i64,
+    other_account: i64,
+    _store: TestStore,
+}
+
+fn world(store: TestStore, preset: &str) -> World {
+    let clock = Arc::new(AtomicI64::new(MONDAY_10));
+    let c = clock.clone();
+    let desk = Desk::with_clock(
+        store.store.clone(),
+        Arc::new(move || c.load(Ordering::SeqCst)),
+    );
+    let admin = desk
+        .create_administration(NewAdministration::preset(preset))
+        .unwrap()
+        .id;
+    let staff = |username: &str, roles: Vec<Role>| NewStaff {
+        username: username.into(),
+        full_name: username.into(),
+        email: None,
+        roles,
+        password: None,
+    };
+    desk.add_staff(
+        admin,
+        None,
+        staff(&format!("{preset}-admin"), vec![Role::Admin]),
+    )
+    .unwrap();
+    let root = desk.actor(admin, &format!("{preset}-admin")).unwrap();
+    desk.add_staff(
+        admin,
+        Some(&root),
+        staff(&format!("{preset}-capo"), vec![Role::Dirigente]),
+    )
+    .unwrap();
+    desk.add_staff(
+        admin,
+        Some(&root),
+        staff(&format!("{preset}-anna"), vec![Role::Moderatore]),
+    )
+    .unwrap();
+    desk.add_staff(
+        admin,
+        Some(&root),
+        staff(&format!("{preset}-bruno"), vec![Role::Moderatore]),
+    )
+    .unwrap();
+    let accounts = desk.accounts(admin).unwrap();
+    let account = accounts[0].id;
+    let other_account = accounts.get(1).map(|a| a.id).unwrap_or(account);
+    desk.assign(&root, &format!("{preset}-anna"), account, None)
+        .unwrap();
+    desk.assign(&root, &format!("{preset}-bruno"), account, None)
+        .unwrap();
+    World {
+        boss: desk.actor(admin, &format!("{preset}-capo")).unwrap(),
+        mod_a: desk.actor(admin, &format!("{preset}-anna")).unwrap(),
+        mod_b: desk.actor(admin, &format!("{preset}-bruno")).unwrap(),
+        desk,
+        clock,
+        admin,
+        account,
+        other_account,
+        _store: store,
+    }
+}
+
+fn comment(id: &str, text: &str) -> IncomingComment {
+    IncomingComment {
+        platform: "facebook".into(),
+        external_id: id.into(),
+        post_external_id: Some("post-1".into()),
+        post_text: Some("Lavori di rifacimento dell'asfalto in via Garibaldi da lunedì".into()),
+        author_ref: Some("fb-user-42".into()),
+        author_name: Some("Mario R.".into()),
+        text: text.into(),
+        created_at: MONDAY_10,
+    }
+}
+
+#[test]
+fn ingesting_twice_changes_nothing_and_edits_keep_history() {
+    for s in test_stores("desk_idempotent") {
+        let w = world(s, "cento");
+        let c = comment("c1", "Quando finiscono i lavori in via Garibaldi?");
+        let first = w.desk.ingest_comment(w.admin, w.account, &c).unwrap();
+        let again = w.desk.ingest_comment(w.admin, w.account, &c).unwrap();
+        assert!(matches!(first, piazza_desk::IngestOutcome::Inserted(_)));
+        assert_eq!(again, piazza_desk::IngestOutcome::Unchanged(first.id()));
+        let edited = comment(
+            "c1",
+            "Quando finiscono i lavori in via Garibaldi? Sono passati due mesi",
+        );
+        assert_eq!(
+            w.desk.ingest_comment(w.admin, w.account, &edited).unwrap(),
+            piazza_desk::IngestOutcome::Edited(first.id())
+        );
+        let d = w.desk.item(&w.mod_a, first.id()).unwrap();
+        assert_eq!(d.revisions.len(), 2);
+        assert_eq!(
+            d.revisions[0].text.as_deref(),
+            Some("Quando finiscono i lavori in via Garibaldi?")
+        );
+        assert_eq!(
+            w.desk
+                .queue(w.admin, &QueueFilter::default())
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
+
+#[test]
+fn an_uncited_removal_is_refused_and_a_cited_one_writes_a_statement() {
+    for s in test_stores("desk_cited") {
+        let w = world(s, "roma");
+        let id = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("t1", "Sei un idiota, ti vengo a prendere sotto casa"),
+            )
+            .unwrap()
+            .id();
+        let err = w
+            .desk
+            .act(&w.mod_a, &ActRequest::new(id, ActionKind::Remove))
+            .unwrap_err();
+        assert!(
+            matches!(err, DeskError::ClauseRequired { .. }),
+            "{}: {err}",
+            s_label(&w)
+        );
+        assert_eq!(err.code(), "clause_required");
+        // A clause that does not cover threats cannot be cited for one.
+        let err = w
+            .desk
+            .act(&w.mod_a, &ActRequest::new(id, ActionKind::Remove).clause(1))
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DeskError::InvalidInput(_) | DeskError::ClauseNotApplicable(_)
+            ),
+            "{err}"
+        );
+        // Clause 2 allows no measure at all.
+        let err = w
+            .desk
+            .act(&w.mod_a, &ActRequest::new(id, ActionKind::Remove).clause(2))
+            .unwrap_err();
+        assert_eq!(err.code(), "clause_not_applicable", "{err}");
+        let out = w
+            .desk
+            .act(
+                &w.mod_a,
+                &ActRequest::new(id, ActionKind::Remove)
+                    .clause(3)
+                    .reason("minaccia"),
+            )
+            .unwrap();
+        assert_eq!(out.status, "done", "Roma does not reserve deletion");
+        assert_eq!(out.resolution.as_deref(), Some("removed"));
+        let st = out.statement.unwrap();
+        assert!(st.text.contains("regola 3"), "{}", st.text);
+        assert!(st.text.contains("versione senza data"), "{}", st.text);
+        assert!(st.text.contains("minacce"), "{}", st.text);
+        assert!(st.text.contains("strumento automatico"), "{}", st.text);
+        assert!(st.text.contains("Come contestare"), "{}", st.text);
+        assert_eq!(
+            st.fields["decision_ground"],
+            "DECISION_GROUND_INCOMPATIBLE_CONTENT"
+        );
+        assert_eq!(st.fields["automated_detection"], "Yes");
+        let d = w.desk.item(&w.mod_a, id).unwrap();
+        assert_eq!(d.actions.len(), 1);
+        assert_eq!(d.actions[0].clauses, vec![3]);
+        assert!(d.actions[0].statement.is_some());
+        let v = w.desk.verify_audit(w.admin).unwrap();
+        assert!(v.is_intact());
+    }
+}
+
+fn s_label(w: &World) -> &'static str {
+    match w.desk.store().kind() {
+        piazza_store::BackendKind::Sqlite => "sqlite",
+        piazza_store::BackendKind::Postgres => "postgres",
+    }
+}
+
+#[test]
+fn where_deletion_is_reserved_a_second_moderator_must_confirm() {
+    for s in test_stores("desk_second") {
+        let w = world(s, "cento");
+        let insult = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("i1", "Sei un idiota, un buffone"),
+            )
+            .unwrap()
+            .id();
+        let out = w
+            .desk
+            .act(
+                &w.mod_a,
+                &ActRequest::new(insult, ActionKind::Remove).clause(2),
+            )
+            .unwrap();
+        assert_eq!(out.status, "pending_confirmation", "{}", s_label(&w));
+        assert!(out.statement.is_none());
+        let err = w
+            .desk
+            .act(&w.mod_a, &ActRequest::new(insult, ActionKind::Confirm))
+            .unwrap_err();
+        assert_eq!(err.code(), "second_moderator", "{err}");
+        let done = w
+            .desk
+            .act(&w.mod_b, &ActRequest::new(insult, ActionKind::Confirm))
+            .unwrap();
+        assert_eq!(done.status, "done");
+        assert_eq!(done.resolution.as_deref(), Some("removed"));
+        assert!(done.statement.unwrap().text.contains("è stato rimosso"));
+
+        // A threat is serious by law: one moderator suffices.
+        let threat = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("i2", "Ti ammazzo, sindaco, sappiamo dove abiti"),
+            )
+            .unwrap()
+            .id();
+        let out = w
+            .desk
+            .act(
+                &w.mod_a,
+                &ActRequest::new(threat, ActionKind::Remove).clause(2),
+            )
+            .unwrap();
+        assert_eq!(out.status, "done", "{}", s_label(&w));
+    }
+}
+
+#[test]
+fn two_moderators_on_one_item_the_second_gets_a_conflict() {
+    for s in test_stores("desk_conflict") {
+        let w = world(s, "cento");
+        let id = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("x1", "Ottima iniziativa, grazie!"),
+            )
+            .unwrap()
+            .id();
+        let seen_a = w.desk.item(&w.mod_a, id).unwrap().item.version;
+        let seen_b = w.desk.item(&w.mod_b, id).unwrap().item.version;
+        w.desk
+            .act(
+                &w.mod_a,
+                &ActRequest::new(id, ActionKind::Keep).expecting(seen_a),
+            )
+            .unwrap();
+        let err = w
+            .desk
+            .act(
+                &w.mod_b,
+                &ActRequest::new(id, ActionKind::Reopen).expecting(seen_b),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(err, DeskError::Conflict { .. }),
+            "{}: {err}",
+            s_label(&w)
+        );
+        let d = w.desk.item(&w.mod_a, id).unwrap();
+        assert_eq!(
+            d.item.resolution.as_deref(),
+            Some("kept"),
+            "the first decision stands"
+        );
+    }
+}
+
+#[test]
+fn a_moderator_cannot_act_on_an_account_they_are_not_assigned_to() {
+    for s in test_stores("desk_scope") {
+        let w = world(s, "cento");
+        assert_ne!(w.account, w.other_account);
+        let id = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.other_account,
+                &comment("s1", "Siete dei buffoni"),
+            )
+            .unwrap()
+            .id();
+        let err = w
+            .desk
+            .act(&w.mod_a, &ActRequest::new(id, ActionKind::Keep))
+            .unwrap_err();
+        assert!(matches!(err, DeskError::OutOfScope { .. }), "{err}");
+        assert!(matches!(
+            w.desk.item(&w.mod_a, id).unwrap_err(),
+            DeskError::OutOfScope { .. }
+        ));
+        // The queue of a moderator shows only assigned accounts.
+        let q = w
+            .desk
+            .queue(
+                w.admin,
+                &QueueFilter {
+                    scope_of: Some(w.mod_a.clone()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(q.iter().all(|i| i.account_id == w.account));
+        // The dirigente acts everywhere.
+        w.desk
+            .act(&w.boss, &ActRequest::new(id, ActionKind::Keep))
+            .unwrap();
+    }
+}
+
+#[test]
+fn bulk_actions_are_one_parent_with_children() {
+    for s in test_stores("desk_bulk") {
+        let w = world(s, "roma");
+        let mut ids = Vec::new();
+        for i in 0..3 {
+            let mut c = comment(
+                &format!("b{i}"),
+                &format!("Votate Lista Civica Rossi alle elezioni! Votate Rossi sindaco {i}"),
+            );
+            c.author_ref = Some("spammer".into());
+            ids.push(w.desk.ingest_comment(w.admin, w.account, &c).unwrap().id());
+        }
+        let post_id = w
+            .desk
+            .store()
+            .read(|tx| {
+                tx.query_one(
+                    "SELECT post_id FROM comments WHERE id = ?",
+                    &[ids[0].into()],
+                )?
+                .int(0)
+            })
+            .unwrap();
+        let mut req = ActRequest::new(0, ActionKind::Hide).clause(3);
+        req.categories = vec![piazza_taxonomy::Category::PoliticalPropaganda];
+        let out = w
+            .desk
+            .act_bulk(
+                &w.mod_a,
+                &BulkTarget::AuthorUnderPost {
+                    post_id,
+                    author_ref: "spammer".into(),
+                },
+                &req,
+            )
+            .unwrap();
+        assert_eq!(out.children.len(), 3);
+        let parents: Vec<i64> = w
+            .desk
+            .store()
+            .read(|tx| {
+                tx.query(
+                    "SELECT DISTINCT parent_id FROM actions WHERE parent_id IS NOT NULL",
+                    &[],
+                )?
+                .iter()
+                .map(|r| r.int(0))
+                .collect()
+            })
+            .unwrap();
+        assert_eq!(parents, vec![out.action_id]);
+        for id in ids {
+            assert_eq!(
+                w.desk
+                    .item(&w.mod_a, id)
+                    .unwrap()
+                    .item
+                    .resolution
+                    .as_deref(),
+                Some("hidden")
+            );
+        }
+    }
+}
+
+#[test]
+fn tampering_with_the_audit_log_is_detected_and_named() {
+    for s in test_stores("desk_tamper") {
+        let w = world(s, "roma");
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("a1", "Sei un idiota"))
+            .unwrap()
+            .id();
+        w.desk
+            .act(&w.mod_a, &ActRequest::new(id, ActionKind::Hide).clause(3))
+            .unwrap();
+        assert!(w.desk.verify_audit(w.admin).unwrap().is_intact());
+        w.desk
+            .store()
+            .write(|tx| {
+                tx.execute(
+                    "UPDATE audit_log SET clauses = '[1]' WHERE admin_id = ? AND kind = 'action.hide'",
+                    &[w.admin.into()],
+                )
+            })
+            .unwrap();
+        let v = w.desk.verify_audit(w.admin).unwrap();
+        assert_eq!(v.problems.len(), 1, "{:?}", v.problems);
+        assert!(
+            v.problems[0].to_string().contains("altered"),
+            "{}",
+            v.problems[0]
+        );
+    }
+}
+
+#[test]
+fn import_is_idempotent_reports_bad_lines_and_resumes_after_a_crash() {
+    for s in test_stores("desk_import") {
+        let w = world(s, "cento");
+        let mut lines = Vec::new();
+        for i in 1..=50 {
+            lines.push(match i {
+                7 => "{\"id\": \"c7\"}".to_string(),
+                13 => "non è json".to_string(),
+                21 => "{\"id\": \"c21\", \"text\": \"ok\", \"created_at\": \"ieri\"}".to_string(),
+                _ => format!("{{\"id\": \"c{i}\", \"text\": \"Commento numero {i} sui lavori\", \"author\": \"u{i}\"}}"),
+            });
+        }
+        let file = lines.join("\n");
+        // First run: crash (a panic in the progress callback) after the
+        // second committed batch.
+        let mut batches = 0;
+        let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            w.desk
+                .import(
+                    None,
+                    w.admin,
+                    w.account,
+                    Cursor::new(file.as_bytes()),
+                    ImportFormat::Jsonl,
+                    "key-1",
+                    "f.jsonl",
+                    10,
+                    &mut |_| {
+                        batches += 1;
+                        if batches == 2 {
+                            panic!("simulated crash");
+                        }
+                    },
+                )
+                .unwrap();
+        }));
+        assert!(crashed.is_err());
+        let count = |w: &World| {
+            w.desk
+                .store()
+                .read(|tx| {
+                    tx.query_one(
+                        "SELECT COUNT(*) FROM comments WHERE admin_id = ?",
+                        &[w.admin.into()],
+                    )?
+                    .int(0)
+                })
+                .unwrap()
+        };
+        assert_eq!(
+            count(&w),
+            18,
+            "{}: two batches of 10 lines with 2 bad ones",
+            s_label(&w)
+        );
+        let report = w
+            .desk
+            .import(
+                None,
+                w.admin,
+                w.account,
+                Cursor::new(file.as_bytes()),
+                ImportFormat::Jsonl,
+                "key-1",
+                "f.jsonl",
+                10,
+                &mut |_| {},
+            )
+            .unwrap();
+        assert_eq!(report.resumed_after, 20);
+        assert_eq!(count(&w), 47, "{}", s_label(&w));
+        assert_eq!(report.progress.imported, 47);
+        assert_eq!(report.progress.failed, 3);
+        let lines: Vec<(u64, Option<String>)> = report
+            .errors
+            .iter()
+            .map(|e| (e.line, e.field.clone()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (7, Some("text".into())),
+                (13, None),
+                (21, Some("created_at".into()))
+            ]
+        );
+        assert!(
+            report.errors[2].message.contains("`ieri`"),
+            "{}",
+            report.errors[2].message
+        );
+        // The same file again: nothing to do.
+        let again = w
+            .desk
+            .import(
+                None,
+                w.admin,
+                w.account,
+                Cursor::new(file.as_bytes()),
+                ImportFormat::Jsonl,
+                "key-1",
+                "f.jsonl",
+                10,
+                &mut |_| {},
+            )
+            .unwrap();
+        assert!(again.already_complete);
+        // The same comments under another file key are recognised.
+        let other = w
+            .desk
+            .import(
+                None,
+                w.admin,
+                w.account,
+                Cursor::new(file.as_bytes()),
+                ImportFormat::Jsonl,
+                "key-2",
+                "g.jsonl",
+                10,
+                &mut |_| {},
+            )
+            .unwrap();
+        assert_eq!(other.progress.unchanged, 47);
+        assert_eq!(count(&w), 47);
+    }
+}
+
+#[test]
+fn csv_import_names_line_and_field() {
+    let s = piazza_store::testing::sqlite_store("desk_csv");
+    let w = world(s, "cento");
+    let csv = "id,text,author,created_at\nk1,Buongiorno,u1,2026-11-20T09:00\nk2,,u2,\nk3,\"Testo, con virgola\",u3,2026-11-20T10:00+01:00\n";
+    let r = w
+        .desk
+        .import(
+            None,
+            w.admin,
+            w.account,
+            Cursor::new(csv.as_bytes()),
+            ImportFormat::Csv,
+            "csv",
+            "f.csv",
+            100,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(r.progress.imported, 2);
+    assert_eq!(r.errors.len(), 1);
+    assert_eq!(r.errors[0].line, 3);
+    assert_eq!(r.errors[0].field.as_deref(), Some("text"));
+}
+
+#[test]
+fn retention_purges_texts_but_keeps_statistics_held_items_and_the_chain() {
+    for s in test_stores("desk_retention") {
+        let w = world(s, "roma");
+        let old = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("r1", "Sei un idiota, chiamami al 333 1234567"),
+            )
+            .unwrap()
+            .id();
+        let held = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("r2", "Ti ammazzo"))
+            .unwrap()
+            .id();
+        let open = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("r3", "Quando aprono gli uffici?"),
+            )
+            .unwrap()
+            .id();
+        w.desk
+            .act(&w.mod_a, &ActRequest::new(old, ActionKind::Hide).clause(3))
+            .unwrap();
+        let mut fwd = ActRequest::new(held, ActionKind::Forward);
+        fwd.office = Some("Polizia Locale".into());
+        let out = w.desk.act(&w.mod_a, &fwd).unwrap();
+        assert!(out.ticket_number.unwrap().starts_with("ROMA-2026-"));
+        w.clock.fetch_add(40 * 86_400_000, Ordering::SeqCst);
+        let r = w.desk.run_retention(None, w.admin, 30).unwrap();
+        assert_eq!(r.comments_purged, 1, "{}", s_label(&w));
+        assert_eq!(r.kept_on_hold, 1);
+        assert_eq!(r.kept_open, 1);
+        let d = w.desk.item(&w.mod_a, old).unwrap();
+        assert_eq!(d.item.text, None);
+        assert!(d.revisions.iter().all(|r| r.text.is_none()));
+        assert!(d.findings.iter().all(|f| f.evidence.is_null()));
+        assert!(
+            d.findings
+                .iter()
+                .any(|f| f.category.as_deref() == Some("insult")),
+            "statistics stay"
+        );
+        assert_eq!(d.actions[0].clauses, vec![3]);
+        assert!(w.desk.item(&w.mod_a, held).unwrap().item.text.is_some());
+        assert!(w.desk.item(&w.mod_a, open).unwrap().item.text.is_some());
+        assert!(w.desk.verify_audit(w.admin).unwrap().is_intact());
+    }
+}
+
+#[test]
+fn handover_must_be_completed_before_sign_off() {
+    for s in test_stores("desk_handover") {
+        let w = world(s, "roma");
+        let root = w.desk.actor(w.admin, "roma-admin").unwrap();
+        let h = w
+            .desk
+            .end_assignment(&root, "roma-anna", w.account, "fine incarico")
+            .unwrap();
+        let err = w.desk.sign_off_handover(&w.boss, h).unwrap_err();
+        assert_eq!(err.code(), "handover_incomplete");
+        for item in [
+            "revoke_platform_permissions",
+            "rotate_shared_credentials",
+            "hand_over_open_items",
+        ] {
+            w.desk
+                .complete_handover_item(&w.boss, h, item, None)
+                .unwrap();
+        }
+        w.desk.sign_off_handover(&w.boss, h).unwrap();
+        // The assignment has ended: Anna is out of scope now.
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("h1", "Ciao"))
+            .unwrap()
+            .id();
+        assert!(matches!(
+            w.desk
+                .act(&w.mod_a, &ActRequest::new(id, ActionKind::Keep))
+                .unwrap_err(),
+            DeskError::OutOfScope { .. }
+        ));
+        // A moderator cannot run registry operations.
+        assert_eq!(
+            w.desk
+                .record_rotation(&w.mod_b, w.account, None)
+                .unwrap_err()
+                .code(),
+            "forbidden"
+        );
+    }
+}
+
+#[test]
+fn questions_get_a_deadline_in_working_hours_and_replies_stop_the_clock() {
+    for s in test_stores("desk_sla") {
+        let w = world(s, "tradate");
+        // Tradate: Mon-Fri 9-12, 24 working hours = 8 working days.
+        let id = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment(
+                    "q1",
+                    "Buongiorno, a che ora apre l'ufficio anagrafe sabato?",
+                ),
+            )
+            .unwrap()
+            .id();
+        let d = w.desk.item(&w.mod_a, id).unwrap();
+        assert!(d.item.needs_reply, "{:?}", d.findings);
+        assert_eq!(d.taken_in_charge_at, Some(MONDAY_10));
+        // Monday 23 Nov 10:00-12:00 is 2h, Tue-Fri 12h, Mon 30 Nov to Wed 2
+        // Dec 9h: 23h; the 24th hour ends on Thursday 3 Dec at 10:00.
+        assert_eq!(d.item.deadline_at, Some(MONDAY_10 + 10 * 86_400_000));
+        let mut reply = ActRequest::new(id, ActionKind::Reply);
+        reply.reply_text = Some("L'ufficio anagrafe il sabato è chiuso.".into());
+        w.desk.act(&w.mod_a, &reply).unwrap();
+        let d = w.desk.item(&w.mod_a, id).unwrap();
+        assert_eq!(d.item.sla_state.as_deref(), Some("met"));
+        let report = w.desk.response_times(w.admin, 0, i64::MAX).unwrap();
+        let row = report.rows.iter().find(|r| r.group == "account").unwrap();
+        assert_eq!(row.answered, 1);
+        assert_eq!(row.median_minutes, Some(0));
+        assert_eq!(row.within_deadline, Some(1.0));
+    }
+}

@@ -1,0 +1,443 @@
+//! Persistence for Piazza: SQLite by default (a file in a data directory, WAL,
+//! created and migrated on first run) and PostgreSQL for larger deployments,
+//! picked from the URL scheme.
+//!
+//! The crate offers three things:
+//! - [`Store`]: open by URL, migrate, run closures in transactions;
+//! - [`Tx`]: a tiny SQL interface (`?` placeholders, [`Value`] parameters,
+//!   [`Row`] results) that hides the backend, so the desk's queries are
+//!   written once and behave the same on both;
+//! - the audit chain ([`audit`]): append-only, every entry hashing the
+//!   previous one, verified with the entry that breaks it named.
+//!
+//! Backend-specific SQL (types in the schema, row locks) stays inside this
+//! crate. A backend that was not compiled in gives a clear error.
+//!
+//! ```
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = piazza_store::Store::open_data_dir(dir.path()).unwrap();
+//! let n: i64 = store
+//!     .read(|tx| tx.query_one("SELECT COUNT(*) FROM administrations", &[])?.int(0))
+//!     .unwrap();
+//! assert_eq!(n, 0);
+//! ```
+
+pub mod audit;
+mod migrate;
+#[cfg(feature = "postgres")]
+mod pg;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+pub mod testing;
+mod value;
+
+use std::path::Path;
+use std::sync::{Arc, Condvar, Mutex};
+
+pub use value::{Row, Value};
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL `{0}`: expected sqlite:PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error(
+        "the {0} backend is not compiled into this build of Piazza; rebuild with the `{0}` feature"
+    )]
+    BackendNotCompiled(&'static str),
+    #[error("database error: {0}")]
+    Database(String),
+    /// A uniqueness constraint failed (a duplicate, or two writers raced).
+    #[error("duplicate: {0}")]
+    Duplicate(String),
+    #[error("no row found: {0}")]
+    NotFound(String),
+    #[error("column {index} of `{sql}`: {message}")]
+    Column {
+        sql: String,
+        index: usize,
+        message: String,
+    },
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("migration {version} failed: {message}")]
+    Migration { version: u32, message: String },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+pub(crate) enum Conn {
+    #[cfg(feature = "sqlite")]
+    Sqlite(rusqlite::Connection),
+    #[cfg(feature = "postgres")]
+    Postgres(Box<postgres::Client>),
+}
+
+struct Pool {
+    idle: Mutex<Vec<Conn>>,
+    available: Condvar,
+    open: Mutex<usize>,
+    max: usize,
+    connect: Box<dyn Fn() -> Result<Conn> + Send + Sync>,
+}
+
+/// A handle to the database; cheap to clone and share between threads.
+#[derive(Clone)]
+pub struct Store {
+    pool: Arc<Pool>,
+    kind: BackendKind,
+    url_for_display: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("kind", &self.kind)
+            .field("url", &self.url_for_display)
+            .finish()
+    }
+}
+
+/// The URL with any password removed, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{user}:***@{}", &url[..scheme_end], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Opens the SQLite database `piazza.sqlite3` in `dir`, creating the
+    /// directory and the schema on first run.
+    pub fn open_data_dir(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let path = dir.join("piazza.sqlite3");
+        Store::open(&format!("sqlite:{}", path.display()))
+    }
+
+    /// Opens a database by URL: `sqlite:PATH` (or `sqlite://PATH`) or
+    /// `postgres://user:pass@host/db` (also `postgresql://`).
+    pub fn open(url: &str) -> Result<Store> {
+        let display = redact_url(url);
+        let (kind, pool) = if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            open_sqlite(path)?
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            open_postgres(url)?
+        } else {
+            return Err(StoreError::UnsupportedUrl(display));
+        };
+        let store = Store {
+            pool: Arc::new(pool),
+            kind,
+            url_for_display: display,
+        };
+        store.write(migrate::run)?;
+        Ok(store)
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        self.kind
+    }
+
+    /// The URL without its password.
+    pub fn display_url(&self) -> &str {
+        &self.url_for_display
+    }
+
+    fn checkout(&self) -> Result<PooledConn<'_>> {
+        let mut idle = self.pool.idle.lock().expect("pool lock");
+        loop {
+            if let Some(conn) = idle.pop() {
+                return Ok(PooledConn {
+                    conn: Some(conn),
+                    pool: &self.pool,
+                });
+            }
+            {
+                let mut open = self.pool.open.lock().expect("pool count");
+                if *open < self.pool.max {
+                    *open += 1;
+                    drop(open);
+                    drop(idle);
+                    return match (self.pool.connect)() {
+                        Ok(conn) => Ok(PooledConn {
+                            conn: Some(conn),
+                            pool: &self.pool,
+                        }),
+                        Err(e) => {
+                            *self.pool.open.lock().expect("pool count") -= 1;
+                            Err(e)
+                        }
+                    };
+                }
+            }
+            idle = self.pool.available.wait(idle).expect("pool wait");
+        }
+    }
+
+    /// Runs `f` in a write transaction: committed if `f` returns `Ok`, rolled
+    /// back otherwise, so a half-finished operation leaves nothing behind.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        self.transaction(true, f)
+    }
+
+    /// Runs `f` in a read transaction (a consistent snapshot).
+    pub fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        self.transaction(false, f)
+    }
+
+    fn transaction<T>(&self, write: bool, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let mut pooled = self.checkout()?;
+        let conn = pooled.conn.as_mut().expect("checked out");
+        match conn {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(c) => {
+                // IMMEDIATE takes the write lock up front: two writers never
+                // both read and then fail to upgrade (SQLITE_BUSY mid-way).
+                let behaviour = if write {
+                    rusqlite::TransactionBehavior::Immediate
+                } else {
+                    rusqlite::TransactionBehavior::Deferred
+                };
+                let t = c
+                    .transaction_with_behavior(behaviour)
+                    .map_err(sqlite::err)?;
+                let mut tx = Tx {
+                    inner: TxInner::Sqlite(t),
+                };
+                let out = f(&mut tx)?;
+                match tx.inner {
+                    TxInner::Sqlite(t) => t.commit().map_err(sqlite::err)?,
+                    #[cfg(feature = "postgres")]
+                    TxInner::Postgres(_) => unreachable!(),
+                }
+                Ok(out)
+            }
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(c) => {
+                let t = c.transaction().map_err(pg::err)?;
+                let mut tx = Tx {
+                    inner: TxInner::Postgres(t),
+                };
+                let out = f(&mut tx)?;
+                match tx.inner {
+                    TxInner::Postgres(t) => t.commit().map_err(pg::err)?,
+                    #[cfg(feature = "sqlite")]
+                    TxInner::Sqlite(_) => unreachable!(),
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+struct PooledConn<'a> {
+    conn: Option<Conn>,
+    pool: &'a Pool,
+}
+
+impl Drop for PooledConn<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.pool.idle.lock().expect("pool lock").push(conn);
+            self.pool.available.notify_one();
+        }
+    }
+}
+
+#[cfg(feature = "sqlite")]
+fn open_sqlite(path: &str) -> Result<(BackendKind, Pool)> {
+    if let Some(parent) = Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|source| StoreError::DataDir {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
+    let path = path.to_string();
+    Ok((
+        BackendKind::Sqlite,
+        Pool {
+            idle: Mutex::new(Vec::new()),
+            available: Condvar::new(),
+            open: Mutex::new(0),
+            max: 4,
+            connect: Box::new(move || sqlite::connect(&path).map(Conn::Sqlite)),
+        },
+    ))
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn open_sqlite(_: &str) -> Result<(BackendKind, Pool)> {
+    Err(StoreError::BackendNotCompiled("sqlite"))
+}
+
+#[cfg(feature = "postgres")]
+fn open_postgres(url: &str) -> Result<(BackendKind, Pool)> {
+    let config: postgres::Config = url.parse().map_err(|e| {
+        StoreError::Database(format!("invalid PostgreSQL URL {}: {e}", redact_url(url)))
+    })?;
+    Ok((
+        BackendKind::Postgres,
+        Pool {
+            idle: Mutex::new(Vec::new()),
+            available: Condvar::new(),
+            open: Mutex::new(0),
+            max: 8,
+            connect: Box::new(move || {
+                config
+                    .connect(postgres::NoTls)
+                    .map(|c| Conn::Postgres(Box::new(c)))
+                    .map_err(pg::err)
+            }),
+        },
+    ))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn open_postgres(_: &str) -> Result<(BackendKind, Pool)> {
+    Err(StoreError::BackendNotCompiled("postgres"))
+}
+
+enum TxInner<'a> {
+    #[cfg(feature = "sqlite")]
+    Sqlite(rusqlite::Transaction<'a>),
+    #[cfg(feature = "postgres")]
+    Postgres(postgres::Transaction<'a>),
+}
+
+/// A transaction. SQL uses `?` placeholders on every backend.
+pub struct Tx<'a> {
+    inner: TxInner<'a>,
+}
+
+impl Tx<'_> {
+    pub fn kind(&self) -> BackendKind {
+        match &self.inner {
+            #[cfg(feature = "sqlite")]
+            TxInner::Sqlite(_) => BackendKind::Sqlite,
+            #[cfg(feature = "postgres")]
+            TxInner::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Runs a statement; returns the number of rows changed.
+    pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        match &mut self.inner {
+            #[cfg(feature = "sqlite")]
+            TxInner::Sqlite(t) => sqlite::execute(t, sql, params),
+            #[cfg(feature = "postgres")]
+            TxInner::Postgres(t) => pg::execute(t, sql, params),
+        }
+    }
+
+    /// Runs several statements with no parameters (DDL).
+    pub fn batch(&mut self, sql: &str) -> Result<()> {
+        match &mut self.inner {
+            #[cfg(feature = "sqlite")]
+            TxInner::Sqlite(t) => t.execute_batch(sql).map_err(sqlite::err),
+            #[cfg(feature = "postgres")]
+            TxInner::Postgres(t) => t.batch_execute(sql).map_err(pg::err),
+        }
+    }
+
+    pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        match &mut self.inner {
+            #[cfg(feature = "sqlite")]
+            TxInner::Sqlite(t) => sqlite::query(t, sql, params),
+            #[cfg(feature = "postgres")]
+            TxInner::Postgres(t) => pg::query(t, sql, params),
+        }
+    }
+
+    pub fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    pub fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Row> {
+        self.query_opt(sql, params)?
+            .ok_or_else(|| StoreError::NotFound(first_line(sql)))
+    }
+
+    /// Runs an `INSERT ... RETURNING id` and returns the id.
+    pub fn insert(&mut self, sql: &str, params: &[Value]) -> Result<i64> {
+        debug_assert!(
+            sql.contains("RETURNING id"),
+            "insert needs RETURNING id: {sql}"
+        );
+        self.query_one(sql, params)?.int(0)
+    }
+
+    /// Serialises writers of one administration until the transaction ends
+    /// (the audit chain needs one writer at a time). SQLite write
+    /// transactions are already exclusive.
+    pub fn lock_administration(&mut self, admin_id: i64) -> Result<()> {
+        match self.kind() {
+            BackendKind::Sqlite => Ok(()),
+            BackendKind::Postgres => {
+                self.query(
+                    "SELECT id FROM administrations WHERE id = ? FOR UPDATE",
+                    &[Value::Int(admin_id)],
+                )?;
+                Ok(())
+            }
+        }
+    }
+}
+
+pub(crate) fn first_line(sql: &str) -> String {
+    let s: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.len() > 120 {
+        format!("{}…", &s[..s.floor_char_boundary(120)])
+    } else {
+        s
+    }
+}
+
+/// Milliseconds since the Unix epoch, the way every instant is stored.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("postgres://piazza:segreta@127.0.0.1:5432/piazza"),
+            "postgres://piazza:***@127.0.0.1:5432/piazza"
+        );
+        assert_eq!(redact_url("sqlite:/tmp/x.db"), "sqlite:/tmp/x.db");
+        let err = Store::open("mysql://u:segreta@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("segreta"), "{err}");
+        assert!(err.contains("unsupported database URL"), "{err}");
+    }
+}

@@ -1,0 +1,149 @@
+//! The PostgreSQL backend (the synchronous `postgres` client).
+
+use std::error::Error as _;
+use std::sync::Arc;
+
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+
+use crate::{Result, Row, StoreError, Value};
+
+pub(crate) fn err(e: postgres::Error) -> StoreError {
+    if let Some(db) = e.as_db_error() {
+        if db.code() == &postgres::error::SqlState::UNIQUE_VIOLATION {
+            return StoreError::Duplicate(db.message().to_string());
+        }
+        return StoreError::Database(format!("{}: {}", db.code().code(), db.message()));
+    }
+    match e.source() {
+        Some(s) => StoreError::Database(format!("{e}: {s}")),
+        None => StoreError::Database(e.to_string()),
+    }
+}
+
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) => match *ty {
+                Type::INT2 => i16::try_from(*v)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
+                Type::FLOAT8 => (*v as f64).to_sql(ty, out),
+                Type::BOOL => (*v != 0).to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Value::Real(v) => match *ty {
+                Type::FLOAT4 => (*v as f32).to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Value::Text(v) => v.as_str().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        // The value converts itself to the column's type above.
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// `?` placeholders become `$1, $2, ...` outside string literals.
+pub(crate) fn rewrite(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    let mut in_string = false;
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                in_string = !in_string;
+                out.push(c);
+            }
+            '?' if !in_string => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
+pub(crate) fn execute(
+    t: &mut postgres::Transaction<'_>,
+    sql: &str,
+    values: &[Value],
+) -> Result<u64> {
+    let stmt = t.prepare(&rewrite(sql)).map_err(err)?;
+    t.execute(&stmt, &params(values)).map_err(err)
+}
+
+pub(crate) fn query(
+    t: &mut postgres::Transaction<'_>,
+    sql: &str,
+    values: &[Value],
+) -> Result<Vec<Row>> {
+    let stmt = t.prepare(&rewrite(sql)).map_err(err)?;
+    let rows = t.query(&stmt, &params(values)).map_err(err)?;
+    let shared: Arc<str> = Arc::from(sql);
+    rows.iter()
+        .map(|r| {
+            let mut values = Vec::with_capacity(r.len());
+            for (i, col) in r.columns().iter().enumerate() {
+                let v = match *col.type_() {
+                    Type::INT8 => r.try_get::<_, Option<i64>>(i).map(|v| v.map(Value::Int)),
+                    Type::INT4 => r
+                        .try_get::<_, Option<i32>>(i)
+                        .map(|v| v.map(|x| Value::Int(x.into()))),
+                    Type::INT2 => r
+                        .try_get::<_, Option<i16>>(i)
+                        .map(|v| v.map(|x| Value::Int(x.into()))),
+                    Type::BOOL => r
+                        .try_get::<_, Option<bool>>(i)
+                        .map(|v| v.map(|x| Value::Int(x.into()))),
+                    Type::FLOAT8 => r.try_get::<_, Option<f64>>(i).map(|v| v.map(Value::Real)),
+                    Type::FLOAT4 => r
+                        .try_get::<_, Option<f32>>(i)
+                        .map(|v| v.map(|x| Value::Real(x.into()))),
+                    Type::NUMERIC => {
+                        return Err(StoreError::Column {
+                            sql: crate::first_line(sql),
+                            index: i,
+                            message:
+                                "NUMERIC is not used by Piazza; cast to BIGINT or DOUBLE PRECISION"
+                                    .into(),
+                        });
+                    }
+                    _ => r
+                        .try_get::<_, Option<String>>(i)
+                        .map(|v| v.map(Value::Text)),
+                }
+                .map_err(err)?;
+                values.push(v.unwrap_or(Value::Null));
+            }
+            Ok(Row {
+                values,
+                sql: shared.clone(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_are_numbered_outside_strings() {
+        assert_eq!(
+            super::rewrite("SELECT '?' , a FROM t WHERE b = ? AND c = ?"),
+            "SELECT '?' , a FROM t WHERE b = $1 AND c = $2"
+        );
+    }
+}

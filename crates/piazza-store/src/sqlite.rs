@@ -1,0 +1,81 @@
+//! The SQLite backend (rusqlite, bundled SQLite).
+
+use std::sync::Arc;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+
+use crate::{Result, Row, StoreError, Value};
+
+pub(crate) fn err(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, msg) = &e
+        && f.code == rusqlite::ErrorCode::ConstraintViolation
+        && msg.as_deref().is_some_and(|m| m.contains("UNIQUE"))
+    {
+        return StoreError::Duplicate(msg.clone().unwrap_or_default());
+    }
+    StoreError::Database(e.to_string())
+}
+
+pub(crate) fn connect(path: &str) -> Result<rusqlite::Connection> {
+    let c = rusqlite::Connection::open(path).map_err(err)?;
+    // WAL lets readers work while one writer commits; a busy timeout makes
+    // concurrent writers wait instead of failing at once.
+    c.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 10000;",
+    )
+    .map_err(err)?;
+    Ok(c)
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Int(v) => ToSqlOutput::Borrowed(ValueRef::Integer(*v)),
+            Value::Real(v) => ToSqlOutput::Borrowed(ValueRef::Real(*v)),
+            Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
+        })
+    }
+}
+
+pub(crate) fn execute(t: &rusqlite::Transaction<'_>, sql: &str, params: &[Value]) -> Result<u64> {
+    let mut stmt = t.prepare_cached(sql).map_err(err)?;
+    let n = stmt
+        .execute(rusqlite::params_from_iter(params.iter()))
+        .map_err(err)?;
+    Ok(n as u64)
+}
+
+pub(crate) fn query(
+    t: &rusqlite::Transaction<'_>,
+    sql: &str,
+    params: &[Value],
+) -> Result<Vec<Row>> {
+    let mut stmt = t.prepare_cached(sql).map_err(err)?;
+    let cols = stmt.column_count();
+    let shared: Arc<str> = Arc::from(sql);
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params.iter()))
+        .map_err(err)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(err)? {
+        let mut values = Vec::with_capacity(cols);
+        for i in 0..cols {
+            values.push(match r.get_ref(i).map_err(err)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(v) => Value::Int(v),
+                ValueRef::Real(v) => Value::Real(v),
+                ValueRef::Text(v) => Value::Text(String::from_utf8_lossy(v).into_owned()),
+                ValueRef::Blob(v) => Value::Text(hex::encode(v)),
+            });
+        }
+        out.push(Row {
+            values,
+            sql: shared.clone(),
+        });
+    }
+    Ok(out)
+}

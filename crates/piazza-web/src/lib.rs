@@ -1,0 +1,1 @@
+//! The web desk: being built (issue 6), not yet usable.
