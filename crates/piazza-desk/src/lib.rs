@@ -16,7 +16,7 @@
 
 mod actions;
 mod auth;
-mod context;
+pub mod context;
 mod error;
 mod import;
 mod ingest;

@@ -18,6 +18,8 @@ use clap::{Parser, Subcommand};
     long_about = None
 )]
 struct Cli {
+    #[command(flatten)]
+    store: cmd::StoreArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -27,6 +29,45 @@ enum Command {
     /// Policies: list, show, validate, render, init.
     #[command(subcommand)]
     Policy(cmd::policy::PolicyCommand),
+    /// Analyse comments (JSONL in, JSONL out) against a policy.
+    Analyze(cmd::analysis::AnalyzeArgs),
+    /// Train the analysis model from the corpora (reproducible).
+    Train(cmd::analysis::TrainArgs),
+    /// Precision, recall and F1 of a category on a labelled TSV file.
+    Eval(cmd::analysis::EvalArgs),
+    /// Throughput benchmarks.
+    #[command(subcommand)]
+    Bench(cmd::bench::BenchCommand),
+    /// Administrations served by this deployment.
+    #[command(subcommand)]
+    Admin(cmd::desk::AdminCommand),
+    /// Official accounts: add, list, check compliance.
+    #[command(subcommand)]
+    Accounts(cmd::desk::AccountsCommand),
+    /// Staff, assignments, handovers, credential rotations.
+    #[command(subcommand)]
+    Staff(cmd::desk::StaffCommand),
+    /// Import comments from a JSONL or CSV file.
+    Import(cmd::desk::ImportArgs),
+    /// The moderation queue.
+    #[command(subcommand)]
+    Queue(cmd::desk::QueueCommand),
+    /// Act on a comment (every restrictive action cites a clause).
+    Act(cmd::desk::ActArgs),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(cmd::desk::AuditCommand),
+    /// Retention of texts and personal data.
+    #[command(subcommand)]
+    Retention(cmd::desk::RetentionCommand),
+    /// Reports.
+    #[command(subcommand)]
+    Report(cmd::desk::ReportCommand),
+    /// Holidays and opening hours of a policy.
+    #[command(subcommand)]
+    Calendar(cmd::calendar::CalendarCommand),
+    /// Reply deadlines in working time.
+    Sla(cmd::calendar::SlaArgs),
 }
 
 /// What a command reports back to `main`: success, or a failed check whose
@@ -38,14 +79,34 @@ pub enum Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let store = &cli.store;
     let result = match cli.command {
         Command::Policy(c) => cmd::policy::run(c),
+        Command::Analyze(a) => cmd::analysis::analyze(a),
+        Command::Train(a) => cmd::analysis::train(a),
+        Command::Eval(a) => cmd::analysis::eval(a),
+        Command::Bench(c) => cmd::bench::bench(c),
+        Command::Admin(c) => cmd::desk::admin(store, c),
+        Command::Accounts(c) => cmd::desk::accounts(store, c),
+        Command::Staff(c) => cmd::desk::staff(store, c),
+        Command::Import(a) => cmd::desk::import(store, a),
+        Command::Queue(c) => cmd::desk::queue(store, c),
+        Command::Act(a) => cmd::desk::act(store, a),
+        Command::Audit(c) => cmd::desk::audit(store, c),
+        Command::Retention(c) => cmd::desk::retention(store, c),
+        Command::Report(c) => cmd::desk::report(store, c),
+        Command::Calendar(c) => cmd::calendar::calendar(c),
+        Command::Sla(a) => cmd::calendar::sla(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("errore: {e:#}");
+            // Desk errors have an Italian message and a stable code.
+            match e.downcast_ref::<piazza_desk::DeskError>() {
+                Some(d) => eprintln!("errore [{}]: {}", d.code(), d.message_it()),
+                None => eprintln!("errore: {e:#}"),
+            }
             ExitCode::from(1)
         }
     }

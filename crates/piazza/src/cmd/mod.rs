@@ -1,1 +1,102 @@
+pub mod analysis;
+pub mod bench;
+pub mod calendar;
+pub mod desk;
 pub mod policy;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use piazza_desk::{Administration, Desk};
+use piazza_store::Store;
+
+/// Where the data lives: shared by every command that uses the store.
+#[derive(Args, Clone, Debug)]
+pub struct StoreArgs {
+    /// Data directory for the embedded SQLite database.
+    #[arg(
+        long,
+        env = "PIAZZA_DATA_DIR",
+        default_value = "piazza-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// A database URL (sqlite:PATH or postgres://...); overrides --data-dir.
+    #[arg(
+        long,
+        env = "PIAZZA_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// The administration (slug) to work on; optional when there is one.
+    #[arg(long = "admin", env = "PIAZZA_ADMIN", global = true)]
+    pub admin: Option<String>,
+}
+
+impl StoreArgs {
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        match &self.database_url {
+            Some(url) if !url.is_empty() => Store::open(url).with_context(|| {
+                format!("cannot open the database {}", piazza_store::redact_url(url))
+            }),
+            _ => Store::open_data_dir(&self.data_dir).with_context(|| {
+                format!("cannot open the data directory {}", self.data_dir.display())
+            }),
+        }
+    }
+
+    pub fn desk(&self) -> anyhow::Result<Desk> {
+        Ok(Desk::new(self.open_store()?))
+    }
+
+    /// The administration named by --admin, or the only one.
+    pub fn administration(&self, desk: &Desk) -> anyhow::Result<Administration> {
+        if let Some(slug) = &self.admin {
+            return Ok(desk.administration(slug)?);
+        }
+        let all = desk.administrations()?;
+        match all.len() {
+            0 => bail!("no administration yet: create one with `piazza admin add --preset cento`"),
+            1 => Ok(all.into_iter().next().expect("one")),
+            _ => {
+                let slugs: Vec<String> = all.into_iter().map(|a| a.slug).collect();
+                bail!(
+                    "several administrations ({}): choose one with --admin SLUG",
+                    slugs.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal.
+pub fn progress_bar(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    let bar = match len {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let style = match len {
+        Some(_) => {
+            indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta})")
+        }
+        None => indicatif::ProgressStyle::with_template("{msg} {spinner} {pos} ({per_sec})"),
+    };
+    if let Ok(s) = style {
+        bar.set_style(s);
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Milliseconds to an ISO date-time in Europe/Rome.
+pub fn iso(ms: i64) -> String {
+    piazza_calendar::jiff::Timestamp::from_millisecond(ms)
+        .map(piazza_calendar::format_instant)
+        .unwrap_or_else(|_| ms.to_string())
+}

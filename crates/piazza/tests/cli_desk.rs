@@ -1,0 +1,334 @@
+//! The desk flow from the command line, on SQLite and (when available) on
+//! PostgreSQL: create an administration, add accounts and staff, import,
+//! list the queue, act citing clauses, verify the audit log; and an import
+//! killed half-way that resumes with exact counts.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+struct Env {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+fn envs(name: &str) -> Vec<Env> {
+    let mut out = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("db.sqlite3").display());
+    out.push(Env { dir, url });
+    if let Ok(base) = std::env::var("PIAZZA_TEST_POSTGRES_URL") {
+        if !base.is_empty() {
+            // A fresh schema per test, created with psql-free SQL through the store.
+            let schema = format!("cli_{name}_{}", std::process::id());
+            let mut c = postgres_client(&base);
+            c.batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .unwrap();
+            let sep = if base.contains('?') { '&' } else { '?' };
+            out.push(Env {
+                dir: tempfile::tempdir().unwrap(),
+                url: format!("{base}{sep}options=-csearch_path%3D{schema}"),
+            });
+        }
+    } else if std::env::var("PIAZZA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        panic!("PIAZZA_REQUIRE_POSTGRES=1 but PIAZZA_TEST_POSTGRES_URL is not set");
+    } else {
+        eprintln!("SKIP PostgreSQL for {name}: PIAZZA_TEST_POSTGRES_URL is not set");
+    }
+    out
+}
+
+fn postgres_client(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls).expect("connect to PostgreSQL")
+}
+
+impl Env {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_piazza"))
+            .args(args)
+            .env("PIAZZA_DATABASE_URL", &self.url)
+            .env_remove("PIAZZA_ADMIN")
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(
+            o.status.success(),
+            "{args:?} failed on {}: {}{}",
+            self.url,
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        serde_json::from_str(&self.ok(&a)).unwrap()
+    }
+}
+
+fn write_jsonl(path: &Path, lines: &[String]) {
+    let mut f = std::fs::File::create(path).unwrap();
+    for l in lines {
+        writeln!(f, "{l}").unwrap();
+    }
+}
+
+#[test]
+fn the_whole_flow_runs_from_the_command_line() {
+    for env in envs("flow") {
+        env.ok(&["admin", "add", "--preset", "roma"]);
+        env.ok(&[
+            "staff",
+            "add",
+            "root",
+            "--name",
+            "Amministratore",
+            "--admin-login",
+        ]);
+        env.ok(&[
+            "staff",
+            "add",
+            "anna",
+            "--name",
+            "Anna",
+            "--role",
+            "moderatore",
+            "--as",
+            "root",
+        ]);
+        env.ok(&[
+            "accounts",
+            "add",
+            "--platform",
+            "facebook",
+            "--name",
+            "Municipio 4",
+            "--kind",
+            "municipale",
+            "--email",
+            "mario.rossi@gmail.com",
+            "--as",
+            "root",
+        ]);
+        let accounts = env.json(&["accounts", "list"]);
+        assert_eq!(accounts.as_array().unwrap().len(), 7);
+        // The municipal account breaks the naming and e-mail rules of Roma's policy.
+        let o = env.run(&["accounts", "check", "--json"]);
+        assert_eq!(o.status.code(), Some(1));
+        let issues: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let rules: Vec<&str> = issues
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["rule"].as_str().unwrap())
+            .collect();
+        assert!(rules.contains(&"municipal_naming"), "{rules:?}");
+        assert!(rules.contains(&"institutional_email"), "{rules:?}");
+        assert!(rules.contains(&"authorisation"), "{rules:?}");
+        env.ok(&["staff", "assign", "anna", "--account", "1", "--as", "root"]);
+
+        write_jsonl(
+            &env.dir.path().join("c.jsonl"),
+            &[
+                r#"{"id":"c1","text":"Ti ammazzo, sappiamo dove abiti","author":"u1","post_id":"p1"}"#.into(),
+                r#"{"id":"c2","text":"A che ora apre l'URP?","author":"u2","post_id":"p1"}"#.into(),
+            ],
+        );
+        env.ok(&["import", "c.jsonl", "--account", "1", "--as", "anna"]);
+        let q = env.json(&["queue", "list"]);
+        assert_eq!(q[0]["flagged"][0], "threat", "{q}");
+        let threat = q[0]["id"].as_i64().unwrap().to_string();
+
+        // Uncited: refused with the stable code, nothing changes.
+        let o = env.run(&["act", &threat, "--action", "remove", "--as", "anna"]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("[clause_required]"));
+        let out = env.json(&[
+            "act", &threat, "--action", "remove", "--clause", "3", "--reason", "minaccia", "--as",
+            "anna",
+        ]);
+        assert_eq!(out["resolution"], "removed");
+        assert!(
+            out["statement"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("regola 3")
+        );
+        let v = env.json(&["audit", "verify"]);
+        assert_eq!(v["problems"].as_array().unwrap().len(), 0);
+        assert!(v["entries"].as_i64().unwrap() >= 10);
+        let log = env.ok(&["audit", "log"]);
+        assert!(log.contains("action.remove"), "{log}");
+        assert!(
+            !log.contains("ammazzo"),
+            "the audit log never holds comment texts"
+        );
+    }
+}
+
+#[test]
+fn an_import_killed_half_way_resumes_with_exact_counts() {
+    for env in envs("kill") {
+        env.ok(&["admin", "add", "--preset", "cento"]);
+        let n = 30_000;
+        let lines: Vec<String> = (0..n)
+            .map(|i| {
+                if i % 1000 == 999 {
+                    format!("{{\"id\": \"k{i}\"}}")
+                } else {
+                    format!("{{\"id\": \"k{i}\", \"text\": \"Commento {i} sul concerto in piazza\", \"author\": \"a{}\"}}", i % 97)
+                }
+            })
+            .collect();
+        write_jsonl(&env.dir.path().join("big.jsonl"), &lines);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_piazza"))
+            .args(["import", "big.jsonl", "--account", "1", "--batch", "500"])
+            .env("PIAZZA_DATABASE_URL", &env.url)
+            .current_dir(env.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Kill it after the first committed batches are reported.
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        let mut reports = 0;
+        while std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0 {
+            if line.starts_with("importazione:") {
+                reports += 1;
+                if reports == 3 {
+                    break;
+                }
+            }
+            line.clear();
+        }
+        child.kill().unwrap();
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "the import was killed before the end");
+        let o = env.run(&[
+            "import",
+            "big.jsonl",
+            "--account",
+            "1",
+            "--batch",
+            "500",
+            "--json",
+        ]);
+        assert_eq!(o.status.code(), Some(1), "bad lines make the exit code 1");
+        let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(r["resumed_after"].as_u64().unwrap() >= 1500, "{r}");
+        assert!(r["resumed_after"].as_u64().unwrap() < n as u64, "{r}");
+        assert_eq!(r["progress"]["imported"], n - 30, "{r}");
+        assert_eq!(r["progress"]["failed"], 30);
+        assert_eq!(r["errors"].as_array().unwrap().len(), 30);
+        assert_eq!(r["errors"][0]["line"], 1000);
+        assert_eq!(r["errors"][0]["field"], "text");
+        let q = env.json(&["queue", "list", "--limit", "100000"]);
+        assert_eq!(
+            q.as_array().unwrap().len(),
+            n - 30,
+            "no duplicates, nothing lost"
+        );
+    }
+}
+
+#[test]
+fn calendar_and_sla_commands_speak_europe_rome() {
+    let env = &envs("cal")[0];
+    let d = env.json(&[
+        "sla",
+        "deadline",
+        "--policy",
+        "tradate",
+        "--received",
+        "2026-12-24T17:05",
+    ]);
+    assert_eq!(d["taken_in_charge"], "2026-12-28T09:00:00+01:00");
+    assert_eq!(d["deadline"], "2027-01-08T12:00:00+01:00");
+    let h = env.json(&["calendar", "holidays", "--year", "2025"]);
+    assert!(
+        !h.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["date"] == "2025-10-04")
+    );
+    let h = env.json(&[
+        "calendar", "holidays", "--year", "2026", "--policy", "cento",
+    ]);
+    assert!(
+        h.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["date"] == "2026-10-04")
+    );
+    assert!(
+        h.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["date"] == "2026-02-03")
+    );
+    let o = env.json(&[
+        "calendar",
+        "open",
+        "--policy",
+        "cento",
+        "--at",
+        "2026-12-24T13:30",
+    ]);
+    assert_eq!(o["open"], false);
+    assert_eq!(o["next_opening"], "2026-12-28T09:00:00+01:00");
+    let bad = env.run(&[
+        "sla",
+        "deadline",
+        "--policy",
+        "roma",
+        "--received",
+        "2026-12-24T17:05",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no moderation hours"));
+}
+
+#[test]
+fn analyze_reads_jsonl_reports_bad_lines_and_keeps_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "{\"id\":\"a\",\"text\":\"Chiamami al 333 123 4567\"}\nnon json\n{\"id\":2,\"text\":\"Grazie per le informazioni\"}\n";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_piazza"))
+        .args(["analyze", "--policy", "roma"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 2"));
+    let out: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0]["id"], "a");
+    assert_eq!(out[1]["id"], 2);
+    let pd = &out[0]["findings"][0];
+    assert_eq!(pd["category"], "personal_data");
+    assert_eq!(pd["kind"], "phone");
+    assert_eq!(pd["clause"], 3, "Roma's clause 3 covers personal data");
+    assert_eq!(pd["flagged"], true);
+    assert_eq!(pd["evidence"][0]["text"], "333 123 4567");
+}
