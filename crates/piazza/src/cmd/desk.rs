@@ -92,6 +92,8 @@ pub fn admin(store: &StoreArgs, cmd: AdminCommand) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub enum AccountsCommand {
     /// Register an account.

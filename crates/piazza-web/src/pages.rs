@@ -1,0 +1,557 @@
+//! The public pages, readable without an account: the list of
+//! administrations, each one's citizen-facing policy and its official
+//! accounts. Templates live in `templates/` and are compiled in by askama.
+//!
+//! The policy page follows `piazza_policy::render`'s public document section
+//! by section and keeps its anchors (`#clausola-3`, `#contatti`...), so a
+//! statement of reasons links to the same place whichever of the two pages a
+//! citizen opens; a test compares the anchors of both for every preset.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use piazza_policy::{Action, Channel, Policy};
+
+use crate::assets;
+use crate::auth::Authenticated;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(landing))
+        .route("/enti/{slug}/policy", get(policy_page))
+        .route("/enti/{slug}/account", get(accounts_page))
+}
+
+/// Renders a template, or a 500 if it fails (it can only fail on a bug in a
+/// filter: askama checks the rest at compile time).
+pub(crate) fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The layout every page shares.
+
+/// One link in the section bar under the header.
+pub(crate) struct NavItem {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// Which section of an administration a page belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    Policy,
+    Accounts,
+}
+
+/// What `base.html` needs: titles, the header brand and the section bar.
+pub(crate) struct Layout {
+    /// The `<title>` (the page's own title, then the brand).
+    pub title: String,
+    pub brand: String,
+    pub tagline: String,
+    pub home: String,
+    pub nav: Vec<NavItem>,
+    /// The signed-in staff member's name, where a page knows it.
+    pub staff: Option<String>,
+}
+
+impl Layout {
+    /// Pages that belong to no administration (landing, errors).
+    pub fn piazza(title: &str) -> Layout {
+        Layout {
+            title: format!("{title} – Piazza"),
+            brand: "Piazza".into(),
+            tagline: "La social media policy delle amministrazioni, applicata ogni giorno".into(),
+            home: "/".into(),
+            nav: Vec::new(),
+            staff: None,
+        }
+    }
+
+    /// Pages of one administration: its name in the header and its sections
+    /// in the bar.
+    pub fn administration(slug: &str, policy: &Policy, title: &str, current: Section) -> Layout {
+        let name = &policy.administration.name;
+        Layout {
+            title: format!("{title} – {name}"),
+            brand: name.clone(),
+            tagline: "Social media istituzionali".into(),
+            home: format!("/enti/{slug}/policy"),
+            nav: vec![
+                NavItem {
+                    href: format!("/enti/{slug}/policy"),
+                    label: "Social media policy",
+                    current: current == Section::Policy,
+                },
+                NavItem {
+                    href: format!("/enti/{slug}/account"),
+                    label: "Account ufficiali",
+                    current: current == Section::Accounts,
+                },
+            ],
+            staff: None,
+        }
+    }
+
+    fn with_staff(mut self, auth: Option<Authenticated>) -> Layout {
+        self.staff = auth.map(|Authenticated(s)| s.display_name);
+        self
+    }
+
+    pub fn asset(&self, path: &str) -> String {
+        assets::url(path)
+    }
+
+    /// A reference to an icon of the kit's SVG sprite.
+    pub fn icon(&self, id: &str) -> String {
+        format!("{}#{id}", assets::url("svg/sprites.svg"))
+    }
+
+    pub fn kit_version(&self) -> &'static str {
+        assets::BOOTSTRAP_ITALIA_VERSION
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Inline text with links, as the policy's contacts need.
+
+/// A run of text, linked when `href` is set.
+pub(crate) struct Piece {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+fn text(s: impl Into<String>) -> Piece {
+    Piece {
+        text: s.into(),
+        href: None,
+    }
+}
+
+fn link(label: impl Into<String>, href: impl Into<String>) -> Piece {
+    Piece {
+        text: label.into(),
+        href: Some(href.into()),
+    }
+}
+
+/// Web addresses and e-mail addresses become links, as on the rendered
+/// policy.
+fn link_or_text(s: &str) -> Piece {
+    if s.starts_with("http://") || s.starts_with("https://") {
+        link(s, s)
+    } else if s.contains('@') && !s.contains(' ') {
+        link(s, format!("mailto:{s}"))
+    } else {
+        text(s)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Landing page.
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct LandingPage {
+    layout: Layout,
+    administrations: Vec<AdministrationCard>,
+}
+
+struct AdministrationCard {
+    slug: String,
+    name: String,
+    kind: &'static str,
+    title: String,
+    version: String,
+    clauses: usize,
+    accounts: usize,
+}
+
+async fn landing(State(state): State<AppState>, auth: Option<Authenticated>) -> Response {
+    let administrations = state
+        .policies
+        .iter()
+        .map(|(slug, p)| AdministrationCard {
+            slug: slug.clone(),
+            name: p.administration.name.clone(),
+            kind: p.administration.kind.label_it(),
+            title: p.document.title.clone(),
+            version: p.document.version.clone(),
+            clauses: p.external.clauses.len(),
+            accounts: p.channels.accounts.len(),
+        })
+        .collect();
+    render(&LandingPage {
+        layout: Layout::piazza("Amministrazioni").with_staff(auth),
+        administrations,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The citizen-facing policy.
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+struct PolicyPage {
+    layout: Layout,
+    title: String,
+    version_line: String,
+    purpose: Vec<String>,
+    toc: Vec<(String, String)>,
+    intro: Vec<String>,
+    clauses: Vec<ClauseView>,
+    /// Shown instead of clauses when the policy has none.
+    no_clauses: Vec<String>,
+    deletion_reserved: bool,
+    sections: Vec<SectionView>,
+    accounts: AccountsView,
+    hours: Option<String>,
+    response: Option<String>,
+    contacts: Vec<Vec<Piece>>,
+    licence: Option<LicenceView>,
+}
+
+struct ClauseView {
+    anchor: String,
+    heading: String,
+    text: String,
+    items: Vec<String>,
+    measures: Option<String>,
+}
+
+struct SectionView {
+    anchor: String,
+    title: String,
+    paragraphs: Vec<String>,
+    items: Vec<String>,
+}
+
+struct LicenceView {
+    text: String,
+    name: String,
+    url: Option<String>,
+}
+
+fn administration(state: &AppState, slug: &str) -> Result<Policy, AppError> {
+    state.policy(slug).cloned().ok_or(AppError::NotFound)
+}
+
+async fn policy_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    auth: Option<Authenticated>,
+) -> Result<Response, AppError> {
+    let p = administration(&state, &slug)?;
+    let page = policy_view(&slug, &p).with_staff(auth);
+    Ok(render(&page))
+}
+
+impl PolicyPage {
+    fn with_staff(mut self, auth: Option<Authenticated>) -> PolicyPage {
+        self.layout = self.layout.with_staff(auth);
+        self
+    }
+}
+
+fn version_line(p: &Policy) -> String {
+    let mut s = format!("Versione {}", p.document.version);
+    if let Some(d) = p.document.first_published {
+        s.push_str(&format!(" · prima pubblicazione: {}", d.italian()));
+    }
+    if let Some(d) = p.document.last_updated {
+        s.push_str(&format!(" · ultimo aggiornamento: {}", d.italian()));
+    }
+    s
+}
+
+/// The same slugs as `piazza_policy::render` gives section headings.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let c = match c {
+            'à' | 'á' => 'a',
+            'è' | 'é' => 'e',
+            'ì' | 'í' => 'i',
+            'ò' | 'ó' => 'o',
+            'ù' | 'ú' => 'u',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn policy_view(slug_: &str, p: &Policy) -> PolicyPage {
+    let ext = &p.external;
+    let clauses = ext
+        .clauses
+        .iter()
+        .map(|c| {
+            let measures: Vec<&str> = c
+                .actions
+                .iter()
+                .filter(|a| a.is_restrictive())
+                .map(|a: &Action| a.label_it())
+                .collect();
+            ClauseView {
+                anchor: Policy::clause_anchor(c.number),
+                heading: format!("Regola {} – {}", c.number, c.title),
+                text: c.text.clone(),
+                items: c.items.clone(),
+                measures: (!measures.is_empty()).then(|| measures.join(", ")),
+            }
+        })
+        .collect();
+    let no_clauses = if ext.clauses.is_empty() {
+        p.gaps
+            .iter()
+            .filter(|g| g.topic.contains("estern"))
+            .map(|g| capitalise(&g.note))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let sections: Vec<SectionView> = ext
+        .sections
+        .iter()
+        .map(|s| SectionView {
+            anchor: slug(&s.title),
+            title: s.title.clone(),
+            paragraphs: s.paragraphs.clone(),
+            items: s.items.clone(),
+        })
+        .collect();
+    let licence = p.content.licence.as_ref().map(|l| LicenceView {
+        text: l.text.clone(),
+        name: l.name.clone(),
+        url: l.url.clone(),
+    });
+
+    let mut toc = vec![("regole".to_string(), "Regole per chi commenta".to_string())];
+    toc.extend(sections.iter().map(|s| (s.anchor.clone(), s.title.clone())));
+    toc.push(("account-ufficiali".into(), "Account ufficiali".into()));
+    toc.push(("orari".into(), "Orari di moderazione".into()));
+    toc.push(("contatti".into(), "Contatti".into()));
+    if licence.is_some() {
+        toc.push(("licenza".into(), "Licenza dei contenuti".into()));
+    }
+    toc.push(("contestare".into(), "Come contestare una decisione".into()));
+
+    PolicyPage {
+        layout: Layout::administration(slug_, p, &p.document.title, Section::Policy),
+        title: p.document.title.clone(),
+        version_line: version_line(p),
+        purpose: p.document.purpose.clone(),
+        toc,
+        intro: ext.intro.clone(),
+        clauses,
+        no_clauses,
+        deletion_reserved: ext.deletion_reserved_for_serious && !ext.clauses.is_empty(),
+        sections,
+        accounts: accounts_view(p),
+        hours: (!p.moderation.hours.is_empty()).then(|| p.hours_sentence(None)),
+        response: p.response.as_ref().map(|r| r.text.clone()),
+        contacts: contacts(p),
+        licence,
+    }
+}
+
+fn contacts(p: &Policy) -> Vec<Vec<Piece>> {
+    let c = &p.contacts;
+    let mut items = Vec::new();
+    let first = [
+        ("URP, e-mail", &c.urp_email),
+        ("URP, telefono", &c.urp_phone),
+        ("URP, numero verde", &c.urp_toll_free),
+        ("Elenco degli URP", &c.urp_list_url),
+    ];
+    for (label, value) in first {
+        if let Some(v) = value {
+            items.push(vec![text(format!("{label}: ")), link_or_text(v)]);
+        }
+    }
+    for named in c
+        .contact_centre
+        .iter()
+        .chain(c.casa_digitale.iter())
+        .chain(c.apps.iter())
+    {
+        let mut line = vec![text(&named.name)];
+        if let Some(phone) = &named.phone {
+            line.push(text(format!(", {phone}")));
+        }
+        if let Some(url) = &named.url {
+            line.push(text(": "));
+            line.push(link_or_text(url));
+        }
+        items.push(line);
+    }
+    let rest = [
+        ("PEC", &c.pec),
+        (
+            "Segnalazione di violazioni delle regole",
+            &c.violations_email,
+        ),
+        ("Ufficio che gestisce gli account", &c.office_email),
+        ("Sito istituzionale", &c.website),
+    ];
+    for (label, value) in rest {
+        if let Some(v) = value {
+            items.push(vec![text(format!("{label}: ")), link_or_text(v)]);
+        }
+    }
+    items
+}
+
+// ---------------------------------------------------------------------------
+// Official accounts.
+
+/// The accounts table, shared by the policy page and the accounts page.
+struct AccountsView {
+    caption: String,
+    rows: Vec<AccountRow>,
+    /// Where the list is published, when the policy does not carry it.
+    published_at: Option<String>,
+    unofficial: Option<String>,
+}
+
+struct AccountRow {
+    platform: &'static str,
+    name: String,
+    url: Option<String>,
+    handle: String,
+    kind: &'static str,
+    managed_by: String,
+    hours: String,
+}
+
+fn account_row(p: &Policy, a: &Channel) -> AccountRow {
+    AccountRow {
+        platform: a.platform.label(),
+        name: a.name.clone(),
+        url: a.url.clone(),
+        handle: a
+            .handle
+            .as_deref()
+            .map(|h| format!("@{h}"))
+            .unwrap_or_else(|| "—".into()),
+        kind: a.kind.label_it(),
+        managed_by: if a.managed_by.is_empty() {
+            "—".into()
+        } else {
+            a.managed_by.join(", ")
+        },
+        hours: p.hours_sentence(Some(a)),
+    }
+}
+
+fn accounts_view(p: &Policy) -> AccountsView {
+    AccountsView {
+        caption: format!("Account ufficiali di {}", p.administration.name),
+        rows: p
+            .channels
+            .accounts
+            .iter()
+            .map(|a| account_row(p, a))
+            .collect(),
+        published_at: p.channels.list_published_at.clone(),
+        unofficial: p.channels.unofficial_statement.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct AccountsPage {
+    layout: Layout,
+    name: String,
+    slug: String,
+    accounts: AccountsView,
+    hours: Option<String>,
+    response: Option<String>,
+}
+
+async fn accounts_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    auth: Option<Authenticated>,
+) -> Result<Response, AppError> {
+    let p = administration(&state, &slug)?;
+    let page = AccountsPage {
+        layout: Layout::administration(&slug, &p, "Account ufficiali", Section::Accounts)
+            .with_staff(auth),
+        name: p.administration.name.clone(),
+        slug: slug.clone(),
+        accounts: accounts_view(&p),
+        hours: (!p.moderation.hours.is_empty()).then(|| p.hours_sentence(None)),
+        response: p.response.as_ref().map(|r| r.text.clone()),
+    };
+    Ok(render(&page))
+}
+
+// ---------------------------------------------------------------------------
+// Errors.
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    pub layout: Layout,
+    pub title: &'static str,
+    pub text: &'static str,
+    pub code: &'static str,
+    pub status: u16,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use piazza_policy::render::{Audience, Format, render};
+
+    fn ids(html: &str) -> std::collections::BTreeSet<String> {
+        html.split(" id=\"")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_string())
+            .collect()
+    }
+
+    /// Statements of reasons link to `#clausola-N` and friends on whichever
+    /// page the administration publishes: both must carry the same anchors.
+    #[test]
+    fn the_policy_page_keeps_every_anchor_of_the_rendered_policy() {
+        let state = AppState::with_presets();
+        assert_eq!(state.policies.len(), 5);
+        for (slug, p) in state.policies.iter() {
+            let ours = ids(&policy_view(slug, p).render().unwrap());
+            let theirs = ids(&render(p, Audience::Public, Format::Html));
+            let missing: Vec<_> = theirs.difference(&ours).collect();
+            assert!(missing.is_empty(), "{slug}: anchors missing: {missing:?}");
+        }
+    }
+
+    #[test]
+    fn slugs_match_the_renderer() {
+        assert_eq!(slug("Moderazione e privacy"), "moderazione-e-privacy");
+        assert_eq!(slug("Richieste, segnalazioni…"), "richieste-segnalazioni");
+        assert_eq!(slug("Responsabilità"), "responsabilita");
+    }
+}
