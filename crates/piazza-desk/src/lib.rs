@@ -24,6 +24,7 @@ mod queue;
 mod registry;
 mod reports;
 mod retention;
+mod sessions;
 mod templates;
 
 use std::collections::HashMap;
@@ -42,8 +43,9 @@ pub use registry::{
     Account, AccountStatus, Actor, Administration, ComplianceIssue, HandoverItem, NewAccount,
     NewAdministration, NewStaff, PolicyVersion, Role, Staff,
 };
-pub use reports::{ResponseTimeReport, ResponseTimeRow};
+pub use reports::{ModerationStats, ResponseTimeReport, ResponseTimeRow};
 pub use retention::RetentionReport;
+pub use sessions::{LOCKOUT_MS, MAX_FAILED_LOGINS, NewSession, SESSION_MS};
 
 pub type Result<T, E = DeskError> = std::result::Result<T, E>;
 

@@ -155,3 +155,111 @@ mod tests {
         assert_eq!(super::percentile(&[], 0.5), None);
     }
 }
+
+/// Counts per clause, category, account and action: aggregate numbers with
+/// no personal data, fit for the public statistics page.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct ModerationStats {
+    pub from: i64,
+    pub to: i64,
+    pub comments: i64,
+    /// (clause number, clause title, restrictive decisions citing it).
+    pub by_clause: Vec<(i64, String, i64)>,
+    /// (category id, Italian label, comments flagged, decisions resting on it).
+    pub by_category: Vec<(String, String, i64, i64)>,
+    /// (action kind, count of completed actions).
+    pub by_action: Vec<(String, i64)>,
+    /// (account name, comments received, restrictive decisions).
+    pub by_account: Vec<(String, i64, i64)>,
+}
+
+impl Desk {
+    pub fn moderation_stats(&self, admin_id: i64, from: i64, to: i64) -> Result<ModerationStats> {
+        let ctx = self.context(admin_id)?;
+        let (comments, actions, flagged, accounts) = self.store.read(|tx| {
+            let comments = tx
+                .query_one(
+                    "SELECT COUNT(*) FROM comments WHERE admin_id = ? AND created_at >= ? AND created_at < ?",
+                    &[admin_id.into(), from.into(), to.into()],
+                )?
+                .int(0)?;
+            let actions = tx.query(
+                "SELECT kind, clauses, categories FROM actions WHERE admin_id = ? AND status = 'done' AND comment_id IS NOT NULL AND created_at >= ? AND created_at < ?",
+                &[admin_id.into(), from.into(), to.into()],
+            )?;
+            let flagged = tx.query(
+                "SELECT f.category, COUNT(DISTINCT f.comment_id) FROM findings f JOIN comments c ON c.id = f.comment_id
+                 WHERE f.admin_id = ? AND f.flagged = 1 AND f.category IS NOT NULL AND c.created_at >= ? AND c.created_at < ?
+                 GROUP BY f.category",
+                &[admin_id.into(), from.into(), to.into()],
+            )?;
+            let accounts = tx.query(
+                "SELECT a.name, COUNT(c.id),
+                        (SELECT COUNT(*) FROM actions x JOIN comments y ON y.id = x.comment_id
+                         WHERE y.account_id = a.id AND x.status = 'done' AND x.kind IN ('hide', 'remove', 'ban', 'warn', 'report')
+                           AND x.created_at >= ? AND x.created_at < ?)
+                 FROM accounts a LEFT JOIN comments c ON c.account_id = a.id AND c.created_at >= ? AND c.created_at < ?
+                 WHERE a.admin_id = ? GROUP BY a.id, a.name ORDER BY a.id",
+                &[from.into(), to.into(), from.into(), to.into(), admin_id.into()],
+            )?;
+            Ok((comments, actions, flagged, accounts))
+        })?;
+        let restrictive = ["hide", "remove", "ban", "warn", "report"];
+        let mut by_clause: std::collections::BTreeMap<i64, i64> = Default::default();
+        let mut by_cat_acted: std::collections::BTreeMap<String, i64> = Default::default();
+        let mut by_action: std::collections::BTreeMap<String, i64> = Default::default();
+        for a in &actions {
+            let kind = a.text(0)?;
+            *by_action.entry(kind.clone()).or_default() += 1;
+            if restrictive.contains(&kind.as_str()) {
+                let clauses: Vec<i64> = serde_json::from_str(&a.text(1)?).unwrap_or_default();
+                for c in clauses {
+                    *by_clause.entry(c).or_default() += 1;
+                }
+                let cats: Vec<String> = serde_json::from_str(&a.text(2)?).unwrap_or_default();
+                for c in cats {
+                    *by_cat_acted.entry(c).or_default() += 1;
+                }
+            }
+        }
+        let mut by_category = Vec::new();
+        for cat in piazza_taxonomy::Category::ALL {
+            let flagged_n = flagged
+                .iter()
+                .find(|r| r.text(0).ok().as_deref() == Some(cat.as_str()))
+                .and_then(|r| r.int(1).ok())
+                .unwrap_or(0);
+            let acted = by_cat_acted.get(cat.as_str()).copied().unwrap_or(0);
+            if flagged_n > 0 || acted > 0 {
+                by_category.push((
+                    cat.as_str().to_string(),
+                    cat.label_it().to_string(),
+                    flagged_n,
+                    acted,
+                ));
+            }
+        }
+        Ok(ModerationStats {
+            from,
+            to,
+            comments,
+            by_clause: by_clause
+                .into_iter()
+                .map(|(n, count)| {
+                    let title = ctx
+                        .policy
+                        .clause(n as u32)
+                        .map(|c| c.title.clone())
+                        .unwrap_or_else(|| "regola di una versione precedente".into());
+                    (n, title, count)
+                })
+                .collect(),
+            by_category,
+            by_action: by_action.into_iter().collect(),
+            by_account: accounts
+                .iter()
+                .map(|r| Ok((r.text(0)?, r.int(1)?, r.int(2)?)))
+                .collect::<Result<_>>()?,
+        })
+    }
+}

@@ -741,3 +741,84 @@ fn questions_get_a_deadline_in_working_hours_and_replies_stop_the_clock() {
         assert_eq!(row.within_deadline, Some(1.0));
     }
 }
+
+#[test]
+fn logins_lock_out_after_repeated_failures_and_sessions_end_on_logout() {
+    for s in test_stores("desk_login") {
+        let w = world(s, "cento");
+        let root = w.desk.actor(w.admin, "cento-admin").unwrap();
+        w.desk
+            .set_password(&root, "cento-anna", "una password molto lunga")
+            .unwrap();
+        let session = w
+            .desk
+            .login("cento-anna", "una password molto lunga")
+            .unwrap();
+        let (_, who) = w.desk.session(&session.token).unwrap().unwrap();
+        assert_eq!(who.username, "cento-anna");
+        w.desk.logout(&session.token).unwrap();
+        assert!(w.desk.session(&session.token).unwrap().is_none());
+        // The same answer for an unknown user and a wrong password.
+        let unknown = w.desk.login("nessuno", "x").unwrap_err().message_it();
+        let wrong = w
+            .desk
+            .login("cento-anna", "sbagliata")
+            .unwrap_err()
+            .message_it();
+        assert_eq!(unknown, wrong);
+        for _ in 1..piazza_desk::MAX_FAILED_LOGINS {
+            let _ = w.desk.login("cento-anna", "sbagliata");
+        }
+        let locked = w
+            .desk
+            .login("cento-anna", "una password molto lunga")
+            .unwrap_err();
+        assert!(
+            locked.message_it().contains("bloccato"),
+            "{}",
+            locked.message_it()
+        );
+        w.clock
+            .fetch_add(piazza_desk::LOCKOUT_MS + 1, Ordering::SeqCst);
+        assert!(
+            w.desk
+                .login("cento-anna", "una password molto lunga")
+                .is_ok()
+        );
+        // A moderator cannot reset another person's password.
+        assert_eq!(
+            w.desk
+                .set_password(&w.mod_a, "cento-bruno", "un'altra password lunga")
+                .unwrap_err()
+                .code(),
+            "forbidden"
+        );
+    }
+}
+
+#[test]
+fn statistics_count_decisions_per_clause_and_category() {
+    for s in test_stores("desk_stats") {
+        let w = world(s, "roma");
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("st1", "Sei un idiota"))
+            .unwrap()
+            .id();
+        w.desk
+            .act(&w.mod_a, &ActRequest::new(id, ActionKind::Hide).clause(3))
+            .unwrap();
+        let st = w.desk.moderation_stats(w.admin, 0, i64::MAX).unwrap();
+        assert_eq!(st.comments, 1);
+        assert_eq!(
+            st.by_clause,
+            vec![(3, "Contenuti che saranno rimossi".to_string(), 1)]
+        );
+        assert!(
+            st.by_category
+                .iter()
+                .any(|(c, _, flagged, acted)| c == "insult" && *flagged == 1 && *acted == 1)
+        );
+        assert_eq!(st.by_action, vec![("hide".to_string(), 1)]);
+    }
+}

@@ -1,0 +1,175 @@
+//! Staff logins and server-side sessions. The cookie carries a random token;
+//! the database keeps only its SHA-256, so a stolen database does not hold
+//! live sessions. Repeated failures lock the account for a while.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::auth::verify_password;
+use crate::registry::Actor;
+use crate::{Desk, DeskError, Result};
+use piazza_store::audit::{self, AuditEntry};
+
+/// Failed attempts before a lockout, and how long it lasts.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
+/// Sessions last a working day.
+pub const SESSION_MS: i64 = 10 * 60 * 60 * 1000;
+
+/// A new session: the token goes in the cookie, never in the database.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewSession {
+    pub token: String,
+    pub session_id: i64,
+    pub expires_at: i64,
+    pub actor: Actor,
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+impl Desk {
+    /// Checks a username and password. The same error is returned for an
+    /// unknown user and a wrong password, so usernames cannot be probed.
+    pub fn login(&self, username: &str, password: &str) -> Result<NewSession> {
+        let now = self.now();
+        let wrong = || DeskError::Forbidden("nome utente o password non corretti".into());
+        let row = self.store.read(|tx| {
+            tx.query_opt(
+                "SELECT id, admin_id, password_hash, active, failed_logins, locked_until FROM staff WHERE username = ?",
+                &[username.into()],
+            )
+        })?;
+        let Some(row) = row else {
+            // Spend the time of a real check so timing does not tell.
+            let _ = verify_password(
+                password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000",
+            );
+            return Err(wrong());
+        };
+        let (staff_id, admin_id) = (row.int(0)?, row.int(1)?);
+        if let Some(until) = row.opt_int(5)? {
+            if until > now {
+                return Err(DeskError::Forbidden(format!(
+                    "troppi tentativi falliti: accesso bloccato per {} minuti",
+                    (until - now) / 60_000 + 1
+                )));
+            }
+        }
+        let ok = row.bool(3)?
+            && row
+                .opt_text(2)?
+                .is_some_and(|h| verify_password(password, &h));
+        if !ok {
+            let failed = row.int(4)? + 1;
+            let lock = (failed >= MAX_FAILED_LOGINS).then_some(now + LOCKOUT_MS);
+            self.store.write(|tx| {
+                tx.execute(
+                    "UPDATE staff SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                    &[
+                        if lock.is_some() { 0 } else { failed }.into(),
+                        lock.into(),
+                        staff_id.into(),
+                    ],
+                )?;
+                if lock.is_some() {
+                    audit::append(
+                        tx,
+                        admin_id,
+                        now,
+                        &AuditEntry::new("system", "login.lockout", "staff", staff_id),
+                    )?;
+                }
+                Ok(())
+            })?;
+            return Err(wrong());
+        }
+        let actor = self.actor_by_id(staff_id)?;
+        let token = random_token();
+        let expires_at = now + SESSION_MS;
+        let session_id = self.store.write(|tx| {
+            tx.execute(
+                "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?",
+                &[staff_id.into()],
+            )?;
+            let id = tx.insert(
+                "INSERT INTO sessions (admin_id, token_sha256, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                &[admin_id.into(), token_hash(&token).into(), staff_id.into(), now.into(), expires_at.into()],
+            )?;
+            audit::append(tx, admin_id, now, &AuditEntry::new(actor.audit_name(), "login", "session", id))?;
+            Ok(id)
+        })?;
+        Ok(NewSession {
+            token,
+            session_id,
+            expires_at,
+            actor,
+        })
+    }
+
+    /// The person behind a session token, if the session is live.
+    pub fn session(&self, token: &str) -> Result<Option<(i64, Actor)>> {
+        let now = self.now();
+        let row = self.store.read(|tx| {
+            tx.query_opt(
+                "SELECT id, staff_id FROM sessions WHERE token_sha256 = ? AND revoked_at IS NULL AND expires_at > ?",
+                &[token_hash(token).into(), now.into()],
+            )
+        })?;
+        let Some(row) = row else { return Ok(None) };
+        match self.actor_by_id(row.int(1)?) {
+            Ok(actor) => Ok(Some((row.int(0)?, actor))),
+            // A deactivated person's sessions die with them.
+            Err(DeskError::Forbidden(_)) | Err(DeskError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn logout(&self, token: &str) -> Result<()> {
+        let now = self.now();
+        self.store.write(|tx| {
+            tx.execute(
+                "UPDATE sessions SET revoked_at = ? WHERE token_sha256 = ? AND revoked_at IS NULL",
+                &[now.into(), token_hash(token).into()],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Sets a person's password (their own, or an administrator's reset).
+    pub fn set_password(&self, by: &Actor, username: &str, password: &str) -> Result<()> {
+        if by.username != username {
+            by.require(&[crate::Role::Admin], "resetting another person's password")?;
+        }
+        let target = self.actor(by.admin_id, username)?;
+        let hash = crate::auth::hash_password(password)?;
+        let now = self.now();
+        self.store.write(|tx| {
+            tx.execute(
+                "UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
+                &[hash.into(), target.staff_id.into()],
+            )?;
+            // Changing a password ends every other session of that person.
+            tx.execute(
+                "UPDATE sessions SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL",
+                &[now.into(), target.staff_id.into()],
+            )?;
+            audit::append(
+                tx,
+                by.admin_id,
+                now,
+                &AuditEntry::new(by.audit_name(), "staff.password", "staff", target.staff_id),
+            )
+        })?;
+        Ok(())
+    }
+}
