@@ -25,7 +25,9 @@ mod registry;
 mod reports;
 mod retention;
 mod sessions;
+mod sla;
 mod templates;
+pub mod web_support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -46,6 +48,7 @@ pub use registry::{
 pub use reports::{ModerationStats, ResponseTimeReport, ResponseTimeRow};
 pub use retention::RetentionReport;
 pub use sessions::{LOCKOUT_MS, MAX_FAILED_LOGINS, NewSession, SESSION_MS};
+pub use sla::{SlaSweep, italian_when};
 
 pub type Result<T, E = DeskError> = std::result::Result<T, E>;
 

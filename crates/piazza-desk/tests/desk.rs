@@ -822,3 +822,85 @@ fn statistics_count_decisions_per_clause_and_category() {
         assert_eq!(st.by_action, vec![("hide".to_string(), 1)]);
     }
 }
+
+#[test]
+fn the_sweep_flags_courtesy_replies_and_records_breaches() {
+    for s in test_stores("desk_sweep") {
+        let w = world(s, "tradate");
+        let id = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("w1", "Come si iscrive un bambino alla mensa scolastica?"),
+            )
+            .unwrap()
+            .id();
+        assert_eq!(
+            w.desk.sla_sweep(w.admin).unwrap(),
+            piazza_desk::SlaSweep::default()
+        );
+        // 75% of 24 working hours is 18: from Monday 23 Nov at 10:00 (2h that
+        // day, 12h to Friday, 3h on Monday 30) it ends on Tuesday 1 Dec at 10:00.
+        w.clock
+            .fetch_add(7 * 86_400_000 + 3_600_000, Ordering::SeqCst);
+        assert_eq!(
+            w.desk.sla_sweep(w.admin).unwrap().courtesy_due,
+            0,
+            "Monday 30 at 11:00 is too early"
+        );
+        w.clock.fetch_add(86_400_000, Ordering::SeqCst);
+        let sweep = w.desk.sla_sweep(w.admin).unwrap();
+        assert_eq!(
+            (sweep.courtesy_due, sweep.breached),
+            (1, 0),
+            "{}",
+            s_label(&w)
+        );
+        let d = w.desk.item(&w.mod_a, id).unwrap();
+        assert_eq!(d.item.sla_state.as_deref(), Some("courtesy_due"));
+        assert_eq!(
+            w.desk.sla_sweep(w.admin).unwrap(),
+            piazza_desk::SlaSweep::default(),
+            "flagged once"
+        );
+        // A courtesy reply does not stop the clock; the deadline passes.
+        let mut courtesy = ActRequest::new(id, ActionKind::Reply);
+        courtesy.template = Some("cortesia".into());
+        w.desk.act(&w.mod_a, &courtesy).unwrap();
+        w.clock.fetch_add(4 * 86_400_000, Ordering::SeqCst);
+        let sweep = w.desk.sla_sweep(w.admin).unwrap();
+        assert_eq!(sweep.breached, 1);
+        assert_eq!(
+            w.desk.item(&w.mod_a, id).unwrap().item.sla_state.as_deref(),
+            Some("breached")
+        );
+        let kinds: Vec<String> = w
+            .desk
+            .store()
+            .read(|tx| piazza_store::audit::entries(tx, w.admin, 1, 1000))
+            .unwrap()
+            .into_iter()
+            .map(|e| e.entry.kind)
+            .collect();
+        assert!(kinds.contains(&"sla.courtesy_due".to_string()));
+        assert!(kinds.contains(&"sla.breach".to_string()));
+    }
+}
+
+#[test]
+fn a_closed_account_tells_when_it_is_next_moderated() {
+    let s = piazza_store::testing::sqlite_store("desk_notice");
+    let w = world(s, "tradate");
+    // Monday 10:00 is open.
+    assert_eq!(w.desk.closed_notice(w.admin, w.account).unwrap(), None);
+    // Friday 27 Nov 2026 at 18:00: next opening Monday 30 at 9:00.
+    w.clock
+        .store(MONDAY_10 + 4 * 86_400_000 + 8 * 3_600_000, Ordering::SeqCst);
+    let n = w.desk.closed_notice(w.admin, w.account).unwrap().unwrap();
+    assert!(n.contains("lunedì 30 novembre alle 9:00"), "{n}");
+    assert!(
+        n.contains("dal lunedì al venerdì, dalle 9:00 alle 12:00"),
+        "{n}"
+    );
+}
