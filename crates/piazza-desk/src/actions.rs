@@ -565,6 +565,21 @@ fn statement(
     StatementOfReasons { text, fields }
 }
 
+fn record_statement(
+    tx: &mut Tx<'_>,
+    admin_id: i64,
+    action_id: i64,
+    comment_id: i64,
+    s: &StatementOfReasons,
+    now: i64,
+) -> piazza_store::Result<()> {
+    tx.execute(
+        "INSERT INTO statements (admin_id, action_id, comment_id, text, dsa_json, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        &[admin_id.into(), action_id.into(), comment_id.into(), (&s.text).into(), s.fields.to_string().into(), now.into()],
+    )?;
+    Ok(())
+}
+
 fn next_ticket(tx: &mut Tx<'_>, ctx: &AdminContext, now: i64) -> piazza_store::Result<String> {
     let year = &ts(now)[0..4];
     let name = format!("ticket_{year}");
@@ -989,10 +1004,7 @@ impl Desk {
                 ban_until,
                 action_id,
             );
-            tx.execute(
-                "INSERT INTO statements (admin_id, action_id, comment_id, text, dsa_json, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                &[ctx.admin_id.into(), action_id.into(), c.id.into(), (&s.text).into(), s.fields.to_string().into(), now.into()],
-            )?;
+            record_statement(tx, ctx.admin_id, action_id, c.id, &s, now)?;
             Some(s)
         } else {
             None
@@ -1109,10 +1121,7 @@ impl Desk {
                 None,
                 action_id,
             );
-            tx.execute(
-                "INSERT INTO statements (admin_id, action_id, comment_id, text, dsa_json, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                &[ctx.admin_id.into(), action_id.into(), c.id.into(), (&s.text).into(), s.fields.to_string().into(), now.into()],
-            )?;
+            record_statement(tx, ctx.admin_id, action_id, c.id, &s, now)?;
             Some(s)
         } else {
             None
