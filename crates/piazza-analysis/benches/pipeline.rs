@@ -1,5 +1,8 @@
 //! Throughput of the full pipeline on one core, ~200-byte comments from the
-//! synthetic corpus (a third with a violation, personal data or an intent).
+//! synthetic corpus (a third with a violation, personal data or an intent):
+//! the comment alone, with its post as text (`CommentInput::post_text`, the
+//! post prepared once per thread through a small cache) and with the post
+//! prepared once by the caller (`Analyzer::prepare_post`).
 //!
 //! `cargo bench -p piazza-analysis --bench pipeline`
 
@@ -32,6 +35,24 @@ fn pipeline(c: &mut Criterion) {
                     analyzer.analyze(
                         &CommentInput::new(&s.text)
                             .post_text(&s.post_text)
+                            .author(&s.author),
+                    ),
+                );
+            }
+        })
+    });
+    // The desk's path: each post prepared once and shared by its comments.
+    let posts: Vec<_> = corpus
+        .iter()
+        .map(|s| analyzer.prepare_post(&s.post_text))
+        .collect();
+    g.bench_function("with_prepared_post", |b| {
+        b.iter(|| {
+            for (s, p) in corpus.iter().zip(&posts) {
+                black_box(
+                    analyzer.analyze(
+                        &CommentInput::new(&s.text)
+                            .prepared_post(p)
                             .author(&s.author),
                     ),
                 );

@@ -2,7 +2,9 @@
 //! of a comment with one Aho-Corasick pass, plus the per-administration
 //! allow and deny lists.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{AhoCorasick, Input, MatchKind, StartKind};
 use piazza_taxonomy::{Category, DiscriminationTarget};
 
 use crate::normalize::{Normalized, skeletonize};
@@ -34,14 +36,29 @@ pub(crate) struct Hit {
 /// The compiled lexicon.
 #[derive(Debug, Clone)]
 pub(crate) struct Lexicon {
-    ac: AhoCorasick,
+    /// A DFA used directly (not behind `AhoCorasick`'s dynamic dispatch):
+    /// the overlapping scan runs on every comment.
+    ac: DFA,
+    /// One per builtin or custom pattern; patterns from `entries.len()` on
+    /// are the extra words of [`Lexicon::with_groups`].
     entries: Vec<Entry>,
     allow: Option<AhoCorasick>,
 }
 
 impl Lexicon {
     /// Builds the builtin lexicon plus the administration's lists.
+    #[cfg(test)]
     pub fn new(allow_terms: &[String], deny_terms: &[(String, Category)]) -> Lexicon {
+        Lexicon::with_groups(allow_terms, deny_terms, &[])
+    }
+
+    /// Like [`Lexicon::new`], also scanning for `extra` patterns (already
+    /// skeletonised) reported by [`Lexicon::find_with_groups`].
+    pub fn with_groups(
+        allow_terms: &[String],
+        deny_terms: &[(String, Category)],
+        extra: &[String],
+    ) -> Lexicon {
         let mut patterns: Vec<String> = Vec::new();
         let mut entries: Vec<Entry> = Vec::new();
         for line in TERMS.lines() {
@@ -90,8 +107,11 @@ impl Lexicon {
                 custom: true,
             });
         }
-        let ac = AhoCorasickBuilder::new()
+        patterns.extend(extra.iter().cloned());
+        let ac = DFA::builder()
             .match_kind(MatchKind::Standard)
+            .start_kind(StartKind::Unanchored)
+            .prefilter(false)
             .build(&patterns)
             .expect("lexicon patterns are plain strings");
         let allow_patterns: Vec<String> = allow_terms
@@ -112,25 +132,54 @@ impl Lexicon {
     }
 
     /// Every accepted hit, longest first where they overlap.
+    #[cfg(test)]
     pub fn find(&self, norm: &Normalized, out: &mut Vec<Hit>) {
+        self.find_with_groups(norm, out, &|_, _, _, _| 0);
+    }
+
+    /// [`Lexicon::find`], also OR-ing `group(skeleton, i, start, end)` over
+    /// the matches of extra pattern `i` into the returned mask.
+    pub fn find_with_groups(
+        &self,
+        norm: &Normalized,
+        out: &mut Vec<Hit>,
+        group: &dyn Fn(&str, usize, usize, usize) -> u8,
+    ) -> u8 {
+        let mut mask = 0u8;
         let sk = norm.skeleton.as_str();
         let bytes = sk.as_bytes();
-        for m in self.ac.find_overlapping_iter(sk) {
-            let entry = &self.entries[m.pattern().as_usize()];
+        let matches = self
+            .ac
+            .try_find_overlapping_iter(Input::new(sk))
+            .expect("unanchored standard DFA supports overlapping search");
+        for m in matches {
+            let Some(entry) = self.entries.get(m.pattern().as_usize()) else {
+                mask |= group(
+                    sk,
+                    m.pattern().as_usize() - self.entries.len(),
+                    m.start(),
+                    m.end(),
+                );
+                continue;
+            };
             let (s, mut e) = (m.start(), m.end());
             let in_tag = norm.in_hashtag(s);
             let term_len = e - s;
             let start_ok = s == 0 || !is_word_byte_before(sk, s);
-            let start_ok = start_ok || (in_tag && term_len >= 4);
+            // Inside a hashtag (`#sindacostronzo`) or at a removed joiner
+            // (`vai.stronzo`) a long enough term may start mid-word.
+            let start_ok = start_ok || ((in_tag || norm.at_joint(s)) && term_len >= 4);
             if !start_ok {
                 continue;
             }
             if entry.prefix {
-                while e < bytes.len() && is_word_byte_at(sk, e) {
+                while e < bytes.len() && is_word_byte_at(sk, e) && !norm.at_joint(e) {
                     e += sk[e..].chars().next().map_or(1, char::len_utf8);
                 }
             } else {
-                let end_ok = e == bytes.len() || !is_word_byte_at(sk, e);
+                let end_ok = e == bytes.len()
+                    || !is_word_byte_at(sk, e)
+                    || (norm.at_joint(e) && term_len >= 4);
                 if !(end_ok || (in_tag && term_len >= 4)) {
                     continue;
                 }
@@ -175,6 +224,7 @@ impl Lexicon {
             });
         }
         out.extend(kept);
+        mask
     }
 }
 

@@ -54,12 +54,12 @@ use serde::Serialize;
 
 pub use crate::model::{ModelBundle, ModelError};
 pub use crate::normalize::Normalized;
+pub use crate::offtopic::PreparedPost;
 pub use crate::personal::{iban_checksum_ok, is_codice_fiscale, is_partita_iva};
 pub use crate::spam::{SpamConfig, SpamTracker};
 pub use piazza_taxonomy;
 
 use crate::lexicon::{Hit, Lexicon};
-use crate::offtopic::OffTopic;
 use crate::personal::{OwnContacts, PdHit};
 use crate::rules::{Action, RuleHit, Rules};
 
@@ -74,6 +74,9 @@ pub struct CommentInput<'a> {
     pub text: &'a str,
     /// The text of the post the comment answers (for off-topic).
     pub post_text: Option<&'a str>,
+    /// The post already prepared by [`Analyzer::prepare_post`] (wins over
+    /// `post_text`; saves normalising and stemming the post per comment).
+    pub prepared_post: Option<&'a PreparedPost>,
     /// Author id or name on the platform.
     pub author: Option<&'a str>,
     /// Platform id ("facebook", "instagram", ...).
@@ -89,6 +92,12 @@ impl<'a> CommentInput<'a> {
     }
     pub fn post_text(mut self, post: &'a str) -> Self {
         self.post_text = Some(post);
+        self
+    }
+    /// The post the comment answers, prepared once with
+    /// [`Analyzer::prepare_post`] and shared by all its comments.
+    pub fn prepared_post(mut self, post: &'a PreparedPost) -> Self {
+        self.prepared_post = Some(post);
         self
     }
     pub fn author(mut self, author: &'a str) -> Self {
@@ -212,7 +221,6 @@ pub struct Analyzer {
     rules: Arc<Rules>,
     own: OwnContacts,
     model: Option<Arc<ModelBundle>>,
-    offtopic: OffTopic,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -233,6 +241,9 @@ impl Default for Analyzer {
 /// target (scores combine as a noisy-or, evidence accumulates).
 struct Collector<'t> {
     text: &'t str,
+    /// Chars in `text`; when it equals the byte length (ASCII), char
+    /// offsets are byte offsets and no offset table is needed.
+    char_len: usize,
     char_bytes: Option<Vec<usize>>,
     findings: Vec<Finding>,
     intents: Vec<IntentFinding>,
@@ -244,14 +255,29 @@ fn noisy_or(a: f32, b: f32) -> f32 {
 
 impl<'t> Collector<'t> {
     fn evidence(&mut self, (s, e): (u32, u32)) -> Evidence {
+        let n = self.char_len;
+        let (s, e) = ((s as usize).min(n), (e as usize).min(n));
+        let s = s.min(e);
+        if self.text.len() == n || (s == 0 && e == n) {
+            // ASCII text (char offsets are byte offsets) or the whole text.
+            let (a, b) = if s == 0 && e == n {
+                (0, self.text.len())
+            } else {
+                (s, e)
+            };
+            return Evidence {
+                start: s,
+                end: e,
+                text: self.text[a..b].to_string(),
+            };
+        }
         let offsets = self.char_bytes.get_or_insert_with(|| {
             let mut v: Vec<usize> = self.text.char_indices().map(|(i, _)| i).collect();
             v.push(self.text.len());
             v
         });
         let n = offsets.len() - 1;
-        let (s, e) = ((s as usize).min(n), (e as usize).min(n));
-        let (s, e) = (s.min(e), e);
+        let (s, e) = (s.min(n), e.min(n));
         Evidence {
             start: s,
             end: e,
@@ -315,18 +341,34 @@ impl<'t> Collector<'t> {
     }
 }
 
-/// Words that mark a comment addressed to a person ("sei un ...").
-const ADDRESSED: &[&str] = &["sei", "siete", "sei un", "sei una", "tu", "voi", "te", "ti"];
+/// Words that mark a comment addressed to the reader(s).
+const ADDRESSED: &[&str] = &["tu", "voi", "te", "ti", "vi"];
+/// Copulas that make the words after them a predicate about the reader(s):
+/// "sei un buffone", "siete degli incompetenti e dei buffoni".
+const ADDRESSED_COPULA: &[&str] = &["sei", "siete", "sembri", "sembrate", "resti", "restate"];
+
+/// How an insult is addressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Address {
+    None,
+    /// A second-person word ("tu", "ti", "voi"...) shortly before.
+    Near,
+    /// "sei/siete ..." earlier in the same clause: a direct insult.
+    Predicate,
+}
 
 impl Analyzer {
     /// Builds an analyzer with the builtin lexicons and the embedded model.
     pub fn new(config: AnalyzerConfig) -> Analyzer {
         Analyzer {
-            lexicon: Lexicon::new(&config.allow_terms, &config.deny_terms),
+            lexicon: Lexicon::with_groups(
+                &config.allow_terms,
+                &config.deny_terms,
+                &group_words().patterns,
+            ),
             rules: builtin_rules(),
             own: OwnContacts::new(&config.own_contacts),
             model: embedded_model(),
-            offtopic: OffTopic::new(),
         }
     }
 
@@ -335,6 +377,29 @@ impl Analyzer {
     pub fn with_model(mut self, model: Option<ModelBundle>) -> Analyzer {
         self.model = model.map(Arc::new);
         self
+    }
+
+    /// Prepares a post for the off-topic measure once, to be shared by all
+    /// its comments with [`CommentInput::prepared_post`]. (Posts given with
+    /// [`CommentInput::post_text`] are also prepared only once per thread
+    /// while they are among the 16 most recently seen.)
+    ///
+    /// ```
+    /// use piazza_analysis::{Analyzer, CommentInput};
+    /// use piazza_taxonomy::Category;
+    ///
+    /// let analyzer = Analyzer::default();
+    /// let post = analyzer.prepare_post(
+    ///     "Sabato sera in piazza il concerto della banda cittadina per la festa del patrono",
+    /// );
+    /// let text = "Qualcuno ha visto la partita della Juventus? Arbitraggio scandaloso, rigore inesistente";
+    /// let a = analyzer.analyze(&CommentInput::new(text).prepared_post(&post));
+    /// let b = analyzer.analyze(&CommentInput::new(text).post_text(post.text()));
+    /// assert!(a.finding(Category::OffTopic).is_some());
+    /// assert_eq!(a, b);
+    /// ```
+    pub fn prepare_post(&self, post_text: &str) -> PreparedPost {
+        PreparedPost::new(post_text)
     }
 
     /// The classifier in use, if any.
@@ -348,6 +413,7 @@ impl Analyzer {
         let norm = Normalized::new(text);
         let mut c = Collector {
             text,
+            char_len: norm.char_len as usize,
             char_bytes: None,
             findings: Vec::new(),
             intents: Vec::new(),
@@ -365,7 +431,11 @@ impl Analyzer {
         let mut counter_speech = has(&|a| a == Action::CounterSpeech) && condemnation;
 
         let mut lex_hits: Vec<Hit> = Vec::new();
-        self.lexicon.find(&norm, &mut lex_hits);
+        // The same scan finds the words naming the classifier heads' groups.
+        let named = NamedGroups(
+            self.lexicon
+                .find_with_groups(&norm, &mut lex_hits, &group_bit),
+        );
         if condemnation
             && lex_hits.iter().any(|h| {
                 self.lexicon.entry(h.entry).category == Category::Discrimination
@@ -388,8 +458,14 @@ impl Analyzer {
             }
             let span = norm.skeleton_span(h.start, h.end);
             let mut score = entry.weight;
-            if entry.category == Category::Insult && addressed(sk, h.start) {
-                score = (score + 0.15).min(0.98);
+            if entry.category == Category::Insult {
+                score = match address(sk, h.start) {
+                    // "sei un buffone", "siete degli incompetenti e dei
+                    // buffoni": a direct insult, above the usual flag line.
+                    Address::Predicate => (score + 0.15).clamp(0.72, 0.98),
+                    Address::Near => (score + 0.15).min(0.98),
+                    Address::None => score,
+                };
             }
             let explanation = match (entry.category, entry.custom) {
                 (_, true) => "termine vietato dalla policy dell'ente",
@@ -495,7 +571,7 @@ impl Analyzer {
 
         // ---------------------------------------------------------- classifier
         if let Some(model) = self.model.as_ref().filter(|_| !counter_speech) {
-            self.classify(model, &norm, &mut c);
+            self.classify(model, &norm, named, &mut c);
         }
 
         // ---------------------------------------------------------- personal data
@@ -524,8 +600,10 @@ impl Analyzer {
         question(&norm, &mut c);
 
         // ---------------------------------------------------------- off-topic
-        if let Some(post) = input.post_text {
+        if let Some(post) = input.prepared_post {
             self.off_topic(&norm, post, &mut c);
+        } else if let Some(post) = input.post_text {
+            self.off_topic(&norm, &offtopic::cached_post(post), &mut c);
         }
 
         let mut findings = c.findings;
@@ -539,25 +617,31 @@ impl Analyzer {
         Analysis { findings, intents }
     }
 
-    fn classify(&self, model: &ModelBundle, norm: &Normalized, c: &mut Collector<'_>) {
+    fn classify(
+        &self,
+        model: &ModelBundle,
+        norm: &Normalized,
+        named: NamedGroups,
+        c: &mut Collector<'_>,
+    ) {
         let sk = norm.skeleton.as_str();
         if sk.len() < 8 {
             return;
         }
-        let mut feats = Vec::with_capacity(sk.len() * 5);
-        model.features.extract(sk, &mut feats);
-        let mut probs = [0f32; 16];
+        // Each corpus was about one group: outside that topic the model
+        // mostly reacts to anger and vulgarity, which are not hate. So a
+        // head speaks only when the comment names its group, and when no
+        // head can speak the model is not run at all (same result, faster).
         let nh = model.heads.len().min(16);
-        model.predict_features(&feats, &mut probs[..nh]);
+        let speaks = |h: usize| named.names(model.heads[h].target);
+        if !(0..nh).any(speaks) {
+            return;
+        }
+        let mut probs = [0f32; 16];
+        model.predict_normalized_into(norm, &mut probs[..nh]);
         for (h, meta) in model.heads.iter().enumerate().take(nh) {
             let p = probs[h];
-            if p < meta.threshold {
-                continue;
-            }
-            // Each corpus was about one group: outside that topic the model
-            // mostly reacts to anger and vulgarity, which are not hate. So a
-            // head speaks only when the comment names its group.
-            if !names_group(meta.target, sk) {
+            if p < meta.threshold || !speaks(h) {
                 continue;
             }
             let mut target = meta.target;
@@ -652,7 +736,7 @@ impl Analyzer {
         }
     }
 
-    fn off_topic(&self, norm: &Normalized, post: &str, c: &mut Collector<'_>) {
+    fn off_topic(&self, norm: &Normalized, post: &PreparedPost, c: &mut Collector<'_>) {
         // A complaint or a request is off-topic under a post about something
         // else, but it is routed, not removed: report it more weakly.
         let routed = c.intents.iter().any(|i| {
@@ -661,8 +745,7 @@ impl Analyzer {
                 Intent::Complaint | Intent::CrimeReport | Intent::ServiceRequest
             )
         });
-        let post_norm = Normalized::new(post);
-        let r = self.offtopic.relevance(&norm.plain, &post_norm.plain);
+        let r = offtopic::relevance(&norm.plain, post);
         if r.comment_terms < 4 || r.post_terms == 0 || r.similarity >= 0.08 {
             return;
         }
@@ -689,10 +772,44 @@ impl Analyzer {
     }
 }
 
-/// Skeletonised stems that name the group of each classifier head.
-fn group_words(target: DiscriminationTarget) -> &'static [String] {
-    static WORDS: OnceLock<Vec<(DiscriminationTarget, Vec<String>)>> = OnceLock::new();
-    let all = WORDS.get_or_init(|| {
+/// The groups named by a comment, as found by [`named_groups`].
+#[derive(Debug, Clone, Copy, Default)]
+struct NamedGroups(u8);
+
+/// Targets that have a list of group words; any other target is always
+/// considered named.
+const GROUP_TARGETS: [DiscriminationTarget; 4] = [
+    DiscriminationTarget::Ethnicity,
+    DiscriminationTarget::Gender,
+    DiscriminationTarget::SexualOrientation,
+    DiscriminationTarget::PoliticalOpinion,
+];
+
+impl NamedGroups {
+    fn names(&self, target: Option<DiscriminationTarget>) -> bool {
+        let Some(target) = target else {
+            return true;
+        };
+        match GROUP_TARGETS.iter().position(|&t| t == target) {
+            Some(i) => self.0 & (1 << i) != 0,
+            None => true,
+        }
+    }
+}
+
+/// Skeletonised stems that name the group of each classifier head, in one
+/// automaton. Every stem must start a word ("arab" names a group in "arabi",
+/// not in "carabinieri"); a trailing space requires the word to end there.
+struct GroupWords {
+    /// The skeletonised stems (also scanned by the lexicon's automaton).
+    patterns: Vec<String>,
+    /// Per pattern: target bit, needs a word start, needs a word end.
+    meta: Vec<(u8, bool, bool)>,
+}
+
+fn group_words() -> &'static GroupWords {
+    static WORDS: OnceLock<GroupWords> = OnceLock::new();
+    WORDS.get_or_init(|| {
         let raw: &[(DiscriminationTarget, &[&str])] = &[
             (
                 DiscriminationTarget::Ethnicity,
@@ -815,7 +932,8 @@ fn group_words(target: DiscriminationTarget) -> &'static [String] {
                 DiscriminationTarget::PoliticalOpinion,
                 &[
                     "politic",
-                    "partit",
+                    "partito",
+                    "partiti ",
                     "sinistra",
                     "destra",
                     "comunist",
@@ -824,7 +942,8 @@ fn group_words(target: DiscriminationTarget) -> &'static [String] {
                     "grillin",
                     "piddin",
                     " pd",
-                    "lega",
+                    "lega ",
+                    "leghe ",
                     "m5s",
                     "5 stelle",
                     "cinque stelle",
@@ -855,37 +974,44 @@ fn group_words(target: DiscriminationTarget) -> &'static [String] {
                 ],
             ),
         ];
-        raw.iter()
-            .map(|(t, ws)| {
-                let words = ws
-                    .iter()
-                    .map(|w| {
-                        // Keep the spaces that mark word edges.
-                        let core = normalize::skeletonize(w);
-                        let lead = if w.starts_with(' ') { " " } else { "" };
-                        let trail = if w.ends_with(' ') { " " } else { "" };
-                        format!("{lead}{core}{trail}")
-                    })
-                    .collect();
-                (*t, words)
-            })
-            .collect()
-    });
-    all.iter()
-        .find(|(t, _)| *t == target)
-        .map_or(&[], |(_, w)| w.as_slice())
+        let mut patterns = Vec::new();
+        let mut meta = Vec::new();
+        for (t, ws) in raw {
+            let bit = GROUP_TARGETS.iter().position(|g| g == t).unwrap_or(0) as u8;
+            for w in ws.iter() {
+                let core = normalize::skeletonize(w);
+                if core.is_empty() {
+                    continue;
+                }
+                patterns.push(core);
+                meta.push((bit, true, w.ends_with(' ')));
+            }
+        }
+        GroupWords { patterns, meta }
+    })
 }
 
-fn names_group(target: Option<DiscriminationTarget>, sk: &str) -> bool {
-    let Some(target) = target else {
-        return true;
-    };
-    let words = group_words(target);
-    if words.is_empty() {
-        return true;
+/// Which groups the skeleton names (the analyzer gets the same answer from
+/// the lexicon's scan, which carries these stems too).
+#[cfg(test)]
+fn named_groups(sk: &str) -> NamedGroups {
+    let lex = Lexicon::with_groups(&[], &[], &group_words().patterns);
+    let norm = Normalized::new(sk);
+    NamedGroups(lex.find_with_groups(&norm, &mut Vec::new(), &group_bit))
+}
+
+/// The target bit of group stem `i` matched at `start..end` of the
+/// skeleton, or 0 when the match is not at the required word edges.
+fn group_bit(sk: &str, i: usize, start: usize, end: usize) -> u8 {
+    let b = sk.as_bytes();
+    let (bit, lead, trail) = group_words().meta[i];
+    if lead && start > 0 && b[start - 1] != b' ' {
+        return 0;
     }
-    let padded = format!(" {sk} ");
-    words.iter().any(|w| padded.contains(w.as_str()))
+    if trail && end < b.len() && b[end] != b' ' {
+        return 0;
+    }
+    1 << bit
 }
 
 fn mentions_religion(sk: &str) -> bool {
@@ -937,6 +1063,8 @@ impl FeatureOnlyUnigram {
         let cfg = model::FeatureConfig {
             word_ngrams: 1,
             char_min: 0,
+            plain_words: 0,
+            plain_char_max: 0,
             ..self.0
         };
         cfg.extract(w, out);
@@ -945,12 +1073,30 @@ impl FeatureOnlyUnigram {
 
 /// True when an address word ("sei", "tu"...) precedes `pos` closely.
 fn addressed(sk: &str, pos: usize) -> bool {
-    let mut from = pos.saturating_sub(24);
-    while !sk.is_char_boundary(from) {
-        from -= 1;
+    address(sk, pos) != Address::None
+}
+
+/// How the word at skeleton byte `pos` is addressed: looks back over the
+/// same clause (up to eight words, stopping at . ! ? ; :) for "sei/siete"
+/// (the word is then predicated of the reader) or a second-person word.
+fn address(sk: &str, pos: usize) -> Address {
+    let mut pos = pos.min(sk.len());
+    while !sk.is_char_boundary(pos) {
+        pos -= 1;
     }
-    let window = &sk[from..pos];
-    window.split(' ').any(|w| ADDRESSED.contains(&w))
+    let mut found = Address::None;
+    for (n, w) in sk[..pos].rsplit(' ').filter(|w| !w.is_empty()).enumerate() {
+        if n >= 8 || matches!(w, "." | "!" | "?" | ";" | ":") {
+            break;
+        }
+        if ADDRESSED_COPULA.contains(&w) {
+            return Address::Predicate;
+        }
+        if n < 4 && ADDRESSED.contains(&w) {
+            found = Address::Near;
+        }
+    }
+    found
 }
 
 /// Byte ranges of the skeleton between double quotes.

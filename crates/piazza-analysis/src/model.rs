@@ -24,6 +24,13 @@ pub struct FeatureConfig {
     pub char_min: u8,
     /// Longest character n-gram.
     pub char_max: u8,
+    /// Word n-grams of the *plain* view too (0 = none, 1 = unigrams,
+    /// 2 = and bigrams): tokens split on spaces only, so they keep what the
+    /// skeleton undoes (elongation, leet, `#`, punctuation stuck to words).
+    pub plain_words: u8,
+    /// Longest character n-gram of the plain view (0 = none; from
+    /// `char_min`, at least 2).
+    pub plain_char_max: u8,
 }
 
 impl Default for FeatureConfig {
@@ -33,6 +40,8 @@ impl Default for FeatureConfig {
             word_ngrams: 2,
             char_min: 1,
             char_max: 6,
+            plain_words: 0,
+            plain_char_max: 0,
         }
     }
 }
@@ -54,9 +63,54 @@ impl FeatureConfig {
         1usize << self.bits
     }
 
-    /// Appends the bucket of every feature of `skeleton` to `out`.
+    /// Appends the bucket of every feature of `skeleton` to `out` (the
+    /// skeleton also stands for the plain view when the config uses it;
+    /// see [`FeatureConfig::extract_views`]).
     pub fn extract(&self, skeleton: &str, out: &mut Vec<u32>) {
+        self.for_each_feature(skeleton, skeleton, |b| out.push(b));
+    }
+
+    /// Appends the bucket of every feature of a normalised text to `out`.
+    pub fn extract_views(&self, norm: &Normalized, out: &mut Vec<u32>) {
+        self.for_each_feature(&norm.skeleton, &norm.plain, |b| out.push(b));
+    }
+
+    /// Calls `f` with the bucket of every feature of the two views of a
+    /// text, in the order of [`FeatureConfig::extract`], without allocating.
+    #[inline]
+    pub fn for_each_feature(&self, skeleton: &str, plain: &str, mut f: impl FnMut(u32)) {
         let mask = (self.buckets() - 1) as u64;
+        if self.plain_words > 0 {
+            let mut prev: u64 = 0x7f4a_7c15;
+            for w in plain.split_ascii_whitespace() {
+                let mut h = FNV_OFFSET ^ 0x5151;
+                for &b in w.as_bytes() {
+                    h = (h ^ b as u64).wrapping_mul(FNV_PRIME);
+                }
+                f((mix(h ^ 0x33) & mask) as u32);
+                if self.plain_words >= 2 {
+                    f((mix(h.wrapping_mul(31) ^ prev.rotate_left(17) ^ 0x44) & mask) as u32);
+                }
+                prev = h;
+            }
+        }
+        if self.plain_char_max >= 2 {
+            let b = plain.as_bytes();
+            let lo = (self.char_min as usize).max(2);
+            let hi = self.plain_char_max as usize;
+            for i in 0..b.len() {
+                let mut h = FNV_OFFSET ^ 0x7777;
+                for k in 0..hi {
+                    if i + k >= b.len() {
+                        break;
+                    }
+                    h = (h ^ b[i + k] as u64).wrapping_mul(FNV_PRIME);
+                    if k + 1 >= lo {
+                        f((mix(h ^ (k as u64 + 0x80)) & mask) as u32);
+                    }
+                }
+            }
+        }
         // Word n-grams.
         let mut prev: u64 = 0x9e37_79b9;
         for w in skeleton.split(' ').filter(|w| !w.is_empty()) {
@@ -64,9 +118,9 @@ impl FeatureConfig {
             for &b in w.as_bytes() {
                 h = (h ^ b as u64).wrapping_mul(FNV_PRIME);
             }
-            out.push((mix(h ^ 0x11) & mask) as u32);
+            f((mix(h ^ 0x11) & mask) as u32);
             if self.word_ngrams >= 2 {
-                out.push((mix(h.wrapping_mul(31) ^ prev.rotate_left(17) ^ 0x22) & mask) as u32);
+                f((mix(h.wrapping_mul(31) ^ prev.rotate_left(17) ^ 0x22) & mask) as u32);
             }
             prev = h;
         }
@@ -76,20 +130,30 @@ impl FeatureConfig {
         }
         let b = skeleton.as_bytes();
         let n = b.len() + 2;
-        let at = |i: usize| -> u8 { if i == 0 || i == n - 1 { b' ' } else { b[i - 1] } };
+        // The padded text in a stack buffer (heap only for long texts), so
+        // the inner loop has no edge tests.
+        let mut stack = [b' '; 1024];
+        let mut heap = Vec::new();
+        let padded: &mut [u8] = if n <= stack.len() {
+            &mut stack[..n]
+        } else {
+            heap.resize(n, b' ');
+            &mut heap
+        };
+        padded[1..n - 1].copy_from_slice(b);
+        padded[0] = b' ';
+        padded[n - 1] = b' ';
+        let padded = &*padded;
         let (lo, hi) = (self.char_min as usize, self.char_max as usize);
         for i in 0..n {
             let mut h = FNV_OFFSET;
-            for k in 0..hi {
-                if i + k >= n {
-                    break;
-                }
-                let c = at(i + k);
+            let end = (i + hi).min(n);
+            for (k, &c) in padded[i..end].iter().enumerate() {
                 // n-grams do not cross two words: stop after a space that is
                 // not the first char.
                 h = (h ^ c as u64).wrapping_mul(FNV_PRIME);
                 if k + 1 >= lo {
-                    out.push((mix(h ^ (k as u64 + 0x40)) & mask) as u32);
+                    f((mix(h ^ (k as u64 + 0x40)) & mask) as u32);
                 }
                 if c == b' ' && k > 0 {
                     break;
@@ -175,7 +239,7 @@ pub fn featurize(texts: &[&str], cfg: &FeatureConfig) -> Vec<Vec<u32>> {
         .map(|t| {
             let n = Normalized::new(t);
             let mut f = Vec::new();
-            cfg.extract(&n.skeleton, &mut f);
+            cfg.extract_views(&n, &mut f);
             f
         })
         .collect()
@@ -319,7 +383,7 @@ impl LinearModel {
     pub fn predict(&self, text: &str) -> f32 {
         let n = Normalized::new(text);
         let mut f = Vec::new();
-        self.features.extract(&n.skeleton, &mut f);
+        self.features.extract_views(&n, &mut f);
         self.predict_features(&f)
     }
 }
@@ -383,7 +447,9 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
+/// Version 1 files have no plain-view features; version 2 adds two bytes.
 const MAGIC: &[u8; 8] = b"PIAZZAM1";
+const MAGIC2: &[u8; 8] = b"PIAZZAM2";
 
 impl ModelBundle {
     /// Quantises trained models into a bundle.
@@ -433,6 +499,51 @@ impl ModelBundle {
         }
     }
 
+    /// Probabilities of every head for a skeleton into `out` (one per head),
+    /// hashing and scoring in one pass without allocating.
+    pub fn predict_skeleton_into(&self, skeleton: &str, out: &mut [f32]) {
+        self.predict_views_into(skeleton, skeleton, out);
+    }
+
+    /// Probabilities of every head for a normalised text into `out`.
+    pub fn predict_normalized_into(&self, norm: &Normalized, out: &mut [f32]) {
+        self.predict_views_into(&norm.skeleton, &norm.plain, out);
+    }
+
+    fn predict_views_into(&self, skeleton: &str, plain: &str, out: &mut [f32]) {
+        let nh = self.heads.len().min(16);
+        let mut acc = [0i32; 16];
+        let mut n = 0u32;
+        let w = &self.weights;
+        if nh == 4 {
+            self.features.for_each_feature(skeleton, plain, |j| {
+                let j = j as usize * 4;
+                if let Some(r) = w.get(j..j + 4) {
+                    acc[0] += r[0] as i32;
+                    acc[1] += r[1] as i32;
+                    acc[2] += r[2] as i32;
+                    acc[3] += r[3] as i32;
+                }
+                n += 1;
+            });
+        } else {
+            self.features.for_each_feature(skeleton, plain, |j| {
+                let j = j as usize * nh;
+                if let Some(r) = w.get(j..j + nh) {
+                    for (a, &x) in acc.iter_mut().zip(r) {
+                        *a += x as i32;
+                    }
+                }
+                n += 1;
+            });
+        }
+        let v = if n == 0 { 0.0 } else { 1.0 / (n as f32).sqrt() };
+        for (h, o) in out.iter_mut().enumerate().take(nh) {
+            let meta = &self.heads[h];
+            *o = sigmoid(meta.bias + acc[h] as f32 * meta.scale * v);
+        }
+    }
+
     /// Probabilities of every head for a skeleton.
     pub fn predict_skeleton(&self, skeleton: &str, scratch: &mut Vec<u32>) -> Vec<f32> {
         scratch.clear();
@@ -445,13 +556,17 @@ impl ModelBundle {
     /// Serialises the bundle (little endian, versioned).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut b = Vec::with_capacity(self.weights.len() + 256);
-        b.extend_from_slice(MAGIC);
+        let plain = self.features.plain_words > 0 || self.features.plain_char_max > 0;
+        b.extend_from_slice(if plain { MAGIC2 } else { MAGIC });
         b.extend_from_slice(&[
             self.features.bits,
             self.features.word_ngrams,
             self.features.char_min,
             self.features.char_max,
         ]);
+        if plain {
+            b.extend_from_slice(&[self.features.plain_words, self.features.plain_char_max]);
+        }
         b.push(self.heads.len() as u8);
         for h in &self.heads {
             put_str(&mut b, &h.name);
@@ -468,19 +583,30 @@ impl ModelBundle {
     /// Decodes a bundle written by [`ModelBundle::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<ModelBundle, ModelError> {
         let mut r = Reader { b: bytes, pos: 0 };
-        if r.take(8)? != MAGIC {
-            return Err(ModelError("bad magic".into()));
-        }
+        let version = match r.take(8)? {
+            m if m == MAGIC => 1,
+            m if m == MAGIC2 => 2,
+            _ => return Err(ModelError("bad magic".into())),
+        };
         let f = r.take(4)?;
-        let features = FeatureConfig {
+        let mut features = FeatureConfig {
             bits: f[0],
             word_ngrams: f[1],
             char_min: f[2],
             char_max: f[3],
+            plain_words: 0,
+            plain_char_max: 0,
         };
+        if version == 2 {
+            let p = r.take(2)?;
+            features.plain_words = p[0];
+            features.plain_char_max = p[1];
+        }
         if !(8..=24).contains(&features.bits)
             || features.char_max > 8
             || features.char_min > features.char_max
+            || features.plain_words > 2
+            || features.plain_char_max > 8
         {
             return Err(ModelError("bad feature config".into()));
         }

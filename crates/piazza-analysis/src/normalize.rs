@@ -41,6 +41,9 @@ pub struct Normalized {
     pub hashtags: Vec<(u32, u32)>,
     /// Number of chars of the original text.
     pub char_len: u32,
+    /// Sorted byte offsets in `skeleton` where a joiner inside a word was
+    /// removed between two parts of two or more chars (see [`Normalized::at_joint`]).
+    pub joints: Vec<u32>,
 }
 
 impl Normalized {
@@ -67,54 +70,127 @@ impl Normalized {
         self.hashtags.iter().any(|&(a, b)| a <= pos && pos < b)
     }
 
+    /// True when skeleton byte `pos` is where a joiner was removed between
+    /// two parts of a word of two or more letters each (`stronzo.vai`):
+    /// lexicon terms may start or end there.
+    pub fn at_joint(&self, pos: usize) -> bool {
+        self.joints.binary_search(&(pos as u32)).is_ok()
+    }
+
     fn fill(&mut self, text: &str) {
-        // Stage 1: fold every original char into zero or more plain chars.
-        let mut units: Vec<(char, u32)> = Vec::with_capacity(text.len());
+        // Scratch buffers are reused across calls on the same thread.
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Scratch> =
+                std::cell::RefCell::new(Scratch::default());
+        }
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut s) => self.fill_with(text, &mut s),
+            // Not reachable (no re-entrance), but never panic for it.
+            Err(_) => self.fill_with(text, &mut Scratch::default()),
+        });
+    }
+
+    fn fill_with(&mut self, text: &str, scratch: &mut Scratch) {
+        // Stage 1: fold every original char into zero or more plain chars,
+        // building the plain view on the way.
+        let units = &mut scratch.units;
+        units.clear();
+        units.reserve(text.len() + 2);
+        self.plain.reserve(text.len() + 2);
+        self.plain_map.reserve(text.len() + 2);
         let mut idx: u32 = 0;
         for c in text.chars() {
-            fold_char(c, |f| units.push((f, idx)));
+            if c.is_ascii() {
+                let l = c.to_ascii_lowercase();
+                units.push(Unit {
+                    c: l,
+                    idx,
+                    upper: c.is_ascii_uppercase(),
+                });
+                self.plain.push(l);
+                self.plain_map.push((idx, idx + 1));
+            } else {
+                let upper = c.is_uppercase();
+                let (plain, map) = (&mut self.plain, &mut self.plain_map);
+                fold_char(c, |f| {
+                    units.push(Unit { c: f, idx, upper });
+                    push(plain, map, f, (idx, idx + 1));
+                });
+            }
             idx += 1;
         }
         self.char_len = idx;
-        self.plain.reserve(units.len());
-        for &(c, i) in &units {
-            push(&mut self.plain, &mut self.plain_map, c, (i, i + 1));
-        }
-        self.build_skeleton(&units);
+        let units = std::mem::take(&mut scratch.units);
+        self.build_skeleton(&units, scratch);
+        scratch.units = units;
     }
 
-    fn build_skeleton(&mut self, units: &[(char, u32)]) {
+    fn build_skeleton(&mut self, units: &[Unit], scratch: &mut Scratch) {
         // Tokenise into words (alphanumeric runs, allowing joiners between
-        // alphanumerics) and the single non-space symbols between them.
-        let mut pieces: Vec<Piece> = Vec::with_capacity(units.len() / 3 + 2);
-        let mut i = 0;
+        // alphanumerics) and the single non-space symbols between them. The
+        // chars of every word live in one flat buffer (no allocation per word).
         let n = units.len();
+        let chars = &mut scratch.chars;
+        chars.clear();
+        chars.reserve(n);
+        // Indices in `chars` where a word-internal joiner was removed between
+        // two parts of two or more chars.
+        let joint_at = &mut scratch.joint_at;
+        joint_at.clear();
+        let pieces = &mut scratch.pieces;
+        pieces.clear();
+        pieces.reserve(n / 2 + 4);
+        let mut i = 0;
         let mut pending_hash = false;
         while i < n {
-            let c = units[i].0;
+            let c = units[i].c;
             if c.is_whitespace() {
                 i += 1;
                 continue;
             }
             // `@` never starts a word: `@mario` is a mention, not leet.
-            if is_core(c) || (c == '$' && i + 1 < n && is_core(units[i + 1].0)) {
-                let mut chars: Vec<(char, Span)> = Vec::new();
+            if is_core(c) || (c == '$' && i + 1 < n && is_core(units[i + 1].c)) {
+                let start = chars.len();
+                let mut part_start = start;
                 let mut j = i;
+                // Whether the word has letters, digits or leet symbols (for
+                // the leet decision below).
+                let mut letters = 0u32;
+                let mut leetish = false;
                 while j < n {
-                    let cj = units[j].0;
-                    if is_core(cj) || is_leet_symbol(cj) {
-                        chars.push((cj, (units[j].1, units[j].1 + 1)));
+                    let cj = units[j].c;
+                    let core = is_core(cj);
+                    if core || is_leet_symbol(cj) {
+                        if cj.is_ascii_lowercase() || (!cj.is_ascii() && cj.is_alphabetic()) {
+                            letters += 1;
+                        } else if !core || cj.is_ascii_digit() {
+                            leetish = true;
+                        }
+                        chars.push((cj, (units[j].idx, units[j].idx + 1)));
                         j += 1;
-                    } else if is_joiner(cj) && !chars.is_empty() {
+                    } else if is_joiner(cj) && chars.len() > start {
                         // Up to two joiners between two alphanumerics vanish
                         // (`s.t.r`, `str--onzo`), unless a dot ends a sentence
-                        // (next char upper case in the original is unknown
-                        // here, so a dot followed by a space is not a joiner).
+                        // without a space (`stronzo.Vai`: lower case before,
+                        // upper case after, in the original).
                         let mut k = j;
-                        while k < n && k - j < 2 && is_joiner(units[k].0) {
+                        while k < n && k - j < 2 && is_joiner(units[k].c) {
                             k += 1;
                         }
-                        if k < n && is_core(units[k].0) {
+                        if k < n && is_core(units[k].c) {
+                            let prev = units[j - 1];
+                            let sentence = units[j..k].iter().any(|u| u.c == '.')
+                                && units[k].upper
+                                && prev.c.is_alphabetic()
+                                && !prev.upper;
+                            if sentence {
+                                break;
+                            }
+                            let next_long = k + 1 < n && is_core(units[k + 1].c);
+                            if chars.len() - part_start >= 2 && next_long {
+                                joint_at.push(chars.len() as u32);
+                            }
+                            part_start = chars.len();
                             j = k;
                         } else {
                             break;
@@ -123,9 +199,13 @@ impl Normalized {
                         break;
                     }
                 }
+                let len = (chars.len() - start) as u32;
+                let leet = letters >= 1 && len >= 3 && leetish && letters * 2 >= len;
                 pieces.push(Piece::Word {
-                    chars,
+                    start: start as u32,
+                    end: chars.len() as u32,
                     hashtag: pending_hash,
+                    leet,
                 });
                 pending_hash = false;
                 i = j;
@@ -137,58 +217,76 @@ impl Normalized {
                 continue;
             }
             pending_hash = false;
-            pieces.push(Piece::Symbol(c, (units[i].1, units[i].1 + 1)));
+            pieces.push(Piece::Symbol(c, (units[i].idx, units[i].idx + 1)));
             i += 1;
         }
 
-        // Merge runs of >= 3 single-char words separated only by spaces or
-        // joiners (`s t r o n z o`) into one word.
-        let mut merged: Vec<Piece> = Vec::with_capacity(pieces.len());
-        let mut k = 0;
-        while k < pieces.len() {
-            let run_end = single_run_end(&pieces, k);
-            if run_end - k >= 3 {
-                let mut chars = Vec::with_capacity(run_end - k);
-                let hashtag = matches!(&pieces[k], Piece::Word { hashtag: true, .. });
-                for p in &pieces[k..run_end] {
-                    if let Piece::Word { chars: c, .. } = p {
-                        chars.extend_from_slice(c);
-                    }
-                }
-                merged.push(Piece::Word { chars, hashtag });
-                k = run_end;
-            } else {
-                merged.push(std::mem::replace(
-                    &mut pieces[k],
-                    Piece::Symbol(' ', (0, 0)),
-                ));
-                k += 1;
-            }
-        }
-
-        // Emit: leet inside words, collapse repeated letters, single spaces.
+        // Emit, merging runs of >= 3 single-char words separated only by
+        // spaces or joiners (`s t r o n z o`) into one word: leet inside
+        // words, repeated letters collapsed, single spaces.
+        let chars = &scratch.chars;
+        let pieces = &scratch.pieces;
         let sk = &mut self.skeleton;
         let map = &mut self.skeleton_map;
-        sk.reserve(self.plain.len());
-        for p in merged {
-            match p {
-                Piece::Word { chars, hashtag, .. } => {
+        // Spaces are added around symbols ("buca," -> "buca ,"): reserve
+        // enough that the views never grow.
+        let cap = self.plain.len() + pieces.len() + 1;
+        sk.reserve(cap);
+        map.reserve(cap);
+        let mut joints = scratch.joint_at.iter().copied().peekable();
+        let mut k = 0;
+        while k < pieces.len() {
+            let run_end = single_run_end(pieces, chars, k);
+            let (word, next) = if run_end - k >= 3 {
+                // Words of the run are contiguous in `chars` (symbols are not
+                // stored there).
+                let first = pieces[k..run_end].iter().find_map(Piece::range);
+                let last = pieces[k..run_end].iter().rev().find_map(Piece::range);
+                let hashtag = matches!(pieces[k], Piece::Word { hashtag: true, .. });
+                match (first, last) {
+                    (Some((a, _)), Some((_, b))) => {
+                        let w = &chars[a as usize..b as usize];
+                        (Some((a, b, hashtag, word_is_leet(w))), run_end)
+                    }
+                    _ => (None, k + 1),
+                }
+            } else {
+                match pieces[k] {
+                    Piece::Word {
+                        start,
+                        end,
+                        hashtag,
+                        leet,
+                    } => (Some((start, end, hashtag, leet)), k + 1),
+                    Piece::Symbol(..) => (None, k + 1),
+                }
+            };
+            match (word, &pieces[k]) {
+                (Some((a, b, hashtag, leet)), _) => {
                     if !sk.is_empty() && !sk.ends_with(' ') {
                         push(sk, map, ' ', last_end(map));
                     }
-                    let letters = chars.iter().filter(|(c, _)| c.is_alphabetic()).count();
-                    let leet = letters >= 1
-                        && chars.len() >= 3
-                        && chars
-                            .iter()
-                            .any(|(c, _)| is_leet_symbol(*c) || c.is_ascii_digit())
-                        && letters * 2 >= chars.len();
+                    let w = &chars[a as usize..b as usize];
                     let word_start = sk.len() as u32;
-                    let mut prev: Option<char> = None;
-                    for (c, span) in chars {
-                        let c = if leet { unleet(c) } else { c };
-                        let c = if is_leet_symbol(c) { unleet(c) } else { c };
-                        if prev == Some(c) && c.is_alphabetic() {
+                    let mut prev = '\0';
+                    let check_joints = joints.peek().is_some_and(|&j| j < b);
+                    for (off, &(c, span)) in w.iter().enumerate() {
+                        if check_joints {
+                            let flat = a + off as u32;
+                            while joints.peek().is_some_and(|&j| j < flat) {
+                                joints.next();
+                            }
+                            if joints.peek() == Some(&flat) {
+                                joints.next();
+                                self.joints.push(sk.len() as u32);
+                            }
+                        }
+                        let c = if leet || is_leet_symbol(c) {
+                            unleet(c)
+                        } else {
+                            c
+                        };
+                        if prev == c && c.is_alphabetic() {
                             // Collapse: the kept char now also covers this one.
                             let len = c.len_utf8();
                             let at = map.len() - len;
@@ -197,44 +295,91 @@ impl Normalized {
                             }
                             continue;
                         }
-                        prev = Some(c);
+                        prev = c;
                         push(sk, map, c, span);
                     }
                     if hashtag {
                         self.hashtags.push((word_start, sk.len() as u32));
                     }
                 }
-                Piece::Symbol(c, span) => {
+                (None, &Piece::Symbol(c, span)) => {
                     if !sk.is_empty() && !sk.ends_with(' ') {
                         push(sk, map, ' ', last_end(map));
                     }
                     push(sk, map, c, span);
                 }
+                (None, Piece::Word { .. }) => {}
             }
+            k = next;
         }
     }
 }
 
+/// Reusable buffers of the normalisation.
+#[derive(Default)]
+struct Scratch {
+    units: Vec<Unit>,
+    chars: Vec<(char, Span)>,
+    joint_at: Vec<u32>,
+    pieces: Vec<Piece>,
+}
+
+/// Whether the chars of a word are leetspeak to undo (`m3rd4`, `str0nz0`):
+/// some letters, at least as many letters as other chars, and a digit or a
+/// leet symbol.
+fn word_is_leet(w: &[(char, Span)]) -> bool {
+    let letters = w.iter().filter(|(c, _)| c.is_alphabetic()).count();
+    letters >= 1
+        && w.len() >= 3
+        && w.iter()
+            .any(|(c, _)| is_leet_symbol(*c) || c.is_ascii_digit())
+        && letters * 2 >= w.len()
+}
+
+/// One folded char and the original char it came from.
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    c: char,
+    idx: u32,
+    /// The original char was upper case.
+    upper: bool,
+}
+
 enum Piece {
+    /// A word: the range of its chars in the flat buffer, whether it came
+    /// from a hashtag and whether it is leetspeak to undo.
     Word {
-        chars: Vec<(char, Span)>,
+        start: u32,
+        end: u32,
         hashtag: bool,
+        leet: bool,
     },
     Symbol(char, Span),
 }
 
+impl Piece {
+    fn range(&self) -> Option<(u32, u32)> {
+        match *self {
+            Piece::Word { start, end, .. } => Some((start, end)),
+            Piece::Symbol(..) => None,
+        }
+    }
+}
+
 /// End of the run of single-char words starting at `k` (exclusive). Symbols
 /// that are joiners are allowed between them; anything else stops the run.
-fn single_run_end(pieces: &[Piece], k: usize) -> usize {
+fn single_run_end(pieces: &[Piece], chars: &[(char, Span)], k: usize) -> usize {
     let mut j = k;
     let mut end = k;
     while j < pieces.len() {
-        match &pieces[j] {
-            Piece::Word { chars, .. } if chars.len() == 1 && chars[0].0.is_alphanumeric() => {
+        match pieces[j] {
+            Piece::Word { start, end: e, .. }
+                if e - start == 1 && chars[start as usize].0.is_alphanumeric() =>
+            {
                 j += 1;
                 end = j;
             }
-            Piece::Symbol(c, _) if is_joiner(*c) && end > k => j += 1,
+            Piece::Symbol(c, _) if is_joiner(c) && end > k => j += 1,
             _ => break,
         }
     }
@@ -246,10 +391,15 @@ fn last_end(map: &[Span]) -> Span {
     (e, e)
 }
 
+#[inline(always)]
 fn push(s: &mut String, map: &mut Vec<Span>, c: char, span: Span) {
     s.push(c);
-    for _ in 0..c.len_utf8() {
+    if c.is_ascii() {
         map.push(span);
+    } else {
+        for _ in 0..c.len_utf8() {
+            map.push(span);
+        }
     }
 }
 

@@ -2,10 +2,21 @@
 //! the content words, weighted by length as a cheap stand-in for IDF (long
 //! words are rarer and more topical), compared with a cosine. A short post
 //! says little about its topic, so the finding is then weak.
+//!
+//! Speed: a post is prepared once ([`PreparedPost`], shared behind an
+//! `Arc`; posts given as plain text are kept in a small per-thread cache),
+//! and each thread memoises word -> stem, so the Snowball stemmer runs once
+//! per distinct word. Stems are compared by a 64-bit hash, so term vectors
+//! are plain sorted arrays with no per-comment allocation of strings.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::normalize::Normalized;
 
 /// Italian function words and fillers that say nothing about a topic.
 const STOPWORDS: &[&str] = &[
@@ -165,8 +176,211 @@ const STOPWORDS: &[&str] = &[
     "cittadini",
 ];
 
-pub(crate) struct OffTopic {
+/// A term vector: (stem hash, weight), sorted by hash, one entry per stem.
+type Terms = Vec<(u64, f32)>;
+
+/// A post ready for off-topic comparisons: normalised, stemmed and weighted
+/// once. Cheap to clone (shared); build it with
+/// [`Analyzer::prepare_post`](crate::Analyzer::prepare_post).
+#[derive(Clone)]
+pub struct PreparedPost(Arc<PostInner>);
+
+struct PostInner {
+    text: String,
+    terms: Terms,
+    norm: f32,
+}
+
+impl PreparedPost {
+    /// Prepares the post `text`.
+    pub fn new(text: &str) -> PreparedPost {
+        let plain = Normalized::new(text).plain;
+        let mut terms = Terms::new();
+        with_memo(|m| m.terms(&plain, &mut terms));
+        let norm = terms.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+        PreparedPost(Arc::new(PostInner {
+            text: text.to_string(),
+            terms,
+            norm,
+        }))
+    }
+
+    /// The post text as given.
+    pub fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// Number of distinct content stems of the post.
+    pub fn terms(&self) -> usize {
+        self.0.terms.len()
+    }
+}
+
+impl std::fmt::Debug for PreparedPost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedPost")
+            .field("text", &self.0.text)
+            .field("terms", &self.0.terms.len())
+            .finish()
+    }
+}
+
+/// Two prepared posts are equal when their texts are (the rest derives
+/// from the text).
+impl PartialEq for PreparedPost {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.text == other.0.text
+    }
+}
+
+impl Eq for PreparedPost {}
+
+/// A fast word hash for the memo tables and stem identities (short keys,
+/// no DoS concern: the memo is a bounded cache).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        // Final mix so the table's low bits depend on every input byte.
+        let h = self.0 ^ (self.0 >> 29);
+        h.wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (h >> 32)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Eight bytes at a time (words are short): FNV-style multiply.
+        let mut h = self.0 ^ 0xcbf2_9ce4_8422_2325;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h ^ w).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(23);
+        }
+        let rest = chunks.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        h = (h ^ u64::from_le_bytes(last) ^ ((bytes.len() as u64) << 56))
+            .wrapping_mul(0x0000_0100_0000_01b3);
+        self.0 = h;
+    }
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h = Fnv::default();
+    h.write(bytes);
+    h.finish()
+}
+
+/// Words remembered per thread before the memo is reset.
+const MEMO_CAP: usize = 50_000;
+/// Posts remembered per thread for `CommentInput::post_text`.
+const POST_CACHE: usize = 16;
+
+/// Per-thread memo of word -> stem hash (`None` for words that are not
+/// content terms), and the recently seen posts.
+struct Memo {
     stemmer: Stemmer,
+    stems: HashMap<Box<str>, Option<u64>, BuildHasherDefault<Fnv>>,
+    posts: Vec<PreparedPost>,
+}
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo {
+        stemmer: Stemmer::create(Algorithm::Italian),
+        stems: HashMap::default(),
+        posts: Vec::new(),
+    });
+}
+
+fn with_memo<R>(f: impl FnOnce(&mut Memo) -> R) -> R {
+    MEMO.with(|m| f(&mut m.borrow_mut()))
+}
+
+impl Memo {
+    fn stem(&mut self, w: &str) -> Option<u64> {
+        if let Some(&s) = self.stems.get(w) {
+            return s;
+        }
+        let s = if w.chars().count() < 3
+            || STOPWORDS.contains(&w)
+            || w.bytes().all(|b| b.is_ascii_digit())
+        {
+            None
+        } else {
+            Some(fnv(self.stemmer.stem(w).as_bytes()))
+        };
+        if self.stems.len() >= MEMO_CAP {
+            self.stems.clear();
+        }
+        self.stems.insert(w.into(), s);
+        s
+    }
+
+    /// The weighted stems of a plain text into `out` (cleared first).
+    fn terms(&mut self, plain: &str, out: &mut Terms) {
+        out.clear();
+        // Words are runs of alphanumeric chars (ASCII tested bytewise).
+        let b = plain.as_bytes();
+        let mut start = None;
+        let mut i = 0;
+        while i <= b.len() {
+            let (alnum, len) = match b.get(i) {
+                None => (false, 1),
+                Some(&c) if c < 0x80 => (c.is_ascii_alphanumeric(), 1),
+                Some(_) => {
+                    let ch = plain[i..].chars().next().unwrap_or(' ');
+                    (ch.is_alphanumeric(), ch.len_utf8())
+                }
+            };
+            match (alnum, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    start = None;
+                    // Fewer than 3 bytes is fewer than 3 chars.
+                    if i - s >= 3 {
+                        let w = &plain[s..i];
+                        if let Some(stem) = self.stem(w) {
+                            out.push((stem, (w.len() as f32).ln()));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            i += len;
+        }
+        out.sort_unstable_by_key(|t| t.0);
+        out.dedup_by(|b, a| {
+            if a.0 == b.0 {
+                a.1 += b.1;
+                true
+            } else {
+                false
+            }
+        });
+    }
+
+    fn post(&mut self, text: &str) -> PreparedPost {
+        if let Some(i) = self.posts.iter().position(|p| p.text() == text) {
+            let p = self.posts.remove(i);
+            self.posts.insert(0, p.clone());
+            return p;
+        }
+        let plain = Normalized::new(text).plain;
+        let mut terms = Terms::new();
+        self.terms(&plain, &mut terms);
+        let norm = terms.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+        let p = PreparedPost(Arc::new(PostInner {
+            text: text.to_string(),
+            terms,
+            norm,
+        }));
+        self.posts.truncate(POST_CACHE - 1);
+        self.posts.insert(0, p.clone());
+        p
+    }
+}
+
+/// The prepared form of `text`, from the per-thread cache of recent posts.
+pub(crate) fn cached_post(text: &str) -> PreparedPost {
+    with_memo(|m| m.post(text))
 }
 
 /// Result of the comparison.
@@ -176,65 +390,79 @@ pub(crate) struct Relevance {
     pub post_terms: usize,
 }
 
-impl OffTopic {
-    pub fn new() -> OffTopic {
-        OffTopic {
-            stemmer: Stemmer::create(Algorithm::Italian),
-        }
+/// Cosine similarity of the weighted stems of a plain comment and a post.
+pub(crate) fn relevance(comment_plain: &str, post: &PreparedPost) -> Relevance {
+    thread_local! {
+        static SCRATCH: RefCell<Terms> = const { RefCell::new(Vec::new()) };
     }
-
-    fn terms(&self, plain: &str) -> HashMap<String, f32> {
-        let mut out = HashMap::new();
-        for w in plain.split(|c: char| !c.is_alphanumeric()) {
-            if w.chars().count() < 3
-                || STOPWORDS.contains(&w)
-                || w.bytes().all(|b| b.is_ascii_digit())
-            {
-                continue;
+    SCRATCH.with(|scratch| {
+        let mut c = scratch.borrow_mut();
+        with_memo(|m| m.terms(comment_plain, &mut c));
+        let p = &post.0;
+        // Merge join of two sorted vectors.
+        let (mut i, mut j, mut dot) = (0, 0, 0f32);
+        while i < c.len() && j < p.terms.len() {
+            match c[i].0.cmp(&p.terms[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += c[i].1 * p.terms[j].1;
+                    i += 1;
+                    j += 1;
+                }
             }
-            let stem = self.stemmer.stem(w).into_owned();
-            let weight = (w.len() as f32).ln();
-            *out.entry(stem).or_insert(0.0) += weight;
         }
-        out
-    }
-
-    /// Cosine similarity of the weighted stems of two plain texts.
-    pub fn relevance(&self, comment_plain: &str, post_plain: &str) -> Relevance {
-        let c = self.terms(comment_plain);
-        let p = self.terms(post_plain);
-        let dot: f32 = c.iter().filter_map(|(k, v)| p.get(k).map(|w| v * w)).sum();
-        let nc: f32 = c.values().map(|v| v * v).sum::<f32>().sqrt();
-        let np: f32 = p.values().map(|v| v * v).sum::<f32>().sqrt();
-        let similarity = if nc == 0.0 || np == 0.0 {
+        let nc: f32 = c.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+        let similarity = if nc == 0.0 || p.norm == 0.0 {
             0.0
         } else {
-            dot / (nc * np)
+            dot / (nc * p.norm)
         };
         Relevance {
             similarity,
             comment_terms: c.len(),
-            post_terms: p.len(),
+            post_terms: p.terms.len(),
         }
-    }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn rel(comment: &str, post: &str) -> Relevance {
+        relevance(&Normalized::new(comment).plain, &PreparedPost::new(post))
+    }
+
     #[test]
     fn stems_make_inflections_match() {
-        let o = OffTopic::new();
-        let r = o.relevance(
+        let r = rel(
             "i lavori stradali in via roma",
             "lavoro di rifacimento della strada in via roma",
         );
         assert!(r.similarity > 0.3, "{}", r.similarity);
-        let r = o.relevance(
+        let r = rel(
             "chi ha visto la partita di ieri sera?",
             "lavori di rifacimento della strada",
         );
         assert!(r.similarity < 0.05, "{}", r.similarity);
+    }
+
+    #[test]
+    fn cached_and_prepared_posts_agree() {
+        let post = "Lavori di rifacimento della strada in via Roma da lunedì";
+        let a = rel("i lavori stradali in via roma", post);
+        let prepared = cached_post(post);
+        assert_eq!(prepared, PreparedPost::new(post));
+        let b = relevance(
+            &Normalized::new("i lavori stradali in via roma").plain,
+            &prepared,
+        );
+        assert_eq!(
+            (a.similarity, a.comment_terms),
+            (b.similarity, b.comment_terms)
+        );
+        assert!(Arc::ptr_eq(&cached_post(post).0, &prepared.0), "cache hit");
+        assert_eq!(a.post_terms, prepared.terms());
     }
 }

@@ -1,5 +1,5 @@
 //! A deterministic synthetic corpus of Facebook-like comments of about 200
-//! bytes, for benchmarks (`piazza bench`, criterion). Mostly ordinary
+//! bytes (mean ~200), for benchmarks (`piazza bench`, criterion). Mostly ordinary
 //! comments, with the mix of violations, personal data and intents a
 //! municipal page sees, so the benchmark exercises every detector.
 
@@ -46,6 +46,16 @@ const BODIES: &[&str] = &[
     "alle prossime elezioni votate Rossi sindaco, l'unico che ha davvero a cuore la nostra città e che saprà cambiare le cose dopo anni di immobilismo",
 ];
 
+/// Second clauses that bring comments to about 200 bytes, as on a real page.
+const MIDDLES: &[&str] = &[
+    "lo dico da residente del quartiere",
+    "come ho già scritto anche ieri sera",
+    "spero che qualcuno legga i commenti",
+    "aspetto una risposta da parte vostra",
+    "lo pensano in tanti qui nella zona",
+    "e vale anche per le altre frazioni",
+];
+
 const CLOSERS: &[&str] = &[
     "Grazie.",
     "Saluti.",
@@ -69,9 +79,10 @@ pub fn synthetic_corpus(n: usize, seed: u64) -> Vec<SyntheticComment> {
                 BODIES[rng.below(BODIES.len())]
             };
             let text = format!(
-                "{} {} {}",
+                "{} {}, {}. {}",
                 OPENERS[rng.below(OPENERS.len())],
                 body,
+                MIDDLES[rng.below(MIDDLES.len())],
                 CLOSERS[rng.below(CLOSERS.len())]
             );
             SyntheticComment {
@@ -93,6 +104,6 @@ mod tests {
         assert_eq!(a, synthetic_corpus(200, 1));
         assert_ne!(a, synthetic_corpus(200, 2));
         let mean = a.iter().map(|c| c.text.len()).sum::<usize>() / a.len();
-        assert!((150..=260).contains(&mean), "{mean}");
+        assert!((190..=215).contains(&mean), "{mean}");
     }
 }

@@ -271,3 +271,110 @@ fn analyzer_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<Analyzer>();
 }
+
+#[test]
+fn direct_insults_to_the_readers_score_above_the_flag_line() {
+    // (text, insulting word): "sei/siete ... <insult>" is predicated of the
+    // reader(s), so it is a direct insult whatever the word's own weight.
+    let cases: &[(&str, &str)] = &[
+        ("Siete degli incompetenti e dei buffoni", "buffoni"),
+        ("sei un buffone", "buffone"),
+        ("Sei proprio uno stupido", "stupido"),
+        ("siete dei pagliacci, tutti quanti", "pagliacci"),
+        ("sei solo un fallito", "fallito"),
+        ("SEI UN MAIALE", "MAIALE"),
+        ("voi siete solo dei parassiti", "parassiti"),
+    ];
+    let an = rules_only();
+    for (text, word) in cases {
+        let a = an.analyze(&CommentInput::new(text));
+        assert_spans_valid(text, &a);
+        let f = a
+            .finding(Category::Insult)
+            .unwrap_or_else(|| panic!("{text:?}: no insult in {a:?}"));
+        assert!(f.score >= 0.7, "{text:?}: score {}", f.score);
+        assert!(
+            f.evidence.iter().any(|e| e.text == *word),
+            "{text:?}: evidence {:?}",
+            f.evidence
+        );
+    }
+    // The same words not addressed to the reader keep their own, lower
+    // weight (a clause boundary ends the address).
+    for text in [
+        "quel consigliere è un buffone",
+        "Sei arrivato tardi. Il film era da buffoni",
+    ] {
+        let a = an.analyze(&CommentInput::new(text));
+        let f = a
+            .finding(Category::Insult)
+            .unwrap_or_else(|| panic!("{text:?}: no insult in {a:?}"));
+        assert!(f.score < 0.7, "{text:?}: score {}", f.score);
+    }
+}
+
+#[test]
+fn insults_glued_to_the_next_sentence_are_found() {
+    let cases: &[(&str, &str)] = &[
+        ("stronzo.Vai a lavorare", "stronzo"),
+        ("Sei uno stronzo.Vai via", "stronzo"),
+        ("sei uno stronzo.vai via", "stronzo"),
+        ("SEI UNO STRONZO.VAI VIA", "STRONZO"),
+        ("che idiota.Nessuno ti ascolta", "idiota"),
+    ];
+    let an = rules_only();
+    for (text, word) in cases {
+        let a = an.analyze(&CommentInput::new(text));
+        assert_spans_valid(text, &a);
+        let f = a
+            .finding(Category::Insult)
+            .unwrap_or_else(|| panic!("{text:?}: no insult in {a:?}"));
+        assert!(
+            f.evidence.iter().any(|e| e.text == *word),
+            "{text:?}: evidence {:?}",
+            f.evidence
+        );
+    }
+    // The dot of a sentence end is not swallowed into one word any more.
+    let n = Normalized::new("stronzo.Vai");
+    assert_eq!(n.skeleton, "stronzo . vai");
+}
+
+#[test]
+fn plain_words_and_criticism_carry_no_insult() {
+    let an = analyzer();
+    for text in [
+        "Il consultorio deve garantire il diritto all'aborto e la legge 194.",
+        "il sindaco non ha fatto niente per le buche, vergogna",
+        "sei un grande, grazie per il lavoro",
+        "siete stati bravissimi con la festa",
+        "Siete degli incompetenti, da anni aspettiamo la rotonda",
+        "sei mesi di lavori e la strada.Nessuno la ripara",
+    ] {
+        let a = an.analyze(&CommentInput::new(text));
+        assert_spans_valid(text, &a);
+        assert!(a.finding(Category::Insult).is_none(), "{text:?}: {a:?}");
+        assert!(a.finding(Category::Vulgarity).is_none(), "{text:?}: {a:?}");
+    }
+}
+
+#[test]
+fn classifier_heads_speak_only_when_a_word_names_their_group() {
+    use DiscriminationTarget::{Ethnicity, Gender, PoliticalOpinion};
+    let named = |text: &str, t| named_groups(&Normalized::new(text).skeleton).names(Some(t));
+    // (text, target, named?)
+    let cases = [
+        ("gli arabi", Ethnicity, true),
+        ("ho chiamato i carabinieri", Ethnicity, false),
+        ("gli immigrati", Ethnicity, true),
+        ("la lega e il pd", PoliticalOpinion, true),
+        ("il mio collega di lavoro", PoliticalOpinion, false),
+        ("il partito di maggioranza", PoliticalOpinion, true),
+        ("la partita di ieri", PoliticalOpinion, false),
+        ("mia madre ha 80 anni", Gender, true),
+        ("il mercato del sabato", Gender, false),
+    ];
+    for (text, target, expected) in cases {
+        assert_eq!(named(text, target), expected, "{text:?} {target:?}");
+    }
+}
