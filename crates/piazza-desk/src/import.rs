@@ -156,7 +156,7 @@ impl Desk {
         by: Option<&Actor>,
         admin_id: i64,
         account_id: i64,
-        reader: impl BufRead,
+        reader: impl BufRead + Send,
         format: ImportFormat,
         file_key: &str,
         file_name: &str,
@@ -221,30 +221,20 @@ impl Desk {
             });
         }
         let batch_size = batch_size.max(1);
-        let mut batch: Vec<Parsed> = Vec::with_capacity(batch_size);
-        let mut last_line = resumed_after;
 
-        let flush = |batch: &mut Vec<Parsed>,
-                     last_line: u64,
-                     p: &mut ImportProgress|
-         -> Result<()> {
-            let good: Vec<&IncomingComment> = batch
-                .iter()
-                .filter_map(|b| match b {
-                    Parsed::Ok(c) => Some(c),
-                    Parsed::Bad(_) => None,
-                })
-                .collect();
-            use rayon::prelude::*;
-            let analyses: Vec<_> = good
-                .par_iter()
-                .map(|c| self.analyse(&ctx, c, None))
-                .collect();
+        // Reading and analysing run on a producer thread while this thread
+        // writes the previous batch: the two overlap instead of taking turns.
+        struct Ready {
+            batch: Vec<Parsed>,
+            analyses: Vec<piazza_analysis::Analysis>,
+            last_line: u64,
+        }
+        let write = |ready: Ready, p: &mut ImportProgress| -> Result<()> {
             let now = self.now();
             let (imported, unchanged, failed) = self.store.write(|tx| {
                 let (mut imported, mut unchanged, mut failed) = (0u64, 0u64, 0u64);
-                let mut analyses = analyses.iter();
-                for b in batch.iter() {
+                let mut analyses = ready.analyses.iter();
+                for b in ready.batch.iter() {
                     match b {
                         Parsed::Ok(c) => {
                             let a = analyses.next().expect("one analysis per good line");
@@ -264,7 +254,7 @@ impl Desk {
                 tx.execute(
                     "UPDATE import_runs SET lines_done = ?, imported = imported + ?, unchanged = unchanged + ?, failed = failed + ?, updated_at = ? WHERE id = ?",
                     &[
-                        (last_line as i64).into(),
+                        (ready.last_line as i64).into(),
                         (imported as i64).into(),
                         (unchanged as i64).into(),
                         (failed as i64).into(),
@@ -274,125 +264,167 @@ impl Desk {
                 )?;
                 Ok((imported, unchanged, failed))
             })?;
-            p.lines_done = last_line;
+            p.lines_done = ready.last_line;
             p.imported += imported;
             p.unchanged += unchanged;
             p.failed += failed;
-            batch.clear();
             Ok(())
         };
 
         let platform = account.platform.clone();
-        match format {
-            ImportFormat::Jsonl => {
-                for (i, line) in reader.lines().enumerate() {
-                    let n = i as u64 + 1;
-                    let line = line.map_err(|e| {
-                        DeskError::InvalidInput(format!("cannot read line {n}: {e}"))
-                    })?;
-                    if n <= resumed_after {
-                        continue;
-                    }
-                    last_line = n;
-                    if line.trim().is_empty() {
-                        continue;
-                    }
-                    let parsed = match serde_json::from_str::<serde_json::Value>(&line) {
-                        Ok(serde_json::Value::Object(map)) => {
-                            match parse_record(&|k| map.get(k).cloned(), &platform) {
-                                Ok(c) => Parsed::Ok(c),
-                                Err((field, message)) => Parsed::Bad(LineError {
-                                    line: n,
-                                    field,
-                                    message,
-                                }),
+        std::thread::scope(|scope| -> Result<()> {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Ready>>(2);
+            let ctx = &ctx;
+            scope.spawn(move || {
+                let emit = |batch: &mut Vec<Parsed>, last_line: u64| -> Result<()> {
+                    use rayon::prelude::*;
+                    let analyses: Vec<_> = batch
+                        .par_iter()
+                        .filter_map(|b| match b {
+                            Parsed::Ok(c) => Some(self.analyse(ctx, c, None)),
+                            Parsed::Bad(_) => None,
+                        })
+                        .collect();
+                    let ready = Ready {
+                        batch: std::mem::take(batch),
+                        analyses,
+                        last_line,
+                    };
+                    // The writer stopped (an error): stop reading too.
+                    sender
+                        .send(Ok(ready))
+                        .map_err(|_| DeskError::InvalidInput("the import was interrupted".into()))
+                };
+                let produced = (|| -> Result<()> {
+                    let mut batch: Vec<Parsed> = Vec::with_capacity(batch_size);
+                    let mut last_line = resumed_after;
+                    match format {
+                        ImportFormat::Jsonl => {
+                            for (i, line) in reader.lines().enumerate() {
+                                let n = i as u64 + 1;
+                                let line = line.map_err(|e| {
+                                    DeskError::InvalidInput(format!("cannot read line {n}: {e}"))
+                                })?;
+                                if n <= resumed_after {
+                                    continue;
+                                }
+                                last_line = n;
+                                if line.trim().is_empty() {
+                                    continue;
+                                }
+                                let parsed = match serde_json::from_str::<serde_json::Value>(&line)
+                                {
+                                    Ok(serde_json::Value::Object(map)) => {
+                                        match parse_record(&|k| map.get(k).cloned(), &platform) {
+                                            Ok(c) => Parsed::Ok(c),
+                                            Err((field, message)) => Parsed::Bad(LineError {
+                                                line: n,
+                                                field,
+                                                message,
+                                            }),
+                                        }
+                                    }
+                                    Ok(other) => Parsed::Bad(LineError {
+                                        line: n,
+                                        field: None,
+                                        message: format!(
+                                            "expected a JSON object, found {}",
+                                            json_kind(&other)
+                                        ),
+                                    }),
+                                    Err(e) => Parsed::Bad(LineError {
+                                        line: n,
+                                        field: None,
+                                        message: format!("not valid JSON: {e}"),
+                                    }),
+                                };
+                                batch.push(parsed);
+                                if batch.len() >= batch_size {
+                                    emit(&mut batch, last_line)?;
+                                }
                             }
                         }
-                        Ok(other) => Parsed::Bad(LineError {
-                            line: n,
-                            field: None,
-                            message: format!("expected a JSON object, found {}", json_kind(&other)),
-                        }),
-                        Err(e) => Parsed::Bad(LineError {
-                            line: n,
-                            field: None,
-                            message: format!("not valid JSON: {e}"),
-                        }),
-                    };
-                    batch.push(parsed);
-                    if batch.len() >= batch_size {
-                        flush(&mut batch, last_line, &mut p)?;
-                        progress(p);
-                    }
-                }
-            }
-            ImportFormat::Csv => {
-                let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-                let headers = rdr
-                    .headers()
-                    .map_err(|e| {
-                        DeskError::InvalidInput(format!("cannot read the CSV header: {e}"))
-                    })?
-                    .clone();
-                for rec in rdr.records() {
-                    let (n, parsed) = match rec {
-                        Ok(r) => {
-                            let n = r.position().map(|p| p.line()).unwrap_or(0);
-                            let get = |k: &str| {
-                                headers
-                                    .iter()
-                                    .position(|h| h.trim() == k)
-                                    .and_then(|i| r.get(i))
-                                    .map(|v| serde_json::Value::String(v.to_string()))
-                            };
-                            let parsed = if r.len() != headers.len() {
-                                Parsed::Bad(LineError {
-                                    line: n,
-                                    field: None,
-                                    message: format!(
-                                        "{} fields, but the header has {}",
-                                        r.len(),
-                                        headers.len()
-                                    ),
-                                })
-                            } else {
-                                match parse_record(&get, &platform) {
-                                    Ok(c) => Parsed::Ok(c),
-                                    Err((field, message)) => Parsed::Bad(LineError {
-                                        line: n,
-                                        field,
-                                        message,
-                                    }),
+                        ImportFormat::Csv => {
+                            let mut rdr =
+                                csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+                            let headers = rdr
+                                .headers()
+                                .map_err(|e| {
+                                    DeskError::InvalidInput(format!(
+                                        "cannot read the CSV header: {e}"
+                                    ))
+                                })?
+                                .clone();
+                            for rec in rdr.records() {
+                                let (n, parsed) = match rec {
+                                    Ok(r) => {
+                                        let n = r.position().map(|p| p.line()).unwrap_or(0);
+                                        let get = |k: &str| {
+                                            headers
+                                                .iter()
+                                                .position(|h| h.trim() == k)
+                                                .and_then(|i| r.get(i))
+                                                .map(|v| serde_json::Value::String(v.to_string()))
+                                        };
+                                        let parsed = if r.len() != headers.len() {
+                                            Parsed::Bad(LineError {
+                                                line: n,
+                                                field: None,
+                                                message: format!(
+                                                    "{} fields, but the header has {}",
+                                                    r.len(),
+                                                    headers.len()
+                                                ),
+                                            })
+                                        } else {
+                                            match parse_record(&get, &platform) {
+                                                Ok(c) => Parsed::Ok(c),
+                                                Err((field, message)) => Parsed::Bad(LineError {
+                                                    line: n,
+                                                    field,
+                                                    message,
+                                                }),
+                                            }
+                                        };
+                                        (n, parsed)
+                                    }
+                                    Err(e) => {
+                                        let n =
+                                            e.position().map(|p| p.line()).unwrap_or(last_line + 1);
+                                        (
+                                            n,
+                                            Parsed::Bad(LineError {
+                                                line: n,
+                                                field: None,
+                                                message: format!("malformed CSV: {e}"),
+                                            }),
+                                        )
+                                    }
+                                };
+                                if n <= resumed_after {
+                                    continue;
                                 }
-                            };
-                            (n, parsed)
+                                last_line = n;
+                                batch.push(parsed);
+                                if batch.len() >= batch_size {
+                                    emit(&mut batch, last_line)?;
+                                }
+                            }
                         }
-                        Err(e) => {
-                            let n = e.position().map(|p| p.line()).unwrap_or(last_line + 1);
-                            (
-                                n,
-                                Parsed::Bad(LineError {
-                                    line: n,
-                                    field: None,
-                                    message: format!("malformed CSV: {e}"),
-                                }),
-                            )
-                        }
-                    };
-                    if n <= resumed_after {
-                        continue;
                     }
-                    last_line = n;
-                    batch.push(parsed);
-                    if batch.len() >= batch_size {
-                        flush(&mut batch, last_line, &mut p)?;
-                        progress(p);
-                    }
+                    emit(&mut batch, last_line)?;
+                    Ok(())
+                })();
+                if let Err(e) = produced {
+                    let _ = sender.send(Err(e));
                 }
+            });
+            for ready in receiver {
+                write(ready?, &mut p)?;
+                progress(p);
             }
-        }
-        flush(&mut batch, last_line, &mut p)?;
-        progress(p);
+            Ok(())
+        })?;
         let now = self.now();
         self.store.write(|tx| {
             tx.execute("UPDATE import_runs SET finished_at = ? WHERE id = ?", &[now.into(), run_id.into()])?;

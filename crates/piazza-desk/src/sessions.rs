@@ -57,13 +57,13 @@ impl Desk {
             return Err(wrong());
         };
         let (staff_id, admin_id) = (row.int(0)?, row.int(1)?);
-        if let Some(until) = row.opt_int(5)? {
-            if until > now {
-                return Err(DeskError::Forbidden(format!(
-                    "troppi tentativi falliti: accesso bloccato per {} minuti",
-                    (until - now) / 60_000 + 1
-                )));
-            }
+        if let Some(until) = row.opt_int(5)?
+            && until > now
+        {
+            return Err(DeskError::Forbidden(format!(
+                "troppi tentativi falliti: accesso bloccato per {} minuti",
+                (until - now) / 60_000 + 1
+            )));
         }
         let ok = row.bool(3)?
             && row
