@@ -24,7 +24,11 @@ pub(crate) fn connect(path: &str) -> Result<rusqlite::Connection> {
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 10000;",
+         PRAGMA busy_timeout = 10000;
+         PRAGMA cache_size = -65536;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA mmap_size = 268435456;
+         PRAGMA wal_autocheckpoint = 10000;",
     )
     .map_err(err)?;
     Ok(c)
