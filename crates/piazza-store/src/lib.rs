@@ -80,7 +80,7 @@ pub(crate) enum Conn {
     #[cfg(feature = "sqlite")]
     Sqlite(rusqlite::Connection),
     #[cfg(feature = "postgres")]
-    Postgres(Box<postgres::Client>),
+    Postgres(Box<pg::PgConn>),
 }
 
 struct Pool {
@@ -229,19 +229,20 @@ impl Store {
                 match tx.inner {
                     TxInner::Sqlite(t) => t.commit().map_err(sqlite::err)?,
                     #[cfg(feature = "postgres")]
-                    TxInner::Postgres(_) => unreachable!(),
+                    TxInner::Postgres(..) => unreachable!(),
                 }
                 Ok(out)
             }
             #[cfg(feature = "postgres")]
             Conn::Postgres(c) => {
-                let t = c.transaction().map_err(pg::err)?;
+                let pg::PgConn { client, statements } = &mut **c;
+                let t = client.transaction().map_err(pg::err)?;
                 let mut tx = Tx {
-                    inner: TxInner::Postgres(t),
+                    inner: TxInner::Postgres(t, statements),
                 };
                 let out = f(&mut tx)?;
                 match tx.inner {
-                    TxInner::Postgres(t) => t.commit().map_err(pg::err)?,
+                    TxInner::Postgres(t, _) => t.commit().map_err(pg::err)?,
                     #[cfg(feature = "sqlite")]
                     TxInner::Sqlite(_) => unreachable!(),
                 }
@@ -308,7 +309,12 @@ fn open_postgres(url: &str) -> Result<(BackendKind, Pool)> {
             connect: Box::new(move || {
                 config
                     .connect(postgres::NoTls)
-                    .map(|c| Conn::Postgres(Box::new(c)))
+                    .map(|client| {
+                        Conn::Postgres(Box::new(pg::PgConn {
+                            client,
+                            statements: Default::default(),
+                        }))
+                    })
                     .map_err(pg::err)
             }),
         },
@@ -324,7 +330,10 @@ enum TxInner<'a> {
     #[cfg(feature = "sqlite")]
     Sqlite(rusqlite::Transaction<'a>),
     #[cfg(feature = "postgres")]
-    Postgres(postgres::Transaction<'a>),
+    Postgres(
+        postgres::Transaction<'a>,
+        &'a mut std::collections::HashMap<String, postgres::Statement>,
+    ),
 }
 
 /// A transaction. SQL uses `?` placeholders on every backend.
@@ -338,7 +347,7 @@ impl Tx<'_> {
             #[cfg(feature = "sqlite")]
             TxInner::Sqlite(_) => BackendKind::Sqlite,
             #[cfg(feature = "postgres")]
-            TxInner::Postgres(_) => BackendKind::Postgres,
+            TxInner::Postgres(..) => BackendKind::Postgres,
         }
     }
 
@@ -348,7 +357,7 @@ impl Tx<'_> {
             #[cfg(feature = "sqlite")]
             TxInner::Sqlite(t) => sqlite::execute(t, sql, params),
             #[cfg(feature = "postgres")]
-            TxInner::Postgres(t) => pg::execute(t, sql, params),
+            TxInner::Postgres(t, cache) => pg::execute(t, cache, sql, params),
         }
     }
 
@@ -358,7 +367,7 @@ impl Tx<'_> {
             #[cfg(feature = "sqlite")]
             TxInner::Sqlite(t) => t.execute_batch(sql).map_err(sqlite::err),
             #[cfg(feature = "postgres")]
-            TxInner::Postgres(t) => t.batch_execute(sql).map_err(pg::err),
+            TxInner::Postgres(t, _) => t.batch_execute(sql).map_err(pg::err),
         }
     }
 
@@ -367,7 +376,7 @@ impl Tx<'_> {
             #[cfg(feature = "sqlite")]
             TxInner::Sqlite(t) => sqlite::query(t, sql, params),
             #[cfg(feature = "postgres")]
-            TxInner::Postgres(t) => pg::query(t, sql, params),
+            TxInner::Postgres(t, cache) => pg::query(t, cache, sql, params),
         }
     }
 

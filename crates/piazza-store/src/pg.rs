@@ -1,5 +1,6 @@
 //! The PostgreSQL backend (the synchronous `postgres` client).
 
+use std::collections::HashMap;
 use std::error::Error as _;
 use std::sync::Arc;
 
@@ -77,21 +78,43 @@ fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
+/// A connection with its prepared statements: preparing costs a round trip,
+/// so each distinct SQL text is prepared once per connection.
+pub(crate) struct PgConn {
+    pub client: postgres::Client,
+    pub statements: HashMap<String, postgres::Statement>,
+}
+
+fn prepared(
+    t: &mut postgres::Transaction<'_>,
+    cache: &mut HashMap<String, postgres::Statement>,
+    sql: &str,
+) -> Result<postgres::Statement> {
+    if let Some(s) = cache.get(sql) {
+        return Ok(s.clone());
+    }
+    let stmt = t.prepare(&rewrite(sql)).map_err(err)?;
+    cache.insert(sql.to_string(), stmt.clone());
+    Ok(stmt)
+}
+
 pub(crate) fn execute(
     t: &mut postgres::Transaction<'_>,
+    cache: &mut HashMap<String, postgres::Statement>,
     sql: &str,
     values: &[Value],
 ) -> Result<u64> {
-    let stmt = t.prepare(&rewrite(sql)).map_err(err)?;
+    let stmt = prepared(t, cache, sql)?;
     t.execute(&stmt, &params(values)).map_err(err)
 }
 
 pub(crate) fn query(
     t: &mut postgres::Transaction<'_>,
+    cache: &mut HashMap<String, postgres::Statement>,
     sql: &str,
     values: &[Value],
 ) -> Result<Vec<Row>> {
-    let stmt = t.prepare(&rewrite(sql)).map_err(err)?;
+    let stmt = prepared(t, cache, sql)?;
     let rows = t.query(&stmt, &params(values)).map_err(err)?;
     let shared: Arc<str> = Arc::from(sql);
     rows.iter()
