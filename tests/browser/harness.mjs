@@ -14,20 +14,29 @@ export const repoRoot = resolve(here, '..', '..');
 export const artifactsDir =
   process.env.PIAZZA_BROWSER_ARTIFACTS ?? join(repoRoot, 'target', 'browser-artifacts');
 
-/** The server binary; scripts/test-browser builds it and sets the path. */
-function serverBinary() {
-  if (process.env.PIAZZA_WEB_SERVER) return process.env.PIAZZA_WEB_SERVER;
+/**
+ * A test server binary: one of piazza-web's examples, which
+ * scripts/test-browser builds (PIAZZA_WEB_EXAMPLES names their folder;
+ * PIAZZA_WEB_SERVER overrides serve_presets alone).
+ */
+function serverBinary(example) {
+  if (example === 'serve_presets' && process.env.PIAZZA_WEB_SERVER) {
+    return process.env.PIAZZA_WEB_SERVER;
+  }
+  if (process.env.PIAZZA_WEB_EXAMPLES) return join(process.env.PIAZZA_WEB_EXAMPLES, example);
   const target = process.env.CARGO_TARGET_DIR ?? join(repoRoot, 'target');
-  return join(target, 'debug', 'examples', 'serve_presets');
+  return join(target, 'debug', 'examples', example);
 }
 
 /**
- * Starts the server serving the five presets on 127.0.0.1 with a free port
- * (the binary binds port 0 and prints the address it got).
- * Resolves to { url, stop }.
+ * Starts a test server on 127.0.0.1 with a free port (the binary binds
+ * port 0 and prints the address it got): `serve_presets` (the five
+ * presets, no staff) by default, or `serve_demo` (a seeded desk, whose
+ * logins and comment ids it prints as a JSON line first).
+ * Resolves to { url, info, stop }; `info` is that JSON, or null.
  */
-export function startServer() {
-  const bin = serverBinary();
+export function startServer(example = 'serve_presets') {
+  const bin = serverBinary(example);
   const child = spawn(bin, [], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
@@ -49,8 +58,10 @@ export function startServer() {
       if (m) {
         clearTimeout(timer);
         child.removeAllListeners('exit');
+        const json = buffered.split('\n').find((l) => l.startsWith('{'));
         resolvePromise({
           url: m[1],
+          info: json ? JSON.parse(json) : null,
           stop: () =>
             new Promise((done) => {
               if (child.exitCode !== null) return done();

@@ -1,6 +1,6 @@
 //! Staff sessions as the web layer sees them: a cookie holding an opaque
-//! token, resolved by a [`SessionLookup`] that the desk backs with the
-//! database.
+//! token, resolved by a [`SessionLookup`]: [`DeskSessions`] (the desk's
+//! sessions table) in a deployment, [`InMemorySessions`] in some tests.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -8,6 +8,7 @@ use std::sync::RwLock;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
+use piazza_desk::{Actor, Desk, Role};
 use serde::Serialize;
 
 use crate::error::AppError;
@@ -16,16 +17,59 @@ use crate::state::AppState;
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "piazza_session";
 
-/// A signed-in staff member, as much as the web layer needs. The desk will
-/// add roles and account scope here.
+/// A signed-in staff member, as much as the web layer needs: who, for which
+/// administration, with which roles. The account scope is checked by the
+/// desk on every call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StaffSession {
     /// A stable, non-secret id of the session (not the cookie token): CSRF
     /// tokens are bound to it.
     pub session_id: String,
-    pub staff_id: String,
+    pub staff_id: i64,
+    pub admin_id: i64,
+    pub username: String,
     /// The name shown in the header ("Maria Rossi").
     pub display_name: String,
+    pub roles: Vec<Role>,
+}
+
+impl StaffSession {
+    /// The session of a desk actor.
+    pub fn of_actor(session_id: String, actor: &Actor) -> StaffSession {
+        StaffSession {
+            session_id,
+            staff_id: actor.staff_id,
+            admin_id: actor.admin_id,
+            username: actor.username.clone(),
+            display_name: actor.full_name.clone(),
+            roles: actor.roles.clone(),
+        }
+    }
+
+    /// The person as the desk knows them.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            staff_id: self.staff_id,
+            admin_id: self.admin_id,
+            username: self.username.clone(),
+            full_name: self.display_name.clone(),
+            roles: self.roles.clone(),
+        }
+    }
+
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        self.roles.iter().any(|r| roles.contains(r))
+    }
+
+    /// Fails with [`AppError::Forbidden`] unless the person has one of
+    /// `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if self.has_any(roles) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
 }
 
 /// Resolves a session token (the cookie value) to a live session.
@@ -35,6 +79,38 @@ pub struct StaffSession {
 /// `None`.
 pub trait SessionLookup: Send + Sync {
     fn lookup(&self, token: &str) -> Option<StaffSession>;
+}
+
+/// Sessions in the desk's database: the cookie token is looked up by its
+/// SHA-256; expired and revoked sessions, and those of deactivated staff,
+/// are `None`.
+#[derive(Clone)]
+pub struct DeskSessions {
+    desk: Desk,
+}
+
+impl DeskSessions {
+    pub fn new(desk: Desk) -> DeskSessions {
+        DeskSessions { desk }
+    }
+}
+
+/// The CSRF binding of a desk session.
+pub(crate) fn desk_session_id(id: i64) -> String {
+    format!("desk-session-{id}")
+}
+
+impl SessionLookup for DeskSessions {
+    fn lookup(&self, token: &str) -> Option<StaffSession> {
+        match self.desk.session(token) {
+            Ok(Some((id, actor))) => Some(StaffSession::of_actor(desk_session_id(id), &actor)),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "session lookup failed");
+                None
+            }
+        }
+    }
 }
 
 /// Sessions held in memory: for tests and the browser harness, never for a
@@ -101,12 +177,33 @@ pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub StaffSession);
 
-fn lookup<S>(parts: &Parts, state: &S) -> Option<StaffSession>
+/// The result of the lookup, kept in the request so that two extractors
+/// of one request look the session up once.
+#[derive(Clone)]
+struct Looked(Option<StaffSession>);
+
+async fn lookup<S>(parts: &mut Parts, state: &S) -> Option<StaffSession>
 where
     AppState: FromRef<S>,
 {
-    let token = session_token(&parts.headers)?;
-    AppState::from_ref(state).sessions.lookup(token)
+    if let Some(Looked(s)) = parts.extensions.get::<Looked>() {
+        return s.clone();
+    }
+    let found = match session_token(&parts.headers) {
+        None => None,
+        Some(token) => {
+            let token = token.to_string();
+            let sessions = AppState::from_ref(state).sessions.clone();
+            // The lookup reads the database, which must not happen on a
+            // runtime thread.
+            tokio::task::spawn_blocking(move || sessions.lookup(&token))
+                .await
+                .ok()
+                .flatten()
+        }
+    };
+    parts.extensions.insert(Looked(found.clone()));
+    found
 }
 
 impl<S> FromRequestParts<S> for Authenticated
@@ -118,6 +215,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         lookup(parts, state)
+            .await
             .map(Authenticated)
             .ok_or(AppError::Unauthenticated)
     }
@@ -134,7 +232,7 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(lookup(parts, state).map(Authenticated))
+        Ok(lookup(parts, state).await.map(Authenticated))
     }
 }
 

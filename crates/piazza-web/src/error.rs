@@ -35,13 +35,35 @@ pub enum AppError {
     /// The detail is logged, never shown: it may name tables or paths.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Wrong user name or password, or a locked account: one answer for
+    /// all, so that user names cannot be probed.
+    #[error("login failed")]
+    LoginFailed,
+    /// Too many login attempts from one address within a minute.
+    #[error("too many login attempts")]
+    TooManyAttempts,
+    /// A refusal of the desk core, with its stable code and Italian message.
+    #[error("{code}: {message}")]
+    Desk { code: &'static str, message: String },
+}
+
+impl From<piazza_desk::DeskError> for AppError {
+    fn from(e: piazza_desk::DeskError) -> AppError {
+        match e.code() {
+            "storage" => AppError::Internal(e.to_string()),
+            code => AppError::Desk {
+                code,
+                message: e.message_it(),
+            },
+        }
+    }
 }
 
 /// The JSON body of an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorBody {
     pub code: &'static str,
-    pub message: &'static str,
+    pub message: String,
 }
 
 impl AppError {
@@ -54,6 +76,19 @@ impl AppError {
         "bad_request",
         "method_not_allowed",
         "internal",
+        "login_failed",
+        "too_many_attempts",
+        // The desk's codes (`piazza_desk::DeskError::code`); its `storage`
+        // errors are `internal` here.
+        "out_of_scope",
+        "conflict",
+        "clause_required",
+        "clause_not_applicable",
+        "invalid_input",
+        "invalid_policy",
+        "second_moderator",
+        "handover_incomplete",
+        "duplicate",
     ];
 
     pub fn code(&self) -> &'static str {
@@ -65,6 +100,9 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Internal(_) => "internal",
+            AppError::LoginFailed => "login_failed",
+            AppError::TooManyAttempts => "too_many_attempts",
+            AppError::Desk { code, .. } => code,
         }
     }
 
@@ -76,12 +114,22 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::LoginFailed => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Desk { code, .. } => match *code {
+                "not_found" => StatusCode::NOT_FOUND,
+                "forbidden" | "out_of_scope" => StatusCode::FORBIDDEN,
+                "conflict" | "duplicate" => StatusCode::CONFLICT,
+                "storage" => StatusCode::INTERNAL_SERVER_ERROR,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
         }
     }
 
     /// The short Italian message of the JSON body.
-    pub fn message(&self) -> &'static str {
-        match self {
+    pub fn message(&self) -> String {
+        let m = match self {
+            AppError::Desk { message, .. } => return message.clone(),
             AppError::NotFound => "Risorsa non trovata",
             AppError::Unauthenticated => "Autenticazione richiesta",
             AppError::Forbidden => "Non hai i permessi per questa operazione",
@@ -89,12 +137,33 @@ impl AppError {
             AppError::BadRequest(_) => "Richiesta non valida",
             AppError::MethodNotAllowed => "Metodo non consentito",
             AppError::Internal(_) => "Errore interno del server",
-        }
+            AppError::LoginFailed => "Nome utente o password non corretti",
+            AppError::TooManyAttempts => "Troppi tentativi di accesso: riprova tra un minuto",
+        };
+        m.to_string()
     }
 
     /// Title and explanation of the HTML error page.
-    fn page_text(&self) -> (&'static str, &'static str) {
-        match self {
+    fn page_text(&self) -> (String, String) {
+        let (title, text) = match self {
+            AppError::Desk { code, message } => {
+                let title = match *code {
+                    "not_found" => "Elemento non trovato",
+                    "forbidden" | "out_of_scope" => "Accesso non consentito",
+                    "conflict" => "Modifica concorrente",
+                    "duplicate" => "Elemento già esistente",
+                    _ => "Operazione non eseguita",
+                };
+                return (title.to_string(), message.clone());
+            }
+            AppError::LoginFailed => (
+                "Accesso non riuscito",
+                "Nome utente o password non corretti.",
+            ),
+            AppError::TooManyAttempts => (
+                "Troppi tentativi di accesso",
+                "Da questo indirizzo sono arrivati troppi tentativi di accesso in poco tempo. Attendi un minuto e riprova.",
+            ),
             AppError::NotFound => (
                 "Pagina non trovata",
                 "La pagina che cerchi non esiste o è stata spostata. Controlla l’indirizzo oppure torna all’elenco delle amministrazioni.",
@@ -123,7 +192,8 @@ impl AppError {
                 "Errore interno",
                 "Si è verificato un errore imprevisto. Riprova tra qualche minuto; se il problema persiste, contatta l’assistenza.",
             ),
-        }
+        };
+        (title.to_string(), text.to_string())
     }
 
     pub fn body(&self) -> ErrorBody {
@@ -137,7 +207,7 @@ impl AppError {
     pub fn html_page(&self) -> Response {
         let (title, text) = self.page_text();
         let page = pages::ErrorPage {
-            layout: Layout::piazza(title),
+            layout: Layout::piazza(&title),
             title,
             text,
             code: self.code(),
@@ -179,10 +249,25 @@ pub(crate) async fn fallback(auth: Option<Authenticated>, req: Request) -> AppEr
 }
 
 /// Renders errors as HTML pages for every path outside `/api/`, and gives
-/// axum's own bare 405 answers the error body of the rest.
+/// axum's own bare 405 answers the error body of the rest. A page that
+/// needs a session sends a browser without one to the login page, which
+/// brings it back afterwards.
 pub(crate) async fn html_error_pages(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
+    let get = req.method() == axum::http::Method::GET;
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
     let res = next.run(req).await;
+    if !api && get && res.extensions().get::<AppError>() == Some(&AppError::Unauthenticated) {
+        let to = format!(
+            "/accesso?{}",
+            serde_urlencoded::to_string([("next", here.as_str())]).unwrap_or_default()
+        );
+        return axum::response::Redirect::to(&to).into_response();
+    }
     let error = match res.extensions().get::<AppError>() {
         Some(e) => e.clone(),
         None if res.status() == StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,

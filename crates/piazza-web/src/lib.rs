@@ -10,13 +10,28 @@
 //! Web and the other fonts), which `build.rs` fetches from the npm registry
 //! with `npm ci` against the committed lock file.
 //!
-//! What exists today needs no database: the public pages (`/`,
-//! `/enti/{slug}/policy`, `/enti/{slug}/account`), the public API
-//! (`/api/v1/enti`, `/api/v1/enti/{slug}/policy`, `/api/v1/openapi.json`),
-//! and the shapes the staff desk plugs into: [`SessionLookup`] behind the
-//! [`Authenticated`] extractor, [`CsrfKey`] with the [`CsrfForm`] and
-//! [`CsrfHeader`] extractors, the [`AppError`] enum, and [`ApiRouter`], which
-//! keeps the OpenAPI document honest.
+//! The state is the desk core ([`piazza_desk::Desk`]) plus a [`WebConfig`]:
+//! a deployment builds it with [`AppState::new`] and serves it with
+//! [`serve`]; tests and examples use [`AppState::with_presets`] (a temporary
+//! SQLite desk seeded with the five presets) or [`AppState::scratch`].
+//!
+//! Routes:
+//! - public pages: `/`, `/enti/{slug}/policy`, `/enti/{slug}/account`,
+//!   `/enti/{slug}/statistiche` (aggregate statistics per clause);
+//! - staff: `/accesso` (login form, CSRF-bound to a pre-session cookie),
+//!   `/uscita` (logout), and the desk: `/desk` (inbox with filters, keyboard
+//!   shortcuts and bulk decisions), `/desk/commenti/{id}` (one item, its
+//!   decision forms and history), `/desk/registro`, `/desk/policy`,
+//!   `/desk/audit`, `/desk/report` and `/desk/report.csv`;
+//! - the JSON API under `/api/v1`, described by `/api/v1/openapi.json`
+//!   ([`openapi`]), with the same use cases.
+//!
+//! Every desk route checks the person's roles before calling the desk, and
+//! the desk checks roles and account scope again; the desk's refusals become
+//! HTTP statuses with their stable codes ([`AppError::Desk`]). A page that
+//! needs a session sends an anonymous browser to `/accesso?next=...` (303);
+//! the API answers 401. Forms carry a CSRF token ([`CsrfForm`]), API writes
+//! an `X-CSRF-Token` header ([`CsrfHeader`]).
 //!
 //! ```
 //! use piazza_web::{app, AppState};
@@ -34,14 +49,27 @@
 //! # });
 //! ```
 
+// The hand-written OpenAPI document is one large `json!` literal.
+#![recursion_limit = "512"]
+
 mod api;
 pub mod assets;
+mod audit;
 mod auth;
 mod csrf;
+mod desk;
+mod desk_api;
+mod diff;
 mod error;
+mod login;
 mod pages;
+mod policy_desk;
+mod registry;
+mod reports;
 mod security;
 mod state;
+mod throttle;
+mod views;
 
 use std::net::SocketAddr;
 
@@ -50,13 +78,15 @@ use tokio::net::TcpListener;
 
 pub use api::{ApiRoute, ApiRouter, api_routes, openapi};
 pub use auth::{
-    Authenticated, InMemorySessions, SESSION_COOKIE, SessionLookup, StaffSession, session_cookie,
-    session_token,
+    Authenticated, DeskSessions, InMemorySessions, SESSION_COOKIE, SessionLookup, StaffSession,
+    session_cookie, session_token,
 };
 pub use csrf::{CSRF_FIELD, CSRF_HEADER, CsrfForm, CsrfHeader, CsrfKey};
 pub use error::AppError;
+pub use login::PRESESSION_COOKIE;
 pub use security::{CONTENT_SECURITY_POLICY, security_headers};
-pub use state::AppState;
+pub use state::{AppState, WebConfig};
+pub use throttle::{LOGIN_ATTEMPTS_PER_MINUTE, LoginThrottle};
 
 /// The whole HTTP application: pages, API, static assets, error pages and
 /// security headers.
@@ -76,6 +106,7 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
     let (api, _) = api_routes().into_parts();
     Router::new()
         .merge(pages::routes())
+        .merge(desk_routes())
         .merge(api)
         .merge(extra)
         .route("/static/{*path}", axum::routing::get(assets::serve))
@@ -84,6 +115,31 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(axum::middleware::map_response(security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The staff pages: signing in and out, and the desk.
+fn desk_routes() -> Router<AppState> {
+    use axum::routing::{get, post};
+    Router::new()
+        .route("/accesso", get(login::login_page).post(login::login_submit))
+        .route("/uscita", post(login::logout_submit))
+        .route("/desk", get(desk::inbox))
+        .route("/desk/azioni", post(desk::bulk_submit))
+        .route("/desk/commenti/{id}", get(desk::item))
+        .route("/desk/commenti/{id}/azione", post(desk::act_submit))
+        .route("/desk/audit", get(audit::audit_page))
+        .route("/desk/registro", get(registry::registry_page))
+        .route("/desk/policy", get(policy_desk::policy_page))
+        .route("/desk/report", get(reports::reports_page))
+        .route("/desk/report.csv", get(reports::report_csv))
+        .route(
+            "/desk/registro/consegne/{id}/passo",
+            post(registry::step_submit),
+        )
+        .route(
+            "/desk/registro/consegne/{id}/firma",
+            post(registry::sign_off_submit),
+        )
 }
 
 /// Binds `addr` and serves [`app`] until Ctrl-C or SIGTERM.
@@ -95,9 +151,13 @@ pub async fn serve(addr: SocketAddr, state: AppState) -> std::io::Result<()> {
 /// Serves [`app`] on an already bound listener (tests and the browser
 /// harness bind port 0 and read the address back).
 pub async fn serve_on(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    // The peer address feeds the login throttle.
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

@@ -24,6 +24,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/", get(landing))
         .route("/enti/{slug}/policy", get(policy_page))
         .route("/enti/{slug}/account", get(accounts_page))
+        .route(
+            "/enti/{slug}/statistiche",
+            get(crate::reports::public_stats_page),
+        )
 }
 
 /// Renders a template, or a 500 if it fails (it can only fail on a bug in a
@@ -50,6 +54,7 @@ pub(crate) struct NavItem {
 pub(crate) enum Section {
     Policy,
     Accounts,
+    Stats,
 }
 
 /// What `base.html` needs: titles, the header brand and the section bar.
@@ -62,6 +67,8 @@ pub(crate) struct Layout {
     pub nav: Vec<NavItem>,
     /// The signed-in staff member's name, where a page knows it.
     pub staff: Option<String>,
+    /// The CSRF token of the sign-out form, for a signed-in staff member.
+    pub logout_token: Option<String>,
 }
 
 impl Layout {
@@ -74,6 +81,7 @@ impl Layout {
             home: "/".into(),
             nav: Vec::new(),
             staff: None,
+            logout_token: None,
         }
     }
 
@@ -97,13 +105,22 @@ impl Layout {
                     label: "Account ufficiali",
                     current: current == Section::Accounts,
                 },
+                NavItem {
+                    href: format!("/enti/{slug}/statistiche"),
+                    label: "Statistiche di moderazione",
+                    current: current == Section::Stats,
+                },
             ],
             staff: None,
+            logout_token: None,
         }
     }
 
-    fn with_staff(mut self, auth: Option<Authenticated>) -> Layout {
-        self.staff = auth.map(|Authenticated(s)| s.display_name);
+    pub fn with_staff(mut self, auth: Option<Authenticated>, state: &AppState) -> Layout {
+        if let Some(Authenticated(s)) = auth {
+            self.logout_token = Some(state.csrf.token(&s.session_id));
+            self.staff = Some(s.display_name);
+        }
         self
     }
 
@@ -176,12 +193,17 @@ struct AdministrationCard {
     accounts: usize,
 }
 
-async fn landing(State(state): State<AppState>, auth: Option<Authenticated>) -> Response {
+async fn landing(
+    State(state): State<AppState>,
+    auth: Option<Authenticated>,
+) -> Result<Response, AppError> {
     let administrations = state
-        .policies
+        .administrations()
+        .await?
         .iter()
+        .map(|ctx| (ctx.slug.clone(), &ctx.policy))
         .map(|(slug, p)| AdministrationCard {
-            slug: slug.clone(),
+            slug,
             name: p.administration.name.clone(),
             kind: p.administration.kind.label_it(),
             title: p.document.title.clone(),
@@ -190,10 +212,10 @@ async fn landing(State(state): State<AppState>, auth: Option<Authenticated>) -> 
             accounts: p.channels.accounts.len(),
         })
         .collect();
-    render(&LandingPage {
-        layout: Layout::piazza("Amministrazioni").with_staff(auth),
+    Ok(render(&LandingPage {
+        layout: Layout::piazza("Amministrazioni").with_staff(auth, &state),
         administrations,
-    })
+    }))
 }
 
 // ---------------------------------------------------------------------------
@@ -241,25 +263,15 @@ struct LicenceView {
     url: Option<String>,
 }
 
-fn administration(state: &AppState, slug: &str) -> Result<Policy, AppError> {
-    state.policy(slug).cloned().ok_or(AppError::NotFound)
-}
-
 async fn policy_page(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     auth: Option<Authenticated>,
 ) -> Result<Response, AppError> {
-    let p = administration(&state, &slug)?;
-    let page = policy_view(&slug, &p).with_staff(auth);
+    let ctx = state.administration(&slug).await?;
+    let mut page = policy_view(&slug, &ctx.policy);
+    page.layout = page.layout.with_staff(auth, &state);
     Ok(render(&page))
-}
-
-impl PolicyPage {
-    fn with_staff(mut self, auth: Option<Authenticated>) -> PolicyPage {
-        self.layout = self.layout.with_staff(auth);
-        self
-    }
 }
 
 fn version_line(p: &Policy) -> String {
@@ -496,13 +508,14 @@ async fn accounts_page(
     Path(slug): Path<String>,
     auth: Option<Authenticated>,
 ) -> Result<Response, AppError> {
-    let p = administration(&state, &slug)?;
+    let ctx = state.administration(&slug).await?;
+    let p = &ctx.policy;
     let page = AccountsPage {
-        layout: Layout::administration(&slug, &p, "Account ufficiali", Section::Accounts)
-            .with_staff(auth),
+        layout: Layout::administration(&slug, p, "Account ufficiali", Section::Accounts)
+            .with_staff(auth, &state),
         name: p.administration.name.clone(),
         slug: slug.clone(),
-        accounts: accounts_view(&p),
+        accounts: accounts_view(p),
         hours: (!p.moderation.hours.is_empty()).then(|| p.hours_sentence(None)),
         response: p.response.as_ref().map(|r| r.text.clone()),
     };
@@ -516,8 +529,8 @@ async fn accounts_page(
 #[template(path = "error.html")]
 pub(crate) struct ErrorPage {
     pub layout: Layout,
-    pub title: &'static str,
-    pub text: &'static str,
+    pub title: String,
+    pub text: String,
     pub code: &'static str,
     pub status: u16,
 }
@@ -538,9 +551,13 @@ mod tests {
     /// page the administration publishes: both must carry the same anchors.
     #[test]
     fn the_policy_page_keeps_every_anchor_of_the_rendered_policy() {
-        let state = AppState::with_presets();
-        assert_eq!(state.policies.len(), 5);
-        for (slug, p) in state.policies.iter() {
+        assert_eq!(piazza_policy::PRESETS.len(), 5);
+        for preset in piazza_policy::PRESETS {
+            let (slug, p) = (
+                preset.name,
+                piazza_policy::load_preset(preset.name).unwrap().policy,
+            );
+            let p = &p;
             let ours = ids(&policy_view(slug, p).render().unwrap());
             let theirs = ids(&render(p, Audience::Public, Format::Html));
             let missing: Vec<_> = theirs.difference(&ours).collect();

@@ -1,59 +1,110 @@
-//! The state every handler shares.
+//! The state every handler shares: the desk, the web configuration, the
+//! session lookup and the CSRF key.
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use piazza_policy::{PRESETS, Policy, load_preset};
+use piazza_desk::context::AdminContext;
+use piazza_desk::{Desk, DeskError, NewAdministration};
+use piazza_policy::PRESETS;
 
-use crate::auth::{InMemorySessions, SessionLookup};
+use crate::auth::{DeskSessions, SessionLookup};
 use crate::csrf::CsrfKey;
+use crate::error::AppError;
+use crate::throttle::{LOGIN_ATTEMPTS_PER_MINUTE, LoginThrottle};
+
+/// The web layer's own settings. Every field has a default that works on a
+/// laptop (plain HTTP on loopback, a CSRF key drawn at start).
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark the cookies `Secure`: set it when Piazza is served over TLS
+    /// (directly or behind a proxy), never on plain-HTTP loopback, where
+    /// browsers would drop them.
+    pub secure_cookies: bool,
+    /// A persistent secret for CSRF tokens, so that open forms survive a
+    /// restart; a random key when `None`.
+    pub csrf_secret: Option<String>,
+}
 
 /// What handlers reach through `State<AppState>`. Cheap to clone: every
 /// field is shared.
-///
-/// The desk grows this struct: add its handle (e.g. `desk:
-/// Arc<piazza_desk::Desk>`) in place of [`AppState::desk`], give
-/// [`AppState::sessions`] the database-backed [`SessionLookup`], and set a
-/// persistent [`CsrfKey`] from the configuration so that forms survive a
-/// restart.
 #[derive(Clone)]
 pub struct AppState {
-    /// The administrations served, by slug (the URL segment in
-    /// `/enti/{slug}/...`), in the order the landing page lists them.
-    pub policies: Arc<Vec<(String, Policy)>>,
-    /// Resolves the session cookie to a staff member.
+    /// The desk core. Synchronous: call it through [`AppState::run`], which
+    /// moves the call off the async runtime.
+    pub desk: Desk,
+    pub config: Arc<WebConfig>,
+    /// Resolves the session cookie to a staff member (the desk's sessions
+    /// table unless a test replaces it).
     pub sessions: Arc<dyn SessionLookup>,
     /// Signs and checks CSRF tokens.
     pub csrf: CsrfKey,
-    /// Placeholder for the desk core (`piazza-desk`), which does not exist
-    /// yet: nothing reads it.
-    pub desk: (),
+    /// Login attempts per client address.
+    pub login_throttle: Arc<LoginThrottle>,
+    /// Keeps the temporary database of [`AppState::with_presets`] alive.
+    _scratch: Option<Arc<ScratchDir>>,
 }
 
 impl AppState {
-    /// A state serving `policies`, with no staff session (an empty
-    /// [`InMemorySessions`]) and a CSRF key drawn at random.
-    pub fn new(policies: Vec<(String, Policy)>) -> AppState {
+    /// The state a deployment serves: `desk` with its sessions, and the
+    /// CSRF key from `config` (random when it sets none).
+    pub fn new(desk: Desk, config: WebConfig) -> AppState {
+        let csrf = match &config.csrf_secret {
+            Some(s) => CsrfKey::from_secret(s.as_bytes()),
+            None => CsrfKey::random(),
+        };
         AppState {
-            policies: Arc::new(policies),
-            sessions: Arc::new(InMemorySessions::default()),
-            csrf: CsrfKey::random(),
-            desk: (),
+            sessions: Arc::new(DeskSessions::new(desk.clone())),
+            desk,
+            config: Arc::new(config),
+            csrf,
+            login_throttle: Arc::new(LoginThrottle::new(LOGIN_ATTEMPTS_PER_MINUTE)),
+            _scratch: None,
         }
     }
 
-    /// A state serving the five embedded presets, slugs being the preset
-    /// names (`cento`, `maglione`, `roma`, `torino`, `tradate`).
+    /// A desk on a fresh SQLite database in a temporary directory (removed
+    /// when the last clone of the state is dropped), seeded with the five
+    /// embedded presets (`cento`, `maglione`, `roma`, `torino`, `tradate`)
+    /// and no staff: the public pages work, nobody can sign in.
+    ///
+    /// # Panics
+    /// When the temporary database cannot be created: this constructor is
+    /// for examples and tests.
     pub fn with_presets() -> AppState {
-        AppState::new(
-            PRESETS
-                .iter()
-                .filter_map(|p| load_preset(p.name).map(|v| (p.name.to_string(), v.policy)))
-                .collect(),
-        )
+        let (desk, scratch) = scratch_desk("presets");
+        for p in PRESETS {
+            desk.create_administration(NewAdministration::preset(p.name))
+                .unwrap_or_else(|e| panic!("seeding preset {}: {e}", p.name));
+        }
+        let mut state = AppState::new(desk, WebConfig::default());
+        state._scratch = Some(scratch);
+        state
+    }
+
+    /// A state over a desk on a fresh temporary SQLite database with nothing
+    /// in it, returned with the desk so the caller can seed it; the
+    /// directory lives as long as the state.
+    ///
+    /// # Panics
+    /// When the temporary database cannot be created.
+    pub fn scratch(config: WebConfig) -> AppState {
+        let (desk, scratch) = scratch_desk("scratch");
+        let mut state = AppState::new(desk, config);
+        state._scratch = Some(scratch);
+        state
     }
 
     pub fn with_sessions(mut self, sessions: Arc<dyn SessionLookup>) -> AppState {
         self.sessions = sessions;
+        self
+    }
+
+    /// Allows `per_minute` login attempts per client address (30 by
+    /// default).
+    pub fn with_login_limit(mut self, per_minute: u32) -> AppState {
+        self.login_throttle = Arc::new(LoginThrottle::new(per_minute));
         self
     }
 
@@ -62,11 +113,65 @@ impl AppState {
         self
     }
 
-    /// The policy of the administration at `slug`.
-    pub fn policy(&self, slug: &str) -> Option<&Policy> {
-        self.policies
-            .iter()
-            .find(|(s, _)| s == slug)
-            .map(|(_, p)| p)
+    /// Runs a desk call on the blocking thread pool: the desk is
+    /// synchronous and its PostgreSQL client must not run on a runtime
+    /// thread.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Desk) -> Result<T, DeskError> + Send + 'static,
+    {
+        let desk = self.desk.clone();
+        tokio::task::spawn_blocking(move || f(&desk))
+            .await
+            .map_err(|e| AppError::Internal(format!("desk task: {e}")))?
+            .map_err(AppError::from)
     }
+
+    /// Every administration served, with its policy in force, in the order
+    /// they were registered.
+    pub async fn administrations(&self) -> Result<Vec<Arc<AdminContext>>, AppError> {
+        self.run(|desk| {
+            desk.administrations()?
+                .into_iter()
+                .map(|a| desk.context(a.id))
+                .collect()
+        })
+        .await
+    }
+
+    /// The administration at `slug` with its policy in force.
+    pub async fn administration(&self, slug: &str) -> Result<Arc<AdminContext>, AppError> {
+        let wanted = slug.to_string();
+        let all = self.administrations().await?;
+        all.into_iter()
+            .find(|c| c.slug == wanted)
+            .ok_or(AppError::NotFound)
+    }
+}
+
+static SCRATCH: AtomicU64 = AtomicU64::new(0);
+
+/// A temporary directory removed on drop.
+struct ScratchDir(PathBuf);
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch_desk(name: &str) -> (Desk, Arc<ScratchDir>) {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!(
+        "piazza-web-{name}-{}-{}-{nanos}",
+        std::process::id(),
+        SCRATCH.fetch_add(1, Ordering::Relaxed)
+    ));
+    let store = piazza_store::Store::open_data_dir(&dir)
+        .unwrap_or_else(|e| panic!("temporary database in {}: {e}", dir.display()));
+    (Desk::new(store), Arc::new(ScratchDir(dir)))
 }

@@ -64,8 +64,11 @@ fn signed_in() -> AppState {
         "tok-maria",
         StaffSession {
             session_id: "sess-1".into(),
-            staff_id: "maria".into(),
+            staff_id: 7,
+            admin_id: 1,
+            username: "maria".into(),
             display_name: "Maria Rossi".into(),
+            roles: vec![piazza_desk::Role::Moderatore],
         },
     );
     AppState::with_presets()
@@ -134,8 +137,7 @@ async fn a_policy_without_citizen_rules_says_so() {
 
 #[tokio::test]
 async fn the_accounts_page_shows_each_account_with_its_hours() {
-    let state = AppState::with_presets();
-    let cento = state.policy("cento").unwrap().clone();
+    let cento = piazza_policy::load_preset("cento").unwrap().policy;
     let r = get("/enti/cento/account").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(!cento.channels.accounts.is_empty());
@@ -356,9 +358,9 @@ async fn the_openapi_document_is_served() {
 async fn every_documented_public_operation_answers_without_a_session() {
     let doc = piazza_web::openapi();
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let op = &item["get"];
+        let Some(op) = item.get("get") else { continue };
         let public = op["security"].as_array().is_some_and(|s| s.is_empty());
-        let url = path.replace("{slug}", "cento");
+        let url = path.replace("{slug}", "cento").replace("{id}", "1");
         let r = get(&url).await;
         if public {
             assert_eq!(r.status, StatusCode::OK, "{url}");
@@ -384,13 +386,13 @@ async fn a_protected_api_route_is_401_without_a_session() {
 
 #[tokio::test]
 async fn an_unknown_api_route_is_401_for_strangers_and_404_for_staff() {
-    let r = get("/api/v1/coda").await;
+    let r = get("/api/v1/inesistente").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.json()["code"], "unauthenticated");
 
     let r = send(
         app(signed_in()),
-        Request::get("/api/v1/coda")
+        Request::get("/api/v1/inesistente")
             .header(header::COOKIE, cookie())
             .body(Body::empty())
             .unwrap(),
@@ -453,11 +455,11 @@ struct Decision {
 }
 
 async fn decide(CsrfForm { session, form }: CsrfForm<Decision>) -> String {
-    format!("{} {}", session.staff_id, form.action)
+    format!("{} {}", session.username, form.action)
 }
 
 async fn decide_json(CsrfHeader(session): CsrfHeader) -> String {
-    session.staff_id
+    session.username
 }
 
 fn desk_like(state: AppState) -> Router {

@@ -68,6 +68,11 @@ enum Command {
     Calendar(cmd::calendar::CalendarCommand),
     /// Reply deadlines in working time.
     Sla(cmd::calendar::SlaArgs),
+    /// Serve the web desk (config file + PIAZZA_* environment).
+    Serve(cmd::serve::ServeArgs),
+    /// A fresh demo desk with a seed policy, staff logins and comments
+    /// arriving from the sandbox platform.
+    Demo(cmd::serve::DemoArgs),
 }
 
 /// What a command reports back to `main`: success, or a failed check whose
@@ -96,7 +101,9 @@ fn main() -> ExitCode {
         Command::Retention(c) => cmd::desk::retention(store, c),
         Command::Report(c) => cmd::desk::report(store, c),
         Command::Calendar(c) => cmd::calendar::calendar(c),
-        Command::Sla(a) => cmd::calendar::sla(a),
+        Command::Sla(a) => cmd::calendar::sla(store, a),
+        Command::Serve(a) => cmd::serve::serve(store, a),
+        Command::Demo(a) => cmd::serve::demo(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

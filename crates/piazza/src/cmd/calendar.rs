@@ -114,6 +114,12 @@ pub struct SlaArgs {
 
 #[derive(Subcommand)]
 pub enum SlaCommand {
+    /// Flag items due for a courtesy reply and record breaches (run it
+    /// periodically, e.g. from cron; `piazza serve` runs it every minute).
+    Sweep {
+        #[arg(long)]
+        json: bool,
+    },
     /// When an item received at an instant is taken in charge and due.
     Deadline {
         #[arg(long)]
@@ -128,13 +134,29 @@ pub enum SlaCommand {
     },
 }
 
-pub fn sla(args: SlaArgs) -> anyhow::Result<Outcome> {
-    let SlaCommand::Deadline {
-        policy,
-        received,
-        hours,
-        json,
-    } = args.cmd;
+pub fn sla(store: &crate::cmd::StoreArgs, args: SlaArgs) -> anyhow::Result<Outcome> {
+    let (policy, received, hours, json) = match args.cmd {
+        SlaCommand::Sweep { json } => {
+            let desk = store.desk()?;
+            let admin = store.administration(&desk)?;
+            let s = desk.sla_sweep(admin.id)?;
+            if json {
+                println!("{}", serde_json::to_string(&s)?);
+            } else {
+                println!(
+                    "{} elementi da sollecitare con una risposta di cortesia, {} scadenze superate",
+                    s.courtesy_due, s.breached
+                );
+            }
+            return Ok(Outcome::Ok);
+        }
+        SlaCommand::Deadline {
+            policy,
+            received,
+            hours,
+            json,
+        } => (policy, received, hours, json),
+    };
     let (p, clock) = clock(&policy)?;
     let hours = match (hours, &p.response) {
         (Some(h), _) => h,

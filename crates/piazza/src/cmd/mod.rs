@@ -3,6 +3,7 @@ pub mod bench;
 pub mod calendar;
 pub mod desk;
 pub mod policy;
+pub mod serve;
 
 use std::path::PathBuf;
 

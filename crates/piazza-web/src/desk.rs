@@ -1,0 +1,901 @@
+//! The moderation desk's pages: the inbox, one item with its decision
+//! forms, and bulk decisions. Every page works without JavaScript; the
+//! desk core checks roles and account scope on every call, and the pages
+//! check roles again before showing or accepting a form.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use piazza_desk::context::AdminContext;
+use piazza_desk::web_support::{TEMPLATES, render_template, review_contact};
+use piazza_desk::{
+    ActRequest, ActionKind, BulkTarget, CommentState, ItemDetail, QueueFilter, QueueItem, Role,
+};
+use piazza_policy::Policy;
+use piazza_taxonomy::Category;
+
+use crate::auth::{Authenticated, StaffSession};
+use crate::csrf::{CSRF_FIELD, CsrfForm};
+use crate::error::AppError;
+use crate::pages::{Layout, NavItem, render};
+use crate::state::AppState;
+use crate::views::{Pairs, Segment, highlight, parse_when, when};
+
+/// Roles that may decide on comments (the desk narrows each action further).
+pub(crate) const ACTING: &[Role] = &[
+    Role::Moderatore,
+    Role::OperatoreUrp,
+    Role::Redattore,
+    Role::Dirigente,
+];
+/// Roles that work the queue or read it.
+pub(crate) const QUEUE: &[Role] = &[
+    Role::Moderatore,
+    Role::OperatoreUrp,
+    Role::Redattore,
+    Role::Dirigente,
+    Role::Auditor,
+];
+/// Roles that read the registry.
+pub(crate) const REGISTRY_READ: &[Role] = &[Role::Admin, Role::Dirigente, Role::Auditor];
+/// Roles that change the registry (handover steps, sign-off).
+pub(crate) const REGISTRY_WRITE: &[Role] = &[Role::Admin, Role::Dirigente];
+
+/// The desk's sections, in the bar under the header.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeskSection {
+    Inbox,
+    Registry,
+    Policy,
+    Audit,
+    Reports,
+}
+
+impl Layout {
+    /// A page of the desk: the administration's name in the header and the
+    /// desk's sections (those the person's roles open) in the bar.
+    pub(crate) fn desk(
+        state: &AppState,
+        session: &StaffSession,
+        ctx: &AdminContext,
+        title: &str,
+        current: DeskSection,
+    ) -> Layout {
+        let mut nav = Vec::new();
+        let mut add = |href: &str, label: &'static str, s: DeskSection| {
+            nav.push(NavItem {
+                href: href.to_string(),
+                label,
+                current: current == s,
+            })
+        };
+        if session.has_any(QUEUE) {
+            add("/desk", "Da trattare", DeskSection::Inbox);
+        }
+        if session.has_any(REGISTRY_READ) {
+            add("/desk/registro", "Registro", DeskSection::Registry);
+        }
+        add("/desk/policy", "Policy", DeskSection::Policy);
+        add(
+            "/desk/audit",
+            "Registro delle operazioni",
+            DeskSection::Audit,
+        );
+        add("/desk/report", "Report", DeskSection::Reports);
+        let mut layout = Layout::piazza(title);
+        layout.title = format!("{title} – Scrivania – {}", ctx.name);
+        layout.brand = ctx.name.clone();
+        layout.tagline = "Scrivania di moderazione".into();
+        layout.home = "/desk".into();
+        layout.nav = nav;
+        layout.staff = Some(session.display_name.clone());
+        layout.logout_token = Some(state.csrf.token(&session.session_id));
+        layout
+    }
+}
+
+pub(crate) async fn context(
+    state: &AppState,
+    session: &StaffSession,
+) -> Result<Arc<AdminContext>, AppError> {
+    let admin = session.admin_id;
+    state.run(move |d| d.context(admin)).await
+}
+
+pub(crate) fn category_label(id: &str) -> String {
+    id.parse::<Category>()
+        .map(|c| c.label_it().to_string())
+        .unwrap_or_else(|_| id.to_string())
+}
+
+fn state_label(s: &str) -> &'static str {
+    s.parse::<CommentState>()
+        .map(CommentState::label_it)
+        .unwrap_or("sconosciuto")
+}
+
+fn kind_label(k: &str) -> String {
+    k.parse::<ActionKind>()
+        .map(|k| k.label_it().to_string())
+        .unwrap_or_else(|_| k.to_string())
+}
+
+fn resolution_label(r: &str) -> &'static str {
+    match r {
+        "removed" => "rimosso",
+        "hidden" => "nascosto",
+        "kept" => "mantenuto",
+        "replied" => "risposto",
+        "redirected" => "indirizzato all'URP",
+        "forwarded" => "inoltrato",
+        "warned" => "autore avvisato",
+        "banned" => "autore allontanato",
+        "reported" => "segnalato",
+        _ => "chiuso",
+    }
+}
+
+/// A clause offered for citation, with its public anchor.
+pub(crate) struct ClauseOption {
+    pub number: u32,
+    pub title: String,
+    pub href: String,
+    pub checked: bool,
+}
+
+fn clause_option(slug: &str, p: &Policy, n: u32, checked: bool) -> Option<ClauseOption> {
+    p.clause(n).map(|c| ClauseOption {
+        number: c.number,
+        title: c.title.clone(),
+        href: format!("/enti/{slug}/policy#{}", Policy::clause_anchor(c.number)),
+        checked,
+    })
+}
+
+fn all_clauses(ctx: &AdminContext) -> Vec<ClauseOption> {
+    ctx.policy
+        .external
+        .clauses
+        .iter()
+        .filter_map(|c| clause_option(&ctx.slug, &ctx.policy, c.number, false))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Inbox.
+
+/// The inbox's filters, as typed in its GET form.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InboxFilter {
+    pub account: Option<i64>,
+    pub category: Option<String>,
+    pub state: Option<String>,
+    /// `YYYY-MM-DD` or a date-time: items due before it.
+    pub deadline: Option<String>,
+    pub mine: bool,
+    pub page: i64,
+}
+
+pub(crate) const PAGE_SIZE: i64 = 50;
+
+impl InboxFilter {
+    pub fn from_pairs(q: &Pairs) -> InboxFilter {
+        InboxFilter {
+            account: q.int("account"),
+            category: q.get("categoria").map(String::from),
+            state: q.get("stato").map(String::from),
+            deadline: q.get("scadenza").map(String::from),
+            mine: q.get("mie").is_some(),
+            page: q.int("pagina").unwrap_or(1).max(1),
+        }
+    }
+
+    /// The desk's filter, scoped to the accounts `session` may see.
+    pub fn to_queue(&self, session: &StaffSession) -> Result<QueueFilter, AppError> {
+        let states = match self.state.as_deref() {
+            None | Some("aperti") => Vec::new(),
+            Some("tutti") => vec![
+                CommentState::New,
+                CommentState::InReview,
+                CommentState::Resolved,
+            ],
+            Some(s) => vec![s.parse::<CommentState>()?],
+        };
+        if let Some(c) = &self.category {
+            c.parse::<Category>().map_err(|_| AppError::Desk {
+                code: "invalid_input",
+                message: format!("Dati non validi: categoria sconosciuta `{c}`"),
+            })?;
+        }
+        let deadline_before = match &self.deadline {
+            Some(d) => Some(parse_when(d).ok_or_else(|| AppError::Desk {
+                code: "invalid_input",
+                message: format!("Dati non validi: data di scadenza non valida `{d}`"),
+            })?),
+            None => None,
+        };
+        Ok(QueueFilter {
+            account_id: self.account,
+            states,
+            category: self.category.clone(),
+            assigned_to: self.mine.then_some(session.staff_id),
+            deadline_before,
+            scope_of: Some(session.actor()),
+            limit: PAGE_SIZE + 1,
+            offset: (self.page - 1) * PAGE_SIZE,
+        })
+    }
+}
+
+struct InboxRow {
+    id: i64,
+    account: String,
+    platform: String,
+    author: String,
+    excerpt: String,
+    received: String,
+    state: &'static str,
+    categories: Vec<String>,
+    serious: bool,
+    deadline: Option<String>,
+    overdue: bool,
+    assigned_to: Option<String>,
+}
+
+fn excerpt(text: Option<&str>) -> String {
+    match text {
+        None => "(testo rimosso per scadenza dei termini di conservazione)".into(),
+        Some(t) => {
+            let mut s: String = t.chars().take(140).collect();
+            if t.chars().count() > 140 {
+                s.push('…');
+            }
+            s
+        }
+    }
+}
+
+fn inbox_row(i: &QueueItem) -> InboxRow {
+    InboxRow {
+        id: i.id,
+        account: i.account.clone(),
+        platform: i.platform.clone(),
+        author: i.author_name.clone().unwrap_or_else(|| "—".into()),
+        excerpt: excerpt(i.text.as_deref()),
+        received: when(i.created_at),
+        state: state_label(&i.state),
+        categories: i.flagged.iter().map(|c| category_label(c)).collect(),
+        serious: i.severity >= 0.6,
+        deadline: i.deadline_at.map(when),
+        overdue: i.sla_state.as_deref() == Some("breached"),
+        assigned_to: i.assigned_to.clone(),
+    }
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    layout: Layout,
+    csrf_field: &'static str,
+    csrf_token: String,
+    rows: Vec<InboxRow>,
+    accounts: Vec<Choice>,
+    categories: Vec<Choice>,
+    states: Vec<Choice>,
+    deadline: String,
+    mine: bool,
+    filtered: bool,
+    can_act: bool,
+    clauses: Vec<ClauseOption>,
+    bulk_kinds: Vec<Choice>,
+    page: i64,
+    prev_page: Option<String>,
+    next_page: Option<String>,
+    notice: Option<String>,
+}
+
+fn page_link(q: &Pairs, page: i64) -> String {
+    let mut pairs: Vec<(String, String)> =
+        q.0.iter()
+            .filter(|(k, _)| k != "pagina" && k != "esito")
+            .cloned()
+            .collect();
+    pairs.push(("pagina".into(), page.to_string()));
+    format!(
+        "/desk?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
+pub(crate) async fn inbox(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    if !session.has_any(QUEUE) && session.has_any(REGISTRY_READ) {
+        // A technical administrator does not moderate: their desk is the
+        // registry.
+        return Ok(Redirect::to("/desk/registro").into_response());
+    }
+    session.require(QUEUE)?;
+    let q = Pairs(q);
+    let f = InboxFilter::from_pairs(&q);
+    let filter = f.to_queue(&session)?;
+    let ctx = context(&state, &session).await?;
+    let admin = session.admin_id;
+    let (mut items, accounts) = state
+        .run(move |d| Ok((d.queue(admin, &filter)?, d.accounts(admin)?)))
+        .await?;
+    let more = items.len() as i64 > PAGE_SIZE;
+    items.truncate(PAGE_SIZE as usize);
+    let state_choice = f.state.clone().unwrap_or_else(|| "aperti".into());
+    let notice = q.get("esito").map(|n| {
+        format!("Azione multipla registrata su {n} commenti. Ogni commento ha la sua motivazione nello storico.")
+    });
+    let page = InboxPage {
+        layout: Layout::desk(&state, &session, &ctx, "Da trattare", DeskSection::Inbox),
+        csrf_field: CSRF_FIELD,
+        csrf_token: state.csrf.token(&session.session_id),
+        rows: items.iter().map(inbox_row).collect(),
+        accounts: accounts
+            .iter()
+            .map(|a| Choice {
+                value: a.id.to_string(),
+                label: format!("{} ({})", a.name, a.platform),
+                selected: f.account == Some(a.id),
+            })
+            .collect(),
+        categories: Category::ALL
+            .iter()
+            .map(|c| Choice {
+                value: c.as_str().into(),
+                label: c.label_it().into(),
+                selected: f.category.as_deref() == Some(c.as_str()),
+            })
+            .collect(),
+        states: [
+            ("aperti", "da trattare (nuovi e in esame)"),
+            ("new", "nuovi"),
+            ("in_review", "in esame"),
+            ("resolved", "chiusi"),
+            ("tutti", "tutti"),
+        ]
+        .iter()
+        .map(|(v, l)| Choice {
+            value: (*v).into(),
+            label: (*l).into(),
+            selected: state_choice == *v,
+        })
+        .collect(),
+        deadline: f.deadline.clone().unwrap_or_default(),
+        mine: f.mine,
+        filtered: f.account.is_some()
+            || f.category.is_some()
+            || f.state.is_some()
+            || f.deadline.is_some()
+            || f.mine,
+        can_act: session.has_any(&[Role::Moderatore, Role::Dirigente]),
+        clauses: all_clauses(&ctx),
+        bulk_kinds: [
+            ActionKind::Hide,
+            ActionKind::Remove,
+            ActionKind::Warn,
+            ActionKind::Report,
+            ActionKind::Keep,
+        ]
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str().into(),
+            label: k.label_it().into(),
+            selected: false,
+        })
+        .collect(),
+        page: f.page,
+        prev_page: (f.page > 1).then(|| page_link(&q, f.page - 1)),
+        next_page: more.then(|| page_link(&q, f.page + 1)),
+        notice,
+    };
+    Ok(render(&page))
+}
+
+/// The request of a decision form (single or bulk).
+pub(crate) fn act_request(form: &Pairs, comment_id: i64) -> Result<ActRequest, AppError> {
+    let kind = form
+        .get("azione")
+        .ok_or_else(|| AppError::Desk {
+            code: "invalid_input",
+            message: "Dati non validi: scegli l'azione da compiere.".into(),
+        })?
+        .parse::<ActionKind>()?;
+    let clauses = form
+        .all("clausole")
+        .iter()
+        .map(|c| c.parse::<u32>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| AppError::BadRequest("clause numbers".into()))?;
+    let ban_days = match form.get("giorni") {
+        Some(d) => Some(d.parse::<u32>().map_err(|_| AppError::Desk {
+            code: "invalid_input",
+            message: "Dati non validi: i giorni di allontanamento sono un numero intero.".into(),
+        })?),
+        None => None,
+    };
+    Ok(ActRequest {
+        comment_id,
+        kind: Some(kind),
+        clauses,
+        categories: Vec::new(),
+        reason: form.get("motivo").map(String::from),
+        template: form.get("modello").map(String::from),
+        reply_text: form.get("testo").map(String::from),
+        office: form.get("ufficio").map(String::from),
+        ban_days,
+        assign_to: form.get("assegna_a").map(String::from),
+        expected_version: form.int("expected_version"),
+    })
+}
+
+pub(crate) async fn bulk_submit(
+    State(state): State<AppState>,
+    CsrfForm { session, form }: CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    session.require(ACTING)?;
+    let form = Pairs(form);
+    let ids = form
+        .all("commenti")
+        .iter()
+        .map(|c| c.parse::<i64>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| AppError::BadRequest("comment ids".into()))?;
+    if ids.is_empty() {
+        return Err(AppError::Desk {
+            code: "invalid_input",
+            message: "Dati non validi: seleziona almeno un commento.".into(),
+        });
+    }
+    let mut req = act_request(&form, 0)?;
+    req.expected_version = None;
+    let actor = session.actor();
+    let n = ids.len();
+    state
+        .run(move |d| d.act_bulk(&actor, &BulkTarget::Comments(ids), &req))
+        .await?;
+    Ok(Redirect::to(&format!("/desk?esito={n}")).into_response())
+}
+
+// ---------------------------------------------------------------------------
+// One item.
+
+struct FindingView {
+    category: String,
+    score: String,
+    flagged: bool,
+    explanation: String,
+    clause: Option<ClauseOption>,
+    evidence: Vec<String>,
+}
+
+struct SuggestionView {
+    category: String,
+    action: &'static str,
+    clause: Option<ClauseOption>,
+}
+
+struct TemplateView {
+    id: &'static str,
+    name: &'static str,
+    text: String,
+}
+
+struct ActionView {
+    id: i64,
+    when: String,
+    kind: String,
+    status: &'static str,
+    actor: String,
+    clauses: Vec<ClauseOption>,
+    reason: Option<String>,
+    statement: Option<String>,
+    reply_text: Option<String>,
+    office: Option<String>,
+    ticket: Option<String>,
+}
+
+struct RevisionView {
+    revision: i64,
+    when: String,
+    text: String,
+}
+
+struct OutcomeView {
+    kind: String,
+    pending: bool,
+    statement: Option<String>,
+    ticket: Option<String>,
+    reply_text: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "item.html")]
+struct ItemPage {
+    layout: Layout,
+    csrf_field: &'static str,
+    csrf_token: String,
+    id: i64,
+    version: i64,
+    account: String,
+    platform: String,
+    author: String,
+    received: String,
+    state: &'static str,
+    resolution: Option<&'static str>,
+    resolved: bool,
+    deadline: Option<String>,
+    policy_version: String,
+    post_text: Option<String>,
+    post_url: Option<String>,
+    segments: Vec<Segment>,
+    purged: bool,
+    findings: Vec<FindingView>,
+    suggestions: Vec<SuggestionView>,
+    covering: Vec<ClauseOption>,
+    others: Vec<ClauseOption>,
+    restrictive: Vec<Choice>,
+    templates: Vec<TemplateView>,
+    can_act: bool,
+    can_restrict: bool,
+    /// A removal proposed by somebody else waits for a second moderator.
+    pending_removal: Option<String>,
+    preview: Option<String>,
+    history: Vec<ActionView>,
+    revisions: Vec<RevisionView>,
+    error: Option<String>,
+    outcome: Option<OutcomeView>,
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "done" => "eseguita",
+        "pending_confirmation" => "in attesa di conferma",
+        "rejected" => "respinta",
+        "pending" => "in corso",
+        "failed" => "non riuscita",
+        _ => "registrata",
+    }
+}
+
+/// Flagged categories of the current revision, most serious first.
+fn flagged_categories(d: &ItemDetail) -> Vec<Category> {
+    let rev = d.findings.iter().map(|f| f.revision).max().unwrap_or(0);
+    let mut out = Vec::new();
+    for f in d.findings.iter().filter(|f| f.revision == rev && f.flagged) {
+        if let Some(c) = f
+            .category
+            .as_deref()
+            .and_then(|c| c.parse::<Category>().ok())
+            && !out.contains(&c)
+        {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The statement a citizen would receive, before the decision is taken:
+/// the desk writes the final one, with its reference number, in the same
+/// transaction as the action.
+fn preview(
+    ctx: &AdminContext,
+    d: &ItemDetail,
+    kind: ActionKind,
+    clause: u32,
+    cats: &[Category],
+) -> Option<String> {
+    let p = &ctx.policy;
+    let c = p.clause(clause)?;
+    let what = match kind {
+        ActionKind::Hide => "è stato nascosto",
+        ActionKind::Remove => "è stato rimosso",
+        ActionKind::Report => "è stato segnalato ai filtri di moderazione della piattaforma",
+        ActionKind::Ban => "ha portato al tuo allontanamento dalla pagina",
+        _ => "ha ricevuto un avviso",
+    };
+    let facts: Vec<&str> = cats.iter().map(|c| c.label_it()).collect();
+    Some(format!(
+        "Gentile utente,\nil tuo commento del {date} sull'account «{account}» ({platform}) {what}.\n\nMotivo: il commento non rispetta la regola {n} («{title}») della Social Media Policy di {ente}, versione {version}.\nFatti: nel commento sono stati rilevati contenuti riconducibili a: {facts}.\n\nCome contestare: puoi chiedere il riesame della decisione {review}, indicando la data del commento e il riferimento della decisione.\n\n{ente}",
+        date = when(d.item.created_at)
+            .split(' ')
+            .next()
+            .unwrap_or_default(),
+        account = d.item.account,
+        platform = d.item.platform,
+        n = c.number,
+        title = c.title,
+        ente = p.administration.name,
+        version = ctx.policy_version,
+        facts = facts.join(", "),
+        review = review_contact(p),
+    ))
+}
+
+fn item_page(
+    state: &AppState,
+    session: &StaffSession,
+    ctx: &AdminContext,
+    d: &ItemDetail,
+    outcome_id: Option<i64>,
+    error: Option<String>,
+) -> ItemPage {
+    let p = &ctx.policy;
+    let slug = &ctx.slug;
+    let rev = d.findings.iter().map(|f| f.revision).max().unwrap_or(0);
+    let mut spans = Vec::new();
+    let findings: Vec<FindingView> = d
+        .findings
+        .iter()
+        .filter(|f| f.revision == rev)
+        .map(|f| {
+            let ev: Vec<(usize, usize, String)> = f
+                .evidence
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|e| {
+                            Some((
+                                e.get("start")?.as_u64()? as usize,
+                                e.get("end")?.as_u64()? as usize,
+                                e.get("text")?.as_str()?.to_string(),
+                            ))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            if f.flagged {
+                spans.extend(ev.iter().map(|(s, e, _)| (*s, *e)));
+            }
+            FindingView {
+                category: f
+                    .category
+                    .as_deref()
+                    .map(category_label)
+                    .or_else(|| f.intent.clone())
+                    .or_else(|| f.kind.clone())
+                    .unwrap_or_else(|| "—".into()),
+                score: format!("{:.0}%", f.score * 100.0),
+                flagged: f.flagged,
+                explanation: f.explanation.clone(),
+                clause: f
+                    .clause
+                    .and_then(|n| clause_option(slug, p, n as u32, false)),
+                evidence: ev.into_iter().map(|(_, _, t)| t).collect(),
+            }
+        })
+        .collect();
+    let flagged = flagged_categories(d);
+    let suggestions: Vec<SuggestionView> = flagged
+        .iter()
+        .map(|c| {
+            let rule = p.category_rule(*c);
+            SuggestionView {
+                category: c.label_it().into(),
+                action: rule.suggested.label_it(),
+                clause: rule.clause.and_then(|n| clause_option(slug, p, n, false)),
+            }
+        })
+        .collect();
+    let suggested_clauses: BTreeSet<u32> = flagged
+        .iter()
+        .filter_map(|c| p.category_rule(*c).clause)
+        .collect();
+    let covering_numbers: BTreeSet<u32> = p
+        .external
+        .clauses
+        .iter()
+        .filter(|cl| cl.categories.iter().any(|c| flagged.contains(c)))
+        .map(|cl| cl.number)
+        .collect();
+    let covering: Vec<ClauseOption> = covering_numbers
+        .iter()
+        .filter_map(|n| clause_option(slug, p, *n, suggested_clauses.contains(n)))
+        .collect();
+    let others: Vec<ClauseOption> = p
+        .external
+        .clauses
+        .iter()
+        .filter(|cl| !covering_numbers.contains(&cl.number))
+        .filter_map(|cl| clause_option(slug, p, cl.number, false))
+        .collect();
+    let suggested_kind = flagged.first().map(|c| p.category_rule(*c).suggested);
+    let restrictive = [
+        ActionKind::Hide,
+        ActionKind::Remove,
+        ActionKind::Warn,
+        ActionKind::Ban,
+        ActionKind::Report,
+    ]
+    .iter()
+    .map(|k| Choice {
+        value: k.as_str().into(),
+        label: k.label_it().into(),
+        selected: suggested_kind.is_some_and(|a| a.as_str() == k.as_str()),
+    })
+    .collect();
+    let preview = flagged.first().and_then(|c| {
+        let rule = p.category_rule(*c);
+        let kind = rule
+            .suggested
+            .as_str()
+            .parse::<ActionKind>()
+            .ok()
+            .filter(|k| k.is_restrictive())
+            .unwrap_or(ActionKind::Hide);
+        let covered: Vec<Category> = flagged
+            .iter()
+            .copied()
+            .filter(|f| {
+                rule.clause
+                    .and_then(|n| p.clause(n))
+                    .is_some_and(|cl| cl.categories.contains(f))
+            })
+            .collect();
+        preview(ctx, d, kind, rule.clause?, &covered)
+    });
+    let templates = TEMPLATES
+        .iter()
+        .filter(|(id, _)| *id != "risposta")
+        .filter_map(|(id, name)| {
+            render_template(id, p, None)
+                .ok()
+                .map(|text| TemplateView { id, name, text })
+        })
+        .collect();
+    let history = d
+        .actions
+        .iter()
+        .map(|a| ActionView {
+            id: a.id,
+            when: when(a.created_at),
+            kind: kind_label(&a.kind),
+            status: status_label(&a.status),
+            actor: a.actor.clone().unwrap_or_else(|| "sistema".into()),
+            clauses: a
+                .clauses
+                .iter()
+                .filter_map(|n| clause_option(slug, p, *n, false))
+                .collect(),
+            reason: a.reason.clone(),
+            statement: a.statement.clone(),
+            reply_text: a.reply_text.clone(),
+            office: a.office.clone(),
+            ticket: a.ticket_number.clone(),
+        })
+        .collect();
+    let outcome = outcome_id
+        .and_then(|oid| d.actions.iter().find(|a| a.id == oid))
+        .map(|a| OutcomeView {
+            kind: kind_label(&a.kind),
+            pending: a.status == "pending_confirmation",
+            statement: a.statement.clone(),
+            ticket: a.ticket_number.clone(),
+            reply_text: a.reply_text.clone(),
+        });
+    let i = &d.item;
+    ItemPage {
+        layout: Layout::desk(
+            state,
+            session,
+            ctx,
+            &format!("Commento n. {}", i.id),
+            DeskSection::Inbox,
+        ),
+        csrf_field: CSRF_FIELD,
+        csrf_token: state.csrf.token(&session.session_id),
+        id: i.id,
+        version: i.version,
+        account: i.account.clone(),
+        platform: i.platform.clone(),
+        author: i.author_name.clone().unwrap_or_else(|| "—".into()),
+        received: when(i.created_at),
+        state: state_label(&i.state),
+        resolution: i.resolution.as_deref().map(resolution_label),
+        resolved: i.state == "resolved",
+        deadline: i.deadline_at.map(when),
+        policy_version: ctx.policy_version.clone(),
+        post_text: d.post_text.clone(),
+        post_url: d.post_url.clone(),
+        segments: i
+            .text
+            .as_deref()
+            .map(|t| highlight(t, &spans))
+            .unwrap_or_default(),
+        purged: i.text.is_none(),
+        findings,
+        suggestions,
+        covering,
+        others,
+        restrictive,
+        templates,
+        can_act: session.has_any(ACTING),
+        can_restrict: session.has_any(&[Role::Moderatore, Role::Dirigente]),
+        pending_removal: d
+            .actions
+            .iter()
+            .rev()
+            .find(|a| a.status == "pending_confirmation")
+            .map(|a| a.actor.clone().unwrap_or_default()),
+        preview,
+        history,
+        revisions: d
+            .revisions
+            .iter()
+            .map(|r| RevisionView {
+                revision: r.revision,
+                when: when(r.seen_at),
+                text: r.text.clone().unwrap_or_else(|| "(testo rimosso)".into()),
+            })
+            .collect(),
+        error,
+        outcome,
+    }
+}
+
+pub(crate) async fn item(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(id): Path<i64>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    session.require(QUEUE)?;
+    let ctx = context(&state, &session).await?;
+    let actor = session.actor();
+    let d = state.run(move |desk| desk.item(&actor, id)).await?;
+    let outcome = Pairs(q).int("esito");
+    Ok(render(&item_page(
+        &state, &session, &ctx, &d, outcome, None,
+    )))
+}
+
+pub(crate) async fn act_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { session, form }: CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    session.require(ACTING)?;
+    let form = Pairs(form);
+    let result = match act_request(&form, id) {
+        Ok(req) => {
+            let actor = session.actor();
+            state.run(move |d| d.act(&actor, &req)).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(out) => Ok(Redirect::to(&format!(
+            "/desk/commenti/{id}?esito={}#esito",
+            out.action_id
+        ))
+        .into_response()),
+        // A refusal the moderator can fix: the page again, with the reason.
+        Err(e @ AppError::Desk { .. })
+            if !matches!(e.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) =>
+        {
+            let ctx = context(&state, &session).await?;
+            let actor = session.actor();
+            let d = state.run(move |desk| desk.item(&actor, id)).await?;
+            let msg = e.message();
+            let page = item_page(&state, &session, &ctx, &d, None, Some(msg));
+            Ok((e.status(), render(&page)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}

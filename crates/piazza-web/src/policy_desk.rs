@@ -1,0 +1,201 @@
+//! The policy as the staff see it: the version in force, every version
+//! activated, and the differences between two of them.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use piazza_desk::PolicyVersion;
+use serde::Serialize;
+
+use crate::auth::Authenticated;
+use crate::desk::{DeskSection, context};
+use crate::diff::{Line, Op, hunks, line_diff};
+use crate::error::AppError;
+use crate::pages::{Layout, render};
+use crate::state::AppState;
+use crate::views::{Pairs, when};
+
+#[derive(Serialize)]
+pub(crate) struct VersionInfo {
+    id: i64,
+    version: String,
+    source: String,
+    activated_at: i64,
+}
+
+fn info(v: &PolicyVersion) -> VersionInfo {
+    VersionInfo {
+        id: v.id,
+        version: v.version.clone(),
+        source: v.source.clone(),
+        activated_at: v.activated_at,
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct DiffView {
+    from: VersionInfo,
+    to: VersionInfo,
+    lines: Vec<Line>,
+}
+
+/// The versions (newest first) and, when two are chosen (`da`, `a`, by id)
+/// or at least two exist, the diff between them.
+async fn load(
+    state: &AppState,
+    admin: i64,
+    q: &Pairs,
+) -> Result<(Vec<PolicyVersion>, Option<DiffView>), AppError> {
+    let versions = state.run(move |d| d.policy_history(admin)).await?;
+    let pick = |name: &str, default: usize| match q.int(name) {
+        Some(id) => versions
+            .iter()
+            .position(|v| v.id == id)
+            .map(Some)
+            .ok_or(AppError::NotFound),
+        None => Ok((default < versions.len()).then_some(default)),
+    };
+    let to = pick("a", 0)?.map(|i| &versions[i]);
+    let from = pick("da", 1)?.map(|i| &versions[i]);
+    let diff = match (from, to) {
+        (Some(f), Some(t)) => Some(DiffView {
+            from: info(f),
+            to: info(t),
+            lines: line_diff(&f.toml, &t.toml),
+        }),
+        _ => None,
+    };
+    Ok((versions, diff))
+}
+
+struct ShownLine {
+    class: &'static str,
+    sign: &'static str,
+    label: &'static str,
+    text: String,
+}
+
+struct VersionRow {
+    id: i64,
+    version: String,
+    source: String,
+    activated: String,
+    current: bool,
+    from: bool,
+    to: bool,
+}
+
+#[derive(Template)]
+#[template(path = "desk_policy.html")]
+struct PolicyDeskPage {
+    layout: Layout,
+    slug: String,
+    title: String,
+    version: String,
+    clauses: Vec<(u32, String, String)>,
+    versions: Vec<VersionRow>,
+    diff: Option<(String, String, Vec<Option<ShownLine>>, usize)>,
+}
+
+pub(crate) async fn policy_page(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let ctx = context(&state, &session).await?;
+    let (versions, diff) = load(&state, session.admin_id, &Pairs(q)).await?;
+    let p = &ctx.policy;
+    let shown = diff.as_ref().map(|d| {
+        let changes = d.lines.iter().filter(|l| l.op != Op::Same).count();
+        let lines = hunks(&d.lines, 3)
+            .into_iter()
+            .map(|l| {
+                l.map(|l| {
+                    let (class, sign, label) = match l.op {
+                        Op::Same => ("", " ", "invariata"),
+                        Op::Del => ("del", "−", "tolta"),
+                        Op::Ins => ("ins", "+", "aggiunta"),
+                    };
+                    ShownLine {
+                        class,
+                        sign,
+                        label,
+                        text: l.text.clone(),
+                    }
+                })
+            })
+            .collect();
+        (d.from.version.clone(), d.to.version.clone(), lines, changes)
+    });
+    let versions = versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| VersionRow {
+            id: v.id,
+            version: v.version.clone(),
+            source: v.source.clone(),
+            activated: when(v.activated_at),
+            current: i == 0,
+            from: diff.as_ref().is_some_and(|d| d.from.id == v.id),
+            to: diff.as_ref().is_some_and(|d| d.to.id == v.id),
+        })
+        .collect();
+    Ok(render(&PolicyDeskPage {
+        layout: Layout::desk(&state, &session, &ctx, "Policy", DeskSection::Policy),
+        slug: ctx.slug.clone(),
+        title: p.document.title.clone(),
+        version: ctx.policy_version.clone(),
+        clauses: p
+            .external
+            .clauses
+            .iter()
+            .map(|c| {
+                (
+                    c.number,
+                    c.title.clone(),
+                    c.actions
+                        .iter()
+                        .filter(|a| a.is_restrictive())
+                        .map(|a| a.label_it())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+            })
+            .collect(),
+        versions,
+        diff: shown,
+    }))
+}
+
+#[derive(Serialize)]
+pub(crate) struct HistoryView {
+    current: Option<VersionInfo>,
+    versions: Vec<VersionInfo>,
+}
+
+/// `GET /api/v1/policy`.
+pub(crate) async fn api_history(
+    Authenticated(session): Authenticated,
+    State(state): State<AppState>,
+) -> Result<Json<HistoryView>, AppError> {
+    let admin = session.admin_id;
+    let versions = state.run(move |d| d.policy_history(admin)).await?;
+    Ok(Json(HistoryView {
+        current: versions.first().map(info),
+        versions: versions.iter().map(info).collect(),
+    }))
+}
+
+/// `GET /api/v1/policy/differenze?da=ID&a=ID`.
+pub(crate) async fn api_diff(
+    Authenticated(session): Authenticated,
+    State(state): State<AppState>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Json<DiffView>, AppError> {
+    let (_, diff) = load(&state, session.admin_id, &Pairs(q)).await?;
+    diff.map(Json).ok_or_else(|| AppError::Desk {
+        code: "invalid_input",
+        message: "Dati non validi: servono due versioni della policy da confrontare.".into(),
+    })
+}

@@ -1,0 +1,64 @@
+//! A limit on login attempts per client address, on top of the desk's
+//! lockout of one account after five failures: the lockout stops guessing
+//! one person's password, this stops trying one password on many people.
+//!
+//! The window is fixed (one minute) and the table lives in memory: a
+//! restart forgets it, which costs an attacker nothing they would not get
+//! from waiting a minute. Behind a reverse proxy every client shares the
+//! proxy's address, so the limit is generous.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+/// Attempts per address and minute, by default.
+pub const LOGIN_ATTEMPTS_PER_MINUTE: u32 = 30;
+
+const WINDOW_MS: i64 = 60_000;
+
+#[derive(Debug)]
+pub struct LoginThrottle {
+    limit: u32,
+    seen: Mutex<HashMap<Option<IpAddr>, (i64, u32)>>,
+}
+
+impl LoginThrottle {
+    pub fn new(limit: u32) -> LoginThrottle {
+        LoginThrottle {
+            limit,
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts an attempt from `addr` at `now` (ms); `false` when the
+    /// address has used up its attempts for the current minute.
+    pub fn allow(&self, addr: Option<IpAddr>, now: i64) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() > 10_000 {
+            seen.retain(|_, (start, _)| now - *start < WINDOW_MS);
+        }
+        let entry = seen.entry(addr).or_insert((now, 0));
+        if now - entry.0 >= WINDOW_MS {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= self.limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_gets_its_attempts_per_minute_then_waits() {
+        let t = LoginThrottle::new(3);
+        let a = Some("192.0.2.1".parse().unwrap());
+        let b = Some("192.0.2.2".parse().unwrap());
+        assert!(t.allow(a, 0) && t.allow(a, 1) && t.allow(a, 2));
+        assert!(!t.allow(a, 3));
+        assert!(t.allow(b, 3), "another address is not affected");
+        assert!(!t.allow(a, 59_999));
+        assert!(t.allow(a, 60_000), "a new minute, new attempts");
+    }
+}
