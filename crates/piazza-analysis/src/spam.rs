@@ -42,11 +42,19 @@ struct Seen {
     sig: [u64; HASHES],
 }
 
+/// How many recent signatures one LSH bucket keeps.
+const MAX_PER_BUCKET: usize = 32;
+/// How many recent comments of each author are always compared.
+const PER_AUTHOR: usize = 8;
+
 /// Remembers recent comments and recognises near-duplicates.
 pub struct SpamTracker {
     cfg: SpamConfig,
     seen: VecDeque<Seen>,
     bands: HashMap<u64, Vec<u64>>,
+    /// The latest comments of each author: a repetition by the same person
+    /// is found even when a flood has pushed it out of the buckets.
+    by_author: HashMap<String, Vec<u64>>,
     next_id: u64,
 }
 
@@ -78,6 +86,7 @@ impl SpamTracker {
             cfg,
             seen: VecDeque::new(),
             bands: HashMap::new(),
+            by_author: HashMap::new(),
             next_id: 0,
         }
     }
@@ -141,6 +150,7 @@ impl SpamTracker {
             .iter()
             .filter_map(|k| self.bands.get(k))
             .flatten()
+            .chain(self.by_author.get(author).into_iter().flatten())
             .copied()
             .collect();
         candidates.sort_unstable();
@@ -199,7 +209,21 @@ impl SpamTracker {
         let id = self.next_id;
         self.next_id += 1;
         for k in keys {
-            self.bands.entry(k).or_default().push(id);
+            let bucket = self.bands.entry(k).or_default();
+            bucket.push(id);
+            // A flood of near-identical texts must not make every new comment
+            // compare against all of them (quadratic time): the most recent
+            // few in a bucket are enough to tell a repetition.
+            if bucket.len() > MAX_PER_BUCKET {
+                bucket.remove(0);
+            }
+        }
+        if !author.is_empty() {
+            let recent = self.by_author.entry(author.to_string()).or_default();
+            recent.push(id);
+            if recent.len() > PER_AUTHOR {
+                recent.remove(0);
+            }
         }
         self.seen.push_back(Seen {
             id,
@@ -209,6 +233,12 @@ impl SpamTracker {
         });
         while self.seen.len() > self.cfg.capacity.max(1) {
             if let Some(old) = self.seen.pop_front() {
+                if let Some(v) = self.by_author.get_mut(&old.author) {
+                    v.retain(|&x| x != old.id);
+                    if v.is_empty() {
+                        self.by_author.remove(&old.author);
+                    }
+                }
                 for k in Self::band_keys(&old.sig) {
                     if let Some(v) = self.bands.get_mut(&k) {
                         v.retain(|&x| x != old.id);
@@ -291,5 +321,25 @@ mod tests {
         );
         assert_eq!(t.len(), 2);
         assert!(t.observe("a", "p2", AD).is_none());
+    }
+
+    #[test]
+    fn a_flood_of_near_duplicates_keeps_buckets_bounded() {
+        // Regression: every bucket used to grow with the flood, making each
+        // new comment compare against all earlier ones.
+        let mut t = SpamTracker::default();
+        let mut flagged = 0;
+        for i in 0..2000 {
+            let text = format!(
+                "Guadagna da casa cinquecento euro al giorno scrivimi subito su WhatsApp {i}"
+            );
+            if t.observe(&format!("a{}", i % 50), "p1", &text).is_some() {
+                flagged += 1;
+            }
+        }
+        assert!(t.bands.values().all(|b| b.len() <= MAX_PER_BUCKET));
+        // The first comment of each of the 50 authors under the same post is
+        // not a repetition; every later one is.
+        assert_eq!(flagged, 1950, "the flood is still recognised");
     }
 }
