@@ -49,7 +49,7 @@ impl Env {
         Command::new(env!("CARGO_BIN_EXE_piazza"))
             .args(args)
             .env("PIAZZA_DATABASE_URL", &self.url)
-            .env_remove("PIAZZA_ADMIN")
+            .env_remove("PIAZZA_ENTE")
             .current_dir(self.dir.path())
             .output()
             .unwrap()
@@ -91,7 +91,7 @@ fn the_whole_flow_runs_from_the_command_line() {
             "root",
             "--name",
             "Amministratore",
-            "--admin-login",
+            "--admin",
         ]);
         env.ok(&[
             "staff",

@@ -74,7 +74,7 @@ pub fn admin(store: &StoreArgs, cmd: AdminCommand) -> anyhow::Result<Outcome> {
                 a.name, a.slug, a.policy_version
             );
             println!(
-                "prossimo passo: piazza staff add UTENTE --name \"Nome Cognome\" --admin-login --admin {}",
+                "prossimo passo: piazza staff add UTENTE --name \"Nome Cognome\" --admin --ente {}",
                 a.slug
             );
         }
@@ -245,12 +245,12 @@ pub enum StaffCommand {
         #[arg(long)]
         email: Option<String>,
         /// The first administrator of the administration (role admin, with a login).
-        #[arg(long = "admin-login")]
+        #[arg(long = "admin")]
         first_admin: bool,
         /// Give a web login; the password is read from standard input.
         #[arg(long)]
         password_stdin: bool,
-        /// Who adds the person (an administrator); not needed with --admin-login.
+        /// Who adds the person (an administrator); not needed with --admin.
         #[arg(long = "as")]
         as_staff: Option<String>,
     },
@@ -383,7 +383,7 @@ pub fn staff(store: &StoreArgs, cmd: StaffCommand) -> anyhow::Result<Outcome> {
                 Some(u) => Some(desk.actor(admin.id, u)?),
                 None if first_admin => None,
                 None => bail!(
-                    "give --as ADMIN (an administrator adds staff), or --admin-login for the first one"
+                    "give --as ADMIN (an administrator adds staff), or --admin for the first one"
                 ),
             };
             let s = desk.add_staff(

@@ -32,7 +32,7 @@ pub struct StoreArgs {
     )]
     pub database_url: Option<String>,
     /// The administration (slug) to work on; optional when there is one.
-    #[arg(long = "admin", env = "PIAZZA_ADMIN", global = true)]
+    #[arg(long = "ente", env = "PIAZZA_ENTE", global = true)]
     pub admin: Option<String>,
 }
 
@@ -64,7 +64,7 @@ impl StoreArgs {
             _ => {
                 let slugs: Vec<String> = all.into_iter().map(|a| a.slug).collect();
                 bail!(
-                    "several administrations ({}): choose one with --admin SLUG",
+                    "several administrations ({}): choose one with --ente SLUG",
                     slugs.join(", ")
                 )
             }
