@@ -259,26 +259,33 @@ impl PatronRule {
     }
 }
 
+/// The Italian name of a month (1 = "gennaio"); "?" outside 1..=12.
+pub fn month_name_it(month: i8) -> &'static str {
+    const MONTHS: [&str; 12] = [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ];
+    usize::try_from(month - 1)
+        .ok()
+        .and_then(|i| MONTHS.get(i).copied())
+        .unwrap_or("?")
+}
+
 impl fmt::Display for PatronRule {
     /// Italian: "29 giugno", "terza domenica di settembre".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const MONTHS: [&str; 12] = [
-            "gennaio",
-            "febbraio",
-            "marzo",
-            "aprile",
-            "maggio",
-            "giugno",
-            "luglio",
-            "agosto",
-            "settembre",
-            "ottobre",
-            "novembre",
-            "dicembre",
-        ];
-        let month_name = |m: i8| MONTHS.get((m - 1) as usize).copied().unwrap_or("?");
         match *self {
-            PatronRule::Fixed { month, day } => write!(f, "{day} {}", month_name(month)),
+            PatronRule::Fixed { month, day } => write!(f, "{day} {}", month_name_it(month)),
             PatronRule::NthWeekday {
                 month,
                 nth,
@@ -304,7 +311,7 @@ impl fmt::Display for PatronRule {
                             f,
                             "{nth}° {} di {}",
                             weekday_name_it(weekday),
-                            month_name(month)
+                            month_name_it(month)
                         );
                     }
                 };
@@ -312,7 +319,7 @@ impl fmt::Display for PatronRule {
                     f,
                     "{ordinal} {} di {}",
                     weekday_name_it(weekday),
-                    month_name(month)
+                    month_name_it(month)
                 )
             }
         }

@@ -38,7 +38,7 @@ mod sla;
 
 pub use calendar::{
     Calendar, CalendarSpec, Closure, ClosureSpec, DayPart, Holiday, HolidayKind, PatronDay,
-    PatronRule, PatronSpec, easter_sunday, national_holidays,
+    PatronRule, PatronSpec, easter_sunday, month_name_it, national_holidays,
 };
 pub use clock::WorkingClock;
 pub use error::CalendarError;

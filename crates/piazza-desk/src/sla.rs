@@ -4,7 +4,6 @@
 //! moderated.
 
 use piazza_calendar::jiff::Timestamp;
-use piazza_calendar::jiff::civil::Weekday;
 use piazza_store::audit::{self, AuditEntry};
 use serde::Serialize;
 
@@ -20,37 +19,15 @@ pub struct SlaSweep {
 
 /// "lunedì 28 dicembre alle 9:00", in Europe/Rome.
 pub fn italian_when(ms: i64) -> String {
-    const MONTHS: [&str; 12] = [
-        "gennaio",
-        "febbraio",
-        "marzo",
-        "aprile",
-        "maggio",
-        "giugno",
-        "luglio",
-        "agosto",
-        "settembre",
-        "ottobre",
-        "novembre",
-        "dicembre",
-    ];
     let Ok(ts) = Timestamp::from_millisecond(ms) else {
         return ms.to_string();
     };
     let z = ts.to_zoned(piazza_calendar::rome().clone());
-    let day = match z.weekday() {
-        Weekday::Monday => "lunedì",
-        Weekday::Tuesday => "martedì",
-        Weekday::Wednesday => "mercoledì",
-        Weekday::Thursday => "giovedì",
-        Weekday::Friday => "venerdì",
-        Weekday::Saturday => "sabato",
-        Weekday::Sunday => "domenica",
-    };
     format!(
-        "{day} {} {} alle {}:{:02}",
+        "{} {} {} alle {}:{:02}",
+        piazza_calendar::weekday_name_it(z.weekday()),
         z.day(),
-        MONTHS[(z.month() - 1) as usize],
+        piazza_calendar::month_name_it(z.month()),
         z.hour(),
         z.minute()
     )
