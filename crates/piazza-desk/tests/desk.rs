@@ -904,3 +904,84 @@ fn a_closed_account_tells_when_it_is_next_moderated() {
         "{n}"
     );
 }
+
+#[test]
+fn the_inbox_reads_open_items_in_index_order_without_sorting_them_all() {
+    for store in test_stores("queue_plan") {
+        let w = world(store, "cento");
+        // Enough rows that a planner prefers an ordered index scan to a
+        // full sort, plus resolved items the partial index leaves out.
+        let file: String = (0..3000)
+            .map(|i| {
+                format!(
+                    "{{\"id\":\"q{i}\",\"text\":\"Quando riapre la biblioteca? ({i})\",\"author\":\"a{}\"}}\n",
+                    i % 89
+                )
+            })
+            .collect();
+        w.desk
+            .import(
+                None,
+                w.admin,
+                w.account,
+                Cursor::new(file.as_bytes()),
+                ImportFormat::Jsonl,
+                "plan",
+                "plan.jsonl",
+                500,
+                &mut |_| {},
+            )
+            .unwrap();
+        w.desk.store().write(|tx| tx.batch("ANALYZE")).unwrap();
+        // A dirigente's inbox on both backends; a moderator's, filtered by
+        // assignment, on SQLite too (PostgreSQL's planner rightly sorts
+        // when its estimate leaves only a few hundred of 3000 rows).
+        let mut scopes = vec![w.boss.clone()];
+        if w._store.label == "sqlite" {
+            scopes.push(w.mod_a.clone());
+        }
+        for actor in scopes {
+            let filter = QueueFilter {
+                scope_of: Some(actor),
+                limit: 51,
+                ..Default::default()
+            };
+            let plan = w.desk.explain_queue(w.admin, &filter).unwrap().join("\n");
+            assert!(
+                plan.contains("comments_open_order"),
+                "{}: the inbox does not use its index:\n{plan}",
+                w._store.label
+            );
+            assert!(
+                !plan.contains("TEMP B-TREE FOR ORDER BY")
+                    && !plan.lines().any(|l| l.trim_start().starts_with("Sort")),
+                "{}: the inbox sorts every open item:\n{plan}",
+                w._store.label
+            );
+        }
+        let filter = QueueFilter {
+            scope_of: Some(w.mod_a.clone()),
+            limit: 51,
+            ..Default::default()
+        };
+        // The order the index gives is the queue's documented order.
+        let items = w.desk.queue(w.admin, &filter).unwrap();
+        assert_eq!(items.len(), 51);
+        let keys: Vec<_> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.severity < 0.6,
+                    i.deadline_at.is_none(),
+                    i.deadline_at,
+                    -i.priority,
+                    i.created_at,
+                    i.id,
+                )
+            })
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+    }
+}

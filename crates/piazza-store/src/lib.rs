@@ -89,6 +89,30 @@ struct Pool {
     open: Mutex<usize>,
     max: usize,
     connect: Box<dyn Fn() -> Result<Conn> + Send + Sync>,
+    /// Taken by SQLite write transactions of this process. SQLite allows one
+    /// writer; without this, concurrent writers wait in its busy handler,
+    /// which sleeps in steps of up to 100 ms and makes the slowest requests
+    /// of a busy desk wait for nothing. Other processes still meet the busy
+    /// timeout.
+    writer: Option<Mutex<()>>,
+}
+
+thread_local! {
+    /// Whether this thread already holds its pool's writer lock: a nested
+    /// write then fails on SQLite's lock (as it always did) instead of
+    /// deadlocking on ours.
+    static HOLDS_WRITER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Clears [`HOLDS_WRITER`] however the transaction ends.
+struct WriterGuard<'a> {
+    _lock: std::sync::MutexGuard<'a, ()>,
+}
+
+impl Drop for WriterGuard<'_> {
+    fn drop(&mut self) {
+        HOLDS_WRITER.with(|h| h.set(false));
+    }
 }
 
 /// A handle to the database; cheap to clone and share between threads.
@@ -207,6 +231,18 @@ impl Store {
     }
 
     fn transaction<T>(&self, write: bool, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        // Taken before a connection is checked out, so waiting writers hold
+        // no connection that readers could use.
+        let _writer = match &self.pool.writer {
+            Some(m) if write && !HOLDS_WRITER.with(|h| h.get()) => {
+                // A panic inside another write leaves nothing to protect:
+                // the database rolled that transaction back.
+                let lock = m.lock().unwrap_or_else(|p| p.into_inner());
+                HOLDS_WRITER.with(|h| h.set(true));
+                Some(WriterGuard { _lock: lock })
+            }
+            _ => None,
+        };
         let mut pooled = self.checkout()?;
         let conn = pooled.conn.as_mut().expect("checked out");
         match conn {
@@ -285,6 +321,7 @@ fn open_sqlite(path: &str) -> Result<(BackendKind, Pool)> {
             open: Mutex::new(0),
             max: 4,
             connect: Box::new(move || sqlite::connect(&path).map(Conn::Sqlite)),
+            writer: Some(Mutex::new(())),
         },
     ))
 }
@@ -306,6 +343,8 @@ fn open_postgres(url: &str) -> Result<(BackendKind, Pool)> {
             available: Condvar::new(),
             open: Mutex::new(0),
             max: 8,
+            // PostgreSQL locks rows, not the database: writers run side by side.
+            writer: None,
             connect: Box::new(move || {
                 config
                     .connect(postgres::NoTls)

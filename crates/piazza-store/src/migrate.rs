@@ -5,7 +5,10 @@
 use crate::{BackendKind, Result, StoreError, Tx, Value};
 
 /// Every migration, in order. Never edit one that has shipped: add another.
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_queue_order.sql")),
+];
 
 fn expand(sql: &str, kind: BackendKind) -> String {
     let (id, int, real) = match kind {

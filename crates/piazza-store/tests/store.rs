@@ -253,3 +253,34 @@ fn a_backend_that_is_not_a_database_url_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn concurrent_writers_all_commit_and_the_audit_chain_stays_whole() {
+    for s in test_stores("writers") {
+        let admin_id = admin(&s, "concorrenza");
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    for i in 0..25 {
+                        s.write(|tx| {
+                            audit::append(
+                                tx,
+                                admin_id,
+                                1_000 + i,
+                                &AuditEntry::new(format!("staff:{t}"), "action.keep", "comment", i),
+                            )
+                        })
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let report = s.read(|tx| audit::verify(tx, admin_id)).unwrap();
+        assert_eq!(report.entries, 200, "{}", s.label);
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+    }
+}
