@@ -375,11 +375,23 @@ impl WeeklySchedule {
     /// ("Pagina moderata", "Canali monitorati"): "Pagina moderata dal lunedì
     /// al venerdì, dalle 9:00 alle 12:00, festivi esclusi."
     pub fn describe(&self, lead: &str) -> String {
+        self.describe_with(lead, true)
+    }
+
+    /// [`describe`](Self::describe) for a team that also works on public
+    /// holidays (`holidays_excluded` false): the sentence then says nothing
+    /// about them.
+    pub fn describe_with(&self, lead: &str, holidays_excluded: bool) -> String {
+        let tail = if holidays_excluded {
+            ", festivi esclusi."
+        } else {
+            "."
+        };
         let groups = self.groups();
         match groups.as_slice() {
             [] => format!("{lead}: nessun orario previsto."),
             [(mask, intervals)] => format!(
-                "{lead} {}, {}, festivi esclusi.",
+                "{lead} {}, {}{tail}",
                 days_phrase(*mask),
                 intervals_phrase(intervals)
             ),
@@ -400,7 +412,7 @@ impl WeeklySchedule {
                         )
                     })
                     .collect();
-                format!("{lead} {}, festivi esclusi.", parts.join("; "))
+                format!("{lead} {}{tail}", parts.join("; "))
             }
         }
     }

@@ -7,9 +7,7 @@ use std::sync::Arc;
 use piazza_analysis::{Analyzer, AnalyzerConfig};
 use piazza_calendar::jiff::Timestamp;
 use piazza_calendar::jiff::civil::Weekday as CalWeekday;
-use piazza_calendar::{
-    Calendar, Interval, PatronDay, SlaDeadline, SlaRule, TimeOfDay, WeeklySchedule, WorkingClock,
-};
+use piazza_calendar::{Calendar, PatronDay, SlaDeadline, SlaRule, WeeklySchedule, WorkingClock};
 use piazza_policy::{HoursInterval, Policy, Weekday, load_policy};
 
 use crate::{Desk, DeskError, Result};
@@ -51,18 +49,7 @@ fn cal_weekday(d: Weekday) -> CalWeekday {
 
 /// The calendar's weekly schedule for a policy's table of hours.
 pub fn schedule_of(hours: &[HoursInterval]) -> Result<WeeklySchedule> {
-    let mut s = WeeklySchedule::new();
-    for h in hours {
-        let bad = |e: piazza_calendar::CalendarError| DeskError::InvalidInput(e.to_string());
-        let interval = Interval::new(
-            TimeOfDay::new(h.from.hour, h.from.minute).map_err(bad)?,
-            TimeOfDay::new(h.to.hour, h.to.minute).map_err(bad)?,
-        )
-        .map_err(bad)?;
-        let days: Vec<CalWeekday> = h.days.iter().map(|d| cal_weekday(*d)).collect();
-        s.add(&days, interval).map_err(bad)?;
-    }
-    Ok(s)
+    piazza_policy::weekly_schedule(hours).map_err(|e| DeskError::InvalidInput(e.to_string()))
 }
 
 /// The administration's calendar: national holidays plus its patron day.

@@ -116,6 +116,81 @@ impl Desk {
         })
     }
 
+    /// Opens a session for the staff member an external identity provider
+    /// (OIDC) vouched for: `identity` is the value of the configured claim,
+    /// matched against the staff e-mail (case-insensitively) or the
+    /// username (exactly). Nobody is ever created here: an identity that
+    /// matches nobody is refused with `NotFound`, one that matches only
+    /// deactivated people or several active ones with `Forbidden`; either
+    /// way a person has to fix the registry.
+    ///
+    /// The password lockout does not apply: it counts password guesses,
+    /// and letting them block the provider's login would hand anyone who
+    /// knows a username a way to lock that person out. The session and its
+    /// audit entry are those of a password login, with the provider named
+    /// in the entry.
+    pub fn login_external(&self, identity: &str, provider: &str) -> Result<NewSession> {
+        let identity = identity.trim();
+        let unknown = || DeskError::NotFound {
+            what: "persona",
+            id: identity.to_string(),
+        };
+        if identity.is_empty() || identity.len() > 320 {
+            return Err(unknown());
+        }
+        let rows = self.store.read(|tx| {
+            tx.query(
+                "SELECT id, active FROM staff WHERE LOWER(email) = LOWER(?) OR username = ? ORDER BY id",
+                &[identity.into(), identity.into()],
+            )
+        })?;
+        let mut active = Vec::new();
+        for row in &rows {
+            if row.bool(1)? {
+                active.push(row.int(0)?);
+            }
+        }
+        let staff_id = match active.as_slice() {
+            [] if rows.is_empty() => return Err(unknown()),
+            [] => {
+                return Err(DeskError::Forbidden(format!(
+                    "{identity} is no longer active"
+                )));
+            }
+            [one] => *one,
+            _ => {
+                return Err(DeskError::Forbidden(format!(
+                    "{identity} matches {} active staff members",
+                    active.len()
+                )));
+            }
+        };
+        let actor = self.actor_by_id(staff_id)?;
+        let now = self.now();
+        let token = random_token();
+        let expires_at = now + SESSION_MS;
+        let session_id = self.store.write(|tx| {
+            let id = tx.insert(
+                "INSERT INTO sessions (admin_id, token_sha256, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                &[actor.admin_id.into(), token_hash(&token).into(), staff_id.into(), now.into(), expires_at.into()],
+            )?;
+            audit::append(
+                tx,
+                actor.admin_id,
+                now,
+                &AuditEntry::new(actor.audit_name(), "login", "session", id)
+                    .payload(serde_json::json!({"method": "oidc", "provider": provider})),
+            )?;
+            Ok(id)
+        })?;
+        Ok(NewSession {
+            token,
+            session_id,
+            expires_at,
+            actor,
+        })
+    }
+
     /// The person behind a session token, if the session is live.
     pub fn session(&self, token: &str) -> Result<Option<(i64, Actor)>> {
         let now = self.now();

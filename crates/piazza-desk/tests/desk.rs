@@ -985,3 +985,53 @@ fn the_inbox_reads_open_items_in_index_order_without_sorting_them_all() {
         assert_eq!(keys, sorted);
     }
 }
+
+#[test]
+fn an_identity_provider_login_finds_exactly_one_active_person() {
+    for store in test_stores("login_external") {
+        let w = world(store, "tradate");
+        let root = w.desk.actor(w.admin, "tradate-admin").unwrap();
+        w.desk
+            .add_staff(
+                w.admin,
+                Some(&root),
+                NewStaff {
+                    username: "carla".into(),
+                    full_name: "Carla Bianchi".into(),
+                    email: Some("Carla.Bianchi@comune.tradate.va.it".into()),
+                    roles: vec![Role::Moderatore],
+                    password: None,
+                },
+            )
+            .unwrap();
+        // The e-mail matches whatever its case; the session is a normal one.
+        let s = w
+            .desk
+            .login_external("carla.bianchi@COMUNE.tradate.va.it", "https://idp.example")
+            .unwrap();
+        let (_, actor) = w.desk.session(&s.token).unwrap().expect("a live session");
+        assert_eq!(actor.username, "carla", "{}", w._store.label);
+        let log = w.desk.audit_entries(w.admin, 0, 1000).unwrap();
+        assert!(
+            log.iter().any(|e| e.entry.kind == "login"
+                && e.entry.payload.to_string().contains("https://idp.example")),
+            "{}: the login is audited with its provider",
+            w._store.label
+        );
+        // The username matches exactly; nobody is created for a stranger.
+        assert!(
+            w.desk
+                .login_external("tradate-anna", "https://idp.example")
+                .is_ok()
+        );
+        assert!(matches!(
+            w.desk.login_external("TRADATE-ANNA", "https://idp.example"),
+            Err(DeskError::NotFound { .. })
+        ));
+        assert!(matches!(
+            w.desk
+                .login_external("sconosciuto@example.org", "https://idp.example"),
+            Err(DeskError::NotFound { .. })
+        ));
+    }
+}

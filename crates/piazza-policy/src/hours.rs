@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use piazza_calendar::jiff;
+use piazza_calendar::{CalendarError, Interval, TimeOfDay, WeeklySchedule};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -51,6 +53,19 @@ impl Weekday {
             Weekday::Fri => "venerdì",
             Weekday::Sat => "sabato",
             Weekday::Sun => "domenica",
+        }
+    }
+
+    /// The same day in the calendar's terms.
+    pub const fn to_calendar(self) -> jiff::civil::Weekday {
+        match self {
+            Weekday::Mon => jiff::civil::Weekday::Monday,
+            Weekday::Tue => jiff::civil::Weekday::Tuesday,
+            Weekday::Wed => jiff::civil::Weekday::Wednesday,
+            Weekday::Thu => jiff::civil::Weekday::Thursday,
+            Weekday::Fri => jiff::civil::Weekday::Friday,
+            Weekday::Sat => jiff::civil::Weekday::Saturday,
+            Weekday::Sun => jiff::civil::Weekday::Sunday,
         }
     }
 
@@ -211,75 +226,33 @@ pub fn check_hours(hours: &[HoursInterval]) -> Vec<HoursProblem> {
     problems
 }
 
+/// The calendar's weekly schedule for a table of hours: what the working-
+/// hours clock runs on and what the published sentence describes.
+pub fn weekly_schedule(hours: &[HoursInterval]) -> Result<WeeklySchedule, CalendarError> {
+    let mut schedule = WeeklySchedule::new();
+    for h in hours {
+        let interval = Interval::new(
+            TimeOfDay::new(h.from.hour, h.from.minute)?,
+            TimeOfDay::new(h.to.hour, h.to.minute)?,
+        )?;
+        let days: Vec<jiff::civil::Weekday> = h.days.iter().map(|d| d.to_calendar()).collect();
+        schedule.add(&days, interval)?;
+    }
+    Ok(schedule)
+}
+
 /// The Italian sentence for an account's bio, e.g. "Pagina moderata dal
-/// lunedì al venerdì, dalle 9:00 alle 12:00, festivi esclusi."
+/// lunedì al venerdì, dalle 9:00 alle 12:00, festivi esclusi." The wording is
+/// the calendar's, so the page and the clock describe the same hours.
 pub fn hours_sentence(lead: &str, hours: &[HoursInterval], holidays_excluded: bool) -> String {
     if hours.is_empty() {
         return format!("{lead}: orari non indicati.");
     }
-    // Group intervals that share the same set of days, keeping first-seen
-    // order so the sentence follows the policy.
-    let mut groups: Vec<(Vec<Weekday>, Vec<&HoursInterval>)> = Vec::new();
-    for h in hours {
-        let mut days = h.days.clone();
-        days.sort();
-        days.dedup();
-        match groups.iter_mut().find(|(d, _)| *d == days) {
-            Some((_, list)) => list.push(h),
-            None => groups.push((days, vec![h])),
-        }
-    }
-    let parts: Vec<String> = groups
-        .iter()
-        .enumerate()
-        .map(|(i, (days, list))| {
-            let mut sorted = list.clone();
-            sorted.sort_by_key(|h| h.from);
-            let times: Vec<String> = sorted
-                .iter()
-                .map(|h| format!("dalle {} alle {}", h.from.italian(), h.to.italian()))
-                .collect();
-            let also = if i > 0 { " anche" } else { "" };
-            format!("{}{also} {}", days_phrase(days), join_it(&times))
-        })
-        .collect();
-    let mut sentence = format!("{lead} {}", parts.join("; "));
-    if groups.len() == 1 {
-        // "dal lunedì al venerdì, dalle 9:00 alle 12:00" reads better with
-        // the comma when there is a single group.
-        sentence = sentence.replacen(" dalle ", ", dalle ", 1);
-    }
-    if holidays_excluded {
-        sentence.push_str(", festivi esclusi");
-    }
-    sentence.push('.');
-    sentence
-}
-
-fn days_phrase(days: &[Weekday]) -> String {
-    let idx: Vec<usize> = days.iter().map(|d| d.index()).collect();
-    let contiguous = idx.windows(2).all(|w| w[1] == w[0] + 1);
-    match days {
-        [] => String::new(),
-        [one] => format!("il {}", one.name_it()).replace("il domenica", "la domenica"),
-        _ if days.len() == 7 => "tutti i giorni".into(),
-        _ if contiguous && days.len() >= 3 => {
-            let last = days[days.len() - 1];
-            let art = if last == Weekday::Sun { "alla" } else { "al" };
-            format!("dal {} {art} {}", days[0].name_it(), last.name_it())
-        }
-        _ => {
-            let names: Vec<String> = days.iter().map(|d| d.name_it().to_string()).collect();
-            join_it(&names)
-        }
-    }
-}
-
-fn join_it(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} e {last}", init.join(", ")),
+    match weekly_schedule(hours) {
+        Ok(schedule) => schedule.describe_with(lead, holidays_excluded),
+        // Validation rejects such tables before a policy is published; say
+        // so rather than print hours nobody checked.
+        Err(e) => format!("{lead}: orari non validi ({e})."),
     }
 }
 

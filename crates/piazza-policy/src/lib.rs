@@ -34,7 +34,9 @@ use std::collections::BTreeSet;
 use piazza_taxonomy::{Category, Intent};
 
 pub use date::PolicyDate;
-pub use hours::{ClockTime, HoursInterval, HoursProblem, Weekday, check_hours, hours_sentence};
+pub use hours::{
+    ClockTime, HoursInterval, HoursProblem, Weekday, check_hours, hours_sentence, weekly_schedule,
+};
 pub use model::*;
 pub use presets::{PRESETS, Preset, load_preset, preset};
 pub use validate::{Diagnostic, PolicyError, Severity, ValidatedPolicy, load_policy};

@@ -84,6 +84,32 @@ impl CsrfKey {
     }
 }
 
+impl CsrfKey {
+    /// A MAC of `data` for `purpose` (hex), in a domain of its own so that
+    /// no signed value can ever pass for a CSRF token or the reverse: the
+    /// OIDC flow cookie is signed with it.
+    pub(crate) fn sign(&self, purpose: &str, data: &str) -> String {
+        hex::encode(self.signer(purpose, data).finalize().into_bytes())
+    }
+
+    /// Whether `mac` is [`CsrfKey::sign`] of `data`, in constant time.
+    pub(crate) fn verify_signed(&self, purpose: &str, data: &str, mac: &str) -> bool {
+        match hex::decode(mac) {
+            Ok(bytes) => self.signer(purpose, data).verify_slice(&bytes).is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    fn signer(&self, purpose: &str, data: &str) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(&self.0[..]).expect("32-byte key");
+        mac.update(b"piazza/signed/v1\0");
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(data.as_bytes());
+        mac
+    }
+}
+
 /// A form posted by a signed-in staff member with a valid CSRF token.
 ///
 /// `T` is the form's own fields; it must not deny unknown fields, since the
@@ -205,6 +231,17 @@ mod tests {
         let b = CsrfKey::from_secret(b"configured secret");
         assert!(b.verify("s", &a.token("s")));
         assert!(!CsrfKey::from_secret(b"other").verify("s", &a.token("s")));
+    }
+
+    #[test]
+    fn signed_values_are_bound_to_their_purpose_and_are_no_csrf_tokens() {
+        let k = CsrfKey::random();
+        let mac = k.sign("oidc", "data");
+        assert!(k.verify_signed("oidc", "data", &mac));
+        assert!(!k.verify_signed("oidc", "datb", &mac));
+        assert!(!k.verify_signed("other", "data", &mac));
+        assert!(!k.verify("data", &mac));
+        assert!(!k.verify_signed("oidc", "data", &k.token("data")));
     }
 
     #[test]

@@ -19,7 +19,9 @@
 //! - public pages: `/`, `/enti/{slug}/policy`, `/enti/{slug}/account`,
 //!   `/enti/{slug}/statistiche` (aggregate statistics per clause);
 //! - staff: `/accesso` (login form, CSRF-bound to a pre-session cookie),
-//!   `/uscita` (logout), and the desk: `/desk` (inbox with filters, keyboard
+//!   `/uscita` (logout), `/accesso/oidc` and `/accesso/oidc/ritorno` (login
+//!   through the administration's identity provider, when configured: see
+//!   [`oidc`]), and the desk: `/desk` (inbox with filters, keyboard
 //!   shortcuts and bulk decisions), `/desk/commenti/{id}` (one item, its
 //!   decision forms and history), `/desk/registro`, `/desk/policy`,
 //!   `/desk/audit`, `/desk/report` and `/desk/report.csv`;
@@ -62,6 +64,7 @@ mod desk_api;
 mod diff;
 mod error;
 mod login;
+pub mod oidc;
 mod pages;
 mod policy_desk;
 mod registry;
@@ -84,6 +87,7 @@ pub use auth::{
 pub use csrf::{CSRF_FIELD, CSRF_HEADER, CsrfForm, CsrfHeader, CsrfKey};
 pub use error::AppError;
 pub use login::PRESESSION_COOKIE;
+pub use oidc::{OidcConfig, OidcConfigError};
 pub use security::{CONTENT_SECURITY_POLICY, security_headers};
 pub use state::{AppState, WebConfig};
 pub use throttle::{LOGIN_ATTEMPTS_PER_MINUTE, LoginThrottle};
@@ -123,6 +127,8 @@ fn desk_routes() -> Router<AppState> {
     Router::new()
         .route("/accesso", get(login::login_page).post(login::login_submit))
         .route("/uscita", post(login::logout_submit))
+        .route("/accesso/oidc", get(oidc::start))
+        .route(oidc::CALLBACK_PATH, get(oidc::callback))
         .route("/desk", get(desk::inbox))
         .route("/desk/azioni", post(desk::bulk_submit))
         .route("/desk/commenti/{id}", get(desk::item))

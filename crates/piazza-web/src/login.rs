@@ -27,7 +27,7 @@ use crate::state::AppState;
 /// The pre-session cookie of the login form.
 pub const PRESESSION_COOKIE: &str = "piazza_presession";
 
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -87,6 +87,22 @@ struct LoginPage {
     username: String,
     error: Option<&'static str>,
     signed_out: bool,
+    /// The button to the identity provider: its address and label.
+    oidc: Option<(String, String)>,
+}
+
+/// The login page's OIDC button, when a provider is configured; it
+/// carries `next` so the person lands where they were going.
+fn oidc_button(state: &AppState, next: &str) -> Option<(String, String)> {
+    state.oidc.as_ref().map(|p| {
+        (
+            format!(
+                "/accesso/oidc?{}",
+                serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+            ),
+            p.config.button_label().to_string(),
+        )
+    })
 }
 
 #[derive(Deserialize)]
@@ -115,10 +131,11 @@ pub(crate) async fn login_page(
         layout: Layout::piazza("Accesso del personale"),
         csrf_field: CSRF_FIELD,
         csrf_token: state.csrf.token(&presession_binding(&pre)),
-        next,
         username: String::new(),
         error: None,
         signed_out: q.uscita.is_some(),
+        oidc: oidc_button(&state, &next),
+        next,
     };
     let mut res = render(&page);
     if set {
@@ -178,12 +195,13 @@ pub(crate) async fn login_submit(
                 layout: Layout::piazza("Accesso del personale"),
                 csrf_field: CSRF_FIELD,
                 csrf_token: token.to_string(),
-                next,
                 username: form.username.trim().to_string(),
                 error: Some(
                     "Accesso non riuscito: nome utente o password non corretti, oppure accesso temporaneamente bloccato dopo troppi tentativi.",
                 ),
                 signed_out: false,
+                oidc: oidc_button(&state, &next),
+                next,
             };
             Ok((StatusCode::UNAUTHORIZED, render(&page)).into_response())
         }
@@ -193,7 +211,7 @@ pub(crate) async fn login_submit(
 
 /// The client's address, when the server was started with connection
 /// information ([`crate::serve_on`] does; in-process tests do not).
-fn client_addr(ext: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+pub(crate) fn client_addr(ext: &axum::http::Extensions) -> Option<std::net::IpAddr> {
     ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
 }
@@ -312,6 +330,7 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example/")), "/desk");
         assert_eq!(safe_next(Some("/\\evil.example")), "/desk");
         assert_eq!(safe_next(Some("/accesso?next=/x")), "/desk");
+        assert_eq!(safe_next(Some("/accesso/oidc?next=/x")), "/desk");
         assert_eq!(safe_next(None), "/desk");
     }
 }

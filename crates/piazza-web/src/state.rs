@@ -12,6 +12,7 @@ use piazza_policy::PRESETS;
 use crate::auth::{DeskSessions, SessionLookup};
 use crate::csrf::CsrfKey;
 use crate::error::AppError;
+use crate::oidc::{OidcConfig, Provider};
 use crate::throttle::{LOGIN_ATTEMPTS_PER_MINUTE, LoginThrottle};
 
 /// The web layer's own settings. Every field has a default that works on a
@@ -23,8 +24,12 @@ pub struct WebConfig {
     /// browsers would drop them.
     pub secure_cookies: bool,
     /// A persistent secret for CSRF tokens, so that open forms survive a
-    /// restart; a random key when `None`.
+    /// restart; a random key when `None`. It also signs the cookie of an
+    /// OIDC login in progress.
     pub csrf_secret: Option<String>,
+    /// Login through the administration's identity provider, next to the
+    /// password form; `None` hides the button and the routes answer 404.
+    pub oidc: Option<OidcConfig>,
 }
 
 /// What handlers reach through `State<AppState>`. Cheap to clone: every
@@ -42,6 +47,8 @@ pub struct AppState {
     pub csrf: CsrfKey,
     /// Login attempts per client address.
     pub login_throttle: Arc<LoginThrottle>,
+    /// The identity provider, with its cached discovery document and keys.
+    pub(crate) oidc: Option<Arc<Provider>>,
     /// Keeps the temporary database of [`AppState::with_presets`] alive.
     _scratch: Option<Arc<ScratchDir>>,
 }
@@ -55,6 +62,7 @@ impl AppState {
             None => CsrfKey::random(),
         };
         AppState {
+            oidc: config.oidc.clone().map(|c| Arc::new(Provider::new(c))),
             sessions: Arc::new(DeskSessions::new(desk.clone())),
             desk,
             config: Arc::new(config),
@@ -111,6 +119,20 @@ impl AppState {
     pub fn with_csrf_key(mut self, key: CsrfKey) -> AppState {
         self.csrf = key;
         self
+    }
+
+    /// Reads the OIDC provider's discovery document and keys (nothing when
+    /// OIDC is not configured), so that a wrong issuer is reported when
+    /// the server starts rather than at the first login. Blocks: call it
+    /// outside the async runtime. The error names the issuer and never
+    /// holds the client secret.
+    pub fn oidc_preflight(&self) -> Result<(), String> {
+        match &self.oidc {
+            None => Ok(()),
+            Some(p) => p
+                .preflight()
+                .map_err(|e| format!("OIDC provider {}: {}", p.config.issuer(), e.detail())),
+        }
     }
 
     /// Runs a desk call on the blocking thread pool: the desk is

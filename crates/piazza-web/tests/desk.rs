@@ -307,6 +307,7 @@ async fn behind_tls_the_session_cookie_is_secure() {
     let w = world_with(WebConfig {
         secure_cookies: true,
         csrf_secret: Some("a configured secret".into()),
+        ..WebConfig::default()
     });
     let r = form_login(&w, "anna", PASSWORD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);

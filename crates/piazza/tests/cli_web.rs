@@ -108,3 +108,108 @@ fn serve_refuses_an_unknown_configuration_key() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("unknown field `lisen`"), "{err}");
 }
+
+/// `piazza serve` in `dir` (which holds the piazza.toml) with `envs`.
+fn serve_in(dir: &std::path::Path, envs: &[(&str, &str)]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_piazza"));
+    c.arg("serve")
+        .current_dir(dir)
+        .env_remove("PIAZZA_LISTEN")
+        .env_remove("PIAZZA_CONFIG")
+        .env_remove("PIAZZA_DATA_DIR")
+        .env_remove("PIAZZA_DATABASE_URL")
+        .env_remove("PIAZZA_OIDC_CLIENT_SECRET");
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    c
+}
+
+const OIDC_TABLE: &str = "[oidc]\nissuer = \"ISSUER\"\nclient_id = \"piazza\"\nredirect_url = \"http://127.0.0.1:1/accesso/oidc/ritorno\"\n";
+
+#[test]
+fn serve_refuses_an_unknown_key_in_the_oidc_table() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("piazza.toml"),
+        format!(
+            "{}client_secrett = \"x\"\n",
+            OIDC_TABLE.replace("ISSUER", "https://id.example")
+        ),
+    )
+    .unwrap();
+    let o = serve_in(dir.path(), &[]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("unknown field `client_secrett`"), "{err}");
+}
+
+#[test]
+fn serve_refuses_a_plain_http_issuer_and_a_missing_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("piazza.toml");
+    std::fs::write(
+        &toml,
+        OIDC_TABLE.replace("ISSUER", "http://id.comune.example"),
+    )
+    .unwrap();
+    let o = serve_in(dir.path(), &[("PIAZZA_OIDC_CLIENT_SECRET", "s")])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("must use https"), "{err}");
+    std::fs::write(&toml, OIDC_TABLE.replace("ISSUER", "https://id.example")).unwrap();
+    let o = serve_in(dir.path(), &[]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("PIAZZA_OIDC_CLIENT_SECRET"), "{err}");
+}
+
+#[test]
+fn serve_names_an_unreachable_issuer_and_still_serves_the_login_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, idp) = (free_port(), free_port());
+    let issuer = format!("http://127.0.0.1:{idp}");
+    let secret = "env-secret-Zx81Kq";
+    std::fs::write(
+        dir.path().join("piazza.toml"),
+        format!(
+            "listen = \"127.0.0.1:{port}\"\ndata_dir = \"data\"\n{}",
+            OIDC_TABLE.replace("ISSUER", &issuer)
+        ),
+    )
+    .unwrap();
+    let mut child = serve_in(dir.path(), &[("PIAZZA_OIDC_CLIENT_SECRET", secret)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let warning = loop {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("no OIDC warning in {seen:?}"))
+            .unwrap();
+        if line.contains("OIDC") {
+            break line;
+        }
+        seen.push(line);
+    };
+    assert!(warning.starts_with("attenzione: "), "{warning}");
+    assert!(warning.contains(&issuer), "{warning}");
+    assert!(!warning.contains(secret));
+    let page = wait_for(port, "/accesso");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("id=\"accesso-oidc\""), "{page}");
+    let start = get(port, "/accesso/oidc").unwrap();
+    assert!(start.starts_with("HTTP/1.1 502"), "{start}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // What the server logged meanwhile: the refusal, without the secret.
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let rest = rest.join("\n");
+    assert!(rest.contains("OIDC provider unavailable"), "{rest}");
+    assert!(!rest.contains(secret), "{rest}");
+}

@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use piazza_desk::{Desk, IncomingComment, NewAdministration, NewStaff, Role};
 use piazza_platforms::sandbox::Sandbox;
-use piazza_web::{AppState, WebConfig};
+use piazza_web::{AppState, OidcConfig, WebConfig};
 use serde::Deserialize;
 
 use crate::Outcome;
@@ -28,6 +28,57 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub secure_cookies: Option<bool>,
     pub secret_key: Option<String>,
+    pub oidc: Option<OidcFile>,
+}
+
+/// The `[oidc]` table: login through the administration's identity
+/// provider. Unknown keys are errors here too.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcFile {
+    pub issuer: String,
+    pub client_id: String,
+    /// Better in `PIAZZA_OIDC_CLIENT_SECRET`, which overrides it.
+    pub client_secret: Option<String>,
+    pub redirect_url: String,
+    pub scopes: Option<Vec<String>>,
+    pub claim: Option<String>,
+    pub button_label: Option<String>,
+}
+
+impl std::fmt::Debug for OidcFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcFile")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
+            .field("redirect_url", &self.redirect_url)
+            .field("scopes", &self.scopes)
+            .field("claim", &self.claim)
+            .field("button_label", &self.button_label)
+            .finish()
+    }
+}
+
+impl OidcFile {
+    /// The checked settings; the secret comes from the environment when
+    /// it is set there.
+    fn config(self) -> anyhow::Result<OidcConfig> {
+        let secret = env("PIAZZA_OIDC_CLIENT_SECRET")
+            .or(self.client_secret)
+            .unwrap_or_default();
+        let mut c = OidcConfig::new(&self.issuer, &self.client_id, &secret, &self.redirect_url)?;
+        if let Some(scopes) = self.scopes {
+            c = c.with_scopes(scopes)?;
+        }
+        if let Some(claim) = self.claim {
+            c = c.with_claim(&claim)?;
+        }
+        if let Some(label) = self.button_label {
+            c = c.with_button_label(&label)?;
+        }
+        Ok(c)
+    }
 }
 
 #[derive(Args)]
@@ -98,12 +149,14 @@ pub fn settings(store: &crate::cmd::StoreArgs, args: &ServeArgs) -> anyhow::Resu
     {
         bail!("the secret key must be at least 32 characters long");
     }
+    let oidc = file.oidc.map(OidcFile::config).transpose()?;
     Ok(Settings {
         listen,
         store,
         web: WebConfig {
             secure_cookies,
             csrf_secret: secret,
+            oidc,
         },
     })
 }
@@ -121,7 +174,18 @@ pub fn serve(store: &crate::cmd::StoreArgs, args: ServeArgs) -> anyhow::Result<O
         s.listen,
         desk.store().display_url()
     );
-    run_server(s.listen, AppState::new(desk, s.web))
+    let state = AppState::new(desk, s.web);
+    if let Some(c) = &state.config.oidc {
+        // A provider that is down must not keep password logins from
+        // working: warn, and let the button try again at each use.
+        match state.oidc_preflight() {
+            Ok(()) => eprintln!("Accesso OIDC attivo con {}", c.issuer()),
+            Err(e) => {
+                eprintln!("attenzione: {e}; il pulsante di accesso OIDC riproverà a ogni richiesta")
+            }
+        }
+    }
+    run_server(s.listen, state)
 }
 
 /// Every minute: flag courtesy replies and record breaches for every
@@ -143,6 +207,14 @@ fn spawn_sla_sweeper(desk: Desk) {
 }
 
 fn run_server(addr: SocketAddr, state: AppState) -> anyhow::Result<Outcome> {
+    // The web layer logs with `tracing` (refused logins, internal errors);
+    // without a subscriber those lines would go nowhere. INFO keeps
+    // per-request lines, and the URLs in them, out.
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
     spawn_sla_sweeper(state.desk.clone());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
