@@ -117,6 +117,9 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         .fallback(error::fallback)
         .layer(axum::middleware::from_fn(error::html_error_pages))
         .layer(axum::middleware::map_response(security_headers))
+        // Bootstrap Italia's stylesheet alone is 600 kB; offices on slow
+        // lines get it, and every page, gzipped when the browser asks.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -251,6 +251,42 @@ async fn the_kit_stylesheet_has_no_data_url_font() {
 }
 
 #[tokio::test]
+async fn pages_and_assets_are_gzipped_for_browsers_that_ask() {
+    for path in ["/static/css/bootstrap-italia.min.css", "/enti/cento/policy"] {
+        let plain = get(path).await;
+        let res = app(AppState::with_presets())
+            .oneshot(
+                Request::get(path)
+                    .header(header::ACCEPT_ENCODING, "gzip")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.headers()[header::CONTENT_ENCODING], "gzip", "{path}");
+        let vary = res.headers()[header::VARY]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(vary.contains("accept-encoding"), "{path}: {vary}");
+        let zipped = res.into_body().collect().await.unwrap().to_bytes();
+        assert!(
+            zipped.len() * 3 < plain.body.len(),
+            "{path}: {} bytes gzipped from {}",
+            zipped.len(),
+            plain.body.len()
+        );
+        let mut unzipped = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&zipped[..]),
+            &mut unzipped,
+        )
+        .unwrap();
+        assert_eq!(unzipped, plain.body, "{path}");
+    }
+}
+
+#[tokio::test]
 async fn the_sprite_has_the_icons_the_layout_uses() {
     let r = get("/static/svg/sprites.svg").await;
     assert!(r.body.contains("id=\"it-pa\""));

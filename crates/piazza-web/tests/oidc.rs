@@ -1173,7 +1173,9 @@ fn a_real_browser_reaches_the_desk_after_the_cross_site_return() {
             std::env::var("PIAZZA_REQUIRE_BROWSER").as_deref() != Ok("1"),
             "PIAZZA_REQUIRE_BROWSER=1 but no Chromium was found"
         );
-        eprintln!("SKIP a_real_browser_reaches_the_desk_after_the_cross_site_return: no Chromium on this machine");
+        eprintln!(
+            "SKIP a_real_browser_reaches_the_desk_after_the_cross_site_return: no Chromium on this machine"
+        );
         return;
     };
     let w = World::start_on(
