@@ -462,19 +462,58 @@ fn date_it(ms: i64) -> String {
     }
 }
 
+/// What a statement of reasons says about the comment itself: never its
+/// text, only when and where it was written.
+pub struct StatementSubject<'a> {
+    pub created_at: i64,
+    pub account: &'a str,
+    pub platform: &'a str,
+}
+
+impl<'a> From<&'a CommentRow> for StatementSubject<'a> {
+    fn from(c: &'a CommentRow) -> Self {
+        StatementSubject {
+            created_at: c.created_at,
+            account: &c.account_name,
+            platform: &c.platform,
+        }
+    }
+}
+
+/// The statement a citizen would receive for a decision not yet taken, word
+/// for word the one the desk writes when it is (the web desk previews it),
+/// except that the reference number does not exist yet.
+pub fn statement_preview(
+    ctx: &AdminContext,
+    kind: ActionKind,
+    subject: StatementSubject<'_>,
+    clauses: &[u32],
+    categories: &[Category],
+    automated: bool,
+    now: i64,
+) -> StatementOfReasons {
+    statement(
+        ctx, kind, subject, clauses, categories, automated, now, None, None,
+    )
+}
+
 #[allow(clippy::too_many_arguments)]
 fn statement(
     ctx: &AdminContext,
     kind: ActionKind,
-    c: &CommentRow,
+    c: StatementSubject<'_>,
     clauses: &[u32],
     categories: &[Category],
     automated: bool,
     now: i64,
     ban_until: Option<i64>,
-    action_id: i64,
+    action_id: Option<i64>,
 ) -> StatementOfReasons {
     let p = &ctx.policy;
+    let reference = match action_id {
+        Some(id) => format!("il riferimento n. {id}"),
+        None => "il riferimento della decisione".to_string(),
+    };
     let what = match kind {
         ActionKind::Hide => "è stato nascosto".to_string(),
         ActionKind::Remove => "è stato rimosso".to_string(),
@@ -504,10 +543,10 @@ fn statement(
          Motivo: il commento non rispetta la {rules} della Social Media Policy di {ente}, versione {version}{link}.\n\
          Fatti: nel commento sono stati rilevati contenuti riconducibili a: {facts}.\n\
          {detection}\n\n\
-         Come contestare: puoi chiedere il riesame della decisione {review}, indicando la data del commento e il riferimento n. {action_id}. La richiesta sarà esaminata da una persona diversa da chi ha deciso.\n\n\
+         Come contestare: puoi chiedere il riesame della decisione {review}, indicando la data del commento e {reference}. La richiesta sarà esaminata da una persona diversa da chi ha deciso.\n\n\
          {ente}",
         date = date_it(c.created_at),
-        account = c.account_name,
+        account = c.account,
         platform = c.platform,
         rules = rules.join(" e la "),
         ente = p.administration.name,
@@ -996,13 +1035,13 @@ impl Desk {
             let s = statement(
                 ctx,
                 kind,
-                &c,
+                (&c).into(),
                 &clauses,
                 &categories,
                 automated,
                 now,
                 ban_until,
-                action_id,
+                Some(action_id),
             );
             record_statement(tx, ctx.admin_id, action_id, c.id, &s, now)?;
             Some(s)
@@ -1113,13 +1152,13 @@ impl Desk {
             let s = statement(
                 ctx,
                 ActionKind::Remove,
-                c,
+                c.into(),
                 &clauses,
                 &categories,
                 automated,
                 now,
                 None,
-                action_id,
+                Some(action_id),
             );
             record_statement(tx, ctx.admin_id, action_id, c.id, &s, now)?;
             Some(s)

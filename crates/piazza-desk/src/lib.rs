@@ -34,7 +34,10 @@ use std::sync::{Arc, Mutex};
 
 use piazza_store::Store;
 
-pub use actions::{ActRequest, ActionKind, ActionOutcome, BulkTarget, StatementOfReasons};
+pub use actions::{
+    ActRequest, ActionKind, ActionOutcome, BulkTarget, StatementOfReasons, StatementSubject,
+    statement_preview,
+};
 pub use auth::{hash_password, verify_password};
 pub use context::AdminContext;
 pub use error::DeskError;

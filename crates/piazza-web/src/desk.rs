@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use piazza_desk::context::AdminContext;
-use piazza_desk::web_support::{TEMPLATES, render_template, review_contact};
+use piazza_desk::web_support::{TEMPLATES, render_template};
 use piazza_desk::{
     ActRequest, ActionKind, BulkTarget, CommentState, ItemDetail, QueueFilter, QueueItem, Role,
 };
@@ -592,40 +592,31 @@ fn flagged_categories(d: &ItemDetail) -> Vec<Category> {
 }
 
 /// The statement a citizen would receive, before the decision is taken:
-/// the desk writes the final one, with its reference number, in the same
-/// transaction as the action.
+/// the desk's own text (so the preview cannot drift from what is sent),
+/// without the reference number the decision will get.
 fn preview(
+    state: &AppState,
     ctx: &AdminContext,
     d: &ItemDetail,
     kind: ActionKind,
     clause: u32,
     cats: &[Category],
-) -> Option<String> {
-    let p = &ctx.policy;
-    let c = p.clause(clause)?;
-    let what = match kind {
-        ActionKind::Hide => "è stato nascosto",
-        ActionKind::Remove => "è stato rimosso",
-        ActionKind::Report => "è stato segnalato ai filtri di moderazione della piattaforma",
-        ActionKind::Ban => "ha portato al tuo allontanamento dalla pagina",
-        _ => "ha ricevuto un avviso",
-    };
-    let facts: Vec<&str> = cats.iter().map(|c| c.label_it()).collect();
-    Some(format!(
-        "Gentile utente,\nil tuo commento del {date} sull'account «{account}» ({platform}) {what}.\n\nMotivo: il commento non rispetta la regola {n} («{title}») della Social Media Policy di {ente}, versione {version}.\nFatti: nel commento sono stati rilevati contenuti riconducibili a: {facts}.\n\nCome contestare: puoi chiedere il riesame della decisione {review}, indicando la data del commento e il riferimento della decisione.\n\n{ente}",
-        date = when(d.item.created_at)
-            .split(' ')
-            .next()
-            .unwrap_or_default(),
-        account = d.item.account,
-        platform = d.item.platform,
-        n = c.number,
-        title = c.title,
-        ente = p.administration.name,
-        version = ctx.policy_version,
-        facts = facts.join(", "),
-        review = review_contact(p),
-    ))
+) -> String {
+    piazza_desk::statement_preview(
+        ctx,
+        kind,
+        piazza_desk::StatementSubject {
+            created_at: d.item.created_at,
+            account: &d.item.account,
+            platform: &d.item.platform,
+        },
+        &[clause],
+        cats,
+        // The categories previewed are the analysis's flagged ones.
+        true,
+        state.desk.now(),
+    )
+    .text
 }
 
 fn item_page(
@@ -748,7 +739,7 @@ fn item_page(
                     .is_some_and(|cl| cl.categories.contains(f))
             })
             .collect();
-        preview(ctx, d, kind, rule.clause?, &covered)
+        Some(preview(state, ctx, d, kind, rule.clause?, &covered))
     });
     let templates = TEMPLATES
         .iter()

@@ -609,6 +609,11 @@ async fn the_item_page_highlights_evidence_and_cites_the_covering_clause() {
     assert!(b.contains("name=\"clausole\" id=\"clausola-2\" value=\"2\" checked"));
     assert!(b.contains("name=\"expected_version\" value=\""));
     assert!(b.contains("Anteprima della motivazione"));
+    // The preview is the desk's own statement text, not a look-alike: it
+    // names the automated detection and the review by another person.
+    assert!(b.contains("segnalato da uno strumento automatico di analisi del testo"));
+    assert!(b.contains("indicando la data del commento e il riferimento della decisione"));
+    assert!(b.contains("esaminata da una persona diversa da chi ha deciso"));
     assert!(b.contains("Azione suggerita dalla policy"));
     // Reply templates carry Cento's own contacts.
     assert!(b.contains("urp@comune.cento.fe.it"));
