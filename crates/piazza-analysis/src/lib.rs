@@ -56,7 +56,7 @@ pub use crate::model::{ModelBundle, ModelError};
 pub use crate::normalize::Normalized;
 pub use crate::offtopic::PreparedPost;
 pub use crate::personal::{iban_checksum_ok, is_codice_fiscale, is_partita_iva};
-pub use crate::spam::{SpamConfig, SpamTracker};
+pub use crate::spam::{SpamConfig, SpamSignature, SpamTracker};
 pub use piazza_taxonomy;
 
 use crate::lexicon::{Hit, Lexicon};
@@ -409,8 +409,30 @@ impl Analyzer {
 
     /// Analyses one comment.
     pub fn analyze(&self, input: &CommentInput<'_>) -> Analysis {
+        // The normalisation's buffers are reused from one comment to the
+        // next on the same thread (not kept for very long texts).
+        thread_local! {
+            static NORM: std::cell::RefCell<Normalized> = Default::default();
+        }
+        if input.text.len() > 1 << 16 {
+            return self.analyze_normalized(input, &Normalized::new(input.text));
+        }
+        NORM.with(|norm| match norm.try_borrow_mut() {
+            Ok(mut norm) => {
+                norm.set(input.text);
+                self.analyze_normalized(input, &norm)
+            }
+            Err(_) => self.analyze_normalized(input, &Normalized::new(input.text)),
+        })
+    }
+
+    /// [`Analyzer::analyze`] with the comment already normalised: `norm`
+    /// must be `Normalized::new(input.text)`. For callers that need the
+    /// normalisation too, such as the near-duplicate signature
+    /// ([`SpamSignature::from_normalized`]), so it is done once.
+    pub fn analyze_normalized(&self, input: &CommentInput<'_>, norm: &Normalized) -> Analysis {
         let text = input.text;
-        let norm = Normalized::new(text);
+        debug_assert_eq!(norm.char_len as usize, text.chars().count());
         let mut c = Collector {
             text,
             char_len: norm.char_len as usize,
@@ -434,7 +456,7 @@ impl Analyzer {
         // The same scan finds the words naming the classifier heads' groups.
         let named = NamedGroups(
             self.lexicon
-                .find_with_groups(&norm, &mut lex_hits, &group_bit),
+                .find_with_groups(norm, &mut lex_hits, &group_bit),
         );
         if condemnation
             && lex_hits.iter().any(|h| {
@@ -571,7 +593,7 @@ impl Analyzer {
 
         // ---------------------------------------------------------- classifier
         if let Some(model) = self.model.as_ref().filter(|_| !counter_speech) {
-            self.classify(model, &norm, named, &mut c);
+            self.classify(model, norm, named, &mut c);
         }
 
         // ---------------------------------------------------------- personal data
@@ -594,16 +616,16 @@ impl Analyzer {
         }
 
         // ---------------------------------------------------------- links: spam and referrals
-        self.links(&norm, &mut c);
+        self.links(norm, &mut c);
 
         // ---------------------------------------------------------- question
-        question(&norm, &mut c);
+        question(norm, &mut c);
 
         // ---------------------------------------------------------- off-topic
         if let Some(post) = input.prepared_post {
-            self.off_topic(&norm, post, &mut c);
+            self.off_topic(norm, post, &mut c);
         } else if let Some(post) = input.post_text {
-            self.off_topic(&norm, &offtopic::cached_post(post), &mut c);
+            self.off_topic(norm, &offtopic::cached_post(post), &mut c);
         }
 
         let mut findings = c.findings;
@@ -667,11 +689,13 @@ impl Analyzer {
 
     fn links(&self, norm: &Normalized, c: &mut Collector<'_>) {
         let plain = norm.plain.as_str();
-        if !(plain.contains("http")
-            || plain.contains("www.")
-            || plain.contains(".ly/")
-            || plain.contains(".to/"))
-        {
+        // One pass for the four markers (most comments have none).
+        static MARKERS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+        let markers = MARKERS.get_or_init(|| {
+            aho_corasick::AhoCorasick::new(["http", "www.", ".ly/", ".to/"])
+                .expect("valid link markers")
+        });
+        if !markers.is_match(plain) {
             return;
         }
         let mut urls: Vec<(usize, usize)> = Vec::new();

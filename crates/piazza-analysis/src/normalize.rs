@@ -54,6 +54,19 @@ impl Normalized {
         n
     }
 
+    /// Normalises `text` into `self`, reusing its buffers (as
+    /// `*self = Normalized::new(text)`, without allocating again).
+    pub fn set(&mut self, text: &str) {
+        self.plain.clear();
+        self.plain_map.clear();
+        self.skeleton.clear();
+        self.skeleton_map.clear();
+        self.hashtags.clear();
+        self.joints.clear();
+        self.char_len = 0;
+        self.fill(text);
+    }
+
     /// Original char range of the byte range `a..b` of the plain view.
     pub fn plain_span(&self, a: usize, b: usize) -> Span {
         span_of(&self.plain_map, a, b)
@@ -99,24 +112,49 @@ impl Normalized {
         self.plain.reserve(text.len() + 2);
         self.plain_map.reserve(text.len() + 2);
         let mut idx: u32 = 0;
-        for c in text.chars() {
-            if c.is_ascii() {
-                let l = c.to_ascii_lowercase();
-                units.push(Unit {
-                    c: l,
-                    idx,
-                    upper: c.is_ascii_uppercase(),
-                });
-                self.plain.push(l);
-                self.plain_map.push((idx, idx + 1));
-            } else {
-                let upper = c.is_uppercase();
-                let (plain, map) = (&mut self.plain, &mut self.plain_map);
-                fold_char(c, |f| {
-                    units.push(Unit { c: f, idx, upper });
-                    push(plain, map, f, (idx, idx + 1));
-                });
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // A run of ASCII chars (most of an Italian text) in bulk: each
+            // folds to itself in lower case, one byte, one char.
+            let end = ascii_run_end(bytes, i);
+            if end > i {
+                let ascii = &bytes[i..end];
+                units.extend(ascii.iter().zip(idx..).map(|(&b, idx)| {
+                    let l = b.to_ascii_lowercase();
+                    Unit {
+                        c: l as char,
+                        idx,
+                        upper: b.is_ascii_uppercase(),
+                        class: ASCII_CLASS[l as usize],
+                    }
+                }));
+                let at = self.plain.len();
+                self.plain.push_str(&text[i..end]);
+                self.plain[at..].make_ascii_lowercase();
+                let n = (end - i) as u32;
+                self.plain_map.extend((idx..idx + n).map(|x| (x, x + 1)));
+                idx += n;
+                i = end;
+                if i == bytes.len() {
+                    break;
+                }
             }
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            let upper = c.is_uppercase();
+            let (plain, map) = (&mut self.plain, &mut self.plain_map);
+            fold_char(c, |f| {
+                units.push(Unit {
+                    c: f,
+                    idx,
+                    upper,
+                    class: class_of(f),
+                });
+                push(plain, map, f, (idx, idx + 1));
+            });
+            i += c.len_utf8();
             idx += 1;
         }
         self.char_len = idx;
@@ -142,14 +180,16 @@ impl Normalized {
         pieces.reserve(n / 2 + 4);
         let mut i = 0;
         let mut pending_hash = false;
+        let core_at = |k: usize| units[k].class & CORE != 0;
         while i < n {
             let c = units[i].c;
-            if c.is_whitespace() {
+            let class = units[i].class;
+            if class & SPACE != 0 {
                 i += 1;
                 continue;
             }
             // `@` never starts a word: `@mario` is a mention, not leet.
-            if is_core(c) || (c == '$' && i + 1 < n && is_core(units[i + 1].c)) {
+            if class & CORE != 0 || (c == '$' && i + 1 < n && core_at(i + 1)) {
                 let start = chars.len();
                 let mut part_start = start;
                 let mut j = i;
@@ -158,26 +198,25 @@ impl Normalized {
                 let mut letters = 0u32;
                 let mut leetish = false;
                 while j < n {
-                    let cj = units[j].c;
-                    let core = is_core(cj);
-                    if core || is_leet_symbol(cj) {
-                        if cj.is_ascii_lowercase() || (!cj.is_ascii() && cj.is_alphabetic()) {
+                    let u = units[j];
+                    if u.class & (CORE | LEET) != 0 {
+                        if u.class & LETTER != 0 {
                             letters += 1;
-                        } else if !core || cj.is_ascii_digit() {
+                        } else if u.class & (CORE | DIGIT) != CORE {
                             leetish = true;
                         }
-                        chars.push((cj, (units[j].idx, units[j].idx + 1)));
+                        chars.push((u.c, (u.idx, u.idx + 1)));
                         j += 1;
-                    } else if is_joiner(cj) && chars.len() > start {
+                    } else if u.class & JOINER != 0 && chars.len() > start {
                         // Up to two joiners between two alphanumerics vanish
                         // (`s.t.r`, `str--onzo`), unless a dot ends a sentence
                         // without a space (`stronzo.Vai`: lower case before,
                         // upper case after, in the original).
                         let mut k = j;
-                        while k < n && k - j < 2 && is_joiner(units[k].c) {
+                        while k < n && k - j < 2 && units[k].class & JOINER != 0 {
                             k += 1;
                         }
-                        if k < n && is_core(units[k].c) {
+                        if k < n && core_at(k) {
                             let prev = units[j - 1];
                             let sentence = units[j..k].iter().any(|u| u.c == '.')
                                 && units[k].upper
@@ -186,7 +225,7 @@ impl Normalized {
                             if sentence {
                                 break;
                             }
-                            let next_long = k + 1 < n && is_core(units[k + 1].c);
+                            let next_long = k + 1 < n && core_at(k + 1);
                             if chars.len() - part_start >= 2 && next_long {
                                 joint_at.push(chars.len() as u32);
                             }
@@ -226,7 +265,10 @@ impl Normalized {
         // words, repeated letters collapsed, single spaces.
         let chars = &scratch.chars;
         let pieces = &scratch.pieces;
-        let sk = &mut self.skeleton;
+        // The skeleton is built as bytes (a byte push is cheaper than a char
+        // push) and validated once at the end.
+        let sk = &mut scratch.skeleton;
+        sk.clear();
         let map = &mut self.skeleton_map;
         // Spaces are added around symbols ("buca," -> "buca ,"): reserve
         // enough that the views never grow.
@@ -263,8 +305,8 @@ impl Normalized {
             };
             match (word, &pieces[k]) {
                 (Some((a, b, hashtag, leet)), _) => {
-                    if !sk.is_empty() && !sk.ends_with(' ') {
-                        push(sk, map, ' ', last_end(map));
+                    if !sk.is_empty() && sk.last() != Some(&b' ') {
+                        push_byte(sk, map, ' ', last_end(map));
                     }
                     let w = &chars[a as usize..b as usize];
                     let word_start = sk.len() as u32;
@@ -296,22 +338,24 @@ impl Normalized {
                             continue;
                         }
                         prev = c;
-                        push(sk, map, c, span);
+                        push_byte(sk, map, c, span);
                     }
                     if hashtag {
                         self.hashtags.push((word_start, sk.len() as u32));
                     }
                 }
                 (None, &Piece::Symbol(c, span)) => {
-                    if !sk.is_empty() && !sk.ends_with(' ') {
-                        push(sk, map, ' ', last_end(map));
+                    if !sk.is_empty() && sk.last() != Some(&b' ') {
+                        push_byte(sk, map, ' ', last_end(map));
                     }
-                    push(sk, map, c, span);
+                    push_byte(sk, map, c, span);
                 }
                 (None, Piece::Word { .. }) => {}
             }
             k = next;
         }
+        self.skeleton
+            .push_str(std::str::from_utf8(sk).expect("whole chars were pushed"));
     }
 }
 
@@ -319,6 +363,7 @@ impl Normalized {
 #[derive(Default)]
 struct Scratch {
     units: Vec<Unit>,
+    skeleton: Vec<u8>,
     chars: Vec<(char, Span)>,
     joint_at: Vec<u32>,
     pieces: Vec<Piece>,
@@ -343,7 +388,74 @@ struct Unit {
     idx: u32,
     /// The original char was upper case.
     upper: bool,
+    /// What the tokeniser asks of `c` (see [`class_of`]), worked out once.
+    class: u8,
 }
+
+/// `is_core`.
+const CORE: u8 = 1;
+/// `is_leet_symbol`.
+const LEET: u8 = 2;
+/// `is_joiner`.
+const JOINER: u8 = 4;
+/// `char::is_whitespace`.
+const SPACE: u8 = 8;
+/// A letter: ASCII lower case, or a non-ASCII alphabetic char.
+const LETTER: u8 = 16;
+/// An ASCII digit.
+const DIGIT: u8 = 32;
+
+fn class_of(c: char) -> u8 {
+    if c.is_ascii() {
+        return ASCII_CLASS[c as usize];
+    }
+    let mut k = 0;
+    if is_core(c) {
+        k |= CORE;
+    }
+    if c.is_whitespace() {
+        k |= SPACE;
+    }
+    if c.is_alphabetic() {
+        k |= LETTER;
+    }
+    k
+}
+
+/// [`class_of`] for the ASCII chars.
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        let mut k = 0;
+        if c.is_ascii_alphanumeric() {
+            k |= CORE;
+        }
+        if matches!(c, b'@' | b'$') {
+            k |= LEET;
+        }
+        if matches!(
+            c,
+            b'.' | b'-' | b'_' | b'*' | b'|' | b'+' | b'~' | b'/' | b'\\'
+        ) {
+            k |= JOINER;
+        }
+        // `char::is_whitespace` in ASCII: space and \t \n \x0b \x0c \r.
+        if matches!(c, b' ' | 0x09..=0x0d) {
+            k |= SPACE;
+        }
+        if c.is_ascii_lowercase() {
+            k |= LETTER;
+        }
+        if c.is_ascii_digit() {
+            k |= DIGIT;
+        }
+        t[i] = k;
+        i += 1;
+    }
+    t
+};
 
 enum Piece {
     /// A word: the range of its chars in the flat buffer, whether it came
@@ -364,6 +476,22 @@ impl Piece {
             Piece::Symbol(..) => None,
         }
     }
+}
+
+/// End of the run of ASCII bytes from `i`, eight bytes at a time.
+fn ascii_run_end(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let high = word & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return i + (high.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + bytes[i..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .unwrap_or(bytes.len() - i)
 }
 
 /// End of the run of single-char words starting at `k` (exclusive). Symbols
@@ -389,6 +517,22 @@ fn single_run_end(pieces: &[Piece], chars: &[(char, Span)], k: usize) -> usize {
 fn last_end(map: &[Span]) -> Span {
     let e = map.last().map(|s| s.1).unwrap_or(0);
     (e, e)
+}
+
+/// [`push`] into the bytes of a string being built.
+#[inline(always)]
+fn push_byte(s: &mut Vec<u8>, map: &mut Vec<Span>, c: char, span: Span) {
+    if c.is_ascii() {
+        s.push(c as u8);
+        map.push(span);
+    } else {
+        let mut buf = [0u8; 4];
+        let e = c.encode_utf8(&mut buf);
+        s.extend_from_slice(e.as_bytes());
+        for _ in 0..e.len() {
+            map.push(span);
+        }
+    }
 }
 
 #[inline(always)]

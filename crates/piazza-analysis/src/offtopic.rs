@@ -274,11 +274,11 @@ const MEMO_CAP: usize = 50_000;
 /// Posts remembered per thread for `CommentInput::post_text`.
 const POST_CACHE: usize = 16;
 
-/// Per-thread memo of word -> stem hash (`None` for words that are not
-/// content terms), and the recently seen posts.
+/// Per-thread memo of word -> stem hash and weight (`None` for words that
+/// are not content terms), and the recently seen posts.
 struct Memo {
     stemmer: Stemmer,
-    stems: HashMap<Box<str>, Option<u64>, BuildHasherDefault<Fnv>>,
+    stems: HashMap<Box<str>, Option<(u64, f32)>, BuildHasherDefault<Fnv>>,
     posts: Vec<PreparedPost>,
 }
 
@@ -295,7 +295,8 @@ fn with_memo<R>(f: impl FnOnce(&mut Memo) -> R) -> R {
 }
 
 impl Memo {
-    fn stem(&mut self, w: &str) -> Option<u64> {
+    /// The stem hash and the weight of a content word.
+    fn stem(&mut self, w: &str) -> Option<(u64, f32)> {
         if let Some(&s) = self.stems.get(w) {
             return s;
         }
@@ -305,7 +306,7 @@ impl Memo {
         {
             None
         } else {
-            Some(fnv(self.stemmer.stem(w).as_bytes()))
+            Some((fnv(self.stemmer.stem(w).as_bytes()), (w.len() as f32).ln()))
         };
         if self.stems.len() >= MEMO_CAP {
             self.stems.clear();
@@ -319,32 +320,38 @@ impl Memo {
         out.clear();
         // Words are runs of alphanumeric chars (ASCII tested bytewise).
         let b = plain.as_bytes();
-        let mut start = None;
-        let mut i = 0;
-        while i <= b.len() {
-            let (alnum, len) = match b.get(i) {
-                None => (false, 1),
-                Some(&c) if c < 0x80 => (c.is_ascii_alphanumeric(), 1),
-                Some(_) => {
+        let alnum_at = |i: usize| -> (bool, usize) {
+            match b[i] {
+                c if c < 0x80 => (c.is_ascii_alphanumeric(), 1),
+                _ => {
                     let ch = plain[i..].chars().next().unwrap_or(' ');
                     (ch.is_alphanumeric(), ch.len_utf8())
                 }
-            };
-            match (alnum, start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    start = None;
-                    // Fewer than 3 bytes is fewer than 3 chars.
-                    if i - s >= 3 {
-                        let w = &plain[s..i];
-                        if let Some(stem) = self.stem(w) {
-                            out.push((stem, (w.len() as f32).ln()));
-                        }
-                    }
-                }
-                _ => {}
             }
+        };
+        let mut i = 0;
+        while i < b.len() {
+            let (alnum, len) = alnum_at(i);
+            if !alnum {
+                i += len;
+                continue;
+            }
+            let s = i;
             i += len;
+            while i < b.len() {
+                let (alnum, len) = alnum_at(i);
+                if !alnum {
+                    break;
+                }
+                i += len;
+            }
+            // Fewer than 3 bytes is fewer than 3 chars.
+            let term = if i - s >= 3 {
+                self.stem(&plain[s..i])
+            } else {
+                None
+            };
+            out.extend(term);
         }
         out.sort_unstable_by_key(|t| t.0);
         out.dedup_by(|b, a| {

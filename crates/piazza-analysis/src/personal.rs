@@ -691,32 +691,39 @@ const RESIDENCE_CONTEXT: &[&str] = &[
     "indirizzo",
 ];
 
+/// Words without which no address can match (a quick test before the
+/// regex), in one automaton: one pass instead of a search per word.
+fn address_words() -> &'static aho_corasick::AhoCorasick {
+    static AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::new([
+            "via",
+            "viale",
+            "piazza",
+            "corso",
+            "largo",
+            "vicolo",
+            "strada",
+            "contrada",
+            "localita",
+            "borgo",
+            "lungo",
+            "v.le",
+            "p.zza",
+            "c.so",
+            "loc.",
+            "salita",
+            "traversa",
+            "circonvallazione",
+            "vico",
+            "piazzale",
+        ])
+        .expect("valid address words")
+    })
+}
+
 fn scan_addresses(plain: &str, out: &mut Vec<PdHit>) {
-    if ![
-        "via",
-        "viale",
-        "piazza",
-        "corso",
-        "largo",
-        "vicolo",
-        "strada",
-        "contrada",
-        "localita",
-        "borgo",
-        "lungo",
-        "v.le",
-        "p.zza",
-        "c.so",
-        "loc.",
-        "salita",
-        "traversa",
-        "circonvallazione",
-        "vico",
-        "piazzale",
-    ]
-    .iter()
-    .any(|w| plain.contains(w))
-    {
+    if !address_words().is_match(plain) {
         return;
     }
     for caps in address_regex().captures_iter(plain) {

@@ -268,8 +268,31 @@ impl Rules {
         if !matched.matched_any() {
             return;
         }
+        // Locating a match runs the rule's own regex: done only for the
+        // rules whose matches are reported. The analysis asks of the others
+        // only whether they matched (one hit with an empty span says so),
+        // and wants prices only next to selling words.
+        let selling = matched
+            .iter()
+            .any(|i| self.rules[i].action == Action::Selling);
         for i in matched.iter() {
             let rule = &self.rules[i];
+            match rule.action {
+                Action::CounterSpeech
+                | Action::Condemnation
+                | Action::AdminRef
+                | Action::Selling => {
+                    out.push(RuleHit {
+                        rule: i,
+                        start: 0,
+                        end: 0,
+                        target: None,
+                    });
+                    continue;
+                }
+                Action::Price if !selling => continue,
+                _ => {}
+            }
             if rule.action == Action::GroupFinding {
                 for caps in rule.re.captures_iter(skeleton) {
                     let (Some(m), Some(g)) = (caps.get(0), caps.get(1)) else {

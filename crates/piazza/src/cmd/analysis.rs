@@ -1,13 +1,16 @@
 //! `piazza analyze`, `piazza train`, `piazza eval`: the Italian analysis
 //! from the command line.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use piazza_analysis::{Analysis, Analyzer, AnalyzerConfig, CommentInput, SpamTracker};
+use piazza_analysis::{
+    Analyzer, AnalyzerConfig, CommentInput, Finding, Normalized, SpamSignature, SpamTracker,
+};
 use piazza_policy::Policy;
 use piazza_taxonomy::{Category, DiscriminationTarget};
 use rayon::prelude::*;
@@ -31,17 +34,18 @@ pub struct AnalyzeArgs {
 }
 
 #[derive(Deserialize)]
-struct InputLine {
+struct InputLine<'a> {
     id: serde_json::Value,
-    text: String,
-    #[serde(default)]
-    post_text: Option<String>,
-    #[serde(default)]
-    author: Option<String>,
-    #[serde(default)]
-    platform: Option<String>,
-    #[serde(default)]
-    post_id: Option<String>,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+    #[serde(default, borrow)]
+    post_text: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    author: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    platform: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    post_id: Option<Cow<'a, str>>,
     #[allow(dead_code)]
     #[serde(default)]
     created_at: Option<serde_json::Value>,
@@ -62,11 +66,20 @@ struct OutFinding<'a> {
     explanation: &'a str,
 }
 
-#[derive(Serialize)]
-struct OutLine<'a> {
-    id: &'a serde_json::Value,
-    findings: Vec<OutFinding<'a>>,
-    intents: &'a [piazza_analysis::IntentFinding],
+impl<'a> OutFinding<'a> {
+    fn new(policy: &Policy, f: &'a Finding) -> OutFinding<'a> {
+        let rule = policy.category_rule(f.category);
+        OutFinding {
+            category: f.category,
+            kind: f.kind.as_deref(),
+            target: f.target,
+            score: f.score,
+            flagged: f64::from(f.score) >= rule.threshold,
+            clause: rule.clause,
+            evidence: &f.evidence,
+            explanation: &f.explanation,
+        }
+    }
 }
 
 /// The analyzer configured by a policy.
@@ -83,30 +96,157 @@ pub fn analyzer_for(policy: &Policy) -> Analyzer {
     })
 }
 
-fn render(policy: &Policy, id: &serde_json::Value, a: &Analysis) -> String {
-    let findings = a
-        .findings
-        .iter()
-        .map(|f| {
-            let rule = policy.category_rule(f.category);
-            OutFinding {
-                category: f.category,
-                kind: f.kind.as_deref(),
-                target: f.target,
-                score: f.score,
-                flagged: f64::from(f.score) >= rule.threshold,
-                clause: rule.clause,
-                evidence: &f.evidence,
-                explanation: &f.explanation,
+/// Lines read and analysed together; the order of the output is the order
+/// of the chunks, and within a chunk the order of the lines.
+const CHUNK_LINES: usize = 4096;
+/// Lines one worker analyses into one buffer.
+const BLOCK_LINES: usize = 256;
+
+/// Input lines, in one buffer.
+#[derive(Default)]
+struct Chunk {
+    buf: String,
+    /// Line number and byte range in `buf` of every line.
+    lines: Vec<(u64, usize, usize)>,
+    bytes: u64,
+}
+
+/// What the ordered stage needs of one analysed line.
+struct Analysed {
+    /// `{"id":...,"findings":[...],"intents":[...]}` in `Block::out`.
+    out: (usize, usize),
+    /// Where the findings list closes (the near-duplicate finding goes
+    /// there), and whether it is empty.
+    findings_end: usize,
+    no_findings: bool,
+    /// Author, post id and text in `Block::strings`.
+    author: (usize, usize),
+    post: (usize, usize),
+    text: (usize, usize),
+    signature: SpamSignature,
+}
+
+/// A run of lines analysed by one worker: their output and what the
+/// near-duplicate tracker needs, in a few buffers (not a few per line).
+#[derive(Default)]
+struct Block {
+    out: Vec<u8>,
+    strings: String,
+    lines: Vec<Result<Analysed, String>>,
+    /// The normalisation's buffers, reused from line to line.
+    norm: Normalized,
+}
+
+impl Block {
+    fn analyse(&mut self, policy: &Policy, analyzer: &Analyzer, n: u64, line: &str) {
+        let r = self.analyse_line(policy, analyzer, n, line);
+        self.lines.push(r);
+    }
+
+    fn analyse_line(
+        &mut self,
+        policy: &Policy,
+        analyzer: &Analyzer,
+        n: u64,
+        line: &str,
+    ) -> Result<Analysed, String> {
+        if line.trim().is_empty() {
+            return Err(format!("line {n}: empty line"));
+        }
+        let input: InputLine = serde_json::from_str(line).map_err(|e| format!("line {n}: {e}"))?;
+        if !(input.id.is_string() || input.id.is_number()) {
+            return Err(format!("line {n}: field `id` must be a string or a number"));
+        }
+        let mut c = CommentInput::new(&input.text);
+        if let Some(p) = &input.post_text {
+            c = c.post_text(p);
+        }
+        if let Some(a) = &input.author {
+            c = c.author(a);
+        }
+        if let Some(p) = &input.platform {
+            c = c.platform(p);
+        }
+        self.norm.set(&input.text);
+        let a = analyzer.analyze_normalized(&c, &self.norm);
+        let signature = SpamSignature::from_normalized(&self.norm);
+        if self.norm.plain.capacity() > 1 << 16 {
+            // Not kept for a very long text.
+            self.norm = Normalized::default();
+        }
+        // `{"id":..,"findings":[..],"intents":[..]}` as serde_json writes a
+        // struct, with the end of the findings list remembered.
+        let start = self.out.len();
+        let json = "analysis serialises";
+        self.out.extend_from_slice(b"{\"id\":");
+        serde_json::to_writer(&mut self.out, &input.id).expect(json);
+        self.out.extend_from_slice(b",\"findings\":[");
+        for (i, f) in a.findings.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
             }
+            serde_json::to_writer(&mut self.out, &OutFinding::new(policy, f)).expect(json);
+        }
+        let findings_end = self.out.len();
+        self.out.extend_from_slice(b"],\"intents\":");
+        serde_json::to_writer(&mut self.out, &a.intents).expect(json);
+        self.out.push(b'}');
+        let mut keep = |s: &str| {
+            let at = self.strings.len();
+            self.strings.push_str(s);
+            (at, self.strings.len())
+        };
+        Ok(Analysed {
+            out: (start, self.out.len()),
+            findings_end,
+            no_findings: a.findings.is_empty(),
+            author: keep(input.author.as_deref().unwrap_or("")),
+            post: keep(input.post_id.as_deref().unwrap_or("")),
+            text: keep(&input.text),
+            signature,
         })
-        .collect();
-    serde_json::to_string(&OutLine {
-        id,
-        findings,
-        intents: &a.intents,
-    })
-    .expect("analysis serialises")
+    }
+}
+
+/// Reads up to `CHUNK_LINES` lines into `chunk`.
+fn read_chunk(
+    reader: &mut dyn BufRead,
+    chunk: &mut Chunk,
+    line_no: &mut u64,
+) -> anyhow::Result<()> {
+    chunk.buf.clear();
+    chunk.lines.clear();
+    chunk.bytes = 0;
+    let mut raw = std::mem::take(&mut chunk.buf).into_bytes();
+    while chunk.lines.len() < CHUNK_LINES {
+        let start = raw.len();
+        let n = reader.read_until(b'\n', &mut raw);
+        *line_no += 1;
+        let n = n.with_context(|| format!("cannot read line {line_no}"))?;
+        if n == 0 {
+            *line_no -= 1;
+            break;
+        }
+        chunk.bytes += n as u64;
+        // As `BufRead::lines`: no "\n" or "\r\n" at the end, UTF-8 only.
+        let mut end = raw.len();
+        if raw[end - 1] == b'\n' {
+            end -= 1;
+            if end > start && raw[end - 1] == b'\r' {
+                end -= 1;
+            }
+        }
+        if std::str::from_utf8(&raw[start..]).is_err() {
+            let e = std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            );
+            return Err(anyhow::Error::new(e).context(format!("cannot read line {line_no}")));
+        }
+        chunk.lines.push((*line_no, start, end));
+    }
+    chunk.buf = String::from_utf8(raw).expect("validated line by line");
+    Ok(())
 }
 
 pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
@@ -116,7 +256,7 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .context("cannot start the worker threads")?;
-    let reader: Box<dyn BufRead> = match &args.input {
+    let mut reader: Box<dyn BufRead> = match &args.input {
         Some(p) => Box::new(std::io::BufReader::with_capacity(
             1 << 20,
             std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
@@ -129,86 +269,64 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         .and_then(|p| std::fs::metadata(p).ok())
         .map(|m| m.len());
     let bar = crate::cmd::progress_bar(len, "analisi");
-    let out: Box<dyn Write> = match &args.output {
+    let out: Box<dyn Write + Send> = match &args.output {
         Some(p) => Box::new(
             std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
         ),
-        None => Box::new(std::io::stdout().lock()),
+        None => Box::new(std::io::stdout()),
     };
-    let mut out = BufWriter::with_capacity(1 << 20, out);
-    let mut spam = SpamTracker::default();
-    let mut failed = 0u64;
-    let mut done = 0u64;
-    let mut chunk: Vec<(u64, String)> = Vec::with_capacity(8192);
-    let mut lines = reader.lines();
-    let mut line_no = 0u64;
-    loop {
-        chunk.clear();
-        let mut bytes = 0u64;
-        for line in lines.by_ref() {
-            line_no += 1;
-            let line = line.with_context(|| format!("cannot read line {line_no}"))?;
-            bytes += line.len() as u64 + 1;
-            chunk.push((line_no, line));
-            if chunk.len() == 8192 {
-                break;
+    let out = BufWriter::with_capacity(1 << 20, out);
+    // Three stages: this thread reads a chunk, the pool analyses it (and
+    // computes the near-duplicate signatures, which depend on the text
+    // alone), and a writer thread takes the chunks in order for what must
+    // be sequential (the near-duplicate tracker remembers every comment)
+    // and writes, while the pool already analyses the next chunk.
+    let (to_writer, chunks) = std::sync::mpsc::sync_channel::<(Vec<Block>, u64)>(1);
+    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Block>>();
+    let (done, failed) = std::thread::scope(|scope| -> anyhow::Result<(u64, u64)> {
+        let writer = scope.spawn(|| write_in_order(chunks, recycle, out, &policy, &bar));
+        let mut chunk = Chunk::default();
+        let mut line_no = 0u64;
+        let read = loop {
+            if let Err(e) = read_chunk(&mut *reader, &mut chunk, &mut line_no) {
+                break Err(e);
             }
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        let results: Vec<Result<(InputLine, Analysis), String>> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|(n, line)| {
-                    if line.trim().is_empty() {
-                        return Err(format!("line {n}: empty line"));
-                    }
-                    let input: InputLine =
-                        serde_json::from_str(line).map_err(|e| format!("line {n}: {e}"))?;
-                    if !(input.id.is_string() || input.id.is_number()) {
-                        return Err(format!("line {n}: field `id` must be a string or a number"));
-                    }
-                    let mut c = CommentInput::new(&input.text);
-                    if let Some(p) = &input.post_text {
-                        c = c.post_text(p);
-                    }
-                    if let Some(a) = &input.author {
-                        c = c.author(a);
-                    }
-                    if let Some(p) = &input.platform {
-                        c = c.platform(p);
-                    }
-                    let a = analyzer.analyze(&c);
-                    Ok((input, a))
-                })
-                .collect()
-        });
-        // Near-duplicates depend on order: observed sequentially.
-        for r in results {
-            match r {
-                Ok((input, mut a)) => {
-                    let author = input.author.as_deref().unwrap_or("");
-                    let post = input.post_id.as_deref().unwrap_or("");
-                    if let Some(f) = spam.observe(author, post, &input.text) {
-                        a.findings.push(f);
-                    }
-                    writeln!(out, "{}", render(&policy, &input.id, &a))?;
-                    done += 1;
-                }
-                Err(e) => {
-                    failed += 1;
-                    bar.suspend(|| eprintln!("errore: {e}"));
-                }
+            if chunk.lines.is_empty() {
+                break Ok(());
             }
-        }
-        bar.inc(if len.is_some() {
-            bytes
-        } else {
-            chunk.len() as u64
-        });
-    }
-    out.flush()?;
+            let mut blocks: Vec<Block> = recycled.try_recv().unwrap_or_default();
+            let n_blocks = chunk.lines.len().div_ceil(BLOCK_LINES);
+            blocks.resize_with(n_blocks, Block::default);
+            pool.install(|| {
+                blocks
+                    .par_iter_mut()
+                    .zip(chunk.lines.par_chunks(BLOCK_LINES))
+                    .for_each(|(block, lines)| {
+                        block.out.clear();
+                        block.strings.clear();
+                        block.lines.clear();
+                        for &(n, a, b) in lines {
+                            block.analyse(&policy, &analyzer, n, &chunk.buf[a..b]);
+                        }
+                    })
+            });
+            let bytes = if len.is_some() {
+                chunk.bytes
+            } else {
+                chunk.lines.len() as u64
+            };
+            if to_writer.send((blocks, bytes)).is_err() {
+                // The writer stopped on an error: it reports it.
+                break Ok(());
+            }
+        };
+        drop(to_writer);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the writer thread panicked")));
+        read?;
+        written
+    })?;
     bar.finish_and_clear();
     eprintln!("{done} commenti analizzati, {failed} righe scartate");
     Ok(if failed > 0 {
@@ -216,6 +334,58 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Ok
     })
+}
+
+/// The ordered stage of `analyze`: near-duplicates, then output. Returns
+/// the lines written and the lines rejected.
+fn write_in_order(
+    chunks: std::sync::mpsc::Receiver<(Vec<Block>, u64)>,
+    recycle: std::sync::mpsc::Sender<Vec<Block>>,
+    mut out: BufWriter<Box<dyn Write + Send>>,
+    policy: &Policy,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<(u64, u64)> {
+    let mut spam = SpamTracker::default();
+    let (mut done, mut failed) = (0u64, 0u64);
+    let mut finding = Vec::new();
+    for (blocks, bytes) in chunks {
+        for block in &blocks {
+            let s = |(a, b): (usize, usize)| &block.strings[a..b];
+            for line in &block.lines {
+                let line = match line {
+                    Ok(line) => line,
+                    Err(e) => {
+                        failed += 1;
+                        bar.suspend(|| eprintln!("errore: {e}"));
+                        continue;
+                    }
+                };
+                let text = s(line.text);
+                let (a, b) = line.out;
+                match spam.observe_signature(s(line.author), s(line.post), text, &line.signature) {
+                    Some(f) => {
+                        finding.clear();
+                        if !line.no_findings {
+                            finding.push(b',');
+                        }
+                        serde_json::to_writer(&mut finding, &OutFinding::new(policy, &f))
+                            .expect("analysis serialises");
+                        out.write_all(&block.out[a..line.findings_end])?;
+                        out.write_all(&finding)?;
+                        out.write_all(&block.out[line.findings_end..b])?;
+                    }
+                    None => out.write_all(&block.out[a..b])?,
+                }
+                out.write_all(b"\n")?;
+                done += 1;
+            }
+        }
+        bar.inc(bytes);
+        // The buffers go back to be filled again.
+        let _ = recycle.send(blocks);
+    }
+    out.flush()?;
+    Ok((done, failed))
 }
 
 #[derive(Args)]

@@ -1,12 +1,16 @@
 //! `piazza bench`: throughput measured on this machine, never asserted in
-//! tests. Figures go in the README with the command that produced them.
+//! tests. Figures go in docs/benchmarks.md with the command that produced
+//! them.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::Subcommand;
-use piazza_analysis::synth::synthetic_corpus;
+use piazza_analysis::synth::{
+    SyntheticComment, post_index, synthetic_corpus, synthetic_corpus_varied,
+};
 use piazza_analysis::{Analyzer, AnalyzerConfig, CommentInput};
 use piazza_desk::{Desk, ImportFormat, NewAdministration};
 use rayon::prelude::*;
@@ -22,6 +26,16 @@ pub enum BenchCommand {
         /// Also pass each comment's post (for the off-topic detector).
         #[arg(long)]
         with_post: bool,
+        /// Instead of measuring, write the N comments as `piazza analyze`
+        /// input (JSONL with id, text, post_text, post_id, author, platform,
+        /// created_at), to time the command end to end.
+        #[arg(long, value_name = "FILE")]
+        write_jsonl: Option<PathBuf>,
+        /// Comments with a random middle clause, so near-duplicates are rare
+        /// (the default corpus repeats a few thousand templates: the worst
+        /// case for the near-duplicate tracker).
+        #[arg(long)]
+        varied: bool,
     },
     /// Import + analysis + storage of N synthetic comments into a fresh
     /// database (SQLite in a temporary folder, or --database-url).
@@ -38,8 +52,22 @@ pub enum BenchCommand {
 
 pub fn bench(cmd: BenchCommand) -> anyhow::Result<Outcome> {
     match cmd {
-        BenchCommand::Analysis { n, with_post } => {
-            let corpus = synthetic_corpus(n, 42);
+        BenchCommand::Analysis {
+            n,
+            with_post,
+            write_jsonl,
+            varied,
+        } => {
+            let corpus = if varied {
+                synthetic_corpus_varied(n, 42)
+            } else {
+                synthetic_corpus(n, 42)
+            };
+            if let Some(path) = write_jsonl {
+                write_analyze_input(&corpus, &path)?;
+                eprintln!("{n} commenti scritti in {}", path.display());
+                return Ok(Outcome::Ok);
+            }
             let bytes: usize = corpus.iter().map(|c| c.text.len()).sum();
             let analyzer = Analyzer::new(AnalyzerConfig::default());
             fn input(
@@ -155,4 +183,28 @@ pub fn bench(cmd: BenchCommand) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Ok)
+}
+
+/// The corpus as `piazza analyze` input, one comment per line.
+fn write_analyze_input(corpus: &[SyntheticComment], path: &Path) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    for (i, c) in corpus.iter().enumerate() {
+        serde_json::to_writer(
+            &mut w,
+            &serde_json::json!({
+                "id": format!("c{i}"),
+                "text": c.text,
+                "post_text": c.post_text,
+                "post_id": format!("p{}", post_index(&c.post_text).unwrap_or(0)),
+                "author": c.author,
+                "platform": "facebook",
+                "created_at": 1_795_424_400_000i64 + i as i64 * 1000,
+            }),
+        )?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()?;
+    Ok(())
 }
