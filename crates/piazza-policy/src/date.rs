@@ -26,24 +26,10 @@ impl PolicyDate {
 
     /// "27 febbraio 2022".
     pub fn italian_long(&self) -> String {
-        const MONTHS: [&str; 12] = [
-            "gennaio",
-            "febbraio",
-            "marzo",
-            "aprile",
-            "maggio",
-            "giugno",
-            "luglio",
-            "agosto",
-            "settembre",
-            "ottobre",
-            "novembre",
-            "dicembre",
-        ];
         format!(
             "{} {} {}",
             self.day,
-            MONTHS[usize::from(self.month - 1)],
+            piazza_calendar::month_name_it(self.month as i8),
             self.year
         )
     }

@@ -8,7 +8,7 @@
 
 use piazza_taxonomy::Category;
 
-use crate::model::{Authorisation, ForbiddenUseKind, Policy, Section};
+use crate::model::{Authorisation, Contacts, ForbiddenUseKind, Policy, Section};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -109,18 +109,107 @@ fn heading(level: u8, s: impl Into<String>, anchor: Option<String>) -> Block {
 }
 
 fn link_or_text(s: &str) -> Inline {
-    if s.starts_with("http://") || s.starts_with("https://") {
-        Inline::Link {
-            text: s.to_string(),
-            href: s.to_string(),
+    Inline::from(TextRun::link_or_text(s))
+}
+
+impl From<TextRun> for Inline {
+    fn from(run: TextRun) -> Self {
+        match run.href {
+            Some(href) => Inline::Link {
+                text: run.text,
+                href,
+            },
+            None => Inline::Text(run.text),
         }
-    } else if s.contains('@') && !s.contains(' ') {
-        Inline::Link {
-            text: s.to_string(),
-            href: format!("mailto:{s}"),
+    }
+}
+
+/// A run of text, linked when `href` is set: how the policy's contacts read
+/// on every page that shows them (this document and the web desk's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextRun {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+impl TextRun {
+    pub fn text(s: impl Into<String>) -> Self {
+        TextRun {
+            text: s.into(),
+            href: None,
         }
-    } else {
-        text(s)
+    }
+
+    /// A web address or an e-mail address as a link to it, anything else
+    /// (a phone number, a street address) as text.
+    pub fn link_or_text(s: &str) -> Self {
+        let href = if s.starts_with("http://") || s.starts_with("https://") {
+            Some(s.to_string())
+        } else if s.contains('@') && !s.contains(' ') {
+            Some(format!("mailto:{s}"))
+        } else {
+            None
+        };
+        TextRun {
+            text: s.to_string(),
+            href,
+        }
+    }
+}
+
+impl Contacts {
+    /// The contacts as the policy page lists them, one line each: the URP
+    /// first, as the seeds do, then the named services, then the rest.
+    pub fn lines(&self) -> Vec<Vec<TextRun>> {
+        let labelled = |label: &str, value: &str| {
+            vec![
+                TextRun::text(format!("{label}: ")),
+                TextRun::link_or_text(value),
+            ]
+        };
+        let mut lines = Vec::new();
+        let urp = [
+            ("URP, e-mail", &self.urp_email),
+            ("URP, telefono", &self.urp_phone),
+            ("URP, numero verde", &self.urp_toll_free),
+            ("Elenco degli URP", &self.urp_list_url),
+        ];
+        for (label, value) in urp {
+            if let Some(v) = value {
+                lines.push(labelled(label, v));
+            }
+        }
+        for named in self
+            .contact_centre
+            .iter()
+            .chain(self.casa_digitale.iter())
+            .chain(self.apps.iter())
+        {
+            let mut line = vec![TextRun::text(&named.name)];
+            if let Some(phone) = &named.phone {
+                line.push(TextRun::text(format!(", {phone}")));
+            }
+            if let Some(url) = &named.url {
+                line.push(TextRun::text(": "));
+                line.push(TextRun::link_or_text(url));
+            }
+            lines.push(line);
+        }
+        let rest = [
+            ("PEC", &self.pec),
+            (
+                "Segnalazione di violazioni delle regole",
+                &self.violations_email,
+            ),
+            ("Ufficio che gestisce gli account", &self.office_email),
+            ("Sito istituzionale", &self.website),
+        ];
+        for (label, value) in rest {
+            if let Some(v) = value {
+                lines.push(labelled(label, v));
+            }
+        }
+        lines
     }
 }
 
@@ -337,49 +426,12 @@ fn account_table(p: &Policy, b: &mut Vec<Block>) {
 }
 
 fn contacts(p: &Policy, b: &mut Vec<Block>) {
-    let c = &p.contacts;
-    let mut items: Vec<Vec<Inline>> = Vec::new();
-    let pairs = [
-        ("URP, e-mail", &c.urp_email),
-        ("URP, telefono", &c.urp_phone),
-        ("URP, numero verde", &c.urp_toll_free),
-        ("Elenco degli URP", &c.urp_list_url),
-    ];
-    for (label, value) in pairs {
-        if let Some(v) = value {
-            items.push(vec![text(format!("{label}: ")), link_or_text(v)]);
-        }
-    }
-    for named in c
-        .contact_centre
-        .iter()
-        .chain(c.casa_digitale.iter())
-        .chain(c.apps.iter())
-    {
-        let mut line = vec![text(&named.name)];
-        if let Some(phone) = &named.phone {
-            line.push(text(format!(", {phone}")));
-        }
-        if let Some(url) = &named.url {
-            line.push(text(": "));
-            line.push(link_or_text(url));
-        }
-        items.push(line);
-    }
-    let pairs = [
-        ("PEC", &c.pec),
-        (
-            "Segnalazione di violazioni delle regole",
-            &c.violations_email,
-        ),
-        ("Ufficio che gestisce gli account", &c.office_email),
-        ("Sito istituzionale", &c.website),
-    ];
-    for (label, value) in pairs {
-        if let Some(v) = value {
-            items.push(vec![text(format!("{label}: ")), link_or_text(v)]);
-        }
-    }
+    let items: Vec<Vec<Inline>> = p
+        .contacts
+        .lines()
+        .into_iter()
+        .map(|line| line.into_iter().map(Inline::from).collect())
+        .collect();
     b.push(heading(2, "Contatti", Some("contatti".into())));
     if items.is_empty() {
         b.push(para("Il documento non indica contatti."));
@@ -841,4 +893,60 @@ fn to_markdown(doc: &Doc) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::NamedContact;
+
+    #[test]
+    fn contact_lines_link_web_and_mail_addresses_only() {
+        let c = Contacts {
+            urp_email: Some("urp@comune.cento.fe.it".into()),
+            urp_toll_free: Some("800 012 345".into()),
+            contact_centre: Some(NamedContact {
+                name: "Chiamaroma".into(),
+                phone: Some("060606".into()),
+                url: Some("https://www.comune.roma.it/chiamaroma".into()),
+            }),
+            website: Some("https://www.comune.cento.fe.it".into()),
+            ..Contacts::default()
+        };
+        let lines = c.lines();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(
+            lines[0],
+            vec![
+                TextRun::text("URP, e-mail: "),
+                TextRun {
+                    text: "urp@comune.cento.fe.it".into(),
+                    href: Some("mailto:urp@comune.cento.fe.it".into()),
+                },
+            ]
+        );
+        assert_eq!(lines[1][1], TextRun::text("800 012 345"));
+        assert_eq!(lines[2][0].text, "Chiamaroma");
+        assert_eq!(lines[2][1].text, ", 060606");
+        assert_eq!(
+            lines[2][3].href.as_deref(),
+            Some("https://www.comune.roma.it/chiamaroma")
+        );
+        assert_eq!(lines[3][0].text, "Sito istituzionale: ");
+
+        let html = to_html(&Doc {
+            title: "t".into(),
+            blocks: vec![Block::List(
+                lines
+                    .into_iter()
+                    .map(|l| l.into_iter().map(Inline::from).collect())
+                    .collect(),
+            )],
+        });
+        assert!(
+            html.contains(r#"href="mailto:urp@comune.cento.fe.it""#),
+            "{html}"
+        );
+        assert!(!html.contains(r#"href="800"#), "{html}");
+    }
 }

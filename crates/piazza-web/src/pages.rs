@@ -139,41 +139,6 @@ impl Layout {
 }
 
 // ---------------------------------------------------------------------------
-// Inline text with links, as the policy's contacts need.
-
-/// A run of text, linked when `href` is set.
-pub(crate) struct Piece {
-    pub text: String,
-    pub href: Option<String>,
-}
-
-fn text(s: impl Into<String>) -> Piece {
-    Piece {
-        text: s.into(),
-        href: None,
-    }
-}
-
-fn link(label: impl Into<String>, href: impl Into<String>) -> Piece {
-    Piece {
-        text: label.into(),
-        href: Some(href.into()),
-    }
-}
-
-/// Web addresses and e-mail addresses become links, as on the rendered
-/// policy.
-fn link_or_text(s: &str) -> Piece {
-    if s.starts_with("http://") || s.starts_with("https://") {
-        link(s, s)
-    } else if s.contains('@') && !s.contains(' ') {
-        link(s, format!("mailto:{s}"))
-    } else {
-        text(s)
-    }
-}
-
-// ---------------------------------------------------------------------------
 // Landing page.
 
 #[derive(Template)]
@@ -238,7 +203,7 @@ struct PolicyPage {
     accounts: AccountsView,
     hours: Option<String>,
     response: Option<String>,
-    contacts: Vec<Vec<Piece>>,
+    contacts: Vec<Vec<piazza_policy::render::TextRun>>,
     licence: Option<LicenceView>,
 }
 
@@ -384,56 +349,9 @@ fn policy_view(slug_: &str, p: &Policy) -> PolicyPage {
         accounts: accounts_view(p),
         hours: (!p.moderation.hours.is_empty()).then(|| p.hours_sentence(None)),
         response: p.response.as_ref().map(|r| r.text.clone()),
-        contacts: contacts(p),
+        contacts: p.contacts.lines(),
         licence,
     }
-}
-
-fn contacts(p: &Policy) -> Vec<Vec<Piece>> {
-    let c = &p.contacts;
-    let mut items = Vec::new();
-    let first = [
-        ("URP, e-mail", &c.urp_email),
-        ("URP, telefono", &c.urp_phone),
-        ("URP, numero verde", &c.urp_toll_free),
-        ("Elenco degli URP", &c.urp_list_url),
-    ];
-    for (label, value) in first {
-        if let Some(v) = value {
-            items.push(vec![text(format!("{label}: ")), link_or_text(v)]);
-        }
-    }
-    for named in c
-        .contact_centre
-        .iter()
-        .chain(c.casa_digitale.iter())
-        .chain(c.apps.iter())
-    {
-        let mut line = vec![text(&named.name)];
-        if let Some(phone) = &named.phone {
-            line.push(text(format!(", {phone}")));
-        }
-        if let Some(url) = &named.url {
-            line.push(text(": "));
-            line.push(link_or_text(url));
-        }
-        items.push(line);
-    }
-    let rest = [
-        ("PEC", &c.pec),
-        (
-            "Segnalazione di violazioni delle regole",
-            &c.violations_email,
-        ),
-        ("Ufficio che gestisce gli account", &c.office_email),
-        ("Sito istituzionale", &c.website),
-    ];
-    for (label, value) in rest {
-        if let Some(v) = value {
-            items.push(vec![text(format!("{label}: ")), link_or_text(v)]);
-        }
-    }
-    items
 }
 
 // ---------------------------------------------------------------------------

@@ -6,52 +6,15 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{Method, Request, StatusCode, header};
 use piazza_desk::{IncomingComment, NewAdministration, NewStaff, Role};
 use piazza_web::{AppState, CSRF_HEADER, SESSION_COOKIE, WebConfig, app};
 use serde_json::{Value, json};
-use tower::ServiceExt;
+
+mod common;
+use common::{Reply, send};
 
 const PASSWORD: &str = "una password lunga 2026";
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .unwrap_or_else(|| panic!("no {name} header"))
-            .to_str()
-            .unwrap()
-    }
-
-    fn cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_string())
-            .collect()
-    }
-
-    /// The value of `name="csrf_token" value="..."` in a page.
-    fn csrf_field(&self) -> String {
-        let at = self
-            .body
-            .find("name=\"csrf_token\" value=\"")
-            .unwrap_or_else(|| panic!("no CSRF field in {}", self.body));
-        let rest = &self.body[at + "name=\"csrf_token\" value=\"".len()..];
-        rest[..rest.find('"').unwrap()].to_string()
-    }
-}
 
 struct World {
     state: AppState,
@@ -144,18 +107,6 @@ fn world_with(config: WebConfig) -> World {
 
 fn world() -> World {
     world_with(WebConfig::default())
-}
-
-async fn send(router: Router, req: Request<Body>) -> Reply {
-    let res = router.oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
 }
 
 /// A signed-in client: its cookie and CSRF token.
