@@ -7,13 +7,21 @@
 //! ```text
 //! cargo run --release -p piazza-analysis --example tune -- 18,2,2,5,8,0.2,1e-6 20,2,1,6,10,0.1,1e-6
 //! ```
+//!
+//! `--nested SEED...` instead reruns the nested cross-validation of the
+//! homotransphobia companion choice (`examples/train.rs --nested`) with
+//! other seeds (folds and shuffles), to see how much the figure owes to
+//! the shipped seed.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use piazza_analysis::eval::Confusion;
+use piazza_analysis::eval::{Confusion, cross_validate_mean};
 use piazza_analysis::model::{FeatureConfig, TrainConfig};
-use piazza_analysis::training::{TRAINING_FILES, cross_validate_heads};
+use piazza_analysis::training::{
+    HOMOTRANSPHOBIA_CANDIDATES, TRAINING_FILES, cross_validate_heads, load,
+    nested_cross_validate_head,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
@@ -21,7 +29,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for f in TRAINING_FILES {
         sources.insert(f.to_string(), std::fs::read_to_string(data.join(f))?);
     }
-    for arg in std::env::args().skip(1) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--nested") {
+        for seed in &args[1..] {
+            let cfg = TrainConfig {
+                seed: parse_seed(seed)?,
+                ..TrainConfig::default()
+            };
+            let cands = HOMOTRANSPHOBIA_CANDIDATES;
+            for (file, r) in
+                nested_cross_validate_head(&sources, "homotransphobia", 5, 3, &cfg, cands)?
+            {
+                println!(
+                    "seed {seed} {file}: nested {:.3} ± {:.3}, picks {:?}, pick on all data {}",
+                    r.mean_macro_f1(),
+                    r.std_macro_f1(),
+                    r.picks,
+                    r.final_pick
+                );
+            }
+            // Plain 5-fold figure of every candidate with this seed.
+            let (texts, labels) = load(&sources, "hodi2023/train.tsv", "homotransphobic")?;
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let plain: Vec<String> = cands
+                .iter()
+                .map(|c| {
+                    let cfgs: Vec<TrainConfig> = std::iter::once(cfg)
+                        .chain(c.iter().map(|x| x.config(&cfg)))
+                        .collect();
+                    let r = cross_validate_mean(&texts, &labels, (&[], &[]), 5, &cfgs);
+                    format!("{:.3}±{:.3}", r.mean_macro_f1(), r.std_macro_f1())
+                })
+                .collect();
+            println!(
+                "seed {seed}: plain 5-fold per candidate {}",
+                plain.join(" ")
+            );
+        }
+        return Ok(());
+    }
+    for arg in args {
         // `A+B+...`: average the out-of-fold probabilities of several configs.
         let mut reports: Vec<Vec<piazza_analysis::training::HeadCv>> = Vec::new();
         for spec in arg.split('+') {
@@ -83,5 +130,12 @@ fn parse(spec: &str) -> Result<TrainConfig, Box<dyn std::error::Error>> {
         average: v[7..].contains(&"avg"),
         ensemble: flag("e").unwrap_or(1) as u32,
         ..TrainConfig::default()
+    })
+}
+
+fn parse_seed(s: &str) -> Result<u64, Box<dyn std::error::Error>> {
+    Ok(match s.strip_prefix("0x") {
+        Some(h) => u64::from_str_radix(&h.replace('_', ""), 16)?,
+        None => s.parse()?,
     })
 }

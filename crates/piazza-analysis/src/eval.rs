@@ -2,9 +2,10 @@
 //! macro-F1, confusion matrix) and stratified k-fold cross-validation with a
 //! fixed seed.
 
+use std::collections::HashMap;
 use std::fmt;
 
-use crate::model::{LinearModel, Rng, TrainConfig, featurize};
+use crate::model::{FeatureConfig, LinearModel, Rng, TrainConfig, featurize};
 
 /// Confusion counts of a binary classifier.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -201,9 +202,78 @@ pub fn cross_validate(
     k: usize,
     cfg: &TrainConfig,
 ) -> CvReport {
-    let feats = featurize(texts, &cfg.features);
-    let extra_feats = featurize(extra.0, &cfg.features);
-    let folds = stratified_folds(labels, k, cfg.seed);
+    cross_validate_mean(texts, labels, extra, k, std::slice::from_ref(cfg))
+}
+
+/// The features of a list of texts.
+type Features = Vec<Vec<u32>>;
+
+/// Features of the scored texts and of the extra texts for every distinct
+/// feature config of `cfgs`.
+struct FeatureCache {
+    feats: HashMap<FeatureConfig, (Features, Features)>,
+}
+
+impl FeatureCache {
+    fn new<'a>(
+        texts: &[&str],
+        extra: &[&str],
+        cfgs: impl IntoIterator<Item = &'a TrainConfig>,
+    ) -> FeatureCache {
+        let mut feats = HashMap::new();
+        for c in cfgs {
+            feats
+                .entry(c.features)
+                .or_insert_with(|| (featurize(texts, &c.features), featurize(extra, &c.features)));
+        }
+        FeatureCache { feats }
+    }
+
+    /// Trains every config of `cfgs` on the texts `train` plus the extra
+    /// texts, and returns the mean probability of the models for each text
+    /// of `test`.
+    fn fit_predict(
+        &self,
+        labels: &[bool],
+        extra_labels: &[bool],
+        train: &[usize],
+        test: &[usize],
+        cfgs: &[TrainConfig],
+    ) -> Vec<f32> {
+        let mut sum = vec![0f32; test.len()];
+        for cfg in cfgs {
+            let (feats, extra_feats) = &self.feats[&cfg.features];
+            let mut train_x: Vec<Vec<u32>> = train.iter().map(|&i| feats[i].clone()).collect();
+            let mut train_y: Vec<bool> = train.iter().map(|&i| labels[i]).collect();
+            train_x.extend(extra_feats.iter().cloned());
+            train_y.extend_from_slice(extra_labels);
+            let model = LinearModel::train_features(&train_x, &train_y, cfg);
+            for (s, &i) in sum.iter_mut().zip(test) {
+                *s += model.predict_features(&feats[i]);
+            }
+        }
+        if cfgs.len() > 1 {
+            for s in &mut sum {
+                *s /= cfgs.len() as f32;
+            }
+        }
+        sum
+    }
+}
+
+/// [`cross_validate`] of the mean probability of several models (one per
+/// config, trained on the same folds; the folds follow the first config's
+/// seed). With one config it is exactly [`cross_validate`].
+pub fn cross_validate_mean(
+    texts: &[&str],
+    labels: &[bool],
+    extra: (&[&str], &[bool]),
+    k: usize,
+    cfgs: &[TrainConfig],
+) -> CvReport {
+    assert!(!cfgs.is_empty(), "at least one config");
+    let cache = FeatureCache::new(texts, extra.0, cfgs);
+    let folds = stratified_folds(labels, k, cfgs[0].seed);
     let k = k.max(2);
     let mut report = CvReport {
         folds: Vec::with_capacity(k),
@@ -211,29 +281,149 @@ pub fn cross_validate(
         scores: Vec::with_capacity(texts.len()),
     };
     for f in 0..k {
-        let mut train_x: Vec<Vec<u32>> = Vec::new();
-        let mut train_y: Vec<bool> = Vec::new();
-        for i in 0..texts.len() {
-            if folds[i] != f {
-                train_x.push(feats[i].clone());
-                train_y.push(labels[i]);
-            }
-        }
-        train_x.extend(extra_feats.iter().cloned());
-        train_y.extend_from_slice(extra.1);
-        let model = LinearModel::train_features(&train_x, &train_y, cfg);
+        let train: Vec<usize> = (0..texts.len()).filter(|&i| folds[i] != f).collect();
+        let test: Vec<usize> = (0..texts.len()).filter(|&i| folds[i] == f).collect();
+        let probs = cache.fit_predict(labels, extra.1, &train, &test, cfgs);
         let mut c = Confusion::default();
-        for i in 0..texts.len() {
-            if folds[i] == f {
-                let p = model.predict_features(&feats[i]);
-                c.add(labels[i], p >= 0.5);
-                report.scores.push((labels[i], p));
-            }
+        for (&i, &p) in test.iter().zip(&probs) {
+            c.add(labels[i], p >= 0.5);
+            report.scores.push((labels[i], p));
         }
         report.pooled.merge(&c);
         report.folds.push(c);
     }
     report
+}
+
+/// The result of nested cross-validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedReport {
+    /// Confusion of the chosen candidate on each outer test fold.
+    pub folds: Vec<Confusion>,
+    /// Index of the candidate chosen in each outer fold.
+    pub picks: Vec<usize>,
+    /// Inner mean macro-F1 of every candidate, per outer fold.
+    pub inner: Vec<Vec<f64>>,
+    /// The candidate the same selection picks on all the texts (the one to
+    /// ship), and every candidate's score there.
+    pub final_pick: usize,
+    pub final_scores: Vec<f64>,
+}
+
+impl NestedReport {
+    /// Mean of the outer folds' macro-F1.
+    pub fn mean_macro_f1(&self) -> f64 {
+        self.folds.iter().map(Confusion::macro_f1).sum::<f64>() / self.folds.len().max(1) as f64
+    }
+
+    /// Standard deviation of the outer folds' macro-F1.
+    pub fn std_macro_f1(&self) -> f64 {
+        let m = self.mean_macro_f1();
+        let n = self.folds.len().max(1) as f64;
+        (self
+            .folds
+            .iter()
+            .map(|c| (c.macro_f1() - m).powi(2))
+            .sum::<f64>()
+            / n)
+            .sqrt()
+    }
+}
+
+/// Nested cross-validation of a choice among `candidates` (each a list of
+/// configs whose models' probabilities are averaged, as in
+/// [`cross_validate_mean`]). The outer folds are those of
+/// [`cross_validate_mean`]; inside each outer training part, `inner_k`
+/// stratified folds (another seed) score every candidate, the best inner
+/// mean macro-F1 wins (ties go to the earlier candidate), and the winner,
+/// retrained on the whole outer training part, is scored on the untouched
+/// outer test fold. `extra` joins every training part and is never scored.
+pub fn nested_cross_validate(
+    texts: &[&str],
+    labels: &[bool],
+    extra: (&[&str], &[bool]),
+    outer_k: usize,
+    inner_k: usize,
+    candidates: &[Vec<TrainConfig>],
+) -> NestedReport {
+    assert!(
+        candidates.iter().all(|c| !c.is_empty()) && !candidates.is_empty(),
+        "non-empty candidates"
+    );
+    let cache = FeatureCache::new(texts, extra.0, candidates.iter().flatten());
+    let seed = candidates[0][0].seed;
+    let folds = stratified_folds(labels, outer_k, seed);
+    let outer_k = outer_k.max(2);
+    let mut report = NestedReport {
+        folds: Vec::with_capacity(outer_k),
+        picks: Vec::with_capacity(outer_k),
+        inner: Vec::with_capacity(outer_k),
+        final_pick: 0,
+        final_scores: Vec::new(),
+    };
+    for f in 0..outer_k {
+        let train: Vec<usize> = (0..texts.len()).filter(|&i| folds[i] != f).collect();
+        let test: Vec<usize> = (0..texts.len()).filter(|&i| folds[i] == f).collect();
+        let (pick, scores) = select(&cache, labels, extra.1, &train, inner_k, candidates, seed);
+        let probs = cache.fit_predict(labels, extra.1, &train, &test, &candidates[pick]);
+        let mut c = Confusion::default();
+        for (&i, &p) in test.iter().zip(&probs) {
+            c.add(labels[i], p >= 0.5);
+        }
+        report.folds.push(c);
+        report.picks.push(pick);
+        report.inner.push(scores);
+    }
+    let all: Vec<usize> = (0..texts.len()).collect();
+    let (pick, scores) = select(&cache, labels, extra.1, &all, inner_k, candidates, seed);
+    report.final_pick = pick;
+    report.final_scores = scores;
+    report
+}
+
+/// The candidate with the best mean macro-F1 over `inner_k` stratified
+/// folds of the texts `idx` (ties go to the earlier one), and every
+/// candidate's score.
+fn select(
+    cache: &FeatureCache,
+    labels: &[bool],
+    extra_labels: &[bool],
+    idx: &[usize],
+    inner_k: usize,
+    candidates: &[Vec<TrainConfig>],
+    seed: u64,
+) -> (usize, Vec<f64>) {
+    let idx_labels: Vec<bool> = idx.iter().map(|&i| labels[i]).collect();
+    let inner_folds = stratified_folds(&idx_labels, inner_k, seed ^ 0x014e_4ee5);
+    let inner_k = inner_k.max(2);
+    let mut scores = Vec::with_capacity(candidates.len());
+    for cand in candidates {
+        let mut sum = 0.0;
+        for g in 0..inner_k {
+            let (mut itrain, mut itest) = (Vec::new(), Vec::new());
+            for (n, &i) in idx.iter().enumerate() {
+                if inner_folds[n] == g {
+                    itest.push(i);
+                } else {
+                    itrain.push(i);
+                }
+            }
+            let probs = cache.fit_predict(labels, extra_labels, &itrain, &itest, cand);
+            let mut c = Confusion::default();
+            for (&i, &p) in itest.iter().zip(&probs) {
+                c.add(labels[i], p >= 0.5);
+            }
+            sum += c.macro_f1();
+        }
+        scores.push(sum / inner_k as f64);
+    }
+    let mut pick = 0;
+    for (i, &s) in scores.iter().enumerate() {
+        if s > scores[pick] {
+            pick = i;
+        }
+    }
+    (pick, scores)
 }
 
 #[cfg(test)]

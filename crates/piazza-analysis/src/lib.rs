@@ -660,7 +660,9 @@ impl Analyzer {
             return;
         }
         let mut probs = [0f32; 16];
-        model.predict_normalized_into(norm, &mut probs[..nh]);
+        // Companion models (per-head extra features) only for heads that
+        // may speak.
+        model.predict_heads_into(norm, &mut probs[..nh], speaks);
         for (h, meta) in model.heads.iter().enumerate().take(nh) {
             let p = probs[h];
             if p < meta.threshold || !speaks(h) {

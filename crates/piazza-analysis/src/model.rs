@@ -14,7 +14,7 @@ use piazza_taxonomy::{Category, DiscriminationTarget};
 use crate::normalize::Normalized;
 
 /// How texts become feature indices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FeatureConfig {
     /// log2 of the number of hash buckets.
     pub bits: u8,
@@ -426,13 +426,72 @@ pub struct HeadMeta {
     pub scale: f32,
 }
 
-/// Several heads sharing one feature extraction, with `i8` weights.
+/// A second model of one head over its own feature space (for instance the
+/// plain view): the head's probability is the mean of the shared head's and
+/// its companions' probabilities. A companion is evaluated only when its
+/// head is asked for (see [`ModelBundle::predict_heads_into`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Companion {
+    /// Index of the head in [`ModelBundle::heads`].
+    pub head: usize,
+    pub features: FeatureConfig,
+    pub bias: f32,
+    /// Dequantisation factor of `weights`.
+    pub scale: f32,
+    /// One `i8` weight per bucket of `features`.
+    pub weights: Vec<i8>,
+}
+
+impl Companion {
+    /// Quantises a trained model into a companion of head `head`.
+    pub fn from_model(head: usize, model: &LinearModel) -> Companion {
+        let (weights, scale) = quantize(&model.weights);
+        Companion {
+            head,
+            features: model.features,
+            bias: model.bias,
+            scale,
+            weights,
+        }
+    }
+
+    /// Probability of the positive class for the two views of a text.
+    pub fn predict_views(&self, skeleton: &str, plain: &str) -> f32 {
+        let mut acc = 0i32;
+        let mut n = 0u32;
+        let w = &self.weights;
+        self.features.for_each_feature(skeleton, plain, |j| {
+            if let Some(&x) = w.get(j as usize) {
+                acc += x as i32;
+            }
+            n += 1;
+        });
+        let v = if n == 0 { 0.0 } else { 1.0 / (n as f32).sqrt() };
+        sigmoid(self.bias + acc as f32 * self.scale * v)
+    }
+}
+
+/// `i8` weights and their dequantisation factor.
+fn quantize(w: &[f32]) -> (Vec<i8>, f32) {
+    let max = w.iter().fold(0f32, |m, w| m.max(w.abs()));
+    let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+    let q = w
+        .iter()
+        .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8)
+        .collect();
+    (q, scale)
+}
+
+/// Several heads sharing one feature extraction, with `i8` weights, plus
+/// optional per-head companion models.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelBundle {
     pub features: FeatureConfig,
     pub heads: Vec<HeadMeta>,
     /// `weights[bucket * heads.len() + head]`.
     pub weights: Vec<i8>,
+    /// Companion models, sorted by head.
+    pub companions: Vec<Companion>,
 }
 
 /// Error decoding a model file.
@@ -447,9 +506,12 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
-/// Version 1 files have no plain-view features; version 2 adds two bytes.
-const MAGIC: &[u8; 8] = b"PIAZZAM1";
-const MAGIC2: &[u8; 8] = b"PIAZZAM2";
+/// File magic: `PIAZZAM` and the format version. Version 3 (the only one
+/// read) always stores the plain-view bytes of every feature config and
+/// appends the companion models; versions 1 and 2 are rejected with a
+/// message asking to retrain.
+const MAGIC_PREFIX: &[u8; 7] = b"PIAZZAM";
+const VERSION: u8 = b'3';
 
 impl ModelBundle {
     /// Quantises trained models into a bundle.
@@ -461,10 +523,9 @@ impl ModelBundle {
         let mut metas = Vec::with_capacity(nh);
         for (h, (mut meta, model)) in heads.into_iter().enumerate() {
             assert_eq!(model.features, features, "heads share one feature config");
-            let max = model.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
-            let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-            for (b, w) in model.weights.iter().enumerate() {
-                weights[b * nh + h] = (w / scale).round().clamp(-127.0, 127.0) as i8;
+            let (q, scale) = quantize(&model.weights);
+            for (b, w) in q.into_iter().enumerate() {
+                weights[b * nh + h] = w;
             }
             meta.bias = model.bias;
             meta.scale = scale;
@@ -474,6 +535,50 @@ impl ModelBundle {
             features,
             heads: metas,
             weights,
+            companions: Vec::new(),
+        }
+    }
+
+    /// Adds companion models: `(head index, trained model)`.
+    pub fn with_companions(mut self, companions: &[(usize, LinearModel)]) -> ModelBundle {
+        for (h, m) in companions {
+            assert!(*h < self.heads.len(), "companion of an existing head");
+            self.companions.push(Companion::from_model(*h, m));
+        }
+        self.companions.sort_by_key(|c| c.head);
+        self
+    }
+
+    /// Probabilities of every head, companions included, into `out`.
+    pub fn predict_normalized_into(&self, norm: &Normalized, out: &mut [f32]) {
+        self.predict_heads_into(norm, out, |_| true);
+    }
+
+    /// Probabilities of every head into `out`; companions are evaluated only
+    /// for the heads `wanted` accepts (the others get the shared head's
+    /// probability alone). With no companions this is one pass of hashing.
+    pub fn predict_heads_into(
+        &self,
+        norm: &Normalized,
+        out: &mut [f32],
+        wanted: impl Fn(usize) -> bool,
+    ) {
+        self.predict_views_into(&norm.skeleton, &norm.plain, out);
+        let mut i = 0;
+        while i < self.companions.len() {
+            let h = self.companions[i].head;
+            let mut j = i;
+            while j < self.companions.len() && self.companions[j].head == h {
+                j += 1;
+            }
+            if h < out.len() && wanted(h) {
+                let sum: f32 = self.companions[i..j]
+                    .iter()
+                    .map(|c| c.predict_views(&norm.skeleton, &norm.plain))
+                    .sum();
+                out[h] = (out[h] + sum) / (1 + j - i) as f32;
+            }
+            i = j;
         }
     }
 
@@ -503,11 +608,6 @@ impl ModelBundle {
     /// hashing and scoring in one pass without allocating.
     pub fn predict_skeleton_into(&self, skeleton: &str, out: &mut [f32]) {
         self.predict_views_into(skeleton, skeleton, out);
-    }
-
-    /// Probabilities of every head for a normalised text into `out`.
-    pub fn predict_normalized_into(&self, norm: &Normalized, out: &mut [f32]) {
-        self.predict_views_into(&norm.skeleton, &norm.plain, out);
     }
 
     fn predict_views_into(&self, skeleton: &str, plain: &str, out: &mut [f32]) {
@@ -556,17 +656,9 @@ impl ModelBundle {
     /// Serialises the bundle (little endian, versioned).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut b = Vec::with_capacity(self.weights.len() + 256);
-        let plain = self.features.plain_words > 0 || self.features.plain_char_max > 0;
-        b.extend_from_slice(if plain { MAGIC2 } else { MAGIC });
-        b.extend_from_slice(&[
-            self.features.bits,
-            self.features.word_ngrams,
-            self.features.char_min,
-            self.features.char_max,
-        ]);
-        if plain {
-            b.extend_from_slice(&[self.features.plain_words, self.features.plain_char_max]);
-        }
+        b.extend_from_slice(MAGIC_PREFIX);
+        b.push(VERSION);
+        put_features(&mut b, &self.features);
         b.push(self.heads.len() as u8);
         for h in &self.heads {
             put_str(&mut b, &h.name);
@@ -577,39 +669,32 @@ impl ModelBundle {
             b.extend_from_slice(&h.scale.to_le_bytes());
         }
         b.extend(self.weights.iter().map(|&w| w as u8));
+        assert!(self.companions.len() <= 255, "at most 255 companions");
+        b.push(self.companions.len() as u8);
+        for c in &self.companions {
+            b.push(c.head as u8);
+            put_features(&mut b, &c.features);
+            b.extend_from_slice(&c.bias.to_le_bytes());
+            b.extend_from_slice(&c.scale.to_le_bytes());
+            b.extend(c.weights.iter().map(|&w| w as u8));
+        }
         b
     }
 
     /// Decodes a bundle written by [`ModelBundle::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<ModelBundle, ModelError> {
         let mut r = Reader { b: bytes, pos: 0 };
-        let version = match r.take(8)? {
-            m if m == MAGIC => 1,
-            m if m == MAGIC2 => 2,
-            _ => return Err(ModelError("bad magic".into())),
-        };
-        let f = r.take(4)?;
-        let mut features = FeatureConfig {
-            bits: f[0],
-            word_ngrams: f[1],
-            char_min: f[2],
-            char_max: f[3],
-            plain_words: 0,
-            plain_char_max: 0,
-        };
-        if version == 2 {
-            let p = r.take(2)?;
-            features.plain_words = p[0];
-            features.plain_char_max = p[1];
+        let magic = r.take(8)?;
+        if &magic[..7] != MAGIC_PREFIX {
+            return Err(ModelError("bad magic".into()));
         }
-        if !(8..=24).contains(&features.bits)
-            || features.char_max > 8
-            || features.char_min > features.char_max
-            || features.plain_words > 2
-            || features.plain_char_max > 8
-        {
-            return Err(ModelError("bad feature config".into()));
+        if magic[7] != VERSION {
+            return Err(ModelError(format!(
+                "format version {} is not supported (this build reads version {}): retrain the model with `piazza train`",
+                magic[7] as char, VERSION as char
+            )));
         }
+        let features = r.features()?;
         let nh = r.take(1)?[0] as usize;
         if nh == 0 || nh > 16 {
             return Err(ModelError("bad head count".into()));
@@ -644,6 +729,29 @@ impl ModelBundle {
         }
         let n = features.buckets() * nh;
         let weights: Vec<i8> = r.take(n)?.iter().map(|&w| w as i8).collect();
+        let nc = r.take(1)?[0] as usize;
+        let mut companions: Vec<Companion> = Vec::with_capacity(nc);
+        for _ in 0..nc {
+            let head = r.take(1)?[0] as usize;
+            if head >= nh || companions.last().is_some_and(|c| c.head > head) {
+                return Err(ModelError("bad companion head".into()));
+            }
+            let features = r.features()?;
+            let bias = r.f32()?;
+            let scale = r.f32()?;
+            let weights = r
+                .take(features.buckets())?
+                .iter()
+                .map(|&w| w as i8)
+                .collect();
+            companions.push(Companion {
+                head,
+                features,
+                bias,
+                scale,
+                weights,
+            });
+        }
         if r.pos != bytes.len() {
             return Err(ModelError("trailing bytes".into()));
         }
@@ -651,8 +759,20 @@ impl ModelBundle {
             features,
             heads,
             weights,
+            companions,
         })
     }
+}
+
+fn put_features(b: &mut Vec<u8>, f: &FeatureConfig) {
+    b.extend_from_slice(&[
+        f.bits,
+        f.word_ngrams,
+        f.char_min,
+        f.char_max,
+        f.plain_words,
+        f.plain_char_max,
+    ]);
 }
 
 fn put_str(b: &mut Vec<u8>, s: &str) {
@@ -677,6 +797,27 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<String, ModelError> {
         let n = self.take(1)?[0] as usize;
         String::from_utf8(self.take(n)?.to_vec()).map_err(|_| ModelError("bad string".into()))
+    }
+    fn features(&mut self) -> Result<FeatureConfig, ModelError> {
+        let f = self.take(6)?;
+        let features = FeatureConfig {
+            bits: f[0],
+            word_ngrams: f[1],
+            char_min: f[2],
+            char_max: f[3],
+            plain_words: f[4],
+            plain_char_max: f[5],
+        };
+        if !(8..=24).contains(&features.bits)
+            || features.word_ngrams > 2
+            || features.char_max > 8
+            || features.char_min > features.char_max
+            || features.plain_words > 2
+            || features.plain_char_max > 8
+        {
+            return Err(ModelError("bad feature config".into()));
+        }
+        Ok(features)
     }
     fn f32(&mut self) -> Result<f32, ModelError> {
         let s = self.take(4)?;
@@ -755,6 +896,71 @@ mod tests {
         }
         assert!(ModelBundle::from_bytes(&bytes[..bytes.len() - 1]).is_err());
         assert!(ModelBundle::from_bytes(b"nonsense").is_err());
+    }
+
+    #[test]
+    fn companions_round_trip_average_and_are_gated() {
+        let (texts, labels) = toy();
+        let cfg = TrainConfig {
+            features: FeatureConfig {
+                bits: 12,
+                ..FeatureConfig::default()
+            },
+            ..TrainConfig::default()
+        };
+        let plain = TrainConfig {
+            features: FeatureConfig {
+                bits: 10,
+                char_min: 0,
+                char_max: 0,
+                plain_words: 2,
+                plain_char_max: 5,
+                ..FeatureConfig::default()
+            },
+            ..cfg
+        };
+        let m = LinearModel::train(&texts, &labels, &cfg);
+        let c = LinearModel::train(&texts, &labels, &plain);
+        let meta = |name: &str| HeadMeta {
+            name: name.into(),
+            category: Category::Discrimination,
+            target: Some(DiscriminationTarget::Ethnicity),
+            threshold: 0.5,
+            bias: 0.0,
+            scale: 0.0,
+        };
+        let bundle = ModelBundle::from_models(vec![(meta("a"), m.clone()), (meta("b"), m)])
+            .with_companions(&[(1, c.clone())]);
+        let bytes = bundle.to_bytes();
+        let back = ModelBundle::from_bytes(&bytes).unwrap();
+        assert_eq!(back, bundle);
+        let n = Normalized::new("immigrati delinquenti fuori");
+        let (mut all, mut gated) = ([0f32; 2], [0f32; 2]);
+        back.predict_normalized_into(&n, &mut all);
+        back.predict_heads_into(&n, &mut gated, |h| h == 0);
+        // Head 0 has no companion; head 1 averages its companion in only
+        // when asked for.
+        assert_eq!(all[0], gated[0]);
+        assert_eq!(gated[1], gated[0]);
+        let q = back.companions[0].predict_views(&n.skeleton, &n.plain);
+        assert!((q - c.predict("immigrati delinquenti fuori")).abs() < 0.05);
+        assert!((all[1] - (gated[0] + q) / 2.0).abs() < 1e-6);
+        assert!(ModelBundle::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        let mut long = bytes.clone();
+        long.push(0);
+        assert!(ModelBundle::from_bytes(&long).is_err());
+    }
+
+    #[test]
+    fn old_format_versions_are_rejected_with_a_clear_message() {
+        let mut bytes = b"PIAZZAM1".to_vec();
+        bytes.extend_from_slice(&[18, 2, 1, 6, 1]);
+        let e = ModelBundle::from_bytes(&bytes).unwrap_err().to_string();
+        assert!(e.contains("version 1 is not supported"), "{e}");
+        assert!(e.contains("piazza train"), "{e}");
+        bytes[7] = b'2';
+        let e = ModelBundle::from_bytes(&bytes).unwrap_err().to_string();
+        assert!(e.contains("version 2"), "{e}");
     }
 
     #[test]

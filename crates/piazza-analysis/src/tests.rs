@@ -378,3 +378,42 @@ fn classifier_heads_speak_only_when_a_word_names_their_group() {
         assert_eq!(named(text, target), expected, "{text:?} {target:?}");
     }
 }
+
+#[test]
+fn the_embedded_model_decodes_with_its_homotransphobia_companion() {
+    // `Analyzer::new` turns the classifier off when the embedded file does
+    // not decode, so a stale format must fail here instead.
+    if EMBEDDED_MODEL.is_empty() {
+        return;
+    }
+    let m = ModelBundle::from_bytes(EMBEDDED_MODEL).expect("the shipped model decodes");
+    let names: Vec<&str> = m.heads.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "hate_ethnicity_religion",
+            "misogyny",
+            "homotransphobia",
+            "political_hate"
+        ]
+    );
+    let heads: Vec<usize> = m.companions.iter().map(|c| c.head).collect();
+    assert_eq!(heads, [2], "only the homotransphobia head has a companion");
+}
+
+#[test]
+fn the_companion_runs_only_for_the_homotransphobia_head() {
+    let an = analyzer();
+    let Some(m) = an.model() else {
+        return;
+    };
+    let n = Normalized::new("i froci sono una vergogna, tutti malati da curare");
+    let (mut all, mut none) = ([0f32; 4], [0f32; 4]);
+    m.predict_normalized_into(&n, &mut all);
+    m.predict_heads_into(&n, &mut none, |_| false);
+    for h in [0, 1, 3] {
+        assert_eq!(all[h], none[h], "head {h} has no companion");
+    }
+    assert_ne!(all[2], none[2]);
+    assert!(all[2] > 0.5, "{all:?}");
+}

@@ -8,8 +8,69 @@ use std::fmt;
 use piazza_taxonomy::{Category, DiscriminationTarget};
 
 use crate::corpus::{TsvError, parse_tsv};
-use crate::eval::{CvReport, cross_validate};
-use crate::model::{HeadMeta, LinearModel, ModelBundle, TrainConfig};
+use crate::eval::{CvReport, NestedReport, cross_validate_mean, nested_cross_validate};
+use crate::model::{FeatureConfig, HeadMeta, LinearModel, ModelBundle, TrainConfig};
+
+/// A companion model of a head: trained on the head's data like the head
+/// (same [`TrainConfig`] otherwise) but over its own features; the head's
+/// probability is the mean of the head's and its companions'.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CompanionSpec {
+    pub features: FeatureConfig,
+    /// Models with different shuffles averaged into one (1 = one model).
+    pub ensemble: u32,
+}
+
+impl CompanionSpec {
+    /// The training config of this companion given the head's.
+    pub fn config(&self, cfg: &TrainConfig) -> TrainConfig {
+        TrainConfig {
+            features: self.features,
+            ensemble: self.ensemble,
+            ..*cfg
+        }
+    }
+}
+
+/// Plain-view companion: skeleton word 1-2-grams, plain-view word
+/// 1-2-grams and plain-view character 2-`chars`-grams, 2^18 buckets.
+const fn plain_view(chars: u8, ensemble: u32) -> CompanionSpec {
+    CompanionSpec {
+        features: FeatureConfig {
+            bits: 18,
+            word_ngrams: 2,
+            char_min: 0,
+            char_max: 0,
+            plain_words: 2,
+            plain_char_max: chars,
+        },
+        ensemble,
+    }
+}
+
+/// Candidate companion lists of the homotransphobia head for the nested
+/// cross-validation of `examples/train.rs --nested`, fixed before it was
+/// run: none (the previous model), a plain-view companion (chars 2-5, the
+/// `tune` row "probability average with a plain-view model"), the same
+/// with chars 2-6, the same averaged over 3 shuffles, and a companion with
+/// both skeleton and plain-view features.
+pub const HOMOTRANSPHOBIA_CANDIDATES: &[&[CompanionSpec]] = &[
+    &[],
+    &[plain_view(5, 1)],
+    &[plain_view(6, 1)],
+    &[plain_view(5, 3)],
+    &[CompanionSpec {
+        features: FeatureConfig {
+            bits: 18,
+            word_ngrams: 2,
+            char_min: 1,
+            char_max: 6,
+            plain_words: 2,
+            plain_char_max: 5,
+        },
+        ensemble: 1,
+    }],
+];
 
 /// One classifier of the bundle and the data it learns from.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +82,21 @@ pub struct HeadSpec {
     pub sources: &'static [(&'static str, &'static str)],
     /// Probability from which the analyzer reports a finding.
     pub threshold: f32,
+    /// Companion models averaged with the head (see [`CompanionSpec`]).
+    pub companions: &'static [CompanionSpec],
+}
+
+impl HeadSpec {
+    /// The configs of the head's model and of its companions, in order.
+    pub fn configs(&self, cfg: &TrainConfig) -> Vec<TrainConfig> {
+        configs(cfg, self.companions)
+    }
+}
+
+fn configs(cfg: &TrainConfig, companions: &[CompanionSpec]) -> Vec<TrainConfig> {
+    std::iter::once(*cfg)
+        .chain(companions.iter().map(|c| c.config(cfg)))
+        .collect()
 }
 
 /// The heads of the shipped bundle.
@@ -34,6 +110,7 @@ pub const HEADS: &[HeadSpec] = &[
             ("haspeede2018/tw_train.tsv", "hate"),
         ],
         threshold: 0.5,
+        companions: &[],
     },
     HeadSpec {
         name: "misogyny",
@@ -41,6 +118,7 @@ pub const HEADS: &[HeadSpec] = &[
         target: DiscriminationTarget::Gender,
         sources: &[("ami2020/train.tsv", "misogynous")],
         threshold: 0.6,
+        companions: &[],
     },
     HeadSpec {
         name: "homotransphobia",
@@ -48,6 +126,7 @@ pub const HEADS: &[HeadSpec] = &[
         target: DiscriminationTarget::SexualOrientation,
         sources: &[("hodi2023/train.tsv", "homotransphobic")],
         threshold: 0.55,
+        companions: &[plain_view(5, 3)],
     },
     HeadSpec {
         name: "political_hate",
@@ -55,6 +134,7 @@ pub const HEADS: &[HeadSpec] = &[
         target: DiscriminationTarget::PoliticalOpinion,
         sources: &[("haspeede3/train.tsv", "hate")],
         threshold: 0.65,
+        companions: &[],
     },
 ];
 
@@ -120,7 +200,8 @@ pub fn train_bundle(
     cfg: &TrainConfig,
 ) -> Result<ModelBundle, TrainError> {
     let mut heads = Vec::new();
-    for spec in HEADS {
+    let mut companions = Vec::new();
+    for (h, spec) in HEADS.iter().enumerate() {
         let mut texts = Vec::new();
         let mut labels = Vec::new();
         for (file, col) in spec.sources {
@@ -130,6 +211,9 @@ pub fn train_bundle(
         }
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let model = LinearModel::train(&refs, &labels, cfg);
+        for c in spec.companions {
+            companions.push((h, LinearModel::train(&refs, &labels, &c.config(cfg))));
+        }
         heads.push((
             HeadMeta {
                 name: spec.name.to_string(),
@@ -142,7 +226,7 @@ pub fn train_bundle(
             model,
         ));
     }
-    Ok(ModelBundle::from_models(heads))
+    Ok(ModelBundle::from_models(heads).with_companions(&companions))
 }
 
 /// Cross-validated figures of one head on one file.
@@ -179,7 +263,13 @@ pub fn cross_validate_heads(
                     extra_l.extend_from_slice(l);
                 }
             }
-            let report = cross_validate(&texts, &loaded[i].1, (&extra_t, &extra_l), k, cfg);
+            let report = cross_validate_mean(
+                &texts,
+                &loaded[i].1,
+                (&extra_t, &extra_l),
+                k,
+                &spec.configs(cfg),
+            );
             out.push(HeadCv {
                 head: spec.name,
                 file,
@@ -187,6 +277,51 @@ pub fn cross_validate_heads(
                 report,
             });
         }
+    }
+    Ok(out)
+}
+
+/// Nested cross-validation of the choice of a head's companions among
+/// `candidates` on each of the head's files (`k` outer folds, the same as
+/// [`cross_validate_heads`], and `inner_k` inner folds), trained as the
+/// shipped model is: the head's other files join every training part.
+pub fn nested_cross_validate_head(
+    sources: &TrainingSources,
+    head: &str,
+    k: usize,
+    inner_k: usize,
+    cfg: &TrainConfig,
+    candidates: &[&[CompanionSpec]],
+) -> Result<Vec<(&'static str, NestedReport)>, TrainError> {
+    let Some(spec) = HEADS.iter().find(|s| s.name == head) else {
+        return Ok(Vec::new());
+    };
+    let cands: Vec<Vec<TrainConfig>> = candidates.iter().map(|c| configs(cfg, c)).collect();
+    let loaded: Vec<(Vec<String>, Vec<bool>)> = spec
+        .sources
+        .iter()
+        .map(|(f, c)| load(sources, f, c))
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::new();
+    for (i, (file, _)) in spec.sources.iter().enumerate() {
+        let texts: Vec<&str> = loaded[i].0.iter().map(String::as_str).collect();
+        let mut extra_t: Vec<&str> = Vec::new();
+        let mut extra_l: Vec<bool> = Vec::new();
+        for (j, (t, l)) in loaded.iter().enumerate() {
+            if j != i {
+                extra_t.extend(t.iter().map(String::as_str));
+                extra_l.extend_from_slice(l);
+            }
+        }
+        let r = nested_cross_validate(
+            &texts,
+            &loaded[i].1,
+            (&extra_t, &extra_l),
+            k,
+            inner_k,
+            &cands,
+        );
+        out.push((*file, r));
     }
     Ok(out)
 }
