@@ -484,8 +484,14 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<Outcome> {
     }
     let (confusion, folds): (Confusion, Option<(f64, f64)>) = match args.cv {
         Some(k) if k >= 2 => {
+            // The folds train what the shipped bundle would train for this
+            // category and target: the head's model and its companions.
             let cfg = piazza_analysis::model::TrainConfig::default();
-            let r = piazza_analysis::eval::cross_validate(&texts, &gold, (&[], &[]), k, &cfg);
+            let cfgs = piazza_analysis::training::HEADS
+                .iter()
+                .find(|h| h.category == args.category && Some(h.target) == args.target)
+                .map_or_else(|| vec![cfg], |h| h.configs(&cfg));
+            let r = piazza_analysis::eval::cross_validate_mean(&texts, &gold, (&[], &[]), k, &cfgs);
             let m = (r.mean_macro_f1(), r.std_macro_f1());
             (r.pooled, Some(m))
         }

@@ -1,0 +1,157 @@
+//! `piazza train` and `piazza eval` end to end: the shipped model is what
+//! the command trains, and the evaluation reads, scores and refuses input
+//! as documented.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
+const SHIPPED_MODEL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../piazza-analysis/model/piazza-model.bin"
+);
+
+fn piazza(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_piazza"))
+        .args(args)
+        .output()
+        .expect("run piazza")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn train_on_the_shared_data_writes_the_shipped_model_byte_for_byte() {
+    if !Path::new(DATA).is_dir() {
+        eprintln!("skipped: {DATA} is absent");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model.bin");
+    let o = piazza(&["train", "--data", DATA, "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let trained = std::fs::read(&out).unwrap();
+    let shipped = std::fs::read(SHIPPED_MODEL).unwrap();
+    assert_eq!(trained.len(), shipped.len(), "model size");
+    assert!(
+        trained == shipped,
+        "the trained model differs from the committed one: retrain with \
+         `cargo run --release -p piazza-analysis --example train` and update the model card"
+    );
+}
+
+#[test]
+fn train_names_the_missing_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model.bin");
+    let o = piazza(&[
+        "train",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("haspeede2018/fb_train.tsv"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+/// A small labelled file: insults of a group (1) and ordinary remarks (0).
+fn small_tsv() -> String {
+    let mut s = String::from("id\ttext\thate\n");
+    let hateful = [
+        "gli immigrati sono tutti delinquenti da cacciare",
+        "i rom sono feccia da rimandare a casa loro",
+        "questi clandestini vanno buttati fuori tutti",
+        "gli zingari rubano e basta, fuori dal paese",
+    ];
+    let ordinary = [
+        "domani il mercato in piazza apre alle otto",
+        "grazie al comune per la nuova biblioteca",
+        "a che ora passa il bus per la stazione",
+        "bella iniziativa la festa del quartiere",
+    ];
+    for i in 0..10 {
+        s.push_str(&format!("{}\t{} {i}\t1\n", 2 * i, hateful[i % 4]));
+        s.push_str(&format!("{}\t{} {i}\t0\n", 2 * i + 1, ordinary[i % 4]));
+    }
+    s
+}
+
+#[test]
+fn eval_cross_validates_a_labelled_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.tsv");
+    std::fs::write(&path, small_tsv()).unwrap();
+    let o = piazza(&[
+        "eval",
+        "--labels",
+        path.to_str().unwrap(),
+        "--text-column",
+        "text",
+        "--label-column",
+        "hate",
+        "--category",
+        "discrimination",
+        "--target",
+        "ethnicity",
+        "--cv",
+        "2",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rows"], 20);
+    let c = &v["confusion"];
+    let total: u64 = ["tp", "fp", "fn", "tn"]
+        .iter()
+        .map(|k| c[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 20, "every row is scored once: {v}");
+    // Two classes this far apart are learnt from ten examples each.
+    let f1 = v["cv_mean_macro_f1"].as_f64().unwrap();
+    assert!(f1 > 0.8, "{v}");
+}
+
+#[test]
+fn eval_names_the_bad_line_and_refuses_one_fold() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.tsv");
+    std::fs::write(
+        &path,
+        "id\ttext\thate\n1\tbuongiorno\t0\n2\t\"non chiuso\t1\n",
+    )
+    .unwrap();
+    let base = [
+        "eval",
+        "--labels",
+        path.to_str().unwrap(),
+        "--text-column",
+        "text",
+        "--label-column",
+        "hate",
+        "--category",
+        "discrimination",
+    ];
+    let o = piazza(&base);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("bad.tsv") && err.contains("line 3"), "{err}");
+
+    std::fs::write(&path, small_tsv()).unwrap();
+    let o = piazza(&[&base[..], &["--cv", "1"]].concat());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("--cv needs at least 2 folds"),
+        "{}",
+        stderr(&o)
+    );
+}
