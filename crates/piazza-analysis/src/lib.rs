@@ -272,8 +272,12 @@ impl<'t> Collector<'t> {
             };
         }
         let offsets = self.char_bytes.get_or_insert_with(|| {
-            let mut v: Vec<usize> = self.text.char_indices().map(|(i, _)| i).collect();
-            v.push(self.text.len());
+            // The byte offset of every char: the bytes that do not continue
+            // a char (10xxxxxx), found without decoding the chars.
+            let b = self.text.as_bytes();
+            let mut v = Vec::with_capacity(n + 1);
+            v.extend((0..b.len()).filter(|&i| b[i] & 0xc0 != 0x80));
+            v.push(b.len());
             v
         });
         let n = offsets.len() - 1;
@@ -1129,12 +1133,10 @@ fn address(sk: &str, pos: usize) -> Address {
 fn quoted_ranges(sk: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
-    for (i, ch) in sk.char_indices() {
-        if ch == '"' {
-            match open.take() {
-                Some(s) => out.push((s, i)),
-                None => open = Some(i),
-            }
+    for (i, _) in sk.match_indices('"') {
+        match open.take() {
+            Some(s) => out.push((s, i)),
+            None => open = Some(i),
         }
     }
     out
