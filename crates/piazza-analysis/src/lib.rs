@@ -272,11 +272,24 @@ impl<'t> Collector<'t> {
             };
         }
         let offsets = self.char_bytes.get_or_insert_with(|| {
-            // The byte offset of every char: the bytes that do not continue
-            // a char (10xxxxxx), found without decoding the chars.
+            // The byte offset of every char, without decoding the chars:
+            // runs of ASCII in bulk, then each other char's first byte
+            // (its continuation bytes are 10xxxxxx).
             let b = self.text.as_bytes();
             let mut v = Vec::with_capacity(n + 1);
-            v.extend((0..b.len()).filter(|&i| b[i] & 0xc0 != 0x80));
+            let mut i = 0;
+            while i < b.len() {
+                let end = normalize::ascii_run_end(b, i);
+                v.extend(i..end);
+                i = end;
+                if i < b.len() {
+                    v.push(i);
+                    i += 1;
+                    while i < b.len() && b[i] & 0xc0 == 0x80 {
+                        i += 1;
+                    }
+                }
+            }
             v.push(b.len());
             v
         });

@@ -479,7 +479,7 @@ impl Piece {
 }
 
 /// End of the run of ASCII bytes from `i`, eight bytes at a time.
-fn ascii_run_end(bytes: &[u8], mut i: usize) -> usize {
+pub(crate) fn ascii_run_end(bytes: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = bytes.get(i..i + 8) {
         let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
         let high = word & 0x8080_8080_8080_8080;

@@ -417,3 +417,32 @@ fn the_companion_runs_only_for_the_homotransphobia_head() {
     assert_ne!(all[2], none[2]);
     assert!(all[2] > 0.5, "{all:?}");
 }
+
+#[test]
+fn evidence_of_any_char_span_is_the_chars_of_that_span() {
+    for text in [
+        "città è già lì",
+        "€ 5 al mese, però 😀😀 sì",
+        "ascii only text here",
+        "ünïcödé and ascii and 中文 mixed, long enough to span eight-byte runs",
+        "é",
+        "",
+    ] {
+        let chars: Vec<char> = text.chars().collect();
+        let n = chars.len();
+        for s in 0..=n {
+            for e in s..=n {
+                let mut c = Collector {
+                    text,
+                    char_len: n,
+                    char_bytes: None,
+                    findings: Vec::new(),
+                    intents: Vec::new(),
+                };
+                let ev = c.evidence((s as u32, e as u32));
+                assert_eq!((ev.start, ev.end), (s, e), "{text:?}");
+                assert_eq!(ev.text, chars[s..e].iter().collect::<String>(), "{text:?}");
+            }
+        }
+    }
+}
