@@ -20,9 +20,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use piazza_analysis::synth::{
     SyntheticComment, post_index, synthetic_corpus, synthetic_corpus_varied,
 };
-use piazza_analysis::{
-    Analyzer, AnalyzerConfig, CommentInput, Normalized, SpamSignature, SpamTracker,
-};
+use piazza_analysis::{Analyzer, AnalyzerConfig, CommentInput, Normalized, SpamTracker};
 use std::hint::black_box;
 
 /// Comments analysed per measured iteration.
@@ -31,26 +29,9 @@ const BATCH: usize = 1000;
 /// memory (50,000), so no comment meets itself again.
 const STREAM: usize = 60_000;
 
-/// One comment through the whole pipeline, as `piazza analyze` runs it.
-fn full(
-    analyzer: &Analyzer,
-    tracker: &mut SpamTracker,
-    norm: &mut Normalized,
-    c: &SyntheticComment,
-    post_id: &str,
-) -> usize {
-    norm.set(&c.text);
-    let input = CommentInput::new(&c.text)
-        .post_text(&c.post_text)
-        .author(&c.author)
-        .platform("facebook");
-    let mut a = analyzer.analyze_normalized(&input, norm);
-    let sig = SpamSignature::from_normalized(norm);
-    if let Some(f) = tracker.observe_signature(&c.author, post_id, &c.text, &sig) {
-        a.findings.push(f);
-    }
-    black_box(a).findings.len()
-}
+#[path = "support/full_step.rs"]
+mod full_step;
+use full_step::full;
 
 fn full_pipeline(c: &mut Criterion, name: &str, stream: Vec<SyntheticComment>) {
     let analyzer = Analyzer::new(AnalyzerConfig {

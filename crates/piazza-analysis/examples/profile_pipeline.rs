@@ -9,31 +9,13 @@
 use piazza_analysis::synth::{
     SyntheticComment, post_index, synthetic_corpus, synthetic_corpus_varied,
 };
-use piazza_analysis::{
-    Analyzer, AnalyzerConfig, CommentInput, Normalized, SpamSignature, SpamTracker,
-};
+use piazza_analysis::{Analyzer, AnalyzerConfig, Normalized, SpamSignature, SpamTracker};
 use std::hint::black_box;
 use std::time::Instant;
 
-fn full(
-    analyzer: &Analyzer,
-    tracker: &mut SpamTracker,
-    norm: &mut Normalized,
-    c: &SyntheticComment,
-    post_id: &str,
-) -> usize {
-    norm.set(&c.text);
-    let input = CommentInput::new(&c.text)
-        .post_text(&c.post_text)
-        .author(&c.author)
-        .platform("facebook");
-    let mut a = analyzer.analyze_normalized(&input, norm);
-    let sig = SpamSignature::from_normalized(norm);
-    if let Some(f) = tracker.observe_signature(&c.author, post_id, &c.text, &sig) {
-        a.findings.push(f);
-    }
-    black_box(a).findings.len()
-}
+#[path = "../benches/support/full_step.rs"]
+mod full_step;
+use full_step::full;
 
 #[inline(never)]
 fn measured(

@@ -845,16 +845,21 @@ mod tests {
         (texts, labels)
     }
 
-    #[test]
-    fn training_is_deterministic_and_learns() {
-        let (texts, labels) = toy();
-        let cfg = TrainConfig {
+    /// The default training on 2^12 buckets, enough for the toy texts.
+    fn small_cfg() -> TrainConfig {
+        TrainConfig {
             features: FeatureConfig {
                 bits: 12,
                 ..FeatureConfig::default()
             },
             ..TrainConfig::default()
-        };
+        }
+    }
+
+    #[test]
+    fn training_is_deterministic_and_learns() {
+        let (texts, labels) = toy();
+        let cfg = small_cfg();
         let a = LinearModel::train(&texts, &labels, &cfg);
         let b = LinearModel::train(&texts, &labels, &cfg);
         assert_eq!(a, b);
@@ -865,13 +870,7 @@ mod tests {
     #[test]
     fn bundle_round_trips_and_agrees_with_the_float_model() {
         let (texts, labels) = toy();
-        let cfg = TrainConfig {
-            features: FeatureConfig {
-                bits: 12,
-                ..FeatureConfig::default()
-            },
-            ..TrainConfig::default()
-        };
+        let cfg = small_cfg();
         let m = LinearModel::train(&texts, &labels, &cfg);
         let meta = HeadMeta {
             name: "toy".into(),
@@ -901,13 +900,7 @@ mod tests {
     #[test]
     fn companions_round_trip_average_and_are_gated() {
         let (texts, labels) = toy();
-        let cfg = TrainConfig {
-            features: FeatureConfig {
-                bits: 12,
-                ..FeatureConfig::default()
-            },
-            ..TrainConfig::default()
-        };
+        let cfg = small_cfg();
         let plain = TrainConfig {
             features: FeatureConfig {
                 bits: 10,

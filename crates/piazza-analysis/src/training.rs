@@ -238,6 +238,24 @@ pub struct HeadCv {
     pub report: CvReport,
 }
 
+/// The texts of file `i` of a head (to score), and the texts and labels of
+/// its other files (added to every training fold, never scored).
+fn scored_and_extra(
+    loaded: &[(Vec<String>, Vec<bool>)],
+    i: usize,
+) -> (Vec<&str>, Vec<&str>, Vec<bool>) {
+    let texts = loaded[i].0.iter().map(String::as_str).collect();
+    let mut extra_t = Vec::new();
+    let mut extra_l = Vec::new();
+    for (j, (t, l)) in loaded.iter().enumerate() {
+        if j != i {
+            extra_t.extend(t.iter().map(String::as_str));
+            extra_l.extend_from_slice(l);
+        }
+    }
+    (texts, extra_t, extra_l)
+}
+
 /// k-fold cross-validation of every head on each of its files, trained as
 /// the shipped model is: the head's other files join every training fold
 /// but are never scored.
@@ -254,15 +272,7 @@ pub fn cross_validate_heads(
             .map(|(f, c)| load(sources, f, c))
             .collect::<Result<_, _>>()?;
         for (i, (file, label)) in spec.sources.iter().enumerate() {
-            let texts: Vec<&str> = loaded[i].0.iter().map(String::as_str).collect();
-            let mut extra_t: Vec<&str> = Vec::new();
-            let mut extra_l: Vec<bool> = Vec::new();
-            for (j, (t, l)) in loaded.iter().enumerate() {
-                if j != i {
-                    extra_t.extend(t.iter().map(String::as_str));
-                    extra_l.extend_from_slice(l);
-                }
-            }
+            let (texts, extra_t, extra_l) = scored_and_extra(&loaded, i);
             let report = cross_validate_mean(
                 &texts,
                 &loaded[i].1,
@@ -304,15 +314,7 @@ pub fn nested_cross_validate_head(
         .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
     for (i, (file, _)) in spec.sources.iter().enumerate() {
-        let texts: Vec<&str> = loaded[i].0.iter().map(String::as_str).collect();
-        let mut extra_t: Vec<&str> = Vec::new();
-        let mut extra_l: Vec<bool> = Vec::new();
-        for (j, (t, l)) in loaded.iter().enumerate() {
-            if j != i {
-                extra_t.extend(t.iter().map(String::as_str));
-                extra_l.extend_from_slice(l);
-            }
-        }
+        let (texts, extra_t, extra_l) = scored_and_extra(&loaded, i);
         let r = nested_cross_validate(
             &texts,
             &loaded[i].1,

@@ -86,12 +86,9 @@ fn small_tsv() -> String {
     s
 }
 
-#[test]
-fn eval_cross_validates_a_labelled_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("small.tsv");
-    std::fs::write(&path, small_tsv()).unwrap();
-    let o = piazza(&[
+/// `piazza eval` of the `hate` column of `path` as discrimination, then `more`.
+fn eval_args<'a>(path: &'a Path, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
         "eval",
         "--labels",
         path.to_str().unwrap(),
@@ -101,12 +98,20 @@ fn eval_cross_validates_a_labelled_file() {
         "hate",
         "--category",
         "discrimination",
-        "--target",
-        "ethnicity",
-        "--cv",
-        "2",
-        "--json",
-    ]);
+    ];
+    args.extend_from_slice(more);
+    args
+}
+
+#[test]
+fn eval_cross_validates_a_labelled_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.tsv");
+    std::fs::write(&path, small_tsv()).unwrap();
+    let o = piazza(&eval_args(
+        &path,
+        &["--target", "ethnicity", "--cv", "2", "--json"],
+    ));
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["rows"], 20);
@@ -130,24 +135,13 @@ fn eval_names_the_bad_line_and_refuses_one_fold() {
         "id\ttext\thate\n1\tbuongiorno\t0\n2\t\"non chiuso\t1\n",
     )
     .unwrap();
-    let base = [
-        "eval",
-        "--labels",
-        path.to_str().unwrap(),
-        "--text-column",
-        "text",
-        "--label-column",
-        "hate",
-        "--category",
-        "discrimination",
-    ];
-    let o = piazza(&base);
+    let o = piazza(&eval_args(&path, &[]));
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("bad.tsv") && err.contains("line 3"), "{err}");
 
     std::fs::write(&path, small_tsv()).unwrap();
-    let o = piazza(&[&base[..], &["--cv", "1"]].concat());
+    let o = piazza(&eval_args(&path, &["--cv", "1"]));
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("--cv needs at least 2 folds"),
