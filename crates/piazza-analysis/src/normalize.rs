@@ -120,13 +120,13 @@ impl Normalized {
             let end = ascii_run_end(bytes, i);
             if end > i {
                 let ascii = &bytes[i..end];
-                units.extend(ascii.iter().zip(idx..).map(|(&b, idx)| {
-                    let l = b.to_ascii_lowercase();
+                units.extend((0..ascii.len()).map(|k| {
+                    let (l, upper, class) = ASCII_UNIT[ascii[k] as usize & 0x7f];
                     Unit {
                         c: l as char,
-                        idx,
-                        upper: b.is_ascii_uppercase(),
-                        class: ASCII_CLASS[l as usize],
+                        idx: idx + k as u32,
+                        upper,
+                        class,
                     }
                 }));
                 let at = self.plain.len();
@@ -165,16 +165,10 @@ impl Normalized {
 
     fn build_skeleton(&mut self, units: &[Unit], scratch: &mut Scratch) {
         // Tokenise into words (alphanumeric runs, allowing joiners between
-        // alphanumerics) and the single non-space symbols between them. The
-        // chars of every word live in one flat buffer (no allocation per word).
+        // alphanumerics) and the single non-space symbols between them. A
+        // word is the range of its units: the joiners inside it are skipped
+        // when it is written out, so no char is copied a second time.
         let n = units.len();
-        let chars = &mut scratch.chars;
-        chars.clear();
-        chars.reserve(n);
-        // Indices in `chars` where a word-internal joiner was removed between
-        // two parts of two or more chars.
-        let joint_at = &mut scratch.joint_at;
-        joint_at.clear();
         let pieces = &mut scratch.pieces;
         pieces.clear();
         pieces.reserve(n / 2 + 4);
@@ -190,11 +184,11 @@ impl Normalized {
             }
             // `@` never starts a word: `@mario` is a mention, not leet.
             if class & CORE != 0 || (c == '$' && i + 1 < n && core_at(i + 1)) {
-                let start = chars.len();
-                let mut part_start = start;
+                let start = i;
                 let mut j = i;
-                // Whether the word has letters, digits or leet symbols (for
-                // the leet decision below).
+                // Chars and letters of the word, and whether it has digits
+                // or leet symbols (for the leet decision below).
+                let mut len = 0u32;
                 let mut letters = 0u32;
                 let mut leetish = false;
                 while j < n {
@@ -205,9 +199,9 @@ impl Normalized {
                         } else if u.class & (CORE | DIGIT) != CORE {
                             leetish = true;
                         }
-                        chars.push((u.c, (u.idx, u.idx + 1)));
+                        len += 1;
                         j += 1;
-                    } else if u.class & JOINER != 0 && chars.len() > start {
+                    } else if u.class & JOINER != 0 && len > 0 {
                         // Up to two joiners between two alphanumerics vanish
                         // (`s.t.r`, `str--onzo`), unless a dot ends a sentence
                         // without a space (`stronzo.Vai`: lower case before,
@@ -225,11 +219,6 @@ impl Normalized {
                             if sentence {
                                 break;
                             }
-                            let next_long = k + 1 < n && core_at(k + 1);
-                            if chars.len() - part_start >= 2 && next_long {
-                                joint_at.push(chars.len() as u32);
-                            }
-                            part_start = chars.len();
                             j = k;
                         } else {
                             break;
@@ -238,11 +227,10 @@ impl Normalized {
                         break;
                     }
                 }
-                let len = (chars.len() - start) as u32;
                 let leet = letters >= 1 && len >= 3 && leetish && letters * 2 >= len;
                 pieces.push(Piece::Word {
                     start: start as u32,
-                    end: chars.len() as u32,
+                    end: j as u32,
                     hashtag: pending_hash,
                     leet,
                 });
@@ -256,14 +244,14 @@ impl Normalized {
                 continue;
             }
             pending_hash = false;
-            pieces.push(Piece::Symbol(c, (units[i].idx, units[i].idx + 1)));
+            pieces.push(Piece::Symbol(i as u32));
             i += 1;
         }
 
-        // Emit, merging runs of >= 3 single-char words separated only by
-        // spaces or joiners (`s t r o n z o`) into one word: leet inside
-        // words, repeated letters collapsed, single spaces.
-        let chars = &scratch.chars;
+        // Emit, merging runs of three or more pieces of single-char words
+        // and the joiners between them (`s t r o n z o`, `s . t . r`) into
+        // one word: leet inside words, repeated letters collapsed, single
+        // spaces.
         let pieces = &scratch.pieces;
         // The skeleton is built as bytes (a byte push is cheaper than a char
         // push) and validated once at the end.
@@ -275,88 +263,111 @@ impl Normalized {
         let cap = self.plain.len() + pieces.len() + 1;
         sk.reserve(cap);
         map.reserve(cap);
-        let mut joints = scratch.joint_at.iter().copied().peekable();
+        let run = &mut scratch.run;
         let mut k = 0;
         while k < pieces.len() {
-            let run_end = single_run_end(pieces, chars, k);
-            let (word, next) = if run_end - k >= 3 {
-                // Words of the run are contiguous in `chars` (symbols are not
-                // stored there).
-                let first = pieces[k..run_end].iter().find_map(Piece::range);
-                let last = pieces[k..run_end].iter().rev().find_map(Piece::range);
-                let hashtag = matches!(pieces[k], Piece::Word { hashtag: true, .. });
-                match (first, last) {
-                    (Some((a, _)), Some((_, b))) => {
-                        let w = &chars[a as usize..b as usize];
-                        (Some((a, b, hashtag, word_is_leet(w))), run_end)
-                    }
-                    _ => (None, k + 1),
+            if !sk.is_empty() && sk.last() != Some(&b' ') {
+                push_byte(sk, map, ' ', last_end(map));
+            }
+            let word_start = sk.len() as u32;
+            let run_end = single_run_end(pieces, units, k);
+            let hashtag = if run_end - k >= 3 {
+                run.clear();
+                run.extend(pieces[k..run_end].iter().filter_map(|p| match *p {
+                    Piece::Word { start, .. } => Some(units[start as usize]),
+                    Piece::Symbol(_) => None,
+                }));
+                let leet = run_is_leet(run);
+                let mut prev = '\0';
+                for &u in run.iter() {
+                    emit_char(sk, map, &mut prev, u, leet);
                 }
+                let hashtag = matches!(pieces[k], Piece::Word { hashtag: true, .. });
+                k = run_end;
+                hashtag
             } else {
-                match pieces[k] {
+                k += 1;
+                match pieces[k - 1] {
                     Piece::Word {
                         start,
                         end,
                         hashtag,
                         leet,
-                    } => (Some((start, end, hashtag, leet)), k + 1),
-                    Piece::Symbol(..) => (None, k + 1),
+                    } => {
+                        let word = &units[start as usize..end as usize];
+                        // The unit after the word, for the last joint.
+                        let after = units.get(end as usize).copied();
+                        emit_word(sk, map, &mut self.joints, word, after, leet);
+                        hashtag
+                    }
+                    Piece::Symbol(at) => {
+                        let u = units[at as usize];
+                        push_byte(sk, map, u.c, (u.idx, u.idx + 1));
+                        false
+                    }
                 }
             };
-            match (word, &pieces[k]) {
-                (Some((a, b, hashtag, leet)), _) => {
-                    if !sk.is_empty() && sk.last() != Some(&b' ') {
-                        push_byte(sk, map, ' ', last_end(map));
-                    }
-                    let w = &chars[a as usize..b as usize];
-                    let word_start = sk.len() as u32;
-                    let mut prev = '\0';
-                    let check_joints = joints.peek().is_some_and(|&j| j < b);
-                    for (off, &(c, span)) in w.iter().enumerate() {
-                        if check_joints {
-                            let flat = a + off as u32;
-                            while joints.peek().is_some_and(|&j| j < flat) {
-                                joints.next();
-                            }
-                            if joints.peek() == Some(&flat) {
-                                joints.next();
-                                self.joints.push(sk.len() as u32);
-                            }
-                        }
-                        let c = if leet || is_leet_symbol(c) {
-                            unleet(c)
-                        } else {
-                            c
-                        };
-                        if prev == c && c.is_alphabetic() {
-                            // Collapse: the kept char now also covers this one.
-                            let len = c.len_utf8();
-                            let at = map.len() - len;
-                            for m in &mut map[at..] {
-                                m.1 = span.1;
-                            }
-                            continue;
-                        }
-                        prev = c;
-                        push_byte(sk, map, c, span);
-                    }
-                    if hashtag {
-                        self.hashtags.push((word_start, sk.len() as u32));
-                    }
-                }
-                (None, &Piece::Symbol(c, span)) => {
-                    if !sk.is_empty() && sk.last() != Some(&b' ') {
-                        push_byte(sk, map, ' ', last_end(map));
-                    }
-                    push_byte(sk, map, c, span);
-                }
-                (None, Piece::Word { .. }) => {}
+            if hashtag {
+                self.hashtags.push((word_start, sk.len() as u32));
             }
-            k = next;
         }
         self.skeleton
             .push_str(std::str::from_utf8(sk).expect("whole chars were pushed"));
     }
+}
+
+/// Writes the chars of a word (its units, joiners skipped) to the skeleton,
+/// recording a joint where a joiner vanished between two parts of two or
+/// more chars (see [`Normalized::at_joint`]).
+#[inline(always)]
+fn emit_word(
+    sk: &mut Vec<u8>,
+    map: &mut Vec<Span>,
+    joints: &mut Vec<u32>,
+    word: &[Unit],
+    after: Option<Unit>,
+    leet: bool,
+) {
+    let mut prev = '\0';
+    // Chars of the current part, and whether joiners were just skipped.
+    let mut part = 0u32;
+    let mut joined = false;
+    for (p, &u) in word.iter().enumerate() {
+        if u.class & (CORE | LEET) == 0 {
+            joined = true;
+            continue;
+        }
+        if joined {
+            joined = false;
+            let next = word.get(p + 1).copied().or(after);
+            if part >= 2 && next.is_some_and(|v| v.class & CORE != 0) {
+                joints.push(sk.len() as u32);
+            }
+            part = 0;
+        }
+        part += 1;
+        emit_char(sk, map, &mut prev, u, leet);
+    }
+}
+
+/// Writes one char of a word: leet undone, and a letter that repeats the
+/// previous one folded into it (the kept char now also covers this one).
+#[inline(always)]
+fn emit_char(sk: &mut Vec<u8>, map: &mut Vec<Span>, prev: &mut char, u: Unit, leet: bool) {
+    let c = if leet || is_leet_symbol(u.c) {
+        unleet(u.c)
+    } else {
+        u.c
+    };
+    if *prev == c && c.is_alphabetic() {
+        let at = map.len() - c.len_utf8();
+        for m in &mut map[at..] {
+            m.1 = u.idx + 1;
+        }
+        return;
+    }
+    *prev = c;
+    push_byte(sk, map, c, (u.idx, u.idx + 1));
 }
 
 /// Reusable buffers of the normalisation.
@@ -364,20 +375,19 @@ impl Normalized {
 struct Scratch {
     units: Vec<Unit>,
     skeleton: Vec<u8>,
-    chars: Vec<(char, Span)>,
-    joint_at: Vec<u32>,
     pieces: Vec<Piece>,
+    run: Vec<Unit>,
 }
 
-/// Whether the chars of a word are leetspeak to undo (`m3rd4`, `str0nz0`):
-/// some letters, at least as many letters as other chars, and a digit or a
-/// leet symbol.
-fn word_is_leet(w: &[(char, Span)]) -> bool {
-    let letters = w.iter().filter(|(c, _)| c.is_alphabetic()).count();
+/// Whether the chars of a run of single-char words are leetspeak to undo
+/// (`s t r 0 n z 0`): some letters, at least as many letters as other
+/// chars, and a digit or a leet symbol.
+fn run_is_leet(w: &[Unit]) -> bool {
+    let letters = w.iter().filter(|u| u.c.is_alphabetic()).count();
     letters >= 1
         && w.len() >= 3
         && w.iter()
-            .any(|(c, _)| is_leet_symbol(*c) || c.is_ascii_digit())
+            .any(|u| is_leet_symbol(u.c) || u.c.is_ascii_digit())
         && letters * 2 >= w.len()
 }
 
@@ -457,25 +467,32 @@ const ASCII_CLASS: [u8; 128] = {
     t
 };
 
+/// What a unit of every ASCII byte is: the byte in lower case, whether it
+/// was upper case, and the class of the lower case byte.
+const ASCII_UNIT: [(u8, bool, u8); 128] = {
+    let mut t = [(0u8, false, 0u8); 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        let l = b.to_ascii_lowercase();
+        t[i] = (l, b.is_ascii_uppercase(), ASCII_CLASS[l as usize]);
+        i += 1;
+    }
+    t
+};
+
+#[derive(Clone, Copy)]
 enum Piece {
-    /// A word: the range of its chars in the flat buffer, whether it came
-    /// from a hashtag and whether it is leetspeak to undo.
+    /// A word: the range of its units (joiners inside it included), whether
+    /// it came from a hashtag and whether it is leetspeak to undo.
     Word {
         start: u32,
         end: u32,
         hashtag: bool,
         leet: bool,
     },
-    Symbol(char, Span),
-}
-
-impl Piece {
-    fn range(&self) -> Option<(u32, u32)> {
-        match *self {
-            Piece::Word { start, end, .. } => Some((start, end)),
-            Piece::Symbol(..) => None,
-        }
-    }
+    /// A symbol: its unit.
+    Symbol(u32),
 }
 
 /// End of the run of ASCII bytes from `i`, eight bytes at a time.
@@ -496,18 +513,20 @@ pub(crate) fn ascii_run_end(bytes: &[u8], mut i: usize) -> usize {
 
 /// End of the run of single-char words starting at `k` (exclusive). Symbols
 /// that are joiners are allowed between them; anything else stops the run.
-fn single_run_end(pieces: &[Piece], chars: &[(char, Span)], k: usize) -> usize {
+fn single_run_end(pieces: &[Piece], units: &[Unit], k: usize) -> usize {
     let mut j = k;
     let mut end = k;
     while j < pieces.len() {
         match pieces[j] {
+            // A word of one unit has one char: joiners stay inside a word
+            // only between two chars.
             Piece::Word { start, end: e, .. }
-                if e - start == 1 && chars[start as usize].0.is_alphanumeric() =>
+                if e - start == 1 && units[start as usize].c.is_alphanumeric() =>
             {
                 j += 1;
                 end = j;
             }
-            Piece::Symbol(c, _) if is_joiner(c) && end > k => j += 1,
+            Piece::Symbol(at) if is_joiner(units[at as usize].c) && end > k => j += 1,
             _ => break,
         }
     }
@@ -733,6 +752,9 @@ pub(crate) fn skeletonize_regex(src: &str) -> String {
 }
 
 #[cfg(test)]
+mod reference;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -809,6 +831,98 @@ mod tests {
         // prices keep their digits.
         assert_eq!(skeletonize("333 1234567"), "333 1234567");
         assert_eq!(skeletonize("20€"), "20 €");
+    }
+
+    /// Every view, map, hashtag and joint of `text` is what the previous
+    /// normaliser built.
+    fn assert_same_as_reference(text: &str) {
+        let new = Normalized::new(text);
+        let old = reference::normalized(text);
+        assert_eq!(new.plain, old.plain, "plain of {text:?}");
+        assert_eq!(new.plain_map, old.plain_map, "plain map of {text:?}");
+        assert_eq!(new.skeleton, old.skeleton, "skeleton of {text:?}");
+        assert_eq!(
+            new.skeleton_map, old.skeleton_map,
+            "skeleton map of {text:?}"
+        );
+        assert_eq!(new.hashtags, old.hashtags, "hashtags of {text:?}");
+        assert_eq!(new.joints, old.joints, "joints of {text:?}");
+        assert_eq!(new.char_len, old.char_len, "length of {text:?}");
+    }
+
+    #[test]
+    fn builds_what_the_reference_normaliser_builds() {
+        for text in [
+            "",
+            " ",
+            "#",
+            "# ciao",
+            "a #b c",
+            "s t r o n z o",
+            "s . t . r . o",
+            "s...t.r",
+            "a b",
+            "a b c",
+            "a.b.c",
+            "a - b - c d",
+            "s t r 0 n z 0",
+            "$tronzo $ 5 $5",
+            "@mario m@rio m4rio @",
+            "stronzo.Vai via",
+            "Stronzo.vai",
+            "stro.nzo str--onzo str---onzo st.r.on.zo",
+            "ab.cd.e ab.c.de a.bc",
+            "schifoooo cazzzzo perchèèè",
+            "ｓｔｒｏｎｚｏ ѕтronzo stron\u{200B}zo strònzó ß æ œ ø ł đ",
+            "ﬁne Ⅻ ① ²³ ١٢٣ 中文 😀😀 e\u{301}",
+            "«citazione» “virgolette” ‘apice’ – — −",
+            "20€ 333 1234567 +39 02-1234 RSSMRA85T10A562S",
+            "#StopInvasione #m3rd4 #a b c",
+            "x.Y a.B. 1.2.3 v1.2 A.b",
+        ] {
+            assert_same_as_reference(text);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #[test]
+        fn builds_what_the_reference_builds_on_hostile_text(
+            text in "[a-zA-Z0-9 .\\-_*|+~/@$#'\"!?,àèéìòùÈßæœøłđ€ѕтΑ\u{200B}\u{00AD}\u{0301}\u{00A0}ｓ①²😀ﬁ]{0,40}"
+        ) {
+            assert_same_as_reference(&text);
+        }
+    }
+
+    #[test]
+    fn builds_what_the_reference_builds_on_the_shared_corpora() {
+        let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
+        let Ok(dirs) = std::fs::read_dir(data) else {
+            eprintln!("skipped: {data} is absent");
+            return;
+        };
+        let mut texts = 0;
+        for dir in dirs.flatten() {
+            let Ok(files) = std::fs::read_dir(dir.path()) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let path = file.path();
+                if path.extension().is_none_or(|e| e != "tsv") {
+                    continue;
+                }
+                let contents = std::fs::read_to_string(&path).expect("corpus is UTF-8");
+                let table = crate::corpus::parse_tsv(&contents).expect("corpus parses");
+                let Ok(column) = table.texts("text") else {
+                    continue;
+                };
+                for text in column {
+                    assert_same_as_reference(text);
+                    texts += 1;
+                }
+            }
+        }
+        assert!(texts > 20_000, "only {texts} texts compared");
     }
 
     #[test]
