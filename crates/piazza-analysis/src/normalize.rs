@@ -188,14 +188,28 @@ impl Normalized {
                 let mut j = i;
                 // Chars and letters of the word, and whether it has digits
                 // or leet symbols (for the leet decision below).
-                let mut len = 0u32;
                 let mut letters = 0u32;
+                let mut ascii_letters = 0u32;
+                let mut len = 0u32;
                 let mut leetish = false;
                 while j < n {
+                    // A run of ASCII letters (most of a word) in one go.
+                    let run = units[j..]
+                        .iter()
+                        .take_while(|u| u.class & ASCII_LETTER != 0)
+                        .count() as u32;
+                    if run > 0 {
+                        letters += run;
+                        ascii_letters += run;
+                        len += run;
+                        j += run as usize;
+                        continue;
+                    }
                     let u = units[j];
                     if u.class & (CORE | LEET) != 0 {
                         if u.class & LETTER != 0 {
                             letters += 1;
+                            ascii_letters += u32::from(u.class & ASCII_LETTER != 0);
                         } else if u.class & (CORE | DIGIT) != CORE {
                             leetish = true;
                         }
@@ -233,6 +247,7 @@ impl Normalized {
                     end: j as u32,
                     hashtag: pending_hash,
                     leet,
+                    letters_only: ascii_letters == len && (j - start) as u32 == len,
                 });
                 pending_hash = false;
                 i = j;
@@ -292,7 +307,18 @@ impl Normalized {
                         start,
                         end,
                         hashtag,
+                        letters_only: true,
+                        ..
+                    } => {
+                        emit_letters(sk, map, &units[start as usize..end as usize]);
+                        hashtag
+                    }
+                    Piece::Word {
+                        start,
+                        end,
+                        hashtag,
                         leet,
+                        letters_only: false,
                     } => {
                         let word = &units[start as usize..end as usize];
                         // The unit after the word, for the last joint.
@@ -313,6 +339,25 @@ impl Normalized {
         }
         self.skeleton
             .push_str(std::str::from_utf8(sk).expect("whole chars were pushed"));
+    }
+}
+
+/// Writes a word of ASCII letters only (most words): no leet, no joiners,
+/// only repeated letters to fold, as [`emit_word`] would.
+#[inline(always)]
+fn emit_letters(sk: &mut Vec<u8>, map: &mut Vec<Span>, word: &[Unit]) {
+    let mut prev = 0u8;
+    for u in word {
+        let b = u.c as u8;
+        if b == prev {
+            if let Some(last) = map.last_mut() {
+                last.1 = u.idx + 1;
+            }
+            continue;
+        }
+        prev = b;
+        sk.push(b);
+        map.push((u.idx, u.idx + 1));
     }
 }
 
@@ -414,6 +459,8 @@ const SPACE: u8 = 8;
 const LETTER: u8 = 16;
 /// An ASCII digit.
 const DIGIT: u8 = 32;
+/// An ASCII lower case letter.
+const ASCII_LETTER: u8 = 64;
 
 fn class_of(c: char) -> u8 {
     if c.is_ascii() {
@@ -461,6 +508,9 @@ const ASCII_CLASS: [u8; 128] = {
         if c.is_ascii_digit() {
             k |= DIGIT;
         }
+        if c.is_ascii_lowercase() {
+            k |= ASCII_LETTER;
+        }
         t[i] = k;
         i += 1;
     }
@@ -490,6 +540,8 @@ enum Piece {
         end: u32,
         hashtag: bool,
         leet: bool,
+        /// Only ASCII letters, no joiner inside (see [`emit_letters`]).
+        letters_only: bool,
     },
     /// A symbol: its unit.
     Symbol(u32),
