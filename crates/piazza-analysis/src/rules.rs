@@ -12,7 +12,9 @@
 use std::collections::HashMap;
 
 use piazza_taxonomy::{Category, DiscriminationTarget, Intent, PersonalDataKind};
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{RegexSet, RegexSetBuilder};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
 
 /// Lazy-DFA cache capacity of the combined rule set (per thread, grown only
 /// as states are met).
@@ -201,6 +203,28 @@ fn specs() -> Vec<Spec> {
     ]
 }
 
+/// The regex of one rule, used only to locate matches of a rule that the
+/// set found. Configured as `regex::RegexBuilder` does (same syntax, same
+/// leftmost-first semantics, so the same spans) but without the literal
+/// prefilter: the rules' leading literals are short common words that occur
+/// every few bytes of a comment, and restarting the prefilter at each of
+/// them cost more than the lazy DFA's plain scan of the short skeleton
+/// (locating took about 7,200 instructions per comment with it, 2,600
+/// without).
+fn rule_regex(src: &str, explanation: &str) -> Regex {
+    let config = meta::Config::new()
+        .nfa_size_limit(Some(10 << 20))
+        .hybrid_cache_capacity(RULE_DFA_CACHE)
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(true)
+        .auto_prefilter(false);
+    meta::Builder::new()
+        .configure(config)
+        .syntax(syntax::Config::new().utf8(true))
+        .build(src)
+        .unwrap_or_else(|e| panic!("rule {explanation}: {e}"))
+}
+
 impl Rules {
     pub fn new() -> Rules {
         let mut groups = HashMap::new();
@@ -235,10 +259,7 @@ impl Rules {
                 .replace(r"\w", "[a-z0-9]")
                 .replace(r"\W", "[^a-z0-9]")
                 .replace(r"\s", " ");
-            let re = RegexBuilder::new(&src)
-                .dfa_size_limit(RULE_DFA_CACHE)
-                .build()
-                .unwrap_or_else(|e| panic!("rule {explanation}: {e}"));
+            let re = rule_regex(&src, explanation);
             sources.push(src);
             rules.push(Rule {
                 action,
@@ -295,14 +316,14 @@ impl Rules {
             }
             if rule.action == Action::GroupFinding {
                 for caps in rule.re.captures_iter(skeleton) {
-                    let (Some(m), Some(g)) = (caps.get(0), caps.get(1)) else {
+                    let (Some(m), Some(g)) = (caps.get_match(), caps.get_group(1)) else {
                         continue;
                     };
                     out.push(RuleHit {
                         rule: i,
                         start: m.start(),
                         end: m.end(),
-                        target: self.groups.get(g.as_str()).copied(),
+                        target: self.groups.get(&skeleton[g.range()]).copied(),
                     });
                 }
             } else {
