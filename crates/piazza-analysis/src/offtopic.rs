@@ -246,11 +246,13 @@ impl Hasher for Fnv {
         let h = self.0 ^ (self.0 >> 29);
         h.wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (h >> 32)
     }
-    fn write_u64(&mut self, x: u64) {
-        // The packed word keys: one multiply per integer.
-        self.0 = (self.0 ^ x)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            .rotate_left(23);
+    fn write_u128(&mut self, x: u128) {
+        // The packed word keys: one multiply per half.
+        for half in [x as u64, (x >> 64) as u64] {
+            self.0 = (self.0 ^ half)
+                .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                .rotate_left(23);
+        }
     }
     fn write(&mut self, bytes: &[u8]) {
         // Eight bytes at a time (words are short): FNV-style multiply.
@@ -289,8 +291,8 @@ type StemTable<K> = HashMap<K, Option<(u64, f32)>, BuildHasherDefault<Fnv>>;
 struct Memo {
     stemmer: Stemmer,
     /// Words of up to 16 bytes (nearly all), keyed by [`pack`]: hashing and
-    /// comparing two integers is far cheaper than a string key.
-    short: StemTable<(u64, u64)>,
+    /// comparing an integer is far cheaper than a string key.
+    short: StemTable<u128>,
     long: StemTable<Box<str>>,
     posts: Vec<PreparedPost>,
 }
@@ -304,15 +306,15 @@ thread_local! {
     });
 }
 
-/// The word `b[s..e]` (1 to 16 bytes) as two little-endian integers padded
+/// The word `b[s..e]` (1 to 16 bytes) as a little-endian integer padded
 /// with zeros. A word holds no zero byte (NUL is not alphanumeric), so the
 /// padding cannot be confused with the word and the key is exact.
-fn pack(b: &[u8], s: usize, e: usize) -> (u64, u64) {
+fn pack(b: &[u8], s: usize, e: usize) -> u128 {
     let n = e - s;
     debug_assert!((1..=16).contains(&n));
     let mut buf = [0u8; 16];
-    // Two plain loads when 16 bytes are readable (all but the last words
-    // of a text), rather than a copy of variable length.
+    // One plain load when 16 bytes are readable (all but the last words of
+    // a text), rather than a copy of variable length.
     let w: &[u8; 16] = match b.get(s..s + 16) {
         Some(w) => w.try_into().expect("16 bytes"),
         None => {
@@ -320,16 +322,7 @@ fn pack(b: &[u8], s: usize, e: usize) -> (u64, u64) {
             &buf
         }
     };
-    let lo = u64::from_le_bytes(w[..8].try_into().expect("8 bytes"));
-    let hi = u64::from_le_bytes(w[8..].try_into().expect("8 bytes"));
-    let mask = |k: usize| {
-        if k >= 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * k)) - 1
-        }
-    };
-    (lo & mask(n), hi & mask(n.saturating_sub(8)))
+    u128::from_le_bytes(*w) & (u128::MAX >> (128 - 8 * n))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -417,6 +410,10 @@ impl Memo {
         };
         let mut i = 0;
         while i < b.len() {
+            if BYTE_CLASS[b[i] as usize] == ByteClass::Separator {
+                i += 1;
+                continue;
+            }
             let (alnum, len) = word_char_at(i);
             if !alnum {
                 i += len;
@@ -568,11 +565,27 @@ mod tests {
         }
     }
 
-    #[test]
-    fn memoised_terms_equal_fresh_ones() {
-        let text = "amministrazioni comunali precipitevolissimevolmente \
-                    lavori lavoro strade strada 2024 città perché via roma";
-        let fresh = with_memo(|m| {
+    proptest::proptest! {
+        #[test]
+        fn terms_of_any_text_equal_fresh_ones(text in "[a-eA-C0-2 .,'àé€😀\\n-]{0,60}") {
+            proptest::prop_assert_eq!(terms_of(&text), fresh_terms(&text));
+        }
+
+        #[test]
+        fn terms_of_long_words_equal_fresh_ones(text in "[a-c0àé]{10,25}( [a-cé]{1,20}){0,3}") {
+            proptest::prop_assert_eq!(terms_of(&text), fresh_terms(&text));
+        }
+    }
+
+    fn terms_of(text: &str) -> Terms {
+        let mut terms = Terms::new();
+        with_memo(|m| m.terms(text, &mut terms));
+        terms
+    }
+
+    /// Terms computed without the memo nor the byte tricks.
+    fn fresh_terms(text: &str) -> Terms {
+        with_memo(|m| {
             let mut words: Vec<_> = text
                 .split(|c: char| !c.is_alphanumeric())
                 .filter(|w| w.len() >= 3)
@@ -588,11 +601,15 @@ mod tests {
                 }
             });
             words
-        });
+        })
+    }
+
+    #[test]
+    fn memoised_terms_equal_fresh_ones() {
+        let text = "amministrazioni comunali precipitevolissimevolmente \
+                    lavori lavoro strade strada 2024 città perché via roma";
         for _ in 0..2 {
-            let mut terms = Terms::new();
-            with_memo(|m| m.terms(text, &mut terms));
-            assert_eq!(terms, fresh);
+            assert_eq!(terms_of(text), fresh_terms(text));
         }
     }
 
