@@ -7,14 +7,15 @@
 //! Patterns are written in plain Italian and skeletonised at build time
 //! (doubled letters collapsed, accents folded) so they match the skeleton of
 //! any writing of the same words. All rules are compiled into one
-//! [`RegexSet`] so a clean comment costs a single scan.
+//! multi-pattern regex (a set) so a clean comment costs a single scan.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use piazza_taxonomy::{Category, DiscriminationTarget, Intent, PersonalDataKind};
-use regex::{RegexSet, RegexSetBuilder};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
+use regex_automata::{Input, PatternID, PatternSet};
 
 /// Lazy-DFA cache capacity of the combined rule set (per thread, grown only
 /// as states are met).
@@ -67,9 +68,9 @@ pub(crate) struct RuleHit {
 
 pub(crate) struct Rules {
     rules: Vec<Rule>,
-    set: RegexSet,
+    set: Regex,
     /// The indices of the rules whose action is `Selling`.
-    selling: Vec<usize>,
+    selling: Vec<PatternID>,
     groups: HashMap<String, DiscriminationTarget>,
 }
 
@@ -274,12 +275,24 @@ impl Rules {
         // meeting new states; with the default 2 MB cache it was cleared
         // and rebuilt over and over (determinisation took a third of the
         // time). A larger cache (filled only as needed) keeps the states.
-        let set = RegexSetBuilder::new(&sources)
-            .dfa_size_limit(SET_DFA_CACHE)
-            .build()
+        //
+        // Built as `regex::RegexSetBuilder` builds a set, used directly so
+        // that the set of matched rules is kept per thread rather than
+        // allocated per comment.
+        let config = meta::Config::new()
+            .nfa_size_limit(Some(10 << 20))
+            .hybrid_cache_capacity(SET_DFA_CACHE)
+            .match_kind(regex_automata::MatchKind::All)
+            .utf8_empty(true)
+            .which_captures(regex_automata::nfa::thompson::WhichCaptures::None);
+        let set = meta::Builder::new()
+            .configure(config)
+            .syntax(syntax::Config::new().utf8(true))
+            .build_many(&sources)
             .expect("rules compile");
         let selling = (0..rules.len())
             .filter(|&i| rules[i].action == Action::Selling)
+            .map(PatternID::must)
             .collect();
         Rules {
             rules,
@@ -295,18 +308,34 @@ impl Rules {
 
     /// Every rule match in the skeleton.
     pub fn find(&self, skeleton: &str, out: &mut Vec<RuleHit>) {
-        let matched = self.set.matches(skeleton);
-        if !matched.matched_any() {
-            return;
+        thread_local! {
+            static MATCHED: RefCell<PatternSet> = RefCell::new(PatternSet::new(0));
         }
+        MATCHED.with(|matched| {
+            let mut matched = matched.borrow_mut();
+            if matched.capacity() != self.set.pattern_len() {
+                *matched = PatternSet::new(self.set.pattern_len());
+            }
+            matched.clear();
+            self.set
+                .which_overlapping_matches(&Input::new(skeleton), &mut matched);
+            if !matched.is_empty() {
+                self.locate(skeleton, &matched, out);
+            }
+        });
+    }
+
+    /// The hits of the matched rules.
+    fn locate(&self, skeleton: &str, matched: &PatternSet, out: &mut Vec<RuleHit>) {
         // Locating a match runs the rule's own regex: done only for the
         // rules whose matches are reported. The analysis asks of the others
         // only whether they matched (one hit with an empty span says so),
         // and wants prices only next to selling words (asked of the selling
         // rules by index: a second walk over the matched set cost about 350
         // instructions per comment).
-        let selling = self.selling.iter().any(|&i| matched.matched(i));
-        for i in matched.iter() {
+        let selling = self.selling.iter().any(|&i| matched.contains(i));
+        for pid in matched.iter() {
+            let i = pid.as_usize();
             let rule = &self.rules[i];
             match rule.action {
                 Action::CounterSpeech
