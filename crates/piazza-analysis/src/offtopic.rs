@@ -246,6 +246,14 @@ impl Hasher for Fnv {
         let h = self.0 ^ (self.0 >> 29);
         h.wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (h >> 32)
     }
+    fn write_u128(&mut self, x: u128) {
+        // The packed word keys: one multiply per half.
+        for half in [x as u64, (x >> 64) as u64] {
+            self.0 = (self.0 ^ half)
+                .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                .rotate_left(23);
+        }
+    }
     fn write(&mut self, bytes: &[u8]) {
         // Eight bytes at a time (words are short): FNV-style multiply.
         let mut h = self.0 ^ 0xcbf2_9ce4_8422_2325;
@@ -274,56 +282,127 @@ const MEMO_CAP: usize = 50_000;
 /// Posts remembered per thread for `CommentInput::post_text`.
 const POST_CACHE: usize = 16;
 
+/// A memo table: the stem hash and weight of a word, `None` for words that
+/// are not content terms.
+type StemTable<K> = HashMap<K, Option<(u64, f32)>, BuildHasherDefault<Fnv>>;
+
 /// Per-thread memo of word -> stem hash and weight (`None` for words that
 /// are not content terms), and the recently seen posts.
 struct Memo {
     stemmer: Stemmer,
-    stems: HashMap<Box<str>, Option<(u64, f32)>, BuildHasherDefault<Fnv>>,
+    /// Words of up to 16 bytes (nearly all), keyed by [`pack`]: hashing and
+    /// comparing an integer is far cheaper than a string key.
+    short: StemTable<u128>,
+    long: StemTable<Box<str>>,
     posts: Vec<PreparedPost>,
 }
 
 thread_local! {
     static MEMO: RefCell<Memo> = RefCell::new(Memo {
         stemmer: Stemmer::create(Algorithm::Italian),
-        stems: HashMap::default(),
+        short: HashMap::default(),
+        long: HashMap::default(),
         posts: Vec::new(),
     });
 }
+
+/// The word `b[s..e]` (1 to 16 bytes) as a little-endian integer padded
+/// with zeros. A word holds no zero byte (NUL is not alphanumeric), so the
+/// padding cannot be confused with the word and the key is exact.
+fn pack(b: &[u8], s: usize, e: usize) -> u128 {
+    let n = e - s;
+    debug_assert!((1..=16).contains(&n));
+    let mut buf = [0u8; 16];
+    // One plain load when 16 bytes are readable (all but the last words of
+    // a text), rather than a copy of variable length.
+    let w: &[u8; 16] = match b.get(s..s + 16) {
+        Some(w) => w.try_into().expect("16 bytes"),
+        None => {
+            buf[..n].copy_from_slice(&b[s..e]);
+            &buf
+        }
+    };
+    u128::from_le_bytes(*w) & (u128::MAX >> (128 - 8 * n))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ByteClass {
+    /// An ASCII letter or digit.
+    Word,
+    /// Any other ASCII byte.
+    Separator,
+    /// Part of a multi-byte char: decode it to know.
+    NonAscii,
+}
+
+const fn byte_classes() -> [ByteClass; 256] {
+    let mut t = [ByteClass::NonAscii; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = if (c as u8).is_ascii_alphanumeric() {
+            ByteClass::Word
+        } else {
+            ByteClass::Separator
+        };
+        c += 1;
+    }
+    t
+}
+const BYTE_CLASS: [ByteClass; 256] = byte_classes();
 
 fn with_memo<R>(f: impl FnOnce(&mut Memo) -> R) -> R {
     MEMO.with(|m| f(&mut m.borrow_mut()))
 }
 
 impl Memo {
-    /// The stem hash and the weight of a content word.
-    fn stem(&mut self, w: &str) -> Option<(u64, f32)> {
-        if let Some(&s) = self.stems.get(w) {
-            return s;
-        }
-        let s = if w.chars().count() < 3
-            || STOPWORDS.contains(&w)
-            || w.bytes().all(|b| b.is_ascii_digit())
+    /// The stem hash and the weight of a content word, not yet memoised.
+    fn stem_uncached(&self, w: &str) -> Option<(u64, f32)> {
+        if w.chars().count() < 3 || STOPWORDS.contains(&w) || w.bytes().all(|b| b.is_ascii_digit())
         {
             None
         } else {
             Some((fnv(self.stemmer.stem(w).as_bytes()), (w.len() as f32).ln()))
-        };
-        if self.stems.len() >= MEMO_CAP {
-            self.stems.clear();
         }
-        self.stems.insert(w.into(), s);
-        s
+    }
+
+    /// The stem hash and the weight of the word `plain[s..e]`.
+    fn stem(&mut self, plain: &str, s: usize, e: usize) -> Option<(u64, f32)> {
+        if e - s <= 16 {
+            let key = pack(plain.as_bytes(), s, e);
+            if let Some(&t) = self.short.get(&key) {
+                return t;
+            }
+            let t = self.stem_uncached(&plain[s..e]);
+            if self.short.len() >= MEMO_CAP {
+                self.short.clear();
+            }
+            self.short.insert(key, t);
+            t
+        } else {
+            let w = &plain[s..e];
+            if let Some(&t) = self.long.get(w) {
+                return t;
+            }
+            let t = self.stem_uncached(w);
+            if self.long.len() >= MEMO_CAP {
+                self.long.clear();
+            }
+            self.long.insert(w.into(), t);
+            t
+        }
     }
 
     /// The weighted stems of a plain text into `out` (cleared first).
     fn terms(&mut self, plain: &str, out: &mut Terms) {
         out.clear();
-        // Words are runs of alphanumeric chars (ASCII tested bytewise).
+        // Words are runs of alphanumeric chars. ASCII bytes (nearly all)
+        // are classed by a table in tight loops; other chars are decoded.
         let b = plain.as_bytes();
-        let alnum_at = |i: usize| -> (bool, usize) {
-            match b[i] {
-                c if c < 0x80 => (c.is_ascii_alphanumeric(), 1),
-                _ => {
+        let word_char_at = |i: usize| -> (bool, usize) {
+            match BYTE_CLASS[b[i] as usize] {
+                ByteClass::Word => (true, 1),
+                ByteClass::Separator => (false, 1),
+                ByteClass::NonAscii => {
                     let ch = plain[i..].chars().next().unwrap_or(' ');
                     (ch.is_alphanumeric(), ch.len_utf8())
                 }
@@ -331,7 +410,11 @@ impl Memo {
         };
         let mut i = 0;
         while i < b.len() {
-            let (alnum, len) = alnum_at(i);
+            if BYTE_CLASS[b[i] as usize] == ByteClass::Separator {
+                i += 1;
+                continue;
+            }
+            let (alnum, len) = word_char_at(i);
             if !alnum {
                 i += len;
                 continue;
@@ -339,19 +422,20 @@ impl Memo {
             let s = i;
             i += len;
             while i < b.len() {
-                let (alnum, len) = alnum_at(i);
+                if BYTE_CLASS[b[i] as usize] == ByteClass::Word {
+                    i += 1;
+                    continue;
+                }
+                let (alnum, len) = word_char_at(i);
                 if !alnum {
                     break;
                 }
                 i += len;
             }
             // Fewer than 3 bytes is fewer than 3 chars.
-            let term = if i - s >= 3 {
-                self.stem(&plain[s..i])
-            } else {
-                None
-            };
-            out.extend(term);
+            if i - s >= 3 {
+                out.extend(self.stem(plain, s, i));
+            }
         }
         out.sort_unstable_by_key(|t| t.0);
         out.dedup_by(|b, a| {
@@ -453,6 +537,80 @@ mod tests {
             "lavori di rifacimento della strada",
         );
         assert!(r.similarity < 0.05, "{}", r.similarity);
+    }
+
+    #[test]
+    fn packed_keys_tell_words_apart() {
+        // Every length up to 16 bytes, with and without 16 readable bytes
+        // after the word, and non-ASCII letters.
+        let words = [
+            "abc",
+            "abcd",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefghijklmnop",
+            "città",
+            "perché",
+            "ab",
+            "abcdefghijklmno",
+            "àèìòùàèì",
+        ];
+        let mut keys = std::collections::HashSet::new();
+        for w in words {
+            let text = format!("{w} {}", "x".repeat(20));
+            let tail = pack(text.as_bytes(), 0, w.len());
+            let end = pack(w.as_bytes(), 0, w.len());
+            assert_eq!(tail, end, "{w}");
+            assert!(keys.insert(tail), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn terms_of_any_text_equal_fresh_ones(text in "[a-eA-C0-2 .,'àé€😀\\n-]{0,60}") {
+            proptest::prop_assert_eq!(terms_of(&text), fresh_terms(&text));
+        }
+
+        #[test]
+        fn terms_of_long_words_equal_fresh_ones(text in "[a-c0àé]{10,25}( [a-cé]{1,20}){0,3}") {
+            proptest::prop_assert_eq!(terms_of(&text), fresh_terms(&text));
+        }
+    }
+
+    fn terms_of(text: &str) -> Terms {
+        let mut terms = Terms::new();
+        with_memo(|m| m.terms(text, &mut terms));
+        terms
+    }
+
+    /// Terms computed without the memo nor the byte tricks.
+    fn fresh_terms(text: &str) -> Terms {
+        with_memo(|m| {
+            let mut words: Vec<_> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.len() >= 3)
+                .filter_map(|w| m.stem_uncached(w))
+                .collect();
+            words.sort_unstable_by_key(|t| t.0);
+            words.dedup_by(|b, a| {
+                if a.0 == b.0 {
+                    a.1 += b.1;
+                    true
+                } else {
+                    false
+                }
+            });
+            words
+        })
+    }
+
+    #[test]
+    fn memoised_terms_equal_fresh_ones() {
+        let text = "amministrazioni comunali precipitevolissimevolmente \
+                    lavori lavoro strade strada 2024 città perché via roma";
+        for _ in 0..2 {
+            assert_eq!(terms_of(text), fresh_terms(text));
+        }
     }
 
     #[test]
