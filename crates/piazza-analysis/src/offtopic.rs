@@ -350,6 +350,20 @@ const fn byte_classes() -> [ByteClass; 256] {
 }
 const BYTE_CLASS: [ByteClass; 256] = byte_classes();
 
+/// Sorts a term vector by stem and adds up the weights of a stem met more
+/// than once, leaving one entry per stem.
+fn merge_stems(terms: &mut Terms) {
+    terms.sort_unstable_by_key(|t| t.0);
+    terms.dedup_by(|b, a| {
+        if a.0 == b.0 {
+            a.1 += b.1;
+            true
+        } else {
+            false
+        }
+    });
+}
+
 fn with_memo<R>(f: impl FnOnce(&mut Memo) -> R) -> R {
     MEMO.with(|m| f(&mut m.borrow_mut()))
 }
@@ -437,15 +451,7 @@ impl Memo {
                 out.extend(self.stem(plain, s, i));
             }
         }
-        out.sort_unstable_by_key(|t| t.0);
-        out.dedup_by(|b, a| {
-            if a.0 == b.0 {
-                a.1 += b.1;
-                true
-            } else {
-                false
-            }
-        });
+        merge_stems(out);
     }
 
     fn post(&mut self, text: &str) -> PreparedPost {
@@ -591,15 +597,7 @@ mod tests {
                 .filter(|w| w.len() >= 3)
                 .filter_map(|w| m.stem_uncached(w))
                 .collect();
-            words.sort_unstable_by_key(|t| t.0);
-            words.dedup_by(|b, a| {
-                if a.0 == b.0 {
-                    a.1 += b.1;
-                    true
-                } else {
-                    false
-                }
-            });
+            merge_stems(&mut words);
             words
         })
     }

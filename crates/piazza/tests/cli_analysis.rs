@@ -3,7 +3,6 @@
 //! as documented.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
@@ -13,16 +12,8 @@ const SHIPPED_MODEL: &str = concat!(
     "/../piazza-analysis/model/piazza-model.bin"
 );
 
-fn piazza(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_piazza"))
-        .args(args)
-        .output()
-        .expect("run piazza")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{piazza, stderr};
 
 #[test]
 fn train_on_the_shared_data_writes_the_shipped_model_byte_for_byte() {

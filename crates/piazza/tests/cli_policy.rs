@@ -1,21 +1,7 @@
 //! The `piazza policy` commands end to end: exit codes, messages, files.
 
-use std::process::{Command, Output};
-
-fn piazza(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_piazza"))
-        .args(args)
-        .output()
-        .expect("run piazza")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{piazza, stderr, stdout};
 
 #[test]
 fn list_shows_the_five_presets() {

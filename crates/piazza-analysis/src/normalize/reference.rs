@@ -1,6 +1,8 @@
-//! The normaliser as it was before the single-pass rewrite, kept verbatim
-//! as the reference the current one is compared with (same views, same
-//! maps, same hashtags and joints on every input).
+//! The normaliser as it was before the rewrite of its tokeniser and writer,
+//! kept verbatim as the reference the current one is compared with (same
+//! views, same maps, same hashtags and joints on every input). The char
+//! folding, the classes, the units and the push helpers, which the rewrite
+//! left as they were, are shared with it.
 
 use super::*;
 
@@ -276,17 +278,6 @@ struct Scratch {
     pieces: Vec<Piece>,
 }
 
-/// One folded char and the original char it came from.
-#[derive(Debug, Clone, Copy)]
-struct Unit {
-    c: char,
-    idx: u32,
-    /// The original char was upper case.
-    upper: bool,
-    /// What the tokeniser asks of `c` (see [`class_of`]), worked out once.
-    class: u8,
-}
-
 /// Whether the chars of a word are leetspeak to undo (`m3rd4`, `str0nz0`):
 /// some letters, at least as many letters as other chars, and a digit or a
 /// leet symbol.
@@ -338,37 +329,4 @@ fn single_run_end(pieces: &[Piece], chars: &[(char, Span)], k: usize) -> usize {
         }
     }
     end
-}
-
-fn last_end(map: &[Span]) -> Span {
-    let e = map.last().map(|s| s.1).unwrap_or(0);
-    (e, e)
-}
-
-/// [`push`] into the bytes of a string being built.
-#[inline(always)]
-fn push_byte(s: &mut Vec<u8>, map: &mut Vec<Span>, c: char, span: Span) {
-    if c.is_ascii() {
-        s.push(c as u8);
-        map.push(span);
-    } else {
-        let mut buf = [0u8; 4];
-        let e = c.encode_utf8(&mut buf);
-        s.extend_from_slice(e.as_bytes());
-        for _ in 0..e.len() {
-            map.push(span);
-        }
-    }
-}
-
-#[inline(always)]
-fn push(s: &mut String, map: &mut Vec<Span>, c: char, span: Span) {
-    s.push(c);
-    if c.is_ascii() {
-        map.push(span);
-    } else {
-        for _ in 0..c.len_utf8() {
-            map.push(span);
-        }
-    }
 }
