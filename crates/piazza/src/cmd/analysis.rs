@@ -16,6 +16,7 @@ use piazza_taxonomy::{Category, DiscriminationTarget};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::analysis_json::{push_finding, push_intents};
 use crate::Outcome;
 
 #[derive(Args)]
@@ -51,23 +52,26 @@ struct InputLine<'a> {
     created_at: Option<serde_json::Value>,
 }
 
+/// A finding as `piazza analyze` writes it. Written by
+/// `analysis_json::push_finding`; this derive is the reference it is tested
+/// against.
 #[derive(Serialize)]
-struct OutFinding<'a> {
-    category: Category,
+pub(crate) struct OutFinding<'a> {
+    pub(crate) category: Category,
     #[serde(skip_serializing_if = "Option::is_none")]
-    kind: Option<&'a str>,
+    pub(crate) kind: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    target: Option<DiscriminationTarget>,
-    score: f32,
-    flagged: bool,
+    pub(crate) target: Option<DiscriminationTarget>,
+    pub(crate) score: f32,
+    pub(crate) flagged: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    clause: Option<u32>,
-    evidence: &'a [piazza_analysis::Evidence],
-    explanation: &'a str,
+    pub(crate) clause: Option<u32>,
+    pub(crate) evidence: &'a [piazza_analysis::Evidence],
+    pub(crate) explanation: &'a str,
 }
 
 impl<'a> OutFinding<'a> {
-    fn new(policy: &Policy, f: &'a Finding) -> OutFinding<'a> {
+    pub(crate) fn new(policy: &Policy, f: &'a Finding) -> OutFinding<'a> {
         let rule = policy.category_rule(f.category);
         OutFinding {
             category: f.category,
@@ -177,19 +181,18 @@ impl Block {
         // `{"id":..,"findings":[..],"intents":[..]}` as serde_json writes a
         // struct, with the end of the findings list remembered.
         let start = self.out.len();
-        let json = "analysis serialises";
         self.out.extend_from_slice(b"{\"id\":");
-        serde_json::to_writer(&mut self.out, &input.id).expect(json);
+        serde_json::to_writer(&mut self.out, &input.id).expect("a JSON value serialises");
         self.out.extend_from_slice(b",\"findings\":[");
         for (i, f) in a.findings.iter().enumerate() {
             if i > 0 {
                 self.out.push(b',');
             }
-            serde_json::to_writer(&mut self.out, &OutFinding::new(policy, f)).expect(json);
+            push_finding(&mut self.out, &OutFinding::new(policy, f));
         }
         let findings_end = self.out.len();
         self.out.extend_from_slice(b"],\"intents\":");
-        serde_json::to_writer(&mut self.out, &a.intents).expect(json);
+        push_intents(&mut self.out, &a.intents);
         self.out.push(b'}');
         let mut keep = |s: &str| {
             let at = self.strings.len();
@@ -368,8 +371,7 @@ fn write_in_order(
                         if !line.no_findings {
                             finding.push(b',');
                         }
-                        serde_json::to_writer(&mut finding, &OutFinding::new(policy, &f))
-                            .expect("analysis serialises");
+                        push_finding(&mut finding, &OutFinding::new(policy, &f));
                         out.write_all(&block.out[a..line.findings_end])?;
                         out.write_all(&finding)?;
                         out.write_all(&block.out[line.findings_end..b])?;

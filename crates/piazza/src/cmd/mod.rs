@@ -1,4 +1,5 @@
 pub mod analysis;
+mod analysis_json;
 pub mod bench;
 pub mod calendar;
 pub mod desk;
