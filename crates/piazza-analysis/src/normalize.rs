@@ -104,9 +104,16 @@ impl Normalized {
     }
 
     fn fill_with(&mut self, text: &str, scratch: &mut Scratch) {
-        // Stage 1: fold every original char into zero or more plain chars,
-        // building the plain view on the way.
-        let units = &mut scratch.units;
+        self.fold_into_units(text, &mut scratch.units);
+        let units = std::mem::take(&mut scratch.units);
+        self.build_skeleton(&units, scratch);
+        scratch.units = units;
+    }
+
+    /// Stage 1: folds every original char into zero or more plain chars,
+    /// building the plain view on the way, and sets `char_len`.
+    #[inline]
+    fn fold_into_units(&mut self, text: &str, units: &mut Vec<Unit>) {
         units.clear();
         units.reserve(text.len() + 2);
         self.plain.reserve(text.len() + 2);
@@ -158,9 +165,6 @@ impl Normalized {
             idx += 1;
         }
         self.char_len = idx;
-        let units = std::mem::take(&mut scratch.units);
-        self.build_skeleton(&units, scratch);
-        scratch.units = units;
     }
 
     fn build_skeleton(&mut self, units: &[Unit], scratch: &mut Scratch) {
@@ -809,6 +813,24 @@ mod reference;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ASCII fast path of stage 1 (one table look-up a byte) builds the
+    /// unit the general path (fold, case, class) would build for that char.
+    #[test]
+    fn ascii_units_are_what_folding_gives() {
+        for b in 0u8..128 {
+            let c = b as char;
+            let mut folded = Vec::new();
+            fold_char(c, |f| folded.push(f));
+            assert_eq!(folded.len(), 1, "{c:?} folds to one char");
+            let f = folded[0];
+            assert_eq!(
+                ASCII_UNIT[b as usize],
+                (f as u8, c.is_uppercase(), class_of(f)),
+                "{c:?}"
+            );
+        }
+    }
 
     fn orig(text: &str, span: Span) -> String {
         text.chars()

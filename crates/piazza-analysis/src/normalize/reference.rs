@@ -1,8 +1,8 @@
 //! The normaliser as it was before the rewrite of its tokeniser and writer,
 //! kept verbatim as the reference the current one is compared with (same
 //! views, same maps, same hashtags and joints on every input). The char
-//! folding, the classes, the units and the push helpers, which the rewrite
-//! left as they were, are shared with it.
+//! folding into units and the plain view, the classes and the push helpers,
+//! which the rewrite left as they were, are shared with it.
 
 use super::*;
 
@@ -14,60 +14,10 @@ pub(super) fn normalized(text: &str) -> Normalized {
 }
 
 fn fill_with(out: &mut Normalized, text: &str, scratch: &mut Scratch) {
-    // Stage 1: fold every original char into zero or more plain chars,
-    // building the plain view on the way.
-    let units = &mut scratch.units;
-    units.clear();
-    units.reserve(text.len() + 2);
-    out.plain.reserve(text.len() + 2);
-    out.plain_map.reserve(text.len() + 2);
-    let mut idx: u32 = 0;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        // A run of ASCII chars (most of an Italian text) in bulk: each
-        // folds to itself in lower case, one byte, one char.
-        let end = ascii_run_end(bytes, i);
-        if end > i {
-            let ascii = &bytes[i..end];
-            units.extend(ascii.iter().zip(idx..).map(|(&b, idx)| {
-                let l = b.to_ascii_lowercase();
-                Unit {
-                    c: l as char,
-                    idx,
-                    upper: b.is_ascii_uppercase(),
-                    class: ASCII_CLASS[l as usize],
-                }
-            }));
-            let at = out.plain.len();
-            out.plain.push_str(&text[i..end]);
-            out.plain[at..].make_ascii_lowercase();
-            let n = (end - i) as u32;
-            out.plain_map.extend((idx..idx + n).map(|x| (x, x + 1)));
-            idx += n;
-            i = end;
-            if i == bytes.len() {
-                break;
-            }
-        }
-        let Some(c) = text[i..].chars().next() else {
-            break;
-        };
-        let upper = c.is_uppercase();
-        let (plain, map) = (&mut out.plain, &mut out.plain_map);
-        fold_char(c, |f| {
-            units.push(Unit {
-                c: f,
-                idx,
-                upper,
-                class: class_of(f),
-            });
-            push(plain, map, f, (idx, idx + 1));
-        });
-        i += c.len_utf8();
-        idx += 1;
-    }
-    out.char_len = idx;
+    // Stage 1 (the char folding into units and the plain view) was left
+    // as it was by the rewrite, but for one table look-up per ASCII byte,
+    // which `ascii_units_are_what_folding_gives` checks against the folding.
+    out.fold_into_units(text, &mut scratch.units);
     let units = std::mem::take(&mut scratch.units);
     build_skeleton(out, &units, scratch);
     scratch.units = units;

@@ -304,7 +304,7 @@ mod tests {
     #[test]
     fn analyses_of_real_comments_are_written_as_serde_json_writes_them() {
         let policy = crate::cmd::policy::load("cento").unwrap().policy;
-        let analyzer = super::super::analysis::analyzer_for(&policy);
+        let analyzer = crate::cmd::analysis::analyzer_for(&policy);
         let comments = [
             "Sei un coglione, ti vengo a prendere! Il mio numero è 333 123 4567",
             "Quando riapre l'ufficio anagrafe? C'è una buca enorme in via Roma 12",
