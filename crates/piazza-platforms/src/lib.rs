@@ -1,18 +1,37 @@
-//! The platforms Piazza talks to. Each connector turns a platform's API
-//! into posts and comments with (platform, external id), and carries the
-//! desk's decisions back (hide, delete, reply) through an outbox.
+//! Where comments come from and where decisions go: the platform
+//! connectors behind one interface.
 //!
-//! This first version holds only the **sandbox platform**: a deterministic,
-//! realistic stream of Italian comments under a comune's posts, so that the
-//! demo desk shows work arriving seconds after it starts. The real
-//! connectors (Facebook, Instagram, YouTube, X, Telegram, Mastodon) are not
-//! written yet.
+//! - [`incoming`]: what every source delivers (posts, comments, edits and
+//!   deletions), the input of the desk's one ingest pipeline;
+//! - [`capability`]: what each platform's official API allows a page to do
+//!   (hide, delete, reply, ban, report...) and, where it does not, why, in
+//!   Italian for the moderator;
+//! - [`connector`]: the [`Connector`] trait that each platform module
+//!   implements: carry out one outbox delivery, read a page of comments,
+//!   check the token. Failures say whether a retry can help;
+//! - [`sandbox`]: the demo's platform, a deterministic stream of Italian
+//!   comments and an in-memory page that carries out decisions.
 //!
 //! ```
-//! let mut sandbox = piazza_platforms::sandbox::Sandbox::new(7);
-//! let c = sandbox.next_comment();
-//! assert!(c.external_id.starts_with("sandbox-"));
-//! assert!(!c.text.is_empty());
+//! use piazza_platforms::capability::{Capabilities, Operation, Support};
+//! use piazza_taxonomy::Platform;
+//!
+//! let ig = Capabilities::of(Platform::Instagram);
+//! assert!(ig.support(Operation::Hide).is_yes());
+//! assert!(matches!(ig.support(Operation::Ban), Support::No(_)));
 //! ```
 
+pub mod capability;
+pub mod connector;
+pub mod incoming;
 pub mod sandbox;
+pub mod secret;
+
+pub use capability::{Capabilities, Operation, Support};
+pub use connector::{
+    ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest,
+    MissingPermission, PermanentCode,
+};
+pub use incoming::{IncomingComment, IncomingEvent, IncomingPost, RoutedEvent};
+pub use piazza_taxonomy::Platform;
+pub use secret::SecretString;

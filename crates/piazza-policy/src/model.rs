@@ -427,42 +427,8 @@ pub struct Channel {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Platform {
-    Facebook,
-    Instagram,
-    Youtube,
-    /// Formerly Twitter.
-    X,
-    Telegram,
-    Mastodon,
-    Linkedin,
-    Tiktok,
-    Flickr,
-    Whatsapp,
-    Threads,
-    Bluesky,
-}
-
-impl Platform {
-    pub const fn label(self) -> &'static str {
-        match self {
-            Platform::Facebook => "Facebook",
-            Platform::Instagram => "Instagram",
-            Platform::Youtube => "YouTube",
-            Platform::X => "X (Twitter)",
-            Platform::Telegram => "Telegram",
-            Platform::Mastodon => "Mastodon",
-            Platform::Linkedin => "LinkedIn",
-            Platform::Tiktok => "TikTok",
-            Platform::Flickr => "Flickr",
-            Platform::Whatsapp => "WhatsApp",
-            Platform::Threads => "Threads",
-            Platform::Bluesky => "Bluesky",
-        }
-    }
-}
+/// The platforms are the taxonomy's: the connectors and the registry share them.
+pub use piazza_taxonomy::Platform;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

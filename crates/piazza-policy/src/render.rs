@@ -392,7 +392,7 @@ fn account_table(p: &Policy, b: &mut Vec<Block>) {
                     .map(|h| format!("@{h}"))
                     .unwrap_or_else(|| "—".into());
                 vec![
-                    vec![text(a.platform.label())],
+                    vec![text(a.platform.label_it())],
                     vec![name],
                     vec![text(handle)],
                     vec![text(a.kind.label_it())],

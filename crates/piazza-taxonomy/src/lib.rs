@@ -1,7 +1,7 @@
 //! The shared vocabulary of Piazza: the canonical content categories a
 //! citizen's comment can fall into, the intents that are *not* violations,
-//! the groups a discriminatory comment can target and the kinds of personal
-//! data.
+//! the groups a discriminatory comment can target, the kinds of personal
+//! data and the platforms an administration's accounts live on.
 //!
 //! The analysis reports these ids, an administration's policy maps them onto
 //! its own clauses, and the desk, the store and the web UI show them. Keeping
@@ -216,6 +216,26 @@ impl PersonalDataKind {
     }
 }
 
+vocabulary! {
+    /// A social platform an administration has accounts on. The label is
+    /// the platform's own name.
+    Platform, "platform" {
+        Facebook = "facebook", "Facebook";
+        Instagram = "instagram", "Instagram";
+        Youtube = "youtube", "YouTube";
+        /// Formerly Twitter.
+        X = "x", "X (Twitter)";
+        Telegram = "telegram", "Telegram";
+        Mastodon = "mastodon", "Mastodon";
+        Linkedin = "linkedin", "LinkedIn";
+        Tiktok = "tiktok", "TikTok";
+        Flickr = "flickr", "Flickr";
+        Whatsapp = "whatsapp", "WhatsApp";
+        Threads = "threads", "Threads";
+        Bluesky = "bluesky", "Bluesky";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +255,13 @@ mod tests {
         }
         for k in PersonalDataKind::ALL {
             assert_eq!(k.as_str().parse::<PersonalDataKind>().unwrap(), *k);
+        }
+        for p in Platform::ALL {
+            assert_eq!(p.as_str().parse::<Platform>().unwrap(), *p);
+            assert_eq!(
+                serde_json::to_string(p).unwrap(),
+                format!("\"{}\"", p.as_str())
+            );
         }
     }
 

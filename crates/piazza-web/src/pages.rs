@@ -378,7 +378,7 @@ struct AccountRow {
 
 fn account_row(p: &Policy, a: &Channel) -> AccountRow {
     AccountRow {
-        platform: a.platform.label(),
+        platform: a.platform.label_it(),
         name: a.name.clone(),
         url: a.url.clone(),
         handle: a

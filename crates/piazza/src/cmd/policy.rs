@@ -262,7 +262,7 @@ fn print_summary(p: &Policy) {
     for a in &p.channels.accounts {
         println!(
             "  {:<12} {:<36} {}",
-            a.platform.label(),
+            a.platform.label_it(),
             a.name,
             a.url.as_deref().unwrap_or("—")
         );
