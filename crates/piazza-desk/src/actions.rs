@@ -269,83 +269,6 @@ fn load_comment(
     }))
 }
 
-fn fail(e: DeskError) -> piazza_store::StoreError {
-    // Desk errors raised inside a store transaction travel as a tagged
-    // database error and are turned back by `untag`.
-    piazza_store::StoreError::Database(format!(
-        "DESK:{}:{}",
-        e.code(),
-        serde_json::to_string(&TaggedError::from(&e)).unwrap_or_default()
-    ))
-}
-
-#[derive(Serialize, Deserialize)]
-struct TaggedError {
-    code: String,
-    message: String,
-    expected: i64,
-    found: i64,
-    account: i64,
-}
-
-impl From<&DeskError> for TaggedError {
-    fn from(e: &DeskError) -> Self {
-        let (expected, found, account) = match e {
-            DeskError::Conflict { expected, found } => (*expected, *found, 0),
-            DeskError::OutOfScope { account, .. } => (0, 0, *account),
-            _ => (0, 0, 0),
-        };
-        let message = match e {
-            DeskError::Forbidden(m)
-            | DeskError::ClauseNotApplicable(m)
-            | DeskError::InvalidInput(m)
-            | DeskError::SecondModerator(m)
-            | DeskError::Handover(m) => m.clone(),
-            DeskError::ClauseRequired { version } => version.clone(),
-            DeskError::NotFound { id, .. } => id.clone(),
-            DeskError::OutOfScope { staff, .. } => staff.clone(),
-            other => other.to_string(),
-        };
-        TaggedError {
-            code: e.code().to_string(),
-            message,
-            expected,
-            found,
-            account,
-        }
-    }
-}
-
-pub(crate) fn untag(e: piazza_store::StoreError) -> DeskError {
-    if let piazza_store::StoreError::Database(m) = &e
-        && let Some(rest) = m.strip_prefix("DESK:")
-        && let Some((_, json)) = rest.split_once(':')
-        && let Ok(t) = serde_json::from_str::<TaggedError>(json)
-    {
-        return match t.code.as_str() {
-            "forbidden" => DeskError::Forbidden(t.message),
-            "clause_not_applicable" => DeskError::ClauseNotApplicable(t.message),
-            "invalid_input" => DeskError::InvalidInput(t.message),
-            "second_moderator" => DeskError::SecondModerator(t.message),
-            "handover_incomplete" => DeskError::Handover(t.message),
-            "clause_required" => DeskError::ClauseRequired { version: t.message },
-            "conflict" => DeskError::Conflict {
-                expected: t.expected,
-                found: t.found,
-            },
-            "out_of_scope" => DeskError::OutOfScope {
-                staff: t.message,
-                account: t.account,
-            },
-            _ => DeskError::NotFound {
-                what: "elemento",
-                id: t.message,
-            },
-        };
-    }
-    DeskError::Store(e)
-}
-
 /// The categories a restrictive decision rests on, and whether automated
 /// detection flagged them.
 fn decision_categories(
@@ -353,7 +276,7 @@ fn decision_categories(
     ctx: &AdminContext,
     c: &CommentRow,
     req: &ActRequest,
-) -> Result<(Vec<Category>, bool), piazza_store::StoreError> {
+) -> Result<(Vec<Category>, bool)> {
     let covered: BTreeSet<Category> = req
         .clauses
         .iter()
@@ -378,20 +301,20 @@ fn decision_categories(
         req.categories.clone()
     };
     if chosen.is_empty() {
-        return Err(fail(DeskError::InvalidInput(format!(
+        return Err(DeskError::InvalidInput(format!(
             "name the category of the violation: no flagged finding of this comment is covered by clause {}",
             req.clauses
                 .iter()
                 .map(|n| n.to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        ))));
+        )));
     }
     for cat in &chosen {
         if !covered.contains(cat) {
-            return Err(fail(DeskError::ClauseNotApplicable(format!(
+            return Err(DeskError::ClauseNotApplicable(format!(
                 "no cited clause covers `{cat}`"
-            ))));
+            )));
         }
     }
     let automated = chosen.iter().any(|cat| flagged.contains(cat));
@@ -643,7 +566,6 @@ impl Desk {
         let now = self.now();
         self.store
             .write(|tx| self.apply(tx, &ctx, actor, req, None, now))
-            .map_err(untag)
     }
 
     /// Acts on several comments at once: one parent action, one child per
@@ -682,10 +604,10 @@ impl Desk {
                         .collect::<piazza_store::Result<_>>()?,
                 };
                 if ids.is_empty() {
-                    return Err(fail(DeskError::NotFound {
+                    return Err(DeskError::NotFound {
                         what: "commenti per l'azione multipla",
                         id: "0".into(),
-                    }));
+                    });
                 }
                 let parent = tx.insert(
                     "INSERT INTO actions (admin_id, comment_id, parent_id, kind, status, actor_id, clauses, categories, policy_version_id, reason, created_at)
@@ -730,7 +652,6 @@ impl Desk {
                     children,
                 })
             })
-            .map_err(untag)
     }
 
     fn apply(
@@ -741,10 +662,10 @@ impl Desk {
         req: &ActRequest,
         parent: Option<i64>,
         now: i64,
-    ) -> piazza_store::Result<ActionOutcome> {
+    ) -> Result<ActionOutcome> {
         let kind = req
             .kind
-            .ok_or_else(|| fail(DeskError::InvalidInput("no action given".into())))?;
+            .ok_or_else(|| DeskError::InvalidInput("no action given".into()))?;
         let roles: &[Role] = match kind {
             ActionKind::Reply | ActionKind::Redirect | ActionKind::Forward => &[
                 Role::Moderatore,
@@ -754,14 +675,13 @@ impl Desk {
             ],
             _ => &[Role::Moderatore, Role::Dirigente],
         };
-        actor.require(roles, kind.label_it()).map_err(fail)?;
+        actor.require(roles, kind.label_it())?;
         tx.lock_administration(ctx.admin_id)?;
-        let c = load_comment(tx, ctx.admin_id, req.comment_id)?.ok_or_else(|| {
-            fail(DeskError::NotFound {
+        let c =
+            load_comment(tx, ctx.admin_id, req.comment_id)?.ok_or_else(|| DeskError::NotFound {
                 what: "commento",
                 id: req.comment_id.to_string(),
-            })
-        })?;
+            })?;
         if !actor.has(Role::Dirigente) {
             let n = tx
                 .query_one(
@@ -770,19 +690,19 @@ impl Desk {
                 )?
                 .int(0)?;
             if n == 0 {
-                return Err(fail(DeskError::OutOfScope {
+                return Err(DeskError::OutOfScope {
                     staff: actor.username.clone(),
                     account: c.account_id,
-                }));
+                });
             }
         }
         if let Some(expected) = req.expected_version
             && expected != c.version
         {
-            return Err(fail(DeskError::Conflict {
+            return Err(DeskError::Conflict {
                 expected,
                 found: c.version,
-            }));
+            });
         }
 
         if matches!(kind, ActionKind::Confirm | ActionKind::Reject) {
@@ -793,7 +713,7 @@ impl Desk {
         clauses.sort_unstable();
         clauses.dedup();
         let (categories, automated) = if kind.is_restrictive() {
-            check_clauses(&ctx.policy, &ctx.policy_version, kind, &clauses).map_err(fail)?;
+            check_clauses(&ctx.policy, &ctx.policy_version, kind, &clauses)?;
             decision_categories(
                 tx,
                 ctx,
@@ -807,9 +727,9 @@ impl Desk {
             (req.categories.clone(), false)
         };
         if kind == ActionKind::Ban && c.author_ref.is_none() {
-            return Err(fail(DeskError::InvalidInput(
+            return Err(DeskError::InvalidInput(
                 "the comment has no author id: nobody to ban".into(),
-            )));
+            ));
         }
 
         // A removal where deletion is reserved for serious violations needs
@@ -825,13 +745,15 @@ impl Desk {
         match kind {
             ActionKind::Reply => {
                 let id = template.clone().unwrap_or_else(|| "risposta".into());
-                reply_text = Some(
-                    render_template(&id, &ctx.policy, req.reply_text.as_deref()).map_err(fail)?,
-                );
+                reply_text = Some(render_template(
+                    &id,
+                    &ctx.policy,
+                    req.reply_text.as_deref(),
+                )?);
                 template = Some(id);
             }
             ActionKind::Redirect => {
-                reply_text = Some(render_template("urp", &ctx.policy, None).map_err(fail)?);
+                reply_text = Some(render_template("urp", &ctx.policy, None)?);
                 template = Some("urp".into());
             }
             _ => {}
@@ -840,9 +762,9 @@ impl Desk {
             match req.office.as_deref().map(str::trim) {
                 Some(o) if !o.is_empty() => Some(o.to_string()),
                 _ => {
-                    return Err(fail(DeskError::InvalidInput(
+                    return Err(DeskError::InvalidInput(
                         "a forward needs the office it goes to".into(),
-                    )));
+                    ));
                 }
             }
         } else {
@@ -851,9 +773,9 @@ impl Desk {
         let ban_until = match (kind, req.ban_days) {
             (ActionKind::Ban, Some(days)) if days > 0 => Some(now + i64::from(days) * 86_400_000),
             (ActionKind::Ban, Some(_)) => {
-                return Err(fail(DeskError::InvalidInput(
+                return Err(DeskError::InvalidInput(
                     "a temporary ban lasts at least one day".into(),
-                )));
+                ));
             }
             _ => None,
         };
@@ -867,16 +789,14 @@ impl Desk {
                     "SELECT id FROM staff WHERE admin_id = ? AND username = ? AND active = 1",
                     &[ctx.admin_id.into(), (&username).into()],
                 )?
-                .ok_or_else(|| {
-                    fail(DeskError::NotFound {
-                        what: "persona",
-                        id: username.clone(),
-                    })
+                .ok_or_else(|| DeskError::NotFound {
+                    what: "persona",
+                    id: username.clone(),
                 })?;
             if username != actor.username && !actor.has(Role::Dirigente) {
-                return Err(fail(DeskError::Forbidden(
+                return Err(DeskError::Forbidden(
                     "only a dirigente assigns items to others".into(),
-                )));
+                ));
             }
             Some(row.int(0)?)
         } else {
@@ -1025,10 +945,10 @@ impl Desk {
             let found = load_comment(tx, ctx.admin_id, c.id)?
                 .map(|x| x.version)
                 .unwrap_or(c.version);
-            return Err(fail(DeskError::Conflict {
+            return Err(DeskError::Conflict {
                 expected: c.version,
                 found,
-            }));
+            });
         }
 
         let statement = if kind.is_restrictive() && !pending {
@@ -1103,22 +1023,22 @@ impl Desk {
         kind: ActionKind,
         req: &ActRequest,
         now: i64,
-    ) -> piazza_store::Result<ActionOutcome> {
+    ) -> Result<ActionOutcome> {
         let pending = tx
             .query_opt(
                 "SELECT id, actor_id, clauses, categories, automated_detection FROM actions WHERE admin_id = ? AND comment_id = ? AND kind = 'remove' AND status = 'pending_confirmation' ORDER BY id DESC LIMIT 1",
                 &[ctx.admin_id.into(), c.id.into()],
             )?
             .ok_or_else(|| {
-                fail(DeskError::SecondModerator(
+                DeskError::SecondModerator(
                     "no removal of this comment is waiting for confirmation".into(),
-                ))
+                )
             })?;
         let action_id = pending.int(0)?;
         if pending.opt_int(1)? == Some(actor.staff_id) {
-            return Err(fail(DeskError::SecondModerator(
+            return Err(DeskError::SecondModerator(
                 "the removal must be confirmed by a different moderator from the one who proposed it".into(),
-            )));
+            ));
         }
         let clauses: Vec<u32> = serde_json::from_str(&pending.text(2)?).unwrap_or_default();
         let categories: Vec<Category> = serde_json::from_str(&pending.text(3)?).unwrap_or_default();
@@ -1143,10 +1063,10 @@ impl Desk {
             &[state.into(), resolution.into(), visibility.into(), state.into(), now.into(), c.id.into(), c.version.into()],
         )?;
         if n == 0 {
-            return Err(fail(DeskError::Conflict {
+            return Err(DeskError::Conflict {
                 expected: c.version,
                 found: c.version + 1,
-            }));
+            });
         }
         let statement = if confirm {
             let s = statement(
@@ -1201,11 +1121,11 @@ impl Desk {
 
     /// The statement of reasons for an action, if it has one.
     pub fn statement(&self, admin_id: i64, action_id: i64) -> Result<Option<StatementOfReasons>> {
-        let row = self.store.read(|tx| {
-            tx.query_opt(
+        let row = self.read(|tx| {
+            Ok(tx.query_opt(
                 "SELECT text, dsa_json FROM statements WHERE admin_id = ? AND action_id = ? ORDER BY id DESC LIMIT 1",
                 &[admin_id.into(), action_id.into()],
-            )
+            )?)
         })?;
         row.map(|r| {
             Ok(StatementOfReasons {
@@ -1218,6 +1138,6 @@ impl Desk {
 
     /// Verifies the audit chain of an administration.
     pub fn verify_audit(&self, admin_id: i64) -> Result<piazza_store::audit::Verification> {
-        Ok(self.store.read(|tx| audit::verify(tx, admin_id))?)
+        Ok(self.read(|tx| Ok(audit::verify(tx, admin_id)?))?)
     }
 }

@@ -149,13 +149,13 @@ impl Desk {
         if let Some(c) = self.contexts.lock().expect("context cache").get(&admin_id) {
             return Ok(c.clone());
         }
-        let row = self.store.read(|tx| {
-            tx.query_opt(
+        let row = self.read(|tx| {
+            Ok(tx.query_opt(
                 "SELECT a.slug, a.name, p.id, p.source_label, p.toml FROM administrations a
                  JOIN policy_versions p ON p.admin_id = a.id
                  WHERE a.id = ? ORDER BY p.id DESC LIMIT 1",
                 &[admin_id.into()],
-            )
+            )?)
         })?;
         let row = row.ok_or(DeskError::NotFound {
             what: "ente",

@@ -180,7 +180,7 @@ impl Desk {
         let account = self.account(admin_id, account_id)?;
         let actor_name = by.map(|b| b.audit_name()).unwrap_or_else(|| "cli".into());
         let now = self.now();
-        let (run_id, resumed_after, finished, mut p) = self.store.write(|tx| {
+        let (run_id, resumed_after, finished, mut p) = self.write(|tx| {
             if let Some(r) = tx.query_opt(
                 "SELECT id, lines_done, finished_at, imported, unchanged, failed FROM import_runs WHERE admin_id = ? AND account_id = ? AND file_key = ?",
                 &[admin_id.into(), account_id.into(), file_key.into()],
@@ -231,7 +231,7 @@ impl Desk {
         }
         let write = |ready: Ready, p: &mut ImportProgress| -> Result<()> {
             let now = self.now();
-            let (imported, unchanged, failed) = self.store.write(|tx| {
+            let (imported, unchanged, failed) = self.write(|tx| {
                 let (mut imported, mut unchanged, mut failed) = (0u64, 0u64, 0u64);
                 let mut analyses = ready.analyses.iter();
                 for b in ready.batch.iter() {
@@ -426,16 +426,16 @@ impl Desk {
             Ok(())
         })?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.write(|tx| {
             tx.execute("UPDATE import_runs SET finished_at = ? WHERE id = ?", &[now.into(), run_id.into()])?;
-            audit::append(
+            Ok(audit::append(
                 tx,
                 admin_id,
                 now,
                 &AuditEntry::new(&actor_name, "import.finish", "import", run_id).payload(serde_json::json!({
                     "lines": p.lines_done, "imported": p.imported, "unchanged": p.unchanged, "failed": p.failed,
                 })),
-            )
+            )?)
         })?;
         Ok(ImportReport {
             run_id,
@@ -447,11 +447,11 @@ impl Desk {
     }
 
     pub fn import_errors(&self, admin_id: i64, run_id: i64) -> Result<Vec<LineError>> {
-        let rows = self.store.read(|tx| {
-            tx.query(
+        let rows = self.read(|tx| {
+            Ok(tx.query(
                 "SELECT line, field, message FROM import_errors WHERE admin_id = ? AND run_id = ? ORDER BY line",
                 &[admin_id.into(), run_id.into()],
-            )
+            )?)
         })?;
         rows.iter()
             .map(|r| {

@@ -213,7 +213,7 @@ impl Desk {
             .map(|c| self.analyse(&ctx, c, None))
             .collect();
         let now = self.now();
-        Ok(self.store.write(|tx| {
+        Ok(self.write(|tx| {
             let mut out = Vec::with_capacity(items.len());
             for (c, a) in items.iter().zip(&analyses) {
                 out.push(ingest_one(tx, &ctx, &account, c, a, now)?);

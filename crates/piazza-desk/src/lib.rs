@@ -32,7 +32,7 @@ pub mod web_support;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use piazza_store::Store;
+use piazza_store::{Store, Tx};
 
 pub use actions::{
     ActRequest, ActionKind, ActionOutcome, BulkTarget, StatementOfReasons, StatementSubject,
@@ -89,5 +89,17 @@ impl Desk {
 
     pub fn now(&self) -> i64 {
         (self.clock)()
+    }
+
+    /// A write transaction whose closure refuses with the desk's own
+    /// errors: whatever it returns comes back unchanged, and the store's
+    /// errors convert into [`DeskError::Store`].
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        self.store.write(f)
+    }
+
+    /// A read transaction (a consistent snapshot) with the desk's errors.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        self.store.read(f)
     }
 }

@@ -175,7 +175,7 @@ impl Desk {
     /// personal data), then by reply deadline, then by priority and age.
     pub fn queue(&self, admin_id: i64, filter: &QueueFilter) -> Result<Vec<QueueItem>> {
         let (sql, params) = self.queue_query(admin_id, filter);
-        let (rows, flagged) = self.store.read(|tx| {
+        let (rows, flagged) = self.read(|tx| {
             let rows = tx.query(&sql, &params)?;
             let ids: Vec<i64> = rows.iter().filter_map(|r| r.int(0).ok()).collect();
             let mut flagged = Vec::new();
@@ -269,7 +269,7 @@ impl Desk {
     /// step: what an operator looks at when the inbox gets slow.
     pub fn explain_queue(&self, admin_id: i64, filter: &QueueFilter) -> Result<Vec<String>> {
         let (sql, params) = self.queue_query(admin_id, filter);
-        Ok(self.store.read(|tx| {
+        Ok(self.read(|tx| {
             let rows = match tx.kind() {
                 piazza_store::BackendKind::Sqlite => {
                     tx.query(&format!("EXPLAIN QUERY PLAN {sql}"), &params)?
@@ -278,18 +278,19 @@ impl Desk {
                     tx.query(&format!("EXPLAIN {sql}"), &params)?
                 }
             };
-            rows.iter()
+            Ok(rows
+                .iter()
                 .map(|r| {
                     let last = r.len() - 1;
                     r.text(last)
                 })
-                .collect()
+                .collect::<piazza_store::Result<_>>()?)
         })?)
     }
 
     /// One item with everything a moderator needs to decide.
     pub fn item(&self, actor: &Actor, comment_id: i64) -> Result<ItemDetail> {
-        let (row, extra) = self.store.read(|tx| {
+        let (row, extra) = self.read(|tx| {
             let row = tx.query_opt(
                 &format!(
                     "SELECT {ITEM_COLUMNS} FROM comments c JOIN accounts a ON a.id = c.account_id
@@ -316,7 +317,7 @@ impl Desk {
         if !actor.has(Role::Auditor) {
             self.require_scope(actor, item.account_id)?;
         }
-        let (findings, actions, revisions) = self.store.read(|tx| {
+        let (findings, actions, revisions) = self.read(|tx| {
             let f = tx.query(
                 "SELECT category, intent, kind, target, score, flagged, clause, evidence_json, explanation, revision
                  FROM findings WHERE admin_id = ? AND comment_id = ? ORDER BY revision DESC, flagged DESC, score DESC",

@@ -429,7 +429,7 @@ impl Desk {
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default();
-        let id = self.store.write(|tx| {
+        let id = self.write(|tx| {
             let id = tx.insert(
                 "INSERT INTO administrations (slug, name, kind, created_at) VALUES (?, ?, ?, ?) RETURNING id",
                 &[(&slug).into(), (&policy.administration.name).into(), kind.clone().into(), now.into()],
@@ -488,13 +488,13 @@ impl Desk {
     }
 
     pub fn administrations(&self) -> Result<Vec<Administration>> {
-        let rows = self.store.read(|tx| {
-            tx.query(
+        let rows = self.read(|tx| {
+            Ok(tx.query(
                 "SELECT a.id, a.slug, a.name, a.kind,
                         (SELECT version_label FROM policy_versions p WHERE p.admin_id = a.id ORDER BY p.id DESC LIMIT 1)
                  FROM administrations a ORDER BY a.id",
                 &[],
-            )
+            )?)
         })?;
         rows.iter()
             .map(|r| {
@@ -527,7 +527,7 @@ impl Desk {
             load_policy(source_label, toml).map_err(|e| DeskError::InvalidPolicy(e.to_string()))?;
         let version = validated.policy.document.version.clone();
         let now = self.now();
-        self.store.write(|tx| {
+        self.write(|tx| {
             let pv = insert_policy_version(
                 tx,
                 actor.admin_id,
@@ -537,14 +537,14 @@ impl Desk {
                 now,
                 Some(actor.staff_id),
             )?;
-            audit_write(
+            Ok(audit_write(
                 tx,
                 actor.admin_id,
                 now,
                 AuditEntry::new(actor.audit_name(), "policy.activate", "policy_version", pv)
                     .policy_version(&version)
                     .payload(serde_json::json!({"source": source_label})),
-            )
+            )?)
         })?;
         self.forget_context(actor.admin_id);
         Ok(version)
@@ -552,11 +552,11 @@ impl Desk {
 
     /// Every policy version of an administration, newest first.
     pub fn policy_history(&self, admin_id: i64) -> Result<Vec<PolicyVersion>> {
-        let rows = self.store.read(|tx| {
-            tx.query(
+        let rows = self.read(|tx| {
+            Ok(tx.query(
                 "SELECT id, version_label, source_label, activated_at, toml FROM policy_versions WHERE admin_id = ? ORDER BY id DESC",
                 &[admin_id.into()],
-            )
+            )?)
         })?;
         rows.iter()
             .map(|r| {
@@ -576,11 +576,11 @@ impl Desk {
 
     /// The person with this username, who must belong to `admin_id`.
     pub fn actor(&self, admin_id: i64, username: &str) -> Result<Actor> {
-        let row = self.store.read(|tx| {
-            tx.query_opt(
+        let row = self.read(|tx| {
+            Ok(tx.query_opt(
                 "SELECT id, admin_id, username, full_name, roles, active FROM staff WHERE username = ?",
                 &[username.into()],
-            )
+            )?)
         })?;
         let row = row.ok_or(DeskError::NotFound {
             what: "persona",
@@ -609,11 +609,11 @@ impl Desk {
 
     /// The actor behind a staff id (for sessions).
     pub fn actor_by_id(&self, staff_id: i64) -> Result<Actor> {
-        let row = self.store.read(|tx| {
-            tx.query_opt(
+        let row = self.read(|tx| {
+            Ok(tx.query_opt(
                 "SELECT admin_id, username FROM staff WHERE id = ?",
                 &[staff_id.into()],
-            )
+            )?)
         })?;
         let row = row.ok_or(DeskError::NotFound {
             what: "persona",
@@ -656,15 +656,15 @@ impl Desk {
             .transpose()?;
         let now = self.now();
         let actor_name = by.map(|b| b.audit_name()).unwrap_or_else(|| "cli".into());
-        let id = self.store.write(|tx| {
+        let id = self.write(|tx| {
             if by.is_none() {
                 let admins = tx.query_one(
                     "SELECT COUNT(*) FROM staff WHERE admin_id = ? AND roles LIKE '%admin%'",
                     &[admin_id.into()],
                 )?;
                 if admins.int(0)? > 0 || !new.roles.contains(&Role::Admin) {
-                    return Err(piazza_store::StoreError::Database(
-                        "FORBIDDEN: without --as, only the first administrator can be created".into(),
+                    return Err(DeskError::Forbidden(
+                        "without --as, only the first administrator can be created".into(),
                     ));
                 }
             }
@@ -692,15 +692,7 @@ impl Desk {
                 })),
             )?;
             Ok(id)
-        });
-        let id = match id {
-            Err(piazza_store::StoreError::Database(m)) if m.starts_with("FORBIDDEN: ") => {
-                return Err(DeskError::Forbidden(
-                    m.trim_start_matches("FORBIDDEN: ").to_string(),
-                ));
-            }
-            other => other?,
-        };
+        })?;
         self.staff_member(admin_id, id)
     }
 
@@ -716,7 +708,7 @@ impl Desk {
 
     pub fn staff(&self, admin_id: i64) -> Result<Vec<Staff>> {
         let now = self.now();
-        let (rows, assigned) = self.store.read(|tx| {
+        let (rows, assigned) = self.read(|tx| {
             let rows = tx.query(
                 "SELECT id, username, full_name, email, roles, active, password_hash IS NOT NULL FROM staff WHERE admin_id = ? ORDER BY id",
                 &[admin_id.into()],
@@ -769,7 +761,7 @@ impl Desk {
         }
         let now = self.now();
         let starts = starts_at.unwrap_or(now);
-        Ok(self.store.write(|tx| {
+        Ok(self.write(|tx| {
             let id = tx.insert(
                 "INSERT INTO assignments (admin_id, staff_id, account_id, starts_at) VALUES (?, ?, ?, ?) RETURNING id",
                 &[by.admin_id.into(), person.staff_id.into(), account_id.into(), starts.into()],
@@ -798,7 +790,7 @@ impl Desk {
         by.require(&[Role::Admin, Role::Dirigente], "ending an assignment")?;
         let person = self.actor(by.admin_id, username)?;
         let now = self.now();
-        let out = self.store.write(|tx| {
+        let out = self.write(|tx| {
             let Some(row) = tx.query_opt(
                 "SELECT id FROM assignments WHERE admin_id = ? AND staff_id = ? AND account_id = ? AND (ends_at IS NULL OR ends_at > ?) ORDER BY id DESC LIMIT 1",
                 &[by.admin_id.into(), person.staff_id.into(), account_id.into(), now.into()],
@@ -839,15 +831,15 @@ impl Desk {
 
     /// Every handover step, open ones first.
     pub fn handover_items(&self, admin_id: i64) -> Result<Vec<HandoverItem>> {
-        let rows = self.store.read(|tx| {
-            tx.query(
+        let rows = self.read(|tx| {
+            Ok(tx.query(
                 "SELECT h.id, h.assignment_id, s.username, a.name, i.item, i.done_at, h.signed_off_at
                  FROM handover_items i JOIN handovers h ON h.id = i.handover_id
                  JOIN assignments g ON g.id = h.assignment_id
                  JOIN staff s ON s.id = g.staff_id JOIN accounts a ON a.id = g.account_id
                  WHERE i.admin_id = ? ORDER BY h.signed_off_at IS NOT NULL, h.id, i.id",
                 &[admin_id.into()],
-            )
+            )?)
         })?;
         rows.iter()
             .map(|r| {
@@ -886,7 +878,7 @@ impl Desk {
             )));
         }
         let now = self.now();
-        let n = self.store.write(|tx| {
+        let n = self.write(|tx| {
             let n = tx.execute(
                 "UPDATE handover_items SET done_at = ?, done_by = ?, note = ? WHERE admin_id = ? AND handover_id = ? AND item = ? AND done_at IS NULL",
                 &[now.into(), by.staff_id.into(), note.into(), by.admin_id.into(), handover_id.into(), item.into()],
@@ -925,12 +917,15 @@ impl Desk {
     pub fn sign_off_handover(&self, by: &Actor, handover_id: i64) -> Result<()> {
         by.require(&[Role::Dirigente, Role::Admin], "signing off a handover")?;
         let now = self.now();
-        let open: Vec<String> = self.store.read(|tx| {
+        let open: Vec<String> = self.read(|tx| {
             let rows = tx.query(
                 "SELECT item FROM handover_items WHERE admin_id = ? AND handover_id = ? AND done_at IS NULL ORDER BY id",
                 &[by.admin_id.into(), handover_id.into()],
             )?;
-            rows.iter().map(|r| r.text(0)).collect()
+            Ok(rows
+                .iter()
+                .map(|r| r.text(0))
+                .collect::<piazza_store::Result<_>>()?)
         })?;
         if !open.is_empty() {
             let labels: Vec<&str> = open.iter().map(|i| handover_label(i)).collect();
@@ -939,7 +934,7 @@ impl Desk {
                 labels.join("; ")
             )));
         }
-        let n = self.store.write(|tx| {
+        let n = self.write(|tx| {
             let n = tx.execute(
                 "UPDATE handovers SET signed_off_at = ?, signed_off_by = ? WHERE admin_id = ? AND id = ? AND signed_off_at IS NULL",
                 &[now.into(), by.staff_id.into(), by.admin_id.into(), handover_id.into()],
@@ -971,17 +966,17 @@ impl Desk {
         )?;
         self.account(by.admin_id, account_id)?;
         let now = self.now();
-        Ok(self.store.write(|tx| {
+        Ok(self.write(|tx| {
             tx.execute(
                 "INSERT INTO credential_rotations (admin_id, account_id, rotated_at, recorded_by, note) VALUES (?, ?, ?, ?, ?)",
                 &[by.admin_id.into(), account_id.into(), now.into(), by.staff_id.into(), note.into()],
             )?;
-            audit_write(
+            Ok(audit_write(
                 tx,
                 by.admin_id,
                 now,
                 AuditEntry::new(by.audit_name(), "credentials.rotate", "account", account_id),
-            )
+            )?)
         })?)
     }
 
@@ -994,13 +989,13 @@ impl Desk {
     ) -> Result<Vec<(Account, i64)>> {
         let now = self.now();
         let accounts = self.accounts(admin_id)?;
-        let rows = self.store.read(|tx| {
-            tx.query(
+        let rows = self.read(|tx| {
+            Ok(tx.query(
                 "SELECT a.id, COALESCE(MAX(r.rotated_at), a.created_at) FROM accounts a
                  LEFT JOIN credential_rotations r ON r.account_id = a.id
                  WHERE a.admin_id = ? AND a.status = 'active' GROUP BY a.id, a.created_at",
                 &[admin_id.into()],
-            )
+            )?)
         })?;
         let mut out = Vec::new();
         for r in rows {
@@ -1022,12 +1017,12 @@ impl Desk {
             return Ok(());
         }
         let now = self.now();
-        let n = self.store.read(|tx| {
-            tx.query_one(
+        let n = self.read(|tx| {
+            Ok(tx.query_one(
                 "SELECT COUNT(*) FROM assignments WHERE admin_id = ? AND staff_id = ? AND account_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
                 &[actor.admin_id.into(), actor.staff_id.into(), account.id.into(), now.into(), now.into()],
             )?
-            .int(0)
+            .int(0)?)
         })?;
         if n == 0 {
             return Err(DeskError::OutOfScope {
@@ -1047,7 +1042,7 @@ impl Desk {
             return Err(DeskError::InvalidInput("the account needs a name".into()));
         }
         let now = self.now();
-        let id = self.store.write(|tx| {
+        let id = self.write(|tx| {
             let id = tx.insert(
                 "INSERT INTO accounts (admin_id, platform, name, handle, url, kind, managing_office, authorised_by, authorised_at, opened_with_email, hours_json, status, created_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -1093,7 +1088,7 @@ impl Desk {
         )?;
         self.account(by.admin_id, account_id)?;
         let now = self.now();
-        Ok(self.store.write(|tx| {
+        Ok(self.write(|tx| {
             tx.execute(
                 "UPDATE accounts SET status = ? WHERE admin_id = ? AND id = ?",
                 &[
@@ -1102,32 +1097,32 @@ impl Desk {
                     account_id.into(),
                 ],
             )?;
-            audit_write(
+            Ok(audit_write(
                 tx,
                 by.admin_id,
                 now,
                 AuditEntry::new(by.audit_name(), "account.status", "account", account_id)
                     .payload(serde_json::json!({"status": status.as_str()})),
-            )
+            )?)
         })?)
     }
 
     pub fn accounts(&self, admin_id: i64) -> Result<Vec<Account>> {
-        let rows = self.store.read(|tx| {
-            tx.query(
+        let rows = self.read(|tx| {
+            Ok(tx.query(
                 &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE admin_id = ? ORDER BY id"),
                 &[admin_id.into()],
-            )
+            )?)
         })?;
         rows.iter().map(account_from).collect()
     }
 
     pub fn account(&self, admin_id: i64, account_id: i64) -> Result<Account> {
-        let row = self.store.read(|tx| {
-            tx.query_opt(
+        let row = self.read(|tx| {
+            Ok(tx.query_opt(
                 &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE admin_id = ? AND id = ?"),
                 &[admin_id.into(), account_id.into()],
-            )
+            )?)
         })?;
         row.as_ref()
             .map(account_from)

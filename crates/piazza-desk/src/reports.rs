@@ -72,12 +72,12 @@ impl Desk {
         let ctx = self.context(admin_id)?;
         let accounts = self.accounts(admin_id)?;
         let now = self.now();
-        let rows = self.store.read(|tx| {
-            tx.query(
+        let rows = self.read(|tx| {
+            Ok(tx.query(
                 "SELECT c.account_id, c.taken_in_charge_at, c.answered_at, c.deadline_at FROM comments c
                  WHERE c.admin_id = ? AND c.needs_reply = 1 AND c.deadline_at IS NOT NULL AND c.created_at >= ? AND c.created_at < ?",
                 &[admin_id.into(), from.into(), to.into()],
-            )
+            )?)
         })?;
         let mut samples = Vec::new();
         for r in rows {
@@ -176,7 +176,7 @@ pub struct ModerationStats {
 impl Desk {
     pub fn moderation_stats(&self, admin_id: i64, from: i64, to: i64) -> Result<ModerationStats> {
         let ctx = self.context(admin_id)?;
-        let (comments, actions, flagged, accounts) = self.store.read(|tx| {
+        let (comments, actions, flagged, accounts) = self.read(|tx| {
             let comments = tx
                 .query_one(
                     "SELECT COUNT(*) FROM comments WHERE admin_id = ? AND created_at >= ? AND created_at < ?",

@@ -42,11 +42,11 @@ impl Desk {
     pub fn login(&self, username: &str, password: &str) -> Result<NewSession> {
         let now = self.now();
         let wrong = || DeskError::Forbidden("nome utente o password non corretti".into());
-        let row = self.store.read(|tx| {
-            tx.query_opt(
+        let row = self.read(|tx| {
+            Ok(tx.query_opt(
                 "SELECT id, admin_id, password_hash, active, failed_logins, locked_until FROM staff WHERE username = ?",
                 &[username.into()],
-            )
+            )?)
         })?;
         let Some(row) = row else {
             // Spend the time of a real check so timing does not tell.
@@ -72,7 +72,7 @@ impl Desk {
         if !ok {
             let failed = row.int(4)? + 1;
             let lock = (failed >= MAX_FAILED_LOGINS).then_some(now + LOCKOUT_MS);
-            self.store.write(|tx| {
+            self.write(|tx| {
                 tx.execute(
                     "UPDATE staff SET failed_logins = ?, locked_until = ? WHERE id = ?",
                     &[
@@ -96,7 +96,7 @@ impl Desk {
         let actor = self.actor_by_id(staff_id)?;
         let token = random_token();
         let expires_at = now + SESSION_MS;
-        let session_id = self.store.write(|tx| {
+        let session_id = self.write(|tx| {
             tx.execute(
                 "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?",
                 &[staff_id.into()],
@@ -138,11 +138,11 @@ impl Desk {
         if identity.is_empty() || identity.len() > 320 {
             return Err(unknown());
         }
-        let rows = self.store.read(|tx| {
-            tx.query(
+        let rows = self.read(|tx| {
+            Ok(tx.query(
                 "SELECT id, active FROM staff WHERE LOWER(email) = LOWER(?) OR username = ? ORDER BY id",
                 &[identity.into(), identity.into()],
-            )
+            )?)
         })?;
         let mut active = Vec::new();
         for row in &rows {
@@ -169,7 +169,7 @@ impl Desk {
         let now = self.now();
         let token = random_token();
         let expires_at = now + SESSION_MS;
-        let session_id = self.store.write(|tx| {
+        let session_id = self.write(|tx| {
             let id = tx.insert(
                 "INSERT INTO sessions (admin_id, token_sha256, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                 &[actor.admin_id.into(), token_hash(&token).into(), staff_id.into(), now.into(), expires_at.into()],
@@ -194,11 +194,11 @@ impl Desk {
     /// The person behind a session token, if the session is live.
     pub fn session(&self, token: &str) -> Result<Option<(i64, Actor)>> {
         let now = self.now();
-        let row = self.store.read(|tx| {
-            tx.query_opt(
+        let row = self.read(|tx| {
+            Ok(tx.query_opt(
                 "SELECT id, staff_id FROM sessions WHERE token_sha256 = ? AND revoked_at IS NULL AND expires_at > ?",
                 &[token_hash(token).into(), now.into()],
-            )
+            )?)
         })?;
         let Some(row) = row else { return Ok(None) };
         match self.actor_by_id(row.int(1)?) {
@@ -211,11 +211,11 @@ impl Desk {
 
     pub fn logout(&self, token: &str) -> Result<()> {
         let now = self.now();
-        self.store.write(|tx| {
-            tx.execute(
+        self.write(|tx| {
+            Ok(tx.execute(
                 "UPDATE sessions SET revoked_at = ? WHERE token_sha256 = ? AND revoked_at IS NULL",
                 &[now.into(), token_hash(token).into()],
-            )
+            )?)
         })?;
         Ok(())
     }
@@ -228,7 +228,7 @@ impl Desk {
         let target = self.actor(by.admin_id, username)?;
         let hash = crate::auth::hash_password(password)?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.write(|tx| {
             tx.execute(
                 "UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
                 &[hash.into(), target.staff_id.into()],
@@ -238,12 +238,12 @@ impl Desk {
                 "UPDATE sessions SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL",
                 &[now.into(), target.staff_id.into()],
             )?;
-            audit::append(
+            Ok(audit::append(
                 tx,
                 by.admin_id,
                 now,
                 &AuditEntry::new(by.audit_name(), "staff.password", "staff", target.staff_id),
-            )
+            )?)
         })?;
         Ok(())
     }

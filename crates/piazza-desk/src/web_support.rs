@@ -11,12 +11,13 @@ impl Desk {
     /// The sequence number of the newest audit entry of an administration
     /// (0 when the log is empty): where the audit viewer starts.
     pub fn audit_last_seq(&self, admin_id: i64) -> Result<i64> {
-        Ok(self.store().read(|tx| {
-            tx.query_one(
-                "SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE admin_id = ?",
-                &[admin_id.into()],
-            )?
-            .int(0)
+        Ok(self.read(|tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE admin_id = ?",
+                    &[admin_id.into()],
+                )?
+                .int(0)?)
         })?)
     }
 

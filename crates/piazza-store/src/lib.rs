@@ -221,16 +221,30 @@ impl Store {
 
     /// Runs `f` in a write transaction: committed if `f` returns `Ok`, rolled
     /// back otherwise, so a half-finished operation leaves nothing behind.
-    pub fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+    ///
+    /// The closure's error type is the caller's: a use case refuses with
+    /// its own error (a conflict, a missing clause) and gets that same
+    /// value back, while the store's errors convert into it.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         self.transaction(true, f)
     }
 
     /// Runs `f` in a read transaction (a consistent snapshot).
-    pub fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         self.transaction(false, f)
     }
 
-    fn transaction<T>(&self, write: bool, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+    fn transaction<T, E: From<StoreError>>(
+        &self,
+        write: bool,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         // Taken before a connection is checked out, so waiting writers hold
         // no connection that readers could use.
         let _writer = match &self.pool.writer {
@@ -261,6 +275,7 @@ impl Store {
                 let mut tx = Tx {
                     inner: TxInner::Sqlite(t),
                 };
+                // An `Err` drops the transaction, which rolls it back.
                 let out = f(&mut tx)?;
                 match tx.inner {
                     TxInner::Sqlite(t) => t.commit().map_err(sqlite::err)?,

@@ -210,7 +210,7 @@ fn reordered_entries_are_named() {
                     &params,
                 )?;
             }
-            Ok(())
+            Ok::<_, piazza_store::StoreError>(())
         })
         .unwrap();
         let v = s.read(|tx| audit::verify(tx, a)).unwrap();
