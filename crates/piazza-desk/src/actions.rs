@@ -1138,6 +1138,6 @@ impl Desk {
 
     /// Verifies the audit chain of an administration.
     pub fn verify_audit(&self, admin_id: i64) -> Result<piazza_store::audit::Verification> {
-        Ok(self.read(|tx| Ok(audit::verify(tx, admin_id)?))?)
+        self.read(|tx| Ok(audit::verify(tx, admin_id)?))
     }
 }

@@ -213,13 +213,13 @@ impl Desk {
             .map(|c| self.analyse(&ctx, c, None))
             .collect();
         let now = self.now();
-        Ok(self.write(|tx| {
+        self.write(|tx| {
             let mut out = Vec::with_capacity(items.len());
             for (c, a) in items.iter().zip(&analyses) {
                 out.push(ingest_one(tx, &ctx, &account, c, a, now)?);
             }
             Ok(out)
-        })?)
+        })
     }
 
     /// Ingests one comment.

@@ -269,7 +269,7 @@ impl Desk {
     /// step: what an operator looks at when the inbox gets slow.
     pub fn explain_queue(&self, admin_id: i64, filter: &QueueFilter) -> Result<Vec<String>> {
         let (sql, params) = self.queue_query(admin_id, filter);
-        Ok(self.read(|tx| {
+        self.read(|tx| {
             let rows = match tx.kind() {
                 piazza_store::BackendKind::Sqlite => {
                     tx.query(&format!("EXPLAIN QUERY PLAN {sql}"), &params)?
@@ -285,7 +285,7 @@ impl Desk {
                     r.text(last)
                 })
                 .collect::<piazza_store::Result<_>>()?)
-        })?)
+        })
     }
 
     /// One item with everything a moderator needs to decide.

@@ -761,7 +761,7 @@ impl Desk {
         }
         let now = self.now();
         let starts = starts_at.unwrap_or(now);
-        Ok(self.write(|tx| {
+        self.write(|tx| {
             let id = tx.insert(
                 "INSERT INTO assignments (admin_id, staff_id, account_id, starts_at) VALUES (?, ?, ?, ?) RETURNING id",
                 &[by.admin_id.into(), person.staff_id.into(), account_id.into(), starts.into()],
@@ -775,7 +775,7 @@ impl Desk {
                 ),
             )?;
             Ok(id)
-        })?)
+        })
     }
 
     /// Ends a person's assignment to an account and opens its handover
@@ -966,7 +966,7 @@ impl Desk {
         )?;
         self.account(by.admin_id, account_id)?;
         let now = self.now();
-        Ok(self.write(|tx| {
+        self.write(|tx| {
             tx.execute(
                 "INSERT INTO credential_rotations (admin_id, account_id, rotated_at, recorded_by, note) VALUES (?, ?, ?, ?, ?)",
                 &[by.admin_id.into(), account_id.into(), now.into(), by.staff_id.into(), note.into()],
@@ -977,7 +977,7 @@ impl Desk {
                 now,
                 AuditEntry::new(by.audit_name(), "credentials.rotate", "account", account_id),
             )?)
-        })?)
+        })
     }
 
     /// Accounts whose credentials were last changed more than `period_days`
@@ -1088,7 +1088,7 @@ impl Desk {
         )?;
         self.account(by.admin_id, account_id)?;
         let now = self.now();
-        Ok(self.write(|tx| {
+        self.write(|tx| {
             tx.execute(
                 "UPDATE accounts SET status = ? WHERE admin_id = ? AND id = ?",
                 &[
@@ -1104,7 +1104,7 @@ impl Desk {
                 AuditEntry::new(by.audit_name(), "account.status", "account", account_id)
                     .payload(serde_json::json!({"status": status.as_str()})),
             )?)
-        })?)
+        })
     }
 
     pub fn accounts(&self, admin_id: i64) -> Result<Vec<Account>> {

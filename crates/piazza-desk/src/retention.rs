@@ -42,7 +42,7 @@ impl Desk {
         let actor = by
             .map(|b| b.audit_name())
             .unwrap_or_else(|| "system".into());
-        Ok(self.write(|tx| {
+        self.write(|tx| {
             let scope = "SELECT id FROM comments WHERE admin_id = ? AND created_at < ? AND purged_at IS NULL AND legal_hold = 0 AND state = 'resolved'";
             let p = || -> Vec<piazza_store::Value> { vec![admin_id.into(), cutoff.into()] };
             let revisions_purged = tx.execute(
@@ -95,6 +95,6 @@ impl Desk {
                     .payload(serde_json::json!({"days": days, "report": report})),
             )?;
             Ok(report)
-        })?)
+        })
     }
 }

@@ -11,14 +11,14 @@ impl Desk {
     /// The sequence number of the newest audit entry of an administration
     /// (0 when the log is empty): where the audit viewer starts.
     pub fn audit_last_seq(&self, admin_id: i64) -> Result<i64> {
-        Ok(self.read(|tx| {
+        self.read(|tx| {
             Ok(tx
                 .query_one(
                     "SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE admin_id = ?",
                     &[admin_id.into()],
                 )?
                 .int(0)?)
-        })?)
+        })
     }
 
     /// Up to `limit` audit entries from sequence number `from_seq` on, in
