@@ -3,11 +3,9 @@
 //! audit entry are written in one transaction, with the exact text at
 //! decision time kept as evidence.
 
-use std::collections::BTreeSet;
-
 use piazza_calendar::format_instant;
 use piazza_calendar::jiff::Timestamp;
-use piazza_policy::{Action, Policy};
+use piazza_policy::{Action, CitationError};
 use piazza_store::Tx;
 use piazza_store::audit::{self, AuditEntry};
 use piazza_taxonomy::Category;
@@ -269,105 +267,27 @@ fn load_comment(
     }))
 }
 
-/// The categories a restrictive decision rests on, and whether automated
-/// detection flagged them.
-fn decision_categories(
-    tx: &mut Tx<'_>,
-    ctx: &AdminContext,
-    c: &CommentRow,
-    req: &ActRequest,
-) -> Result<(Vec<Category>, bool)> {
-    let covered: BTreeSet<Category> = req
-        .clauses
-        .iter()
-        .filter_map(|n| ctx.policy.clause(*n))
-        .flat_map(|cl| cl.categories.iter().copied())
-        .collect();
-    let flagged: Vec<Category> = tx
+/// The flagged categories of the comment's current text.
+fn flagged_categories(tx: &mut Tx<'_>, c: &CommentRow) -> Result<Vec<Category>> {
+    Ok(tx
         .query(
             "SELECT DISTINCT category FROM findings WHERE comment_id = ? AND revision = ? AND flagged = 1 AND category IS NOT NULL",
             &[c.id.into(), c.revision.into()],
         )?
         .iter()
         .filter_map(|r| r.text(0).ok()?.parse().ok())
-        .collect();
-    let chosen: Vec<Category> = if req.categories.is_empty() {
-        flagged
-            .iter()
-            .copied()
-            .filter(|cat| covered.contains(cat))
-            .collect()
-    } else {
-        req.categories.clone()
-    };
-    if chosen.is_empty() {
-        return Err(DeskError::InvalidInput(format!(
-            "name the category of the violation: no flagged finding of this comment is covered by clause {}",
-            req.clauses
-                .iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    for cat in &chosen {
-        if !covered.contains(cat) {
-            return Err(DeskError::ClauseNotApplicable(format!(
-                "no cited clause covers `{cat}`"
-            )));
-        }
-    }
-    let automated = chosen.iter().any(|cat| flagged.contains(cat));
-    Ok((chosen, automated))
+        .collect())
 }
 
-fn check_clauses(policy: &Policy, version: &str, kind: ActionKind, clauses: &[u32]) -> Result<()> {
-    if clauses.is_empty() {
-        return Err(DeskError::ClauseRequired {
+/// A citation the policy refuses, as the desk reports it.
+fn citation_error(e: CitationError, version: &str) -> DeskError {
+    match e {
+        CitationError::ClauseRequired => DeskError::ClauseRequired {
             version: version.to_string(),
-        });
+        },
+        CitationError::NoCategory { .. } => DeskError::InvalidInput(e.to_string()),
+        other => DeskError::ClauseNotApplicable(format!("{other} (policy version {version})")),
     }
-    for n in clauses {
-        let Some(clause) = policy.clause(*n) else {
-            let list: Vec<String> = policy
-                .external
-                .clauses
-                .iter()
-                .map(|c| c.number.to_string())
-                .collect();
-            return Err(DeskError::ClauseNotApplicable(format!(
-                "clause {n} does not exist in version {version} (clauses: {})",
-                if list.is_empty() {
-                    "none".to_string()
-                } else {
-                    list.join(", ")
-                }
-            )));
-        };
-        let allows = |a: Action| {
-            clause.actions.contains(&a)
-                || (a == Action::Hide && clause.actions.contains(&Action::Remove))
-        };
-        let ok = match kind.policy_measure() {
-            Some(m) => allows(m),
-            // A warning is the lightest measure: any restrictive one will do.
-            None => clause.actions.iter().any(|a| a.is_restrictive()),
-        };
-        if !ok {
-            let list: Vec<&str> = clause.actions.iter().map(|a| a.as_str()).collect();
-            return Err(DeskError::ClauseNotApplicable(format!(
-                "clause {n} («{}») does not allow `{}`; it allows: {}",
-                clause.title,
-                kind.as_str(),
-                if list.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    list.join(", ")
-                }
-            )));
-        }
-    }
-    Ok(())
 }
 
 fn ts(ms: i64) -> String {
@@ -713,16 +633,14 @@ impl Desk {
         clauses.sort_unstable();
         clauses.dedup();
         let (categories, automated) = if kind.is_restrictive() {
-            check_clauses(&ctx.policy, &ctx.policy_version, kind, &clauses)?;
-            decision_categories(
-                tx,
-                ctx,
-                &c,
-                &ActRequest {
-                    clauses: clauses.clone(),
-                    ..req.clone()
-                },
-            )?
+            let version = &ctx.policy_version;
+            ctx.policy
+                .check_citation(kind.policy_measure(), &clauses)
+                .map_err(|e| citation_error(e, version))?;
+            let flagged = flagged_categories(tx, &c)?;
+            ctx.policy
+                .decision_categories(&clauses, &flagged, &req.categories)
+                .map_err(|e| citation_error(e, version))?
         } else {
             (req.categories.clone(), false)
         };
@@ -734,11 +652,8 @@ impl Desk {
 
         // A removal where deletion is reserved for serious violations needs
         // a second moderator unless every category is serious.
-        let pending = kind == ActionKind::Remove
-            && ctx.policy.external.deletion_reserved_for_serious
-            && !categories
-                .iter()
-                .all(|cat| ctx.policy.category_rule(*cat).serious);
+        let pending =
+            kind == ActionKind::Remove && ctx.policy.removal_needs_confirmation(&categories);
 
         let mut reply_text = None;
         let mut template = req.template.clone();

@@ -47,6 +47,22 @@ fn cal_weekday(d: Weekday) -> CalWeekday {
     }
 }
 
+/// The analyser configured by a policy: its allowed and denied terms and
+/// its own contacts (which are not personal data). The one place where a
+/// policy becomes analyser settings, for the desk and `piazza analyze`.
+pub fn analyzer_for(policy: &Policy) -> Analyzer {
+    Analyzer::new(AnalyzerConfig {
+        allow_terms: policy.detection.allow_terms.clone(),
+        deny_terms: policy
+            .detection
+            .deny_terms
+            .iter()
+            .map(|t| (t.term.clone(), t.category))
+            .collect(),
+        own_contacts: policy.own_contacts(),
+    })
+}
+
 /// The calendar's weekly schedule for a policy's table of hours.
 pub fn schedule_of(hours: &[HoursInterval]) -> Result<WeeklySchedule> {
     piazza_policy::weekly_schedule(hours).map_err(|e| DeskError::InvalidInput(e.to_string()))
@@ -89,16 +105,6 @@ impl AdminContext {
         let validated =
             load_policy(source_label, toml).map_err(|e| DeskError::InvalidPolicy(e.to_string()))?;
         let policy = validated.policy;
-        let config = AnalyzerConfig {
-            allow_terms: policy.detection.allow_terms.clone(),
-            deny_terms: policy
-                .detection
-                .deny_terms
-                .iter()
-                .map(|t| (t.term.clone(), t.category))
-                .collect(),
-            own_contacts: policy.own_contacts(),
-        };
         Ok(AdminContext {
             admin_id,
             slug,
@@ -106,7 +112,7 @@ impl AdminContext {
             policy_version_id,
             policy_version: policy.document.version.clone(),
             calendar: calendar_of(&policy)?,
-            analyzer: Analyzer::new(config),
+            analyzer: analyzer_for(&policy),
             policy,
         })
     }

@@ -4,8 +4,8 @@
 //! stored with the policy version in force.
 
 use piazza_analysis::{Analysis, CommentInput};
+use piazza_policy::Triage;
 use piazza_store::Tx;
-use piazza_taxonomy::{Category, Intent};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -61,61 +61,12 @@ pub(crate) fn sha(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-/// How much a category weighs in the queue's priority: threats first.
-fn weight(c: Category) -> f32 {
-    match c {
-        Category::Threat => 1.0,
-        Category::Discrimination => 0.9,
-        Category::Illegal | Category::PersonalData => 0.8,
-        Category::Insult | Category::Obscene => 0.7,
-        Category::Vulgarity | Category::Misleading => 0.5,
-        Category::PoliticalPropaganda | Category::Trolling => 0.4,
-        Category::Spam | Category::Commercial | Category::Copyright | Category::PersonalCase => 0.3,
-        Category::OffTopic => 0.2,
-    }
-}
-
-/// What the desk derives from one analysis under one policy.
-pub(crate) struct Triage {
-    pub severity: f64,
-    pub priority: i64,
-    pub top_category: Option<Category>,
-    pub needs_reply: bool,
-}
-
+/// The policy's triage of one analysis.
 pub(crate) fn triage(ctx: &AdminContext, a: &Analysis) -> Triage {
-    let mut severity = 0f32;
-    let mut top: Option<(Category, f32)> = None;
-    for f in &a.findings {
-        let rule = ctx.policy.category_rule(f.category);
-        if f64::from(f.score) < rule.threshold {
-            continue;
-        }
-        let s = f.score * weight(f.category);
-        if s > severity {
-            severity = s;
-        }
-        if top.is_none_or(|(_, best)| s > best) {
-            top = Some((f.category, s));
-        }
-    }
-    let needs_reply = a.intents.iter().any(|i| {
-        matches!(
-            i.intent,
-            Intent::Question | Intent::Complaint | Intent::ServiceRequest
-        )
-    });
-    let mut priority = (severity * 100.0).round() as i64;
-    if needs_reply {
-        // A question waits for an answer: above clean comments, below abuse.
-        priority = priority.max(40);
-    }
-    Triage {
-        severity: f64::from(severity),
-        priority,
-        top_category: top.map(|(c, _)| c),
-        needs_reply,
-    }
+    ctx.policy.triage(
+        a.findings.iter().map(|f| (f.category, f.score)),
+        a.intents.iter().map(|i| i.intent),
+    )
 }
 
 pub(crate) fn store_findings(
@@ -126,7 +77,7 @@ pub(crate) fn store_findings(
     a: &Analysis,
 ) -> piazza_store::Result<()> {
     for f in &a.findings {
-        let rule = ctx.policy.category_rule(f.category);
+        let clause = ctx.policy.category_rule(f.category).clause;
         tx.execute(
             "INSERT INTO findings (admin_id, comment_id, revision, policy_version_id, category, intent, kind, target, score, flagged, clause, evidence_json, explanation)
              VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)",
@@ -139,8 +90,8 @@ pub(crate) fn store_findings(
                 f.kind.clone().into(),
                 f.target.map(|t| t.as_str()).into(),
                 f64::from(f.score).into(),
-                (f64::from(f.score) >= rule.threshold).into(),
-                rule.clause.map(i64::from).into(),
+                ctx.policy.flags(f.category, f.score).into(),
+                clause.map(i64::from).into(),
                 serde_json::to_string(&f.evidence).unwrap_or_default().into(),
                 (&f.explanation).into(),
             ],

@@ -21,6 +21,7 @@
 //! ```
 
 mod date;
+mod decide;
 pub mod defaults;
 mod hours;
 mod model;
@@ -34,6 +35,9 @@ use std::collections::BTreeSet;
 use piazza_taxonomy::{Category, Intent};
 
 pub use date::PolicyDate;
+pub use decide::{
+    CitationError, ProposedDecision, SERIOUS_SEVERITY, Suggestion, Triage, category_weight,
+};
 pub use hours::{
     ClockTime, HoursInterval, HoursProblem, Weekday, check_hours, hours_sentence, weekly_schedule,
 };

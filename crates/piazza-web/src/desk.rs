@@ -673,28 +673,17 @@ fn item_page(
         })
         .collect();
     let flagged = flagged_categories(d);
-    let suggestions: Vec<SuggestionView> = flagged
+    let suggested = p.suggestions(&flagged);
+    let suggestions: Vec<SuggestionView> = suggested
         .iter()
-        .map(|c| {
-            let rule = p.category_rule(*c);
-            SuggestionView {
-                category: c.label_it().into(),
-                action: rule.suggested.label_it(),
-                clause: rule.clause.and_then(|n| clause_option(slug, p, n, false)),
-            }
+        .map(|s| SuggestionView {
+            category: s.category.label_it().into(),
+            action: s.action.label_it(),
+            clause: s.clause.and_then(|n| clause_option(slug, p, n, false)),
         })
         .collect();
-    let suggested_clauses: BTreeSet<u32> = flagged
-        .iter()
-        .filter_map(|c| p.category_rule(*c).clause)
-        .collect();
-    let covering_numbers: BTreeSet<u32> = p
-        .external
-        .clauses
-        .iter()
-        .filter(|cl| cl.categories.iter().any(|c| flagged.contains(c)))
-        .map(|cl| cl.number)
-        .collect();
+    let suggested_clauses: BTreeSet<u32> = suggested.iter().filter_map(|s| s.clause).collect();
+    let covering_numbers = p.covering_clauses(&flagged);
     let covering: Vec<ClauseOption> = covering_numbers
         .iter()
         .filter_map(|n| clause_option(slug, p, *n, suggested_clauses.contains(n)))
@@ -706,7 +695,7 @@ fn item_page(
         .filter(|cl| !covering_numbers.contains(&cl.number))
         .filter_map(|cl| clause_option(slug, p, cl.number, false))
         .collect();
-    let suggested_kind = flagged.first().map(|c| p.category_rule(*c).suggested);
+    let proposal = p.proposed_decision(&flagged);
     let restrictive = [
         ActionKind::Hide,
         ActionKind::Remove,
@@ -718,28 +707,18 @@ fn item_page(
     .map(|k| Choice {
         value: k.as_str().into(),
         label: k.label_it().into(),
-        selected: suggested_kind.is_some_and(|a| a.as_str() == k.as_str()),
+        selected: proposal
+            .as_ref()
+            .is_some_and(|d| d.measure.as_str() == k.as_str()),
     })
     .collect();
-    let preview = flagged.first().and_then(|c| {
-        let rule = p.category_rule(*c);
-        let kind = rule
-            .suggested
+    let preview = proposal.as_ref().map(|prop| {
+        let kind = prop
+            .measure
             .as_str()
             .parse::<ActionKind>()
-            .ok()
-            .filter(|k| k.is_restrictive())
             .unwrap_or(ActionKind::Hide);
-        let covered: Vec<Category> = flagged
-            .iter()
-            .copied()
-            .filter(|f| {
-                rule.clause
-                    .and_then(|n| p.clause(n))
-                    .is_some_and(|cl| cl.categories.contains(f))
-            })
-            .collect();
-        Some(preview(state, ctx, d, kind, rule.clause?, &covered))
+        preview(state, ctx, d, kind, prop.clause, &prop.categories)
     });
     let templates = TEMPLATES
         .iter()

@@ -79,36 +79,29 @@ pub(crate) async fn item(
         .map(|f| f.revision)
         .max()
         .unwrap_or(0);
-    let mut suggestions: Vec<Suggestion> = Vec::new();
-    for f in detail
+    let flagged: Vec<piazza_taxonomy::Category> = detail
         .findings
         .iter()
         .filter(|f| f.revision == rev && f.flagged)
-    {
-        let Some(cat) = f
-            .category
-            .as_deref()
-            .and_then(|c| c.parse::<piazza_taxonomy::Category>().ok())
-        else {
-            continue;
-        };
-        if suggestions.iter().any(|s| s.category == cat.as_str()) {
-            continue;
-        }
-        let rule = ctx.policy.category_rule(cat);
-        suggestions.push(Suggestion {
-            category: cat.as_str().into(),
-            suggested_action: rule.suggested.as_str(),
-            clause: rule.clause,
-            clause_url: rule.clause.map(|n| {
+        .filter_map(|f| f.category.as_deref()?.parse().ok())
+        .collect();
+    let suggestions: Vec<Suggestion> = ctx
+        .policy
+        .suggestions(&flagged)
+        .into_iter()
+        .map(|s| Suggestion {
+            category: s.category.as_str().into(),
+            suggested_action: s.action.as_str(),
+            clause: s.clause,
+            clause_url: s.clause.map(|n| {
                 format!(
                     "/enti/{}/policy#{}",
                     ctx.slug,
                     piazza_policy::Policy::clause_anchor(n)
                 )
             }),
-        });
-    }
+        })
+        .collect();
     Ok(Json(ItemView {
         detail,
         policy_version: ctx.policy_version.clone(),

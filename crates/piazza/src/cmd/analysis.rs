@@ -72,33 +72,20 @@ pub(crate) struct OutFinding<'a> {
 
 impl<'a> OutFinding<'a> {
     pub(crate) fn new(policy: &Policy, f: &'a Finding) -> OutFinding<'a> {
-        let rule = policy.category_rule(f.category);
         OutFinding {
             category: f.category,
             kind: f.kind.as_deref(),
             target: f.target,
             score: f.score,
-            flagged: f64::from(f.score) >= rule.threshold,
-            clause: rule.clause,
+            flagged: policy.flags(f.category, f.score),
+            clause: policy.category_rule(f.category).clause,
             evidence: &f.evidence,
             explanation: &f.explanation,
         }
     }
 }
 
-/// The analyzer configured by a policy.
-pub fn analyzer_for(policy: &Policy) -> Analyzer {
-    Analyzer::new(AnalyzerConfig {
-        allow_terms: policy.detection.allow_terms.clone(),
-        deny_terms: policy
-            .detection
-            .deny_terms
-            .iter()
-            .map(|t| (t.term.clone(), t.category))
-            .collect(),
-        own_contacts: policy.own_contacts(),
-    })
-}
+pub use piazza_desk::context::analyzer_for;
 
 /// Lines read and analysed together; the order of the output is the order
 /// of the chunks, and within a chunk the order of the lines.
