@@ -9,7 +9,7 @@ use std::io::BufRead;
 use piazza_store::audit::{self, AuditEntry};
 use serde::Serialize;
 
-use crate::ingest::{IncomingComment, ingest_one};
+use crate::ingest::{IncomingComment, IncomingEvent};
 use crate::registry::Actor;
 use crate::{Desk, DeskError, Result};
 
@@ -63,7 +63,7 @@ pub struct ImportReport {
 /// A record of the file, before validation.
 fn parse_record(
     fields: &dyn Fn(&str) -> Option<serde_json::Value>,
-    platform: &str,
+    now: i64,
 ) -> std::result::Result<IncomingComment, (Option<String>, String)> {
     let text_of = |name: &str,
                    required: bool|
@@ -120,14 +120,16 @@ fn parse_record(
         }
     };
     Ok(IncomingComment {
-        platform: text_of("platform", false)?.unwrap_or_else(|| platform.to_string()),
         external_id: id,
         post_external_id: text_of("post_id", false)?,
         post_text: text_of("post_text", false)?,
+        parent_external_id: text_of("parent_id", false)?,
         author_ref: text_of("author", false)?,
         author_name: text_of("author_name", false)?,
         text,
-        created_at: created_at.unwrap_or(0),
+        // A file without dates: the comments arrive now, which is when the
+        // reply clock starts for the administration too.
+        created_at: created_at.unwrap_or(now),
     })
 }
 
@@ -225,69 +227,65 @@ impl Desk {
         // Reading and analysing run on a producer thread while this thread
         // writes the previous batch: the two overlap instead of taking turns.
         struct Ready {
-            batch: Vec<Parsed>,
-            analyses: Vec<piazza_analysis::Analysis>,
+            /// The lines that did not parse.
+            bad: Vec<LineError>,
+            prepared: crate::ingest::PreparedBatch,
             last_line: u64,
         }
         let write = |ready: Ready, p: &mut ImportProgress| -> Result<()> {
             let now = self.now();
-            let (imported, unchanged, failed) = self.write(|tx| {
-                let (mut imported, mut unchanged, mut failed) = (0u64, 0u64, 0u64);
-                let mut analyses = ready.analyses.iter();
-                for b in ready.batch.iter() {
-                    match b {
-                        Parsed::Ok(c) => {
-                            let a = analyses.next().expect("one analysis per good line");
-                            match ingest_one(tx, &ctx, &account, c, a, now)? {
-                                crate::IngestOutcome::Inserted(_) | crate::IngestOutcome::Edited(_) => imported += 1,
-                                crate::IngestOutcome::Unchanged(_) => unchanged += 1,
-                            }
-                        }
-                        Parsed::Bad(e) => {
-                            failed += tx.execute(
-                                "INSERT INTO import_errors (admin_id, run_id, line, field, message) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, line) DO NOTHING",
-                                &[admin_id.into(), run_id.into(), (e.line as i64).into(), e.field.clone().into(), (&e.message).into()],
-                            )?;
-                        }
+            let Ready {
+                bad,
+                prepared,
+                last_line,
+            } = ready;
+            let (_, (imported, unchanged, failed)) =
+                self.commit_batch(&ctx, &account, prepared, |tx, outcomes| {
+                    let imported = outcomes.iter().filter(|o| o.is_new_text()).count() as u64;
+                    let unchanged = outcomes.len() as u64 - imported;
+                    let mut failed = 0u64;
+                    for e in &bad {
+                        failed += tx.execute(
+                            "INSERT INTO import_errors (admin_id, run_id, line, field, message) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, line) DO NOTHING",
+                            &[admin_id.into(), run_id.into(), (e.line as i64).into(), e.field.clone().into(), (&e.message).into()],
+                        )?;
                     }
-                }
-                tx.execute(
-                    "UPDATE import_runs SET lines_done = ?, imported = imported + ?, unchanged = unchanged + ?, failed = failed + ?, updated_at = ? WHERE id = ?",
-                    &[
-                        (ready.last_line as i64).into(),
-                        (imported as i64).into(),
-                        (unchanged as i64).into(),
-                        (failed as i64).into(),
-                        now.into(),
-                        run_id.into(),
-                    ],
-                )?;
-                Ok((imported, unchanged, failed))
-            })?;
-            p.lines_done = ready.last_line;
+                    tx.execute(
+                        "UPDATE import_runs SET lines_done = ?, imported = imported + ?, unchanged = unchanged + ?, failed = failed + ?, updated_at = ? WHERE id = ?",
+                        &[
+                            (last_line as i64).into(),
+                            (imported as i64).into(),
+                            (unchanged as i64).into(),
+                            (failed as i64).into(),
+                            now.into(),
+                            run_id.into(),
+                        ],
+                    )?;
+                    Ok((imported, unchanged, failed))
+                })?;
+            p.lines_done = last_line;
             p.imported += imported;
             p.unchanged += unchanged;
             p.failed += failed;
             Ok(())
         };
 
-        let platform = account.platform.clone();
         std::thread::scope(|scope| -> Result<()> {
             let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Ready>>(2);
-            let ctx = &ctx;
+            let (ctx, account) = (&ctx, &account);
             scope.spawn(move || {
                 let emit = |batch: &mut Vec<Parsed>, last_line: u64| -> Result<()> {
-                    use rayon::prelude::*;
-                    let analyses: Vec<_> = batch
-                        .par_iter()
-                        .filter_map(|b| match b {
-                            Parsed::Ok(c) => Some(self.analyse(ctx, c, None)),
-                            Parsed::Bad(_) => None,
-                        })
-                        .collect();
+                    let mut bad = Vec::new();
+                    let mut events = Vec::with_capacity(batch.len());
+                    for b in batch.drain(..) {
+                        match b {
+                            Parsed::Ok(c) => events.push(IncomingEvent::Comment(c)),
+                            Parsed::Bad(e) => bad.push(e),
+                        }
+                    }
                     let ready = Ready {
-                        batch: std::mem::take(batch),
-                        analyses,
+                        bad,
+                        prepared: self.prepare_batch(ctx, account, events)?,
                         last_line,
                     };
                     // The writer stopped (an error): stop reading too.
@@ -315,7 +313,7 @@ impl Desk {
                                 let parsed = match serde_json::from_str::<serde_json::Value>(&line)
                                 {
                                     Ok(serde_json::Value::Object(map)) => {
-                                        match parse_record(&|k| map.get(k).cloned(), &platform) {
+                                        match parse_record(&|k| map.get(k).cloned(), now) {
                                             Ok(c) => Parsed::Ok(c),
                                             Err((field, message)) => Parsed::Bad(LineError {
                                                 line: n,
@@ -377,7 +375,7 @@ impl Desk {
                                                 ),
                                             })
                                         } else {
-                                            match parse_record(&get, &platform) {
+                                            match parse_record(&get, now) {
                                                 Ok(c) => Parsed::Ok(c),
                                                 Err((field, message)) => Parsed::Bad(LineError {
                                                     line: n,

@@ -1,59 +1,72 @@
-//! Ingestion: posts and comments arrive with (platform, external id).
+//! The one ingest pipeline. File imports, the sandbox, webhooks and pulls
+//! from the platforms all feed events of one account through
+//! [`Desk::ingest_with`]:
+//!
+//! 1. the account must be active: a closed or unofficial account receives
+//!    nothing;
+//! 2. comments whose text has not changed since they were stored are not
+//!    analysed again (one read of the stored hashes);
+//! 3. new and edited texts are analysed in parallel, with the post's text
+//!    as context;
+//! 4. new comments pass, in order, through the administration's
+//!    near-duplicate tracker, whose state outlives the batch (it is rebuilt
+//!    from the stored comments after a restart);
+//! 5. one transaction writes the comments, their findings, their triage,
+//!    the ban in force against their author, platform deletions and
+//!    visibility changes, and whatever the caller records with them (an
+//!    import's progress, a webhook delivery's state).
+//!
 //! Ingesting the same item twice changes nothing; an edited comment keeps
-//! its history. Each comment is analysed at ingest and its findings are
-//! stored with the policy version in force.
+//! its history.
 
-use piazza_analysis::{Analysis, CommentInput};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use piazza_analysis::{Analysis, CommentInput, Normalized, SpamSignature, SpamTracker};
 use piazza_policy::Triage;
 use piazza_store::Tx;
+use piazza_store::audit::{self, AuditEntry};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+pub use piazza_platforms::{IncomingComment, IncomingEvent, IncomingPost};
 
 use crate::context::AdminContext;
 use crate::registry::{Account, AccountStatus};
 use crate::{Desk, DeskError, Result};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IncomingPost {
-    pub platform: String,
-    pub external_id: String,
-    pub text: Option<String>,
-    pub url: Option<String>,
-    pub published_at: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IncomingComment {
-    pub platform: String,
-    pub external_id: String,
-    /// The post the comment answers, when known.
-    pub post_external_id: Option<String>,
-    /// The post's text, when the source carries it (for off-topic).
-    pub post_text: Option<String>,
-    /// The author's id on the platform (pseudonymous).
-    pub author_ref: Option<String>,
-    pub author_name: Option<String>,
-    pub text: String,
-    /// When the citizen wrote it (ms since the epoch).
-    pub created_at: i64,
-}
-
+/// What the pipeline did with one event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", content = "id", rename_all = "snake_case")]
 pub enum IngestOutcome {
     Inserted(i64),
     Unchanged(i64),
     Edited(i64),
+    /// The comment was deleted on the platform.
+    Deleted(i64),
+    /// The comment was hidden or shown again on the platform.
+    VisibilityChanged(i64),
+    /// An event about a comment Piazza never received.
+    Ignored,
 }
 
 impl IngestOutcome {
+    /// The comment's id (0 for an ignored event).
     pub fn id(self) -> i64 {
         match self {
-            IngestOutcome::Inserted(i) | IngestOutcome::Unchanged(i) | IngestOutcome::Edited(i) => {
-                i
-            }
+            IngestOutcome::Inserted(i)
+            | IngestOutcome::Unchanged(i)
+            | IngestOutcome::Edited(i)
+            | IngestOutcome::Deleted(i)
+            | IngestOutcome::VisibilityChanged(i) => i,
+            IngestOutcome::Ignored => 0,
         }
+    }
+
+    /// A new comment or a new text.
+    pub fn is_new_text(self) -> bool {
+        matches!(self, IngestOutcome::Inserted(_) | IngestOutcome::Edited(_))
     }
 }
 
@@ -67,6 +80,319 @@ pub(crate) fn triage(ctx: &AdminContext, a: &Analysis) -> Triage {
         a.findings.iter().map(|f| (f.category, f.score)),
         a.intents.iter().map(|i| i.intent),
     )
+}
+
+/// The id a post gets when a source gives its text but no id (a file
+/// import): the same text is the same post.
+fn post_key(text: &str) -> String {
+    format!("testo-{}", &sha(text)[..16])
+}
+
+/// A new or changed comment, analysed.
+pub(crate) struct Prepared {
+    analysis: Analysis,
+    /// Its near-duplicate signature, for new comments only.
+    signature: Option<SpamSignature>,
+}
+
+/// Events of one account, analysed and ready to commit.
+pub(crate) struct PreparedBatch {
+    events: Vec<IncomingEvent>,
+    /// One per event: `None` for unchanged texts and non-comment events.
+    prepared: Vec<Option<Prepared>>,
+}
+
+/// The near-duplicate trackers, one per administration, shared by every
+/// clone of the desk.
+#[derive(Default)]
+pub(crate) struct Trackers {
+    by_admin: Mutex<HashMap<i64, Arc<Mutex<SpamTracker>>>>,
+}
+
+/// How many stored comments rebuild a tracker after a restart: its
+/// capacity, so that it remembers what it would have remembered.
+const TRACKER_REBUILD: i64 = 50_000;
+
+impl Desk {
+    /// The administration's tracker, rebuilt from the stored comments the
+    /// first time this process needs it.
+    fn tracker(&self, admin_id: i64) -> Result<Arc<Mutex<SpamTracker>>> {
+        if let Some(t) = self
+            .trackers
+            .by_admin
+            .lock()
+            .expect("trackers")
+            .get(&admin_id)
+        {
+            return Ok(t.clone());
+        }
+        let rows = self.read(|tx| {
+            Ok(tx.query(
+                "SELECT c.author_ref, p.external_id, c.text FROM comments c LEFT JOIN posts p ON p.id = c.post_id
+                 WHERE c.admin_id = ? AND c.text IS NOT NULL ORDER BY c.id DESC LIMIT ?",
+                &[admin_id.into(), TRACKER_REBUILD.into()],
+            )?)
+        })?;
+        let mut seen: Vec<(String, String, String)> = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.opt_text(0)?.unwrap_or_default(),
+                    r.opt_text(1)?.unwrap_or_default(),
+                    r.text(2)?,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        seen.reverse();
+        let signatures: Vec<SpamSignature> = seen
+            .par_iter()
+            .map(|(_, _, t)| SpamSignature::new(t))
+            .collect();
+        let mut tracker = SpamTracker::default();
+        for ((author, post, text), sig) in seen.iter().zip(&signatures) {
+            tracker.observe_signature(author, post, text, sig);
+        }
+        let t = Arc::new(Mutex::new(tracker));
+        Ok(self
+            .trackers
+            .by_admin
+            .lock()
+            .expect("trackers")
+            .entry(admin_id)
+            .or_insert(t)
+            .clone())
+    }
+
+    /// Drops a tracker that saw comments a failed transaction did not
+    /// store: it is rebuilt from the store when next needed.
+    fn forget_tracker(&self, admin_id: i64) {
+        self.trackers
+            .by_admin
+            .lock()
+            .expect("trackers")
+            .remove(&admin_id);
+    }
+
+    /// Records a post (idempotent); returns its id.
+    pub fn ingest_post(&self, admin_id: i64, account_id: i64, post: &IncomingPost) -> Result<i64> {
+        let account = self.account(admin_id, account_id)?;
+        let now = self.now();
+        self.write(|tx| Ok(upsert_post(tx, admin_id, &account, post, now)?))
+    }
+
+    /// Ingests events of one account (comments, edits, deletions).
+    pub fn ingest(
+        &self,
+        admin_id: i64,
+        account_id: i64,
+        events: &[IncomingEvent],
+    ) -> Result<Vec<IngestOutcome>> {
+        let ctx = self.context(admin_id)?;
+        let account = self.account(admin_id, account_id)?;
+        Ok(self.ingest_with(&ctx, &account, events, |_, _| Ok(()))?.0)
+    }
+
+    /// Ingests comments of one account in one transaction.
+    pub fn ingest_comments(
+        &self,
+        admin_id: i64,
+        account_id: i64,
+        items: &[IncomingComment],
+    ) -> Result<Vec<IngestOutcome>> {
+        let events: Vec<IncomingEvent> =
+            items.iter().cloned().map(IncomingEvent::Comment).collect();
+        self.ingest(admin_id, account_id, &events)
+    }
+
+    /// Ingests one comment.
+    pub fn ingest_comment(
+        &self,
+        admin_id: i64,
+        account_id: i64,
+        item: &IncomingComment,
+    ) -> Result<IngestOutcome> {
+        Ok(self.ingest_comments(admin_id, account_id, std::slice::from_ref(item))?[0])
+    }
+
+    /// The pipeline itself. `finish` runs in the same transaction, after
+    /// the events are written, with their outcomes: what the caller must
+    /// record atomically with them.
+    pub(crate) fn ingest_with<T>(
+        &self,
+        ctx: &AdminContext,
+        account: &Account,
+        events: &[IncomingEvent],
+        finish: impl FnOnce(&mut Tx<'_>, &[IngestOutcome]) -> Result<T>,
+    ) -> Result<(Vec<IngestOutcome>, T)> {
+        let batch = self.prepare_batch(ctx, account, events.to_vec())?;
+        self.commit_batch(ctx, account, batch, finish)
+    }
+
+    /// Steps 1 to 3 of the pipeline: nothing is written, so a caller may
+    /// prepare the next batch on another thread while the previous one
+    /// commits.
+    pub(crate) fn prepare_batch(
+        &self,
+        ctx: &AdminContext,
+        account: &Account,
+        events: Vec<IncomingEvent>,
+    ) -> Result<PreparedBatch> {
+        if account.status != AccountStatus::Active {
+            return Err(DeskError::InvalidInput(format!(
+                "account {} is {}: it receives no comments",
+                account.name,
+                account.status.as_str()
+            )));
+        }
+        // Comments of a file import may carry a post's text without its id.
+        let events: Vec<IncomingEvent> = events
+            .into_iter()
+            .map(|e| match e {
+                IncomingEvent::Comment(mut c)
+                    if c.post_external_id.is_none() && c.post_text.is_some() =>
+                {
+                    c.post_external_id = c.post_text.as_deref().map(post_key);
+                    IncomingEvent::Comment(c)
+                }
+                other => other,
+            })
+            .collect();
+
+        // The stored hashes: an unchanged text is not analysed again.
+        let ids: Vec<&str> = events
+            .iter()
+            .filter_map(|e| match e {
+                IncomingEvent::Comment(c) => Some(c.external_id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let stored = self.stored_hashes(ctx.admin_id, &account.platform, &ids)?;
+        let prepared: Vec<Option<Prepared>> = events
+            .par_iter()
+            .map(|e| {
+                let IncomingEvent::Comment(c) = e else {
+                    return None;
+                };
+                let known = stored.get(c.external_id.as_str());
+                if known.is_some_and(|h| *h == sha(&c.text)) {
+                    return None;
+                }
+                let norm = Normalized::new(&c.text);
+                let analysis = ctx
+                    .analyzer
+                    .analyze_normalized(&input(c, &account.platform), &norm);
+                // Edits do not go through the tracker: an edit repeats its
+                // own earlier text.
+                let signature = known
+                    .is_none()
+                    .then(|| SpamSignature::from_normalized(&norm));
+                Some(Prepared {
+                    analysis,
+                    signature,
+                })
+            })
+            .collect();
+        Ok(PreparedBatch { events, prepared })
+    }
+
+    /// Steps 4 and 5: the tracker, in order, then one transaction.
+    pub(crate) fn commit_batch<T>(
+        &self,
+        ctx: &AdminContext,
+        account: &Account,
+        batch: PreparedBatch,
+        finish: impl FnOnce(&mut Tx<'_>, &[IngestOutcome]) -> Result<T>,
+    ) -> Result<(Vec<IngestOutcome>, T)> {
+        let admin_id = ctx.admin_id;
+        let PreparedBatch { events, prepared } = batch;
+        let mut analyses: Vec<Option<Analysis>> = Vec::with_capacity(events.len());
+        {
+            let tracker = self.tracker(admin_id)?;
+            let mut tracker = tracker.lock().unwrap_or_else(|p| p.into_inner());
+            for (e, p) in events.iter().zip(prepared) {
+                let Some(mut p) = p else {
+                    analyses.push(None);
+                    continue;
+                };
+                if let (IncomingEvent::Comment(c), Some(sig)) = (e, &p.signature)
+                    && let Some(f) = tracker.observe_signature(
+                        c.author_ref.as_deref().unwrap_or(""),
+                        c.post_external_id.as_deref().unwrap_or(""),
+                        &c.text,
+                        sig,
+                    )
+                {
+                    p.analysis.findings.push(f);
+                }
+                analyses.push(Some(p.analysis));
+            }
+        }
+
+        let now = self.now();
+        let written = self.write(|tx| {
+            let mut out = Vec::with_capacity(events.len());
+            for (e, a) in events.iter().zip(&analyses) {
+                out.push(match e {
+                    IncomingEvent::Comment(c) => ingest_one(tx, ctx, account, c, a.as_ref(), now)?,
+                    IncomingEvent::Deleted { external_id, at } => {
+                        deleted_on_platform(tx, ctx, account, external_id, *at)?
+                    }
+                    IncomingEvent::Visibility {
+                        external_id,
+                        hidden,
+                        ..
+                    } => visibility_on_platform(tx, ctx, account, external_id, *hidden)?,
+                });
+            }
+            let extra = finish(tx, &out)?;
+            Ok((out, extra))
+        });
+        if written.is_err() {
+            self.forget_tracker(admin_id);
+        }
+        written
+    }
+
+    /// The stored text hash of each comment of `ids` that exists.
+    fn stored_hashes(
+        &self,
+        admin_id: i64,
+        platform: &str,
+        ids: &[&str],
+    ) -> Result<HashMap<String, String>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(500) {
+            if chunk.is_empty() {
+                continue;
+            }
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let mut params: Vec<piazza_store::Value> = vec![admin_id.into(), platform.into()];
+            params.extend(chunk.iter().map(|i| (*i).into()));
+            let rows = self.read(|tx| {
+                Ok(tx.query(
+                    &format!(
+                        "SELECT external_id, text_sha256 FROM comments WHERE admin_id = ? AND platform = ? AND external_id IN ({marks})"
+                    ),
+                    &params,
+                )?)
+            })?;
+            for r in rows {
+                out.insert(r.text(0)?, r.text(1)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn input<'a>(c: &'a IncomingComment, platform: &'a str) -> CommentInput<'a> {
+    let mut input = CommentInput::new(&c.text).platform(platform);
+    if let Some(p) = c.post_text.as_deref() {
+        input = input.post_text(p);
+    }
+    if let Some(a) = &c.author_ref {
+        input = input.author(a);
+    }
+    input
 }
 
 pub(crate) fn store_findings(
@@ -116,94 +442,35 @@ pub(crate) fn store_findings(
     Ok(())
 }
 
-impl Desk {
-    pub(crate) fn analyse(
-        &self,
-        ctx: &AdminContext,
-        c: &IncomingComment,
-        post_text: Option<&str>,
-    ) -> Analysis {
-        let mut input = CommentInput::new(&c.text).platform(&c.platform);
-        if let Some(p) = post_text.or(c.post_text.as_deref()) {
-            input = input.post_text(p);
-        }
-        if let Some(a) = &c.author_ref {
-            input = input.author(a);
-        }
-        ctx.analyzer.analyze(&input)
-    }
-
-    /// Records a post (idempotent); returns its id.
-    pub fn ingest_post(&self, admin_id: i64, account_id: i64, post: &IncomingPost) -> Result<i64> {
-        self.account(admin_id, account_id)?;
-        let now = self.now();
-        Ok(self
-            .store
-            .write(|tx| upsert_post(tx, admin_id, account_id, post, now))?)
-    }
-
-    /// Ingests comments of one account in one transaction. Analysis runs in
-    /// parallel before the transaction; the transaction only writes.
-    pub fn ingest_comments(
-        &self,
-        admin_id: i64,
-        account_id: i64,
-        items: &[IncomingComment],
-    ) -> Result<Vec<IngestOutcome>> {
-        let ctx = self.context(admin_id)?;
-        let account = self.account(admin_id, account_id)?;
-        if account.status != AccountStatus::Active {
-            return Err(DeskError::InvalidInput(format!(
-                "account {} is {}: it receives no comments",
-                account.name,
-                account.status.as_str()
-            )));
-        }
-        let analyses: Vec<Analysis> = items
-            .par_iter()
-            .map(|c| self.analyse(&ctx, c, None))
-            .collect();
-        let now = self.now();
-        self.write(|tx| {
-            let mut out = Vec::with_capacity(items.len());
-            for (c, a) in items.iter().zip(&analyses) {
-                out.push(ingest_one(tx, &ctx, &account, c, a, now)?);
-            }
-            Ok(out)
-        })
-    }
-
-    /// Ingests one comment.
-    pub fn ingest_comment(
-        &self,
-        admin_id: i64,
-        account_id: i64,
-        item: &IncomingComment,
-    ) -> Result<IngestOutcome> {
-        Ok(self.ingest_comments(admin_id, account_id, std::slice::from_ref(item))?[0])
-    }
-}
-
 pub(crate) fn upsert_post(
     tx: &mut Tx<'_>,
     admin_id: i64,
-    account_id: i64,
+    account: &Account,
     post: &IncomingPost,
     now: i64,
 ) -> piazza_store::Result<i64> {
     if let Some(r) = tx.query_opt(
-        "SELECT id, text FROM posts WHERE admin_id = ? AND platform = ? AND external_id = ?",
+        "SELECT id, text, url FROM posts WHERE admin_id = ? AND platform = ? AND external_id = ?",
         &[
             admin_id.into(),
-            (&post.platform).into(),
+            (&account.platform).into(),
             (&post.external_id).into(),
         ],
     )? {
         let id = r.int(0)?;
-        if r.opt_text(1)?.is_none() && post.text.is_some() {
+        // A post first seen without its text (a webhook names only its id)
+        // gets it when a later source carries it.
+        if (r.opt_text(1)?.is_none() && post.text.is_some())
+            || (r.opt_text(2)?.is_none() && post.url.is_some())
+        {
             tx.execute(
-                "UPDATE posts SET text = ? WHERE id = ?",
-                &[post.text.clone().into(), id.into()],
+                "UPDATE posts SET text = COALESCE(text, ?), url = COALESCE(url, ?), published_at = COALESCE(published_at, ?) WHERE id = ?",
+                &[
+                    post.text.clone().into(),
+                    post.url.clone().into(),
+                    post.published_at.into(),
+                    id.into(),
+                ],
             )?;
         }
         return Ok(id);
@@ -212,8 +479,8 @@ pub(crate) fn upsert_post(
         "INSERT INTO posts (admin_id, account_id, platform, external_id, text, url, published_at, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         &[
             admin_id.into(),
-            account_id.into(),
-            (&post.platform).into(),
+            account.id.into(),
+            (&account.platform).into(),
             (&post.external_id).into(),
             post.text.clone().into(),
             post.url.clone().into(),
@@ -223,26 +490,63 @@ pub(crate) fn upsert_post(
     )
 }
 
+/// The ban in force against `author` on the account at `now`.
+fn ban_in_force(
+    tx: &mut Tx<'_>,
+    admin_id: i64,
+    account_id: i64,
+    author: Option<&str>,
+    now: i64,
+) -> piazza_store::Result<Option<i64>> {
+    let Some(author) = author else {
+        return Ok(None);
+    };
+    tx.query_opt(
+        "SELECT id FROM bans WHERE admin_id = ? AND account_id = ? AND author_ref = ? AND lifted_at IS NULL AND (until_at IS NULL OR until_at > ?) ORDER BY id DESC LIMIT 1",
+        &[admin_id.into(), account_id.into(), author.into(), now.into()],
+    )?
+    .map(|r| r.int(0))
+    .transpose()
+}
+
+/// The priority of a comment whose author is banned: above ordinary
+/// abuse, so that a moderator sees at once that the ban is being evaded
+/// (on platforms where it cannot be enforced, every new comment needs a
+/// decision).
+const BANNED_AUTHOR_PRIORITY: i64 = 75;
+
 pub(crate) fn ingest_one(
     tx: &mut Tx<'_>,
     ctx: &AdminContext,
     account: &Account,
     c: &IncomingComment,
-    a: &Analysis,
+    analysis: Option<&Analysis>,
     now: i64,
-) -> piazza_store::Result<IngestOutcome> {
+) -> Result<IngestOutcome> {
     let admin_id = ctx.admin_id;
     let hash = sha(&c.text);
     let existing = tx.query_opt(
         "SELECT id, text_sha256, revision, state, resolution FROM comments WHERE admin_id = ? AND platform = ? AND external_id = ?",
-        &[admin_id.into(), (&c.platform).into(), (&c.external_id).into()],
+        &[admin_id.into(), (&account.platform).into(), (&c.external_id).into()],
     )?;
+    if let Some(r) = &existing
+        && r.text(1)? == hash
+    {
+        return Ok(IngestOutcome::Unchanged(r.int(0)?));
+    }
+    // The text changed after the hashes were read (another writer): it is
+    // analysed here, without the tracker.
+    let computed;
+    let a = match analysis {
+        Some(a) => a,
+        None => {
+            computed = ctx.analyzer.analyze(&input(c, &account.platform));
+            &computed
+        }
+    };
     let t = triage(ctx, a);
     if let Some(r) = existing {
         let id = r.int(0)?;
-        if r.text(1)? == hash {
-            return Ok(IngestOutcome::Unchanged(id));
-        }
         // An edit: keep the old text as a revision, analyse the new one.
         let revision = r.int(2)? + 1;
         let state = r.text(3)?;
@@ -276,9 +580,8 @@ pub(crate) fn ingest_one(
         Some(ext) => Some(upsert_post(
             tx,
             admin_id,
-            account.id,
+            account,
             &IncomingPost {
-                platform: c.platform.clone(),
                 external_id: ext.clone(),
                 text: c.post_text.clone(),
                 url: None,
@@ -293,16 +596,23 @@ pub(crate) fn ingest_one(
     } else {
         None
     };
+    let ban = ban_in_force(tx, admin_id, account.id, c.author_ref.as_deref(), now)?;
+    let priority = if ban.is_some() {
+        t.priority.max(BANNED_AUTHOR_PRIORITY)
+    } else {
+        t.priority
+    };
     let ms = |ts: piazza_calendar::jiff::Timestamp| ts.as_millisecond();
     let id = tx.insert(
-        "INSERT INTO comments (admin_id, account_id, post_id, platform, external_id, author_ref, author_name, text, text_sha256, created_at, ingested_at, revision, state, severity, priority, top_category, policy_version_id, needs_reply, taken_in_charge_at, courtesy_due_at, deadline_at, sla_state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO comments (admin_id, account_id, post_id, platform, external_id, parent_external_id, author_ref, author_name, text, text_sha256, created_at, ingested_at, revision, state, severity, priority, top_category, policy_version_id, needs_reply, taken_in_charge_at, courtesy_due_at, deadline_at, sla_state, author_ban_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         &[
             admin_id.into(),
             account.id.into(),
             post_id.into(),
-            (&c.platform).into(),
+            (&account.platform).into(),
             (&c.external_id).into(),
+            c.parent_external_id.clone().into(),
             c.author_ref.clone().into(),
             c.author_name.clone().into(),
             (&c.text).into(),
@@ -310,7 +620,7 @@ pub(crate) fn ingest_one(
             c.created_at.into(),
             now.into(),
             t.severity.into(),
-            t.priority.into(),
+            priority.into(),
             t.top_category.map(|c| c.as_str()).into(),
             ctx.policy_version_id.into(),
             t.needs_reply.into(),
@@ -318,6 +628,7 @@ pub(crate) fn ingest_one(
             deadline.map(|d| ms(d.courtesy_due)).into(),
             deadline.map(|d| ms(d.deadline)).into(),
             deadline.map(|_| "open").into(),
+            ban.into(),
         ],
     )?;
     tx.execute(
@@ -326,4 +637,81 @@ pub(crate) fn ingest_one(
     )?;
     store_findings(tx, ctx, id, 1, a)?;
     Ok(IngestOutcome::Inserted(id))
+}
+
+fn comment_by_external(
+    tx: &mut Tx<'_>,
+    ctx: &AdminContext,
+    account: &Account,
+    external_id: &str,
+) -> piazza_store::Result<Option<(i64, String, Option<i64>)>> {
+    tx.query_opt(
+        "SELECT id, state, platform_deleted_at FROM comments WHERE admin_id = ? AND platform = ? AND external_id = ?",
+        &[ctx.admin_id.into(), (&account.platform).into(), external_id.into()],
+    )?
+    .map(|r| Ok((r.int(0)?, r.text(1)?, r.opt_int(2)?)))
+    .transpose()
+}
+
+/// A comment deleted on the platform leaves the queue: nothing is left to
+/// decide about it. Decisions already taken keep their record.
+fn deleted_on_platform(
+    tx: &mut Tx<'_>,
+    ctx: &AdminContext,
+    account: &Account,
+    external_id: &str,
+    at: i64,
+) -> Result<IngestOutcome> {
+    let Some((id, state, deleted)) = comment_by_external(tx, ctx, account, external_id)? else {
+        return Ok(IngestOutcome::Ignored);
+    };
+    if deleted.is_some() {
+        return Ok(IngestOutcome::Unchanged(id));
+    }
+    let open = state != "resolved";
+    tx.execute(
+        &format!(
+            "UPDATE comments SET platform_deleted_at = ?, visibility = 'removed', version = version + 1{} WHERE id = ?",
+            if open {
+                ", state = 'resolved', resolution = 'deleted_on_platform', resolved_at = ?"
+            } else {
+                ""
+            }
+        ),
+        &if open {
+            vec![at.into(), at.into(), id.into()]
+        } else {
+            vec![at.into(), id.into()]
+        },
+    )?;
+    audit::append(
+        tx,
+        ctx.admin_id,
+        at,
+        &AuditEntry::new("system", "comment.deleted_on_platform", "comment", id)
+            .payload(serde_json::json!({"was_open": open})),
+    )?;
+    Ok(IngestOutcome::Deleted(id))
+}
+
+fn visibility_on_platform(
+    tx: &mut Tx<'_>,
+    ctx: &AdminContext,
+    account: &Account,
+    external_id: &str,
+    hidden: bool,
+) -> Result<IngestOutcome> {
+    let Some((id, _, _)) = comment_by_external(tx, ctx, account, external_id)? else {
+        return Ok(IngestOutcome::Ignored);
+    };
+    let visibility = if hidden { "hidden" } else { "visible" };
+    let n = tx.execute(
+        "UPDATE comments SET visibility = ?, version = version + 1 WHERE id = ? AND visibility <> ? AND visibility <> 'removed'",
+        &[visibility.into(), id.into(), visibility.into()],
+    )?;
+    Ok(if n == 0 {
+        IngestOutcome::Unchanged(id)
+    } else {
+        IngestOutcome::VisibilityChanged(id)
+    })
 }

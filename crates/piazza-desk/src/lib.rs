@@ -42,7 +42,7 @@ pub use auth::{hash_password, verify_password};
 pub use context::AdminContext;
 pub use error::DeskError;
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
-pub use ingest::{IncomingComment, IncomingPost, IngestOutcome};
+pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
 pub use queue::{CommentState, ItemDetail, QueueFilter, QueueItem};
 pub use registry::{
     Account, AccountStatus, Actor, Administration, ComplianceIssue, HandoverItem, NewAccount,
@@ -64,6 +64,7 @@ pub struct Desk {
     store: Store,
     clock: Clock,
     contexts: Arc<Mutex<HashMap<i64, Arc<AdminContext>>>>,
+    trackers: Arc<ingest::Trackers>,
 }
 
 impl Desk {
@@ -72,6 +73,7 @@ impl Desk {
             store,
             clock: Arc::new(piazza_store::now_ms),
             contexts: Arc::new(Mutex::new(HashMap::new())),
+            trackers: Arc::default(),
         }
     }
 

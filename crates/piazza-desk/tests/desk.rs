@@ -92,9 +92,9 @@ fn world(store: TestStore, preset: &str) -> World {
 
 fn comment(id: &str, text: &str) -> IncomingComment {
     IncomingComment {
-        platform: "facebook".into(),
         external_id: id.into(),
         post_external_id: Some("post-1".into()),
+        parent_external_id: None,
         post_text: Some("Lavori di rifacimento dell'asfalto in via Garibaldi da lunedì".into()),
         author_ref: Some("fb-user-42".into()),
         author_name: Some("Mario R.".into()),

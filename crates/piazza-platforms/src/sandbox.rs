@@ -6,8 +6,26 @@
 //! (protected), insults, threats, discrimination, personal data, spam,
 //! electoral propaganda and off-topic chatter. The texts are written for
 //! Piazza; none is taken from a real person.
+//!
+//! [`SandboxConnector`] puts the stream behind the same [`Connector`]
+//! interface as the real platforms: a pull returns the comments written
+//! since the previous one, and decisions are carried out on an in-memory
+//! page (hidden, deleted, replies, private messages, blocked authors) that
+//! the demo can show. It has the capabilities of the platform it stands
+//! for, so a demo account on Instagram cannot ban either.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use piazza_taxonomy::Platform;
 use serde::Serialize;
+
+use crate::capability::Support;
+use crate::connector::{
+    ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest,
+    PermanentCode,
+};
+use crate::incoming::{IncomingComment, IncomingEvent, IncomingPost};
 
 /// A post of the administration on the sandbox platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -136,9 +154,267 @@ impl Sandbox {
     }
 }
 
+/// What the sandbox page looks like after the decisions carried out on it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SandboxState {
+    pub hidden: BTreeSet<String>,
+    pub deleted: BTreeSet<String>,
+    /// Replies by the page: (reply id, comment id, text).
+    pub replies: Vec<(String, String, String)>,
+    /// Private messages to authors: (comment id, text).
+    pub private_messages: Vec<(String, String)>,
+    pub blocked: BTreeSet<String>,
+    pub reports: Vec<String>,
+}
+
+/// The sandbox behind the [`Connector`] interface.
+pub struct SandboxConnector {
+    platform: Platform,
+    inner: Mutex<(Sandbox, SandboxState)>,
+    /// Comments handed out by each pull.
+    per_pull: usize,
+    clock: fn() -> i64,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl SandboxConnector {
+    /// A sandbox page standing for an account on `platform`; the stream is
+    /// the one of `seed`, `per_pull` comments a pull.
+    pub fn new(platform: Platform, seed: u64, per_pull: usize) -> SandboxConnector {
+        SandboxConnector {
+            platform,
+            inner: Mutex::new((Sandbox::new(seed), SandboxState::default())),
+            per_pull: per_pull.max(1),
+            clock: now_ms,
+        }
+    }
+
+    /// The page as it is now.
+    pub fn state(&self) -> SandboxState {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .clone()
+    }
+}
+
+impl Connector for SandboxConnector {
+    fn platform(&self) -> Platform {
+        self.platform
+    }
+
+    fn deliver(&self, d: &Delivery) -> Result<Delivered, Failure> {
+        let op = d.op()?;
+        if let Support::No(why) = self.capabilities().support(op) {
+            return Err(Failure::Permanent {
+                code: PermanentCode::Unsupported,
+                message: why.to_string(),
+            });
+        }
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let state = &mut guard.1;
+        let comment = || {
+            d.comment_external_id.clone().ok_or(Failure::Permanent {
+                code: PermanentCode::Rejected,
+                message: "no comment to act on".into(),
+            })
+        };
+        use crate::capability::Operation as O;
+        match op {
+            O::Hide | O::Unhide | O::Reply | O::PrivateReply | O::Report
+                if state.deleted.contains(&comment()?) =>
+            {
+                Err(Failure::Permanent {
+                    code: PermanentCode::ObjectGone,
+                    message: "the comment was deleted".into(),
+                })
+            }
+            O::Hide => {
+                state.hidden.insert(comment()?);
+                Ok(Delivered::default())
+            }
+            O::Unhide => {
+                state.hidden.remove(&comment()?);
+                Ok(Delivered::default())
+            }
+            O::Delete => {
+                let already = !state.deleted.insert(comment()?);
+                Ok(Delivered {
+                    platform_ref: None,
+                    already,
+                })
+            }
+            O::Reply => {
+                let (c, text) = (comment()?, d.text.clone().unwrap_or_default());
+                if d.uncertain
+                    && let Some((id, _, _)) = state
+                        .replies
+                        .iter()
+                        .find(|(id, on, t)| *on == c && *t == text && !d.known_refs.contains(id))
+                {
+                    return Ok(Delivered {
+                        platform_ref: Some(id.clone()),
+                        already: true,
+                    });
+                }
+                let id = format!("sandbox-reply-{}", state.replies.len() + 1);
+                state.replies.push((id.clone(), c, text));
+                Ok(Delivered {
+                    platform_ref: Some(id),
+                    already: false,
+                })
+            }
+            O::PrivateReply => {
+                let c = comment()?;
+                if state.private_messages.iter().any(|(on, _)| *on == c) {
+                    return Ok(Delivered {
+                        platform_ref: None,
+                        already: true,
+                    });
+                }
+                state
+                    .private_messages
+                    .push((c, d.text.clone().unwrap_or_default()));
+                Ok(Delivered::default())
+            }
+            O::Ban | O::Unban => {
+                let author = d.author_ref.clone().ok_or(Failure::Permanent {
+                    code: PermanentCode::Rejected,
+                    message: "no author to ban".into(),
+                })?;
+                if op == O::Ban {
+                    state.blocked.insert(author);
+                } else {
+                    state.blocked.remove(&author);
+                }
+                Ok(Delivered::default())
+            }
+            O::Report => {
+                state.reports.push(comment()?);
+                Ok(Delivered::default())
+            }
+        }
+    }
+
+    fn fetch(&self, _request: &FetchRequest) -> Result<FetchPage, Failure> {
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let now = (self.clock)();
+        let mut page = FetchPage {
+            done: true,
+            ..FetchPage::default()
+        };
+        for _ in 0..self.per_pull {
+            let c = guard.0.next_comment();
+            if !page
+                .posts
+                .iter()
+                .any(|p| p.external_id == c.post_external_id)
+            {
+                page.posts.push(IncomingPost {
+                    external_id: c.post_external_id.clone(),
+                    text: Some(c.post_text.clone()),
+                    url: None,
+                    published_at: None,
+                });
+            }
+            page.events.push(IncomingEvent::Comment(IncomingComment {
+                external_id: c.external_id,
+                post_external_id: Some(c.post_external_id),
+                post_text: Some(c.post_text),
+                parent_external_id: None,
+                author_ref: Some(c.author_ref),
+                author_name: Some(c.author_name),
+                text: c.text,
+                created_at: now,
+            }));
+        }
+        Ok(page)
+    }
+
+    fn post(&self, external_id: &str) -> Result<Option<IncomingPost>, Failure> {
+        Ok(Sandbox::posts()
+            .into_iter()
+            .find(|p| p.external_id == external_id)
+            .map(|p| IncomingPost {
+                external_id: p.external_id,
+                text: Some(p.text),
+                url: None,
+                published_at: None,
+            }))
+    }
+
+    fn check(&self) -> Result<ConnectionCheck, Failure> {
+        Ok(ConnectionCheck {
+            valid: true,
+            account_name: Some(format!("Sandbox ({})", self.platform.label_it())),
+            ..ConnectionCheck::default()
+        })
+    }
+}
+
+/// Counts of what the sandbox page holds, for one line of the demo.
+pub fn summary(state: &SandboxState) -> BTreeMap<&'static str, usize> {
+    BTreeMap::from([
+        ("nascosti", state.hidden.len()),
+        ("rimossi", state.deleted.len()),
+        ("risposte", state.replies.len()),
+        ("messaggi privati", state.private_messages.len()),
+        ("autori bloccati", state.blocked.len()),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capability::Operation;
+
+    #[test]
+    fn the_connector_carries_out_decisions_and_replies_once() {
+        let s = SandboxConnector::new(Platform::Facebook, 1, 2);
+        let page = s.fetch(&FetchRequest::default()).unwrap();
+        assert_eq!(page.events.len(), 2);
+        let id = page.events[0].external_id().to_string();
+        let mut hide = Delivery::new(Operation::Hide, "1");
+        hide.comment_external_id = Some(id.clone());
+        s.deliver(&hide).unwrap();
+        assert!(s.state().hidden.contains(&id));
+        let mut reply = Delivery::new(Operation::Reply, "2");
+        reply.comment_external_id = Some(id.clone());
+        reply.text = Some("Grazie".into());
+        let first = s.deliver(&reply).unwrap();
+        reply.uncertain = true;
+        let again = s.deliver(&reply).unwrap();
+        assert!(again.already);
+        assert_eq!(again.platform_ref, first.platform_ref);
+        assert_eq!(s.state().replies.len(), 1);
+        // A reply already claimed by another delivery is not taken.
+        reply.known_refs = vec![first.platform_ref.clone().unwrap()];
+        assert!(!s.deliver(&reply).unwrap().already);
+        assert_eq!(s.state().replies.len(), 2);
+    }
+
+    #[test]
+    fn the_sandbox_has_the_capabilities_of_the_platform_it_stands_for() {
+        let s = SandboxConnector::new(Platform::Instagram, 1, 1);
+        let mut ban = Delivery::new(Operation::Ban, "1");
+        ban.author_ref = Some("u".into());
+        let e = s.deliver(&ban).unwrap_err();
+        assert!(matches!(
+            e,
+            Failure::Permanent {
+                code: PermanentCode::Unsupported,
+                ..
+            }
+        ));
+        assert!(s.state().blocked.is_empty());
+    }
 
     #[test]
     fn the_stream_is_deterministic_and_ids_are_unique() {

@@ -8,6 +8,7 @@ use crate::{BackendKind, Result, StoreError, Tx, Value};
 const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_queue_order.sql")),
+    (3, include_str!("../migrations/0003_platforms.sql")),
 ];
 
 fn expand(sql: &str, kind: BackendKind) -> String {

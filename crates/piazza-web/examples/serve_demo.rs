@@ -59,9 +59,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let now = piazza_store::now_ms();
     let comment = |id: &str, author: &str, text: &str, minutes_ago: i64| {
         IncomingComment {
-        platform: a.platform.clone(),
         external_id: id.into(),
         post_external_id: Some("post-lavori".into()),
+        parent_external_id: None,
         post_text: Some(
             "Da lunedì 23 novembre lavori di rifacimento dell'asfalto in via Garibaldi: il traffico sarà deviato su via Matteotti."
                 .into(),

@@ -27,9 +27,9 @@ struct World {
 
 fn comment(id: &str, text: &str) -> IncomingComment {
     IncomingComment {
-        platform: "facebook".into(),
         external_id: id.into(),
         post_external_id: Some("post-1".into()),
+        parent_external_id: None,
         post_text: Some("Lavori di rifacimento dell'asfalto in via Garibaldi da lunedì".into()),
         author_ref: Some(format!("fb-user-{id}")),
         author_name: Some("Mario R.".into()),

@@ -366,9 +366,9 @@ pub fn seed_demo(
 
 fn incoming(c: piazza_platforms::sandbox::SandboxComment, at: i64) -> IncomingComment {
     IncomingComment {
-        platform: "sandbox".into(),
         external_id: c.external_id,
         post_external_id: Some(c.post_external_id),
+        parent_external_id: None,
         post_text: Some(c.post_text),
         author_ref: Some(c.author_ref),
         author_name: Some(c.author_name),
