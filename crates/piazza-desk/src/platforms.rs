@@ -1,0 +1,801 @@
+//! The desk's side of the platforms: connections (an account linked to its
+//! platform through a connector, with its token sealed at rest), webhook
+//! deliveries stored as received and processed after, and pulls that
+//! resume where the last committed page ended. Everything that arrives goes
+//! through the one ingest pipeline.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use piazza_platforms::{
+    ConnectionCheck, Connector, FetchRequest, IncomingEvent, IncomingPost, Platform, RoutedEvent,
+    SecretString,
+};
+use piazza_secrets::SecretKey;
+use piazza_store::audit::{self, AuditEntry};
+use serde::Serialize;
+
+use crate::ingest::{sha, upsert_post};
+use crate::registry::{Actor, Role};
+use crate::{Desk, DeskError, Result};
+
+/// How an account reaches its platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectorKind {
+    /// A Facebook Page through the Graph API.
+    Facebook,
+    /// An Instagram professional account through the Graph API.
+    Instagram,
+    /// The demo's in-memory platform.
+    Sandbox,
+}
+
+impl ConnectorKind {
+    pub const ALL: [ConnectorKind; 3] = [
+        ConnectorKind::Facebook,
+        ConnectorKind::Instagram,
+        ConnectorKind::Sandbox,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ConnectorKind::Facebook => "facebook",
+            ConnectorKind::Instagram => "instagram",
+            ConnectorKind::Sandbox => "sandbox",
+        }
+    }
+
+    /// Where a step was carried out, as the item page says it ("eseguito
+    /// su Facebook").
+    pub fn place_it(self, platform: &str) -> String {
+        match self {
+            ConnectorKind::Facebook => "Facebook".into(),
+            ConnectorKind::Instagram => "Instagram".into(),
+            ConnectorKind::Sandbox => {
+                let label = platform
+                    .parse::<Platform>()
+                    .map(|p| p.label_it().to_string())
+                    .unwrap_or_else(|_| platform.to_string());
+                format!("piattaforma di prova (simula {label})")
+            }
+        }
+    }
+
+    /// The platform a connector of this kind serves; `None` for the
+    /// sandbox, which stands for any.
+    pub const fn platform(self) -> Option<Platform> {
+        match self {
+            ConnectorKind::Facebook => Some(Platform::Facebook),
+            ConnectorKind::Instagram => Some(Platform::Instagram),
+            ConnectorKind::Sandbox => None,
+        }
+    }
+}
+
+impl std::str::FromStr for ConnectorKind {
+    type Err = DeskError;
+    fn from_str(s: &str) -> Result<Self> {
+        ConnectorKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                DeskError::InvalidInput(format!(
+                    "unknown connector `{s}`, expected facebook, instagram or sandbox"
+                ))
+            })
+    }
+}
+
+/// What a connector factory needs to build a connector.
+#[derive(Debug, Clone)]
+pub struct ConnectionSpec {
+    pub id: i64,
+    pub kind: ConnectorKind,
+    /// The account's platform.
+    pub platform: Platform,
+    pub platform_account: String,
+    pub page_id: Option<String>,
+    pub token: Option<SecretString>,
+}
+
+/// Builds connectors from connections. The deployment's factory knows the
+/// platforms' base URLs and app secrets; tests point it at local fakes.
+pub trait ConnectorFactory: Send + Sync {
+    fn build(&self, spec: &ConnectionSpec) -> std::result::Result<Arc<dyn Connector>, String>;
+}
+
+/// The state of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    Active,
+    Disconnected,
+}
+
+impl ConnectionStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ConnectionStatus::Active => "active",
+            ConnectionStatus::Disconnected => "disconnected",
+        }
+    }
+
+    fn parse(s: &str) -> ConnectionStatus {
+        match s {
+            "active" => ConnectionStatus::Active,
+            _ => ConnectionStatus::Disconnected,
+        }
+    }
+}
+
+/// A connection as the desk shows it: never its token.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Connection {
+    pub id: i64,
+    pub account_id: i64,
+    pub account: String,
+    pub platform: String,
+    pub connector: ConnectorKind,
+    pub platform_account: String,
+    pub page_id: Option<String>,
+    pub status: ConnectionStatus,
+    /// A token is stored (sealed).
+    pub has_token: bool,
+    pub last_synced_at: Option<i64>,
+    /// The platform asked to slow down until then.
+    pub paused_until: Option<i64>,
+    pub last_check: Option<ConnectionCheck>,
+    pub last_checked_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// How to connect an account.
+#[derive(Debug, Clone)]
+pub struct NewConnection {
+    pub account_id: i64,
+    pub connector: ConnectorKind,
+    /// The account's id on the platform (Page id, Instagram user id).
+    pub platform_account: String,
+    pub page_id: Option<String>,
+    pub token: Option<SecretString>,
+}
+
+/// What a pull read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub pages: u64,
+    pub posts: u64,
+    pub new_comments: u64,
+    pub unchanged: u64,
+    /// The pull resumed from a stored cursor.
+    pub resumed: bool,
+    /// Everything since the start date was read.
+    pub complete: bool,
+}
+
+/// What a pass over the stored webhook deliveries did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct EventsRun {
+    pub deliveries: u64,
+    pub events: u64,
+    /// Events for accounts no connection serves.
+    pub unrouted: u64,
+    pub failed: u64,
+}
+
+/// The connectors built so far, by connection, so that one connection's
+/// state (rate-limit figures, the sandbox's page) lives as long as the
+/// process.
+#[derive(Default)]
+pub(crate) struct ConnectorCache {
+    pub(crate) built: Mutex<HashMap<i64, Arc<dyn Connector>>>,
+}
+
+const CONNECTION_COLUMNS: &str = "pc.id, pc.account_id, a.name, a.platform, pc.connector, pc.platform_account, pc.page_id, pc.status, pc.token_sealed IS NOT NULL, pc.last_synced_at, pc.paused_until, pc.last_check_json, pc.last_checked_at, pc.created_at";
+
+fn connection_from(r: &piazza_store::Row) -> Result<Connection> {
+    Ok(Connection {
+        id: r.int(0)?,
+        account_id: r.int(1)?,
+        account: r.text(2)?,
+        platform: r.text(3)?,
+        connector: r.text(4)?.parse()?,
+        platform_account: r.text(5)?,
+        page_id: r.opt_text(6)?,
+        status: ConnectionStatus::parse(&r.text(7)?),
+        has_token: r.bool(8)?,
+        last_synced_at: r.opt_int(9)?,
+        paused_until: r.opt_int(10)?,
+        last_check: r
+            .opt_text(11)?
+            .and_then(|j| serde_json::from_str::<CheckRecord>(&j).ok())
+            .map(CheckRecord::into_check),
+        last_checked_at: r.opt_int(12)?,
+        created_at: r.int(13)?,
+    })
+}
+
+/// A token check as stored (the check itself holds no secret).
+#[derive(Serialize, serde::Deserialize)]
+struct CheckRecord {
+    valid: bool,
+    expires_at: Option<i64>,
+    permissions: Vec<String>,
+    missing: Vec<(String, Vec<String>)>,
+    account_name: Option<String>,
+    problems: Vec<String>,
+}
+
+impl CheckRecord {
+    fn from_check(c: &ConnectionCheck) -> CheckRecord {
+        CheckRecord {
+            valid: c.valid,
+            expires_at: c.expires_at,
+            permissions: c.permissions.clone(),
+            missing: c
+                .missing
+                .iter()
+                .map(|m| {
+                    (
+                        m.permission.clone(),
+                        m.needed_for.iter().map(|o| o.as_str().to_string()).collect(),
+                    )
+                })
+                .collect(),
+            account_name: c.account_name.clone(),
+            problems: c.problems.clone(),
+        }
+    }
+
+    fn into_check(self) -> ConnectionCheck {
+        ConnectionCheck {
+            valid: self.valid,
+            expires_at: self.expires_at,
+            permissions: self.permissions,
+            missing: self
+                .missing
+                .into_iter()
+                .map(|(permission, ops)| piazza_platforms::MissingPermission {
+                    permission,
+                    needed_for: ops.iter().filter_map(|o| o.parse().ok()).collect(),
+                })
+                .collect(),
+            account_name: self.account_name,
+            problems: self.problems,
+        }
+    }
+}
+
+/// The context a sealed token is bound to: the connection's account and
+/// platform id, so a sealed value moved to another row does not open.
+fn token_context(account_id: i64, platform_account: &str) -> String {
+    format!("connection:{account_id}:{platform_account}")
+}
+
+/// Roles that connect accounts to their platforms: those who authorise
+/// accounts (Maglione: the Responsabile keeps the credentials).
+const CONNECTING: &[Role] = &[Role::Admin, Role::Dirigente];
+
+impl Desk {
+    fn secret_key(&self) -> Result<&SecretKey> {
+        self.platforms.secrets.as_deref().ok_or_else(|| {
+            DeskError::InvalidInput(
+                "no key to seal platform tokens: set PIAZZA_SECRET_KEY or let Piazza create its key file in the data directory".into(),
+            )
+        })
+    }
+
+    /// Connects an account to its platform, replacing an earlier
+    /// connection of the account. The token is sealed before it is stored
+    /// and appears in no audit entry.
+    pub fn connect(&self, by: &Actor, new: NewConnection) -> Result<Connection> {
+        by.require(CONNECTING, "connecting an account to its platform")?;
+        let account = self.account(by.admin_id, new.account_id)?;
+        if let Some(p) = new.connector.platform()
+            && p.as_str() != account.platform
+        {
+            return Err(DeskError::InvalidInput(format!(
+                "account {} is on {}, not on {}",
+                account.name,
+                account.platform,
+                p.as_str()
+            )));
+        }
+        let platform_account = new.platform_account.trim().to_string();
+        if platform_account.is_empty()
+            || !platform_account
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c))
+        {
+            return Err(DeskError::InvalidInput(format!(
+                "`{}` is not a platform id: expected the digits of the Page or Instagram account id",
+                new.platform_account
+            )));
+        }
+        let sealed = match &new.token {
+            Some(t) if t.expose().trim().is_empty() => {
+                return Err(DeskError::InvalidInput("the token file is empty".into()));
+            }
+            Some(t) => Some(self.secret_key()?.seal(
+                t.expose().trim().as_bytes(),
+                &token_context(account.id, &platform_account),
+            )),
+            None if new.connector != ConnectorKind::Sandbox => {
+                return Err(DeskError::InvalidInput(format!(
+                    "a {} connection needs an access token",
+                    new.connector.as_str()
+                )));
+            }
+            None => None,
+        };
+        let now = self.now();
+        let id = self.write(|tx| {
+            tx.execute(
+                "DELETE FROM platform_connections WHERE admin_id = ? AND account_id = ?",
+                &[by.admin_id.into(), account.id.into()],
+            )?;
+            let id = tx.insert(
+                "INSERT INTO platform_connections (admin_id, account_id, connector, platform_account, page_id, token_sealed, status, created_at, created_by)
+                 VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id",
+                &[
+                    by.admin_id.into(),
+                    account.id.into(),
+                    new.connector.as_str().into(),
+                    (&platform_account).into(),
+                    new.page_id.clone().into(),
+                    sealed.clone().into(),
+                    now.into(),
+                    by.staff_id.into(),
+                ],
+            )?;
+            audit::append(
+                tx,
+                by.admin_id,
+                now,
+                &AuditEntry::new(by.audit_name(), "connection.add", "account", account.id).payload(
+                    serde_json::json!({
+                        "connection": id,
+                        "connector": new.connector.as_str(),
+                        "platform_account": platform_account,
+                        "token": sealed.is_some(),
+                    }),
+                ),
+            )?;
+            Ok(id)
+        })?;
+        self.forget_connector_of(account.id);
+        self.connection(by.admin_id, account.id)?
+            .filter(|c| c.id == id)
+            .ok_or(DeskError::NotFound {
+                what: "collegamento",
+                id: id.to_string(),
+            })
+    }
+
+    /// Disconnects an account: nothing more is read or delivered; the
+    /// sealed token is erased.
+    pub fn disconnect(&self, by: &Actor, account_id: i64) -> Result<()> {
+        by.require(CONNECTING, "disconnecting an account")?;
+        let now = self.now();
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE platform_connections SET status = 'disconnected', token_sealed = NULL WHERE admin_id = ? AND account_id = ? AND status = 'active'",
+                &[by.admin_id.into(), account_id.into()],
+            )?;
+            if n == 0 {
+                return Err(DeskError::NotFound {
+                    what: "collegamento attivo dell'account",
+                    id: account_id.to_string(),
+                });
+            }
+            audit::append(
+                tx,
+                by.admin_id,
+                now,
+                &AuditEntry::new(by.audit_name(), "connection.remove", "account", account_id),
+            )?;
+            Ok(())
+        })?;
+        self.forget_connector_of(account_id);
+        Ok(())
+    }
+
+    /// The connections of an administration.
+    pub fn connections(&self, admin_id: i64) -> Result<Vec<Connection>> {
+        let rows = self.read(|tx| {
+            Ok(tx.query(
+                &format!(
+                    "SELECT {CONNECTION_COLUMNS} FROM platform_connections pc JOIN accounts a ON a.id = pc.account_id
+                     WHERE pc.admin_id = ? ORDER BY pc.account_id"
+                ),
+                &[admin_id.into()],
+            )?)
+        })?;
+        rows.iter().map(connection_from).collect()
+    }
+
+    /// The connection of one account, if any.
+    pub fn connection(&self, admin_id: i64, account_id: i64) -> Result<Option<Connection>> {
+        Ok(self
+            .connections(admin_id)?
+            .into_iter()
+            .find(|c| c.account_id == account_id))
+    }
+
+    fn forget_connector_of(&self, account_id: i64) {
+        // Connection ids are not known here: drop every cached connector of
+        // the account by rebuilding lazily.
+        let ids: Vec<i64> = self
+            .read(|tx| {
+                Ok(tx
+                    .query(
+                        "SELECT id FROM platform_connections WHERE account_id = ?",
+                        &[account_id.into()],
+                    )?
+                    .iter()
+                    .filter_map(|r| r.int(0).ok())
+                    .collect())
+            })
+            .unwrap_or_default();
+        let mut built = self.platforms.cache.built.lock().expect("connectors");
+        for id in ids {
+            built.remove(&id);
+        }
+    }
+
+    /// The connector of an account's active connection.
+    pub(crate) fn connector(
+        &self,
+        admin_id: i64,
+        account_id: i64,
+    ) -> Result<(Connection, Arc<dyn Connector>)> {
+        let row = self.read(|tx| {
+            Ok(tx.query_opt(
+                &format!(
+                    "SELECT {CONNECTION_COLUMNS}, pc.token_sealed FROM platform_connections pc JOIN accounts a ON a.id = pc.account_id
+                     WHERE pc.admin_id = ? AND pc.account_id = ? AND pc.status = 'active'"
+                ),
+                &[admin_id.into(), account_id.into()],
+            )?)
+        })?;
+        let Some(row) = row else {
+            return Err(DeskError::NotFound {
+                what: "collegamento attivo dell'account",
+                id: account_id.to_string(),
+            });
+        };
+        let conn = connection_from(&row)?;
+        if let Some(c) = self
+            .platforms
+            .cache
+            .built
+            .lock()
+            .expect("connectors")
+            .get(&conn.id)
+        {
+            return Ok((conn, c.clone()));
+        }
+        let token = match row.opt_text(14)? {
+            Some(sealed) => Some(
+                self.secret_key()?
+                    .open(
+                        &sealed,
+                        &token_context(conn.account_id, &conn.platform_account),
+                    )
+                    .map_err(|e| DeskError::InvalidInput(format!("the stored token of account {}: {e}; connect the account again", conn.account)))?,
+            ),
+            None => None,
+        };
+        let platform: Platform = conn.platform.parse().map_err(|e| {
+            DeskError::InvalidInput(format!("account {}: {e}", conn.account))
+        })?;
+        let spec = ConnectionSpec {
+            id: conn.id,
+            kind: conn.connector,
+            platform,
+            platform_account: conn.platform_account.clone(),
+            page_id: conn.page_id.clone(),
+            token,
+        };
+        let built = self
+            .platforms
+            .factory
+            .build(&spec)
+            .map_err(DeskError::InvalidInput)?;
+        self.platforms
+            .cache
+            .built
+            .lock()
+            .expect("connectors")
+            .insert(conn.id, built.clone());
+        Ok((conn, built))
+    }
+
+    /// Checks the token of an account's connection with its platform and
+    /// records the answer.
+    pub fn check_connection(&self, admin_id: i64, account_id: i64) -> Result<ConnectionCheck> {
+        let (conn, connector) = self.connector(admin_id, account_id)?;
+        let check = connector.check().map_err(|f| {
+            DeskError::InvalidInput(format!("the platform did not answer the check: {f}"))
+        })?;
+        let now = self.now();
+        let json = serde_json::to_string(&CheckRecord::from_check(&check)).unwrap_or_default();
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE platform_connections SET last_check_json = ?, last_checked_at = ? WHERE id = ?",
+                &[json.into(), now.into(), conn.id.into()],
+            )?;
+            Ok(())
+        })?;
+        Ok(check)
+    }
+
+    /// Reads an account's recent posts and comments from its platform, one
+    /// page at a time, each page committed with the cursor that follows
+    /// it: a pull stopped half-way continues where it stopped.
+    pub fn sync(
+        &self,
+        admin_id: i64,
+        account_id: i64,
+        since: Option<i64>,
+        progress: &mut dyn FnMut(&SyncReport),
+    ) -> Result<SyncReport> {
+        let ctx = self.context(admin_id)?;
+        let account = self.account(admin_id, account_id)?;
+        let (conn, connector) = self.connector(admin_id, account_id)?;
+        let stored = self.read(|tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT sync_cursor, sync_since FROM platform_connections WHERE id = ?",
+                    &[conn.id.into()],
+                )
+                .and_then(|r| Ok((r.opt_text(0)?, r.opt_int(1)?)))?)
+        })?;
+        let mut report = SyncReport::default();
+        // A stored cursor belongs to the pull that wrote it: same start date.
+        let mut cursor = match stored {
+            (Some(c), s) if since.is_none() || s == since => {
+                report.resumed = true;
+                Some(c)
+            }
+            _ => None,
+        };
+        let since = since.or(if report.resumed { stored.1 } else { None });
+        loop {
+            let page = connector
+                .fetch(&FetchRequest {
+                    cursor: cursor.clone(),
+                    since,
+                })
+                .map_err(|f| {
+                    DeskError::InvalidInput(format!(
+                        "reading from {} stopped: {f}; run the command again to continue",
+                        conn.platform
+                    ))
+                })?;
+            let next = if page.done { None } else { page.cursor.clone() };
+            let now = self.now();
+            let posts = page.posts.clone();
+            let (outcomes, ()) = self.ingest_with(&ctx, &account, &page.events, |tx, _| {
+                for p in &posts {
+                    upsert_post(tx, admin_id, &account, p, now)?;
+                }
+                tx.execute(
+                    "UPDATE platform_connections SET sync_cursor = ?, sync_since = ?, last_synced_at = ? WHERE id = ?",
+                    &[next.clone().into(), since.into(), now.into(), conn.id.into()],
+                )?;
+                Ok(())
+            })?;
+            report.pages += 1;
+            report.posts += page.posts.len() as u64;
+            report.new_comments += outcomes.iter().filter(|o| o.is_new_text()).count() as u64;
+            report.unchanged += outcomes.iter().filter(|o| !o.is_new_text()).count() as u64;
+            progress(&report);
+            if page.done || next.is_none() {
+                report.complete = page.done;
+                return Ok(report);
+            }
+            cursor = next;
+        }
+    }
+
+    /// Stores a webhook delivery whose signature the web layer verified.
+    /// Returns `false` for a delivery already stored (the platform
+    /// retried it): nothing is stored twice.
+    pub fn receive_platform_delivery(&self, source: &str, body: &[u8]) -> Result<bool> {
+        let text = std::str::from_utf8(body)
+            .map_err(|_| DeskError::InvalidInput("the delivery is not UTF-8 text".into()))?;
+        let hash = sha(text);
+        let now = self.now();
+        self.write(|tx| {
+            Ok(tx.execute(
+                "INSERT INTO platform_events (source, body_sha256, body, received_at, state) VALUES (?, ?, ?, ?, 'pending')
+                 ON CONFLICT (body_sha256) DO NOTHING",
+                &[source.into(), hash.into(), text.into(), now.into()],
+            )? == 1)
+        })
+    }
+
+    /// Deliveries waiting to be processed.
+    pub fn pending_platform_deliveries(&self) -> Result<i64> {
+        self.read(|tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT COUNT(*) FROM platform_events WHERE state = 'pending'",
+                    &[],
+                )?
+                .int(0)?)
+        })
+    }
+
+    /// Processes up to `limit` stored deliveries, oldest first: each is
+    /// parsed, its events routed to the connected accounts and ingested.
+    /// A delivery processed twice changes nothing the second time.
+    pub fn process_platform_deliveries(&self, limit: i64) -> Result<EventsRun> {
+        let rows = self.read(|tx| {
+            Ok(tx.query(
+                "SELECT id, source, body FROM platform_events WHERE state = 'pending' ORDER BY id LIMIT ?",
+                &[limit.into()],
+            )?)
+        })?;
+        let mut run = EventsRun::default();
+        for r in rows {
+            let (id, source, body) = (r.int(0)?, r.text(1)?, r.opt_text(2)?.unwrap_or_default());
+            run.deliveries += 1;
+            let outcome = parse_delivery(&source, body.as_bytes())
+                .and_then(|events| self.route_and_ingest(events, &mut run));
+            let now = self.now();
+            let (state, error) = match &outcome {
+                Ok(()) => ("done", None),
+                Err(e) => {
+                    run.failed += 1;
+                    ("failed", Some(e.to_string()))
+                }
+            };
+            self.write(|tx| {
+                tx.execute(
+                    "UPDATE platform_events SET state = ?, error = ?, attempts = attempts + 1, processed_at = ? WHERE id = ?",
+                    &[state.into(), error.into(), now.into(), id.into()],
+                )?;
+                Ok(())
+            })?;
+        }
+        Ok(run)
+    }
+
+    fn route_and_ingest(&self, events: Vec<RoutedEvent>, run: &mut EventsRun) -> Result<()> {
+        let mut groups: BTreeMap<(Platform, String), Vec<IncomingEvent>> = BTreeMap::new();
+        for e in events {
+            groups
+                .entry((e.platform, e.platform_account))
+                .or_default()
+                .push(e.event);
+        }
+        for ((platform, platform_account), mut events) in groups {
+            let kind = match platform {
+                Platform::Facebook => ConnectorKind::Facebook,
+                Platform::Instagram => ConnectorKind::Instagram,
+                _ => {
+                    run.unrouted += events.len() as u64;
+                    continue;
+                }
+            };
+            let target = self.read(|tx| {
+                Ok(tx
+                    .query_opt(
+                        "SELECT admin_id, account_id FROM platform_connections WHERE connector = ? AND platform_account = ? AND status = 'active'",
+                        &[kind.as_str().into(), (&platform_account).into()],
+                    )?
+                    .map(|r| Ok::<_, piazza_store::StoreError>((r.int(0)?, r.int(1)?)))
+                    .transpose()?)
+            })?;
+            let Some((admin_id, account_id)) = target else {
+                run.unrouted += events.len() as u64;
+                continue;
+            };
+            self.complete_posts(admin_id, account_id, &mut events);
+            let ctx = self.context(admin_id)?;
+            let account = self.account(admin_id, account_id)?;
+            run.events += events.len() as u64;
+            self.ingest_with(&ctx, &account, &events, |_, _| Ok(()))?;
+        }
+        Ok(())
+    }
+
+    /// A webhook names a comment's post but does not carry its text: the
+    /// text is read once from the platform (the context of off-topic
+    /// detection and of the statement). A failed read leaves the comment
+    /// without it rather than holding it back.
+    fn complete_posts(&self, admin_id: i64, account_id: i64, events: &mut [IncomingEvent]) {
+        let mut known: HashMap<String, Option<String>> = HashMap::new();
+        for e in events.iter_mut() {
+            let IncomingEvent::Comment(c) = e else {
+                continue;
+            };
+            let (Some(post), None) = (c.post_external_id.clone(), c.post_text.as_ref()) else {
+                continue;
+            };
+            if !known.contains_key(&post) {
+                let stored: Option<Option<String>> = self
+                    .read(|tx| {
+                        Ok(tx
+                            .query_opt(
+                                "SELECT text FROM posts WHERE admin_id = ? AND external_id = ?",
+                                &[admin_id.into(), (&post).into()],
+                            )?
+                            .map(|r| r.opt_text(0))
+                            .transpose()?)
+                    })
+                    .ok()
+                    .flatten();
+                let text = match stored {
+                    Some(Some(t)) => Some(t),
+                    _ => self
+                        .connector(admin_id, account_id)
+                        .ok()
+                        .and_then(|(_, c)| c.post(&post).ok().flatten())
+                        .and_then(|p: IncomingPost| p.text),
+                };
+                known.insert(post.clone(), text);
+            }
+            c.post_text = known.get(&post).cloned().flatten();
+        }
+    }
+}
+
+/// The events of one stored delivery.
+fn parse_delivery(source: &str, body: &[u8]) -> Result<Vec<RoutedEvent>> {
+    match source {
+        "meta" => piazza_platforms::meta::webhook::parse_webhook(body)
+            .map_err(|e| DeskError::InvalidInput(format!("Meta delivery: {e}"))),
+        other => Err(DeskError::InvalidInput(format!(
+            "no parser for deliveries from `{other}`"
+        ))),
+    }
+}
+
+/// The connectors Piazza ships: the sandbox, and Meta's Graph API for
+/// Facebook Pages and Instagram accounts.
+pub struct StandardConnectors {
+    pub meta: piazza_platforms::meta::MetaConfig,
+}
+
+impl ConnectorFactory for StandardConnectors {
+    fn build(&self, spec: &ConnectionSpec) -> std::result::Result<Arc<dyn Connector>, String> {
+        match spec.kind {
+            ConnectorKind::Sandbox => Ok(Arc::new(
+                piazza_platforms::sandbox::SandboxConnector::new(
+                    spec.platform,
+                    spec.id as u64,
+                    1,
+                ),
+            )),
+            ConnectorKind::Facebook | ConnectorKind::Instagram => {
+                let token = spec
+                    .token
+                    .clone()
+                    .ok_or_else(|| format!("connection {} has no token", spec.id))?;
+                Ok(Arc::new(piazza_platforms::meta::MetaConnector::new(
+                    self.meta.clone(),
+                    piazza_platforms::meta::MetaConnection {
+                        platform: spec.platform,
+                        account_id: spec.platform_account.clone(),
+                        page_id: spec.page_id.clone(),
+                        token,
+                    },
+                )))
+            }
+        }
+    }
+}
+
+/// The desk's platform settings: how connectors are built, the key that
+/// seals their tokens, how long a delivery attempt holds its row.
+pub(crate) struct PlatformParts {
+    pub(crate) factory: Arc<dyn ConnectorFactory>,
+    pub(crate) secrets: Option<Arc<SecretKey>>,
+    pub(crate) cache: ConnectorCache,
+    pub(crate) lease_ms: i64,
+}
