@@ -24,6 +24,7 @@
 pub mod capability;
 pub mod connector;
 pub mod incoming;
+pub mod meta;
 pub mod sandbox;
 pub mod secret;
 
