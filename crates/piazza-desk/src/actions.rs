@@ -12,9 +12,11 @@ use piazza_taxonomy::Category;
 use serde::{Deserialize, Serialize};
 
 use crate::context::AdminContext;
+use crate::outbox::{Step, Target, enqueue};
 use crate::registry::{Actor, Role};
 use crate::templates::{dsa_category, render_template, review_contact};
 use crate::{Desk, DeskError, Result};
+use piazza_platforms::Operation;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -236,6 +238,70 @@ struct CommentRow {
     revision: i64,
     deadline_at: Option<i64>,
     needs_reply: bool,
+    external_id: String,
+    post_ref: Option<String>,
+}
+
+impl CommentRow {
+    /// Where the steps of a decision about this comment go.
+    fn target(&self, admin_id: i64, action_id: i64, ban_id: Option<i64>) -> Target<'_> {
+        Target {
+            admin_id,
+            account_id: self.account_id,
+            platform: &self.platform,
+            comment_id: Some(self.id),
+            action_id: Some(action_id),
+            ban_id,
+            comment_ref: Some(&self.external_id),
+            post_ref: self.post_ref.as_deref(),
+            author_ref: self.author_ref.as_deref(),
+            until: None,
+        }
+    }
+}
+
+/// What a decision asks of the platform, in order.
+fn platform_steps(
+    kind: ActionKind,
+    pending: bool,
+    reply_text: Option<&str>,
+    statement: Option<&StatementOfReasons>,
+) -> Vec<Step> {
+    // The statement of reasons reaches the author privately where the
+    // platform allows it; it goes before a deletion, which would leave it
+    // nothing to refer to.
+    let notice = |after_previous| {
+        statement.map(|s| Step {
+            operation: Operation::PrivateReply,
+            body: Some(s.text.clone()),
+            after_previous,
+        })
+    };
+    let step = |operation, body: Option<&str>, after_previous| Step {
+        operation,
+        body: body.map(String::from),
+        after_previous,
+    };
+    let steps: Vec<Option<Step>> = match kind {
+        ActionKind::Hide => vec![Some(step(Operation::Hide, None, false)), notice(false)],
+        ActionKind::Remove | ActionKind::Confirm if !pending => {
+            vec![notice(false), Some(step(Operation::Delete, None, true))]
+        }
+        ActionKind::Unhide => vec![Some(step(Operation::Unhide, None, false))],
+        ActionKind::Reply | ActionKind::Redirect => {
+            vec![reply_text.map(|t| step(Operation::Reply, Some(t), false))]
+        }
+        ActionKind::Warn => vec![notice(false)],
+        ActionKind::Ban => vec![Some(step(Operation::Ban, None, false)), notice(false)],
+        ActionKind::Report => vec![Some(step(Operation::Report, None, false))],
+        _ => Vec::new(),
+    };
+    let mut steps: Vec<Step> = steps.into_iter().flatten().collect();
+    // A step that follows one that was left out follows nothing.
+    if let Some(first) = steps.first_mut() {
+        first.after_previous = false;
+    }
+    steps
 }
 
 fn load_comment(
@@ -244,8 +310,8 @@ fn load_comment(
     id: i64,
 ) -> piazza_store::Result<Option<CommentRow>> {
     let Some(r) = tx.query_opt(
-        "SELECT c.id, c.account_id, a.name, c.platform, c.author_ref, c.text, c.created_at, c.state, c.version, c.revision, c.deadline_at, c.needs_reply
-         FROM comments c JOIN accounts a ON a.id = c.account_id WHERE c.admin_id = ? AND c.id = ?",
+        "SELECT c.id, c.account_id, a.name, c.platform, c.author_ref, c.text, c.created_at, c.state, c.version, c.revision, c.deadline_at, c.needs_reply, c.external_id, p.external_id
+         FROM comments c JOIN accounts a ON a.id = c.account_id LEFT JOIN posts p ON p.id = c.post_id WHERE c.admin_id = ? AND c.id = ?",
         &[admin_id.into(), id.into()],
     )?
     else {
@@ -264,6 +330,8 @@ fn load_comment(
         revision: r.int(9)?,
         deadline_at: r.opt_int(10)?,
         needs_reply: r.bool(11)?,
+        external_id: r.text(12)?,
+        post_ref: r.opt_text(13)?,
     }))
 }
 
@@ -767,12 +835,14 @@ impl Desk {
             )?;
             ticket = Some(number);
         }
-        if kind == ActionKind::Ban {
-            tx.execute(
-                "INSERT INTO bans (admin_id, account_id, author_ref, until_at, action_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        let ban_id = if kind == ActionKind::Ban {
+            Some(tx.insert(
+                "INSERT INTO bans (admin_id, account_id, author_ref, until_at, action_id, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 &[ctx.admin_id.into(), c.account_id.into(), c.author_ref.clone().into(), ban_until.into(), action_id.into(), now.into()],
-            )?;
-        }
+            )?)
+        } else {
+            None
+        };
 
         // The comment's new state.
         let (state, resolution, visibility): (&str, Option<&str>, Option<&str>) = match kind {
@@ -883,6 +953,10 @@ impl Desk {
         } else {
             None
         };
+        let steps = platform_steps(kind, pending, reply_text.as_deref(), statement.as_ref());
+        let mut target = c.target(ctx.admin_id, action_id, ban_id);
+        target.until = ban_until;
+        enqueue(tx, &target, &steps, now)?;
 
         let mut entry = AuditEntry::new(
             actor.audit_name(),
@@ -1000,6 +1074,10 @@ impl Desk {
         } else {
             None
         };
+        if confirm {
+            let steps = platform_steps(ActionKind::Confirm, false, None, statement.as_ref());
+            enqueue(tx, &c.target(ctx.admin_id, action_id, None), &steps, now)?;
+        }
         let mut entry = AuditEntry::new(
             actor.audit_name(),
             format!(

@@ -715,3 +715,58 @@ fn visibility_on_platform(
         IngestOutcome::VisibilityChanged(id)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NewAdministration;
+
+    fn comment(id: &str, text: &str) -> IncomingEvent {
+        IncomingEvent::Comment(IncomingComment {
+            external_id: id.into(),
+            post_external_id: None,
+            post_text: None,
+            parent_external_id: None,
+            author_ref: Some("a".into()),
+            author_name: None,
+            text: text.into(),
+            created_at: 0,
+        })
+    }
+
+    #[test]
+    fn unchanged_texts_are_not_analysed_again() {
+        let store = piazza_store::testing::sqlite_store("unchanged");
+        let desk = Desk::new(store.store.clone());
+        let admin = desk
+            .create_administration(NewAdministration::preset("cento"))
+            .unwrap()
+            .id;
+        let ctx = desk.context(admin).unwrap();
+        let account = desk.accounts(admin).unwrap().remove(0);
+        desk.ingest_with(&ctx, &account, &[comment("1", "Sei un idiota")], |_, _| {
+            Ok(())
+        })
+        .unwrap();
+        let batch = desk
+            .prepare_batch(
+                &ctx,
+                &account,
+                vec![
+                    comment("1", "Sei un idiota"),
+                    comment("1", "Sei un idiota, ripeto"),
+                    comment("2", "Nuovo"),
+                ],
+            )
+            .unwrap();
+        let analysed: Vec<bool> = batch.prepared.iter().map(Option::is_some).collect();
+        assert_eq!(analysed, [false, true, true]);
+        // Only the new comment goes through the near-duplicate tracker.
+        let signed: Vec<bool> = batch
+            .prepared
+            .iter()
+            .map(|p| p.as_ref().is_some_and(|p| p.signature.is_some()))
+            .collect();
+        assert_eq!(signed, [false, false, true]);
+    }
+}

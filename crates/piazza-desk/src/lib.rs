@@ -20,6 +20,8 @@ pub mod context;
 mod error;
 mod import;
 mod ingest;
+mod outbox;
+mod platforms;
 mod queue;
 mod registry;
 mod reports;
@@ -43,6 +45,13 @@ pub use context::AdminContext;
 pub use error::DeskError;
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
+pub use outbox::{DEFAULT_LEASE_MS, OutboxFilter, OutboxItem, OutboxRun, OutboxState};
+pub use piazza_platforms::{ConnectionCheck, Operation, PermanentCode, SecretString};
+pub use piazza_secrets::SecretKey;
+pub use platforms::{
+    Connection, ConnectionSpec, ConnectionStatus, ConnectorFactory, ConnectorKind, EventsRun,
+    NewConnection, StandardConnectors, SyncReport,
+};
 pub use queue::{CommentState, ItemDetail, QueueFilter, QueueItem};
 pub use registry::{
     Account, AccountStatus, Actor, Administration, ComplianceIssue, HandoverItem, NewAccount,
@@ -65,6 +74,7 @@ pub struct Desk {
     clock: Clock,
     contexts: Arc<Mutex<HashMap<i64, Arc<AdminContext>>>>,
     trackers: Arc<ingest::Trackers>,
+    platforms: Arc<platforms::PlatformParts>,
 }
 
 impl Desk {
@@ -74,7 +84,33 @@ impl Desk {
             clock: Arc::new(piazza_store::now_ms),
             contexts: Arc::new(Mutex::new(HashMap::new())),
             trackers: Arc::default(),
+            platforms: Arc::new(platforms::PlatformParts {
+                factory: Arc::new(StandardConnectors {
+                    meta: piazza_platforms::meta::MetaConfig::default(),
+                }),
+                secrets: None,
+                cache: Default::default(),
+                lease_ms: DEFAULT_LEASE_MS,
+            }),
         }
+    }
+
+    /// This desk with its platform settings: how connectors are built
+    /// (base URLs, app secrets), the key that seals tokens at rest, and how
+    /// long a delivery attempt holds its outbox row (ms).
+    pub fn with_platforms(
+        mut self,
+        factory: Arc<dyn ConnectorFactory>,
+        secrets: Option<Arc<SecretKey>>,
+        lease_ms: i64,
+    ) -> Desk {
+        self.platforms = Arc::new(platforms::PlatformParts {
+            factory,
+            secrets,
+            cache: Default::default(),
+            lease_ms: lease_ms.max(0),
+        });
+        self
     }
 
     /// A desk whose clock is `clock` (for tests and simulations).

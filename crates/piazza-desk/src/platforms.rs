@@ -240,7 +240,10 @@ impl CheckRecord {
                 .map(|m| {
                     (
                         m.permission.clone(),
-                        m.needed_for.iter().map(|o| o.as_str().to_string()).collect(),
+                        m.needed_for
+                            .iter()
+                            .map(|o| o.as_str().to_string())
+                            .collect(),
                     )
                 })
                 .collect(),
@@ -484,13 +487,19 @@ impl Desk {
                         &sealed,
                         &token_context(conn.account_id, &conn.platform_account),
                     )
-                    .map_err(|e| DeskError::InvalidInput(format!("the stored token of account {}: {e}; connect the account again", conn.account)))?,
+                    .map_err(|e| {
+                        DeskError::InvalidInput(format!(
+                            "the stored token of account {}: {e}; connect the account again",
+                            conn.account
+                        ))
+                    })?,
             ),
             None => None,
         };
-        let platform: Platform = conn.platform.parse().map_err(|e| {
-            DeskError::InvalidInput(format!("account {}: {e}", conn.account))
-        })?;
+        let platform: Platform = conn
+            .platform
+            .parse()
+            .map_err(|e| DeskError::InvalidInput(format!("account {}: {e}", conn.account)))?;
         let spec = ConnectionSpec {
             id: conn.id,
             kind: conn.connector,
@@ -766,18 +775,14 @@ impl ConnectorFactory for StandardConnectors {
     fn build(&self, spec: &ConnectionSpec) -> std::result::Result<Arc<dyn Connector>, String> {
         match spec.kind {
             ConnectorKind::Sandbox => Ok(Arc::new(
-                piazza_platforms::sandbox::SandboxConnector::new(
-                    spec.platform,
-                    spec.id as u64,
-                    1,
-                ),
+                piazza_platforms::sandbox::SandboxConnector::new(spec.platform, spec.id as u64, 1),
             )),
             ConnectorKind::Facebook | ConnectorKind::Instagram => {
                 let token = spec
                     .token
                     .clone()
                     .ok_or_else(|| format!("connection {} has no token", spec.id))?;
-                Ok(Arc::new(piazza_platforms::meta::MetaConnector::new(
+                let connector = piazza_platforms::meta::MetaConnector::new(
                     self.meta.clone(),
                     piazza_platforms::meta::MetaConnection {
                         platform: spec.platform,
@@ -785,7 +790,9 @@ impl ConnectorFactory for StandardConnectors {
                         page_id: spec.page_id.clone(),
                         token,
                     },
-                )))
+                )
+                .map_err(|e| e.to_string())?;
+                Ok(Arc::new(connector))
             }
         }
     }

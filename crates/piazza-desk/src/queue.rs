@@ -85,6 +85,8 @@ pub struct QueueItem {
     pub courtesy_due_at: Option<i64>,
     pub sla_state: Option<String>,
     pub version: i64,
+    /// The author was banned from the account when the comment arrived.
+    pub author_banned: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -142,9 +144,21 @@ pub struct ItemDetail {
     pub taken_in_charge_at: Option<i64>,
     pub answered_at: Option<i64>,
     pub legal_hold: bool,
+    /// What the decisions asked of the platform, and where each step is.
+    pub steps: Vec<crate::OutboxItem>,
+    /// When the comment was deleted on the platform (by its author or
+    /// outside Piazza).
+    pub platform_deleted_at: Option<i64>,
+    /// `visible`, `hidden` or `removed`, as far as Piazza knows.
+    pub visibility: String,
+    /// The ban in force against the author when the comment arrived: its
+    /// end (`None` for an indefinite ban).
+    pub author_ban_until: Option<Option<i64>>,
+    /// The comment this one answers, on the platform.
+    pub parent_external_id: Option<String>,
 }
 
-const ITEM_COLUMNS: &str = "c.id, c.account_id, a.name, c.platform, c.author_name, c.text, c.created_at, c.state, c.resolution, c.priority, c.severity, c.top_category, s.username, c.needs_reply, c.deadline_at, c.courtesy_due_at, c.sla_state, c.version";
+const ITEM_COLUMNS: &str = "c.id, c.account_id, a.name, c.platform, c.author_name, c.text, c.created_at, c.state, c.resolution, c.priority, c.severity, c.top_category, s.username, c.needs_reply, c.deadline_at, c.courtesy_due_at, c.sla_state, c.version, c.author_ban_id";
 
 fn item_from(r: &piazza_store::Row) -> Result<QueueItem> {
     Ok(QueueItem {
@@ -167,6 +181,7 @@ fn item_from(r: &piazza_store::Row) -> Result<QueueItem> {
         courtesy_due_at: r.opt_int(15)?,
         sla_state: r.opt_text(16)?,
         version: r.int(17)?,
+        author_banned: r.opt_int(18)?.is_some(),
     })
 }
 
@@ -299,8 +314,10 @@ impl Desk {
                 &[actor.admin_id.into(), comment_id.into()],
             )?;
             let extra = tx.query_opt(
-                "SELECT c.external_id, c.author_ref, p.text, p.url, v.version_label, c.taken_in_charge_at, c.answered_at, c.legal_hold
+                "SELECT c.external_id, c.author_ref, p.text, p.url, v.version_label, c.taken_in_charge_at, c.answered_at, c.legal_hold,
+                        c.platform_deleted_at, c.visibility, c.author_ban_id, b.until_at, c.parent_external_id
                  FROM comments c LEFT JOIN posts p ON p.id = c.post_id LEFT JOIN policy_versions v ON v.id = c.policy_version_id
+                 LEFT JOIN bans b ON b.id = c.author_ban_id
                  WHERE c.admin_id = ? AND c.id = ?",
                 &[actor.admin_id.into(), comment_id.into()],
             )?;
@@ -347,6 +364,21 @@ impl Desk {
             taken_in_charge_at: extra.opt_int(5)?,
             answered_at: extra.opt_int(6)?,
             legal_hold: extra.bool(7)?,
+            platform_deleted_at: extra.opt_int(8)?,
+            visibility: extra.text(9)?,
+            author_ban_until: match extra.opt_int(10)? {
+                Some(_) => Some(extra.opt_int(11)?),
+                None => None,
+            },
+            parent_external_id: extra.opt_text(12)?,
+            steps: self.outbox(
+                actor.admin_id,
+                &crate::OutboxFilter {
+                    comment_id: Some(comment_id),
+                    limit: 1000,
+                    ..Default::default()
+                },
+            )?,
             findings: findings
                 .iter()
                 .map(|r| {

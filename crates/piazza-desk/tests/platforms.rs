@@ -1,0 +1,794 @@
+//! One path in and one path out, on every backend: the ingest pipeline
+//! (near-duplicates across batches and restarts, closed accounts, bans in
+//! force, platform deletions), and the outbox (steps written with the
+//! decision, delivered once, retried, refused, shown for what they are).
+
+use std::collections::VecDeque;
+use std::io::Cursor;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use piazza_desk::{
+    AccountStatus, ActRequest, ActionKind, Actor, ConnectionSpec, ConnectorFactory, ConnectorKind,
+    Desk, ImportFormat, IncomingComment, IncomingEvent, IngestOutcome, NewAdministration,
+    NewConnection, NewStaff, Operation, OutboxFilter, OutboxState, PermanentCode, Role, SecretKey,
+    SecretString,
+};
+use piazza_platforms::sandbox::SandboxConnector;
+use piazza_platforms::{
+    ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest,
+    IncomingPost, Platform,
+};
+use piazza_store::testing::{TestStore, test_stores};
+
+/// 2026-11-23T10:00:00+01:00, a Monday morning.
+const MONDAY_10: i64 = 1_795_424_400_000;
+
+/// A connector whose answers the test scripts, and which records every
+/// delivery it receives.
+struct Scripted {
+    platform: Platform,
+    answers: Mutex<VecDeque<Result<Delivered, Failure>>>,
+    seen: Mutex<Vec<Delivery>>,
+}
+
+impl Scripted {
+    fn new(platform: Platform) -> Arc<Scripted> {
+        Arc::new(Scripted {
+            platform,
+            answers: Mutex::new(VecDeque::new()),
+            seen: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn answer(&self, a: Result<Delivered, Failure>) {
+        self.answers.lock().unwrap().push_back(a);
+    }
+
+    fn seen(&self) -> Vec<Delivery> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Connector for Scripted {
+    fn platform(&self) -> Platform {
+        self.platform
+    }
+    fn deliver(&self, d: &Delivery) -> Result<Delivered, Failure> {
+        self.seen.lock().unwrap().push(d.clone());
+        self.answers
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or(Ok(Delivered::default()))
+    }
+    fn fetch(&self, _: &FetchRequest) -> Result<FetchPage, Failure> {
+        Ok(FetchPage {
+            done: true,
+            ..FetchPage::default()
+        })
+    }
+    fn post(&self, _: &str) -> Result<Option<IncomingPost>, Failure> {
+        Ok(None)
+    }
+    fn check(&self) -> Result<ConnectionCheck, Failure> {
+        Ok(ConnectionCheck::default())
+    }
+}
+
+/// Hands out the test's connectors: the sandbox for sandbox connections,
+/// the scripted one for Facebook and Instagram.
+struct Factory {
+    sandbox: Arc<SandboxConnector>,
+    scripted: Arc<Scripted>,
+}
+
+impl ConnectorFactory for Factory {
+    fn build(&self, spec: &ConnectionSpec) -> Result<Arc<dyn Connector>, String> {
+        Ok(match spec.kind {
+            ConnectorKind::Sandbox => self.sandbox.clone(),
+            _ => self.scripted.clone(),
+        })
+    }
+}
+
+struct World {
+    desk: Desk,
+    clock: Arc<AtomicI64>,
+    admin: i64,
+    boss: Actor,
+    moderator: Actor,
+    /// A Facebook account connected through the sandbox.
+    account: i64,
+    sandbox: Arc<SandboxConnector>,
+    scripted: Arc<Scripted>,
+    store: TestStore,
+}
+
+fn desk_over(store: &TestStore, clock: &Arc<AtomicI64>, factory: Arc<Factory>) -> Desk {
+    let c = clock.clone();
+    Desk::with_clock(
+        store.store.clone(),
+        Arc::new(move || c.load(Ordering::SeqCst)),
+    )
+    .with_platforms(
+        factory,
+        Some(Arc::new(
+            SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap(),
+        )),
+        0,
+    )
+}
+
+fn world(store: TestStore) -> World {
+    let clock = Arc::new(AtomicI64::new(MONDAY_10));
+    let sandbox = Arc::new(SandboxConnector::new(Platform::Facebook, 7, 3));
+    let scripted = Scripted::new(Platform::Facebook);
+    let desk = desk_over(
+        &store,
+        &clock,
+        Arc::new(Factory {
+            sandbox: sandbox.clone(),
+            scripted: scripted.clone(),
+        }),
+    );
+    let admin = desk
+        .create_administration(NewAdministration::preset("cento"))
+        .unwrap()
+        .id;
+    let staff = |username: &str, roles: Vec<Role>| NewStaff {
+        username: username.into(),
+        full_name: username.into(),
+        email: None,
+        roles,
+        password: None,
+    };
+    desk.add_staff(admin, None, staff("root", vec![Role::Admin]))
+        .unwrap();
+    let root = desk.actor(admin, "root").unwrap();
+    desk.add_staff(admin, Some(&root), staff("capo", vec![Role::Dirigente]))
+        .unwrap();
+    desk.add_staff(admin, Some(&root), staff("anna", vec![Role::Moderatore]))
+        .unwrap();
+    let account = desk
+        .accounts(admin)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.platform == "facebook")
+        .unwrap()
+        .id;
+    desk.assign(&root, "anna", account, None).unwrap();
+    let boss = desk.actor(admin, "capo").unwrap();
+    desk.connect(
+        &boss,
+        NewConnection {
+            account_id: account,
+            connector: ConnectorKind::Sandbox,
+            platform_account: "pagina-demo".into(),
+            page_id: None,
+            token: None,
+        },
+    )
+    .unwrap();
+    World {
+        moderator: desk.actor(admin, "anna").unwrap(),
+        boss,
+        desk,
+        clock,
+        admin,
+        account,
+        sandbox,
+        scripted,
+        store,
+    }
+}
+
+fn comment(id: &str, author: &str, text: &str) -> IncomingComment {
+    IncomingComment {
+        external_id: id.into(),
+        post_external_id: Some("post-1".into()),
+        post_text: Some("Lavori di rifacimento dell'asfalto in via Garibaldi da lunedì".into()),
+        parent_external_id: None,
+        author_ref: Some(author.into()),
+        author_name: Some("Mario R.".into()),
+        text: text.into(),
+        created_at: MONDAY_10,
+    }
+}
+
+fn insult_clause(w: &World) -> u32 {
+    w.desk
+        .context(w.admin)
+        .unwrap()
+        .policy
+        .category_rule(piazza_taxonomy::Category::Insult)
+        .clause
+        .unwrap()
+}
+
+fn steps(w: &World, comment: i64) -> Vec<piazza_desk::OutboxItem> {
+    let mut s = w
+        .desk
+        .outbox(
+            w.admin,
+            &OutboxFilter {
+                comment_id: Some(comment),
+                limit: 100,
+                ..OutboxFilter::default()
+            },
+        )
+        .unwrap();
+    s.reverse();
+    s
+}
+
+#[test]
+fn a_hide_is_written_with_the_decision_and_carried_out_once() {
+    for s in test_stores("outbox_hide") {
+        let w = world(s);
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("c1", "u1", "Sei un idiota"))
+            .unwrap()
+            .id();
+        w.desk
+            .act(
+                &w.moderator,
+                &ActRequest::new(id, ActionKind::Hide).clause(insult_clause(&w)),
+            )
+            .unwrap();
+        let before = steps(&w, id);
+        let ops: Vec<(Operation, OutboxState)> =
+            before.iter().map(|s| (s.operation, s.state)).collect();
+        assert_eq!(
+            ops,
+            [
+                (Operation::Hide, OutboxState::Pending),
+                (Operation::PrivateReply, OutboxState::Pending)
+            ],
+            "{}",
+            w.store.label
+        );
+        // Nothing reached the platform yet, and the page says so.
+        assert!(w.sandbox.state().hidden.is_empty());
+        assert!(before[0].describe_it(|_| String::new()).contains("in coda"));
+
+        let run = w.desk.deliver_outbox(10).unwrap();
+        assert_eq!((run.claimed, run.done), (2, 2));
+        let page = w.sandbox.state();
+        assert!(page.hidden.contains("c1"));
+        assert_eq!(page.private_messages.len(), 1);
+        assert!(page.private_messages[0].1.contains("è stato nascosto"));
+        // A second pass finds nothing to do: delivered once.
+        assert_eq!(w.desk.deliver_outbox(10).unwrap().claimed, 0);
+        let after = steps(&w, id);
+        assert!(after.iter().all(|s| s.state == OutboxState::Done));
+        let line = after[0].describe_it(|_| "23/11/2026 10:00".into());
+        assert!(
+            line.contains("eseguito su piattaforma di prova (simula Facebook)"),
+            "{line}"
+        );
+        // The item shows the steps; the audit records the deliveries.
+        let item = w.desk.item(&w.moderator, id).unwrap();
+        assert_eq!(item.steps.len(), 2);
+        assert_eq!(item.visibility, "hidden");
+        assert!(w.desk.verify_audit(w.admin).unwrap().is_intact());
+    }
+}
+
+#[test]
+fn a_removal_sends_the_statement_before_deleting_and_a_reply_carries_its_text() {
+    for s in test_stores("outbox_remove") {
+        let w = world(s);
+        let id = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("c2", "u2", "Ti vengo a prendere sotto casa, ti ammazzo"),
+            )
+            .unwrap()
+            .id();
+        let threat = w
+            .desk
+            .context(w.admin)
+            .unwrap()
+            .policy
+            .category_rule(piazza_taxonomy::Category::Threat)
+            .clause
+            .unwrap();
+        w.desk
+            .act(
+                &w.moderator,
+                &ActRequest::new(id, ActionKind::Remove).clause(threat),
+            )
+            .unwrap();
+        let ops: Vec<Operation> = steps(&w, id).iter().map(|s| s.operation).collect();
+        assert_eq!(ops, [Operation::PrivateReply, Operation::Delete]);
+        w.desk.deliver_outbox(10).unwrap();
+        assert!(w.sandbox.state().deleted.contains("c2"));
+
+        let q = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("c3", "u3", "A che ora finiscono i lavori?"),
+            )
+            .unwrap()
+            .id();
+        let mut reply = ActRequest::new(q, ActionKind::Reply);
+        reply.template = Some("risposta".into());
+        reply.reply_text = Some("I lavori finiscono alle 18.".into());
+        w.desk.act(&w.moderator, &reply).unwrap();
+        w.desk.deliver_outbox(10).unwrap();
+        let page = w.sandbox.state();
+        assert_eq!(page.replies.len(), 1);
+        assert!(page.replies[0].2.contains("I lavori finiscono alle 18."));
+        let step = &steps(&w, q)[0];
+        assert_eq!(
+            step.platform_ref.as_deref(),
+            Some(page.replies[0].0.as_str())
+        );
+    }
+}
+
+#[test]
+fn unconnected_accounts_and_missing_capabilities_are_said_not_promised() {
+    for s in test_stores("outbox_manual") {
+        let w = world(s);
+        // Cento's Instagram account, not connected.
+        let ig = w
+            .desk
+            .accounts(w.admin)
+            .unwrap()
+            .into_iter()
+            .find(|a| a.platform == "instagram")
+            .expect("Cento lists an Instagram account")
+            .id;
+        let id = w
+            .desk
+            .ingest_comment(w.admin, ig, &comment("ig1", "u9", "Sei un idiota"))
+            .unwrap()
+            .id();
+        w.desk
+            .act(
+                &w.boss,
+                &ActRequest::new(id, ActionKind::Ban).clause(insult_clause(&w)),
+            )
+            .unwrap();
+        let s = steps(&w, id);
+        assert_eq!(s[0].operation, Operation::Ban);
+        assert_eq!(s[0].state, OutboxState::Unsupported);
+        let line = s[0].describe_it(|_| String::new());
+        assert!(
+            line.contains("Instagram non consente di allontanare un utente"),
+            "{line}"
+        );
+        assert_eq!(s[1].operation, Operation::PrivateReply);
+        assert_eq!(s[1].state, OutboxState::Manual);
+        assert!(
+            s[1].describe_it(|_| String::new())
+                .contains("l'account non è collegato")
+        );
+        // The worker does not touch them.
+        assert_eq!(w.desk.deliver_outbox(10).unwrap().claimed, 0);
+        assert!(w.scripted.seen().is_empty());
+    }
+}
+
+#[test]
+fn failures_retry_back_off_pause_the_connection_or_stop_for_good() {
+    for s in test_stores("outbox_failures") {
+        let w = world(s);
+        // Connect the account through the scripted connector instead.
+        w.desk
+            .connect(
+                &w.boss,
+                NewConnection {
+                    account_id: w.account,
+                    connector: ConnectorKind::Facebook,
+                    platform_account: "1234567890".into(),
+                    page_id: None,
+                    token: Some(SecretString::new("EAAB-token-di-prova")),
+                },
+            )
+            .unwrap();
+        let conn = w.desk.connection(w.admin, w.account).unwrap().unwrap();
+        assert!(conn.has_token);
+        assert!(!format!("{conn:?}").contains("EAAB"));
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("f1", "u1", "Sei un idiota"))
+            .unwrap()
+            .id();
+        let mut reply = ActRequest::new(id, ActionKind::Reply);
+        reply.template = Some("risposta".into());
+        reply.reply_text = Some("Risposta di prova.".into());
+        w.desk.act(&w.moderator, &reply).unwrap();
+
+        w.scripted.answer(Err(Failure::Transient {
+            message: "HTTP 503".into(),
+            retry_after: None,
+        }));
+        let run = w.desk.deliver_outbox(10).unwrap();
+        assert_eq!(run.retrying, 1);
+        let step = &steps(&w, id)[0];
+        assert_eq!(step.state, OutboxState::Pending);
+        assert_eq!(step.attempts, 1);
+        // Backoff: 30 s ± 20%.
+        let wait = step.next_attempt_at - MONDAY_10;
+        assert!((24_000..=36_000).contains(&wait), "{wait}");
+        assert!(step.describe_it(|_| String::new()).contains("HTTP 503"));
+        // Not due yet.
+        assert_eq!(w.desk.deliver_outbox(10).unwrap().claimed, 0);
+
+        // Due: the retry is told that the first attempt may have gone
+        // through, so the connector looks before posting.
+        w.clock.fetch_add(60_000, Ordering::SeqCst);
+        w.scripted.answer(Err(Failure::RateLimited {
+            message: "code 32".into(),
+            retry_after: Duration::from_secs(600),
+        }));
+        w.desk.deliver_outbox(10).unwrap();
+        let seen = w.scripted.seen();
+        assert_eq!(seen.len(), 2);
+        assert!(!seen[0].uncertain);
+        assert!(seen[1].uncertain);
+        assert_eq!(seen[1].text.as_deref(), Some("Risposta di prova."));
+        let conn = w.desk.connection(w.admin, w.account).unwrap().unwrap();
+        assert_eq!(conn.paused_until, Some(MONDAY_10 + 60_000 + 600_000));
+        w.clock.fetch_add(300_000, Ordering::SeqCst);
+        assert_eq!(w.desk.deliver_outbox(10).unwrap().claimed, 0);
+
+        w.clock.fetch_add(400_000, Ordering::SeqCst);
+        w.scripted.answer(Err(Failure::Permanent {
+            code: PermanentCode::TokenInvalid,
+            message: "Meta 190/463: Error validating access token".into(),
+        }));
+        assert_eq!(w.desk.deliver_outbox(10).unwrap().failed, 1);
+        let step = &steps(&w, id)[0];
+        assert_eq!(step.state, OutboxState::Failed);
+        assert_eq!(step.failure, Some(PermanentCode::TokenInvalid));
+        let line = step.describe_it(|_| String::new());
+        assert!(
+            line.contains("non riuscito (token scaduto o revocato)"),
+            "{line}"
+        );
+        // No more attempts until a person retries.
+        w.clock.fetch_add(86_400_000, Ordering::SeqCst);
+        assert_eq!(w.desk.deliver_outbox(10).unwrap().claimed, 0);
+        w.desk.retry_outbox(&w.moderator, step.id).unwrap();
+        assert_eq!(w.desk.deliver_outbox(10).unwrap().done, 1);
+        assert_eq!(w.scripted.seen().len(), 4);
+        // The audit records the failure and the delivery, not the token.
+        assert!(w.desk.verify_audit(w.admin).unwrap().is_intact());
+    }
+}
+
+#[test]
+fn a_step_whose_attempt_was_cut_short_is_taken_over_as_uncertain() {
+    for s in test_stores("outbox_lease") {
+        let w = world(s);
+        w.desk
+            .connect(
+                &w.boss,
+                NewConnection {
+                    account_id: w.account,
+                    connector: ConnectorKind::Facebook,
+                    platform_account: "1234567890".into(),
+                    page_id: None,
+                    token: Some(SecretString::new("EAAB-token")),
+                },
+            )
+            .unwrap();
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("l1", "u1", "Domanda?"))
+            .unwrap()
+            .id();
+        let mut reply = ActRequest::new(id, ActionKind::Reply);
+        reply.template = Some("risposta".into());
+        reply.reply_text = Some("Sì.".into());
+        w.desk.act(&w.moderator, &reply).unwrap();
+        // A worker claimed the row and died: the row is in flight. (The
+        // real kill of a process is in the CLI's tests.)
+        w.store
+            .write(|tx| {
+                tx.execute(
+                    "UPDATE outbox SET state = 'in_flight', attempts = 1, lease_until = ?",
+                    &[(MONDAY_10 + 120_000).into()],
+                )
+            })
+            .unwrap();
+        assert_eq!(steps(&w, id)[0].state, OutboxState::InFlight);
+        assert_eq!(w.desk.deliver_outbox(10).unwrap().claimed, 0);
+        w.clock.fetch_add(120_000, Ordering::SeqCst);
+        w.scripted.answer(Ok(Delivered {
+            platform_ref: Some("reply-1".into()),
+            already: true,
+        }));
+        assert_eq!(w.desk.deliver_outbox(10).unwrap().done, 1);
+        let seen = w.scripted.seen();
+        assert_eq!(seen.len(), 1);
+        assert!(seen[0].uncertain, "a taken-over attempt must look first");
+        assert_eq!(steps(&w, id)[0].platform_ref.as_deref(), Some("reply-1"));
+    }
+}
+
+#[test]
+fn a_banned_author_is_flagged_on_arrival_and_a_temporary_ban_is_lifted_on_its_date() {
+    for s in test_stores("bans") {
+        let w = world(s);
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("b1", "troll", "Sei un idiota"))
+            .unwrap()
+            .id();
+        let mut ban = ActRequest::new(id, ActionKind::Ban).clause(insult_clause(&w));
+        ban.ban_days = Some(7);
+        w.desk.act(&w.moderator, &ban).unwrap();
+        w.desk.deliver_outbox(10).unwrap();
+        assert!(w.sandbox.state().blocked.contains("troll"));
+
+        let again = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("b2", "troll", "Buongiorno"))
+            .unwrap()
+            .id();
+        let item = w.desk.item(&w.moderator, again).unwrap();
+        assert!(item.item.author_banned);
+        assert!(item.item.priority >= 75);
+        assert_eq!(
+            item.author_ban_until,
+            Some(Some(MONDAY_10 + 7 * 86_400_000))
+        );
+        let other = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("b3", "altro", "Buongiorno"))
+            .unwrap()
+            .id();
+        assert!(!w.desk.item(&w.moderator, other).unwrap().item.author_banned);
+
+        // Seven days later the ban ends, here and on the platform.
+        w.clock.fetch_add(7 * 86_400_000, Ordering::SeqCst);
+        let run = w.desk.deliver_outbox(10).unwrap();
+        assert_eq!(run.bans_lifted, 1);
+        assert_eq!(run.done, 1);
+        assert!(!w.sandbox.state().blocked.contains("troll"));
+        let later = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("b4", "troll", "Salve"))
+            .unwrap()
+            .id();
+        assert!(!w.desk.item(&w.moderator, later).unwrap().item.author_banned);
+    }
+}
+
+#[test]
+fn near_duplicates_are_found_across_batches_and_restarts() {
+    for s in test_stores("spam_tracker") {
+        let w = world(s);
+        let text = "Guadagna da casa cinquecento euro al giorno, scrivimi subito su WhatsApp per sapere come fare";
+        let spam = |d: &Desk, id: &str, post: &str| {
+            let mut c = comment(id, "spammer", text);
+            c.post_external_id = Some(post.into());
+            let cid = d.ingest_comment(w.admin, w.account, &c).unwrap().id();
+            d.item(&w.moderator, cid)
+                .unwrap()
+                .findings
+                .iter()
+                .any(|f| f.kind.as_deref() == Some("near_duplicate"))
+        };
+        assert!(
+            !spam(&w.desk, "s1", "post-1"),
+            "the first copy is no duplicate"
+        );
+        let second = spam(&w.desk, "s2", "post-2");
+        assert!(
+            second,
+            "the second copy in a later batch is a near-duplicate"
+        );
+        // A restarted process (a new desk on the same store) remembers.
+        let restarted = desk_over(
+            &w.store,
+            &w.clock,
+            Arc::new(Factory {
+                sandbox: w.sandbox.clone(),
+                scripted: w.scripted.clone(),
+            }),
+        );
+        assert!(spam(&restarted, "s3", "post-3"));
+    }
+}
+
+#[test]
+fn closed_accounts_receive_nothing_by_any_path() {
+    for s in test_stores("closed_account") {
+        let w = world(s);
+        w.desk
+            .set_account_status(&w.boss, w.account, AccountStatus::Closed)
+            .unwrap();
+        let e = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("x1", "u", "Ciao"))
+            .unwrap_err();
+        assert!(e.to_string().contains("closed"), "{e}");
+        let file = "{\"id\":\"x2\",\"text\":\"Ciao\"}\n";
+        let e = w
+            .desk
+            .import(
+                None,
+                w.admin,
+                w.account,
+                Cursor::new(file),
+                ImportFormat::Jsonl,
+                "k",
+                "f.jsonl",
+                10,
+                &mut |_| {},
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("closed"), "{e}");
+        assert!(w.desk.sync(w.admin, w.account, None, &mut |_| {}).is_err());
+    }
+}
+
+#[test]
+fn an_import_keeps_the_post_and_dates_comments_without_one_at_arrival() {
+    for s in test_stores("import_post") {
+        let w = world(s);
+        let file = "{\"id\":\"i1\",\"text\":\"Ma la partita di ieri l'avete vista?\",\"post_text\":\"Sabato in piazza il concerto della banda cittadina\"}\n";
+        let r = w
+            .desk
+            .import(
+                None,
+                w.admin,
+                w.account,
+                Cursor::new(file),
+                ImportFormat::Jsonl,
+                "k1",
+                "f.jsonl",
+                10,
+                &mut |_| {},
+            )
+            .unwrap();
+        assert_eq!(r.progress.imported, 1);
+        let q = w
+            .desk
+            .queue(w.admin, &piazza_desk::QueueFilter::default())
+            .unwrap();
+        let item = w.desk.item(&w.boss, q[0].id).unwrap();
+        assert_eq!(
+            item.post_text.as_deref(),
+            Some("Sabato in piazza il concerto della banda cittadina")
+        );
+        assert_eq!(item.item.created_at, MONDAY_10);
+    }
+}
+
+#[test]
+fn platform_deletions_and_visibility_changes_are_recorded() {
+    for s in test_stores("platform_events") {
+        let w = world(s);
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("d1", "u", "Sei un idiota"))
+            .unwrap()
+            .id();
+        let out = w
+            .desk
+            .ingest(
+                w.admin,
+                w.account,
+                &[
+                    IncomingEvent::Visibility {
+                        external_id: "d1".into(),
+                        hidden: true,
+                        at: MONDAY_10,
+                    },
+                    IncomingEvent::Deleted {
+                        external_id: "d1".into(),
+                        at: MONDAY_10 + 1,
+                    },
+                    IncomingEvent::Deleted {
+                        external_id: "mai-visto".into(),
+                        at: MONDAY_10,
+                    },
+                ],
+            )
+            .unwrap();
+        assert_eq!(
+            out,
+            [
+                IngestOutcome::VisibilityChanged(id),
+                IngestOutcome::Deleted(id),
+                IngestOutcome::Ignored
+            ]
+        );
+        let item = w.desk.item(&w.moderator, id).unwrap();
+        assert_eq!(item.platform_deleted_at, Some(MONDAY_10 + 1));
+        assert_eq!(item.item.state, "resolved");
+        assert_eq!(item.item.resolution.as_deref(), Some("deleted_on_platform"));
+        // Deleting again changes nothing.
+        let again = w
+            .desk
+            .ingest(
+                w.admin,
+                w.account,
+                &[IncomingEvent::Deleted {
+                    external_id: "d1".into(),
+                    at: MONDAY_10 + 2,
+                }],
+            )
+            .unwrap();
+        assert_eq!(again, [IngestOutcome::Unchanged(id)]);
+    }
+}
+
+#[test]
+fn a_sync_reads_from_the_connector_through_the_pipeline() {
+    for s in test_stores("sync_sandbox") {
+        let w = world(s);
+        let r = w.desk.sync(w.admin, w.account, None, &mut |_| {}).unwrap();
+        assert_eq!(r.new_comments, 3);
+        assert!(r.complete);
+        let q = w
+            .desk
+            .queue(w.admin, &piazza_desk::QueueFilter::default())
+            .unwrap();
+        assert_eq!(q.len(), 3);
+        let conn = w.desk.connection(w.admin, w.account).unwrap().unwrap();
+        assert_eq!(conn.last_synced_at, Some(MONDAY_10));
+    }
+}
+
+#[test]
+fn tokens_are_sealed_at_rest_and_never_in_the_audit() {
+    for s in test_stores("sealed_tokens") {
+        let w = world(s);
+        w.desk
+            .connect(
+                &w.boss,
+                NewConnection {
+                    account_id: w.account,
+                    connector: ConnectorKind::Facebook,
+                    platform_account: "1234567890".into(),
+                    page_id: None,
+                    token: Some(SecretString::new("EAAB-segretissimo")),
+                },
+            )
+            .unwrap();
+        let stored: Vec<String> = w
+            .store
+            .read(|tx| {
+                let mut out = Vec::new();
+                for r in tx.query("SELECT token_sealed FROM platform_connections", &[])? {
+                    out.extend(r.opt_text(0)?);
+                }
+                for r in tx.query("SELECT payload FROM audit_log", &[])? {
+                    out.push(r.text(0)?);
+                }
+                Ok::<_, piazza_store::StoreError>(out)
+            })
+            .unwrap();
+        assert!(stored.iter().any(|s| s.starts_with("v1:")));
+        assert!(stored.iter().all(|s| !s.contains("segretissimo")));
+        // A moderator cannot connect accounts.
+        let e = w
+            .desk
+            .connect(
+                &w.moderator,
+                NewConnection {
+                    account_id: w.account,
+                    connector: ConnectorKind::Sandbox,
+                    platform_account: "x".into(),
+                    page_id: None,
+                    token: None,
+                },
+            )
+            .unwrap_err();
+        assert_eq!(e.code(), "forbidden");
+    }
+}
