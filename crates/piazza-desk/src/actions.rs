@@ -212,6 +212,9 @@ pub struct ActionOutcome {
     pub reply_text: Option<String>,
     /// Children of a bulk action.
     pub children: Vec<ActionOutcome>,
+    /// What the decision asks of the platform, as it stands right after
+    /// the decision (pending, or why it cannot be done there).
+    pub platform_steps: Vec<crate::OutboxItem>,
 }
 
 /// The comments a bulk action covers.
@@ -638,6 +641,7 @@ impl Desk {
                     ticket_number: None,
                     reply_text: None,
                     children,
+                    platform_steps: Vec::new(),
                 })
             })
     }
@@ -999,6 +1003,7 @@ impl Desk {
             ticket_number: ticket,
             reply_text,
             children: Vec::new(),
+            platform_steps: Vec::new(),
         })
     }
 
@@ -1109,6 +1114,7 @@ impl Desk {
             ticket_number: None,
             reply_text: None,
             children: Vec::new(),
+            platform_steps: Vec::new(),
         })
     }
 

@@ -15,6 +15,7 @@
 //! ```
 
 mod actions;
+mod audit_log;
 mod auth;
 pub mod context;
 mod error;
@@ -29,7 +30,6 @@ mod retention;
 mod sessions;
 mod sla;
 mod templates;
-pub mod web_support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -41,6 +41,9 @@ pub use actions::{
     statement_preview,
 };
 pub use auth::{hash_password, verify_password};
+pub use piazza_store::BackendKind;
+pub use piazza_store::audit::{StoredEntry, Verification};
+pub use templates::{TEMPLATES, contacts_phrase, render_template, review_contact};
 pub use context::AdminContext;
 pub use error::DeskError;
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
@@ -87,6 +90,7 @@ impl Desk {
             platforms: Arc::new(platforms::PlatformParts {
                 factory: Arc::new(StandardConnectors {
                     meta: piazza_platforms::meta::MetaConfig::default(),
+                    sandbox_backlog: 0,
                 }),
                 secrets: None,
                 cache: Default::default(),
@@ -121,8 +125,14 @@ impl Desk {
         }
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The database behind the desk.
+    pub fn backend(&self) -> BackendKind {
+        self.store.kind()
+    }
+
+    /// The database's URL without its password, for messages.
+    pub fn database_for_display(&self) -> &str {
+        self.store.display_url()
     }
 
     pub fn now(&self) -> i64 {

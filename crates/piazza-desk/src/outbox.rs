@@ -175,6 +175,7 @@ impl OutboxItem {
 pub struct OutboxFilter {
     pub states: Vec<OutboxState>,
     pub comment_id: Option<i64>,
+    pub action_id: Option<i64>,
     pub limit: i64,
 }
 
@@ -348,6 +349,10 @@ impl Desk {
         if let Some(c) = filter.comment_id {
             sql.push_str(" AND o.comment_id = ?");
             params.push(c.into());
+        }
+        if let Some(a) = filter.action_id {
+            sql.push_str(" AND o.action_id = ?");
+            params.push(a.into());
         }
         sql.push_str(" ORDER BY o.id DESC LIMIT ?");
         params.push(if filter.limit > 0 { filter.limit } else { 100 }.into());

@@ -541,6 +541,15 @@ impl Desk {
         Ok(check)
     }
 
+    /// Asks the platform to send the account's comments to the webhook.
+    /// `false` where the platform has no webhooks.
+    pub fn subscribe_webhooks(&self, admin_id: i64, account_id: i64) -> Result<bool> {
+        let (_, connector) = self.connector(admin_id, account_id)?;
+        connector
+            .subscribe()
+            .map_err(|f| DeskError::InvalidInput(f.to_string()))
+    }
+
     /// Reads an account's recent posts and comments from its platform, one
     /// page at a time, each page committed with the cursor that follows
     /// it: a pull stopped half-way continues where it stopped.
@@ -769,6 +778,9 @@ fn parse_delivery(source: &str, body: &[u8]) -> Result<Vec<RoutedEvent>> {
 /// Facebook Pages and Instagram accounts.
 pub struct StandardConnectors {
     pub meta: piazza_platforms::meta::MetaConfig,
+    /// Comments a sandbox page already holds at its first pull (the demo),
+    /// one every five minutes.
+    pub sandbox_backlog: usize,
 }
 
 impl ConnectorFactory for StandardConnectors {

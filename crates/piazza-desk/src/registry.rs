@@ -706,6 +706,44 @@ impl Desk {
             })
     }
 
+    /// Deactivates a login (a person who left): their sessions end at once
+    /// and they can no longer sign in or act. Their record and their past
+    /// decisions stay.
+    pub fn deactivate_staff(&self, by: &Actor, username: &str) -> Result<()> {
+        by.require(&[Role::Admin, Role::Dirigente], "deactivating a login")?;
+        if by.username == username {
+            return Err(DeskError::Forbidden(
+                "nobody deactivates their own login".into(),
+            ));
+        }
+        let now = self.now();
+        self.write(|tx| {
+            let id = tx
+                .query_opt(
+                    "SELECT id FROM staff WHERE admin_id = ? AND username = ? AND active = 1",
+                    &[by.admin_id.into(), username.into()],
+                )?
+                .ok_or_else(|| DeskError::NotFound {
+                    what: "persona attiva",
+                    id: username.to_string(),
+                })?
+                .int(0)?;
+            tx.execute("UPDATE staff SET active = 0 WHERE id = ?", &[id.into()])?;
+            tx.execute(
+                "UPDATE sessions SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL",
+                &[now.into(), id.into()],
+            )?;
+            audit::append(
+                tx,
+                by.admin_id,
+                now,
+                &AuditEntry::new(by.audit_name(), "staff.deactivate", "staff", id)
+                    .payload(serde_json::json!({"username": username})),
+            )?;
+            Ok(())
+        })
+    }
+
     pub fn staff(&self, admin_id: i64) -> Result<Vec<Staff>> {
         let now = self.now();
         let (rows, assigned) = self.read(|tx| {

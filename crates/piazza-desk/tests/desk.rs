@@ -209,7 +209,7 @@ fn an_uncited_removal_is_refused_and_a_cited_one_writes_a_statement() {
 }
 
 fn s_label(w: &World) -> &'static str {
-    match w.desk.store().kind() {
+    match w._store.store.kind() {
         piazza_store::BackendKind::Sqlite => "sqlite",
         piazza_store::BackendKind::Postgres => "postgres",
     }
@@ -368,9 +368,8 @@ fn bulk_actions_are_one_parent_with_children() {
             c.author_ref = Some("spammer".into());
             ids.push(w.desk.ingest_comment(w.admin, w.account, &c).unwrap().id());
         }
-        let post_id = w
-            .desk
-            .store()
+        let post_id = w._store
+            .store
             .read(|tx| {
                 tx.query_one(
                     "SELECT post_id FROM comments WHERE id = ?",
@@ -393,9 +392,8 @@ fn bulk_actions_are_one_parent_with_children() {
             )
             .unwrap();
         assert_eq!(out.children.len(), 3);
-        let parents: Vec<i64> = w
-            .desk
-            .store()
+        let parents: Vec<i64> = w._store
+            .store
             .read(|tx| {
                 tx.query(
                     "SELECT DISTINCT parent_id FROM actions WHERE parent_id IS NOT NULL",
@@ -434,8 +432,8 @@ fn tampering_with_the_audit_log_is_detected_and_named() {
             .act(&w.mod_a, &ActRequest::new(id, ActionKind::Hide).clause(3))
             .unwrap();
         assert!(w.desk.verify_audit(w.admin).unwrap().is_intact());
-        w.desk
-            .store()
+        w._store
+            .store
             .write(|tx| {
                 tx.execute(
                     "UPDATE audit_log SET clauses = '[1]' WHERE admin_id = ? AND kind = 'action.hide'",
@@ -492,8 +490,8 @@ fn import_is_idempotent_reports_bad_lines_and_resumes_after_a_crash() {
         }));
         assert!(crashed.is_err());
         let count = |w: &World| {
-            w.desk
-                .store()
+            w._store
+                .store
                 .read(|tx| {
                     tx.query_one(
                         "SELECT COUNT(*) FROM comments WHERE admin_id = ?",
@@ -875,9 +873,8 @@ fn the_sweep_flags_courtesy_replies_and_records_breaches() {
             w.desk.item(&w.mod_a, id).unwrap().item.sla_state.as_deref(),
             Some("breached")
         );
-        let kinds: Vec<String> = w
-            .desk
-            .store()
+        let kinds: Vec<String> = w._store
+            .store
             .read(|tx| piazza_store::audit::entries(tx, w.admin, 1, 1000))
             .unwrap()
             .into_iter()
@@ -932,7 +929,7 @@ fn the_inbox_reads_open_items_in_index_order_without_sorting_them_all() {
                 &mut |_| {},
             )
             .unwrap();
-        w.desk.store().write(|tx| tx.batch("ANALYZE")).unwrap();
+        w._store.store.write(|tx| tx.batch("ANALYZE")).unwrap();
         // A dirigente's inbox on both backends; a moderator's, filtered by
         // assignment, on SQLite too (PostgreSQL's planner rightly sorts
         // when its estimate leaves only a few hundred of 3000 rows).

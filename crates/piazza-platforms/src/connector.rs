@@ -257,4 +257,11 @@ pub trait Connector: Send + Sync {
 
     /// Checks the token: validity, expiry, permissions.
     fn check(&self) -> Result<ConnectionCheck, Failure>;
+
+    /// Asks the platform to send this account's events to the webhook.
+    /// `Ok(false)` where the platform has no webhooks (the account is read
+    /// by pulls).
+    fn subscribe(&self) -> Result<bool, Failure> {
+        Ok(false)
+    }
 }

@@ -173,6 +173,12 @@ pub struct SandboxConnector {
     inner: Mutex<(Sandbox, SandboxState)>,
     /// Comments handed out by each pull.
     per_pull: usize,
+    /// Comments already written when the first pull comes, and the minutes
+    /// between two of them.
+    backlog: Mutex<Option<(usize, i64)>>,
+    /// Makes this page's ids its own: two sandbox pages never share a
+    /// comment or a post.
+    prefix: String,
     clock: fn() -> i64,
 }
 
@@ -191,8 +197,17 @@ impl SandboxConnector {
             platform,
             inner: Mutex::new((Sandbox::new(seed), SandboxState::default())),
             per_pull: per_pull.max(1),
+            backlog: Mutex::new(None),
+            prefix: format!("sb{seed}"),
             clock: now_ms,
         }
+    }
+
+    /// The first pull also returns `comments` written before it, one every
+    /// `minutes` (the demo opens on a desk with work waiting).
+    pub fn with_backlog(self, comments: usize, minutes: i64) -> SandboxConnector {
+        *self.backlog.lock().unwrap_or_else(|p| p.into_inner()) = Some((comments, minutes));
+        self
     }
 
     /// The page as it is now.
@@ -310,8 +325,18 @@ impl Connector for SandboxConnector {
             done: true,
             ..FetchPage::default()
         };
-        for _ in 0..self.per_pull {
-            let c = guard.0.next_comment();
+        let backlog = self
+            .backlog
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .unwrap_or((0, 0));
+        let n = self.per_pull + backlog.0;
+        for i in 0..n {
+            let mut c = guard.0.next_comment();
+            c.external_id = format!("{}-{}", self.prefix, c.external_id);
+            c.post_external_id = format!("{}-{}", self.prefix, c.post_external_id);
+            let created_at = now - (n - 1 - i) as i64 * backlog.1 * 60_000;
             if !page
                 .posts
                 .iter()
@@ -332,18 +357,21 @@ impl Connector for SandboxConnector {
                 author_ref: Some(c.author_ref),
                 author_name: Some(c.author_name),
                 text: c.text,
-                created_at: now,
+                created_at,
             }));
         }
         Ok(page)
     }
 
     fn post(&self, external_id: &str) -> Result<Option<IncomingPost>, Failure> {
+        let Some(id) = external_id.strip_prefix(&format!("{}-", self.prefix)) else {
+            return Ok(None);
+        };
         Ok(Sandbox::posts()
             .into_iter()
-            .find(|p| p.external_id == external_id)
+            .find(|p| p.external_id == id)
             .map(|p| IncomingPost {
-                external_id: p.external_id,
+                external_id: external_id.to_string(),
                 text: Some(p.text),
                 url: None,
                 published_at: None,
@@ -381,6 +409,11 @@ mod tests {
         let page = s.fetch(&FetchRequest::default()).unwrap();
         assert_eq!(page.events.len(), 2);
         let id = page.events[0].external_id().to_string();
+        assert!(id.starts_with("sb1-sandbox-"), "{id}");
+        // Another page's ids are its own.
+        let other = SandboxConnector::new(Platform::Facebook, 2, 2);
+        let theirs = other.fetch(&FetchRequest::default()).unwrap();
+        assert!(theirs.events.iter().all(|e| e.external_id() != id));
         let mut hide = Delivery::new(Operation::Hide, "1");
         hide.comment_external_id = Some(id.clone());
         s.deliver(&hide).unwrap();

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use piazza_desk::context::AdminContext;
-use piazza_desk::web_support::{TEMPLATES, render_template};
+use piazza_desk::{TEMPLATES, render_template};
 use piazza_desk::{
     ActRequest, ActionKind, BulkTarget, CommentState, ItemDetail, QueueFilter, QueueItem, Role,
 };

@@ -511,15 +511,8 @@ fn seed(state: &AppState) -> i64 {
     }
     let account = desk.accounts(admin).unwrap()[0].id;
     desk.assign(&root, "anna", account, None).unwrap();
-    // The registry has no "deactivate" use case yet; Carlo left.
-    desk.store()
-        .write(|tx| {
-            tx.execute(
-                "UPDATE staff SET active = 0 WHERE username = ?",
-                &["carlo".into()],
-            )
-        })
-        .unwrap();
+    // Carlo left.
+    desk.deactivate_staff(&root, "carlo").unwrap();
     admin
 }
 

@@ -173,9 +173,9 @@ pub fn bench(cmd: BenchCommand) -> anyhow::Result<Outcome> {
             println!(
                 "{} commenti importati, analizzati e salvati su {} in {secs:.1} s: {:.0} commenti/s",
                 r.progress.imported,
-                match desk.store().kind() {
-                    piazza_store::BackendKind::Sqlite => "SQLite",
-                    piazza_store::BackendKind::Postgres => "PostgreSQL",
+                match desk.backend() {
+                    piazza_desk::BackendKind::Sqlite => "SQLite",
+                    piazza_desk::BackendKind::Postgres => "PostgreSQL",
                 },
                 r.progress.imported as f64 / secs
             );

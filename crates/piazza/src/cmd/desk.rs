@@ -937,15 +937,8 @@ pub fn audit(store: &StoreArgs, cmd: AuditCommand) -> anyhow::Result<Outcome> {
             })
         }
         AuditCommand::Log { limit, json } => {
-            let entries = desk.store().read(|tx| {
-                let total = tx
-                    .query_one(
-                        "SELECT COUNT(*) FROM audit_log WHERE admin_id = ?",
-                        &[admin.id.into()],
-                    )?
-                    .int(0)?;
-                piazza_store::audit::entries(tx, admin.id, (total - limit + 1).max(1), limit)
-            })?;
+            let last = desk.audit_last_seq(admin.id)?;
+            let entries = desk.audit_entries(admin.id, (last - limit + 1).max(1), limit)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&entries)?);
             } else {

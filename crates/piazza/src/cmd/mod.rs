@@ -2,7 +2,9 @@ pub mod analysis;
 mod analysis_json;
 pub mod bench;
 pub mod calendar;
+pub mod config;
 pub mod desk;
+pub mod platforms;
 pub mod policy;
 pub mod serve;
 
@@ -49,8 +51,14 @@ impl StoreArgs {
         }
     }
 
+    /// The desk with the platform settings of the configuration file
+    /// (`PIAZZA_CONFIG` or `./piazza.toml`) and the environment.
     pub fn desk(&self) -> anyhow::Result<Desk> {
-        Ok(Desk::new(self.open_store()?))
+        self.desk_with(&config::load(None)?)
+    }
+
+    pub fn desk_with(&self, file: &config::FileConfig) -> anyhow::Result<Desk> {
+        Ok(config::with_platforms(Desk::new(self.open_store()?), file, &self.data_dir, 0)?.0)
     }
 
     /// The administration named by --admin, or the only one.

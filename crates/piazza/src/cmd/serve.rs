@@ -19,68 +19,6 @@ use serde::Deserialize;
 
 use crate::Outcome;
 
-/// The configuration file. Unknown keys are errors.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileConfig {
-    pub listen: Option<String>,
-    pub data_dir: Option<PathBuf>,
-    pub database_url: Option<String>,
-    pub secure_cookies: Option<bool>,
-    pub secret_key: Option<String>,
-    pub oidc: Option<OidcFile>,
-}
-
-/// The `[oidc]` table: login through the administration's identity
-/// provider. Unknown keys are errors here too.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OidcFile {
-    pub issuer: String,
-    pub client_id: String,
-    /// Better in `PIAZZA_OIDC_CLIENT_SECRET`, which overrides it.
-    pub client_secret: Option<String>,
-    pub redirect_url: String,
-    pub scopes: Option<Vec<String>>,
-    pub claim: Option<String>,
-    pub button_label: Option<String>,
-}
-
-impl std::fmt::Debug for OidcFile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OidcFile")
-            .field("issuer", &self.issuer)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
-            .field("redirect_url", &self.redirect_url)
-            .field("scopes", &self.scopes)
-            .field("claim", &self.claim)
-            .field("button_label", &self.button_label)
-            .finish()
-    }
-}
-
-impl OidcFile {
-    /// The checked settings; the secret comes from the environment when
-    /// it is set there.
-    fn config(self) -> anyhow::Result<OidcConfig> {
-        let secret = env("PIAZZA_OIDC_CLIENT_SECRET")
-            .or(self.client_secret)
-            .unwrap_or_default();
-        let mut c = OidcConfig::new(&self.issuer, &self.client_id, &secret, &self.redirect_url)?;
-        if let Some(scopes) = self.scopes {
-            c = c.with_scopes(scopes)?;
-        }
-        if let Some(claim) = self.claim {
-            c = c.with_claim(&claim)?;
-        }
-        if let Some(label) = self.button_label {
-            c = c.with_button_label(&label)?;
-        }
-        Ok(c)
-    }
-}
-
 #[derive(Args)]
 pub struct ServeArgs {
     /// Address to listen on (default 127.0.0.1:8080).
@@ -172,7 +110,7 @@ pub fn serve(store: &crate::cmd::StoreArgs, args: ServeArgs) -> anyhow::Result<O
     eprintln!(
         "Piazza in ascolto su http://{} (database {})",
         s.listen,
-        desk.store().display_url()
+        desk.database_for_display()
     );
     let state = AppState::new(desk, s.web);
     if let Some(c) = &state.config.oidc {

@@ -1,7 +1,5 @@
-//! What the web desk (`piazza-web`) needs from the desk beyond its public
-//! use cases: the reply templates filled with an administration's contacts.
-
-pub use crate::templates::{TEMPLATES, contacts_phrase, render_template, review_contact};
+//! Reading the audit log: the DPO's and the auditor's view, in chain
+//! order, page by page.
 
 use piazza_store::audit::{self, StoredEntry};
 
@@ -29,8 +27,6 @@ impl Desk {
         from_seq: i64,
         limit: i64,
     ) -> Result<Vec<StoredEntry>> {
-        Ok(self
-            .store()
-            .read(|tx| audit::entries(tx, admin_id, from_seq, limit))?)
+        self.read(|tx| Ok(audit::entries(tx, admin_id, from_seq, limit)?))
     }
 }

@@ -1,0 +1,194 @@
+//! The configuration file (`piazza.toml`, or `--config` / `PIAZZA_CONFIG`)
+//! and the `PIAZZA_*` environment variables that override it, for every
+//! command that opens the desk. `docs/configuration.md` documents each key.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use piazza_desk::{Desk, SecretKey, SecretString, StandardConnectors};
+use piazza_platforms::meta::{DEFAULT_GRAPH_URL, GRAPH_API_VERSION, MetaConfig};
+use piazza_web::OidcConfig;
+use serde::Deserialize;
+
+pub fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The file named by `explicit`, else `PIAZZA_CONFIG`, else `./piazza.toml`
+/// when it exists; the defaults when there is none.
+pub fn load(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
+    let path = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| env("PIAZZA_CONFIG").map(PathBuf::from))
+        .or_else(|| {
+            let p = PathBuf::from("piazza.toml");
+            p.exists().then_some(p)
+        });
+    match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(&p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+        }
+        None => Ok(FileConfig::default()),
+    }
+}
+
+/// The configuration file. Unknown keys are errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub secure_cookies: Option<bool>,
+    pub secret_key: Option<String>,
+    pub oidc: Option<OidcFile>,
+    pub meta: Option<MetaFile>,
+    /// How long a delivery attempt holds its outbox row (seconds).
+    pub outbox_lease_seconds: Option<u64>,
+}
+
+/// The `[oidc]` table: login through the administration's identity
+/// provider. Unknown keys are errors here too.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcFile {
+    pub issuer: String,
+    pub client_id: String,
+    /// Better in `PIAZZA_OIDC_CLIENT_SECRET`, which overrides it.
+    pub client_secret: Option<String>,
+    pub redirect_url: String,
+    pub scopes: Option<Vec<String>>,
+    pub claim: Option<String>,
+    pub button_label: Option<String>,
+}
+
+impl std::fmt::Debug for OidcFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcFile")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
+            .field("redirect_url", &self.redirect_url)
+            .field("scopes", &self.scopes)
+            .field("claim", &self.claim)
+            .field("button_label", &self.button_label)
+            .finish()
+    }
+}
+
+impl OidcFile {
+    /// The checked settings; the secret comes from the environment when
+    /// it is set there.
+    pub fn config(self) -> anyhow::Result<OidcConfig> {
+        let secret = env("PIAZZA_OIDC_CLIENT_SECRET")
+            .or(self.client_secret)
+            .unwrap_or_default();
+        let mut c = OidcConfig::new(&self.issuer, &self.client_id, &secret, &self.redirect_url)?;
+        if let Some(scopes) = self.scopes {
+            c = c.with_scopes(scopes)?;
+        }
+        if let Some(claim) = self.claim {
+            c = c.with_claim(&claim)?;
+        }
+        if let Some(label) = self.button_label {
+            c = c.with_button_label(&label)?;
+        }
+        Ok(c)
+    }
+}
+
+/// The `[meta]` table: the Meta app that reads and moderates the
+/// administration's Facebook Pages and Instagram accounts.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct MetaFile {
+    /// The Graph API's base URL (tests point it at a local fake).
+    pub graph_url: Option<String>,
+    /// Better in `PIAZZA_META_APP_SECRET`, which overrides it.
+    pub app_secret: Option<String>,
+    /// Better in `PIAZZA_META_VERIFY_TOKEN`, which overrides it.
+    pub verify_token: Option<String>,
+}
+
+impl std::fmt::Debug for MetaFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetaFile")
+            .field("graph_url", &self.graph_url)
+            .field("app_secret", &self.app_secret.as_ref().map(|_| "***"))
+            .field("verify_token", &self.verify_token.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// The platform settings in force after file and environment.
+#[derive(Debug, Clone)]
+pub struct PlatformSettings {
+    pub meta: MetaConfig,
+    /// The webhook handshake's verify token.
+    pub meta_verify_token: Option<SecretString>,
+    pub lease_ms: i64,
+}
+
+impl PlatformSettings {
+    pub fn from_file(file: &FileConfig) -> anyhow::Result<PlatformSettings> {
+        let m = file.meta.as_ref();
+        let graph_url = env("PIAZZA_META_GRAPH_URL")
+            .or_else(|| m.and_then(|m| m.graph_url.clone()))
+            .unwrap_or_else(|| DEFAULT_GRAPH_URL.to_string());
+        if !(graph_url.starts_with("https://") || graph_url.starts_with("http://")) {
+            bail!("PIAZZA_META_GRAPH_URL must be an http(s) URL, found `{graph_url}`");
+        }
+        let app_secret = env("PIAZZA_META_APP_SECRET")
+            .or_else(|| m.and_then(|m| m.app_secret.clone()))
+            .map(SecretString::new);
+        let verify_token = env("PIAZZA_META_VERIFY_TOKEN")
+            .or_else(|| m.and_then(|m| m.verify_token.clone()))
+            .map(SecretString::new);
+        let lease_s = match env("PIAZZA_OUTBOX_LEASE_SECONDS") {
+            Some(v) => v.parse::<u64>().with_context(|| {
+                format!("PIAZZA_OUTBOX_LEASE_SECONDS must be a whole number of seconds, found `{v}`")
+            })?,
+            None => file.outbox_lease_seconds.unwrap_or(120),
+        };
+        Ok(PlatformSettings {
+            meta: MetaConfig {
+                graph_url: graph_url.trim_end_matches('/').to_string(),
+                version: GRAPH_API_VERSION.to_string(),
+                app_secret,
+            },
+            meta_verify_token: verify_token,
+            lease_ms: (lease_s as i64).saturating_mul(1000),
+        })
+    }
+}
+
+/// The key that seals platform tokens: from `PIAZZA_SECRET_KEY` (or the
+/// file's `secret_key`), else the key file `secret.key` in the data
+/// directory, created on first use with mode 0600.
+pub fn secret_key(file: &FileConfig, data_dir: &Path) -> anyhow::Result<SecretKey> {
+    let passphrase = env("PIAZZA_SECRET_KEY").or_else(|| file.secret_key.clone());
+    SecretKey::resolve(passphrase.as_deref(), data_dir).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// `desk` with the platform settings and the sealing key.
+pub fn with_platforms(
+    desk: Desk,
+    file: &FileConfig,
+    data_dir: &Path,
+    sandbox_backlog: usize,
+) -> anyhow::Result<(Desk, PlatformSettings)> {
+    let settings = PlatformSettings::from_file(file)?;
+    let key = secret_key(file, data_dir)?;
+    let desk = desk.with_platforms(
+        Arc::new(StandardConnectors {
+            meta: settings.meta.clone(),
+            sandbox_backlog,
+        }),
+        Some(Arc::new(key)),
+        settings.lease_ms,
+    );
+    Ok((desk, settings))
+}

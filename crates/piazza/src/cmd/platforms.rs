@@ -1,0 +1,429 @@
+//! The platforms from the command line: connecting an account (the token
+//! is read from a file, never from the command line), checking the
+//! connections, pulling recent comments, and the outbox (deliver once,
+//! list, retry).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use piazza_desk::{
+    ConnectionCheck, ConnectorKind, NewConnection, OutboxFilter, OutboxItem, OutboxState,
+    SecretString,
+};
+
+use crate::Outcome;
+use crate::cmd::{StoreArgs, iso};
+
+#[derive(Subcommand)]
+pub enum ConnectCommand {
+    /// Connect a Facebook Page (Graph API, Page access token).
+    Facebook {
+        /// The account in Piazza's registry (`piazza accounts list`).
+        #[arg(long)]
+        account: i64,
+        /// The Page's numeric id.
+        #[arg(long)]
+        page_id: String,
+        /// A file holding the Page access token (and nothing else).
+        #[arg(long)]
+        token_file: PathBuf,
+        /// Who connects it (a dirigente or the technical administrator).
+        #[arg(long = "as")]
+        as_staff: String,
+        /// Do not ask Meta to send the Page's comments to the webhook.
+        #[arg(long)]
+        no_subscribe: bool,
+    },
+    /// Connect an Instagram professional account (Graph API).
+    Instagram {
+        #[arg(long)]
+        account: i64,
+        /// The Instagram professional account's id.
+        #[arg(long)]
+        ig_user_id: String,
+        /// The Facebook Page linked to it (private replies go through it).
+        #[arg(long)]
+        page_id: Option<String>,
+        #[arg(long)]
+        token_file: PathBuf,
+        #[arg(long = "as")]
+        as_staff: String,
+        #[arg(long)]
+        no_subscribe: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ConnectorsCommand {
+    /// Check every connection's token with its platform: validity, expiry,
+    /// the permissions the actions need.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disconnect an account: nothing more is read or delivered, the
+    /// stored token is erased.
+    Disconnect {
+        #[arg(long)]
+        account: i64,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+}
+
+#[derive(Args)]
+pub struct SyncArgs {
+    #[arg(long)]
+    account: i64,
+    /// Read posts and comments from this date (YYYY-MM-DD or a date-time);
+    /// without it, a stopped pull continues and a new one reads the
+    /// newest.
+    #[arg(long)]
+    since: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum OutboxCommand {
+    /// Deliver what is due, once, and exit (for cron and tests; `piazza
+    /// serve` runs the same worker continuously).
+    Run {
+        /// At most this many steps.
+        #[arg(long, default_value_t = 500)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The steps for the platforms, newest first.
+    List {
+        /// Only the failed ones.
+        #[arg(long)]
+        failed: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a failed or manual step back in the queue.
+    Retry {
+        id: i64,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+}
+
+/// Reads a token file: the token alone, trimmed. A file others can read is
+/// refused, so that tokens do not linger readable on shared machines.
+fn read_token(path: &Path) -> anyhow::Result<SecretString> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            bail!(
+                "{} can be read by other users (mode {:o}): chmod 600 it first",
+                path.display(),
+                mode & 0o777
+            );
+        }
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let token = text.trim();
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        bail!(
+            "{} must hold the access token alone, on one line",
+            path.display()
+        );
+    }
+    Ok(SecretString::new(token))
+}
+
+fn print_check(account: &str, check: &ConnectionCheck) {
+    let validity = if !check.valid {
+        "token NON valido".to_string()
+    } else {
+        match check.expires_at {
+            None => "token valido, senza scadenza".to_string(),
+            Some(t) => format!("token valido fino al {}", iso(t)),
+        }
+    };
+    println!("{account}: {validity}");
+    if let Some(n) = &check.account_name {
+        println!("  account sulla piattaforma: {n}");
+    }
+    for m in &check.missing {
+        let ops: Vec<&str> = m.needed_for.iter().map(|o| o.label_it()).collect();
+        println!(
+            "  manca il permesso {} (serve per: {})",
+            m.permission,
+            ops.join(", ")
+        );
+    }
+    for p in &check.problems {
+        println!("  {p}");
+    }
+}
+
+pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome> {
+    let desk = store.desk()?;
+    let admin = store.administration(&desk)?;
+    let (account, kind, platform_account, page_id, token_file, as_staff, no_subscribe) = match cmd
+    {
+        ConnectCommand::Facebook {
+            account,
+            page_id,
+            token_file,
+            as_staff,
+            no_subscribe,
+        } => (
+            account,
+            ConnectorKind::Facebook,
+            page_id,
+            None,
+            token_file,
+            as_staff,
+            no_subscribe,
+        ),
+        ConnectCommand::Instagram {
+            account,
+            ig_user_id,
+            page_id,
+            token_file,
+            as_staff,
+            no_subscribe,
+        } => (
+            account,
+            ConnectorKind::Instagram,
+            ig_user_id,
+            page_id,
+            token_file,
+            as_staff,
+            no_subscribe,
+        ),
+    };
+    let actor = desk.actor(admin.id, &as_staff)?;
+    let token = read_token(&token_file)?;
+    let c = desk.connect(
+        &actor,
+        NewConnection {
+            account_id: account,
+            connector: kind,
+            platform_account,
+            page_id,
+            token: Some(token),
+        },
+    )?;
+    println!(
+        "account {} «{}» collegato a {} (id {}); il token è conservato cifrato",
+        c.account_id,
+        c.account,
+        kind.as_str(),
+        c.platform_account
+    );
+    println!(
+        "puoi cancellare {}: Piazza non ne ha più bisogno",
+        token_file.display()
+    );
+    let mut outcome = Outcome::Ok;
+    match desk.check_connection(admin.id, account) {
+        Ok(check) => {
+            print_check(&c.account, &check);
+            if !check.valid {
+                outcome = Outcome::Failed;
+            }
+        }
+        Err(e) => {
+            println!("verifica del token non riuscita: {}", e.message_it());
+            outcome = Outcome::Failed;
+        }
+    }
+    if !no_subscribe {
+        match desk.subscribe_webhooks(admin.id, account) {
+            Ok(true) => println!(
+                "Meta invierà i nuovi commenti al webhook di Piazza (/webhooks/meta) se l'app è iscritta al campo giusto"
+            ),
+            Ok(false) => {}
+            Err(e) => println!(
+                "iscrizione ai webhook non riuscita: {}; i commenti si possono leggere con `piazza sync --account {account}`",
+                e.message_it()
+            ),
+        }
+    }
+    Ok(outcome)
+}
+
+pub fn connectors(store: &StoreArgs, cmd: ConnectorsCommand) -> anyhow::Result<Outcome> {
+    let desk = store.desk()?;
+    let admin = store.administration(&desk)?;
+    match cmd {
+        ConnectorsCommand::Status { json } => {
+            let mut outcome = Outcome::Ok;
+            let mut out = Vec::new();
+            for c in desk.connections(admin.id)? {
+                if c.status != piazza_desk::ConnectionStatus::Active {
+                    continue;
+                }
+                let label = format!(
+                    "account {} «{}» ({}, {})",
+                    c.account_id,
+                    c.account,
+                    c.connector.as_str(),
+                    c.platform_account
+                );
+                match desk.check_connection(admin.id, c.account_id) {
+                    Ok(check) => {
+                        if !check.valid || !check.missing.is_empty() {
+                            outcome = Outcome::Failed;
+                        }
+                        if !json {
+                            print_check(&label, &check);
+                        }
+                        out.push(serde_json::json!({"connection": c, "check": check}));
+                    }
+                    Err(e) => {
+                        outcome = Outcome::Failed;
+                        if !json {
+                            println!("{label}: verifica non riuscita: {}", e.message_it());
+                        }
+                        out.push(serde_json::json!({"connection": c, "error": e.message_it()}));
+                    }
+                }
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else if out.is_empty() {
+                println!("nessun account collegato: usa `piazza connect facebook` o `piazza connect instagram`");
+            }
+            Ok(outcome)
+        }
+        ConnectorsCommand::Disconnect { account, as_staff } => {
+            let actor = desk.actor(admin.id, &as_staff)?;
+            desk.disconnect(&actor, account)?;
+            println!("account {account} scollegato: il token è stato cancellato");
+            Ok(Outcome::Ok)
+        }
+    }
+}
+
+pub fn sync(store: &StoreArgs, args: SyncArgs) -> anyhow::Result<Outcome> {
+    let desk = store.desk()?;
+    let admin = store.administration(&desk)?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| {
+            piazza_calendar::parse_instant(s)
+                .map(|t| t.as_millisecond())
+                .map_err(|e| anyhow::anyhow!("--since: {e}"))
+        })
+        .transpose()?;
+    let bar = crate::cmd::progress_bar(None, "lettura dalla piattaforma");
+    let report = desk.sync(admin.id, args.account, since, &mut |r| {
+        bar.set_position(r.new_comments + r.unchanged);
+        if bar.is_hidden() {
+            eprintln!(
+                "lettura: {} pagine, {} post, {} commenti nuovi o modificati, {} invariati",
+                r.pages, r.posts, r.new_comments, r.unchanged
+            );
+        }
+    })?;
+    bar.finish_and_clear();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        if report.resumed {
+            println!("ripresa dal punto in cui si era fermata la lettura precedente");
+        }
+        println!(
+            "{} pagine lette: {} post, {} commenti nuovi o modificati, {} invariati",
+            report.pages, report.posts, report.new_comments, report.unchanged
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+fn describe(i: &OutboxItem) -> String {
+    i.describe_it(iso)
+}
+
+pub fn outbox(store: &StoreArgs, cmd: OutboxCommand) -> anyhow::Result<Outcome> {
+    let desk = store.desk()?;
+    match cmd {
+        OutboxCommand::Run { limit, json } => {
+            let run = desk.deliver_outbox(limit)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&run)?);
+            } else {
+                println!(
+                    "passi eseguiti: {}; da ritentare: {}; non riusciti: {}; allontanamenti scaduti revocati: {}",
+                    run.done, run.retrying, run.failed, run.bans_lifted
+                );
+            }
+            Ok(Outcome::Ok)
+        }
+        OutboxCommand::List {
+            failed,
+            limit,
+            json,
+        } => {
+            let admin = store.administration(&desk)?;
+            let items = desk.outbox(
+                admin.id,
+                &OutboxFilter {
+                    states: if failed {
+                        vec![OutboxState::Failed]
+                    } else {
+                        Vec::new()
+                    },
+                    limit,
+                    ..OutboxFilter::default()
+                },
+            )?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&items)?);
+            } else {
+                for i in &items {
+                    println!(
+                        "#{:<6} commento {:<6} {}",
+                        i.id,
+                        i.comment_id.map(|c| c.to_string()).unwrap_or("-".into()),
+                        describe(i)
+                    );
+                }
+                if items.is_empty() {
+                    println!("nessun passo");
+                }
+            }
+            Ok(Outcome::Ok)
+        }
+        OutboxCommand::Retry { id, as_staff } => {
+            let admin = store.administration(&desk)?;
+            let actor = desk.actor(admin.id, &as_staff)?;
+            let i = desk.retry_outbox(&actor, id)?;
+            println!("#{} {}", i.id, describe(&i));
+            Ok(Outcome::Ok)
+        }
+    }
+}
+
+/// Prints the platform steps of a decision just taken.
+pub fn print_steps(steps: &[OutboxItem]) {
+    if steps.is_empty() {
+        return;
+    }
+    println!("\nsulla piattaforma:");
+    for s in steps {
+        println!("  {}", describe(s));
+    }
+    if steps.iter().any(|s| s.state == OutboxState::Pending) {
+        println!(
+            "  (i passi in coda sono eseguiti da `piazza serve` o da `piazza outbox run`)"
+        );
+    }
+}
