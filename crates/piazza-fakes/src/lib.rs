@@ -1,1 +1,11 @@
+//! Local fakes of the platforms' APIs, written from the platforms' official
+//! documentation, for tests and benchmarks only: the connectors are tested
+//! over real HTTP against them, and nothing here ever calls a real
+//! platform. Each fake is a real HTTP server bound to `127.0.0.1:0` on a
+//! thread of its own, with test controls to seed its state, read it back,
+//! inject the documented errors and log the calls it received.
+//!
+//! - [`meta`]: the Graph API of Facebook Pages and Instagram professional
+//!   accounts, and signed webhook deliveries.
+
 pub mod meta;

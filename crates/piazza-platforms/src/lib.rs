@@ -9,6 +9,10 @@
 //! - [`connector`]: the [`Connector`] trait that each platform module
 //!   implements: carry out one outbox delivery, read a page of comments,
 //!   check the token. Failures say whether a retry can help;
+//! - [`meta`]: Facebook Pages and Instagram professional accounts through
+//!   Meta's Graph API: the webhooks (subscription check, signature, parsing)
+//!   and [`meta::MetaConnector`]; tested over HTTP against the fake in the
+//!   `piazza-fakes` crate;
 //! - [`sandbox`]: the demo's platform, a deterministic stream of Italian
 //!   comments and an in-memory page that carries out decisions.
 //!
