@@ -41,9 +41,6 @@ pub use actions::{
     statement_preview,
 };
 pub use auth::{hash_password, verify_password};
-pub use piazza_store::BackendKind;
-pub use piazza_store::audit::{StoredEntry, Verification};
-pub use templates::{TEMPLATES, contacts_phrase, render_template, review_contact};
 pub use context::AdminContext;
 pub use error::DeskError;
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
@@ -51,6 +48,8 @@ pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
 pub use outbox::{DEFAULT_LEASE_MS, OutboxFilter, OutboxItem, OutboxRun, OutboxState};
 pub use piazza_platforms::{ConnectionCheck, Operation, PermanentCode, SecretString};
 pub use piazza_secrets::SecretKey;
+pub use piazza_store::BackendKind;
+pub use piazza_store::audit::{StoredEntry, Verification};
 pub use platforms::{
     Connection, ConnectionSpec, ConnectionStatus, ConnectorFactory, ConnectorKind, EventsRun,
     NewConnection, StandardConnectors, SyncReport,
@@ -64,6 +63,7 @@ pub use reports::{ModerationStats, ResponseTimeReport, ResponseTimeRow};
 pub use retention::RetentionReport;
 pub use sessions::{LOCKOUT_MS, MAX_FAILED_LOGINS, NewSession, SESSION_MS};
 pub use sla::{SlaSweep, italian_when};
+pub use templates::{TEMPLATES, contacts_phrase, render_template, review_contact};
 
 pub type Result<T, E = DeskError> = std::result::Result<T, E>;
 

@@ -368,7 +368,8 @@ fn bulk_actions_are_one_parent_with_children() {
             c.author_ref = Some("spammer".into());
             ids.push(w.desk.ingest_comment(w.admin, w.account, &c).unwrap().id());
         }
-        let post_id = w._store
+        let post_id = w
+            ._store
             .store
             .read(|tx| {
                 tx.query_one(
@@ -392,7 +393,8 @@ fn bulk_actions_are_one_parent_with_children() {
             )
             .unwrap();
         assert_eq!(out.children.len(), 3);
-        let parents: Vec<i64> = w._store
+        let parents: Vec<i64> = w
+            ._store
             .store
             .read(|tx| {
                 tx.query(
@@ -873,7 +875,8 @@ fn the_sweep_flags_courtesy_replies_and_records_breaches() {
             w.desk.item(&w.mod_a, id).unwrap().item.sla_state.as_deref(),
             Some("breached")
         );
-        let kinds: Vec<String> = w._store
+        let kinds: Vec<String> = w
+            ._store
             .store
             .read(|tx| piazza_store::audit::entries(tx, w.admin, 1, 1000))
             .unwrap()

@@ -11,10 +11,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use piazza_desk::context::AdminContext;
-use piazza_desk::{TEMPLATES, render_template};
 use piazza_desk::{
     ActRequest, ActionKind, BulkTarget, CommentState, ItemDetail, QueueFilter, QueueItem, Role,
 };
+use piazza_desk::{TEMPLATES, render_template};
 use piazza_policy::Policy;
 use piazza_taxonomy::Category;
 

@@ -26,7 +26,8 @@
 //!   decision forms and history), `/desk/registro`, `/desk/policy`,
 //!   `/desk/audit`, `/desk/report` and `/desk/report.csv`;
 //! - the JSON API under `/api/v1`, described by `/api/v1/openapi.json`
-//!   ([`openapi`]), with the same use cases.
+//!   ([`openapi`]), with the same use cases;
+//! - the platforms' webhooks: `/webhooks/meta` ([`webhooks`]).
 //!
 //! Every desk route checks the person's roles before calling the desk, and
 //! the desk checks roles and account scope again; the desk's refusals become
@@ -73,6 +74,7 @@ mod security;
 mod state;
 mod throttle;
 mod views;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 
@@ -89,7 +91,7 @@ pub use error::AppError;
 pub use login::PRESESSION_COOKIE;
 pub use oidc::{OidcConfig, OidcConfigError};
 pub use security::{CONTENT_SECURITY_POLICY, security_headers};
-pub use state::{AppState, WebConfig};
+pub use state::{AppState, MetaWebhook, WebConfig, WorkerSignal};
 pub use throttle::{LOGIN_ATTEMPTS_PER_MINUTE, LoginThrottle};
 
 /// The whole HTTP application: pages, API, static assets, error pages and
@@ -114,6 +116,14 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(api)
         .merge(extra)
         .route("/static/{*path}", axum::routing::get(assets::serve))
+        .route(
+            "/webhooks/meta",
+            axum::routing::get(webhooks::meta_handshake)
+                .post(webhooks::meta_delivery)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    webhooks::MAX_DELIVERY_BYTES,
+                )),
+        )
         .fallback(error::fallback)
         .layer(axum::middleware::from_fn(error::html_error_pages))
         .layer(axum::middleware::map_response(security_headers))

@@ -30,6 +30,48 @@ pub struct WebConfig {
     /// Login through the administration's identity provider, next to the
     /// password form; `None` hides the button and the routes answer 404.
     pub oidc: Option<OidcConfig>,
+    /// Meta's webhook (`/webhooks/meta`); `None` answers 404 to deliveries
+    /// and 403 to handshakes.
+    pub meta_webhook: Option<MetaWebhook>,
+}
+
+/// The secrets of Meta's webhook: the app secret that signs deliveries and
+/// the verify token of the subscription handshake.
+#[derive(Clone)]
+pub struct MetaWebhook {
+    pub app_secret: piazza_desk::SecretString,
+    pub verify_token: piazza_desk::SecretString,
+}
+
+impl std::fmt::Debug for MetaWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetaWebhook(***)")
+    }
+}
+
+/// Wakes the background worker (webhook deliveries, the outbox) when there
+/// is work, instead of letting it wait for its next round.
+#[derive(Default)]
+pub struct WorkerSignal {
+    woken: std::sync::Mutex<bool>,
+    cv: std::sync::Condvar,
+}
+
+impl WorkerSignal {
+    pub fn notify(&self) {
+        *self.woken.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.cv.notify_all();
+    }
+
+    /// Waits until notified or `timeout` passes; true when notified.
+    pub fn wait(&self, timeout: std::time::Duration) -> bool {
+        let guard = self.woken.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut guard, _) = self
+            .cv
+            .wait_timeout_while(guard, timeout, |woken| !*woken)
+            .unwrap_or_else(|p| p.into_inner());
+        std::mem::take(&mut *guard)
+    }
 }
 
 /// What handlers reach through `State<AppState>`. Cheap to clone: every
@@ -47,6 +89,8 @@ pub struct AppState {
     pub csrf: CsrfKey,
     /// Login attempts per client address.
     pub login_throttle: Arc<LoginThrottle>,
+    /// Wakes the worker that processes deliveries and the outbox.
+    pub worker: Arc<WorkerSignal>,
     /// The identity provider, with its cached discovery document and keys.
     pub(crate) oidc: Option<Arc<Provider>>,
     /// Keeps the temporary database of [`AppState::with_presets`] alive.
@@ -68,6 +112,7 @@ impl AppState {
             config: Arc::new(config),
             csrf,
             login_throttle: Arc::new(LoginThrottle::new(LOGIN_ATTEMPTS_PER_MINUTE)),
+            worker: Arc::default(),
             _scratch: None,
         }
     }

@@ -54,6 +54,17 @@ enum Command {
     Queue(cmd::desk::QueueCommand),
     /// Act on a comment (every restrictive action cites a clause).
     Act(cmd::desk::ActArgs),
+    /// Connect an account to its platform (Facebook Page, Instagram).
+    #[command(subcommand)]
+    Connect(cmd::platforms::ConnectCommand),
+    /// The connections: check tokens and permissions, disconnect.
+    #[command(subcommand)]
+    Connectors(cmd::platforms::ConnectorsCommand),
+    /// Read recent posts and comments of a connected account (resumable).
+    Sync(cmd::platforms::SyncArgs),
+    /// Decisions on their way to the platforms: deliver, list, retry.
+    #[command(subcommand)]
+    Outbox(cmd::platforms::OutboxCommand),
     /// The audit log.
     #[command(subcommand)]
     Audit(cmd::desk::AuditCommand),
@@ -97,6 +108,10 @@ fn main() -> ExitCode {
         Command::Import(a) => cmd::desk::import(store, a),
         Command::Queue(c) => cmd::desk::queue(store, c),
         Command::Act(a) => cmd::desk::act(store, a),
+        Command::Connect(c) => cmd::platforms::connect(store, c),
+        Command::Connectors(c) => cmd::platforms::connectors(store, c),
+        Command::Sync(a) => cmd::platforms::sync(store, a),
+        Command::Outbox(c) => cmd::platforms::outbox(store, c),
         Command::Audit(c) => cmd::desk::audit(store, c),
         Command::Retention(c) => cmd::desk::retention(store, c),
         Command::Report(c) => cmd::desk::report(store, c),

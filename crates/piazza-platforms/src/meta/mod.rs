@@ -586,6 +586,10 @@ impl Connector for MetaConnector {
         }
     }
 
+    fn subscribe(&self) -> Result<bool, Failure> {
+        self.subscribe_webhooks().map(|()| true)
+    }
+
     fn check(&self) -> Result<ConnectionCheck, Failure> {
         let mut out = ConnectionCheck::default();
         let token = self.graph.token().expose().to_string();

@@ -149,7 +149,9 @@ impl PlatformSettings {
             .map(SecretString::new);
         let lease_s = match env("PIAZZA_OUTBOX_LEASE_SECONDS") {
             Some(v) => v.parse::<u64>().with_context(|| {
-                format!("PIAZZA_OUTBOX_LEASE_SECONDS must be a whole number of seconds, found `{v}`")
+                format!(
+                    "PIAZZA_OUTBOX_LEASE_SECONDS must be a whole number of seconds, found `{v}`"
+                )
             })?,
             None => file.outbox_lease_seconds.unwrap_or(120),
         };

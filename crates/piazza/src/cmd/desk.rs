@@ -890,6 +890,7 @@ pub fn act(store: &StoreArgs, args: ActArgs) -> anyhow::Result<Outcome> {
         if let Some(s) = &out.statement {
             println!("\nmotivazione per il cittadino:\n{}", s.text);
         }
+        crate::cmd::platforms::print_steps(&out.platform_steps);
     }
     Ok(Outcome::Ok)
 }

@@ -173,8 +173,7 @@ fn print_check(account: &str, check: &ConnectionCheck) {
 pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome> {
     let desk = store.desk()?;
     let admin = store.administration(&desk)?;
-    let (account, kind, platform_account, page_id, token_file, as_staff, no_subscribe) = match cmd
-    {
+    let (account, kind, platform_account, page_id, token_file, as_staff, no_subscribe) = match cmd {
         ConnectCommand::Facebook {
             account,
             page_id,
@@ -298,7 +297,9 @@ pub fn connectors(store: &StoreArgs, cmd: ConnectorsCommand) -> anyhow::Result<O
             if json {
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else if out.is_empty() {
-                println!("nessun account collegato: usa `piazza connect facebook` o `piazza connect instagram`");
+                println!(
+                    "nessun account collegato: usa `piazza connect facebook` o `piazza connect instagram`"
+                );
             }
             Ok(outcome)
         }
@@ -422,8 +423,6 @@ pub fn print_steps(steps: &[OutboxItem]) {
         println!("  {}", describe(s));
     }
     if steps.iter().any(|s| s.state == OutboxState::Pending) {
-        println!(
-            "  (i passi in coda sono eseguiti da `piazza serve` o da `piazza outbox run`)"
-        );
+        println!("  (i passi in coda sono eseguiti da `piazza serve` o da `piazza outbox run`)");
     }
 }

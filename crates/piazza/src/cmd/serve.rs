@@ -12,12 +12,11 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use piazza_desk::{Desk, IncomingComment, NewAdministration, NewStaff, Role};
-use piazza_platforms::sandbox::Sandbox;
-use piazza_web::{AppState, OidcConfig, WebConfig};
-use serde::Deserialize;
+use piazza_desk::{ConnectorKind, Desk, NewAdministration, NewConnection, NewStaff, Role};
+use piazza_web::{AppState, MetaWebhook, WebConfig, WorkerSignal};
 
 use crate::Outcome;
+use crate::cmd::config::{self, FileConfig, OidcFile, env};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -35,30 +34,16 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub store: crate::cmd::StoreArgs,
     pub web: WebConfig,
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
+    pub file: FileConfig,
 }
 
 pub fn settings(store: &crate::cmd::StoreArgs, args: &ServeArgs) -> anyhow::Result<Settings> {
-    let path = args.config.clone().or_else(|| {
-        let p = PathBuf::from("piazza.toml");
-        p.exists().then_some(p)
-    });
-    let file: FileConfig = match &path {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read {}", p.display()))?;
-            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
-        }
-        None => FileConfig::default(),
-    };
+    let mut file = config::load(args.config.as_deref())?;
     let listen = args
         .listen
         .clone()
         .or_else(|| env("PIAZZA_LISTEN"))
-        .or(file.listen)
+        .or(file.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".into());
     let listen: SocketAddr = listen.parse().with_context(|| {
         format!("invalid listen address `{listen}`, expected e.g. 127.0.0.1:8080")
@@ -67,11 +52,11 @@ pub fn settings(store: &crate::cmd::StoreArgs, args: &ServeArgs) -> anyhow::Resu
     // flags; the file fills in only what they left at the default.
     let mut store = store.clone();
     if store.database_url.is_none() {
-        store.database_url = file.database_url.filter(|u| !u.is_empty());
+        store.database_url = file.database_url.clone().filter(|u| !u.is_empty());
     }
     if env("PIAZZA_DATA_DIR").is_none()
         && store.data_dir == Path::new("piazza-data")
-        && let Some(d) = file.data_dir
+        && let Some(d) = file.data_dir.clone()
     {
         store.data_dir = d;
     }
@@ -80,14 +65,28 @@ pub fn settings(store: &crate::cmd::StoreArgs, args: &ServeArgs) -> anyhow::Resu
         None => file.secure_cookies.unwrap_or(false),
     };
     let secret = env("PIAZZA_SECRET_KEY")
-        .or(file.secret_key)
+        .or(file.secret_key.clone())
         .filter(|s| !s.is_empty());
     if let Some(s) = &secret
         && s.len() < 32
     {
         bail!("the secret key must be at least 32 characters long");
     }
-    let oidc = file.oidc.map(OidcFile::config).transpose()?;
+    let oidc = file.oidc.take().map(OidcFile::config).transpose()?;
+    let platforms = config::PlatformSettings::from_file(&file)?;
+    let meta_webhook = match (
+        platforms.meta.app_secret.clone(),
+        platforms.meta_verify_token,
+    ) {
+        (Some(app_secret), Some(verify_token)) => Some(MetaWebhook {
+            app_secret,
+            verify_token,
+        }),
+        (None, None) => None,
+        _ => bail!(
+            "Meta's webhook needs both PIAZZA_META_APP_SECRET and PIAZZA_META_VERIFY_TOKEN (or [meta] app_secret and verify_token)"
+        ),
+    };
     Ok(Settings {
         listen,
         store,
@@ -95,13 +94,15 @@ pub fn settings(store: &crate::cmd::StoreArgs, args: &ServeArgs) -> anyhow::Resu
             secure_cookies,
             csrf_secret: secret,
             oidc,
+            meta_webhook,
         },
+        file,
     })
 }
 
 pub fn serve(store: &crate::cmd::StoreArgs, args: ServeArgs) -> anyhow::Result<Outcome> {
     let s = settings(store, &args)?;
-    let desk = s.store.desk()?;
+    let desk = s.store.desk_with(&s.file)?;
     if desk.administrations()?.is_empty() {
         eprintln!(
             "attenzione: nessun ente nel database; crealo con `piazza admin add --preset NOME`"
@@ -126,20 +127,51 @@ pub fn serve(store: &crate::cmd::StoreArgs, args: ServeArgs) -> anyhow::Result<O
     run_server(s.listen, state)
 }
 
-/// Every minute: flag courtesy replies and record breaches for every
-/// administration, so the queue's deadlines stay true while nobody runs a
-/// command.
-fn spawn_sla_sweeper(desk: Desk) {
+/// The background worker of `piazza serve`: processes webhook deliveries
+/// and the outbox as soon as the web layer signals work, and at least
+/// every few seconds (retries come due, bans expire); every minute it also
+/// flags courtesy replies and records breaches for every administration,
+/// so the queue's deadlines stay true while nobody runs a command.
+fn spawn_worker(desk: Desk, signal: Arc<WorkerSignal>, every: Duration) {
     std::thread::spawn(move || {
+        let mut last_sweep: Option<std::time::Instant> = None;
         loop {
-            if let Ok(admins) = desk.administrations() {
-                for a in admins {
-                    if let Err(e) = desk.sla_sweep(a.id) {
-                        eprintln!("sla sweep of {}: {e}", a.slug);
+            if last_sweep.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+                if let Ok(admins) = desk.administrations() {
+                    for a in admins {
+                        if let Err(e) = desk.sla_sweep(a.id) {
+                            eprintln!("sla sweep of {}: {e}", a.slug);
+                        }
+                    }
+                }
+                last_sweep = Some(std::time::Instant::now());
+            }
+            loop {
+                match desk.process_platform_deliveries(200) {
+                    Ok(r) if r.deliveries > 0 => {
+                        if r.failed > 0 {
+                            eprintln!("webhook: {} consegne non elaborate", r.failed);
+                        }
+                        continue;
+                    }
+                    Ok(_) => break,
+                    Err(e) => {
+                        eprintln!("webhook: {e}");
+                        break;
                     }
                 }
             }
-            std::thread::sleep(Duration::from_secs(60));
+            match desk.deliver_outbox(200) {
+                Ok(r) if r.failed > 0 => {
+                    eprintln!(
+                        "outbox: {} passi non riusciti (piazza outbox list --failed)",
+                        r.failed
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => eprintln!("outbox: {e}"),
+            }
+            signal.wait(every);
         }
     });
 }
@@ -153,7 +185,11 @@ fn run_server(addr: SocketAddr, state: AppState) -> anyhow::Result<Outcome> {
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();
-    spawn_sla_sweeper(state.desk.clone());
+    spawn_worker(
+        state.desk.clone(),
+        state.worker.clone(),
+        Duration::from_secs(5),
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -229,14 +265,12 @@ pub type DemoLogin = (String, String, String);
 /// sandbox writes to, and the logins.
 pub type SeededDemo = (i64, Vec<i64>, Vec<DemoLogin>);
 
-/// Seeds a fresh desk for the demo; returns the logins and the accounts
-/// the sandbox writes to.
-pub fn seed_demo(
-    desk: &Desk,
-    preset: &str,
-    initial: usize,
-    sandbox: &mut Sandbox,
-) -> anyhow::Result<SeededDemo> {
+/// Seeds a fresh desk for the demo: the administration, its logins, and
+/// its first two accounts connected to sandbox pages, from which the first
+/// comments are read (each page holds its share of the backlog the desk's
+/// connectors were built with). Returns the logins and the connected
+/// accounts.
+pub fn seed_demo(desk: &Desk, preset: &str) -> anyhow::Result<SeededDemo> {
     if piazza_policy::preset(preset).is_none() {
         let names: Vec<&str> = piazza_policy::PRESETS.iter().map(|p| p.name).collect();
         bail!("no preset named `{preset}`; presets: {}", names.join(", "));
@@ -291,28 +325,20 @@ pub fn seed_demo(
         }
     }
     let targets: Vec<i64> = accounts.iter().take(2).copied().collect();
-    let now = desk.now();
-    for i in 0..initial {
-        let c = sandbox.next_comment();
-        // Two comments in three go to the main account.
-        let account = targets[(i % 3 / 2) % targets.len()];
-        let at = now - ((initial - i) as i64) * 7 * 60_000;
-        desk.ingest_comment(admin.id, account, &incoming(c, at))?;
+    for (i, account) in targets.iter().enumerate() {
+        desk.connect(
+            &root,
+            NewConnection {
+                account_id: *account,
+                connector: ConnectorKind::Sandbox,
+                platform_account: format!("pagina-di-prova-{}", i + 1),
+                page_id: None,
+                token: None,
+            },
+        )?;
+        desk.sync(admin.id, *account, None, &mut |_| {})?;
     }
     Ok((admin.id, targets, logins))
-}
-
-fn incoming(c: piazza_platforms::sandbox::SandboxComment, at: i64) -> IncomingComment {
-    IncomingComment {
-        external_id: c.external_id,
-        post_external_id: Some(c.post_external_id),
-        parent_external_id: None,
-        post_text: Some(c.post_text),
-        author_ref: Some(c.author_ref),
-        author_name: Some(c.author_name),
-        text: c.text,
-        created_at: at,
-    }
 }
 
 pub fn demo(args: DemoArgs) -> anyhow::Result<Outcome> {
@@ -322,9 +348,14 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("invalid listen address `{}`", args.listen))?;
     let dir = std::env::temp_dir().join(format!("piazza-demo-{}", std::process::id()));
     let store = piazza_store::Store::open_data_dir(&dir)?;
-    let desk = Desk::new(store);
-    let mut sandbox = Sandbox::new(2026);
-    let (admin_id, targets, logins) = seed_demo(&desk, &args.preset, args.initial, &mut sandbox)?;
+    // Two pages share the waiting comments; each pull then brings one more.
+    let (desk, _) = config::with_platforms(
+        Desk::new(store),
+        &FileConfig::default(),
+        &dir,
+        args.initial / 2,
+    )?;
+    let (admin_id, targets, logins) = seed_demo(&desk, &args.preset)?;
     println!(
         "Piazza demo — ente: {} (policy «{}»)",
         desk.administration(&admin_id.to_string())?.name,
@@ -342,7 +373,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<Outcome> {
     );
     println!("Database temporaneo: {}", dir.display());
     println!(
-        "Un nuovo commento arriva dalla piattaforma sandbox ogni {} secondi. Ctrl-C per uscire.",
+        "Un nuovo commento arriva dalla piattaforma di prova ogni {} secondi; le decisioni sono eseguite sulla piattaforma di prova (nessuna piattaforma reale è coinvolta). Ctrl-C per uscire.",
         args.interval
     );
     let feeder = desk.clone();
@@ -353,11 +384,10 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<Outcome> {
         let mut i = 0usize;
         while !stop_feed.load(std::sync::atomic::Ordering::Relaxed) {
             std::thread::sleep(interval);
-            let c = sandbox.next_comment();
             let account = targets[i % targets.len()];
             i += 1;
-            if let Err(e) = feeder.ingest_comment(admin_id, account, &incoming(c, feeder.now())) {
-                eprintln!("sandbox: {e}");
+            if let Err(e) = feeder.sync(admin_id, account, None, &mut |_| {}) {
+                eprintln!("piattaforma di prova: {e}");
             }
         }
     });
