@@ -16,7 +16,7 @@ use crate::outbox::{Step, Target, enqueue};
 use crate::registry::{Actor, Role};
 use crate::templates::{dsa_category, render_template, review_contact};
 use crate::{Desk, DeskError, Result};
-use piazza_platforms::Operation;
+use piazza_platforms::{Capabilities, Operation, Platform, Support};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -108,6 +108,33 @@ impl ActionKind {
                 | ActionKind::Ban
                 | ActionKind::Report
         )
+    }
+
+    /// The platform operation without which the action cannot be carried
+    /// out: the desk offers an action only where the account's platform
+    /// can do it.
+    pub const fn platform_operation(self) -> Option<Operation> {
+        match self {
+            ActionKind::Hide => Some(Operation::Hide),
+            ActionKind::Unhide => Some(Operation::Unhide),
+            ActionKind::Remove | ActionKind::Confirm => Some(Operation::Delete),
+            ActionKind::Reply | ActionKind::Redirect => Some(Operation::Reply),
+            // A warning exists only as a message to the author.
+            ActionKind::Warn => Some(Operation::PrivateReply),
+            ActionKind::Ban => Some(Operation::Ban),
+            ActionKind::Report => Some(Operation::Report),
+            _ => None,
+        }
+    }
+
+    /// Whether the action can be carried out on `platform`, and if not, why
+    /// (the capability map's Italian sentence).
+    pub fn support_on(self, platform: &str) -> Support {
+        match (self.platform_operation(), platform.parse::<Platform>()) {
+            (None, _) => Support::Yes,
+            (Some(op), Ok(p)) => Capabilities::of(p).support(op),
+            (Some(_), Err(_)) => Support::No("piattaforma sconosciuta"),
+        }
     }
 
     /// The policy measure a clause must allow for this action.
@@ -697,6 +724,9 @@ impl Desk {
             });
         }
 
+        if let Support::No(why) = kind.support_on(&c.platform) {
+            return Err(DeskError::NotSupported(why.to_string()));
+        }
         if matches!(kind, ActionKind::Confirm | ActionKind::Reject) {
             return self.confirm_or_reject(tx, ctx, actor, &c, kind, req, now);
         }

@@ -29,6 +29,10 @@ pub enum DeskError {
     SecondModerator(String),
     #[error("{0}")]
     Handover(String),
+    /// The account's platform cannot carry the measure out (the reason is
+    /// the capability map's Italian sentence).
+    #[error("the platform cannot do this: {0}")]
+    NotSupported(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -47,6 +51,7 @@ impl DeskError {
             DeskError::InvalidPolicy(_) => "invalid_policy",
             DeskError::SecondModerator(_) => "second_moderator",
             DeskError::Handover(_) => "handover_incomplete",
+            DeskError::NotSupported(_) => "not_supported",
             DeskError::Store(StoreError::Duplicate(_)) => "duplicate",
             DeskError::Store(_) => "storage",
         }
@@ -64,6 +69,7 @@ impl DeskError {
         "invalid_policy",
         "second_moderator",
         "handover_incomplete",
+        "not_supported",
         "duplicate",
         "storage",
     ];
@@ -87,6 +93,13 @@ impl DeskError {
             DeskError::InvalidPolicy(m) => format!("La policy non è valida: {m}"),
             DeskError::SecondModerator(m) => format!("Conferma di un secondo moderatore: {m}"),
             DeskError::Handover(m) => format!("Passaggio di consegne incompleto: {m}"),
+            DeskError::NotSupported(why) => {
+                let mut s = format!("Operazione non disponibile su questa piattaforma: {why}");
+                if !s.ends_with('.') {
+                    s.push('.');
+                }
+                s
+            }
             DeskError::Store(StoreError::Duplicate(_)) => "L'elemento esiste già.".into(),
             DeskError::Store(_) => "Errore dell'archivio: riprova; se persiste, avvisa l'amministratore.".into(),
         }
@@ -121,6 +134,7 @@ mod tests {
             DeskError::InvalidPolicy("x".into()),
             DeskError::SecondModerator("x".into()),
             DeskError::Handover("x".into()),
+            DeskError::NotSupported("x".into()),
             DeskError::Store(StoreError::Duplicate("x".into())),
             DeskError::Store(StoreError::Database("x".into())),
         ];

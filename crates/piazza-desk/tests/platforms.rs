@@ -338,41 +338,82 @@ fn a_removal_sends_the_statement_before_deleting_and_a_reply_carries_its_text() 
 fn unconnected_accounts_and_missing_capabilities_are_said_not_promised() {
     for s in test_stores("outbox_manual") {
         let w = world(s);
-        // Cento's Instagram account, not connected.
-        let ig = w
-            .desk
-            .accounts(w.admin)
-            .unwrap()
-            .into_iter()
-            .find(|a| a.platform == "instagram")
-            .expect("Cento lists an Instagram account")
-            .id;
+        let account_on = |platform: &str| {
+            w.desk
+                .accounts(w.admin)
+                .unwrap()
+                .into_iter()
+                .find(|a| a.platform == platform)
+                .unwrap_or_else(|| panic!("Cento lists a {platform} account"))
+                .id
+        };
+        // Instagram cannot ban: the desk does not offer it, and says why.
+        let ig = account_on("instagram");
         let id = w
             .desk
             .ingest_comment(w.admin, ig, &comment("ig1", "u9", "Sei un idiota"))
             .unwrap()
             .id();
-        w.desk
+        let e = w
+            .desk
             .act(
                 &w.boss,
                 &ActRequest::new(id, ActionKind::Ban).clause(insult_clause(&w)),
             )
-            .unwrap();
-        let s = steps(&w, id);
-        assert_eq!(s[0].operation, Operation::Ban);
-        assert_eq!(s[0].state, OutboxState::Unsupported);
-        let line = s[0].describe_it(|_| String::new());
+            .unwrap_err();
+        assert_eq!(e.code(), "not_supported");
         assert!(
-            line.contains("Instagram non consente di allontanare un utente"),
-            "{line}"
+            e.message_it()
+                .contains("Instagram non consente di allontanare un utente"),
+            "{}",
+            e.message_it()
         );
-        assert_eq!(s[1].operation, Operation::PrivateReply);
-        assert_eq!(s[1].state, OutboxState::Manual);
+        // Hiding is possible, but the account is not connected: both
+        // steps are for a person to do on the platform.
+        w.desk
+            .act(
+                &w.boss,
+                &ActRequest::new(id, ActionKind::Hide).clause(insult_clause(&w)),
+            )
+            .unwrap();
+        let st = steps(&w, id);
+        assert_eq!(
+            st.iter()
+                .map(|s| (s.operation, s.state))
+                .collect::<Vec<_>>(),
+            [
+                (Operation::Hide, OutboxState::Manual),
+                (Operation::PrivateReply, OutboxState::Manual)
+            ]
+        );
         assert!(
-            s[1].describe_it(|_| String::new())
+            st[0]
+                .describe_it(|_| String::new())
                 .contains("l'account non è collegato")
         );
-        // The worker does not touch them.
+        // On X a hidden reply's author gets no private message: the
+        // statement stays in Piazza, and the step says why.
+        let x = account_on("x");
+        let id = w
+            .desk
+            .ingest_comment(w.admin, x, &comment("x1", "u8", "Sei un idiota"))
+            .unwrap()
+            .id();
+        w.desk
+            .act(
+                &w.boss,
+                &ActRequest::new(id, ActionKind::Hide).clause(insult_clause(&w)),
+            )
+            .unwrap();
+        let st = steps(&w, id);
+        assert_eq!(st[1].operation, Operation::PrivateReply);
+        assert_eq!(st[1].state, OutboxState::Unsupported);
+        let line = st[1].describe_it(|_| String::new());
+        assert!(
+            line.contains("X non consente di scrivere in privato"),
+            "{line}"
+        );
+        // The worker touches none of them.
         assert_eq!(w.desk.deliver_outbox(10).unwrap().claimed, 0);
         assert!(w.scripted.seen().is_empty());
     }

@@ -15,6 +15,7 @@ use piazza_desk::{
     ActRequest, ActionKind, BulkTarget, CommentState, ItemDetail, QueueFilter, QueueItem, Role,
 };
 use piazza_desk::{TEMPLATES, render_template};
+use piazza_platforms::Support;
 use piazza_policy::Policy;
 use piazza_taxonomy::Category;
 
@@ -280,6 +281,8 @@ struct Choice {
     value: String,
     label: String,
     selected: bool,
+    /// Why the platform cannot do it; the choice is shown disabled.
+    unavailable: Option<String>,
 }
 
 #[derive(Template)]
@@ -353,6 +356,7 @@ pub(crate) async fn inbox(
                 value: a.id.to_string(),
                 label: format!("{} ({})", a.name, a.platform),
                 selected: f.account == Some(a.id),
+                unavailable: None,
             })
             .collect(),
         categories: Category::ALL
@@ -361,6 +365,7 @@ pub(crate) async fn inbox(
                 value: c.as_str().into(),
                 label: c.label_it().into(),
                 selected: f.category.as_deref() == Some(c.as_str()),
+                unavailable: None,
             })
             .collect(),
         states: [
@@ -375,6 +380,7 @@ pub(crate) async fn inbox(
             value: (*v).into(),
             label: (*l).into(),
             selected: state_choice == *v,
+            unavailable: None,
         })
         .collect(),
         deadline: f.deadline.clone().unwrap_or_default(),
@@ -398,6 +404,7 @@ pub(crate) async fn inbox(
             value: k.as_str().into(),
             label: k.label_it().into(),
             selected: false,
+            unavailable: None,
         })
         .collect(),
         page: f.page,
@@ -502,6 +509,8 @@ struct ActionView {
     when: String,
     kind: String,
     status: &'static str,
+    /// What the decision asked of the platform, each step as it stands.
+    steps: Vec<String>,
     actor: String,
     clauses: Vec<ClauseOption>,
     reason: Option<String>,
@@ -523,6 +532,7 @@ struct OutcomeView {
     statement: Option<String>,
     ticket: Option<String>,
     reply_text: Option<String>,
+    steps: Vec<String>,
 }
 
 #[derive(Template)]
@@ -554,6 +564,12 @@ struct ItemPage {
     templates: Vec<TemplateView>,
     can_act: bool,
     can_restrict: bool,
+    /// Why replies cannot be posted on this platform, when they cannot.
+    reply_unavailable: Option<String>,
+    /// The author was banned when the comment arrived (until when).
+    banned_until: Option<String>,
+    /// When the comment was deleted on the platform.
+    deleted_on_platform: Option<String>,
     /// A removal proposed by somebody else waits for a second moderator.
     pending_removal: Option<String>,
     preview: Option<String>,
@@ -704,12 +720,20 @@ fn item_page(
         ActionKind::Report,
     ]
     .iter()
-    .map(|k| Choice {
-        value: k.as_str().into(),
-        label: k.label_it().into(),
-        selected: proposal
-            .as_ref()
-            .is_some_and(|d| d.measure.as_str() == k.as_str()),
+    .map(|k| {
+        let unavailable = match k.support_on(&d.item.platform) {
+            Support::Yes => None,
+            Support::No(why) => Some(why.to_string()),
+        };
+        Choice {
+            value: k.as_str().into(),
+            label: k.label_it().into(),
+            selected: unavailable.is_none()
+                && proposal
+                    .as_ref()
+                    .is_some_and(|d| d.measure.as_str() == k.as_str()),
+            unavailable,
+        }
     })
     .collect();
     let preview = proposal.as_ref().map(|prop| {
@@ -729,6 +753,15 @@ fn item_page(
                 .map(|text| TemplateView { id, name, text })
         })
         .collect();
+    // The steps come newest first; each decision lists its own in order.
+    let steps_of = |action: i64| -> Vec<String> {
+        d.steps
+            .iter()
+            .rev()
+            .filter(|s| s.action_id == Some(action))
+            .map(|s| s.describe_it(when))
+            .collect()
+    };
     let history = d
         .actions
         .iter()
@@ -737,6 +770,7 @@ fn item_page(
             when: when(a.created_at),
             kind: kind_label(&a.kind),
             status: status_label(&a.status),
+            steps: steps_of(a.id),
             actor: a.actor.clone().unwrap_or_else(|| "sistema".into()),
             clauses: a
                 .clauses
@@ -758,6 +792,7 @@ fn item_page(
             statement: a.statement.clone(),
             ticket: a.ticket_number.clone(),
             reply_text: a.reply_text.clone(),
+            steps: steps_of(a.id),
         });
     let i = &d.item;
     ItemPage {
@@ -797,6 +832,15 @@ fn item_page(
         templates,
         can_act: session.has_any(ACTING),
         can_restrict: session.has_any(&[Role::Moderatore, Role::Dirigente]),
+        reply_unavailable: match ActionKind::Reply.support_on(&i.platform) {
+            Support::Yes => None,
+            Support::No(why) => Some(why.to_string()),
+        },
+        banned_until: d.author_ban_until.map(|u| match u {
+            Some(t) => format!("fino al {}", when(t)),
+            None => "a tempo indeterminato".to_string(),
+        }),
+        deleted_on_platform: d.platform_deleted_at.map(when),
         pending_removal: d
             .actions
             .iter()

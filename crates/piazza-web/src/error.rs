@@ -88,6 +88,7 @@ impl AppError {
         "invalid_policy",
         "second_moderator",
         "handover_incomplete",
+        "not_supported",
         "duplicate",
     ];
 

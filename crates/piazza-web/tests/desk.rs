@@ -962,7 +962,14 @@ async fn a_moderator_replies_with_a_template_filled_with_the_contacts() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = w.get(Some(&anna), r.header("location")).await;
-    assert!(page.body.contains("Risposta pubblicata"));
+    assert!(page.body.contains("Testo della risposta"));
+    // No connection: the reply is to be posted by hand, and the page says so.
+    assert!(
+        page.body.contains("pubblicare la risposta: da fare a mano"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Risposta pubblicata"));
     assert!(page.body.contains("urp@comune.cento.fe.it"));
     let _ = w.account_a;
 }
