@@ -582,8 +582,18 @@ impl Desk {
     pub fn act(&self, actor: &Actor, req: &ActRequest) -> Result<ActionOutcome> {
         let ctx = self.context(actor.admin_id)?;
         let now = self.now();
-        self.store
-            .write(|tx| self.apply(tx, &ctx, actor, req, None, now))
+        let mut out = self.write(|tx| self.apply(tx, &ctx, actor, req, None, now))?;
+        let mut steps = self.outbox(
+            actor.admin_id,
+            &crate::OutboxFilter {
+                action_id: Some(out.action_id),
+                limit: 100,
+                ..Default::default()
+            },
+        )?;
+        steps.reverse();
+        out.platform_steps = steps;
+        Ok(out)
     }
 
     /// Acts on several comments at once: one parent action, one child per

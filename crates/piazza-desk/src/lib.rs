@@ -45,7 +45,7 @@ pub use context::AdminContext;
 pub use error::DeskError;
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
-pub use outbox::{DEFAULT_LEASE_MS, OutboxFilter, OutboxItem, OutboxRun, OutboxState};
+pub use outbox::{DEFAULT_LEASE_MS, OutboxFilter, OutboxItem, OutboxRun, OutboxState, fault_point};
 pub use piazza_platforms::{ConnectionCheck, Operation, PermanentCode, SecretString};
 pub use piazza_secrets::SecretKey;
 pub use piazza_store::BackendKind;

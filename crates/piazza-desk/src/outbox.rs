@@ -319,11 +319,13 @@ struct Claimed {
     delivery: Delivery,
 }
 
-/// A crash-test hook: `PIAZZA_FAULT=outbox.after_delivery` stops the
-/// process right after the platform answered and before the answer is
-/// recorded, the worst moment for exactly-once delivery. The tests use it
-/// to kill a real `piazza outbox run`.
-fn fault(point: &str) {
+/// A crash-test hook: with `PIAZZA_FAULT` set to `point`, the process
+/// aborts there. `outbox.after_delivery` is right after the platform
+/// answered and before the answer is recorded, the worst moment for
+/// exactly-once delivery; `act.after_commit` (in the command line) right
+/// after a decision committed, before anything was delivered. The tests
+/// use them to kill a real `piazza` process.
+pub fn fault_point(point: &str) {
     if std::env::var("PIAZZA_FAULT").is_ok_and(|v| v == point) {
         eprintln!("PIAZZA_FAULT: stopping at {point}");
         std::process::abort();
@@ -493,7 +495,7 @@ impl Desk {
                         message: e.to_string(),
                     }),
                 };
-                fault("outbox.after_delivery");
+                fault_point("outbox.after_delivery");
                 match self.record_delivery(&c, result)? {
                     OutboxState::Done => run.done += 1,
                     OutboxState::Pending => run.retrying += 1,

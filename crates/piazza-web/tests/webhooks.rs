@@ -11,7 +11,9 @@ use piazza_desk::{
     ConnectorKind, Desk, NewAdministration, NewConnection, NewStaff, QueueFilter, Role, SecretKey,
     SecretString, StandardConnectors,
 };
-use piazza_fakes::meta::webhook::{FeedComment, IgComment, IgShape, instagram_delivery, page_delivery, sign};
+use piazza_fakes::meta::webhook::{
+    FeedComment, IgComment, IgShape, instagram_delivery, page_delivery, sign,
+};
 use piazza_fakes::meta::{FB_PAGE_SCOPES, FakeGraph};
 use piazza_platforms::meta::MetaConfig;
 use piazza_web::{AppState, MetaWebhook, WebConfig, app};
@@ -98,7 +100,11 @@ async fn deliver(w: &World, body: &[u8], signature: Option<&str>) -> Reply {
     if let Some(s) = signature {
         req = req.header("x-hub-signature-256", s);
     }
-    send(app(w.state.clone()), req.body(Body::from(body.to_vec())).unwrap()).await
+    send(
+        app(w.state.clone()),
+        req.body(Body::from(body.to_vec())).unwrap(),
+    )
+    .await
 }
 
 fn stored(w: &World) -> i64 {
@@ -132,7 +138,10 @@ async fn the_handshake_echoes_the_challenge_only_for_the_verify_token() {
         )
         .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{query}");
-        assert!(!r.body.contains('1'), "{query}: the challenge is not echoed");
+        assert!(
+            !r.body.contains('1'),
+            "{query}: the challenge is not echoed"
+        );
     }
 }
 
@@ -140,7 +149,14 @@ async fn the_handshake_echoes_the_challenge_only_for_the_verify_token() {
 async fn a_signed_delivery_is_stored_once_and_its_comment_reaches_the_queue() {
     let w = world();
     let post = w._fake.add_post(PAGE, "Lavori in via Garibaldi da lunedì");
-    let c = FeedComment::new(PAGE, &post, &format!("{post}_77"), "u-42", "Mario", "Sei un idiota");
+    let c = FeedComment::new(
+        PAGE,
+        &post,
+        &format!("{post}_77"),
+        "u-42",
+        "Mario",
+        "Sei un idiota",
+    );
     let body = page_delivery(PAGE, 1_700_000_000, vec![c.change("add")]);
     let sig = sign(APP_SECRET.as_bytes(), &body);
     let r = deliver(&w, &body, Some(&sig)).await;
@@ -158,7 +174,11 @@ async fn a_signed_delivery_is_stored_once_and_its_comment_reaches_the_queue() {
         .unwrap();
     assert_eq!((run.deliveries, run.events, run.failed), (1, 1, 0));
     assert_eq!(stored(&w), 0);
-    let queue = w.state.desk.queue(w.admin, &QueueFilter::default()).unwrap();
+    let queue = w
+        .state
+        .desk
+        .queue(w.admin, &QueueFilter::default())
+        .unwrap();
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].text.as_deref(), Some("Sei un idiota"));
     assert!(queue[0].flagged.contains(&"insult".to_string()));

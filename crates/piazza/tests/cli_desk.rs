@@ -4,82 +4,10 @@
 //! killed half-way that resumes with exact counts.
 
 use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-struct Env {
-    dir: tempfile::TempDir,
-    url: String,
-}
-
-fn envs(name: &str) -> Vec<Env> {
-    let mut out = Vec::new();
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("db.sqlite3").display());
-    out.push(Env { dir, url });
-    if let Ok(base) = std::env::var("PIAZZA_TEST_POSTGRES_URL") {
-        if !base.is_empty() {
-            // A fresh schema per test, created with psql-free SQL through the store.
-            let schema = format!("cli_{name}_{}", std::process::id());
-            let mut c = postgres_client(&base);
-            c.batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-            ))
-            .unwrap();
-            let sep = if base.contains('?') { '&' } else { '?' };
-            out.push(Env {
-                dir: tempfile::tempdir().unwrap(),
-                url: format!("{base}{sep}options=-csearch_path%3D{schema}"),
-            });
-        }
-    } else if std::env::var("PIAZZA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-        panic!("PIAZZA_REQUIRE_POSTGRES=1 but PIAZZA_TEST_POSTGRES_URL is not set");
-    } else {
-        eprintln!("SKIP PostgreSQL for {name}: PIAZZA_TEST_POSTGRES_URL is not set");
-    }
-    out
-}
-
-fn postgres_client(url: &str) -> postgres::Client {
-    postgres::Client::connect(url, postgres::NoTls).expect("connect to PostgreSQL")
-}
-
-impl Env {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_piazza"))
-            .args(args)
-            .env("PIAZZA_DATABASE_URL", &self.url)
-            .env_remove("PIAZZA_ENTE")
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "{args:?} failed on {}: {}{}",
-            self.url,
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        serde_json::from_str(&self.ok(&a)).unwrap()
-    }
-}
-
-fn write_jsonl(path: &Path, lines: &[String]) {
-    let mut f = std::fs::File::create(path).unwrap();
-    for l in lines {
-        writeln!(f, "{l}").unwrap();
-    }
-}
+mod common;
+use common::{envs, write_jsonl};
 
 #[test]
 fn the_whole_flow_runs_from_the_command_line() {

@@ -802,6 +802,9 @@ pub fn queue(store: &StoreArgs, cmd: QueueCommand) -> anyhow::Result<Outcome> {
                         a.actor.as_deref().unwrap_or("?"),
                         a.clauses
                     );
+                    for s in d.steps.iter().rev().filter(|s| s.action_id == Some(a.id)) {
+                        println!("    {}", s.describe_it(iso));
+                    }
                 }
                 if let Some(deadline) = d.item.deadline_at {
                     println!("scadenza della risposta: {}", iso(deadline));
@@ -867,6 +870,7 @@ pub fn act(store: &StoreArgs, args: ActArgs) -> anyhow::Result<Outcome> {
         expected_version: args.expect_version,
     };
     let out = desk.act(&actor, &req)?;
+    piazza_desk::fault_point("act.after_commit");
     if args.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
