@@ -972,6 +972,10 @@ mod tests {
     fn builds_what_the_reference_builds_on_the_shared_corpora() {
         let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
         let Ok(dirs) = std::fs::read_dir(data) else {
+            assert!(
+                std::env::var("PIAZZA_REQUIRE_SHARED").as_deref() != Ok("1"),
+                "PIAZZA_REQUIRE_SHARED=1 but {data} is absent"
+            );
             eprintln!("skipped: {data} is absent");
             return;
         };

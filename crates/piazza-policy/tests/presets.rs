@@ -365,6 +365,11 @@ fn normalise(s: &str) -> String {
 fn every_quoted_text_is_in_the_seed_verbatim() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
     if !dir.exists() {
+        assert!(
+            std::env::var("PIAZZA_REQUIRE_SHARED").as_deref() != Ok("1"),
+            "PIAZZA_REQUIRE_SHARED=1 but {} is absent",
+            dir.display()
+        );
         eprintln!(
             "SKIP every_quoted_text_is_in_the_seed_verbatim: {} is absent",
             dir.display()
