@@ -194,3 +194,45 @@ pub fn with_platforms(
     );
     Ok((desk, settings))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_parses_with_every_table_written_out() {
+        let text = include_str!("../../../../piazza.example.toml");
+        let file: FileConfig = toml::from_str(text).unwrap();
+        assert_eq!(file.outbox_lease_seconds, Some(120));
+        // The commented tables, uncommented, are valid too.
+        let open: String = text
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.starts_with('[') || rest.contains(" = ") => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let file: FileConfig = toml::from_str(&open).unwrap_or_else(|e| panic!("{e}\n{open}"));
+        assert!(file.oidc.is_some());
+        let meta = file.meta.as_ref().unwrap();
+        assert_eq!(meta.graph_url.as_deref(), Some(DEFAULT_GRAPH_URL));
+        assert!(!format!("{meta:?}").contains("app_secret: Some(\"\")"));
+    }
+
+    #[test]
+    fn platform_settings_keep_the_version_in_one_place_and_the_lease_in_ms() {
+        let file: FileConfig = toml::from_str(
+            "outbox_lease_seconds = 7\n[meta]\ngraph_url = \"http://127.0.0.1:9/\"\napp_secret = \"s\"\n",
+        )
+        .unwrap();
+        let s = PlatformSettings::from_file(&file).unwrap();
+        assert_eq!(s.meta.graph_url, "http://127.0.0.1:9");
+        assert_eq!(s.meta.version, GRAPH_API_VERSION);
+        assert_eq!(s.lease_ms, 7_000);
+        assert_eq!(s.meta.app_secret.as_ref().map(|x| x.expose()), Some("s"));
+        let bad: FileConfig = toml::from_str("[meta]\ngraph_url = \"ftp://x\"\n").unwrap();
+        assert!(PlatformSettings::from_file(&bad).is_err());
+        assert!(toml::from_str::<FileConfig>("[meta]\ntoken = \"x\"\n").is_err());
+    }
+}
