@@ -658,28 +658,52 @@ impl Desk {
                 &[limit.into()],
             )?)
         })?;
-        let mut run = EventsRun::default();
+        let mut run = EventsRun {
+            deliveries: rows.len() as u64,
+            ..EventsRun::default()
+        };
+        let mut parsed: Vec<(i64, Vec<RoutedEvent>)> = Vec::with_capacity(rows.len());
+        let mut finished: Vec<(i64, Option<String>)> = Vec::with_capacity(rows.len());
         for r in rows {
             let (id, source, body) = (r.int(0)?, r.text(1)?, r.opt_text(2)?.unwrap_or_default());
-            run.deliveries += 1;
-            let outcome = parse_delivery(&source, body.as_bytes())
-                .and_then(|events| self.route_and_ingest(events, &mut run));
-            let now = self.now();
-            let (state, error) = match &outcome {
-                Ok(()) => ("done", None),
-                Err(e) => {
-                    run.failed += 1;
-                    ("failed", Some(e.to_string()))
-                }
-            };
-            self.write(|tx| {
+            match parse_delivery(&source, body.as_bytes()) {
+                Ok(events) => parsed.push((id, events)),
+                Err(e) => finished.push((id, Some(e.to_string()))),
+            }
+        }
+        // The deliveries' events together, in order: one ingest batch per
+        // account instead of one per delivery.
+        let all: Vec<RoutedEvent> = parsed.iter().flat_map(|(_, e)| e.clone()).collect();
+        let mut together = EventsRun::default();
+        if self.route_and_ingest(all, &mut together).is_ok() {
+            run.events += together.events;
+            run.unrouted += together.unrouted;
+            finished.extend(parsed.iter().map(|(id, _)| (*id, None)));
+        } else {
+            // One delivery spoils the batch: take them one at a time to
+            // find it (ingesting again what already went in changes
+            // nothing).
+            for (id, events) in parsed {
+                let outcome = self.route_and_ingest(events, &mut run);
+                finished.push((id, outcome.err().map(|e| e.to_string())));
+            }
+        }
+        let now = self.now();
+        run.failed = finished.iter().filter(|(_, e)| e.is_some()).count() as u64;
+        self.write(|tx| {
+            for (id, error) in &finished {
                 tx.execute(
                     "UPDATE platform_events SET state = ?, error = ?, attempts = attempts + 1, processed_at = ? WHERE id = ?",
-                    &[state.into(), error.into(), now.into(), id.into()],
+                    &[
+                        (if error.is_some() { "failed" } else { "done" }).into(),
+                        error.clone().into(),
+                        now.into(),
+                        (*id).into(),
+                    ],
                 )?;
-                Ok(())
-            })?;
-        }
+            }
+            Ok(())
+        })?;
         Ok(run)
     }
 

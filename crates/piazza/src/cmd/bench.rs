@@ -48,6 +48,19 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Meta webhook deliveries, signed, POSTed over HTTP to `piazza serve`'s
+    /// web stack (one comment each): accepted and stored per second, then
+    /// processed into the queue per second.
+    Webhooks {
+        #[arg(long, default_value_t = 20_000)]
+        n: usize,
+        /// Concurrent HTTP clients.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// postgres://... to measure PostgreSQL (a fresh, empty database).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 pub fn bench(cmd: BenchCommand) -> anyhow::Result<Outcome> {
@@ -181,8 +194,205 @@ pub fn bench(cmd: BenchCommand) -> anyhow::Result<Outcome> {
             );
             let _ = std::fs::remove_dir_all(&dir);
         }
+        BenchCommand::Webhooks {
+            n,
+            clients,
+            database_url,
+        } => webhooks(n, clients.max(1), database_url.as_deref())?,
     }
     Ok(Outcome::Ok)
+}
+
+/// `piazza bench webhooks`: the real route, on a real socket, with the
+/// worker's processing measured apart.
+fn webhooks(n: usize, clients: usize, database_url: Option<&str>) -> anyhow::Result<()> {
+    use piazza_desk::{
+        ConnectorKind, IncomingPost, NewConnection, NewStaff, Role, SecretKey, SecretString,
+        StandardConnectors,
+    };
+    use piazza_platforms::meta::MetaConfig;
+    use std::sync::Arc;
+
+    const APP_SECRET: &str = "bench-app-secret";
+    const PAGE: &str = "424242";
+    const POSTS: usize = 50;
+    let dir = std::env::temp_dir().join(format!("piazza-bench-wh-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let store = match database_url {
+        Some(url) => piazza_store::Store::open(url)?,
+        None => piazza_store::Store::open_data_dir(&dir)?,
+    };
+    // A closed local port: processing never reaches Meta, whatever happens.
+    let desk = Desk::new(store).with_platforms(
+        Arc::new(StandardConnectors {
+            meta: MetaConfig::with_url("http://127.0.0.1:9"),
+            sandbox_backlog: 0,
+        }),
+        Some(Arc::new(
+            SecretKey::from_passphrase("bench: a passphrase of at least 32 characters")
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        )),
+        piazza_desk::DEFAULT_LEASE_MS,
+    );
+    let admin = desk
+        .create_administration(
+            NewAdministration::preset("cento").with_slug(&format!("bench-{}", std::process::id())),
+        )
+        .context("cannot create the benchmark administration (use an empty database)")?;
+    desk.add_staff(
+        admin.id,
+        None,
+        NewStaff {
+            username: format!("bench-{}", std::process::id()),
+            full_name: "bench".into(),
+            email: None,
+            roles: vec![Role::Admin],
+            password: None,
+        },
+    )?;
+    let root = desk.actor(admin.id, &format!("bench-{}", std::process::id()))?;
+    let account = desk
+        .accounts(admin.id)?
+        .into_iter()
+        .find(|a| a.platform == "facebook")
+        .context("the preset has no Facebook account")?
+        .id;
+    desk.connect(
+        &root,
+        NewConnection {
+            account_id: account,
+            connector: ConnectorKind::Facebook,
+            platform_account: PAGE.into(),
+            page_id: None,
+            token: Some(SecretString::new("bench-token")),
+        },
+    )?;
+    let corpus = synthetic_corpus_varied(n, 11);
+    // The posts are known, so processing reads no post from the platform.
+    for p in 0..POSTS {
+        desk.ingest_post(
+            admin.id,
+            account,
+            &IncomingPost {
+                external_id: format!("{PAGE}_{p}"),
+                text: Some(corpus[p % corpus.len()].post_text.clone()),
+                url: None,
+                published_at: None,
+            },
+        )?;
+    }
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, APP_SECRET.as_bytes());
+    let deliveries: Vec<(Vec<u8>, String)> = corpus
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let post = format!("{PAGE}_{}", i % POSTS);
+            let body = serde_json::json!({"object": "page", "entry": [{"id": PAGE, "time": 1_795_424_400, "changes": [{
+                "field": "feed",
+                "value": {
+                    "from": {"id": format!("u{}", i % 997), "name": c.author},
+                    "item": "comment", "verb": "add",
+                    "comment_id": format!("{post}_{i}"), "post_id": post, "parent_id": post,
+                    "created_time": 1_795_424_400 + i as i64, "message": c.text,
+                }
+            }]}]})
+            .to_string()
+            .into_bytes();
+            let sig = format!("sha256={}", hex::encode(ring::hmac::sign(&key, &body).as_ref()));
+            (body, sig)
+        })
+        .collect();
+
+    let state = piazza_web::AppState::new(
+        desk.clone(),
+        piazza_web::WebConfig {
+            meta_webhook: Some(piazza_web::MetaWebhook {
+                app_secret: SecretString::new(APP_SECRET),
+                verify_token: SecretString::new("bench-verify"),
+            }),
+            ..piazza_web::WebConfig::default()
+        },
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let url = format!("http://{}/webhooks/meta", listener.local_addr()?);
+    rt.spawn(piazza_web::serve_on(listener, state));
+
+    let bar = crate::cmd::progress_bar(Some(n as u64), "bench webhooks");
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let t = Instant::now();
+    let latencies: Vec<Vec<f64>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<Vec<f64>> {
+                    let agent: ureq::Agent = ureq::Agent::config_builder()
+                        .http_status_as_error(false)
+                        .build()
+                        .into();
+                    let mut lat = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((body, sig)) = deliveries.get(i) else {
+                            return Ok(lat);
+                        };
+                        let t0 = Instant::now();
+                        let res = agent
+                            .post(&url)
+                            .header("content-type", "application/json")
+                            .header("x-hub-signature-256", sig)
+                            .send(&body[..])?;
+                        anyhow::ensure!(
+                            res.status() == 200,
+                            "delivery {i} answered {}",
+                            res.status()
+                        );
+                        lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+                        bar.inc(1);
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("client thread"))
+            .collect::<anyhow::Result<Vec<_>>>()
+    })?;
+    let accept_secs = t.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    let mut all: Vec<f64> = latencies.into_iter().flatten().collect();
+    all.sort_by(f64::total_cmp);
+    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
+    let stored = desk.pending_platform_deliveries()?;
+    let backend = match desk.backend() {
+        piazza_desk::BackendKind::Sqlite => "SQLite",
+        piazza_desk::BackendKind::Postgres => "PostgreSQL",
+    };
+    println!(
+        "{n} consegne firmate accettate e salvate su {backend} in {accept_secs:.1} s: {:.0}/s ({clients} client; latenza p50 {:.1} ms, p99 {:.1} ms); in attesa di elaborazione: {stored}",
+        n as f64 / accept_secs,
+        pct(0.5),
+        pct(0.99)
+    );
+    let t = Instant::now();
+    let mut events = 0;
+    loop {
+        let r = desk.process_platform_deliveries(500)?;
+        anyhow::ensure!(r.failed == 0, "{} deliveries failed", r.failed);
+        if r.deliveries == 0 {
+            break;
+        }
+        events += r.events;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "{events} commenti elaborati (analisi, policy, coda) in {secs:.1} s: {:.0}/s",
+        events as f64 / secs
+    );
+    drop(rt);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }
 
 /// The corpus as `piazza analyze` input, one comment per line.
