@@ -25,6 +25,10 @@ pub struct Delivery {
     pub comment_external_id: Option<String>,
     /// The post the comment is under.
     pub post_external_id: Option<String>,
+    /// The comment the comment answers, when it is a reply: some
+    /// platforms (Facebook) file a reply to a reply under the thread's
+    /// first comment, where a reconciliation must look too.
+    pub parent_external_id: Option<String>,
     /// The author on the platform (ban, unban).
     pub author_ref: Option<String>,
     /// The text of a reply or of a private reply.

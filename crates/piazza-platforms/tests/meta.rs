@@ -693,6 +693,36 @@ fn an_uncertain_reply_that_went_through_is_found_not_posted_again() {
 }
 
 #[test]
+fn an_uncertain_reply_to_a_reply_is_found_in_its_thread() {
+    let Fb { fake, comment, .. } = fb();
+    // A citizen answers a comment; the page answers the citizen. Facebook
+    // files the page's reply under the thread's first comment.
+    let second = fake.add_comment(&comment, "u-3", "Luisa", "Anche da noi!");
+    let meta = fb_conn(&fake);
+    let mut d = with_text(
+        on_comment(Operation::Reply, &second),
+        "Grazie, verifichiamo.",
+    );
+    d.parent_external_id = Some(comment.clone());
+    let first = meta.deliver(&d).unwrap().platform_ref.unwrap();
+    assert!(fake.replies_to(&second).is_empty());
+    d.uncertain = true;
+    assert_eq!(
+        meta.deliver(&d),
+        Ok(Delivered {
+            platform_ref: Some(first),
+            already: true
+        })
+    );
+    let ours = fake
+        .replies_to(&comment)
+        .iter()
+        .filter(|c| c.by_account)
+        .count();
+    assert_eq!(ours, 1, "posted once");
+}
+
+#[test]
 fn an_uncertain_reply_that_did_not_go_through_is_posted() {
     let Fb { fake, comment, .. } = fb();
     // Enough other replies to need paging through them.

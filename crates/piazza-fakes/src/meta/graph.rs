@@ -528,7 +528,10 @@ pub(crate) fn new_comment(
         (st.posts[i].id.clone(), None)
     } else {
         let i = comment_idx(st, on)?;
-        (st.comments[i].post_id.clone(), Some(on.to_string()))
+        // Facebook threads are two levels deep: a reply to a reply is
+        // filed under the thread's first comment.
+        let thread = st.comments[i].parent_id.clone().unwrap_or(on.to_string());
+        (st.comments[i].post_id.clone(), Some(thread))
     };
     let n = st.next();
     let instagram = post_account(st, &post_id).is_some_and(|a| is_ig(st, &a));

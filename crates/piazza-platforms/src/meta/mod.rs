@@ -312,8 +312,15 @@ impl MetaConnector {
     fn reply(&self, d: &Delivery) -> Result<Delivered, Failure> {
         let comment = need(&d.comment_external_id, "comment id")?;
         let text = need(&d.text, "reply text")?;
+        // Facebook files a reply to a reply under the thread's first
+        // comment: an earlier attempt may be there.
+        let mut threads = vec![comment];
+        threads.extend(d.parent_external_id.as_deref().filter(|p| *p != comment));
         if d.uncertain
-            && let Some(id) = self.find_reply(comment, text, &d.known_refs)?
+            && let Some(id) = threads
+                .into_iter()
+                .find_map(|t| self.find_reply(t, text, &d.known_refs).transpose())
+                .transpose()?
         {
             return Ok(Delivered {
                 platform_ref: Some(id),
