@@ -48,8 +48,8 @@ pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
 pub use outbox::{DEFAULT_LEASE_MS, OutboxFilter, OutboxItem, OutboxRun, OutboxState, fault_point};
 pub use piazza_platforms::{ConnectionCheck, Operation, PermanentCode, SecretString};
 pub use piazza_secrets::SecretKey;
-pub use piazza_store::BackendKind;
-pub use piazza_store::audit::{StoredEntry, Verification};
+pub use piazza_store::audit::{ChainBreak, StoredEntry, Verification};
+pub use piazza_store::{BackendKind, now_ms, redact_url};
 pub use platforms::{
     Connection, ConnectionSpec, ConnectionStatus, ConnectorFactory, ConnectorKind, EventsRun,
     NewConnection, StandardConnectors, SyncReport,
@@ -81,6 +81,18 @@ pub struct Desk {
 }
 
 impl Desk {
+    /// The desk over the database at `url` (`sqlite:PATH` or
+    /// `postgres://...`), created and migrated on first use.
+    pub fn open(url: &str) -> Result<Desk> {
+        Ok(Desk::new(Store::open(url)?))
+    }
+
+    /// The desk over the SQLite database `piazza.sqlite3` in `dir`, created
+    /// with the folder on first use.
+    pub fn open_data_dir(dir: &std::path::Path) -> Result<Desk> {
+        Ok(Desk::new(Store::open_data_dir(dir)?))
+    }
+
     pub fn new(store: Store) -> Desk {
         Desk {
             store,

@@ -418,8 +418,9 @@ impl Desk {
             };
             let rows = tx.query(
                 &format!(
-                    "SELECT o.id, o.admin_id, o.account_id, o.comment_id, o.action_id, o.operation, o.target_ref, o.post_ref, o.author_ref, o.body, o.until_at, o.attempts, o.state
+                    "SELECT o.id, o.admin_id, o.account_id, o.comment_id, o.action_id, o.operation, o.target_ref, o.post_ref, o.author_ref, o.body, o.until_at, o.attempts, o.state, c.parent_external_id
                      FROM outbox o JOIN platform_connections pc ON pc.account_id = o.account_id AND pc.status = 'active'
+                     LEFT JOIN comments c ON c.id = o.comment_id
                      WHERE ((o.state = 'pending' AND o.next_attempt_at <= ?) OR (o.state = 'in_flight' AND o.lease_until <= ?))
                        AND (pc.paused_until IS NULL OR pc.paused_until <= ?)
                        AND (o.after_id IS NULL OR EXISTS (SELECT 1 FROM outbox p WHERE p.id = o.after_id AND p.state NOT IN ('pending', 'in_flight')))
@@ -459,6 +460,7 @@ impl Desk {
                         key: format!("piazza-outbox-{id}"),
                         comment_external_id: r.opt_text(6)?,
                         post_external_id: r.opt_text(7)?,
+                        parent_external_id: r.opt_text(13)?,
                         author_ref: r.opt_text(8)?,
                         text: r.opt_text(9)?,
                         until: r.opt_int(10)?,

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use piazza_store::audit::{ChainBreak, StoredEntry, Verification};
+use piazza_desk::{ChainBreak, StoredEntry, Verification};
 use serde::Serialize;
 
 use crate::auth::Authenticated;

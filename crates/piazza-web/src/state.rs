@@ -238,7 +238,7 @@ fn scratch_desk(name: &str) -> (Desk, Arc<ScratchDir>) {
         std::process::id(),
         SCRATCH.fetch_add(1, Ordering::Relaxed)
     ));
-    let store = piazza_store::Store::open_data_dir(&dir)
+    let desk = Desk::open_data_dir(&dir)
         .unwrap_or_else(|e| panic!("temporary database in {}: {e}", dir.display()));
-    (Desk::new(store), Arc::new(ScratchDir(dir)))
+    (desk, Arc::new(ScratchDir(dir)))
 }

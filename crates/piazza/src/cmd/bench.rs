@@ -138,11 +138,10 @@ pub fn bench(cmd: BenchCommand) -> anyhow::Result<Outcome> {
         } => {
             let dir = std::env::temp_dir().join(format!("piazza-bench-{}", std::process::id()));
             std::fs::create_dir_all(&dir)?;
-            let store = match &database_url {
-                Some(url) => piazza_store::Store::open(url)?,
-                None => piazza_store::Store::open_data_dir(&dir)?,
+            let desk = match &database_url {
+                Some(url) => Desk::open(url)?,
+                None => Desk::open_data_dir(&dir)?,
             };
-            let desk = Desk::new(store);
             let admin = desk
                 .create_administration(
                     NewAdministration::preset("cento")
@@ -218,12 +217,12 @@ fn webhooks(n: usize, clients: usize, database_url: Option<&str>) -> anyhow::Res
     const POSTS: usize = 50;
     let dir = std::env::temp_dir().join(format!("piazza-bench-wh-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let store = match database_url {
-        Some(url) => piazza_store::Store::open(url)?,
-        None => piazza_store::Store::open_data_dir(&dir)?,
+    let desk = match database_url {
+        Some(url) => Desk::open(url)?,
+        None => Desk::open_data_dir(&dir)?,
     };
     // A closed local port: processing never reaches Meta, whatever happens.
-    let desk = Desk::new(store).with_platforms(
+    let desk = desk.with_platforms(
         Arc::new(StandardConnectors {
             meta: MetaConfig::with_url("http://127.0.0.1:9"),
             sandbox_backlog: 0,

@@ -13,7 +13,6 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 use piazza_desk::{Administration, Desk};
-use piazza_store::Store;
 
 /// Where the data lives: shared by every command that uses the store.
 #[derive(Args, Clone, Debug)]
@@ -40,12 +39,14 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    pub fn open_store(&self) -> anyhow::Result<Store> {
+    /// The desk over the database these arguments name, without the
+    /// platform settings.
+    pub fn open_desk(&self) -> anyhow::Result<Desk> {
         match &self.database_url {
-            Some(url) if !url.is_empty() => Store::open(url).with_context(|| {
-                format!("cannot open the database {}", piazza_store::redact_url(url))
+            Some(url) if !url.is_empty() => Desk::open(url).with_context(|| {
+                format!("cannot open the database {}", piazza_desk::redact_url(url))
             }),
-            _ => Store::open_data_dir(&self.data_dir).with_context(|| {
+            _ => Desk::open_data_dir(&self.data_dir).with_context(|| {
                 format!("cannot open the data directory {}", self.data_dir.display())
             }),
         }
@@ -58,7 +59,7 @@ impl StoreArgs {
     }
 
     pub fn desk_with(&self, file: &config::FileConfig) -> anyhow::Result<Desk> {
-        Ok(config::with_platforms(Desk::new(self.open_store()?), file, &self.data_dir, 0)?.0)
+        Ok(config::with_platforms(self.open_desk()?, file, &self.data_dir, 0)?.0)
     }
 
     /// The administration named by --admin, or the only one.

@@ -347,10 +347,9 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<Outcome> {
         .parse()
         .with_context(|| format!("invalid listen address `{}`", args.listen))?;
     let dir = std::env::temp_dir().join(format!("piazza-demo-{}", std::process::id()));
-    let store = piazza_store::Store::open_data_dir(&dir)?;
     // Two pages share the waiting comments; each pull then brings one more.
     let (desk, _) = config::with_platforms(
-        Desk::new(store),
+        Desk::open_data_dir(&dir)?,
         &FileConfig::default(),
         &dir,
         args.initial / 2,
