@@ -393,11 +393,19 @@ impl Desk {
                     id: account_id.to_string(),
                 });
             }
+            // What was waiting can no longer be carried out by Piazza: it
+            // is for a person to do on the platform, or to retry once the
+            // account is connected again.
+            let waiting = tx.execute(
+                "UPDATE outbox SET state = 'manual', lease_until = NULL WHERE admin_id = ? AND account_id = ? AND state IN ('pending', 'in_flight')",
+                &[by.admin_id.into(), account_id.into()],
+            )?;
             audit::append(
                 tx,
                 by.admin_id,
                 now,
-                &AuditEntry::new(by.audit_name(), "connection.remove", "account", account_id),
+                &AuditEntry::new(by.audit_name(), "connection.remove", "account", account_id)
+                    .payload(serde_json::json!({"steps_left_to_do_by_hand": waiting})),
             )?;
             Ok(())
         })?;

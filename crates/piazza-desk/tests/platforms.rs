@@ -499,6 +499,37 @@ fn failures_retry_back_off_pause_the_connection_or_stop_for_good() {
         );
         // No more attempts until a person retries.
         w.clock.fetch_add(86_400_000, Ordering::SeqCst);
+        // A step waiting when the account is disconnected becomes a step to
+        // do by hand: nothing will carry it out.
+        let other = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("f2", "u2", "Sei un idiota"))
+            .unwrap()
+            .id();
+        w.desk
+            .act(
+                &w.moderator,
+                &ActRequest::new(other, ActionKind::Hide).clause(insult_clause(&w)),
+            )
+            .unwrap();
+        w.desk.disconnect(&w.boss, w.account).unwrap();
+        assert!(
+            steps(&w, other)
+                .iter()
+                .all(|s| s.state == OutboxState::Manual)
+        );
+        w.desk
+            .connect(
+                &w.boss,
+                NewConnection {
+                    account_id: w.account,
+                    connector: ConnectorKind::Facebook,
+                    platform_account: "1234567890".into(),
+                    page_id: None,
+                    token: Some(SecretString::new("EAAB-token-di-prova")),
+                },
+            )
+            .unwrap();
         assert_eq!(w.desk.deliver_outbox(10).unwrap().claimed, 0);
         w.desk.retry_outbox(&w.moderator, step.id).unwrap();
         assert_eq!(w.desk.deliver_outbox(10).unwrap().done, 1);
