@@ -19,6 +19,7 @@ mod audit_log;
 mod auth;
 pub mod context;
 mod error;
+mod ids;
 mod import;
 mod ingest;
 mod outbox;
@@ -43,6 +44,7 @@ pub use actions::{
 pub use auth::{hash_password, verify_password};
 pub use context::AdminContext;
 pub use error::DeskError;
+pub use ids::{AccountId, ActionId, AdminId, CommentId, OutboxId, ParseIdError, PostId, StaffId};
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
 pub use outbox::{DEFAULT_LEASE_MS, OutboxFilter, OutboxItem, OutboxRun, OutboxState, fault_point};
