@@ -219,11 +219,19 @@ pub enum AccountStatus {
 }
 
 impl AccountStatus {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             AccountStatus::Active => "active",
             AccountStatus::Closed => "closed",
             AccountStatus::Unofficial => "unofficial",
+        }
+    }
+
+    pub const fn label_it(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "attivo",
+            AccountStatus::Closed => "chiuso",
+            AccountStatus::Unofficial => "non ufficiale",
         }
     }
 

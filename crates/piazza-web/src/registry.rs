@@ -168,11 +168,7 @@ pub(crate) async fn registry_page(
                     (Some(by), None) => by.clone(),
                     _ => "—".into(),
                 },
-                status: match a.status.as_str() {
-                    "active" => "attivo",
-                    "closed" => "chiuso",
-                    _ => "non ufficiale",
-                },
+                status: a.status.label_it(),
                 warnings,
             }
         })
