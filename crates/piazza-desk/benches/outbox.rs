@@ -28,7 +28,7 @@ const COMMENTS: usize = 200;
 struct Bench {
     desk: Desk,
     moderator: Actor,
-    comments: Vec<i64>,
+    comments: Vec<piazza_desk::CommentId>,
     next: AtomicUsize,
     _fake: FakeGraph,
     _dir: tempfile::TempDir,

@@ -7,12 +7,15 @@ use piazza_calendar::format_instant;
 use piazza_calendar::jiff::Timestamp;
 use piazza_policy::{Action, CitationError};
 use piazza_store::Tx;
-use piazza_store::audit::{self, AuditEntry};
+use piazza_store::audit;
 use piazza_taxonomy::Category;
 use serde::{Deserialize, Serialize};
 
+use crate::audit_log::{AuditKind, AuditTarget, entry, record};
 use crate::context::AdminContext;
+use crate::ids::{AccountId, ActionId, AdminId, CommentId, PostId};
 use crate::outbox::{Step, Target, enqueue};
+use crate::queue::{CommentState, Resolution, SlaState, Visibility};
 use crate::registry::{Actor, Role};
 use crate::templates::{dsa_category, render_template, review_contact};
 use crate::{Desk, DeskError, Result};
@@ -149,6 +152,12 @@ impl ActionKind {
     }
 }
 
+impl std::fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 impl std::str::FromStr for ActionKind {
     type Err = DeskError;
     fn from_str(s: &str) -> Result<Self> {
@@ -166,10 +175,22 @@ impl std::str::FromStr for ActionKind {
     }
 }
 
+closed_set! {
+    /// Where an action stands.
+    pub enum ActionStatus ("action status") {
+        /// Carried out (in Piazza; its platform steps have their own state).
+        Done = "done" => "eseguita",
+        /// A removal waiting for a second moderator.
+        PendingConfirmation = "pending_confirmation" => "in attesa di conferma",
+        /// A removal the second moderator rejected.
+        Rejected = "rejected" => "respinta",
+    }
+}
+
 /// What a moderator asks the desk to do.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ActRequest {
-    pub comment_id: i64,
+    pub comment_id: CommentId,
     pub kind: Option<ActionKind>,
     /// Clause numbers of the policy in force.
     #[serde(default)]
@@ -192,8 +213,27 @@ pub struct ActRequest {
     pub expected_version: Option<i64>,
 }
 
+impl Default for ActRequest {
+    /// A request about no comment yet (comment id 0) that asks nothing.
+    fn default() -> Self {
+        ActRequest {
+            comment_id: CommentId(0),
+            kind: None,
+            clauses: Vec::new(),
+            categories: Vec::new(),
+            reason: None,
+            template: None,
+            reply_text: None,
+            office: None,
+            ban_days: None,
+            assign_to: None,
+            expected_version: None,
+        }
+    }
+}
+
 impl ActRequest {
-    pub fn new(comment_id: i64, kind: ActionKind) -> ActRequest {
+    pub fn new(comment_id: CommentId, kind: ActionKind) -> ActRequest {
         ActRequest {
             comment_id,
             kind: Some(kind),
@@ -227,12 +267,13 @@ pub struct StatementOfReasons {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActionOutcome {
-    pub action_id: i64,
-    /// `done`, or `pending_confirmation` for a removal awaiting a second moderator.
-    pub status: String,
-    pub comment_id: Option<i64>,
-    pub state: Option<String>,
-    pub resolution: Option<String>,
+    pub action_id: ActionId,
+    /// Done, or pending confirmation for a removal awaiting a second
+    /// moderator (rejected for a rejection).
+    pub status: ActionStatus,
+    pub comment_id: Option<CommentId>,
+    pub state: Option<CommentState>,
+    pub resolution: Option<Resolution>,
     pub version: Option<i64>,
     pub statement: Option<StatementOfReasons>,
     pub ticket_number: Option<String>,
@@ -249,21 +290,21 @@ pub struct ActionOutcome {
 pub enum BulkTarget {
     /// Every open comment of one author under one post.
     AuthorUnderPost {
-        post_id: i64,
+        post_id: PostId,
         author_ref: String,
     },
-    Comments(Vec<i64>),
+    Comments(Vec<CommentId>),
 }
 
 struct CommentRow {
-    id: i64,
-    account_id: i64,
+    id: CommentId,
+    account_id: AccountId,
     account_name: String,
     platform: String,
     author_ref: Option<String>,
     text: Option<String>,
     created_at: i64,
-    state: String,
+    state: CommentState,
     version: i64,
     revision: i64,
     deadline_at: Option<i64>,
@@ -274,7 +315,7 @@ struct CommentRow {
 
 impl CommentRow {
     /// Where the steps of a decision about this comment go.
-    fn target(&self, admin_id: i64, action_id: i64, ban_id: Option<i64>) -> Target<'_> {
+    fn target(&self, admin_id: AdminId, action_id: ActionId, ban_id: Option<i64>) -> Target<'_> {
         Target {
             admin_id,
             account_id: self.account_id,
@@ -334,11 +375,7 @@ fn platform_steps(
     steps
 }
 
-fn load_comment(
-    tx: &mut Tx<'_>,
-    admin_id: i64,
-    id: i64,
-) -> piazza_store::Result<Option<CommentRow>> {
+fn load_comment(tx: &mut Tx<'_>, admin_id: AdminId, id: CommentId) -> Result<Option<CommentRow>> {
     let Some(r) = tx.query_opt(
         "SELECT c.id, c.account_id, a.name, c.platform, c.author_ref, c.text, c.created_at, c.state, c.version, c.revision, c.deadline_at, c.needs_reply, c.external_id, p.external_id
          FROM comments c JOIN accounts a ON a.id = c.account_id LEFT JOIN posts p ON p.id = c.post_id WHERE c.admin_id = ? AND c.id = ?",
@@ -348,14 +385,14 @@ fn load_comment(
         return Ok(None);
     };
     Ok(Some(CommentRow {
-        id: r.int(0)?,
-        account_id: r.int(1)?,
+        id: CommentId(r.int(0)?),
+        account_id: AccountId(r.int(1)?),
         account_name: r.text(2)?,
         platform: r.text(3)?,
         author_ref: r.opt_text(4)?,
         text: r.opt_text(5)?,
         created_at: r.int(6)?,
-        state: r.text(7)?,
+        state: r.text(7)?.parse()?,
         version: r.int(8)?,
         revision: r.int(9)?,
         deadline_at: r.opt_int(10)?,
@@ -448,7 +485,7 @@ fn statement(
     automated: bool,
     now: i64,
     ban_until: Option<i64>,
-    action_id: Option<i64>,
+    action_id: Option<ActionId>,
 ) -> StatementOfReasons {
     let p = &ctx.policy;
     let reference = match action_id {
@@ -547,9 +584,9 @@ fn statement(
 
 fn record_statement(
     tx: &mut Tx<'_>,
-    admin_id: i64,
-    action_id: i64,
-    comment_id: i64,
+    admin_id: AdminId,
+    action_id: ActionId,
+    comment_id: CommentId,
     s: &StatementOfReasons,
     now: i64,
 ) -> piazza_store::Result<()> {
@@ -608,19 +645,16 @@ impl Desk {
         let kind = template
             .kind
             .ok_or_else(|| DeskError::InvalidInput("the bulk action needs a kind".into()))?;
-        if matches!(
-            kind,
-            ActionKind::Confirm | ActionKind::Reject | ActionKind::Assign
-        ) {
+        let Some(audit_kind) = AuditKind::of_bulk(kind) else {
             return Err(DeskError::InvalidInput(format!(
                 "`{}` cannot be applied in bulk",
                 kind.as_str()
             )));
-        }
+        };
         let now = self.now();
         self.store
             .write(|tx| {
-                let ids: Vec<i64> = match target {
+                let ids: Vec<CommentId> = match target {
                     BulkTarget::Comments(ids) => ids.clone(),
                     BulkTarget::AuthorUnderPost { post_id, author_ref } => tx
                         .query(
@@ -628,7 +662,7 @@ impl Desk {
                             &[actor.admin_id.into(), (*post_id).into(), author_ref.into()],
                         )?
                         .iter()
-                        .map(|r| r.int(0))
+                        .map(|r| r.int(0).map(CommentId))
                         .collect::<piazza_store::Result<_>>()?,
                 };
                 if ids.is_empty() {
@@ -637,7 +671,7 @@ impl Desk {
                         id: "0".into(),
                     });
                 }
-                let parent = tx.insert(
+                let parent = ActionId(tx.insert(
                     "INSERT INTO actions (admin_id, comment_id, parent_id, kind, status, actor_id, clauses, categories, policy_version_id, reason, created_at)
                      VALUES (?, NULL, NULL, ?, 'done', ?, ?, ?, ?, ?, ?) RETURNING id",
                     &[
@@ -650,12 +684,12 @@ impl Desk {
                         template.reason.clone().into(),
                         now.into(),
                     ],
-                )?;
-                audit::append(
+                )?);
+                record(
                     tx,
                     actor.admin_id,
                     now,
-                    &AuditEntry::new(actor.audit_name(), format!("action.bulk.{}", kind.as_str()), "action", parent)
+                    &entry(actor.audit_name(), audit_kind, AuditTarget::Action, parent)
                         .clauses(&template.clauses)
                         .policy_version(&ctx.policy_version)
                         .payload(serde_json::json!({"comments": ids})),
@@ -669,7 +703,7 @@ impl Desk {
                 }
                 Ok(ActionOutcome {
                     action_id: parent,
-                    status: "done".into(),
+                    status: ActionStatus::Done,
                     comment_id: None,
                     state: None,
                     resolution: None,
@@ -689,7 +723,7 @@ impl Desk {
         ctx: &AdminContext,
         actor: &Actor,
         req: &ActRequest,
-        parent: Option<i64>,
+        parent: Option<ActionId>,
         now: i64,
     ) -> Result<ActionOutcome> {
         let kind = req
@@ -705,7 +739,7 @@ impl Desk {
             _ => &[Role::Moderatore, Role::Dirigente],
         };
         actor.require(roles, kind.label_it())?;
-        tx.lock_administration(ctx.admin_id)?;
+        tx.lock_administration(ctx.admin_id.0)?;
         let c =
             load_comment(tx, ctx.admin_id, req.comment_id)?.ok_or_else(|| DeskError::NotFound {
                 what: "commento",
@@ -832,16 +866,16 @@ impl Desk {
 
         let courtesy = kind == ActionKind::Reply && template.as_deref() == Some("cortesia");
         let status = if pending {
-            "pending_confirmation"
+            ActionStatus::PendingConfirmation
         } else {
-            "done"
+            ActionStatus::Done
         };
         let evidence = if kind.is_restrictive() || kind == ActionKind::Forward {
             c.text.clone()
         } else {
             None
         };
-        let action_id = tx.insert(
+        let action_id = ActionId(tx.insert(
             "INSERT INTO actions (admin_id, comment_id, parent_id, kind, status, actor_id, clauses, categories, policy_version_id, reason, template, reply_text, office, ban_until, automated_detection, evidence_text, is_revert, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             &[
@@ -864,7 +898,7 @@ impl Desk {
                 matches!(kind, ActionKind::Unhide | ActionKind::Reopen).into(),
                 now.into(),
             ],
-        )?;
+        )?);
 
         let mut ticket = None;
         if kind == ActionKind::Forward {
@@ -889,24 +923,33 @@ impl Desk {
         };
 
         // The comment's new state.
-        let (state, resolution, visibility): (&str, Option<&str>, Option<&str>) = match kind {
-            ActionKind::Keep => ("resolved", Some("kept"), None),
-            ActionKind::Hide => ("resolved", Some("hidden"), Some("hidden")),
-            ActionKind::Unhide => ("resolved", Some("kept"), Some("visible")),
-            ActionKind::Remove if pending => ("in_review", None, None),
-            ActionKind::Remove => ("resolved", Some("removed"), Some("removed")),
-            ActionKind::Reply if courtesy => ("in_review", None, None),
-            ActionKind::Reply => ("resolved", Some("replied"), None),
-            ActionKind::Redirect => ("resolved", Some("redirected"), None),
-            ActionKind::Forward => ("resolved", Some("forwarded"), None),
-            ActionKind::Reopen | ActionKind::Assign => ("in_review", None, None),
+        use CommentState::{InReview, Resolved};
+        let (state, resolution, visibility): (
+            CommentState,
+            Option<Resolution>,
+            Option<Visibility>,
+        ) = match kind {
+            ActionKind::Keep => (Resolved, Some(Resolution::Kept), None),
+            ActionKind::Hide => (Resolved, Some(Resolution::Hidden), Some(Visibility::Hidden)),
+            ActionKind::Unhide => (Resolved, Some(Resolution::Kept), Some(Visibility::Visible)),
+            ActionKind::Remove if pending => (InReview, None, None),
+            ActionKind::Remove => (
+                Resolved,
+                Some(Resolution::Removed),
+                Some(Visibility::Removed),
+            ),
+            ActionKind::Reply if courtesy => (InReview, None, None),
+            ActionKind::Reply => (Resolved, Some(Resolution::Replied), None),
+            ActionKind::Redirect => (Resolved, Some(Resolution::Redirected), None),
+            ActionKind::Forward => (Resolved, Some(Resolution::Forwarded), None),
+            ActionKind::Reopen | ActionKind::Assign => (InReview, None, None),
             // Author-level and platform-level measures leave the comment
             // where it is: the moderator still decides about the content.
             ActionKind::Warn | ActionKind::Ban | ActionKind::Report => (
-                if c.state == "new" {
-                    "in_review"
+                if c.state == CommentState::New {
+                    InReview
                 } else {
-                    c.state.as_str()
+                    c.state
                 },
                 None,
                 None,
@@ -925,12 +968,12 @@ impl Desk {
             && !courtesy;
         let sla_state = if answers {
             Some(match c.deadline_at {
-                Some(d) if now > d => "breached",
-                Some(_) => "met",
-                None => "answered",
+                Some(d) if now > d => SlaState::Breached,
+                Some(_) => SlaState::Met,
+                None => SlaState::Answered,
             })
         } else if courtesy {
-            Some("courtesy_sent")
+            Some(SlaState::CourtesySent)
         } else {
             None
         };
@@ -1002,10 +1045,10 @@ impl Desk {
         target.until = ban_until;
         enqueue(tx, &target, &steps, now)?;
 
-        let mut entry = AuditEntry::new(
+        let mut entry = entry(
             actor.audit_name(),
-            format!("action.{}", kind.as_str()),
-            "comment",
+            AuditKind::of_action(kind),
+            AuditTarget::Comment,
             c.id,
         )
         .policy_version(&ctx.policy_version)
@@ -1026,18 +1069,14 @@ impl Desk {
         if let Some(r) = &req.reason {
             entry = entry.reason(r);
         }
-        audit::append(tx, ctx.admin_id, now, &entry)?;
+        record(tx, ctx.admin_id, now, &entry)?;
 
         Ok(ActionOutcome {
             action_id,
-            status: status.into(),
+            status,
             comment_id: Some(c.id),
-            state: Some(state.into()),
-            resolution: if keep_resolution {
-                None
-            } else {
-                resolution.map(String::from)
-            },
+            state: Some(state),
+            resolution: if keep_resolution { None } else { resolution },
             version: Some(c.version + 1),
             statement,
             ticket_number: ticket,
@@ -1068,8 +1107,8 @@ impl Desk {
                     "no removal of this comment is waiting for confirmation".into(),
                 )
             })?;
-        let action_id = pending.int(0)?;
-        if pending.opt_int(1)? == Some(actor.staff_id) {
+        let action_id = ActionId(pending.int(0)?);
+        if pending.opt_int(1)? == Some(actor.staff_id.0) {
             return Err(DeskError::SecondModerator(
                 "the removal must be confirmed by a different moderator from the one who proposed it".into(),
             ));
@@ -1078,19 +1117,28 @@ impl Desk {
         let categories: Vec<Category> = serde_json::from_str(&pending.text(3)?).unwrap_or_default();
         let automated = pending.bool(4)?;
         let confirm = kind == ActionKind::Confirm;
+        let status = if confirm {
+            ActionStatus::Done
+        } else {
+            ActionStatus::Rejected
+        };
         tx.execute(
             "UPDATE actions SET status = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?",
             &[
-                (if confirm { "done" } else { "rejected" }).into(),
+                status.into(),
                 actor.staff_id.into(),
                 now.into(),
                 action_id.into(),
             ],
         )?;
         let (state, resolution, visibility) = if confirm {
-            ("resolved", Some("removed"), "removed")
+            (
+                CommentState::Resolved,
+                Some(Resolution::Removed),
+                Visibility::Removed,
+            )
         } else {
-            ("in_review", None, "visible")
+            (CommentState::InReview, None, Visibility::Visible)
         };
         let n = tx.execute(
             "UPDATE comments SET state = ?, resolution = ?, visibility = ?, version = version + 1, resolved_at = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_at END WHERE id = ? AND version = ?",
@@ -1123,13 +1171,10 @@ impl Desk {
             let steps = platform_steps(ActionKind::Confirm, false, None, statement.as_ref());
             enqueue(tx, &c.target(ctx.admin_id, action_id, None), &steps, now)?;
         }
-        let mut entry = AuditEntry::new(
+        let mut entry = entry(
             actor.audit_name(),
-            format!(
-                "action.remove.{}",
-                if confirm { "confirm" } else { "reject" }
-            ),
-            "comment",
+            AuditKind::of_action(kind),
+            AuditTarget::Comment,
             c.id,
         )
         .clauses(&clauses)
@@ -1138,17 +1183,13 @@ impl Desk {
         if let Some(r) = &req.reason {
             entry = entry.reason(r);
         }
-        audit::append(tx, ctx.admin_id, now, &entry)?;
+        record(tx, ctx.admin_id, now, &entry)?;
         Ok(ActionOutcome {
             action_id,
-            status: if confirm {
-                "done".into()
-            } else {
-                "rejected".into()
-            },
+            status,
             comment_id: Some(c.id),
-            state: Some(state.into()),
-            resolution: resolution.map(String::from),
+            state: Some(state),
+            resolution,
             version: Some(c.version + 1),
             statement,
             ticket_number: None,
@@ -1159,7 +1200,11 @@ impl Desk {
     }
 
     /// The statement of reasons for an action, if it has one.
-    pub fn statement(&self, admin_id: i64, action_id: i64) -> Result<Option<StatementOfReasons>> {
+    pub fn statement(
+        &self,
+        admin_id: AdminId,
+        action_id: ActionId,
+    ) -> Result<Option<StatementOfReasons>> {
         let row = self.read(|tx| {
             Ok(tx.query_opt(
                 "SELECT text, dsa_json FROM statements WHERE admin_id = ? AND action_id = ? ORDER BY id DESC LIMIT 1",
@@ -1176,7 +1221,7 @@ impl Desk {
     }
 
     /// Verifies the audit chain of an administration.
-    pub fn verify_audit(&self, admin_id: i64) -> Result<piazza_store::audit::Verification> {
-        self.read(|tx| Ok(audit::verify(tx, admin_id)?))
+    pub fn verify_audit(&self, admin_id: AdminId) -> Result<piazza_store::audit::Verification> {
+        self.read(|tx| Ok(audit::verify(tx, admin_id.0)?))
     }
 }

@@ -10,11 +10,12 @@ use piazza_calendar::jiff::civil::Weekday as CalWeekday;
 use piazza_calendar::{Calendar, PatronDay, SlaDeadline, SlaRule, WeeklySchedule, WorkingClock};
 use piazza_policy::{HoursInterval, Policy, Weekday, load_policy};
 
+use crate::ids::AdminId;
 use crate::{Desk, DeskError, Result};
 
 /// The policy in force for one administration, ready to apply.
 pub struct AdminContext {
-    pub admin_id: i64,
+    pub admin_id: AdminId,
     pub slug: String,
     pub name: String,
     pub policy_version_id: i64,
@@ -95,7 +96,7 @@ pub fn calendar_of(policy: &Policy) -> Result<Calendar> {
 
 impl AdminContext {
     pub(crate) fn build(
-        admin_id: i64,
+        admin_id: AdminId,
         slug: String,
         name: String,
         policy_version_id: i64,
@@ -151,7 +152,7 @@ impl AdminContext {
 
 impl Desk {
     /// The context of an administration (cached until its policy changes).
-    pub fn context(&self, admin_id: i64) -> Result<Arc<AdminContext>> {
+    pub fn context(&self, admin_id: AdminId) -> Result<Arc<AdminContext>> {
         if let Some(c) = self.contexts.lock().expect("context cache").get(&admin_id) {
             return Ok(c.clone());
         }
@@ -182,7 +183,7 @@ impl Desk {
         Ok(ctx)
     }
 
-    pub(crate) fn forget_context(&self, admin_id: i64) {
+    pub(crate) fn forget_context(&self, admin_id: AdminId) {
         self.contexts
             .lock()
             .expect("context cache")

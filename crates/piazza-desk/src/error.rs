@@ -3,6 +3,8 @@
 
 use piazza_store::StoreError;
 
+use crate::ids::AccountId;
+
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {
     #[error("{what} {id} not found")]
@@ -10,7 +12,7 @@ pub enum DeskError {
     #[error("not allowed: {0}")]
     Forbidden(String),
     #[error("{staff} is not assigned to account {account}")]
-    OutOfScope { staff: String, account: i64 },
+    OutOfScope { staff: String, account: AccountId },
     #[error(
         "the item changed since it was read (version {expected} expected, {found} found): reload it"
     )]
@@ -120,7 +122,7 @@ mod tests {
             DeskError::Forbidden("x".into()),
             DeskError::OutOfScope {
                 staff: "a".into(),
-                account: 1,
+                account: AccountId(1),
             },
             DeskError::Conflict {
                 expected: 1,

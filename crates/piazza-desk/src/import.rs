@@ -6,9 +6,10 @@
 
 use std::io::BufRead;
 
-use piazza_store::audit::{self, AuditEntry};
 use serde::Serialize;
 
+use crate::audit_log::{AuditKind, AuditTarget, entry, record};
+use crate::ids::{AccountId, AdminId};
 use crate::ingest::{IncomingComment, IncomingEvent};
 use crate::registry::Actor;
 use crate::{Desk, DeskError, Result};
@@ -156,8 +157,8 @@ impl Desk {
     pub fn import(
         &self,
         by: Option<&Actor>,
-        admin_id: i64,
-        account_id: i64,
+        admin_id: AdminId,
+        account_id: AccountId,
         reader: impl BufRead + Send,
         format: ImportFormat,
         file_key: &str,
@@ -204,11 +205,11 @@ impl Desk {
                 "INSERT INTO import_runs (admin_id, account_id, file_key, file_name, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 &[admin_id.into(), account_id.into(), file_key.into(), file_name.into(), now.into(), now.into()],
             )?;
-            audit::append(
+            record(
                 tx,
                 admin_id,
                 now,
-                &AuditEntry::new(&actor_name, "import.start", "import", id)
+                &entry(&actor_name, AuditKind::ImportStart, AuditTarget::Import, id)
                     .payload(serde_json::json!({"file": file_name, "account": account_id})),
             )?;
             Ok((id, 0, false, ImportProgress::default()))
@@ -426,11 +427,11 @@ impl Desk {
         let now = self.now();
         self.write(|tx| {
             tx.execute("UPDATE import_runs SET finished_at = ? WHERE id = ?", &[now.into(), run_id.into()])?;
-            Ok(audit::append(
+            Ok(record(
                 tx,
                 admin_id,
                 now,
-                &AuditEntry::new(&actor_name, "import.finish", "import", run_id).payload(serde_json::json!({
+                &entry(&actor_name, AuditKind::ImportFinish, AuditTarget::Import, run_id).payload(serde_json::json!({
                     "lines": p.lines_done, "imported": p.imported, "unchanged": p.unchanged, "failed": p.failed,
                 })),
             )?)
@@ -444,7 +445,7 @@ impl Desk {
         })
     }
 
-    pub fn import_errors(&self, admin_id: i64, run_id: i64) -> Result<Vec<LineError>> {
+    pub fn import_errors(&self, admin_id: AdminId, run_id: i64) -> Result<Vec<LineError>> {
         let rows = self.read(|tx| {
             Ok(tx.query(
                 "SELECT line, field, message FROM import_errors WHERE admin_id = ? AND run_id = ? ORDER BY line",

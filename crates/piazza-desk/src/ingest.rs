@@ -25,14 +25,16 @@ use std::sync::{Arc, Mutex};
 use piazza_analysis::{Analysis, CommentInput, Normalized, SpamSignature, SpamTracker};
 use piazza_policy::Triage;
 use piazza_store::Tx;
-use piazza_store::audit::{self, AuditEntry};
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use piazza_platforms::{IncomingComment, IncomingEvent, IncomingPost};
 
+use crate::audit_log::{AuditKind, AuditTarget, entry, record};
 use crate::context::AdminContext;
+use crate::ids::{AccountId, AdminId, CommentId, PostId};
+use crate::queue::{CommentState, Resolution, SlaState, Visibility};
 use crate::registry::{Account, AccountStatus};
 use crate::{Desk, DeskError, Result};
 
@@ -40,27 +42,27 @@ use crate::{Desk, DeskError, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", content = "id", rename_all = "snake_case")]
 pub enum IngestOutcome {
-    Inserted(i64),
-    Unchanged(i64),
-    Edited(i64),
+    Inserted(CommentId),
+    Unchanged(CommentId),
+    Edited(CommentId),
     /// The comment was deleted on the platform.
-    Deleted(i64),
+    Deleted(CommentId),
     /// The comment was hidden or shown again on the platform.
-    VisibilityChanged(i64),
+    VisibilityChanged(CommentId),
     /// An event about a comment Piazza never received.
     Ignored,
 }
 
 impl IngestOutcome {
     /// The comment's id (0 for an ignored event).
-    pub fn id(self) -> i64 {
+    pub fn id(self) -> CommentId {
         match self {
             IngestOutcome::Inserted(i)
             | IngestOutcome::Unchanged(i)
             | IngestOutcome::Edited(i)
             | IngestOutcome::Deleted(i)
             | IngestOutcome::VisibilityChanged(i) => i,
-            IngestOutcome::Ignored => 0,
+            IngestOutcome::Ignored => CommentId(0),
         }
     }
 
@@ -106,7 +108,7 @@ pub(crate) struct PreparedBatch {
 /// clone of the desk.
 #[derive(Default)]
 pub(crate) struct Trackers {
-    by_admin: Mutex<HashMap<i64, Arc<Mutex<SpamTracker>>>>,
+    by_admin: Mutex<HashMap<AdminId, Arc<Mutex<SpamTracker>>>>,
 }
 
 /// How many stored comments rebuild a tracker after a restart: its
@@ -116,7 +118,7 @@ const TRACKER_REBUILD: i64 = 50_000;
 impl Desk {
     /// The administration's tracker, rebuilt from the stored comments the
     /// first time this process needs it.
-    fn tracker(&self, admin_id: i64) -> Result<Arc<Mutex<SpamTracker>>> {
+    fn tracker(&self, admin_id: AdminId) -> Result<Arc<Mutex<SpamTracker>>> {
         if let Some(t) = self
             .trackers
             .by_admin
@@ -165,7 +167,7 @@ impl Desk {
 
     /// Drops a tracker that saw comments a failed transaction did not
     /// store: it is rebuilt from the store when next needed.
-    fn forget_tracker(&self, admin_id: i64) {
+    fn forget_tracker(&self, admin_id: AdminId) {
         self.trackers
             .by_admin
             .lock()
@@ -174,7 +176,12 @@ impl Desk {
     }
 
     /// Records a post (idempotent); returns its id.
-    pub fn ingest_post(&self, admin_id: i64, account_id: i64, post: &IncomingPost) -> Result<i64> {
+    pub fn ingest_post(
+        &self,
+        admin_id: AdminId,
+        account_id: AccountId,
+        post: &IncomingPost,
+    ) -> Result<PostId> {
         let account = self.account(admin_id, account_id)?;
         let now = self.now();
         self.write(|tx| Ok(upsert_post(tx, admin_id, &account, post, now)?))
@@ -183,8 +190,8 @@ impl Desk {
     /// Ingests events of one account (comments, edits, deletions).
     pub fn ingest(
         &self,
-        admin_id: i64,
-        account_id: i64,
+        admin_id: AdminId,
+        account_id: AccountId,
         events: &[IncomingEvent],
     ) -> Result<Vec<IngestOutcome>> {
         let ctx = self.context(admin_id)?;
@@ -195,8 +202,8 @@ impl Desk {
     /// Ingests comments of one account in one transaction.
     pub fn ingest_comments(
         &self,
-        admin_id: i64,
-        account_id: i64,
+        admin_id: AdminId,
+        account_id: AccountId,
         items: &[IncomingComment],
     ) -> Result<Vec<IngestOutcome>> {
         let events: Vec<IncomingEvent> =
@@ -207,8 +214,8 @@ impl Desk {
     /// Ingests one comment.
     pub fn ingest_comment(
         &self,
-        admin_id: i64,
-        account_id: i64,
+        admin_id: AdminId,
+        account_id: AccountId,
         item: &IncomingComment,
     ) -> Result<IngestOutcome> {
         Ok(self.ingest_comments(admin_id, account_id, std::slice::from_ref(item))?[0])
@@ -356,7 +363,7 @@ impl Desk {
     /// The stored text hash of each comment of `ids` that exists.
     fn stored_hashes(
         &self,
-        admin_id: i64,
+        admin_id: AdminId,
         platform: &str,
         ids: &[&str],
     ) -> Result<HashMap<String, String>> {
@@ -398,7 +405,7 @@ fn input<'a>(c: &'a IncomingComment, platform: &'a str) -> CommentInput<'a> {
 pub(crate) fn store_findings(
     tx: &mut Tx<'_>,
     ctx: &AdminContext,
-    comment_id: i64,
+    comment_id: CommentId,
     revision: i64,
     a: &Analysis,
 ) -> piazza_store::Result<()> {
@@ -444,11 +451,11 @@ pub(crate) fn store_findings(
 
 pub(crate) fn upsert_post(
     tx: &mut Tx<'_>,
-    admin_id: i64,
+    admin_id: AdminId,
     account: &Account,
     post: &IncomingPost,
     now: i64,
-) -> piazza_store::Result<i64> {
+) -> piazza_store::Result<PostId> {
     if let Some(r) = tx.query_opt(
         "SELECT id, text, url FROM posts WHERE admin_id = ? AND platform = ? AND external_id = ?",
         &[
@@ -457,7 +464,7 @@ pub(crate) fn upsert_post(
             (&post.external_id).into(),
         ],
     )? {
-        let id = r.int(0)?;
+        let id = PostId(r.int(0)?);
         // A post first seen without its text (a webhook names only its id)
         // gets it when a later source carries it.
         if (r.opt_text(1)?.is_none() && post.text.is_some())
@@ -488,13 +495,14 @@ pub(crate) fn upsert_post(
             now.into(),
         ],
     )
+    .map(PostId)
 }
 
 /// The ban in force against `author` on the account at `now`.
 fn ban_in_force(
     tx: &mut Tx<'_>,
-    admin_id: i64,
-    account_id: i64,
+    admin_id: AdminId,
+    account_id: AccountId,
     author: Option<&str>,
     now: i64,
 ) -> piazza_store::Result<Option<i64>> {
@@ -532,7 +540,7 @@ pub(crate) fn ingest_one(
     if let Some(r) = &existing
         && r.text(1)? == hash
     {
-        return Ok(IngestOutcome::Unchanged(r.int(0)?));
+        return Ok(IngestOutcome::Unchanged(CommentId(r.int(0)?)));
     }
     // The text changed after the hashes were read (another writer): it is
     // analysed here, without the tracker.
@@ -546,12 +554,13 @@ pub(crate) fn ingest_one(
     };
     let t = triage(ctx, a);
     if let Some(r) = existing {
-        let id = r.int(0)?;
+        let id = CommentId(r.int(0)?);
         // An edit: keep the old text as a revision, analyse the new one.
         let revision = r.int(2)? + 1;
-        let state = r.text(3)?;
-        let resolution = r.opt_text(4)?;
-        let reopen = state == "resolved" && matches!(resolution.as_deref(), Some("kept") | None);
+        let state: CommentState = r.text(3)?.parse()?;
+        let resolution: Option<Resolution> = r.opt_text(4)?.map(|s| s.parse()).transpose()?;
+        let reopen =
+            state == CommentState::Resolved && matches!(resolution, Some(Resolution::Kept) | None);
         tx.execute(
             "INSERT INTO comment_revisions (admin_id, comment_id, revision, text, text_sha256, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
             &[admin_id.into(), id.into(), revision.into(), (&c.text).into(), (&hash).into(), now.into()],
@@ -603,7 +612,7 @@ pub(crate) fn ingest_one(
         t.priority
     };
     let ms = |ts: piazza_calendar::jiff::Timestamp| ts.as_millisecond();
-    let id = tx.insert(
+    let id = CommentId(tx.insert(
         "INSERT INTO comments (admin_id, account_id, post_id, platform, external_id, parent_external_id, author_ref, author_name, text, text_sha256, created_at, ingested_at, revision, state, severity, priority, top_category, policy_version_id, needs_reply, taken_in_charge_at, courtesy_due_at, deadline_at, sla_state, author_ban_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         &[
@@ -627,10 +636,10 @@ pub(crate) fn ingest_one(
             deadline.map(|d| ms(d.taken_in_charge)).into(),
             deadline.map(|d| ms(d.courtesy_due)).into(),
             deadline.map(|d| ms(d.deadline)).into(),
-            deadline.map(|_| "open").into(),
+            deadline.map(|_| SlaState::Open).into(),
             ban.into(),
         ],
-    )?;
+    )?);
     tx.execute(
         "INSERT INTO comment_revisions (admin_id, comment_id, revision, text, text_sha256, seen_at) VALUES (?, ?, 1, ?, ?, ?)",
         &[admin_id.into(), id.into(), (&c.text).into(), hash.into(), now.into()],
@@ -644,12 +653,12 @@ fn comment_by_external(
     ctx: &AdminContext,
     account: &Account,
     external_id: &str,
-) -> piazza_store::Result<Option<(i64, String, Option<i64>)>> {
+) -> Result<Option<(CommentId, CommentState, Option<i64>)>> {
     tx.query_opt(
         "SELECT id, state, platform_deleted_at FROM comments WHERE admin_id = ? AND platform = ? AND external_id = ?",
         &[ctx.admin_id.into(), (&account.platform).into(), external_id.into()],
     )?
-    .map(|r| Ok((r.int(0)?, r.text(1)?, r.opt_int(2)?)))
+    .map(|r| Ok((CommentId(r.int(0)?), r.text(1)?.parse()?, r.opt_int(2)?)))
     .transpose()
 }
 
@@ -668,7 +677,7 @@ fn deleted_on_platform(
     if deleted.is_some() {
         return Ok(IngestOutcome::Unchanged(id));
     }
-    let open = state != "resolved";
+    let open = state != CommentState::Resolved;
     tx.execute(
         &format!(
             "UPDATE comments SET platform_deleted_at = ?, visibility = 'removed', version = version + 1{} WHERE id = ?",
@@ -684,12 +693,17 @@ fn deleted_on_platform(
             vec![at.into(), id.into()]
         },
     )?;
-    audit::append(
+    record(
         tx,
         ctx.admin_id,
         at,
-        &AuditEntry::new("system", "comment.deleted_on_platform", "comment", id)
-            .payload(serde_json::json!({"was_open": open})),
+        &entry(
+            "system",
+            AuditKind::CommentDeletedOnPlatform,
+            AuditTarget::Comment,
+            id,
+        )
+        .payload(serde_json::json!({"was_open": open})),
     )?;
     Ok(IngestOutcome::Deleted(id))
 }
@@ -704,7 +718,11 @@ fn visibility_on_platform(
     let Some((id, _, _)) = comment_by_external(tx, ctx, account, external_id)? else {
         return Ok(IngestOutcome::Ignored);
     };
-    let visibility = if hidden { "hidden" } else { "visible" };
+    let visibility = if hidden {
+        Visibility::Hidden
+    } else {
+        Visibility::Visible
+    };
     let n = tx.execute(
         "UPDATE comments SET visibility = ?, version = version + 1 WHERE id = ? AND visibility <> ? AND visibility <> 'removed'",
         &[visibility.into(), id.into(), visibility.into()],

@@ -14,11 +14,15 @@
 //! let admin = desk.create_administration(NewAdministration::preset("cento")).unwrap();
 //! ```
 
+#[macro_use]
+mod vocabulary;
+
 mod actions;
 mod audit_log;
 mod auth;
 pub mod context;
 mod error;
+mod ids;
 mod import;
 mod ingest;
 mod outbox;
@@ -37,12 +41,14 @@ use std::sync::{Arc, Mutex};
 use piazza_store::{Store, Tx};
 
 pub use actions::{
-    ActRequest, ActionKind, ActionOutcome, BulkTarget, StatementOfReasons, StatementSubject,
-    statement_preview,
+    ActRequest, ActionKind, ActionOutcome, ActionStatus, BulkTarget, StatementOfReasons,
+    StatementSubject, statement_preview,
 };
+pub use audit_log::{AuditKind, AuditTarget};
 pub use auth::{hash_password, verify_password};
 pub use context::AdminContext;
 pub use error::DeskError;
+pub use ids::{AccountId, ActionId, AdminId, CommentId, OutboxId, ParseIdError, PostId, StaffId};
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
 pub use outbox::{DEFAULT_LEASE_MS, OutboxFilter, OutboxItem, OutboxRun, OutboxState, fault_point};
@@ -54,7 +60,9 @@ pub use platforms::{
     Connection, ConnectionSpec, ConnectionStatus, ConnectorFactory, ConnectorKind, EventsRun,
     NewConnection, StandardConnectors, SyncReport,
 };
-pub use queue::{CommentState, ItemDetail, QueueFilter, QueueItem};
+pub use queue::{
+    CommentState, ItemDetail, QueueFilter, QueueItem, Resolution, SlaState, Visibility,
+};
 pub use registry::{
     Account, AccountStatus, Actor, Administration, ComplianceIssue, HandoverItem, NewAccount,
     NewAdministration, NewStaff, PolicyVersion, Role, Staff,
@@ -75,7 +83,7 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 pub struct Desk {
     store: Store,
     clock: Clock,
-    contexts: Arc<Mutex<HashMap<i64, Arc<AdminContext>>>>,
+    contexts: Arc<Mutex<HashMap<AdminId, Arc<AdminContext>>>>,
     trackers: Arc<ingest::Trackers>,
     platforms: Arc<platforms::PlatformParts>,
 }

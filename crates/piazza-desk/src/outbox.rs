@@ -25,9 +25,10 @@ use piazza_platforms::{
     Capabilities, Delivery, Failure, Operation, PermanentCode, Platform, Support,
 };
 use piazza_store::Tx;
-use piazza_store::audit::{self, AuditEntry};
 use serde::Serialize;
 
+use crate::audit_log::{AuditKind, AuditTarget, entry, record};
+use crate::ids::{AccountId, ActionId, AdminId, CommentId, OutboxId};
 use crate::platforms::ConnectorKind;
 use crate::registry::{Actor, Role};
 use crate::{Desk, DeskError, Result};
@@ -96,13 +97,13 @@ impl std::str::FromStr for OutboxState {
 /// One step for a platform, as the desk shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutboxItem {
-    pub id: i64,
-    pub account_id: i64,
+    pub id: OutboxId,
+    pub account_id: AccountId,
     pub account: String,
     pub platform: String,
     pub connector: Option<ConnectorKind>,
-    pub comment_id: Option<i64>,
-    pub action_id: Option<i64>,
+    pub comment_id: Option<CommentId>,
+    pub action_id: Option<ActionId>,
     pub operation: Operation,
     pub state: OutboxState,
     pub attempts: i64,
@@ -174,8 +175,8 @@ impl OutboxItem {
 #[derive(Debug, Clone, Default)]
 pub struct OutboxFilter {
     pub states: Vec<OutboxState>,
-    pub comment_id: Option<i64>,
-    pub action_id: Option<i64>,
+    pub comment_id: Option<CommentId>,
+    pub action_id: Option<ActionId>,
     pub limit: i64,
 }
 
@@ -218,11 +219,11 @@ pub(crate) struct Step {
 
 /// Where the steps of a decision go.
 pub(crate) struct Target<'a> {
-    pub admin_id: i64,
-    pub account_id: i64,
+    pub admin_id: AdminId,
+    pub account_id: AccountId,
     pub platform: &'a str,
-    pub comment_id: Option<i64>,
-    pub action_id: Option<i64>,
+    pub comment_id: Option<CommentId>,
+    pub action_id: Option<ActionId>,
     pub ban_id: Option<i64>,
     pub comment_ref: Option<&'a str>,
     pub post_ref: Option<&'a str>,
@@ -238,7 +239,7 @@ pub(crate) fn enqueue(
     target: &Target<'_>,
     steps: &[Step],
     now: i64,
-) -> Result<Vec<i64>> {
+) -> Result<Vec<OutboxId>> {
     let connected = tx
         .query_opt(
             "SELECT connector FROM platform_connections WHERE admin_id = ? AND account_id = ? AND status = 'active'",
@@ -281,7 +282,7 @@ pub(crate) fn enqueue(
             ],
         )?;
         previous = Some(id);
-        ids.push(id);
+        ids.push(OutboxId(id));
     }
     Ok(ids)
 }
@@ -290,13 +291,13 @@ const ITEM_COLUMNS: &str = "o.id, o.account_id, a.name, a.platform, pc.connector
 
 fn item_from(r: &piazza_store::Row) -> Result<OutboxItem> {
     Ok(OutboxItem {
-        id: r.int(0)?,
-        account_id: r.int(1)?,
+        id: OutboxId(r.int(0)?),
+        account_id: AccountId(r.int(1)?),
         account: r.text(2)?,
         platform: r.text(3)?,
         connector: r.opt_text(4)?.and_then(|c| c.parse().ok()),
-        comment_id: r.opt_int(5)?,
-        action_id: r.opt_int(6)?,
+        comment_id: r.opt_int(5)?.map(CommentId),
+        action_id: r.opt_int(6)?.map(ActionId),
         operation: r.text(7)?.parse().map_err(DeskError::InvalidInput)?,
         state: r.text(8)?.parse()?,
         attempts: r.int(9)?,
@@ -311,11 +312,11 @@ fn item_from(r: &piazza_store::Row) -> Result<OutboxItem> {
 
 /// A claimed row, ready for its connector.
 struct Claimed {
-    id: i64,
-    admin_id: i64,
-    account_id: i64,
-    comment_id: Option<i64>,
-    action_id: Option<i64>,
+    id: OutboxId,
+    admin_id: AdminId,
+    account_id: AccountId,
+    comment_id: Option<CommentId>,
+    action_id: Option<ActionId>,
     delivery: Delivery,
 }
 
@@ -334,7 +335,7 @@ pub fn fault_point(point: &str) {
 
 impl Desk {
     /// The steps of an administration's outbox, newest first.
-    pub fn outbox(&self, admin_id: i64, filter: &OutboxFilter) -> Result<Vec<OutboxItem>> {
+    pub fn outbox(&self, admin_id: AdminId, filter: &OutboxFilter) -> Result<Vec<OutboxItem>> {
         let mut sql = format!(
             "SELECT {ITEM_COLUMNS} FROM outbox o JOIN accounts a ON a.id = o.account_id
              LEFT JOIN platform_connections pc ON pc.account_id = o.account_id AND pc.status = 'active'
@@ -365,7 +366,7 @@ impl Desk {
     /// Puts a failed, manual or waiting step back in the queue for an
     /// attempt now (after the token was renewed, the permission granted or
     /// the account connected).
-    pub fn retry_outbox(&self, by: &Actor, id: i64) -> Result<OutboxItem> {
+    pub fn retry_outbox(&self, by: &Actor, id: OutboxId) -> Result<OutboxItem> {
         by.require(
             &[Role::Admin, Role::Dirigente, Role::Moderatore],
             "retrying a platform step",
@@ -382,11 +383,11 @@ impl Desk {
                     "step {id} cannot be retried: it does not exist, was carried out, is under way, or the platform cannot do it"
                 )));
             }
-            audit::append(
+            record(
                 tx,
                 by.admin_id,
                 now,
-                &AuditEntry::new(by.audit_name(), "outbox.retry", "outbox", id),
+                &entry(by.audit_name(), AuditKind::OutboxRetry, AuditTarget::Outbox, id),
             )?;
             Ok(())
         })?;
@@ -430,14 +431,14 @@ impl Desk {
             )?;
             let mut out = Vec::with_capacity(rows.len());
             for r in rows {
-                let id = r.int(0)?;
+                let id = OutboxId(r.int(0)?);
                 let attempts = r.int(11)?;
                 tx.execute(
                     "UPDATE outbox SET state = 'in_flight', attempts = attempts + 1, lease_until = ? WHERE id = ?",
                     &[(now + lease).into(), id.into()],
                 )?;
                 let operation: Operation = r.text(5)?.parse().map_err(DeskError::InvalidInput)?;
-                let account_id = r.int(2)?;
+                let account_id = AccountId(r.int(2)?);
                 let known_refs = if operation == Operation::Reply {
                     tx.query(
                         "SELECT platform_ref FROM outbox WHERE account_id = ? AND platform_ref IS NOT NULL AND id <> ?",
@@ -451,10 +452,10 @@ impl Desk {
                 };
                 out.push(Claimed {
                     id,
-                    admin_id: r.int(1)?,
+                    admin_id: AdminId(r.int(1)?),
                     account_id,
-                    comment_id: r.opt_int(3)?,
-                    action_id: r.opt_int(4)?,
+                    comment_id: r.opt_int(3)?.map(CommentId),
+                    action_id: r.opt_int(4)?.map(ActionId),
                     delivery: Delivery {
                         operation: Some(operation),
                         key: format!("piazza-outbox-{id}"),
@@ -516,8 +517,8 @@ impl Desk {
         let now = self.now();
         let op = c.delivery.operation.map(|o| o.as_str()).unwrap_or("?");
         self.write(|tx| {
-            let entry = |kind: &str, payload: serde_json::Value| {
-                AuditEntry::new("system", kind, "outbox", c.id).payload(payload)
+            let entry = |kind: AuditKind, payload: serde_json::Value| {
+                entry("system", kind, AuditTarget::Outbox, c.id).payload(payload)
             };
             let state = match result {
                 Ok(d) => {
@@ -525,12 +526,12 @@ impl Desk {
                         "UPDATE outbox SET state = 'done', platform_ref = ?, done_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
                         &[d.platform_ref.clone().into(), now.into(), c.id.into()],
                     )?;
-                    audit::append(
+                    record(
                         tx,
                         c.admin_id,
                         now,
                         &entry(
-                            "outbox.done",
+                            AuditKind::OutboxDone,
                             serde_json::json!({
                                 "operation": op, "comment": c.comment_id, "action": c.action_id,
                                 "platform_ref": d.platform_ref, "already": d.already,
@@ -590,11 +591,11 @@ impl Desk {
             "UPDATE outbox SET state = 'failed', failure_code = ?, last_error = ?, lease_until = NULL WHERE id = ?",
             &[code.as_str().into(), message.into(), c.id.into()],
         )?;
-        audit::append(
+        record(
             tx,
             c.admin_id,
             now,
-            &AuditEntry::new("system", "outbox.failed", "outbox", c.id).payload(
+            &entry("system", AuditKind::OutboxFailed, AuditTarget::Outbox, c.id).payload(
                 serde_json::json!({
                     "operation": c.delivery.operation.map(|o| o.as_str()),
                     "comment": c.comment_id,
@@ -617,17 +618,18 @@ impl Desk {
                 &[now.into()],
             )?;
             for r in &rows {
-                let (ban, admin_id, account_id) = (r.int(0)?, r.int(1)?, r.int(2)?);
+                let (ban, admin_id, account_id) =
+                    (r.int(0)?, AdminId(r.int(1)?), AccountId(r.int(2)?));
                 let (author, platform) = (r.text(3)?, r.text(4)?);
                 tx.execute(
                     "UPDATE bans SET lifted_at = ? WHERE id = ?",
                     &[now.into(), ban.into()],
                 )?;
-                audit::append(
+                record(
                     tx,
                     admin_id,
                     now,
-                    &AuditEntry::new("system", "ban.lift", "ban", ban)
+                    &entry("system", AuditKind::BanLift, AuditTarget::Ban, ban)
                         .payload(serde_json::json!({"account": account_id, "expired": true})),
                 )?;
                 let platform_ban = tx

@@ -12,9 +12,10 @@ use piazza_platforms::{
     SecretString,
 };
 use piazza_secrets::SecretKey;
-use piazza_store::audit::{self, AuditEntry};
 use serde::Serialize;
 
+use crate::audit_log::{AuditKind, AuditTarget, entry, record};
+use crate::ids::{AccountId, AdminId};
 use crate::ingest::{sha, upsert_post};
 use crate::registry::{Actor, Role};
 use crate::{Desk, DeskError, Result};
@@ -134,7 +135,7 @@ impl ConnectionStatus {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Connection {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub platform: String,
     pub connector: ConnectorKind,
@@ -154,7 +155,7 @@ pub struct Connection {
 /// How to connect an account.
 #[derive(Debug, Clone)]
 pub struct NewConnection {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub connector: ConnectorKind,
     /// The account's id on the platform (Page id, Instagram user id).
     pub platform_account: String,
@@ -198,7 +199,7 @@ const CONNECTION_COLUMNS: &str = "pc.id, pc.account_id, a.name, a.platform, pc.c
 fn connection_from(r: &piazza_store::Row) -> Result<Connection> {
     Ok(Connection {
         id: r.int(0)?,
-        account_id: r.int(1)?,
+        account_id: AccountId(r.int(1)?),
         account: r.text(2)?,
         platform: r.text(3)?,
         connector: r.text(4)?.parse()?,
@@ -273,7 +274,7 @@ impl CheckRecord {
 
 /// The context a sealed token is bound to: the connection's account and
 /// platform id, so a sealed value moved to another row does not open.
-fn token_context(account_id: i64, platform_account: &str) -> String {
+fn token_context(account_id: AccountId, platform_account: &str) -> String {
     format!("connection:{account_id}:{platform_account}")
 }
 
@@ -353,11 +354,11 @@ impl Desk {
                     by.staff_id.into(),
                 ],
             )?;
-            audit::append(
+            record(
                 tx,
                 by.admin_id,
                 now,
-                &AuditEntry::new(by.audit_name(), "connection.add", "account", account.id).payload(
+                &entry(by.audit_name(), AuditKind::ConnectionAdd, AuditTarget::Account, account.id).payload(
                     serde_json::json!({
                         "connection": id,
                         "connector": new.connector.as_str(),
@@ -379,7 +380,7 @@ impl Desk {
 
     /// Disconnects an account: nothing more is read or delivered; the
     /// sealed token is erased.
-    pub fn disconnect(&self, by: &Actor, account_id: i64) -> Result<()> {
+    pub fn disconnect(&self, by: &Actor, account_id: AccountId) -> Result<()> {
         by.require(CONNECTING, "disconnecting an account")?;
         let now = self.now();
         self.write(|tx| {
@@ -400,11 +401,11 @@ impl Desk {
                 "UPDATE outbox SET state = 'manual', lease_until = NULL WHERE admin_id = ? AND account_id = ? AND state IN ('pending', 'in_flight')",
                 &[by.admin_id.into(), account_id.into()],
             )?;
-            audit::append(
+            record(
                 tx,
                 by.admin_id,
                 now,
-                &AuditEntry::new(by.audit_name(), "connection.remove", "account", account_id)
+                &entry(by.audit_name(), AuditKind::ConnectionRemove, AuditTarget::Account, account_id)
                     .payload(serde_json::json!({"steps_left_to_do_by_hand": waiting})),
             )?;
             Ok(())
@@ -414,7 +415,7 @@ impl Desk {
     }
 
     /// The connections of an administration.
-    pub fn connections(&self, admin_id: i64) -> Result<Vec<Connection>> {
+    pub fn connections(&self, admin_id: AdminId) -> Result<Vec<Connection>> {
         let rows = self.read(|tx| {
             Ok(tx.query(
                 &format!(
@@ -428,14 +429,18 @@ impl Desk {
     }
 
     /// The connection of one account, if any.
-    pub fn connection(&self, admin_id: i64, account_id: i64) -> Result<Option<Connection>> {
+    pub fn connection(
+        &self,
+        admin_id: AdminId,
+        account_id: AccountId,
+    ) -> Result<Option<Connection>> {
         Ok(self
             .connections(admin_id)?
             .into_iter()
             .find(|c| c.account_id == account_id))
     }
 
-    fn forget_connector_of(&self, account_id: i64) {
+    fn forget_connector_of(&self, account_id: AccountId) {
         // Connection ids are not known here: drop every cached connector of
         // the account by rebuilding lazily.
         let ids: Vec<i64> = self
@@ -459,8 +464,8 @@ impl Desk {
     /// The connector of an account's active connection.
     pub(crate) fn connector(
         &self,
-        admin_id: i64,
-        account_id: i64,
+        admin_id: AdminId,
+        account_id: AccountId,
     ) -> Result<(Connection, Arc<dyn Connector>)> {
         let row = self.read(|tx| {
             Ok(tx.query_opt(
@@ -532,7 +537,11 @@ impl Desk {
 
     /// Checks the token of an account's connection with its platform and
     /// records the answer.
-    pub fn check_connection(&self, admin_id: i64, account_id: i64) -> Result<ConnectionCheck> {
+    pub fn check_connection(
+        &self,
+        admin_id: AdminId,
+        account_id: AccountId,
+    ) -> Result<ConnectionCheck> {
         let (conn, connector) = self.connector(admin_id, account_id)?;
         let check = connector.check().map_err(|f| {
             DeskError::InvalidInput(format!("the platform did not answer the check: {f}"))
@@ -551,7 +560,7 @@ impl Desk {
 
     /// Asks the platform to send the account's comments to the webhook.
     /// `false` where the platform has no webhooks.
-    pub fn subscribe_webhooks(&self, admin_id: i64, account_id: i64) -> Result<bool> {
+    pub fn subscribe_webhooks(&self, admin_id: AdminId, account_id: AccountId) -> Result<bool> {
         let (_, connector) = self.connector(admin_id, account_id)?;
         connector
             .subscribe()
@@ -563,8 +572,8 @@ impl Desk {
     /// it: a pull stopped half-way continues where it stopped.
     pub fn sync(
         &self,
-        admin_id: i64,
-        account_id: i64,
+        admin_id: AdminId,
+        account_id: AccountId,
         since: Option<i64>,
         progress: &mut dyn FnMut(&SyncReport),
     ) -> Result<SyncReport> {
@@ -738,7 +747,12 @@ impl Desk {
                         "SELECT admin_id, account_id FROM platform_connections WHERE connector = ? AND platform_account = ? AND status = 'active'",
                         &[kind.as_str().into(), (&platform_account).into()],
                     )?
-                    .map(|r| Ok::<_, piazza_store::StoreError>((r.int(0)?, r.int(1)?)))
+                    .map(|r| {
+                        Ok::<_, piazza_store::StoreError>((
+                            AdminId(r.int(0)?),
+                            AccountId(r.int(1)?),
+                        ))
+                    })
                     .transpose()?)
             })?;
             let Some((admin_id, account_id)) = target else {
@@ -758,7 +772,12 @@ impl Desk {
     /// text is read once from the platform (the context of off-topic
     /// detection and of the statement). A failed read leaves the comment
     /// without it rather than holding it back.
-    fn complete_posts(&self, admin_id: i64, account_id: i64, events: &mut [IncomingEvent]) {
+    fn complete_posts(
+        &self,
+        admin_id: AdminId,
+        account_id: AccountId,
+        events: &mut [IncomingEvent],
+    ) {
         let mut known: HashMap<String, Option<String>> = HashMap::new();
         for e in events.iter_mut() {
             let IncomingEvent::Comment(c) = e else {

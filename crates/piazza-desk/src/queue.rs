@@ -1,12 +1,15 @@
 //! The queue: what waits for a moderator, most urgent first, and the detail
 //! of one item with its findings, history and statements.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::actions::{ActionKind, ActionStatus};
+use crate::ids::{AccountId, ActionId, AdminId, CommentId, StaffId};
 use crate::registry::{Actor, Role};
 use crate::{Desk, DeskError, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Where a comment stands in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CommentState {
     New,
@@ -15,7 +18,13 @@ pub enum CommentState {
 }
 
 impl CommentState {
-    pub fn as_str(self) -> &'static str {
+    pub const ALL: [CommentState; 3] = [
+        CommentState::New,
+        CommentState::InReview,
+        CommentState::Resolved,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
         match self {
             CommentState::New => "new",
             CommentState::InReview => "in_review",
@@ -23,12 +32,24 @@ impl CommentState {
         }
     }
 
-    pub fn label_it(self) -> &'static str {
+    pub const fn label_it(self) -> &'static str {
         match self {
             CommentState::New => "nuovo",
             CommentState::InReview => "in esame",
             CommentState::Resolved => "chiuso",
         }
+    }
+}
+
+impl std::fmt::Display for CommentState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl From<CommentState> for piazza_store::Value {
+    fn from(s: CommentState) -> Self {
+        piazza_store::Value::Text(s.as_str().to_string())
     }
 }
 
@@ -46,15 +67,58 @@ impl std::str::FromStr for CommentState {
     }
 }
 
+closed_set! {
+    /// How a resolved comment was closed.
+    pub enum Resolution ("resolution") {
+        Kept = "kept" => "mantenuto",
+        Hidden = "hidden" => "nascosto",
+        Removed = "removed" => "rimosso",
+        Replied = "replied" => "risposto",
+        Redirected = "redirected" => "indirizzato all'URP",
+        Forwarded = "forwarded" => "inoltrato",
+        /// Deleted on the platform (by its author or outside Piazza) while
+        /// it was open. The item page says so on its own line, so the
+        /// state's label is only "closed".
+        DeletedOnPlatform = "deleted_on_platform" => "chiuso",
+    }
+}
+
+closed_set! {
+    /// Whether a comment can be seen on its platform, as far as Piazza knows.
+    pub enum Visibility ("visibility") {
+        Visible = "visible" => "visibile",
+        Hidden = "hidden" => "nascosto",
+        Removed = "removed" => "rimosso",
+    }
+}
+
+closed_set! {
+    /// Where a comment that needs a reply stands against its deadline.
+    pub enum SlaState ("reply deadline state") {
+        /// Waiting for the reply.
+        Open = "open" => "in attesa di risposta",
+        /// The courtesy time came: a courtesy reply is due.
+        CourtesyDue = "courtesy_due" => "risposta di cortesia da inviare",
+        /// A courtesy reply was sent; the answer is still due.
+        CourtesySent = "courtesy_sent" => "risposta di cortesia inviata",
+        /// Answered by the deadline.
+        Met = "met" => "risposto entro il termine",
+        /// The deadline passed (answered late, or not yet answered).
+        Breached = "breached" => "termine superato",
+        /// Answered, with no deadline to meet.
+        Answered = "answered" => "risposto",
+    }
+}
+
 /// What to show. Empty fields do not filter.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     /// Open items (new and in review) when empty.
     pub states: Vec<CommentState>,
     /// Items with a flagged finding of this category.
     pub category: Option<String>,
-    pub assigned_to: Option<i64>,
+    pub assigned_to: Option<StaffId>,
     /// Items whose reply deadline falls before this instant.
     pub deadline_before: Option<i64>,
     /// Only the accounts this person may work on.
@@ -65,16 +129,16 @@ pub struct QueueFilter {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueueItem {
-    pub id: i64,
-    pub account_id: i64,
+    pub id: CommentId,
+    pub account_id: AccountId,
     pub account: String,
     pub platform: String,
     pub author_name: Option<String>,
     /// `None` once retention has purged the text.
     pub text: Option<String>,
     pub created_at: i64,
-    pub state: String,
-    pub resolution: Option<String>,
+    pub state: CommentState,
+    pub resolution: Option<Resolution>,
     pub priority: i64,
     pub severity: f64,
     pub top_category: Option<String>,
@@ -83,7 +147,7 @@ pub struct QueueItem {
     pub needs_reply: bool,
     pub deadline_at: Option<i64>,
     pub courtesy_due_at: Option<i64>,
-    pub sla_state: Option<String>,
+    pub sla_state: Option<SlaState>,
     pub version: i64,
     /// The author was banned from the account when the comment arrived.
     pub author_banned: bool,
@@ -105,10 +169,10 @@ pub struct StoredFinding {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActionRecord {
-    pub id: i64,
-    pub parent_id: Option<i64>,
-    pub kind: String,
-    pub status: String,
+    pub id: ActionId,
+    pub parent_id: Option<ActionId>,
+    pub kind: ActionKind,
+    pub status: ActionStatus,
     pub actor: Option<String>,
     pub confirmed_by: Option<String>,
     pub clauses: Vec<u32>,
@@ -149,8 +213,8 @@ pub struct ItemDetail {
     /// When the comment was deleted on the platform (by its author or
     /// outside Piazza).
     pub platform_deleted_at: Option<i64>,
-    /// `visible`, `hidden` or `removed`, as far as Piazza knows.
-    pub visibility: String,
+    /// As far as Piazza knows.
+    pub visibility: Visibility,
     /// The ban in force against the author when the comment arrived: its
     /// end (`None` for an indefinite ban).
     pub author_ban_until: Option<Option<i64>>,
@@ -162,15 +226,15 @@ const ITEM_COLUMNS: &str = "c.id, c.account_id, a.name, c.platform, c.author_nam
 
 fn item_from(r: &piazza_store::Row) -> Result<QueueItem> {
     Ok(QueueItem {
-        id: r.int(0)?,
-        account_id: r.int(1)?,
+        id: CommentId(r.int(0)?),
+        account_id: AccountId(r.int(1)?),
         account: r.text(2)?,
         platform: r.text(3)?,
         author_name: r.opt_text(4)?,
         text: r.opt_text(5)?,
         created_at: r.int(6)?,
-        state: r.text(7)?,
-        resolution: r.opt_text(8)?,
+        state: r.text(7)?.parse()?,
+        resolution: r.opt_text(8)?.map(|s| s.parse()).transpose()?,
         priority: r.int(9)?,
         severity: r.real(10)?,
         top_category: r.opt_text(11)?,
@@ -179,7 +243,7 @@ fn item_from(r: &piazza_store::Row) -> Result<QueueItem> {
         needs_reply: r.bool(13)?,
         deadline_at: r.opt_int(14)?,
         courtesy_due_at: r.opt_int(15)?,
-        sla_state: r.opt_text(16)?,
+        sla_state: r.opt_text(16)?.map(|s| s.parse()).transpose()?,
         version: r.int(17)?,
         author_banned: r.opt_int(18)?.is_some(),
     })
@@ -188,7 +252,7 @@ fn item_from(r: &piazza_store::Row) -> Result<QueueItem> {
 impl Desk {
     /// The queue: high-severity items first (threats, discrimination,
     /// personal data), then by reply deadline, then by priority and age.
-    pub fn queue(&self, admin_id: i64, filter: &QueueFilter) -> Result<Vec<QueueItem>> {
+    pub fn queue(&self, admin_id: AdminId, filter: &QueueFilter) -> Result<Vec<QueueItem>> {
         let (sql, params) = self.queue_query(admin_id, filter);
         let (rows, flagged) = self.read(|tx| {
             let rows = tx.query(&sql, &params)?;
@@ -209,7 +273,7 @@ impl Desk {
         })?;
         let mut items: Vec<QueueItem> = rows.iter().map(item_from).collect::<Result<_>>()?;
         for f in flagged {
-            let (id, cat) = (f.int(0)?, f.opt_text(1)?);
+            let (id, cat) = (CommentId(f.int(0)?), f.opt_text(1)?);
             if let (Some(item), Some(cat)) = (items.iter_mut().find(|i| i.id == id), cat)
                 && !item.flagged.contains(&cat)
             {
@@ -222,7 +286,7 @@ impl Desk {
     /// The SQL of [`Desk::queue`] and its parameters.
     fn queue_query(
         &self,
-        admin_id: i64,
+        admin_id: AdminId,
         filter: &QueueFilter,
     ) -> (String, Vec<piazza_store::Value>) {
         let mut sql = format!(
@@ -282,7 +346,7 @@ impl Desk {
 
     /// The database's plan for [`Desk::queue`] with `filter`, one line per
     /// step: what an operator looks at when the inbox gets slow.
-    pub fn explain_queue(&self, admin_id: i64, filter: &QueueFilter) -> Result<Vec<String>> {
+    pub fn explain_queue(&self, admin_id: AdminId, filter: &QueueFilter) -> Result<Vec<String>> {
         let (sql, params) = self.queue_query(admin_id, filter);
         self.read(|tx| {
             let rows = match tx.kind() {
@@ -304,7 +368,7 @@ impl Desk {
     }
 
     /// One item with everything a moderator needs to decide.
-    pub fn item(&self, actor: &Actor, comment_id: i64) -> Result<ItemDetail> {
+    pub fn item(&self, actor: &Actor, comment_id: CommentId) -> Result<ItemDetail> {
         let (row, extra) = self.read(|tx| {
             let row = tx.query_opt(
                 &format!(
@@ -365,7 +429,7 @@ impl Desk {
             answered_at: extra.opt_int(6)?,
             legal_hold: extra.bool(7)?,
             platform_deleted_at: extra.opt_int(8)?,
-            visibility: extra.text(9)?,
+            visibility: extra.text(9)?.parse()?,
             author_ban_until: match extra.opt_int(10)? {
                 Some(_) => Some(extra.opt_int(11)?),
                 None => None,
@@ -403,10 +467,10 @@ impl Desk {
                 .iter()
                 .map(|r| {
                     Ok(ActionRecord {
-                        id: r.int(0)?,
-                        parent_id: r.opt_int(1)?,
-                        kind: r.text(2)?,
-                        status: r.text(3)?,
+                        id: ActionId(r.int(0)?),
+                        parent_id: r.opt_int(1)?.map(ActionId),
+                        kind: r.text(2)?.parse()?,
+                        status: r.text(3)?.parse()?,
                         actor: r.opt_text(4)?,
                         confirmed_by: r.opt_text(5)?,
                         clauses: serde_json::from_str(&r.text(6)?).unwrap_or_default(),

@@ -5,10 +5,11 @@
 use piazza_policy::naming::{check_account_email, check_municipal_name};
 use piazza_policy::{ChannelKind, HoursInterval, Platform, load_policy, preset};
 use piazza_store::Tx;
-use piazza_store::audit::{self, AuditEntry};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::audit_log::{AuditKind, AuditTarget, entry, record};
+use crate::ids::{AccountId, AdminId, StaffId};
 use crate::{Desk, DeskError, Result};
 
 /// A staff role. Permissions follow least privilege: each role can do only
@@ -99,8 +100,8 @@ fn roles_text(roles: &[Role]) -> String {
 /// A person acting on the desk.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Actor {
-    pub staff_id: i64,
-    pub admin_id: i64,
+    pub staff_id: StaffId,
+    pub admin_id: AdminId,
     pub username: String,
     pub full_name: String,
     pub roles: Vec<Role>,
@@ -137,7 +138,7 @@ impl Actor {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Administration {
-    pub id: i64,
+    pub id: AdminId,
     pub slug: String,
     pub name: String,
     pub kind: String,
@@ -218,11 +219,19 @@ pub enum AccountStatus {
 }
 
 impl AccountStatus {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             AccountStatus::Active => "active",
             AccountStatus::Closed => "closed",
             AccountStatus::Unofficial => "unofficial",
+        }
+    }
+
+    pub const fn label_it(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "attivo",
+            AccountStatus::Closed => "chiuso",
+            AccountStatus::Unofficial => "non ufficiale",
         }
     }
 
@@ -247,8 +256,8 @@ impl std::str::FromStr for AccountStatus {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Account {
-    pub id: i64,
-    pub admin_id: i64,
+    pub id: AccountId,
+    pub admin_id: AdminId,
     pub platform: String,
     pub name: String,
     pub handle: Option<String>,
@@ -294,8 +303,8 @@ const ACCOUNT_COLUMNS: &str = "id, admin_id, platform, name, handle, url, kind, 
 
 fn account_from(r: &piazza_store::Row) -> Result<Account> {
     Ok(Account {
-        id: r.int(0)?,
-        admin_id: r.int(1)?,
+        id: AccountId(r.int(0)?),
+        admin_id: AdminId(r.int(1)?),
         platform: r.text(2)?,
         name: r.text(3)?,
         handle: r.opt_text(4)?,
@@ -316,7 +325,7 @@ fn account_from(r: &piazza_store::Row) -> Result<Account> {
 /// A breach of the policy's rules for accounts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ComplianceIssue {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub rule: &'static str,
     pub message: String,
@@ -324,8 +333,8 @@ pub struct ComplianceIssue {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Staff {
-    pub id: i64,
-    pub admin_id: i64,
+    pub id: StaffId,
+    pub admin_id: AdminId,
     pub username: String,
     pub full_name: String,
     pub email: Option<String>,
@@ -333,7 +342,7 @@ pub struct Staff {
     pub active: bool,
     pub has_login: bool,
     /// Accounts currently assigned.
-    pub accounts: Vec<i64>,
+    pub accounts: Vec<AccountId>,
 }
 
 #[derive(Debug, Clone)]
@@ -385,16 +394,6 @@ fn handover_label(item: &str) -> &'static str {
         .unwrap_or("passo del passaggio di consegne")
 }
 
-pub(crate) fn audit_write(
-    tx: &mut Tx<'_>,
-    admin_id: i64,
-    at: i64,
-    entry: AuditEntry,
-) -> piazza_store::Result<()> {
-    audit::append(tx, admin_id, at, &entry)?;
-    Ok(())
-}
-
 impl Desk {
     // ---------------------------------------------------------------
     // Administrations and policies.
@@ -430,23 +429,23 @@ impl Desk {
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default();
         let id = self.write(|tx| {
-            let id = tx.insert(
+            let id = AdminId(tx.insert(
                 "INSERT INTO administrations (slug, name, kind, created_at) VALUES (?, ?, ?, ?) RETURNING id",
                 &[(&slug).into(), (&policy.administration.name).into(), kind.clone().into(), now.into()],
-            )?;
+            )?);
             let pv = insert_policy_version(tx, id, &policy.document.version, &new.source_label, &new.toml, now, None)?;
-            audit::append(
+            record(
                 tx,
                 id,
                 now,
-                &AuditEntry::new("cli", "administration.create", "administration", id)
+                &entry("cli", AuditKind::AdministrationCreate, AuditTarget::Administration, id)
                     .payload(serde_json::json!({"slug": slug, "name": policy.administration.name})),
             )?;
-            audit::append(
+            record(
                 tx,
                 id,
                 now,
-                &AuditEntry::new("cli", "policy.activate", "policy_version", pv)
+                &entry("cli", AuditKind::PolicyActivate, AuditTarget::PolicyVersion, pv)
                     .policy_version(&policy.document.version)
                     .payload(serde_json::json!({"source": new.source_label})),
             )?;
@@ -468,11 +467,11 @@ impl Desk {
                         now.into(),
                     ],
                 )?;
-                audit::append(
+                record(
                     tx,
                     id,
                     now,
-                    &AuditEntry::new("cli", "account.add", "account", acc)
+                    &entry("cli", AuditKind::AccountAdd, AuditTarget::Account, acc)
                         .payload(serde_json::json!({"platform": platform_id(ch.platform), "name": ch.name, "source": "policy"})),
                 )?;
             }
@@ -499,7 +498,7 @@ impl Desk {
         rows.iter()
             .map(|r| {
                 Ok(Administration {
-                    id: r.int(0)?,
+                    id: AdminId(r.int(0)?),
                     slug: r.text(1)?,
                     name: r.text(2)?,
                     kind: r.text(3)?,
@@ -537,13 +536,18 @@ impl Desk {
                 now,
                 Some(actor.staff_id),
             )?;
-            Ok(audit_write(
+            Ok(record(
                 tx,
                 actor.admin_id,
                 now,
-                AuditEntry::new(actor.audit_name(), "policy.activate", "policy_version", pv)
-                    .policy_version(&version)
-                    .payload(serde_json::json!({"source": source_label})),
+                &entry(
+                    actor.audit_name(),
+                    AuditKind::PolicyActivate,
+                    AuditTarget::PolicyVersion,
+                    pv,
+                )
+                .policy_version(&version)
+                .payload(serde_json::json!({"source": source_label})),
             )?)
         })?;
         self.forget_context(actor.admin_id);
@@ -551,7 +555,7 @@ impl Desk {
     }
 
     /// Every policy version of an administration, newest first.
-    pub fn policy_history(&self, admin_id: i64) -> Result<Vec<PolicyVersion>> {
+    pub fn policy_history(&self, admin_id: AdminId) -> Result<Vec<PolicyVersion>> {
         let rows = self.read(|tx| {
             Ok(tx.query(
                 "SELECT id, version_label, source_label, activated_at, toml FROM policy_versions WHERE admin_id = ? ORDER BY id DESC",
@@ -575,7 +579,7 @@ impl Desk {
     // Staff.
 
     /// The person with this username, who must belong to `admin_id`.
-    pub fn actor(&self, admin_id: i64, username: &str) -> Result<Actor> {
+    pub fn actor(&self, admin_id: AdminId, username: &str) -> Result<Actor> {
         let row = self.read(|tx| {
             Ok(tx.query_opt(
                 "SELECT id, admin_id, username, full_name, roles, active FROM staff WHERE username = ?",
@@ -586,7 +590,7 @@ impl Desk {
             what: "persona",
             id: username.to_string(),
         })?;
-        if row.int(1)? != admin_id {
+        if AdminId(row.int(1)?) != admin_id {
             // Never reveal that the username exists in another administration.
             return Err(DeskError::NotFound {
                 what: "persona",
@@ -599,7 +603,7 @@ impl Desk {
             )));
         }
         Ok(Actor {
-            staff_id: row.int(0)?,
+            staff_id: StaffId(row.int(0)?),
             admin_id,
             username: row.text(2)?,
             full_name: row.text(3)?,
@@ -608,7 +612,7 @@ impl Desk {
     }
 
     /// The actor behind a staff id (for sessions).
-    pub fn actor_by_id(&self, staff_id: i64) -> Result<Actor> {
+    pub fn actor_by_id(&self, staff_id: StaffId) -> Result<Actor> {
         let row = self.read(|tx| {
             Ok(tx.query_opt(
                 "SELECT admin_id, username FROM staff WHERE id = ?",
@@ -619,12 +623,12 @@ impl Desk {
             what: "persona",
             id: staff_id.to_string(),
         })?;
-        self.actor(row.int(0)?, &row.text(1)?)
+        self.actor(AdminId(row.int(0)?), &row.text(1)?)
     }
 
     /// Adds a person. `by` is the admin doing it; `None` is allowed only to
     /// create the first administrator of an administration.
-    pub fn add_staff(&self, admin_id: i64, by: Option<&Actor>, new: NewStaff) -> Result<Staff> {
+    pub fn add_staff(&self, admin_id: AdminId, by: Option<&Actor>, new: NewStaff) -> Result<Staff> {
         if new.username.trim().is_empty()
             || !new
                 .username
@@ -668,7 +672,7 @@ impl Desk {
                     ));
                 }
             }
-            let id = tx.insert(
+            let id = StaffId(tx.insert(
                 "INSERT INTO staff (admin_id, username, full_name, email, roles, password_hash, active, created_at)
                  VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING id",
                 &[
@@ -680,12 +684,12 @@ impl Desk {
                     hash.clone().into(),
                     now.into(),
                 ],
-            )?;
-            audit::append(
+            )?);
+            record(
                 tx,
                 admin_id,
                 now,
-                &AuditEntry::new(&actor_name, "staff.add", "staff", id).payload(serde_json::json!({
+                &entry(&actor_name, AuditKind::StaffAdd, AuditTarget::Staff, id).payload(serde_json::json!({
                     "username": new.username,
                     "roles": roles_text(&new.roles),
                     "login": hash.is_some(),
@@ -696,7 +700,7 @@ impl Desk {
         self.staff_member(admin_id, id)
     }
 
-    fn staff_member(&self, admin_id: i64, id: i64) -> Result<Staff> {
+    fn staff_member(&self, admin_id: AdminId, id: StaffId) -> Result<Staff> {
         self.staff(admin_id)?
             .into_iter()
             .find(|s| s.id == id)
@@ -733,18 +737,23 @@ impl Desk {
                 "UPDATE sessions SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL",
                 &[now.into(), id.into()],
             )?;
-            audit::append(
+            record(
                 tx,
                 by.admin_id,
                 now,
-                &AuditEntry::new(by.audit_name(), "staff.deactivate", "staff", id)
-                    .payload(serde_json::json!({"username": username})),
+                &entry(
+                    by.audit_name(),
+                    AuditKind::StaffDeactivate,
+                    AuditTarget::Staff,
+                    id,
+                )
+                .payload(serde_json::json!({"username": username})),
             )?;
             Ok(())
         })
     }
 
-    pub fn staff(&self, admin_id: i64) -> Result<Vec<Staff>> {
+    pub fn staff(&self, admin_id: AdminId) -> Result<Vec<Staff>> {
         let now = self.now();
         let (rows, assigned) = self.read(|tx| {
             let rows = tx.query(
@@ -759,7 +768,7 @@ impl Desk {
         })?;
         rows.iter()
             .map(|r| {
-                let id = r.int(0)?;
+                let id = StaffId(r.int(0)?);
                 Ok(Staff {
                     id,
                     admin_id,
@@ -771,8 +780,8 @@ impl Desk {
                     has_login: r.bool(6)?,
                     accounts: assigned
                         .iter()
-                        .filter(|a| a.int(0).ok() == Some(id))
-                        .filter_map(|a| a.int(1).ok())
+                        .filter(|a| a.int(0).ok() == Some(id.0))
+                        .filter_map(|a| a.int(1).ok().map(AccountId))
                         .collect(),
                 })
             })
@@ -784,7 +793,7 @@ impl Desk {
         &self,
         by: &Actor,
         username: &str,
-        account_id: i64,
+        account_id: AccountId,
         starts_at: Option<i64>,
     ) -> Result<i64> {
         by.require(&[Role::Admin, Role::Dirigente], "assigning staff")?;
@@ -804,11 +813,11 @@ impl Desk {
                 "INSERT INTO assignments (admin_id, staff_id, account_id, starts_at) VALUES (?, ?, ?, ?) RETURNING id",
                 &[by.admin_id.into(), person.staff_id.into(), account_id.into(), starts.into()],
             )?;
-            audit::append(
+            record(
                 tx,
                 by.admin_id,
                 now,
-                &AuditEntry::new(by.audit_name(), "assignment.start", "assignment", id).payload(
+                &entry(by.audit_name(), AuditKind::AssignmentStart, AuditTarget::Assignment, id).payload(
                     serde_json::json!({"staff": person.username, "account": account_id, "starts_at": starts}),
                 ),
             )?;
@@ -822,7 +831,7 @@ impl Desk {
         &self,
         by: &Actor,
         username: &str,
-        account_id: i64,
+        account_id: AccountId,
         reason: &str,
     ) -> Result<i64> {
         by.require(&[Role::Admin, Role::Dirigente], "ending an assignment")?;
@@ -851,11 +860,11 @@ impl Desk {
                     &[by.admin_id.into(), handover.into(), item.into()],
                 )?;
             }
-            audit::append(
+            record(
                 tx,
                 by.admin_id,
                 now,
-                &AuditEntry::new(by.audit_name(), "assignment.end", "assignment", assignment)
+                &entry(by.audit_name(), AuditKind::AssignmentEnd, AuditTarget::Assignment, assignment)
                     .reason(reason)
                     .payload(serde_json::json!({"staff": person.username, "account": account_id, "handover": handover})),
             )?;
@@ -868,7 +877,7 @@ impl Desk {
     }
 
     /// Every handover step, open ones first.
-    pub fn handover_items(&self, admin_id: i64) -> Result<Vec<HandoverItem>> {
+    pub fn handover_items(&self, admin_id: AdminId) -> Result<Vec<HandoverItem>> {
         let rows = self.read(|tx| {
             Ok(tx.query(
                 "SELECT h.id, h.assignment_id, s.username, a.name, i.item, i.done_at, h.signed_off_at
@@ -932,11 +941,11 @@ impl Desk {
                         &[by.admin_id.into(), acc.int(0)?.into(), now.into(), by.staff_id.into(), "passaggio di consegne".into()],
                     )?;
                 }
-                audit::append(
+                record(
                     tx,
                     by.admin_id,
                     now,
-                    &AuditEntry::new(by.audit_name(), "handover.step", "handover", handover_id)
+                    &entry(by.audit_name(), AuditKind::HandoverStep, AuditTarget::Handover, handover_id)
                         .payload(serde_json::json!({"item": item})),
                 )?;
             }
@@ -978,11 +987,11 @@ impl Desk {
                 &[now.into(), by.staff_id.into(), by.admin_id.into(), handover_id.into()],
             )?;
             if n == 1 {
-                audit::append(
+                record(
                     tx,
                     by.admin_id,
                     now,
-                    &AuditEntry::new(by.audit_name(), "handover.sign_off", "handover", handover_id),
+                    &entry(by.audit_name(), AuditKind::HandoverSignOff, AuditTarget::Handover, handover_id),
                 )?;
             }
             Ok(n)
@@ -997,7 +1006,12 @@ impl Desk {
     }
 
     /// Records that an account's shared credentials were changed.
-    pub fn record_rotation(&self, by: &Actor, account_id: i64, note: Option<&str>) -> Result<()> {
+    pub fn record_rotation(
+        &self,
+        by: &Actor,
+        account_id: AccountId,
+        note: Option<&str>,
+    ) -> Result<()> {
         by.require(
             &[Role::Admin, Role::Dirigente],
             "recording a credential rotation",
@@ -1009,11 +1023,11 @@ impl Desk {
                 "INSERT INTO credential_rotations (admin_id, account_id, rotated_at, recorded_by, note) VALUES (?, ?, ?, ?, ?)",
                 &[by.admin_id.into(), account_id.into(), now.into(), by.staff_id.into(), note.into()],
             )?;
-            Ok(audit_write(
+            Ok(record(
                 tx,
                 by.admin_id,
                 now,
-                AuditEntry::new(by.audit_name(), "credentials.rotate", "account", account_id),
+                &entry(by.audit_name(), AuditKind::CredentialsRotate, AuditTarget::Account, account_id),
             )?)
         })
     }
@@ -1022,7 +1036,7 @@ impl Desk {
     /// ago (or never since the account was registered): (account, days).
     pub fn rotation_reminders(
         &self,
-        admin_id: i64,
+        admin_id: AdminId,
         period_days: i64,
     ) -> Result<Vec<(Account, i64)>> {
         let now = self.now();
@@ -1039,7 +1053,7 @@ impl Desk {
         for r in rows {
             let age_days = (now - r.int(1)?) / 86_400_000;
             if age_days >= period_days
-                && let Some(a) = accounts.iter().find(|a| Some(a.id) == r.int(0).ok())
+                && let Some(a) = accounts.iter().find(|a| Some(a.id.0) == r.int(0).ok())
             {
                 out.push((a.clone(), age_days));
             }
@@ -1049,7 +1063,7 @@ impl Desk {
 
     /// Whether `actor` may work on `account_id`: dirigenti on every account
     /// of their administration, everybody else only on assigned accounts.
-    pub fn require_scope(&self, actor: &Actor, account_id: i64) -> Result<()> {
+    pub fn require_scope(&self, actor: &Actor, account_id: AccountId) -> Result<()> {
         let account = self.account(actor.admin_id, account_id)?;
         if actor.has(Role::Dirigente) {
             return Ok(());
@@ -1081,7 +1095,7 @@ impl Desk {
         }
         let now = self.now();
         let id = self.write(|tx| {
-            let id = tx.insert(
+            let id = AccountId(tx.insert(
                 "INSERT INTO accounts (admin_id, platform, name, handle, url, kind, managing_office, authorised_by, authorised_at, opened_with_email, hours_json, status, created_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 &[
@@ -1099,12 +1113,12 @@ impl Desk {
                     new.status.as_str().into(),
                     now.into(),
                 ],
-            )?;
-            audit::append(
+            )?);
+            record(
                 tx,
                 by.admin_id,
                 now,
-                &AuditEntry::new(by.audit_name(), "account.add", "account", id).payload(serde_json::json!({
+                &entry(by.audit_name(), AuditKind::AccountAdd, AuditTarget::Account, id).payload(serde_json::json!({
                     "platform": platform_id(new.platform), "name": new.name, "status": new.status.as_str(),
                     "authorised_by": new.authorised_by,
                 })),
@@ -1117,7 +1131,7 @@ impl Desk {
     pub fn set_account_status(
         &self,
         by: &Actor,
-        account_id: i64,
+        account_id: AccountId,
         status: AccountStatus,
     ) -> Result<()> {
         by.require(
@@ -1135,17 +1149,22 @@ impl Desk {
                     account_id.into(),
                 ],
             )?;
-            Ok(audit_write(
+            Ok(record(
                 tx,
                 by.admin_id,
                 now,
-                AuditEntry::new(by.audit_name(), "account.status", "account", account_id)
-                    .payload(serde_json::json!({"status": status.as_str()})),
+                &entry(
+                    by.audit_name(),
+                    AuditKind::AccountStatus,
+                    AuditTarget::Account,
+                    account_id,
+                )
+                .payload(serde_json::json!({"status": status.as_str()})),
             )?)
         })
     }
 
-    pub fn accounts(&self, admin_id: i64) -> Result<Vec<Account>> {
+    pub fn accounts(&self, admin_id: AdminId) -> Result<Vec<Account>> {
         let rows = self.read(|tx| {
             Ok(tx.query(
                 &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE admin_id = ? ORDER BY id"),
@@ -1155,7 +1174,7 @@ impl Desk {
         rows.iter().map(account_from).collect()
     }
 
-    pub fn account(&self, admin_id: i64, account_id: i64) -> Result<Account> {
+    pub fn account(&self, admin_id: AdminId, account_id: AccountId) -> Result<Account> {
         let row = self.read(|tx| {
             Ok(tx.query_opt(
                 &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE admin_id = ? AND id = ?"),
@@ -1172,7 +1191,7 @@ impl Desk {
     }
 
     /// Applies the policy's compliance rules to every account.
-    pub fn check_accounts(&self, admin_id: i64) -> Result<Vec<ComplianceIssue>> {
+    pub fn check_accounts(&self, admin_id: AdminId) -> Result<Vec<ComplianceIssue>> {
         let ctx = self.context(admin_id)?;
         let p = &ctx.policy;
         let mut issues = Vec::new();
@@ -1274,12 +1293,12 @@ impl Desk {
 
 fn insert_policy_version(
     tx: &mut Tx<'_>,
-    admin_id: i64,
+    admin_id: AdminId,
     version: &str,
     source_label: &str,
     toml: &str,
     now: i64,
-    by: Option<i64>,
+    by: Option<StaffId>,
 ) -> piazza_store::Result<i64> {
     let sha = hex::encode(Sha256::digest(toml.as_bytes()));
     tx.insert(

@@ -4,6 +4,7 @@
 use piazza_calendar::jiff::Timestamp;
 use serde::Serialize;
 
+use crate::ids::{AccountId, AdminId};
 use crate::{Desk, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,7 +69,12 @@ fn summarise(group: &'static str, name: String, samples: &[&Sample]) -> Response
 
 impl Desk {
     /// Response times of items received in `[from, to)`.
-    pub fn response_times(&self, admin_id: i64, from: i64, to: i64) -> Result<ResponseTimeReport> {
+    pub fn response_times(
+        &self,
+        admin_id: AdminId,
+        from: i64,
+        to: i64,
+    ) -> Result<ResponseTimeReport> {
         let ctx = self.context(admin_id)?;
         let accounts = self.accounts(admin_id)?;
         let now = self.now();
@@ -81,7 +87,7 @@ impl Desk {
         })?;
         let mut samples = Vec::new();
         for r in rows {
-            let account_id = r.int(0)?;
+            let account_id = AccountId(r.int(0)?);
             let Some(account) = accounts.iter().find(|a| a.id == account_id) else {
                 continue;
             };
@@ -174,7 +180,12 @@ pub struct ModerationStats {
 }
 
 impl Desk {
-    pub fn moderation_stats(&self, admin_id: i64, from: i64, to: i64) -> Result<ModerationStats> {
+    pub fn moderation_stats(
+        &self,
+        admin_id: AdminId,
+        from: i64,
+        to: i64,
+    ) -> Result<ModerationStats> {
         let ctx = self.context(admin_id)?;
         let (comments, actions, flagged, accounts) = self.read(|tx| {
             let comments = tx

@@ -4,9 +4,10 @@
 //! legal hold (forwarded to an office, e.g. a threat sent to the police),
 //! are kept.
 
-use piazza_store::audit::{self, AuditEntry};
 use serde::Serialize;
 
+use crate::audit_log::{AuditKind, AuditTarget, entry, record};
+use crate::ids::AdminId;
 use crate::registry::{Actor, Role};
 use crate::{Desk, DeskError, Result};
 
@@ -26,7 +27,7 @@ impl Desk {
     pub fn run_retention(
         &self,
         by: Option<&Actor>,
-        admin_id: i64,
+        admin_id: AdminId,
         days: u32,
     ) -> Result<RetentionReport> {
         if let Some(by) = by {
@@ -87,11 +88,11 @@ impl Desk {
                 kept_on_hold,
                 kept_open,
             };
-            audit::append(
+            record(
                 tx,
                 admin_id,
                 now,
-                &AuditEntry::new(actor, "retention.run", "administration", admin_id)
+                &entry(actor, AuditKind::RetentionRun, AuditTarget::Administration, admin_id)
                     .payload(serde_json::json!({"days": days, "report": report})),
             )?;
             Ok(report)

@@ -5,10 +5,11 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::audit_log::{AuditKind, AuditTarget, entry, record};
 use crate::auth::verify_password;
+use crate::ids::{AdminId, StaffId};
 use crate::registry::Actor;
 use crate::{Desk, DeskError, Result};
-use piazza_store::audit::{self, AuditEntry};
 
 /// Failed attempts before a lockout, and how long it lasts.
 pub const MAX_FAILED_LOGINS: i64 = 5;
@@ -56,7 +57,7 @@ impl Desk {
             );
             return Err(wrong());
         };
-        let (staff_id, admin_id) = (row.int(0)?, row.int(1)?);
+        let (staff_id, admin_id) = (StaffId(row.int(0)?), AdminId(row.int(1)?));
         if let Some(until) = row.opt_int(5)?
             && until > now
         {
@@ -82,11 +83,16 @@ impl Desk {
                     ],
                 )?;
                 if lock.is_some() {
-                    audit::append(
+                    record(
                         tx,
                         admin_id,
                         now,
-                        &AuditEntry::new("system", "login.lockout", "staff", staff_id),
+                        &entry(
+                            "system",
+                            AuditKind::LoginLockout,
+                            AuditTarget::Staff,
+                            staff_id,
+                        ),
                     )?;
                 }
                 Ok(())
@@ -105,7 +111,7 @@ impl Desk {
                 "INSERT INTO sessions (admin_id, token_sha256, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                 &[admin_id.into(), token_hash(&token).into(), staff_id.into(), now.into(), expires_at.into()],
             )?;
-            audit::append(tx, admin_id, now, &AuditEntry::new(actor.audit_name(), "login", "session", id))?;
+            record(tx, admin_id, now, &entry(actor.audit_name(), AuditKind::Login, AuditTarget::Session, id))?;
             Ok(id)
         })?;
         Ok(NewSession {
@@ -147,7 +153,7 @@ impl Desk {
         let mut active = Vec::new();
         for row in &rows {
             if row.bool(1)? {
-                active.push(row.int(0)?);
+                active.push(StaffId(row.int(0)?));
             }
         }
         let staff_id = match active.as_slice() {
@@ -174,11 +180,11 @@ impl Desk {
                 "INSERT INTO sessions (admin_id, token_sha256, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                 &[actor.admin_id.into(), token_hash(&token).into(), staff_id.into(), now.into(), expires_at.into()],
             )?;
-            audit::append(
+            record(
                 tx,
                 actor.admin_id,
                 now,
-                &AuditEntry::new(actor.audit_name(), "login", "session", id)
+                &entry(actor.audit_name(), AuditKind::Login, AuditTarget::Session, id)
                     .payload(serde_json::json!({"method": "oidc", "provider": provider})),
             )?;
             Ok(id)
@@ -201,7 +207,7 @@ impl Desk {
             )?)
         })?;
         let Some(row) = row else { return Ok(None) };
-        match self.actor_by_id(row.int(1)?) {
+        match self.actor_by_id(StaffId(row.int(1)?)) {
             Ok(actor) => Ok(Some((row.int(0)?, actor))),
             // A deactivated person's sessions die with them.
             Err(DeskError::Forbidden(_)) | Err(DeskError::NotFound { .. }) => Ok(None),
@@ -238,11 +244,11 @@ impl Desk {
                 "UPDATE sessions SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL",
                 &[now.into(), target.staff_id.into()],
             )?;
-            Ok(audit::append(
+            Ok(record(
                 tx,
                 by.admin_id,
                 now,
-                &AuditEntry::new(by.audit_name(), "staff.password", "staff", target.staff_id),
+                &entry(by.audit_name(), AuditKind::StaffPassword, AuditTarget::Staff, target.staff_id),
             )?)
         })?;
         Ok(())

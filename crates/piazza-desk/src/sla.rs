@@ -4,9 +4,10 @@
 //! moderated.
 
 use piazza_calendar::jiff::Timestamp;
-use piazza_store::audit::{self, AuditEntry};
 use serde::Serialize;
 
+use crate::audit_log::{AuditKind, AuditTarget, entry, record};
+use crate::ids::{AccountId, AdminId, CommentId};
 use crate::{Desk, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -36,7 +37,7 @@ pub fn italian_when(ms: i64) -> String {
 impl Desk {
     /// Flags open items whose courtesy time has come and records the ones
     /// past their deadline. Run it periodically (the web desk does).
-    pub fn sla_sweep(&self, admin_id: i64) -> Result<SlaSweep> {
+    pub fn sla_sweep(&self, admin_id: AdminId) -> Result<SlaSweep> {
         let now = self.now();
         self.write(|tx| {
             let mut out = SlaSweep::default();
@@ -46,12 +47,12 @@ impl Desk {
                 &[admin_id.into(), now.into(), now.into()],
             )?;
             for r in due {
-                let id = r.int(0)?;
+                let id = CommentId(r.int(0)?);
                 tx.execute(
                     "UPDATE comments SET sla_state = 'courtesy_due', version = version + 1 WHERE id = ?",
                     &[id.into()],
                 )?;
-                audit::append(tx, admin_id, now, &AuditEntry::new("system", "sla.courtesy_due", "comment", id))?;
+                record(tx, admin_id, now, &entry("system", AuditKind::SlaCourtesyDue, AuditTarget::Comment, id))?;
                 out.courtesy_due += 1;
             }
             let late = tx.query(
@@ -60,16 +61,16 @@ impl Desk {
                 &[admin_id.into(), now.into()],
             )?;
             for r in late {
-                let id = r.int(0)?;
+                let id = CommentId(r.int(0)?);
                 tx.execute(
                     "UPDATE comments SET sla_state = 'breached', version = version + 1 WHERE id = ?",
                     &[id.into()],
                 )?;
-                audit::append(
+                record(
                     tx,
                     admin_id,
                     now,
-                    &AuditEntry::new("system", "sla.breach", "comment", id)
+                    &entry("system", AuditKind::SlaBreach, AuditTarget::Comment, id)
                         .payload(serde_json::json!({"deadline_at": r.int(1)?})),
                 )?;
                 out.breached += 1;
@@ -80,7 +81,11 @@ impl Desk {
 
     /// When the account is not moderated right now, the notice telling the
     /// citizen when it will be: `None` while it is open or has no hours.
-    pub fn closed_notice(&self, admin_id: i64, account_id: i64) -> Result<Option<String>> {
+    pub fn closed_notice(
+        &self,
+        admin_id: AdminId,
+        account_id: AccountId,
+    ) -> Result<Option<String>> {
         let ctx = self.context(admin_id)?;
         let account = self.account(admin_id, account_id)?;
         let Some(clock) = ctx.clock(&account.hours) else {

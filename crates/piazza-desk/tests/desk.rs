@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use piazza_desk::{
-    ActRequest, ActionKind, Actor, BulkTarget, Desk, DeskError, ImportFormat, IncomingComment,
-    NewAdministration, NewStaff, QueueFilter, Role,
+    AccountId, ActRequest, ActionId, ActionKind, ActionStatus, Actor, AdminId, BulkTarget,
+    CommentId, Desk, DeskError, ImportFormat, IncomingComment, NewAdministration, NewStaff, PostId,
+    QueueFilter, Resolution, Role, SlaState,
 };
 use piazza_store::testing::{TestStore, test_stores};
 
@@ -18,12 +19,12 @@ const MONDAY_10: i64 = 1_795_424_400_000;
 struct World {
     desk: Desk,
     clock: Arc<AtomicI64>,
-    admin: i64,
+    admin: AdminId,
     boss: Actor,
     mod_a: Actor,
     mod_b: Actor,
-    account: i64,
-    other_account: i64,
+    account: AccountId,
+    other_account: AccountId,
     _store: TestStore,
 }
 
@@ -193,8 +194,12 @@ fn an_uncited_removal_is_refused_and_a_cited_one_writes_a_statement() {
                     .reason("minaccia"),
             )
             .unwrap();
-        assert_eq!(out.status, "done", "Roma does not reserve deletion");
-        assert_eq!(out.resolution.as_deref(), Some("removed"));
+        assert_eq!(
+            out.status,
+            ActionStatus::Done,
+            "Roma does not reserve deletion"
+        );
+        assert_eq!(out.resolution, Some(Resolution::Removed));
         let st = out.statement.unwrap();
         assert!(st.text.contains("regola 3"), "{}", st.text);
         assert!(st.text.contains("versione senza data"), "{}", st.text);
@@ -242,7 +247,12 @@ fn where_deletion_is_reserved_a_second_moderator_must_confirm() {
                 &ActRequest::new(insult, ActionKind::Remove).clause(2),
             )
             .unwrap();
-        assert_eq!(out.status, "pending_confirmation", "{}", s_label(&w));
+        assert_eq!(
+            out.status,
+            ActionStatus::PendingConfirmation,
+            "{}",
+            s_label(&w)
+        );
         assert!(out.statement.is_none());
         let err = w
             .desk
@@ -253,8 +263,8 @@ fn where_deletion_is_reserved_a_second_moderator_must_confirm() {
             .desk
             .act(&w.mod_b, &ActRequest::new(insult, ActionKind::Confirm))
             .unwrap();
-        assert_eq!(done.status, "done");
-        assert_eq!(done.resolution.as_deref(), Some("removed"));
+        assert_eq!(done.status, ActionStatus::Done);
+        assert_eq!(done.resolution, Some(Resolution::Removed));
         assert!(done.statement.unwrap().text.contains("è stato rimosso"));
 
         // A threat is serious by law: one moderator suffices.
@@ -274,7 +284,7 @@ fn where_deletion_is_reserved_a_second_moderator_must_confirm() {
                 &ActRequest::new(threat, ActionKind::Remove).clause(2),
             )
             .unwrap();
-        assert_eq!(out.status, "done", "{}", s_label(&w));
+        assert_eq!(out.status, ActionStatus::Done, "{}", s_label(&w));
     }
 }
 
@@ -313,8 +323,8 @@ fn two_moderators_on_one_item_the_second_gets_a_conflict() {
         );
         let d = w.desk.item(&w.mod_a, id).unwrap();
         assert_eq!(
-            d.item.resolution.as_deref(),
-            Some("kept"),
+            d.item.resolution,
+            Some(Resolution::Kept),
             "the first decision stands"
         );
     }
@@ -386,21 +396,21 @@ fn bulk_actions_are_one_parent_with_children() {
                 .int(0)
             })
             .unwrap();
-        let mut req = ActRequest::new(0, ActionKind::Hide).clause(3);
+        let mut req = ActRequest::new(CommentId(0), ActionKind::Hide).clause(3);
         req.categories = vec![piazza_taxonomy::Category::PoliticalPropaganda];
         let out = w
             .desk
             .act_bulk(
                 &w.mod_a,
                 &BulkTarget::AuthorUnderPost {
-                    post_id,
+                    post_id: PostId(post_id),
                     author_ref: "spammer".into(),
                 },
                 &req,
             )
             .unwrap();
         assert_eq!(out.children.len(), 3);
-        let parents: Vec<i64> = w
+        let parents: Vec<ActionId> = w
             ._store
             .store
             .read(|tx| {
@@ -409,20 +419,15 @@ fn bulk_actions_are_one_parent_with_children() {
                     &[],
                 )?
                 .iter()
-                .map(|r| r.int(0))
+                .map(|r| r.int(0).map(ActionId))
                 .collect()
             })
             .unwrap();
         assert_eq!(parents, vec![out.action_id]);
         for id in ids {
             assert_eq!(
-                w.desk
-                    .item(&w.mod_a, id)
-                    .unwrap()
-                    .item
-                    .resolution
-                    .as_deref(),
-                Some("hidden")
+                w.desk.item(&w.mod_a, id).unwrap().item.resolution,
+                Some(Resolution::Hidden)
             );
         }
     }
@@ -740,7 +745,7 @@ fn questions_get_a_deadline_in_working_hours_and_replies_stop_the_clock() {
         reply.reply_text = Some("L'ufficio anagrafe il sabato è chiuso.".into());
         w.desk.act(&w.mod_a, &reply).unwrap();
         let d = w.desk.item(&w.mod_a, id).unwrap();
-        assert_eq!(d.item.sla_state.as_deref(), Some("met"));
+        assert_eq!(d.item.sla_state, Some(SlaState::Met));
         let report = w.desk.response_times(w.admin, 0, i64::MAX).unwrap();
         let row = report.rows.iter().find(|r| r.group == "account").unwrap();
         assert_eq!(row.answered, 1);
@@ -865,7 +870,7 @@ fn the_sweep_flags_courtesy_replies_and_records_breaches() {
             s_label(&w)
         );
         let d = w.desk.item(&w.mod_a, id).unwrap();
-        assert_eq!(d.item.sla_state.as_deref(), Some("courtesy_due"));
+        assert_eq!(d.item.sla_state, Some(SlaState::CourtesyDue));
         assert_eq!(
             w.desk.sla_sweep(w.admin).unwrap(),
             piazza_desk::SlaSweep::default(),
@@ -879,13 +884,13 @@ fn the_sweep_flags_courtesy_replies_and_records_breaches() {
         let sweep = w.desk.sla_sweep(w.admin).unwrap();
         assert_eq!(sweep.breached, 1);
         assert_eq!(
-            w.desk.item(&w.mod_a, id).unwrap().item.sla_state.as_deref(),
-            Some("breached")
+            w.desk.item(&w.mod_a, id).unwrap().item.sla_state,
+            Some(SlaState::Breached)
         );
         let kinds: Vec<String> = w
             ._store
             .store
-            .read(|tx| piazza_store::audit::entries(tx, w.admin, 1, 1000))
+            .read(|tx| piazza_store::audit::entries(tx, w.admin.0, 1, 1000))
             .unwrap()
             .into_iter()
             .map(|e| e.entry.kind)

@@ -10,10 +10,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use piazza_desk::{
-    AccountStatus, ActRequest, ActionKind, Actor, ConnectionSpec, ConnectorFactory, ConnectorKind,
-    Desk, ImportFormat, IncomingComment, IncomingEvent, IngestOutcome, NewAdministration,
-    NewConnection, NewStaff, Operation, OutboxFilter, OutboxState, PermanentCode, Role, SecretKey,
-    SecretString,
+    AccountId, AccountStatus, ActRequest, ActionKind, Actor, AdminId, CommentId, CommentState,
+    ConnectionSpec, ConnectorFactory, ConnectorKind, Desk, ImportFormat, IncomingComment,
+    IncomingEvent, IngestOutcome, NewAdministration, NewConnection, NewStaff, Operation,
+    OutboxFilter, OutboxState, PermanentCode, Resolution, Role, SecretKey, SecretString,
+    Visibility,
 };
 use piazza_platforms::sandbox::SandboxConnector;
 use piazza_platforms::{
@@ -96,11 +97,11 @@ impl ConnectorFactory for Factory {
 struct World {
     desk: Desk,
     clock: Arc<AtomicI64>,
-    admin: i64,
+    admin: AdminId,
     boss: Actor,
     moderator: Actor,
     /// A Facebook account connected through the sandbox.
-    account: i64,
+    account: AccountId,
     sandbox: Arc<SandboxConnector>,
     scripted: Arc<Scripted>,
     store: TestStore,
@@ -207,7 +208,7 @@ fn insult_clause(w: &World) -> u32 {
         .unwrap()
 }
 
-fn steps(w: &World, comment: i64) -> Vec<piazza_desk::OutboxItem> {
+fn steps(w: &World, comment: CommentId) -> Vec<piazza_desk::OutboxItem> {
     let mut s = w
         .desk
         .outbox(
@@ -272,7 +273,7 @@ fn a_hide_is_written_with_the_decision_and_carried_out_once() {
         // The item shows the steps; the audit records the deliveries.
         let item = w.desk.item(&w.moderator, id).unwrap();
         assert_eq!(item.steps.len(), 2);
-        assert_eq!(item.visibility, "hidden");
+        assert_eq!(item.visibility, Visibility::Hidden);
         assert!(w.desk.verify_audit(w.admin).unwrap().is_intact());
     }
 }
@@ -781,8 +782,8 @@ fn platform_deletions_and_visibility_changes_are_recorded() {
         );
         let item = w.desk.item(&w.moderator, id).unwrap();
         assert_eq!(item.platform_deleted_at, Some(MONDAY_10 + 1));
-        assert_eq!(item.item.state, "resolved");
-        assert_eq!(item.item.resolution.as_deref(), Some("deleted_on_platform"));
+        assert_eq!(item.item.state, CommentState::Resolved);
+        assert_eq!(item.item.resolution, Some(Resolution::DeletedOnPlatform));
         // Deleting again changes nothing.
         let again = w
             .desk

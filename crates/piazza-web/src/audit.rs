@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use piazza_desk::{ChainBreak, StoredEntry, Verification};
+use piazza_desk::{AdminId, ChainBreak, StoredEntry, Verification};
 use serde::Serialize;
 
 use crate::auth::Authenticated;
@@ -64,7 +64,7 @@ pub(crate) struct AuditPage {
 
 /// The page of entries ending at sequence number `upto` (the newest when
 /// `None`).
-async fn page(state: &AppState, admin: i64, upto: Option<i64>) -> Result<AuditPage, AppError> {
+async fn page(state: &AppState, admin: AdminId, upto: Option<i64>) -> Result<AuditPage, AppError> {
     state
         .run(move |d| {
             let last = d.audit_last_seq(admin)?;
@@ -133,7 +133,7 @@ fn verify_view(v: Verification) -> VerifyView {
     }
 }
 
-async fn verify(state: &AppState, admin: i64) -> Result<VerifyView, AppError> {
+async fn verify(state: &AppState, admin: AdminId) -> Result<VerifyView, AppError> {
     Ok(verify_view(
         state.run(move |d| d.verify_audit(admin)).await?,
     ))

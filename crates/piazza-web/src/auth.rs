@@ -8,7 +8,7 @@ use std::sync::RwLock;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
-use piazza_desk::{Actor, Desk, Role};
+use piazza_desk::{Actor, AdminId, Desk, Role, StaffId};
 use serde::Serialize;
 
 use crate::error::AppError;
@@ -25,8 +25,8 @@ pub struct StaffSession {
     /// A stable, non-secret id of the session (not the cookie token): CSRF
     /// tokens are bound to it.
     pub session_id: String,
-    pub staff_id: i64,
-    pub admin_id: i64,
+    pub staff_id: StaffId,
+    pub admin_id: AdminId,
     pub username: String,
     /// The name shown in the header ("Maria Rossi").
     pub display_name: String,

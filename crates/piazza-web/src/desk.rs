@@ -12,7 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use piazza_desk::context::AdminContext;
 use piazza_desk::{
-    ActRequest, ActionKind, BulkTarget, CommentState, ItemDetail, QueueFilter, QueueItem, Role,
+    AccountId, ActRequest, ActionId, ActionKind, ActionStatus, BulkTarget, CommentId, CommentState,
+    ItemDetail, QueueFilter, QueueItem, Resolution, Role, SlaState,
 };
 use piazza_desk::{TEMPLATES, render_template};
 use piazza_platforms::Support;
@@ -113,33 +114,6 @@ pub(crate) fn category_label(id: &str) -> String {
         .unwrap_or_else(|_| id.to_string())
 }
 
-fn state_label(s: &str) -> &'static str {
-    s.parse::<CommentState>()
-        .map(CommentState::label_it)
-        .unwrap_or("sconosciuto")
-}
-
-fn kind_label(k: &str) -> String {
-    k.parse::<ActionKind>()
-        .map(|k| k.label_it().to_string())
-        .unwrap_or_else(|_| k.to_string())
-}
-
-fn resolution_label(r: &str) -> &'static str {
-    match r {
-        "removed" => "rimosso",
-        "hidden" => "nascosto",
-        "kept" => "mantenuto",
-        "replied" => "risposto",
-        "redirected" => "indirizzato all'URP",
-        "forwarded" => "inoltrato",
-        "warned" => "autore avvisato",
-        "banned" => "autore allontanato",
-        "reported" => "segnalato",
-        _ => "chiuso",
-    }
-}
-
 /// A clause offered for citation, with its public anchor.
 pub(crate) struct ClauseOption {
     pub number: u32,
@@ -172,7 +146,7 @@ fn all_clauses(ctx: &AdminContext) -> Vec<ClauseOption> {
 /// The inbox's filters, as typed in its GET form.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct InboxFilter {
-    pub account: Option<i64>,
+    pub account: Option<AccountId>,
     pub category: Option<String>,
     pub state: Option<String>,
     /// `YYYY-MM-DD` or a date-time: items due before it.
@@ -186,7 +160,7 @@ pub(crate) const PAGE_SIZE: i64 = 50;
 impl InboxFilter {
     pub fn from_pairs(q: &Pairs) -> InboxFilter {
         InboxFilter {
-            account: q.int("account"),
+            account: q.int("account").map(AccountId),
             category: q.get("categoria").map(String::from),
             state: q.get("stato").map(String::from),
             deadline: q.get("scadenza").map(String::from),
@@ -233,7 +207,7 @@ impl InboxFilter {
 }
 
 struct InboxRow {
-    id: i64,
+    id: CommentId,
     account: String,
     platform: String,
     author: String,
@@ -268,11 +242,11 @@ fn inbox_row(i: &QueueItem) -> InboxRow {
         author: i.author_name.clone().unwrap_or_else(|| "—".into()),
         excerpt: excerpt(i.text.as_deref()),
         received: when(i.created_at),
-        state: state_label(&i.state),
+        state: i.state.label_it(),
         categories: i.flagged.iter().map(|c| category_label(c)).collect(),
         serious: i.severity >= 0.6,
         deadline: i.deadline_at.map(when),
-        overdue: i.sla_state.as_deref() == Some("breached"),
+        overdue: i.sla_state == Some(SlaState::Breached),
         assigned_to: i.assigned_to.clone(),
     }
 }
@@ -416,7 +390,7 @@ pub(crate) async fn inbox(
 }
 
 /// The request of a decision form (single or bulk).
-pub(crate) fn act_request(form: &Pairs, comment_id: i64) -> Result<ActRequest, AppError> {
+pub(crate) fn act_request(form: &Pairs, comment_id: CommentId) -> Result<ActRequest, AppError> {
     let kind = form
         .get("azione")
         .ok_or_else(|| AppError::Desk {
@@ -461,7 +435,7 @@ pub(crate) async fn bulk_submit(
     let ids = form
         .all("commenti")
         .iter()
-        .map(|c| c.parse::<i64>())
+        .map(|c| c.parse::<CommentId>())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| AppError::BadRequest("comment ids".into()))?;
     if ids.is_empty() {
@@ -470,7 +444,7 @@ pub(crate) async fn bulk_submit(
             message: "Dati non validi: seleziona almeno un commento.".into(),
         });
     }
-    let mut req = act_request(&form, 0)?;
+    let mut req = act_request(&form, CommentId(0))?;
     req.expected_version = None;
     let actor = session.actor();
     let n = ids.len();
@@ -505,9 +479,9 @@ struct TemplateView {
 }
 
 struct ActionView {
-    id: i64,
+    id: ActionId,
     when: String,
-    kind: String,
+    kind: &'static str,
     status: &'static str,
     /// What the decision asked of the platform, each step as it stands.
     steps: Vec<String>,
@@ -527,7 +501,7 @@ struct RevisionView {
 }
 
 struct OutcomeView {
-    kind: String,
+    kind: &'static str,
     pending: bool,
     statement: Option<String>,
     ticket: Option<String>,
@@ -541,7 +515,7 @@ struct ItemPage {
     layout: Layout,
     csrf_field: &'static str,
     csrf_token: String,
-    id: i64,
+    id: CommentId,
     version: i64,
     account: String,
     platform: String,
@@ -577,17 +551,6 @@ struct ItemPage {
     revisions: Vec<RevisionView>,
     error: Option<String>,
     outcome: Option<OutcomeView>,
-}
-
-fn status_label(s: &str) -> &'static str {
-    match s {
-        "done" => "eseguita",
-        "pending_confirmation" => "in attesa di conferma",
-        "rejected" => "respinta",
-        "pending" => "in corso",
-        "failed" => "non riuscita",
-        _ => "registrata",
-    }
 }
 
 /// Flagged categories of the current revision, most serious first.
@@ -640,7 +603,7 @@ fn item_page(
     session: &StaffSession,
     ctx: &AdminContext,
     d: &ItemDetail,
-    outcome_id: Option<i64>,
+    outcome_id: Option<ActionId>,
     error: Option<String>,
 ) -> ItemPage {
     let p = &ctx.policy;
@@ -754,7 +717,7 @@ fn item_page(
         })
         .collect();
     // The steps come newest first; each decision lists its own in order.
-    let steps_of = |action: i64| -> Vec<String> {
+    let steps_of = |action: ActionId| -> Vec<String> {
         d.steps
             .iter()
             .rev()
@@ -768,8 +731,8 @@ fn item_page(
         .map(|a| ActionView {
             id: a.id,
             when: when(a.created_at),
-            kind: kind_label(&a.kind),
-            status: status_label(&a.status),
+            kind: a.kind.label_it(),
+            status: a.status.label_it(),
             steps: steps_of(a.id),
             actor: a.actor.clone().unwrap_or_else(|| "sistema".into()),
             clauses: a
@@ -787,8 +750,8 @@ fn item_page(
     let outcome = outcome_id
         .and_then(|oid| d.actions.iter().find(|a| a.id == oid))
         .map(|a| OutcomeView {
-            kind: kind_label(&a.kind),
-            pending: a.status == "pending_confirmation",
+            kind: a.kind.label_it(),
+            pending: a.status == ActionStatus::PendingConfirmation,
             statement: a.statement.clone(),
             ticket: a.ticket_number.clone(),
             reply_text: a.reply_text.clone(),
@@ -811,9 +774,9 @@ fn item_page(
         platform: i.platform.clone(),
         author: i.author_name.clone().unwrap_or_else(|| "—".into()),
         received: when(i.created_at),
-        state: state_label(&i.state),
-        resolution: i.resolution.as_deref().map(resolution_label),
-        resolved: i.state == "resolved",
+        state: i.state.label_it(),
+        resolution: i.resolution.map(Resolution::label_it),
+        resolved: i.state == CommentState::Resolved,
         deadline: i.deadline_at.map(when),
         policy_version: ctx.policy_version.clone(),
         post_text: d.post_text.clone(),
@@ -845,7 +808,7 @@ fn item_page(
             .actions
             .iter()
             .rev()
-            .find(|a| a.status == "pending_confirmation")
+            .find(|a| a.status == ActionStatus::PendingConfirmation)
             .map(|a| a.actor.clone().unwrap_or_default()),
         preview,
         history,
@@ -866,14 +829,14 @@ fn item_page(
 pub(crate) async fn item(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
-    Path(id): Path<i64>,
+    Path(id): Path<CommentId>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     session.require(QUEUE)?;
     let ctx = context(&state, &session).await?;
     let actor = session.actor();
     let d = state.run(move |desk| desk.item(&actor, id)).await?;
-    let outcome = Pairs(q).int("esito");
+    let outcome = Pairs(q).int("esito").map(ActionId);
     Ok(render(&item_page(
         &state, &session, &ctx, &d, outcome, None,
     )))
@@ -881,7 +844,7 @@ pub(crate) async fn item(
 
 pub(crate) async fn act_submit(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<CommentId>,
     CsrfForm { session, form }: CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     session.require(ACTING)?;

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use piazza_desk::{ActRequest, ActionOutcome, BulkTarget, ItemDetail, QueueItem};
+use piazza_desk::{ActRequest, ActionOutcome, BulkTarget, CommentId, ItemDetail, QueueItem};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -65,7 +65,7 @@ pub(crate) struct ItemView {
 pub(crate) async fn item(
     Authenticated(session): Authenticated,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<CommentId>,
 ) -> Result<Json<ItemView>, AppError> {
     session.require(QUEUE)?;
     let actor = session.actor();
@@ -111,12 +111,12 @@ pub(crate) async fn item(
 
 /// The body of an act call: an [`ActRequest`] without `comment_id`, which
 /// the path gives.
-fn request_from(body: Value, comment_id: i64) -> Result<ActRequest, AppError> {
+fn request_from(body: Value, comment_id: CommentId) -> Result<ActRequest, AppError> {
     let mut body = body;
     let obj = body
         .as_object_mut()
         .ok_or_else(|| AppError::BadRequest("expected a JSON object".into()))?;
-    obj.insert("comment_id".into(), comment_id.into());
+    obj.insert("comment_id".into(), comment_id.0.into());
     serde_json::from_value(body).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
@@ -124,7 +124,7 @@ fn request_from(body: Value, comment_id: i64) -> Result<ActRequest, AppError> {
 pub(crate) async fn act(
     CsrfHeader(session): CsrfHeader,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<CommentId>,
     Json(body): Json<Value>,
 ) -> Result<Response, AppError> {
     session.require(ACTING)?;
@@ -136,7 +136,7 @@ pub(crate) async fn act(
 
 #[derive(Deserialize)]
 pub(crate) struct BulkBody {
-    comment_ids: Vec<i64>,
+    comment_ids: Vec<CommentId>,
     #[serde(flatten)]
     request: Value,
 }
@@ -150,7 +150,7 @@ pub(crate) async fn act_bulk(
     session.require(ACTING)?;
     let body: BulkBody =
         serde_json::from_value(body).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let mut req = request_from(body.request, 0)?;
+    let mut req = request_from(body.request, CommentId(0))?;
     req.expected_version = None;
     let ids = body.comment_ids;
     let actor = session.actor();

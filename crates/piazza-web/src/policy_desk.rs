@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use piazza_desk::PolicyVersion;
+use piazza_desk::{AdminId, PolicyVersion};
 use serde::Serialize;
 
 use crate::auth::Authenticated;
@@ -44,7 +44,7 @@ pub(crate) struct DiffView {
 /// or at least two exist, the diff between them.
 async fn load(
     state: &AppState,
-    admin: i64,
+    admin: AdminId,
     q: &Pairs,
 ) -> Result<(Vec<PolicyVersion>, Option<DiffView>), AppError> {
     let versions = state.run(move |d| d.policy_history(admin)).await?;

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use piazza_desk::{Account, ComplianceIssue, HandoverItem, Staff};
+use piazza_desk::{Account, AccountId, AdminId, ComplianceIssue, HandoverItem, Staff};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Authenticated, StaffSession};
@@ -27,10 +27,10 @@ pub(crate) struct AccountsView {
     accounts: Vec<Account>,
     issues: Vec<ComplianceIssue>,
     /// (account id, days since the last credential change).
-    rotation_due: Vec<(i64, i64)>,
+    rotation_due: Vec<(AccountId, i64)>,
 }
 
-async fn accounts(state: &AppState, admin: i64) -> Result<AccountsView, AppError> {
+async fn accounts(state: &AppState, admin: AdminId) -> Result<AccountsView, AppError> {
     state
         .run(move |d| {
             Ok(AccountsView {
@@ -132,7 +132,7 @@ pub(crate) async fn registry_page(
     let (staff, items) = state
         .run(move |d| Ok((d.staff(admin)?, d.handover_items(admin)?)))
         .await?;
-    let account_name = |id: i64| {
+    let account_name = |id: AccountId| {
         view.accounts
             .iter()
             .find(|a| a.id == id)
@@ -168,11 +168,7 @@ pub(crate) async fn registry_page(
                     (Some(by), None) => by.clone(),
                     _ => "—".into(),
                 },
-                status: match a.status.as_str() {
-                    "active" => "attivo",
-                    "closed" => "chiuso",
-                    _ => "non ufficiale",
-                },
+                status: a.status.label_it(),
                 warnings,
             }
         })

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use piazza_desk::{ModerationStats, ResponseTimeReport};
+use piazza_desk::{AdminId, ModerationStats, ResponseTimeReport};
 use serde::Serialize;
 
 use crate::auth::Authenticated;
@@ -54,7 +54,7 @@ pub(crate) struct Report {
     moderation: ModerationStats,
 }
 
-async fn report(state: &AppState, admin: i64, q: &Pairs) -> Result<Report, AppError> {
+async fn report(state: &AppState, admin: AdminId, q: &Pairs) -> Result<Report, AppError> {
     let (from, to) = period(q, state.desk.now(), 30)?;
     state
         .run(move |d| {

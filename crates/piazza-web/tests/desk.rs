@@ -7,7 +7,9 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use piazza_desk::{IncomingComment, NewAdministration, NewStaff, Role};
+use piazza_desk::{
+    AccountId, AdminId, CommentId, IncomingComment, NewAdministration, NewStaff, Role,
+};
 use piazza_web::{AppState, CSRF_HEADER, SESSION_COOKIE, WebConfig, app};
 use serde_json::{Value, json};
 
@@ -18,11 +20,11 @@ const PASSWORD: &str = "una password lunga 2026";
 
 struct World {
     state: AppState,
-    account_a: i64,
-    account_b: i64,
-    threat: i64,
-    question: i64,
-    other: i64,
+    account_a: AccountId,
+    account_b: AccountId,
+    threat: CommentId,
+    question: CommentId,
+    other: CommentId,
 }
 
 fn comment(id: &str, text: &str) -> IncomingComment {
@@ -512,11 +514,11 @@ async fn the_queue_api_is_scoped_and_filtered_like_the_page() {
     let w = world();
     let anna = w.login("anna").await;
     let v = w.get(Some(&anna), "/api/v1/coda").await.json();
-    let ids: Vec<i64> = v["items"]
+    let ids: Vec<CommentId> = v["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| i["id"].as_i64().unwrap())
+        .map(|i| CommentId(i["id"].as_i64().unwrap()))
         .collect();
     assert_eq!(ids, vec![w.threat, w.question]);
     let v = w
@@ -617,7 +619,7 @@ async fn the_item_api_gives_the_suggestion_from_the_policy() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
-    assert_eq!(v["item"]["id"], w.threat);
+    assert_eq!(v["item"]["id"], w.threat.0);
     let s = &v["suggestions"][0];
     assert_eq!(s["category"], "threat");
     assert_eq!(s["clause"], 2);
@@ -900,11 +902,11 @@ async fn a_bulk_decision_from_the_inbox_cites_a_clause() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.header("location"), "/desk?esito=2");
     let v = w.get(Some(&capo), "/api/v1/coda").await.json();
-    let open: Vec<i64> = v["items"]
+    let open: Vec<CommentId> = v["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| i["id"].as_i64().unwrap())
+        .map(|i| CommentId(i["id"].as_i64().unwrap()))
         .collect();
     // The threat is removed at once; the insult waits for a second
     // moderator, since Cento reserves deletion for serious cases.
@@ -998,7 +1000,7 @@ async fn the_registry_is_for_dirigenti_administrators_and_auditors() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|s| s["username"] == "bruno" && s["accounts"][0] == w.account_b)
+            .any(|s| s["username"] == "bruno" && s["accounts"][0] == w.account_b.0)
     );
 
     // The technical administrator's desk is the registry; they read no
@@ -1025,7 +1027,7 @@ async fn the_registry_is_for_dirigenti_administrators_and_auditors() {
 #[tokio::test]
 async fn a_handover_is_completed_step_by_step_and_signed_off() {
     let w = world();
-    let root = w.state.desk.actor(1, "root").unwrap();
+    let root = w.state.desk.actor(AdminId(1), "root").unwrap();
     let handover = w
         .state
         .desk
@@ -1121,9 +1123,15 @@ async fn a_handover_is_completed_step_by_step_and_signed_off() {
 #[tokio::test]
 async fn the_policy_page_shows_history_and_the_differences() {
     let w = world();
-    let root = w.state.desk.actor(1, "root").unwrap();
+    let root = w.state.desk.actor(AdminId(1), "root").unwrap();
     let toml = piazza_policy::preset("cento").unwrap().toml;
-    let old_version = w.state.desk.context(1).unwrap().policy_version.clone();
+    let old_version = w
+        .state
+        .desk
+        .context(AdminId(1))
+        .unwrap()
+        .policy_version
+        .clone();
     let new_toml = toml.replacen(
         &format!("version = \"{old_version}\""),
         "version = \"2026-12-01\"",

@@ -34,8 +34,8 @@ fn signed_in() -> AppState {
         "tok-maria",
         StaffSession {
             session_id: "sess-1".into(),
-            staff_id: 7,
-            admin_id: 1,
+            staff_id: piazza_desk::StaffId(7),
+            admin_id: piazza_desk::AdminId(1),
             username: "maria".into(),
             display_name: "Maria Rossi".into(),
             roles: vec![piazza_desk::Role::Moderatore],

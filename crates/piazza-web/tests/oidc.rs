@@ -21,7 +21,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use piazza_desk::{NewAdministration, NewStaff, Role};
+use piazza_desk::{AdminId, NewAdministration, NewStaff, Role};
 use piazza_web::{AppState, OidcConfig, SESSION_COOKIE, WebConfig};
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, KeyPair, RsaKeyPair};
@@ -389,7 +389,7 @@ struct World {
     idp: String,
     provider: Fake,
     state: AppState,
-    admin: i64,
+    admin: AdminId,
     _rt: tokio::runtime::Runtime,
 }
 
@@ -469,7 +469,7 @@ impl World {
 
 /// Cento with an administrator (password only), Anna, a moderator known
 /// by her e-mail who has no password at all, and Carlo, who left.
-fn seed(state: &AppState) -> i64 {
+fn seed(state: &AppState) -> AdminId {
     let desk = &state.desk;
     let admin = desk
         .create_administration(NewAdministration::preset("cento"))

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use piazza_desk::{
-    ConnectorKind, Desk, NewAdministration, NewConnection, NewStaff, QueueFilter, Role, SecretKey,
-    SecretString, StandardConnectors,
+    AdminId, ConnectorKind, Desk, NewAdministration, NewConnection, NewStaff, QueueFilter, Role,
+    SecretKey, SecretString, StandardConnectors,
 };
 use piazza_fakes::meta::webhook::{
     FeedComment, IgComment, IgShape, instagram_delivery, page_delivery, sign,
@@ -27,7 +27,7 @@ const PAGE: &str = "1000001";
 
 struct World {
     state: AppState,
-    admin: i64,
+    admin: AdminId,
     _fake: FakeGraph,
 }
 

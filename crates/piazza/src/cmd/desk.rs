@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use piazza_desk::{
-    AccountStatus, ActRequest, ActionKind, CommentState, ImportFormat, NewAccount,
-    NewAdministration, NewStaff, QueueFilter, Role,
+    AccountId, AccountStatus, ActRequest, ActionKind, ActionStatus, CommentId, CommentState,
+    ImportFormat, NewAccount, NewAdministration, NewStaff, QueueFilter, Role,
 };
 use piazza_policy::{ChannelKind, Platform};
 use piazza_taxonomy::Category;
@@ -258,7 +258,7 @@ pub enum StaffCommand {
     Assign {
         username: String,
         #[arg(long)]
-        account: i64,
+        account: AccountId,
         #[arg(long = "as")]
         as_staff: String,
     },
@@ -266,7 +266,7 @@ pub enum StaffCommand {
     End {
         username: String,
         #[arg(long)]
-        account: i64,
+        account: AccountId,
         #[arg(long, default_value = "fine incarico")]
         reason: String,
         #[arg(long = "as")]
@@ -284,7 +284,7 @@ pub enum StaffCommand {
     /// Record a change of an account's shared credentials.
     Rotate {
         #[arg(long)]
-        account: i64,
+        account: AccountId,
         #[arg(long)]
         note: Option<String>,
         #[arg(long = "as")]
@@ -441,12 +441,14 @@ pub fn staff(store: &StoreArgs, cmd: StaffCommand) -> anyhow::Result<Outcome> {
             } else {
                 for s in list {
                     let roles: Vec<&str> = s.roles.iter().map(|r| r.as_str()).collect();
+                    // The numbers, as a list: `[1, 2]`.
+                    let accounts: Vec<i64> = s.accounts.iter().map(|a| a.0).collect();
                     println!(
                         "{:<16} {:<28} {:<28} account {:?}{}",
                         s.username,
                         s.full_name,
                         roles.join(","),
-                        s.accounts,
+                        accounts,
                         if s.has_login {
                             ""
                         } else {
@@ -557,7 +559,7 @@ pub struct ImportArgs {
     /// A .jsonl or .csv file.
     file: PathBuf,
     #[arg(long)]
-    account: i64,
+    account: AccountId,
     /// jsonl or csv (from the extension when absent).
     #[arg(long)]
     format: Option<String>,
@@ -674,7 +676,7 @@ pub enum QueueCommand {
     /// What waits for a moderator, most urgent first.
     List {
         #[arg(long)]
-        account: Option<i64>,
+        account: Option<AccountId>,
         /// new, in_review or resolved (open items when absent).
         #[arg(long)]
         state: Vec<CommentState>,
@@ -693,7 +695,7 @@ pub enum QueueCommand {
     },
     /// One item with findings, history and statements.
     Show {
-        item: i64,
+        item: CommentId,
         #[arg(long = "as")]
         as_staff: String,
         #[arg(long)]
@@ -817,7 +819,7 @@ pub fn queue(store: &StoreArgs, cmd: QueueCommand) -> anyhow::Result<Outcome> {
 
 #[derive(Args)]
 pub struct ActArgs {
-    item: i64,
+    item: CommentId,
     #[arg(long)]
     action: ActionKind,
     /// A clause of the policy in force (repeatable).
@@ -879,10 +881,10 @@ pub fn act(store: &StoreArgs, args: ActArgs) -> anyhow::Result<Outcome> {
             out.action_id,
             args.action.label_it(),
             args.item,
-            if out.status == "pending_confirmation" {
+            if out.status == ActionStatus::PendingConfirmation {
                 "in attesa della conferma di un secondo moderatore".to_string()
             } else {
-                format!("stato {}", out.state.as_deref().unwrap_or("?"))
+                format!("stato {}", out.state.as_ref().map_or("?", |s| s.as_str()))
             }
         );
         if let Some(t) = &out.ticket_number {

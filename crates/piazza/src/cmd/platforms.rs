@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use piazza_desk::{
-    ConnectionCheck, ConnectorKind, NewConnection, OutboxFilter, OutboxItem, OutboxState,
-    SecretString,
+    AccountId, ConnectionCheck, ConnectorKind, NewConnection, OutboxFilter, OutboxId, OutboxItem,
+    OutboxState, SecretString,
 };
 
 use crate::Outcome;
@@ -21,7 +21,7 @@ pub enum ConnectCommand {
     Facebook {
         /// The account in Piazza's registry (`piazza accounts list`).
         #[arg(long)]
-        account: i64,
+        account: AccountId,
         /// The Page's numeric id.
         #[arg(long)]
         page_id: String,
@@ -38,7 +38,7 @@ pub enum ConnectCommand {
     /// Connect an Instagram professional account (Graph API).
     Instagram {
         #[arg(long)]
-        account: i64,
+        account: AccountId,
         /// The Instagram professional account's id.
         #[arg(long)]
         ig_user_id: String,
@@ -66,7 +66,7 @@ pub enum ConnectorsCommand {
     /// stored token is erased.
     Disconnect {
         #[arg(long)]
-        account: i64,
+        account: AccountId,
         #[arg(long = "as")]
         as_staff: String,
     },
@@ -75,7 +75,7 @@ pub enum ConnectorsCommand {
 #[derive(Args)]
 pub struct SyncArgs {
     #[arg(long)]
-    account: i64,
+    account: AccountId,
     /// Read posts and comments from this date (YYYY-MM-DD or a date-time);
     /// without it, a stopped pull continues and a new one reads the
     /// newest.
@@ -108,7 +108,7 @@ pub enum OutboxCommand {
     },
     /// Put a failed or manual step back in the queue.
     Retry {
-        id: i64,
+        id: OutboxId,
         #[arg(long = "as")]
         as_staff: String,
     },

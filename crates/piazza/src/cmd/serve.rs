@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use piazza_desk::{ConnectorKind, Desk, NewAdministration, NewConnection, NewStaff, Role};
+use piazza_desk::{
+    AccountId, AdminId, ConnectorKind, Desk, NewAdministration, NewConnection, NewStaff, Role,
+};
 use piazza_web::{AppState, MetaWebhook, WebConfig, WorkerSignal};
 
 use crate::Outcome;
@@ -263,7 +265,7 @@ pub type DemoLogin = (String, String, String);
 
 /// What the demo seeding made: the administration, the accounts the
 /// sandbox writes to, and the logins.
-pub type SeededDemo = (i64, Vec<i64>, Vec<DemoLogin>);
+pub type SeededDemo = (AdminId, Vec<AccountId>, Vec<DemoLogin>);
 
 /// Seeds a fresh desk for the demo: the administration, its logins, and
 /// its first two accounts connected to sandbox pages, from which the first
@@ -298,7 +300,7 @@ pub fn seed_demo(desk: &Desk, preset: &str) -> anyhow::Result<SeededDemo> {
         logins.push(((*username).to_string(), pw, roles.join(", ")));
     }
     let root = root.expect("the first demo login is the administrator");
-    let mut accounts: Vec<i64> = desk.accounts(admin.id)?.iter().map(|a| a.id).collect();
+    let mut accounts: Vec<AccountId> = desk.accounts(admin.id)?.iter().map(|a| a.id).collect();
     if accounts.is_empty() {
         // Maglione's policy lists no account: register the page the demo writes to.
         let a = desk.add_account(
@@ -324,7 +326,7 @@ pub fn seed_demo(desk: &Desk, preset: &str) -> anyhow::Result<SeededDemo> {
             desk.assign(&root, username, id, None)?;
         }
     }
-    let targets: Vec<i64> = accounts.iter().take(2).copied().collect();
+    let targets: Vec<AccountId> = accounts.iter().take(2).copied().collect();
     for (i, account) in targets.iter().enumerate() {
         desk.connect(
             &root,
