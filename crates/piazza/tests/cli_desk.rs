@@ -61,7 +61,24 @@ fn the_whole_flow_runs_from_the_command_line() {
         assert!(rules.contains(&"municipal_naming"), "{rules:?}");
         assert!(rules.contains(&"institutional_email"), "{rules:?}");
         assert!(rules.contains(&"authorisation"), "{rules:?}");
-        env.ok(&["staff", "assign", "anna", "--account", "1", "--as", "root"]);
+        // Roma's first accounts are on X, where a comment cannot be removed
+        // through the API: the flow runs on the Facebook account.
+        let facebook = accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["platform"] == "facebook")
+            .unwrap()["id"]
+            .to_string();
+        env.ok(&[
+            "staff",
+            "assign",
+            "anna",
+            "--account",
+            &facebook,
+            "--as",
+            "root",
+        ]);
 
         write_jsonl(
             &env.dir.path().join("c.jsonl"),
@@ -70,7 +87,7 @@ fn the_whole_flow_runs_from_the_command_line() {
                 r#"{"id":"c2","text":"A che ora apre l'URP?","author":"u2","post_id":"p1"}"#.into(),
             ],
         );
-        env.ok(&["import", "c.jsonl", "--account", "1", "--as", "anna"]);
+        env.ok(&["import", "c.jsonl", "--account", &facebook, "--as", "anna"]);
         let q = env.json(&["queue", "list"]);
         assert_eq!(q[0]["flagged"][0], "threat", "{q}");
         let threat = q[0]["id"].as_i64().unwrap().to_string();
