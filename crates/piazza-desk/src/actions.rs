@@ -614,6 +614,400 @@ fn next_ticket(tx: &mut Tx<'_>, ctx: &AdminContext, now: i64) -> piazza_store::R
     Ok(format!("{}-{year}-{n:06}", ctx.slug.to_uppercase()))
 }
 
+/// The checks every decision passes before anything is written: the
+/// person's roles for this kind of action, the administration's writer
+/// lock, the comment, the person's scope over its account, the version the
+/// person saw, and whether the account's platform can carry it out.
+fn admit(
+    tx: &mut Tx<'_>,
+    ctx: &AdminContext,
+    actor: &Actor,
+    kind: ActionKind,
+    req: &ActRequest,
+    now: i64,
+) -> Result<CommentRow> {
+    let roles: &[Role] = match kind {
+        ActionKind::Reply | ActionKind::Redirect | ActionKind::Forward => &[
+            Role::Moderatore,
+            Role::OperatoreUrp,
+            Role::Redattore,
+            Role::Dirigente,
+        ],
+        _ => &[Role::Moderatore, Role::Dirigente],
+    };
+    actor.require(roles, kind.label_it())?;
+    tx.lock_administration(ctx.admin_id.0)?;
+    let c = load_comment(tx, ctx.admin_id, req.comment_id)?.ok_or_else(|| DeskError::NotFound {
+        what: "commento",
+        id: req.comment_id.to_string(),
+    })?;
+    if !actor.has(Role::Dirigente) {
+        let n = tx
+            .query_one(
+                "SELECT COUNT(*) FROM assignments WHERE admin_id = ? AND staff_id = ? AND account_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
+                &[ctx.admin_id.into(), actor.staff_id.into(), c.account_id.into(), now.into(), now.into()],
+            )?
+            .int(0)?;
+        if n == 0 {
+            return Err(DeskError::OutOfScope {
+                staff: actor.username.clone(),
+                account: c.account_id,
+            });
+        }
+    }
+    if let Some(expected) = req.expected_version
+        && expected != c.version
+    {
+        return Err(DeskError::Conflict {
+            expected,
+            found: c.version,
+        });
+    }
+    if let Support::No(why) = kind.support_on(&c.platform) {
+        return Err(DeskError::NotSupported(why.to_string()));
+    }
+    Ok(c)
+}
+
+/// What a decision rests on in the policy in force.
+struct Grounds {
+    /// The cited clauses, sorted, each once.
+    clauses: Vec<u32>,
+    categories: Vec<Category>,
+    /// Automated detection flagged the categories.
+    automated: bool,
+    /// A removal that waits for a second moderator.
+    pending: bool,
+}
+
+/// The grounds of a decision: a restrictive one must cite clauses that
+/// allow it and cover the violation's categories (the policy decides).
+fn grounds(
+    tx: &mut Tx<'_>,
+    ctx: &AdminContext,
+    kind: ActionKind,
+    c: &CommentRow,
+    req: &ActRequest,
+) -> Result<Grounds> {
+    let mut clauses = req.clauses.clone();
+    clauses.sort_unstable();
+    clauses.dedup();
+    let (categories, automated) = if kind.is_restrictive() {
+        let version = &ctx.policy_version;
+        ctx.policy
+            .check_citation(kind.policy_measure(), &clauses)
+            .map_err(|e| citation_error(e, version))?;
+        let flagged = flagged_categories(tx, c)?;
+        ctx.policy
+            .decision_categories(&clauses, &flagged, &req.categories)
+            .map_err(|e| citation_error(e, version))?
+    } else {
+        (req.categories.clone(), false)
+    };
+    if kind == ActionKind::Ban && c.author_ref.is_none() {
+        return Err(DeskError::InvalidInput(
+            "the comment has no author id: nobody to ban".into(),
+        ));
+    }
+    // A removal where deletion is reserved for serious violations needs a
+    // second moderator unless every category is serious.
+    let pending = kind == ActionKind::Remove && ctx.policy.removal_needs_confirmation(&categories);
+    Ok(Grounds {
+        clauses,
+        categories,
+        automated,
+        pending,
+    })
+}
+
+/// What a decision carries besides its grounds.
+struct Particulars {
+    /// The reply, filled from its template.
+    reply_text: Option<String>,
+    template: Option<String>,
+    /// The office a forward goes to.
+    office: Option<String>,
+    ban_until: Option<i64>,
+    /// Who an assignment gives the item to.
+    assignee: Option<i64>,
+}
+
+fn particulars(
+    tx: &mut Tx<'_>,
+    ctx: &AdminContext,
+    actor: &Actor,
+    kind: ActionKind,
+    req: &ActRequest,
+    now: i64,
+) -> Result<Particulars> {
+    let (reply_text, template) = match kind {
+        ActionKind::Reply => {
+            let id = req.template.clone().unwrap_or_else(|| "risposta".into());
+            let text = render_template(&id, &ctx.policy, req.reply_text.as_deref())?;
+            (Some(text), Some(id))
+        }
+        ActionKind::Redirect => (
+            Some(render_template("urp", &ctx.policy, None)?),
+            Some("urp".to_string()),
+        ),
+        _ => (None, req.template.clone()),
+    };
+    let office = if kind == ActionKind::Forward {
+        match req.office.as_deref().map(str::trim) {
+            Some(o) if !o.is_empty() => Some(o.to_string()),
+            _ => {
+                return Err(DeskError::InvalidInput(
+                    "a forward needs the office it goes to".into(),
+                ));
+            }
+        }
+    } else {
+        None
+    };
+    let ban_until = match (kind, req.ban_days) {
+        (ActionKind::Ban, Some(days)) if days > 0 => Some(now + i64::from(days) * 86_400_000),
+        (ActionKind::Ban, Some(_)) => {
+            return Err(DeskError::InvalidInput(
+                "a temporary ban lasts at least one day".into(),
+            ));
+        }
+        _ => None,
+    };
+    let assignee = if kind == ActionKind::Assign {
+        let username = req
+            .assign_to
+            .clone()
+            .unwrap_or_else(|| actor.username.clone());
+        let row = tx
+            .query_opt(
+                "SELECT id FROM staff WHERE admin_id = ? AND username = ? AND active = 1",
+                &[ctx.admin_id.into(), (&username).into()],
+            )?
+            .ok_or_else(|| DeskError::NotFound {
+                what: "persona",
+                id: username.clone(),
+            })?;
+        if username != actor.username && !actor.has(Role::Dirigente) {
+            return Err(DeskError::Forbidden(
+                "only a dirigente assigns items to others".into(),
+            ));
+        }
+        Some(row.int(0)?)
+    } else {
+        None
+    };
+    Ok(Particulars {
+        reply_text,
+        template,
+        office,
+        ban_until,
+        assignee,
+    })
+}
+
+/// The action's own row: who, what, on which grounds, with the text of the
+/// comment kept as evidence for restrictive decisions and forwards.
+#[allow(clippy::too_many_arguments)]
+fn insert_action(
+    tx: &mut Tx<'_>,
+    ctx: &AdminContext,
+    actor: &Actor,
+    c: &CommentRow,
+    (kind, status, parent): (ActionKind, ActionStatus, Option<ActionId>),
+    reason: Option<&str>,
+    g: &Grounds,
+    p: &Particulars,
+    now: i64,
+) -> Result<ActionId> {
+    let evidence = if kind.is_restrictive() || kind == ActionKind::Forward {
+        c.text.clone()
+    } else {
+        None
+    };
+    Ok(ActionId(tx.insert(
+        "INSERT INTO actions (admin_id, comment_id, parent_id, kind, status, actor_id, clauses, categories, policy_version_id, reason, template, reply_text, office, ban_until, automated_detection, evidence_text, is_revert, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        &[
+            ctx.admin_id.into(),
+            c.id.into(),
+            parent.into(),
+            kind.as_str().into(),
+            status.into(),
+            actor.staff_id.into(),
+            serde_json::to_string(&g.clauses).unwrap_or_default().into(),
+            serde_json::to_string(&g.categories).unwrap_or_default().into(),
+            ctx.policy_version_id.into(),
+            reason.into(),
+            p.template.clone().into(),
+            p.reply_text.clone().into(),
+            p.office.clone().into(),
+            p.ban_until.into(),
+            g.automated.into(),
+            evidence.into(),
+            matches!(kind, ActionKind::Unhide | ActionKind::Reopen).into(),
+            now.into(),
+        ],
+    )?))
+}
+
+/// A forward opens a ticket with the administration's next number.
+fn open_ticket(
+    tx: &mut Tx<'_>,
+    ctx: &AdminContext,
+    c: &CommentRow,
+    action_id: ActionId,
+    office: &str,
+    now: i64,
+) -> Result<String> {
+    let number = next_ticket(tx, ctx, now)?;
+    tx.execute(
+        "INSERT INTO tickets (admin_id, number, office, comment_id, action_id, status, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?)",
+        &[ctx.admin_id.into(), (&number).into(), office.into(), c.id.into(), action_id.into(), now.into()],
+    )?;
+    tx.execute(
+        "UPDATE actions SET ticket_number = ? WHERE id = ?",
+        &[(&number).into(), action_id.into()],
+    )?;
+    Ok(number)
+}
+
+/// Where a decision moves the comment.
+struct Transition {
+    state: CommentState,
+    resolution: Option<Resolution>,
+    visibility: Option<Visibility>,
+    /// Author-level and platform-level measures leave the resolution as it
+    /// is: the moderator still decides about the content.
+    keep_resolution: bool,
+    /// The decision answers a question that waited for a reply.
+    answers: bool,
+    sla_state: Option<SlaState>,
+}
+
+fn transition(
+    kind: ActionKind,
+    c: &CommentRow,
+    pending: bool,
+    p: &Particulars,
+    now: i64,
+) -> Transition {
+    use CommentState::{InReview, Resolved};
+    let courtesy = kind == ActionKind::Reply && p.template.as_deref() == Some("cortesia");
+    let (state, resolution, visibility) = match kind {
+        ActionKind::Keep => (Resolved, Some(Resolution::Kept), None),
+        ActionKind::Hide => (Resolved, Some(Resolution::Hidden), Some(Visibility::Hidden)),
+        ActionKind::Unhide => (Resolved, Some(Resolution::Kept), Some(Visibility::Visible)),
+        ActionKind::Remove if pending => (InReview, None, None),
+        ActionKind::Remove => (
+            Resolved,
+            Some(Resolution::Removed),
+            Some(Visibility::Removed),
+        ),
+        ActionKind::Reply if courtesy => (InReview, None, None),
+        ActionKind::Reply => (Resolved, Some(Resolution::Replied), None),
+        ActionKind::Redirect => (Resolved, Some(Resolution::Redirected), None),
+        ActionKind::Forward => (Resolved, Some(Resolution::Forwarded), None),
+        ActionKind::Reopen | ActionKind::Assign => (InReview, None, None),
+        ActionKind::Warn | ActionKind::Ban | ActionKind::Report => (
+            if c.state == CommentState::New {
+                InReview
+            } else {
+                c.state
+            },
+            None,
+            None,
+        ),
+        // Confirmations have their own path.
+        ActionKind::Confirm | ActionKind::Reject => (c.state, None, None),
+    };
+    let answers = c.needs_reply
+        && matches!(
+            kind,
+            ActionKind::Reply | ActionKind::Redirect | ActionKind::Forward
+        )
+        && !courtesy;
+    let sla_state = if answers {
+        Some(match c.deadline_at {
+            Some(d) if now > d => SlaState::Breached,
+            Some(_) => SlaState::Met,
+            None => SlaState::Answered,
+        })
+    } else if courtesy {
+        Some(SlaState::CourtesySent)
+    } else {
+        None
+    };
+    Transition {
+        state,
+        resolution,
+        visibility,
+        keep_resolution: matches!(
+            kind,
+            ActionKind::Warn | ActionKind::Ban | ActionKind::Report
+        ),
+        answers,
+        sla_state,
+    }
+}
+
+/// Writes the comment's new state, if nobody changed it since it was read.
+fn move_comment(
+    tx: &mut Tx<'_>,
+    ctx: &AdminContext,
+    c: &CommentRow,
+    kind: ActionKind,
+    t: &Transition,
+    assignee: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    let n = tx.execute(
+        &format!(
+            "UPDATE comments SET state = ?, {}version = version + 1,
+             visibility = COALESCE(?, visibility), assigned_to = COALESCE(?, assigned_to),
+             resolved_at = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_at END,
+             answered_at = CASE WHEN ? = 1 THEN ? ELSE answered_at END,
+             sla_state = COALESCE(?, sla_state),
+             legal_hold = CASE WHEN ? = 1 THEN 1 ELSE legal_hold END
+             WHERE id = ? AND version = ?",
+            if t.keep_resolution {
+                ""
+            } else {
+                "resolution = ?, "
+            }
+        ),
+        &{
+            let mut p: Vec<piazza_store::Value> = vec![t.state.into()];
+            if !t.keep_resolution {
+                p.push(t.resolution.into());
+            }
+            p.extend([
+                t.visibility.into(),
+                assignee.into(),
+                t.state.into(),
+                now.into(),
+                t.answers.into(),
+                now.into(),
+                t.sla_state.into(),
+                (kind == ActionKind::Forward).into(),
+                c.id.into(),
+                c.version.into(),
+            ]);
+            p
+        },
+    )?;
+    if n == 0 {
+        // Someone else wrote the comment between our read and write.
+        let found = load_comment(tx, ctx.admin_id, c.id)?
+            .map(|x| x.version)
+            .unwrap_or(c.version);
+        return Err(DeskError::Conflict {
+            expected: c.version,
+            found,
+        });
+    }
+    Ok(())
+}
+
 impl Desk {
     /// Acts on one comment.
     pub fn act(&self, actor: &Actor, req: &ActRequest) -> Result<ActionOutcome> {
@@ -717,6 +1111,11 @@ impl Desk {
             })
     }
 
+    /// One decision on one comment, in the caller's transaction: admit
+    /// it (roles, scope, version, the platform), find its grounds in the
+    /// policy, gather what it carries, record it with its side records,
+    /// move the comment, write the statement, the platform steps and the
+    /// audit entry.
     fn apply(
         &self,
         tx: &mut Tx<'_>,
@@ -729,310 +1128,55 @@ impl Desk {
         let kind = req
             .kind
             .ok_or_else(|| DeskError::InvalidInput("no action given".into()))?;
-        let roles: &[Role] = match kind {
-            ActionKind::Reply | ActionKind::Redirect | ActionKind::Forward => &[
-                Role::Moderatore,
-                Role::OperatoreUrp,
-                Role::Redattore,
-                Role::Dirigente,
-            ],
-            _ => &[Role::Moderatore, Role::Dirigente],
-        };
-        actor.require(roles, kind.label_it())?;
-        tx.lock_administration(ctx.admin_id.0)?;
-        let c =
-            load_comment(tx, ctx.admin_id, req.comment_id)?.ok_or_else(|| DeskError::NotFound {
-                what: "commento",
-                id: req.comment_id.to_string(),
-            })?;
-        if !actor.has(Role::Dirigente) {
-            let n = tx
-                .query_one(
-                    "SELECT COUNT(*) FROM assignments WHERE admin_id = ? AND staff_id = ? AND account_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
-                    &[ctx.admin_id.into(), actor.staff_id.into(), c.account_id.into(), now.into(), now.into()],
-                )?
-                .int(0)?;
-            if n == 0 {
-                return Err(DeskError::OutOfScope {
-                    staff: actor.username.clone(),
-                    account: c.account_id,
-                });
-            }
-        }
-        if let Some(expected) = req.expected_version
-            && expected != c.version
-        {
-            return Err(DeskError::Conflict {
-                expected,
-                found: c.version,
-            });
-        }
-
-        if let Support::No(why) = kind.support_on(&c.platform) {
-            return Err(DeskError::NotSupported(why.to_string()));
-        }
+        let c = admit(tx, ctx, actor, kind, req, now)?;
         if matches!(kind, ActionKind::Confirm | ActionKind::Reject) {
             return self.confirm_or_reject(tx, ctx, actor, &c, kind, req, now);
         }
-
-        let mut clauses = req.clauses.clone();
-        clauses.sort_unstable();
-        clauses.dedup();
-        let (categories, automated) = if kind.is_restrictive() {
-            let version = &ctx.policy_version;
-            ctx.policy
-                .check_citation(kind.policy_measure(), &clauses)
-                .map_err(|e| citation_error(e, version))?;
-            let flagged = flagged_categories(tx, &c)?;
-            ctx.policy
-                .decision_categories(&clauses, &flagged, &req.categories)
-                .map_err(|e| citation_error(e, version))?
-        } else {
-            (req.categories.clone(), false)
-        };
-        if kind == ActionKind::Ban && c.author_ref.is_none() {
-            return Err(DeskError::InvalidInput(
-                "the comment has no author id: nobody to ban".into(),
-            ));
-        }
-
-        // A removal where deletion is reserved for serious violations needs
-        // a second moderator unless every category is serious.
-        let pending =
-            kind == ActionKind::Remove && ctx.policy.removal_needs_confirmation(&categories);
-
-        let mut reply_text = None;
-        let mut template = req.template.clone();
-        match kind {
-            ActionKind::Reply => {
-                let id = template.clone().unwrap_or_else(|| "risposta".into());
-                reply_text = Some(render_template(
-                    &id,
-                    &ctx.policy,
-                    req.reply_text.as_deref(),
-                )?);
-                template = Some(id);
-            }
-            ActionKind::Redirect => {
-                reply_text = Some(render_template("urp", &ctx.policy, None)?);
-                template = Some("urp".into());
-            }
-            _ => {}
-        }
-        let office = if kind == ActionKind::Forward {
-            match req.office.as_deref().map(str::trim) {
-                Some(o) if !o.is_empty() => Some(o.to_string()),
-                _ => {
-                    return Err(DeskError::InvalidInput(
-                        "a forward needs the office it goes to".into(),
-                    ));
-                }
-            }
-        } else {
-            None
-        };
-        let ban_until = match (kind, req.ban_days) {
-            (ActionKind::Ban, Some(days)) if days > 0 => Some(now + i64::from(days) * 86_400_000),
-            (ActionKind::Ban, Some(_)) => {
-                return Err(DeskError::InvalidInput(
-                    "a temporary ban lasts at least one day".into(),
-                ));
-            }
-            _ => None,
-        };
-        let assignee = if kind == ActionKind::Assign {
-            let username = req
-                .assign_to
-                .clone()
-                .unwrap_or_else(|| actor.username.clone());
-            let row = tx
-                .query_opt(
-                    "SELECT id FROM staff WHERE admin_id = ? AND username = ? AND active = 1",
-                    &[ctx.admin_id.into(), (&username).into()],
-                )?
-                .ok_or_else(|| DeskError::NotFound {
-                    what: "persona",
-                    id: username.clone(),
-                })?;
-            if username != actor.username && !actor.has(Role::Dirigente) {
-                return Err(DeskError::Forbidden(
-                    "only a dirigente assigns items to others".into(),
-                ));
-            }
-            Some(row.int(0)?)
-        } else {
-            None
-        };
-
-        let courtesy = kind == ActionKind::Reply && template.as_deref() == Some("cortesia");
-        let status = if pending {
+        let grounds = grounds(tx, ctx, kind, &c, req)?;
+        let parts = particulars(tx, ctx, actor, kind, req, now)?;
+        let status = if grounds.pending {
             ActionStatus::PendingConfirmation
         } else {
             ActionStatus::Done
         };
-        let evidence = if kind.is_restrictive() || kind == ActionKind::Forward {
-            c.text.clone()
-        } else {
-            None
+        let action_id = insert_action(
+            tx,
+            ctx,
+            actor,
+            &c,
+            (kind, status, parent),
+            req.reason.as_deref(),
+            &grounds,
+            &parts,
+            now,
+        )?;
+        let ticket = match (kind, &parts.office) {
+            (ActionKind::Forward, Some(office)) => {
+                Some(open_ticket(tx, ctx, &c, action_id, office, now)?)
+            }
+            _ => None,
         };
-        let action_id = ActionId(tx.insert(
-            "INSERT INTO actions (admin_id, comment_id, parent_id, kind, status, actor_id, clauses, categories, policy_version_id, reason, template, reply_text, office, ban_until, automated_detection, evidence_text, is_revert, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            &[
-                ctx.admin_id.into(),
-                c.id.into(),
-                parent.into(),
-                kind.as_str().into(),
-                status.into(),
-                actor.staff_id.into(),
-                serde_json::to_string(&clauses).unwrap_or_default().into(),
-                serde_json::to_string(&categories).unwrap_or_default().into(),
-                ctx.policy_version_id.into(),
-                req.reason.clone().into(),
-                template.clone().into(),
-                reply_text.clone().into(),
-                office.clone().into(),
-                ban_until.into(),
-                automated.into(),
-                evidence.into(),
-                matches!(kind, ActionKind::Unhide | ActionKind::Reopen).into(),
-                now.into(),
-            ],
-        )?);
-
-        let mut ticket = None;
-        if kind == ActionKind::Forward {
-            let number = next_ticket(tx, ctx, now)?;
-            tx.execute(
-                "INSERT INTO tickets (admin_id, number, office, comment_id, action_id, status, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?)",
-                &[ctx.admin_id.into(), (&number).into(), office.clone().into(), c.id.into(), action_id.into(), now.into()],
-            )?;
-            tx.execute(
-                "UPDATE actions SET ticket_number = ? WHERE id = ?",
-                &[(&number).into(), action_id.into()],
-            )?;
-            ticket = Some(number);
-        }
         let ban_id = if kind == ActionKind::Ban {
             Some(tx.insert(
                 "INSERT INTO bans (admin_id, account_id, author_ref, until_at, action_id, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                &[ctx.admin_id.into(), c.account_id.into(), c.author_ref.clone().into(), ban_until.into(), action_id.into(), now.into()],
+                &[ctx.admin_id.into(), c.account_id.into(), c.author_ref.clone().into(), parts.ban_until.into(), action_id.into(), now.into()],
             )?)
         } else {
             None
         };
+        let t = transition(kind, &c, grounds.pending, &parts, now);
+        move_comment(tx, ctx, &c, kind, &t, parts.assignee, now)?;
 
-        // The comment's new state.
-        use CommentState::{InReview, Resolved};
-        let (state, resolution, visibility): (
-            CommentState,
-            Option<Resolution>,
-            Option<Visibility>,
-        ) = match kind {
-            ActionKind::Keep => (Resolved, Some(Resolution::Kept), None),
-            ActionKind::Hide => (Resolved, Some(Resolution::Hidden), Some(Visibility::Hidden)),
-            ActionKind::Unhide => (Resolved, Some(Resolution::Kept), Some(Visibility::Visible)),
-            ActionKind::Remove if pending => (InReview, None, None),
-            ActionKind::Remove => (
-                Resolved,
-                Some(Resolution::Removed),
-                Some(Visibility::Removed),
-            ),
-            ActionKind::Reply if courtesy => (InReview, None, None),
-            ActionKind::Reply => (Resolved, Some(Resolution::Replied), None),
-            ActionKind::Redirect => (Resolved, Some(Resolution::Redirected), None),
-            ActionKind::Forward => (Resolved, Some(Resolution::Forwarded), None),
-            ActionKind::Reopen | ActionKind::Assign => (InReview, None, None),
-            // Author-level and platform-level measures leave the comment
-            // where it is: the moderator still decides about the content.
-            ActionKind::Warn | ActionKind::Ban | ActionKind::Report => (
-                if c.state == CommentState::New {
-                    InReview
-                } else {
-                    c.state
-                },
-                None,
-                None,
-            ),
-            ActionKind::Confirm | ActionKind::Reject => unreachable!("handled above"),
-        };
-        let keep_resolution = matches!(
-            kind,
-            ActionKind::Warn | ActionKind::Ban | ActionKind::Report
-        );
-        let answers = c.needs_reply
-            && matches!(
-                kind,
-                ActionKind::Reply | ActionKind::Redirect | ActionKind::Forward
-            )
-            && !courtesy;
-        let sla_state = if answers {
-            Some(match c.deadline_at {
-                Some(d) if now > d => SlaState::Breached,
-                Some(_) => SlaState::Met,
-                None => SlaState::Answered,
-            })
-        } else if courtesy {
-            Some(SlaState::CourtesySent)
-        } else {
-            None
-        };
-        let n = tx.execute(
-            &format!(
-                "UPDATE comments SET state = ?, {}version = version + 1,
-                 visibility = COALESCE(?, visibility), assigned_to = COALESCE(?, assigned_to),
-                 resolved_at = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_at END,
-                 answered_at = CASE WHEN ? = 1 THEN ? ELSE answered_at END,
-                 sla_state = COALESCE(?, sla_state),
-                 legal_hold = CASE WHEN ? = 1 THEN 1 ELSE legal_hold END
-                 WHERE id = ? AND version = ?",
-                if keep_resolution {
-                    ""
-                } else {
-                    "resolution = ?, "
-                }
-            ),
-            &{
-                let mut p: Vec<piazza_store::Value> = vec![state.into()];
-                if !keep_resolution {
-                    p.push(resolution.into());
-                }
-                p.extend([
-                    visibility.into(),
-                    assignee.into(),
-                    state.into(),
-                    now.into(),
-                    answers.into(),
-                    now.into(),
-                    sla_state.into(),
-                    (kind == ActionKind::Forward).into(),
-                    c.id.into(),
-                    c.version.into(),
-                ]);
-                p
-            },
-        )?;
-        if n == 0 {
-            // Someone else wrote the comment between our read and write.
-            let found = load_comment(tx, ctx.admin_id, c.id)?
-                .map(|x| x.version)
-                .unwrap_or(c.version);
-            return Err(DeskError::Conflict {
-                expected: c.version,
-                found,
-            });
-        }
-
-        let statement = if kind.is_restrictive() && !pending {
+        let statement = if kind.is_restrictive() && !grounds.pending {
             let s = statement(
                 ctx,
                 kind,
                 (&c).into(),
-                &clauses,
-                &categories,
-                automated,
+                &grounds.clauses,
+                &grounds.categories,
+                grounds.automated,
                 now,
-                ban_until,
+                parts.ban_until,
                 Some(action_id),
             );
             record_statement(tx, ctx.admin_id, action_id, c.id, &s, now)?;
@@ -1040,9 +1184,14 @@ impl Desk {
         } else {
             None
         };
-        let steps = platform_steps(kind, pending, reply_text.as_deref(), statement.as_ref());
+        let steps = platform_steps(
+            kind,
+            grounds.pending,
+            parts.reply_text.as_deref(),
+            statement.as_ref(),
+        );
         let mut target = c.target(ctx.admin_id, action_id, ban_id);
-        target.until = ban_until;
+        target.until = parts.ban_until;
         enqueue(tx, &target, &steps, now)?;
 
         let mut entry = entry(
@@ -1056,15 +1205,15 @@ impl Desk {
             "action_id": action_id,
             "parent_id": parent,
             "status": status,
-            "categories": categories.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            "categories": grounds.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
             "ticket": ticket,
-            "template": template,
-            "ban_until": ban_until,
-            "office": office,
-            "automated_detection": automated,
+            "template": parts.template,
+            "ban_until": parts.ban_until,
+            "office": parts.office,
+            "automated_detection": grounds.automated,
         }));
-        if !clauses.is_empty() {
-            entry = entry.clauses(&clauses);
+        if !grounds.clauses.is_empty() {
+            entry = entry.clauses(&grounds.clauses);
         }
         if let Some(r) = &req.reason {
             entry = entry.reason(r);
@@ -1075,12 +1224,16 @@ impl Desk {
             action_id,
             status,
             comment_id: Some(c.id),
-            state: Some(state),
-            resolution: if keep_resolution { None } else { resolution },
+            state: Some(t.state),
+            resolution: if t.keep_resolution {
+                None
+            } else {
+                t.resolution
+            },
             version: Some(c.version + 1),
             statement,
             ticket_number: ticket,
-            reply_text,
+            reply_text: parts.reply_text,
             children: Vec::new(),
             platform_steps: Vec::new(),
         })
