@@ -128,6 +128,10 @@ pub fn api_routes() -> ApiRouter {
         .get("/api/v1/policy/differenze", crate::policy_desk::api_diff)
         .get("/api/v1/registro/account", crate::registry::api_accounts)
         .get("/api/v1/registro/personale", crate::registry::api_staff)
+        .get(
+            "/api/v1/registro/collegamenti",
+            crate::registry::api_connections,
+        )
         .get("/api/v1/registro/consegne", crate::registry::api_handovers)
         .post(
             "/api/v1/registro/consegne/{id}/passi",
@@ -496,6 +500,22 @@ pub fn openapi() -> Value {
                             "issues": {"type": "array", "items": {"type": "object", "properties": {"account_id": {"type": "integer"}, "rule": {"type": "string"}, "message": {"type": "string"}}}},
                             "rotation_due": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}}
                         }}}}},
+                        "401": error("Nessuna sessione (`unauthenticated`)"),
+                        "403": error("Ruolo non abilitato (`forbidden`)")
+                    }
+                }
+            },
+            "/api/v1/registro/collegamenti": {
+                "get": {
+                    "operationId": "registryConnections",
+                    "summary": "Account collegati alle piattaforme, con l'esito dell'ultima verifica del token",
+                    "description": "Per amministratori, dirigenti e auditor. Nessun token compare mai nella risposta.",
+                    "responses": {
+                        "200": {"description": "Collegamenti", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object", "properties": {
+                            "account_id": {"type": "integer"}, "connector": {"type": "string", "enum": ["facebook", "instagram", "sandbox"]},
+                            "platform_account": {"type": "string"}, "status": {"type": "string", "enum": ["active", "disconnected"]},
+                            "has_token": {"type": "boolean"}, "last_check": {"type": ["object", "null"]}, "paused_until": {"type": ["integer", "null"]}
+                        }}}}}},
                         "401": error("Nessuna sessione (`unauthenticated`)"),
                         "403": error("Ruolo non abilitato (`forbidden`)")
                     }

@@ -484,7 +484,7 @@ struct ActionView {
     kind: &'static str,
     status: &'static str,
     /// What the decision asked of the platform, each step as it stands.
-    steps: Vec<String>,
+    steps: Vec<StepView>,
     actor: String,
     clauses: Vec<ClauseOption>,
     reason: Option<String>,
@@ -506,7 +506,15 @@ struct OutcomeView {
     statement: Option<String>,
     ticket: Option<String>,
     reply_text: Option<String>,
-    steps: Vec<String>,
+    steps: Vec<StepView>,
+}
+
+/// One platform step of a decision.
+struct StepView {
+    text: String,
+    /// The step failed or is left to a person, and this person may put it
+    /// back in the queue.
+    retry: Option<piazza_desk::OutboxId>,
 }
 
 #[derive(Template)]
@@ -717,12 +725,21 @@ fn item_page(
         })
         .collect();
     // The steps come newest first; each decision lists its own in order.
-    let steps_of = |action: ActionId| -> Vec<String> {
+    let may_retry = session.has_any(&[Role::Admin, Role::Dirigente, Role::Moderatore]);
+    let steps_of = |action: ActionId| -> Vec<StepView> {
         d.steps
             .iter()
             .rev()
             .filter(|s| s.action_id == Some(action))
-            .map(|s| s.describe_it(when))
+            .map(|s| StepView {
+                text: s.describe_it(when),
+                retry: (may_retry
+                    && matches!(
+                        s.state,
+                        piazza_desk::OutboxState::Failed | piazza_desk::OutboxState::Manual
+                    ))
+                .then_some(s.id),
+            })
             .collect()
     };
     let history = d

@@ -159,6 +159,14 @@ fn desk_routes() -> Router<AppState> {
             "/desk/registro/consegne/{id}/firma",
             post(registry::sign_off_submit),
         )
+        .route(
+            "/desk/registro/collegamenti/{account}/verifica",
+            post(registry::check_submit),
+        )
+        .route(
+            "/desk/registro/passi/{id}/riprova",
+            post(registry::retry_submit),
+        )
 }
 
 /// Binds `addr` and serves [`app`] until Ctrl-C or SIGTERM.

@@ -8,7 +8,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use piazza_desk::{Account, AccountId, AdminId, ComplianceIssue, HandoverItem, Staff};
+use piazza_desk::{
+    Account, AccountId, AdminId, ComplianceIssue, Connection, ConnectionStatus, HandoverItem,
+    OutboxFilter, OutboxId, OutboxItem, OutboxState, Staff,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Authenticated, StaffSession};
@@ -106,6 +109,88 @@ fn handovers(items: Vec<HandoverItem>) -> Vec<Handover> {
     out
 }
 
+/// A connection as the registry shows it: what the last check found, in
+/// Italian, and nothing of its token.
+struct ConnectionRow {
+    account_id: AccountId,
+    account: String,
+    connector: &'static str,
+    platform_account: String,
+    active: bool,
+    check: Vec<String>,
+    /// The check found something to fix.
+    trouble: bool,
+    paused: Option<String>,
+    last_synced: Option<String>,
+}
+
+fn connection_row(c: &Connection, now: i64) -> ConnectionRow {
+    let mut check = Vec::new();
+    let mut trouble = false;
+    match (&c.last_check, c.last_checked_at) {
+        (Some(k), Some(at)) => {
+            check.push(match (k.valid, k.expires_at) {
+                (false, _) => {
+                    trouble = true;
+                    format!("token NON valido (verifica del {})", when(at))
+                }
+                (true, None) => format!("token valido, senza scadenza (verifica del {})", when(at)),
+                (true, Some(t)) => format!(
+                    "token valido fino al {} (verifica del {})",
+                    when(t),
+                    when(at)
+                ),
+            });
+            for m in &k.missing {
+                trouble = true;
+                let ops: Vec<&str> = m.needed_for.iter().map(|o| o.label_it()).collect();
+                check.push(format!(
+                    "manca il permesso {} (serve per: {})",
+                    m.permission,
+                    ops.join(", ")
+                ));
+            }
+            check.extend(k.problems.iter().cloned());
+        }
+        _ => check.push("non ancora verificato".into()),
+    }
+    ConnectionRow {
+        account_id: c.account_id,
+        account: c.account.clone(),
+        connector: c.connector.as_str(),
+        platform_account: c.platform_account.clone(),
+        active: c.status == ConnectionStatus::Active,
+        check,
+        trouble,
+        paused: c.paused_until.filter(|t| *t > now).map(|t| {
+            format!(
+                "in pausa fino al {} su richiesta della piattaforma",
+                when(t)
+            )
+        }),
+        last_synced: c.last_synced_at.map(when),
+    }
+}
+
+/// A platform step that did not happen: failed, or left to a person.
+struct StepRow {
+    id: OutboxId,
+    comment: Option<String>,
+    account: String,
+    text: String,
+    can_retry: bool,
+}
+
+fn step_row(i: &OutboxItem) -> StepRow {
+    StepRow {
+        id: i.id,
+        comment: i.comment_id.map(|c| c.to_string()),
+        account: i.account.clone(),
+        text: i.describe_it(when),
+        can_retry: matches!(i.state, OutboxState::Failed | OutboxState::Manual),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "registry.html")]
 struct RegistryPage {
@@ -116,8 +201,10 @@ struct RegistryPage {
     issues: usize,
     staff: Vec<StaffRow>,
     handovers: Vec<Handover>,
+    connections: Vec<ConnectionRow>,
+    steps: Vec<StepRow>,
     can_write: bool,
-    notice: Option<&'static str>,
+    notice: Option<String>,
 }
 
 pub(crate) async fn registry_page(
@@ -129,9 +216,24 @@ pub(crate) async fn registry_page(
     let ctx = context(&state, &session).await?;
     let admin = session.admin_id;
     let view = accounts(&state, admin).await?;
-    let (staff, items) = state
-        .run(move |d| Ok((d.staff(admin)?, d.handover_items(admin)?)))
+    let (staff, items, connections, steps) = state
+        .run(move |d| {
+            Ok((
+                d.staff(admin)?,
+                d.handover_items(admin)?,
+                d.connections(admin)?,
+                d.outbox(
+                    admin,
+                    &OutboxFilter {
+                        states: vec![OutboxState::Failed, OutboxState::Manual],
+                        limit: 50,
+                        ..OutboxFilter::default()
+                    },
+                )?,
+            ))
+        })
         .await?;
+    let now = state.desk.now();
     let account_name = |id: AccountId| {
         view.accounts
             .iter()
@@ -201,8 +303,10 @@ pub(crate) async fn registry_page(
         .iter()
         .find(|(k, _)| k == "esito")
         .map(|(_, v)| match v.as_str() {
-            "firma" => "Passaggio di consegne firmato.",
-            _ => "Passo del passaggio di consegne registrato.",
+            "firma" => "Passaggio di consegne firmato.".to_string(),
+            "verifica" => "Collegamento verificato ora con la piattaforma: l'esito è nella tabella dei collegamenti.".to_string(),
+            "riprova" => "Il passo è di nuovo in coda: sarà eseguito al prossimo giro del servizio di invio.".to_string(),
+            _ => "Passo del passaggio di consegne registrato.".to_string(),
         });
     Ok(render(&RegistryPage {
         layout: Layout::desk(&state, &session, &ctx, "Registro", DeskSection::Registry),
@@ -212,9 +316,53 @@ pub(crate) async fn registry_page(
         accounts: rows,
         staff: staff_rows,
         handovers: handovers(items),
+        connections: connections.iter().map(|c| connection_row(c, now)).collect(),
+        steps: steps.iter().map(step_row).collect(),
         can_write: session.has_any(REGISTRY_WRITE),
         notice,
     }))
+}
+
+/// Checks a connection's token with its platform now (a dirigente or the
+/// administrator, from the registry).
+pub(crate) async fn check_submit(
+    State(state): State<AppState>,
+    Path(account): Path<i64>,
+    CsrfForm { session, .. }: CsrfForm<NoFields>,
+) -> Result<Response, AppError> {
+    session.require(REGISTRY_WRITE)?;
+    let admin = session.admin_id;
+    state
+        .run(move |d| d.check_connection(admin, AccountId(account)))
+        .await?;
+    Ok(Redirect::to("/desk/registro?esito=verifica#collegamenti").into_response())
+}
+
+/// Puts a failed or manual platform step back in the queue.
+pub(crate) async fn retry_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { session, form }: CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    // Those the desk lets retry: a moderator from the item page too.
+    session.require(&[
+        piazza_desk::Role::Admin,
+        piazza_desk::Role::Dirigente,
+        piazza_desk::Role::Moderatore,
+    ])?;
+    let actor = session.actor();
+    state
+        .run(move |d| d.retry_outbox(&actor, OutboxId(id)))
+        .await?;
+    state.worker.notify();
+    // From an item's page, back to it.
+    let back = form
+        .iter()
+        .find(|(k, _)| k == "commento")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .map(|c| format!("/desk/commenti/{c}#titolo-storico"))
+        .unwrap_or_else(|| "/desk/registro?esito=riprova#passi".into());
+    Ok(Redirect::to(&back).into_response())
 }
 
 #[derive(Deserialize)]
@@ -274,6 +422,16 @@ pub(crate) async fn api_accounts(
 ) -> Result<Json<AccountsView>, AppError> {
     session.require(REGISTRY_READ)?;
     Ok(Json(accounts(&state, session.admin_id).await?))
+}
+
+/// `GET /api/v1/registro/collegamenti`.
+pub(crate) async fn api_connections(
+    Authenticated(session): Authenticated,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<Connection>>, AppError> {
+    session.require(REGISTRY_READ)?;
+    let admin = session.admin_id;
+    Ok(Json(state.run(move |d| d.connections(admin)).await?))
 }
 
 /// `GET /api/v1/registro/personale`.

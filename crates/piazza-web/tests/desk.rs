@@ -1399,3 +1399,139 @@ async fn too_many_login_attempts_from_one_address_are_throttled() {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.json()["code"], "too_many_attempts");
 }
+
+// ---------------------------------------------------------------------------
+// Connections and platform steps, against the local fake of the Graph API.
+
+#[tokio::test]
+async fn the_registry_shows_connections_and_the_steps_that_did_not_happen() {
+    use piazza_desk::{ActRequest, ActionKind, ConnectorKind, NewConnection, SecretString};
+    use piazza_fakes::meta::FakeGraph;
+    const PAGE: &str = "1000001";
+    let fake = FakeGraph::start();
+    fake.add_page(PAGE, "Comune di Cento");
+    // A token without pages_messaging: statements cannot be sent privately.
+    fake.add_token(
+        "page-token",
+        PAGE,
+        &[
+            "pages_show_list",
+            "pages_read_engagement",
+            "pages_read_user_content",
+            "pages_manage_engagement",
+            "pages_manage_metadata",
+        ],
+    );
+    let mut w = world();
+    w.state.desk = w.state.desk.clone().with_platforms(
+        std::sync::Arc::new(piazza_desk::StandardConnectors {
+            meta: piazza_platforms::meta::MetaConfig::with_url(fake.url()),
+            sandbox_backlog: 0,
+        }),
+        Some(std::sync::Arc::new(
+            piazza_desk::SecretKey::from_passphrase(
+                "chiave di prova lunga almeno trentadue caratteri",
+            )
+            .unwrap(),
+        )),
+        120_000,
+    );
+    let desk = w.state.desk.clone();
+    let admin = AdminId(1);
+    let boss = desk.actor(admin, "capo").unwrap();
+    desk.connect(
+        &boss,
+        NewConnection {
+            account_id: w.account_a,
+            connector: ConnectorKind::Facebook,
+            platform_account: PAGE.into(),
+            page_id: None,
+            token: Some(SecretString::new("page-token")),
+        },
+    )
+    .unwrap();
+    let capo = w.login("capo").await;
+    let r = w
+        .form(
+            &capo,
+            &format!("/desk/registro/collegamenti/{}/verifica", w.account_a),
+            &[],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = w.get(Some(&capo), "/desk/registro").await;
+    assert!(page.body.contains("Collegamenti con le piattaforme"));
+    assert!(page.body.contains("token valido"), "{}", page.body);
+    assert!(
+        page.body.contains("manca il permesso pages_messaging"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("page-token"),
+        "the token is never shown"
+    );
+    let api = w.get(Some(&capo), "/api/v1/registro/collegamenti").await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert_eq!(api.json()[0]["has_token"], true);
+    assert!(!api.body.contains("page-token"));
+
+    // A decision whose delivery fails for good is listed with its reason,
+    // and can be put back in the queue.
+    fake.revoke_token("page-token");
+    let anna = desk.actor(admin, "anna").unwrap();
+    let id = w.threat;
+    let d2 = desk.clone();
+    tokio::task::spawn_blocking(move || {
+        d2.act(&anna, &ActRequest::new(id, ActionKind::Hide).clause(2))
+            .unwrap();
+        d2.deliver_outbox(10).unwrap()
+    })
+    .await
+    .unwrap();
+    let page = w.get(Some(&capo), "/desk/registro").await;
+    assert!(
+        page.body
+            .contains("nascondere il commento: non riuscito (token scaduto o revocato)"),
+        "{}",
+        page.body
+    );
+    let step = desk
+        .outbox(admin, &piazza_desk::OutboxFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|s| s.operation == piazza_desk::Operation::Hide)
+        .unwrap();
+    assert!(
+        page.body
+            .contains(&format!("/desk/registro/passi/{}/riprova", step.id))
+    );
+    let r = w
+        .form(
+            &capo,
+            &format!("/desk/registro/passi/{}/riprova", step.id),
+            &[],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let again = desk
+        .outbox(admin, &piazza_desk::OutboxFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == step.id)
+        .unwrap();
+    assert_eq!(again.state, piazza_desk::OutboxState::Pending);
+    // An auditor reads the registry but retries nothing.
+    let audrey = w.login("audrey").await;
+    let r = w
+        .form(
+            &audrey,
+            &format!("/desk/registro/passi/{}/riprova", step.id),
+            &[],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
