@@ -219,6 +219,8 @@ struct InboxRow {
     deadline: Option<String>,
     overdue: bool,
     assigned_to: Option<String>,
+    /// The author was banned from the account when writing it.
+    banned: bool,
 }
 
 fn excerpt(text: Option<&str>) -> String {
@@ -244,10 +246,11 @@ fn inbox_row(i: &QueueItem) -> InboxRow {
         received: when(i.created_at),
         state: i.state.label_it(),
         categories: i.flagged.iter().map(|c| category_label(c)).collect(),
-        serious: i.severity >= 0.6,
+        serious: i.severity >= piazza_policy::SERIOUS_SEVERITY,
         deadline: i.deadline_at.map(when),
         overdue: i.sla_state == Some(SlaState::Breached),
         assigned_to: i.assigned_to.clone(),
+        banned: i.author_banned,
     }
 }
 
