@@ -10,7 +10,8 @@
 //!    as context;
 //! 4. new comments pass, in order, through the administration's
 //!    near-duplicate tracker, whose state outlives the batch (it is rebuilt
-//!    from the stored comments after a restart);
+//!    from the stored comments after a restart, or after a batch it saw
+//!    failed to commit);
 //! 5. one transaction writes the comments, their findings, their triage,
 //!    the ban in force against their author, platform deletions and
 //!    visibility changes, and whatever the caller records with them (an
@@ -235,7 +236,7 @@ impl Desk {
         self.commit_batch(ctx, account, batch, finish)
     }
 
-    /// Steps 1 to 3 of the pipeline: nothing is written, so a caller may
+    /// Steps 1 to 4 of the pipeline: nothing is written, so a caller may
     /// prepare the next batch on another thread while the previous one
     /// commits.
     pub(crate) fn prepare_batch(
@@ -299,29 +300,17 @@ impl Desk {
                 })
             })
             .collect();
-        Ok(PreparedBatch { events, prepared })
-    }
-
-    /// Steps 4 and 5: the tracker, in order, then one transaction.
-    pub(crate) fn commit_batch<T>(
-        &self,
-        ctx: &AdminContext,
-        account: &Account,
-        batch: PreparedBatch,
-        finish: impl FnOnce(&mut Tx<'_>, &[IngestOutcome]) -> Result<T>,
-    ) -> Result<(Vec<IngestOutcome>, T)> {
-        let admin_id = ctx.admin_id;
-        let PreparedBatch { events, prepared } = batch;
-        let mut analyses: Vec<Option<Analysis>> = Vec::with_capacity(events.len());
+        // The tracker sees new comments in the order they arrive. Batches
+        // are prepared in order, so this can run here, overlapping the
+        // previous batch's transaction; a batch that then fails to commit
+        // makes the tracker be rebuilt from the store.
+        let mut prepared = prepared;
         {
-            let tracker = self.tracker(admin_id)?;
+            let tracker = self.tracker(ctx.admin_id)?;
             let mut tracker = tracker.lock().unwrap_or_else(|p| p.into_inner());
-            for (e, p) in events.iter().zip(prepared) {
-                let Some(mut p) = p else {
-                    analyses.push(None);
-                    continue;
-                };
-                if let (IncomingEvent::Comment(c), Some(sig)) = (e, &p.signature)
+            for (e, p) in events.iter().zip(prepared.iter_mut()) {
+                if let (IncomingEvent::Comment(c), Some(p)) = (e, p)
+                    && let Some(sig) = &p.signature
                     && let Some(f) = tracker.observe_signature(
                         c.author_ref.as_deref().unwrap_or(""),
                         c.post_external_id.as_deref().unwrap_or(""),
@@ -331,16 +320,35 @@ impl Desk {
                 {
                     p.analysis.findings.push(f);
                 }
-                analyses.push(Some(p.analysis));
             }
         }
+        Ok(PreparedBatch { events, prepared })
+    }
+
+    /// Step 5: one transaction.
+    pub(crate) fn commit_batch<T>(
+        &self,
+        ctx: &AdminContext,
+        account: &Account,
+        batch: PreparedBatch,
+        finish: impl FnOnce(&mut Tx<'_>, &[IngestOutcome]) -> Result<T>,
+    ) -> Result<(Vec<IngestOutcome>, T)> {
+        let admin_id = ctx.admin_id;
+        let PreparedBatch { events, prepared } = batch;
+        let analyses: Vec<Option<Analysis>> = prepared
+            .into_iter()
+            .map(|p| p.map(|p| p.analysis))
+            .collect();
 
         let now = self.now();
         let written = self.write(|tx| {
+            let bans = bans_in_force(tx, admin_id, account.id, now)?;
             let mut out = Vec::with_capacity(events.len());
             for (e, a) in events.iter().zip(&analyses) {
                 out.push(match e {
-                    IncomingEvent::Comment(c) => ingest_one(tx, ctx, account, c, a.as_ref(), now)?,
+                    IncomingEvent::Comment(c) => {
+                        ingest_one(tx, ctx, account, c, a.as_ref(), &bans, now)?
+                    }
                     IncomingEvent::Deleted { external_id, at } => {
                         deleted_on_platform(tx, ctx, account, external_id, *at)?
                     }
@@ -498,23 +506,23 @@ pub(crate) fn upsert_post(
     .map(PostId)
 }
 
-/// The ban in force against `author` on the account at `now`.
-fn ban_in_force(
+/// The bans in force on the account at `now`, by author: read once per
+/// batch (there are few, and most batches have none).
+fn bans_in_force(
     tx: &mut Tx<'_>,
     admin_id: AdminId,
     account_id: AccountId,
-    author: Option<&str>,
     now: i64,
-) -> piazza_store::Result<Option<i64>> {
-    let Some(author) = author else {
-        return Ok(None);
-    };
-    tx.query_opt(
-        "SELECT id FROM bans WHERE admin_id = ? AND account_id = ? AND author_ref = ? AND lifted_at IS NULL AND (until_at IS NULL OR until_at > ?) ORDER BY id DESC LIMIT 1",
-        &[admin_id.into(), account_id.into(), author.into(), now.into()],
-    )?
-    .map(|r| r.int(0))
-    .transpose()
+) -> piazza_store::Result<HashMap<String, i64>> {
+    let mut out = HashMap::new();
+    for r in tx.query(
+        "SELECT author_ref, id FROM bans WHERE admin_id = ? AND account_id = ? AND lifted_at IS NULL AND (until_at IS NULL OR until_at > ?) ORDER BY id",
+        &[admin_id.into(), account_id.into(), now.into()],
+    )? {
+        // The newest ban of an author wins.
+        out.insert(r.text(0)?, r.int(1)?);
+    }
+    Ok(out)
 }
 
 /// The priority of a comment whose author is banned: above ordinary
@@ -529,6 +537,7 @@ pub(crate) fn ingest_one(
     account: &Account,
     c: &IncomingComment,
     analysis: Option<&Analysis>,
+    bans: &HashMap<String, i64>,
     now: i64,
 ) -> Result<IngestOutcome> {
     let admin_id = ctx.admin_id;
@@ -605,7 +614,7 @@ pub(crate) fn ingest_one(
     } else {
         None
     };
-    let ban = ban_in_force(tx, admin_id, account.id, c.author_ref.as_deref(), now)?;
+    let ban = c.author_ref.as_deref().and_then(|a| bans.get(a).copied());
     let priority = if ban.is_some() {
         t.priority.max(BANNED_AUTHOR_PRIORITY)
     } else {
