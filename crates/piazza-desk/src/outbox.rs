@@ -439,16 +439,32 @@ impl Desk {
                 )?;
                 let operation: Operation = r.text(5)?.parse().map_err(DeskError::InvalidInput)?;
                 let account_id = AccountId(r.int(2)?);
-                let known_refs = if operation == Operation::Reply {
-                    tx.query(
-                        "SELECT platform_ref FROM outbox WHERE account_id = ? AND platform_ref IS NOT NULL AND id <> ?",
-                        &[account_id.into(), id.into()],
-                    )?
-                    .iter()
-                    .filter_map(|r| r.text(0).ok())
-                    .collect()
-                } else {
-                    Vec::new()
+                // Only a reconciliation needs them, and only those of the
+                // comment's thread: where the connector will look.
+                let known_refs = match (operation, r.opt_text(6)?) {
+                    (Operation::Reply, Some(target)) if attempts > 0 => {
+                        let parent = r.opt_text(13)?.unwrap_or_else(|| target.clone());
+                        tx.query(
+                            "SELECT platform_ref FROM outbox WHERE account_id = ? AND target_ref IN (?, ?) AND platform_ref IS NOT NULL AND id <> ?
+                             UNION
+                             SELECT o.platform_ref FROM outbox o JOIN comments c ON c.id = o.comment_id
+                             WHERE c.account_id = ? AND c.parent_external_id IN (?, ?) AND o.platform_ref IS NOT NULL AND o.id <> ?",
+                            &[
+                                account_id.into(),
+                                (&target).into(),
+                                (&parent).into(),
+                                id.into(),
+                                account_id.into(),
+                                (&target).into(),
+                                (&parent).into(),
+                                id.into(),
+                            ],
+                        )?
+                        .iter()
+                        .filter_map(|r| r.text(0).ok())
+                        .collect()
+                    }
+                    _ => Vec::new(),
                 };
                 out.push(Claimed {
                     id,

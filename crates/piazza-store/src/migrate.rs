@@ -9,6 +9,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_queue_order.sql")),
     (3, include_str!("../migrations/0003_platforms.sql")),
+    (4, include_str!("../migrations/0004_outbox_threads.sql")),
 ];
 
 fn expand(sql: &str, kind: BackendKind) -> String {
