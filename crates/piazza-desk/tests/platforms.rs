@@ -865,3 +865,50 @@ fn tokens_are_sealed_at_rest_and_never_in_the_audit() {
         assert_eq!(e.code(), "forbidden");
     }
 }
+
+#[test]
+fn a_taken_over_reply_does_not_claim_an_identical_reply_of_another_decision() {
+    for s in test_stores("known_refs") {
+        let w = world(s);
+        let id = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("k1", "u1", "Orari della biblioteca?"),
+            )
+            .unwrap()
+            .id();
+        let reply = || {
+            let mut r = ActRequest::new(id, ActionKind::Reply);
+            r.template = Some("risposta".into());
+            r.reply_text = Some("Dalle 9 alle 18.".into());
+            r
+        };
+        w.desk.act(&w.moderator, &reply()).unwrap();
+        w.desk.deliver_outbox(10).unwrap();
+        assert_eq!(w.sandbox.state().replies.len(), 1);
+        // The same words again, by a second decision, whose first attempt
+        // was cut short: the reply already on the page is the first
+        // decision's, not this one's.
+        w.desk.act(&w.moderator, &reply()).unwrap();
+        w.store
+            .write(|tx| {
+                tx.execute(
+                    "UPDATE outbox SET state = 'in_flight', attempts = 1, lease_until = ? WHERE platform_ref IS NULL",
+                    &[MONDAY_10.into()],
+                )
+            })
+            .unwrap();
+        assert_eq!(w.desk.deliver_outbox(10).unwrap().done, 1);
+        let page = w.sandbox.state();
+        assert_eq!(
+            page.replies.len(),
+            2,
+            "the second decision posts its own reply"
+        );
+        let refs: Vec<Option<String>> = steps(&w, id).into_iter().map(|s| s.platform_ref).collect();
+        assert_eq!(refs.len(), 2);
+        assert_ne!(refs[0], refs[1]);
+    }
+}
