@@ -117,6 +117,12 @@ pub struct OutboxItem {
 }
 
 impl OutboxItem {
+    /// A person can put the step back in the queue: it failed or was left
+    /// to a person, and its account is connected now.
+    pub fn retryable(&self) -> bool {
+        matches!(self.state, OutboxState::Failed | OutboxState::Manual) && self.connector.is_some()
+    }
+
     /// The step in one Italian sentence: what was done, what waits, what
     /// failed, and nothing else.
     pub fn describe_it(&self, when: impl Fn(i64) -> String) -> String {
@@ -373,6 +379,20 @@ impl Desk {
         )?;
         let now = self.now();
         self.write(|tx| {
+            // A step goes back in the queue only where a worker can take
+            // it: an account with an active connection.
+            let connected = tx
+                .query_opt(
+                    "SELECT 1 FROM outbox o JOIN platform_connections pc ON pc.account_id = o.account_id AND pc.status = 'active'
+                     WHERE o.admin_id = ? AND o.id = ?",
+                    &[by.admin_id.into(), id.into()],
+                )?
+                .is_some();
+            if !connected {
+                return Err(DeskError::InvalidInput(format!(
+                    "step {id} cannot be retried: its account is not connected to its platform (connect it first, or carry the step out by hand)"
+                )));
+            }
             let n = tx.execute(
                 "UPDATE outbox SET state = 'pending', next_attempt_at = ?, failure_code = NULL, lease_until = NULL
                  WHERE admin_id = ? AND id = ? AND state IN ('failed', 'manual', 'pending')",

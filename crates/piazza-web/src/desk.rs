@@ -736,12 +736,7 @@ fn item_page(
             .filter(|s| s.action_id == Some(action))
             .map(|s| StepView {
                 text: s.describe_it(when),
-                retry: (may_retry
-                    && matches!(
-                        s.state,
-                        piazza_desk::OutboxState::Failed | piazza_desk::OutboxState::Manual
-                    ))
-                .then_some(s.id),
+                retry: (may_retry && s.retryable()).then_some(s.id),
             })
             .collect()
     };

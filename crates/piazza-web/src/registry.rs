@@ -187,7 +187,7 @@ fn step_row(i: &OutboxItem) -> StepRow {
         comment: i.comment_id.map(|c| c.to_string()),
         account: i.account.clone(),
         text: i.describe_it(when),
-        can_retry: matches!(i.state, OutboxState::Failed | OutboxState::Manual),
+        can_retry: i.retryable(),
     }
 }
 
