@@ -709,15 +709,19 @@ impl Desk {
         run.failed = finished.iter().filter(|(_, e)| e.is_some()).count() as u64;
         self.write(|tx| {
             for (id, error) in &finished {
-                tx.execute(
-                    "UPDATE platform_events SET state = ?, error = ?, attempts = attempts + 1, processed_at = ? WHERE id = ?",
-                    &[
-                        (if error.is_some() { "failed" } else { "done" }).into(),
-                        error.clone().into(),
-                        now.into(),
-                        (*id).into(),
-                    ],
-                )?;
+                // A processed delivery's content lives on in the comments
+                // (under retention); its body, names and texts of citizens,
+                // is not kept twice. A failed one keeps it, to be looked at.
+                match error {
+                    None => tx.execute(
+                        "UPDATE platform_events SET state = 'done', error = NULL, body = NULL, attempts = attempts + 1, processed_at = ? WHERE id = ?",
+                        &[now.into(), (*id).into()],
+                    )?,
+                    Some(e) => tx.execute(
+                        "UPDATE platform_events SET state = 'failed', error = ?, attempts = attempts + 1, processed_at = ? WHERE id = ?",
+                        &[e.into(), now.into(), (*id).into()],
+                    )?,
+                };
             }
             Ok(())
         })?;

@@ -75,10 +75,23 @@ impl Desk {
                     &p(),
                 )?
                 .int(0)? as u64;
-            // Expired bans no longer need to know who was banned.
+            // Expired bans no longer need to know who was banned, nor do
+            // the finished platform steps of purged comments.
             tx.execute(
                 "UPDATE bans SET author_ref = '' WHERE admin_id = ? AND until_at IS NOT NULL AND until_at < ?",
                 &p(),
+            )?;
+            tx.execute(
+                "UPDATE outbox SET author_ref = NULL WHERE admin_id = ? AND created_at < ? AND author_ref IS NOT NULL AND state NOT IN ('pending', 'in_flight')",
+                &p(),
+            )?;
+            // Webhook deliveries keep their bodies only while they are
+            // needed (processed ones lose them at once); what is older than
+            // the period goes, hash included (platforms retry for hours,
+            // not for days).
+            tx.execute(
+                "DELETE FROM platform_events WHERE received_at < ? AND state <> 'pending'",
+                &[cutoff.into()],
             )?;
             let report = RetentionReport {
                 comments_purged,

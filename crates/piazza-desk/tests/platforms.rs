@@ -916,3 +916,65 @@ fn a_taken_over_reply_does_not_claim_an_identical_reply_of_another_decision() {
         assert_ne!(refs[0], refs[1]);
     }
 }
+
+#[test]
+fn a_webhook_delivery_is_stored_once_processed_and_forgotten() {
+    use piazza_fakes::meta::webhook::{FeedComment, page_delivery};
+    for s in test_stores("deliveries") {
+        let w = world(s);
+        w.desk
+            .connect(
+                &w.boss,
+                NewConnection {
+                    account_id: w.account,
+                    connector: ConnectorKind::Facebook,
+                    platform_account: "1234567890".into(),
+                    page_id: None,
+                    token: Some(SecretString::new("EAAB-token")),
+                },
+            )
+            .unwrap();
+        let c = FeedComment::new(
+            "1234567890",
+            "1234567890_1",
+            "1234567890_1_2",
+            "u-5",
+            "Paola",
+            "Sei un idiota",
+        );
+        let body = page_delivery("1234567890", 1_795_424_400, vec![c.change("add")]);
+        assert!(w.desk.receive_platform_delivery("meta", &body).unwrap());
+        assert!(!w.desk.receive_platform_delivery("meta", &body).unwrap());
+        assert_eq!(w.desk.pending_platform_deliveries().unwrap(), 1);
+        let run = w.desk.process_platform_deliveries(10).unwrap();
+        assert_eq!((run.deliveries, run.events, run.failed), (1, 1, 0));
+        let q = w
+            .desk
+            .queue(w.admin, &piazza_desk::QueueFilter::default())
+            .unwrap();
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].author_name.as_deref(), Some("Paola"));
+        let bodies = |w: &World| -> Vec<Option<String>> {
+            w.store
+                .read(|tx| {
+                    tx.query("SELECT body FROM platform_events", &[])?
+                        .iter()
+                        .map(|r| r.opt_text(0))
+                        .collect::<piazza_store::Result<Vec<_>>>()
+                })
+                .unwrap()
+        };
+        assert_eq!(bodies(&w), [None], "the processed body is not kept twice");
+        // A malformed delivery fails alone and keeps its body to be looked at.
+        w.desk
+            .receive_platform_delivery("meta", br#"{"object":"page","entry":"x"}"#)
+            .unwrap();
+        let run = w.desk.process_platform_deliveries(10).unwrap();
+        assert_eq!(run.failed, 1);
+        assert_eq!(bodies(&w).iter().filter(|b| b.is_some()).count(), 1);
+        // Retention forgets the deliveries of the period.
+        w.clock.fetch_add(40 * 86_400_000, Ordering::SeqCst);
+        w.desk.run_retention(None, w.admin, 30).unwrap();
+        assert!(bodies(&w).is_empty());
+    }
+}
