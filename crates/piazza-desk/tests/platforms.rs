@@ -198,6 +198,23 @@ fn comment(id: &str, author: &str, text: &str) -> IncomingComment {
     }
 }
 
+/// Connects the test account as a Facebook Page, served by the scripted
+/// connector.
+fn connect_facebook(w: &World, token: &str) -> piazza_desk::Connection {
+    w.desk
+        .connect(
+            &w.boss,
+            NewConnection {
+                account_id: w.account,
+                connector: ConnectorKind::Facebook,
+                platform_account: "1234567890".into(),
+                page_id: None,
+                token: Some(SecretString::new(token)),
+            },
+        )
+        .unwrap()
+}
+
 fn insult_clause(w: &World) -> u32 {
     w.desk
         .context(w.admin)
@@ -429,18 +446,7 @@ fn failures_retry_back_off_pause_the_connection_or_stop_for_good() {
     for s in test_stores("outbox_failures") {
         let w = world(s);
         // Connect the account through the scripted connector instead.
-        w.desk
-            .connect(
-                &w.boss,
-                NewConnection {
-                    account_id: w.account,
-                    connector: ConnectorKind::Facebook,
-                    platform_account: "1234567890".into(),
-                    page_id: None,
-                    token: Some(SecretString::new("EAAB-token-di-prova")),
-                },
-            )
-            .unwrap();
+        connect_facebook(&w, "EAAB-token-di-prova");
         let conn = w.desk.connection(w.admin, w.account).unwrap().unwrap();
         assert!(conn.has_token);
         assert!(!format!("{conn:?}").contains("EAAB"));
@@ -523,18 +529,7 @@ fn failures_retry_back_off_pause_the_connection_or_stop_for_good() {
                 .iter()
                 .all(|s| s.state == OutboxState::Manual)
         );
-        w.desk
-            .connect(
-                &w.boss,
-                NewConnection {
-                    account_id: w.account,
-                    connector: ConnectorKind::Facebook,
-                    platform_account: "1234567890".into(),
-                    page_id: None,
-                    token: Some(SecretString::new("EAAB-token-di-prova")),
-                },
-            )
-            .unwrap();
+        connect_facebook(&w, "EAAB-token-di-prova");
         assert_eq!(w.desk.deliver_outbox(10).unwrap().claimed, 0);
         w.desk.retry_outbox(&w.moderator, step.id).unwrap();
         assert_eq!(w.desk.deliver_outbox(10).unwrap().done, 1);
@@ -548,18 +543,7 @@ fn failures_retry_back_off_pause_the_connection_or_stop_for_good() {
 fn a_step_whose_attempt_was_cut_short_is_taken_over_as_uncertain() {
     for s in test_stores("outbox_lease") {
         let w = world(s);
-        w.desk
-            .connect(
-                &w.boss,
-                NewConnection {
-                    account_id: w.account,
-                    connector: ConnectorKind::Facebook,
-                    platform_account: "1234567890".into(),
-                    page_id: None,
-                    token: Some(SecretString::new("EAAB-token")),
-                },
-            )
-            .unwrap();
+        connect_facebook(&w, "EAAB-token");
         let id = w
             .desk
             .ingest_comment(w.admin, w.account, &comment("l1", "u1", "Domanda?"))
@@ -825,18 +809,7 @@ fn a_sync_reads_from_the_connector_through_the_pipeline() {
 fn tokens_are_sealed_at_rest_and_never_in_the_audit() {
     for s in test_stores("sealed_tokens") {
         let w = world(s);
-        w.desk
-            .connect(
-                &w.boss,
-                NewConnection {
-                    account_id: w.account,
-                    connector: ConnectorKind::Facebook,
-                    platform_account: "1234567890".into(),
-                    page_id: None,
-                    token: Some(SecretString::new("EAAB-segretissimo")),
-                },
-            )
-            .unwrap();
+        connect_facebook(&w, "EAAB-segretissimo");
         let stored: Vec<String> = w
             .store
             .read(|tx| {
@@ -922,18 +895,7 @@ fn a_webhook_delivery_is_stored_once_processed_and_forgotten() {
     use piazza_fakes::meta::webhook::{FeedComment, page_delivery};
     for s in test_stores("deliveries") {
         let w = world(s);
-        w.desk
-            .connect(
-                &w.boss,
-                NewConnection {
-                    account_id: w.account,
-                    connector: ConnectorKind::Facebook,
-                    platform_account: "1234567890".into(),
-                    page_id: None,
-                    token: Some(SecretString::new("EAAB-token")),
-                },
-            )
-            .unwrap();
+        connect_facebook(&w, "EAAB-token");
         let c = FeedComment::new(
             "1234567890",
             "1234567890_1",
