@@ -973,8 +973,8 @@ mod tests {
         let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
         let Ok(dirs) = std::fs::read_dir(data) else {
             assert!(
-                std::env::var("PIAZZA_REQUIRE_SHARED").as_deref() != Ok("1"),
-                "PIAZZA_REQUIRE_SHARED=1 but {data} is absent"
+                std::env::var("PIAZZA_REQUIRE_DATA").as_deref() != Ok("1"),
+                "PIAZZA_REQUIRE_DATA=1 but {data} is absent"
             );
             eprintln!("skipped: {data} is absent");
             return;

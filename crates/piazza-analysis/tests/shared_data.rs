@@ -14,8 +14,8 @@ const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
 fn training_files_parse_with_their_documented_sizes() {
     if !Path::new(DATA).is_dir() {
         assert!(
-            std::env::var("PIAZZA_REQUIRE_SHARED").as_deref() != Ok("1"),
-            "PIAZZA_REQUIRE_SHARED=1 but {DATA} is absent"
+            std::env::var("PIAZZA_REQUIRE_DATA").as_deref() != Ok("1"),
+            "PIAZZA_REQUIRE_DATA=1 but {DATA} is absent"
         );
         eprintln!("skipped: {DATA} is absent");
         return;

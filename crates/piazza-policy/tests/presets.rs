@@ -366,8 +366,8 @@ fn every_quoted_text_is_in_the_seed_verbatim() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
     if !dir.exists() {
         assert!(
-            std::env::var("PIAZZA_REQUIRE_SHARED").as_deref() != Ok("1"),
-            "PIAZZA_REQUIRE_SHARED=1 but {} is absent",
+            std::env::var("PIAZZA_REQUIRE_DATA").as_deref() != Ok("1"),
+            "PIAZZA_REQUIRE_DATA=1 but {} is absent",
             dir.display()
         );
         eprintln!(

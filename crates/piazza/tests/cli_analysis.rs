@@ -19,8 +19,8 @@ use common::{piazza, stderr};
 fn train_on_the_shared_data_writes_the_shipped_model_byte_for_byte() {
     if !Path::new(DATA).is_dir() {
         assert!(
-            std::env::var("PIAZZA_REQUIRE_SHARED").as_deref() != Ok("1"),
-            "PIAZZA_REQUIRE_SHARED=1 but {DATA} is absent"
+            std::env::var("PIAZZA_REQUIRE_DATA").as_deref() != Ok("1"),
+            "PIAZZA_REQUIRE_DATA=1 but {DATA} is absent"
         );
         eprintln!("skipped: {DATA} is absent");
         return;
