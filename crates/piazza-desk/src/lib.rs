@@ -45,7 +45,7 @@ pub use actions::{
     StatementSubject, statement_preview,
 };
 pub use audit_log::{AuditKind, AuditTarget};
-pub use auth::{hash_password, verify_password};
+pub use auth::{generate_password, hash_password, verify_password};
 pub use context::AdminContext;
 pub use error::DeskError;
 pub use ids::{AccountId, ActionId, AdminId, CommentId, OutboxId, ParseIdError, PostId, StaffId};

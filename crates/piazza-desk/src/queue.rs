@@ -257,27 +257,34 @@ impl Desk {
         let (rows, flagged) = self.read(|tx| {
             let rows = tx.query(&sql, &params)?;
             let ids: Vec<i64> = rows.iter().filter_map(|r| r.int(0).ok()).collect();
+            // In slices: one parameter per item, and the databases cap
+            // the parameters of a statement (SQLite at 32,766).
             let mut flagged = Vec::new();
-            if !ids.is_empty() {
-                let marks = ids.iter().map(|_| "?").collect::<Vec<_>>().join(", ");
-                let p: Vec<piazza_store::Value> = ids.iter().map(|i| (*i).into()).collect();
-                flagged = tx.query(
+            for chunk in ids.chunks(500) {
+                let marks = vec!["?"; chunk.len()].join(", ");
+                let p: Vec<piazza_store::Value> = chunk.iter().map(|i| (*i).into()).collect();
+                flagged.extend(tx.query(
                     &format!(
                         "SELECT f.comment_id, f.category FROM findings f JOIN comments c ON c.id = f.comment_id
                          WHERE f.comment_id IN ({marks}) AND f.revision = c.revision AND f.flagged = 1 ORDER BY f.score DESC"
                     ),
                     &p,
-                )?;
+                )?);
             }
             Ok((rows, flagged))
         })?;
         let mut items: Vec<QueueItem> = rows.iter().map(item_from).collect::<Result<_>>()?;
+        let at: std::collections::HashMap<CommentId, usize> = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item.id, i))
+            .collect();
         for f in flagged {
             let (id, cat) = (CommentId(f.int(0)?), f.opt_text(1)?);
-            if let (Some(item), Some(cat)) = (items.iter_mut().find(|i| i.id == id), cat)
-                && !item.flagged.contains(&cat)
+            if let (Some(&i), Some(cat)) = (at.get(&id), cat)
+                && !items[i].flagged.contains(&cat)
             {
-                item.flagged.push(cat);
+                items[i].flagged.push(cat);
             }
         }
         Ok(items)

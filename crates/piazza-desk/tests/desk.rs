@@ -1047,3 +1047,40 @@ fn an_identity_provider_login_finds_exactly_one_active_person() {
         ));
     }
 }
+
+#[test]
+fn a_queue_larger_than_a_statement_can_bind_is_read_whole() {
+    // 33,000 open items: more than SQLite's 32,766 parameters in one
+    // statement, which the flagged categories were once read with.
+    for s in test_stores("big_queue") {
+        let w = world(s, "cento");
+        w._store
+            .store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO comments (admin_id, account_id, platform, external_id, text, text_sha256, created_at, ingested_at, state, severity)
+                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 33000)
+                     SELECT ?, ?, 'facebook', 'big-' || i, 'Sei un idiota', 'x', ?, ?, 'new', 0.7 FROM n",
+                    &[w.admin.into(), w.account.into(), MONDAY_10.into(), MONDAY_10.into()],
+                )?;
+                tx.execute(
+                    "INSERT INTO findings (admin_id, comment_id, revision, category, score, flagged, explanation)
+                     SELECT admin_id, id, 1, 'insult', 0.9, 1, 'x' FROM comments WHERE external_id LIKE 'big-%'",
+                    &[],
+                )
+            })
+            .unwrap();
+        let q = w
+            .desk
+            .queue(
+                w.admin,
+                &QueueFilter {
+                    limit: 40_000,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(q.len(), 33_000, "{}", s_label(&w));
+        assert!(q.iter().all(|i| i.flagged == ["insult"]));
+    }
+}

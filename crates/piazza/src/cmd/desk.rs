@@ -330,26 +330,9 @@ fn read_password() -> anyhow::Result<String> {
     Ok(s.trim_end_matches(['\n', '\r']).to_string())
 }
 
-fn generated_password() -> String {
-    use rand_like::random_password;
-    random_password()
-}
-
-/// A password from the operating system's randomness, 20 characters from
-/// an alphabet without look-alikes.
-mod rand_like {
-    pub fn random_password() -> String {
-        const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        let mut bytes = [0u8; 20];
-        if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
-            use std::io::Read;
-            let _ = f.read_exact(&mut bytes);
-        }
-        bytes
-            .iter()
-            .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-            .collect()
-    }
+/// A password for a new login, printed once: 20 characters.
+fn generated_password() -> anyhow::Result<String> {
+    Ok(piazza_desk::generate_password(20)?)
 }
 
 pub fn staff(store: &StoreArgs, cmd: StaffCommand) -> anyhow::Result<Outcome> {
@@ -373,7 +356,7 @@ pub fn staff(store: &StoreArgs, cmd: StaffCommand) -> anyhow::Result<Outcome> {
             let password = if password_stdin {
                 Some(read_password()?)
             } else if first_admin {
-                let p = generated_password();
+                let p = generated_password()?;
                 shown = Some(p.clone());
                 Some(p)
             } else {
@@ -703,6 +686,50 @@ pub enum QueueCommand {
     },
 }
 
+fn scope_actor(
+    desk: &piazza_desk::Desk,
+    admin: piazza_desk::AdminId,
+    as_staff: Option<String>,
+) -> anyhow::Result<Option<piazza_desk::Actor>> {
+    Ok(as_staff.map(|u| desk.actor(admin, &u)).transpose()?)
+}
+
+/// `queue list --json`: a JSON array written as the pages are read, up to
+/// the filter's limit.
+fn stream_queue_json(
+    desk: &piazza_desk::Desk,
+    admin: piazza_desk::AdminId,
+    filter: QueueFilter,
+) -> anyhow::Result<Outcome> {
+    use std::io::Write;
+    const PAGE: i64 = 1000;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    out.write_all(b"[")?;
+    let mut written = 0i64;
+    while written < filter.limit {
+        let want = PAGE.min(filter.limit - written);
+        let page = desk.queue(
+            admin,
+            &QueueFilter {
+                limit: want,
+                offset: written,
+                ..filter.clone()
+            },
+        )?;
+        for item in &page {
+            out.write_all(if written == 0 { b"\n" } else { b",\n" })?;
+            serde_json::to_writer(&mut out, item)?;
+            written += 1;
+        }
+        if (page.len() as i64) < want {
+            break;
+        }
+    }
+    out.write_all(b"\n]\n")?;
+    out.flush()?;
+    Ok(Outcome::Ok)
+}
+
 pub fn queue(store: &StoreArgs, cmd: QueueCommand) -> anyhow::Result<Outcome> {
     let desk = store.desk()?;
     let admin = store.administration(&desk)?;
@@ -717,22 +744,23 @@ pub fn queue(store: &StoreArgs, cmd: QueueCommand) -> anyhow::Result<Outcome> {
             json,
         } => {
             let assigned = assigned_to.map(|u| desk.actor(admin.id, &u)).transpose()?;
-            let scope = as_staff.map(|u| desk.actor(admin.id, &u)).transpose()?;
-            let items = desk.queue(
-                admin.id,
-                &QueueFilter {
-                    account_id: account,
-                    states: state,
-                    category: category.map(|c| c.as_str().to_string()),
-                    assigned_to: assigned.map(|a| a.staff_id),
-                    scope_of: scope,
-                    limit,
-                    ..Default::default()
-                },
-            )?;
+            let scope = scope_actor(&desk, admin.id, as_staff)?;
+            let filter = QueueFilter {
+                account_id: account,
+                states: state,
+                category: category.map(|c| c.as_str().to_string()),
+                assigned_to: assigned.map(|a| a.staff_id),
+                scope_of: scope,
+                limit,
+                ..Default::default()
+            };
             if json {
-                println!("{}", serde_json::to_string_pretty(&items)?);
-            } else {
+                // Streamed page by page: an export of the whole queue never
+                // holds it in memory nor in one statement.
+                return stream_queue_json(&desk, admin.id, filter);
+            }
+            let items = desk.queue(admin.id, &filter)?;
+            {
                 println!(
                     "{:>6} {:>4} {:<10} {:<26} {:<25} TESTO",
                     "ID", "PRIO", "STATO", "CATEGORIE", "SCADENZA"

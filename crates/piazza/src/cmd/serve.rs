@@ -216,20 +216,6 @@ pub struct DemoArgs {
     initial: usize,
 }
 
-fn password() -> String {
-    // 16 characters from the operating system's randomness.
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 16];
-    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
-        use std::io::Read;
-        let _ = f.read_exact(&mut bytes);
-    }
-    bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect()
-}
-
 /// The demo logins: (username, name, roles, account index to assign).
 const DEMO_STAFF: &[(&str, &str, &[Role], Option<usize>)] = &[
     ("admin", "Amministratore di sistema", &[Role::Admin], None),
@@ -281,7 +267,7 @@ pub fn seed_demo(desk: &Desk, preset: &str) -> anyhow::Result<SeededDemo> {
     let mut logins = Vec::new();
     let mut root = None;
     for (username, name, roles, _) in DEMO_STAFF {
-        let pw = password();
+        let pw = piazza_desk::generate_password(16)?;
         desk.add_staff(
             admin.id,
             root.as_ref(),
