@@ -55,6 +55,7 @@ impl DeskError {
             DeskError::Handover(_) => "handover_incomplete",
             DeskError::NotSupported(_) => "not_supported",
             DeskError::Store(StoreError::Duplicate(_)) => "duplicate",
+            DeskError::Store(StoreError::Unavailable { .. }) => "storage_unavailable",
             DeskError::Store(_) => "storage",
         }
     }
@@ -73,6 +74,7 @@ impl DeskError {
         "handover_incomplete",
         "not_supported",
         "duplicate",
+        "storage_unavailable",
         "storage",
     ];
 
@@ -103,6 +105,18 @@ impl DeskError {
                 s
             }
             DeskError::Store(StoreError::Duplicate(_)) => "L'elemento esiste già.".into(),
+            DeskError::Store(StoreError::Unavailable { reason, .. }) => {
+                use piazza_store::Unavailability as U;
+                match reason {
+                    U::DiskFull => "Il disco del database è pieno: l'operazione non è stata registrata. Libera spazio sul server (o chiedi all'amministratore di farlo) e ripeti l'operazione.",
+                    U::ReadOnly => "Il database è in sola lettura: l'operazione non è stata registrata. Controlla i permessi del file del database o la configurazione del server PostgreSQL.",
+                    U::Locked => "Il database è occupato da un'altra operazione in corso: l'operazione non è stata registrata. Ripetila fra qualche secondo.",
+                    U::NoPermission => "Piazza non ha il permesso di usare il database (permessi del file o dell'utente PostgreSQL): l'operazione non è stata registrata. Avvisa l'amministratore.",
+                    U::Unreachable => "Il database non risponde: l'operazione non è stata registrata. Controlla che il server PostgreSQL sia attivo e raggiungibile.",
+                    U::Corrupt => "Il file del database risulta danneggiato: l'operazione non è stata registrata. Ripristina l'ultima copia di sicurezza e avvisa l'amministratore.",
+                }
+                .into()
+            }
             DeskError::Store(_) => "Errore dell'archivio: riprova; se persiste, avvisa l'amministratore.".into(),
         }
     }
@@ -138,6 +152,10 @@ mod tests {
             DeskError::Handover("x".into()),
             DeskError::NotSupported("x".into()),
             DeskError::Store(StoreError::Duplicate("x".into())),
+            DeskError::Store(StoreError::Unavailable {
+                reason: piazza_store::Unavailability::DiskFull,
+                detail: "x".into(),
+            }),
             DeskError::Store(StoreError::Database("x".into())),
         ];
         let codes: Vec<&str> = samples.iter().map(|e| e.code()).collect();

@@ -101,6 +101,17 @@ impl Desk {
         Ok(Desk::new(Store::open_data_dir(dir)?))
     }
 
+    /// The desk over the database at `url`, for reading only: every use
+    /// case that writes is refused with a read-only storage error.
+    pub fn open_read_only(url: &str) -> Result<Desk> {
+        Ok(Desk::new(Store::open_read_only(url)?))
+    }
+
+    /// [`Desk::open_read_only`] for the SQLite database in `dir`.
+    pub fn open_data_dir_read_only(dir: &std::path::Path) -> Result<Desk> {
+        Ok(Desk::new(Store::open_data_dir_read_only(dir)?))
+    }
+
     pub fn new(store: Store) -> Desk {
         Desk {
             store,

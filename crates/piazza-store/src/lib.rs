@@ -65,6 +65,44 @@ pub enum StoreError {
     },
     #[error("migration {version} failed: {message}")]
     Migration { version: u32, message: String },
+    /// The database cannot do what was asked for a reason outside Piazza
+    /// (a full disk, a read-only file, a server that does not answer):
+    /// what an operator must fix, said as such.
+    #[error("the database is unavailable ({}): {detail}", .reason.as_str())]
+    Unavailable {
+        reason: Unavailability,
+        detail: String,
+    },
+}
+
+/// Why the database could not do what was asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailability {
+    /// No space left on the database's disk.
+    DiskFull,
+    /// The database, or the connection, is read-only.
+    ReadOnly,
+    /// Another process holds a lock for longer than the wait.
+    Locked,
+    /// The operating system or the server refuses access.
+    NoPermission,
+    /// The server cannot be reached.
+    Unreachable,
+    /// The file is not a database, or is damaged.
+    Corrupt,
+}
+
+impl Unavailability {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Unavailability::DiskFull => "disk full",
+            Unavailability::ReadOnly => "read-only",
+            Unavailability::Locked => "locked",
+            Unavailability::NoPermission => "no permission",
+            Unavailability::Unreachable => "unreachable",
+            Unavailability::Corrupt => "damaged",
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -121,6 +159,9 @@ pub struct Store {
     pool: Arc<Pool>,
     kind: BackendKind,
     url_for_display: String,
+    /// Opened for reading only: every write is refused before it reaches
+    /// the database.
+    read_only: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -159,14 +200,38 @@ impl Store {
     /// Opens a database by URL: `sqlite:PATH` (or `sqlite://PATH`) or
     /// `postgres://user:pass@host/db` (also `postgresql://`).
     pub fn open(url: &str) -> Result<Store> {
+        Store::open_with(url, false)
+    }
+
+    /// Opens a database for reading only, for the commands that only read
+    /// (an auditor checking a read-only copy): nothing is created or
+    /// migrated, and a schema older than this build is an error. SQLite
+    /// files that cannot be written are read as immutable.
+    pub fn open_read_only(url: &str) -> Result<Store> {
+        Store::open_with(url, true)
+    }
+
+    /// [`Store::open_read_only`] for the SQLite database in `dir`.
+    pub fn open_data_dir_read_only(dir: &Path) -> Result<Store> {
+        let path = dir.join("piazza.sqlite3");
+        if !path.exists() {
+            return Err(StoreError::DataDir {
+                path: path.display().to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no database here"),
+            });
+        }
+        Store::open_read_only(&format!("sqlite:{}", path.display()))
+    }
+
+    fn open_with(url: &str, read_only: bool) -> Result<Store> {
         let display = redact_url(url);
         let (kind, pool) = if let Some(path) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
         {
-            open_sqlite(path)?
+            open_sqlite(path, read_only)?
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            open_postgres(url)?
+            open_postgres(url, read_only)?
         } else {
             return Err(StoreError::UnsupportedUrl(display));
         };
@@ -174,9 +239,19 @@ impl Store {
             pool: Arc::new(pool),
             kind,
             url_for_display: display,
+            read_only,
         };
-        store.write(migrate::run)?;
+        if read_only {
+            store.read(migrate::check_current)?;
+        } else {
+            store.write(migrate::run)?;
+        }
         Ok(store)
+    }
+
+    /// Whether the store was opened for reading only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn kind(&self) -> BackendKind {
@@ -229,6 +304,13 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
+        if self.read_only {
+            return Err(StoreError::Unavailable {
+                reason: Unavailability::ReadOnly,
+                detail: "opened for reading only".into(),
+            }
+            .into());
+        }
         self.transaction(true, f)
     }
 
@@ -318,8 +400,9 @@ impl Drop for PooledConn<'_> {
 }
 
 #[cfg(feature = "sqlite")]
-fn open_sqlite(path: &str) -> Result<(BackendKind, Pool)> {
-    if let Some(parent) = Path::new(path).parent()
+fn open_sqlite(path: &str, read_only: bool) -> Result<(BackendKind, Pool)> {
+    if !read_only
+        && let Some(parent) = Path::new(path).parent()
         && !parent.as_os_str().is_empty()
     {
         std::fs::create_dir_all(parent).map_err(|source| StoreError::DataDir {
@@ -335,19 +418,25 @@ fn open_sqlite(path: &str) -> Result<(BackendKind, Pool)> {
             available: Condvar::new(),
             open: Mutex::new(0),
             max: 4,
-            connect: Box::new(move || sqlite::connect(&path).map(Conn::Sqlite)),
+            connect: Box::new(move || {
+                if read_only {
+                    sqlite::connect_read_only(&path).map(Conn::Sqlite)
+                } else {
+                    sqlite::connect(&path).map(Conn::Sqlite)
+                }
+            }),
             writer: Some(Mutex::new(())),
         },
     ))
 }
 
 #[cfg(not(feature = "sqlite"))]
-fn open_sqlite(_: &str) -> Result<(BackendKind, Pool)> {
+fn open_sqlite(_: &str, _: bool) -> Result<(BackendKind, Pool)> {
     Err(StoreError::BackendNotCompiled("sqlite"))
 }
 
 #[cfg(feature = "postgres")]
-fn open_postgres(url: &str) -> Result<(BackendKind, Pool)> {
+fn open_postgres(url: &str, read_only: bool) -> Result<(BackendKind, Pool)> {
     let config: postgres::Config = url.parse().map_err(|e| {
         StoreError::Database(format!("invalid PostgreSQL URL {}: {e}", redact_url(url)))
     })?;
@@ -361,22 +450,24 @@ fn open_postgres(url: &str) -> Result<(BackendKind, Pool)> {
             // PostgreSQL locks rows, not the database: writers run side by side.
             writer: None,
             connect: Box::new(move || {
-                config
-                    .connect(postgres::NoTls)
-                    .map(|client| {
-                        Conn::Postgres(Box::new(pg::PgConn {
-                            client,
-                            statements: Default::default(),
-                        }))
-                    })
-                    .map_err(pg::err)
+                let mut client = config.connect(postgres::NoTls).map_err(pg::err)?;
+                if read_only {
+                    // The server refuses every write of this session.
+                    client
+                        .batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                        .map_err(pg::err)?;
+                }
+                Ok(Conn::Postgres(Box::new(pg::PgConn {
+                    client,
+                    statements: Default::default(),
+                })))
             }),
         },
     ))
 }
 
 #[cfg(not(feature = "postgres"))]
-fn open_postgres(_: &str) -> Result<(BackendKind, Pool)> {
+fn open_postgres(_: &str, _: bool) -> Result<(BackendKind, Pool)> {
     Err(StoreError::BackendNotCompiled("postgres"))
 }
 

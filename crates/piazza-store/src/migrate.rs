@@ -57,3 +57,28 @@ pub(crate) fn run(tx: &mut Tx<'_>) -> Result<()> {
     }
     Ok(())
 }
+
+/// For a read-only store: the schema must be this build's, since nothing
+/// can be migrated.
+pub(crate) fn check_current(tx: &mut Tx<'_>) -> Result<()> {
+    let latest = MIGRATIONS.last().map(|(v, _)| i64::from(*v)).unwrap_or(0);
+    let applied = tx
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            &[],
+        )
+        .and_then(|r| r.int(0))
+        .map_err(|e| StoreError::Migration {
+            version: 0,
+            message: format!("not a Piazza database ({e})"),
+        })?;
+    if applied < latest {
+        return Err(StoreError::Migration {
+            version: applied as u32 + 1,
+            message: format!(
+                "the database has schema version {applied} and this build needs {latest}: open it once with write access to update it"
+            ),
+        });
+    }
+    Ok(())
+}

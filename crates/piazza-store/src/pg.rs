@@ -10,10 +10,39 @@ use crate::{Result, Row, StoreError, Value};
 
 pub(crate) fn err(e: postgres::Error) -> StoreError {
     if let Some(db) = e.as_db_error() {
-        if db.code() == &postgres::error::SqlState::UNIQUE_VIOLATION {
+        use crate::Unavailability as U;
+        use postgres::error::SqlState as S;
+        if db.code() == &S::UNIQUE_VIOLATION {
             return StoreError::Duplicate(db.message().to_string());
         }
+        let reason = match db.code() {
+            c if *c == S::DISK_FULL || *c == S::OUT_OF_MEMORY => Some(U::DiskFull),
+            c if *c == S::READ_ONLY_SQL_TRANSACTION => Some(U::ReadOnly),
+            c if *c == S::LOCK_NOT_AVAILABLE || *c == S::T_R_DEADLOCK_DETECTED => Some(U::Locked),
+            c if *c == S::INSUFFICIENT_PRIVILEGE || *c == S::INVALID_PASSWORD => {
+                Some(U::NoPermission)
+            }
+            c if *c == S::DATA_CORRUPTED || *c == S::INDEX_CORRUPTED => Some(U::Corrupt),
+            c if *c == S::ADMIN_SHUTDOWN || *c == S::CANNOT_CONNECT_NOW => Some(U::Unreachable),
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            return StoreError::Unavailable {
+                reason,
+                detail: format!("{}: {}", db.code().code(), db.message()),
+            };
+        }
         return StoreError::Database(format!("{}: {}", db.code().code(), db.message()));
+    }
+    // No answer from the server at all: it cannot be reached.
+    if e.is_closed() || e.source().is_some_and(|s| s.is::<std::io::Error>()) {
+        return StoreError::Unavailable {
+            reason: crate::Unavailability::Unreachable,
+            detail: match e.source() {
+                Some(s) => format!("{e}: {s}"),
+                None => e.to_string(),
+            },
+        };
     }
     match e.source() {
         Some(s) => StoreError::Database(format!("{e}: {s}")),

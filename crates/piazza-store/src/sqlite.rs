@@ -13,7 +13,58 @@ pub(crate) fn err(e: rusqlite::Error) -> StoreError {
     {
         return StoreError::Duplicate(msg.clone().unwrap_or_default());
     }
+    if let rusqlite::Error::SqliteFailure(f, _) = &e {
+        use crate::Unavailability as U;
+        use rusqlite::ErrorCode as C;
+        let reason = match f.code {
+            C::DiskFull => Some(U::DiskFull),
+            C::ReadOnly => Some(U::ReadOnly),
+            C::DatabaseBusy | C::DatabaseLocked => Some(U::Locked),
+            C::PermissionDenied | C::CannotOpen => Some(U::NoPermission),
+            C::NotADatabase | C::DatabaseCorrupt => Some(U::Corrupt),
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            return StoreError::Unavailable {
+                reason,
+                detail: e.to_string(),
+            };
+        }
+    }
     StoreError::Database(e.to_string())
+}
+
+/// A connection that only reads. A file the process may write is opened
+/// read-only (and sees the latest commits, WAL included); a file it may
+/// not write, such as an auditor's copy, is opened as immutable: SQLite
+/// then needs no lock file or shared memory beside it.
+pub(crate) fn connect_read_only(path: &str) -> Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let writable = std::fs::OpenOptions::new().write(true).open(path).is_ok();
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let c = if writable {
+        rusqlite::Connection::open_with_flags(path, flags)
+    } else {
+        let abs = std::fs::canonicalize(path).map_err(|e| StoreError::Unavailable {
+            reason: crate::Unavailability::NoPermission,
+            detail: format!("{path}: {e}"),
+        })?;
+        // The path inside a URI: what would end it or start a query must
+        // be escaped.
+        let uri_path = abs
+            .display()
+            .to_string()
+            .replace('%', "%25")
+            .replace('?', "%3f")
+            .replace('#', "%23");
+        rusqlite::Connection::open_with_flags(format!("file:{uri_path}?immutable=1"), flags)
+    }
+    .map_err(err)?;
+    c.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 10000;")
+        .map_err(err)?;
+    Ok(c)
 }
 
 pub(crate) fn connect(path: &str) -> Result<rusqlite::Connection> {

@@ -284,3 +284,65 @@ fn concurrent_writers_all_commit_and_the_audit_chain_stays_whole() {
         assert!(report.problems.is_empty(), "{:?}", report.problems);
     }
 }
+
+#[test]
+fn a_read_only_store_reads_and_refuses_every_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = Store::open_data_dir_read_only(&dir.path().join("nessuno")).unwrap_err();
+    assert!(
+        matches!(missing, StoreError::DataDir { .. }),
+        "nothing is created: {missing}"
+    );
+    assert!(!dir.path().join("nessuno").exists());
+    let rw = Store::open_data_dir(dir.path()).unwrap();
+    let a = admin(&rw, "sola-lettura");
+    log(&rw, a, 3);
+    let ro = Store::open_data_dir_read_only(dir.path()).unwrap();
+    assert!(ro.is_read_only());
+    let v = ro.read(|tx| audit::verify(tx, a)).unwrap();
+    assert!(v.is_intact());
+    assert_eq!(v.entries, 3);
+    let e = ro
+        .write(|tx| tx.execute("DELETE FROM audit_log", &[]))
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Unavailable {
+                reason: piazza_store::Unavailability::ReadOnly,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // Not even a statement that slips through a read can write: SQLite
+    // itself is in query-only mode.
+    let sneaky = ro
+        .read(|tx| tx.execute("DELETE FROM audit_log", &[]))
+        .unwrap_err();
+    assert!(
+        matches!(
+            sneaky,
+            StoreError::Unavailable { .. } | StoreError::Database(_)
+        ),
+        "{sneaky}"
+    );
+    assert_eq!(
+        rw.read(|tx| audit::verify(tx, a)).unwrap().entries,
+        3,
+        "nothing was deleted"
+    );
+    // A schema older than this build cannot be read without migrating.
+    rw.write(|tx| {
+        tx.execute(
+            "DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)",
+            &[],
+        )
+    })
+    .unwrap();
+    let old = Store::open_data_dir_read_only(dir.path()).unwrap_err();
+    assert!(
+        old.to_string().contains("open it once with write access"),
+        "{old}"
+    );
+}

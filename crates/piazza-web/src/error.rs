@@ -90,6 +90,7 @@ impl AppError {
         "handover_incomplete",
         "not_supported",
         "duplicate",
+        "storage_unavailable",
     ];
 
     pub fn code(&self) -> &'static str {
@@ -122,6 +123,9 @@ impl AppError {
                 "forbidden" | "out_of_scope" => StatusCode::FORBIDDEN,
                 "conflict" | "duplicate" => StatusCode::CONFLICT,
                 "storage" => StatusCode::INTERNAL_SERVER_ERROR,
+                // The database is full, read-only or unreachable: the
+                // message says which, and nothing was recorded.
+                "storage_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
         }

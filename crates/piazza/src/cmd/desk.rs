@@ -731,7 +731,8 @@ fn stream_queue_json(
 }
 
 pub fn queue(store: &StoreArgs, cmd: QueueCommand) -> anyhow::Result<Outcome> {
-    let desk = store.desk()?;
+    // Reads only: works on a read-only copy of the database too.
+    let desk = store.read_desk()?;
     let admin = store.administration(&desk)?;
     match cmd {
         QueueCommand::List {
@@ -946,7 +947,8 @@ pub enum AuditCommand {
 }
 
 pub fn audit(store: &StoreArgs, cmd: AuditCommand) -> anyhow::Result<Outcome> {
-    let desk = store.desk()?;
+    // Reads only: works on a read-only copy of the database too.
+    let desk = store.read_desk()?;
     let admin = store.administration(&desk)?;
     match cmd {
         AuditCommand::Verify { json } => {
@@ -1041,7 +1043,8 @@ pub enum ReportCommand {
 }
 
 pub fn report(store: &StoreArgs, cmd: ReportCommand) -> anyhow::Result<Outcome> {
-    let desk = store.desk()?;
+    // Reads only: works on a read-only copy of the database too.
+    let desk = store.read_desk()?;
     let admin = store.administration(&desk)?;
     let ReportCommand::ResponseTimes { from, to, json } = cmd;
     let parse = |s: &str| -> anyhow::Result<i64> {

@@ -52,6 +52,20 @@ impl StoreArgs {
         }
     }
 
+    /// The desk for the commands that only read (audit, queue, reports,
+    /// lists): it works on a database the process may not write, such as
+    /// an auditor's read-only copy.
+    pub fn read_desk(&self) -> anyhow::Result<Desk> {
+        match &self.database_url {
+            Some(url) if !url.is_empty() => Desk::open_read_only(url).with_context(|| {
+                format!("cannot open the database {}", piazza_desk::redact_url(url))
+            }),
+            _ => Desk::open_data_dir_read_only(&self.data_dir).with_context(|| {
+                format!("cannot open the data directory {}", self.data_dir.display())
+            }),
+        }
+    }
+
     /// The desk with the platform settings of the configuration file
     /// (`PIAZZA_CONFIG` or `./piazza.toml`) and the environment.
     pub fn desk(&self) -> anyhow::Result<Desk> {
