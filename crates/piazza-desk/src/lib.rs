@@ -65,7 +65,7 @@ pub use queue::{
 };
 pub use registry::{
     Account, AccountStatus, Actor, Administration, ComplianceIssue, HandoverItem, NewAccount,
-    NewAdministration, NewStaff, PolicyVersion, Role, Staff,
+    NewAdministration, NewStaff, PolicyPreview, PolicyVersion, Role, Staff,
 };
 pub use reports::{ModerationStats, ResponseTimeReport, ResponseTimeRow};
 pub use retention::RetentionReport;

@@ -145,6 +145,22 @@ pub struct Administration {
     pub policy_version: String,
 }
 
+fn sha_of(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// What activating a policy changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyPreview {
+    /// The new version's label.
+    pub version: String,
+    /// The label of the version it replaces.
+    pub in_force: String,
+    /// What `piazza policy validate` would warn about.
+    pub warnings: Vec<String>,
+    pub changes: Vec<piazza_policy::changes::PolicyChange>,
+}
+
 /// One version in an administration's policy history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PolicyVersion {
@@ -520,17 +536,64 @@ impl Desk {
     }
 
     /// Activates a new policy version; decisions from now on cite it.
-    pub fn activate_policy(&self, actor: &Actor, source_label: &str, toml: &str) -> Result<String> {
-        actor.require(&[Role::Admin, Role::Dirigente], "activating a policy")?;
+    /// What activating `toml` would change: its warnings and its
+    /// differences from the version in force. Refused (as activation would
+    /// be) when the policy is invalid, reuses a version label already
+    /// activated, or is the text in force.
+    pub fn preview_policy(
+        &self,
+        admin_id: AdminId,
+        source_label: &str,
+        toml: &str,
+    ) -> Result<PolicyPreview> {
         let validated =
             load_policy(source_label, toml).map_err(|e| DeskError::InvalidPolicy(e.to_string()))?;
+        let ctx = self.context(admin_id)?;
+        let history = self.policy_history(admin_id)?;
         let version = validated.policy.document.version.clone();
+        if history
+            .first()
+            .is_some_and(|v| hex::encode(Sha256::digest(toml.as_bytes())) == sha_of(&v.toml))
+        {
+            return Err(DeskError::InvalidInput(format!(
+                "this is the text of version {} already in force: nothing to activate",
+                ctx.policy_version
+            )));
+        }
+        if let Some(v) = history.iter().find(|v| v.version == version) {
+            return Err(DeskError::InvalidInput(format!(
+                "version {version} was already activated on {}: decisions cite versions by their label, so a new text needs a new `document.version`",
+                piazza_calendar::jiff::Timestamp::from_millisecond(v.activated_at)
+                    .map(piazza_calendar::format_instant)
+                    .unwrap_or_default()
+            )));
+        }
+        Ok(PolicyPreview {
+            version,
+            in_force: ctx.policy_version.clone(),
+            warnings: validated.warnings.iter().map(|w| w.to_string()).collect(),
+            changes: piazza_policy::changes::compare(&ctx.policy, &validated.policy),
+        })
+    }
+
+    /// Activates a new version of the policy: from now on decisions cite
+    /// it; earlier decisions keep citing the version they were taken
+    /// under. One audit entry records who, the version replaced and what
+    /// changed.
+    pub fn activate_policy(
+        &self,
+        actor: &Actor,
+        source_label: &str,
+        toml: &str,
+    ) -> Result<PolicyPreview> {
+        actor.require(&[Role::Admin, Role::Dirigente], "activating a policy")?;
+        let preview = self.preview_policy(actor.admin_id, source_label, toml)?;
         let now = self.now();
         self.write(|tx| {
             let pv = insert_policy_version(
                 tx,
                 actor.admin_id,
-                &version,
+                &preview.version,
                 source_label,
                 toml,
                 now,
@@ -546,12 +609,16 @@ impl Desk {
                     AuditTarget::PolicyVersion,
                     pv,
                 )
-                .policy_version(&version)
-                .payload(serde_json::json!({"source": source_label})),
+                .policy_version(&preview.version)
+                .payload(serde_json::json!({
+                    "source": source_label,
+                    "replaces": preview.in_force,
+                    "changes": preview.changes.iter().map(|c| c.describe_it()).collect::<Vec<_>>(),
+                })),
             )?)
         })?;
         self.forget_context(actor.admin_id);
-        Ok(version)
+        Ok(preview)
     }
 
     /// Every policy version of an administration, newest first.

@@ -20,6 +20,7 @@
 //! assert!(rule.allowed.contains(&Action::Remove));
 //! ```
 
+pub mod changes;
 mod date;
 mod decide;
 pub mod defaults;

@@ -149,6 +149,8 @@ fn desk_routes() -> Router<AppState> {
         .route("/desk/audit", get(audit::audit_page))
         .route("/desk/registro", get(registry::registry_page))
         .route("/desk/policy", get(policy_desk::policy_page))
+        .route("/desk/policy/anteprima", post(policy_desk::preview_submit))
+        .route("/desk/policy/attiva", post(policy_desk::activate_submit))
         .route("/desk/report", get(reports::reports_page))
         .route("/desk/report.csv", get(reports::report_csv))
         .route(

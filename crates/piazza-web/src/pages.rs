@@ -205,6 +205,8 @@ struct PolicyPage {
     response: Option<String>,
     contacts: Vec<Vec<piazza_policy::render::TextRun>>,
     licence: Option<LicenceView>,
+    /// Every version activated at this desk: (label, since), newest first.
+    history: Vec<(String, String)>,
 }
 
 struct ClauseView {
@@ -236,6 +238,13 @@ async fn policy_page(
     let ctx = state.administration(&slug).await?;
     let mut page = policy_view(&slug, &ctx.policy);
     page.layout = page.layout.with_staff(auth, &state);
+    let admin = ctx.admin_id;
+    page.history = state
+        .run(move |d| d.policy_history(admin))
+        .await?
+        .iter()
+        .map(|v| (v.version.clone(), crate::views::when(v.activated_at)))
+        .collect();
     Ok(render(&page))
 }
 
@@ -333,6 +342,7 @@ fn policy_view(slug_: &str, p: &Policy) -> PolicyPage {
     if licence.is_some() {
         toc.push(("licenza".into(), "Licenza dei contenuti".into()));
     }
+    toc.push(("versioni".into(), "Versioni di questa policy".into()));
     toc.push(("contestare".into(), "Come contestare una decisione".into()));
 
     PolicyPage {
@@ -351,6 +361,7 @@ fn policy_view(slug_: &str, p: &Policy) -> PolicyPage {
         response: p.response.as_ref().map(|r| r.text.clone()),
         contacts: p.contacts.lines(),
         licence,
+        history: Vec::new(),
     }
 }
 

@@ -4,12 +4,13 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use piazza_desk::{AdminId, PolicyVersion};
 use serde::Serialize;
 
-use crate::auth::Authenticated;
-use crate::desk::{DeskSection, context};
+use crate::auth::{Authenticated, StaffSession};
+use crate::csrf::{CSRF_FIELD, CsrfForm};
+use crate::desk::{DeskSection, REGISTRY_WRITE, context};
 use crate::diff::{Line, Op, hunks, line_diff};
 use crate::error::AppError;
 use crate::pages::{Layout, render};
@@ -96,6 +97,23 @@ struct PolicyDeskPage {
     clauses: Vec<(u32, String, String)>,
     versions: Vec<VersionRow>,
     diff: Option<(String, String, Vec<Option<ShownLine>>, usize)>,
+    /// The person may activate a new version (dirigente, administrator).
+    can_activate: bool,
+    csrf_field: &'static str,
+    csrf_token: String,
+    /// The text pasted for activation, shown again with its preview.
+    draft: String,
+    preview: Option<PreviewView>,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+/// What activating the pasted text would change.
+struct PreviewView {
+    version: String,
+    in_force: String,
+    changes: Vec<String>,
+    warnings: Vec<String>,
 }
 
 pub(crate) async fn policy_page(
@@ -103,7 +121,24 @@ pub(crate) async fn policy_page(
     Authenticated(session): Authenticated,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let ctx = context(&state, &session).await?;
+    let notice = Pairs(q.clone()).get("esito").map(|v| {
+        format!("Versione {v} attivata: da ora le decisioni citano questa versione; quelle già prese restano legate alla versione in cui sono state prese.")
+    });
+    page(&state, &session, q, String::new(), None, None, notice).await
+}
+
+/// The page, with an activation draft and its preview or refusal.
+async fn page(
+    state: &AppState,
+    session: &StaffSession,
+    q: Vec<(String, String)>,
+    draft: String,
+    preview: Option<PreviewView>,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let state = state.clone();
+    let ctx = context(&state, session).await?;
     let (versions, diff) = load(&state, session.admin_id, &Pairs(q)).await?;
     let p = &ctx.policy;
     let shown = diff.as_ref().map(|d| {
@@ -142,7 +177,14 @@ pub(crate) async fn policy_page(
         })
         .collect();
     Ok(render(&PolicyDeskPage {
-        layout: Layout::desk(&state, &session, &ctx, "Policy", DeskSection::Policy),
+        layout: Layout::desk(&state, session, &ctx, "Policy", DeskSection::Policy),
+        can_activate: session.has_any(REGISTRY_WRITE),
+        csrf_field: CSRF_FIELD,
+        csrf_token: state.csrf.token(&session.session_id),
+        draft,
+        preview,
+        error,
+        notice,
         slug: ctx.slug.clone(),
         title: p.document.title.clone(),
         version: ctx.policy_version.clone(),
@@ -166,6 +208,81 @@ pub(crate) async fn policy_page(
         versions,
         diff: shown,
     }))
+}
+
+/// The activation form's field.
+#[derive(serde::Deserialize)]
+pub(crate) struct DraftForm {
+    testo: String,
+}
+
+/// `POST /desk/policy/anteprima`: what the pasted text would change.
+pub(crate) async fn preview_submit(
+    State(state): State<AppState>,
+    CsrfForm { session, form }: CsrfForm<DraftForm>,
+) -> Result<Response, AppError> {
+    session.require(REGISTRY_WRITE)?;
+    let admin = session.admin_id;
+    let toml = form.testo.clone();
+    let result = state
+        .run(move |d| d.preview_policy(admin, "testo incollato nella scrivania", &toml))
+        .await;
+    let (preview, error) = match result {
+        Ok(p) => (
+            Some(PreviewView {
+                version: p.version,
+                in_force: p.in_force,
+                changes: p.changes.iter().map(|c| c.describe_it()).collect(),
+                warnings: p.warnings,
+            }),
+            None,
+        ),
+        Err(e @ AppError::Desk { .. }) => (None, Some(e.message())),
+        Err(e) => return Err(e),
+    };
+    page(
+        &state,
+        &session,
+        Vec::new(),
+        form.testo,
+        preview,
+        error,
+        None,
+    )
+    .await
+}
+
+/// `POST /desk/policy/attiva`: activates the previewed text.
+pub(crate) async fn activate_submit(
+    State(state): State<AppState>,
+    CsrfForm { session, form }: CsrfForm<DraftForm>,
+) -> Result<Response, AppError> {
+    session.require(REGISTRY_WRITE)?;
+    let actor = session.actor();
+    let toml = form.testo.clone();
+    let result = state
+        .run(move |d| d.activate_policy(&actor, "testo incollato nella scrivania", &toml))
+        .await;
+    match result {
+        Ok(p) => Ok(axum::response::Redirect::to(&format!(
+            "/desk/policy?{}#versioni",
+            serde_urlencoded::to_string([("esito", &p.version)]).unwrap_or_default()
+        ))
+        .into_response()),
+        Err(e @ AppError::Desk { .. }) => {
+            page(
+                &state,
+                &session,
+                Vec::new(),
+                form.testo,
+                None,
+                Some(e.message()),
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Serialize)]

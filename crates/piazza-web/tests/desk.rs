@@ -1535,3 +1535,83 @@ async fn the_registry_shows_connections_and_the_steps_that_did_not_happen() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_dirigente_previews_and_activates_a_new_policy_version() {
+    let w = world();
+    let old = piazza_policy::preset("cento").unwrap().toml;
+    let in_force = w
+        .state
+        .desk
+        .context(AdminId(1))
+        .unwrap()
+        .policy_version
+        .clone();
+    let new_toml = old.replacen(
+        &format!("version = \"{in_force}\""),
+        "version = \"2027-01-01\"",
+        1,
+    ) + "\n[categories.insult]\nthreshold = 0.8\n";
+    let capo = w.login("capo").await;
+    let r = w
+        .form(
+            &capo,
+            "/desk/policy/anteprima",
+            &[("testo", &new_toml)],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("Versione 2027-01-01 al posto della"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("Attiva la versione 2027-01-01"));
+    assert!(
+        r.body
+            .contains("insulti e offese: soglia di segnalazione da"),
+        "{}",
+        r.body
+    );
+    // Nothing is active yet.
+    assert_eq!(
+        w.state.desk.context(AdminId(1)).unwrap().policy_version,
+        in_force
+    );
+    let r = w
+        .form(&capo, "/desk/policy/attiva", &[("testo", &new_toml)], true)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = w.get(Some(&capo), r.header("location")).await;
+    assert!(page.body.contains("Versione 2027-01-01 attivata"));
+    assert!(page.body.contains("versione 2027-01-01</strong> in vigore"));
+    // The same label again is refused, with the reason.
+    let again = w
+        .form(
+            &capo,
+            "/desk/policy/anteprima",
+            &[("testo", &new_toml)],
+            true,
+        )
+        .await;
+    assert!(again.body.contains("id=\"errore\""), "{}", again.body);
+    // The public page names the versions.
+    let public = w.get(None, "/enti/cento/policy").await;
+    assert!(
+        public
+            .body
+            .contains("Versione 2027-01-01, in vigore su questo sito dal")
+    );
+    assert!(
+        public
+            .body
+            .contains(&format!("Versione {in_force}, in vigore"))
+    );
+    // A moderator cannot activate.
+    let anna = w.login("anna").await;
+    let r = w
+        .form(&anna, "/desk/policy/attiva", &[("testo", &new_toml)], true)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

@@ -26,7 +26,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Policies: list, show, validate, render, init.
+    /// Policies: list, show, validate, render, init; activate a new version, history.
     #[command(subcommand)]
     Policy(cmd::policy::PolicyCommand),
     /// Analyse comments (JSONL in, JSONL out) against a policy.
@@ -97,7 +97,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let store = &cli.store;
     let result = match cli.command {
-        Command::Policy(c) => cmd::policy::run(c),
+        Command::Policy(c) => cmd::policy::run(store, c),
         Command::Analyze(a) => cmd::analysis::analyze(a),
         Command::Train(a) => cmd::analysis::train(a),
         Command::Eval(a) => cmd::analysis::eval(a),

@@ -277,3 +277,62 @@ fn analyze_reads_jsonl_reports_bad_lines_and_keeps_order() {
     assert_eq!(pd["flagged"], true);
     assert_eq!(pd["evidence"][0]["text"], "333 123 4567");
 }
+
+#[test]
+fn a_new_policy_version_is_shown_then_activated_and_listed() {
+    for env in envs("policy_activate") {
+        env.ok(&["admin", "add", "--preset", "tradate"]);
+        env.ok(&["staff", "add", "root", "--name", "Root", "--admin"]);
+        let old = piazza_policy::preset("tradate").unwrap().toml;
+        let in_force = env.json(&["policy", "history"])[0]["version"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let new = old.replacen(
+            &format!("version = \"{in_force}\""),
+            "version = \"2027-02-01\"",
+            1,
+        ) + "\n[categories.insult]\nthreshold = 0.75\n";
+        let file = env.dir.path().join("nuova.toml");
+        std::fs::write(&file, new).unwrap();
+        let shown = env.ok(&["policy", "activate", file.to_str().unwrap(), "--as", "root"]);
+        assert!(
+            shown.contains("versione 2027-02-01 al posto della"),
+            "{shown}"
+        );
+        assert!(shown.contains("soglia di segnalazione"), "{shown}");
+        assert!(shown.contains("nulla è stato attivato"), "{shown}");
+        assert_eq!(
+            env.json(&["policy", "history"])[0]["version"],
+            in_force.as_str()
+        );
+        let done = env.ok(&[
+            "policy",
+            "activate",
+            file.to_str().unwrap(),
+            "--as",
+            "root",
+            "--yes",
+        ]);
+        assert!(done.contains("attivata"), "{done}");
+        let h = env.json(&["policy", "history"]);
+        assert_eq!(h[0]["version"], "2027-02-01");
+        assert_eq!(h[1]["version"], in_force.as_str());
+        let log = env.ok(&["audit", "log"]);
+        assert!(log.contains("policy.activate"), "{log}");
+        // The same file again: refused, nothing added.
+        let o = env.run(&[
+            "policy",
+            "activate",
+            file.to_str().unwrap(),
+            "--as",
+            "root",
+            "--yes",
+        ]);
+        assert_eq!(o.status.code(), Some(1));
+        assert_eq!(
+            env.json(&["policy", "history"]).as_array().unwrap().len(),
+            2
+        );
+    }
+}

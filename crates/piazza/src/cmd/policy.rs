@@ -32,6 +32,25 @@ pub enum PolicyCommand {
     },
     /// Render the public or internal policy page as HTML or Markdown.
     Render(RenderArgs),
+    /// Activate a new version of the administration's policy: shows what
+    /// changes against the version in force; `--yes` activates it.
+    Activate {
+        /// The new policy file.
+        file: PathBuf,
+        /// Who activates it (a dirigente or the technical administrator).
+        #[arg(long = "as")]
+        as_staff: String,
+        /// Activate (without it, only the changes are shown).
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The versions of the administration's policy, newest first.
+    History {
+        #[arg(long)]
+        json: bool,
+    },
     /// Write an editable copy of a preset.
     Init {
         /// The preset (or file) to copy.
@@ -93,8 +112,42 @@ pub fn load(name_or_file: &str) -> anyhow::Result<ValidatedPolicy> {
     load_policy(&src.label, &src.text).map_err(|e: PolicyError| anyhow::anyhow!("{e}"))
 }
 
-pub fn run(cmd: PolicyCommand) -> anyhow::Result<Outcome> {
+pub fn run(store: &crate::cmd::StoreArgs, cmd: PolicyCommand) -> anyhow::Result<Outcome> {
     match cmd {
+        PolicyCommand::Activate {
+            file,
+            as_staff,
+            yes,
+            json,
+        } => activate(store, &file, &as_staff, yes, json),
+        PolicyCommand::History { json } => {
+            let desk = store.read_desk()?;
+            let admin = store.administration(&desk)?;
+            let history = desk.policy_history(admin.id)?;
+            if json {
+                let list: Vec<_> = history
+                    .iter()
+                    .map(|v| {
+                        serde_json::json!({
+                            "version": v.version, "source": v.source,
+                            "activated_at": crate::cmd::iso(v.activated_at),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                for (i, v) in history.iter().enumerate() {
+                    println!(
+                        "{:<14} attivata il {}  {}{}",
+                        v.version,
+                        crate::cmd::iso(v.activated_at),
+                        v.source,
+                        if i == 0 { "  (in vigore)" } else { "" }
+                    );
+                }
+            }
+            Ok(Outcome::Ok)
+        }
         PolicyCommand::List { json } => {
             if json {
                 let list: Vec<_> = PRESETS
@@ -284,4 +337,59 @@ fn print_summary(p: &Policy) {
             }
         );
     }
+}
+
+/// `piazza policy activate`: the changes first, then, with `--yes`, the
+/// activation.
+fn activate(
+    store: &crate::cmd::StoreArgs,
+    file: &Path,
+    as_staff: &str,
+    yes: bool,
+    json: bool,
+) -> anyhow::Result<Outcome> {
+    let desk = store.desk()?;
+    let admin = store.administration(&desk)?;
+    let actor = desk.actor(admin.id, as_staff)?;
+    let toml =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let label = file.display().to_string();
+    let preview = if yes {
+        desk.activate_policy(&actor, &label, &toml)?
+    } else {
+        desk.preview_policy(admin.id, &label, &toml)?
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "activated": yes, "preview": preview,
+            }))?
+        );
+        return Ok(Outcome::Ok);
+    }
+    println!(
+        "versione {} al posto della {} in vigore:",
+        preview.version, preview.in_force
+    );
+    if preview.changes.is_empty() {
+        println!("  nessun cambiamento nelle regole, nelle categorie, negli orari o nei contatti");
+    }
+    for c in &preview.changes {
+        println!("  - {}", c.describe_it());
+    }
+    for w in &preview.warnings {
+        println!("  avviso: {w}");
+    }
+    if yes {
+        println!(
+            "attivata: da ora le decisioni citano la versione {}; quelle già prese restano legate alla versione in cui sono state prese",
+            preview.version
+        );
+    } else {
+        println!(
+            "nulla è stato attivato: ripeti il comando con --yes per attivare questa versione"
+        );
+    }
+    Ok(Outcome::Ok)
 }
