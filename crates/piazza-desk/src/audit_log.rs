@@ -21,6 +21,7 @@ closed_set! {
         PolicyActivate = "policy.activate",
         AccountAdd = "account.add",
         AccountStatus = "account.status",
+        AccountUpdate = "account.update",
         CredentialsRotate = "credentials.rotate",
         StaffAdd = "staff.add",
         StaffDeactivate = "staff.deactivate",

@@ -229,6 +229,9 @@ fn slugify(name: &str) -> String {
 #[serde(rename_all = "snake_case")]
 pub enum AccountStatus {
     Active,
+    /// Official but temporarily not in use (no moderation, no comments
+    /// received): a pause that is not a closure.
+    Suspended,
     Closed,
     /// An account that claims the body but is not official.
     Unofficial,
@@ -238,6 +241,7 @@ impl AccountStatus {
     pub const fn as_str(self) -> &'static str {
         match self {
             AccountStatus::Active => "active",
+            AccountStatus::Suspended => "suspended",
             AccountStatus::Closed => "closed",
             AccountStatus::Unofficial => "unofficial",
         }
@@ -246,6 +250,7 @@ impl AccountStatus {
     pub const fn label_it(self) -> &'static str {
         match self {
             AccountStatus::Active => "attivo",
+            AccountStatus::Suspended => "sospeso",
             AccountStatus::Closed => "chiuso",
             AccountStatus::Unofficial => "non ufficiale",
         }
@@ -254,10 +259,11 @@ impl AccountStatus {
     fn parse(s: &str) -> Result<AccountStatus> {
         match s {
             "active" => Ok(AccountStatus::Active),
+            "suspended" => Ok(AccountStatus::Suspended),
             "closed" => Ok(AccountStatus::Closed),
             "unofficial" => Ok(AccountStatus::Unofficial),
             _ => Err(DeskError::InvalidInput(format!(
-                "unknown account status `{s}`, expected active, closed or unofficial"
+                "unknown account status `{s}`, expected active, suspended, closed or unofficial"
             ))),
         }
     }
@@ -283,8 +289,27 @@ pub struct Account {
     pub authorised_by: Option<String>,
     pub authorised_at: Option<i64>,
     pub opened_with_email: Option<String>,
+    /// Moderation hours of this account, when they differ from the
+    /// policy's.
     pub hours: Vec<HoursInterval>,
+    /// When instant messages are answered.
+    pub im_hours: Vec<HoursInterval>,
     pub status: AccountStatus,
+}
+
+/// Changes to an account; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct AccountUpdate {
+    pub status: Option<AccountStatus>,
+    /// Moderation hours (an empty list: the policy's).
+    pub hours: Option<Vec<HoursInterval>>,
+    pub im_hours: Option<Vec<HoursInterval>>,
+    /// Who authorised the account (name and role), recorded with today's
+    /// date.
+    pub authorised_by: Option<String>,
+    pub managing_office: Option<String>,
+    pub handle: Option<String>,
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -315,7 +340,7 @@ fn kind_id(k: ChannelKind) -> String {
         .unwrap_or_default()
 }
 
-const ACCOUNT_COLUMNS: &str = "id, admin_id, platform, name, handle, url, kind, managing_office, authorised_by, authorised_at, opened_with_email, hours_json, status";
+const ACCOUNT_COLUMNS: &str = "id, admin_id, platform, name, handle, url, kind, managing_office, authorised_by, authorised_at, opened_with_email, hours_json, status, im_hours_json";
 
 fn account_from(r: &piazza_store::Row) -> Result<Account> {
     Ok(Account {
@@ -335,7 +360,15 @@ fn account_from(r: &piazza_store::Row) -> Result<Account> {
             .map(|j| serde_json::from_str(&j).unwrap_or_default())
             .unwrap_or_default(),
         status: AccountStatus::parse(&r.text(12)?)?,
+        im_hours: r
+            .opt_text(13)?
+            .map(|j| serde_json::from_str(&j).unwrap_or_default())
+            .unwrap_or_default(),
     })
+}
+
+fn hours_json(hours: &[HoursInterval]) -> Option<String> {
+    (!hours.is_empty()).then(|| serde_json::to_string(hours).unwrap_or_default())
 }
 
 /// A breach of the policy's rules for accounts.
@@ -1231,6 +1264,147 @@ impl Desk {
         })
     }
 
+    /// Changes an account: status, hours, who authorised it, office,
+    /// handle, address. One audit entry lists what changed.
+    pub fn update_account(
+        &self,
+        by: &Actor,
+        account_id: AccountId,
+        update: &AccountUpdate,
+    ) -> Result<Account> {
+        by.require(&[Role::Admin, Role::Dirigente], "changing an account")?;
+        let before = self.account(by.admin_id, account_id)?;
+        for (what, hours) in [("hours", &update.hours), ("im_hours", &update.im_hours)] {
+            if let Some(h) = hours
+                && let Some(p) = piazza_policy::check_hours(h).first()
+            {
+                return Err(DeskError::InvalidInput(format!(
+                    "{what}, interval {}: {}",
+                    p.index + 1,
+                    p.message
+                )));
+            }
+        }
+        let now = self.now();
+        let mut changed: Vec<&str> = Vec::new();
+        let mut sets: Vec<&str> = Vec::new();
+        let mut params: Vec<piazza_store::Value> = Vec::new();
+        if let Some(st) = update.status
+            && st != before.status
+        {
+            sets.push("status = ?");
+            params.push(st.as_str().into());
+            changed.push("status");
+        }
+        if let Some(h) = &update.hours
+            && *h != before.hours
+        {
+            sets.push("hours_json = ?");
+            params.push(hours_json(h).into());
+            changed.push("hours");
+        }
+        if let Some(h) = &update.im_hours
+            && *h != before.im_hours
+        {
+            sets.push("im_hours_json = ?");
+            params.push(hours_json(h).into());
+            changed.push("im_hours");
+        }
+        if let Some(a) = update.authorised_by.as_deref().map(str::trim)
+            && !a.is_empty()
+        {
+            sets.push("authorised_by = ?, authorised_at = ?");
+            params.push(a.into());
+            params.push(now.into());
+            changed.push("authorised_by");
+        }
+        for (field, value, column) in [
+            (
+                "managing_office",
+                &update.managing_office,
+                "managing_office = ?",
+            ),
+            ("handle", &update.handle, "handle = ?"),
+            ("url", &update.url, "url = ?"),
+        ] {
+            if let Some(v) = value {
+                let v = v.trim();
+                sets.push(column);
+                params.push((!v.is_empty()).then(|| v.to_string()).into());
+                changed.push(field);
+            }
+        }
+        if changed.is_empty() {
+            return Ok(before);
+        }
+        params.push(by.admin_id.into());
+        params.push(account_id.into());
+        self.write(|tx| {
+            tx.execute(
+                &format!(
+                    "UPDATE accounts SET {} WHERE admin_id = ? AND id = ?",
+                    sets.join(", ")
+                ),
+                &params,
+            )?;
+            record(
+                tx,
+                by.admin_id,
+                now,
+                &entry(
+                    by.audit_name(),
+                    AuditKind::AccountUpdate,
+                    AuditTarget::Account,
+                    account_id,
+                )
+                .payload(serde_json::json!({
+                    "changed": changed,
+                    "status": update.status.map(|s| s.as_str()),
+                })),
+            )?;
+            Ok(())
+        })?;
+        self.account(by.admin_id, account_id)
+    }
+
+    /// The bio Piazza suggests for an account: its moderation hours (its
+    /// own, else the policy's), its instant-messaging hours, and where the
+    /// policy is published (Roma: "devono essere indicati gli orari").
+    pub fn suggested_bio(&self, admin_id: AdminId, account_id: AccountId) -> Result<String> {
+        let ctx = self.context(admin_id)?;
+        let account = self.account(admin_id, account_id)?;
+        let p = &ctx.policy;
+        let mut parts = Vec::new();
+        let hours = if account.hours.is_empty() {
+            &p.moderation.hours
+        } else {
+            &account.hours
+        };
+        if !hours.is_empty() {
+            let lead = p
+                .moderation
+                .hours_lead
+                .as_deref()
+                .unwrap_or("Pagina moderata");
+            parts.push(piazza_policy::hours_sentence(
+                lead,
+                hours,
+                p.moderation.holidays_excluded,
+            ));
+        }
+        if !account.im_hours.is_empty() {
+            parts.push(piazza_policy::hours_sentence(
+                "Messaggi privati",
+                &account.im_hours,
+                p.moderation.holidays_excluded,
+            ));
+        }
+        if let Some(url) = &p.document.url {
+            parts.push(format!("Social media policy: {url}"));
+        }
+        Ok(parts.join(" "))
+    }
+
     pub fn accounts(&self, admin_id: AdminId) -> Result<Vec<Account>> {
         let rows = self.read(|tx| {
             Ok(tx.query(
@@ -1288,7 +1462,8 @@ impl Desk {
                     );
                     continue;
                 }
-                AccountStatus::Active => {}
+                // A suspended account is still official: its rules apply.
+                AccountStatus::Active | AccountStatus::Suspended => {}
             }
             if p.accounts.institutional_email_domain.is_some()
                 || p.accounts.personal_email_forbidden

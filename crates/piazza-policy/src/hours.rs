@@ -173,6 +173,74 @@ pub struct HoursInterval {
     pub to: ClockTime,
 }
 
+impl Weekday {
+    /// A day from its English or Italian id or abbreviation ("mon", "lun",
+    /// "lunedì").
+    pub fn parse_it(s: &str) -> Option<Weekday> {
+        let s = s.trim().to_lowercase();
+        let s = s.trim_end_matches('.');
+        Weekday::ALL.into_iter().find(|d| {
+            let it = d.name_it();
+            s == d.as_str()
+                || s == it
+                || s == it.trim_end_matches('ì')
+                || it.starts_with(s) && s.len() >= 3
+        })
+    }
+}
+
+/// Reads hours as an operator types them: intervals separated by `;`, each
+/// days then times, in English or Italian ("lun-ven 9:00-13:00; sab
+/// 9-12", "mon,wed 14:30-17:00"). An empty text is no hours.
+pub fn parse_hours_text(text: &str) -> Result<Vec<HoursInterval>, String> {
+    let mut out = Vec::new();
+    for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (days_text, times) = part.rsplit_once(char::is_whitespace).ok_or_else(|| {
+            format!("«{part}»: expected days then times, e.g. «lun-ven 9:00-13:00»")
+        })?;
+        let mut days = Vec::new();
+        for piece in days_text
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let day = |d: &str| {
+                Weekday::parse_it(d).ok_or_else(|| format!("«{d}» is not a day of the week"))
+            };
+            match piece.split_once('-') {
+                Some((a, b)) => {
+                    let (a, b) = (day(a)?, day(b)?);
+                    if b < a {
+                        return Err(format!("«{piece}»: the days run backwards"));
+                    }
+                    days.extend(Weekday::ALL.into_iter().filter(|d| *d >= a && *d <= b));
+                }
+                None => days.push(day(piece)?),
+            }
+        }
+        let (from, to) = times
+            .split_once('-')
+            .ok_or_else(|| format!("«{times}»: expected from-to, e.g. 9:00-13:00"))?;
+        let time = |t: &str| -> Result<ClockTime, String> {
+            let t = t.trim();
+            if t.contains([':', '.']) {
+                t.parse()
+            } else {
+                format!("{t}:00").parse()
+            }
+        };
+        out.push(HoursInterval {
+            days,
+            from: time(from)?,
+            to: time(to)?,
+        });
+    }
+    if let Some(p) = check_hours(&out).first() {
+        return Err(format!("interval {}: {}", p.index + 1, p.message));
+    }
+    Ok(out)
+}
+
 /// A problem in a table of hours, with the index of the interval at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoursProblem {
@@ -331,5 +399,36 @@ mod tests {
         assert!("24:00".parse::<ClockTime>().is_ok());
         assert_eq!("gio".parse::<Weekday>().unwrap(), Weekday::Thu);
         assert!("thursday".parse::<Weekday>().is_err());
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    #[test]
+    fn hours_are_read_as_operators_type_them() {
+        let h = parse_hours_text("lun-ven 9:00-13:00; sab 9-12").unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(
+            h[0].days,
+            [
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri
+            ]
+        );
+        assert_eq!(h[0].from.to_string(), "09:00");
+        assert_eq!(h[1].days, [Weekday::Sat]);
+        assert_eq!(h[1].to.to_string(), "12:00");
+        let h = parse_hours_text("mon,wed 14:30-17:00").unwrap();
+        assert_eq!(h[0].days, [Weekday::Mon, Weekday::Wed]);
+        assert!(parse_hours_text("").unwrap().is_empty());
+        assert!(parse_hours_text("lun-ven").is_err());
+        assert!(parse_hours_text("xyz 9-12").is_err());
+        assert!(parse_hours_text("ven-lun 9-12").is_err());
+        assert!(parse_hours_text("lun 13:00-9:00").is_err());
     }
 }

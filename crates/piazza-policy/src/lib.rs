@@ -40,7 +40,8 @@ pub use decide::{
     CitationError, ProposedDecision, SERIOUS_SEVERITY, Suggestion, Triage, category_weight,
 };
 pub use hours::{
-    ClockTime, HoursInterval, HoursProblem, Weekday, check_hours, hours_sentence, weekly_schedule,
+    ClockTime, HoursInterval, HoursProblem, Weekday, check_hours, hours_sentence, parse_hours_text,
+    weekly_schedule,
 };
 pub use model::*;
 pub use presets::{PRESETS, Preset, load_preset, preset};

@@ -10,6 +10,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("../migrations/0002_queue_order.sql")),
     (3, include_str!("../migrations/0003_platforms.sql")),
     (4, include_str!("../migrations/0004_outbox_threads.sql")),
+    (5, include_str!("../migrations/0005_account_hours.sql")),
 ];
 
 fn expand(sql: &str, kind: BackendKind) -> String {

@@ -239,6 +239,8 @@ async fn policy_page(
     let mut page = policy_view(&slug, &ctx.policy);
     page.layout = page.layout.with_staff(auth, &state);
     let admin = ctx.admin_id;
+    let registry = state.run(move |d| d.accounts(admin)).await?;
+    page.accounts = registry_accounts_view(&ctx.policy, &registry);
     page.history = state
         .run(move |d| d.policy_history(admin))
         .await?
@@ -375,10 +377,13 @@ struct AccountsView {
     /// Where the list is published, when the policy does not carry it.
     published_at: Option<String>,
     unofficial: Option<String>,
+    /// Accounts that present themselves as the administration's and are
+    /// not (from the registry).
+    not_official: Vec<(String, String)>,
 }
 
 struct AccountRow {
-    platform: &'static str,
+    platform: String,
     name: String,
     url: Option<String>,
     handle: String,
@@ -389,7 +394,7 @@ struct AccountRow {
 
 fn account_row(p: &Policy, a: &Channel) -> AccountRow {
     AccountRow {
-        platform: a.platform.label_it(),
+        platform: a.platform.label_it().to_string(),
         name: a.name.clone(),
         url: a.url.clone(),
         handle: a
@@ -418,6 +423,75 @@ fn accounts_view(p: &Policy) -> AccountsView {
             .collect(),
         published_at: p.channels.list_published_at.clone(),
         unofficial: p.channels.unofficial_statement.clone(),
+        not_official: Vec::new(),
+    }
+}
+
+/// The accounts table from the registry, which follows the
+/// administration's life (an account opened, suspended or closed shows at
+/// once), with each account's own hours when it has them.
+fn registry_accounts_view(p: &Policy, accounts: &[piazza_desk::Account]) -> AccountsView {
+    use piazza_desk::AccountStatus;
+    let hours_of = |a: &piazza_desk::Account| {
+        let lead = p
+            .moderation
+            .hours_lead
+            .as_deref()
+            .unwrap_or("Pagina moderata");
+        let mut s = if a.hours.is_empty() {
+            p.hours_sentence(None)
+        } else {
+            piazza_policy::hours_sentence(lead, &a.hours, p.moderation.holidays_excluded)
+        };
+        if !a.im_hours.is_empty() {
+            s.push(' ');
+            s.push_str(&piazza_policy::hours_sentence(
+                "Messaggi privati",
+                &a.im_hours,
+                p.moderation.holidays_excluded,
+            ));
+        }
+        if a.status == AccountStatus::Suspended {
+            s = format!("Account temporaneamente sospeso. {s}");
+        }
+        s
+    };
+    let platform = |a: &piazza_desk::Account| {
+        a.platform
+            .parse::<piazza_policy::Platform>()
+            .map(|p| p.label_it().to_string())
+            .unwrap_or_else(|_| a.platform.clone())
+    };
+    AccountsView {
+        caption: format!("Account ufficiali di {}", p.administration.name),
+        rows: accounts
+            .iter()
+            .filter(|a| matches!(a.status, AccountStatus::Active | AccountStatus::Suspended))
+            .map(|a| AccountRow {
+                platform: platform(a),
+                name: a.name.clone(),
+                url: a.url.clone(),
+                handle: a
+                    .handle
+                    .as_deref()
+                    .map(|h| format!("@{h}"))
+                    .unwrap_or_else(|| "—".into()),
+                kind: serde_json::from_value::<piazza_policy::ChannelKind>(
+                    serde_json::Value::String(a.kind.clone()),
+                )
+                .map(|k| k.label_it())
+                .unwrap_or("—"),
+                managed_by: a.managing_office.clone().unwrap_or_else(|| "—".into()),
+                hours: hours_of(a),
+            })
+            .collect(),
+        published_at: p.channels.list_published_at.clone(),
+        unofficial: p.channels.unofficial_statement.clone(),
+        not_official: accounts
+            .iter()
+            .filter(|a| a.status == AccountStatus::Unofficial)
+            .map(|a| (platform(a), a.name.clone()))
+            .collect(),
     }
 }
 
@@ -439,12 +513,14 @@ async fn accounts_page(
 ) -> Result<Response, AppError> {
     let ctx = state.administration(&slug).await?;
     let p = &ctx.policy;
+    let admin = ctx.admin_id;
+    let registry = state.run(move |d| d.accounts(admin)).await?;
     let page = AccountsPage {
         layout: Layout::administration(&slug, p, "Account ufficiali", Section::Accounts)
             .with_staff(auth, &state),
         name: p.administration.name.clone(),
         slug: slug.clone(),
-        accounts: accounts_view(p),
+        accounts: registry_accounts_view(p, &registry),
         hours: (!p.moderation.hours.is_empty()).then(|| p.hours_sentence(None)),
         response: p.response.as_ref().map(|r| r.text.clone()),
     };

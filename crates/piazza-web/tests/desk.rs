@@ -1615,3 +1615,56 @@ async fn a_dirigente_previews_and_activates_a_new_policy_version() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_public_list_of_accounts_follows_the_registry() {
+    use piazza_desk::{AccountStatus, AccountUpdate};
+    let w = world();
+    let desk = w.state.desk.clone();
+    let capo = desk.actor(AdminId(1), "capo").unwrap();
+    let accounts = desk.accounts(AdminId(1)).unwrap();
+    let (a, b) = (&accounts[0], &accounts[1]);
+    let before = w.get(None, "/enti/cento/account").await;
+    assert!(before.body.contains(&b.name));
+    desk.update_account(
+        &capo,
+        a.id,
+        &AccountUpdate {
+            status: Some(AccountStatus::Suspended),
+            hours: Some(piazza_policy::parse_hours_text("lun-ven 8:30-12:30").unwrap()),
+            im_hours: Some(piazza_policy::parse_hours_text("lun-ven 9-11").unwrap()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    desk.update_account(
+        &capo,
+        b.id,
+        &AccountUpdate {
+            status: Some(AccountStatus::Closed),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let after = w.get(None, "/enti/cento/account").await;
+    assert!(
+        after.body.contains("Account temporaneamente sospeso"),
+        "{}",
+        after.body
+    );
+    assert!(after.body.contains("8:30"), "{}", after.body);
+    assert!(after.body.contains("Messaggi privati"), "{}", after.body);
+    // A closed account leaves the list at once (unless another account
+    // has the same name).
+    if accounts.iter().filter(|x| x.name == b.name).count() == 1 {
+        assert!(!after.body.contains(&b.name), "{}", after.body);
+    }
+    let bio = desk.suggested_bio(AdminId(1), a.id).unwrap();
+    assert!(
+        bio.contains("8:30") && bio.contains("Messaggi privati"),
+        "{bio}"
+    );
+    // The change is in the audit log.
+    let log = desk.audit_entries(AdminId(1), 1, 1000).unwrap();
+    assert!(log.iter().any(|e| e.entry.kind == "account.update"));
+}

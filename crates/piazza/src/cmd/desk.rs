@@ -132,6 +132,33 @@ pub enum AccountsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Change an account: status, hours, who authorised it...
+    Set {
+        account: piazza_desk::AccountId,
+        /// active, suspended, closed or unofficial.
+        #[arg(long)]
+        status: Option<AccountStatus>,
+        /// Moderation hours, e.g. "lun-ven 9:00-13:00; sab 9-12" (empty:
+        /// the policy's).
+        #[arg(long)]
+        hours: Option<String>,
+        /// When private messages are answered, in the same form.
+        #[arg(long)]
+        im_hours: Option<String>,
+        /// Who authorised it (name and role); recorded with today's date.
+        #[arg(long)]
+        authorised_by: Option<String>,
+        #[arg(long)]
+        office: Option<String>,
+        #[arg(long)]
+        handle: Option<String>,
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+    /// The bio Piazza suggests for an account, with its hours.
+    Bio { account: piazza_desk::AccountId },
 }
 
 fn parse_id<T: serde::de::DeserializeOwned>(
@@ -227,6 +254,44 @@ pub fn accounts(store: &StoreArgs, cmd: AccountsCommand) -> anyhow::Result<Outco
             } else {
                 Outcome::Failed
             });
+        }
+        AccountsCommand::Set {
+            account,
+            status,
+            hours,
+            im_hours,
+            authorised_by,
+            office,
+            handle,
+            url,
+            as_staff,
+        } => {
+            let actor = desk.actor(admin.id, &as_staff)?;
+            let parse = |what: &str, t: Option<String>| {
+                t.map(|t| {
+                    piazza_policy::parse_hours_text(&t)
+                        .map_err(|e| anyhow::anyhow!("--{what}: {e}"))
+                })
+                .transpose()
+            };
+            let a = desk.update_account(
+                &actor,
+                account,
+                &piazza_desk::AccountUpdate {
+                    status,
+                    hours: parse("hours", hours)?,
+                    im_hours: parse("im-hours", im_hours)?,
+                    authorised_by,
+                    managing_office: office,
+                    handle,
+                    url,
+                },
+            )?;
+            println!("account {} «{}»: {}", a.id, a.name, a.status.label_it());
+            println!("bio suggerita: {}", desk.suggested_bio(admin.id, a.id)?);
+        }
+        AccountsCommand::Bio { account } => {
+            println!("{}", desk.suggested_bio(admin.id, account)?);
         }
     }
     Ok(Outcome::Ok)
