@@ -65,6 +65,17 @@ impl Role {
     }
 }
 
+impl Role {
+    /// The roles that work the accounts (moderate, reply, publish): the
+    /// staff a policy's rule on appointments is about.
+    pub const fn is_operational(self) -> bool {
+        matches!(
+            self,
+            Role::Redattore | Role::Moderatore | Role::OperatoreUrp
+        )
+    }
+}
+
 impl std::str::FromStr for Role {
     type Err = DeskError;
     fn from_str(s: &str) -> Result<Role> {
@@ -746,11 +757,18 @@ impl Desk {
             ));
         }
         if let Some(by) = by {
-            by.require(&[Role::Admin], "adding staff")?;
             if by.admin_id != admin_id {
                 return Err(DeskError::Forbidden(
                     "staff of another administration".into(),
                 ));
+            }
+            if new.roles.iter().any(|r| r.is_operational()) {
+                self.require_appointer(by, "appointing staff")?;
+            } else {
+                // Administrators, dirigenti and auditors are appointed
+                // outside Piazza (a decree, a contract): the technical
+                // administrator or a dirigente registers them.
+                by.require(&[Role::Admin, Role::Dirigente], "adding staff")?;
             }
         }
         let hash = new
@@ -853,6 +871,32 @@ impl Desk {
         })
     }
 
+    /// Who may appoint the staff who manage the accounts, and assign them
+    /// to accounts: where the policy names who authorises and appoints them
+    /// (Maglione: "il Sindaco o Dirigente di riferimento autorizza e
+    /// incarica il personale"; Roma: "i funzionari responsabili di
+    /// riferimento"), a dirigente only, not the technical administrator;
+    /// where it is silent, either.
+    fn require_appointer(&self, by: &Actor, what: &str) -> Result<()> {
+        let ctx = self.context(by.admin_id)?;
+        match &ctx.policy.internal.staff_authorisation {
+            Some(rule) if !rule.by.contains(&piazza_policy::Authority::Amministrazione) => {
+                if by.has(Role::Dirigente) {
+                    Ok(())
+                } else {
+                    let who: Vec<&str> = rule.by.iter().map(|a| a.label_it()).collect();
+                    Err(DeskError::Forbidden(format!(
+                        "{what} is for {} under the policy («{}»), and {} is not a dirigente",
+                        who.join(" or "),
+                        rule.text,
+                        by.username
+                    )))
+                }
+            }
+            _ => by.require(&[Role::Admin, Role::Dirigente], what),
+        }
+    }
+
     pub fn staff(&self, admin_id: AdminId) -> Result<Vec<Staff>> {
         let now = self.now();
         let (rows, assigned) = self.read(|tx| {
@@ -896,7 +940,7 @@ impl Desk {
         account_id: AccountId,
         starts_at: Option<i64>,
     ) -> Result<i64> {
-        by.require(&[Role::Admin, Role::Dirigente], "assigning staff")?;
+        self.require_appointer(by, "assigning staff to an account")?;
         let person = self.actor(by.admin_id, username)?;
         let account = self.account(by.admin_id, account_id)?;
         if account.status != AccountStatus::Active {

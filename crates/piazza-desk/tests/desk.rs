@@ -59,15 +59,18 @@ fn world(store: TestStore, preset: &str) -> World {
         staff(&format!("{preset}-capo"), vec![Role::Dirigente]),
     )
     .unwrap();
+    // Moderators are appointed by a dirigente (some policies allow nobody
+    // else).
+    let capo = desk.actor(admin, &format!("{preset}-capo")).unwrap();
     desk.add_staff(
         admin,
-        Some(&root),
+        Some(&capo),
         staff(&format!("{preset}-anna"), vec![Role::Moderatore]),
     )
     .unwrap();
     desk.add_staff(
         admin,
-        Some(&root),
+        Some(&capo),
         staff(&format!("{preset}-bruno"), vec![Role::Moderatore]),
     )
     .unwrap();
@@ -81,9 +84,9 @@ fn world(store: TestStore, preset: &str) -> World {
         .collect();
     let account = accounts[0].id;
     let other_account = accounts.get(1).map(|a| a.id).unwrap_or(account);
-    desk.assign(&root, &format!("{preset}-anna"), account, None)
+    desk.assign(&capo, &format!("{preset}-anna"), account, None)
         .unwrap();
-    desk.assign(&root, &format!("{preset}-bruno"), account, None)
+    desk.assign(&capo, &format!("{preset}-bruno"), account, None)
         .unwrap();
     World {
         boss: desk.actor(admin, &format!("{preset}-capo")).unwrap(),
@@ -1082,5 +1085,65 @@ fn a_queue_larger_than_a_statement_can_bind_is_read_whole() {
             .unwrap();
         assert_eq!(q.len(), 33_000, "{}", s_label(&w));
         assert!(q.iter().all(|i| i.flagged == ["insult"]));
+    }
+}
+
+#[test]
+fn who_appoints_staff_follows_the_policy() {
+    for s in test_stores("appointments") {
+        // Roma: "I funzionari responsabili di riferimento forniscono le
+        // credenziali ai dipendenti incaricati": not the technical
+        // administrator (Maglione says the same of its Sindaco or
+        // Dirigente).
+        let w = world(s, "roma");
+        let root = w.desk.actor(w.admin, "roma-admin").unwrap();
+        let new = |u: &str, r: Role| NewStaff {
+            username: u.into(),
+            full_name: u.into(),
+            email: None,
+            roles: vec![r],
+            password: None,
+        };
+        let e = w
+            .desk
+            .add_staff(w.admin, Some(&root), new("carla", Role::Moderatore))
+            .unwrap_err();
+        assert_eq!(e.code(), "forbidden");
+        assert!(
+            e.to_string()
+                .contains("funzionari responsabili di riferimento"),
+            "{e}"
+        );
+        let e = w
+            .desk
+            .assign(&root, "roma-anna", w.account, None)
+            .unwrap_err();
+        assert_eq!(e.code(), "forbidden");
+        w.desk
+            .add_staff(w.admin, Some(&w.boss), new("carla", Role::Moderatore))
+            .unwrap();
+        w.desk.assign(&w.boss, "carla", w.account, None).unwrap();
+        // Registering a dirigente or an auditor stays with the administrator.
+        w.desk
+            .add_staff(w.admin, Some(&root), new("dpo", Role::Auditor))
+            .unwrap();
+    }
+    for s in test_stores("appointments_cento") {
+        // Cento's policy is silent: the administrator may appoint too.
+        let w = world(s, "cento");
+        let root = w.desk.actor(w.admin, "cento-admin").unwrap();
+        w.desk
+            .add_staff(
+                w.admin,
+                Some(&root),
+                NewStaff {
+                    username: "dario".into(),
+                    full_name: "dario".into(),
+                    email: None,
+                    roles: vec![Role::Moderatore],
+                    password: None,
+                },
+            )
+            .unwrap();
     }
 }

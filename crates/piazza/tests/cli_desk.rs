@@ -21,7 +21,20 @@ fn the_whole_flow_runs_from_the_command_line() {
             "Amministratore",
             "--admin",
         ]);
+        // Roma: the responsabile, not the technical administrator,
+        // appoints the staff who manage the accounts.
         env.ok(&[
+            "staff",
+            "add",
+            "capo",
+            "--name",
+            "Responsabile",
+            "--role",
+            "dirigente",
+            "--as",
+            "root",
+        ]);
+        let refused = env.run(&[
             "staff",
             "add",
             "anna",
@@ -31,6 +44,18 @@ fn the_whole_flow_runs_from_the_command_line() {
             "moderatore",
             "--as",
             "root",
+        ]);
+        assert_eq!(refused.status.code(), Some(1));
+        env.ok(&[
+            "staff",
+            "add",
+            "anna",
+            "--name",
+            "Anna",
+            "--role",
+            "moderatore",
+            "--as",
+            "capo",
         ]);
         env.ok(&[
             "accounts",
@@ -77,7 +102,7 @@ fn the_whole_flow_runs_from_the_command_line() {
             "--account",
             &facebook,
             "--as",
-            "root",
+            "capo",
         ]);
 
         write_jsonl(

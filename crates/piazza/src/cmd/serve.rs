@@ -266,11 +266,19 @@ pub fn seed_demo(desk: &Desk, preset: &str) -> anyhow::Result<SeededDemo> {
     let admin = desk.create_administration(NewAdministration::preset(preset))?;
     let mut logins = Vec::new();
     let mut root = None;
+    let mut boss = None;
     for (username, name, roles, _) in DEMO_STAFF {
         let pw = piazza_desk::generate_password(16)?;
+        // The administrator registers the dirigente, who appoints the rest
+        // (as the policies that say who appoints staff require).
+        let by = if roles.iter().any(|r| r.is_operational()) {
+            boss.as_ref().or(root.as_ref())
+        } else {
+            root.as_ref()
+        };
         desk.add_staff(
             admin.id,
-            root.as_ref(),
+            by,
             NewStaff {
                 username: (*username).into(),
                 full_name: (*name).into(),
@@ -281,6 +289,9 @@ pub fn seed_demo(desk: &Desk, preset: &str) -> anyhow::Result<SeededDemo> {
         )?;
         if root.is_none() {
             root = Some(desk.actor(admin.id, username)?);
+        }
+        if boss.is_none() && roles.contains(&Role::Dirigente) {
+            boss = Some(desk.actor(admin.id, username)?);
         }
         let roles: Vec<&str> = roles.iter().map(|r| r.label_it()).collect();
         logins.push(((*username).to_string(), pw, roles.join(", ")));
@@ -306,10 +317,11 @@ pub fn seed_demo(desk: &Desk, preset: &str) -> anyhow::Result<SeededDemo> {
         )?;
         accounts.push(a.id);
     }
+    let boss = boss.expect("the demo has a dirigente");
     for (username, _, _, account) in DEMO_STAFF {
         if let Some(i) = account {
             let id = accounts[(*i).min(accounts.len() - 1)];
-            desk.assign(&root, username, id, None)?;
+            desk.assign(&boss, username, id, None)?;
         }
     }
     let targets: Vec<AccountId> = accounts.iter().take(2).copied().collect();
