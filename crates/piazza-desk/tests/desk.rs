@@ -1147,3 +1147,56 @@ fn who_appoints_staff_follows_the_policy() {
             .unwrap();
     }
 }
+
+#[test]
+fn a_handover_passes_the_open_items_to_the_successor() {
+    for s in test_stores("handover_pass") {
+        let w = world(s, "cento");
+        let mut ids = Vec::new();
+        for i in 0..3 {
+            let id = w
+                .desk
+                .ingest_comment(w.admin, w.account, &comment(&format!("h{i}"), "Domanda?"))
+                .unwrap()
+                .id();
+            w.desk
+                .act(&w.mod_a, &ActRequest::new(id, ActionKind::Assign))
+                .unwrap();
+            ids.push(id);
+        }
+        // One of them is closed: it stays with whoever closed it.
+        w.desk
+            .act(&w.mod_a, &ActRequest::new(ids[2], ActionKind::Keep))
+            .unwrap();
+        let h = w
+            .desk
+            .end_assignment(&w.boss, &w.mod_a.username, w.account, "trasferimento")
+            .unwrap();
+        let n = w
+            .desk
+            .pass_open_items(&w.boss, h, &w.mod_b.username)
+            .unwrap();
+        assert_eq!(n, 2, "{}", s_label(&w));
+        for id in &ids[..2] {
+            let d = w.desk.item(&w.mod_b, *id).unwrap();
+            assert_eq!(
+                d.item.assigned_to.as_deref(),
+                Some(w.mod_b.username.as_str())
+            );
+        }
+        let steps = w.desk.handover_items(w.admin).unwrap();
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.item == "hand_over_open_items" && s.done_at.is_some())
+        );
+        // Twice is refused.
+        assert!(
+            w.desk
+                .pass_open_items(&w.boss, h, &w.mod_b.username)
+                .is_err()
+        );
+        // One rotation period for every tool: the policy's, else 90 days.
+        assert_eq!(w.desk.rotation_period_days(w.admin).unwrap(), 90);
+    }
+}

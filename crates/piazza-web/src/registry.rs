@@ -22,25 +22,26 @@ use crate::pages::{Layout, render};
 use crate::state::AppState;
 use crate::views::when;
 
-/// Credentials older than this many days are flagged for rotation.
-pub(crate) const ROTATION_DAYS: i64 = 180;
-
 #[derive(Serialize)]
 pub(crate) struct AccountsView {
     accounts: Vec<Account>,
     issues: Vec<ComplianceIssue>,
     /// (account id, days since the last credential change).
     rotation_due: Vec<(AccountId, i64)>,
+    /// The period after which a change is due (the policy's, else 90).
+    rotation_days: i64,
 }
 
 async fn accounts(state: &AppState, admin: AdminId) -> Result<AccountsView, AppError> {
     state
         .run(move |d| {
+            let rotation_days = d.rotation_period_days(admin)?;
             Ok(AccountsView {
                 accounts: d.accounts(admin)?,
                 issues: d.check_accounts(admin)?,
+                rotation_days,
                 rotation_due: d
-                    .rotation_reminders(admin, ROTATION_DAYS)?
+                    .rotation_reminders(admin, rotation_days)?
                     .into_iter()
                     .map(|(a, days)| (a.id, days))
                     .collect(),
@@ -253,7 +254,8 @@ pub(crate) async fn registry_page(
                 .collect();
             if let Some((_, days)) = view.rotation_due.iter().find(|(id, _)| *id == a.id) {
                 warnings.push(format!(
-                    "credenziali non cambiate da {days} giorni (promemoria ogni {ROTATION_DAYS})"
+                    "credenziali non cambiate da {days} giorni (promemoria ogni {})",
+                    view.rotation_days
                 ));
             }
             AccountRow {

@@ -334,6 +334,16 @@ pub enum StaffCommand {
         account: AccountId,
         #[arg(long, default_value = "fine incarico")]
         reason: String,
+        /// Pass the person's open items on this account to this colleague.
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+    /// Deactivate a login (a person who left): sessions end, past
+    /// decisions stay.
+    Deactivate {
+        username: String,
         #[arg(long = "as")]
         as_staff: String,
     },
@@ -357,9 +367,10 @@ pub enum StaffCommand {
     },
     /// Accounts whose credentials are due for a change.
     Reminders {
-        /// Days after which a change is due (the policy's period when it states one).
-        #[arg(long, default_value_t = 90)]
-        days: i64,
+        /// Days after which a change is due (default: the policy's period,
+        /// else 90, as in the web desk).
+        #[arg(long)]
+        days: Option<i64>,
         #[arg(long)]
         json: bool,
     },
@@ -468,14 +479,26 @@ pub fn staff(store: &StoreArgs, cmd: StaffCommand) -> anyhow::Result<Outcome> {
             let id = desk.assign(&by, &username, account, None)?;
             println!("incarico {id}: {username} assegnato all'account {account}");
         }
+        StaffCommand::Deactivate { username, as_staff } => {
+            let by = desk.actor(admin.id, &as_staff)?;
+            desk.deactivate_staff(&by, &username)?;
+            println!(
+                "accesso di {username} disattivato: le sue sessioni sono chiuse, le decisioni già prese restano"
+            );
+        }
         StaffCommand::End {
             username,
             account,
             reason,
+            to,
             as_staff,
         } => {
             let by = desk.actor(admin.id, &as_staff)?;
             let h = desk.end_assignment(&by, &username, account, &reason)?;
+            if let Some(heir) = to {
+                let n = desk.pass_open_items(&by, h, &heir)?;
+                println!("{n} elementi aperti di {username} su questo account passati a {heir}");
+            }
             println!("incarico chiuso; passaggio di consegne n. {h} da completare:");
             for (item, label) in piazza_desk_handover_items() {
                 println!("  [ ] {item}: {label}");
@@ -555,15 +578,11 @@ pub fn staff(store: &StoreArgs, cmd: StaffCommand) -> anyhow::Result<Outcome> {
             println!("cambio delle credenziali dell'account {account} registrato");
         }
         StaffCommand::Reminders { days, json } => {
-            let policy_days = desk
-                .context(admin.id)?
-                .policy
-                .internal
-                .credentials
-                .as_ref()
-                .and_then(|c| c.password_renewal_days);
-            let due =
-                desk.rotation_reminders(admin.id, policy_days.map(i64::from).unwrap_or(days))?;
+            let days = match days {
+                Some(d) => d,
+                None => desk.rotation_period_days(admin.id)?,
+            };
+            let due = desk.rotation_reminders(admin.id, days)?;
             if json {
                 let v: Vec<_> = due
                     .iter()
