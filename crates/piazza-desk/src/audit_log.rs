@@ -23,6 +23,8 @@ closed_set! {
         AccountStatus = "account.status",
         AccountUpdate = "account.update",
         CredentialsRotate = "credentials.rotate",
+        CredentialHolderAdd = "credentials.holder_add",
+        CredentialHolderEnd = "credentials.holder_end",
         StaffAdd = "staff.add",
         StaffDeactivate = "staff.deactivate",
         StaffPassword = "staff.password",

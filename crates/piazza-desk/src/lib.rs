@@ -64,8 +64,9 @@ pub use queue::{
     CommentState, ItemDetail, QueueFilter, QueueItem, Resolution, SlaState, Visibility,
 };
 pub use registry::{
-    Account, AccountStatus, AccountUpdate, Actor, Administration, ComplianceIssue, HandoverItem,
-    NewAccount, NewAdministration, NewStaff, PolicyPreview, PolicyVersion, Role, Staff,
+    Account, AccountStatus, AccountUpdate, Actor, Administration, ComplianceIssue,
+    CredentialHolder, CredentialHolderRef, HandoverItem, NewAccount, NewAdministration, NewStaff,
+    PolicyPreview, PolicyVersion, Role, Staff,
 };
 pub use reports::{ModerationStats, ResponseTimeReport, ResponseTimeRow};
 pub use retention::RetentionReport;

@@ -428,6 +428,26 @@ pub struct HandoverItem {
     pub signed_off_at: Option<i64>,
 }
 
+/// Who holds an account's credentials: a person or an office.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialHolderRef {
+    Staff(String),
+    Office(String),
+}
+
+/// A holder of an account's credentials, current or past.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CredentialHolder {
+    pub id: i64,
+    pub account_id: AccountId,
+    /// The person's username, when the holder is a person.
+    pub username: Option<String>,
+    /// The person's name or the office.
+    pub holder: String,
+    pub since: i64,
+    pub until: Option<i64>,
+}
+
 /// Days after which shared credentials are due for a change when the
 /// policy states no period.
 pub const DEFAULT_ROTATION_DAYS: i64 = 90;
@@ -859,6 +879,12 @@ impl Desk {
                 "UPDATE sessions SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL",
                 &[now.into(), id.into()],
             )?;
+            // Whoever leaves no longer holds credentials; the accounts they
+            // held are flagged for a change (check_accounts).
+            tx.execute(
+                "UPDATE credential_holders SET until_at = ? WHERE staff_id = ? AND until_at IS NULL",
+                &[now.into(), id.into()],
+            )?;
             record(
                 tx,
                 by.admin_id,
@@ -1110,6 +1136,101 @@ impl Desk {
             )?;
             Ok(passed)
         })
+    }
+
+    /// Records who holds an account's platform credentials: a person of
+    /// the registry or an office.
+    pub fn add_credential_holder(
+        &self,
+        by: &Actor,
+        account_id: AccountId,
+        holder: &CredentialHolderRef,
+    ) -> Result<i64> {
+        by.require(
+            &[Role::Admin, Role::Dirigente],
+            "recording a credential holder",
+        )?;
+        self.account(by.admin_id, account_id)?;
+        let (staff, office) = match holder {
+            CredentialHolderRef::Staff(u) => (Some(self.actor(by.admin_id, u)?.staff_id), None),
+            CredentialHolderRef::Office(o) if !o.trim().is_empty() => {
+                (None, Some(o.trim().to_string()))
+            }
+            CredentialHolderRef::Office(_) => {
+                return Err(DeskError::InvalidInput("the office needs a name".into()));
+            }
+        };
+        let now = self.now();
+        self.write(|tx| {
+            let id = tx.insert(
+                "INSERT INTO credential_holders (admin_id, account_id, staff_id, office, since, recorded_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                &[by.admin_id.into(), account_id.into(), staff.into(), office.clone().into(), now.into(), by.staff_id.into()],
+            )?;
+            record(
+                tx,
+                by.admin_id,
+                now,
+                &entry(by.audit_name(), AuditKind::CredentialHolderAdd, AuditTarget::Account, account_id)
+                    .payload(serde_json::json!({"holder": id, "office": office, "staff": staff})),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Records that a holder no longer has an account's credentials.
+    pub fn end_credential_holder(&self, by: &Actor, holder_id: i64) -> Result<()> {
+        by.require(
+            &[Role::Admin, Role::Dirigente],
+            "recording a credential holder",
+        )?;
+        let now = self.now();
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE credential_holders SET until_at = ? WHERE admin_id = ? AND id = ? AND until_at IS NULL",
+                &[now.into(), by.admin_id.into(), holder_id.into()],
+            )?;
+            if n == 0 {
+                return Err(DeskError::NotFound {
+                    what: "detentore attuale delle credenziali",
+                    id: holder_id.to_string(),
+                });
+            }
+            record(
+                tx,
+                by.admin_id,
+                now,
+                &entry(by.audit_name(), AuditKind::CredentialHolderEnd, AuditTarget::Account, holder_id),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Who holds or held each account's credentials, current holders
+    /// first.
+    pub fn credential_holders(&self, admin_id: AdminId) -> Result<Vec<CredentialHolder>> {
+        let rows = self.read(|tx| {
+            Ok(tx.query(
+                "SELECT h.id, h.account_id, s.username, s.full_name, h.office, h.since, h.until_at
+                 FROM credential_holders h LEFT JOIN staff s ON s.id = h.staff_id
+                 WHERE h.admin_id = ? ORDER BY h.until_at IS NOT NULL, h.account_id, h.id",
+                &[admin_id.into()],
+            )?)
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(CredentialHolder {
+                    id: r.int(0)?,
+                    account_id: AccountId(r.int(1)?),
+                    username: r.opt_text(2)?,
+                    holder: r
+                        .opt_text(3)?
+                        .or(r.opt_text(4)?)
+                        .unwrap_or_else(|| "—".into()),
+                    since: r.int(5)?,
+                    until: r.opt_int(6)?,
+                })
+            })
+            .collect()
     }
 
     /// The period after which an account's shared credentials are due for
@@ -1561,6 +1682,19 @@ impl Desk {
         let ctx = self.context(admin_id)?;
         let p = &ctx.policy;
         let mut issues = Vec::new();
+        // Holders who left after the account's last change of credentials.
+        let left_holders: std::collections::HashMap<AccountId, String> = self
+            .read(|tx| {
+                Ok(tx.query(
+                    "SELECT h.account_id, s.full_name FROM credential_holders h JOIN staff s ON s.id = h.staff_id
+                     WHERE h.admin_id = ? AND s.active = 0 AND h.until_at IS NOT NULL
+                       AND h.until_at >= COALESCE((SELECT MAX(r.rotated_at) FROM credential_rotations r WHERE r.account_id = h.account_id), 0)",
+                    &[admin_id.into()],
+                )?)
+            })?
+            .iter()
+            .filter_map(|r| Some((AccountId(r.int(0).ok()?), r.text(1).ok()?)))
+            .collect();
         for a in self.accounts(admin_id)? {
             let mut push = |rule: &'static str, message: String| {
                 issues.push(ComplianceIssue {
@@ -1570,6 +1704,16 @@ impl Desk {
                     message,
                 })
             };
+            if a.status != AccountStatus::Closed
+                && let Some(who) = left_holders.get(&a.id)
+            {
+                push(
+                    "credentials_after_departure",
+                    format!(
+                        "le credenziali erano in mano a {who}, che non è più in servizio: vanno cambiate"
+                    ),
+                );
+            }
             match a.status {
                 AccountStatus::Closed => continue,
                 AccountStatus::Unofficial => {

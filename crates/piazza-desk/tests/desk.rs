@@ -1200,3 +1200,44 @@ fn a_handover_passes_the_open_items_to_the_successor() {
         assert_eq!(w.desk.rotation_period_days(w.admin).unwrap(), 90);
     }
 }
+
+#[test]
+fn credentials_held_by_someone_who_left_are_flagged_until_changed() {
+    use piazza_desk::CredentialHolderRef;
+    for s in test_stores("holders") {
+        let w = world(s, "tradate");
+        let root = w.desk.actor(w.admin, "tradate-admin").unwrap();
+        w.desk
+            .add_credential_holder(
+                &w.boss,
+                w.account,
+                &CredentialHolderRef::Office("Ufficio URP".into()),
+            )
+            .unwrap();
+        w.desk
+            .add_credential_holder(
+                &w.boss,
+                w.account,
+                &CredentialHolderRef::Staff(w.mod_a.username.clone()),
+            )
+            .unwrap();
+        let flagged = |w: &World| {
+            w.desk
+                .check_accounts(w.admin)
+                .unwrap()
+                .into_iter()
+                .any(|i| i.rule == "credentials_after_departure" && i.account_id == w.account)
+        };
+        assert!(!flagged(&w));
+        w.clock.fetch_add(60_000, Ordering::SeqCst);
+        w.desk.deactivate_staff(&root, &w.mod_a.username).unwrap();
+        assert!(flagged(&w), "{}", s_label(&w));
+        let holders = w.desk.credential_holders(w.admin).unwrap();
+        assert_eq!(holders.iter().filter(|h| h.until.is_none()).count(), 1);
+        w.clock.fetch_add(60_000, Ordering::SeqCst);
+        w.desk
+            .record_rotation(&w.boss, w.account, Some("cambiata"))
+            .unwrap();
+        assert!(!flagged(&w));
+    }
+}

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("../migrations/0003_platforms.sql")),
     (4, include_str!("../migrations/0004_outbox_threads.sql")),
     (5, include_str!("../migrations/0005_account_hours.sql")),
+    (6, include_str!("../migrations/0006_credential_holders.sql")),
 ];
 
 fn expand(sql: &str, kind: BackendKind) -> String {

@@ -159,6 +159,29 @@ pub enum AccountsCommand {
     },
     /// The bio Piazza suggests for an account, with its hours.
     Bio { account: piazza_desk::AccountId },
+    /// Who holds each account's platform credentials (Piazza never stores
+    /// them: it records who has them).
+    Holders {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record who holds an account's credentials: a person or an office.
+    HolderAdd {
+        account: piazza_desk::AccountId,
+        #[arg(long, conflicts_with = "office", required_unless_present = "office")]
+        staff: Option<String>,
+        #[arg(long)]
+        office: Option<String>,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+    /// Record that a holder no longer has the credentials.
+    HolderEnd {
+        /// The holder's id (`piazza accounts holders`).
+        id: i64,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
 }
 
 fn parse_id<T: serde::de::DeserializeOwned>(
@@ -292,6 +315,48 @@ pub fn accounts(store: &StoreArgs, cmd: AccountsCommand) -> anyhow::Result<Outco
         }
         AccountsCommand::Bio { account } => {
             println!("{}", desk.suggested_bio(admin.id, account)?);
+        }
+        AccountsCommand::Holders { json } => {
+            let holders = desk.credential_holders(admin.id)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&holders)?);
+            } else {
+                for h in &holders {
+                    println!(
+                        "#{:<4} account {:<4} {:<30} dal {}{}",
+                        h.id,
+                        h.account_id,
+                        h.holder,
+                        iso(h.since),
+                        h.until
+                            .map(|u| format!(" al {}", iso(u)))
+                            .unwrap_or_default()
+                    );
+                }
+                if holders.is_empty() {
+                    println!("nessun detentore registrato");
+                }
+            }
+        }
+        AccountsCommand::HolderAdd {
+            account,
+            staff,
+            office,
+            as_staff,
+        } => {
+            let by = desk.actor(admin.id, &as_staff)?;
+            let who = match (staff, office) {
+                (Some(s), _) => piazza_desk::CredentialHolderRef::Staff(s),
+                (None, Some(o)) => piazza_desk::CredentialHolderRef::Office(o),
+                (None, None) => bail!("give --staff USER or --office NAME"),
+            };
+            let id = desk.add_credential_holder(&by, account, &who)?;
+            println!("detentore #{id} registrato per l'account {account}");
+        }
+        AccountsCommand::HolderEnd { id, as_staff } => {
+            let by = desk.actor(admin.id, &as_staff)?;
+            desk.end_credential_holder(&by, id)?;
+            println!("il detentore #{id} non ha più le credenziali");
         }
     }
     Ok(Outcome::Ok)
