@@ -168,7 +168,7 @@ impl std::str::FromStr for ActionKind {
             .ok_or_else(|| {
                 let ids: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
                 DeskError::InvalidInput(format!(
-                    "unknown action `{s}`, expected one of: {}",
+                    "azione sconosciuta `{s}`; quelle disponibili sono: {}",
                     ids.join(", ")
                 ))
             })
@@ -177,7 +177,7 @@ impl std::str::FromStr for ActionKind {
 
 closed_set! {
     /// Where an action stands.
-    pub enum ActionStatus ("action status") {
+    pub enum ActionStatus ("stato dell'azione") {
         /// Carried out (in Piazza; its platform steps have their own state).
         Done = "done" => "eseguita",
         /// A removal waiting for a second moderator.
@@ -421,7 +421,9 @@ fn citation_error(e: CitationError, version: &str) -> DeskError {
             version: version.to_string(),
         },
         CitationError::NoCategory { .. } => DeskError::InvalidInput(e.to_string()),
-        other => DeskError::ClauseNotApplicable(format!("{other} (policy version {version})")),
+        other => {
+            DeskError::ClauseNotApplicable(format!("{other} (versione della policy {version})"))
+        }
     }
 }
 
@@ -517,13 +519,19 @@ fn statement(
     };
     let text = format!(
         "Gentile utente,\n\
-         il tuo commento del {date} sull'account «{account}» ({platform}) {what}.\n\n\
+         il tuo commento{date} sull'account «{account}» ({platform}) {what}.\n\n\
          Motivo: il commento non rispetta la {rules} della Social Media Policy di {ente}, versione {version}{link}.\n\
          Fatti: nel commento sono stati rilevati contenuti riconducibili a: {facts}.\n\
          {detection}\n\n\
          Come contestare: puoi chiedere il riesame della decisione {review}, indicando la data del commento e {reference}. La richiesta sarà esaminata da una persona diversa da chi ha deciso.\n\n\
          {ente}",
-        date = date_it(c.created_at),
+        // Rows written before arrival times were enforced may lack a date:
+        // say nothing rather than a wrong day.
+        date = if c.created_at > 0 {
+            format!(" del {}", date_it(c.created_at))
+        } else {
+            String::new()
+        },
         account = c.account,
         platform = c.platform,
         rules = rules.join(" e la "),
@@ -567,7 +575,7 @@ fn statement(
         "automated_detection": if automated { "Yes" } else { "No" },
         "automated_decision": "AUTOMATED_DECISION_NOT_AUTOMATED",
         "content_type": ["CONTENT_TYPE_TEXT"],
-        "content_date": ts(c.created_at),
+        "content_date": (c.created_at > 0).then(|| ts(c.created_at)),
         "application_date": ts(now),
         "end_date": ban_until.map(ts),
         "source_type": "SOURCE_VOLUNTARY",
@@ -706,7 +714,7 @@ fn grounds(
     };
     if kind == ActionKind::Ban && c.author_ref.is_none() {
         return Err(DeskError::InvalidInput(
-            "the comment has no author id: nobody to ban".into(),
+            "il commento non indica il suo autore: non c'è nessuno da allontanare".into(),
         ));
     }
     // A removal where deletion is reserved for serious violations needs a
@@ -757,7 +765,7 @@ fn particulars(
             Some(o) if !o.is_empty() => Some(o.to_string()),
             _ => {
                 return Err(DeskError::InvalidInput(
-                    "a forward needs the office it goes to".into(),
+                    "indica l'ufficio a cui inoltrare".into(),
                 ));
             }
         }
@@ -768,7 +776,7 @@ fn particulars(
         (ActionKind::Ban, Some(days)) if days > 0 => Some(now + i64::from(days) * 86_400_000),
         (ActionKind::Ban, Some(_)) => {
             return Err(DeskError::InvalidInput(
-                "a temporary ban lasts at least one day".into(),
+                "un allontanamento temporaneo dura almeno un giorno".into(),
             ));
         }
         _ => None,
@@ -789,7 +797,7 @@ fn particulars(
             })?;
         if username != actor.username && !actor.has(Role::Dirigente) {
             return Err(DeskError::Forbidden(
-                "only a dirigente assigns items to others".into(),
+                "solo un dirigente assegna i commenti ad altre persone".into(),
             ));
         }
         Some(row.int(0)?)
@@ -1036,12 +1044,12 @@ impl Desk {
         template: &ActRequest,
     ) -> Result<ActionOutcome> {
         let ctx = self.context(actor.admin_id)?;
-        let kind = template
-            .kind
-            .ok_or_else(|| DeskError::InvalidInput("the bulk action needs a kind".into()))?;
+        let kind = template.kind.ok_or_else(|| {
+            DeskError::InvalidInput("indica l'azione da applicare ai commenti selezionati".into())
+        })?;
         let Some(audit_kind) = AuditKind::of_bulk(kind) else {
             return Err(DeskError::InvalidInput(format!(
-                "`{}` cannot be applied in bulk",
+                "l'azione «{}» non si applica a più commenti insieme",
                 kind.as_str()
             )));
         };
@@ -1127,7 +1135,7 @@ impl Desk {
     ) -> Result<ActionOutcome> {
         let kind = req
             .kind
-            .ok_or_else(|| DeskError::InvalidInput("no action given".into()))?;
+            .ok_or_else(|| DeskError::InvalidInput("nessuna azione indicata".into()))?;
         let c = admit(tx, ctx, actor, kind, req, now)?;
         if matches!(kind, ActionKind::Confirm | ActionKind::Reject) {
             return self.confirm_or_reject(tx, ctx, actor, &c, kind, req, now);
@@ -1257,13 +1265,14 @@ impl Desk {
             )?
             .ok_or_else(|| {
                 DeskError::SecondModerator(
-                    "no removal of this comment is waiting for confirmation".into(),
+                    "nessuna rimozione di questo commento è in attesa di conferma".into(),
                 )
             })?;
         let action_id = ActionId(pending.int(0)?);
         if pending.opt_int(1)? == Some(actor.staff_id.0) {
             return Err(DeskError::SecondModerator(
-                "the removal must be confirmed by a different moderator from the one who proposed it".into(),
+                "la rimozione deve essere confermata da un moderatore diverso da chi l'ha proposta"
+                    .into(),
             ));
         }
         let clauses: Vec<u32> = serde_json::from_str(&pending.text(2)?).unwrap_or_default();

@@ -15,7 +15,7 @@ use crate::{Desk, Result};
 
 closed_set! {
     /// What an audit entry records. `as_str` is the kind stored in the log.
-    pub enum AuditKind ("audit kind") {
+    pub enum AuditKind ("tipo di voce del registro") {
         // The registry.
         AdministrationCreate = "administration.create",
         PolicyActivate = "policy.activate",
@@ -126,7 +126,7 @@ impl AuditKind {
 
 closed_set! {
     /// What an audit entry is about: the type of its target id.
-    pub enum AuditTarget ("audit target") {
+    pub enum AuditTarget ("oggetto della voce del registro") {
         Administration = "administration",
         PolicyVersion = "policy_version",
         Account = "account",

@@ -8,13 +8,13 @@ use crate::{DeskError, Result};
 pub fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < 12 {
         return Err(DeskError::InvalidInput(
-            "the password must be at least 12 characters long".into(),
+            "la password deve essere lunga almeno 12 caratteri".into(),
         ));
     }
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| DeskError::InvalidInput(format!("cannot hash the password: {e}")))
+        .map_err(|e| DeskError::InvalidInput(format!("impossibile cifrare la password: {e}")))
 }
 
 /// Letters and digits without look-alikes (no 0/O, 1/l/I).
@@ -32,7 +32,7 @@ pub fn generate_password(len: usize) -> Result<String> {
     while out.len() < len {
         getrandom::fill(&mut buf).map_err(|e| {
             DeskError::InvalidInput(format!(
-                "the operating system's random generator failed: {e}"
+                "il generatore casuale del sistema operativo non ha risposto: {e}"
             ))
         })?;
         for &b in &buf {

@@ -84,7 +84,7 @@ pub fn calendar_of(policy: &Policy) -> Result<Calendar> {
             }
             _ => {
                 return Err(DeskError::InvalidInput(format!(
-                    "patron day of {} has no date",
+                    "la festa patronale di {} non ha una data",
                     p.saint
                 )));
             }

@@ -71,18 +71,18 @@ fn parse_record(
      -> std::result::Result<Option<String>, (Option<String>, String)> {
         match fields(name) {
             None | Some(serde_json::Value::Null) if required => {
-                Err((Some(name.into()), format!("the field `{name}` is missing")))
+                Err((Some(name.into()), format!("manca il campo `{name}`")))
             }
             None | Some(serde_json::Value::Null) => Ok(None),
             Some(serde_json::Value::String(s)) if required && s.trim().is_empty() => {
-                Err((Some(name.into()), format!("the field `{name}` is empty")))
+                Err((Some(name.into()), format!("il campo `{name}` è vuoto")))
             }
             Some(serde_json::Value::String(s)) => Ok(Some(s)),
             Some(serde_json::Value::Number(n)) if name != "text" => Ok(Some(n.to_string())),
             Some(other) => Err((
                 Some(name.into()),
                 format!(
-                    "the field `{name}` must be a string, found {}",
+                    "il campo `{name}` deve essere un testo, invece è {}",
                     json_kind(&other)
                 ),
             )),
@@ -97,18 +97,18 @@ fn parse_record(
             None => {
                 return Err((
                     Some("created_at".into()),
-                    format!("`{n}` is not a whole number of milliseconds"),
+                    format!("`{n}` non è un numero intero di millisecondi"),
                 ));
             }
         },
         Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
         Some(serde_json::Value::String(s)) => match piazza_calendar::parse_instant(s.trim()) {
             Ok(t) => Some(t.as_millisecond()),
-            Err(e) => {
+            Err(_) => {
                 return Err((
                     Some("created_at".into()),
                     format!(
-                        "`{s}` is not a date-time ({e}); expected e.g. 2026-11-22T10:30 or 2026-11-22T10:30:00+01:00"
+                        "`{s}` non è una data e ora valida; si attende ad esempio 2026-11-22T10:30 oppure 2026-11-22T10:30:00+01:00"
                     ),
                 ));
             }
@@ -116,7 +116,10 @@ fn parse_record(
         Some(other) => {
             return Err((
                 Some("created_at".into()),
-                format!("expected a date-time string, found {}", json_kind(&other)),
+                format!(
+                    "si attende una data e ora come testo, invece è {}",
+                    json_kind(&other)
+                ),
             ));
         }
     };
@@ -137,11 +140,35 @@ fn parse_record(
 fn json_kind(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "an object",
+        serde_json::Value::Bool(_) => "un valore vero/falso",
+        serde_json::Value::Number(_) => "un numero",
+        serde_json::Value::String(_) => "un testo",
+        serde_json::Value::Array(_) => "un elenco",
+        serde_json::Value::Object(_) => "un oggetto",
+    }
+}
+
+/// A line that is not JSON, said in Italian with the column where reading
+/// stopped (serde_json's own text is English).
+fn json_error_it(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Eof => "JSON incompleto: la riga finisce prima che l'oggetto sia chiuso".into(),
+        Category::Syntax => format!("JSON non valido alla colonna {}", e.column()),
+        Category::Data => format!("valore JSON non ammesso alla colonna {}", e.column()),
+        Category::Io => "errore di lettura del file".into(),
+    }
+}
+
+/// A CSV record that cannot be read, in Italian.
+fn csv_error_it(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "la riga contiene caratteri non UTF-8".into(),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("{len} campi, ma l'intestazione ne ha {expected_len}"),
+        csv::ErrorKind::Io(_) => "errore di lettura del file".into(),
+        _ => "riga CSV non leggibile".into(),
     }
 }
 
@@ -176,7 +203,7 @@ impl Desk {
                 "importing comments",
             )?;
             if by.admin_id != admin_id {
-                return Err(DeskError::Forbidden("another administration".into()));
+                return Err(DeskError::Forbidden("un altro ente".into()));
             }
         }
         let ctx = self.context(admin_id)?;
@@ -292,7 +319,7 @@ impl Desk {
                     // The writer stopped (an error): stop reading too.
                     sender
                         .send(Ok(ready))
-                        .map_err(|_| DeskError::InvalidInput("the import was interrupted".into()))
+                        .map_err(|_| DeskError::InvalidInput("l'importazione è stata interrotta".into()))
                 };
                 let produced = (|| -> Result<()> {
                     let mut batch: Vec<Parsed> = Vec::with_capacity(batch_size);
@@ -302,7 +329,7 @@ impl Desk {
                             for (i, line) in reader.lines().enumerate() {
                                 let n = i as u64 + 1;
                                 let line = line.map_err(|e| {
-                                    DeskError::InvalidInput(format!("cannot read line {n}: {e}"))
+                                    DeskError::InvalidInput(format!("impossibile leggere la riga {n}: {e}"))
                                 })?;
                                 if n <= resumed_after {
                                     continue;
@@ -327,14 +354,14 @@ impl Desk {
                                         line: n,
                                         field: None,
                                         message: format!(
-                                            "expected a JSON object, found {}",
+                                            "si attende un oggetto JSON, invece la riga contiene {}",
                                             json_kind(&other)
                                         ),
                                     }),
                                     Err(e) => Parsed::Bad(LineError {
                                         line: n,
                                         field: None,
-                                        message: format!("not valid JSON: {e}"),
+                                        message: json_error_it(&e),
                                     }),
                                 };
                                 batch.push(parsed);
@@ -350,7 +377,7 @@ impl Desk {
                                 .headers()
                                 .map_err(|e| {
                                     DeskError::InvalidInput(format!(
-                                        "cannot read the CSV header: {e}"
+                                        "impossibile leggere l'intestazione del CSV: {e}"
                                     ))
                                 })?
                                 .clone();
@@ -370,7 +397,7 @@ impl Desk {
                                                 line: n,
                                                 field: None,
                                                 message: format!(
-                                                    "{} fields, but the header has {}",
+                                                    "{} campi, ma l'intestazione ne ha {}",
                                                     r.len(),
                                                     headers.len()
                                                 ),
@@ -395,7 +422,7 @@ impl Desk {
                                             Parsed::Bad(LineError {
                                                 line: n,
                                                 field: None,
-                                                message: format!("malformed CSV: {e}"),
+                                                message: csv_error_it(&e),
                                             }),
                                         )
                                     }

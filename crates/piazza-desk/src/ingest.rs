@@ -247,7 +247,7 @@ impl Desk {
     ) -> Result<PreparedBatch> {
         if account.status != AccountStatus::Active {
             return Err(DeskError::InvalidInput(format!(
-                "account {} is {}: it receives no comments",
+                "l'account {} è {}: non riceve commenti",
                 account.name,
                 account.status.as_str()
             )));
@@ -609,8 +609,12 @@ pub(crate) fn ingest_one(
         )?),
         None => None,
     };
+    // The platform's time when it has one, else the time of arrival: a
+    // zero or negative time is a missing one, and the statement of reasons
+    // must never name a day nobody knows (01/01/1970).
+    let created_at = if c.created_at > 0 { c.created_at } else { now };
     let deadline = if t.needs_reply {
-        ctx.deadline(&account.hours, c.created_at)
+        ctx.deadline(&account.hours, created_at)
     } else {
         None
     };
@@ -635,7 +639,7 @@ pub(crate) fn ingest_one(
             c.author_name.clone().into(),
             (&c.text).into(),
             (&hash).into(),
-            c.created_at.into(),
+            created_at.into(),
             now.into(),
             t.severity.into(),
             priority.into(),

@@ -90,7 +90,11 @@ impl std::str::FromStr for OutboxState {
             .iter()
             .copied()
             .find(|x| x.as_str() == s)
-            .ok_or_else(|| DeskError::InvalidInput(format!("unknown outbox state `{s}`")))
+            .ok_or_else(|| {
+                DeskError::InvalidInput(format!(
+                    "stato sconosciuto `{s}` di un'operazione verso le piattaforme"
+                ))
+            })
     }
 }
 
@@ -375,7 +379,7 @@ impl Desk {
     pub fn retry_outbox(&self, by: &Actor, id: OutboxId) -> Result<OutboxItem> {
         by.require(
             &[Role::Admin, Role::Dirigente, Role::Moderatore],
-            "retrying a platform step",
+            "ritentare un'operazione verso la piattaforma",
         )?;
         let now = self.now();
         self.write(|tx| {
@@ -390,7 +394,7 @@ impl Desk {
                 .is_some();
             if !connected {
                 return Err(DeskError::InvalidInput(format!(
-                    "step {id} cannot be retried: its account is not connected to its platform (connect it first, or carry the step out by hand)"
+                    "l'operazione {id} non può essere ritentata: il suo account non è collegato alla piattaforma (collegalo prima, oppure esegui l'operazione a mano)"
                 )));
             }
             let n = tx.execute(
@@ -400,7 +404,7 @@ impl Desk {
             )?;
             if n == 0 {
                 return Err(DeskError::InvalidInput(format!(
-                    "step {id} cannot be retried: it does not exist, was carried out, is under way, or the platform cannot do it"
+                    "l'operazione {id} non può essere ritentata: non esiste, è già stata eseguita, è in corso, oppure la piattaforma non la consente"
                 )));
             }
             record(

@@ -83,7 +83,7 @@ impl std::str::FromStr for ConnectorKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 DeskError::InvalidInput(format!(
-                    "unknown connector `{s}`, expected facebook, instagram or sandbox"
+                    "collegamento sconosciuto `{s}`; quelli possibili sono facebook, instagram e sandbox"
                 ))
             })
     }
@@ -286,7 +286,7 @@ impl Desk {
     fn secret_key(&self) -> Result<&SecretKey> {
         self.platforms.secrets.as_deref().ok_or_else(|| {
             DeskError::InvalidInput(
-                "no key to seal platform tokens: set PIAZZA_SECRET_KEY or let Piazza create its key file in the data directory".into(),
+                "manca la chiave per cifrare i token delle piattaforme: imposta PIAZZA_SECRET_KEY oppure lascia che Piazza crei il file della chiave nella cartella dei dati".into(),
             )
         })
     }
@@ -295,13 +295,13 @@ impl Desk {
     /// connection of the account. The token is sealed before it is stored
     /// and appears in no audit entry.
     pub fn connect(&self, by: &Actor, new: NewConnection) -> Result<Connection> {
-        by.require(CONNECTING, "connecting an account to its platform")?;
+        by.require(CONNECTING, "collegare un account alla sua piattaforma")?;
         let account = self.account(by.admin_id, new.account_id)?;
         if let Some(p) = new.connector.platform()
             && p.as_str() != account.platform
         {
             return Err(DeskError::InvalidInput(format!(
-                "account {} is on {}, not on {}",
+                "l'account {} è su {}, non su {}",
                 account.name,
                 account.platform,
                 p.as_str()
@@ -314,13 +314,13 @@ impl Desk {
                 .all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c))
         {
             return Err(DeskError::InvalidInput(format!(
-                "`{}` is not a platform id: expected the digits of the Page or Instagram account id",
+                "`{}` non è un identificativo della piattaforma: servono le cifre dell'id della Pagina o dell'account Instagram",
                 new.platform_account
             )));
         }
         let sealed = match &new.token {
             Some(t) if t.expose().trim().is_empty() => {
-                return Err(DeskError::InvalidInput("the token file is empty".into()));
+                return Err(DeskError::InvalidInput("il file del token è vuoto".into()));
             }
             Some(t) => Some(self.secret_key()?.seal(
                 t.expose().trim().as_bytes(),
@@ -328,7 +328,7 @@ impl Desk {
             )),
             None if new.connector != ConnectorKind::Sandbox => {
                 return Err(DeskError::InvalidInput(format!(
-                    "a {} connection needs an access token",
+                    "un collegamento {} richiede un token di accesso",
                     new.connector.as_str()
                 )));
             }
@@ -381,7 +381,7 @@ impl Desk {
     /// Disconnects an account: nothing more is read or delivered; the
     /// sealed token is erased.
     pub fn disconnect(&self, by: &Actor, account_id: AccountId) -> Result<()> {
-        by.require(CONNECTING, "disconnecting an account")?;
+        by.require(CONNECTING, "scollegare un account")?;
         let now = self.now();
         self.write(|tx| {
             let n = tx.execute(
@@ -502,7 +502,7 @@ impl Desk {
                     )
                     .map_err(|e| {
                         DeskError::InvalidInput(format!(
-                            "the stored token of account {}: {e}; connect the account again",
+                            "il token conservato dell'account {}: {e}; collega di nuovo l'account",
                             conn.account
                         ))
                     })?,
@@ -544,7 +544,7 @@ impl Desk {
     ) -> Result<ConnectionCheck> {
         let (conn, connector) = self.connector(admin_id, account_id)?;
         let check = connector.check().map_err(|f| {
-            DeskError::InvalidInput(format!("the platform did not answer the check: {f}"))
+            DeskError::InvalidInput(format!("la piattaforma non ha risposto alla verifica: {f}"))
         })?;
         let now = self.now();
         let json = serde_json::to_string(&CheckRecord::from_check(&check)).unwrap_or_default();
@@ -606,7 +606,7 @@ impl Desk {
                 })
                 .map_err(|f| {
                     DeskError::InvalidInput(format!(
-                        "reading from {} stopped: {f}; run the command again to continue",
+                        "la lettura da {} si è interrotta: {f}; ripeti il comando per continuare",
                         conn.platform
                     ))
                 })?;
@@ -641,7 +641,7 @@ impl Desk {
     /// retried it): nothing is stored twice.
     pub fn receive_platform_delivery(&self, source: &str, body: &[u8]) -> Result<bool> {
         let text = std::str::from_utf8(body)
-            .map_err(|_| DeskError::InvalidInput("the delivery is not UTF-8 text".into()))?;
+            .map_err(|_| DeskError::InvalidInput("la notifica non è testo UTF-8".into()))?;
         let hash = sha(text);
         let now = self.now();
         self.write(|tx| {
@@ -822,9 +822,9 @@ impl Desk {
 fn parse_delivery(source: &str, body: &[u8]) -> Result<Vec<RoutedEvent>> {
     match source {
         "meta" => piazza_platforms::meta::webhook::parse_webhook(body)
-            .map_err(|e| DeskError::InvalidInput(format!("Meta delivery: {e}"))),
+            .map_err(|e| DeskError::InvalidInput(format!("notifica di Meta: {e}"))),
         other => Err(DeskError::InvalidInput(format!(
-            "no parser for deliveries from `{other}`"
+            "nessun lettore per le notifiche di `{other}`"
         ))),
     }
 }

@@ -61,7 +61,7 @@ impl std::str::FromStr for CommentState {
             "in_review" => Ok(CommentState::InReview),
             "resolved" => Ok(CommentState::Resolved),
             _ => Err(DeskError::InvalidInput(format!(
-                "unknown state `{s}`, expected new, in_review or resolved"
+                "stato sconosciuto `{s}`; quelli possibili sono new (nuovo), in_review (in esame) e resolved (concluso)"
             ))),
         }
     }
@@ -69,7 +69,7 @@ impl std::str::FromStr for CommentState {
 
 closed_set! {
     /// How a resolved comment was closed.
-    pub enum Resolution ("resolution") {
+    pub enum Resolution ("esito") {
         Kept = "kept" => "mantenuto",
         Hidden = "hidden" => "nascosto",
         Removed = "removed" => "rimosso",
@@ -85,7 +85,7 @@ closed_set! {
 
 closed_set! {
     /// Whether a comment can be seen on its platform, as far as Piazza knows.
-    pub enum Visibility ("visibility") {
+    pub enum Visibility ("visibilità") {
         Visible = "visible" => "visibile",
         Hidden = "hidden" => "nascosto",
         Removed = "removed" => "rimosso",
@@ -94,7 +94,7 @@ closed_set! {
 
 closed_set! {
     /// Where a comment that needs a reply stands against its deadline.
-    pub enum SlaState ("reply deadline state") {
+    pub enum SlaState ("stato della scadenza di risposta") {
         /// Waiting for the reply.
         Open = "open" => "in attesa di risposta",
         /// The courtesy time came: a courtesy reply is due.

@@ -86,7 +86,7 @@ impl std::str::FromStr for Role {
             .ok_or_else(|| {
                 let ids: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
                 DeskError::InvalidInput(format!(
-                    "unknown role `{s}`, expected one of: {}",
+                    "ruolo sconosciuto `{s}`; quelli possibili sono: {}",
                     ids.join(", ")
                 ))
             })
@@ -138,10 +138,14 @@ impl Actor {
         } else {
             let names: Vec<&str> = roles.iter().map(|r| r.label_it()).collect();
             Err(DeskError::Forbidden(format!(
-                "{what} requires the role {} and {} has {}",
-                names.join(" or "),
+                "{what} spetta a chi ha il ruolo {}, e {} ha: {}",
+                names.join(" o "),
                 self.username,
-                roles_text(&self.roles)
+                self.roles
+                    .iter()
+                    .map(|r| r.label_it())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )))
         }
     }
@@ -274,7 +278,7 @@ impl AccountStatus {
             "closed" => Ok(AccountStatus::Closed),
             "unofficial" => Ok(AccountStatus::Unofficial),
             _ => Err(DeskError::InvalidInput(format!(
-                "unknown account status `{s}`, expected active, suspended, closed or unofficial"
+                "stato dell'account sconosciuto `{s}`; quelli possibili sono active (attivo), suspended (sospeso), closed (chiuso) e unofficial (non ufficiale)"
             ))),
         }
     }
@@ -487,7 +491,7 @@ impl Desk {
     pub fn create_administration(&self, new: NewAdministration) -> Result<Administration> {
         if new.toml.is_empty() {
             return Err(DeskError::InvalidInput(format!(
-                "no policy text for {}",
+                "nessun testo di policy per {}",
                 new.source_label
             )));
         }
@@ -504,7 +508,7 @@ impl Desk {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         {
             return Err(DeskError::InvalidInput(format!(
-                "slug `{slug}` must be lowercase letters, digits and dashes"
+                "l'identificativo `{slug}` può contenere solo lettere minuscole, cifre e trattini"
             )));
         }
         let now = self.now();
@@ -624,13 +628,13 @@ impl Desk {
             .is_some_and(|v| hex::encode(Sha256::digest(toml.as_bytes())) == sha_of(&v.toml))
         {
             return Err(DeskError::InvalidInput(format!(
-                "this is the text of version {} already in force: nothing to activate",
+                "è il testo della versione {} già in vigore: non c'è nulla da attivare",
                 ctx.policy_version
             )));
         }
         if let Some(v) = history.iter().find(|v| v.version == version) {
             return Err(DeskError::InvalidInput(format!(
-                "version {version} was already activated on {}: decisions cite versions by their label, so a new text needs a new `document.version`",
+                "la versione {version} è già stata attivata il {}: le decisioni citano le versioni con la loro etichetta, quindi un testo nuovo richiede un nuovo `document.version`",
                 piazza_calendar::jiff::Timestamp::from_millisecond(v.activated_at)
                     .map(piazza_calendar::format_instant)
                     .unwrap_or_default()
@@ -654,7 +658,10 @@ impl Desk {
         source_label: &str,
         toml: &str,
     ) -> Result<PolicyPreview> {
-        actor.require(&[Role::Admin, Role::Dirigente], "activating a policy")?;
+        actor.require(
+            &[Role::Admin, Role::Dirigente],
+            "attivare una versione della policy",
+        )?;
         let preview = self.preview_policy(actor.admin_id, source_label, toml)?;
         let now = self.now();
         self.write(|tx| {
@@ -734,7 +741,7 @@ impl Desk {
         }
         if !row.bool(5)? {
             return Err(DeskError::Forbidden(format!(
-                "{username} is no longer active"
+                "{username} non è più in servizio"
             )));
         }
         Ok(Actor {
@@ -771,28 +778,24 @@ impl Desk {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         {
             return Err(DeskError::InvalidInput(format!(
-                "username `{}` must be letters, digits, dots, dashes or underscores",
+                "il nome utente `{}` può contenere solo lettere, cifre, punti, trattini e trattini bassi",
                 new.username
             )));
         }
         if new.roles.is_empty() {
-            return Err(DeskError::InvalidInput(
-                "at least one role is required".into(),
-            ));
+            return Err(DeskError::InvalidInput("indica almeno un ruolo".into()));
         }
         if let Some(by) = by {
             if by.admin_id != admin_id {
-                return Err(DeskError::Forbidden(
-                    "staff of another administration".into(),
-                ));
+                return Err(DeskError::Forbidden("persona di un altro ente".into()));
             }
             if new.roles.iter().any(|r| r.is_operational()) {
-                self.require_appointer(by, "appointing staff")?;
+                self.require_appointer(by, "incaricare il personale")?;
             } else {
                 // Administrators, dirigenti and auditors are appointed
                 // outside Piazza (a decree, a contract): the technical
                 // administrator or a dirigente registers them.
-                by.require(&[Role::Admin, Role::Dirigente], "adding staff")?;
+                by.require(&[Role::Admin, Role::Dirigente], "aggiungere personale")?;
             }
         }
         let hash = new
@@ -810,7 +813,7 @@ impl Desk {
                 )?;
                 if admins.int(0)? > 0 || !new.roles.contains(&Role::Admin) {
                     return Err(DeskError::Forbidden(
-                        "without --as, only the first administrator can be created".into(),
+                        "senza --as si può creare solo il primo amministratore".into(),
                     ));
                 }
             }
@@ -856,10 +859,10 @@ impl Desk {
     /// and they can no longer sign in or act. Their record and their past
     /// decisions stay.
     pub fn deactivate_staff(&self, by: &Actor, username: &str) -> Result<()> {
-        by.require(&[Role::Admin, Role::Dirigente], "deactivating a login")?;
+        by.require(&[Role::Admin, Role::Dirigente], "disattivare un accesso")?;
         if by.username == username {
             return Err(DeskError::Forbidden(
-                "nobody deactivates their own login".into(),
+                "nessuno può disattivare il proprio accesso".into(),
             ));
         }
         let now = self.now();
@@ -916,8 +919,8 @@ impl Desk {
                 } else {
                     let who: Vec<&str> = rule.by.iter().map(|a| a.label_it()).collect();
                     Err(DeskError::Forbidden(format!(
-                        "{what} is for {} under the policy («{}»), and {} is not a dirigente",
-                        who.join(" or "),
+                        "secondo la policy {what} spetta a {} («{}»), e {} non è un dirigente",
+                        who.join(" o "),
                         rule.text,
                         by.username
                     )))
@@ -970,12 +973,12 @@ impl Desk {
         account_id: AccountId,
         starts_at: Option<i64>,
     ) -> Result<i64> {
-        self.require_appointer(by, "assigning staff to an account")?;
+        self.require_appointer(by, "assegnare il personale a un account")?;
         let person = self.actor(by.admin_id, username)?;
         let account = self.account(by.admin_id, account_id)?;
         if account.status != AccountStatus::Active {
             return Err(DeskError::InvalidInput(format!(
-                "account {} is {}, not active",
+                "l'account {} è {}, non attivo",
                 account.name,
                 account.status.as_str()
             )));
@@ -1008,7 +1011,7 @@ impl Desk {
         account_id: AccountId,
         reason: &str,
     ) -> Result<i64> {
-        by.require(&[Role::Admin, Role::Dirigente], "ending an assignment")?;
+        by.require(&[Role::Admin, Role::Dirigente], "chiudere un incarico")?;
         let person = self.actor(by.admin_id, username)?;
         let now = self.now();
         let out = self.write(|tx| {
@@ -1085,7 +1088,10 @@ impl Desk {
     /// handover step `hand_over_open_items` as done with the count.
     /// Returns how many items were passed.
     pub fn pass_open_items(&self, by: &Actor, handover_id: i64, successor: &str) -> Result<u64> {
-        by.require(&[Role::Admin, Role::Dirigente], "passing open items on")?;
+        by.require(
+            &[Role::Admin, Role::Dirigente],
+            "passare ad altri i commenti aperti",
+        )?;
         let heir = self.actor(by.admin_id, successor)?;
         let now = self.now();
         self.write(|tx| {
@@ -1102,7 +1108,7 @@ impl Desk {
                 })?;
             if row.opt_int(2)?.is_some() {
                 return Err(DeskError::Handover(
-                    "the open items of this handover were already passed on".into(),
+                    "i commenti aperti di questo passaggio di consegne sono già stati passati".into(),
                 ));
             }
             let (leaving, account) = (row.int(0)?, row.int(1)?);
@@ -1114,7 +1120,7 @@ impl Desk {
                 .int(0)?;
             if assigned == 0 && !heir.has(Role::Dirigente) {
                 return Err(DeskError::InvalidInput(format!(
-                    "{successor} is not assigned to the account: assign them first"
+                    "{successor} non è assegnato all'account: assegnalo prima"
                 )));
             }
             let passed = tx.execute(
@@ -1148,7 +1154,7 @@ impl Desk {
     ) -> Result<i64> {
         by.require(
             &[Role::Admin, Role::Dirigente],
-            "recording a credential holder",
+            "registrare chi detiene le credenziali",
         )?;
         self.account(by.admin_id, account_id)?;
         let (staff, office) = match holder {
@@ -1157,7 +1163,9 @@ impl Desk {
                 (None, Some(o.trim().to_string()))
             }
             CredentialHolderRef::Office(_) => {
-                return Err(DeskError::InvalidInput("the office needs a name".into()));
+                return Err(DeskError::InvalidInput(
+                    "indica il nome dell'ufficio".into(),
+                ));
             }
         };
         let now = self.now();
@@ -1181,7 +1189,7 @@ impl Desk {
     pub fn end_credential_holder(&self, by: &Actor, holder_id: i64) -> Result<()> {
         by.require(
             &[Role::Admin, Role::Dirigente],
-            "recording a credential holder",
+            "registrare chi detiene le credenziali",
         )?;
         let now = self.now();
         self.write(|tx| {
@@ -1261,12 +1269,12 @@ impl Desk {
     ) -> Result<()> {
         by.require(
             &[Role::Admin, Role::Dirigente],
-            "completing a handover step",
+            "completare un passo del passaggio di consegne",
         )?;
         if !HANDOVER_ITEMS.iter().any(|(id, _)| *id == item) {
             let ids: Vec<&str> = HANDOVER_ITEMS.iter().map(|(id, _)| *id).collect();
             return Err(DeskError::InvalidInput(format!(
-                "unknown handover step `{item}`, expected one of: {}",
+                "passo del passaggio di consegne sconosciuto `{item}`; quelli possibili sono: {}",
                 ids.join(", ")
             )));
         }
@@ -1308,7 +1316,10 @@ impl Desk {
 
     /// Signs a handover off; every step must be done first.
     pub fn sign_off_handover(&self, by: &Actor, handover_id: i64) -> Result<()> {
-        by.require(&[Role::Dirigente, Role::Admin], "signing off a handover")?;
+        by.require(
+            &[Role::Dirigente, Role::Admin],
+            "firmare un passaggio di consegne",
+        )?;
         let now = self.now();
         let open: Vec<String> = self.read(|tx| {
             let rows = tx.query(
@@ -1360,7 +1371,7 @@ impl Desk {
     ) -> Result<()> {
         by.require(
             &[Role::Admin, Role::Dirigente],
-            "recording a credential rotation",
+            "registrare il cambio delle credenziali",
         )?;
         self.account(by.admin_id, account_id)?;
         let now = self.now();
@@ -1435,9 +1446,11 @@ impl Desk {
     // Accounts.
 
     pub fn add_account(&self, by: &Actor, new: NewAccount) -> Result<Account> {
-        by.require(&[Role::Admin, Role::Dirigente], "registering an account")?;
+        by.require(&[Role::Admin, Role::Dirigente], "registrare un account")?;
         if new.name.trim().is_empty() {
-            return Err(DeskError::InvalidInput("the account needs a name".into()));
+            return Err(DeskError::InvalidInput(
+                "indica il nome dell'account".into(),
+            ));
         }
         let now = self.now();
         let id = self.write(|tx| {
@@ -1482,7 +1495,7 @@ impl Desk {
     ) -> Result<()> {
         by.require(
             &[Role::Admin, Role::Dirigente],
-            "changing an account's status",
+            "cambiare lo stato di un account",
         )?;
         self.account(by.admin_id, account_id)?;
         let now = self.now();
@@ -1518,14 +1531,17 @@ impl Desk {
         account_id: AccountId,
         update: &AccountUpdate,
     ) -> Result<Account> {
-        by.require(&[Role::Admin, Role::Dirigente], "changing an account")?;
+        by.require(&[Role::Admin, Role::Dirigente], "modificare un account")?;
         let before = self.account(by.admin_id, account_id)?;
-        for (what, hours) in [("hours", &update.hours), ("im_hours", &update.im_hours)] {
+        for (what, hours) in [
+            ("orari di moderazione", &update.hours),
+            ("orari di messaggistica", &update.im_hours),
+        ] {
             if let Some(h) = hours
                 && let Some(p) = piazza_policy::check_hours(h).first()
             {
                 return Err(DeskError::InvalidInput(format!(
-                    "{what}, interval {}: {}",
+                    "{what}, fascia {}: {}",
                     p.index + 1,
                     p.message
                 )));

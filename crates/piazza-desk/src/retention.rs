@@ -31,11 +31,14 @@ impl Desk {
         days: u32,
     ) -> Result<RetentionReport> {
         if let Some(by) = by {
-            by.require(&[Role::Admin, Role::Dirigente], "running retention")?;
+            by.require(
+                &[Role::Admin, Role::Dirigente],
+                "applicare i tempi di conservazione dei dati",
+            )?;
         }
         if days == 0 {
             return Err(DeskError::InvalidInput(
-                "retention must keep at least one day".into(),
+                "la conservazione deve durare almeno un giorno".into(),
             ));
         }
         let now = self.now();

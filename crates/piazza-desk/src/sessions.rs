@@ -160,13 +160,13 @@ impl Desk {
             [] if rows.is_empty() => return Err(unknown()),
             [] => {
                 return Err(DeskError::Forbidden(format!(
-                    "{identity} is no longer active"
+                    "{identity} non è più in servizio"
                 )));
             }
             [one] => *one,
             _ => {
                 return Err(DeskError::Forbidden(format!(
-                    "{identity} matches {} active staff members",
+                    "{identity} corrisponde a {} persone in servizio",
                     active.len()
                 )));
             }
@@ -229,7 +229,10 @@ impl Desk {
     /// Sets a person's password (their own, or an administrator's reset).
     pub fn set_password(&self, by: &Actor, username: &str, password: &str) -> Result<()> {
         if by.username != username {
-            by.require(&[crate::Role::Admin], "resetting another person's password")?;
+            by.require(
+                &[crate::Role::Admin],
+                "reimpostare la password di un'altra persona",
+            )?;
         }
         let target = self.actor(by.admin_id, username)?;
         let hash = crate::auth::hash_password(password)?;

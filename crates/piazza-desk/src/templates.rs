@@ -89,7 +89,7 @@ pub fn render_template(id: &str, p: &Policy, free_text: Option<&str>) -> Result<
             ),
             None => {
                 return Err(DeskError::InvalidInput(
-                    "the policy lists no URP or contact centre: the URP template cannot be filled"
+                    "la policy non indica un URP o un contact center: il modello di risposta «URP» non può essere compilato"
                         .into(),
                 ));
             }
@@ -113,14 +113,14 @@ pub fn render_template(id: &str, p: &Policy, free_text: Option<&str>) -> Result<
             Some(t) if !t.trim().is_empty() => t.trim().to_string(),
             _ => {
                 return Err(DeskError::InvalidInput(
-                    "a free reply needs its text".into(),
+                    "una risposta libera deve avere un testo".into(),
                 ));
             }
         },
         other => {
             let ids: Vec<&str> = TEMPLATES.iter().map(|(id, _)| *id).collect();
             return Err(DeskError::InvalidInput(format!(
-                "unknown template `{other}`, expected one of: {}",
+                "modello di risposta sconosciuto `{other}`; quelli disponibili sono: {}",
                 ids.join(", ")
             )));
         }

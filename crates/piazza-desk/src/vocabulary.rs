@@ -46,7 +46,7 @@ macro_rules! closed_set {
                 match s {
                     $( $id => Ok($name::$variant), )+
                     _ => Err($crate::DeskError::InvalidInput(format!(
-                        "unknown {} `{s}`, expected one of: {}",
+                        "valore sconosciuto `{s}` per «{}»; quelli possibili sono: {}",
                         $kind,
                         Self::IDS.join(", ")
                     ))),

@@ -1241,3 +1241,36 @@ fn credentials_held_by_someone_who_left_are_flagged_until_changed() {
         assert!(!flagged(&w));
     }
 }
+
+#[test]
+fn a_comment_without_a_date_is_dated_when_it_arrived_never_1970() {
+    for s in test_stores("desk_undated") {
+        let w = world(s, "roma");
+        let mut c = comment("u1", "Sei un idiota, ti vengo a prendere sotto casa");
+        c.created_at = 0;
+        let id = w.desk.ingest_comment(w.admin, w.account, &c).unwrap().id();
+        let out = w
+            .desk
+            .act(
+                &w.mod_a,
+                &ActRequest::new(id, ActionKind::Remove)
+                    .clause(3)
+                    .reason("minaccia"),
+            )
+            .unwrap();
+        let st = out.statement.unwrap();
+        assert!(!st.text.contains("1970"), "{}", st.text);
+        // MONDAY_10 is the desk's clock: the time of arrival.
+        assert!(
+            st.text.contains("il tuo commento del 23/11/2026"),
+            "{}",
+            st.text
+        );
+        assert!(
+            st.fields["content_date"]
+                .as_str()
+                .unwrap()
+                .starts_with("2026-11-23")
+        );
+    }
+}

@@ -412,7 +412,7 @@ fn unconnected_accounts_and_missing_capabilities_are_said_not_promised() {
         // Nothing can carry it out: it cannot be put back in the queue.
         assert!(!st[0].retryable());
         let e = w.desk.retry_outbox(&w.boss, st[0].id).unwrap_err();
-        assert!(e.to_string().contains("not connected"), "{e}");
+        assert!(e.to_string().contains("non è collegato"), "{e}");
         // On X a hidden reply's author gets no private message: the
         // statement stays in Piazza, and the step says why.
         let x = account_on("x");

@@ -277,22 +277,23 @@ pub enum CitationError {
     },
 }
 
+/// In Italian: the moderator reads it on the desk.
 impl std::fmt::Display for CitationError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let list = |v: &[String]| {
             if v.is_empty() {
-                "none".to_string()
+                "nessuna".to_string()
             } else {
                 v.join(", ")
             }
         };
         match self {
             CitationError::ClauseRequired => {
-                f.write_str("a restrictive action must cite at least one clause")
+                f.write_str("ogni azione restrittiva deve citare almeno una regola della policy")
             }
             CitationError::UnknownClause { clause, available } => write!(
                 f,
-                "clause {clause} does not exist (clauses: {})",
+                "la regola {clause} non esiste (regole della policy: {})",
                 list(&available.iter().map(|n| n.to_string()).collect::<Vec<_>>())
             ),
             CitationError::NotAllowed {
@@ -302,27 +303,34 @@ impl std::fmt::Display for CitationError {
                 allowed,
             } => write!(
                 f,
-                "clause {clause} («{title}») does not allow `{}`; it allows: {}",
-                measure.map(|m| m.as_str()).unwrap_or("warn"),
+                "la regola {clause} («{title}») non consente di {}; consente di: {}",
+                measure.map(|m| m.label_it()).unwrap_or("ammonire"),
                 list(
                     &allowed
                         .iter()
-                        .map(|a| a.as_str().to_string())
+                        .map(|a| a.label_it().to_string())
                         .collect::<Vec<_>>()
                 )
             ),
             CitationError::NoCategory { clauses } => write!(
                 f,
-                "name the category of the violation: no flagged finding of this comment is covered by clause {}",
+                "indica la categoria della violazione: nessun contenuto segnalato in questo commento rientra {} {}",
+                if clauses.len() == 1 {
+                    "nella regola"
+                } else {
+                    "nelle regole"
+                },
                 clauses
                     .iter()
                     .map(|n| n.to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            CitationError::NotCovered { category } => {
-                write!(f, "no cited clause covers `{category}`")
-            }
+            CitationError::NotCovered { category } => write!(
+                f,
+                "nessuna regola citata riguarda la categoria «{}»",
+                category.label_it()
+            ),
         }
     }
 }
@@ -375,7 +383,7 @@ mod tests {
             Err(CitationError::ClauseRequired)
         );
         let e = p.check_citation(Some(Action::Remove), &[99]).unwrap_err();
-        assert!(e.to_string().contains("clause 99 does not exist"), "{e}");
+        assert!(e.to_string().contains("la regola 99 non esiste"), "{e}");
         let insult = p.category_rule(Category::Insult).clause.unwrap();
         p.check_citation(Some(Action::Remove), &[insult]).unwrap();
         // Hiding is allowed wherever removal is.

@@ -232,6 +232,35 @@ impl std::fmt::Display for ChainBreak {
     }
 }
 
+impl ChainBreak {
+    /// The problem for people, in Italian (the CLI and the web desk print
+    /// this; `Display` is for logs).
+    pub fn message_it(&self) -> String {
+        match self {
+            ChainBreak::Altered { seq, id, kind } => format!(
+                "la voce n. {seq} (id {id}, {kind}) è stata alterata: il contenuto non corrisponde più alla sua impronta"
+            ),
+            ChainBreak::Missing {
+                expected_seq,
+                found_seq,
+                id,
+            } => format!(
+                "mancano le voci dalla n. {expected_seq} alla n. {}: la voce conservata successiva è la n. {found_seq} (id {id})",
+                found_seq - 1
+            ),
+            ChainBreak::Reordered { seq, id, after_seq } => format!(
+                "la voce n. {seq} (id {id}) è fuori ordine: si trova dopo la voce n. {after_seq}"
+            ),
+            ChainBreak::Truncated {
+                last_seq,
+                recorded_seq,
+            } => format!(
+                "il registro termina alla voce n. {last_seq} ma ne sono state scritte {recorded_seq}: le voci più recenti sono state cancellate"
+            ),
+        }
+    }
+}
+
 /// The outcome of [`verify`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {

@@ -87,32 +87,6 @@ async fn page(state: &AppState, admin: AdminId, upto: Option<i64>) -> Result<Aud
         .await
 }
 
-/// A problem of the chain, in Italian.
-pub(crate) fn problem_it(p: &ChainBreak) -> String {
-    match p {
-        ChainBreak::Altered { seq, id, kind } => format!(
-            "la voce n. {seq} (id {id}, {kind}) è stata alterata: il contenuto non corrisponde più alla sua impronta"
-        ),
-        ChainBreak::Missing {
-            expected_seq,
-            found_seq,
-            ..
-        } => format!(
-            "mancano le voci dalla n. {expected_seq} alla n. {}",
-            found_seq - 1
-        ),
-        ChainBreak::Reordered { seq, after_seq, .. } => {
-            format!("la voce n. {seq} è fuori ordine: si trova dopo la voce n. {after_seq}")
-        }
-        ChainBreak::Truncated {
-            last_seq,
-            recorded_seq,
-        } => format!(
-            "il registro termina alla voce n. {last_seq} ma ne sono state scritte {recorded_seq}: le voci più recenti sono state cancellate"
-        ),
-    }
-}
-
 #[derive(Serialize)]
 pub(crate) struct VerifyView {
     intact: bool,
@@ -127,7 +101,7 @@ fn verify_view(v: Verification) -> VerifyView {
     VerifyView {
         intact: v.is_intact(),
         entries: v.entries,
-        messages: v.problems.iter().map(problem_it).collect(),
+        messages: v.problems.iter().map(|p| p.message_it()).collect(),
         head_hash: v.head_hash,
         problems: v.problems,
     }

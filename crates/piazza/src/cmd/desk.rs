@@ -1113,7 +1113,7 @@ pub fn audit(store: &StoreArgs, cmd: AuditCommand) -> anyhow::Result<Outcome> {
             } else {
                 println!("REGISTRO ALTERATO ({} voci lette):", v.entries);
                 for p in &v.problems {
-                    println!("  {p}");
+                    println!("  {}", p.message_it());
                 }
             }
             Ok(if v.is_intact() {
