@@ -264,7 +264,7 @@ fn calendar_and_sla_commands_speak_europe_rome() {
         "2026-12-24T17:05",
     ]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("no moderation hours"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("non indica orari di moderazione"));
 }
 
 #[test]
@@ -287,7 +287,7 @@ fn analyze_reads_jsonl_reports_bad_lines_and_keeps_order() {
         .unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("line 2"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("riga 2"));
     let out: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

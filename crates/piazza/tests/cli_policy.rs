@@ -83,7 +83,7 @@ fn init_refuses_to_overwrite_without_force() {
         path.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("already exists"));
+    assert!(stderr(&o).contains("esiste già"));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "esistente");
     let o = piazza(&[
         "policy",
@@ -141,7 +141,7 @@ fn unknown_policy_and_usage_errors_have_distinct_exit_codes() {
     let o = piazza(&["policy", "show", "milano"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("no preset or file named `milano`"),
+        stderr(&o).contains("nessun preset o file di nome `milano`"),
         "{}",
         stderr(&o)
     );

@@ -142,11 +142,14 @@ impl Block {
         line: &str,
     ) -> Result<Analysed, String> {
         if line.trim().is_empty() {
-            return Err(format!("line {n}: empty line"));
+            return Err(format!("riga {n}: riga vuota"));
         }
-        let input: InputLine = serde_json::from_str(line).map_err(|e| format!("line {n}: {e}"))?;
+        let input: InputLine =
+            serde_json::from_str(line).map_err(|e| format!("riga {n}: {}", json_error_it(&e)))?;
         if !(input.id.is_string() || input.id.is_number()) {
-            return Err(format!("line {n}: field `id` must be a string or a number"));
+            return Err(format!(
+                "riga {n}: il campo `id` deve essere un testo o un numero"
+            ));
         }
         let mut c = CommentInput::new(&input.text);
         if let Some(p) = &input.post_text {
@@ -212,7 +215,7 @@ fn read_chunk(
         let start = raw.len();
         let n = reader.read_until(b'\n', &mut raw);
         *line_no += 1;
-        let n = n.with_context(|| format!("cannot read line {line_no}"))?;
+        let n = n.with_context(|| format!("impossibile leggere la riga {line_no}"))?;
         if n == 0 {
             *line_no -= 1;
             break;
@@ -231,7 +234,9 @@ fn read_chunk(
                 std::io::ErrorKind::InvalidData,
                 "stream did not contain valid UTF-8",
             );
-            return Err(anyhow::Error::new(e).context(format!("cannot read line {line_no}")));
+            return Err(
+                anyhow::Error::new(e).context(format!("impossibile leggere la riga {line_no}"))
+            );
         }
         chunk.lines.push((*line_no, start, end));
     }
@@ -245,11 +250,12 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
-        .context("cannot start the worker threads")?;
+        .context("impossibile avviare i thread di lavoro")?;
     let mut reader: Box<dyn BufRead> = match &args.input {
         Some(p) => Box::new(std::io::BufReader::with_capacity(
             1 << 20,
-            std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
+            std::fs::File::open(p)
+                .with_context(|| format!("impossibile aprire {}", p.display()))?,
         )),
         None => Box::new(std::io::BufReader::new(std::io::stdin().lock())),
     };
@@ -261,7 +267,8 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
     let bar = crate::cmd::progress_bar(len, "analisi");
     let out: Box<dyn Write + Send> = match &args.output {
         Some(p) => Box::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+            std::fs::File::create(p)
+                .with_context(|| format!("impossibile creare {}", p.display()))?,
         ),
         None => Box::new(std::io::stdout()),
     };
@@ -311,9 +318,11 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
             }
         };
         drop(to_writer);
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the writer thread panicked")));
+        let written = writer.join().unwrap_or_else(|_| {
+            Err(anyhow::anyhow!(
+                "il thread di scrittura si è interrotto per un errore interno"
+            ))
+        });
         read?;
         written
     })?;
@@ -397,7 +406,7 @@ pub fn train(args: TrainArgs) -> anyhow::Result<Outcome> {
     for f in TRAINING_FILES {
         let path = args.data.join(f);
         let contents = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+            .with_context(|| format!("impossibile leggere {}", path.display()))?;
         sources.insert(f.to_string(), contents);
     }
     let cfg = TrainConfig::default();
@@ -421,7 +430,7 @@ pub fn train(args: TrainArgs) -> anyhow::Result<Outcome> {
     let bundle = train_bundle(&sources, &cfg)?;
     let bytes = bundle.to_bytes();
     std::fs::write(&args.output, &bytes)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+        .with_context(|| format!("impossibile scrivere {}", args.output.display()))?;
     eprintln!(
         "modello scritto in {} ({} byte)",
         args.output.display(),
@@ -459,7 +468,7 @@ pub struct EvalArgs {
 pub fn eval(args: EvalArgs) -> anyhow::Result<Outcome> {
     use piazza_analysis::eval::Confusion;
     let contents = std::fs::read_to_string(&args.labels)
-        .with_context(|| format!("cannot read {}", args.labels.display()))?;
+        .with_context(|| format!("impossibile leggere {}", args.labels.display()))?;
     let table = piazza_analysis::corpus::parse_tsv(&contents)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.labels.display()))?;
     let texts = table
@@ -469,7 +478,7 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<Outcome> {
         .labels(&args.label_column)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.labels.display()))?;
     if texts.is_empty() {
-        bail!("{} has no rows", args.labels.display());
+        bail!("{} non contiene righe", args.labels.display());
     }
     let (confusion, folds): (Confusion, Option<(f64, f64)>) = match args.cv {
         Some(k) if k >= 2 => {
@@ -533,4 +542,23 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<Outcome> {
         println!("{confusion}");
     }
     Ok(Outcome::Ok)
+}
+
+/// A line that is not the expected JSON, in Italian (serde_json's own text
+/// is English); the field is named when one is missing.
+fn json_error_it(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let text = e.to_string();
+    match e.classify() {
+        Category::Eof => "JSON incompleto: la riga finisce prima che l'oggetto sia chiuso".into(),
+        Category::Syntax => format!("JSON non valido alla colonna {}", e.column()),
+        Category::Data => match text
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next())
+        {
+            Some(field) => format!("manca il campo `{field}`"),
+            None => format!("valore non ammesso alla colonna {}", e.column()),
+        },
+        Category::Io => "errore di lettura".into(),
+    }
 }

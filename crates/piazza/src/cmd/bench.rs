@@ -147,7 +147,7 @@ pub fn bench(cmd: BenchCommand) -> anyhow::Result<Outcome> {
                     NewAdministration::preset("cento")
                         .with_slug(&format!("bench-{}", std::process::id())),
                 )
-                .context("cannot create the benchmark administration (use an empty database)")?;
+                .context("impossibile creare l'ente per la misura (usa un database vuoto)")?;
             let account = desk.accounts(admin.id)?[0].id;
             let file = dir.join("comments.jsonl");
             {
@@ -237,7 +237,7 @@ fn webhooks(n: usize, clients: usize, database_url: Option<&str>) -> anyhow::Res
         .create_administration(
             NewAdministration::preset("cento").with_slug(&format!("bench-{}", std::process::id())),
         )
-        .context("cannot create the benchmark administration (use an empty database)")?;
+        .context("impossibile creare l'ente per la misura (usa un database vuoto)")?;
     desk.add_staff(
         admin.id,
         None,
@@ -254,7 +254,7 @@ fn webhooks(n: usize, clients: usize, database_url: Option<&str>) -> anyhow::Res
         .accounts(admin.id)?
         .into_iter()
         .find(|a| a.platform == "facebook")
-        .context("the preset has no Facebook account")?
+        .context("il preset non ha un account Facebook")?
         .id;
     desk.connect(
         &root,
@@ -396,8 +396,8 @@ fn webhooks(n: usize, clients: usize, database_url: Option<&str>) -> anyhow::Res
 
 /// The corpus as `piazza analyze` input, one comment per line.
 fn write_analyze_input(corpus: &[SyntheticComment], path: &Path) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("impossibile creare {}", path.display()))?;
     let mut w = std::io::BufWriter::new(file);
     for (i, c) in corpus.iter().enumerate() {
         serde_json::to_writer(

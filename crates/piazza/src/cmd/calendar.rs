@@ -38,7 +38,7 @@ fn clock(policy_name: &str) -> anyhow::Result<(piazza_policy::Policy, WorkingClo
     let policy = crate::cmd::policy::load(policy_name)?.policy;
     if policy.moderation.hours.is_empty() {
         anyhow::bail!(
-            "the policy `{policy_name}` states no moderation hours: there is no working clock to compute with"
+            "la policy `{policy_name}` non indica orari di moderazione: non c'è un orario di lavoro su cui calcolare"
         );
     }
     let schedule = schedule_of(&policy.moderation.hours)?;
@@ -162,7 +162,9 @@ pub fn sla(store: &crate::cmd::StoreArgs, args: SlaArgs) -> anyhow::Result<Outco
         (Some(h), _) => h,
         (None, Some(r)) => r.working_hours,
         (None, None) => {
-            anyhow::bail!("the policy `{policy}` promises no reply time: give --hours N")
+            anyhow::bail!(
+                "la policy `{policy}` non promette un tempo di risposta: indica --hours N"
+            )
         }
     };
     let courtesy = p.response.as_ref().map(|r| r.courtesy_at).unwrap_or(0.75);

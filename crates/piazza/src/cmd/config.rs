@@ -28,7 +28,7 @@ pub fn load(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
     match path {
         Some(p) => {
             let text = std::fs::read_to_string(&p)
-                .with_context(|| format!("cannot read {}", p.display()))?;
+                .with_context(|| format!("impossibile leggere {}", p.display()))?;
             toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
         }
         None => Ok(FileConfig::default()),
@@ -139,7 +139,7 @@ impl PlatformSettings {
             .or_else(|| m.and_then(|m| m.graph_url.clone()))
             .unwrap_or_else(|| DEFAULT_GRAPH_URL.to_string());
         if !(graph_url.starts_with("https://") || graph_url.starts_with("http://")) {
-            bail!("PIAZZA_META_GRAPH_URL must be an http(s) URL, found `{graph_url}`");
+            bail!("PIAZZA_META_GRAPH_URL deve essere un indirizzo http(s), trovato `{graph_url}`");
         }
         let app_secret = env("PIAZZA_META_APP_SECRET")
             .or_else(|| m.and_then(|m| m.app_secret.clone()))
@@ -150,7 +150,7 @@ impl PlatformSettings {
         let lease_s = match env("PIAZZA_OUTBOX_LEASE_SECONDS") {
             Some(v) => v.parse::<u64>().with_context(|| {
                 format!(
-                    "PIAZZA_OUTBOX_LEASE_SECONDS must be a whole number of seconds, found `{v}`"
+                    "PIAZZA_OUTBOX_LEASE_SECONDS deve essere un numero intero di secondi, trovato `{v}`"
                 )
             })?,
             None => file.outbox_lease_seconds.unwrap_or(120),

@@ -53,16 +53,19 @@ pub fn admin(store: &StoreArgs, cmd: AdminCommand) -> anyhow::Result<Outcome> {
                     if piazza_policy::preset(&p).is_none() {
                         let names: Vec<&str> =
                             piazza_policy::PRESETS.iter().map(|p| p.name).collect();
-                        bail!("no preset named `{p}`; presets: {}", names.join(", "));
+                        bail!(
+                            "nessun preset di nome `{p}`; preset disponibili: {}",
+                            names.join(", ")
+                        );
                     }
                     NewAdministration::preset(&p)
                 }
                 (None, Some(path)) => {
                     let text = std::fs::read_to_string(&path)
-                        .with_context(|| format!("cannot read {}", path.display()))?;
+                        .with_context(|| format!("impossibile leggere {}", path.display()))?;
                     NewAdministration::policy(&path.display().to_string(), &text)
                 }
-                (None, None) => bail!("give --preset NAME or --policy FILE"),
+                (None, None) => bail!("indica --preset NOME oppure --policy FILE"),
             };
             if let Some(s) = slug {
                 new = new.with_slug(&s);
@@ -189,8 +192,11 @@ fn parse_id<T: serde::de::DeserializeOwned>(
     value: &str,
     expected: &str,
 ) -> anyhow::Result<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_string()))
-        .map_err(|_| anyhow::anyhow!("unknown {what} `{value}`, expected one of: {expected}"))
+    serde_json::from_value(serde_json::Value::String(value.to_string())).map_err(|_| {
+        anyhow::anyhow!(
+            "valore sconosciuto `{value}` per {what}; quelli possibili sono: {expected}"
+        )
+    })
 }
 
 pub fn accounts(store: &StoreArgs, cmd: AccountsCommand) -> anyhow::Result<Outcome> {
@@ -348,7 +354,7 @@ pub fn accounts(store: &StoreArgs, cmd: AccountsCommand) -> anyhow::Result<Outco
             let who = match (staff, office) {
                 (Some(s), _) => piazza_desk::CredentialHolderRef::Staff(s),
                 (None, Some(o)) => piazza_desk::CredentialHolderRef::Office(o),
-                (None, None) => bail!("give --staff USER or --office NAME"),
+                (None, None) => bail!("indica --staff UTENTE oppure --office NOME"),
             };
             let id = desk.add_credential_holder(&by, account, &who)?;
             println!("detentore #{id} registrato per l'account {account}");
@@ -467,7 +473,7 @@ fn read_password() -> anyhow::Result<String> {
     let mut s = String::new();
     std::io::stdin()
         .read_to_string(&mut s)
-        .context("cannot read the password")?;
+        .context("impossibile leggere la password")?;
     Ok(s.trim_end_matches(['\n', '\r']).to_string())
 }
 
@@ -507,7 +513,7 @@ pub fn staff(store: &StoreArgs, cmd: StaffCommand) -> anyhow::Result<Outcome> {
                 Some(u) => Some(desk.actor(admin.id, u)?),
                 None if first_admin => None,
                 None => bail!(
-                    "give --as ADMIN (an administrator adds staff), or --admin for the first one"
+                    "indica --as AMMINISTRATORE (il personale lo aggiunge un amministratore), oppure --admin per il primo"
                 ),
             };
             let s = desk.add_staff(
@@ -706,8 +712,8 @@ pub struct ImportArgs {
 
 /// The SHA-256 of a file's content, read in a stream.
 pub fn file_key(path: &std::path::Path) -> anyhow::Result<String> {
-    let mut f =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut f = std::fs::File::open(path)
+        .with_context(|| format!("impossibile aprire {}", path.display()))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -727,9 +733,10 @@ pub fn import(store: &StoreArgs, args: ImportArgs) -> anyhow::Result<Outcome> {
     let format = match args.format.as_deref() {
         Some("jsonl") => ImportFormat::Jsonl,
         Some("csv") => ImportFormat::Csv,
-        Some(other) => bail!("unknown format `{other}`, expected jsonl or csv"),
-        None => ImportFormat::from_name(&name)
-            .with_context(|| format!("cannot tell the format of {name}: use --format jsonl|csv"))?,
+        Some(other) => bail!("formato sconosciuto `{other}`; quelli possibili sono jsonl e csv"),
+        None => ImportFormat::from_name(&name).with_context(|| {
+            format!("impossibile capire il formato di {name}: usa --format jsonl|csv")
+        })?,
     };
     let by = args
         .as_staff

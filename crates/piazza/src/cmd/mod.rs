@@ -44,10 +44,16 @@ impl StoreArgs {
     pub fn open_desk(&self) -> anyhow::Result<Desk> {
         match &self.database_url {
             Some(url) if !url.is_empty() => Desk::open(url).with_context(|| {
-                format!("cannot open the database {}", piazza_desk::redact_url(url))
+                format!(
+                    "impossibile aprire il database {}",
+                    piazza_desk::redact_url(url)
+                )
             }),
             _ => Desk::open_data_dir(&self.data_dir).with_context(|| {
-                format!("cannot open the data directory {}", self.data_dir.display())
+                format!(
+                    "impossibile aprire la cartella dei dati {}",
+                    self.data_dir.display()
+                )
             }),
         }
     }
@@ -58,10 +64,16 @@ impl StoreArgs {
     pub fn read_desk(&self) -> anyhow::Result<Desk> {
         match &self.database_url {
             Some(url) if !url.is_empty() => Desk::open_read_only(url).with_context(|| {
-                format!("cannot open the database {}", piazza_desk::redact_url(url))
+                format!(
+                    "impossibile aprire il database {}",
+                    piazza_desk::redact_url(url)
+                )
             }),
             _ => Desk::open_data_dir_read_only(&self.data_dir).with_context(|| {
-                format!("cannot open the data directory {}", self.data_dir.display())
+                format!(
+                    "impossibile aprire la cartella dei dati {}",
+                    self.data_dir.display()
+                )
             }),
         }
     }
@@ -83,12 +95,14 @@ impl StoreArgs {
         }
         let all = desk.administrations()?;
         match all.len() {
-            0 => bail!("no administration yet: create one with `piazza admin add --preset cento`"),
+            0 => bail!(
+                "non c'è ancora nessun ente: creane uno con `piazza admin add --preset cento`"
+            ),
             1 => Ok(all.into_iter().next().expect("one")),
             _ => {
                 let slugs: Vec<String> = all.into_iter().map(|a| a.slug).collect();
                 bail!(
-                    "several administrations ({}): choose one with --ente SLUG",
+                    "ci sono più enti ({}): scegline uno con --ente SLUG",
                     slugs.join(", ")
                 )
             }

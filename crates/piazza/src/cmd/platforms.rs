@@ -121,7 +121,7 @@ fn read_token(path: &Path) -> anyhow::Result<SecretString> {
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(path)
-            .with_context(|| format!("cannot read {}", path.display()))?
+            .with_context(|| format!("impossibile leggere {}", path.display()))?
             .permissions()
             .mode();
         if mode & 0o077 != 0 {
@@ -132,12 +132,12 @@ fn read_token(path: &Path) -> anyhow::Result<SecretString> {
             );
         }
     }
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("impossibile leggere {}", path.display()))?;
     let token = text.trim();
     if token.is_empty() || token.contains(char::is_whitespace) {
         bail!(
-            "{} must hold the access token alone, on one line",
+            "{} deve contenere solo il token di accesso, su una riga",
             path.display()
         );
     }

@@ -92,8 +92,12 @@ pub fn read_source(name_or_file: &str) -> anyhow::Result<PolicySource> {
     }
     let path = Path::new(name_or_file);
     if path.exists() {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read policy file {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "impossibile leggere il file della policy {}",
+                path.display()
+            )
+        })?;
         return Ok(PolicySource {
             label: path.display().to_string(),
             text,
@@ -101,7 +105,7 @@ pub fn read_source(name_or_file: &str) -> anyhow::Result<PolicySource> {
     }
     let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
     bail!(
-        "no preset or file named `{name_or_file}`; presets: {}",
+        "nessun preset o file di nome `{name_or_file}`; preset disponibili: {}",
         names.join(", ")
     )
 }
@@ -254,12 +258,12 @@ pub fn run(store: &crate::cmd::StoreArgs, cmd: PolicyCommand) -> anyhow::Result<
             load_policy(&src.label, &src.text).map_err(|e| anyhow::anyhow!("{e}"))?;
             if output.exists() && !force {
                 bail!(
-                    "{} already exists; use --force to overwrite it",
+                    "{} esiste già; usa --force per sovrascriverlo",
                     output.display()
                 );
             }
             std::fs::write(&output, &src.text)
-                .with_context(|| format!("cannot write {}", output.display()))?;
+                .with_context(|| format!("impossibile scrivere {}", output.display()))?;
             eprintln!(
                 "scritta una copia modificabile di {} in {}",
                 src.label,
@@ -272,7 +276,9 @@ pub fn run(store: &crate::cmd::StoreArgs, cmd: PolicyCommand) -> anyhow::Result<
 
 pub fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match path {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        Some(p) => {
+            std::fs::write(p, text).with_context(|| format!("impossibile scrivere {}", p.display()))
+        }
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())?;
@@ -351,8 +357,8 @@ fn activate(
     let desk = store.desk()?;
     let admin = store.administration(&desk)?;
     let actor = desk.actor(admin.id, as_staff)?;
-    let toml =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let toml = std::fs::read_to_string(file)
+        .with_context(|| format!("impossibile leggere {}", file.display()))?;
     let label = file.display().to_string();
     let preview = if yes {
         desk.activate_policy(&actor, &label, &toml)?

@@ -48,7 +48,7 @@ pub fn settings(store: &crate::cmd::StoreArgs, args: &ServeArgs) -> anyhow::Resu
         .or(file.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".into());
     let listen: SocketAddr = listen.parse().with_context(|| {
-        format!("invalid listen address `{listen}`, expected e.g. 127.0.0.1:8080")
+        format!("indirizzo di ascolto non valido `{listen}`; si attende ad esempio 127.0.0.1:8080")
     })?;
     // clap already applied PIAZZA_DATA_DIR / PIAZZA_DATABASE_URL and the
     // flags; the file fills in only what they left at the default.
@@ -72,7 +72,7 @@ pub fn settings(store: &crate::cmd::StoreArgs, args: &ServeArgs) -> anyhow::Resu
     if let Some(s) = &secret
         && s.len() < 32
     {
-        bail!("the secret key must be at least 32 characters long");
+        bail!("la chiave segreta deve essere lunga almeno 32 caratteri");
     }
     let oidc = file.oidc.take().map(OidcFile::config).transpose()?;
     let platforms = config::PlatformSettings::from_file(&file)?;
@@ -86,7 +86,7 @@ pub fn settings(store: &crate::cmd::StoreArgs, args: &ServeArgs) -> anyhow::Resu
         }),
         (None, None) => None,
         _ => bail!(
-            "Meta's webhook needs both PIAZZA_META_APP_SECRET and PIAZZA_META_VERIFY_TOKEN (or [meta] app_secret and verify_token)"
+            "il webhook di Meta richiede sia PIAZZA_META_APP_SECRET sia PIAZZA_META_VERIFY_TOKEN (oppure [meta] app_secret e verify_token)"
         ),
     };
     Ok(Settings {
@@ -195,9 +195,9 @@ fn run_server(addr: SocketAddr, state: AppState) -> anyhow::Result<Outcome> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
+        .context("impossibile avviare il runtime asincrono")?;
     rt.block_on(piazza_web::serve(addr, state))
-        .with_context(|| format!("cannot serve on {addr}"))?;
+        .with_context(|| format!("impossibile mettersi in ascolto su {addr}"))?;
     Ok(Outcome::Ok)
 }
 
@@ -261,7 +261,10 @@ pub type SeededDemo = (AdminId, Vec<AccountId>, Vec<DemoLogin>);
 pub fn seed_demo(desk: &Desk, preset: &str) -> anyhow::Result<SeededDemo> {
     if piazza_policy::preset(preset).is_none() {
         let names: Vec<&str> = piazza_policy::PRESETS.iter().map(|p| p.name).collect();
-        bail!("no preset named `{preset}`; presets: {}", names.join(", "));
+        bail!(
+            "nessun preset di nome `{preset}`; preset disponibili: {}",
+            names.join(", ")
+        );
     }
     let admin = desk.create_administration(NewAdministration::preset(preset))?;
     let mut logins = Vec::new();
@@ -345,7 +348,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<Outcome> {
     let listen: SocketAddr = args
         .listen
         .parse()
-        .with_context(|| format!("invalid listen address `{}`", args.listen))?;
+        .with_context(|| format!("indirizzo di ascolto non valido `{}`", args.listen))?;
     let dir = std::env::temp_dir().join(format!("piazza-demo-{}", std::process::id()));
     // Two pages share the waiting comments; each pull then brings one more.
     let (desk, _) = config::with_platforms(
