@@ -226,14 +226,27 @@ impl WorkingClock {
         received: Timestamp,
         rule: &SlaRule,
     ) -> Result<SlaDeadline, CalendarError> {
+        self.deadline_counted_on(self, received, rule)
+    }
+
+    /// The response deadline when the time is counted on another clock than
+    /// the one that takes things in charge: Tradate's question is taken in
+    /// charge when the page is next moderated (this clock) and answered
+    /// "nell'arco delle 24 ore lavorative successive", hours of working days
+    /// (`counting`). Received Monday 10:00 inside the hours, due Tuesday
+    /// 10:00; Friday 11:00, due Monday 11:00.
+    pub fn deadline_counted_on(
+        &self,
+        counting: &WorkingClock,
+        received: Timestamp,
+        rule: &SlaRule,
+    ) -> Result<SlaDeadline, CalendarError> {
         let taken_in_charge = self.next_opening(received)?;
-        let response = rule.response();
-        let courtesy = rule.courtesy_time();
         Ok(SlaDeadline {
             received,
             taken_in_charge,
-            courtesy_due: self.add_working_time(taken_in_charge, courtesy)?,
-            deadline: self.add_working_time(taken_in_charge, response)?,
+            courtesy_due: counting.add_working_time(taken_in_charge, rule.courtesy_time())?,
+            deadline: counting.add_working_time(taken_in_charge, rule.response())?,
         })
     }
 }
@@ -300,6 +313,60 @@ mod tests {
             "lun-ven 09:00-13:00",
             Calendar::national().with_patron(PatronDay::fixed("San Biagio", 2, 3).unwrap()),
         )
+    }
+
+    #[test]
+    fn twenty_four_working_hours_are_hours_of_working_days() {
+        let intake = tradate();
+        let days = WorkingClock::new(
+            WeeklySchedule::working_days(),
+            Calendar::national().with_patron(PatronDay::fixed("Santo Stefano", 12, 26).unwrap()),
+        )
+        .unwrap();
+        let rule = SlaRule::working_hours(24);
+        // (received, taken in charge, due)
+        let cases = [
+            // Inside the moderation hours: taken in charge at once.
+            ("2026-11-23T10:00", "2026-11-23T10:00", "2026-11-24T10:00"),
+            // Friday: the weekend does not count.
+            ("2026-11-27T11:00", "2026-11-27T11:00", "2026-11-30T11:00"),
+            // Saturday evening: taken in charge on Monday at 9.
+            ("2026-11-28T20:00", "2026-11-30T09:00", "2026-12-01T09:00"),
+            // Monday 7 December 10:00: the 8th is a holiday, due the 9th.
+            ("2026-12-07T10:00", "2026-12-07T10:00", "2026-12-09T10:00"),
+            // Thursday 24 December 11:00: Christmas, Santo Stefano and the
+            // weekend do not count, due Monday 28th 11:00.
+            ("2026-12-24T11:00", "2026-12-24T11:00", "2026-12-28T11:00"),
+        ];
+        for (received, taken, due) in cases {
+            let d = intake
+                .deadline_counted_on(&days, at(received), &rule)
+                .unwrap();
+            assert_eq!(
+                format_instant(d.taken_in_charge),
+                format_instant(at(taken)),
+                "{received}"
+            );
+            assert_eq!(
+                format_instant(d.deadline),
+                format_instant(at(due)),
+                "{received}"
+            );
+            // The courtesy reply at 75%: 18 hours of working days.
+            assert_eq!(
+                days.working_minutes_between(d.taken_in_charge, d.courtesy_due)
+                    .unwrap(),
+                18 * 60
+            );
+        }
+        // Counted on the three-hour moderation window instead, the same
+        // Monday question would be due eight working days later: the reading
+        // this clock replaces.
+        let old = intake.deadline(at("2026-11-23T10:00"), &rule).unwrap();
+        assert_eq!(
+            format_instant(old.deadline),
+            format_instant(at("2026-12-03T10:00"))
+        );
     }
 
     #[test]

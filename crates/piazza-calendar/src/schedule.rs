@@ -289,6 +289,19 @@ impl WeeklySchedule {
         Self::default()
     }
 
+    /// Every hour of Monday to Friday: the clock of "ore lavorative" read
+    /// as hours of working days (with a calendar, holidays are closed).
+    pub fn working_days() -> Self {
+        let whole_day = Interval {
+            from: TimeOfDay::MIDNIGHT,
+            to: TimeOfDay::END_OF_DAY,
+        };
+        let mut s = Self::new();
+        s.add(&Self::MON_FRI, whole_day)
+            .expect("Monday to Friday, whole days, do not overlap");
+        s
+    }
+
     /// Opens `interval` on each of `days`.
     pub fn add(&mut self, days: &[Weekday], interval: Interval) -> Result<(), CalendarError> {
         if days.is_empty() {

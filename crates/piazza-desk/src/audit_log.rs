@@ -41,6 +41,7 @@ closed_set! {
         RetentionRun = "retention.run",
         SlaCourtesyDue = "sla.courtesy_due",
         SlaBreach = "sla.breach",
+        ClosedNotice = "sla.closed_notice",
         // The platforms.
         ConnectionAdd = "connection.add",
         ConnectionRemove = "connection.remove",

@@ -8,7 +8,7 @@ use piazza_analysis::{Analyzer, AnalyzerConfig};
 use piazza_calendar::jiff::Timestamp;
 use piazza_calendar::jiff::civil::Weekday as CalWeekday;
 use piazza_calendar::{Calendar, PatronDay, SlaDeadline, SlaRule, WeeklySchedule, WorkingClock};
-use piazza_policy::{HoursInterval, Policy, Weekday, load_policy};
+use piazza_policy::{HoursInterval, Policy, ResponseClock, Weekday, load_policy};
 
 use crate::ids::AdminId;
 use crate::{Desk, DeskError, Result};
@@ -67,6 +67,26 @@ pub fn analyzer_for(policy: &Policy) -> Analyzer {
 /// The calendar's weekly schedule for a policy's table of hours.
 pub fn schedule_of(hours: &[HoursInterval]) -> Result<WeeklySchedule> {
     piazza_policy::weekly_schedule(hours).map_err(|e| DeskError::InvalidInput(e.to_string()))
+}
+
+/// The clock a promised reply time is counted on, given the moderation
+/// clock (`None` when no hours are stated) and the administration's
+/// calendar. The command line and the desk share it.
+pub fn reply_clock_of(
+    rule: &piazza_policy::ResponseRule,
+    moderation: Option<WorkingClock>,
+    calendar: &Calendar,
+) -> Option<WorkingClock> {
+    match rule.clock {
+        ResponseClock::ModerationHours => moderation,
+        ResponseClock::WorkingDays => {
+            WorkingClock::new(WeeklySchedule::working_days(), calendar.clone()).ok()
+        }
+        ResponseClock::OfficeHours => {
+            let schedule = schedule_of(&rule.office_hours).ok()?;
+            WorkingClock::new(schedule, calendar.clone()).ok()
+        }
+    }
 }
 
 /// The administration's calendar: national holidays plus its patron day.
@@ -141,12 +161,26 @@ impl AdminContext {
         received_ms: i64,
     ) -> Option<SlaDeadline> {
         let rule = self.policy.response.as_ref()?;
-        let clock = self.clock(account_hours)?;
+        let counting = self.reply_clock(account_hours)?;
+        // Taken in charge when the account is next moderated; without
+        // moderation hours, when the counting clock next runs.
+        let intake = self
+            .clock(account_hours)
+            .unwrap_or_else(|| counting.clone());
         let sla = SlaRule::working_hours(rule.working_hours)
             .with_courtesy_at(rule.courtesy_at)
             .ok()?;
         let received = Timestamp::from_millisecond(received_ms).ok()?;
-        clock.deadline(received, &sla).ok()
+        intake.deadline_counted_on(&counting, received, &sla).ok()
+    }
+
+    /// The clock the promised reply time is counted on (the policy's
+    /// `response.clock`): hours of working days, the office's hours or the
+    /// account's moderation hours. `None` without a promise, or when the
+    /// hours it needs are not stated.
+    pub fn reply_clock(&self, account_hours: &[HoursInterval]) -> Option<WorkingClock> {
+        let rule = self.policy.response.as_ref()?;
+        reply_clock_of(rule, self.clock(account_hours), &self.calendar)
     }
 }
 

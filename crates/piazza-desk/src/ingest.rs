@@ -233,7 +233,13 @@ impl Desk {
         finish: impl FnOnce(&mut Tx<'_>, &[IngestOutcome]) -> Result<T>,
     ) -> Result<(Vec<IngestOutcome>, T)> {
         let batch = self.prepare_batch(ctx, account, events.to_vec())?;
-        self.commit_batch(ctx, account, batch, finish)
+        // Events from the platform (not from a file): a question that
+        // arrives while the account is closed may be told when it opens.
+        let now = self.now();
+        self.commit_batch(ctx, account, batch, |tx, outcomes| {
+            crate::sla::queue_closed_notices(tx, ctx, account, events, outcomes, now)?;
+            finish(tx, outcomes)
+        })
     }
 
     /// Steps 1 to 4 of the pipeline: nothing is written, so a caller may

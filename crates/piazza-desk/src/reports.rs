@@ -94,7 +94,13 @@ impl Desk {
             let taken = r.opt_int(1)?;
             let answered = r.opt_int(2)?;
             let deadline = r.opt_int(3)?;
-            let minutes = match (taken, answered, ctx.clock(&account.hours)) {
+            // Counted as the promise counts: working days, office or moderation hours.
+            let minutes = match (
+                taken,
+                answered,
+                ctx.reply_clock(&account.hours)
+                    .or_else(|| ctx.clock(&account.hours)),
+            ) {
                 (Some(t), Some(a), Some(clock)) => {
                     let (Ok(t), Ok(a)) = (
                         Timestamp::from_millisecond(t),

@@ -725,7 +725,8 @@ fn handover_must_be_completed_before_sign_off() {
 fn questions_get_a_deadline_in_working_hours_and_replies_stop_the_clock() {
     for s in test_stores("desk_sla") {
         let w = world(s, "tradate");
-        // Tradate: Mon-Fri 9-12, 24 working hours = 8 working days.
+        // Tradate: moderated Mon-Fri 9-12; 24 working hours are hours of
+        // working days.
         let id = w
             .desk
             .ingest_comment(
@@ -741,9 +742,8 @@ fn questions_get_a_deadline_in_working_hours_and_replies_stop_the_clock() {
         let d = w.desk.item(&w.mod_a, id).unwrap();
         assert!(d.item.needs_reply, "{:?}", d.findings);
         assert_eq!(d.taken_in_charge_at, Some(MONDAY_10));
-        // Monday 23 Nov 10:00-12:00 is 2h, Tue-Fri 12h, Mon 30 Nov to Wed 2
-        // Dec 9h: 23h; the 24th hour ends on Thursday 3 Dec at 10:00.
-        assert_eq!(d.item.deadline_at, Some(MONDAY_10 + 10 * 86_400_000));
+        // Taken in charge on Monday 23 Nov at 10:00, due on Tuesday at 10:00.
+        assert_eq!(d.item.deadline_at, Some(MONDAY_10 + 86_400_000));
         let mut reply = ActRequest::new(id, ActionKind::Reply);
         reply.reply_text = Some("L'ufficio anagrafe il sabato è chiuso.".into());
         w.desk.act(&w.mod_a, &reply).unwrap();
@@ -855,16 +855,15 @@ fn the_sweep_flags_courtesy_replies_and_records_breaches() {
             w.desk.sla_sweep(w.admin).unwrap(),
             piazza_desk::SlaSweep::default()
         );
-        // 75% of 24 working hours is 18: from Monday 23 Nov at 10:00 (2h that
-        // day, 12h to Friday, 3h on Monday 30) it ends on Tuesday 1 Dec at 10:00.
-        w.clock
-            .fetch_add(7 * 86_400_000 + 3_600_000, Ordering::SeqCst);
+        // 75% of 24 working hours is 18: from Monday 23 Nov at 10:00 it ends
+        // on Tuesday 24 at 4:00.
+        w.clock.fetch_add(17 * 3_600_000, Ordering::SeqCst);
         assert_eq!(
             w.desk.sla_sweep(w.admin).unwrap().courtesy_due,
             0,
-            "Monday 30 at 11:00 is too early"
+            "Tuesday at 3:00 is too early"
         );
-        w.clock.fetch_add(86_400_000, Ordering::SeqCst);
+        w.clock.fetch_add(2 * 3_600_000, Ordering::SeqCst);
         let sweep = w.desk.sla_sweep(w.admin).unwrap();
         assert_eq!(
             (sweep.courtesy_due, sweep.breached),
@@ -883,7 +882,7 @@ fn the_sweep_flags_courtesy_replies_and_records_breaches() {
         let mut courtesy = ActRequest::new(id, ActionKind::Reply);
         courtesy.template = Some("cortesia".into());
         w.desk.act(&w.mod_a, &courtesy).unwrap();
-        w.clock.fetch_add(4 * 86_400_000, Ordering::SeqCst);
+        w.clock.fetch_add(86_400_000, Ordering::SeqCst);
         let sweep = w.desk.sla_sweep(w.admin).unwrap();
         assert_eq!(sweep.breached, 1);
         assert_eq!(

@@ -940,3 +940,113 @@ fn a_webhook_delivery_is_stored_once_processed_and_forgotten() {
         assert!(bodies(&w).is_empty());
     }
 }
+
+#[test]
+fn a_question_out_of_hours_is_told_once_when_the_page_opens_if_the_policy_asks() {
+    for s in test_stores("closed_notice") {
+        let w = world(s);
+        // Saturday 28 November, 20:00: Cento's channels are monitored Monday
+        // to Friday, 9 to 13.
+        let saturday_20 = MONDAY_10 + 5 * 86_400_000 + 10 * 3_600_000;
+        w.clock.store(saturday_20, Ordering::SeqCst);
+        let question = |id: &str, author: &str| IncomingComment {
+            created_at: saturday_20,
+            ..comment(id, author, "Buongiorno, a che ora apre l'anagrafe lunedì?")
+        };
+        // The presets do not ask for the notice: nothing is queued.
+        let first = w
+            .desk
+            .ingest_comment(w.admin, w.account, &question("q0", "u0"))
+            .unwrap()
+            .id();
+        assert!(steps(&w, first).is_empty(), "{}", w.store.label);
+
+        let cento = piazza_policy::preset("cento").unwrap().toml;
+        let toml = cento
+            .replace(
+                "version = \"2022-02-27\"",
+                "version = \"2022-02-27-avviso\"",
+            )
+            .replace(
+                "hours_lead = \"Canali monitorati\"",
+                "hours_lead = \"Canali monitorati\"\nclosed_notice = true",
+            );
+        w.desk
+            .activate_policy(&w.boss, "cento-avviso.toml", &toml)
+            .unwrap();
+
+        let a1 = w
+            .desk
+            .ingest_comment(w.admin, w.account, &question("q1", "u1"))
+            .unwrap()
+            .id();
+        let s1 = steps(&w, a1);
+        assert_eq!(s1.len(), 1, "{}", w.store.label);
+        assert_eq!(
+            (s1[0].operation, s1[0].state, s1[0].action_id),
+            (Operation::Reply, OutboxState::Pending, None)
+        );
+        // The same author again in the same closed stretch: told once.
+        let a2 = w
+            .desk
+            .ingest_comment(w.admin, w.account, &question("q2", "u1"))
+            .unwrap()
+            .id();
+        assert!(steps(&w, a2).is_empty());
+        // An insult is not a question: no notice.
+        let insult = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("q3", "u3", "Sei un idiota"))
+            .unwrap()
+            .id();
+        assert!(steps(&w, insult).is_empty());
+        // A file import never answers anybody.
+        let file = "{\"id\":\"q4\",\"author\":\"u4\",\"text\":\"Buongiorno, a che ora apre l'anagrafe lunedì?\"}\n";
+        w.desk
+            .import(
+                None,
+                w.admin,
+                w.account,
+                Cursor::new(file),
+                ImportFormat::Jsonl,
+                "k-avviso",
+                "f.jsonl",
+                10,
+                &mut |_| {},
+            )
+            .unwrap();
+        // Delivered once, with the hours and the next opening.
+        let run = w.desk.deliver_outbox(10).unwrap();
+        assert_eq!((run.claimed, run.done), (1, 1));
+        let page = w.sandbox.state();
+        assert_eq!(page.replies.len(), 1, "{:?}", page.replies);
+        assert!(page.replies[0].1.ends_with("q1"), "{:?}", page.replies);
+        assert!(
+            page.replies[0]
+                .2
+                .contains("Lo leggeremo a partire da lunedì 30 novembre alle 9:00"),
+            "{}",
+            page.replies[0].2
+        );
+        // The question still waits for its answer: the notice is not one.
+        let item = w.desk.item(&w.moderator, a1).unwrap();
+        assert_eq!(item.item.state, CommentState::New);
+        assert!(item.actions.is_empty());
+        // During the hours, nobody is told anything.
+        w.clock.store(MONDAY_10 + 7 * 86_400_000, Ordering::SeqCst);
+        let open = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &IncomingComment {
+                    created_at: MONDAY_10 + 7 * 86_400_000,
+                    ..question("q5", "u5")
+                },
+            )
+            .unwrap()
+            .id();
+        assert!(steps(&w, open).is_empty());
+        assert!(w.desk.verify_audit(w.admin).unwrap().is_intact());
+    }
+}

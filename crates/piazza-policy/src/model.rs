@@ -466,6 +466,12 @@ pub struct Moderation {
     /// How the hours sentence starts ("Pagina moderata", "Canali monitorati").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours_lead: Option<String>,
+    /// A Piazza setting, not a rule of the seeds: when a question arrives
+    /// from a connected platform while the account is not moderated, reply
+    /// at once, through the outbox, with the hours and when it will be read
+    /// (one notice per author until the account opens again).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closed_notice: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
@@ -480,8 +486,16 @@ fn yes() -> bool {
 pub struct ResponseRule {
     /// Working hours from taking charge to the reply.
     pub working_hours: u32,
-    /// Which schedule the clock runs on.
+    /// Which hours count towards `working_hours`. The question is taken in
+    /// charge when the account is next moderated, whatever this says.
     pub clock: ResponseClock,
+    /// The office's hours, when `clock` is `office_hours`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub office_hours: Vec<HoursInterval>,
+    /// Why the hours are counted this way, in the administration's terms
+    /// (shown with the promise; Piazza's presets write their reading here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_reason: Option<String>,
     /// Whether a courtesy reply is due when the answer takes longer.
     #[serde(default)]
     pub courtesy_reply: bool,
@@ -497,11 +511,29 @@ fn default_courtesy_at() -> f64 {
     0.75
 }
 
+/// How "ore lavorative" are counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResponseClock {
-    ModerationHours,
+    /// Every hour of Monday to Friday, holidays excluded: "24 ore
+    /// lavorative" is a working day.
+    WorkingDays,
+    /// The hours of the office that answers (`office_hours`).
     OfficeHours,
+    /// Only the hours in which the account is moderated.
+    ModerationHours,
+}
+
+impl ResponseClock {
+    pub const fn label_it(self) -> &'static str {
+        match self {
+            ResponseClock::WorkingDays => {
+                "ore dei giorni lavorativi (dal lunedì al venerdì, festivi esclusi)"
+            }
+            ResponseClock::OfficeHours => "ore di apertura dell'ufficio",
+            ResponseClock::ModerationHours => "ore di moderazione",
+        }
+    }
 }
 
 /// Where citizens are redirected.

@@ -362,6 +362,12 @@ fn check(p: &Policy) -> Vec<Finding> {
         }
     }
     if let Some(r) = &p.response {
+        for pb in check_hours(&r.office_hours) {
+            err(
+                vec![key("response"), key("office_hours"), Seg::Index(pb.index)],
+                pb.message,
+            );
+        }
         let path = |k: &str| vec![key("response"), key(k)];
         if r.working_hours == 0 {
             err(
@@ -385,6 +391,18 @@ fn check(p: &Policy) -> Vec<Finding> {
                 "the response clock runs on moderation hours but `moderation.hours` is empty"
                     .into(),
             );
+        }
+        match (r.clock, r.office_hours.is_empty()) {
+            (crate::model::ResponseClock::OfficeHours, true) => err(
+                path("office_hours"),
+                "the response clock runs on office hours but `response.office_hours` is empty"
+                    .into(),
+            ),
+            (crate::model::ResponseClock::OfficeHours, false) | (_, true) => {}
+            (_, false) => err(
+                path("office_hours"),
+                "`response.office_hours` is only read when `clock = \"office_hours\"`".into(),
+            ),
         }
     }
     if let Some(rule) = &p.accounts.municipal_naming {

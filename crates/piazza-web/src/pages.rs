@@ -203,6 +203,8 @@ struct PolicyPage {
     accounts: AccountsView,
     hours: Option<String>,
     response: Option<String>,
+    /// How the promised time is counted, said to citizens.
+    response_clock: Option<String>,
     contacts: Vec<Vec<piazza_policy::render::TextRun>>,
     licence: Option<LicenceView>,
     /// Every version activated at this desk: (label, since), newest first.
@@ -361,6 +363,14 @@ fn policy_view(slug_: &str, p: &Policy) -> PolicyPage {
         accounts: accounts_view(p),
         hours: (!p.moderation.hours.is_empty()).then(|| p.hours_sentence(None)),
         response: p.response.as_ref().map(|r| r.text.clone()),
+        response_clock: p.response.as_ref().map(|r| {
+            r.clock_reason.clone().unwrap_or_else(|| {
+                format!(
+                    "Il tempo di risposta si conta in {}, a partire dalla presa in carico.",
+                    r.clock.label_it()
+                )
+            })
+        }),
         contacts: p.contacts.lines(),
         licence,
         history: Vec::new(),

@@ -103,6 +103,14 @@ async fn a_policy_without_citizen_rules_says_so() {
         r.body
             .contains("Il documento di origine non contiene regole per i cittadini.")
     );
+    // The reply promise says how its 24 working hours are counted.
+    assert!(
+        r.body.contains(
+            "si contano sulle ore dei giorni lavorativi (dal lunedì al venerdì, festivi esclusi)"
+        ),
+        "{}",
+        r.body
+    );
 }
 
 #[tokio::test]

@@ -222,7 +222,9 @@ fn calendar_and_sla_commands_speak_europe_rome() {
         "2026-12-24T17:05",
     ]);
     assert_eq!(d["taken_in_charge"], "2026-12-28T09:00:00+01:00");
-    assert_eq!(d["deadline"], "2027-01-08T12:00:00+01:00");
+    // Tradate's "24 ore lavorative" are hours of working days: Christmas,
+    // Santo Stefano and the weekend are skipped, then one working day.
+    assert_eq!(d["deadline"], "2026-12-29T09:00:00+01:00");
     let h = env.json(&["calendar", "holidays", "--year", "2025"]);
     assert!(
         !h.as_array()

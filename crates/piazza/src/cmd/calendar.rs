@@ -5,7 +5,7 @@
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use piazza_calendar::{SlaRule, WorkingClock, format_instant, parse_instant};
-use piazza_desk::context::{calendar_of, schedule_of};
+use piazza_desk::context::{calendar_of, reply_clock_of, schedule_of};
 use serde_json::json;
 
 use crate::Outcome;
@@ -174,8 +174,15 @@ pub fn sla(store: &crate::cmd::StoreArgs, args: SlaArgs) -> anyhow::Result<Outco
     let received = parse_instant(&received)
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("--received")?;
+    // The same reading of "ore lavorative" as the desk's (the policy's
+    // `response.clock`); hours on the moderation clock without a promise.
+    let counting = p
+        .response
+        .as_ref()
+        .and_then(|r| reply_clock_of(r, Some(clock.clone()), clock.calendar()))
+        .unwrap_or_else(|| clock.clone());
     let d = clock
-        .deadline(received, &rule)
+        .deadline_counted_on(&counting, received, &rule)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if json {
         println!(
