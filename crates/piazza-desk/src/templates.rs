@@ -295,7 +295,10 @@ mod tests {
         let tradate = piazza_policy::load_preset("tradate").unwrap().policy;
         let t = render_template("denuncia", &tradate, None).unwrap();
         assert!(t.starts_with("Gentile utente, i commenti su questa pagina non sono il canale per denunciare un reato. In caso di emergenza chiama il 112, Numero Unico di Emergenza."), "{t}");
-        assert!(t.contains("alle forze dell'ordine (Polizia di Stato, Carabinieri, Polizia Locale)"), "{t}");
+        assert!(
+            t.contains("alle forze dell'ordine (Polizia di Stato, Carabinieri, Polizia Locale)"),
+            "{t}"
+        );
         assert!(t.ends_with("Comune di Tradate"), "{t}");
 
         // Every way to reach the police the policy gives is in the reply.

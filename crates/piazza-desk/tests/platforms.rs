@@ -386,18 +386,31 @@ fn a_crime_report_is_redirected_to_112_and_the_police_as_a_reply() {
             .desk
             .act(&w.moderator, &ActRequest::new(id, ActionKind::Redirect))
             .unwrap();
-        let ops: Vec<(Operation, OutboxState)> =
-            steps(&w, id).iter().map(|s| (s.operation, s.state)).collect();
-        assert_eq!(ops, [(Operation::Reply, OutboxState::Pending)], "{}", w.store.label);
+        let ops: Vec<(Operation, OutboxState)> = steps(&w, id)
+            .iter()
+            .map(|s| (s.operation, s.state))
+            .collect();
+        assert_eq!(
+            ops,
+            [(Operation::Reply, OutboxState::Pending)],
+            "{}",
+            w.store.label
+        );
         assert_eq!(out.platform_steps.len(), 1);
         w.desk.deliver_outbox(10).unwrap();
         let page = w.sandbox.state();
         assert_eq!(page.replies.len(), 1);
         let (_, on, text) = &page.replies[0];
         assert_eq!(on, "c-denuncia");
-        assert!(text.contains("non possono essere utilizzate per la denuncia di reato"), "{text}");
+        assert!(
+            text.contains("non possono essere utilizzate per la denuncia di reato"),
+            "{text}"
+        );
         assert!(text.contains("112"), "{text}");
-        assert!(text.contains("https://www.facebook.com/polizialocalecento/"), "{text}");
+        assert!(
+            text.contains("https://www.facebook.com/polizialocalecento/"),
+            "{text}"
+        );
         assert!(!text.contains("URP"), "{text}");
         assert!(steps(&w, id).iter().all(|s| s.state == OutboxState::Done));
         let item = w.desk.item(&w.moderator, id).unwrap();
@@ -425,7 +438,11 @@ fn a_crime_report_is_redirected_to_112_and_the_police_as_a_reply() {
         w.desk.deliver_outbox(10).unwrap();
         let page = w.sandbox.state();
         assert_eq!(page.replies.len(), 2);
-        assert!(page.replies[1].2.contains("urp@comune.cento.fe.it"), "{}", page.replies[1].2);
+        assert!(
+            page.replies[1].2.contains("urp@comune.cento.fe.it"),
+            "{}",
+            page.replies[1].2
+        );
     }
 }
 

@@ -799,7 +799,11 @@ source = "test"
         // Unknown keys are errors here too.
         let typo = text.replace("phone =", "telefono =");
         let e = load_policy("prova.toml", &typo).unwrap_err();
-        assert!(e.diagnostics[0].message.contains("unknown field `telefono`"));
+        assert!(
+            e.diagnostics[0]
+                .message
+                .contains("unknown field `telefono`")
+        );
 
         // A gap about the Polizia Locale replaces the warning by its own.
         let gap = format!(
@@ -807,7 +811,10 @@ source = "test"
         );
         let v = load_policy("prova.toml", &gap).unwrap();
         let msgs: Vec<&str> = v.warnings.iter().map(|w| w.message.as_str()).collect();
-        assert!(!msgs.iter().any(|m| m.contains("no police contact")), "{msgs:?}");
+        assert!(
+            !msgs.iter().any(|m| m.contains("no police contact")),
+            "{msgs:?}"
+        );
         assert!(
             msgs.iter()
                 .any(|m| m.contains("silent or incomplete on Polizia Locale")),

@@ -100,13 +100,20 @@ fn cento_matches_its_seed() {
 #[test]
 fn crime_reports_go_to_the_police_the_seeds_name() {
     let p = policy("cento");
-    let police = p.contacts.police.as_ref().expect("Cento lists its Polizia Locale page");
+    let police = p
+        .contacts
+        .police
+        .as_ref()
+        .expect("Cento lists its Polizia Locale page");
     assert_eq!(police.name, "Polizia Locale");
     assert_eq!(
         police.url.as_deref(),
         Some("https://www.facebook.com/polizialocalecento/")
     );
-    assert_eq!((&police.phone, &police.email, &police.pec), (&None, &None, &None));
+    assert_eq!(
+        (&police.phone, &police.email, &police.pec),
+        (&None, &None, &None)
+    );
     assert_eq!(
         p.contacts.crime_report_notice.as_ref().unwrap().text,
         "Le pagine del Comune di Cento sui social network non possono essere utilizzate per la denuncia di reato"
@@ -126,7 +133,9 @@ fn crime_reports_go_to_the_police_the_seeds_name() {
             v.warnings
         );
         assert!(
-            !v.warnings.iter().any(|w| w.message.contains("no police contact")),
+            !v.warnings
+                .iter()
+                .any(|w| w.message.contains("no police contact")),
             "{name}"
         );
     }

@@ -15,7 +15,9 @@ use piazza_desk::{
     AccountId, ActRequest, ActionId, ActionKind, ActionStatus, BulkTarget, CommentId, CommentState,
     ItemDetail, QueueFilter, QueueItem, Resolution, Role, SlaState,
 };
-use piazza_desk::{REDIRECT_TEMPLATES, TEMPLATES, intent_suggestion, redirect_template, render_template};
+use piazza_desk::{
+    REDIRECT_TEMPLATES, TEMPLATES, intent_suggestion, redirect_template, render_template,
+};
 use piazza_platforms::Support;
 use piazza_policy::Policy;
 use piazza_taxonomy::{Category, Intent};

@@ -998,13 +998,21 @@ async fn a_crime_report_is_offered_the_redirect_to_112_and_the_police() {
     let b = &page.body;
     // The policy's suggestion for the intent, and the redirect form with
     // the police's template preselected, before the URP's.
-    assert!(b.contains("id=\"suggerimento-intento\">denuncia di reato: <strong>"), "{b}");
-    let police = b.find("id=\"indirizza-denuncia\" value=\"denuncia\" checked").expect(b);
+    assert!(
+        b.contains("id=\"suggerimento-intento\">denuncia di reato: <strong>"),
+        "{b}"
+    );
+    let police = b
+        .find("id=\"indirizza-denuncia\" value=\"denuncia\" checked")
+        .expect(b);
     let urp = b.find("id=\"indirizza-urp\" value=\"urp\">").expect(b);
     assert!(police < urp);
     assert!(b.contains("chiama il 112, Numero Unico di Emergenza"));
     assert!(b.contains("https://www.facebook.com/polizialocalecento/"));
-    let api = w.get(Some(&anna), &format!("/api/v1/commenti/{id}")).await.json();
+    let api = w
+        .get(Some(&anna), &format!("/api/v1/commenti/{id}"))
+        .await
+        .json();
     assert_eq!(api["intent_suggestion"]["intent"], "crime_report");
     assert_eq!(api["intent_suggestion"]["template"], "denuncia");
 
@@ -1027,8 +1035,15 @@ async fn a_crime_report_is_offered_the_redirect_to_112_and_the_police() {
     );
 
     // A question is offered the URP first.
-    let page = w.get(Some(&anna), &format!("/desk/commenti/{}", w.question)).await;
-    assert!(page.body.contains("id=\"indirizza-urp\" value=\"urp\" checked"), "{}", page.body);
+    let page = w
+        .get(Some(&anna), &format!("/desk/commenti/{}", w.question))
+        .await;
+    assert!(
+        page.body
+            .contains("id=\"indirizza-urp\" value=\"urp\" checked"),
+        "{}",
+        page.body
+    );
 }
 
 // ---------------------------------------------------------------------------
