@@ -364,6 +364,16 @@ impl Rules {
                     });
                     continue;
                 }
+                // The clause detectors' context signals: only whether.
+                Action::Signal(sig) if sig.presence_only() => {
+                    out.push(RuleHit {
+                        rule: i,
+                        start: 0,
+                        end: 0,
+                        target: None,
+                    });
+                    continue;
+                }
                 Action::Price if !selling => continue,
                 _ => {}
             }

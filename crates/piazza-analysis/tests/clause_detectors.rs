@@ -104,6 +104,10 @@ impl Counts {
 /// Scores one set for one category at `threshold`, printing the figures
 /// and every error.
 fn measure(name: &str, category: Category, threshold: f32) -> Counts {
+    measure_at_least(name, category, threshold, 150)
+}
+
+fn measure_at_least(name: &str, category: Category, threshold: f32, at_least: usize) -> Counts {
     let rows = load(name);
     let analyzer = Analyzer::default();
     let mut counts = Counts::default();
@@ -140,31 +144,55 @@ fn measure(name: &str, category: Category, threshold: f32) -> Counts {
         println!("{e}");
     }
     assert!(
-        counts.tp + counts.fn_ >= 150 && counts.fp + counts.tn >= 150,
-        "{name}: the set needs at least 150 positives and 150 negatives"
+        counts.tp + counts.fn_ >= at_least && counts.fp + counts.tn >= at_least,
+        "{name}: the set needs at least {at_least} positives and {at_least} negatives"
     );
     counts
 }
+
+/// The precision floor on the small hold-out sets (one false positive in
+/// 30 flags is 0.967).
+const HOLDOUT_PRECISION: f64 = 0.9;
 
 #[test]
 fn illegal_content() {
     let c = measure("illegal", Category::Illegal, 0.6);
     assert!(c.precision() >= 0.9, "{}", c.line("illegal"));
-    assert!(c.recall() >= 0.8, "{}", c.line("illegal"));
+    assert!(c.recall() >= 0.9, "{}", c.line("illegal"));
 }
 
 #[test]
 fn misleading_content() {
     let c = measure("misleading", Category::Misleading, 0.8);
     assert!(c.precision() >= 0.9, "{}", c.line("misleading"));
-    assert!(c.recall() >= 0.6, "{}", c.line("misleading"));
+    assert!(c.recall() >= 0.8, "{}", c.line("misleading"));
 }
 
 #[test]
 fn copyright() {
     let c = measure("copyright", Category::Copyright, 0.8);
     assert!(c.precision() >= 0.9, "{}", c.line("copyright"));
-    assert!(c.recall() >= 0.75, "{}", c.line("copyright"));
+    assert!(c.recall() >= 0.85, "{}", c.line("copyright"));
+}
+
+/// The hold-out sets (`testdata/<detector>_holdout.tsv`, 30 positives and
+/// 30 negatives each) were written after the detectors had been corrected
+/// on the main sets' errors, and measured once, unchanged: they say how the
+/// detectors do on comments their author had not seen while writing them.
+#[test]
+fn hold_out_sets() {
+    let mut failed = Vec::new();
+    for (name, category, threshold) in [
+        ("illegal_holdout", Category::Illegal, 0.6),
+        ("misleading_holdout", Category::Misleading, 0.8),
+        ("copyright_holdout", Category::Copyright, 0.8),
+    ] {
+        let c = measure_at_least(name, category, threshold, 30);
+        if c.precision() < HOLDOUT_PRECISION {
+            failed.push(c.line(name));
+        }
+    }
+    assert!(failed.is_empty(), "{failed:#?}");
 }
 
 /// Trolling twice: the per-comment provocation signal against each

@@ -11,12 +11,79 @@
 
 use piazza_taxonomy::Category;
 
-use super::{Signal, Signals, report};
+use super::{Signal, Signals, has_stem, report};
 use crate::Collector;
 use crate::normalize::Normalized;
 use crate::rules::{Action, Spec};
 
-const WORKS: &str = r"(?:sky|dazn|netflix|discografia|documentar\w*|manual\w*|film|serie|serie tv|partit\w*|episodi\w*|puntat\w*|album|disco|dischi|canzoni|music\w*|libr\w*|manga|fumet\w*|ebok|e bok|giochi|videogiochi|stagion\w*|cartoni|concerto completo|mondiali|champions|serie a|formula 1|motogp)";
+/// Works that are pirated (stems of the skeleton's words).
+const WORKS: &[&str] = &[
+    "film",
+    "serie",
+    "partit",
+    "episodi",
+    "puntat",
+    "album",
+    "disco",
+    "dischi",
+    "canzoni",
+    "music",
+    "libr",
+    "manga",
+    "fumet",
+    "ebok",
+    "epub",
+    "giochi",
+    "videogioc",
+    "stagion",
+    "cartoni",
+    "concerto",
+    "mondiali",
+    "champions",
+    "formula",
+    "motogp",
+    "sky",
+    "dazn",
+    "netflix",
+    "discografia",
+    "documentar",
+    "manual",
+    "spartiti",
+    "derby",
+    "finale",
+];
+/// How they are handed out.
+const CHANNELS: &[&str] = &[
+    "scaric",
+    "download",
+    "guarda",
+    "vedere",
+    "vedete",
+    "vedi",
+    "streaming",
+    "link",
+    "pdf",
+    "torent",
+    "telegram",
+    "mega",
+    "drive",
+    "grupo",
+    "canale",
+    "privato",
+    "scrivetemi",
+    "scrivimi",
+    "giro",
+    "giriamo",
+    "mando",
+    "pasa",
+    "caricat",
+    "trasmeto",
+    "direta",
+    "profilo",
+    "bio",
+    "whatsap",
+    "acount",
+];
 
 pub(crate) fn specs() -> Vec<Spec> {
     let s = |sig| Action::Signal(sig);
@@ -27,12 +94,14 @@ pub(crate) fn specs() -> Vec<Spec> {
          r"\b(?:iptv|ip tv|pezoto|lista meu|liste meu|m3u|xtream|codici xtream|firestick modificat\w*|fire stick modificat\w*|abonamento pirata|decoder modificat\w*|card sharing|cardsharing)\b".into()),
         (s(Signal::IptvContext), 0.0, "canali a pagamento",
          r"\b(?:sky|dazn|netflix|prime video|tuti i canali|canali a pagamento|abonament\w*|\d+ (?:euro|eur|€) (?:al|l) (?:mese|anno)|rinnovo|ativazione|ativazioni|vendo|scrivimi|scrivetemi|scriva|in privato|calcio|serie a|partite|film|whatsap|telegram|senza parabola|\d+ mila canali|\d+ canali)\b".into()),
-        (s(Signal::FreeContent), 0.0, "opere gratis in streaming o in download",
-         format!(r"\b(?:scarica\w*|download|guarda\w*|vedere|vedete|vedi|streaming|link|pdf|torent)\s+(?:\w+\s+){{0,3}}?(?:gratis|gratuit\w*|free|a scrocco)\s+(?:\w+\s+){{0,2}}?(?:il |l |i |gli |la |le |un |una |tut\w* )?{WORKS}\b|\b(?:scarica\w*|download|guarda\w*|vedere|vedete|vedi)\s+(?:\w+\s+){{0,3}}?{WORKS}\s+(?:\w+\s+){{0,3}}?(?:gratis|gratuit\w*|free)\b|\b{WORKS}\s+(?:\w+\s+){{0,6}}?(?:gratis|gratuit\w*|free|a scrocco)\s+(?:\w+\s+){{0,4}}?(?:in streaming|streaming|download|da scaricare|scaricabil\w*|torent|link|in pdf|pdf|su telegram)\b|\b{WORKS}\s+(?:\w+\s+){{0,6}}?(?:in )?(?:streaming|download|pdf) (?:gratis|gratuit\w*|free)\b|\b(?:link|canale telegram|gruppo telegram)\s+(?:\w+\s+){{0,3}}?(?:per vedere|per scaricare|con|di) (?:tut\w* )?(?:le |i |gli )?{WORKS}\s+(?:\w+\s+){{0,2}}?(?:gratis|gratuit\w*|in streaming|senza abonamento)|\b(?:pdf|scan|scansion\w*) (?:dei|del|di) libr\w* di (?:testo|scuola)|\blibr\w* di (?:testo|scuola) in pdf\b")),
+        (s(Signal::Free), 0.0, "opere gratis",
+         r"\b(?:gratis|gratuit\w*|free|a scroco|senza pagare|senza abonamento|non li comprate|non lo comprate|cosi non lo comprate)\b".into()),
+        (s(Signal::Textbooks), 0.0, "libri di testo in pdf",
+         r"\b(?:pdf|scan|scansion\w*) (?:dei|del|di) libr\w* di (?:testo|scuola)|\blibr\w* di (?:testo|scuola) in pdf\b|\bi pdf (?:dei|degli|del) (?:libr\w*|manual\w*|spartiti)".into()),
         (s(Signal::Torrent), 0.0, "torrent",
          r"\b(?:torent|torents|magnet link|link magnet|emule|meganz|megaupload|rapidgator)\b".into()),
         (s(Signal::LegalSource), 0.0, "fonte lecita",
-         r"\b(?:raiplay|rai play|mediaset infinity|sito del comune|canale del comune|pagina del comune|canale youtube del comune|biblioteca|biblioteche|mlol|medialibrary|media library|cinema al aperto|cinema comunale|rasegna|proiezion\w*|al aperto|arena|consiglio comunale|diretta del|pubblico dominio|creative commons|licenza libera|gratuito per i residenti|ingreso libero|ingreso gratuito|app|modulo|moduli|scuola (?:ha|fornisce|regala)|comodato)\b".into()),
+         r"\b(?:raiplay|rai play|mediaset infinity|sito del comune|canale del comune|pagina del comune|canale youtube del comune|biblioteca|biblioteche|mlol|medialibrary|media library|cinema al aperto|cinema comunale|rasegna|proiezion\w*|al aperto|arena|consiglio comunale|diretta del|pubblico dominio|creative commons|licenza libera|gratuito per i residenti|ingreso libero|ingreso gratuito|app|play store|app store|legalmente|steam|modulo|moduli|scuola (?:ha|fornisce|regala)|comodato)\b".into()),
         (s(Signal::AntiPiracy), 0.0, "si parla della pirateria, non la si offre",
          r"\b(?:pirateria|e ilegale|sono ilegali|ilegal\w*|multa|multe|multati|sanzion\w*|reato|trufa|denunciat\w*|sequestrat\w*|chiudono i siti|oscurat\w*)\b".into()),
         (s(Signal::ArticleRights), 0.0, "riserva dei diritti di un articolo",
@@ -72,9 +141,12 @@ pub(crate) fn detect(s: &Signals<'_>, norm: &Normalized, c: &mut Collector<'_>) 
             None => consider(0.5, vec![x], "riferimento a IPTV"),
         }
     }
-    if let Some(x) = s
-        .all(Signal::FreeContent)
-        .find(|x| !s.negated(x.0))
+    let free = s.all(Signal::Free).find(|x| {
+        let around = format!("{}{}", s.before(x.0, 8), s.after(x.1, 8));
+        !s.negated(x.0) && has_stem(&around, WORKS) && has_stem(&around, CHANNELS)
+    });
+    if let Some(x) = free
+        .or(s.first(Signal::Textbooks))
         .filter(|_| !about_piracy)
     {
         if legal {
@@ -88,8 +160,7 @@ pub(crate) fn detect(s: &Signals<'_>, norm: &Normalized, c: &mut Collector<'_>) 
         }
     }
     if let Some(x) = s.first(Signal::Torrent).filter(|_| !about_piracy) {
-        let with_work =
-            s.has(Signal::FreeContent) || s.has(Signal::PirateSite) || names_a_work(s.sk);
+        let with_work = free.is_some() || s.has(Signal::PirateSite) || names_a_work(s.sk);
         consider(
             if with_work { 0.9 } else { 0.6 },
             vec![x],
@@ -154,4 +225,16 @@ fn names_a_work(sk: &str) -> bool {
                 | "canzoni"
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_lists_are_written_as_skeletons() {
+        for list in [WORKS, CHANNELS] {
+            super::super::assert_skeletal(list);
+        }
+    }
 }

@@ -28,19 +28,25 @@ use crate::rules::{Action, RuleHit, Rules, Spec};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Signal {
     // illegal
-    DrugOffer,
+    Drug,
     DrugPrice,
     SaleContact,
-    WeaponOffer,
+    Weapon,
     WeaponIllegal,
-    FakeGoods,
-    Incitement,
+    Fake,
+    Hortative,
+    Infinitive,
     SelfJustice,
     CrimeHowTo,
     // misleading
     Alarm,
+    Closure,
+    Disaster,
+    Vaccine,
     Spread,
-    Hearsay,
+    HearsayWho,
+    HearsaySays,
+    HearsayStrong,
     Urgent,
     Doubt,
     Official,
@@ -49,7 +55,8 @@ pub(crate) enum Signal {
     PirateSite,
     Iptv,
     IptvContext,
-    FreeContent,
+    Free,
+    Textbooks,
     Torrent,
     LegalSource,
     AntiPiracy,
@@ -61,17 +68,33 @@ pub(crate) enum Signal {
     Bait,
 }
 
+impl Signal {
+    /// Context signals: the detectors ask only whether they matched, so
+    /// the rule set does not locate them (a located match runs the rule's
+    /// own regex).
+    pub(crate) fn presence_only(self) -> bool {
+        matches!(
+            self,
+            Signal::SaleContact
+                | Signal::DrugPrice
+                | Signal::WeaponIllegal
+                | Signal::HearsaySays
+                | Signal::Urgent
+                | Signal::Doubt
+                | Signal::Official
+                | Signal::IptvContext
+                | Signal::LegalSource
+                | Signal::AntiPiracy
+        )
+    }
+}
+
 /// Every clause detector's patterns, for the rule set.
 pub(crate) fn specs() -> Vec<Spec> {
     let mut v = illegal::specs();
     v.extend(misleading::specs());
     v.extend(copyright::specs());
     v.extend(provocation::specs());
-    // A gap of a few words is a few tokens of the skeleton, where an
-    // apostrophe stands alone ("l ' acqua", "un po ' d ' erba").
-    for spec in &mut v {
-        spec.3 = spec.3.replace(r"(?:\w+\s+)", "(?:[^ ]+ )");
-    }
     v
 }
 
@@ -96,6 +119,23 @@ impl Signals<'_> {
 
     pub fn first(&self, s: Signal) -> Option<(usize, usize)> {
         self.all(s).next()
+    }
+
+    /// The `n` tokens of the skeleton before byte `pos`, as " a b c " (a
+    /// space on each side, so that `contains(" vendo ")` finds a word). An
+    /// apostrophe is a token of its own ("l ' acqua").
+    pub fn before(&self, pos: usize, n: usize) -> String {
+        let head = self.sk[..pos.min(self.sk.len())].trim_end();
+        let mut toks: Vec<&str> = head.rsplit(' ').filter(|t| !t.is_empty()).take(n).collect();
+        toks.reverse();
+        format!(" {} ", toks.join(" "))
+    }
+
+    /// The `n` tokens after byte `end`, as " a b c ".
+    pub fn after(&self, end: usize, n: usize) -> String {
+        let tail = &self.sk[end.min(self.sk.len())..];
+        let toks: Vec<&str> = tail.split(' ').filter(|t| !t.is_empty()).take(n).collect();
+        format!(" {} ", toks.join(" "))
     }
 
     /// True when the word before skeleton byte `pos` negates what follows
@@ -129,6 +169,19 @@ pub(crate) fn detect(rules: &Rules, hits: &[RuleHit], norm: &Normalized, c: &mut
     provocation::detect(&signals, norm, c);
 }
 
+/// Whether `window` (" a b c ") contains one of `phrases` as whole words
+/// (each phrase written " like this ").
+pub(crate) fn has_phrase(window: &str, phrases: &[&str]) -> bool {
+    phrases.iter().any(|p| window.contains(p))
+}
+
+/// Whether a word of `window` starts with one of `stems`.
+pub(crate) fn has_stem(window: &str, stems: &[&str]) -> bool {
+    window
+        .split(' ')
+        .any(|w| !w.is_empty() && stems.iter().any(|s| w.starts_with(s)))
+}
+
 /// Reports a finding with one piece of evidence per skeleton range (the
 /// signals that together make it), in text order.
 pub(crate) fn report(
@@ -152,6 +205,21 @@ pub(crate) fn report(
             score,
             Some(norm.skeleton_span(a, b)),
             why,
+        );
+    }
+}
+
+/// The detectors compare their word lists with the skeleton, where doubled
+/// letters are collapsed and accents folded: each entry must be written as
+/// its own skeleton ("ufici", not "uffici"), or it never matches.
+#[cfg(test)]
+pub(crate) fn assert_skeletal(list: &[&str]) {
+    for w in list {
+        let t = w.trim();
+        assert_eq!(
+            crate::normalize::skeletonize(t),
+            t,
+            "{w:?} is not a skeleton"
         );
     }
 }
