@@ -11,7 +11,7 @@
 
 use piazza_taxonomy::Category;
 
-use super::{Signal, Signals, has_stem, report};
+use super::{Best, Signal, Signals, has_stem};
 use crate::Collector;
 use crate::normalize::Normalized;
 use crate::rules::{Action, Spec};
@@ -118,11 +118,9 @@ pub(crate) fn detect(s: &Signals<'_>, norm: &Normalized, c: &mut Collector<'_>) 
     // Speaking of piracy (to warn, to condemn, to ask) is not offering it;
     // only a pasted article is still one.
     let about_piracy = s.has(Signal::AntiPiracy);
-    let mut best: Option<(f32, Vec<(usize, usize)>, &'static str)> = None;
+    let mut best = Best::default();
     let mut consider = |score: f32, spans: Vec<(usize, usize)>, why: &'static str| {
-        if best.as_ref().is_none_or(|b| score > b.0) {
-            best = Some((score, spans, why));
-        }
+        best.consider(score, spans, why)
     };
     if let Some(x) = s.first(Signal::PirateSite).filter(|_| !about_piracy) {
         consider(
@@ -194,9 +192,7 @@ pub(crate) fn detect(s: &Signals<'_>, norm: &Normalized, c: &mut Collector<'_>) 
             );
         }
     }
-    if let Some((score, spans, why)) = best {
-        report(c, norm, Category::Copyright, None, score, &spans, why);
-    }
+    best.report(c, norm, Category::Copyright);
 }
 
 /// Whether the skeleton names a work (a film, an album...): with a torrent

@@ -12,7 +12,7 @@
 
 use piazza_taxonomy::Category;
 
-use super::{Signal, Signals, has_phrase, has_stem, report};
+use super::{Best, Signal, Signals, has_phrase, has_stem};
 use crate::Collector;
 use crate::normalize::Normalized;
 use crate::rules::{Action, Spec};
@@ -269,11 +269,9 @@ fn innocent_next(sk: &str, end: usize) -> bool {
 
 pub(crate) fn detect(s: &Signals<'_>, norm: &Normalized, c: &mut Collector<'_>) {
     let sk = s.sk;
-    let mut best: Option<(f32, Vec<(usize, usize)>, &'static str)> = None;
+    let mut best = Best::default();
     let mut consider = |score: f32, spans: Vec<(usize, usize)>, why: &'static str| {
-        if best.as_ref().is_none_or(|b| score > b.0) {
-            best = Some((score, spans, why));
-        }
+        best.consider(score, spans, why)
     };
     let reachable = s.has(Signal::SaleContact) || s.has(Signal::DrugPrice);
     for span in s.all(Signal::Drug) {
@@ -368,9 +366,7 @@ pub(crate) fn detect(s: &Signals<'_>, norm: &Normalized, c: &mut Collector<'_>) 
     for span in s.all(Signal::CrimeHowTo) {
         consider(0.75, vec![span], "istruzioni per commettere un reato");
     }
-    if let Some((score, spans, why)) = best {
-        report(c, norm, Category::Illegal, None, score, &spans, why);
-    }
+    best.report(c, norm, Category::Illegal);
 }
 
 #[cfg(test)]

@@ -182,6 +182,35 @@ pub(crate) fn has_stem(window: &str, stems: &[&str]) -> bool {
         .any(|w| !w.is_empty() && stems.iter().any(|s| w.starts_with(s)))
 }
 
+/// The strongest reading among a detector's candidates for one comment.
+#[derive(Default)]
+pub(crate) struct Best {
+    found: Option<Reading>,
+}
+
+/// A score, the skeleton ranges that make it, and why.
+type Reading = (f32, Vec<(usize, usize)>, &'static str);
+
+impl Best {
+    pub fn consider(&mut self, score: f32, spans: Vec<(usize, usize)>, why: &'static str) {
+        if self.found.as_ref().is_none_or(|b| score > b.0) {
+            self.found = Some((score, spans, why));
+        }
+    }
+
+    /// Reports the strongest reading, if any.
+    pub fn report(
+        self,
+        c: &mut Collector<'_>,
+        norm: &Normalized,
+        category: piazza_taxonomy::Category,
+    ) {
+        if let Some((score, spans, why)) = self.found {
+            report(c, norm, category, None, score, &spans, why);
+        }
+    }
+}
+
 /// Reports a finding with one piece of evidence per skeleton range (the
 /// signals that together make it), in text order.
 pub(crate) fn report(
