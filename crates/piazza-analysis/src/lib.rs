@@ -15,7 +15,10 @@
 //! [`training`]) and an off-topic measure. It is pure (no I/O, no threads)
 //! and an [`Analyzer`] is `Send + Sync`, so callers share one across threads.
 //! Near-duplicate spam needs memory of earlier comments: that state lives in
-//! a [`SpamTracker`] owned by the caller.
+//! a [`SpamTracker`] owned by the caller; so does the repetition that makes
+//! provocation trolling ([`ProvocationTracker`]). Illegal, alarmist and
+//! copyright-infringing content have their own detectors (`clauses`), each
+//! measured on its own set in `testdata/`.
 //!
 //! ```
 //! use piazza_analysis::{Analyzer, AnalyzerConfig, CommentInput};
@@ -35,6 +38,7 @@
 //! assert!(a.finding(Category::Insult).is_none());
 //! ```
 
+mod clauses;
 pub mod corpus;
 pub mod eval;
 mod lexicon;
@@ -46,6 +50,7 @@ mod rules;
 pub mod spam;
 pub mod synth;
 pub mod training;
+pub mod trolling;
 
 use std::sync::{Arc, OnceLock};
 
@@ -57,6 +62,7 @@ pub use crate::normalize::Normalized;
 pub use crate::offtopic::PreparedPost;
 pub use crate::personal::{iban_checksum_ok, is_codice_fiscale, is_partita_iva};
 pub use crate::spam::{SpamConfig, SpamSignature, SpamTracker};
+pub use crate::trolling::{ProvocationConfig, ProvocationSignal, ProvocationTracker};
 pub use piazza_taxonomy;
 
 use crate::lexicon::{Hit, Lexicon};
@@ -592,7 +598,8 @@ impl Analyzer {
                 Action::CounterSpeech
                 | Action::Condemnation
                 | Action::AdminRef
-                | Action::Selling => {}
+                | Action::Selling
+                | Action::Signal(_) => {}
             }
         }
         if selling {
@@ -607,6 +614,11 @@ impl Analyzer {
                 );
             }
         }
+
+        // ---------------------------------------------------------- clause detectors
+        // Illegal, misleading, copyright, provocation (crate::clauses): their
+        // signals came with the rule scan above.
+        clauses::detect(&self.rules, &rule_hits, norm, &mut c);
 
         // ---------------------------------------------------------- classifier
         if let Some(model) = self.model.as_ref().filter(|_| !counter_speech) {

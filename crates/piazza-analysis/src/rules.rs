@@ -48,6 +48,10 @@ pub(crate) enum Action {
     Selling,
     /// A price.
     Price,
+    /// A signal for one of the clause detectors (illegal content, alarmist
+    /// content, copyright, provocation): [`crate::clauses`] weighs the
+    /// signals of a comment together.
+    Signal(crate::clauses::Signal),
 }
 
 pub(crate) struct Rule {
@@ -74,7 +78,7 @@ pub(crate) struct Rules {
     groups: HashMap<String, DiscriminationTarget>,
 }
 
-type Spec = (Action, f32, &'static str, String);
+pub(crate) type Spec = (Action, f32, &'static str, String);
 
 const THREAT: Action = Action::Finding(Category::Threat, Some("direct"), None);
 const THREAT_NORMATIVE: Action = Action::Finding(Category::Threat, Some("normative"), None);
@@ -104,6 +108,16 @@ const VIOLENT_PART: &str = r"(?:bruciat|ammazzat|sterminat|impiccat|fucilat|ucci
 const GROUP: &str = "{GROUP}";
 
 fn specs() -> Vec<Spec> {
+    let mut specs = builtin_specs();
+    // ---------------------------------------------------- clause detectors
+    // Illegal content, alarmist content, copyright and provocation: their
+    // patterns live with their detectors (`crate::clauses`), and join the
+    // one scan here so that a clean comment still costs a single pass.
+    specs.extend(crate::clauses::specs());
+    specs
+}
+
+fn builtin_specs() -> Vec<Spec> {
     let violent_inf = VIOLENT_INF;
     let violent_part = VIOLENT_PART;
     vec![
@@ -342,6 +356,16 @@ impl Rules {
                 | Action::Condemnation
                 | Action::AdminRef
                 | Action::Selling => {
+                    out.push(RuleHit {
+                        rule: i,
+                        start: 0,
+                        end: 0,
+                        target: None,
+                    });
+                    continue;
+                }
+                // The clause detectors' context signals: only whether.
+                Action::Signal(sig) if sig.presence_only() => {
                     out.push(RuleHit {
                         rule: i,
                         start: 0,

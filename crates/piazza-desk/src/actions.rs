@@ -8,7 +8,7 @@ use piazza_calendar::jiff::Timestamp;
 use piazza_policy::{Action, CitationError};
 use piazza_store::Tx;
 use piazza_store::audit;
-use piazza_taxonomy::Category;
+use piazza_taxonomy::{Category, Intent};
 use serde::{Deserialize, Serialize};
 
 use crate::audit_log::{AuditKind, AuditTarget, entry, record};
@@ -17,7 +17,9 @@ use crate::ids::{AccountId, ActionId, AdminId, CommentId, PostId};
 use crate::outbox::{Step, Target, enqueue};
 use crate::queue::{CommentState, Resolution, SlaState, Visibility};
 use crate::registry::{Actor, Role};
-use crate::templates::{dsa_category, render_template, review_contact};
+use crate::templates::{
+    REDIRECT_TEMPLATES, dsa_category, redirect_template, render_template, review_contact,
+};
 use crate::{Desk, DeskError, Result};
 use piazza_platforms::{Capabilities, Operation, Platform, Support};
 
@@ -29,7 +31,8 @@ pub enum ActionKind {
     Unhide,
     Remove,
     Reply,
-    /// Redirect to the URP with the policy's contacts.
+    /// Redirect with the policy's contacts: to the URP (template `urp`),
+    /// or a crime report to 112 and the police (template `denuncia`).
     Redirect,
     /// Forward to an office: opens a ticket with a number.
     Forward,
@@ -88,7 +91,7 @@ impl ActionKind {
             ActionKind::Unhide => "rendi di nuovo visibile",
             ActionKind::Remove => "rimuovi",
             ActionKind::Reply => "rispondi",
-            ActionKind::Redirect => "indirizza all'URP",
+            ActionKind::Redirect => "indirizza al canale competente",
             ActionKind::Forward => "inoltra a un ufficio",
             ActionKind::Warn => "avvisa l'autore",
             ActionKind::Ban => "allontana l'autore",
@@ -200,7 +203,9 @@ pub struct ActRequest {
     #[serde(default)]
     pub categories: Vec<Category>,
     pub reason: Option<String>,
-    /// A reply template id (urp, cortesia, fuori_tema, dati_personali, risposta).
+    /// A reply template id (urp, denuncia, cortesia, fuori_tema,
+    /// dati_personali, risposta). For a redirect: `urp` or `denuncia`,
+    /// chosen from the comment's intents when not given.
     pub template: Option<String>,
     pub reply_text: Option<String>,
     /// The office a forward goes to.
@@ -407,6 +412,18 @@ fn flagged_categories(tx: &mut Tx<'_>, c: &CommentRow) -> Result<Vec<Category>> 
     Ok(tx
         .query(
             "SELECT DISTINCT category FROM findings WHERE comment_id = ? AND revision = ? AND flagged = 1 AND category IS NOT NULL",
+            &[c.id.into(), c.revision.into()],
+        )?
+        .iter()
+        .filter_map(|r| r.text(0).ok()?.parse().ok())
+        .collect())
+}
+
+/// The intents the analysis found in the comment's current text.
+fn intents(tx: &mut Tx<'_>, c: &CommentRow) -> Result<Vec<Intent>> {
+    Ok(tx
+        .query(
+            "SELECT DISTINCT intent FROM findings WHERE comment_id = ? AND revision = ? AND intent IS NOT NULL",
             &[c.id.into(), c.revision.into()],
         )?
         .iter()
@@ -744,6 +761,7 @@ fn particulars(
     tx: &mut Tx<'_>,
     ctx: &AdminContext,
     actor: &Actor,
+    c: &CommentRow,
     kind: ActionKind,
     req: &ActRequest,
     now: i64,
@@ -754,10 +772,24 @@ fn particulars(
             let text = render_template(&id, &ctx.policy, req.reply_text.as_deref())?;
             (Some(text), Some(id))
         }
-        ActionKind::Redirect => (
-            Some(render_template("urp", &ctx.policy, None)?),
-            Some("urp".to_string()),
-        ),
+        ActionKind::Redirect => {
+            // To the URP, or to the police for a crime report: the
+            // moderator's choice, else what the comment's intents call for.
+            let id = match req.template.as_deref() {
+                Some(id) if REDIRECT_TEMPLATES.contains(&id) => id,
+                Some(other) => {
+                    return Err(DeskError::InvalidInput(format!(
+                        "a redirect sends `{}`, not `{other}`",
+                        REDIRECT_TEMPLATES.join("` or `")
+                    )));
+                }
+                None => redirect_template(&intents(tx, c)?),
+            };
+            (
+                Some(render_template(id, &ctx.policy, None)?),
+                Some(id.to_string()),
+            )
+        }
         _ => (None, req.template.clone()),
     };
     let office = if kind == ActionKind::Forward {
@@ -1141,7 +1173,7 @@ impl Desk {
             return self.confirm_or_reject(tx, ctx, actor, &c, kind, req, now);
         }
         let grounds = grounds(tx, ctx, kind, &c, req)?;
-        let parts = particulars(tx, ctx, actor, kind, req, now)?;
+        let parts = particulars(tx, ctx, actor, &c, kind, req, now)?;
         let status = if grounds.pending {
             ActionStatus::PendingConfirmation
         } else {

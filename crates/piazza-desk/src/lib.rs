@@ -72,7 +72,10 @@ pub use reports::{ModerationStats, ResponseTimeReport, ResponseTimeRow};
 pub use retention::RetentionReport;
 pub use sessions::{LOCKOUT_MS, MAX_FAILED_LOGINS, NewSession, SESSION_MS};
 pub use sla::{SlaSweep, italian_when};
-pub use templates::{TEMPLATES, contacts_phrase, render_template, review_contact};
+pub use templates::{
+    IntentSuggestion, REDIRECT_TEMPLATES, TEMPLATES, contacts_phrase, intent_suggestion,
+    police_phrase, redirect_template, render_template, review_contact,
+};
 
 pub type Result<T, E = DeskError> = std::result::Result<T, E>;
 

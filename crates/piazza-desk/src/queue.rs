@@ -74,7 +74,7 @@ closed_set! {
         Hidden = "hidden" => "nascosto",
         Removed = "removed" => "rimosso",
         Replied = "replied" => "risposto",
-        Redirected = "redirected" => "indirizzato all'URP",
+        Redirected = "redirected" => "indirizzato al canale competente",
         Forwarded = "forwarded" => "inoltrato",
         /// Deleted on the platform (by its author or outside Piazza) while
         /// it was open. The item page says so on its own line, so the

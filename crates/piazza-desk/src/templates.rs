@@ -1,14 +1,18 @@
 //! Italian texts the desk writes for citizens: reply templates filled with
 //! the administration's own contacts, and statements of reasons.
 
-use piazza_policy::Policy;
-use piazza_taxonomy::Category;
+use piazza_policy::{Action, Policy};
+use piazza_taxonomy::{Category, Intent};
 
 use crate::{DeskError, Result};
 
 /// The reply templates, by id: (id, Italian name).
-pub const TEMPLATES: [(&str, &str); 5] = [
+pub const TEMPLATES: [(&str, &str); 6] = [
     ("urp", "Rinvio all'URP"),
+    (
+        "denuncia",
+        "Denuncia di reato: rinvio al 112 e alle forze dell'ordine",
+    ),
     ("cortesia", "Risposta di cortesia"),
     ("fuori_tema", "Avviso: commento fuori tema"),
     ("dati_personali", "Avviso: dati personali"),
@@ -66,6 +70,115 @@ pub fn contacts_phrase(p: &Policy) -> Option<String> {
     }
 }
 
+/// The templates a redirect may send: to the URP, or to the police.
+pub const REDIRECT_TEMPLATES: [&str; 2] = ["urp", "denuncia"];
+
+/// The template a redirect sends for a comment with these intents: a crime
+/// report goes to the police (`denuncia`), anything else to the URP.
+pub fn redirect_template(intents: &[Intent]) -> &'static str {
+    if intents.contains(&Intent::CrimeReport) {
+        "denuncia"
+    } else {
+        "urp"
+    }
+}
+
+/// What the desk suggests for a comment that wants something: the
+/// policy's handling of its intent and the reply template that goes with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IntentSuggestion {
+    pub intent: Intent,
+    /// `[intents.<id>]` of the policy, or Piazza's default.
+    pub action: Action,
+    /// The template the action sends (none for keep).
+    pub template: Option<&'static str>,
+}
+
+/// The suggestion for a comment with these intents: a crime report first
+/// (it must not go to the URP), then a complaint or a service request.
+pub fn intent_suggestion(p: &Policy, intents: &[Intent]) -> Option<IntentSuggestion> {
+    let intent = [
+        Intent::CrimeReport,
+        Intent::Complaint,
+        Intent::ServiceRequest,
+    ]
+    .into_iter()
+    .find(|i| intents.contains(i))?;
+    let action = p.intent_action(intent);
+    let template = match action {
+        Action::Redirect | Action::Reply if intent == Intent::CrimeReport => Some("denuncia"),
+        Action::Redirect => Some("urp"),
+        _ => None,
+    };
+    Some(IntentSuggestion {
+        intent,
+        action,
+        template,
+    })
+}
+
+/// "alla Polizia Locale (pagina Facebook https://...)": the police contact
+/// of the policy as one Italian phrase.
+pub fn police_phrase(p: &Policy) -> Option<String> {
+    let police = p.contacts.police.as_ref()?;
+    let mut means = Vec::new();
+    if let Some(t) = &police.phone {
+        means.push(format!("telefono {t}"));
+    }
+    if let Some(e) = &police.email {
+        means.push(e.clone());
+    }
+    if let Some(e) = &police.pec {
+        means.push(format!("PEC {e}"));
+    }
+    if let Some(u) = &police.url {
+        let what = if u.contains("facebook.com") {
+            "pagina Facebook "
+        } else {
+            ""
+        };
+        means.push(format!("{what}{u}"));
+    }
+    // "Polizia Locale" takes the article: "alla Polizia Locale".
+    let name = police.name.trim();
+    let with_article = if name.to_lowercase().starts_with("polizia") {
+        format!("alla {name}")
+    } else {
+        format!("a {name}")
+    };
+    Some(if means.is_empty() {
+        with_article
+    } else {
+        format!("{with_article} ({})", means.join(", "))
+    })
+}
+
+/// The reply to a crime report: the page is no channel for it (in the
+/// administration's words where its policy has them), 112 for emergencies,
+/// and where to report it.
+fn crime_report_reply(p: &Policy) -> String {
+    let ente = &p.administration.name;
+    let notice = match &p.contacts.crime_report_notice {
+        Some(n) => {
+            let t = n.text.trim().trim_end_matches(['.', ';', ',']);
+            // The administration's sentence continues "Gentile utente, ...".
+            let mut chars = t.chars();
+            match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect::<String>(),
+                None => String::new(),
+            }
+        }
+        None => "i commenti su questa pagina non sono il canale per denunciare un reato".into(),
+    };
+    let whom = match police_phrase(p) {
+        Some(police) => format!("alle forze dell'ordine o {police}"),
+        None => "alle forze dell'ordine (Polizia di Stato, Carabinieri, Polizia Locale)".into(),
+    };
+    format!(
+        "Gentile utente, {notice}. In caso di emergenza chiama il 112, Numero Unico di Emergenza. Per denunciare un reato rivolgiti {whom}. Per tutelare te e le persone coinvolte, ti chiediamo di non pubblicare qui altri dettagli. {ente}"
+    )
+}
+
 /// Where a citizen asks for a decision to be reviewed.
 pub fn review_contact(p: &Policy) -> String {
     let c = &p.contacts;
@@ -94,6 +207,7 @@ pub fn render_template(id: &str, p: &Policy, free_text: Option<&str>) -> Result<
                 ));
             }
         },
+        "denuncia" => crime_report_reply(p),
         "cortesia" => format!(
             "Gentile utente, abbiamo preso in carico la tua richiesta e stiamo raccogliendo le informazioni presso gli uffici competenti: ti risponderemo al più presto. Grazie per la pazienza. {ente}"
         ),
@@ -164,6 +278,62 @@ mod tests {
         let t = render_template("urp", &roma, None).unwrap();
         assert!(t.contains("ChiamaRoma (060606)"), "{t}");
         assert!(t.contains("Casa Digitale del Cittadino"), "{t}");
+    }
+
+    #[test]
+    fn the_crime_report_reply_gives_112_and_the_police_of_the_policy() {
+        let cento = piazza_policy::load_preset("cento").unwrap().policy;
+        let t = render_template("denuncia", &cento, None).unwrap();
+        assert_eq!(
+            t,
+            "Gentile utente, le pagine del Comune di Cento sui social network non possono essere utilizzate per la denuncia di reato. In caso di emergenza chiama il 112, Numero Unico di Emergenza. Per denunciare un reato rivolgiti alle forze dell'ordine o alla Polizia Locale (pagina Facebook https://www.facebook.com/polizialocalecento/). Per tutelare te e le persone coinvolte, ti chiediamo di non pubblicare qui altri dettagli. Comune di Cento"
+        );
+        assert!(!t.contains("URP"), "{t}");
+
+        // A policy silent on the police still gets 112 and the forces,
+        // in Piazza's neutral words (no sentence attributed to it).
+        let tradate = piazza_policy::load_preset("tradate").unwrap().policy;
+        let t = render_template("denuncia", &tradate, None).unwrap();
+        assert!(t.starts_with("Gentile utente, i commenti su questa pagina non sono il canale per denunciare un reato. In caso di emergenza chiama il 112, Numero Unico di Emergenza."), "{t}");
+        assert!(
+            t.contains("alle forze dell'ordine (Polizia di Stato, Carabinieri, Polizia Locale)"),
+            "{t}"
+        );
+        assert!(t.ends_with("Comune di Tradate"), "{t}");
+
+        // Every way to reach the police the policy gives is in the reply.
+        let mut p = cento.clone();
+        let police = p.contacts.police.as_mut().unwrap();
+        police.phone = Some("051 6843311".into());
+        police.pec = Some("pl@pec.comune.prova.it".into());
+        let t = render_template("denuncia", &p, None).unwrap();
+        assert!(t.contains("alla Polizia Locale (telefono 051 6843311, PEC pl@pec.comune.prova.it, pagina Facebook https://www.facebook.com/polizialocalecento/)"), "{t}");
+    }
+
+    #[test]
+    fn a_crime_report_is_redirected_to_the_police_a_complaint_to_the_urp() {
+        assert_eq!(
+            redirect_template(&[Intent::Complaint, Intent::CrimeReport]),
+            "denuncia"
+        );
+        assert_eq!(redirect_template(&[Intent::Complaint]), "urp");
+        assert_eq!(redirect_template(&[]), "urp");
+        let cento = piazza_policy::load_preset("cento").unwrap().policy;
+        let s = intent_suggestion(&cento, &[Intent::Complaint, Intent::CrimeReport]).unwrap();
+        assert_eq!(
+            (s.intent, s.action, s.template),
+            (Intent::CrimeReport, Action::Redirect, Some("denuncia"))
+        );
+        let s = intent_suggestion(&cento, &[Intent::Question, Intent::Complaint]).unwrap();
+        assert_eq!((s.action, s.template), (Action::Redirect, Some("urp")));
+        assert_eq!(intent_suggestion(&cento, &[Intent::Question]), None);
+        // Maglione answers complaints itself (its `[intents.complaint]`);
+        // crime reports keep Piazza's default, the redirect to the police.
+        let maglione = piazza_policy::load_preset("maglione").unwrap().policy;
+        let s = intent_suggestion(&maglione, &[Intent::Complaint]).unwrap();
+        assert_eq!((s.action, s.template), (Action::Reply, None));
+        let s = intent_suggestion(&maglione, &[Intent::CrimeReport]).unwrap();
+        assert_eq!((s.action, s.template), (Action::Redirect, Some("denuncia")));
     }
 
     #[test]

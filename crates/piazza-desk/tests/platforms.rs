@@ -353,6 +353,100 @@ fn a_removal_sends_the_statement_before_deleting_and_a_reply_carries_its_text() 
 }
 
 #[test]
+fn a_crime_report_is_redirected_to_112_and_the_police_as_a_reply() {
+    for s in test_stores("outbox_crime_report") {
+        let w = world(s);
+        let id = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment(
+                    "c-denuncia",
+                    "u9",
+                    "Stanotte mi hanno rubato la bici davanti alla stazione, e non è la prima volta",
+                ),
+            )
+            .unwrap()
+            .id();
+        // The desk suggests the redirect to the police for this intent.
+        let ctx = w.desk.context(w.admin).unwrap();
+        let item = w.desk.item(&w.moderator, id).unwrap();
+        let intents: Vec<piazza_taxonomy::Intent> = item
+            .findings
+            .iter()
+            .filter_map(|f| f.intent.as_deref()?.parse().ok())
+            .collect();
+        let suggestion = piazza_desk::intent_suggestion(&ctx.policy, &intents).unwrap();
+        assert_eq!(suggestion.intent, piazza_taxonomy::Intent::CrimeReport);
+        assert_eq!(suggestion.template, Some("denuncia"));
+
+        // A redirect with no template chosen follows the intent.
+        let out = w
+            .desk
+            .act(&w.moderator, &ActRequest::new(id, ActionKind::Redirect))
+            .unwrap();
+        let ops: Vec<(Operation, OutboxState)> = steps(&w, id)
+            .iter()
+            .map(|s| (s.operation, s.state))
+            .collect();
+        assert_eq!(
+            ops,
+            [(Operation::Reply, OutboxState::Pending)],
+            "{}",
+            w.store.label
+        );
+        assert_eq!(out.platform_steps.len(), 1);
+        w.desk.deliver_outbox(10).unwrap();
+        let page = w.sandbox.state();
+        assert_eq!(page.replies.len(), 1);
+        let (_, on, text) = &page.replies[0];
+        assert_eq!(on, "c-denuncia");
+        assert!(
+            text.contains("non possono essere utilizzate per la denuncia di reato"),
+            "{text}"
+        );
+        assert!(text.contains("112"), "{text}");
+        assert!(
+            text.contains("https://www.facebook.com/polizialocalecento/"),
+            "{text}"
+        );
+        assert!(!text.contains("URP"), "{text}");
+        assert!(steps(&w, id).iter().all(|s| s.state == OutboxState::Done));
+        let item = w.desk.item(&w.moderator, id).unwrap();
+        assert_eq!(item.item.resolution, Some(Resolution::Redirected));
+        let action = item.actions.last().unwrap();
+        assert_eq!(action.reply_text.as_deref(), Some(text.as_str()));
+
+        // A complaint is still redirected to the URP; a template may be
+        // chosen explicitly, but only one a redirect can send.
+        let c = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("c-buca", "u10", "C'è una buca enorme in via Garibaldi"),
+            )
+            .unwrap()
+            .id();
+        let mut bad = ActRequest::new(c, ActionKind::Redirect);
+        bad.template = Some("cortesia".into());
+        assert!(w.desk.act(&w.moderator, &bad).is_err());
+        w.desk
+            .act(&w.moderator, &ActRequest::new(c, ActionKind::Redirect))
+            .unwrap();
+        w.desk.deliver_outbox(10).unwrap();
+        let page = w.sandbox.state();
+        assert_eq!(page.replies.len(), 2);
+        assert!(
+            page.replies[1].2.contains("urp@comune.cento.fe.it"),
+            "{}",
+            page.replies[1].2
+        );
+    }
+}
+
+#[test]
 fn unconnected_accounts_and_missing_capabilities_are_said_not_promised() {
     for s in test_stores("outbox_manual") {
         let w = world(s);

@@ -163,6 +163,14 @@ impl Policy {
         .flatten()
         .cloned()
         .collect();
+        if let Some(police) = &c.police {
+            out.extend(
+                [&police.phone, &police.email, &police.pec]
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
+        }
         for named in c
             .contact_centre
             .iter()

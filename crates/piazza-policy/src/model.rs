@@ -565,8 +565,46 @@ pub struct Contacts {
     /// The office that manages the accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub office_email: Option<String>,
+    /// Where crime reports go: the Polizia Locale, as far as the policy
+    /// names it (Cento lists its Facebook page). The `denuncia` reply gives
+    /// it next to the emergency number 112.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub police: Option<PoliceContact>,
+    /// The administration's own words that its pages are no channel for
+    /// crime reports (Cento: «... non possono essere utilizzate per la
+    /// denuncia di reato»).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crime_report_notice: Option<Quote>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+/// The police force a crime report is sent to (the Polizia Locale of the
+/// administration, where its policy names a way to reach it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoliceContact {
+    /// "Polizia Locale", as the policy names it.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pec: Option<String>,
+    /// Its web site or social page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The passage that gives the contact.
+    pub source: String,
+}
+
+/// A sentence of the administration's own text with where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quote {
+    pub text: String,
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

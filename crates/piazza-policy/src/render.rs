@@ -195,6 +195,19 @@ impl Contacts {
             }
             lines.push(line);
         }
+        if let Some(police) = &self.police {
+            // "Polizia Locale (denunce di reato): 0..., e-mail, pagina"
+            let mut line = vec![TextRun::text(format!(
+                "{} (per le denunce di reato; emergenze: 112)",
+                police.name
+            ))];
+            let means = [&police.phone, &police.email, &police.pec, &police.url];
+            for (i, v) in means.into_iter().flatten().enumerate() {
+                line.push(TextRun::text(if i == 0 { ": " } else { ", " }));
+                line.push(TextRun::link_or_text(v));
+            }
+            lines.push(line);
+        }
         let rest = [
             ("PEC", &self.pec),
             (
@@ -948,5 +961,32 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains(r#"href="800"#), "{html}");
+    }
+
+    #[test]
+    fn the_police_contact_is_listed_with_the_emergency_number() {
+        let c = Contacts {
+            police: Some(crate::model::PoliceContact {
+                name: "Polizia Locale".into(),
+                phone: Some("051 000000".into()),
+                email: None,
+                pec: None,
+                url: Some("https://www.facebook.com/polizialocalecento/".into()),
+                source: "test".into(),
+            }),
+            ..Contacts::default()
+        };
+        let lines = c.lines();
+        assert_eq!(lines.len(), 1);
+        let l = &lines[0];
+        assert_eq!(
+            l[0].text,
+            "Polizia Locale (per le denunce di reato; emergenze: 112)"
+        );
+        assert_eq!(l[2], TextRun::text("051 000000"));
+        assert_eq!(
+            l[4].href.as_deref(),
+            Some("https://www.facebook.com/polizialocalecento/")
+        );
     }
 }

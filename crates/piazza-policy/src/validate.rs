@@ -420,6 +420,32 @@ fn check(p: &Policy) -> Vec<Finding> {
             }
         }
     }
+    if let Some(police) = &p.contacts.police {
+        let path = |k: &str| vec![key("contacts"), key("police"), key(k)];
+        if police.name.trim().is_empty() {
+            err(
+                path("name"),
+                "the police contact has no name; expected e.g. \"Polizia Locale\"".into(),
+            );
+        }
+        if [&police.phone, &police.email, &police.pec, &police.url]
+            .iter()
+            .all(|v| v.as_deref().is_none_or(|v| v.trim().is_empty()))
+        {
+            err(
+                vec![key("contacts"), key("police")],
+                "the police contact gives no way to reach it; expected at least one of phone, email, pec, url".into(),
+            );
+        }
+    }
+    if let Some(notice) = &p.contacts.crime_report_notice
+        && notice.text.trim().is_empty()
+    {
+        err(
+            vec![key("contacts"), key("crime_report_notice"), key("text")],
+            "the notice on crime reports is empty; expected the administration's own words, or no notice".into(),
+        );
+    }
     for (i, t) in p.detection.deny_terms.iter().enumerate() {
         if t.term.trim().is_empty() {
             err(
@@ -449,6 +475,19 @@ fn check(p: &Policy) -> Vec<Finding> {
                 "the source is silent or incomplete on {}: {}",
                 g.topic, g.note
             ),
+        );
+    }
+    // A crime report is answered with 112 and the police contact: a policy
+    // without one says so, as a gap where its source is silent.
+    if p.contacts.police.is_none()
+        && !p
+            .gaps
+            .iter()
+            .any(|g| g.topic.to_lowercase().contains("polizia"))
+    {
+        warn(
+            vec![key("contacts")],
+            "no police contact (`contacts.police`): the reply to a crime report (`denuncia`) will give only the emergency number 112; add the Polizia Locale's contact, or a gap with topic \"Polizia Locale\" where the source is silent".into(),
         );
     }
     if p.external.clauses.is_empty() {
@@ -625,8 +664,17 @@ source = "test"
     fn a_minimal_policy_loads_with_a_coverage_warning() {
         let v = load_policy("prova.toml", MINIMAL).unwrap();
         assert_eq!(v.policy.external.clauses.len(), 1);
-        assert_eq!(v.warnings.len(), 1);
-        assert!(v.warnings[0].message.contains("no clause covers off_topic"));
+        assert_eq!(v.warnings.len(), 2, "{:#?}", v.warnings);
+        assert!(
+            v.warnings
+                .iter()
+                .any(|w| w.message.contains("no clause covers off_topic"))
+        );
+        assert!(
+            v.warnings
+                .iter()
+                .any(|w| w.message.contains("no police contact"))
+        );
         assert!(
             v.policy
                 .allowed_actions(Category::Insult)
@@ -725,6 +773,70 @@ source = "test"
                 .unwrap()
                 .message
                 .contains("covered by no clause")
+        );
+    }
+
+    #[test]
+    fn the_police_contact_is_parsed_and_checked() {
+        let text = format!(
+            "{MINIMAL}\n[contacts]\ncrime_report_notice = {{ text = \"Le pagine non possono essere utilizzate per la denuncia di reato\", source = \"test\" }}\n\n[contacts.police]\nname = \"Polizia Locale\"\nphone = \"0510000000\"\npec = \"pl@pec.comune.prova.it\"\nsource = \"test\"\n"
+        );
+        let v = load_policy("prova.toml", &text).unwrap();
+        let police = v.policy.contacts.police.as_ref().unwrap();
+        assert_eq!(police.name, "Polizia Locale");
+        assert_eq!(police.phone.as_deref(), Some("0510000000"));
+        assert!(
+            !v.warnings
+                .iter()
+                .any(|w| w.message.contains("no police contact"))
+        );
+        // Its phone and PEC are the administration's, never personal data.
+        let own = v.policy.own_contacts();
+        assert!(own.contains(&"0510000000".to_string()), "{own:?}");
+        assert!(own.contains(&"pl@pec.comune.prova.it".to_string()));
+        assert!(
+            v.policy
+                .contacts
+                .crime_report_notice
+                .as_ref()
+                .unwrap()
+                .text
+                .ends_with("denuncia di reato")
+        );
+
+        // A contact with no way to reach it is an error, with its place.
+        let bad = text
+            .replace("phone = \"0510000000\"\n", "")
+            .replace("pec = \"pl@pec.comune.prova.it\"\n", "");
+        let e = load_policy("prova.toml", &bad).unwrap_err();
+        let d = e.errors().next().unwrap();
+        assert!(d.message.contains("no way to reach it"), "{d}");
+        assert_eq!(d.path, "contacts.police");
+        assert!(d.line > 20, "{d}");
+
+        // Unknown keys are errors here too.
+        let typo = text.replace("phone =", "telefono =");
+        let e = load_policy("prova.toml", &typo).unwrap_err();
+        assert!(
+            e.diagnostics[0]
+                .message
+                .contains("unknown field `telefono`")
+        );
+
+        // A gap about the Polizia Locale replaces the warning by its own.
+        let gap = format!(
+            "{MINIMAL}\n[[gaps]]\ntopic = \"Polizia Locale\"\nnote = \"il documento non indica come contattarla.\"\n"
+        );
+        let v = load_policy("prova.toml", &gap).unwrap();
+        let msgs: Vec<&str> = v.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert!(
+            !msgs.iter().any(|m| m.contains("no police contact")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("silent or incomplete on Polizia Locale")),
+            "{msgs:?}"
         );
     }
 

@@ -98,6 +98,50 @@ fn cento_matches_its_seed() {
 }
 
 #[test]
+fn crime_reports_go_to_the_police_the_seeds_name() {
+    let p = policy("cento");
+    let police = p
+        .contacts
+        .police
+        .as_ref()
+        .expect("Cento lists its Polizia Locale page");
+    assert_eq!(police.name, "Polizia Locale");
+    assert_eq!(
+        police.url.as_deref(),
+        Some("https://www.facebook.com/polizialocalecento/")
+    );
+    assert_eq!(
+        (&police.phone, &police.email, &police.pec),
+        (&None, &None, &None)
+    );
+    assert_eq!(
+        p.contacts.crime_report_notice.as_ref().unwrap().text,
+        "Le pagine del Comune di Cento sui social network non possono essere utilizzate per la denuncia di reato"
+    );
+    assert_eq!(p.intent_action(Intent::CrimeReport), Action::Redirect);
+    // The other seeds are silent: each preset records the gap, and
+    // `validate` reports it.
+    for name in ["roma", "torino", "maglione", "tradate"] {
+        let v = load_preset(name).unwrap();
+        assert!(v.policy.contacts.police.is_none(), "{name}");
+        assert!(v.policy.contacts.crime_report_notice.is_none(), "{name}");
+        assert!(
+            v.warnings.iter().any(|w| w.severity == Severity::Warning
+                && w.message.contains("silent or incomplete on")
+                && w.message.to_lowercase().contains("polizia")),
+            "{name}: {:#?}",
+            v.warnings
+        );
+        assert!(
+            !v.warnings
+                .iter()
+                .any(|w| w.message.contains("no police contact")),
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn tradate_has_hours_and_a_reply_promise_but_no_external_rules() {
     let p = policy("tradate");
     assert_eq!(p.document.version, "1.1");
@@ -350,6 +394,19 @@ fn quoted_texts(p: &Policy) -> Vec<(String, String)> {
     }
     if let Some(s) = &p.channels.unofficial_statement {
         add("unofficial_statement".into(), s);
+    }
+    if let Some(n) = &p.contacts.crime_report_notice {
+        add("contacts.crime_report_notice".into(), &n.text);
+    }
+    if let Some(police) = &p.contacts.police {
+        // Every way to reach the police is given by the seed itself.
+        for v in [&police.phone, &police.email, &police.pec, &police.url]
+            .into_iter()
+            .flatten()
+        {
+            add("contacts.police".into(), v);
+        }
+        add("contacts.police.name".into(), &police.name);
     }
     out
 }

@@ -769,7 +769,7 @@ pub fn openapi() -> Value {
                         "clauses": {"type": "array", "items": {"type": "integer"}, "description": "Numeri delle regole citate"},
                         "categories": {"type": "array", "items": {"type": "string"}},
                         "reason": {"type": ["string", "null"]},
-                        "template": {"type": ["string", "null"], "enum": ["urp", "cortesia", "fuori_tema", "dati_personali", "risposta", null]},
+                        "template": {"type": ["string", "null"], "enum": ["urp", "denuncia", "cortesia", "fuori_tema", "dati_personali", "risposta", null], "description": "Per redirect: urp o denuncia (se assente, denuncia per una denuncia di reato, altrimenti urp)"},
                         "reply_text": {"type": ["string", "null"]},
                         "office": {"type": ["string", "null"]},
                         "ban_days": {"type": ["integer", "null"]},

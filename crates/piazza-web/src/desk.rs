@@ -15,10 +15,12 @@ use piazza_desk::{
     AccountId, ActRequest, ActionId, ActionKind, ActionStatus, BulkTarget, CommentId, CommentState,
     ItemDetail, QueueFilter, QueueItem, Resolution, Role, SlaState,
 };
-use piazza_desk::{TEMPLATES, render_template};
+use piazza_desk::{
+    REDIRECT_TEMPLATES, TEMPLATES, intent_suggestion, redirect_template, render_template,
+};
 use piazza_platforms::Support;
 use piazza_policy::Policy;
-use piazza_taxonomy::Category;
+use piazza_taxonomy::{Category, Intent};
 
 use crate::auth::{Authenticated, StaffSession};
 use crate::csrf::{CSRF_FIELD, CsrfForm};
@@ -481,6 +483,22 @@ struct TemplateView {
     text: String,
 }
 
+/// A reply template a redirect can send, preselected when the comment's
+/// intent calls for it.
+struct RedirectView {
+    id: &'static str,
+    name: &'static str,
+    text: String,
+    checked: bool,
+}
+
+/// What the policy suggests for the comment's intent.
+struct IntentSuggestionView {
+    intent: &'static str,
+    action: &'static str,
+    template: Option<&'static str>,
+}
+
 struct ActionView {
     id: ActionId,
     when: String,
@@ -547,6 +565,8 @@ struct ItemPage {
     others: Vec<ClauseOption>,
     restrictive: Vec<Choice>,
     templates: Vec<TemplateView>,
+    redirects: Vec<RedirectView>,
+    intent_suggestion: Option<IntentSuggestionView>,
     can_act: bool,
     can_restrict: bool,
     /// Why replies cannot be posted on this platform, when they cannot.
@@ -727,6 +747,42 @@ fn item_page(
                 .map(|text| TemplateView { id, name, text })
         })
         .collect();
+    // A crime report is redirected to 112 and the police, anything else to
+    // the URP: the redirect offers the templates the policy can fill, the
+    // one the comment's intents call for first.
+    let intents: Vec<Intent> = d
+        .findings
+        .iter()
+        .filter(|f| f.revision == rev)
+        .filter_map(|f| f.intent.as_deref()?.parse().ok())
+        .collect();
+    let template_name = |id: &str| {
+        TEMPLATES
+            .iter()
+            .find(|(t, _)| *t == id)
+            .map_or("", |(_, name)| *name)
+    };
+    let wanted = redirect_template(&intents);
+    let mut redirects: Vec<RedirectView> = REDIRECT_TEMPLATES
+        .iter()
+        .filter_map(|id| {
+            render_template(id, p, None).ok().map(|text| RedirectView {
+                id,
+                name: template_name(id),
+                text,
+                checked: *id == wanted,
+            })
+        })
+        .collect();
+    redirects.sort_by_key(|r| !r.checked);
+    if let Some(first) = redirects.first_mut() {
+        first.checked = true;
+    }
+    let intent_suggestion = intent_suggestion(p, &intents).map(|s| IntentSuggestionView {
+        intent: s.intent.label_it(),
+        action: s.action.label_it(),
+        template: s.template.map(template_name),
+    });
     // The steps come newest first; each decision lists its own in order.
     let may_retry = session.has_any(&[Role::Admin, Role::Dirigente, Role::Moderatore]);
     let steps_of = |action: ActionId| -> Vec<StepView> {
@@ -808,6 +864,8 @@ fn item_page(
         others,
         restrictive,
         templates,
+        redirects,
+        intent_suggestion,
         can_act: session.has_any(ACTING),
         can_restrict: session.has_any(&[Role::Moderatore, Role::Dirigente]),
         reply_unavailable: match ActionKind::Reply.support_on(&i.platform) {

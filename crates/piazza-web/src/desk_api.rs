@@ -53,12 +53,22 @@ pub(crate) struct Suggestion {
     clause_url: Option<String>,
 }
 
+/// What the policy suggests for the comment's intent (a crime report goes
+/// to the police with the `denuncia` template, a complaint to the URP).
+#[derive(Serialize)]
+pub(crate) struct IntentSuggestionView {
+    intent: &'static str,
+    suggested_action: &'static str,
+    template: Option<&'static str>,
+}
+
 #[derive(Serialize)]
 pub(crate) struct ItemView {
     #[serde(flatten)]
     detail: ItemDetail,
     policy_version: String,
     suggestions: Vec<Suggestion>,
+    intent_suggestion: Option<IntentSuggestionView>,
 }
 
 /// `GET /api/v1/commenti/{id}`.
@@ -102,10 +112,23 @@ pub(crate) async fn item(
             }),
         })
         .collect();
+    let intents: Vec<piazza_taxonomy::Intent> = detail
+        .findings
+        .iter()
+        .filter(|f| f.revision == rev)
+        .filter_map(|f| f.intent.as_deref()?.parse().ok())
+        .collect();
+    let intent_suggestion =
+        piazza_desk::intent_suggestion(&ctx.policy, &intents).map(|s| IntentSuggestionView {
+            intent: s.intent.as_str(),
+            suggested_action: s.action.as_str(),
+            template: s.template,
+        });
     Ok(Json(ItemView {
         detail,
         policy_version: ctx.policy_version.clone(),
         suggestions,
+        intent_suggestion,
     }))
 }
 

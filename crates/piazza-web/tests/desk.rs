@@ -20,6 +20,7 @@ const PASSWORD: &str = "una password lunga 2026";
 
 struct World {
     state: AppState,
+    admin: AdminId,
     account_a: AccountId,
     account_b: AccountId,
     threat: CommentId,
@@ -99,6 +100,7 @@ fn world_with(config: WebConfig) -> World {
         .id();
     World {
         state,
+        admin,
         account_a,
         account_b,
         threat,
@@ -974,6 +976,74 @@ async fn a_moderator_replies_with_a_template_filled_with_the_contacts() {
     assert!(!page.body.contains("Risposta pubblicata"));
     assert!(page.body.contains("urp@comune.cento.fe.it"));
     let _ = w.account_a;
+}
+
+#[tokio::test]
+async fn a_crime_report_is_offered_the_redirect_to_112_and_the_police() {
+    let w = world();
+    let admin = w.admin;
+    let id = w
+        .state
+        .desk
+        .ingest_comment(
+            admin,
+            w.account_a,
+            &comment("cr1", "Ai giardini di via Matteotti spacciano tutte le sere, mi hanno anche rubato la bici"),
+        )
+        .unwrap()
+        .id();
+    let anna = w.login("anna").await;
+    let page = w.get(Some(&anna), &format!("/desk/commenti/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let b = &page.body;
+    // The policy's suggestion for the intent, and the redirect form with
+    // the police's template preselected, before the URP's.
+    assert!(
+        b.contains("id=\"suggerimento-intento\">denuncia di reato: <strong>"),
+        "{b}"
+    );
+    let police = b
+        .find("id=\"indirizza-denuncia\" value=\"denuncia\" checked")
+        .expect(b);
+    let urp = b.find("id=\"indirizza-urp\" value=\"urp\">").expect(b);
+    assert!(police < urp);
+    assert!(b.contains("chiama il 112, Numero Unico di Emergenza"));
+    assert!(b.contains("https://www.facebook.com/polizialocalecento/"));
+    let api = w
+        .get(Some(&anna), &format!("/api/v1/commenti/{id}"))
+        .await
+        .json();
+    assert_eq!(api["intent_suggestion"]["intent"], "crime_report");
+    assert_eq!(api["intent_suggestion"]["template"], "denuncia");
+
+    let r = w
+        .form(
+            &anna,
+            &format!("/desk/commenti/{id}/azione"),
+            &[("azione", "redirect"), ("modello", "denuncia")],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = w.get(Some(&anna), r.header("location")).await;
+    assert!(page.body.contains("Testo della risposta"));
+    assert!(
+        page.body
+            .contains("le pagine del Comune di Cento sui social network non possono essere utilizzate per la denuncia di reato"),
+        "{}",
+        page.body
+    );
+
+    // A question is offered the URP first.
+    let page = w
+        .get(Some(&anna), &format!("/desk/commenti/{}", w.question))
+        .await;
+    assert!(
+        page.body
+            .contains("id=\"indirizza-urp\" value=\"urp\" checked"),
+        "{}",
+        page.body
+    );
 }
 
 // ---------------------------------------------------------------------------

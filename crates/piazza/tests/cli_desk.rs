@@ -363,3 +363,74 @@ fn a_new_policy_version_is_shown_then_activated_and_listed() {
         );
     }
 }
+
+#[test]
+fn analyze_reports_provocation_repeated_by_one_author_under_one_post_as_trolling() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |id: u32, author: &str, post: &str, at: &str, text: &str| {
+        format!(
+            "{{\"id\":{id},\"text\":\"{text}\",\"author\":\"{author}\",\"post_id\":\"{post}\",\"created_at\":{at}}}\n"
+        )
+    };
+    let input = [
+        line(1, "t", "p1", "1795424400000", "Svegliaaa gente!"),
+        line(2, "u", "p1", "1795424460000", "Quando finiscono i lavori?"),
+        line(3, "t", "p2", "1795424520000", "ahahah che ridere"),
+        line(
+            4,
+            "t",
+            "p1",
+            "\"2026-11-23T09:03:00Z\"",
+            "Ahahah poveri illusi",
+        ),
+        line(
+            5,
+            "t",
+            "p1",
+            "1795424640000",
+            "Fatevene una ragione, ciaone",
+        ),
+    ]
+    .concat();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_piazza"))
+        .args(["analyze", "--policy", "cento"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let trolling = |i: usize, kind: &str| {
+        out[i]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["category"] == "trolling" && f["kind"] == kind)
+            .cloned()
+    };
+    // Each provocation is marked, weakly; none is trolling by itself.
+    let weak = trolling(0, "provocation").unwrap();
+    assert_eq!(weak["flagged"], false);
+    assert!(
+        trolling(3, "repeated").is_none(),
+        "only two under p1 so far"
+    );
+    // The third under the same post, by the same author, is.
+    let f = trolling(4, "repeated").expect("the third provocation under p1");
+    assert_eq!(f["flagged"], true);
+    assert_eq!(f["clause"], 2, "Cento's rule 2 names trolling");
+    assert_eq!(f["evidence"][0]["text"], "Fatevene una ragione");
+    assert!(trolling(1, "repeated").is_none() && trolling(2, "repeated").is_none());
+}

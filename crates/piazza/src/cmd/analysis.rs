@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 use piazza_analysis::{
-    Analyzer, AnalyzerConfig, CommentInput, Finding, Normalized, SpamSignature, SpamTracker,
+    Analyzer, AnalyzerConfig, CommentInput, Finding, Normalized, ProvocationSignal,
+    ProvocationTracker, SpamSignature, SpamTracker,
 };
 use piazza_policy::Policy;
 use piazza_taxonomy::{Category, DiscriminationTarget};
@@ -47,9 +48,23 @@ struct InputLine<'a> {
     platform: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     post_id: Option<Cow<'a, str>>,
-    #[allow(dead_code)]
+    /// Milliseconds since the epoch, or an RFC 3339 instant: the window in
+    /// which repeated provocation counts as trolling.
     #[serde(default)]
     created_at: Option<serde_json::Value>,
+}
+
+/// `created_at` as milliseconds since the epoch (a number, or an RFC 3339
+/// string); `None` when absent or unreadable (then only the order counts).
+fn instant_ms(v: Option<&serde_json::Value>) -> Option<i64> {
+    match v? {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s
+            .parse::<piazza_calendar::jiff::Timestamp>()
+            .ok()
+            .map(|t| t.as_millisecond()),
+        _ => None,
+    }
 }
 
 /// A finding as `piazza analyze` writes it. Written by
@@ -115,6 +130,9 @@ struct Analysed {
     post: (usize, usize),
     text: (usize, usize),
     signature: SpamSignature,
+    /// The comment's provocation, for the trolling tracker.
+    provocation: Option<ProvocationSignal>,
+    created_at: Option<i64>,
 }
 
 /// A run of lines analysed by one worker: their output and what the
@@ -197,6 +215,8 @@ impl Block {
             post: keep(input.post_id.as_deref().unwrap_or("")),
             text: keep(&input.text),
             signature,
+            provocation: ProvocationSignal::of(&a),
+            created_at: instant_ms(input.created_at.as_ref()),
         })
     }
 }
@@ -335,7 +355,8 @@ pub fn analyze(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// The ordered stage of `analyze`: near-duplicates, then output. Returns
+/// The ordered stage of `analyze`: near-duplicates and repeated
+/// provocation (trolling), then output. Returns
 /// the lines written and the lines rejected.
 fn write_in_order(
     chunks: std::sync::mpsc::Receiver<(Vec<Block>, u64)>,
@@ -345,6 +366,7 @@ fn write_in_order(
     bar: &indicatif::ProgressBar,
 ) -> anyhow::Result<(u64, u64)> {
     let mut spam = SpamTracker::default();
+    let mut trolls = ProvocationTracker::default();
     let (mut done, mut failed) = (0u64, 0u64);
     let mut finding = Vec::new();
     for (blocks, bytes) in chunks {
@@ -361,18 +383,25 @@ fn write_in_order(
                 };
                 let text = s(line.text);
                 let (a, b) = line.out;
-                match spam.observe_signature(s(line.author), s(line.post), text, &line.signature) {
-                    Some(f) => {
-                        finding.clear();
-                        if !line.no_findings {
+                // The findings that need earlier comments: near-duplicates,
+                // and provocation repeated by one author under one post.
+                let (author, post) = (s(line.author), s(line.post));
+                let dup = spam.observe_signature(author, post, text, &line.signature);
+                let trolling =
+                    trolls.observe_signal(author, post, line.created_at, line.provocation.as_ref());
+                if dup.is_none() && trolling.is_none() {
+                    out.write_all(&block.out[a..b])?;
+                } else {
+                    finding.clear();
+                    for (i, f) in dup.iter().chain(trolling.iter()).enumerate() {
+                        if i > 0 || !line.no_findings {
                             finding.push(b',');
                         }
-                        push_finding(&mut finding, &OutFinding::new(policy, &f));
-                        out.write_all(&block.out[a..line.findings_end])?;
-                        out.write_all(&finding)?;
-                        out.write_all(&block.out[line.findings_end..b])?;
+                        push_finding(&mut finding, &OutFinding::new(policy, f));
                     }
-                    None => out.write_all(&block.out[a..b])?,
+                    out.write_all(&block.out[a..line.findings_end])?;
+                    out.write_all(&finding)?;
+                    out.write_all(&block.out[line.findings_end..b])?;
                 }
                 out.write_all(b"\n")?;
                 done += 1;

@@ -1015,7 +1015,9 @@ pub struct ActArgs {
     categories: Vec<Category>,
     #[arg(long)]
     reason: Option<String>,
-    /// Reply template: urp, cortesia, fuori_tema, dati_personali, risposta.
+    /// Reply template: urp, denuncia, cortesia, fuori_tema, dati_personali,
+    /// risposta. A redirect sends urp or denuncia (by default denuncia for a
+    /// crime report, urp otherwise).
     #[arg(long)]
     template: Option<String>,
     /// The text of a free reply.
