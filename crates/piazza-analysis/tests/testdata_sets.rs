@@ -1,0 +1,175 @@
+//! The fixed, hand-written sets of `testdata/` (see its README): each parses
+//! with the crate's TSV reader and has the columns and values it promises;
+//! the personal-data sets assert their quality bars; the benign-mention and
+//! functional sets are measured and printed, without a bar asserted here
+//! (so that nobody tunes blindly to them).
+//!
+//! Print the figures with
+//! `cargo test -p piazza-analysis --test testdata_sets -- --nocapture`.
+
+use std::collections::BTreeMap;
+
+use piazza_analysis::corpus::{Table, parse_tsv};
+use piazza_analysis::{Analysis, Analyzer, CommentInput};
+use piazza_taxonomy::{Category, PersonalDataKind};
+
+const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata");
+
+/// Flagging thresholds of Piazza's default policy
+/// (`piazza_policy::defaults::threshold`), which the shipped presets keep:
+/// what a moderator sees flagged.
+const FLAG_DISCRIMINATION: f32 = 0.6;
+const FLAG_THREAT: f32 = 0.5;
+const FLAG_PERSONAL_DATA: f32 = 0.5;
+
+fn table(file: &str, columns: &[&str]) -> Table {
+    let path = format!("{TESTDATA}/{file}");
+    let contents = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let table = parse_tsv(&contents).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert_eq!(table.headers, columns, "{file}: columns");
+    let mut ids = std::collections::HashSet::new();
+    for (row, line) in table.rows.iter().zip(&table.row_lines) {
+        assert_eq!(row.len(), columns.len(), "{file}:{line}: fields");
+        assert!(!row[1].trim().is_empty() || columns[1] != "text", "{file}:{line}");
+        assert!(ids.insert(row[0].clone()), "{file}:{line}: duplicate id");
+    }
+    table
+}
+
+fn col<'t>(table: &'t Table, row: &'t [String], name: &str) -> &'t str {
+    &row[table.column(name).expect("column")]
+}
+
+fn flagged(a: &Analysis, category: Category, threshold: f32) -> bool {
+    a.findings
+        .iter()
+        .any(|f| f.category == category && f.score >= threshold)
+}
+
+/// The special-category kinds flagged in an analysis.
+fn special_kinds(a: &Analysis) -> Vec<PersonalDataKind> {
+    a.findings
+        .iter()
+        .filter(|f| f.category == Category::PersonalData && f.score >= FLAG_PERSONAL_DATA)
+        .filter_map(|f| f.kind.as_deref()?.parse::<PersonalDataKind>().ok())
+        .filter(|k| k.is_special())
+        .collect()
+}
+
+fn pct(n: usize, d: usize) -> f64 {
+    if d == 0 { 0.0 } else { n as f64 / d as f64 }
+}
+
+#[test]
+fn training_never_reads_testdata() {
+    // Training takes its sources from the caller; the training code and
+    // the training example must never name this folder.
+    for (name, src) in [
+        ("src/training.rs", include_str!("../src/training.rs")),
+        ("examples/train.rs", include_str!("../examples/train.rs")),
+        ("examples/tune.rs", include_str!("../examples/tune.rs")),
+    ] {
+        assert!(!src.contains("testdata"), "{name} mentions testdata/");
+    }
+}
+
+#[test]
+fn benign_mentions_are_measured() {
+    let t = table(
+        "benign_mentions.tsv",
+        &["id", "text", "post_text", "kind", "group", "special_category"],
+    );
+    assert!(t.rows.len() >= 330, "{} rows", t.rows.len());
+    let analyzer = Analyzer::default();
+    let mut flags: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut wrongly = Vec::new();
+    let (mut special_total, mut special_found) = (0, 0);
+    for row in &t.rows {
+        let kind = col(&t, row, "kind");
+        assert!(
+            [
+                "stating_own",
+                "asking_service",
+                "condemning",
+                "quoting_to_report",
+                "neutral_mention"
+            ]
+            .contains(&kind),
+            "{}: kind {kind}",
+            row[0]
+        );
+        let special = col(&t, row, "special_category");
+        let expected = (!special.is_empty()).then(|| {
+            special
+                .parse::<PersonalDataKind>()
+                .unwrap_or_else(|_| panic!("{}: {special}", row[0]))
+        });
+        let text = col(&t, row, "text");
+        let a = analyzer.analyze(&CommentInput::new(text).post_text(col(&t, row, "post_text")));
+        let disc = flagged(&a, Category::Discrimination, FLAG_DISCRIMINATION);
+        let e = flags.entry(kind.to_string()).or_default();
+        e.0 += 1;
+        e.1 += disc as usize;
+        if disc {
+            wrongly.push(format!("{}: {text}", row[0]));
+        }
+        if let Some(k) = expected {
+            special_total += 1;
+            special_found += special_kinds(&a).contains(&k) as usize;
+        }
+    }
+    let total: usize = flags.values().map(|v| v.1).sum();
+    println!(
+        "benign mentions: {total} of {} flagged as discrimination (bar: 0)",
+        t.rows.len()
+    );
+    for (kind, (n, f)) in &flags {
+        println!("  {kind:<18} {f:>3} of {n:>3}");
+    }
+    for w in &wrongly {
+        println!("  flagged: {w}");
+    }
+    println!(
+        "benign mentions revealing special-category data: {special_found} of {special_total} found with their kind ({:.3})",
+        pct(special_found, special_total)
+    );
+}
+
+#[test]
+fn functional_tests_are_measured() {
+    let t = table(
+        "functional.tsv",
+        &["id", "functionality", "text", "label", "target"],
+    );
+    assert!(t.rows.len() >= 300, "{} rows", t.rows.len());
+    let analyzer = Analyzer::default();
+    let mut all = piazza_analysis::eval::Confusion::default();
+    let mut by_functionality: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for row in &t.rows {
+        let label = col(&t, row, "label");
+        let gold = match label {
+            "hateful" => true,
+            "non-hateful" => false,
+            other => panic!("{}: label {other}", row[0]),
+        };
+        let a = analyzer.analyze(&CommentInput::new(col(&t, row, "text")));
+        let pred = flagged(&a, Category::Discrimination, FLAG_DISCRIMINATION)
+            || flagged(&a, Category::Threat, FLAG_THREAT);
+        all.add(gold, pred);
+        let e = by_functionality
+            .entry(col(&t, row, "functionality").to_string())
+            .or_default();
+        e.0 += 1;
+        e.1 += (gold == pred) as usize;
+    }
+    println!(
+        "functional tests: macro-F1 {:.3} of discrimination+threat flags on {} cases (hateful recall {:.3}, precision {:.3})",
+        all.macro_f1(),
+        t.rows.len(),
+        all.positive().recall,
+        all.positive().precision
+    );
+    for (f, (n, ok)) in &by_functionality {
+        println!("  {f:<32} {ok:>3} of {n:>3} right");
+    }
+}
