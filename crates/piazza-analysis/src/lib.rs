@@ -44,6 +44,7 @@ mod offtopic;
 mod personal;
 mod rules;
 pub mod spam;
+mod special;
 pub mod synth;
 pub mod training;
 
@@ -580,14 +581,6 @@ impl Analyzer {
                     c.intent(Intent::Criticism, score, Some(span), rule.explanation);
                 }
                 Action::Intent(i) => c.intent(i, rule.score, Some(span), rule.explanation),
-                Action::Special(kind) => c.finding(
-                    Category::PersonalData,
-                    Some(kind.as_str()),
-                    None,
-                    rule.score,
-                    Some(span),
-                    rule.explanation,
-                ),
                 Action::Price => price_spans.push(span),
                 Action::CounterSpeech
                 | Action::Condemnation
@@ -620,6 +613,20 @@ impl Analyzer {
         };
         let mut pd: Vec<PdHit> = Vec::new();
         personal::scan(&norm.plain, &chars_upper, &self.own, &mut pd);
+        // Special categories (health, religion, origin...) about the author
+        // or someone else, on the skeleton.
+        let mut special = Vec::new();
+        special::scan(sk, &mut special);
+        for h in special {
+            c.finding(
+                Category::PersonalData,
+                Some(h.kind.as_str()),
+                None,
+                h.score,
+                Some(norm.skeleton_span(h.start, h.end)),
+                h.explanation,
+            );
+        }
         for h in pd {
             let span = norm.plain_span(h.start, h.end);
             c.finding(
