@@ -585,7 +585,8 @@ impl Analyzer {
                 Action::CounterSpeech
                 | Action::Condemnation
                 | Action::AdminRef
-                | Action::Selling => {}
+                | Action::Selling
+                | Action::SpecialTrigger => {}
             }
         }
         if selling {
@@ -616,7 +617,9 @@ impl Analyzer {
         // Special categories (health, religion, origin...) about the author
         // or someone else, on the skeleton.
         let mut special = Vec::new();
-        special::scan(sk, &mut special);
+        if has(&|a| a == Action::SpecialTrigger) {
+            special::scan(sk, &mut special);
+        }
         for h in special {
             c.finding(
                 Category::PersonalData,

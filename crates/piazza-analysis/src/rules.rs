@@ -47,6 +47,9 @@ pub(crate) enum Action {
     Selling,
     /// A price.
     Price,
+    /// A word of a special category of personal data (health, religion...):
+    /// `special.rs` reads the comment only when this matched.
+    SpecialTrigger,
 }
 
 pub(crate) struct Rule {
@@ -177,6 +180,10 @@ fn specs() -> Vec<Spec> {
          r"\b(?:vendo|vendesi|affittasi|offro|offriamo|offerta\s+speciale|sconto\s+del|sconti|promo|promozione|saldi|a\s+soli|a\s+partire\s+da|spedizione\s+gratuita|consegna\s+a\s+domicilio|ordina\s+ora|acquista\s+ora|compra\s+ora|shop\s+online|visita(?:te)?\s+(?:il\s+)?(?:mio|nostro)\s+(?:negozio|sito|profilo|shop)|seguite\s+la\s+(?:mia|nostra)\s+pagina|metti\s+mi\s+piace\s+alla|codice\s+(?:sconto|promo|invito|referral))\b".into()),
         (Action::Selling, 0.0, "parole di vendita",
          r"\b(?:vendo|vendesi|vendita|affitto|affittasi|offro|offerta|prezzo|prezzi|sconto|soli|spedizione|disponibile|disponibili|pezzi|listino|ordina)\b".into()),
+        // Found in the same pass as every other rule: the special-category
+        // scanner runs only on the comments that have one of these words.
+        (Action::SpecialTrigger, 0.0, "parola di una categoria particolare di dati",
+         format!(r"\b(?:{})\b", crate::special::trigger_words().iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|"))),
         (Action::Price, 0.0, "prezzo",
          r"(?:\b\d+(?:[.,]\d+)?\s*(?:€|euro|eur)\b|€\s*\d+)".into()),
         // ------------------------------------------------ spam
@@ -325,7 +332,8 @@ impl Rules {
                 Action::CounterSpeech
                 | Action::Condemnation
                 | Action::AdminRef
-                | Action::Selling => {
+                | Action::Selling
+                | Action::SpecialTrigger => {
                     out.push(RuleHit {
                         rule: i,
                         start: 0,

@@ -27,7 +27,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use piazza_taxonomy::PersonalDataKind;
 
 use crate::normalize::skeletonize;
@@ -105,6 +105,10 @@ struct Tables {
     /// The skeletons of [`BRIDGES`] (a word may be a bridge and have a role
     /// too: "signora", "ex").
     bridges: HashSet<String>,
+    /// For each term, its longest word: a comment with none of them has no
+    /// term (the rule set looks for them in its single pass, see
+    /// [`trigger_words`]).
+    triggers: Vec<String>,
     copulas: HashSet<String>,
     have: HashSet<String>,
     passive_only: HashSet<String>,
@@ -673,6 +677,23 @@ const CRIMINAL_WORDS: &[&str] = &[
     "spacciatrice",
 ];
 
+/// Words too common to tell whether a comment may hold a term.
+const COMMON_WORDS: &[&str] = &[
+    "con",
+    "lungo",
+    "immigrati",
+    "di",
+    "la",
+    "per",
+    "un",
+    "una",
+    "non",
+    "se",
+    "va",
+    "a",
+    "fa",
+];
+
 /// Words between a term and its governing word.
 const BRIDGES: &[&str] = &[
     "il",
@@ -1204,7 +1225,35 @@ fn tables() -> &'static Tables {
         // One pattern per skeleton: the first listing wins.
         let mut seen = std::collections::HashSet::new();
         pats.retain(|(p, _)| !p.is_empty() && seen.insert(p.clone()));
+        // The longest word of each term that is not a common one ("con" of
+        // "se la fa con", "lungo" of "covid lungo", "immigrati" of "figlio di
+        // immigrati" would wake the scanner on a quarter of all comments).
+        let common: HashSet<String> = COMMON_WORDS.iter().map(|w| skeletonize(w)).collect();
+        let mut triggers: Vec<String> = pats
+            .iter()
+            .map(|(p, _)| {
+                p.split(' ')
+                    .filter(|w| !common.contains(*w))
+                    .max_by_key(|w| w.len())
+                    .unwrap_or(p)
+                    .to_string()
+            })
+            .collect();
+        triggers.sort();
+        triggers.dedup();
+        // Each term starts after a space (the scan puts one before the
+        // skeleton): terms match only at the start of a word, so the short
+        // ones ("rsa", "azione", "lega") do not stop the scan inside every
+        // "corsa", "amministrazione" or "collega".
+        for (p, _) in &mut pats {
+            p.insert(0, ' ');
+        }
+        // A DFA without prefilter: the scan runs on every comment and most
+        // have no term, so the per-byte cost is what counts (a space starts
+        // every pattern: a prefilter would stop at every word).
         let terms = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
             .match_kind(MatchKind::LeftmostLongest)
             .build(pats.iter().map(|(p, _)| p.as_str()))
             .expect("special-category terms");
@@ -1233,11 +1282,19 @@ fn tables() -> &'static Tables {
             term_info,
             roles,
             bridges: set(BRIDGES),
+            triggers,
             copulas: set(COPULAS),
             have: set(HAVE),
             passive_only: set(PASSIVE_ONLY),
         }
     })
+}
+
+/// The words without which no term can match, as skeletons (the longest
+/// word of each term): the rule set's single pass looks for them, so that
+/// the automaton runs only on the few comments that have one.
+pub(crate) fn trigger_words() -> &'static [String] {
+    &tables().triggers
 }
 
 /// A bridge word, or the apostrophe of an elision ("l ' hiv" in the
@@ -1286,11 +1343,26 @@ fn words_before(sk: &str, pos: usize) -> impl Iterator<Item = (usize, &str)> {
 
 /// Scans the skeleton for special-category data about a person.
 pub(crate) fn scan(sk: &str, out: &mut Vec<SpecialHit>) {
+    thread_local! {
+        static SPACED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    SPACED.with(|spaced| {
+        let mut spaced = spaced.borrow_mut();
+        spaced.clear();
+        spaced.push(' ');
+        spaced.push_str(sk);
+        scan_spaced(&spaced, sk, out);
+    });
+}
+
+/// [`scan`] on `spaced`, the skeleton `sk` after one space.
+fn scan_spaced(spaced: &str, sk: &str, out: &mut Vec<SpecialHit>) {
     let t = tables();
     let b = sk.as_bytes();
-    for m in t.terms.find_iter(sk) {
-        let (s, e) = (m.start(), m.end());
-        if (s > 0 && b[s - 1] != b' ') || (e < b.len() && b[e] != b' ') {
+    for m in t.terms.find_iter(spaced) {
+        // Offsets in the skeleton: the pattern's space is the byte before.
+        let (s, e) = (m.start(), m.end() - 1);
+        if e < b.len() && b[e] != b' ' {
             continue;
         }
         let term = t.term_info[m.pattern().as_usize()];
