@@ -97,6 +97,9 @@ struct Term {
     kind: PersonalDataKind,
     score: f32,
     shape: Shape,
+    /// A plural predicate ("dementi", "leghisti"): after "sono" it is
+    /// "they are", after a bare "e" it is "and".
+    plural: bool,
 }
 
 struct Tables {
@@ -112,570 +115,23 @@ struct Tables {
     copulas: HashSet<String>,
     have: HashSet<String>,
     passive_only: HashSet<String>,
+    person_governors: HashSet<String>,
+    self_governors: HashSet<String>,
+    have_only: HashSet<String>,
+    not_after_copula: HashSet<String>,
+    articles: HashSet<String>,
+    before_sono: HashSet<String>,
+    membership: HashSet<String>,
+    belonging: HashSet<String>,
+    noun_articles: HashSet<String>,
+    me_markers: HashSet<String>,
+    nounable_cues: HashSet<String>,
+    allergens: HashSet<String>,
     roles: HashMap<String, Role>,
 }
 
-const HEALTH: PersonalDataKind = PersonalDataKind::Health;
-const RELIGION: PersonalDataKind = PersonalDataKind::Religion;
-const ETHNIC: PersonalDataKind = PersonalDataKind::EthnicOrigin;
-const POLITICAL: PersonalDataKind = PersonalDataKind::PoliticalOpinion;
-const UNION: PersonalDataKind = PersonalDataKind::UnionMembership;
-const SEX: PersonalDataKind = PersonalDataKind::SexLife;
-const CRIMINAL: PersonalDataKind = PersonalDataKind::CriminalRecord;
-
-/// Adjectives and nouns in -o/-a/-i/-e ("diabetic*"), listed by stem.
-const HEALTH_OAIE: &[&str] = &[
-    "diabetic",
-    "celiac",
-    "epilettic",
-    "autistic",
-    "dislessic",
-    "discalculic",
-    "disprassic",
-    "invalid",
-    "ciec",
-    "sord",
-    "sordomut",
-    "paraplegic",
-    "tetraplegic",
-    "paralizzat",
-    "cardiopatic",
-    "asmatic",
-    "sieropositiv",
-    "depress",
-    "schizofrenic",
-    "anoressic",
-    "bulimic",
-    "alcolizzat",
-    "drogat",
-    "ludopatic",
-    "oncologic",
-    "ricoverat",
-    "operat",
-    "trapiantat",
-    "immunodepress",
-    "allettat",
-    "obes",
-    "psicotic",
-    "nefropatic",
-    "emofilic",
-    "distrofic",
-    "amputat",
-    "infartuat",
-    "talassemic",
-    "spastic",
-    "disturbat",
-];
-/// Adjectives and nouns in -e/-i.
-const HEALTH_EI: &[&str] = &[
-    "disabil",
-    "ipovedent",
-    "non vedent",
-    "tossicodipendent",
-    "bipolar",
-    "dement",
-    "autolesionist",
-    "alcolist",
-    "eroinoman",
-    "cocainoman",
-    "cardiopatic",
-];
-/// Fixed forms.
-const HEALTH_WORDS: &[&str] = &[
-    "incinta",
-    "incinte",
-    "gravida",
-    "tossico",
-    "tossica",
-    "down",
-    "malato terminale",
-    "malata terminale",
-    "malato oncologico",
-    "malata oncologica",
-    "malato grave",
-    "malata grave",
-    "malato cronico",
-    "malata cronica",
-    "malato di mente",
-    "malata di mente",
-    "malato di cuore",
-    "malata di cuore",
-    "malati di cuore",
-    "malato di cancro",
-    "malata di cancro",
-];
-/// Conditions, treatments and places of care, after "ho/ha", "soffre di",
-/// "malato di", "in cura per", "faccio", "sono in"...
-const HEALTH_NOUNS: &[&str] = &[
-    "diabete",
-    "tumore",
-    "tumori",
-    "cancro",
-    "leucemia",
-    "linfoma",
-    "melanoma",
-    "mieloma",
-    "sarcoma",
-    "metastasi",
-    "sclerosi",
-    "sla",
-    "alzheimer",
-    "alzaimer",
-    "alzhaimer",
-    "parkinson",
-    "demenza",
-    "epilessia",
-    "depressione",
-    "schizofrenia",
-    "anoressia",
-    "bulimia",
-    "disturbo bipolare",
-    "disturbo ossessivo",
-    "disturbi alimentari",
-    "disturbo alimentare",
-    "attacchi di panico",
-    "attacchi d'ansia",
-    "disturbo d'ansia",
-    "esaurimento nervoso",
-    "crisi depressiva",
-    "hiv",
-    "aids",
-    "epatite",
-    "cirrosi",
-    "infarto",
-    "ictus",
-    "ischemia",
-    "fibromialgia",
-    "crohn",
-    "morbo",
-    "celiachia",
-    "autismo",
-    "adhd",
-    "dislessia",
-    "distrofia",
-    "fibrosi cistica",
-    "asma",
-    "bpco",
-    "enfisema",
-    "cardiopatia",
-    "endometriosi",
-    "psoriasi",
-    "artrite",
-    "artrosi",
-    "ernia",
-    "ernie",
-    "covid lungo",
-    "long covid",
-    "herpes",
-    "clamidia",
-    "sifilide",
-    "gonorrea",
-    "papilloma",
-    "malattia rara",
-    "malattia genetica",
-    "malattia mentale",
-    "malattia degenerativa",
-    "malattia autoimmune",
-    "lupus",
-    "disabilita",
-    "handicap",
-    "tetraplegia",
-    "paralisi",
-    "spina bifida",
-    "sindrome di down",
-    "sindrome di tourette",
-    "sindrome",
-    "trapianto",
-    "dialisi",
-    "chemio",
-    "chemioterapia",
-    "radioterapia",
-    "metadone",
-    "psicofarmaci",
-    "antidepressivi",
-    "ansiolitici",
-    "insulina",
-    "pacemaker",
-    "defibrillatore",
-    "dipendenza",
-    "tossicodipendenza",
-    "alcolismo",
-    "ludopatia",
-    "gravidanza",
-    "aborto",
-    "aborto spontaneo",
-    "diabete gestazionale",
-    "legge 104",
-    "la 104",
-    "invalidita",
-    "coma",
-    "tentato suicidio",
-    "tentato il suicidio",
-    "suicidio",
-    "psichiatria",
-    "psichiatra",
-    "csm",
-    "centro di salute mentale",
-    "sert",
-    "serd",
-    "comunita di recupero",
-    "comunita terapeutica",
-    "comunita per la droga",
-    "comunita per tossicodipendenti",
-    "comunita per tossicodipendenza",
-    "lista per il trapianto",
-    "insufficienza renale",
-    "ipertensione",
-    "obesita",
-    "cecita",
-    "sordita",
-    "carrozzina",
-    "sedia a rotelle",
-    "deambulatore",
-    "protesi",
-    "allergia",
-    "allergie",
-    "ossigeno",
-    "anemia",
-    "talassemia",
-    "emofilia",
-    "ossessivo compulsivo",
-    "depressione post partum",
-    "autolesionismo",
-    "cocaina",
-    "eroina",
-    "droga",
-    "droghe",
-    "crack",
-    "alcol",
-];
-/// Phrases with their own verb.
-const HEALTH_SELF: &[&str] = &[
-    "aspetta un bambino",
-    "aspetto un bambino",
-    "aspettiamo un bambino",
-    "aspetta una bambina",
-    "aspetto una bambina",
-    "aspetta un figlio",
-    "aspetto un figlio",
-    "aspettano un bambino",
-];
-const RELIGION_OAIE: &[&str] = &[
-    "musulman",
-    "islamic",
-    "cristian",
-    "cattolic",
-    "evangelic",
-    "ortodoss",
-    "agnostic",
-    "convertit",
-    "battezzat",
-    "anglican",
-    "luteran",
-    "protestant",
-    "osservant",
-];
-const RELIGION_WORDS: &[&str] = &[
-    "ebreo",
-    "ebrea",
-    "ebrei",
-    "ebree",
-    "ateo",
-    "atea",
-    "atei",
-    "atee",
-    "buddista",
-    "buddisti",
-    "buddiste",
-    "induista",
-    "induisti",
-    "hindu",
-    "sikh",
-    "mormone",
-    "mormoni",
-    "valdese",
-    "valdesi",
-    "pentecostale",
-    "pentecostali",
-    "testimone di geova",
-    "testimoni di geova",
-    "non credente",
-    "credente",
-    "credenti",
-    "praticante",
-    "praticanti",
-    "suora",
-    "frate",
-    "monaca",
-    "prete",
-];
-const RELIGION_NOUNS: &[&str] = &[
-    "islam",
-    "ramadan",
-    "velo",
-    "hijab",
-    "chador",
-    "niqab",
-    "burqa",
-    "turbante",
-    "kippah",
-    "kirpan",
-    "kosher",
-    "halal",
-    "bar mitzvah",
-    "bat mitzvah",
-    "messa",
-    "moschea",
-    "sinagoga",
-    "catechista",
-    "convento",
-];
-/// Origins, with "di origine/origini ..." and the demonyms that reveal an
-/// origin when said of a person ("sono marocchino", "mia nuora è eritrea").
-const ETHNIC_OAIE: &[&str] = &[
-    "marocchin",
-    "tunisin",
-    "nigerian",
-    "eritre",
-    "somal",
-    "egizian",
-    "pakistan",
-    "filippin",
-    "peruvian",
-    "ecuadorian",
-    "colombian",
-    "brasilian",
-    "ucrain",
-    "moldav",
-    "russ",
-    "polacc",
-    "kosovar",
-    "serb",
-    "bosniac",
-    "curd",
-    "turc",
-    "sirian",
-    "afghan",
-    "iranian",
-    "maliano",
-    "algerin",
-    "liban",
-    "indian",
-    "african",
-    "berber",
-    "arab",
-    "ghanes",
-    "etiop",
-    "bengales",
-    "alban",
-    "rumen",
-    "romen",
-    "ivorian",
-    "sudanes",
-    "ner",
-    "zingar",
-];
-const ETHNIC_WORDS: &[&str] = &[
-    "ebreo di origine",
-    "ebrea di origine",
-    "ebrei di origine",
-    "di origine ebraica",
-    "di origini ebraiche",
-    "rom",
-    "sinti",
-    "sinto",
-    "sinta",
-    "di colore",
-    "figlio di immigrati",
-    "figlia di immigrati",
-    "figli di immigrati",
-    "albanese",
-    "albanesi",
-    "senegalese",
-    "senegalesi",
-    "cinese",
-    "cinesi",
-    "giapponese",
-    "ghanese",
-    "ghanesi",
-    "bengalese",
-    "bengalesi",
-    "etiope",
-    "etiopi",
-    "cingalese",
-    "srilankese",
-    "camerunense",
-    "congolese",
-    "sudanese",
-    "libanese",
-    "tamil",
-    "mezzo sangue",
-];
-const ETHNIC_NOUNS: &[&str] = &["origine", "origini", "etnia"];
-const POLITICAL_NOUNS: &[&str] = &[
-    "pd",
-    "partito democratico",
-    "lega",
-    "m5s",
-    "5 stelle",
-    "cinque stelle",
-    "fratelli d'italia",
-    "fdi",
-    "forza italia",
-    "azione",
-    "italia viva",
-    "avs",
-    "sinistra italiana",
-    "rifondazione",
-    "casapound",
-    "forza nuova",
-    "giovani democratici",
-    "extinction rebellion",
-    "ultima generazione",
-    "partito",
-];
-const POLITICAL_WORDS: &[&str] = &[
-    "di sinistra",
-    "di destra",
-    "di centrodestra",
-    "di centrosinistra",
-    "comunista",
-    "comunisti",
-    "fascista",
-    "fascisti",
-    "leghista",
-    "leghisti",
-    "anarchico",
-    "anarchica",
-    "monarchico",
-    "monarchica",
-    "grillino",
-    "grillina",
-    "piddino",
-    "piddina",
-    "sovranista",
-    "socialista",
-    "democristiano",
-    "partigiano",
-];
-const UNION_NOUNS: &[&str] = &[
-    "cgil",
-    "cisl",
-    "uil",
-    "ugl",
-    "cobas",
-    "usb",
-    "fiom",
-    "fim",
-    "uilm",
-    "filt",
-    "fisascat",
-    "flc",
-    "snals",
-    "gilda",
-    "cub",
-    "sindacato",
-    "sindacato di base",
-    "tessera",
-];
-const UNION_WORDS: &[&str] = &[
-    "rsu",
-    "rsa",
-    "sindacalista",
-    "sindacalisti",
-    "sindacalizzato",
-    "sindacalizzata",
-];
-const SEX_WORDS: &[&str] = &[
-    "gay",
-    "lesbica",
-    "lesbiche",
-    "omosessuale",
-    "omosessuali",
-    "bisessuale",
-    "bisessuali",
-    "bisex",
-    "transessuale",
-    "trans",
-    "transgender",
-    "non binario",
-    "non binaria",
-    "non binari",
-    "asessuale",
-    "pansessuale",
-    "queer",
-];
-const SEX_NOUNS: &[&str] = &[
-    "coming out",
-    "coppia aperta",
-    "transizione",
-    "amante",
-    "tradito",
-    "tradita",
-];
-/// Phrases with their own verb: only a subject is looked for.
-const SEX_SELF: &[&str] = &[
-    "tradisce",
-    "tradiva",
-    "va a letto con",
-    "se la fa con",
-    "unito civilmente",
-    "unita civilmente",
-    "uniti civilmente",
-    "unite civilmente",
-    "per un uomo",
-    "per una donna",
-];
-const CRIMINAL_NOUNS: &[&str] = &[
-    "carcere",
-    "galera",
-    "prigione",
-    "domiciliari",
-    "arresti domiciliari",
-    "precedenti",
-    "precedenti penali",
-    "fedina penale",
-    "braccialetto elettronico",
-    "condanna",
-    "rebibbia",
-    "san vittore",
-    "poggioreale",
-    "bollate",
-    "ucciardone",
-    "regina coeli",
-    "dozza",
-    "marassi",
-    "messa alla prova",
-    "affidamento ai servizi sociali",
-];
-const CRIMINAL_WORDS: &[&str] = &[
-    "pregiudicato",
-    "pregiudicata",
-    "detenuto",
-    "detenuta",
-    "carcerato",
-    "carcerata",
-    "condannato",
-    "condannata",
-    "condannati",
-    "arrestato",
-    "arrestata",
-    "arrestati",
-    "indagato",
-    "indagata",
-    "denunciato",
-    "denunciata",
-    "processato",
-    "processata",
-    "sorvegliato speciale",
-    "sorvegliata speciale",
-    "patteggiato",
-    "scontato la mia pena",
-    "scontato la pena",
-    "scontando una pena",
-    "spacciatore",
-    "spacciatrice",
-];
+/// The terms, one per line (see the file's header).
+const SPECIAL_TERMS: &str = include_str!("../lexicons/special.tsv");
 
 /// Words too common to tell whether a comment may hold a term.
 const COMMON_WORDS: &[&str] = &[
@@ -693,6 +149,63 @@ const COMMON_WORDS: &[&str] = &[
     "a",
     "fa",
 ];
+
+/// Words in -i that are not plurals.
+const INVARIABLE: &[&str] = &["hindu", "sikh", "sinti", "bisex"];
+/// Words that govern a term but are nouns after an article ("il voto del
+/// M5S", "la cura", "la lista"): then they are read over, as a bridge.
+const NOUNABLE_CUES: &[&str] = &[
+    "voto", "cura", "lotta", "tessera", "parte", "attesa", "lista", "terapia", "fatto", "passato",
+    "seguito", "uscita", "entrata", "aspetto",
+];
+/// Feminine plurals among the fixed words.
+const PLURAL_E: &[&str] = &["lesbiche", "incinte", "ebree", "atee", "buddiste", "mamme"];
+/// Words of belonging that govern a party or a union ("iscritto al PD",
+/// "voto Lega", "delegata FIOM"): "fa il PD", "abbiamo il PD", "è in mano
+/// al PD" say nothing about anyone.
+const MEMBERSHIP: &[&str] = &[
+    "iscritto",
+    "iscritta",
+    "iscritti",
+    "iscritte",
+    "tesserato",
+    "tesserata",
+    "tesserati",
+    "delegato",
+    "delegata",
+    "delegati",
+    "militante",
+    "attivista",
+    "elettore",
+    "elettrice",
+    "simpatizzante",
+    "rappresentante",
+    "segreteria",
+    "tessera",
+    "parte",
+    "milita",
+    "milito",
+    "voto",
+    "vota",
+    "votato",
+    "votata",
+    "votano",
+    "votavo",
+    "votiamo",
+    "passato",
+    "passata",
+    "uscito",
+    "uscita",
+    "entrato",
+    "entrata",
+];
+/// Prepositions of belonging after a copula: "sono del PD", "è della CGIL".
+const BELONGING: &[&str] = &["del", "della", "di", "dei", "nel", "nella", "nei"];
+/// Articles that make the next word a noun ("il voto", "la cura").
+const NOUN_ARTICLES: &[&str] = &["il", "lo", "la", "i", "gli", "le", "un", "uno", "una"];
+/// First-person words that are not governing words ("sto" is as often
+/// "questo").
+const ME_MARKERS: &[&str] = &["sto", "stiamo", "stavo"];
 
 /// Words between a term and its governing word.
 const BRIDGES: &[&str] = &[
@@ -827,10 +340,32 @@ const BRIDGES: &[&str] = &[
     "venti",
     "giorni",
     "mesi",
+    "sul",
+    "sulla",
+    "sui",
+    "comunita",
+    "cittadino",
+    "cittadina",
+    "rifugiato",
+    "rifugiata",
+    "mese",
+    "primo",
+    "terzo",
+    "quarto",
+    "quinto",
+    "sesto",
+    "settimo",
+    "ottavo",
+    "nono",
+    "paziente",
+    "d",
+    "col",
 ];
 
 /// Governing words, with their person.
 const CUES_OWN: &[&str] = &[
+    "aspettiamo",
+    "aspetto",
     "ho",
     "soffro",
     "faccio",
@@ -841,7 +376,6 @@ const CUES_OWN: &[&str] = &[
     "abbiamo",
     "ero",
     "eravamo",
-    "sto",
     "avevo",
     "curo",
     "vado",
@@ -901,6 +435,8 @@ const CUES_THIRD: &[&str] = &[
     "vive",
 ];
 const CUES_NEUTRAL: &[&str] = &[
+    "trovato",
+    "trovata",
     "facendo",
     "cura",
     "terapia",
@@ -1099,6 +635,87 @@ const SUBJECTS: &[&str] = &[
     "persona",
 ];
 const ME: &[&str] = &["io", "me", "noi"];
+/// Singular persons that may govern a term with no verb: "bimbo allergico
+/// alle arachidi", "un figlio con disabilità", "mio figlio disabile".
+const PERSON_GOVERNORS: &[&str] = &[
+    "figlio",
+    "figlia",
+    "bimbo",
+    "bimba",
+    "bambino",
+    "bambina",
+    "ragazzo",
+    "ragazza",
+    "marito",
+    "moglie",
+    "madre",
+    "padre",
+    "mamma",
+    "papa",
+    "fratello",
+    "sorella",
+    "nonno",
+    "nonna",
+    "zio",
+    "zia",
+    "compagno",
+    "compagna",
+    "nipote",
+    "cugino",
+    "cugina",
+    "suocero",
+    "suocera",
+    "vicino",
+    "vicina",
+    "signora",
+    "signore",
+    "amico",
+    "amica",
+    "collega",
+    "figlioletto",
+    "figlioletta",
+];
+/// Of those, the ones that are the author after "sono": "sono una mamma rom".
+const SELF_GOVERNORS: &[&str] = &[
+    "mamma", "papa", "madre", "padre", "donna", "uomo", "ragazzo", "ragazza", "signora",
+];
+/// What someone may be allergic to ("allergico alla burocrazia" is a joke).
+const ALLERGENS: &[&str] = &[
+    "uova",
+    "uovo",
+    "arachidi",
+    "latte",
+    "lattosio",
+    "glutine",
+    "nichel",
+    "polline",
+    "pollini",
+    "graminacee",
+    "acari",
+    "pelo",
+    "gatti",
+    "cani",
+    "penicillina",
+    "antibiotici",
+    "noci",
+    "frutta",
+    "crostacei",
+    "pesce",
+    "api",
+    "vespe",
+    "farmaci",
+    "lattice",
+    "soia",
+    "sesamo",
+    "parietaria",
+    "ambrosia",
+    "betulla",
+    "cipresso",
+    "fave",
+    "kiwi",
+    "pomodoro",
+    "aspirina",
+];
 const GENERAL: &[&str] = &[
     "chi",
     "chiunque",
@@ -1182,44 +799,72 @@ fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
         let mut pats: Vec<(String, Term)> = Vec::new();
-        let mut add = |w: String, kind: PersonalDataKind, score: f32, shape: Shape| {
-            pats.push((skeletonize(&w), Term { kind, score, shape }))
-        };
-        let inflected: [(&[&str], &[&str], PersonalDataKind, f32); 4] = [
-            (HEALTH_OAIE, &["o", "a", "i", "e"], HEALTH, 0.8),
-            (HEALTH_EI, &["e", "i", "a"], HEALTH, 0.8),
-            (RELIGION_OAIE, &["o", "a", "i", "e"], RELIGION, 0.75),
-            // A demonym reveals an origin less surely than "di origine".
-            (ETHNIC_OAIE, &["o", "a", "i", "e"], ETHNIC, 0.65),
-        ];
-        for (stems, endings, kind, score) in inflected {
-            for stem in stems {
-                for e in endings {
-                    add(format!("{stem}{e}"), kind, score, Shape::Predicate);
+        let mut add =
+            |w: String, kind: PersonalDataKind, score: f32, shape: Shape, fem_pl: bool| {
+                // The head: the first word ("figlio di immigrati", "testimoni
+                // di Geova"), but for "non vedente", "di colore", "mezzo ...".
+                let mut heads = w.split(' ');
+                let mut head = heads.next().unwrap_or(&w);
+                if matches!(head, "non" | "di" | "mezzo") {
+                    head = heads.next().unwrap_or(head);
                 }
+                let plural = shape == Shape::Predicate
+                    && (fem_pl
+                        || head.ends_with('i') && !INVARIABLE.contains(&head)
+                        || PLURAL_E.contains(&head));
+                pats.push((
+                    skeletonize(&w),
+                    Term {
+                        kind,
+                        score,
+                        shape,
+                        plural,
+                    },
+                ))
+            };
+        for line in SPECIAL_TERMS
+            .lines()
+            .skip_while(|l| !l.starts_with("term\t"))
+            .skip(1)
+        {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
             }
-        }
-        let fixed: [(&[&str], PersonalDataKind, f32, Shape); 16] = [
-            (HEALTH_SELF, HEALTH, 0.8, Shape::Verb),
-            (HEALTH_WORDS, HEALTH, 0.8, Shape::Predicate),
-            (HEALTH_NOUNS, HEALTH, 0.8, Shape::Noun),
-            (RELIGION_WORDS, RELIGION, 0.75, Shape::Predicate),
-            (RELIGION_NOUNS, RELIGION, 0.75, Shape::Noun),
-            (ETHNIC_WORDS, ETHNIC, 0.7, Shape::Predicate),
-            (ETHNIC_NOUNS, ETHNIC, 0.7, Shape::Noun),
-            (POLITICAL_WORDS, POLITICAL, 0.7, Shape::Predicate),
-            (POLITICAL_NOUNS, POLITICAL, 0.7, Shape::Noun),
-            (UNION_WORDS, UNION, 0.75, Shape::Predicate),
-            (UNION_NOUNS, UNION, 0.75, Shape::Noun),
-            (SEX_WORDS, SEX, 0.75, Shape::Predicate),
-            (SEX_NOUNS, SEX, 0.75, Shape::Noun),
-            (SEX_SELF, SEX, 0.7, Shape::Verb),
-            (CRIMINAL_WORDS, CRIMINAL, 0.75, Shape::Predicate),
-            (CRIMINAL_NOUNS, CRIMINAL, 0.75, Shape::Noun),
-        ];
-        for (words, kind, score, shape) in fixed {
-            for w in words {
-                add(w.to_string(), kind, score, shape);
+            let mut cols = line.split('\t');
+            let (Some(term), Some(kind), Some(shape), Some(score)) =
+                (cols.next(), cols.next(), cols.next(), cols.next())
+            else {
+                panic!("special.tsv: four columns expected: {line:?}");
+            };
+            let kind: PersonalDataKind = kind
+                .parse()
+                .unwrap_or_else(|_| panic!("special.tsv: kind {kind:?}"));
+            let shape = match shape {
+                "predicate" => Shape::Predicate,
+                "noun" => Shape::Noun,
+                "verb" => Shape::Verb,
+                other => panic!("special.tsv: shape {other:?}"),
+            };
+            let score: f32 = score
+                .parse()
+                .unwrap_or_else(|_| panic!("special.tsv: score {score:?}"));
+            match term.split_once('(') {
+                // A stem and its endings: "diabetic(o|a|i|e)".
+                Some((stem, endings)) => {
+                    let endings: Vec<&str> = endings.trim_end_matches(')').split('|').collect();
+                    for e in &endings {
+                        // Of four endings the -e is a feminine plural, and
+                        // after -c/-g it takes an h: "diabetiche".
+                        let fem_pl = *e == "e" && endings.len() == 4;
+                        let h = if fem_pl && (stem.ends_with('c') || stem.ends_with('g')) {
+                            "h"
+                        } else {
+                            ""
+                        };
+                        add(format!("{stem}{h}{e}"), kind, score, shape, fem_pl);
+                    }
+                }
+                None => add(term.to_string(), kind, score, shape, false),
             }
         }
         // One pattern per skeleton: the first listing wins.
@@ -1286,6 +931,18 @@ fn tables() -> &'static Tables {
             copulas: set(COPULAS),
             have: set(HAVE),
             passive_only: set(PASSIVE_ONLY),
+            person_governors: set(PERSON_GOVERNORS),
+            self_governors: set(SELF_GOVERNORS),
+            have_only: set(HAVE_ONLY),
+            not_after_copula: set(NOT_AFTER_COPULA),
+            articles: set(ARTICLES),
+            before_sono: set(BEFORE_SONO),
+            membership: set(MEMBERSHIP),
+            belonging: set(BELONGING),
+            noun_articles: set(NOUN_ARTICLES),
+            me_markers: set(ME_MARKERS),
+            nounable_cues: set(NOUNABLE_CUES),
+            allergens: set(ALLERGENS),
         }
     })
 }
@@ -1303,6 +960,76 @@ fn is_bridge(t: &Tables, w: &str) -> bool {
     w == "'" || w.bytes().all(|c| c.is_ascii_digit()) || t.bridges.contains(w)
 }
 
+/// Terms that are a person's data only after "ho/ha" ("ho precedenti"),
+/// or only after a word of membership ("iscritto al partito", not "siamo
+/// il partito di maggioranza").
+const HAVE_ONLY: &[&str] = &["precedenti"];
+const NOT_AFTER_COPULA: &[&str] = &["partito", "sindacato"];
+/// Articles: after a copula, a noun needs a preposition ("è in dialisi",
+/// "è del PD"), since "e il" is as often "and the" ("Grillo e il M5S").
+const ARTICLES: &[&str] = &[
+    "il", "lo", "la", "l", "i", "gli", "le", "un", "uno", "una", "'",
+];
+/// Words that may stand before "sono" when it means "I am" (a greeting, a
+/// conjunction); any other word there is likely its plural subject ("i voti
+/// sono del PD").
+const BEFORE_SONO: &[&str] = &[
+    "buongiorno",
+    "buonasera",
+    "salve",
+    "ciao",
+    "scusate",
+    "grazie",
+    "si",
+    "no",
+    "allora",
+    "comunque",
+    "anche",
+    "anch",
+    "ecco",
+    "beh",
+    "ma",
+    "e",
+    "ed",
+    "perche",
+    "che",
+    "poi",
+    "ora",
+    "oggi",
+    "adesso",
+    "pure",
+    "gia",
+    "io",
+    "non",
+    "se",
+    "quando",
+    "purtroppo",
+    "ormai",
+    "cmq",
+    "x",
+    "sn",
+    "sempre",
+    "ancora",
+    "mi",
+    "ci",
+    "lo",
+    "la",
+    "dire",
+    "premetto",
+    "certo",
+    "infatti",
+    "appunto",
+    "dunque",
+    "quindi",
+    "sì",
+    "ah",
+    "eh",
+    "oh",
+    "raga",
+    "ragazzi",
+    "signori",
+    "mica",
+];
 /// Copulas: after them a noun needs a preposition or an article.
 const COPULAS: &[&str] = &[
     "e", "sono", "so", "sn", "era", "erano", "ero", "siamo", "eravamo",
@@ -1366,7 +1093,16 @@ fn scan_spaced(spaced: &str, sk: &str, out: &mut Vec<SpecialHit>) {
             continue;
         }
         let term = t.term_info[m.pattern().as_usize()];
-        let Some((start, whose)) = governed(t, sk, s, &sk[s..e], term.shape) else {
+        if sk[s..e].starts_with("alergic")
+            && !sk[e..]
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .take(4)
+                .any(|w| t.allergens.contains(w))
+        {
+            continue;
+        }
+        let Some((start, whose)) = governed(t, sk, s, &sk[s..e], term) else {
             continue;
         };
         if out
@@ -1391,23 +1127,123 @@ fn scan_spaced(spaced: &str, sk: &str, out: &mut Vec<SpecialHit>) {
 
 /// Whether the term `word` at `s` is governed by a word that makes it a
 /// person's data, and whose: the start of the evidence and the owner.
-fn governed(t: &Tables, sk: &str, s: usize, word: &str, shape: Shape) -> Option<(usize, Whose)> {
+fn governed(t: &Tables, sk: &str, s: usize, word: &str, term: Term) -> Option<(usize, Whose)> {
+    let shape = term.shape;
+    let party = matches!(
+        term.kind,
+        PersonalDataKind::PoliticalOpinion | PersonalDataKind::UnionMembership
+    ) && shape == Shape::Noun;
     // Back over the bridges to the governing word.
     let (cue_start, cue, cue_role) = if shape == Shape::Verb {
-        (s, word, Role::CueNeutral)
+        // "soffro d'ansia", "aspetto un bambino": the verb's person.
+        let first = word.split(' ').next().unwrap_or(word);
+        let own = t.roles.get(first) == Some(&Role::CueOwn)
+            || first.ends_with("rmi")
+            || first.ends_with("rci");
+        (s, word, if own { Role::CueOwn } else { Role::CueNeutral })
     } else {
         let mut bridges = 0;
-        let mut words = words_before(sk, s);
+        let mut via_con = false;
+        let mut via_preposition = false;
+        let mut membership = false;
+        let mut via_article = false;
+        // The bridge right before the term.
+        let mut last_bridge: Option<&str> = None;
+        let mut words = words_before(sk, s).peekable();
         loop {
             let (ws, w) = words.next()?;
             match t.roles.get(w).copied() {
                 Some(role @ (Role::CueOwn | Role::CueSono | Role::CueThird | Role::CueNeutral)) => {
-                    if shape == Shape::Noun && bridges == 0 && t.copulas.contains(w) {
+                    // A bare "e" is as often "and" as "is" once accents are
+                    // folded: before an article and a noun ("ha 80 anni e
+                    // l'alzheimer": read on, to "ha"; "CISL e UIL", "Grillo
+                    // e il M5S": nothing to read on to), before a plural
+                    // ("e leghisti", "e degli arabi").
+                    if w == "e" && (shape == Shape::Noun && !via_preposition || term.plural) {
+                        bridges += 1;
+                        continue;
+                    }
+                    // "il voto", "la tessera": a noun, read over ("ho la
+                    // tessera della CISL", but "il voto del M5S" alone).
+                    if t.nounable_cues.contains(w)
+                        && words
+                            .peek()
+                            .is_some_and(|&(_, p)| t.noun_articles.contains(p))
+                    {
+                        membership |= t.membership.contains(w);
+                        bridges += 1;
+                        continue;
+                    }
+                    let copula = t.copulas.contains(w);
+                    if copula && t.not_after_copula.contains(word) {
+                        return None;
+                    }
+                    if t.have_only.contains(word) && !t.have.contains(w) {
+                        return None;
+                    }
+                    // A party or a union: "iscritto al PD", "voto Lega",
+                    // "sono del PD".
+                    let belongs = membership
+                        || t.membership.contains(w)
+                        || copula && last_bridge.is_some_and(|b| t.belonging.contains(b));
+                    if party && !belongs {
+                        return None;
+                    }
+                    // "è dementi" is no sentence: a plural wants a plural verb.
+                    if term.plural && matches!(w, "era" | "ha" | "fa" | "sta") {
                         return None;
                     }
                     break (ws, w, role);
                 }
-                _ if is_bridge(t, w) && bridges < 6 => bridges += 1,
+                // "io in carrozzina", "noi filippini", "io #M5S" (not "io i
+                // gay...", "io la lesbica": an article starts another phrase).
+                Some(Role::Me) if w != "me" && bridges <= 3 => {
+                    if via_article {
+                        return None;
+                    }
+                    return Some((ws, Whose::Own));
+                }
+                _ if is_bridge(t, w) && bridges < 6 => {
+                    via_con |= w == "con";
+                    via_preposition |= !t.articles.contains(w);
+                    via_article |= t.noun_articles.contains(w);
+                    if last_bridge.is_none() && w != "'" {
+                        last_bridge = Some(w);
+                    }
+                    bridges += 1;
+                }
+                // A person with no verb: "bimbo allergico alle arachidi",
+                // "mio figlio disabile", "un ragazzo con paralisi cerebrale"
+                // (a noun only after "con"); not "una figlia lesbica" said
+                // of no one.
+                _ if !party
+                    && t.person_governors.contains(w)
+                    && (shape == Shape::Predicate && bridges == 0
+                        || shape == Shape::Noun && via_con) =>
+                {
+                    let before: Vec<&str> = words.take(3).map(|(_, p)| p).collect();
+                    let anchored = before.is_empty()
+                        || before.iter().take(2).any(|p| {
+                            t.roles.get(*p) == Some(&Role::Subject) && p.starts_with('m')
+                                || t.have.contains(*p)
+                                || t.roles.get(*p) == Some(&Role::CueSono)
+                        });
+                    if !anchored {
+                        return None;
+                    }
+                    let author = t.self_governors.contains(w)
+                        && before
+                            .iter()
+                            .any(|p| matches!(t.roles.get(*p), Some(Role::CueSono | Role::Me)));
+                    return Some((
+                        ws,
+                        if author {
+                            Whose::Own
+                        } else {
+                            Whose::ThirdParty
+                        },
+                    ));
+                }
                 _ => return None,
             }
         }
@@ -1422,8 +1258,29 @@ fn governed(t: &Tables, sk: &str, s: usize, word: &str, shape: Shape) -> Option<
     // it theirs ("a mio figlio hanno diagnosticato"), "io" or "mi" the
     // author's ("mi hanno diagnosticato").
     let mut first_person = false;
-    let mut sono = cue_role == Role::CueSono;
-    for (i, (_, w)) in words_before(sk, cue_start).enumerate() {
+    let mut sono = cue_role == Role::CueSono && !term.plural;
+    let mut before = words_before(sk, cue_start)
+        .filter(|(_, w)| w.bytes().any(|c| c.is_ascii_alphanumeric()))
+        .peekable();
+    if let Some(&(_, w)) = before.peek() {
+        // "ci sono due ...", "c'è": there are, there is.
+        if matches!(w, "ci" | "c") && matches!(cue, "sono" | "e") {
+            return Some((cue_start, Whose::Unknown));
+        }
+        let content = !t.roles.contains_key(w) && !t.before_sono.contains(w) && !is_bridge(t, w);
+        // "i voti sono del PD": "sono" after a noun is "they are".
+        if content {
+            sono = false;
+        }
+        // "l'amore è cieco": a noun with its article right before the verb
+        // is the subject, and no person.
+        let mut rest = words_before(sk, cue_start).filter(|(_, w)| *w != "'");
+        rest.next();
+        if content && rest.next().is_some_and(|(_, p)| t.articles.contains(p)) {
+            return Some((cue_start, Whose::Unknown));
+        }
+    }
+    for (i, (_, w)) in before.enumerate() {
         if i >= 6 {
             break;
         }
@@ -1432,8 +1289,9 @@ fn governed(t: &Tables, sk: &str, s: usize, word: &str, shape: Shape) -> Option<
             Some(Role::Me) if i == 0 => return Some((cue_start, Whose::Own)),
             Some(Role::Me) | Some(Role::CueOwn) => first_person = true,
             Some(Role::Subject) => return Some((cue_start, Whose::ThirdParty)),
-            Some(Role::CueSono) if i < 3 => sono = true,
+            Some(Role::CueSono) if i < 3 && !term.plural => sono = true,
             Some(Role::General) => return None,
+            _ if t.me_markers.contains(w) => first_person = true,
             _ => {}
         }
     }
