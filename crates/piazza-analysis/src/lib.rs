@@ -48,6 +48,7 @@ mod offtopic;
 mod personal;
 mod rules;
 pub mod spam;
+mod special;
 pub mod synth;
 pub mod training;
 pub mod trolling;
@@ -586,20 +587,13 @@ impl Analyzer {
                     c.intent(Intent::Criticism, score, Some(span), rule.explanation);
                 }
                 Action::Intent(i) => c.intent(i, rule.score, Some(span), rule.explanation),
-                Action::Special(kind) => c.finding(
-                    Category::PersonalData,
-                    Some(kind.as_str()),
-                    None,
-                    rule.score,
-                    Some(span),
-                    rule.explanation,
-                ),
                 Action::Price => price_spans.push(span),
                 Action::CounterSpeech
                 | Action::Condemnation
                 | Action::AdminRef
                 | Action::Selling
-                | Action::Signal(_) => {}
+                | Action::Signal(_)
+                | Action::SpecialTrigger => {}
             }
         }
         if selling {
@@ -632,6 +626,22 @@ impl Analyzer {
         };
         let mut pd: Vec<PdHit> = Vec::new();
         personal::scan(&norm.plain, &chars_upper, &self.own, &mut pd);
+        // Special categories (health, religion, origin...) about the author
+        // or someone else, on the skeleton.
+        let mut special = Vec::new();
+        if has(&|a| a == Action::SpecialTrigger) {
+            special::scan(sk, &mut special);
+        }
+        for h in special {
+            c.finding(
+                Category::PersonalData,
+                Some(h.kind.as_str()),
+                None,
+                h.score,
+                Some(norm.skeleton_span(h.start, h.end)),
+                h.explanation,
+            );
+        }
         for h in pd {
             let span = norm.plain_span(h.start, h.end);
             c.finding(

@@ -92,7 +92,7 @@ pub(crate) fn scan(
         scan_phones(plain, own, out);
     }
     if digit_count >= 1 {
-        scan_addresses(plain, out);
+        scan_addresses(plain, original_upper, out);
     }
 }
 
@@ -681,17 +681,118 @@ const NOT_STREET: &[&str] = &[
     "almeno", "circa", "solo",
 ];
 
-const RESIDENCE_CONTEXT: &[&str] = &[
+/// Where someone lives: "abito in", "la mia residenza è in"... (matched at
+/// the start of a word, in the words around the address).
+const RESIDENCE_CUES: &[&str] = &[
     "abit",
-    "vive",
+    "viv",
     "resident",
-    "casa sua",
-    "casa di",
+    "residenz",
+    "risied",
     "domicil",
-    "sta in",
-    "trovate",
-    "trovi",
-    "indirizzo",
+    "trasferit",
+    "appartament",
+    "villett",
+    "indirizz",
+    "cresciut",
+];
+/// Words that tie an address to a person: "la signora di via Neri 3",
+/// "quello del civico 8 di via Verdi", "mia madre, via Roma 12".
+const PERSON_WORDS: &[&str] = &[
+    "quello",
+    "quella",
+    "quelli",
+    "quelle",
+    "tizio",
+    "tizia",
+    "tipo",
+    "tipa",
+    "signora",
+    "signore",
+    "signor",
+    "signori",
+    "famiglia",
+    "famiglie",
+    "vicino",
+    "vicina",
+    "vicini",
+    "vicine",
+    "inquilino",
+    "inquilina",
+    "inquilini",
+    "proprietario",
+    "proprietaria",
+    "proprietari",
+    "affittuario",
+    "affittuaria",
+    "ragazzo",
+    "ragazza",
+    "ragazzi",
+    "ragazze",
+    "coppia",
+    "vedova",
+    "vedovo",
+    "vecchietto",
+    "vecchietta",
+    "vecchio",
+    "vecchia",
+    "anziano",
+    "anziana",
+    "anziani",
+    "pensionato",
+    "pensionata",
+    "professoressa",
+    "professore",
+    "maestra",
+    "medico",
+    "dottore",
+    "camionista",
+    "madre",
+    "padre",
+    "mamma",
+    "papa",
+    "figlio",
+    "figlia",
+    "figli",
+    "moglie",
+    "marito",
+    "nonna",
+    "nonno",
+    "nonni",
+    "zia",
+    "zio",
+    "sorella",
+    "fratello",
+    "cugina",
+    "cugino",
+    "suocera",
+    "suocero",
+    "nipote",
+    "ex",
+    "io",
+    "lui",
+    "lei",
+    "me",
+    "casa",
+    "mia",
+    "mio",
+    "miei",
+    "sua",
+    "suo",
+    "suoi",
+    "compagno",
+    "compagna",
+    "amico",
+    "amica",
+    "badante",
+    "padrone",
+    "inquilina",
+    "rossi",
+    "gente",
+];
+/// Prepositions that tie a person to the address after them.
+const ADDRESS_LINKS: &[&str] = &[
+    "di", "del", "della", "dei", "delle", "degli", "dello", "al", "in", "a", "da", "dal", "dalla",
 ];
 
 /// Words without which no address can match (a quick test before the
@@ -725,10 +826,22 @@ fn address_words() -> &'static aho_corasick::AhoCorasick {
     })
 }
 
-fn scan_addresses(plain: &str, out: &mut Vec<PdHit>) {
+/// "civico 8 di via Verdi", "al 15 di via Verdi": the number first.
+fn address_number_first_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"\b(?:civico|numero|n\.|nr\.?|al|del|dal|allo)\s*\d{1,4}(?:\s*/\s*[a-z]\b|[a-z]\b)?\s+(?:di|in)\s+(?:via|viale|piazza|piazzale|corso|largo|vicolo|strada|contrada|borgo|lungomare|salita|traversa)\s+[a-z0-9][a-z'.]*",
+        )
+        .expect("valid address regex")
+    })
+}
+
+fn scan_addresses(plain: &str, original_upper: &dyn Fn(usize) -> bool, out: &mut Vec<PdHit>) {
     if !address_words().is_match(plain) {
         return;
     }
+    let mut found: Vec<(usize, usize)> = Vec::new();
     for caps in address_regex().captures_iter(plain) {
         let (Some(m), Some(name)) = (caps.get(0), caps.get(1)) else {
             continue;
@@ -740,22 +853,132 @@ fn scan_addresses(plain: &str, out: &mut Vec<PdHit>) {
         {
             continue;
         }
-        if overlaps(out, m.start(), m.end()) {
+        found.push((m.start(), m.end()));
+    }
+    for m in address_number_first_regex().find_iter(plain) {
+        // The street's name: the capitalised words after the street word
+        // (at least one word).
+        let b = plain.as_bytes();
+        let mut end = m.end();
+        loop {
+            let mut s = end;
+            while s < b.len() && b[s] == b' ' {
+                s += 1;
+            }
+            let mut e = s;
+            while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'\'') {
+                e += 1;
+            }
+            if e == s || s == end || !original_upper(s) {
+                break;
+            }
+            end = e;
+        }
+        if !found.iter().any(|&(s, e)| s < end && m.start() < e) {
+            found.push((m.start(), end));
+        }
+    }
+    for (start, end) in found {
+        if overlaps(out, start, end) {
             continue;
         }
-        let residence = has_context(plain, m.start(), RESIDENCE_CONTEXT);
+        let personal = tied_to_a_person(plain, start, end, original_upper);
         out.push(PdHit {
             kind: PersonalDataKind::Address,
-            start: m.start(),
-            end: m.end(),
-            score: if residence { 0.85 } else { 0.45 },
-            explanation: if residence {
-                "indirizzo di residenza di una persona"
+            start,
+            end,
+            score: if personal { 0.85 } else { 0.45 },
+            explanation: if personal {
+                "indirizzo di una persona (dove abita o si trova): da non lasciare visibile a tutti, a sua tutela"
             } else {
-                "indirizzo con numero civico"
+                "indirizzo con numero civico (il luogo di una segnalazione non è un dato personale)"
             },
         });
     }
+}
+
+/// Whether the address at `start..end` is where a person lives or stays
+/// ("abito in via Garibaldi 12", "la signora Neri di corso Italia 3",
+/// "quello del civico 8 di via Verdi") rather than the place of a public
+/// problem ("in piazza Cavour 16 c'è una perdita d'acqua", "la buca davanti
+/// al civico 8 di via Verdi"): a residence word near it, or a person tied
+/// to it by a preposition or a comma.
+fn tied_to_a_person(
+    plain: &str,
+    start: usize,
+    end: usize,
+    original_upper: &dyn Fn(usize) -> bool,
+) -> bool {
+    // The words before the address, nearest first, with whether a comma
+    // follows them.
+    let head = &plain[..start];
+    let mut before: Vec<(usize, &str, bool)> = Vec::new();
+    let mut comma = false;
+    let mut e = head.len();
+    let b = head.as_bytes();
+    while e > 0 && before.len() < 7 {
+        let c = b[e - 1];
+        if c.is_ascii_alphanumeric() {
+            let mut s = e;
+            while s > 0 && b[s - 1].is_ascii_alphanumeric() {
+                s -= 1;
+            }
+            before.push((s, &head[s..e], comma));
+            comma = false;
+            e = s;
+        } else {
+            if c == b',' || c == b':' {
+                comma = true;
+            } else if matches!(c, b'.' | b'!' | b'?' | b';') {
+                break;
+            }
+            e -= 1;
+        }
+    }
+    let after = plain[end..]
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(2);
+    let residence = |w: &str| RESIDENCE_CUES.iter().any(|c| w.starts_with(c));
+    if before.iter().take(6).any(|&(_, w, _)| residence(w))
+        || before
+            .windows(2)
+            .any(|p| p[0].1 == "in" && matches!(p[1].1, "sta" | "sto" | "stanno" | "stiamo"))
+        || after.clone().any(|w| residence(w) || w == "abita")
+    {
+        return true;
+    }
+    // A capitalised word is a person's name after a comma ("Mario, via
+    // Verdi 4") or as a family ("i Rossi di via Carducci"); elsewhere it is
+    // as often a place ("a Casumaro in via Chiesa 17").
+    let name = |i: usize| {
+        let (s, _, _) = before[i];
+        s > 0
+            && original_upper(s)
+            && (before[i].2
+                || before
+                    .get(i + 1)
+                    .is_some_and(|p| p.1 == "i" || p.1 == "gli"))
+    };
+    let person = |i: usize| PERSON_WORDS.contains(&before[i].1) || name(i);
+    // "al 15 di via Verdi", "del civico 8": the link is inside the match.
+    let first = plain[start..]
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next();
+    let linked_inside = matches!(first, Some("al" | "del" | "dal" | "allo"));
+    // The address right after a comma: "la signora Ferri, via Dante 20".
+    if before.first().is_some_and(|w| w.2) && (0..before.len().min(2)).any(person) {
+        return true;
+    }
+    let from = if linked_inside {
+        0
+    } else {
+        match before.first() {
+            Some(&(_, w, _)) if ADDRESS_LINKS.contains(&w) => 1,
+            _ => return false,
+        }
+    };
+    (from..before.len().min(from + 4)).any(person)
 }
 
 #[cfg(test)]

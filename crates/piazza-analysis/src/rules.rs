@@ -1,8 +1,9 @@
 //! Phrase rules on the skeleton: threats (direct and normative), explicit
 //! discrimination patterns with their target group, counter-speech, intents
 //! (complaint, crime report, service request, criticism), personal cases,
-//! commercial content, spam phrases, political propaganda and the GDPR
-//! special categories of data when they concern a person.
+//! commercial content, spam phrases and political propaganda. (The GDPR
+//! special categories of data are found by `special.rs`: whose data it is
+//! depends on the subject, which phrase rules could not read.)
 //!
 //! Patterns are written in plain Italian and skeletonised at build time
 //! (doubled letters collapsed, accents folded) so they match the skeleton of
@@ -12,7 +13,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use piazza_taxonomy::{Category, DiscriminationTarget, Intent, PersonalDataKind};
+use piazza_taxonomy::{Category, DiscriminationTarget, Intent};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use regex_automata::{Input, PatternID, PatternSet};
@@ -40,8 +41,6 @@ pub(crate) enum Action {
     CounterSpeech,
     /// Words that condemn (used with quotes to recognise counter-speech).
     Condemnation,
-    /// A GDPR special category of data about a person.
-    Special(PersonalDataKind),
     /// The comment speaks about the administration (raises criticism).
     AdminRef,
     /// Selling words (raise a price to commercial).
@@ -52,6 +51,9 @@ pub(crate) enum Action {
     /// content, copyright, provocation): [`crate::clauses`] weighs the
     /// signals of a comment together.
     Signal(crate::clauses::Signal),
+    /// A word of a special category of personal data (health, religion...):
+    /// `special.rs` reads the comment only when this matched.
+    SpecialTrigger,
 }
 
 pub(crate) struct Rule {
@@ -192,6 +194,10 @@ fn builtin_specs() -> Vec<Spec> {
          r"\b(?:vendo|vendesi|affittasi|offro|offriamo|offerta\s+speciale|sconto\s+del|sconti|promo|promozione|saldi|a\s+soli|a\s+partire\s+da|spedizione\s+gratuita|consegna\s+a\s+domicilio|ordina\s+ora|acquista\s+ora|compra\s+ora|shop\s+online|visita(?:te)?\s+(?:il\s+)?(?:mio|nostro)\s+(?:negozio|sito|profilo|shop)|seguite\s+la\s+(?:mia|nostra)\s+pagina|metti\s+mi\s+piace\s+alla|codice\s+(?:sconto|promo|invito|referral))\b".into()),
         (Action::Selling, 0.0, "parole di vendita",
          r"\b(?:vendo|vendesi|vendita|affitto|affittasi|offro|offerta|prezzo|prezzi|sconto|soli|spedizione|disponibile|disponibili|pezzi|listino|ordina)\b".into()),
+        // Found in the same pass as every other rule: the special-category
+        // scanner runs only on the comments that have one of these words.
+        (Action::SpecialTrigger, 0.0, "parola di una categoria particolare di dati",
+         format!(r"\b(?:{})\b", crate::special::trigger_words().iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|"))),
         (Action::Price, 0.0, "prezzo",
          r"(?:\b\d+(?:[.,]\d+)?\s*(?:€|euro|eur)\b|€\s*\d+)".into()),
         // ------------------------------------------------ spam
@@ -202,21 +208,6 @@ fn builtin_specs() -> Vec<Spec> {
          r"\b(?:votate|votiamo|votatemi|votami|votatelo|votatela|votateli|vota\s+(?:la\s+lista|il\s+candidato|la\s+candidata)|votare\s+(?:per|il\s+candidato|la\s+candidata|la\s+lista)|il\s+mio\s+voto\s+(?:a|va\s+a|andra\s+a)|date\s+il\s+vostro\s+voto|barrate?\s+il\s+simbolo|scrivete\s+(?:il\s+nome|sulla\s+scheda)|preferenza\s+(?:a|per)\s+\w+|sostenete\s+(?:la\s+lista|il\s+candidato|la\s+candidata)|alle\s+(?:prossime\s+)?(?:elezioni|amministrative|comunali|europee|politiche)\s+(?:votate|scegliete|mandiamoli\s+a\s+casa|cambiamo))".into()),
         (PROPAGANDA, 0.7, "slogan di partito",
          r"\b(?:prima\s+gli\s+italiani|onesta\s+onesta|viva\s+(?:il\s+duce|la\s+lega|il\s+pd|salvini|meloni|conte|schlein|renzi|calenda|berlusconi)|(?:salvini|meloni|conte|renzi|calenda|schlein|tajani|vannacci)\s+(?:premier|presidente|sindaco)|iovoto\w*|vota(?:lega|pd|m5s|fdi|fi|avs)|(?:forza|avanti)\s+(?:lega|pd|m5s|movimento))\b".into()),
-        // ------------------------------------------------ GDPR special categories about a person
-        (Action::Special(PersonalDataKind::Health), 0.65, "dati sulla salute di una persona (art. 9 GDPR)",
-         r"\b(?:e|sei|era|e\s+stat[oa]|soffre\s+di|malat[oa]\s+di|affett[oa]\s+da|in\s+cura\s+per|ricoverat[oa]\s+(?:per|in)|ha\s+(?:il|la|un|una))\s+(?:un\s+|una\s+|il\s+|la\s+)?(?:sieropositiv\w*|hiv|aids|tumore|cancro|leucemia|depression\w*|depress[oa]|schizofrenic\w*|schizofrenia|bipolare|anoressic\w*|alcolizzat\w*|tossicodipendent\w*|drogat\w*|psichiatri\w*|malattia\s+mentale|chemio\w*|incint[ao]|epilettic\w*|diabetic\w*|autistic\w*|demenza|alzheimer|parkinson|dialisi|sla)\b".into()),
-        (Action::Special(PersonalDataKind::Religion), 0.55, "convinzioni religiose di una persona (art. 9 GDPR)",
-         r"\b(?:e|sei|e\s+diventat[oa]|si\s+e\s+convertit[oa]\s+(?:all|al)\W*)\s*(?:un\s+|una\s+|uno\s+)?(?:musulman[oa]|islamic[oa]|islam|ebre[oa]|testimone\s+di\s+geova|buddista|ateo|atea|evangelic[oa]|mormone|ortodoss[oa])\b".into()),
-        (Action::Special(PersonalDataKind::EthnicOrigin), 0.5, "origine etnica di una persona (art. 9 GDPR)",
-         r"\b(?:e|sei)\s+(?:di\s+origin[ei]\s+\w+|un\s+rom|una\s+rom|figli[oa]\s+di\s+immigrati|un\s+immigrato\s+(?:irregolare|clandestino))\b".into()),
-        (Action::Special(PersonalDataKind::PoliticalOpinion), 0.6, "opinioni politiche di una persona (art. 9 GDPR)",
-         r"\b(?:e\s+)?(?:iscritt[oa]|tesserat[oa]|militante)\s+(?:a|al|alla|del|della|di)\s+(?:pd|lega|m5s|fdi|fratelli\s+d\W*italia|forza\s+italia|casapound|forza\s+nuova|rifondazione|partito\s+\w+)\b".into()),
-        (Action::Special(PersonalDataKind::UnionMembership), 0.65, "appartenenza sindacale di una persona (art. 9 GDPR)",
-         r"\b(?:e\s+)?(?:iscritt[oa]|tesserat[oa]|delegat[oa]|rappresentante\s+sindacale)\s+(?:a|al|alla|della|del|di)?\s*(?:cgil|cisl|uil|ugl|cobas|usb|fiom|sindacato)\b".into()),
-        (Action::Special(PersonalDataKind::SexLife), 0.6, "orientamento o vita sessuale di una persona (art. 9 GDPR)",
-         r"\b(?:(?:e|sei)\s+(?:un\s+|una\s+)?(?:gay|lesbica|omosessuale|bisessuale|transessuale)|va\s+a\s+letto\s+con|tradisce\s+(?:la\s+moglie|il\s+marito)|ha\s+un\s+amante|se\s+la\s+fa\s+con)\b".into()),
-        (Action::Special(PersonalDataKind::CriminalRecord), 0.6, "condanne o reati attribuiti a una persona (art. 10 GDPR)",
-         r"\b(?:(?:e|sono)\s+stat[oaie]\s+(?:condannat|arrestat|indagat|denunciat|processat)\w*|e\s+(?:un|uno|una)\s+(?:pregiudicat[oa]|ex\s+detenut[oa]|spacciatore|spacciatrice)|ha\s+precedenti(?:\s+penali)?|(?:e|sta)\s+(?:in\s+carcere|ai\s+domiciliari|agli\s+arresti))\b".into()),
     ]
 }
 
@@ -355,7 +346,8 @@ impl Rules {
                 Action::CounterSpeech
                 | Action::Condemnation
                 | Action::AdminRef
-                | Action::Selling => {
+                | Action::Selling
+                | Action::SpecialTrigger => {
                     out.push(RuleHit {
                         rule: i,
                         start: 0,

@@ -99,7 +99,15 @@ impl Policy {
         };
         let suggested = explicit.and_then(|r| r.action).unwrap_or_else(|| {
             let reserved = self.external.deletion_reserved_for_serious && !serious;
-            if allowed.contains(&Action::Remove) && !reserved {
+            // Personal data is hidden, not removed: the comment leaves public
+            // view at once while its author (often a citizen asking for help
+            // who wrote about their own health) still sees it and can be
+            // answered; a clause that allows removal allows hiding too.
+            let protective = category == Category::PersonalData
+                && (allowed.contains(&Action::Hide) || allowed.contains(&Action::Remove));
+            if protective {
+                Action::Hide
+            } else if allowed.contains(&Action::Remove) && !reserved {
                 Action::Remove
             } else if allowed.contains(&Action::Hide) {
                 Action::Hide

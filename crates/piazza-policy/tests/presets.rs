@@ -454,3 +454,21 @@ fn every_quoted_text_is_in_the_seed_verbatim() {
     assert!(missing.is_empty(), "{}", missing.join("\n"));
     assert!(checked > 100, "only {checked} texts checked");
 }
+
+/// Issue 14: personal data (often the author's own health, asking for
+/// help) is hidden, not removed, wherever a clause covers it, and the
+/// citation of that measure holds.
+#[test]
+fn personal_data_is_hidden_not_removed() {
+    for name in ["cento", "roma", "maglione"] {
+        let p = policy(name);
+        let rule = p.category_rule(Category::PersonalData);
+        assert_eq!(rule.suggested, Action::Hide, "{name}");
+        let proposal = p
+            .proposed_decision(&[Category::PersonalData])
+            .unwrap_or_else(|| panic!("{name}: a clause covers personal data"));
+        assert_eq!(proposal.measure, Action::Hide, "{name}");
+        p.check_citation(Some(Action::Hide), &[proposal.clause])
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}

@@ -1,0 +1,341 @@
+//! The fixed, hand-written sets of `testdata/` (see its README): each parses
+//! with the crate's TSV reader and has the columns and values it promises;
+//! the personal-data sets assert their quality bars; the benign-mention and
+//! functional sets are measured and printed, without a bar asserted here
+//! (so that nobody tunes blindly to them).
+//!
+//! Print the figures with
+//! `cargo test -p piazza-analysis --test testdata_sets -- --nocapture`.
+
+use std::collections::BTreeMap;
+
+use piazza_analysis::corpus::{Table, parse_tsv};
+use piazza_analysis::{Analysis, Analyzer, CommentInput};
+use piazza_taxonomy::{Category, PersonalDataKind};
+
+const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata");
+
+/// Flagging thresholds of Piazza's default policy
+/// (`piazza_policy::defaults::threshold`), which the shipped presets keep:
+/// what a moderator sees flagged.
+const FLAG_DISCRIMINATION: f32 = 0.6;
+const FLAG_THREAT: f32 = 0.5;
+const FLAG_PERSONAL_DATA: f32 = 0.5;
+
+fn table(file: &str, columns: &[&str]) -> Table {
+    let path = format!("{TESTDATA}/{file}");
+    let contents = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let table = parse_tsv(&contents).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert_eq!(table.headers, columns, "{file}: columns");
+    let mut ids = std::collections::HashSet::new();
+    for (row, line) in table.rows.iter().zip(&table.row_lines) {
+        assert_eq!(row.len(), columns.len(), "{file}:{line}: fields");
+        assert!(
+            !row[1].trim().is_empty() || columns[1] != "text",
+            "{file}:{line}"
+        );
+        assert!(ids.insert(row[0].clone()), "{file}:{line}: duplicate id");
+    }
+    table
+}
+
+fn col<'t>(table: &'t Table, row: &'t [String], name: &str) -> &'t str {
+    &row[table.column(name).expect("column")]
+}
+
+fn flagged(a: &Analysis, category: Category, threshold: f32) -> bool {
+    a.findings
+        .iter()
+        .any(|f| f.category == category && f.score >= threshold)
+}
+
+/// The special-category kinds flagged in an analysis.
+fn special_kinds(a: &Analysis) -> Vec<PersonalDataKind> {
+    a.findings
+        .iter()
+        .filter(|f| f.category == Category::PersonalData && f.score >= FLAG_PERSONAL_DATA)
+        .filter_map(|f| f.kind.as_deref()?.parse::<PersonalDataKind>().ok())
+        .filter(|k| k.is_special())
+        .collect()
+}
+
+fn pct(n: usize, d: usize) -> f64 {
+    if d == 0 { 0.0 } else { n as f64 / d as f64 }
+}
+
+#[test]
+fn training_never_reads_testdata() {
+    // Training takes its sources from the caller; the training code and
+    // the training example must never name this folder.
+    for (name, src) in [
+        ("src/training.rs", include_str!("../src/training.rs")),
+        ("examples/train.rs", include_str!("../examples/train.rs")),
+        ("examples/tune.rs", include_str!("../examples/tune.rs")),
+    ] {
+        assert!(!src.contains("testdata"), "{name} mentions testdata/");
+    }
+}
+
+#[test]
+fn benign_mentions_are_measured() {
+    let t = table(
+        "benign_mentions.tsv",
+        &[
+            "id",
+            "text",
+            "post_text",
+            "kind",
+            "group",
+            "special_category",
+        ],
+    );
+    assert!(t.rows.len() >= 330, "{} rows", t.rows.len());
+    let analyzer = Analyzer::default();
+    let mut flags: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut wrongly = Vec::new();
+    let (mut special_total, mut special_found) = (0, 0);
+    let mut special_missed = Vec::new();
+    for row in &t.rows {
+        let kind = col(&t, row, "kind");
+        assert!(
+            [
+                "stating_own",
+                "asking_service",
+                "condemning",
+                "quoting_to_report",
+                "neutral_mention"
+            ]
+            .contains(&kind),
+            "{}: kind {kind}",
+            row[0]
+        );
+        let special = col(&t, row, "special_category");
+        let expected = (!special.is_empty()).then(|| {
+            special
+                .parse::<PersonalDataKind>()
+                .unwrap_or_else(|_| panic!("{}: {special}", row[0]))
+        });
+        let text = col(&t, row, "text");
+        let a = analyzer.analyze(&CommentInput::new(text).post_text(col(&t, row, "post_text")));
+        let disc = flagged(&a, Category::Discrimination, FLAG_DISCRIMINATION);
+        let e = flags.entry(kind.to_string()).or_default();
+        e.0 += 1;
+        e.1 += disc as usize;
+        if disc {
+            wrongly.push(format!("{}: {text}", row[0]));
+        }
+        if let Some(k) = expected {
+            special_total += 1;
+            let found = special_kinds(&a).contains(&k);
+            special_found += found as usize;
+            if !found {
+                special_missed.push(format!("{} ({}): {text}", row[0], k.as_str()));
+            }
+        }
+    }
+    let total: usize = flags.values().map(|v| v.1).sum();
+    println!(
+        "benign mentions: {total} of {} flagged as discrimination (bar: 0)",
+        t.rows.len()
+    );
+    for (kind, (n, f)) in &flags {
+        println!("  {kind:<18} {f:>3} of {n:>3}");
+    }
+    for w in &wrongly {
+        println!("  flagged: {w}");
+    }
+    println!(
+        "benign mentions revealing special-category data: {special_found} of {special_total} found with their kind ({:.3})",
+        pct(special_found, special_total)
+    );
+    for m in &special_missed {
+        println!("  special category missed: {m}");
+    }
+}
+
+#[test]
+fn functional_tests_are_measured() {
+    let t = table(
+        "functional.tsv",
+        &["id", "functionality", "text", "label", "target"],
+    );
+    assert!(t.rows.len() >= 300, "{} rows", t.rows.len());
+    let analyzer = Analyzer::default();
+    let mut all = piazza_analysis::eval::Confusion::default();
+    let mut by_functionality: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for row in &t.rows {
+        let label = col(&t, row, "label");
+        let gold = match label {
+            "hateful" => true,
+            "non-hateful" => false,
+            other => panic!("{}: label {other}", row[0]),
+        };
+        let a = analyzer.analyze(&CommentInput::new(col(&t, row, "text")));
+        let pred = flagged(&a, Category::Discrimination, FLAG_DISCRIMINATION)
+            || flagged(&a, Category::Threat, FLAG_THREAT);
+        all.add(gold, pred);
+        let e = by_functionality
+            .entry(col(&t, row, "functionality").to_string())
+            .or_default();
+        e.0 += 1;
+        e.1 += (gold == pred) as usize;
+    }
+    println!(
+        "functional tests: macro-F1 {:.3} of discrimination+threat flags on {} cases (hateful recall {:.3}, precision {:.3})",
+        all.macro_f1(),
+        t.rows.len(),
+        all.positive().recall,
+        all.positive().precision
+    );
+    for (f, (n, ok)) in &by_functionality {
+        println!("  {f:<32} {ok:>3} of {n:>3} right");
+    }
+}
+
+/// Figures of a special-categories file.
+#[derive(Default)]
+struct SpecialFigures {
+    /// Per `whose`: sentences, found with their kind.
+    by_whose: BTreeMap<String, (usize, usize)>,
+    negatives: usize,
+    false_positives: usize,
+}
+
+/// Measures and prints a special-categories file.
+fn special_categories(file: &str) -> SpecialFigures {
+    let t = table(file, &["id", "text", "kind", "whose"]);
+    let analyzer = Analyzer::default();
+    let mut fig = SpecialFigures::default();
+    let mut by_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut missed = Vec::new();
+    let mut wrong = Vec::new();
+    for row in &t.rows {
+        let text = col(&t, row, "text");
+        let a = analyzer.analyze(&CommentInput::new(text));
+        let found = special_kinds(&a);
+        match col(&t, row, "whose") {
+            "none" => {
+                assert!(col(&t, row, "kind").is_empty(), "{}", row[0]);
+                fig.negatives += 1;
+                if !found.is_empty() {
+                    fig.false_positives += 1;
+                    wrong.push(format!("{} {found:?}: {text}", row[0]));
+                }
+            }
+            whose @ ("own" | "third_party") => {
+                let kind = col(&t, row, "kind");
+                let expected: PersonalDataKind = kind
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{}: kind {kind}", row[0]));
+                assert!(expected.is_special(), "{}: {kind} is not special", row[0]);
+                let ok = found.contains(&expected);
+                let w = fig.by_whose.entry(whose.to_string()).or_default();
+                w.0 += 1;
+                w.1 += ok as usize;
+                let k = by_kind.entry(expected.as_str()).or_default();
+                k.0 += 1;
+                k.1 += ok as usize;
+                if !ok {
+                    missed.push(format!("{} ({kind}, {whose}) {found:?}: {text}", row[0]));
+                }
+            }
+            other => panic!("{}: whose {other}", row[0]),
+        }
+    }
+    for (whose, (n, ok)) in &fig.by_whose {
+        println!(
+            "{file}, {whose}: {ok} of {n} found with their kind ({:.3})",
+            pct(*ok, *n)
+        );
+    }
+    for (kind, (n, ok)) in &by_kind {
+        println!("  {kind:<18} {ok:>3} of {n:>3}");
+    }
+    println!(
+        "{file}, negatives: {} of {} flagged (false positive rate {:.3})",
+        fig.false_positives,
+        fig.negatives,
+        pct(fig.false_positives, fig.negatives)
+    );
+    for m in &missed {
+        println!("  missed: {m}");
+    }
+    for w in &wrong {
+        println!("  false positive: {w}");
+    }
+    fig
+}
+
+/// Special categories of personal data (GDPR art. 9 and 10), the author's
+/// own and third parties': found with the right kind in at least 90% of
+/// each, and flagged on at most 5% of the sentences that only mention the
+/// same words.
+#[test]
+fn special_categories_are_found_own_and_third_parties() {
+    let fig = special_categories("special_categories.tsv");
+    for whose in ["own", "third_party"] {
+        let (n, ok) = fig.by_whose.get(whose).copied().unwrap_or_default();
+        assert!(n >= 100, "{whose}: {n} sentences");
+        assert!(pct(ok, n) >= 0.90, "{whose}: recall {:.3}", pct(ok, n));
+    }
+    assert!(fig.negatives >= 150, "{} negatives", fig.negatives);
+    let fp = pct(fig.false_positives, fig.negatives);
+    assert!(fp <= 0.05, "false positive rate {fp:.3}");
+}
+
+/// The sets written after the detectors, never tuned on: measured and
+/// printed only (see testdata/README.md).
+#[test]
+fn holdout_sets_are_measured() {
+    special_categories("special_categories_holdout.tsv");
+    addresses("addresses_holdout.tsv");
+}
+
+/// Measures and prints an addresses file: per label, rows and rows right.
+fn addresses(file: &str) -> BTreeMap<String, (usize, usize)> {
+    let t = table(file, &["id", "text", "label"]);
+    let analyzer = Analyzer::default();
+    let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for row in &t.rows {
+        let text = col(&t, row, "text");
+        let label = col(&t, row, "label");
+        let a = analyzer.analyze(&CommentInput::new(text));
+        let flagged = a.findings.iter().any(|f| {
+            f.category == Category::PersonalData
+                && f.kind.as_deref() == Some("address")
+                && f.score >= FLAG_PERSONAL_DATA
+        });
+        let expected = match label {
+            "personal" => true,
+            "public" => false,
+            other => panic!("{}: label {other}", row[0]),
+        };
+        let c = counts.entry(label.to_string()).or_default();
+        c.0 += 1;
+        c.1 += (flagged == expected) as usize;
+        if flagged != expected {
+            errors.push(format!("{} ({label}): {text}", row[0]));
+        }
+    }
+    for (label, (n, ok)) in &counts {
+        println!("{file}, {label}: {ok} of {n} right ({:.3})", pct(*ok, *n));
+    }
+    for e in &errors {
+        println!("  wrong: {e}");
+    }
+    counts
+}
+
+/// An address tied to a person is personal data; the place of a public
+/// problem is not. At least 90% right each way (a personal address must be
+/// flagged as `address`, a public place must not be).
+#[test]
+fn addresses_of_people_but_not_of_public_problems() {
+    let counts = addresses("addresses.tsv");
+    for label in ["personal", "public"] {
+        let (n, ok) = counts.get(label).copied().unwrap_or_default();
+        assert!(n >= 100, "{label}: {n} rows");
+        assert!(pct(ok, n) >= 0.90, "{label}: {:.3}", pct(ok, n));
+    }
+}
