@@ -1,6 +1,10 @@
 //! Metrics for binary classification (precision, recall and F1 per class,
 //! macro-F1, confusion matrix) and stratified k-fold cross-validation with a
-//! fixed seed.
+//! fixed seed; the product's cross-validation ([`pipeline`]) and its
+//! baseline ([`baseline`]).
+
+pub mod baseline;
+pub mod pipeline;
 
 use std::collections::HashMap;
 use std::fmt;

@@ -199,6 +199,17 @@ pub fn train_bundle(
     sources: &TrainingSources,
     cfg: &TrainConfig,
 ) -> Result<ModelBundle, TrainError> {
+    train_bundle_without(sources, cfg, &|_, _| false)
+}
+
+/// [`train_bundle`] without the rows for which `held_out(file, row)` is
+/// true (row = 0-based data row of the file): the model of one fold of the
+/// pipeline's cross-validation ([`crate::eval::pipeline`]).
+pub fn train_bundle_without(
+    sources: &TrainingSources,
+    cfg: &TrainConfig,
+    held_out: &dyn Fn(&str, usize) -> bool,
+) -> Result<ModelBundle, TrainError> {
     let mut heads = Vec::new();
     let mut companions = Vec::new();
     for (h, spec) in HEADS.iter().enumerate() {
@@ -206,8 +217,12 @@ pub fn train_bundle(
         let mut labels = Vec::new();
         for (file, col) in spec.sources {
             let (t, l) = load(sources, file, col)?;
-            texts.extend(t);
-            labels.extend(l);
+            for (i, (t, l)) in t.into_iter().zip(l).enumerate() {
+                if !held_out(file, i) {
+                    texts.push(t);
+                    labels.push(l);
+                }
+            }
         }
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let model = LinearModel::train(&refs, &labels, cfg);

@@ -33,8 +33,9 @@ enum Command {
     Analyze(cmd::analysis::AnalyzeArgs),
     /// Train the analysis model from the corpora (reproducible).
     Train(cmd::analysis::TrainArgs),
-    /// Precision, recall and F1 of a category on a labelled TSV file.
-    Eval(cmd::analysis::EvalArgs),
+    /// What `analyze` flags, scored on a labelled TSV file; `--cv K` trains
+    /// each fold's model and compares with a TF-IDF + SVM baseline.
+    Eval(cmd::eval::EvalArgs),
     /// Throughput benchmarks.
     #[command(subcommand)]
     Bench(cmd::bench::BenchCommand),
@@ -100,7 +101,7 @@ fn main() -> ExitCode {
         Command::Policy(c) => cmd::policy::run(store, c),
         Command::Analyze(a) => cmd::analysis::analyze(a),
         Command::Train(a) => cmd::analysis::train(a),
-        Command::Eval(a) => cmd::analysis::eval(a),
+        Command::Eval(a) => cmd::eval::eval(a),
         Command::Bench(c) => cmd::bench::bench(c),
         Command::Admin(c) => cmd::desk::admin(store, c),
         Command::Accounts(c) => cmd::desk::accounts(store, c),

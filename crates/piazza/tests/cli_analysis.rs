@@ -99,16 +99,27 @@ fn eval_args<'a>(path: &'a Path, more: &[&'a str]) -> Vec<&'a str> {
 }
 
 #[test]
-fn eval_cross_validates_a_labelled_file() {
+fn eval_cross_validates_one_head_alone_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("small.tsv");
     std::fs::write(&path, small_tsv()).unwrap();
     let o = piazza(&eval_args(
         &path,
-        &["--target", "ethnicity", "--cv", "2", "--json"],
+        &[
+            "--target",
+            "ethnicity",
+            "--cv",
+            "2",
+            "--head-alone",
+            "--json",
+        ],
     ));
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["scored"], "head_alone",
+        "a head alone is labelled as such"
+    );
     assert_eq!(v["rows"], 20);
     let c = &v["confusion"];
     let total: u64 = ["tp", "fp", "fn", "tn"]
@@ -139,8 +150,55 @@ fn eval_names_the_bad_line_and_refuses_one_fold() {
     let o = piazza(&eval_args(&path, &["--cv", "1"]));
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("--cv needs at least 2 folds"),
+        stderr(&o).contains("--cv richiede almeno 2 fold"),
         "{}",
         stderr(&o)
     );
+    // The pipeline's folds hold out rows of a training file: any other
+    // file is refused (with the way to get a head's figure instead).
+    if Path::new(DATA).is_dir() {
+        let o = piazza(&eval_args(&path, &["--cv", "2", "--data", DATA]));
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("--head-alone"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn eval_scores_what_analyze_flags_with_the_post_as_context() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rows.tsv");
+    std::fs::write(
+        &path,
+        "id\ttext\tpost\thate\n\
+         1\ttu sei un idiota e ti vengo a prendere\tLavori in via Roma\t1\n\
+         2\tgrazie per le informazioni sul mercato\tIl mercato del sabato\t0\n",
+    )
+    .unwrap();
+    let args = |cats: &[&'static str]| {
+        let mut a = vec![
+            "eval",
+            "--labels",
+            path.to_str().unwrap(),
+            "--label-column",
+            "hate",
+            "--post-column",
+            "post",
+            "--json",
+        ];
+        for c in cats {
+            a.extend_from_slice(&["--category", c]);
+        }
+        a
+    };
+    let o = piazza(&args(&["insult"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["scored"], "pipeline");
+    assert_eq!(v["confusion"]["tp"], 1, "{v}");
+    assert_eq!(v["confusion"]["tn"], 1, "{v}");
+    // Several categories: a row is positive when any of them is flagged.
+    let o = piazza(&args(&["discrimination", "threat"]));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["confusion"]["tp"], 1, "{v}");
+    assert_eq!(v["categories"], "discrimination + threat");
 }

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Args;
 use piazza_analysis::{
-    Analyzer, AnalyzerConfig, CommentInput, Finding, Normalized, ProvocationSignal,
-    ProvocationTracker, SpamSignature, SpamTracker,
+    Analyzer, CommentInput, Finding, Normalized, ProvocationSignal, ProvocationTracker,
+    SpamSignature, SpamTracker,
 };
 use piazza_policy::Policy;
 use piazza_taxonomy::{Category, DiscriminationTarget};
@@ -465,111 +465,6 @@ pub fn train(args: TrainArgs) -> anyhow::Result<Outcome> {
         args.output.display(),
         bytes.len()
     );
-    Ok(Outcome::Ok)
-}
-
-#[derive(Args)]
-pub struct EvalArgs {
-    /// A TSV file with a header row.
-    #[arg(long)]
-    labels: PathBuf,
-    #[arg(long, default_value = "text")]
-    text_column: String,
-    /// The 0/1 label column.
-    #[arg(long)]
-    label_column: String,
-    /// The category scored against the label.
-    #[arg(long)]
-    category: Category,
-    /// For discrimination: only findings with this target count.
-    #[arg(long)]
-    target: Option<DiscriminationTarget>,
-    /// Train and score K folds on this file instead of using the shipped model.
-    #[arg(long)]
-    cv: Option<usize>,
-    /// Score threshold for a positive (default: the category's default).
-    #[arg(long)]
-    threshold: Option<f32>,
-    #[arg(long)]
-    json: bool,
-}
-
-pub fn eval(args: EvalArgs) -> anyhow::Result<Outcome> {
-    use piazza_analysis::eval::Confusion;
-    let contents = std::fs::read_to_string(&args.labels)
-        .with_context(|| format!("impossibile leggere {}", args.labels.display()))?;
-    let table = piazza_analysis::corpus::parse_tsv(&contents)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.labels.display()))?;
-    let texts = table
-        .texts(&args.text_column)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.labels.display()))?;
-    let gold = table
-        .labels(&args.label_column)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.labels.display()))?;
-    if texts.is_empty() {
-        bail!("{} non contiene righe", args.labels.display());
-    }
-    let (confusion, folds): (Confusion, Option<(f64, f64)>) = match args.cv {
-        Some(k) if k >= 2 => {
-            // The folds train what the shipped bundle would train for this
-            // category and target: the head's model and its companions.
-            let cfg = piazza_analysis::model::TrainConfig::default();
-            let cfgs = piazza_analysis::training::HEADS
-                .iter()
-                .find(|h| h.category == args.category && Some(h.target) == args.target)
-                .map_or_else(|| vec![cfg], |h| h.configs(&cfg));
-            let r = piazza_analysis::eval::cross_validate_mean(&texts, &gold, (&[], &[]), k, &cfgs);
-            let m = (r.mean_macro_f1(), r.std_macro_f1());
-            (r.pooled, Some(m))
-        }
-        Some(k) => bail!("--cv needs at least 2 folds, got {k}"),
-        None => {
-            let analyzer = Analyzer::new(AnalyzerConfig::default());
-            let threshold = args
-                .threshold
-                .unwrap_or_else(|| piazza_policy::defaults::threshold(args.category) as f32);
-            let pred: Vec<bool> = texts
-                .par_iter()
-                .map(|t| {
-                    analyzer
-                        .analyze(&CommentInput::new(t))
-                        .score(args.category, args.target)
-                        >= threshold
-                })
-                .collect();
-            (Confusion::from_predictions(&gold, &pred), None)
-        }
-    };
-    let p = confusion.positive();
-    let n = confusion.negative();
-    if args.json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "rows": texts.len(),
-                "precision": p.precision, "recall": p.recall, "f1": p.f1,
-                "negative": {"precision": n.precision, "recall": n.recall, "f1": n.f1},
-                "macro_f1": confusion.macro_f1(),
-                "cv_mean_macro_f1": folds.map(|f| f.0), "cv_std_macro_f1": folds.map(|f| f.1),
-                "confusion": {"tp": confusion.tp, "fp": confusion.fp, "fn": confusion.fn_, "tn": confusion.tn},
-            })
-        );
-    } else {
-        println!("righe: {}", texts.len());
-        println!(
-            "classe 1: precision {:.3}  recall {:.3}  F1 {:.3}",
-            p.precision, p.recall, p.f1
-        );
-        println!(
-            "classe 0: precision {:.3}  recall {:.3}  F1 {:.3}",
-            n.precision, n.recall, n.f1
-        );
-        println!("macro-F1: {:.3}", confusion.macro_f1());
-        if let Some((m, s)) = folds {
-            println!("macro-F1 per fold: {m:.3} ± {s:.3}");
-        }
-        println!("{confusion}");
-    }
     Ok(Outcome::Ok)
 }
 

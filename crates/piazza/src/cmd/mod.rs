@@ -4,6 +4,7 @@ pub mod bench;
 pub mod calendar;
 pub mod config;
 pub mod desk;
+pub mod eval;
 pub mod platforms;
 pub mod policy;
 pub mod serve;
