@@ -301,7 +301,7 @@ pub enum BulkTarget {
     Comments(Vec<CommentId>),
 }
 
-struct CommentRow {
+pub(crate) struct CommentRow {
     id: CommentId,
     account_id: AccountId,
     account_name: String,
@@ -320,7 +320,12 @@ struct CommentRow {
 
 impl CommentRow {
     /// Where the steps of a decision about this comment go.
-    fn target(&self, admin_id: AdminId, action_id: ActionId, ban_id: Option<i64>) -> Target<'_> {
+    pub(crate) fn target(
+        &self,
+        admin_id: AdminId,
+        action_id: ActionId,
+        ban_id: Option<i64>,
+    ) -> Target<'_> {
         Target {
             admin_id,
             account_id: self.account_id,
@@ -380,7 +385,11 @@ fn platform_steps(
     steps
 }
 
-fn load_comment(tx: &mut Tx<'_>, admin_id: AdminId, id: CommentId) -> Result<Option<CommentRow>> {
+pub(crate) fn load_comment(
+    tx: &mut Tx<'_>,
+    admin_id: AdminId,
+    id: CommentId,
+) -> Result<Option<CommentRow>> {
     let Some(r) = tx.query_opt(
         "SELECT c.id, c.account_id, a.name, c.platform, c.author_ref, c.text, c.created_at, c.state, c.version, c.revision, c.deadline_at, c.needs_reply, c.external_id, p.external_id
          FROM comments c JOIN accounts a ON a.id = c.account_id LEFT JOIN posts p ON p.id = c.post_id WHERE c.admin_id = ? AND c.id = ?",
@@ -450,7 +459,7 @@ fn ts(ms: i64) -> String {
         .unwrap_or_else(|_| ms.to_string())
 }
 
-fn date_it(ms: i64) -> String {
+pub(crate) fn date_it(ms: i64) -> String {
     let s = ts(ms);
     // 2026-11-22T10:00:00+01:00 -> 22/11/2026
     match (s.get(0..4), s.get(5..7), s.get(8..10)) {
@@ -691,7 +700,41 @@ fn admit(
     if let Support::No(why) = kind.support_on(&c.platform) {
         return Err(DeskError::NotSupported(why.to_string()));
     }
+    if matches!(kind, ActionKind::Unhide | ActionKind::Reopen) {
+        guard_review(tx, ctx.admin_id, actor, &c)?;
+    }
     Ok(c)
+}
+
+/// Unhiding or reopening a comment reviews the last restrictive decision
+/// on it. The statement of reasons promises that a review is made by a
+/// person other than the one who decided: the decision's author (or the
+/// second moderator who confirmed it) cannot undo it, and while an appeal
+/// is open the appeal is the way to review it.
+fn guard_review(tx: &mut Tx<'_>, admin_id: AdminId, actor: &Actor, c: &CommentRow) -> Result<()> {
+    let Some(r) = tx.query_opt(
+        "SELECT id FROM actions WHERE admin_id = ? AND comment_id = ? AND status = 'done' AND kind IN ('hide', 'remove', 'warn', 'ban', 'report') ORDER BY id DESC LIMIT 1",
+        &[admin_id.into(), c.id.into()],
+    )?
+    else {
+        return Ok(());
+    };
+    let decision = ActionId(r.int(0)?);
+    if let Some(a) = tx.query_opt(
+        "SELECT id FROM appeals WHERE action_id = ? AND state = 'open'",
+        &[decision.into()],
+    )? {
+        return Err(DeskError::InvalidInput(format!(
+            "sulla decisione n. {decision} è aperta la richiesta di riesame n. {}: decidila dalla coda dei riesami",
+            a.int(0)?
+        )));
+    }
+    if crate::appeals::decision_makers(tx, decision)?.contains(&actor.staff_id) {
+        return Err(DeskError::Forbidden(format!(
+            "hai preso o confermato tu la decisione n. {decision}: a rivederla deve essere una persona diversa"
+        )));
+    }
+    Ok(())
 }
 
 /// What a decision rests on in the policy in force.
@@ -1156,7 +1199,7 @@ impl Desk {
     /// policy, gather what it carries, record it with its side records,
     /// move the comment, write the statement, the platform steps and the
     /// audit entry.
-    fn apply(
+    pub(crate) fn apply(
         &self,
         tx: &mut Tx<'_>,
         ctx: &AdminContext,

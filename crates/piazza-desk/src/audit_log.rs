@@ -50,6 +50,9 @@ closed_set! {
         OutboxDone = "outbox.done",
         OutboxFailed = "outbox.failed",
         BanLift = "ban.lift",
+        // Requests to review a decision.
+        AppealFile = "appeal.file",
+        AppealDecide = "appeal.decide",
         // Decisions on one comment.
         ActionKeep = "action.keep",
         ActionHide = "action.hide",
@@ -140,6 +143,7 @@ closed_set! {
         Action = "action",
         Outbox = "outbox",
         Ban = "ban",
+        Appeal = "appeal",
     }
 }
 

@@ -92,6 +92,8 @@ ids! {
     ActionId = "action";
     /// One step of the outbox, to be carried out on a platform.
     OutboxId = "outbox step";
+    /// A citizen's request to review a decision (riesame).
+    AppealId = "appeal";
 }
 
 #[cfg(test)]

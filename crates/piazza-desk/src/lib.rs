@@ -18,6 +18,7 @@
 mod vocabulary;
 
 mod actions;
+mod appeals;
 mod audit_log;
 mod auth;
 pub mod context;
@@ -44,11 +45,17 @@ pub use actions::{
     ActRequest, ActionKind, ActionOutcome, ActionStatus, BulkTarget, StatementOfReasons,
     StatementSubject, statement_preview,
 };
+pub use appeals::{
+    Appeal, AppealChannel, AppealFiling, AppealOutcome, AppealReceipt, AppealState,
+    MAX_GROUNDS_CHARS,
+};
 pub use audit_log::{AuditKind, AuditTarget};
 pub use auth::{generate_password, hash_password, verify_password};
 pub use context::AdminContext;
 pub use error::DeskError;
-pub use ids::{AccountId, ActionId, AdminId, CommentId, OutboxId, ParseIdError, PostId, StaffId};
+pub use ids::{
+    AccountId, ActionId, AdminId, AppealId, CommentId, OutboxId, ParseIdError, PostId, StaffId,
+};
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
 pub use outbox::{DEFAULT_LEASE_MS, OutboxFilter, OutboxItem, OutboxRun, OutboxState, fault_point};

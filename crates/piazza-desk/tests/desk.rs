@@ -1273,3 +1273,211 @@ fn a_comment_without_a_date_is_dated_when_it_arrived_never_1970() {
         );
     }
 }
+
+/// The statement promises a review by a person other than the one who
+/// decided: the public request needs the reference and the comment's day,
+/// the decision's author can neither decide the appeal nor undo the
+/// decision around it, and a colleague's reversal makes the comment
+/// visible again and tells the author through the outbox.
+#[test]
+fn an_appeal_is_decided_by_someone_else_and_reverses_the_hide() {
+    use piazza_calendar::jiff::civil::date;
+    use piazza_desk::{
+        AppealChannel, AppealFiling, AppealOutcome, AppealState, Operation, OutboxFilter,
+    };
+    for s in test_stores("desk_appeal") {
+        let w = world(s, "roma");
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("ap1", "Sei un idiota"))
+            .unwrap()
+            .id();
+        let hide = w
+            .desk
+            .act(&w.mod_a, &ActRequest::new(id, ActionKind::Hide).clause(3))
+            .unwrap()
+            .action_id;
+        let filing = |day| AppealFiling {
+            reference: hide,
+            channel: AppealChannel::WebForm,
+            grounds: "Non era rivolto a una persona, era una battuta".into(),
+            comment_day: Some(day),
+            reply_to: None,
+        };
+        // A reference alone is not enough: the day must match too, and a
+        // wrong one is told apart from nothing else.
+        let wrong = w
+            .desk
+            .file_appeal(w.admin, None, &filing(date(2026, 11, 24)))
+            .unwrap_err();
+        let unknown = w
+            .desk
+            .file_appeal(
+                w.admin,
+                None,
+                &AppealFiling {
+                    reference: ActionId(hide.0 + 1000),
+                    ..filing(date(2026, 11, 23))
+                },
+            )
+            .unwrap_err();
+        assert_eq!(wrong.to_string(), unknown.to_string(), "{}", s_label(&w));
+        let receipt = w
+            .desk
+            .file_appeal(w.admin, None, &filing(date(2026, 11, 23)))
+            .unwrap();
+        assert!(!receipt.already_filed);
+        assert_eq!(receipt.due_at - receipt.received_at, 30 * 86_400_000);
+        let again = w
+            .desk
+            .file_appeal(w.admin, None, &filing(date(2026, 11, 23)))
+            .unwrap();
+        assert_eq!((again.id, again.already_filed), (receipt.id, true));
+        assert_eq!(
+            w.desk
+                .appeals(&w.boss, Some(AppealState::Open))
+                .unwrap()
+                .len(),
+            1
+        );
+
+        // The author of the decision: no appeal, no unhide around it.
+        let own = w
+            .desk
+            .decide_appeal(&w.mod_a, receipt.id, AppealOutcome::Reverse, "ok")
+            .unwrap_err();
+        assert!(matches!(own, DeskError::Forbidden(_)), "{own}");
+        let around = w
+            .desk
+            .act(&w.mod_b, &ActRequest::new(id, ActionKind::Unhide))
+            .unwrap_err();
+        assert!(around.to_string().contains("riesame"), "{around}");
+        let no_reason = w
+            .desk
+            .decide_appeal(&w.mod_b, receipt.id, AppealOutcome::Reverse, "  ")
+            .unwrap_err();
+        assert!(matches!(no_reason, DeskError::InvalidInput(_)));
+
+        let decided = w
+            .desk
+            .decide_appeal(
+                &w.mod_b,
+                receipt.id,
+                AppealOutcome::Reverse,
+                "Il commento critica una scelta, non offende una persona",
+            )
+            .unwrap();
+        assert_eq!(decided.state, AppealState::Reversed);
+        assert_eq!(decided.reviewer.as_deref(), Some("roma-bruno"));
+        let unhide = decided.outcome_action_id.expect("the unhide is recorded");
+        let item = w.desk.item(&w.mod_a, id).unwrap();
+        assert_eq!(item.visibility, piazza_desk::Visibility::Visible);
+        // The outcome goes to the author as a private message; the account
+        // is not connected, so it waits for a person, and says so.
+        let steps = w
+            .desk
+            .outbox(
+                w.admin,
+                &OutboxFilter {
+                    comment_id: Some(id),
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let message = steps
+            .iter()
+            .find(|s| s.operation == Operation::PrivateReply && s.action_id == Some(hide))
+            .expect("the outcome is queued for the author");
+        assert_eq!(message.state, piazza_desk::OutboxState::Manual);
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.operation == Operation::Unhide && s.action_id == Some(unhide))
+        );
+        let twice = w
+            .desk
+            .decide_appeal(&w.boss, receipt.id, AppealOutcome::Uphold, "no")
+            .unwrap_err();
+        assert!(twice.to_string().contains("già stata decisa"), "{twice}");
+        let kinds: Vec<String> = w
+            .desk
+            .audit_entries(w.admin, 0, 1000)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.entry.kind)
+            .collect();
+        assert!(kinds.iter().any(|k| k == "appeal.file"));
+        assert!(kinds.iter().any(|k| k == "appeal.decide"));
+    }
+}
+
+#[test]
+fn the_author_of_a_decision_cannot_undo_or_reopen_it_alone() {
+    for s in test_stores("desk_self_review") {
+        let w = world(s, "roma");
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("sr1", "Sei un idiota"))
+            .unwrap()
+            .id();
+        w.desk
+            .act(&w.mod_a, &ActRequest::new(id, ActionKind::Hide).clause(3))
+            .unwrap();
+        for kind in [ActionKind::Unhide, ActionKind::Reopen] {
+            let err = w
+                .desk
+                .act(&w.mod_a, &ActRequest::new(id, kind))
+                .unwrap_err();
+            assert!(
+                matches!(&err, DeskError::Forbidden(m) if m.contains("persona diversa")),
+                "{kind}: {err}"
+            );
+        }
+        w.desk
+            .act(&w.mod_b, &ActRequest::new(id, ActionKind::Unhide))
+            .unwrap();
+    }
+}
+
+/// A request that came by e-mail is recorded by an operator, who must work
+/// on the account; the public form's channel is the author's alone.
+#[test]
+fn an_operator_records_an_appeal_that_came_by_email() {
+    use piazza_desk::{AppealChannel, AppealFiling};
+    for s in test_stores("desk_appeal_email") {
+        let w = world(s, "roma");
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("ae1", "Sei un idiota"))
+            .unwrap()
+            .id();
+        let hide = w
+            .desk
+            .act(&w.mod_a, &ActRequest::new(id, ActionKind::Hide).clause(3))
+            .unwrap()
+            .action_id;
+        let mut filing = AppealFiling {
+            reference: hide,
+            channel: AppealChannel::WebForm,
+            grounds: "Chiedo il riesame".into(),
+            comment_day: None,
+            reply_to: Some("mario@example.it".into()),
+        };
+        assert!(
+            w.desk
+                .file_appeal(w.admin, Some(&w.mod_b), &filing)
+                .is_err()
+        );
+        filing.channel = AppealChannel::Email;
+        let r = w
+            .desk
+            .file_appeal(w.admin, Some(&w.mod_b), &filing)
+            .unwrap();
+        let a = w.desk.appeal(&w.boss, r.id).unwrap();
+        assert_eq!(a.recorded_by.as_deref(), Some("roma-bruno"));
+        assert_eq!(a.channel, AppealChannel::Email);
+        assert_eq!(a.decided_by.as_deref(), Some("roma-anna"));
+        assert_eq!(a.reply_to.as_deref(), Some("mario@example.it"));
+    }
+}

@@ -451,7 +451,7 @@ impl ChannelKind {
 }
 
 /// When the pages are moderated.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Moderation {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -472,8 +472,43 @@ pub struct Moderation {
     /// (one notice per author until the account opens again).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub closed_notice: bool,
+    /// A Piazza setting: the days within which a request to review a
+    /// decision (riesame) is decided. The seeds promise the review but no
+    /// term; 30 days is the general term of L. 241/1990, art. 2 c. 2.
+    #[serde(
+        default = "default_appeal_days",
+        skip_serializing_if = "is_default_appeal_days"
+    )]
+    pub appeal_days: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+impl Default for Moderation {
+    fn default() -> Self {
+        Moderation {
+            hours: Vec::new(),
+            // What the derived default said before `appeal_days` existed:
+            // a policy without a moderation section states no holidays rule.
+            holidays_excluded: false,
+            hours_must_be_published: false,
+            hours_lead: None,
+            closed_notice: false,
+            appeal_days: DEFAULT_APPEAL_DAYS,
+            source: None,
+        }
+    }
+}
+
+/// L. 241/1990, art. 2 c. 2: thirty days where no other term is set.
+pub const DEFAULT_APPEAL_DAYS: u32 = 30;
+
+fn default_appeal_days() -> u32 {
+    DEFAULT_APPEAL_DAYS
+}
+
+fn is_default_appeal_days(d: &u32) -> bool {
+    *d == DEFAULT_APPEAL_DAYS
 }
 
 fn yes() -> bool {
