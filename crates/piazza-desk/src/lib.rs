@@ -75,7 +75,7 @@ pub use registry::{
     CredentialHolder, CredentialHolderRef, HandoverItem, NewAccount, NewAdministration, NewStaff,
     PolicyPreview, PolicyVersion, Role, Staff,
 };
-pub use reports::{ModerationStats, ResponseTimeReport, ResponseTimeRow};
+pub use reports::{AppealCounts, ModerationStats, ResponseTimeReport, ResponseTimeRow};
 pub use retention::RetentionReport;
 pub use sessions::{LOCKOUT_MS, MAX_FAILED_LOGINS, NewSession, SESSION_MS};
 pub use sla::{SlaSweep, italian_when};

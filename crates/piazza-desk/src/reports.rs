@@ -183,6 +183,20 @@ pub struct ModerationStats {
     pub by_action: Vec<(String, i64)>,
     /// (account name, comments received, restrictive decisions).
     pub by_account: Vec<(String, i64, i64)>,
+    /// Requests to review a decision received in the period, by where
+    /// they stand now.
+    pub appeals: AppealCounts,
+}
+
+/// Requests for review by state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AppealCounts {
+    pub received: i64,
+    pub open: i64,
+    /// The decision was confirmed.
+    pub upheld: i64,
+    /// The decision was withdrawn.
+    pub reversed: i64,
 }
 
 impl Desk {
@@ -193,7 +207,7 @@ impl Desk {
         to: i64,
     ) -> Result<ModerationStats> {
         let ctx = self.context(admin_id)?;
-        let (comments, actions, flagged, accounts) = self.read(|tx| {
+        let (comments, actions, flagged, accounts, appeals) = self.read(|tx| {
             let comments = tx
                 .query_one(
                     "SELECT COUNT(*) FROM comments WHERE admin_id = ? AND created_at >= ? AND created_at < ?",
@@ -219,7 +233,20 @@ impl Desk {
                  WHERE a.admin_id = ? GROUP BY a.id, a.name ORDER BY a.id",
                 &[from.into(), to.into(), from.into(), to.into(), admin_id.into()],
             )?;
-            Ok((comments, actions, flagged, accounts))
+            let mut appeals = AppealCounts::default();
+            for r in tx.query(
+                "SELECT state, COUNT(*) FROM appeals WHERE admin_id = ? AND received_at >= ? AND received_at < ? GROUP BY state",
+                &[admin_id.into(), from.into(), to.into()],
+            )? {
+                let n = r.int(1)?;
+                appeals.received += n;
+                match r.text(0)?.as_str() {
+                    "open" => appeals.open += n,
+                    "upheld" => appeals.upheld += n,
+                    _ => appeals.reversed += n,
+                }
+            }
+            Ok((comments, actions, flagged, accounts, appeals))
         })?;
         let restrictive = ["hide", "remove", "ban", "warn", "report"];
         let mut by_clause: std::collections::BTreeMap<i64, i64> = Default::default();
@@ -277,6 +304,7 @@ impl Desk {
                 .iter()
                 .map(|r| Ok((r.text(0)?, r.int(1)?, r.int(2)?)))
                 .collect::<Result<_>>()?,
+            appeals,
         })
     }
 }

@@ -88,6 +88,12 @@ impl Desk {
                 "UPDATE outbox SET author_ref = NULL WHERE admin_id = ? AND created_at < ? AND author_ref IS NOT NULL AND state NOT IN ('pending', 'in_flight')",
                 &p(),
             )?;
+            // Decided appeals keep their outcome, not the citizen's words
+            // or address; an open one keeps both until it is decided.
+            tx.execute(
+                "UPDATE appeals SET grounds = NULL, reply_to = NULL WHERE admin_id = ? AND received_at < ? AND state <> 'open' AND (grounds IS NOT NULL OR reply_to IS NOT NULL)",
+                &p(),
+            )?;
             // Webhook deliveries keep their bodies only while they are
             // needed (processed ones lose them at once); what is older than
             // the period goes, hash included (platforms retry for hours,

@@ -53,6 +53,7 @@ pub(crate) const REGISTRY_WRITE: &[Role] = &[Role::Admin, Role::Dirigente];
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DeskSection {
     Inbox,
+    Appeals,
     Registry,
     Policy,
     Audit,
@@ -79,6 +80,7 @@ impl Layout {
         };
         if session.has_any(QUEUE) {
             add("/desk", "Da trattare", DeskSection::Inbox);
+            add("/desk/riesami", "Riesami", DeskSection::Appeals);
         }
         if session.has_any(REGISTRY_READ) {
             add("/desk/registro", "Registro", DeskSection::Registry);

@@ -56,9 +56,11 @@
 #![recursion_limit = "512"]
 
 mod api;
+mod appeals;
 pub mod assets;
 mod audit;
 mod auth;
+mod citizens;
 mod csrf;
 mod desk;
 mod desk_api;
@@ -146,6 +148,10 @@ fn desk_routes() -> Router<AppState> {
         .route("/desk/azioni", post(desk::bulk_submit))
         .route("/desk/commenti/{id}", get(desk::item))
         .route("/desk/commenti/{id}/azione", post(desk::act_submit))
+        .route("/desk/riesami", get(appeals::appeals_page))
+        .route("/desk/riesami/registra", post(appeals::record_submit))
+        .route("/desk/riesami/{id}", get(appeals::appeal_detail))
+        .route("/desk/riesami/{id}/esito", post(appeals::decide_submit))
         .route("/desk/audit", get(audit::audit_page))
         .route("/desk/registro", get(registry::registry_page))
         .route("/desk/policy", get(policy_desk::policy_page))

@@ -43,6 +43,40 @@ fn presession_binding(value: &str) -> String {
     format!("pre-session-{value}")
 }
 
+/// The CSRF token of a public form for a visitor without a session, bound
+/// to the pre-session cookie; the cookie to set when the visitor has none.
+pub(crate) fn presession_token(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> (String, Option<HeaderValue>) {
+    let (pre, set) = match cookie_value(headers, PRESESSION_COOKIE) {
+        Some(v) if v.len() == 48 && v.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            (v.to_string(), false)
+        }
+        _ => (random_hex(), true),
+    };
+    let token = state.csrf.token(&presession_binding(&pre));
+    let cookie = set.then(|| cookie(PRESESSION_COOKIE, &pre, state.config.secure_cookies, None));
+    (token, cookie)
+}
+
+/// Checks a public form's CSRF token against the pre-session cookie.
+pub(crate) fn verify_presession(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: Option<&str>,
+) -> Result<(), AppError> {
+    let pre = cookie_value(headers, PRESESSION_COOKIE).ok_or(AppError::CsrfRejected)?;
+    if state
+        .csrf
+        .verify(&presession_binding(pre), token.unwrap_or(""))
+    {
+        Ok(())
+    } else {
+        Err(AppError::CsrfRejected)
+    }
+}
+
 fn random_hex() -> String {
     let mut b = [0u8; 24];
     getrandom::fill(&mut b).expect("the operating system has no random source");
@@ -121,16 +155,11 @@ pub(crate) async fn login_page(
     if auth.is_some() {
         return Redirect::to(&next).into_response();
     }
-    let (pre, set) = match cookie_value(&headers, PRESESSION_COOKIE) {
-        Some(v) if v.len() == 48 && v.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            (v.to_string(), false)
-        }
-        _ => (random_hex(), true),
-    };
+    let (csrf_token, set_cookie) = presession_token(&state, &headers);
     let page = LoginPage {
         layout: Layout::piazza("Accesso del personale"),
         csrf_field: CSRF_FIELD,
-        csrf_token: state.csrf.token(&presession_binding(&pre)),
+        csrf_token,
         username: String::new(),
         error: None,
         signed_out: q.uscita.is_some(),
@@ -138,11 +167,8 @@ pub(crate) async fn login_page(
         next,
     };
     let mut res = render(&page);
-    if set {
-        res.headers_mut().append(
-            header::SET_COOKIE,
-            cookie(PRESESSION_COOKIE, &pre, state.config.secure_cookies, None),
-        );
+    if let Some(c) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
     }
     res
 }
@@ -163,11 +189,8 @@ pub(crate) async fn login_submit(
     ext: axum::http::Extensions,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let pre = cookie_value(&headers, PRESESSION_COOKIE).ok_or(AppError::CsrfRejected)?;
+    verify_presession(&state, &headers, form.csrf_token.as_deref())?;
     let token = form.csrf_token.as_deref().unwrap_or("");
-    if !state.csrf.verify(&presession_binding(pre), token) {
-        return Err(AppError::CsrfRejected);
-    }
     let next = safe_next(form.next.as_deref());
     match sign_in(
         &state,

@@ -28,6 +28,10 @@ pub(crate) fn routes() -> Router<AppState> {
             "/enti/{slug}/statistiche",
             get(crate::reports::public_stats_page),
         )
+        .route(
+            "/enti/{slug}/riesame",
+            get(crate::citizens::appeal_page).post(crate::citizens::appeal_submit),
+        )
 }
 
 /// Renders a template, or a 500 if it fails (it can only fail on a bug in a
@@ -190,6 +194,7 @@ async fn landing(
 #[template(path = "policy.html")]
 struct PolicyPage {
     layout: Layout,
+    slug: String,
     title: String,
     version_line: String,
     purpose: Vec<String>,
@@ -351,6 +356,7 @@ fn policy_view(slug_: &str, p: &Policy) -> PolicyPage {
 
     PolicyPage {
         layout: Layout::administration(slug_, p, &p.document.title, Section::Policy),
+        slug: slug_.to_string(),
         title: p.document.title.clone(),
         version_line: version_line(p),
         purpose: p.document.purpose.clone(),

@@ -175,6 +175,23 @@ fn tables(r: &Report) -> Vec<Table> {
             chart_column: Some(1),
         },
         Table {
+            id: "riesami",
+            title: "Richieste di riesame ricevute nel periodo".into(),
+            headers: vec![
+                "Ricevute",
+                "Decisione confermata",
+                "Decisione annullata",
+                "Da decidere",
+            ],
+            rows: vec![vec![
+                m.appeals.received.to_string(),
+                m.appeals.upheld.to_string(),
+                m.appeals.reversed.to_string(),
+                m.appeals.open.to_string(),
+            ]],
+            chart_column: None,
+        },
+        Table {
             id: "tempi_account",
             title: "Tempi di risposta rispetto alle scadenze, per account".into(),
             headers: time_headers.clone(),
@@ -396,6 +413,8 @@ pub(crate) struct PublicStats {
     /// Per category: id, Italian label, comments flagged, decisions.
     by_category: Vec<CategoryCount>,
     by_action: Vec<ActionCount>,
+    /// Requests for review received in the period, by outcome.
+    appeals: piazza_desk::AppealCounts,
 }
 
 #[derive(Serialize)]
@@ -452,6 +471,7 @@ async fn public_stats(
                     decisions,
                 })
                 .collect(),
+            appeals: m.appeals,
             by_category: m
                 .by_category
                 .into_iter()

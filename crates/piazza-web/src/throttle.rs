@@ -14,6 +14,10 @@ use std::sync::Mutex;
 /// Attempts per address and minute, by default.
 pub const LOGIN_ATTEMPTS_PER_MINUTE: u32 = 30;
 
+/// Submissions of a public form (appeal, report) per address and minute: a
+/// citizen sends one or two; a script trying references sends many.
+pub const PUBLIC_FORMS_PER_MINUTE: u32 = 10;
+
 const WINDOW_MS: i64 = 60_000;
 
 #[derive(Debug)]

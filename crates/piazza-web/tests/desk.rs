@@ -1738,3 +1738,156 @@ async fn the_public_list_of_accounts_follows_the_registry() {
     let log = desk.audit_entries(AdminId(1), 1, 1000).unwrap();
     assert!(log.iter().any(|e| e.entry.kind == "account.update"));
 }
+
+/// A public form with the CSRF token of its pre-session cookie.
+async fn public_form(w: &World, get: &str, post: &str, fields: &[(&str, &str)]) -> Reply {
+    let page = w.get(None, get).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let pre = page
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("piazza_presession="))
+        .expect("pre-session cookie");
+    let token = page.csrf_field();
+    let mut pairs = fields.to_vec();
+    pairs.push(("csrf_token", &token));
+    w.call(
+        Request::post(post)
+            .header(header::COOKIE, pre.split(';').next().unwrap())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(&pairs).unwrap()))
+            .unwrap(),
+    )
+    .await
+}
+
+/// The riesame end to end: the citizen's form (reference and day), the
+/// queue where the decision's author cannot decide, a colleague's
+/// reversal, the message to the author waiting for a person (the account
+/// is not connected), and the public statistics counting it.
+#[tokio::test]
+async fn a_citizen_asks_for_review_and_a_colleague_decides_it() {
+    use piazza_calendar::jiff::{Timestamp, tz::TimeZone};
+    let w = world();
+    let anna = w.login("anna").await;
+    let r = w
+        .api(
+            Some(&anna),
+            Method::POST,
+            &format!("/api/v1/commenti/{}/azioni", w.threat),
+            json!({"kind": "hide", "clauses": [2]}),
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let reference = r.json()["action_id"].as_i64().unwrap().to_string();
+    let created = w
+        .state
+        .desk
+        .item(&w.state.desk.actor(w.admin, "capo").unwrap(), w.threat)
+        .unwrap()
+        .item
+        .created_at;
+    let day = Timestamp::from_millisecond(created)
+        .unwrap()
+        .to_zoned(TimeZone::get("Europe/Rome").unwrap())
+        .date()
+        .to_string();
+    let form_url = format!("/enti/cento/riesame?riferimento={reference}");
+    let wrong = public_form(
+        &w,
+        &form_url,
+        "/enti/cento/riesame",
+        &[
+            ("riferimento", &reference),
+            ("data", "2020-01-01"),
+            ("motivi", "Non era una minaccia, era una citazione"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND, "{}", wrong.body);
+    assert!(wrong.body.contains("Nessuna decisione corrisponde"));
+    assert!(
+        wrong.body.contains("Non era una minaccia"),
+        "the text is kept"
+    );
+    let filed = public_form(
+        &w,
+        &form_url,
+        "/enti/cento/riesame",
+        &[
+            ("riferimento", &reference),
+            ("data", &day),
+            ("motivi", "Non era una minaccia, era una citazione"),
+        ],
+    )
+    .await;
+    assert_eq!(filed.status, StatusCode::OK, "{}", filed.body);
+    assert!(
+        filed.body.contains("id=\"riesame-ricevuto\""),
+        "{}",
+        filed.body
+    );
+    assert!(
+        filed
+            .body
+            .contains("persona diversa da chi ha preso la decisione")
+    );
+
+    // The author of the decision sees it in the queue but cannot decide.
+    let queue = w.get(Some(&anna), "/desk/riesami").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains("tua decisione"), "{}", queue.body);
+    let list = w
+        .state
+        .desk
+        .appeals(&w.state.desk.actor(w.admin, "capo").unwrap(), None)
+        .unwrap();
+    let id = list[0].id.to_string();
+    let own = w.get(Some(&anna), &format!("/desk/riesami/{id}")).await;
+    assert!(own.body.contains("id=\"propria-decisione\""));
+    assert!(
+        !own.body.contains("/esito\""),
+        "no decision form for the author"
+    );
+    let refused = w
+        .form(
+            &anna,
+            &format!("/desk/riesami/{id}/esito"),
+            &[("esito", "reverse"), ("motivazione", "mi sono sbagliata")],
+            true,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("persona diversa"));
+
+    let capo = w.login("capo").await;
+    let decided = w
+        .form(
+            &capo,
+            &format!("/desk/riesami/{id}/esito"),
+            &[
+                ("esito", "reverse"),
+                (
+                    "motivazione",
+                    "Era la citazione di un film, non una minaccia",
+                ),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    let page = w
+        .get(Some(&capo), &format!("/desk/riesami/{id}?esito=decisa"))
+        .await;
+    assert!(page.body.contains("decisione annullata"), "{}", page.body);
+    // Not connected: the message waits for a person, and the page says so.
+    let sent = &page.body[page.body.find("id=\"invio-esito\"").unwrap()..];
+    assert!(!sent.contains("eseguito"), "{sent}");
+    let stats = w.get(None, "/enti/cento/statistiche").await;
+    assert!(
+        stats.body.contains("ne sono arrivate <strong>1</strong>: 0 con la decisione confermata, 1 con la decisione annullata"),
+        "{}",
+        stats.body
+    );
+}

@@ -69,6 +69,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(cmd::desk::AuditCommand),
+    /// Requests to review a decision (riesame): queue, record, decide.
+    #[command(subcommand)]
+    Appeals(cmd::desk::AppealsCommand),
     /// Retention of texts and personal data.
     #[command(subcommand)]
     Retention(cmd::desk::RetentionCommand),
@@ -114,6 +117,7 @@ fn main() -> ExitCode {
         Command::Sync(a) => cmd::platforms::sync(store, a),
         Command::Outbox(c) => cmd::platforms::outbox(store, c),
         Command::Audit(c) => cmd::desk::audit(store, c),
+        Command::Appeals(c) => cmd::desk::appeals(store, c),
         Command::Retention(c) => cmd::desk::retention(store, c),
         Command::Report(c) => cmd::desk::report(store, c),
         Command::Calendar(c) => cmd::calendar::calendar(c),

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 mod common;
-use common::{envs, write_jsonl};
+use common::{envs, stderr, stdout, write_jsonl};
 
 #[test]
 fn the_whole_flow_runs_from_the_command_line() {
@@ -433,4 +433,129 @@ fn analyze_reports_provocation_repeated_by_one_author_under_one_post_as_trolling
     assert_eq!(f["clause"], 2, "Cento's rule 2 names trolling");
     assert_eq!(f["evidence"][0]["text"], "Fatevene una ragione");
     assert!(trolling(1, "repeated").is_none() && trolling(2, "repeated").is_none());
+}
+
+/// A request for review that came by e-mail, recorded and decided from the
+/// command line; the decision's author is refused.
+#[test]
+fn an_appeal_is_recorded_and_decided_by_someone_else_from_the_command_line() {
+    for env in envs("appeals") {
+        env.ok(&["admin", "add", "--preset", "roma"]);
+        env.ok(&["staff", "add", "root", "--name", "Root", "--admin"]);
+        env.ok(&[
+            "staff",
+            "add",
+            "capo",
+            "--name",
+            "Capo",
+            "--role",
+            "dirigente",
+            "--as",
+            "root",
+        ]);
+        for who in ["anna", "bruno"] {
+            env.ok(&[
+                "staff",
+                "add",
+                who,
+                "--name",
+                who,
+                "--role",
+                "moderatore",
+                "--as",
+                "capo",
+            ]);
+        }
+        let accounts = env.json(&["accounts", "list"]);
+        let facebook = accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["platform"] == "facebook")
+            .unwrap()["id"]
+            .to_string();
+        for who in ["anna", "bruno"] {
+            env.ok(&[
+                "staff",
+                "assign",
+                who,
+                "--account",
+                &facebook,
+                "--as",
+                "capo",
+            ]);
+        }
+        write_jsonl(
+            &env.dir.path().join("c.jsonl"),
+            &[r#"{"id":"c1","text":"Sei un idiota","author":"u1","post_id":"p1"}"#.into()],
+        );
+        env.ok(&["import", "c.jsonl", "--account", &facebook, "--as", "anna"]);
+        let id = env.json(&["queue", "list"])[0]["id"].to_string();
+        let hide = env.json(&[
+            "act", &id, "--action", "hide", "--clause", "3", "--as", "anna",
+        ])["action_id"]
+            .to_string();
+        let mut child = env
+            .command(&[
+                "appeals",
+                "record",
+                &hide,
+                "--channel",
+                "email",
+                "--reply-to",
+                "mario@example.it",
+                "--as",
+                "bruno",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all("Non offendevo nessuno".as_bytes())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("registrata"), "{}", stdout(&o));
+        let list = env.json(&["appeals", "list", "--as", "capo"]);
+        let appeal = list[0]["id"].to_string();
+        assert_eq!(list[0]["channel"], "email");
+        let own = env.run(&[
+            "appeals",
+            "decide",
+            &appeal,
+            "--outcome",
+            "reverse",
+            "--reason",
+            "ok",
+            "--as",
+            "anna",
+        ]);
+        assert_eq!(own.status.code(), Some(1));
+        assert!(stderr(&own).contains("persona diversa"), "{}", stderr(&own));
+        env.ok(&[
+            "appeals",
+            "decide",
+            &appeal,
+            "--outcome",
+            "uphold",
+            "--reason",
+            "Insulto a una persona: regola 3",
+            "--as",
+            "bruno",
+        ]);
+        let all = env.json(&["appeals", "list", "--all", "--as", "capo"]);
+        assert_eq!(all[0]["state"], "upheld");
+        assert_eq!(all[0]["reviewer"], "bruno");
+        assert!(
+            env.json(&["appeals", "list", "--as", "capo"])
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+    }
 }

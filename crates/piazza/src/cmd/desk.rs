@@ -1242,3 +1242,132 @@ pub fn report(store: &StoreArgs, cmd: ReportCommand) -> anyhow::Result<Outcome> 
     }
     Ok(Outcome::Ok)
 }
+
+#[derive(Subcommand)]
+pub enum AppealsCommand {
+    /// The appeals queue (open ones unless --all), oldest term first.
+    List {
+        #[arg(long)]
+        all: bool,
+        #[arg(long = "as")]
+        as_staff: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a request that arrived by e-mail, reply or private message;
+    /// the reasons are read from standard input.
+    Record {
+        /// The decision's reference (the number in the statement).
+        reference: i64,
+        /// email, platform_reply, private_message or other.
+        #[arg(long)]
+        channel: String,
+        /// Where the outcome goes when the platform cannot carry it.
+        #[arg(long)]
+        reply_to: Option<String>,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+    /// Decide a request: uphold or reverse, with the reasons sent to the
+    /// author. Not by who took or confirmed the decision.
+    Decide {
+        appeal: i64,
+        /// uphold or reverse.
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+}
+
+pub fn appeals(store: &StoreArgs, cmd: AppealsCommand) -> anyhow::Result<Outcome> {
+    use piazza_desk::{AppealChannel, AppealFiling, AppealId, AppealOutcome, AppealState};
+    let desk = store.desk()?;
+    let admin = store.administration(&desk)?;
+    match cmd {
+        AppealsCommand::List {
+            all,
+            as_staff,
+            json,
+        } => {
+            let actor = desk.actor(admin.id, &as_staff)?;
+            let list = desk.appeals(&actor, (!all).then_some(AppealState::Open))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("nessuna richiesta di riesame");
+            } else {
+                let now = desk.now();
+                for a in &list {
+                    println!(
+                        "riesame {:<5} decisione n. {:<6} ({}) ricevuta {} scadenza {}{} – {}",
+                        a.id,
+                        a.reference,
+                        a.decision.label_it(),
+                        iso(a.received_at),
+                        iso(a.due_at),
+                        if a.overdue(now) { " SCADUTA" } else { "" },
+                        a.state.label_it()
+                    );
+                }
+            }
+            Ok(Outcome::Ok)
+        }
+        AppealsCommand::Record {
+            reference,
+            channel,
+            reply_to,
+            as_staff,
+        } => {
+            let actor = desk.actor(admin.id, &as_staff)?;
+            let channel: AppealChannel = channel.parse()?;
+            let mut grounds = String::new();
+            std::io::stdin()
+                .read_to_string(&mut grounds)
+                .context("lettura delle ragioni dallo standard input")?;
+            let r = desk.file_appeal(
+                admin.id,
+                Some(&actor),
+                &AppealFiling {
+                    reference: piazza_desk::ActionId(reference),
+                    channel,
+                    grounds,
+                    comment_day: None,
+                    reply_to,
+                },
+            )?;
+            if r.already_filed {
+                println!(
+                    "la decisione n. {reference} ha già la richiesta di riesame n. {} ({}): nessuna nuova richiesta registrata",
+                    r.id,
+                    r.state.label_it()
+                );
+            } else {
+                println!(
+                    "richiesta di riesame n. {} registrata; da decidere entro {}",
+                    r.id,
+                    iso(r.due_at)
+                );
+            }
+            Ok(Outcome::Ok)
+        }
+        AppealsCommand::Decide {
+            appeal,
+            outcome,
+            reason,
+            as_staff,
+        } => {
+            let actor = desk.actor(admin.id, &as_staff)?;
+            let outcome: AppealOutcome = outcome.parse()?;
+            let a = desk.decide_appeal(&actor, AppealId(appeal), outcome, &reason)?;
+            println!(
+                "riesame n. {}: {}; l'esito è in coda per l'autore (piazza outbox list mostra l'invio)",
+                a.id,
+                a.state.label_it()
+            );
+            Ok(Outcome::Ok)
+        }
+    }
+}
