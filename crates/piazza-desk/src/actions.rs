@@ -316,6 +316,8 @@ pub(crate) struct CommentRow {
     needs_reply: bool,
     external_id: String,
     post_ref: Option<String>,
+    /// A citizen reported it with the public form.
+    reported_by_user: bool,
 }
 
 impl CommentRow {
@@ -391,7 +393,8 @@ pub(crate) fn load_comment(
     id: CommentId,
 ) -> Result<Option<CommentRow>> {
     let Some(r) = tx.query_opt(
-        "SELECT c.id, c.account_id, a.name, c.platform, c.author_ref, c.text, c.created_at, c.state, c.version, c.revision, c.deadline_at, c.needs_reply, c.external_id, p.external_id
+        "SELECT c.id, c.account_id, a.name, c.platform, c.author_ref, c.text, c.created_at, c.state, c.version, c.revision, c.deadline_at, c.needs_reply, c.external_id, p.external_id,
+                (SELECT COUNT(*) FROM user_reports u WHERE u.comment_id = c.id)
          FROM comments c JOIN accounts a ON a.id = c.account_id LEFT JOIN posts p ON p.id = c.post_id WHERE c.admin_id = ? AND c.id = ?",
         &[admin_id.into(), id.into()],
     )?
@@ -413,6 +416,7 @@ pub(crate) fn load_comment(
         needs_reply: r.bool(11)?,
         external_id: r.text(12)?,
         post_ref: r.opt_text(13)?,
+        reported_by_user: r.int(14)? > 0,
     }))
 }
 
@@ -474,6 +478,8 @@ pub struct StatementSubject<'a> {
     pub created_at: i64,
     pub account: &'a str,
     pub platform: &'a str,
+    /// A citizen reported the comment (the DSA source of the decision).
+    pub reported_by_user: bool,
 }
 
 impl<'a> From<&'a CommentRow> for StatementSubject<'a> {
@@ -482,6 +488,7 @@ impl<'a> From<&'a CommentRow> for StatementSubject<'a> {
             created_at: c.created_at,
             account: &c.account_name,
             platform: &c.platform,
+            reported_by_user: c.reported_by_user,
         }
     }
 }
@@ -538,10 +545,17 @@ fn statement(
         .collect();
     let links: Vec<String> = clauses.iter().map(|n| p.clause_link(*n)).collect();
     let facts: Vec<&str> = categories.iter().map(|c| c.label_it()).collect();
-    let detection = if automated {
-        "Il commento è stato segnalato da uno strumento automatico di analisi del testo; la decisione è stata presa da una persona."
-    } else {
-        "Il commento è stato esaminato da una persona, senza segnalazione automatica."
+    let detection = match (automated, c.reported_by_user) {
+        (true, true) => {
+            "Il commento è stato segnalato da un utente e da uno strumento automatico di analisi del testo; la decisione è stata presa da una persona."
+        }
+        (true, false) => {
+            "Il commento è stato segnalato da uno strumento automatico di analisi del testo; la decisione è stata presa da una persona."
+        }
+        (false, true) => "Il commento è stato segnalato da un utente ed esaminato da una persona.",
+        (false, false) => {
+            "Il commento è stato esaminato da una persona, senza segnalazione automatica."
+        }
     };
     let text = format!(
         "Gentile utente,\n\
@@ -604,7 +618,9 @@ fn statement(
         "content_date": (c.created_at > 0).then(|| ts(c.created_at)),
         "application_date": ts(now),
         "end_date": ban_until.map(ts),
-        "source_type": "SOURCE_VOLUNTARY",
+        // A citizen's report through the public form is a notification,
+        // not a notice of DSA art. 16 (it does not ask for a name).
+        "source_type": if c.reported_by_user { "SOURCE_TYPE_OTHER_NOTIFICATION" } else { "SOURCE_VOLUNTARY" },
         "territorial_scope": ["IT"],
         "platform_name": c.platform,
     });
@@ -704,6 +720,19 @@ fn admit(
         guard_review(tx, ctx.admin_id, actor, &c)?;
     }
     Ok(c)
+}
+
+/// A decision on the comment itself answers the citizens who reported it.
+fn closes_user_reports(kind: ActionKind) -> bool {
+    matches!(
+        kind,
+        ActionKind::Keep
+            | ActionKind::Hide
+            | ActionKind::Remove
+            | ActionKind::Warn
+            | ActionKind::Ban
+            | ActionKind::Report
+    )
 }
 
 /// Unhiding or reopening a comment reviews the last restrictive decision
@@ -1249,6 +1278,15 @@ impl Desk {
         };
         let t = transition(kind, &c, grounds.pending, &parts, now);
         move_comment(tx, ctx, &c, kind, &t, parts.assignee, now)?;
+        if c.reported_by_user && !grounds.pending && closes_user_reports(kind) {
+            crate::user_reports::close_with_decision(
+                tx,
+                actor,
+                c.id,
+                &format!("decisione n. {action_id}: {}", kind.label_it()),
+                now,
+            )?;
+        }
 
         let statement = if kind.is_restrictive() && !grounds.pending {
             let s = statement(

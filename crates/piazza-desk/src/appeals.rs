@@ -210,7 +210,7 @@ fn checked_grounds(grounds: &str) -> Result<String> {
     Ok(g.to_string())
 }
 
-fn checked_reply_to(reply_to: Option<&str>) -> Result<Option<String>> {
+pub(crate) fn checked_reply_to(reply_to: Option<&str>) -> Result<Option<String>> {
     let Some(e) = reply_to.map(str::trim).filter(|e| !e.is_empty()) else {
         return Ok(None);
     };

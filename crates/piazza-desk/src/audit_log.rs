@@ -53,6 +53,9 @@ closed_set! {
         // Requests to review a decision.
         AppealFile = "appeal.file",
         AppealDecide = "appeal.decide",
+        // Citizens' reports of a comment.
+        UserReportFile = "user_report.file",
+        UserReportClose = "user_report.close",
         // Decisions on one comment.
         ActionKeep = "action.keep",
         ActionHide = "action.hide",
@@ -144,6 +147,7 @@ closed_set! {
         Outbox = "outbox",
         Ban = "ban",
         Appeal = "appeal",
+        UserReport = "user_report",
     }
 }
 

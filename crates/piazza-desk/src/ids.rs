@@ -94,6 +94,8 @@ ids! {
     OutboxId = "outbox step";
     /// A citizen's request to review a decision (riesame).
     AppealId = "appeal";
+    /// A citizen's report of a comment.
+    UserReportId = "user report";
 }
 
 #[cfg(test)]

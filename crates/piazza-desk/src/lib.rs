@@ -35,6 +35,7 @@ mod retention;
 mod sessions;
 mod sla;
 mod templates;
+mod user_reports;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -55,6 +56,7 @@ pub use context::AdminContext;
 pub use error::DeskError;
 pub use ids::{
     AccountId, ActionId, AdminId, AppealId, CommentId, OutboxId, ParseIdError, PostId, StaffId,
+    UserReportId,
 };
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
@@ -82,6 +84,9 @@ pub use sla::{SlaSweep, italian_when};
 pub use templates::{
     IntentSuggestion, REDIRECT_TEMPLATES, TEMPLATES, contacts_phrase, intent_suggestion,
     police_phrase, redirect_template, render_template, review_contact,
+};
+pub use user_reports::{
+    MAX_REPORT_CHARS, UserReport, UserReportFiling, UserReportReceipt, UserReportState,
 };
 
 pub type Result<T, E = DeskError> = std::result::Result<T, E>;

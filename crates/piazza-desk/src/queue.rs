@@ -220,6 +220,8 @@ pub struct ItemDetail {
     pub author_ban_until: Option<Option<i64>>,
     /// The comment this one answers, on the platform.
     pub parent_external_id: Option<String>,
+    /// Citizens' reports of this comment.
+    pub user_reports: Vec<crate::UserReport>,
 }
 
 const ITEM_COLUMNS: &str = "c.id, c.account_id, a.name, c.platform, c.author_name, c.text, c.created_at, c.state, c.resolution, c.priority, c.severity, c.top_category, s.username, c.needs_reply, c.deadline_at, c.courtesy_due_at, c.sla_state, c.version, c.author_ban_id";
@@ -405,7 +407,7 @@ impl Desk {
         if !actor.has(Role::Auditor) {
             self.require_scope(actor, item.account_id)?;
         }
-        let (findings, actions, revisions) = self.read(|tx| {
+        let (findings, actions, revisions, user_reports) = self.read(|tx| {
             let f = tx.query(
                 "SELECT category, intent, kind, target, score, flagged, clause, evidence_json, explanation, revision
                  FROM findings WHERE admin_id = ? AND comment_id = ? ORDER BY revision DESC, flagged DESC, score DESC",
@@ -423,7 +425,8 @@ impl Desk {
                 "SELECT revision, text, seen_at FROM comment_revisions WHERE admin_id = ? AND comment_id = ? ORDER BY revision",
                 &[actor.admin_id.into(), comment_id.into()],
             )?;
-            Ok((f, a, r))
+            let u = crate::user_reports::reports_of(tx, comment_id)?;
+            Ok((f, a, r, u))
         })?;
         Ok(ItemDetail {
             item,
@@ -442,6 +445,7 @@ impl Desk {
                 None => None,
             },
             parent_external_id: extra.opt_text(12)?,
+            user_reports,
             steps: self.outbox(
                 actor.admin_id,
                 &crate::OutboxFilter {

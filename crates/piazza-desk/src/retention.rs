@@ -94,6 +94,12 @@ impl Desk {
                 "UPDATE appeals SET grounds = NULL, reply_to = NULL WHERE admin_id = ? AND received_at < ? AND state <> 'open' AND (grounds IS NOT NULL OR reply_to IS NOT NULL)",
                 &p(),
             )?;
+            // Citizens' reports: once examined, the words and the address
+            // go with the period; the link and the outcome stay.
+            tx.execute(
+                "UPDATE user_reports SET reason = NULL, reply_to = NULL WHERE admin_id = ? AND received_at < ? AND state = 'closed' AND (reason IS NOT NULL OR reply_to IS NOT NULL)",
+                &p(),
+            )?;
             // Webhook deliveries keep their bodies only while they are
             // needed (processed ones lose them at once); what is older than
             // the period goes, hash included (platforms retry for hours,

@@ -1481,3 +1481,104 @@ fn an_operator_records_an_appeal_that_came_by_email() {
         assert_eq!(a.reply_to.as_deref(), Some("mario@example.it"));
     }
 }
+
+/// A citizen's report names a comment by its link: a kept comment goes
+/// back to review, raised; the decision's statement says a user reported
+/// it (DSA source); the report is closed by the decision. A link Piazza
+/// cannot match waits for a person, who closes it saying what was found.
+#[test]
+fn a_citizens_report_raises_the_comment_and_is_answered_by_the_decision() {
+    use piazza_desk::{UserReportFiling, UserReportState};
+    for s in test_stores("desk_user_report") {
+        let w = world(s, "roma");
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("111_222", "Sei un idiota"))
+            .unwrap()
+            .id();
+        w.desk
+            .act(&w.mod_a, &ActRequest::new(id, ActionKind::Keep))
+            .unwrap();
+        let receipt = w
+            .desk
+            .file_user_report(
+                w.admin,
+                &UserReportFiling {
+                    link: "https://www.facebook.com/roma/posts/111?comment_id=222".into(),
+                    clause: Some(3),
+                    reason: "È un insulto ironico a un'altra utente".into(),
+                    reply_to: None,
+                },
+            )
+            .unwrap();
+        assert!(receipt.matched, "{}", s_label(&w));
+        let d = w.desk.item(&w.mod_b, id).unwrap();
+        assert_eq!(d.item.state, piazza_desk::CommentState::InReview);
+        assert_eq!(d.user_reports.len(), 1);
+        assert!(d.item.priority >= 60, "{}", d.item.priority);
+        let out = w
+            .desk
+            .act(&w.mod_b, &ActRequest::new(id, ActionKind::Hide).clause(3))
+            .unwrap();
+        let st = out.statement.unwrap();
+        assert!(st.text.contains("segnalato da un utente"), "{}", st.text);
+        assert_eq!(st.fields["source_type"], "SOURCE_TYPE_OTHER_NOTIFICATION");
+        let closed = w
+            .desk
+            .user_reports(&w.boss, Some(UserReportState::Closed))
+            .unwrap();
+        assert_eq!(closed.len(), 1);
+        assert!(
+            closed[0]
+                .outcome
+                .as_deref()
+                .unwrap()
+                .contains("decisione n."),
+            "{:?}",
+            closed[0].outcome
+        );
+
+        // Unknown to Piazza: kept for a person.
+        let other = w
+            .desk
+            .file_user_report(
+                w.admin,
+                &UserReportFiling {
+                    link: "https://www.facebook.com/roma/posts/5?comment_id=999".into(),
+                    clause: None,
+                    reason: String::new(),
+                    reply_to: Some("non-un-indirizzo".into()),
+                },
+            )
+            .unwrap_err();
+        assert!(matches!(other, DeskError::InvalidInput(_)), "{other}");
+        let other = w
+            .desk
+            .file_user_report(
+                w.admin,
+                &UserReportFiling {
+                    link: "https://www.facebook.com/roma/posts/5?comment_id=999".into(),
+                    clause: None,
+                    reason: String::new(),
+                    reply_to: None,
+                },
+            )
+            .unwrap();
+        assert!(!other.matched);
+        let open = w
+            .desk
+            .user_reports(&w.mod_a, Some(UserReportState::Open))
+            .unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].comment_id, None);
+        w.desk
+            .close_user_report(&w.mod_a, other.id, "Commento già cancellato dall'autore")
+            .unwrap();
+        assert!(
+            w.desk
+                .close_user_report(&w.mod_a, other.id, "di nuovo")
+                .is_err(),
+            "closed once"
+        );
+    }
+}

@@ -28,6 +28,7 @@
 pub mod capability;
 pub mod connector;
 pub mod incoming;
+pub mod links;
 pub mod meta;
 pub mod sandbox;
 pub mod secret;

@@ -13,7 +13,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (5, include_str!("../migrations/0005_account_hours.sql")),
     (6, include_str!("../migrations/0006_credential_holders.sql")),
     (7, include_str!("../migrations/0007_closed_notices.sql")),
-    (8, include_str!("../migrations/0008_appeals.sql")),
+    (8, include_str!("../migrations/0008_citizens.sql")),
 ];
 
 fn expand(sql: &str, kind: BackendKind) -> String {

@@ -296,3 +296,106 @@ pub(crate) async fn record_submit(
         .await?;
     Ok(Redirect::to(&format!("/desk/riesami/{}?esito=registrata", receipt.id)).into_response())
 }
+
+// ---------------------------------------------------------------------------
+// Citizens' reports of a comment.
+
+pub(crate) struct UserReportView {
+    id: String,
+    comment: Option<String>,
+    link: String,
+    /// The link is a web address (shown as a link only then).
+    link_is_web: bool,
+    clause: Option<u32>,
+    reason: String,
+    reply_to: Option<String>,
+    open: bool,
+    received: String,
+    closed: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "user_reports.html")]
+struct UserReportsPage {
+    layout: Layout,
+    csrf_field: &'static str,
+    csrf_token: String,
+    reports: Vec<UserReportView>,
+    show_all: bool,
+    can_close: bool,
+    notice: bool,
+}
+
+pub(crate) async fn user_reports_page(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let q = Pairs(q);
+    let ctx = context(&state, &session).await?;
+    let show_all = q.get("tutte").is_some();
+    let actor = session.actor();
+    let reports = state
+        .run(move |d| {
+            d.user_reports(
+                &actor,
+                (!show_all).then_some(piazza_desk::UserReportState::Open),
+            )
+        })
+        .await?;
+    Ok(render(&UserReportsPage {
+        layout: Layout::desk(
+            &state,
+            &session,
+            &ctx,
+            "Segnalazioni dei cittadini",
+            DeskSection::UserReports,
+        ),
+        csrf_field: CSRF_FIELD,
+        csrf_token: state.csrf.token(&session.session_id),
+        reports: reports
+            .iter()
+            .map(|r| UserReportView {
+                id: r.id.to_string(),
+                comment: r.comment_id.map(|c| c.to_string()),
+                link_is_web: r.link.starts_with("https://") || r.link.starts_with("http://"),
+                link: r.link.clone(),
+                clause: r.clause,
+                reason: r.reason.clone().unwrap_or_default(),
+                reply_to: r.reply_to.clone(),
+                open: r.state == piazza_desk::UserReportState::Open,
+                received: when(r.received_at),
+                closed: r.closed_at.map(|at| {
+                    format!(
+                        "{} il {}: {}",
+                        r.closed_by.as_deref().unwrap_or("—"),
+                        when(at),
+                        r.outcome.as_deref().unwrap_or("")
+                    )
+                }),
+            })
+            .collect(),
+        show_all,
+        can_close: session.has_any(RECORDERS),
+        notice: q.get("esito").is_some(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CloseReportForm {
+    #[serde(default)]
+    esito: String,
+}
+
+pub(crate) async fn close_report_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { session, form }: CsrfForm<CloseReportForm>,
+) -> Result<Response, AppError> {
+    session.require(RECORDERS)?;
+    let actor = session.actor();
+    state
+        .run(move |d| d.close_user_report(&actor, piazza_desk::UserReportId(id), &form.esito))
+        .await?;
+    Ok(Redirect::to("/desk/segnalazioni?esito=chiusa").into_response())
+}

@@ -202,3 +202,128 @@ fn receipt_view(r: &AppealReceipt, email_given: bool) -> ReceiptView {
         email_given,
     }
 }
+
+#[derive(Template)]
+#[template(path = "report_comment.html")]
+struct ReportPage {
+    layout: Layout,
+    slug: String,
+    name: String,
+    csrf_field: &'static str,
+    csrf_token: String,
+    clauses: Vec<(u32, String, bool)>,
+    link: String,
+    reason: String,
+    email: String,
+    max_chars: usize,
+    error: Option<String>,
+    /// Received: whether the link named a comment the office holds.
+    received: Option<(String, bool)>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ReportForm {
+    #[serde(default)]
+    collegamento: String,
+    #[serde(default)]
+    regola: String,
+    #[serde(default)]
+    motivo: String,
+    #[serde(default)]
+    email: String,
+    csrf_token: Option<String>,
+}
+
+fn report_page(
+    ctx: &piazza_desk::AdminContext,
+    auth: Option<Authenticated>,
+    state: &AppState,
+    csrf_token: String,
+    chosen: Option<u32>,
+) -> ReportPage {
+    let p = &ctx.policy;
+    ReportPage {
+        layout: Layout::administration(&ctx.slug, p, "Segnala un commento", Section::Policy)
+            .with_staff(auth, state),
+        slug: ctx.slug.clone(),
+        name: p.administration.name.clone(),
+        csrf_field: CSRF_FIELD,
+        csrf_token,
+        clauses: p
+            .external
+            .clauses
+            .iter()
+            .map(|c| (c.number, c.title.clone(), Some(c.number) == chosen))
+            .collect(),
+        link: String::new(),
+        reason: String::new(),
+        email: String::new(),
+        max_chars: piazza_desk::MAX_REPORT_CHARS,
+        error: None,
+        received: None,
+    }
+}
+
+pub(crate) async fn report_form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    auth: Option<Authenticated>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let ctx = state.administration(&slug).await?;
+    let (token, cookie) = presession_token(&state, &headers);
+    let mut res = render(&report_page(&ctx, auth, &state, token, None));
+    if let Some(c) = cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+pub(crate) async fn report_submit(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    auth: Option<Authenticated>,
+    headers: HeaderMap,
+    ext: axum::http::Extensions,
+    axum::Form(form): axum::Form<ReportForm>,
+) -> Result<Response, AppError> {
+    verify_presession(&state, &headers, form.csrf_token.as_deref())?;
+    let ctx = state.administration(&slug).await?;
+    let clause = form.regola.trim().parse::<u32>().ok();
+    let mut view = report_page(
+        &ctx,
+        auth,
+        &state,
+        form.csrf_token.clone().unwrap_or_default(),
+        clause,
+    );
+    view.link = form.collegamento.trim().to_string();
+    view.reason = form.motivo.clone();
+    view.email = form.email.trim().to_string();
+    if !state
+        .public_form_throttle
+        .allow(client_addr(&ext), state.desk.now())
+    {
+        view.error =
+            Some("Troppe richieste da questo indirizzo in un minuto: riprova tra poco.".into());
+        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&view)).into_response());
+    }
+    let filing = piazza_desk::UserReportFiling {
+        link: view.link.clone(),
+        clause,
+        reason: view.reason.clone(),
+        reply_to: Some(view.email.clone()).filter(|e| !e.is_empty()),
+    };
+    let admin = ctx.admin_id;
+    match state.run(move |d| d.file_user_report(admin, &filing)).await {
+        Ok(r) => {
+            view.received = Some((r.id.to_string(), r.matched));
+            Ok(render(&view))
+        }
+        Err(AppError::Desk { message, .. }) => {
+            view.error = Some(message);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -54,6 +54,7 @@ pub(crate) const REGISTRY_WRITE: &[Role] = &[Role::Admin, Role::Dirigente];
 pub(crate) enum DeskSection {
     Inbox,
     Appeals,
+    UserReports,
     Registry,
     Policy,
     Audit,
@@ -81,6 +82,11 @@ impl Layout {
         if session.has_any(QUEUE) {
             add("/desk", "Da trattare", DeskSection::Inbox);
             add("/desk/riesami", "Riesami", DeskSection::Appeals);
+            add(
+                "/desk/segnalazioni",
+                "Segnalazioni",
+                DeskSection::UserReports,
+            );
         }
         if session.has_any(REGISTRY_READ) {
             add("/desk/registro", "Registro", DeskSection::Registry);
@@ -575,6 +581,8 @@ struct ItemPage {
     reply_unavailable: Option<String>,
     /// The author was banned when the comment arrived (until when).
     banned_until: Option<String>,
+    /// Citizens' reports of the comment: (received, clause, reason).
+    user_reports: Vec<(String, Option<u32>, String)>,
     /// When the comment was deleted on the platform.
     deleted_on_platform: Option<String>,
     /// A removal proposed by somebody else waits for a second moderator.
@@ -621,6 +629,7 @@ fn preview(
             created_at: d.item.created_at,
             account: &d.item.account,
             platform: &d.item.platform,
+            reported_by_user: !d.user_reports.is_empty(),
         },
         &[clause],
         cats,
@@ -874,6 +883,17 @@ fn item_page(
             Support::Yes => None,
             Support::No(why) => Some(why.to_string()),
         },
+        user_reports: d
+            .user_reports
+            .iter()
+            .map(|r| {
+                (
+                    when(r.received_at),
+                    r.clause,
+                    r.reason.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
         banned_until: d.author_ban_until.map(|u| match u {
             Some(t) => format!("fino al {}", when(t)),
             None => "a tempo indeterminato".to_string(),

@@ -152,6 +152,11 @@ fn desk_routes() -> Router<AppState> {
         .route("/desk/riesami/registra", post(appeals::record_submit))
         .route("/desk/riesami/{id}", get(appeals::appeal_detail))
         .route("/desk/riesami/{id}/esito", post(appeals::decide_submit))
+        .route("/desk/segnalazioni", get(appeals::user_reports_page))
+        .route(
+            "/desk/segnalazioni/{id}/chiudi",
+            post(appeals::close_report_submit),
+        )
         .route("/desk/audit", get(audit::audit_page))
         .route("/desk/registro", get(registry::registry_page))
         .route("/desk/policy", get(policy_desk::policy_page))

@@ -32,6 +32,10 @@ pub(crate) fn routes() -> Router<AppState> {
             "/enti/{slug}/riesame",
             get(crate::citizens::appeal_page).post(crate::citizens::appeal_submit),
         )
+        .route(
+            "/enti/{slug}/segnala",
+            get(crate::citizens::report_form).post(crate::citizens::report_submit),
+        )
 }
 
 /// Renders a template, or a 500 if it fails (it can only fail on a bug in a

@@ -1891,3 +1891,87 @@ async fn a_citizen_asks_for_review_and_a_colleague_decides_it() {
         stats.body
     );
 }
+
+/// "Segnala un commento": the public form finds the comment by its link
+/// and puts it in front of the office; the desk lists the report and the
+/// item page shows it; a link that names nothing Piazza holds waits for a
+/// person.
+#[tokio::test]
+async fn a_citizen_reports_a_comment_by_its_link() {
+    let w = world();
+    let account = w
+        .state
+        .desk
+        .accounts(w.admin)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.id == w.account_a)
+        .unwrap();
+    let link = match account.platform.as_str() {
+        "facebook" => "https://www.facebook.com/cento/posts/1?comment_id=q1".to_string(),
+        "instagram" => "https://www.instagram.com/p/ABC/c/q1/".to_string(),
+        other => panic!("the first account of Cento is on {other}"),
+    };
+    let r = public_form(
+        &w,
+        "/enti/cento/segnala",
+        "/enti/cento/segnala",
+        &[
+            ("collegamento", &link),
+            ("regola", "1"),
+            ("motivo", "Mi sembra fuori tema"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("id=\"segnalazione-ricevuta\""),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("messo in evidenza"), "{}", r.body);
+    let unknown = public_form(
+        &w,
+        "/enti/cento/segnala",
+        "/enti/cento/segnala",
+        &[(
+            "collegamento",
+            "https://www.facebook.com/cento/posts/9?comment_id=zz9",
+        )],
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::OK);
+    assert!(
+        unknown.body.contains("aprirà il collegamento"),
+        "{}",
+        unknown.body
+    );
+    let empty = public_form(
+        &w,
+        "/enti/cento/segnala",
+        "/enti/cento/segnala",
+        &[("collegamento", "  ")],
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let anna = w.login("anna").await;
+    let list = w.get(Some(&anna), "/desk/segnalazioni").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body
+            .contains(&format!("/desk/commenti/{}", w.question)),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("apri sulla piattaforma"));
+    let item = w
+        .get(Some(&anna), &format!("/desk/commenti/{}", w.question))
+        .await;
+    assert!(
+        item.body.contains("Segnalato da cittadini"),
+        "{}",
+        item.body
+    );
+    assert!(item.body.contains("Mi sembra fuori tema"));
+}

@@ -27,3 +27,25 @@ CREATE TABLE appeals (
 );
 CREATE UNIQUE INDEX appeals_once ON appeals (action_id);
 CREATE INDEX appeals_queue ON appeals (admin_id, state, due_at);
+
+-- Reports of a comment by citizens ("segnala un commento"): the link, the
+-- rule they think it breaks and why. Matched to a comment Piazza holds when
+-- the link names one (the item is raised in the queue); otherwise left for
+-- a person to look at on the platform.
+CREATE TABLE user_reports (
+    id %ID%,
+    admin_id %INT% NOT NULL REFERENCES administrations(id),
+    comment_id %INT% REFERENCES comments(id),
+    link TEXT NOT NULL,
+    clause %INT%,
+    reason TEXT,
+    reply_to TEXT,
+    -- open, closed
+    state TEXT NOT NULL,
+    received_at %INT% NOT NULL,
+    closed_by %INT% REFERENCES staff(id),
+    closed_at %INT%,
+    outcome TEXT
+);
+CREATE INDEX user_reports_comment ON user_reports (comment_id);
+CREATE INDEX user_reports_queue ON user_reports (admin_id, state, received_at);
