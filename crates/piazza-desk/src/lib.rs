@@ -35,6 +35,7 @@ mod retention;
 mod sessions;
 mod sla;
 mod templates;
+mod transparency;
 mod user_reports;
 
 use std::collections::HashMap;
@@ -85,6 +86,7 @@ pub use templates::{
     IntentSuggestion, REDIRECT_TEMPLATES, TEMPLATES, contacts_phrase, intent_suggestion,
     police_phrase, redirect_template, render_template, review_contact,
 };
+pub use transparency::{TransparencyReport, TransparencyRow, account_label, month_of};
 pub use user_reports::{
     MAX_REPORT_CHARS, UserReport, UserReportFiling, UserReportReceipt, UserReportState,
 };

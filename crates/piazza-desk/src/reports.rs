@@ -123,7 +123,7 @@ impl Desk {
                 _ => false,
             };
             samples.push(Sample {
-                account: account.name.clone(),
+                account: crate::transparency::account_label(&account.name, &account.platform),
                 office: account
                     .managing_office
                     .clone()
@@ -181,7 +181,7 @@ pub struct ModerationStats {
     pub by_category: Vec<(String, String, i64, i64)>,
     /// (action kind, count of completed actions).
     pub by_action: Vec<(String, i64)>,
-    /// (account name, comments received, restrictive decisions).
+    /// (account with its platform, comments received, restrictive decisions).
     pub by_account: Vec<(String, i64, i64)>,
     /// Requests to review a decision received in the period, by where
     /// they stand now.
@@ -225,12 +225,12 @@ impl Desk {
                 &[admin_id.into(), from.into(), to.into()],
             )?;
             let accounts = tx.query(
-                "SELECT a.name, COUNT(c.id),
+                "SELECT a.name, a.platform, COUNT(c.id),
                         (SELECT COUNT(*) FROM actions x JOIN comments y ON y.id = x.comment_id
                          WHERE y.account_id = a.id AND x.status = 'done' AND x.kind IN ('hide', 'remove', 'ban', 'warn', 'report')
                            AND x.created_at >= ? AND x.created_at < ?)
                  FROM accounts a LEFT JOIN comments c ON c.account_id = a.id AND c.created_at >= ? AND c.created_at < ?
-                 WHERE a.admin_id = ? GROUP BY a.id, a.name ORDER BY a.id",
+                 WHERE a.admin_id = ? GROUP BY a.id, a.name, a.platform ORDER BY a.id",
                 &[from.into(), to.into(), from.into(), to.into(), admin_id.into()],
             )?;
             let mut appeals = AppealCounts::default();
@@ -302,7 +302,13 @@ impl Desk {
             by_action: by_action.into_iter().collect(),
             by_account: accounts
                 .iter()
-                .map(|r| Ok((r.text(0)?, r.int(1)?, r.int(2)?)))
+                .map(|r| {
+                    Ok((
+                        crate::transparency::account_label(&r.text(0)?, &r.text(1)?),
+                        r.int(2)?,
+                        r.int(3)?,
+                    ))
+                })
                 .collect::<Result<_>>()?,
             appeals,
         })

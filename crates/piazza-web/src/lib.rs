@@ -75,6 +75,7 @@ mod reports;
 mod security;
 mod state;
 mod throttle;
+mod transparency;
 mod views;
 pub mod webhooks;
 

@@ -33,6 +33,18 @@ pub(crate) fn routes() -> Router<AppState> {
             get(crate::citizens::appeal_page).post(crate::citizens::appeal_submit),
         )
         .route(
+            "/enti/{slug}/trasparenza",
+            get(crate::transparency::transparency_page),
+        )
+        .route(
+            "/enti/{slug}/trasparenza.csv",
+            get(crate::transparency::transparency_csv),
+        )
+        .route(
+            "/enti/{slug}/trasparenza.json",
+            get(crate::transparency::transparency_json),
+        )
+        .route(
             "/enti/{slug}/segnala",
             get(crate::citizens::report_form).post(crate::citizens::report_submit),
         )

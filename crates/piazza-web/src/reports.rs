@@ -23,7 +23,7 @@ const DAY_MS: i64 = 86_400_000;
 
 /// The period of a report: `dal` and `al` (days, Rome time, `al`
 /// included), the last 30 days by default.
-fn period(q: &Pairs, now: i64, default_days: i64) -> Result<(i64, i64), AppError> {
+pub(crate) fn period(q: &Pairs, now: i64, default_days: i64) -> Result<(i64, i64), AppError> {
     let bad = |what: &str| AppError::Desk {
         code: "invalid_input",
         message: format!("Dati non validi: data {what} non valida (formato AAAA-MM-GG)."),
@@ -332,7 +332,7 @@ pub(crate) async fn reports_page(
     }))
 }
 
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     // A leading = + - @ would be a formula in a spreadsheet.
     let s = if s.starts_with(['=', '+', '-', '@']) {
         format!("'{s}")

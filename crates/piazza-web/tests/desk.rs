@@ -1975,3 +1975,52 @@ async fn a_citizen_reports_a_comment_by_its_link() {
     );
     assert!(item.body.contains("Mi sembra fuori tema"));
 }
+
+/// The transparency report per month and account, in HTML with charts that
+/// name each account with its platform, CSV and JSON, all from the same
+/// figures.
+#[tokio::test]
+async fn the_transparency_report_names_accounts_with_their_platform() {
+    let w = world();
+    remove_threat(&w).await;
+    let accounts = w.state.desk.accounts(w.admin).unwrap();
+    let a = accounts.iter().find(|a| a.id == w.account_a).unwrap();
+    let label = piazza_desk::account_label(&a.name, &a.platform);
+    assert!(label.starts_with(&a.name) && label.len() > a.name.len() + 3);
+
+    let page = w.get(None, "/enti/cento/trasparenza").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("id=\"tabella-trasparenza\""));
+    assert!(page.body.contains(&label), "{}", page.body);
+    // Every chart carries its data as text.
+    assert!(page.body.contains("<desc id=\"grafico-commenti-d\">"));
+    assert!(page.body.contains(&format!("{label}: 2")), "{}", page.body);
+
+    let json = w.get(None, "/enti/cento/trasparenza.json").await;
+    let v: Value = serde_json::from_str(&json.body).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    let row_a = rows
+        .iter()
+        .find(|r| r["account_id"] == json!(w.account_a.0))
+        .unwrap();
+    assert_eq!(row_a["comments"], 2);
+    assert_eq!(row_a["label"], json!(label));
+    assert!(row_a["flagged"].as_i64().unwrap() >= 1);
+    let removals: i64 = rows
+        .iter()
+        .filter_map(|r| r["decisions_by_measure"]["remove"].as_i64())
+        .sum();
+    let by_clause_2: i64 = rows
+        .iter()
+        .filter_map(|r| r["decisions_by_clause"]["2"].as_i64())
+        .sum();
+    assert_eq!((removals, by_clause_2), (1, 1), "{}", json.body);
+
+    let csv = w.get(None, "/enti/cento/trasparenza.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("mese,account,piattaforma,commenti"));
+    assert!(lines[0].contains("misura_remove"));
+    assert_eq!(lines.len(), 1 + rows.len());
+    assert!(lines.iter().any(|l| l.contains(&a.platform)));
+}

@@ -550,6 +550,14 @@ fn an_appeal_is_recorded_and_decided_by_someone_else_from_the_command_line() {
         ]);
         let all = env.json(&["appeals", "list", "--all", "--as", "capo"]);
         assert_eq!(all[0]["state"], "upheld");
+        let t = env.json(&["report", "transparency"]);
+        let row = &t["rows"][0];
+        assert_eq!(row["appeals"]["upheld"], 1, "{t}");
+        assert_eq!(row["decisions_by_measure"]["hide"], 1, "{t}");
+        assert!(
+            row["label"].as_str().unwrap().ends_with("– Facebook"),
+            "{t}"
+        );
         assert_eq!(all[0]["reviewer"], "bruno");
         assert!(
             env.json(&["appeals", "list", "--as", "capo"])

@@ -1198,20 +1198,62 @@ pub enum ReportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The transparency report per month and account (the public page's
+    /// figures): a table, or JSON.
+    Transparency {
+        /// From this date-time (Europe/Rome when no offset).
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn report(store: &StoreArgs, cmd: ReportCommand) -> anyhow::Result<Outcome> {
     // Reads only: works on a read-only copy of the database too.
     let desk = store.read_desk()?;
     let admin = store.administration(&desk)?;
-    let ReportCommand::ResponseTimes { from, to, json } = cmd;
     let parse = |s: &str| -> anyhow::Result<i64> {
         Ok(piazza_calendar::parse_instant(s)
             .map_err(|e| anyhow::anyhow!("{e}"))?
             .as_millisecond())
     };
-    let from = from.as_deref().map(parse).transpose()?.unwrap_or(0);
-    let to = to.as_deref().map(parse).transpose()?.unwrap_or(i64::MAX);
+    let (from, to, json) = match &cmd {
+        ReportCommand::ResponseTimes { from, to, json }
+        | ReportCommand::Transparency { from, to, json } => (
+            from.as_deref().map(parse).transpose()?.unwrap_or(0),
+            to.as_deref().map(parse).transpose()?.unwrap_or(i64::MAX),
+            *json,
+        ),
+    };
+    if let ReportCommand::Transparency { .. } = cmd {
+        let r = desk.transparency_report(admin.id, from, to)?;
+        if json {
+            println!("{}", serde_json::to_string_pretty(&r)?);
+            return Ok(Outcome::Ok);
+        }
+        println!(
+            "{:<8} {:<40} {:>8} {:>10} {:>9} {:>10} {:>8}",
+            "MESE", "ACCOUNT", "COMMENTI", "SEGNALATI", "DECISIONI", "MEDIANA", "RIESAMI"
+        );
+        for row in &r.rows {
+            println!(
+                "{:<8} {:<40} {:>8} {:>10} {:>9} {:>10} {:>8}",
+                row.month,
+                row.label,
+                row.comments,
+                row.flagged,
+                row.decisions_by_measure.values().sum::<i64>(),
+                row.median_minutes_to_decision
+                    .map(|m| format!("{}h{:02}", m / 60, m % 60))
+                    .unwrap_or_else(|| "-".into()),
+                row.appeals.received
+            );
+        }
+        return Ok(Outcome::Ok);
+    }
     let r = desk.response_times(admin.id, from, to)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&r)?);
