@@ -185,8 +185,12 @@ closed_set! {
         Done = "done" => "eseguita",
         /// A removal waiting for a second moderator.
         PendingConfirmation = "pending_confirmation" => "in attesa di conferma",
-        /// A removal the second moderator rejected.
+        /// A removal the second moderator rejected, or a reply the
+        /// approver sent back.
         Rejected = "rejected" => "respinta",
+        /// A written reply waiting for its approval (policy
+        /// `internal.reply_approval`).
+        PendingApproval = "pending_approval" => "in attesa di approvazione",
     }
 }
 
@@ -371,6 +375,8 @@ fn platform_steps(
             vec![notice(false), Some(step(Operation::Delete, None, true))]
         }
         ActionKind::Unhide => vec![Some(step(Operation::Unhide, None, false))],
+        // A reply waiting for approval is posted when approved.
+        ActionKind::Reply if pending => Vec::new(),
         ActionKind::Reply | ActionKind::Redirect => {
             vec![reply_text.map(|t| step(Operation::Reply, Some(t), false))]
         }
@@ -808,12 +814,39 @@ fn grounds(
     }
     // A removal where deletion is reserved for serious violations needs a
     // second moderator unless every category is serious.
-    let pending = kind == ActionKind::Remove && ctx.policy.removal_needs_confirmation(&categories);
+    let pending = match kind {
+        ActionKind::Remove => ctx.policy.removal_needs_confirmation(&categories),
+        ActionKind::Reply => reply_needs_approval(tx, ctx, c, req)?,
+        _ => false,
+    };
     Ok(Grounds {
         clauses,
         categories,
         automated,
         pending,
+    })
+}
+
+/// A written reply waits for approval where the policy asks (Maglione: a
+/// reply to a complaint is shared with the Dirigente di Settore). The
+/// templates are the policy's own words and never wait.
+fn reply_needs_approval(
+    tx: &mut Tx<'_>,
+    ctx: &AdminContext,
+    c: &CommentRow,
+    req: &ActRequest,
+) -> Result<bool> {
+    let Some(rule) = &ctx.policy.internal.reply_approval else {
+        return Ok(false);
+    };
+    if req.template.as_deref().is_some_and(|t| t != "risposta") {
+        return Ok(false);
+    }
+    Ok(match rule.applies_to {
+        piazza_policy::ReplyApprovalScope::All => true,
+        piazza_policy::ReplyApprovalScope::Complaints => {
+            intents(tx, c)?.contains(&Intent::Complaint)
+        }
     })
 }
 
@@ -1015,7 +1048,7 @@ fn transition(
             Some(Resolution::Removed),
             Some(Visibility::Removed),
         ),
-        ActionKind::Reply if courtesy => (InReview, None, None),
+        ActionKind::Reply if courtesy || pending => (InReview, None, None),
         ActionKind::Reply => (Resolved, Some(Resolution::Replied), None),
         ActionKind::Redirect => (Resolved, Some(Resolution::Redirected), None),
         ActionKind::Forward => (Resolved, Some(Resolution::Forwarded), None),
@@ -1037,7 +1070,8 @@ fn transition(
             kind,
             ActionKind::Reply | ActionKind::Redirect | ActionKind::Forward
         )
-        && !courtesy;
+        && !courtesy
+        && !pending;
     let sla_state = if answers {
         Some(match c.deadline_at {
             Some(d) if now > d => SlaState::Breached,
@@ -1246,10 +1280,10 @@ impl Desk {
         }
         let grounds = grounds(tx, ctx, kind, &c, req)?;
         let parts = particulars(tx, ctx, actor, &c, kind, req, now)?;
-        let status = if grounds.pending {
-            ActionStatus::PendingConfirmation
-        } else {
-            ActionStatus::Done
+        let status = match (grounds.pending, kind) {
+            (false, _) => ActionStatus::Done,
+            (true, ActionKind::Reply) => ActionStatus::PendingApproval,
+            (true, _) => ActionStatus::PendingConfirmation,
         };
         let action_id = insert_action(
             tx,
@@ -1373,15 +1407,21 @@ impl Desk {
     ) -> Result<ActionOutcome> {
         let pending = tx
             .query_opt(
-                "SELECT id, actor_id, clauses, categories, automated_detection FROM actions WHERE admin_id = ? AND comment_id = ? AND kind = 'remove' AND status = 'pending_confirmation' ORDER BY id DESC LIMIT 1",
+                "SELECT id, actor_id, clauses, categories, automated_detection, kind, reply_text, template FROM actions
+                 WHERE admin_id = ? AND comment_id = ? AND ((kind = 'remove' AND status = 'pending_confirmation') OR (kind = 'reply' AND status = 'pending_approval'))
+                 ORDER BY id DESC LIMIT 1",
                 &[ctx.admin_id.into(), c.id.into()],
             )?
             .ok_or_else(|| {
                 DeskError::SecondModerator(
-                    "nessuna rimozione di questo commento è in attesa di conferma".into(),
+                    "nessuna rimozione o risposta di questo commento è in attesa di conferma"
+                        .into(),
                 )
             })?;
         let action_id = ActionId(pending.int(0)?);
+        if pending.text(5)? == "reply" {
+            return self.approve_or_send_back(tx, ctx, actor, c, kind, req, &pending, now);
+        }
         if pending.opt_int(1)? == Some(actor.staff_id.0) {
             return Err(DeskError::SecondModerator(
                 "la rimozione deve essere confermata da un moderatore diverso da chi l'ha proposta"
@@ -1469,6 +1509,99 @@ impl Desk {
             statement,
             ticket_number: None,
             reply_text: None,
+            children: Vec::new(),
+            platform_steps: Vec::new(),
+        })
+    }
+
+    /// Approves a written reply (it goes to the outbox and answers the
+    /// comment) or sends it back (the comment stays in review for a new
+    /// reply). A dirigente approves, never the reply's author.
+    #[allow(clippy::too_many_arguments)]
+    fn approve_or_send_back(
+        &self,
+        tx: &mut Tx<'_>,
+        ctx: &AdminContext,
+        actor: &Actor,
+        c: &CommentRow,
+        kind: ActionKind,
+        req: &ActRequest,
+        pending: &piazza_store::Row,
+        now: i64,
+    ) -> Result<ActionOutcome> {
+        let action_id = ActionId(pending.int(0)?);
+        let rule = ctx.policy.internal.reply_approval.as_ref();
+        if !actor.has(Role::Dirigente) {
+            return Err(DeskError::Forbidden(format!(
+                "la risposta deve essere approvata da un dirigente{}",
+                rule.map(|r| format!(" («{}»)", r.text)).unwrap_or_default()
+            )));
+        }
+        if pending.opt_int(1)? == Some(actor.staff_id.0) {
+            return Err(DeskError::SecondModerator(
+                "non puoi approvare una risposta che hai scritto tu: deve farlo un'altra persona"
+                    .into(),
+            ));
+        }
+        let approve = kind == ActionKind::Confirm;
+        let status = if approve {
+            ActionStatus::Done
+        } else {
+            ActionStatus::Rejected
+        };
+        tx.execute(
+            "UPDATE actions SET status = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?",
+            &[
+                status.into(),
+                actor.staff_id.into(),
+                now.into(),
+                action_id.into(),
+            ],
+        )?;
+        let reply_text = pending.opt_text(6)?;
+        let parts = Particulars {
+            reply_text: reply_text.clone(),
+            template: pending.opt_text(7)?,
+            office: None,
+            ban_until: None,
+            assignee: None,
+        };
+        let t = if approve {
+            transition(ActionKind::Reply, c, false, &parts, now)
+        } else {
+            transition(ActionKind::Reopen, c, false, &parts, now)
+        };
+        move_comment(tx, ctx, c, ActionKind::Reply, &t, None, now)?;
+        if approve {
+            let steps = platform_steps(ActionKind::Reply, false, reply_text.as_deref(), None);
+            enqueue(tx, &c.target(ctx.admin_id, action_id, None), &steps, now)?;
+        }
+        let mut entry = entry(
+            actor.audit_name(),
+            if approve {
+                AuditKind::ReplyApprove
+            } else {
+                AuditKind::ReplySendBack
+            },
+            AuditTarget::Comment,
+            c.id,
+        )
+        .policy_version(&ctx.policy_version)
+        .payload(serde_json::json!({"action_id": action_id}));
+        if let Some(r) = &req.reason {
+            entry = entry.reason(r);
+        }
+        record(tx, ctx.admin_id, now, &entry)?;
+        Ok(ActionOutcome {
+            action_id,
+            status,
+            comment_id: Some(c.id),
+            state: Some(t.state),
+            resolution: t.resolution,
+            version: Some(c.version + 1),
+            statement: None,
+            ticket_number: None,
+            reply_text,
             children: Vec::new(),
             platform_steps: Vec::new(),
         })

@@ -73,6 +73,10 @@ closed_set! {
         RemovalConfirm = "action.remove.confirm",
         /// A second moderator rejected a pending removal.
         RemovalReject = "action.remove.reject",
+        /// A written reply was approved and goes to the platform.
+        ReplyApprove = "action.reply.approve",
+        /// A written reply was sent back to be rewritten.
+        ReplySendBack = "action.reply.send_back",
         // The parents of bulk decisions.
         BulkKeep = "action.bulk.keep",
         BulkHide = "action.bulk.hide",

@@ -75,7 +75,31 @@ fn world(store: TestStore, preset: &str) -> World {
     )
     .unwrap();
     // The desk offers only what a platform can do: the tests of decisions
-    // run on Facebook accounts, where every measure is possible.
+    // run on Facebook accounts, where every measure is possible. A policy
+    // that names none (Maglione) gets one, as its office would register it.
+    if !desk
+        .accounts(admin)
+        .unwrap()
+        .iter()
+        .any(|a| a.platform == "facebook")
+    {
+        desk.add_account(
+            &capo,
+            piazza_desk::NewAccount {
+                platform: piazza_policy::Platform::Facebook,
+                name: format!("Comune ({preset})"),
+                handle: None,
+                url: None,
+                kind: piazza_policy::ChannelKind::Istituzionale,
+                managing_office: None,
+                authorised_by: Some("Sindaco".into()),
+                opened_with_email: None,
+                hours: Vec::new(),
+                status: piazza_desk::AccountStatus::Active,
+            },
+        )
+        .unwrap();
+    }
     let accounts: Vec<_> = desk
         .accounts(admin)
         .unwrap()
@@ -946,7 +970,12 @@ fn the_inbox_reads_open_items_in_index_order_without_sorting_them_all() {
                 &mut |_| {},
             )
             .unwrap();
-        w._store.store.write(|tx| tx.batch("ANALYZE")).unwrap();
+        // This schema's table only: a bare ANALYZE locks every table of the
+        // database, other tests' schemas included.
+        w._store
+            .store
+            .write(|tx| tx.batch("ANALYZE comments"))
+            .unwrap();
         // A dirigente's inbox on both backends; a moderator's, filtered by
         // assignment, on SQLite too (PostgreSQL's planner rightly sorts
         // when its estimate leaves only a few hundred of 3000 rows).
@@ -1579,6 +1608,105 @@ fn a_citizens_report_raises_the_comment_and_is_answered_by_the_decision() {
                 .close_user_report(&w.mod_a, other.id, "di nuovo")
                 .is_err(),
             "closed once"
+        );
+    }
+}
+
+/// Maglione: "in caso di reclami, condividere la risposta con il Dirigente
+/// di Settore". A written reply to a complaint waits; its author cannot
+/// approve it, a moderator cannot either; a dirigente's approval sends it
+/// through the outbox and answers the comment. A template reply does not
+/// wait.
+#[test]
+fn a_reply_to_a_complaint_waits_for_a_dirigente_who_did_not_write_it() {
+    use piazza_desk::{Operation, OutboxFilter};
+    for s in test_stores("desk_reply_approval") {
+        let w = world(s, "maglione");
+        let id = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment(
+                    "rc1",
+                    "Reclamo: da tre settimane il lampione di via Roma è spento e nessuno è intervenuto, è una vergogna",
+                ),
+            )
+            .unwrap()
+            .id();
+        let intents = w.desk.item(&w.mod_a, id).unwrap().findings;
+        assert!(
+            intents
+                .iter()
+                .any(|f| f.intent.as_deref() == Some("complaint")),
+            "{intents:?}"
+        );
+        let mut req = ActRequest::new(id, ActionKind::Reply);
+        req.reply_text = Some("Grazie, abbiamo segnalato il guasto all'ufficio tecnico.".into());
+        let out = w.desk.act(&w.mod_a, &req).unwrap();
+        assert_eq!(out.status, ActionStatus::PendingApproval, "{}", s_label(&w));
+        assert!(out.platform_steps.is_empty(), "nothing is posted yet");
+        let d = w.desk.item(&w.mod_a, id).unwrap();
+        assert_eq!(d.item.state, piazza_desk::CommentState::InReview);
+
+        let by_mod = w
+            .desk
+            .act(&w.mod_b, &ActRequest::new(id, ActionKind::Confirm))
+            .unwrap_err();
+        assert!(matches!(by_mod, DeskError::Forbidden(_)), "{by_mod}");
+        let approved = w
+            .desk
+            .act(&w.boss, &ActRequest::new(id, ActionKind::Confirm))
+            .unwrap();
+        assert_eq!(approved.status, ActionStatus::Done);
+        assert_eq!(approved.resolution, Some(Resolution::Replied));
+        let steps = w
+            .desk
+            .outbox(
+                w.admin,
+                &OutboxFilter {
+                    action_id: Some(out.action_id),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].operation, Operation::Reply);
+
+        // The URP template is the policy's own text: it does not wait.
+        let other = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment(
+                    "rc2",
+                    "Reclamo: la raccolta dei rifiuti in via Verdi salta da due settimane, è una vergogna",
+                ),
+            )
+            .unwrap()
+            .id();
+        let mut courtesy = ActRequest::new(other, ActionKind::Reply);
+        courtesy.template = Some("cortesia".into());
+        assert_eq!(
+            w.desk.act(&w.mod_a, &courtesy).unwrap().status,
+            ActionStatus::Done
+        );
+        // The dirigente's own reply needs someone else.
+        let mut own = ActRequest::new(other, ActionKind::Reply);
+        own.reply_text = Some("Abbiamo chiesto al gestore di recuperare il giro.".into());
+        assert_eq!(
+            w.desk.act(&w.boss, &own).unwrap().status,
+            ActionStatus::PendingApproval
+        );
+        let self_approval = w
+            .desk
+            .act(&w.boss, &ActRequest::new(other, ActionKind::Confirm))
+            .unwrap_err();
+        assert!(
+            self_approval.to_string().contains("scritto tu"),
+            "{self_approval}"
         );
     }
 }

@@ -314,6 +314,9 @@ pub struct InternalRules {
     pub staff_authorisation: Option<Authorisation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Credentials>,
+    /// Replies that wait for approval before they are posted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_approval: Option<ReplyApproval>,
     /// Writing guidance for editors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub writing: Option<Section>,
@@ -335,6 +338,31 @@ pub struct Authorisation {
     pub by: Vec<Authority>,
     pub text: String,
     pub source: String,
+}
+
+/// Replies that someone other than their author approves before they are
+/// posted (Maglione: "in caso di reclami, condividere la risposta con il
+/// Dirigente di Settore"). Replies from the policy's standard templates
+/// (redirects, courtesy, personal data, off topic) are the policy's own
+/// words and never wait; a reply written by staff does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyApproval {
+    pub applies_to: ReplyApprovalScope,
+    /// Who approves (at the desk: a person with the dirigente role).
+    pub by: Vec<Authority>,
+    pub text: String,
+    pub source: String,
+}
+
+/// Which written replies wait for approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyApprovalScope {
+    /// Replies to a comment read as a complaint (reclamo).
+    Complaints,
+    /// Every written reply.
+    All,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -374,6 +374,9 @@ fn quoted_texts(p: &Policy) -> Vec<(String, String)> {
     {
         add("authorisation".into(), &a.text);
     }
+    if let Some(r) = &i.reply_approval {
+        add("reply_approval".into(), &r.text);
+    }
     if let Some(c) = &i.credentials {
         add("credentials.custody".into(), &c.custody);
         for t in c.handover.iter().chain(c.password_renewal.iter()) {

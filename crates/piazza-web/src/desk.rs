@@ -532,6 +532,8 @@ struct RevisionView {
 struct OutcomeView {
     kind: &'static str,
     pending: bool,
+    /// A written reply waiting for its approval.
+    awaiting_approval: bool,
     statement: Option<String>,
     ticket: Option<String>,
     reply_text: Option<String>,
@@ -587,6 +589,10 @@ struct ItemPage {
     deleted_on_platform: Option<String>,
     /// A removal proposed by somebody else waits for a second moderator.
     pending_removal: Option<String>,
+    /// A written reply waiting for approval: (author, text).
+    pending_reply: Option<(String, String)>,
+    /// This person may approve it (a dirigente who did not write it).
+    can_approve: bool,
     preview: Option<String>,
     history: Vec<ActionView>,
     revisions: Vec<RevisionView>,
@@ -650,6 +656,17 @@ fn item_page(
 ) -> ItemPage {
     let p = &ctx.policy;
     let slug = &ctx.slug;
+    let pending_reply = d
+        .actions
+        .iter()
+        .rev()
+        .find(|a| a.status == ActionStatus::PendingApproval)
+        .map(|a| {
+            (
+                a.actor.clone().unwrap_or_default(),
+                a.reply_text.clone().unwrap_or_default(),
+            )
+        });
     let rev = d.findings.iter().map(|f| f.revision).max().unwrap_or(0);
     let mut spans = Vec::new();
     let findings: Vec<FindingView> = d
@@ -834,6 +851,7 @@ fn item_page(
         .map(|a| OutcomeView {
             kind: a.kind.label_it(),
             pending: a.status == ActionStatus::PendingConfirmation,
+            awaiting_approval: a.status == ActionStatus::PendingApproval,
             statement: a.statement.clone(),
             ticket: a.ticket_number.clone(),
             reply_text: a.reply_text.clone(),
@@ -905,6 +923,11 @@ fn item_page(
             .rev()
             .find(|a| a.status == ActionStatus::PendingConfirmation)
             .map(|a| a.actor.clone().unwrap_or_default()),
+        pending_reply: pending_reply.clone(),
+        can_approve: session.has_any(&[Role::Dirigente])
+            && pending_reply
+                .as_ref()
+                .is_some_and(|(by, _)| *by != session.username),
         preview,
         history,
         revisions: d
