@@ -92,6 +92,12 @@ ids! {
     ActionId = "action";
     /// One step of the outbox, to be carried out on a platform.
     OutboxId = "outbox step";
+    /// An office of the administration, to which comments are forwarded.
+    OfficeId = "office";
+    /// A ticket: a comment forwarded to an office, and its workflow.
+    TicketId = "ticket";
+    /// An e-mail in the mail outbox.
+    MailId = "mail";
 }
 
 #[cfg(test)]

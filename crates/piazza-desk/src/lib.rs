@@ -25,6 +25,8 @@ mod error;
 mod ids;
 mod import;
 mod ingest;
+mod mail;
+mod offices;
 mod outbox;
 mod platforms;
 mod queue;
@@ -34,6 +36,7 @@ mod retention;
 mod sessions;
 mod sla;
 mod templates;
+mod tickets;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -48,9 +51,16 @@ pub use audit_log::{AuditKind, AuditTarget};
 pub use auth::{generate_password, hash_password, verify_password};
 pub use context::AdminContext;
 pub use error::DeskError;
-pub use ids::{AccountId, ActionId, AdminId, CommentId, OutboxId, ParseIdError, PostId, StaffId};
+pub use ids::{
+    AccountId, ActionId, AdminId, CommentId, MailId, OfficeId, OutboxId, ParseIdError, PostId,
+    StaffId, TicketId,
+};
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
+pub use mail::{
+    MAX_MAIL_ATTEMPTS, MailItem, MailRun, MailSettings, MailState, NewMailSettings, SmtpSecurity,
+};
+pub use offices::{NewOffice, Office, OfficeUpdate};
 pub use outbox::{DEFAULT_LEASE_MS, OutboxFilter, OutboxItem, OutboxRun, OutboxState, fault_point};
 pub use piazza_platforms::{ConnectionCheck, Operation, PermanentCode, SecretString};
 pub use piazza_secrets::SecretKey;
@@ -76,6 +86,7 @@ pub use templates::{
     IntentSuggestion, REDIRECT_TEMPLATES, TEMPLATES, contacts_phrase, intent_suggestion,
     police_phrase, redirect_template, render_template, review_contact,
 };
+pub use tickets::{Ticket, TicketEvent, TicketFilter, TicketMessage, TicketState};
 
 pub type Result<T, E = DeskError> = std::result::Result<T, E>;
 
