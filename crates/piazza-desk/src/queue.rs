@@ -220,6 +220,9 @@ pub struct ItemDetail {
     pub author_ban_until: Option<Option<i64>>,
     /// The comment this one answers, on the platform.
     pub parent_external_id: Option<String>,
+    /// The tickets of its forwards, with the draft replies the offices'
+    /// answers left for the URP.
+    pub tickets: Vec<crate::Ticket>,
 }
 
 const ITEM_COLUMNS: &str = "c.id, c.account_id, a.name, c.platform, c.author_name, c.text, c.created_at, c.state, c.resolution, c.priority, c.severity, c.top_category, s.username, c.needs_reply, c.deadline_at, c.courtesy_due_at, c.sla_state, c.version, c.author_ban_id";
@@ -442,6 +445,18 @@ impl Desk {
                 None => None,
             },
             parent_external_id: extra.opt_text(12)?,
+            tickets: match self.tickets(
+                actor,
+                &crate::TicketFilter {
+                    comment_id: Some(comment_id),
+                    ..Default::default()
+                },
+            ) {
+                Ok(t) => t,
+                // Whoever reads the item but works no tickets.
+                Err(DeskError::Forbidden(_)) => Vec::new(),
+                Err(e) => return Err(e),
+            },
             steps: self.outbox(
                 actor.admin_id,
                 &crate::OutboxFilter {

@@ -73,6 +73,7 @@ mod reports;
 mod security;
 mod state;
 mod throttle;
+mod tickets;
 mod views;
 pub mod webhooks;
 
@@ -146,6 +147,9 @@ fn desk_routes() -> Router<AppState> {
         .route("/desk/azioni", post(desk::bulk_submit))
         .route("/desk/commenti/{id}", get(desk::item))
         .route("/desk/commenti/{id}/azione", post(desk::act_submit))
+        .route("/desk/ticket", get(tickets::list))
+        .route("/desk/ticket/{id}", get(tickets::show))
+        .route("/desk/ticket/{id}/{passo}", post(tickets::step))
         .route("/desk/audit", get(audit::audit_page))
         .route("/desk/registro", get(registry::registry_page))
         .route("/desk/policy", get(policy_desk::policy_page))
