@@ -88,12 +88,14 @@ impl Layout {
             add("/desk/registro", "Registro", DeskSection::Registry);
         }
         add("/desk/policy", "Policy", DeskSection::Policy);
-        add(
-            "/desk/audit",
-            "Registro delle operazioni",
-            DeskSection::Audit,
-        );
-        add("/desk/report", "Report", DeskSection::Reports);
+        if !session.office_only() {
+            add(
+                "/desk/audit",
+                "Registro delle operazioni",
+                DeskSection::Audit,
+            );
+            add("/desk/report", "Report", DeskSection::Reports);
+        }
         let mut layout = Layout::piazza(title);
         layout.title = format!("{title} – Scrivania – {}", ctx.name);
         layout.brand = ctx.name.clone();

@@ -201,6 +201,16 @@ async fn an_office_sees_only_its_tickets_and_answers_and_the_urp_publishes_the_d
         "the office does not publish"
     );
 
+    // Nor the audit log or the reports: least privilege.
+    assert!(!r.body.contains("href=\"/desk/audit\""));
+    for path in ["/desk/audit", "/desk/report", "/api/v1/audit"] {
+        assert_eq!(
+            w.get(&tecnico, path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+
     // Another office sees nothing of it.
     let tributi = w.login("tributi").await;
     let r = w.get(&tributi, "/desk/ticket").await;
