@@ -995,20 +995,21 @@ fn insert_action(
     )?))
 }
 
-/// A forward opens a ticket with the administration's next number.
+/// A forward opens a ticket with the administration's next number (the
+/// workflow itself is in [`crate::tickets`]).
+#[allow(clippy::too_many_arguments)]
 fn open_ticket(
     tx: &mut Tx<'_>,
     ctx: &AdminContext,
+    actor: &Actor,
     c: &CommentRow,
     action_id: ActionId,
     office: &str,
+    note: Option<&str>,
     now: i64,
 ) -> Result<String> {
     let number = next_ticket(tx, ctx, now)?;
-    tx.execute(
-        "INSERT INTO tickets (admin_id, number, office, comment_id, action_id, status, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?)",
-        &[ctx.admin_id.into(), (&number).into(), office.into(), c.id.into(), action_id.into(), now.into()],
-    )?;
+    crate::tickets::open(tx, ctx, actor, c.id, action_id, office, note, &number, now)?;
     tx.execute(
         "UPDATE actions SET ticket_number = ? WHERE id = ?",
         &[(&number).into(), action_id.into()],
@@ -1297,9 +1298,16 @@ impl Desk {
             now,
         )?;
         let ticket = match (kind, &parts.office) {
-            (ActionKind::Forward, Some(office)) => {
-                Some(open_ticket(tx, ctx, &c, action_id, office, now)?)
-            }
+            (ActionKind::Forward, Some(office)) => Some(open_ticket(
+                tx,
+                ctx,
+                actor,
+                &c,
+                action_id,
+                office,
+                req.reason.as_deref(),
+                now,
+            )?),
             _ => None,
         };
         let ban_id = if kind == ActionKind::Ban {

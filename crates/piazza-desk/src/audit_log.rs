@@ -32,6 +32,21 @@ closed_set! {
         AssignmentEnd = "assignment.end",
         HandoverStep = "handover.step",
         HandoverSignOff = "handover.sign_off",
+        OfficeAdd = "office.add",
+        OfficeUpdate = "office.update",
+        /// A person of the staff bound to an office (or unbound).
+        StaffOffice = "staff.office",
+        // Tickets: the workflow between the URP and the offices.
+        TicketQuestion = "ticket.question",
+        TicketInfo = "ticket.info",
+        TicketAnswer = "ticket.answer",
+        TicketClose = "ticket.close",
+        TicketReply = "ticket.reply",
+        // E-mail notifications.
+        MailSettings = "mail.settings",
+        MailDigest = "mail.digest",
+        MailSent = "mail.sent",
+        MailFailed = "mail.failed",
         // Sessions.
         Login = "login",
         LoginLockout = "login.lockout",
@@ -152,6 +167,9 @@ closed_set! {
         Ban = "ban",
         Appeal = "appeal",
         UserReport = "user_report",
+        Office = "office",
+        Ticket = "ticket",
+        Mail = "mail",
     }
 }
 

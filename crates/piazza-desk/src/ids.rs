@@ -96,6 +96,12 @@ ids! {
     AppealId = "appeal";
     /// A citizen's report of a comment.
     UserReportId = "user report";
+    /// An office of the administration, to which comments are forwarded.
+    OfficeId = "office";
+    /// A ticket: a comment forwarded to an office, and its workflow.
+    TicketId = "ticket";
+    /// An e-mail in the mail outbox.
+    MailId = "mail";
 }
 
 #[cfg(test)]

@@ -26,6 +26,8 @@ mod error;
 mod ids;
 mod import;
 mod ingest;
+mod mail;
+mod offices;
 mod outbox;
 mod platforms;
 mod queue;
@@ -35,6 +37,7 @@ mod retention;
 mod sessions;
 mod sla;
 mod templates;
+mod tickets;
 mod transparency;
 mod user_reports;
 
@@ -56,11 +59,15 @@ pub use auth::{generate_password, hash_password, verify_password};
 pub use context::AdminContext;
 pub use error::DeskError;
 pub use ids::{
-    AccountId, ActionId, AdminId, AppealId, CommentId, OutboxId, ParseIdError, PostId, StaffId,
-    UserReportId,
+    AccountId, ActionId, AdminId, AppealId, CommentId, MailId, OfficeId, OutboxId, ParseIdError,
+    PostId, StaffId, TicketId, UserReportId,
 };
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
+pub use mail::{
+    MAX_MAIL_ATTEMPTS, MailItem, MailRun, MailSettings, MailState, NewMailSettings, SmtpSecurity,
+};
+pub use offices::{NewOffice, Office, OfficeUpdate};
 pub use outbox::{DEFAULT_LEASE_MS, OutboxFilter, OutboxItem, OutboxRun, OutboxState, fault_point};
 pub use piazza_platforms::{ConnectionCheck, Operation, PermanentCode, SecretString};
 pub use piazza_secrets::SecretKey;
@@ -86,6 +93,7 @@ pub use templates::{
     IntentSuggestion, REDIRECT_TEMPLATES, TEMPLATES, contacts_phrase, intent_suggestion,
     police_phrase, redirect_template, render_template, review_contact,
 };
+pub use tickets::{Ticket, TicketEvent, TicketFilter, TicketMessage, TicketState};
 pub use transparency::{TransparencyReport, TransparencyRow, account_label, month_of};
 pub use user_reports::{
     MAX_REPORT_CHARS, UserReport, UserReportFiling, UserReportReceipt, UserReportState,

@@ -283,7 +283,7 @@ fn token_context(account_id: AccountId, platform_account: &str) -> String {
 const CONNECTING: &[Role] = &[Role::Admin, Role::Dirigente];
 
 impl Desk {
-    fn secret_key(&self) -> Result<&SecretKey> {
+    pub(crate) fn secret_key(&self) -> Result<&SecretKey> {
         self.platforms.secrets.as_deref().ok_or_else(|| {
             DeskError::InvalidInput(
                 "manca la chiave per cifrare i token delle piattaforme: imposta PIAZZA_SECRET_KEY oppure lascia che Piazza crei il file della chiave nella cartella dei dati".into(),

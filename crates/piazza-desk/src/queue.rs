@@ -222,6 +222,9 @@ pub struct ItemDetail {
     pub parent_external_id: Option<String>,
     /// Citizens' reports of this comment.
     pub user_reports: Vec<crate::UserReport>,
+    /// The tickets of its forwards, with the draft replies the offices'
+    /// answers left for the URP.
+    pub tickets: Vec<crate::Ticket>,
 }
 
 const ITEM_COLUMNS: &str = "c.id, c.account_id, a.name, c.platform, c.author_name, c.text, c.created_at, c.state, c.resolution, c.priority, c.severity, c.top_category, s.username, c.needs_reply, c.deadline_at, c.courtesy_due_at, c.sla_state, c.version, c.author_ban_id";
@@ -446,6 +449,18 @@ impl Desk {
             },
             parent_external_id: extra.opt_text(12)?,
             user_reports,
+            tickets: match self.tickets(
+                actor,
+                &crate::TicketFilter {
+                    comment_id: Some(comment_id),
+                    ..Default::default()
+                },
+            ) {
+                Ok(t) => t,
+                // Whoever reads the item but works no tickets.
+                Err(DeskError::Forbidden(_)) => Vec::new(),
+                Err(e) => return Err(e),
+            },
             steps: self.outbox(
                 actor.admin_id,
                 &crate::OutboxFilter {

@@ -30,16 +30,21 @@ pub enum Role {
     OperatoreUrp,
     /// DPO or auditor: reads everything, changes nothing.
     Auditor,
+    /// Referente d'ufficio: bound to one office, sees only the tickets
+    /// forwarded to it (never the moderation queue), answers them, asks
+    /// the URP for more, closes them.
+    Ufficio,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Admin,
         Role::Dirigente,
         Role::Redattore,
         Role::Moderatore,
         Role::OperatoreUrp,
         Role::Auditor,
+        Role::Ufficio,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -50,6 +55,7 @@ impl Role {
             Role::Moderatore => "moderatore",
             Role::OperatoreUrp => "operatore_urp",
             Role::Auditor => "auditor",
+            Role::Ufficio => "ufficio",
         }
     }
 
@@ -61,6 +67,7 @@ impl Role {
             Role::Moderatore => "moderatore",
             Role::OperatoreUrp => "operatore URP",
             Role::Auditor => "auditor (sola lettura)",
+            Role::Ufficio => "referente d'ufficio",
         }
     }
 }

@@ -9,3 +9,4 @@
 //!   accounts, and signed webhook deliveries.
 
 pub mod meta;
+pub mod smtp;

@@ -14,6 +14,10 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (6, include_str!("../migrations/0006_credential_holders.sql")),
     (7, include_str!("../migrations/0007_closed_notices.sql")),
     (8, include_str!("../migrations/0008_citizens.sql")),
+    (
+        9,
+        include_str!("../migrations/0009_offices_tickets_mail.sql"),
+    ),
 ];
 
 fn expand(sql: &str, kind: BackendKind) -> String {

@@ -803,7 +803,7 @@ pub fn openapi() -> Value {
                                 "admin_id": {"type": "integer"},
                                 "username": {"type": "string"},
                                 "display_name": {"type": "string"},
-                                "roles": {"type": "array", "items": {"type": "string", "enum": ["admin", "dirigente", "redattore", "moderatore", "operatore_urp", "auditor"]}}
+                                "roles": {"type": "array", "items": {"type": "string", "enum": ["admin", "dirigente", "redattore", "moderatore", "operatore_urp", "auditor", "ufficio"]}}
                             }
                         },
                         "csrf_token": {"type": "string"}

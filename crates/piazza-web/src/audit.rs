@@ -126,6 +126,7 @@ pub(crate) async fn audit_page(
     Authenticated(session): Authenticated,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+    session.refuse_office_only()?;
     let q = Pairs(q);
     let ctx = context(&state, &session).await?;
     let page = page(&state, session.admin_id, q.int("da")).await?;
@@ -152,6 +153,7 @@ pub(crate) async fn api_entries(
     State(state): State<AppState>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Json<AuditPage>, AppError> {
+    session.refuse_office_only()?;
     Ok(Json(
         page(&state, session.admin_id, Pairs(q).int("da")).await?,
     ))
@@ -162,5 +164,6 @@ pub(crate) async fn api_verify(
     Authenticated(session): Authenticated,
     State(state): State<AppState>,
 ) -> Result<Json<VerifyView>, AppError> {
+    session.refuse_office_only()?;
     Ok(Json(verify(&state, session.admin_id).await?))
 }

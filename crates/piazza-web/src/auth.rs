@@ -61,6 +61,21 @@ impl StaffSession {
         self.roles.iter().any(|r| roles.contains(r))
     }
 
+    /// Office staff and nothing else: they work their office's tickets,
+    /// and read neither the audit log nor the moderation reports.
+    pub fn office_only(&self) -> bool {
+        !self.roles.is_empty() && self.roles.iter().all(|r| *r == Role::Ufficio)
+    }
+
+    /// Fails with [`AppError::Forbidden`] for [`StaffSession::office_only`].
+    pub fn refuse_office_only(&self) -> Result<(), AppError> {
+        if self.office_only() {
+            Err(AppError::Forbidden)
+        } else {
+            Ok(())
+        }
+    }
+
     /// Fails with [`AppError::Forbidden`] unless the person has one of
     /// `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {

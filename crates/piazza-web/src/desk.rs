@@ -55,6 +55,7 @@ pub(crate) enum DeskSection {
     Inbox,
     Appeals,
     UserReports,
+    Tickets,
     Registry,
     Policy,
     Audit,
@@ -88,16 +89,21 @@ impl Layout {
                 DeskSection::UserReports,
             );
         }
+        if session.has_any(crate::tickets::TICKETS) {
+            add("/desk/ticket", "Ticket", DeskSection::Tickets);
+        }
         if session.has_any(REGISTRY_READ) {
             add("/desk/registro", "Registro", DeskSection::Registry);
         }
         add("/desk/policy", "Policy", DeskSection::Policy);
-        add(
-            "/desk/audit",
-            "Registro delle operazioni",
-            DeskSection::Audit,
-        );
-        add("/desk/report", "Report", DeskSection::Reports);
+        if !session.office_only() {
+            add(
+                "/desk/audit",
+                "Registro delle operazioni",
+                DeskSection::Audit,
+            );
+            add("/desk/report", "Report", DeskSection::Reports);
+        }
         let mut layout = Layout::piazza(title);
         layout.title = format!("{title} – Scrivania – {}", ctx.name);
         layout.brand = ctx.name.clone();
@@ -317,6 +323,11 @@ pub(crate) async fn inbox(
         // registry.
         return Ok(Redirect::to("/desk/registro").into_response());
     }
+    if !session.has_any(QUEUE) && session.has_any(&[Role::Ufficio]) {
+        // An office's referente never sees the moderation queue: their
+        // desk is their office's tickets.
+        return Ok(Redirect::to("/desk/ticket").into_response());
+    }
     session.require(QUEUE)?;
     let q = Pairs(q);
     let f = InboxFilter::from_pairs(&q);
@@ -523,6 +534,18 @@ struct ActionView {
     ticket: Option<String>,
 }
 
+/// A ticket of the comment, with the draft reply its office's answer left.
+struct ItemTicketView {
+    id: piazza_desk::TicketId,
+    number: String,
+    office: String,
+    state: &'static str,
+    version: i64,
+    draft: Option<String>,
+    /// The draft waits for this person's review.
+    can_send: bool,
+}
+
 struct RevisionView {
     revision: i64,
     when: String,
@@ -568,6 +591,7 @@ struct ItemPage {
     post_text: Option<String>,
     post_url: Option<String>,
     segments: Vec<Segment>,
+    tickets: Vec<ItemTicketView>,
     purged: bool,
     findings: Vec<FindingView>,
     suggestions: Vec<SuggestionView>,
@@ -881,6 +905,20 @@ fn item_page(
         policy_version: ctx.policy_version.clone(),
         post_text: d.post_text.clone(),
         post_url: d.post_url.clone(),
+        tickets: d
+            .tickets
+            .iter()
+            .map(|t| ItemTicketView {
+                id: t.id,
+                number: t.number.clone(),
+                office: t.office.clone(),
+                state: t.state.label_it(),
+                version: t.version,
+                draft: t.draft_reply.clone(),
+                can_send: session.has_any(ACTING)
+                    && t.state.after(piazza_desk::TicketEvent::ReplySent).is_some(),
+            })
+            .collect(),
         segments: i
             .text
             .as_deref()

@@ -75,6 +75,7 @@ mod reports;
 mod security;
 mod state;
 mod throttle;
+mod tickets;
 mod transparency;
 mod views;
 pub mod webhooks;
@@ -158,6 +159,9 @@ fn desk_routes() -> Router<AppState> {
             "/desk/segnalazioni/{id}/chiudi",
             post(appeals::close_report_submit),
         )
+        .route("/desk/ticket", get(tickets::list))
+        .route("/desk/ticket/{id}", get(tickets::show))
+        .route("/desk/ticket/{id}/{passo}", post(tickets::step))
         .route("/desk/audit", get(audit::audit_page))
         .route("/desk/registro", get(registry::registry_page))
         .route("/desk/policy", get(policy_desk::policy_page))

@@ -312,6 +312,7 @@ pub(crate) async fn reports_page(
     Authenticated(session): Authenticated,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+    session.refuse_office_only()?;
     let q = Pairs(q);
     let ctx = context(&state, &session).await?;
     let r = report(&state, session.admin_id, &q).await?;
@@ -353,6 +354,7 @@ pub(crate) async fn report_csv(
     Authenticated(session): Authenticated,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+    session.refuse_office_only()?;
     let q = Pairs(q);
     let id = q.get("table").unwrap_or("account").to_string();
     let r = report(&state, session.admin_id, &q).await?;

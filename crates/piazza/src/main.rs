@@ -48,6 +48,15 @@ enum Command {
     /// Staff, assignments, handovers, credential rotations.
     #[command(subcommand)]
     Staff(cmd::desk::StaffCommand),
+    /// Offices that comments are forwarded to, and their staff.
+    #[command(subcommand)]
+    Offices(cmd::offices::OfficesCommand),
+    /// Tickets: an office answers, asks the URP, closes; the URP replies.
+    #[command(subcommand)]
+    Tickets(cmd::offices::TicketsCommand),
+    /// E-mail notifications: the SMTP server, the mails, sending.
+    #[command(subcommand)]
+    Mail(cmd::offices::MailCommand),
     /// Import comments from a JSONL or CSV file.
     Import(cmd::desk::ImportArgs),
     /// The moderation queue.
@@ -109,6 +118,9 @@ fn main() -> ExitCode {
         Command::Admin(c) => cmd::desk::admin(store, c),
         Command::Accounts(c) => cmd::desk::accounts(store, c),
         Command::Staff(c) => cmd::desk::staff(store, c),
+        Command::Offices(c) => cmd::offices::offices(store, c),
+        Command::Tickets(c) => cmd::offices::tickets(store, c),
+        Command::Mail(c) => cmd::offices::mail(store, c),
         Command::Import(a) => cmd::desk::import(store, a),
         Command::Queue(c) => cmd::desk::queue(store, c),
         Command::Act(a) => cmd::desk::act(store, a),

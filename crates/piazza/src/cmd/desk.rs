@@ -375,7 +375,7 @@ pub enum StaffCommand {
         username: String,
         #[arg(long)]
         name: String,
-        /// Roles, comma-separated: admin, dirigente, redattore, moderatore, operatore_urp, auditor.
+        /// Roles, comma-separated: admin, dirigente, redattore, moderatore, operatore_urp, auditor, ufficio (bind it with `piazza offices bind`).
         #[arg(long, value_delimiter = ',')]
         role: Vec<String>,
         #[arg(long)]

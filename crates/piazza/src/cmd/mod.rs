@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod config;
 pub mod desk;
 pub mod eval;
+pub mod offices;
 pub mod platforms;
 pub mod policy;
 pub mod serve;

@@ -130,7 +130,7 @@ pub fn serve(store: &crate::cmd::StoreArgs, args: ServeArgs) -> anyhow::Result<O
 }
 
 /// The background worker of `piazza serve`: processes webhook deliveries
-/// and the outbox as soon as the web layer signals work, and at least
+/// the outbox and the mail outbox as soon as the web layer signals work, and at least
 /// every few seconds (retries come due, bans expire); every minute it also
 /// flags courtesy replies and records breaches for every administration,
 /// so the queue's deadlines stay true while nobody runs a command.
@@ -172,6 +172,14 @@ fn spawn_worker(desk: Desk, signal: Arc<WorkerSignal>, every: Duration) {
                 }
                 Ok(_) => {}
                 Err(e) => eprintln!("outbox: {e}"),
+            }
+            // Notifications to offices and the URP, and the daily digests.
+            match desk.send_mail(100) {
+                Ok(r) if r.failed > 0 => {
+                    eprintln!("posta: {} e-mail non inviate (piazza mail list)", r.failed)
+                }
+                Ok(_) => {}
+                Err(e) => eprintln!("posta: {e}"),
             }
             signal.wait(every);
         }
