@@ -2,14 +2,14 @@
 //! caller reads the files listed in [`TRAINING_FILES`] and passes their
 //! contents, keyed by the same relative paths.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use piazza_taxonomy::{Category, DiscriminationTarget};
 
 use crate::corpus::{TsvError, parse_tsv};
 use crate::eval::{CvReport, NestedReport, cross_validate_mean, nested_cross_validate};
-use crate::model::{FeatureConfig, HeadMeta, LinearModel, ModelBundle, TrainConfig};
+use crate::model::{FeatureConfig, HeadMeta, LinearModel, ModelBundle, TrainConfig, featurize};
 
 /// A companion model of a head: trained on the head's data like the head
 /// (same [`TrainConfig`] otherwise) but over its own features; the head's
@@ -202,6 +202,25 @@ pub fn train_bundle(
     train_bundle_without(sources, cfg, &|_, _| false)
 }
 
+/// How the bundle is trained beyond each model's [`TrainConfig`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BundleOptions {
+    /// Weight of the other corpora's negatives in each head's training (0:
+    /// a head learns from its own corpora only). The product runs every
+    /// head on every comment, so a head must also say no to what the other
+    /// corpora hold that is not hate.
+    pub cross_negatives: f32,
+    /// Weight of the other corpora's positives (hate of another kind) as
+    /// positives of each head (0: not used).
+    pub cross_positives: f32,
+}
+
+/// The options of the shipped bundle.
+pub const SHIPPED: BundleOptions = BundleOptions {
+    cross_negatives: 0.0,
+    cross_positives: 0.0,
+};
+
 /// [`train_bundle`] without the rows for which `held_out(file, row)` is
 /// true (row = 0-based data row of the file): the model of one fold of the
 /// pipeline's cross-validation ([`crate::eval::pipeline`]).
@@ -210,36 +229,107 @@ pub fn train_bundle_without(
     cfg: &TrainConfig,
     held_out: &dyn Fn(&str, usize) -> bool,
 ) -> Result<ModelBundle, TrainError> {
+    train_bundle_with(sources, cfg, held_out, &SHIPPED)
+}
+
+/// Every training file with the label of the head that learns from it.
+fn load_all(sources: &TrainingSources) -> Result<Vec<(&'static str, Vec<String>, Vec<bool>)>, TrainError> {
+    let mut out = Vec::new();
+    for spec in HEADS {
+        for (file, col) in spec.sources {
+            let (t, l) = load(sources, file, col)?;
+            out.push((*file, t, l));
+        }
+    }
+    Ok(out)
+}
+
+/// [`train_bundle_without`] with explicit [`BundleOptions`].
+pub fn train_bundle_with(
+    sources: &TrainingSources,
+    cfg: &TrainConfig,
+    held_out: &dyn Fn(&str, usize) -> bool,
+    opts: &BundleOptions,
+) -> Result<ModelBundle, TrainError> {
+    let files = load_all(sources)?;
+    // Features of every kept row, once per feature config.
+    let mut cache: HashMap<FeatureConfig, Vec<Vec<Vec<u32>>>> = HashMap::new();
+    let kept: Vec<Vec<usize>> = files
+        .iter()
+        .map(|(f, t, _)| (0..t.len()).filter(|&i| !held_out(f, i)).collect())
+        .collect();
     let mut heads = Vec::new();
     let mut companions = Vec::new();
     for (h, spec) in HEADS.iter().enumerate() {
-        let mut texts = Vec::new();
-        let mut labels = Vec::new();
-        for (file, col) in spec.sources {
-            let (t, l) = load(sources, file, col)?;
-            for (i, (t, l)) in t.into_iter().zip(l).enumerate() {
-                if !held_out(file, i) {
-                    texts.push(t);
-                    labels.push(l);
+        let own = |f: &str| spec.sources.iter().any(|(s, _)| *s == f);
+        for (k, tc) in spec.configs(cfg).iter().enumerate() {
+            let feats = cache.entry(tc.features).or_insert_with(|| {
+                files
+                    .iter()
+                    .zip(&kept)
+                    .map(|((_, t, _), kept)| {
+                        let refs: Vec<&str> = kept.iter().map(|&i| t[i].as_str()).collect();
+                        featurize(&refs, &tc.features)
+                    })
+                    .collect()
+            });
+            // The head's own files first, in the order of its sources (the
+            // shipped model's order), then the other files' negatives.
+            let mut x: Vec<&[u32]> = Vec::new();
+            let mut y: Vec<bool> = Vec::new();
+            let mut w: Vec<f32> = Vec::new();
+            for (file, _) in spec.sources {
+                let n = files.iter().position(|(f, _, _)| f == file).expect("loaded");
+                for (j, &i) in kept[n].iter().enumerate() {
+                    x.push(&feats[n][j]);
+                    y.push(files[n].2[i]);
                 }
             }
+            let mut tc = *tc;
+            if opts.cross_negatives > 0.0 || opts.cross_positives > 0.0 {
+                // Classes balanced on the head's own files, as without the
+                // extra negatives; each of those weighs `cross_negatives`
+                // times one of the head's own negatives.
+                tc.balance_classes = false;
+                let n = y.len() as f32;
+                let pos = y.iter().filter(|&&l| l).count().max(1) as f32;
+                let (wp, wn) = (n / (2.0 * pos), n / (2.0 * (n - pos).max(1.0)));
+                w = y.iter().map(|&l| if l { wp } else { wn }).collect();
+                for (n, (f, _, labels)) in files.iter().enumerate() {
+                    if own(f) {
+                        continue;
+                    }
+                    for (j, &i) in kept[n].iter().enumerate() {
+                        let cw = if labels[i] {
+                            opts.cross_positives * wp
+                        } else {
+                            opts.cross_negatives * wn
+                        };
+                        if cw > 0.0 {
+                            x.push(&feats[n][j]);
+                            y.push(labels[i]);
+                            w.push(cw);
+                        }
+                    }
+                }
+            }
+            let model = LinearModel::train_weighted(&x, &y, &w, &tc);
+            if k == 0 {
+                heads.push((
+                    HeadMeta {
+                        name: spec.name.to_string(),
+                        category: spec.category,
+                        target: Some(spec.target),
+                        threshold: spec.threshold,
+                        bias: 0.0,
+                        scale: 0.0,
+                    },
+                    model,
+                ));
+            } else {
+                companions.push((h, model));
+            }
         }
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let model = LinearModel::train(&refs, &labels, cfg);
-        for c in spec.companions {
-            companions.push((h, LinearModel::train(&refs, &labels, &c.config(cfg))));
-        }
-        heads.push((
-            HeadMeta {
-                name: spec.name.to_string(),
-                category: spec.category,
-                target: Some(spec.target),
-                threshold: spec.threshold,
-                bias: 0.0,
-                scale: 0.0,
-            },
-            model,
-        ));
     }
     Ok(ModelBundle::from_models(heads).with_companions(&companions))
 }
