@@ -41,6 +41,11 @@ pub mod signal {
     /// Reported speech: words between quotes, or after "ha scritto",
     /// "dice che"... (someone else's words, often quoted to report them).
     pub const REPORTED: u32 = 1 << 13;
+    /// Appreciation ("bella iniziativa", "bravi", "grazie").
+    pub const PRAISE: u32 = 1 << 14;
+    /// Asks the administration to act on content ("segnalato",
+    /// "cancellate", "denuncia").
+    pub const REPORT_ACT: u32 = 1 << 15;
 }
 
 /// What the gate knows of a comment besides the heads' probabilities. The
@@ -78,7 +83,7 @@ pub fn target_bit(target: Option<DiscriminationTarget>) -> u8 {
 }
 
 /// Number of features of [`features`].
-pub const FEATURES: usize = 19;
+pub const FEATURES: usize = 21;
 
 /// The gate's features for head `h`, whose target bit is `bit`, given the
 /// probabilities of every head (`probs`): the head's own logit, whether its
@@ -99,7 +104,9 @@ pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FE
         .fold(-8.0, f32::max);
     let s = |b: u32| if ctx.signals & b != 0 { 1.0 } else { 0.0 };
     let n = |b: bool| if b { 1.0 } else { 0.0 };
-    let benign_cue = n(ctx.signals & (REQUEST | PERSONAL | REPORTED | CONDEMNATION) != 0);
+    let benign_cue = n(ctx.signals
+        & (REQUEST | PERSONAL | REPORTED | CONDEMNATION | PRAISE | REPORT_ACT)
+        != 0);
     [
         1.0,
         z,
@@ -118,6 +125,8 @@ pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FE
         s(CRITICISM),
         s(REPORTED),
         s(SHOUTING),
+        s(PRAISE),
+        s(REPORT_ACT),
         ((1 + ctx.words) as f32).ln() / 3.0,
         z * benign_cue,
     ]

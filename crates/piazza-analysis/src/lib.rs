@@ -464,9 +464,16 @@ impl Analyzer {
     /// training fits the gate on it), or `None` when the classifier does not
     /// run on it at all (recognised counter-speech, very short texts).
     pub fn gate_context(&self, input: &CommentInput<'_>) -> Option<GateContext> {
-        let mut ctx = None;
-        self.analyze_inner(input, &Normalized::new(input.text), Some(&mut ctx));
-        ctx
+        self.gate_input(input).map(|(ctx, _)| ctx)
+    }
+
+    /// [`Analyzer::gate_context`] and the text the classifier reads: the
+    /// comment without the words it reports from someone else (quoted, or
+    /// after "ha scritto", "dice che"...), which are not the author's.
+    pub fn gate_input(&self, input: &CommentInput<'_>) -> Option<(GateContext, String)> {
+        let mut out = None;
+        self.analyze_inner(input, &Normalized::new(input.text), Some(&mut out));
+        out
     }
 
     /// The analysis; with `capture`, the classifier is not run and its
@@ -475,7 +482,7 @@ impl Analyzer {
         &self,
         input: &CommentInput<'_>,
         norm: &Normalized,
-        capture: Option<&mut Option<GateContext>>,
+        capture: Option<&mut Option<(GateContext, String)>>,
     ) -> Analysis {
         let text = input.text;
         debug_assert_eq!(norm.char_len as usize, text.chars().count());
@@ -725,9 +732,16 @@ impl Analyzer {
                     },
                 words: sk.split(' ').filter(|w| !w.is_empty()).count() as u32,
             };
+            // The classifier reads the author's own words only.
+            let masked = (!reported.is_empty()).then(|| without_spans(text, norm, &reported));
             match (capture, self.model.as_ref()) {
-                (Some(out), _) => *out = Some(ctx),
-                (None, Some(model)) => self.classify(model, norm, &ctx, &mut c),
+                (Some(out), _) => {
+                    *out = Some((ctx, masked.unwrap_or_else(|| text.to_string())));
+                }
+                (None, Some(model)) => {
+                    let view = masked.as_deref().map(Normalized::new);
+                    self.classify(model, norm, view.as_ref().unwrap_or(norm), &ctx, &mut c);
+                }
                 (None, None) => {}
             }
         }
@@ -751,10 +765,13 @@ impl Analyzer {
         Analysis { findings, intents }
     }
 
+    /// The classifier's findings: `view` is what the heads read (the
+    /// comment without reported speech), `norm` the comment (evidence).
     fn classify(
         &self,
         model: &ModelBundle,
         norm: &Normalized,
+        view: &Normalized,
         ctx: &GateContext,
         c: &mut Collector<'_>,
     ) {
@@ -770,7 +787,7 @@ impl Analyzer {
             return;
         }
         let mut probs = [0f32; 16];
-        model.predict_heads_into(norm, &mut probs[..nh], speaks);
+        model.predict_heads_into(view, &mut probs[..nh], speaks);
         for (h, meta) in model.heads.iter().enumerate().take(nh) {
             if !speaks(h) {
                 continue;
@@ -976,12 +993,31 @@ fn gate_signals(text: &str, norm: &Normalized, c: &Collector<'_>, condemnation: 
     if condemnation {
         s |= CONDEMNATION;
     }
+    static CUES: OnceLock<Vec<(String, u32)>> = OnceLock::new();
+    let cues = CUES.get_or_init(|| {
+        let mut v = Vec::new();
+        for (words, bit) in [
+            (CONDEMNATION_CUES, CONDEMNATION),
+            (PRAISE_CUES, PRAISE),
+            (REPORT_ACT_CUES, REPORT_ACT),
+        ] {
+            v.extend(words.iter().map(|w| (normalize::skeletonize(w), bit)));
+        }
+        v
+    });
     for w in norm.skeleton.split(' ') {
         if ADDRESSED.contains(&w) || ADDRESSED_COPULA.contains(&w) {
             s |= SECOND_PERSON;
         }
         if FIRST_PERSON_WORDS.contains(&w) {
             s |= FIRST_PERSON;
+        }
+        if w.len() >= 4 {
+            for (stem, bit) in cues {
+                if w.starts_with(stem.as_str()) {
+                    s |= bit;
+                }
+            }
         }
     }
     let b = text.as_bytes();
@@ -992,6 +1028,22 @@ fn gate_signals(text: &str, norm: &Normalized, c: &Collector<'_>, condemnation: 
     }
     s
 }
+
+/// Word stems that condemn discrimination (a gate signal, with the
+/// condemnation rules): the gate weighs them, they decide nothing alone.
+const CONDEMNATION_CUES: &[&str] = &[
+    "razzis", "ignoran", "vergogn", "solidariet", "vigliacc", "smettiamola", "discrimina",
+    "intolleran", "pregiudiz", "omofob", "sessis", "antisemit", "xenofob", "rispetto",
+];
+/// Word stems of appreciation (a gate signal).
+const PRAISE_CUES: &[&str] = &[
+    "bella", "bello", "bellissim", "brav", "complimen", "grazie", "successo", "ricchezza",
+    "benvenut", "iniziativa", "orgoglio",
+];
+/// Word stems of a request to act on content (a gate signal).
+const REPORT_ACT_CUES: &[&str] = &[
+    "segnal", "denunc", "cancell", "toglie", "toglier", "moderat", "bannat", "rimuov",
+];
 
 /// Words of a comment whose author speaks of self or family.
 const FIRST_PERSON_WORDS: &[&str] = &[
@@ -1317,6 +1369,27 @@ fn quoted_ranges(sk: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// `text` without the chars of the skeleton byte ranges `spans` (each
+/// replaced by one space).
+fn without_spans(text: &str, norm: &Normalized, spans: &[(usize, usize)]) -> String {
+    let cut: Vec<(u32, u32)> = spans.iter().map(|&(a, b)| norm.skeleton_span(a, b)).collect();
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for (i, ch) in text.chars().enumerate() {
+        let i = i as u32;
+        if cut.iter().any(|&(a, b)| a <= i && i < b) {
+            if !gap {
+                out.push(' ');
+                gap = true;
+            }
+        } else {
+            out.push(ch);
+            gap = false;
+        }
+    }
+    out
+}
+
 /// The highest score of a discrimination or threat finding inside reported
 /// speech: visible to a moderator who looks, below the default flag line.
 const REPORTED_CAP: f32 = 0.45;
@@ -1324,8 +1397,8 @@ const REPORTED_CAP: f32 = 0.45;
 /// Verbs that report someone else's words (skeletonised when matched).
 const REPORTING_VERBS: &[&str] = &[
     "scritto", "scrive", "scrivono", "scrivere", "scriveva", "scrivevano", "dice", "dicono",
-    "diceva", "dicevano", "detto", "urlato", "urlava", "gridato", "gridava", "commentato",
-    "postato", "pubblicato",
+    "diceva", "dicevano", "detto", "dire", "urlato", "urlava", "gridato", "gridava", "commenta",
+    "commentano", "commentato", "postato", "pubblicato", "ripete", "ripetono", "chiamano",
 ];
 
 /// Words that, before an elided apostrophe, make it an elision ("l'uomo")
