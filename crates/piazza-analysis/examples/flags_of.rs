@@ -10,7 +10,9 @@ use piazza_taxonomy::Category;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let path = args.first().ok_or("usage: flags_of FILE.tsv [--rules-only]")?;
+    let path = args
+        .first()
+        .ok_or("usage: flags_of FILE.tsv [--rules-only]")?;
     let rules_only = args.iter().any(|a| a == "--rules-only");
     let table = parse_tsv(&std::fs::read_to_string(path)?)?;
     let texts = table.texts("text")?;
@@ -30,7 +32,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .findings
             .iter()
             .filter(|f| f.category == Category::Discrimination && f.score >= 0.6)
-            .map(|f| format!("{}/{:?}/{:.2}", f.kind.as_deref().unwrap_or("-"), f.target, f.score))
+            .map(|f| {
+                format!(
+                    "{}/{:?}/{:.2}",
+                    f.kind.as_deref().unwrap_or("-"),
+                    f.target,
+                    f.score
+                )
+            })
             .collect();
         if !flags.is_empty() {
             n += 1;

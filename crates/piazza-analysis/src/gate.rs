@@ -104,9 +104,8 @@ pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FE
         .fold(-8.0, f32::max);
     let s = |b: u32| if ctx.signals & b != 0 { 1.0 } else { 0.0 };
     let n = |b: bool| if b { 1.0 } else { 0.0 };
-    let benign_cue = n(ctx.signals
-        & (REQUEST | PERSONAL | REPORTED | CONDEMNATION | PRAISE | REPORT_ACT)
-        != 0);
+    let benign_cue =
+        n(ctx.signals & (REQUEST | PERSONAL | REPORTED | CONDEMNATION | PRAISE | REPORT_ACT) != 0);
     [
         1.0,
         z,

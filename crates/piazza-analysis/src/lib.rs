@@ -605,16 +605,14 @@ impl Analyzer {
                         );
                     }
                 }
-                Action::Finding(Category::Threat, kind, target) => {
-                    c.finding(
-                        Category::Threat,
-                        kind,
-                        target,
-                        score,
-                        Some(span),
-                        rule.explanation,
-                    )
-                }
+                Action::Finding(Category::Threat, kind, target) => c.finding(
+                    Category::Threat,
+                    kind,
+                    target,
+                    score,
+                    Some(span),
+                    rule.explanation,
+                ),
                 Action::Finding(cat, kind, target) => {
                     c.finding(cat, kind, target, rule.score, Some(span), rule.explanation)
                 }
@@ -955,7 +953,8 @@ impl NamedGroups {
 pub(crate) fn named_groups_of(sk: &str) -> u8 {
     static AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
     let ac = AC.get_or_init(|| {
-        aho_corasick::AhoCorasick::new(&group_words().patterns).expect("group stems are plain strings")
+        aho_corasick::AhoCorasick::new(&group_words().patterns)
+            .expect("group stems are plain strings")
     });
     let mut mask = 0;
     for m in ac.find_overlapping_iter(sk) {
@@ -1032,13 +1031,34 @@ fn gate_signals(text: &str, norm: &Normalized, c: &Collector<'_>, condemnation: 
 /// Word stems that condemn discrimination (a gate signal, with the
 /// condemnation rules): the gate weighs them, they decide nothing alone.
 const CONDEMNATION_CUES: &[&str] = &[
-    "razzis", "ignoran", "vergogn", "solidariet", "vigliacc", "smettiamola", "discrimina",
-    "intolleran", "pregiudiz", "omofob", "sessis", "antisemit", "xenofob", "rispetto",
+    "razzis",
+    "ignoran",
+    "vergogn",
+    "solidariet",
+    "vigliacc",
+    "smettiamola",
+    "discrimina",
+    "intolleran",
+    "pregiudiz",
+    "omofob",
+    "sessis",
+    "antisemit",
+    "xenofob",
+    "rispetto",
 ];
 /// Word stems of appreciation (a gate signal).
 const PRAISE_CUES: &[&str] = &[
-    "bella", "bello", "bellissim", "brav", "complimen", "grazie", "successo", "ricchezza",
-    "benvenut", "iniziativa", "orgoglio",
+    "bella",
+    "bello",
+    "bellissim",
+    "brav",
+    "complimen",
+    "grazie",
+    "successo",
+    "ricchezza",
+    "benvenut",
+    "iniziativa",
+    "orgoglio",
 ];
 /// Word stems of a request to act on content (a gate signal).
 const REPORT_ACT_CUES: &[&str] = &[
@@ -1231,10 +1251,7 @@ fn group_words() -> &'static GroupWords {
         let mut patterns = Vec::new();
         let mut meta = Vec::new();
         for (t, ws) in raw {
-            let bit = gate::GROUP_TARGETS
-                .iter()
-                .position(|g| g == t)
-                .unwrap_or(0) as u8;
+            let bit = gate::GROUP_TARGETS.iter().position(|g| g == t).unwrap_or(0) as u8;
             for w in ws.iter() {
                 let core = normalize::skeletonize(w);
                 if core.is_empty() {
@@ -1372,7 +1389,10 @@ fn quoted_ranges(sk: &str) -> Vec<(usize, usize)> {
 /// `text` without the chars of the skeleton byte ranges `spans` (each
 /// replaced by one space).
 fn without_spans(text: &str, norm: &Normalized, spans: &[(usize, usize)]) -> String {
-    let cut: Vec<(u32, u32)> = spans.iter().map(|&(a, b)| norm.skeleton_span(a, b)).collect();
+    let cut: Vec<(u32, u32)> = spans
+        .iter()
+        .map(|&(a, b)| norm.skeleton_span(a, b))
+        .collect();
     let mut out = String::with_capacity(text.len());
     let mut gap = false;
     for (i, ch) in text.chars().enumerate() {
@@ -1396,16 +1416,37 @@ const REPORTED_CAP: f32 = 0.45;
 
 /// Verbs that report someone else's words (skeletonised when matched).
 const REPORTING_VERBS: &[&str] = &[
-    "scritto", "scrive", "scrivono", "scrivere", "scriveva", "scrivevano", "dice", "dicono",
-    "diceva", "dicevano", "detto", "dire", "urlato", "urlava", "gridato", "gridava", "commenta",
-    "commentano", "commentato", "postato", "pubblicato", "ripete", "ripetono", "chiamano",
+    "scritto",
+    "scrive",
+    "scrivono",
+    "scrivere",
+    "scriveva",
+    "scrivevano",
+    "dice",
+    "dicono",
+    "diceva",
+    "dicevano",
+    "detto",
+    "dire",
+    "urlato",
+    "urlava",
+    "gridato",
+    "gridava",
+    "commenta",
+    "commentano",
+    "commentato",
+    "postato",
+    "pubblicato",
+    "ripete",
+    "ripetono",
+    "chiamano",
 ];
 
 /// Words that, before an elided apostrophe, make it an elision ("l'uomo")
 /// rather than a single quote.
 const ELIDED: &[&str] = &[
-    "l", "d", "c", "un", "dell", "dall", "all", "nell", "sull", "coll", "quell", "quest",
-    "po", "s", "m", "t", "v", "n", "bell", "sant", "com", "dov", "cos", "tutt",
+    "l", "d", "c", "un", "dell", "dall", "all", "nell", "sull", "coll", "quell", "quest", "po",
+    "s", "m", "t", "v", "n", "bell", "sant", "com", "dov", "cos", "tutt",
 ];
 
 /// Byte ranges of the skeleton holding someone else's words: after a

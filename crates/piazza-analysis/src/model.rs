@@ -321,7 +321,11 @@ impl LinearModel {
         let (pos, neg, total) = if weights.is_empty() {
             // Counted as integers: the shipped heads' arithmetic, exactly.
             let pos = labels.iter().filter(|&&l| l).count().max(1) as f32;
-            (pos, (labels.len() as f32 - pos).max(1.0), labels.len() as f32)
+            (
+                pos,
+                (labels.len() as f32 - pos).max(1.0),
+                labels.len() as f32,
+            )
         } else {
             let pos: f32 = (0..labels.len()).filter(|&i| labels[i]).map(sw).sum();
             let total: f32 = (0..labels.len()).map(sw).sum();
@@ -360,7 +364,11 @@ impl LinearModel {
                         * v;
                 let y = if labels[i] { 1.0 } else { 0.0 };
                 let cw = if labels[i] { wp } else { wn };
-                let cw = if weights.is_empty() { cw } else { cw * weights[i] };
+                let cw = if weights.is_empty() {
+                    cw
+                } else {
+                    cw * weights[i]
+                };
                 let g = (sigmoid(z) - y) * cw;
                 for &j in f {
                     let j = j as usize;

@@ -238,7 +238,9 @@ pub fn train_bundle_without(
 }
 
 /// Every training file with the label of the head that learns from it.
-fn load_all(sources: &TrainingSources) -> Result<Vec<(&'static str, Vec<String>, Vec<bool>)>, TrainError> {
+fn load_all(
+    sources: &TrainingSources,
+) -> Result<Vec<(&'static str, Vec<String>, Vec<bool>)>, TrainError> {
     let mut out = Vec::new();
     for spec in HEADS {
         for (file, col) in spec.sources {
@@ -297,7 +299,10 @@ pub fn train_bundle_with(
             let mut y: Vec<bool> = Vec::new();
             let mut w: Vec<f32> = Vec::new();
             for (file, _) in spec.sources {
-                let n = files.iter().position(|(f, _, _)| f == file).expect("loaded");
+                let n = files
+                    .iter()
+                    .position(|(f, _, _)| f == file)
+                    .expect("loaded");
                 for (j, &i) in kept[n].iter().enumerate() {
                     x.push(&feats[n][j]);
                     y.push(files[n].2[i]);
@@ -536,7 +541,12 @@ fn fit_gates(
                 // Hate of another kind: this head need not see it.
                 continue;
             };
-            x.push(gate::features(h, &r.probs[..HEADS.len().min(4)], bit, &r.ctx));
+            x.push(gate::features(
+                h,
+                &r.probs[..HEADS.len().min(4)],
+                bit,
+                &r.ctx,
+            ));
             y.push(label);
             w.push(weight);
         }
@@ -644,7 +654,13 @@ fn best_threshold(q: &[f32], y: &[bool], w: &[f64]) -> f32 {
                 (false, false) => tn += wi,
             }
         }
-        let f1 = |a: f64, b: f64, c: f64| if a == 0.0 { 0.0 } else { 2.0 * a / (2.0 * a + b + c) };
+        let f1 = |a: f64, b: f64, c: f64| {
+            if a == 0.0 {
+                0.0
+            } else {
+                2.0 * a / (2.0 * a + b + c)
+            }
+        };
         let m = (f1(tp, fp, fn_) + f1(tn, fn_, fp)) / 2.0;
         if m > best.0 {
             best = (m, t);
