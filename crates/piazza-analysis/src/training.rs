@@ -237,10 +237,11 @@ pub fn train_bundle_without(
     train_bundle_with(sources, cfg, held_out, &SHIPPED)
 }
 
+/// A training file: its path, texts and labels.
+type LoadedFile = (&'static str, Vec<String>, Vec<bool>);
+
 /// Every training file with the label of the head that learns from it.
-fn load_all(
-    sources: &TrainingSources,
-) -> Result<Vec<(&'static str, Vec<String>, Vec<bool>)>, TrainError> {
+fn load_all(sources: &TrainingSources) -> Result<Vec<LoadedFile>, TrainError> {
     let mut out = Vec::new();
     for spec in HEADS {
         for (file, col) in spec.sources {
@@ -566,6 +567,7 @@ fn fit_gates(
 
 /// Weighted logistic regression by Newton's method with a small ridge
 /// (not on the bias): deterministic, in f64.
+#[allow(clippy::needless_range_loop)] // the indices of a symmetric matrix
 fn fit_logistic(x: &[[f32; FEATURES]], y: &[bool], w: &[f64]) -> [f32; FEATURES] {
     const RIDGE: f64 = 1.0;
     let mut beta = [0f64; FEATURES];
@@ -608,6 +610,7 @@ fn fit_logistic(x: &[[f32; FEATURES]], y: &[bool], w: &[f64]) -> [f32; FEATURES]
 }
 
 /// Solves `a x = b` by Gaussian elimination with partial pivoting.
+#[allow(clippy::needless_range_loop)] // row operations read two rows
 fn solve(mut a: [[f64; FEATURES]; FEATURES], mut b: [f64; FEATURES]) -> [f64; FEATURES] {
     let n = FEATURES;
     for c in 0..n {
