@@ -11,6 +11,7 @@ use std::fmt;
 
 use piazza_taxonomy::{Category, DiscriminationTarget};
 
+use crate::gate::{FEATURES, Gate};
 use crate::normalize::Normalized;
 
 /// How texts become feature indices.
@@ -269,14 +270,26 @@ impl LinearModel {
     /// once). With `cfg.ensemble > 1`, several models trained with different
     /// shuffling seeds are averaged (still one linear model).
     pub fn train_features(feats: &[Vec<u32>], labels: &[bool], cfg: &TrainConfig) -> LinearModel {
+        Self::train_weighted(feats, labels, &[], cfg)
+    }
+
+    /// [`LinearModel::train_features`] with a weight per text (`weights`
+    /// empty: all 1). Class balancing and the naive-Bayes ratios count
+    /// texts by their weight.
+    pub fn train_weighted<F: AsRef<[u32]>>(
+        feats: &[F],
+        labels: &[bool],
+        weights: &[f32],
+        cfg: &TrainConfig,
+    ) -> LinearModel {
         let n = cfg.ensemble.max(1);
-        let mut acc = Self::train_one(feats, labels, cfg);
+        let mut acc = Self::train_one(feats, labels, weights, cfg);
         for i in 1..n {
             let c = TrainConfig {
                 seed: cfg.seed.wrapping_add(i as u64 * 0x9e37_79b9),
                 ..*cfg
             };
-            let m = Self::train_one(feats, labels, &c);
+            let m = Self::train_one(feats, labels, weights, &c);
             for (a, w) in acc.weights.iter_mut().zip(&m.weights) {
                 *a += w;
             }
@@ -291,23 +304,40 @@ impl LinearModel {
         acc
     }
 
-    fn train_one(feats: &[Vec<u32>], labels: &[bool], cfg: &TrainConfig) -> LinearModel {
+    fn train_one<F: AsRef<[u32]>>(
+        feats: &[F],
+        labels: &[bool],
+        weights: &[f32],
+        cfg: &TrainConfig,
+    ) -> LinearModel {
         assert_eq!(feats.len(), labels.len(), "one label per text");
+        assert!(weights.is_empty() || weights.len() == labels.len());
+        let sw = |i: usize| if weights.is_empty() { 1.0 } else { weights[i] };
         let buckets = cfg.features.buckets();
         let mut w = vec![0f32; buckets];
         let mut g2 = vec![0f32; buckets];
         let mut bias = 0f32;
         let mut bias_g2 = 0f32;
-        let pos = labels.iter().filter(|&&l| l).count().max(1) as f32;
-        let neg = (labels.len() as f32 - pos).max(1.0);
-        let total = labels.len() as f32;
+        let (pos, neg, total) = if weights.is_empty() {
+            // Counted as integers: the shipped heads' arithmetic, exactly.
+            let pos = labels.iter().filter(|&&l| l).count().max(1) as f32;
+            (
+                pos,
+                (labels.len() as f32 - pos).max(1.0),
+                labels.len() as f32,
+            )
+        } else {
+            let pos: f32 = (0..labels.len()).filter(|&i| labels[i]).map(sw).sum();
+            let total: f32 = (0..labels.len()).map(sw).sum();
+            (pos.max(1.0), (total - pos).max(1.0), total)
+        };
         let (wp, wn) = if cfg.balance_classes {
             (total / (2.0 * pos), total / (2.0 * neg))
         } else {
             (1.0, 1.0)
         };
         let r = if cfg.nb_scaling {
-            nb_ratios(feats, labels, buckets)
+            nb_ratios(feats, labels, weights, buckets)
         } else {
             Vec::new()
         };
@@ -322,7 +352,7 @@ impl LinearModel {
         for epoch in 0..cfg.epochs {
             rng.shuffle(&mut order);
             for &i in &order {
-                let f = &feats[i];
+                let f = feats[i].as_ref();
                 if f.is_empty() {
                     continue;
                 }
@@ -334,6 +364,11 @@ impl LinearModel {
                         * v;
                 let y = if labels[i] { 1.0 } else { 0.0 };
                 let cw = if labels[i] { wp } else { wn };
+                let cw = if weights.is_empty() {
+                    cw
+                } else {
+                    cw * weights[i]
+                };
                 let g = (sigmoid(z) - y) * cw;
                 for &j in f {
                     let j = j as usize;
@@ -389,19 +424,25 @@ impl LinearModel {
 }
 
 /// Naive-Bayes log-count ratios of every bucket (document frequency per
-/// class, add-one smoothing).
-fn nb_ratios(feats: &[Vec<u32>], labels: &[bool], buckets: usize) -> Vec<f32> {
+/// class, each text counted with its weight, add-one smoothing).
+fn nb_ratios<F: AsRef<[u32]>>(
+    feats: &[F],
+    labels: &[bool],
+    weights: &[f32],
+    buckets: usize,
+) -> Vec<f32> {
     let mut p = vec![1f32; buckets];
     let mut q = vec![1f32; buckets];
     let mut seen: Vec<u32> = Vec::new();
-    for (f, &l) in feats.iter().zip(labels) {
+    for (i, (f, &l)) in feats.iter().zip(labels).enumerate() {
         seen.clear();
-        seen.extend_from_slice(f);
+        seen.extend_from_slice(f.as_ref());
         seen.sort_unstable();
         seen.dedup();
         let t = if l { &mut p } else { &mut q };
+        let wi = if weights.is_empty() { 1.0 } else { weights[i] };
         for &j in &seen {
-            t[j as usize] += 1.0;
+            t[j as usize] += wi;
         }
     }
     let sp: f32 = p.iter().sum();
@@ -492,6 +533,11 @@ pub struct ModelBundle {
     pub weights: Vec<i8>,
     /// Companion models, sorted by head.
     pub companions: Vec<Companion>,
+    /// One gate per head (see [`crate::gate`]), or none: a bundle without
+    /// gates (the inner folds' models of the training) lets a head speak
+    /// when its group is named and its probability reaches the head's
+    /// threshold.
+    pub gates: Vec<Gate>,
 }
 
 /// Error decoding a model file.
@@ -506,12 +552,12 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
-/// File magic: `PIAZZAM` and the format version. Version 3 (the only one
-/// read) always stores the plain-view bytes of every feature config and
-/// appends the companion models; versions 1 and 2 are rejected with a
-/// message asking to retrain.
+/// File magic: `PIAZZAM` and the format version. Version 4 (the only one
+/// read) stores the plain-view bytes of every feature config, appends the
+/// companion models and then the heads' gates; versions 1 to 3 are
+/// rejected with a message asking to retrain.
 const MAGIC_PREFIX: &[u8; 7] = b"PIAZZAM";
-const VERSION: u8 = b'3';
+const VERSION: u8 = b'4';
 
 impl ModelBundle {
     /// Quantises trained models into a bundle.
@@ -536,7 +582,15 @@ impl ModelBundle {
             heads: metas,
             weights,
             companions: Vec::new(),
+            gates: Vec::new(),
         }
+    }
+
+    /// Sets the heads' gates (one per head).
+    pub fn with_gates(mut self, gates: Vec<Gate>) -> ModelBundle {
+        assert_eq!(gates.len(), self.heads.len(), "one gate per head");
+        self.gates = gates;
+        self
     }
 
     /// Adds companion models: `(head index, trained model)`.
@@ -678,6 +732,14 @@ impl ModelBundle {
             b.extend_from_slice(&c.scale.to_le_bytes());
             b.extend(c.weights.iter().map(|&w| w as u8));
         }
+        b.push(self.gates.len() as u8);
+        for g in &self.gates {
+            b.push(g.weights.len() as u8);
+            for w in &g.weights {
+                b.extend_from_slice(&w.to_le_bytes());
+            }
+            b.extend_from_slice(&g.threshold.to_le_bytes());
+        }
         b
     }
 
@@ -752,6 +814,24 @@ impl ModelBundle {
                 weights,
             });
         }
+        let ng = r.take(1)?[0] as usize;
+        if ng != 0 && ng != nh {
+            return Err(ModelError("bad gate count".into()));
+        }
+        let mut gates = Vec::with_capacity(ng);
+        for _ in 0..ng {
+            if r.take(1)?[0] as usize != FEATURES {
+                return Err(ModelError(format!(
+                    "gates of another feature count (this build has {FEATURES}): retrain the model with `piazza train`"
+                )));
+            }
+            let mut weights = [0f32; FEATURES];
+            for w in &mut weights {
+                *w = r.f32()?;
+            }
+            let threshold = r.f32()?;
+            gates.push(Gate { weights, threshold });
+        }
         if r.pos != bytes.len() {
             return Err(ModelError("trailing bytes".into()));
         }
@@ -760,6 +840,7 @@ impl ModelBundle {
             heads,
             weights,
             companions,
+            gates,
         })
     }
 }

@@ -189,12 +189,16 @@ struct PostInner {
     text: String,
     terms: Terms,
     norm: f32,
+    /// The classifier heads' groups the post names (see `crate::gate`).
+    groups: u8,
 }
 
 impl PreparedPost {
     /// Prepares the post `text`.
     pub fn new(text: &str) -> PreparedPost {
-        let plain = Normalized::new(text).plain;
+        let normalized = Normalized::new(text);
+        let groups = crate::named_groups_of(&normalized.skeleton);
+        let plain = normalized.plain;
         let mut terms = Terms::new();
         with_memo(|m| m.terms(&plain, &mut terms));
         let norm = terms.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
@@ -202,7 +206,14 @@ impl PreparedPost {
             text: text.to_string(),
             terms,
             norm,
+            groups,
         }))
+    }
+
+    /// The groups of the classifier heads the post names (one bit per
+    /// target of [`crate::gate::GROUP_TARGETS`]).
+    pub(crate) fn groups(&self) -> u8 {
+        self.0.groups
     }
 
     /// The post text as given.
@@ -460,7 +471,9 @@ impl Memo {
             self.posts.insert(0, p.clone());
             return p;
         }
-        let plain = Normalized::new(text).plain;
+        let normalized = Normalized::new(text);
+        let groups = crate::named_groups_of(&normalized.skeleton);
+        let plain = normalized.plain;
         let mut terms = Terms::new();
         self.terms(&plain, &mut terms);
         let norm = terms.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
@@ -468,6 +481,7 @@ impl Memo {
             text: text.to_string(),
             terms,
             norm,
+            groups,
         }));
         self.posts.truncate(POST_CACHE - 1);
         self.posts.insert(0, p.clone());

@@ -415,7 +415,19 @@ fn the_companion_runs_only_for_the_homotransphobia_head() {
         assert_eq!(all[h], none[h], "head {h} has no companion");
     }
     assert_ne!(all[2], none[2]);
-    assert!(all[2] > 0.5, "{all:?}");
+    // The head's probability alone is no longer the decision (the gate's
+    // is, and the heads also learn the desk negatives): what must hold is
+    // that the analyser flags it.
+    let a = an.analyze(&CommentInput::new(
+        "i froci sono una vergogna, tutti malati da curare",
+    ));
+    assert!(
+        a.score(
+            Category::Discrimination,
+            Some(DiscriminationTarget::SexualOrientation)
+        ) >= 0.6,
+        "{all:?} {a:?}"
+    );
 }
 
 #[test]

@@ -2,14 +2,15 @@
 //! caller reads the files listed in [`TRAINING_FILES`] and passes their
 //! contents, keyed by the same relative paths.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use piazza_taxonomy::{Category, DiscriminationTarget};
 
 use crate::corpus::{TsvError, parse_tsv};
 use crate::eval::{CvReport, NestedReport, cross_validate_mean, nested_cross_validate};
-use crate::model::{FeatureConfig, HeadMeta, LinearModel, ModelBundle, TrainConfig};
+use crate::gate::{FEATURES, Gate};
+use crate::model::{FeatureConfig, HeadMeta, LinearModel, ModelBundle, TrainConfig, featurize};
 
 /// A companion model of a head: trained on the head's data like the head
 /// (same [`TrainConfig`] otherwise) but over its own features; the head's
@@ -202,6 +203,29 @@ pub fn train_bundle(
     train_bundle_without(sources, cfg, &|_, _| false)
 }
 
+/// How the bundle is trained beyond each model's [`TrainConfig`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BundleOptions {
+    /// Weight of the other corpora's negatives in each head's training (0:
+    /// a head learns from its own corpora only). The product runs every
+    /// head on every comment, so a head must also say no to what the other
+    /// corpora hold that is not hate.
+    pub cross_negatives: f32,
+    /// Weight of the other corpora's positives (hate of another kind) as
+    /// positives of each head (0: not used).
+    pub cross_positives: f32,
+    /// Folds of the inner cross-validation on which the heads' gates are
+    /// fitted (0: no gates, the heads alone).
+    pub gate_folds: usize,
+}
+
+/// The options of the shipped bundle.
+pub const SHIPPED: BundleOptions = BundleOptions {
+    cross_negatives: 0.0,
+    cross_positives: 0.0,
+    gate_folds: 5,
+};
+
 /// [`train_bundle`] without the rows for which `held_out(file, row)` is
 /// true (row = 0-based data row of the file): the model of one fold of the
 /// pipeline's cross-validation ([`crate::eval::pipeline`]).
@@ -210,38 +234,442 @@ pub fn train_bundle_without(
     cfg: &TrainConfig,
     held_out: &dyn Fn(&str, usize) -> bool,
 ) -> Result<ModelBundle, TrainError> {
+    train_bundle_with(sources, cfg, held_out, &SHIPPED)
+}
+
+/// A training file: its path, texts and labels.
+type LoadedFile = (&'static str, Vec<String>, Vec<bool>);
+
+/// Every training file with the label of the head that learns from it.
+fn load_all(sources: &TrainingSources) -> Result<Vec<LoadedFile>, TrainError> {
+    let mut out = Vec::new();
+    for spec in HEADS {
+        for (file, col) in spec.sources {
+            let (t, l) = load(sources, file, col)?;
+            out.push((*file, t, l));
+        }
+    }
+    Ok(out)
+}
+
+/// [`train_bundle_without`] with explicit [`BundleOptions`].
+pub fn train_bundle_with(
+    sources: &TrainingSources,
+    cfg: &TrainConfig,
+    held_out: &dyn Fn(&str, usize) -> bool,
+    opts: &BundleOptions,
+) -> Result<ModelBundle, TrainError> {
+    let files = load_all(sources)?;
+    // Features of every kept row, once per feature config.
+    let mut cache: HashMap<FeatureConfig, Vec<Vec<Vec<u32>>>> = HashMap::new();
+    let kept: Vec<Vec<usize>> = files
+        .iter()
+        .map(|(f, t, _)| (0..t.len()).filter(|&i| !held_out(f, i)).collect())
+        .collect();
+    let desk: Vec<String> = desk_texts()?
+        .into_iter()
+        .enumerate()
+        .filter(|&(i, _)| !held_out(DESK_FILE, i))
+        .map(|(_, (t, _))| t)
+        .collect();
+    let desk_refs: Vec<&str> = desk.iter().map(String::as_str).collect();
+    let mut desk_cache: HashMap<FeatureConfig, Vec<Vec<u32>>> = HashMap::new();
     let mut heads = Vec::new();
     let mut companions = Vec::new();
     for (h, spec) in HEADS.iter().enumerate() {
-        let mut texts = Vec::new();
-        let mut labels = Vec::new();
-        for (file, col) in spec.sources {
-            let (t, l) = load(sources, file, col)?;
-            for (i, (t, l)) in t.into_iter().zip(l).enumerate() {
-                if !held_out(file, i) {
-                    texts.push(t);
-                    labels.push(l);
+        let own = |f: &str| spec.sources.iter().any(|(s, _)| *s == f);
+        for tc in spec.configs(cfg) {
+            desk_cache
+                .entry(tc.features)
+                .or_insert_with(|| featurize(&desk_refs, &tc.features));
+        }
+        for (k, tc) in spec.configs(cfg).iter().enumerate() {
+            let feats = cache.entry(tc.features).or_insert_with(|| {
+                files
+                    .iter()
+                    .zip(&kept)
+                    .map(|((_, t, _), kept)| {
+                        let refs: Vec<&str> = kept.iter().map(|&i| t[i].as_str()).collect();
+                        featurize(&refs, &tc.features)
+                    })
+                    .collect()
+            });
+            // The head's own files first, in the order of its sources (the
+            // shipped model's order), then the other files' negatives.
+            let mut x: Vec<&[u32]> = Vec::new();
+            let mut y: Vec<bool> = Vec::new();
+            let mut w: Vec<f32> = Vec::new();
+            for (file, _) in spec.sources {
+                let n = files
+                    .iter()
+                    .position(|(f, _, _)| f == file)
+                    .expect("loaded");
+                for (j, &i) in kept[n].iter().enumerate() {
+                    x.push(&feats[n][j]);
+                    y.push(files[n].2[i]);
+                }
+            }
+            let mut tc = *tc;
+            if opts.cross_negatives > 0.0 || opts.cross_positives > 0.0 {
+                // Classes balanced on the head's own files, as without the
+                // extra negatives; each of those weighs `cross_negatives`
+                // times one of the head's own negatives.
+                tc.balance_classes = false;
+                let n = y.len() as f32;
+                let pos = y.iter().filter(|&&l| l).count().max(1) as f32;
+                let (wp, wn) = (n / (2.0 * pos), n / (2.0 * (n - pos).max(1.0)));
+                w = y.iter().map(|&l| if l { wp } else { wn }).collect();
+                for (n, (f, _, labels)) in files.iter().enumerate() {
+                    if own(f) {
+                        continue;
+                    }
+                    for (j, &i) in kept[n].iter().enumerate() {
+                        let cw = if labels[i] {
+                            opts.cross_positives * wp
+                        } else {
+                            opts.cross_negatives * wn
+                        };
+                        if cw > 0.0 {
+                            x.push(&feats[n][j]);
+                            y.push(labels[i]);
+                            w.push(cw);
+                        }
+                    }
+                }
+            }
+            // The desk negatives, each weighing DESK_HEAD_WEIGHT texts.
+            if w.is_empty() {
+                w = vec![1.0; y.len()];
+            }
+            for f in &desk_cache[&tc.features] {
+                x.push(f);
+                y.push(false);
+                w.push(DESK_HEAD_WEIGHT);
+            }
+            let model = LinearModel::train_weighted(&x, &y, &w, &tc);
+            if k == 0 {
+                heads.push((
+                    HeadMeta {
+                        name: spec.name.to_string(),
+                        category: spec.category,
+                        target: Some(spec.target),
+                        threshold: spec.threshold,
+                        bias: 0.0,
+                        scale: 0.0,
+                    },
+                    model,
+                ));
+            } else {
+                companions.push((h, model));
+            }
+        }
+    }
+    let bundle = ModelBundle::from_models(heads).with_companions(&companions);
+    if opts.gate_folds < 2 {
+        return Ok(bundle);
+    }
+    let gates = fit_gates(sources, &files, cfg, held_out, opts)?;
+    Ok(bundle.with_gates(gates))
+}
+
+/// Comments written for the desk (not taken from any corpus, never from
+/// the crate's test sets): citizens who name a group, their faith, an
+/// illness or someone else's hateful words while asking for a service,
+/// stating their own situation, condemning or reporting hate. None is hate.
+/// Each head's gate learns them as negatives, because the corpora hold
+/// almost no such comments and a flag on them is the desk's worst error.
+pub const DESK_NEGATIVES: &str = include_str!("../traindata/desk_negatives.tsv");
+
+/// The desk negatives' name in `held_out` calls (for the inner folds).
+pub const DESK_FILE: &str = "traindata/desk_negatives.tsv";
+
+/// Weight of a desk negative in each head's training.
+const DESK_HEAD_WEIGHT: f32 = 3.0;
+
+/// The desk negatives: text and post text.
+fn desk_texts() -> Result<Vec<(String, String)>, TrainError> {
+    let desk = parse_tsv(DESK_NEGATIVES).map_err(|error| TrainError::Tsv {
+        file: DESK_FILE.into(),
+        error,
+    })?;
+    let wrap = |error| TrainError::Tsv {
+        file: DESK_FILE.into(),
+        error,
+    };
+    let texts = desk.texts("text").map_err(wrap)?;
+    let posts = desk.texts("post_text").map_err(wrap)?;
+    Ok(texts
+        .into_iter()
+        .zip(posts)
+        .map(|(t, p)| (t.to_string(), p.to_string()))
+        .collect())
+}
+
+/// Weight, in the gates' fit, of another corpus's non-hateful text (the
+/// product runs every head on every comment) and of a desk negative.
+const GATE_CROSS_WEIGHT: f64 = 1.0;
+const GATE_DESK_WEIGHT: f64 = 20.0;
+
+/// One row of a gate's fit: the heads' out-of-fold probabilities, the
+/// comment's context, the label for the head, the weight, and whether the
+/// row is one of the head's own corpora.
+struct GateRow {
+    probs: [f32; 4],
+    ctx: crate::gate::GateContext,
+    file: usize,
+    label: bool,
+}
+
+/// Fits one gate per head on the out-of-fold predictions of an inner
+/// `opts.gate_folds`-fold cross-validation of the bundle itself (each inner
+/// bundle trained without one fold of every file, as the pipeline's own
+/// cross-validation does): the features of [`crate::gate::features`] with
+/// the analyser's context of each text, then the threshold that maximises
+/// the macro-F1 of the head's own corpora, other corpora's negatives and
+/// the desk negatives counting with their weights.
+fn fit_gates(
+    sources: &TrainingSources,
+    files: &[(&'static str, Vec<String>, Vec<bool>)],
+    cfg: &TrainConfig,
+    held_out: &dyn Fn(&str, usize) -> bool,
+    opts: &BundleOptions,
+) -> Result<Vec<Gate>, TrainError> {
+    use crate::gate::{self, GateContext};
+    use crate::{Analyzer, CommentInput, Normalized};
+    let k = opts.gate_folds;
+    let inner = BundleOptions {
+        gate_folds: 0,
+        ..*opts
+    };
+    let folds: Vec<Vec<usize>> = files
+        .iter()
+        .map(|(_, _, l)| crate::eval::stratified_folds(l, k, cfg.seed ^ 0x6a7e))
+        .collect();
+    let desk = desk_texts()?;
+    let rules = Analyzer::default().with_model(None);
+    // What the gate sees of each text, and the text the heads read
+    // (without reported speech), computed once.
+    let context = |text: &str, post: &str| -> Option<(GateContext, Normalized)> {
+        let mut c = CommentInput::new(text);
+        if !post.is_empty() {
+            c = c.post_text(post);
+        }
+        rules
+            .gate_input(&c)
+            .map(|(ctx, view)| (ctx, Normalized::new(&view)))
+    };
+    let file_ctx: Vec<Vec<Option<(GateContext, Normalized)>>> = files
+        .iter()
+        .map(|(f, texts, _)| {
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| if held_out(f, i) { None } else { context(t, "") })
+                .collect()
+        })
+        .collect();
+    let desk_ctx: Vec<Option<(GateContext, Normalized)>> = desk
+        .iter()
+        .enumerate()
+        .map(|(i, (t, p))| {
+            if held_out(DESK_FILE, i) {
+                None
+            } else {
+                context(t, p)
+            }
+        })
+        .collect();
+    let nf = files.len();
+    let mut rows: Vec<GateRow> = Vec::new();
+    for g in 0..k {
+        let fold_of = |f: &str, i: usize| match files.iter().position(|(n, _, _)| *n == f) {
+            Some(n) => folds[n][i],
+            None => i % k,
+        };
+        let model = train_bundle_with(
+            sources,
+            cfg,
+            &|f, i| held_out(f, i) || fold_of(f, i) == g,
+            &inner,
+        )?;
+        let mut probs = [0f32; 4];
+        let nh = model.heads.len().min(4);
+        for (n, (_, _, labels)) in files.iter().enumerate() {
+            for (i, c) in file_ctx[n].iter().enumerate() {
+                let Some((ctx, view)) = c.as_ref().filter(|_| folds[n][i] == g) else {
+                    continue;
+                };
+                model.predict_normalized_into(view, &mut probs[..nh]);
+                rows.push(GateRow {
+                    probs,
+                    ctx: *ctx,
+                    file: n,
+                    label: labels[i],
+                });
+            }
+        }
+        for (i, c) in desk_ctx.iter().enumerate() {
+            let Some((ctx, view)) = c.as_ref().filter(|_| i % k == g) else {
+                continue;
+            };
+            model.predict_normalized_into(view, &mut probs[..nh]);
+            rows.push(GateRow {
+                probs,
+                ctx: *ctx,
+                file: nf,
+                label: false,
+            });
+        }
+    }
+    let mut gates = Vec::new();
+    for (h, spec) in HEADS.iter().enumerate() {
+        let own: Vec<bool> = files
+            .iter()
+            .map(|(f, _, _)| spec.sources.iter().any(|(s, _)| s == f))
+            .collect();
+        let bit = gate::target_bit(Some(spec.target));
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        let mut w = Vec::new();
+        for r in &rows {
+            let (label, weight) = if r.file == nf {
+                (false, GATE_DESK_WEIGHT)
+            } else if own[r.file] {
+                (r.label, 1.0)
+            } else if !r.label {
+                (false, GATE_CROSS_WEIGHT)
+            } else {
+                // Hate of another kind: this head need not see it.
+                continue;
+            };
+            x.push(gate::features(
+                h,
+                &r.probs[..HEADS.len().min(4)],
+                bit,
+                &r.ctx,
+            ));
+            y.push(label);
+            w.push(weight);
+        }
+        let weights = fit_logistic(&x, &y, &w);
+        let q: Vec<f32> = x
+            .iter()
+            .map(|f| {
+                let z: f32 = weights.iter().zip(f).map(|(a, b)| a * b).sum();
+                1.0 / (1.0 + (-z).exp())
+            })
+            .collect();
+        let threshold = best_threshold(&q, &y, &w);
+        gates.push(Gate { weights, threshold });
+    }
+    Ok(gates)
+}
+
+/// Weighted logistic regression by Newton's method with a small ridge
+/// (not on the bias): deterministic, in f64.
+#[allow(clippy::needless_range_loop)] // the indices of a symmetric matrix
+fn fit_logistic(x: &[[f32; FEATURES]], y: &[bool], w: &[f64]) -> [f32; FEATURES] {
+    const RIDGE: f64 = 1.0;
+    let mut beta = [0f64; FEATURES];
+    for _ in 0..30 {
+        let mut grad = [0f64; FEATURES];
+        let mut hess = [[0f64; FEATURES]; FEATURES];
+        for ((xi, &yi), &wi) in x.iter().zip(y).zip(w) {
+            let z: f64 = beta.iter().zip(xi).map(|(b, v)| b * *v as f64).sum();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let r = wi * (p - if yi { 1.0 } else { 0.0 });
+            let s = wi * (p * (1.0 - p)).max(1e-9);
+            for a in 0..FEATURES {
+                let xa = xi[a] as f64;
+                grad[a] += r * xa;
+                for b in a..FEATURES {
+                    hess[a][b] += s * xa * xi[b] as f64;
                 }
             }
         }
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let model = LinearModel::train(&refs, &labels, cfg);
-        for c in spec.companions {
-            companions.push((h, LinearModel::train(&refs, &labels, &c.config(cfg))));
+        for a in 0..FEATURES {
+            for b in 0..a {
+                hess[a][b] = hess[b][a];
+            }
+            if a > 0 {
+                grad[a] += RIDGE * beta[a];
+                hess[a][a] += RIDGE;
+            }
         }
-        heads.push((
-            HeadMeta {
-                name: spec.name.to_string(),
-                category: spec.category,
-                target: Some(spec.target),
-                threshold: spec.threshold,
-                bias: 0.0,
-                scale: 0.0,
-            },
-            model,
-        ));
+        let step = solve(hess, grad);
+        let mut change = 0f64;
+        for a in 0..FEATURES {
+            beta[a] -= step[a];
+            change = change.max(step[a].abs());
+        }
+        if change < 1e-6 {
+            break;
+        }
     }
-    Ok(ModelBundle::from_models(heads).with_companions(&companions))
+    beta.map(|b| b as f32)
+}
+
+/// Solves `a x = b` by Gaussian elimination with partial pivoting.
+#[allow(clippy::needless_range_loop)] // row operations read two rows
+fn solve(mut a: [[f64; FEATURES]; FEATURES], mut b: [f64; FEATURES]) -> [f64; FEATURES] {
+    let n = FEATURES;
+    for c in 0..n {
+        let p = (c..n)
+            .max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))
+            .unwrap_or(c);
+        a.swap(c, p);
+        b.swap(c, p);
+        if a[c][c].abs() < 1e-12 {
+            continue;
+        }
+        for r in c + 1..n {
+            let f = a[r][c] / a[c][c];
+            for k in c..n {
+                a[r][k] -= f * a[c][k];
+            }
+            b[r] -= f * b[c];
+        }
+    }
+    let mut x = [0f64; FEATURES];
+    for c in (0..n).rev() {
+        let s: f64 = (c + 1..n).map(|k| a[c][k] * x[k]).sum();
+        x[c] = if a[c][c].abs() < 1e-12 {
+            0.0
+        } else {
+            (b[c] - s) / a[c][c]
+        };
+    }
+    x
+}
+
+/// The threshold on `q` (a grid of hundredths) with the best weighted
+/// macro-F1.
+fn best_threshold(q: &[f32], y: &[bool], w: &[f64]) -> f32 {
+    let mut best = (f64::MIN, 0.5f32);
+    for step in 5..96 {
+        let t = step as f32 / 100.0;
+        let (mut tp, mut fp, mut fn_, mut tn) = (0f64, 0f64, 0f64, 0f64);
+        for ((&qi, &yi), &wi) in q.iter().zip(y).zip(w) {
+            match (qi >= t, yi) {
+                (true, true) => tp += wi,
+                (true, false) => fp += wi,
+                (false, true) => fn_ += wi,
+                (false, false) => tn += wi,
+            }
+        }
+        let f1 = |a: f64, b: f64, c: f64| {
+            if a == 0.0 {
+                0.0
+            } else {
+                2.0 * a / (2.0 * a + b + c)
+            }
+        };
+        let m = (f1(tp, fp, fn_) + f1(tn, fn_, fp)) / 2.0;
+        if m > best.0 {
+            best = (m, t);
+        }
+    }
+    best.1
 }
 
 /// Cross-validated figures of one head on one file.

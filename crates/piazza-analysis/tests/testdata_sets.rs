@@ -1,8 +1,10 @@
 //! The fixed, hand-written sets of `testdata/` (see its README): each parses
 //! with the crate's TSV reader and has the columns and values it promises;
-//! the personal-data sets assert their quality bars; the benign-mention and
-//! functional sets are measured and printed, without a bar asserted here
-//! (so that nobody tunes blindly to them).
+//! the personal-data sets assert their quality bars; the benign-mention set
+//! asserts that discrimination flags on it do not exceed what the shipped
+//! analyser reached (issue 14's bar is zero, not met yet: see
+//! `BENIGN_FLAGS_REACHED`); the functional set is measured and printed.
+//! Neither set is ever read by the training nor tuned on.
 //!
 //! Print the figures with
 //! `cargo test -p piazza-analysis --test testdata_sets -- --nocapture`.
@@ -59,6 +61,13 @@ fn special_kinds(a: &Analysis) -> Vec<PersonalDataKind> {
         .collect()
 }
 
+/// Discrimination flags the shipped analyser raises on the 348 benign
+/// mentions. Issue 14's bar is 0; the learned gate, the desk negatives of
+/// `traindata/` and the reading of reported speech took it from 32 to this,
+/// without training or tuning on the set. The test fails on any regression
+/// and must be lowered, never raised, as the analyser improves.
+const BENIGN_FLAGS_REACHED: usize = 12;
+
 fn pct(n: usize, d: usize) -> f64 {
     if d == 0 { 0.0 } else { n as f64 / d as f64 }
 }
@@ -77,7 +86,7 @@ fn training_never_reads_testdata() {
 }
 
 #[test]
-fn benign_mentions_are_measured() {
+fn benign_mentions_are_not_flagged_beyond_what_was_reached() {
     let t = table(
         "benign_mentions.tsv",
         &[
@@ -151,6 +160,12 @@ fn benign_mentions_are_measured() {
     for m in &special_missed {
         println!("  special category missed: {m}");
     }
+    assert!(
+        total <= BENIGN_FLAGS_REACHED,
+        "{total} benign mentions flagged as discrimination, more than the {BENIGN_FLAGS_REACHED} \
+         reached (bar: 0):\n{}",
+        wrongly.join("\n")
+    );
 }
 
 #[test]

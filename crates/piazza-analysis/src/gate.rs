@@ -1,0 +1,176 @@
+//! The gate of the classifier heads: whether a head's probability becomes a
+//! discrimination finding. It was a fixed rule (a head spoke only when the
+//! comment named its group); it is now a small logistic combination of the
+//! head's probability with cheap signals of the comment and of its post
+//! ([`GateContext`]), fitted with a threshold on the out-of-fold
+//! predictions of the pipeline's own cross-validation at training time
+//! ([`crate::training`]). The post counts: a group named by the post is
+//! named for every comment under it.
+
+use piazza_taxonomy::DiscriminationTarget;
+
+/// Bits of [`GateContext::signals`].
+pub mod signal {
+    /// An insult of the lexicon.
+    pub const INSULT: u32 = 1 << 0;
+    /// A vulgar word.
+    pub const VULGAR: u32 = 1 << 1;
+    /// An obscene word.
+    pub const OBSCENE: u32 = 1 << 2;
+    /// A slur of the lexicon or an explicit discrimination pattern.
+    pub const SLUR: u32 = 1 << 3;
+    /// A threat rule.
+    pub const THREAT: u32 = 1 << 4;
+    /// A question.
+    pub const QUESTION: u32 = 1 << 5;
+    /// A complaint, a service request or a crime report: a citizen asking
+    /// the administration for something.
+    pub const REQUEST: u32 = 1 << 6;
+    /// Criticism of the administration.
+    pub const CRITICISM: u32 = 1 << 7;
+    /// Addressed to the reader ("tu", "voi", "sei"...).
+    pub const SECOND_PERSON: u32 = 1 << 8;
+    /// The author speaks of self or family ("io", "sono", "mio", "mia"...).
+    pub const FIRST_PERSON: u32 = 1 << 9;
+    /// A personal case, or special-category data about a person.
+    pub const PERSONAL: u32 = 1 << 10;
+    /// Condemnation words ("razzismo", "vergogna", "solidarietà"...).
+    pub const CONDEMNATION: u32 = 1 << 11;
+    /// Exclamation marks or a text mostly in capitals.
+    pub const SHOUTING: u32 = 1 << 12;
+    /// Reported speech: words between quotes, or after "ha scritto",
+    /// "dice che"... (someone else's words, often quoted to report them).
+    pub const REPORTED: u32 = 1 << 13;
+    /// Appreciation ("bella iniziativa", "bravi", "grazie").
+    pub const PRAISE: u32 = 1 << 14;
+    /// Asks the administration to act on content ("segnalato",
+    /// "cancellate", "denuncia").
+    pub const REPORT_ACT: u32 = 1 << 15;
+}
+
+/// What the gate knows of a comment besides the heads' probabilities. The
+/// analyser collects it from its own scans (lexicon, rules, intents) at no
+/// extra cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GateContext {
+    /// The head targets whose group the comment names (one bit per target
+    /// of [`GROUP_TARGETS`]).
+    pub named_comment: u8,
+    /// The same for the post the comment answers.
+    pub named_post: u8,
+    /// True when the post is known.
+    pub has_post: bool,
+    /// [`signal`] bits.
+    pub signals: u32,
+    /// Words of the comment.
+    pub words: u32,
+}
+
+/// Targets that have a list of group words, in bit order.
+pub const GROUP_TARGETS: [DiscriminationTarget; 4] = [
+    DiscriminationTarget::Ethnicity,
+    DiscriminationTarget::Gender,
+    DiscriminationTarget::SexualOrientation,
+    DiscriminationTarget::PoliticalOpinion,
+];
+
+/// The bit of a head's target in the named masks (0 for a target without a
+/// group list, which is then never named).
+pub fn target_bit(target: Option<DiscriminationTarget>) -> u8 {
+    target
+        .and_then(|t| GROUP_TARGETS.iter().position(|&g| g == t))
+        .map_or(0, |i| 1 << i)
+}
+
+/// Number of features of [`features`].
+pub const FEATURES: usize = 21;
+
+/// The gate's features for head `h`, whose target bit is `bit`, given the
+/// probabilities of every head (`probs`): the head's own logit, whether its
+/// group is named (by the comment or by its post), the strongest other
+/// head, and the comment's signals, some of them also as interactions with
+/// the logit (a citizen's request or a quote asks for a surer head).
+pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FEATURES] {
+    use signal::*;
+    let z = logit(probs[h]);
+    let groups = ctx.named_comment | ctx.named_post;
+    let named = groups & bit != 0;
+    let other = groups & !bit != 0;
+    let other_z = probs
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != h)
+        .map(|(_, &p)| logit(p))
+        .fold(-8.0, f32::max);
+    let s = |b: u32| if ctx.signals & b != 0 { 1.0 } else { 0.0 };
+    let n = |b: bool| if b { 1.0 } else { 0.0 };
+    let benign_cue =
+        n(ctx.signals & (REQUEST | PERSONAL | REPORTED | CONDEMNATION | PRAISE | REPORT_ACT) != 0);
+    [
+        1.0,
+        z,
+        n(named),
+        z * n(named),
+        n(other),
+        other_z,
+        s(INSULT) + s(VULGAR) + s(OBSCENE),
+        s(SLUR) + s(THREAT),
+        s(QUESTION),
+        s(REQUEST),
+        s(SECOND_PERSON),
+        s(FIRST_PERSON),
+        s(PERSONAL),
+        s(CONDEMNATION),
+        s(CRITICISM),
+        s(REPORTED),
+        s(SHOUTING),
+        s(PRAISE),
+        s(REPORT_ACT),
+        ((1 + ctx.words) as f32).ln() / 3.0,
+        z * benign_cue,
+    ]
+}
+
+/// The logit of a probability, bounded to +-8.
+pub fn logit(p: f32) -> f32 {
+    let p = p.clamp(3.4e-4, 1.0 - 3.4e-4);
+    (p / (1.0 - p)).ln()
+}
+
+/// The discrimination threshold of the policies' defaults
+/// (`piazza_policy::defaults::threshold`): the score a gate gives at its
+/// own threshold, so that what a policy with the default flags is what the
+/// gate decided.
+pub const FLAG_SCORE: f32 = 0.6;
+
+/// Findings of the classifier are reported from this score (unflagged
+/// below [`FLAG_SCORE`], for a moderator who looks, or a stricter policy).
+pub const REPORTED_FROM: f32 = 0.5;
+
+/// The finding's score for a gate probability `q` and the gate's threshold
+/// `t`: piecewise linear, `t` to [`FLAG_SCORE`], 0 to 0 and 1 to 1.
+pub fn score(q: f32, t: f32) -> f32 {
+    let t = t.clamp(1e-3, 1.0 - 1e-3);
+    if q >= t {
+        FLAG_SCORE + (1.0 - FLAG_SCORE) * (q - t) / (1.0 - t)
+    } else {
+        FLAG_SCORE * q / t
+    }
+}
+
+/// The gate of one head: weights over [`features`] and the decision
+/// threshold on the combination's probability.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gate {
+    pub weights: [f32; FEATURES],
+    pub threshold: f32,
+}
+
+impl Gate {
+    /// The combination's probability for head `h` (see [`features`]).
+    pub fn probability(&self, h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> f32 {
+        let x = features(h, probs, bit, ctx);
+        let z: f32 = self.weights.iter().zip(&x).map(|(w, x)| w * x).sum();
+        1.0 / (1.0 + (-z).exp())
+    }
+}
