@@ -256,14 +256,15 @@ pub fn check_hours(hours: &[HoursInterval]) -> Vec<HoursProblem> {
         if h.days.is_empty() {
             problems.push(HoursProblem {
                 index: i,
-                message: "the interval names no day; expected at least one of mon..sun".into(),
+                message: "l'intervallo non indica alcun giorno; atteso almeno uno tra mon..sun"
+                    .into(),
             });
         }
         if h.to <= h.from {
             problems.push(HoursProblem {
                 index: i,
                 message: format!(
-                    "the interval ends at {} before or when it starts at {}; expected `to` later than `from`",
+                    "l'intervallo finisce alle {} prima o quando inizia alle {}; `to` deve venire dopo `from`",
                     h.to, h.from
                 ),
             });
@@ -280,7 +281,7 @@ pub fn check_hours(hours: &[HoursInterval]) -> Vec<HoursProblem> {
                 problems.push(HoursProblem {
                     index: i,
                     message: format!(
-                        "{}–{} overlaps {}–{} on {}; expected separate intervals",
+                        "{}–{} si sovrappone a {}–{} di {}; servono intervalli separati",
                         a.from,
                         a.to,
                         b.from,
@@ -384,9 +385,9 @@ mod tests {
         ]);
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert_eq!(problems[0].index, 2);
-        assert!(problems[0].message.contains("before or when it starts"));
+        assert!(problems[0].message.contains("prima o quando inizia"));
         assert_eq!(problems[1].index, 1);
-        assert!(problems[1].message.contains("overlaps"));
+        assert!(problems[1].message.contains("si sovrappone"));
         assert!(
             check_hours(&[iv(&WEEK, "09:00", "12:00"), iv(&WEEK, "12:00", "13:00")]).is_empty()
         );

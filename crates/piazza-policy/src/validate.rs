@@ -40,8 +40,8 @@ pub struct Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            Severity::Error => "errore",
+            Severity::Warning => "avviso",
         };
         if self.line > 0 {
             write!(
@@ -53,7 +53,7 @@ impl fmt::Display for Diagnostic {
             write!(f, "{}: {sev}: {}", self.file, self.message)?;
         }
         if !self.path.is_empty() {
-            write!(f, " (at `{}`)", self.path)?;
+            write!(f, " (in `{}`)", self.path)?;
         }
         Ok(())
     }
@@ -78,8 +78,8 @@ impl fmt::Display for PolicyError {
         let n = self.errors().count();
         writeln!(
             f,
-            "the policy is not valid ({n} error{}):",
-            if n == 1 { "" } else { "s" }
+            "la policy non è valida ({n} error{}):",
+            if n == 1 { "e" } else { "i" }
         )?;
         for d in &self.diagnostics {
             writeln!(f, "  {d}")?;
@@ -165,12 +165,35 @@ pub fn load_policy(file: &str, text: &str) -> Result<ValidatedPolicy, PolicyErro
 
 fn humanise_serde_message(msg: &str) -> String {
     let msg = msg.trim();
+    // serde's own words are English; the shapes it uses are few.
     if let Some(rest) = msg.strip_prefix("invalid type: ") {
-        format!("wrong type: found {rest}")
-    } else if msg.starts_with("unknown variant") {
-        // serde says "unknown variant `insulto`, expected one of ..."; in a
-        // policy file the variants are ids.
-        msg.replacen("unknown variant", "unknown value", 1)
+        format!(
+            "tipo errato: trovato {}",
+            rest.replacen(", expected ", ", atteso ", 1)
+        )
+    } else if let Some(rest) = msg.strip_prefix("unknown variant ") {
+        // "unknown variant `insulto`, expected one of ..."; in a policy
+        // file the variants are ids.
+        format!(
+            "valore sconosciuto {}",
+            rest.replacen(", expected one of ", ", ammessi: ", 1)
+                .replacen(", expected ", ", atteso ", 1)
+        )
+    } else if let Some(rest) = msg.strip_prefix("unknown field ") {
+        format!(
+            "campo sconosciuto {}",
+            rest.replacen(", expected one of ", ", ammessi: ", 1)
+                .replacen(", expected ", ", atteso ", 1)
+        )
+    } else if let Some(rest) = msg.strip_prefix("missing field ") {
+        format!("manca il campo {rest}")
+    } else if let Some(rest) = msg.strip_prefix("invalid value: ") {
+        format!(
+            "valore non valido: {}",
+            rest.replacen(", expected ", ", atteso ", 1)
+        )
+    } else if let Some(rest) = msg.strip_prefix("duplicate key") {
+        format!("chiave ripetuta{rest}")
     } else {
         msg.to_string()
     }
@@ -189,13 +212,17 @@ fn check(p: &Policy) -> Vec<Finding> {
     if p.format != FORMAT_VERSION {
         err(
             vec![key("format")],
-            format!("unsupported format {}; expected {FORMAT_VERSION}", p.format),
+            format!(
+                "formato {} non supportato; atteso {FORMAT_VERSION}",
+                p.format
+            ),
         );
     }
     if p.document.version.trim().is_empty() {
         err(
             vec![key("document"), key("version")],
-            "the version is empty; expected the label decisions cite, e.g. \"1.1\"".into(),
+            "la versione è vuota; attesa l'etichetta che le decisioni citano, per esempio \"1.1\""
+                .into(),
         );
     }
     if let (Some(first), Some(last)) = (p.document.first_published, p.document.last_updated)
@@ -203,7 +230,7 @@ fn check(p: &Policy) -> Vec<Finding> {
     {
         err(
             vec![key("document"), key("last_updated")],
-            format!("last update {last} is before first publication {first}"),
+            format!("l'ultimo aggiornamento {last} precede la prima pubblicazione {first}"),
         );
     }
     if let Some(patron) = &p.administration.patron {
@@ -211,7 +238,7 @@ fn check(p: &Policy) -> Vec<Finding> {
         if !(1..=12).contains(&patron.month) {
             err(
                 path.clone(),
-                format!("month {} out of range; expected 1 to 12", patron.month),
+                format!("mese {} fuori intervallo; atteso da 1 a 12", patron.month),
             );
         }
         match (patron.day, patron.weekday, patron.nth) {
@@ -219,14 +246,14 @@ fn check(p: &Policy) -> Vec<Finding> {
                 if day == 0 || day > crate::date::days_in_month(2024, patron.month) {
                     err(
                         path,
-                        format!("day {day} does not exist in month {}", patron.month),
+                        format!("il giorno {day} non esiste nel mese {}", patron.month),
                     );
                 }
             }
             (None, Some(_), Some(nth)) if (1..=5).contains(&nth) => {}
             _ => err(
                 path,
-                "a patron day needs either `day`, or `weekday` with `nth` (1 to 5)".into(),
+                "la festa patronale richiede `day`, oppure `weekday` con `nth` (da 1 a 5)".into(),
             ),
         }
     }
@@ -239,7 +266,10 @@ fn check(p: &Policy) -> Vec<Finding> {
                     Seg::Index(i),
                     key("number"),
                 ],
-                format!("`{}` is not a Roman numeral; expected e.g. IV", m.number),
+                format!(
+                    "`{}` non è un numero romano; atteso per esempio IV",
+                    m.number
+                ),
             );
         }
     }
@@ -251,14 +281,14 @@ fn check(p: &Policy) -> Vec<Finding> {
         if c.number == 0 {
             err(
                 path("number"),
-                "clause number 0; expected numbers from 1".into(),
+                "regola numero 0; i numeri partono da 1".into(),
             );
         }
         if let Some(first) = seen.insert(c.number, i) {
             err(
                 path("number"),
                 format!(
-                    "duplicate clause number {} (already used by clause #{} in the file); expected each number once",
+                    "numero di regola {} ripetuto (già usato dalla regola n. {} del file); ogni numero va usato una volta",
                     c.number,
                     first + 1
                 ),
@@ -270,13 +300,13 @@ fn check(p: &Policy) -> Vec<Finding> {
             err(
                 path("actions"),
                 format!(
-                    "clause {} maps criticism to the restrictive action `{a}`; criticism is a protected opinion and can never be restricted",
+                    "la regola {} associa la critica all'azione restrittiva `{a}`; la critica è un'opinione tutelata e non può mai essere limitata",
                     c.number
                 ),
             );
         }
         if c.text.trim().is_empty() {
-            err(path("text"), format!("clause {} has no text", c.number));
+            err(path("text"), format!("la regola {} non ha testo", c.number));
         }
     }
 
@@ -287,15 +317,17 @@ fn check(p: &Policy) -> Vec<Finding> {
         {
             err(
                 path("threshold"),
-                format!("threshold {t} out of range; expected a number from 0 to 1"),
+                format!("soglia {t} fuori intervallo; atteso un numero da 0 a 1"),
             );
         }
         if let Some(n) = rule.clause {
             match p.external.clauses.iter().find(|c| c.number == n) {
-                None => err(path("clause"), format!("there is no clause {n}")),
+                None => err(path("clause"), format!("la regola {n} non esiste")),
                 Some(c) if !c.categories.contains(cat) => err(
                     path("clause"),
-                    format!("clause {n} does not cover `{cat}`; add it to the clause's categories"),
+                    format!(
+                        "la regola {n} non copre `{cat}`; aggiungila alle categorie della regola"
+                    ),
                 ),
                 _ => {}
             }
@@ -308,7 +340,7 @@ fn check(p: &Policy) -> Vec<Finding> {
                 err(
                     path("action"),
                     format!(
-                        "`{cat}` is covered by no clause, so the restrictive action `{action}` could cite nothing; expected a clause listing `{cat}`"
+                        "nessuna regola copre `{cat}`, quindi l'azione restrittiva `{action}` non potrebbe citare nulla; serve una regola che elenchi `{cat}`"
                     ),
                 );
             } else if !allowed.contains(&action) {
@@ -316,7 +348,7 @@ fn check(p: &Policy) -> Vec<Finding> {
                 err(
                     path("action"),
                     format!(
-                        "action `{action}` for `{cat}` is not allowed by its clause; expected one of: {}",
+                        "l'azione `{action}` per `{cat}` non è ammessa dalla sua regola; ammesse: {}",
                         list.join(", ")
                     ),
                 );
@@ -326,15 +358,15 @@ fn check(p: &Policy) -> Vec<Finding> {
     for (intent, rule) in &p.intents {
         if rule.action.is_restrictive() {
             let why = if *intent == Intent::Criticism {
-                "criticism is a protected opinion and can never be mapped to a restrictive action"
+                "la critica è un'opinione tutelata e non può mai essere associata a un'azione restrittiva"
                     .to_string()
             } else {
-                format!("`{intent}` is not a violation; expected keep, reply or redirect")
+                format!("`{intent}` non è una violazione; attese keep, reply o redirect")
             };
             err(
                 vec![key("intents"), key(intent.as_str()), key("action")],
                 format!(
-                    "restrictive action `{}` for intent `{intent}`: {why}",
+                    "azione restrittiva `{}` per l'intento `{intent}`: {why}",
                     rule.action
                 ),
             );
@@ -372,14 +404,14 @@ fn check(p: &Policy) -> Vec<Finding> {
         if r.working_hours == 0 {
             err(
                 path("working_hours"),
-                "zero working hours; expected at least 1".into(),
+                "zero ore lavorative; attesa almeno 1".into(),
             );
         }
         if !(r.courtesy_at > 0.0 && r.courtesy_at < 1.0) {
             err(
                 path("courtesy_at"),
                 format!(
-                    "{} out of range; expected a fraction between 0 and 1",
+                    "{} fuori intervallo; attesa una frazione tra 0 e 1",
                     r.courtesy_at
                 ),
             );
@@ -388,20 +420,20 @@ fn check(p: &Policy) -> Vec<Finding> {
         {
             err(
                 path("clock"),
-                "the response clock runs on moderation hours but `moderation.hours` is empty"
+                "il tempo di risposta si conta sulle ore di moderazione, ma `moderation.hours` è vuoto"
                     .into(),
             );
         }
         match (r.clock, r.office_hours.is_empty()) {
             (crate::model::ResponseClock::OfficeHours, true) => err(
                 path("office_hours"),
-                "the response clock runs on office hours but `response.office_hours` is empty"
+                "il tempo di risposta si conta sugli orari dell'ufficio, ma `response.office_hours` è vuoto"
                     .into(),
             ),
             (crate::model::ResponseClock::OfficeHours, false) | (_, true) => {}
             (_, false) => err(
                 path("office_hours"),
-                "`response.office_hours` is only read when `clock = \"office_hours\"`".into(),
+                "`response.office_hours` è letto solo con `clock = \"office_hours\"`".into(),
             ),
         }
     }
@@ -415,7 +447,7 @@ fn check(p: &Policy) -> Vec<Finding> {
                         key("examples"),
                         Seg::Index(i),
                     ],
-                    format!("example `{example}` breaks its own rule: {why}"),
+                    format!("l'esempio `{example}` viola la sua stessa regola: {why}"),
                 );
             }
         }
@@ -425,7 +457,8 @@ fn check(p: &Policy) -> Vec<Finding> {
         if police.name.trim().is_empty() {
             err(
                 path("name"),
-                "the police contact has no name; expected e.g. \"Polizia Locale\"".into(),
+                "il contatto della polizia non ha un nome; atteso per esempio \"Polizia Locale\""
+                    .into(),
             );
         }
         if [&police.phone, &police.email, &police.pec, &police.url]
@@ -434,7 +467,7 @@ fn check(p: &Policy) -> Vec<Finding> {
         {
             err(
                 vec![key("contacts"), key("police")],
-                "the police contact gives no way to reach it; expected at least one of phone, email, pec, url".into(),
+                "il contatto della polizia non indica come raggiungerla; serve almeno uno tra phone, email, pec, url".into(),
             );
         }
     }
@@ -443,7 +476,7 @@ fn check(p: &Policy) -> Vec<Finding> {
     {
         err(
             vec![key("contacts"), key("crime_report_notice"), key("text")],
-            "the notice on crime reports is empty; expected the administration's own words, or no notice".into(),
+            "l'avviso sulle denunce è vuoto; attese le parole dell'amministrazione, oppure nessun avviso".into(),
         );
     }
     for (i, t) in p.detection.deny_terms.iter().enumerate() {
@@ -455,7 +488,7 @@ fn check(p: &Policy) -> Vec<Finding> {
                     Seg::Index(i),
                     key("term"),
                 ],
-                "empty term".into(),
+                "termine vuoto".into(),
             );
         }
     }
@@ -472,7 +505,7 @@ fn check(p: &Policy) -> Vec<Finding> {
         warn(
             vec![key("gaps"), Seg::Index(i)],
             format!(
-                "the source is silent or incomplete on {}: {}",
+                "il documento di origine tace o è incompleto su {}: {}",
                 g.topic, g.note
             ),
         );
@@ -487,13 +520,13 @@ fn check(p: &Policy) -> Vec<Finding> {
     {
         warn(
             vec![key("contacts")],
-            "no police contact (`contacts.police`): the reply to a crime report (`denuncia`) will give only the emergency number 112; add the Polizia Locale's contact, or a gap with topic \"Polizia Locale\" where the source is silent".into(),
+            "nessun contatto della polizia (`contacts.police`): la risposta a una denuncia (`denuncia`) indicherà solo il numero di emergenza 112; aggiungi il contatto della Polizia Locale, oppure una lacuna con topic \"Polizia Locale\" se il documento tace".into(),
         );
     }
     if p.external.clauses.is_empty() {
         warn(
             vec![key("external")],
-            "no external rules for citizens: no restrictive action can cite a clause".into(),
+            "nessuna regola esterna per i cittadini: nessuna azione restrittiva può citare una regola".into(),
         );
     } else {
         let covered: BTreeSet<Category> = p
@@ -511,7 +544,7 @@ fn check(p: &Policy) -> Vec<Finding> {
             warn(
                 vec![key("external"), key("clauses")],
                 format!(
-                    "no clause covers {}: such findings are shown to moderators but cannot be acted on",
+                    "nessuna regola copre {}: queste rilevazioni sono mostrate ai moderatori ma non consentono di intervenire",
                     uncovered.join(", ")
                 ),
             );
@@ -668,12 +701,12 @@ source = "test"
         assert!(
             v.warnings
                 .iter()
-                .any(|w| w.message.contains("no clause covers off_topic"))
+                .any(|w| w.message.contains("nessuna regola copre off_topic"))
         );
         assert!(
             v.warnings
                 .iter()
-                .any(|w| w.message.contains("no police contact"))
+                .any(|w| w.message.contains("nessun contatto della polizia"))
         );
         assert!(
             v.policy
@@ -691,7 +724,7 @@ source = "test"
         assert!(d.message.contains("`insulto`"), "{d}");
         assert!(d.message.contains("off_topic"), "{d}");
         assert_eq!(d.path, "external.clauses[0].categories[0]");
-        assert!(d.to_string().starts_with("prova.toml:15:15: error:"), "{d}");
+        assert!(d.to_string().starts_with("prova.toml:15:15: errore:"), "{d}");
     }
 
     #[test]
@@ -701,7 +734,7 @@ source = "test"
         let d = &e.diagnostics[0];
         assert_eq!(d.line, 12, "{d}");
         assert_eq!(d.column, 10, "{d}");
-        assert!(d.message.starts_with("wrong type"), "{d}");
+        assert!(d.message.starts_with("tipo errato"), "{d}");
         assert!(
             d.message.contains("u32") || d.message.contains("integer"),
             "{d}"
@@ -715,8 +748,8 @@ source = "test"
         );
         let e = load_policy("prova.toml", &text).unwrap_err();
         let d = e.errors().next().unwrap();
-        assert!(d.message.contains("criticism"), "{d}");
-        assert!(d.message.contains("never"), "{d}");
+        assert!(d.message.contains("critica"), "{d}");
+        assert!(d.message.contains("mai"), "{d}");
         assert_eq!(d.line, 24, "{d}");
         assert_eq!(d.path, "external.clauses[1].actions");
 
@@ -724,7 +757,7 @@ source = "test"
         let e = load_policy("prova.toml", &text).unwrap_err();
         let d = e.errors().next().unwrap();
         assert!(
-            d.message.contains("criticism is a protected opinion"),
+            d.message.contains("la critica è un'opinione tutelata"),
             "{d}"
         );
         assert_eq!(d.line, 20, "{d}");
@@ -740,14 +773,17 @@ source = "test"
         assert_eq!(msgs.len(), 3, "{msgs:#?}");
         assert!(
             msgs.iter()
-                .any(|m| m.contains("duplicate clause number 1") && m.contains(":20:")),
+                .any(|m| m.contains("numero di regola 1 ripetuto") && m.contains(":20:")),
             "{msgs:#?}"
         );
         assert!(
-            msgs.iter().any(|m| m.contains("before or when it starts")),
+            msgs.iter().any(|m| m.contains("prima o quando inizia")),
             "{msgs:#?}"
         );
-        assert!(msgs.iter().any(|m| m.contains("overlaps")), "{msgs:#?}");
+        assert!(
+            msgs.iter().any(|m| m.contains("si sovrappone")),
+            "{msgs:#?}"
+        );
     }
 
     #[test]
@@ -755,7 +791,7 @@ source = "test"
         let text = MINIMAL.replace("version = \"1.0\"", "version = \"1.0\"\nversione = \"1.0\"");
         let e = load_policy("prova.toml", &text).unwrap_err();
         let d = &e.diagnostics[0];
-        assert!(d.message.contains("unknown field `versione`"), "{d}");
+        assert!(d.message.contains("campo sconosciuto `versione`"), "{d}");
         assert_eq!(d.line, 10, "{d}");
     }
 
@@ -764,7 +800,7 @@ source = "test"
         let text = format!("{MINIMAL}\n[categories.insult]\naction = \"ban\"\n");
         let e = load_policy("prova.toml", &text).unwrap_err();
         let d = e.errors().next().unwrap();
-        assert!(d.message.contains("not allowed by its clause"), "{d}");
+        assert!(d.message.contains("non è ammessa dalla sua regola"), "{d}");
         let text = format!("{MINIMAL}\n[categories.spam]\naction = \"remove\"\n");
         let e = load_policy("prova.toml", &text).unwrap_err();
         assert!(
@@ -772,7 +808,7 @@ source = "test"
                 .next()
                 .unwrap()
                 .message
-                .contains("covered by no clause")
+                .contains("nessuna regola copre")
         );
     }
 
@@ -788,7 +824,7 @@ source = "test"
         assert!(
             !v.warnings
                 .iter()
-                .any(|w| w.message.contains("no police contact"))
+                .any(|w| w.message.contains("nessun contatto della polizia"))
         );
         // Its phone and PEC are the administration's, never personal data.
         let own = v.policy.own_contacts();
@@ -810,7 +846,7 @@ source = "test"
             .replace("pec = \"pl@pec.comune.prova.it\"\n", "");
         let e = load_policy("prova.toml", &bad).unwrap_err();
         let d = e.errors().next().unwrap();
-        assert!(d.message.contains("no way to reach it"), "{d}");
+        assert!(d.message.contains("non indica come raggiungerla"), "{d}");
         assert_eq!(d.path, "contacts.police");
         assert!(d.line > 20, "{d}");
 
@@ -820,7 +856,7 @@ source = "test"
         assert!(
             e.diagnostics[0]
                 .message
-                .contains("unknown field `telefono`")
+                .contains("campo sconosciuto `telefono`")
         );
 
         // A gap about the Polizia Locale replaces the warning by its own.
@@ -830,12 +866,14 @@ source = "test"
         let v = load_policy("prova.toml", &gap).unwrap();
         let msgs: Vec<&str> = v.warnings.iter().map(|w| w.message.as_str()).collect();
         assert!(
-            !msgs.iter().any(|m| m.contains("no police contact")),
+            !msgs
+                .iter()
+                .any(|m| m.contains("nessun contatto della polizia")),
             "{msgs:?}"
         );
         assert!(
             msgs.iter()
-                .any(|m| m.contains("silent or incomplete on Polizia Locale")),
+                .any(|m| m.contains("tace o è incompleto su Polizia Locale")),
             "{msgs:?}"
         );
     }

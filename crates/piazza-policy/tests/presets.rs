@@ -127,7 +127,7 @@ fn crime_reports_go_to_the_police_the_seeds_name() {
         assert!(v.policy.contacts.crime_report_notice.is_none(), "{name}");
         assert!(
             v.warnings.iter().any(|w| w.severity == Severity::Warning
-                && w.message.contains("silent or incomplete on")
+                && w.message.contains("tace o è incompleto su")
                 && w.message.to_lowercase().contains("polizia")),
             "{name}: {:#?}",
             v.warnings
@@ -135,7 +135,7 @@ fn crime_reports_go_to_the_police_the_seeds_name() {
         assert!(
             !v.warnings
                 .iter()
-                .any(|w| w.message.contains("no police contact")),
+                .any(|w| w.message.contains("nessun contatto della polizia")),
             "{name}"
         );
     }
@@ -173,7 +173,7 @@ fn tradate_has_hours_and_a_reply_promise_but_no_external_rules() {
     assert!(
         v.warnings
             .iter()
-            .any(|w| w.message.contains("no external rules"))
+            .any(|w| w.message.contains("nessuna regola esterna"))
     );
     let html = render(&p, Audience::Public, Format::Html);
     assert!(html.contains("Il documento di origine non contiene regole per i cittadini."));

@@ -23,7 +23,7 @@ fn validate_a_preset_succeeds_with_warnings() {
     let o = piazza(&["policy", "validate", "torino"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("valida"));
-    assert!(stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("avviso"), "{}", stderr(&o));
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn validate_a_broken_file_names_line_and_column_and_exits_1() {
         + 1;
     assert!(
         err.contains(&format!(
-            "rotta.toml:{line}:15: error: unknown value `fuori_tema`"
+            "rotta.toml:{line}:15: errore: valore sconosciuto `fuori_tema`"
         )),
         "{err}"
     );
