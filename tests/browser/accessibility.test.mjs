@@ -220,12 +220,15 @@ for (const viewport of VIEWPORTS) {
       await browser?.close();
     });
 
-    test('the public pages: login, policy, official accounts, statistics', async () => {
+    test('the public pages: login, policy, official accounts, statistics, transparency, appeal and report forms', async () => {
       const { page } = browser;
       await visit(page, '/accesso', 'login');
       await visit(page, '/enti/cento/policy', 'policy');
       await visit(page, '/enti/cento/account', 'accounts');
       await visit(page, '/enti/cento/statistiche', 'statistics');
+      await visit(page, '/enti/cento/trasparenza', 'transparency');
+      await visit(page, '/enti/cento/riesame', 'appeal-form');
+      await visit(page, '/enti/cento/segnala', 'report-form');
       await visit(page, '/', 'landing');
       await visit(page, '/enti/atlantide/policy', 'not-found', 404);
     });
@@ -261,6 +264,8 @@ for (const viewport of VIEWPORTS) {
       await visit(page, '/desk/audit', 'audit');
       await visit(page, '/desk/audit?verifica=1', 'audit-verified');
       await visit(page, '/desk/report', 'reports');
+      await visit(page, '/desk/riesami?tutte=1', 'appeals');
+      await visit(page, '/desk/segnalazioni?tutte=1', 'user-reports');
       await signOut(page);
     });
   });

@@ -173,8 +173,65 @@ describe('the desk without JavaScript', () => {
     await page.getByRole('button', { name: 'Applica i filtri' }).click();
     await page.waitForURL(/stato=new/);
     await page.locator(`a[href="/desk/commenti/${comments.question}"]`).click();
-    await page.getByRole('button', { name: 'Indirizza all’URP' }).click();
+    await page.getByRole('button', { name: 'Indirizza', exact: true }).click();
     await page.waitForURL(/\?esito=\d+/);
     assert.match(await page.locator('#esito').innerText(), /urp@comune\.cento\.fe\.it/);
+  });
+});
+
+describe('a citizen asks for review', () => {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('the author files the request from the policy page; a dirigente reverses the decision', async () => {
+    const { page } = browser;
+    const { password, comments } = server.info;
+    const problems = watchProblems(page);
+    // The statement of the removal above gives the reference and the day.
+    await page.goto(`${server.url}/accesso?next=%2Fdesk`, { waitUntil: 'load' });
+    await signIn(page, 'anna', password);
+    await page.waitForURL(/\/desk$/);
+    await page.goto(`${server.url}/desk/commenti/${comments.threat}`, { waitUntil: 'load' });
+    const statement = await page.locator('.piazza-statement', { hasText: 'Come contestare' }).first().textContent();
+    const reference = statement.match(/riferimento n\. (\d+)/)[1];
+    const [, d, m, y] = statement.match(/del (\d\d)\/(\d\d)\/(\d{4})/);
+    await page.getByRole('button', { name: 'Esci' }).click();
+    await page.waitForURL(/\/accesso\?uscita=1$/);
+
+    await page.goto(`${server.url}/enti/cento/policy`, { waitUntil: 'load' });
+    await page.getByRole('link', { name: 'modulo di richiesta di riesame' }).click();
+    await page.waitForURL(/\/enti\/cento\/riesame$/);
+    await page.getByLabel('Numero di riferimento della decisione').fill(reference);
+    await page.getByLabel('Data del commento').fill(`${y}-${m}-${d}`);
+    await page.getByLabel('Perché chiedi il riesame').fill('Era la battuta di un film, non una minaccia.');
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    const receipt = await page.locator('#riesame-ricevuto').innerText();
+    assert.match(receipt, new RegExp(`decisione n\\. ${reference}`));
+    assert.match(receipt, /persona diversa da chi ha preso la decisione/);
+    await page.screenshot({ path: artifact('appeal-receipt.png'), fullPage: true });
+
+    await page.goto(`${server.url}/accesso?next=%2Fdesk`, { waitUntil: 'load' });
+    await signIn(page, 'dirigente', password);
+    await page.waitForURL(/\/desk$/);
+    await page.getByRole('link', { name: 'Riesami' }).click();
+    await page.waitForURL(/\/desk\/riesami$/);
+    await page.locator('#titolo-riesami').waitFor();
+    await page.locator('tbody tr a').first().click();
+    await page.locator('label[for="esito-annulla"]').click();
+    assert.ok(await page.getByRole('radio', { name: /Annulla la decisione/ }).isChecked());
+    await page.getByLabel(/Motivazione/).fill('Citazione di un film, non rivolta a nessuno.');
+    await page.getByRole('button', { name: 'Registra l’esito' }).click();
+    await page.waitForURL(/\?esito=decisa$/);
+    assert.equal(await page.locator('#stato-riesame').innerText(), 'decisione annullata');
+    // The demo's accounts are not connected: the message to the author
+    // waits for a person, and the page does not say it was sent.
+    assert.doesNotMatch(await page.locator('#invio-esito').innerText(), /eseguit/);
+    await page.screenshot({ path: artifact('appeal-decided.png'), fullPage: true });
+    assert.deepEqual(problems, []);
   });
 });

@@ -724,7 +724,10 @@ source = "test"
         assert!(d.message.contains("`insulto`"), "{d}");
         assert!(d.message.contains("off_topic"), "{d}");
         assert_eq!(d.path, "external.clauses[0].categories[0]");
-        assert!(d.to_string().starts_with("prova.toml:15:15: errore:"), "{d}");
+        assert!(
+            d.to_string().starts_with("prova.toml:15:15: errore:"),
+            "{d}"
+        );
     }
 
     #[test]
