@@ -204,6 +204,8 @@ struct RegistryPage {
     handovers: Vec<Handover>,
     connections: Vec<ConnectionRow>,
     steps: Vec<StepRow>,
+    /// Who holds each account's credentials now: (account, holder, since).
+    holders: Vec<(String, String, String)>,
     can_write: bool,
     notice: Option<String>,
 }
@@ -217,7 +219,7 @@ pub(crate) async fn registry_page(
     let ctx = context(&state, &session).await?;
     let admin = session.admin_id;
     let view = accounts(&state, admin).await?;
-    let (staff, items, connections, steps) = state
+    let (staff, items, connections, steps, holders) = state
         .run(move |d| {
             Ok((
                 d.staff(admin)?,
@@ -231,6 +233,7 @@ pub(crate) async fn registry_page(
                         ..OutboxFilter::default()
                     },
                 )?,
+                d.credential_holders(admin)?,
             ))
         })
         .await?;
@@ -320,6 +323,19 @@ pub(crate) async fn registry_page(
         handovers: handovers(items),
         connections: connections.iter().map(|c| connection_row(c, now)).collect(),
         steps: steps.iter().map(step_row).collect(),
+        holders: holders
+            .iter()
+            .filter(|h| h.until.is_none())
+            .map(|h| {
+                let account = view
+                    .accounts
+                    .iter()
+                    .find(|a| a.id == h.account_id)
+                    .map(|a| piazza_desk::account_label(&a.name, &a.platform))
+                    .unwrap_or_else(|| h.account_id.to_string());
+                (account, h.holder.clone(), when(h.since))
+            })
+            .collect(),
         can_write: session.has_any(REGISTRY_WRITE),
         notice,
     }))

@@ -1052,9 +1052,24 @@ async fn a_crime_report_is_offered_the_redirect_to_112_and_the_police() {
 #[tokio::test]
 async fn the_registry_is_for_dirigenti_administrators_and_auditors() {
     let w = world();
+    let boss = w.state.desk.actor(w.admin, "capo").unwrap();
+    w.state
+        .desk
+        .add_credential_holder(
+            &boss,
+            w.account_a,
+            &piazza_desk::CredentialHolderRef::Office("Ufficio Stampa e Comunicazione".into()),
+        )
+        .unwrap();
     let capo = w.login("capo").await;
     let r = w.get(Some(&capo), "/desk/registro").await;
     assert_eq!(r.status, StatusCode::OK);
+    // Who holds the credentials, as the policies ask to know.
+    let holders = &r.body[r.body.find("id=\"credenziali\"").unwrap()..];
+    assert!(
+        holders.contains("Ufficio Stampa e Comunicazione"),
+        "{holders}"
+    );
     assert!(r.body.contains("Account ufficiali e avvisi di conformità"));
     assert!(r.body.contains("anna (prova)"));
     assert!(r.body.contains("moderatore"));
