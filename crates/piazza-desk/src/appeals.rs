@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::actions::{ActRequest, ActionKind, date_it, load_comment};
 use crate::audit_log::{AuditKind, AuditTarget, entry, record};
 use crate::context::AdminContext;
-use crate::ids::{AccountId, ActionId, AdminId, AppealId, CommentId, StaffId};
+use crate::ids::{AccountId, ActionId, AdminId, AppealId, CommentId, MailId, StaffId};
 use crate::outbox::{Step, Target, enqueue};
 use crate::registry::{Actor, Role};
 use crate::{Desk, DeskError, Result};
@@ -116,6 +116,8 @@ pub struct Appeal {
     pub reviewed_at: Option<i64>,
     pub outcome_reason: Option<String>,
     pub outcome_action_id: Option<ActionId>,
+    /// The e-mail with the outcome, when the author gave an address.
+    pub outcome_mail_id: Option<MailId>,
 }
 
 impl Appeal {
@@ -149,7 +151,7 @@ const READERS: &[Role] = &[
 ];
 
 const SELECT: &str = "SELECT p.id, p.action_id, x.kind, s1.username, s2.username, p.comment_id, c.account_id, a.name, a.platform,
-        p.channel, p.grounds, p.reply_to, s3.username, p.state, p.received_at, p.due_at, s4.username, p.decided_at, p.outcome_reason, p.outcome_action_id
+        p.channel, p.grounds, p.reply_to, s3.username, p.state, p.received_at, p.due_at, s4.username, p.decided_at, p.outcome_reason, p.outcome_action_id, p.outcome_mail_id
      FROM appeals p
      JOIN actions x ON x.id = p.action_id
      LEFT JOIN staff s1 ON s1.id = x.actor_id
@@ -181,6 +183,7 @@ fn appeal_of(r: &piazza_store::Row) -> Result<Appeal> {
         reviewed_at: r.opt_int(17)?,
         outcome_reason: r.opt_text(18)?,
         outcome_action_id: r.opt_int(19)?.map(ActionId),
+        outcome_mail_id: r.opt_int(20)?.map(MailId),
     })
 }
 
@@ -455,10 +458,34 @@ impl Desk {
                     &c.target(actor.admin_id, appeal.reference, None),
                     &[Step {
                         operation: Operation::PrivateReply,
-                        body: Some(text),
+                        body: Some(text.clone()),
                         after_previous: false,
                     }],
                     now,
+                )?;
+            }
+            // Where the author gave an address, the outcome goes there too:
+            // the platform may not carry a private message.
+            if let Some(to) = &appeal.reply_to {
+                let mail = crate::mail::enqueue(
+                    tx,
+                    &crate::mail::NewMail {
+                        admin_id: actor.admin_id,
+                        office_id: None,
+                        ticket_id: None,
+                        recipient: to,
+                        subject: format!(
+                            "Esito della richiesta di riesame n. {id} – {}",
+                            ctx.policy.administration.name
+                        ),
+                        body: text.clone(),
+                        held: false,
+                    },
+                    now,
+                )?;
+                tx.execute(
+                    "UPDATE appeals SET outcome_mail_id = ? WHERE id = ?",
+                    &[mail.into(), id.into()],
                 )?;
             }
             record(

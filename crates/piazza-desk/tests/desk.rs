@@ -1508,6 +1508,30 @@ fn an_operator_records_an_appeal_that_came_by_email() {
         assert_eq!(a.channel, AppealChannel::Email);
         assert_eq!(a.decided_by.as_deref(), Some("roma-anna"));
         assert_eq!(a.reply_to.as_deref(), Some("mario@example.it"));
+        // The outcome goes to the address given, through the mail outbox
+        // (no SMTP server is set up here: it waits, and says so).
+        let decided = w
+            .desk
+            .decide_appeal(
+                &w.boss,
+                r.id,
+                piazza_desk::AppealOutcome::Uphold,
+                "Insulto rivolto a una persona: regola 3",
+            )
+            .unwrap();
+        let mail = w
+            .desk
+            .mail(w.admin, decided.outcome_mail_id.expect("a mail is queued"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(mail.recipient, "mario@example.it");
+        assert_eq!(mail.state, piazza_desk::MailState::Pending);
+        assert!(
+            mail.body.contains("la decisione è confermata"),
+            "{}",
+            mail.body
+        );
+        assert!(mail.subject.contains(&format!("riesame n. {}", r.id)));
     }
 }
 

@@ -23,7 +23,10 @@ CREATE TABLE appeals (
     decided_at %INT%,
     outcome_reason TEXT,
     -- The action that undid the decision (an unhide), when reversed.
-    outcome_action_id %INT% REFERENCES actions(id)
+    outcome_action_id %INT% REFERENCES actions(id),
+    -- The e-mail with the outcome, when the author gave an address (a row
+    -- of the mail outbox, created by a later migration).
+    outcome_mail_id %INT%
 );
 CREATE UNIQUE INDEX appeals_once ON appeals (action_id);
 CREATE INDEX appeals_queue ON appeals (admin_id, state, due_at);

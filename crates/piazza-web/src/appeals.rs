@@ -175,7 +175,7 @@ async fn detail(
     let ctx = context(state, session).await?;
     let actor = session.actor();
     let admin = session.admin_id;
-    let (appeal, steps) = state
+    let (appeal, steps, mail) = state
         .run(move |d| {
             let a = d.appeal(&actor, id)?;
             let steps = match a.comment_id {
@@ -190,7 +190,11 @@ async fn detail(
                 )?,
                 None => Vec::new(),
             };
-            Ok((a, steps))
+            let mail = match a.outcome_mail_id {
+                Some(m) => d.mail(admin, m)?,
+                None => None,
+            };
+            Ok((a, steps, mail))
         })
         .await?;
     let now = state.desk.now();
@@ -202,6 +206,22 @@ async fn detail(
             .filter(|s| s.operation == piazza_desk::Operation::PrivateReply && s.created_at >= at)
             .map(|s| s.describe_it(when))
             .collect();
+        if let Some(m) = &mail {
+            v.messages.push(match (&m.state, m.sent_at) {
+                (piazza_desk::MailState::Sent, Some(at)) => {
+                    format!("e-mail a {}: inviata il {}", m.recipient, when(at))
+                }
+                (state, _) => format!(
+                    "e-mail a {}: {}{}",
+                    m.recipient,
+                    state.label_it(),
+                    m.last_error
+                        .as_deref()
+                        .map(|e| format!(" ({e})"))
+                        .unwrap_or_default()
+                ),
+            });
+        }
     }
     let can_decide = session.has_any(REVIEWERS) && !v.own && v.open;
     let status = if error.is_some() {

@@ -348,6 +348,17 @@ impl Desk {
     }
 
     /// The mails of an administration, newest first (`states` empty: all).
+    /// One mail of the administration.
+    pub fn mail(&self, admin_id: AdminId, id: MailId) -> Result<Option<MailItem>> {
+        let row = self.read(|tx| {
+            Ok(tx.query_opt(
+                &format!("SELECT {ITEM_COLUMNS} FROM mail_outbox WHERE admin_id = ? AND id = ?"),
+                &[admin_id.into(), id.into()],
+            )?)
+        })?;
+        row.as_ref().map(item_from).transpose()
+    }
+
     pub fn mail_outbox(
         &self,
         admin_id: AdminId,
