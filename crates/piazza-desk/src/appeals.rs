@@ -25,7 +25,7 @@ use crate::actions::{ActRequest, ActionKind, date_it, load_comment};
 use crate::audit_log::{AuditKind, AuditTarget, entry, record};
 use crate::context::AdminContext;
 use crate::ids::{AccountId, ActionId, AdminId, AppealId, CommentId, MailId, StaffId};
-use crate::outbox::{Step, Target, enqueue};
+use crate::outbox::{Step, enqueue};
 use crate::registry::{Actor, Role};
 use crate::{Desk, DeskError, Result};
 
@@ -549,53 +549,20 @@ impl Desk {
                 let Some(b) = ban else {
                     return Ok((None, Effect::BanOver));
                 };
-                let (ban_id, account_id) = (b.int(0)?, AccountId(b.int(1)?));
-                let (author, platform) = (b.text(2)?, b.text(3)?);
-                tx.execute(
-                    "UPDATE bans SET lifted_at = ? WHERE id = ?",
-                    &[now.into(), ban_id.into()],
-                )?;
-                record(
+                let lifted = crate::outbox::LiftedBan {
+                    ban_id: b.int(0)?,
+                    admin_id: ctx.admin_id,
+                    account_id: AccountId(b.int(1)?),
+                    author: b.text(2)?,
+                    platform: b.text(3)?,
+                };
+                crate::outbox::lift_ban(
                     tx,
-                    ctx.admin_id,
+                    &lifted,
+                    &actor.audit_name(),
+                    serde_json::json!({"account": lifted.account_id, "appeal": appeal.id}),
                     now,
-                    &entry(
-                        actor.audit_name(),
-                        AuditKind::BanLift,
-                        AuditTarget::Ban,
-                        ban_id,
-                    )
-                    .payload(serde_json::json!({"account": account_id, "appeal": appeal.id})),
                 )?;
-                let on_platform = tx
-                    .query_opt(
-                        "SELECT 1 FROM outbox WHERE ban_id = ? AND operation = 'ban' AND state IN ('done', 'pending', 'in_flight')",
-                        &[ban_id.into()],
-                    )?
-                    .is_some();
-                if on_platform {
-                    enqueue(
-                        tx,
-                        &Target {
-                            admin_id: ctx.admin_id,
-                            account_id,
-                            platform: &platform,
-                            comment_id: None,
-                            action_id: None,
-                            ban_id: Some(ban_id),
-                            comment_ref: None,
-                            post_ref: None,
-                            author_ref: Some(&author),
-                            until: None,
-                        },
-                        &[Step {
-                            operation: Operation::Unban,
-                            body: None,
-                            after_previous: false,
-                        }],
-                        now,
-                    )?;
-                }
                 Ok((None, Effect::BanLifted))
             }
             ActionKind::Remove => Ok((None, Effect::RemovedForGood)),

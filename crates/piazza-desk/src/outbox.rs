@@ -658,53 +658,85 @@ impl Desk {
                 &[now.into()],
             )?;
             for r in &rows {
-                let (ban, admin_id, account_id) =
-                    (r.int(0)?, AdminId(r.int(1)?), AccountId(r.int(2)?));
-                let (author, platform) = (r.text(3)?, r.text(4)?);
-                tx.execute(
-                    "UPDATE bans SET lifted_at = ? WHERE id = ?",
-                    &[now.into(), ban.into()],
-                )?;
-                record(
+                let lifted = LiftedBan {
+                    ban_id: r.int(0)?,
+                    admin_id: AdminId(r.int(1)?),
+                    account_id: AccountId(r.int(2)?),
+                    author: r.text(3)?,
+                    platform: r.text(4)?,
+                };
+                lift_ban(
                     tx,
-                    admin_id,
+                    &lifted,
+                    "system",
+                    serde_json::json!({"account": lifted.account_id, "expired": true}),
                     now,
-                    &entry("system", AuditKind::BanLift, AuditTarget::Ban, ban)
-                        .payload(serde_json::json!({"account": account_id, "expired": true})),
                 )?;
-                let platform_ban = tx
-                    .query_opt(
-                        "SELECT 1 FROM outbox WHERE ban_id = ? AND operation = 'ban' AND state IN ('done', 'pending', 'in_flight')",
-                        &[ban.into()],
-                    )?
-                    .is_some();
-                if platform_ban {
-                    enqueue(
-                        tx,
-                        &Target {
-                            admin_id,
-                            account_id,
-                            platform: &platform,
-                            comment_id: None,
-                            action_id: None,
-                            ban_id: Some(ban),
-                            comment_ref: None,
-                            post_ref: None,
-                            author_ref: Some(&author),
-                            until: None,
-                        },
-                        &[Step {
-                            operation: Operation::Unban,
-                            body: None,
-                            after_previous: false,
-                        }],
-                        now,
-                    )?;
-                }
             }
             Ok(rows.len() as u64)
         })
     }
+}
+
+/// A ban to lift: in Piazza, and on the platform where it was sent there.
+pub(crate) struct LiftedBan {
+    pub ban_id: i64,
+    pub admin_id: AdminId,
+    pub account_id: AccountId,
+    pub author: String,
+    pub platform: String,
+}
+
+/// Lifts a ban (its date came, or an appeal reversed it): records it with
+/// an audit entry by `actor`, and asks the platform to lift it where the
+/// ban was sent there.
+pub(crate) fn lift_ban(
+    tx: &mut Tx<'_>,
+    ban: &LiftedBan,
+    actor: &str,
+    payload: serde_json::Value,
+    now: i64,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE bans SET lifted_at = ? WHERE id = ?",
+        &[now.into(), ban.ban_id.into()],
+    )?;
+    record(
+        tx,
+        ban.admin_id,
+        now,
+        &entry(actor, AuditKind::BanLift, AuditTarget::Ban, ban.ban_id).payload(payload),
+    )?;
+    let on_platform = tx
+        .query_opt(
+            "SELECT 1 FROM outbox WHERE ban_id = ? AND operation = 'ban' AND state IN ('done', 'pending', 'in_flight')",
+            &[ban.ban_id.into()],
+        )?
+        .is_some();
+    if on_platform {
+        enqueue(
+            tx,
+            &Target {
+                admin_id: ban.admin_id,
+                account_id: ban.account_id,
+                platform: &ban.platform,
+                comment_id: None,
+                action_id: None,
+                ban_id: Some(ban.ban_id),
+                comment_ref: None,
+                post_ref: None,
+                author_ref: Some(&ban.author),
+                until: None,
+            },
+            &[Step {
+                operation: Operation::Unban,
+                body: None,
+                after_previous: false,
+            }],
+            now,
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

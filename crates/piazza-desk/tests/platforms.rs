@@ -1144,3 +1144,69 @@ fn a_question_out_of_hours_is_told_once_when_the_page_opens_if_the_policy_asks()
         assert!(w.desk.verify_audit(w.admin).unwrap().is_intact());
     }
 }
+
+/// An appeal that reverses a ban lifts it here and on the platform, and the
+/// outcome reaches the author as a private message, once.
+#[test]
+fn a_ban_reversed_on_appeal_is_lifted_on_the_platform() {
+    use piazza_desk::{AppealChannel, AppealFiling, AppealOutcome};
+    for s in test_stores("appeal_ban") {
+        let w = world(s);
+        let id = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("ab1", "troll", "Sei un idiota"),
+            )
+            .unwrap()
+            .id();
+        let ban = w
+            .desk
+            .act(
+                &w.moderator,
+                &ActRequest::new(id, ActionKind::Ban).clause(insult_clause(&w)),
+            )
+            .unwrap()
+            .action_id;
+        w.desk.deliver_outbox(10).unwrap();
+        assert!(w.sandbox.state().blocked.contains("troll"));
+        let receipt = w
+            .desk
+            .file_appeal(
+                w.admin,
+                Some(&w.boss),
+                &AppealFiling {
+                    reference: ban,
+                    channel: AppealChannel::PrivateMessage,
+                    grounds: "Era ironia tra amici".into(),
+                    comment_day: None,
+                    reply_to: None,
+                },
+            )
+            .unwrap();
+        w.desk
+            .decide_appeal(
+                &w.boss,
+                receipt.id,
+                AppealOutcome::Reverse,
+                "Scambio tra conoscenti, nessuna offesa a terzi",
+            )
+            .unwrap();
+        let run = w.desk.deliver_outbox(10).unwrap();
+        assert!(run.done >= 2, "{run:?}");
+        assert!(!w.sandbox.state().blocked.contains("troll"));
+        let later = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("ab2", "troll", "Grazie"))
+            .unwrap()
+            .id();
+        assert!(!w.desk.item(&w.moderator, later).unwrap().item.author_banned);
+        let outcome = steps(&w, id)
+            .into_iter()
+            .filter(|s| s.operation == Operation::PrivateReply && s.state == OutboxState::Done)
+            .count();
+        // The ban's statement, then the outcome of the appeal.
+        assert_eq!(outcome, 2);
+    }
+}
