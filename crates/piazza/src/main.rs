@@ -36,6 +36,11 @@ enum Command {
     /// What `analyze` flags, scored on a labelled TSV file; `--cv K` trains
     /// each fold's model and compares with a TF-IDF + SVM baseline.
     Eval(cmd::eval::EvalArgs),
+    /// Checks on a text the administration writes: plain language
+    /// (Gulpease), bureaucratic formulas, personal data, partisan wording,
+    /// hashtags, platform limits.
+    #[command(subcommand)]
+    Editorial(cmd::editorial::EditorialCommand),
     /// Throughput benchmarks.
     #[command(subcommand)]
     Bench(cmd::bench::BenchCommand),
@@ -114,6 +119,7 @@ fn main() -> ExitCode {
         Command::Analyze(a) => cmd::analysis::analyze(a),
         Command::Train(a) => cmd::analysis::train(a),
         Command::Eval(a) => cmd::eval::eval(a),
+        Command::Editorial(c) => cmd::editorial::editorial(c),
         Command::Bench(c) => cmd::bench::bench(c),
         Command::Admin(c) => cmd::desk::admin(store, c),
         Command::Accounts(c) => cmd::desk::accounts(store, c),

@@ -202,3 +202,53 @@ fn eval_scores_what_analyze_flags_with_the_post_as_context() {
     assert_eq!(v["confusion"]["tp"], 1, "{v}");
     assert_eq!(v["categories"], "discrimination + threat");
 }
+
+/// `piazza editorial check`: a staff reply with a bureaucratic formula, a
+/// citizen's health and e-mail address, and a lower-case hashtag, for X.
+#[test]
+fn editorial_check_names_each_passage_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bozza.txt");
+    std::fs::write(
+        &path,
+        "Si comunica che il sig. Mario Rossi, che è diabetico, può scrivere a mario.rossi@gmail.com #sportelloperlasalute",
+    )
+    .unwrap();
+    let o = piazza(&[
+        "editorial",
+        "check",
+        path.to_str().unwrap(),
+        "--platform",
+        "x",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kinds: Vec<&str> = v["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "bureaucratic",
+        "special_category",
+        "personal_data",
+        "hashtag",
+    ] {
+        assert!(kinds.contains(&k), "{k} missing in {kinds:?}");
+    }
+    assert_eq!(v["sentences"], 1, "the abbreviation does not end it");
+    assert!(v["gulpease"].as_f64().unwrap() > 0.0);
+    let formula = v["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "bureaucratic")
+        .unwrap();
+    assert_eq!(formula["passage"], "Si comunica che");
+    assert_eq!(
+        (formula["start"].as_u64(), formula["end"].as_u64()),
+        (Some(0), Some(15))
+    );
+}

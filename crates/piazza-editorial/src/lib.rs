@@ -1,0 +1,544 @@
+//! Checks on what the administration itself writes: a post's draft or a
+//! staff member's reply to a citizen. Each check names the passage and
+//! suggests what to write instead, in Italian; none blocks (the desk
+//! decides what a policy makes blocking). Pure: no I/O, no model.
+//!
+//! Where each check comes from:
+//! - plain language: the Gulpease index (Lucisano and Piemontese, 1988),
+//!   the readability formula made for Italian; long sentences and the
+//!   bureaucratic formulas of the "Guida al linguaggio della Pubblica
+//!   Amministrazione", which Maglione's policy cites, and Roma's "evitare
+//!   toni rigidi e burocratici";
+//! - partisan wording: Tradate and Roma forbid political content on the
+//!   institutional accounts, and L. 28/2000 art. 9 restricts the
+//!   administration's communication during an election period;
+//! - hashtags in CamelCase, so that screen readers read the words;
+//! - the platform's own length limit.
+//!
+//! Personal data in the text is found by the analyser
+//! (`piazza-analysis`): the caller passes its spans to
+//! [`Report::add_personal_data`], so this crate does not load a model.
+//!
+//! ```
+//! use piazza_editorial::{check, IssueKind};
+//! let r = check("Si comunica che in data odierna l'ufficio è chiuso.", None);
+//! assert!(r.issues.iter().any(|i| i.kind == IssueKind::Bureaucratic && i.passage == "Si comunica che"));
+//! ```
+
+use piazza_taxonomy::Platform;
+use serde::Serialize;
+
+/// What a check is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueKind {
+    /// The whole text is hard to read (Gulpease).
+    Readability,
+    LongSentence,
+    Bureaucratic,
+    /// Personal data of someone (found by the analyser).
+    PersonalData,
+    /// Health, religion, origin... (art. 9 GDPR; never in a post).
+    SpecialCategory,
+    Partisan,
+    Hashtag,
+    PlatformLimit,
+}
+
+impl IssueKind {
+    pub const fn label_it(self) -> &'static str {
+        match self {
+            IssueKind::Readability => "leggibilità",
+            IssueKind::LongSentence => "frase lunga",
+            IssueKind::Bureaucratic => "formula burocratica",
+            IssueKind::PersonalData => "dati personali",
+            IssueKind::SpecialCategory => "dati particolari",
+            IssueKind::Partisan => "contenuto di parte",
+            IssueKind::Hashtag => "hashtag",
+            IssueKind::PlatformLimit => "limite della piattaforma",
+        }
+    }
+}
+
+/// One finding of a check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Issue {
+    pub kind: IssueKind,
+    /// Char offsets of the passage in the text (`0..0` for the whole).
+    pub start: usize,
+    pub end: usize,
+    pub passage: String,
+    /// What is wrong, in Italian.
+    pub message: String,
+    /// What to write instead, in Italian.
+    pub suggestion: String,
+}
+
+/// Everything the checks found in one text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Gulpease index, 0 (unreadable) to 100; `None` for a text with no words.
+    pub gulpease: Option<f64>,
+    pub words: usize,
+    pub sentences: usize,
+    pub chars: usize,
+    pub issues: Vec<Issue>,
+}
+
+/// Sentences longer than this many words are flagged: the guides for
+/// administrative writing suggest 20-25 words.
+pub const LONG_SENTENCE_WORDS: usize = 25;
+
+/// Below this Gulpease index a text is hard for readers with a lower
+/// secondary education (the formula's authors' thresholds: 80 elementary,
+/// 60 lower secondary, 40 upper secondary).
+pub const GULPEASE_HARD: f64 = 60.0;
+
+/// (formula, plain alternative). Lower case; matched on word boundaries.
+const BUREAUCRATIC: &[(&str, &str)] = &[
+    (
+        "si comunica che",
+        "vai al punto: scrivi direttamente la notizia",
+    ),
+    (
+        "si rende noto che",
+        "vai al punto: scrivi direttamente la notizia",
+    ),
+    (
+        "si informa che",
+        "vai al punto: scrivi direttamente la notizia",
+    ),
+    ("in data odierna", "oggi"),
+    ("codesto", "questo"),
+    ("codesta", "questa"),
+    ("entro e non oltre", "entro"),
+    ("a decorrere da", "da"),
+    ("in ottemperanza a", "come previsto da"),
+    ("nelle more di", "in attesa di"),
+    ("al fine di", "per"),
+    ("qualora", "se"),
+    ("previa", "dopo"),
+    ("all'uopo", "a questo scopo"),
+    ("espletare", "svolgere"),
+    ("espletamento", "svolgimento"),
+    ("pervenire", "arrivare"),
+    ("pervenuta", "arrivata"),
+    ("pervenute", "arrivate"),
+    ("il sottoscritto", "io"),
+    ("si prega di", "per favore"),
+    ("in riferimento alla", "sulla"),
+    ("in riferimento al", "sul"),
+    (
+        "con la presente",
+        "vai al punto: scrivi direttamente la notizia",
+    ),
+    ("ad ogni buon conto", "comunque"),
+    ("di cui trattasi", "questo"),
+    ("summenzionato", "questo"),
+    ("suddetto", "questo"),
+];
+
+/// Wording that takes a side: voting exhortations and party names. A
+/// public administration's account speaks for everyone.
+const PARTISAN: &[&str] = &[
+    "votate",
+    "votatemi",
+    "votateci",
+    "vota per",
+    "vota il",
+    "vota la",
+    "il mio voto",
+    "campagna elettorale",
+    "partito democratico",
+    "fratelli d'italia",
+    "forza italia",
+    "movimento 5 stelle",
+    "movimento cinque stelle",
+    "lega per salvini",
+    "alleanza verdi e sinistra",
+    "azione - italia viva",
+    "italia viva",
+    "noi moderati",
+    "+europa",
+];
+
+/// Character limits of a post or reply per platform (their documentation).
+pub fn platform_limit(p: Platform) -> Option<usize> {
+    match p {
+        Platform::X => Some(280),
+        Platform::Mastodon => Some(500),
+        Platform::Instagram => Some(2200),
+        Platform::Telegram => Some(4096),
+        Platform::Facebook => Some(63_206),
+        Platform::Youtube => Some(10_000),
+        Platform::Linkedin => Some(3000),
+        Platform::Threads => Some(500),
+        Platform::Bluesky => Some(300),
+        _ => None,
+    }
+}
+
+struct Word {
+    start: usize,
+    end: usize,
+    letters: usize,
+}
+
+/// Words (runs of letters, digits and apostrophes inside a word) with char
+/// offsets.
+fn words(chars: &[char]) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_alphanumeric() {
+            let start = i;
+            let mut letters = 0;
+            while i < chars.len()
+                && (chars[i].is_alphanumeric()
+                    || ((chars[i] == '\'' || chars[i] == '’')
+                        && i + 1 < chars.len()
+                        && chars[i + 1].is_alphanumeric()))
+            {
+                if chars[i].is_alphanumeric() {
+                    letters += 1;
+                }
+                i += 1;
+            }
+            out.push(Word {
+                start,
+                end: i,
+                letters,
+            });
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Sentence ends: `.`, `!`, `?`, `…` followed by space or the end, and
+/// line breaks between paragraphs. Returns (start, end) char ranges.
+fn sentences(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let end_mark = matches!(c, '.' | '!' | '?' | '…')
+            && chars.get(i + 1).is_none_or(|n| n.is_whitespace())
+            && !(c == '.' && after_abbreviation(chars, i));
+        if end_mark || c == '\n' {
+            let end = i + 1;
+            if chars[start..end].iter().any(|c| c.is_alphanumeric()) {
+                out.push((start, end));
+            }
+            start = end;
+        }
+        i += 1;
+    }
+    if chars[start..].iter().any(|c| c.is_alphanumeric()) {
+        out.push((start, chars.len()));
+    }
+    out
+}
+
+/// Abbreviations whose full stop does not end a sentence ("il sig. Rossi").
+const ABBREVIATIONS: &[&str] = &[
+    "sig", "sigg", "sig.ra", "dott", "dott.ssa", "prof", "prof.ssa", "avv", "ing", "arch", "geom",
+    "rag", "on", "dr", "ecc", "es", "art", "artt", "n", "nn", "pag", "tel", "cfr", "p.es", "c.a",
+    "s.p.a", "s.r.l", "v", "via", "p.zza", "c.so",
+];
+
+/// The word that ends at `dot` (exclusive) is an abbreviation.
+fn after_abbreviation(chars: &[char], dot: usize) -> bool {
+    let start = chars[..dot]
+        .iter()
+        .rposition(|c| c.is_whitespace() || matches!(c, '(' | '"' | '«'))
+        .map_or(0, |p| p + 1);
+    let word: String = chars[start..dot]
+        .iter()
+        .flat_map(|c| c.to_lowercase())
+        .collect();
+    ABBREVIATIONS.contains(&word.as_str())
+}
+
+fn passage(chars: &[char], start: usize, end: usize) -> String {
+    chars[start..end].iter().collect()
+}
+
+/// Lower case with the typographic apostrophe made plain, char for char
+/// (so offsets stay those of the text).
+fn folded(chars: &[char]) -> Vec<char> {
+    chars
+        .iter()
+        .map(|c| {
+            if *c == '’' {
+                '\''
+            } else {
+                c.to_lowercase().next().unwrap_or(*c)
+            }
+        })
+        .collect()
+}
+
+/// Every occurrence of `needle` (lower case) in `hay` on word boundaries.
+fn find_all(hay: &[char], needle: &str) -> Vec<usize> {
+    let n: Vec<char> = needle.chars().collect();
+    let mut out = Vec::new();
+    if n.is_empty() || hay.len() < n.len() {
+        return out;
+    }
+    let boundary = |i: Option<&char>| i.is_none_or(|c| !c.is_alphanumeric());
+    for s in 0..=hay.len() - n.len() {
+        if hay[s..s + n.len()] == n[..]
+            && boundary(s.checked_sub(1).and_then(|p| hay.get(p)))
+            && boundary(hay.get(s + n.len()))
+        {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Runs every check on `text`; `platform`, when known, adds its length
+/// limit.
+pub fn check(text: &str, platform: Option<Platform>) -> Report {
+    let chars: Vec<char> = text.chars().collect();
+    let low = folded(&chars);
+    let ws = words(&chars);
+    let ss = sentences(&chars);
+    let letters: usize = ws.iter().map(|w| w.letters).sum();
+    let gulpease = (!ws.is_empty()).then(|| {
+        let g = 89.0 + (300.0 * ss.len().max(1) as f64 - 10.0 * letters as f64) / ws.len() as f64;
+        g.clamp(0.0, 100.0)
+    });
+    let mut issues = Vec::new();
+    if let Some(g) = gulpease
+        && g < GULPEASE_HARD
+        && ws.len() >= 20
+    {
+        issues.push(Issue {
+            kind: IssueKind::Readability,
+            start: 0,
+            end: 0,
+            passage: String::new(),
+            message: format!(
+                "indice Gulpease {g:.0}: il testo è difficile per chi ha la licenza media (sotto {GULPEASE_HARD:.0})"
+            ),
+            suggestion: "frasi più brevi e parole più comuni".into(),
+        });
+    }
+    for &(s, e) in &ss {
+        let n = ws.iter().filter(|w| w.start >= s && w.end <= e).count();
+        if n > LONG_SENTENCE_WORDS {
+            issues.push(Issue {
+                kind: IssueKind::LongSentence,
+                start: s,
+                end: e,
+                passage: passage(&chars, s, e).trim().to_string(),
+                message: format!("frase di {n} parole (oltre {LONG_SENTENCE_WORDS})"),
+                suggestion: "dividila in due o più frasi".into(),
+            });
+        }
+    }
+    for (formula, plain) in BUREAUCRATIC {
+        for s in find_all(&low, formula) {
+            let e = s + formula.chars().count();
+            issues.push(Issue {
+                kind: IssueKind::Bureaucratic,
+                start: s,
+                end: e,
+                passage: passage(&chars, s, e),
+                message: "formula burocratica".into(),
+                suggestion: (*plain).to_string(),
+            });
+        }
+    }
+    for term in PARTISAN {
+        for s in find_all(&low, term) {
+            let e = s + term.chars().count();
+            issues.push(Issue {
+                kind: IssueKind::Partisan,
+                start: s,
+                end: e,
+                passage: passage(&chars, s, e),
+                message: "contenuto di parte: un account istituzionale parla per tutti (L. 28/2000 art. 9 nel periodo elettorale)".into(),
+                suggestion: "togli il riferimento a partiti, voti o campagne".into(),
+            });
+        }
+    }
+    for (i, c) in chars.iter().enumerate() {
+        if *c != '#' || i > 0 && chars[i - 1].is_alphanumeric() {
+            continue;
+        }
+        let e = (i + 1..chars.len())
+            .find(|&j| !(chars[j].is_alphanumeric() || chars[j] == '_'))
+            .unwrap_or(chars.len());
+        let tag = &chars[i + 1..e];
+        let letters = tag.iter().filter(|c| c.is_alphabetic()).count();
+        if letters >= 10 && !tag.iter().any(|c| c.is_uppercase()) {
+            issues.push(Issue {
+                kind: IssueKind::Hashtag,
+                start: i,
+                end: e,
+                passage: passage(&chars, i, e),
+                message: "hashtag di più parole tutto minuscolo: i lettori di schermo lo leggono come una parola sola".into(),
+                suggestion: "scrivi ogni parola con l'iniziale maiuscola (CamelCase), per esempio #ComuneInforma".into(),
+            });
+        }
+    }
+    if let Some(p) = platform
+        && let Some(limit) = platform_limit(p)
+        && chars.len() > limit
+    {
+        issues.push(Issue {
+            kind: IssueKind::PlatformLimit,
+            start: limit,
+            end: chars.len(),
+            passage: passage(&chars, limit, chars.len()),
+            message: format!(
+                "{} caratteri: {} ne accetta {limit}",
+                chars.len(),
+                p.label_it()
+            ),
+            suggestion: "accorcia il testo o dividilo".into(),
+        });
+    }
+    issues.sort_by_key(|i| (i.start, i.end));
+    Report {
+        gulpease,
+        words: ws.len(),
+        sentences: ss.len(),
+        chars: chars.len(),
+        issues,
+    }
+}
+
+impl Report {
+    /// Adds the analyser's personal data found in the text: `(start, end,
+    /// passage, special)` in char offsets; `special` for the special
+    /// categories (health, religion, origin...), which never belong in a
+    /// post (art. 9 GDPR; for health, Codice privacy art. 2-septies).
+    pub fn add_personal_data(
+        &mut self,
+        spans: impl IntoIterator<Item = (usize, usize, String, bool)>,
+    ) {
+        for (start, end, passage, special) in spans {
+            let (kind, message, suggestion) = if special {
+                (
+                    IssueKind::SpecialCategory,
+                    "dato particolare di una persona (salute, religione, origine...): non va mai pubblicato",
+                    "togli il riferimento alla persona o al dato",
+                )
+            } else {
+                (
+                    IssueKind::PersonalData,
+                    "dato personale di qualcuno",
+                    "togli il dato, o scrivi alla persona in privato",
+                )
+            };
+            self.issues.push(Issue {
+                kind,
+                start,
+                end,
+                passage,
+                message: message.into(),
+                suggestion: suggestion.into(),
+            });
+        }
+        self.issues.sort_by_key(|i| (i.start, i.end));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gulpease_follows_its_formula() {
+        // Two sentences of nine short words: 89 + (300 * 2 - 10 * letters) / 9.
+        let r = check("Oggi il municipio è chiuso. Domani apre alle nove.", None);
+        assert_eq!((r.words, r.sentences), (9, 2));
+        let letters = 4 + 2 + 9 + 1 + 6 + 6 + 4 + 4 + 4;
+        let expected = (89.0 + (600.0 - 10.0 * letters as f64) / 9.0_f64).clamp(0.0, 100.0);
+        assert!((r.gulpease.unwrap() - expected).abs() < 1e-9);
+        // One long sentence of long words is hard.
+        let hard = "Nell'espletamento delle procedure amministrative concernenti l'assegnazione dei contributi straordinari finalizzati all'implementazione delle infrastrutture, l'amministrazione provvederà all'individuazione dei beneficiari mediante apposita graduatoria predisposta dall'ufficio competente secondo i criteri preventivamente determinati";
+        let r = check(hard, None);
+        assert!(r.gulpease.unwrap() < GULPEASE_HARD, "{:?}", r.gulpease);
+        assert!(r.issues.iter().any(|i| i.kind == IssueKind::Readability));
+        assert!(r.issues.iter().any(|i| i.kind == IssueKind::LongSentence));
+        assert!(
+            r.issues
+                .iter()
+                .any(|i| i.kind == IssueKind::Bureaucratic && i.passage == "espletamento")
+        );
+    }
+
+    #[test]
+    fn an_abbreviation_does_not_end_a_sentence() {
+        let r = check(
+            "Il sig. Rossi e la dott.ssa Bianchi, ecc. sono attesi. Grazie.",
+            None,
+        );
+        assert_eq!(r.sentences, 2);
+    }
+
+    #[test]
+    fn formulas_are_found_on_word_boundaries_with_their_alternative() {
+        let r = check(
+            "Si prega di presentare la domanda entro e non oltre il 30 aprile, qualora interessati. Codesto ufficio.",
+            None,
+        );
+        let found: Vec<(&str, &str)> = r
+            .issues
+            .iter()
+            .filter(|i| i.kind == IssueKind::Bureaucratic)
+            .map(|i| (i.passage.as_str(), i.suggestion.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Si prega di", "per favore"),
+                ("entro e non oltre", "entro"),
+                ("qualora", "se"),
+                ("Codesto", "questo")
+            ]
+        );
+        // "previa" inside "previamente"'s neighbour words is not a formula.
+        assert!(check("La previsione meteo", None).issues.is_empty());
+    }
+
+    #[test]
+    fn partisan_wording_hashtags_and_limits() {
+        let r = check(
+            "Votate il nostro progetto! #bilanciopartecipativo2026 #ComuneInforma",
+            Some(Platform::X),
+        );
+        let kinds: Vec<IssueKind> = r.issues.iter().map(|i| i.kind).collect();
+        assert_eq!(kinds, [IssueKind::Partisan, IssueKind::Hashtag]);
+        let long = "a".repeat(300);
+        let r = check(&long, Some(Platform::X));
+        assert!(
+            r.issues
+                .iter()
+                .any(|i| i.kind == IssueKind::PlatformLimit && i.start == 280)
+        );
+        assert!(check(&long, Some(Platform::Facebook)).issues.is_empty());
+    }
+
+    #[test]
+    fn personal_data_from_the_analyser_is_reported_in_place() {
+        let mut r = check(
+            "Ringraziamo Mario Rossi, che è diabetico, per la segnalazione.",
+            None,
+        );
+        r.add_personal_data([(31, 40, "diabetico".to_string(), true)]);
+        let i = r
+            .issues
+            .iter()
+            .find(|i| i.kind == IssueKind::SpecialCategory)
+            .unwrap();
+        assert_eq!((i.start, i.end, i.passage.as_str()), (31, 40, "diabetico"));
+    }
+}

@@ -1,0 +1,101 @@
+//! `piazza editorial check`: the checks on a text the administration
+//! writes (a post's draft, a reply to a citizen), with the passage and a
+//! suggestion for each, and the Gulpease index. For scripts and for offices
+//! without the web desk.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Subcommand;
+use piazza_analysis::CommentInput;
+use piazza_taxonomy::{Category, PersonalDataKind, Platform};
+
+use super::analysis::analyzer_for;
+use crate::Outcome;
+
+#[derive(Subcommand)]
+pub enum EditorialCommand {
+    /// Check a text (a file, or standard input with `-` or nothing).
+    Check {
+        file: Option<PathBuf>,
+        /// The policy whose analyser settings find personal data.
+        #[arg(long, default_value = "cento")]
+        policy: String,
+        /// The platform the text is for (its length limit).
+        #[arg(long)]
+        platform: Option<Platform>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn editorial(cmd: EditorialCommand) -> anyhow::Result<Outcome> {
+    let EditorialCommand::Check {
+        file,
+        policy,
+        platform,
+        json,
+    } = cmd;
+    let mut text = String::new();
+    match file.as_deref() {
+        Some(p) if p.as_os_str() != "-" => {
+            text = std::fs::read_to_string(p)
+                .with_context(|| format!("impossibile leggere {}", p.display()))?;
+        }
+        _ => {
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("lettura del testo dallo standard input")?;
+        }
+    }
+    let policy = crate::cmd::policy::load(&policy)?.policy;
+    let analysis = analyzer_for(&policy).analyze(&CommentInput::new(&text));
+    let mut report = piazza_editorial::check(&text, platform);
+    report.add_personal_data(
+        analysis
+            .findings
+            .iter()
+            .filter(|f| f.category == Category::PersonalData)
+            .flat_map(|f| {
+                let special = f
+                    .kind
+                    .as_deref()
+                    .and_then(|k| k.parse::<PersonalDataKind>().ok())
+                    .is_some_and(PersonalDataKind::is_special);
+                f.evidence
+                    .iter()
+                    .map(move |e| (e.start, e.end, e.text.clone(), special))
+            }),
+    );
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(Outcome::Ok);
+    }
+    match report.gulpease {
+        Some(g) => println!(
+            "indice Gulpease {g:.0} ({} parole, {} frasi, {} caratteri)",
+            report.words, report.sentences, report.chars
+        ),
+        None => println!("nessuna parola da controllare"),
+    }
+    if report.issues.is_empty() {
+        println!("nessuna osservazione");
+    }
+    for i in &report.issues {
+        if i.passage.is_empty() {
+            println!("- {}: {}; {}", i.kind.label_it(), i.message, i.suggestion);
+        } else {
+            println!(
+                "- {} «{}» (caratteri {}–{}): {}; suggerimento: {}",
+                i.kind.label_it(),
+                i.passage,
+                i.start,
+                i.end,
+                i.message,
+                i.suggestion
+            );
+        }
+    }
+    Ok(Outcome::Ok)
+}
