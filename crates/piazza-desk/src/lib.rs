@@ -22,6 +22,7 @@ mod appeals;
 mod audit_log;
 mod auth;
 pub mod context;
+pub mod editorial;
 mod error;
 mod ids;
 mod import;

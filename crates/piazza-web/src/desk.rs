@@ -615,6 +615,8 @@ struct ItemPage {
     pending_removal: Option<String>,
     /// A written reply waiting for approval: (author, text).
     pending_reply: Option<(String, String)>,
+    /// The editorial checks of that reply, one sentence each.
+    reply_checks: Vec<String>,
     /// This person may approve it (a dirigente who did not write it).
     can_approve: bool,
     preview: Option<String>,
@@ -961,6 +963,32 @@ fn item_page(
             .rev()
             .find(|a| a.status == ActionStatus::PendingConfirmation)
             .map(|a| a.actor.clone().unwrap_or_default()),
+        reply_checks: pending_reply
+            .as_ref()
+            .map(|(_, text)| {
+                piazza_desk::editorial::check_text(
+                    &ctx.analyzer,
+                    text,
+                    d.item.platform.parse().ok(),
+                )
+                .issues
+                .iter()
+                .map(|i| {
+                    if i.passage.is_empty() {
+                        format!("{}: {}; {}", i.kind.label_it(), i.message, i.suggestion)
+                    } else {
+                        format!(
+                            "{} «{}»: {}; suggerimento: {}",
+                            i.kind.label_it(),
+                            i.passage,
+                            i.message,
+                            i.suggestion
+                        )
+                    }
+                })
+                .collect()
+            })
+            .unwrap_or_default(),
         pending_reply: pending_reply.clone(),
         can_approve: session.has_any(&[Role::Dirigente])
             && pending_reply

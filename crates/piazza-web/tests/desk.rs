@@ -2039,3 +2039,96 @@ async fn the_transparency_report_names_accounts_with_their_platform() {
     assert_eq!(lines.len(), 1 + rows.len());
     assert!(lines.iter().any(|l| l.contains(&a.platform)));
 }
+
+/// Maglione: a written reply to a complaint waits for a dirigente, who
+/// sees the text with its editorial checks and approves it from the page.
+#[tokio::test]
+async fn a_dirigente_approves_a_reply_seeing_its_checks() {
+    let w = world();
+    let desk = w.state.desk.clone();
+    let admin = desk
+        .create_administration(NewAdministration::preset("maglione"))
+        .unwrap()
+        .id;
+    let staff = |username: &str, roles: Vec<Role>| NewStaff {
+        username: username.into(),
+        full_name: username.into(),
+        email: None,
+        roles,
+        password: Some(PASSWORD.into()),
+    };
+    desk.add_staff(admin, None, staff("m-root", vec![Role::Admin]))
+        .unwrap();
+    let root = desk.actor(admin, "m-root").unwrap();
+    desk.add_staff(admin, Some(&root), staff("m-capo", vec![Role::Dirigente]))
+        .unwrap();
+    let capo_actor = desk.actor(admin, "m-capo").unwrap();
+    desk.add_staff(
+        admin,
+        Some(&capo_actor),
+        staff("m-urp", vec![Role::OperatoreUrp]),
+    )
+    .unwrap();
+    let account = desk
+        .add_account(
+            &capo_actor,
+            piazza_desk::NewAccount {
+                platform: piazza_policy::Platform::Facebook,
+                name: "Comune di Maglione".into(),
+                handle: None,
+                url: None,
+                kind: piazza_policy::ChannelKind::Istituzionale,
+                managing_office: None,
+                authorised_by: Some("Sindaco".into()),
+                opened_with_email: None,
+                hours: Vec::new(),
+                status: piazza_desk::AccountStatus::Active,
+            },
+        )
+        .unwrap()
+        .id;
+    desk.assign(&capo_actor, "m-urp", account, None).unwrap();
+    let id = desk
+        .ingest_comment(
+            admin,
+            account,
+            &comment(
+                "mc1",
+                "Reclamo: da tre settimane il lampione di via Roma è spento e nessuno è intervenuto, è una vergogna",
+            ),
+        )
+        .unwrap()
+        .id();
+    let urp = desk.actor(admin, "m-urp").unwrap();
+    let mut reply = piazza_desk::ActRequest::new(id, piazza_desk::ActionKind::Reply);
+    reply.reply_text = Some("Si comunica che in data odierna il guasto è stato segnalato.".into());
+    let out = desk.act(&urp, &reply).unwrap();
+    assert_eq!(out.status, piazza_desk::ActionStatus::PendingApproval);
+
+    let capo = w.login("m-capo").await;
+    let page = w.get(Some(&capo), &format!("/desk/commenti/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let waiting = &page.body[page.body.find("id=\"risposta-da-approvare\"").unwrap()..];
+    assert!(waiting.contains("non è ancora stata pubblicata"));
+    assert!(
+        waiting.contains("formula burocratica «Si comunica che»"),
+        "{waiting}"
+    );
+    assert!(waiting.contains("Approva e pubblica"));
+    let r = w
+        .form(
+            &capo,
+            &format!("/desk/commenti/{id}/azione"),
+            &[("azione", "confirm")],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let d = desk.item(&capo_actor, id).unwrap();
+    assert_eq!(d.item.resolution, Some(piazza_desk::Resolution::Replied));
+    assert_eq!(
+        d.steps.len(),
+        1,
+        "the reply goes to the outbox once approved"
+    );
+}

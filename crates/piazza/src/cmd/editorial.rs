@@ -8,8 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Subcommand;
-use piazza_analysis::CommentInput;
-use piazza_taxonomy::{Category, PersonalDataKind, Platform};
+use piazza_taxonomy::Platform;
 
 use super::analysis::analyzer_for;
 use crate::Outcome;
@@ -50,24 +49,7 @@ pub fn editorial(cmd: EditorialCommand) -> anyhow::Result<Outcome> {
         }
     }
     let policy = crate::cmd::policy::load(&policy)?.policy;
-    let analysis = analyzer_for(&policy).analyze(&CommentInput::new(&text));
-    let mut report = piazza_editorial::check(&text, platform);
-    report.add_personal_data(
-        analysis
-            .findings
-            .iter()
-            .filter(|f| f.category == Category::PersonalData)
-            .flat_map(|f| {
-                let special = f
-                    .kind
-                    .as_deref()
-                    .and_then(|k| k.parse::<PersonalDataKind>().ok())
-                    .is_some_and(PersonalDataKind::is_special);
-                f.evidence
-                    .iter()
-                    .map(move |e| (e.start, e.end, e.text.clone(), special))
-            }),
-    );
+    let report = piazza_desk::editorial::check_text(&analyzer_for(&policy), &text, platform);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(Outcome::Ok);
