@@ -617,6 +617,9 @@ struct ItemPage {
     pending_reply: Option<(String, String)>,
     /// The editorial checks of that reply, one sentence each.
     reply_checks: Vec<String>,
+    /// This person took or confirmed the last restrictive decision: the
+    /// desk lets someone else reopen or unhide it.
+    own_decision: bool,
     /// This person may approve it (a dirigente who did not write it).
     can_approve: bool,
     preview: Option<String>,
@@ -989,6 +992,15 @@ fn item_page(
                 .collect()
             })
             .unwrap_or_default(),
+        own_decision: d
+            .actions
+            .iter()
+            .rev()
+            .find(|a| a.kind.is_restrictive() && a.status == ActionStatus::Done)
+            .is_some_and(|a| {
+                [a.actor.as_deref(), a.confirmed_by.as_deref()]
+                    .contains(&Some(session.username.as_str()))
+            }),
         pending_reply: pending_reply.clone(),
         can_approve: session.has_any(&[Role::Dirigente])
             && pending_reply

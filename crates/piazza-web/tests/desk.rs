@@ -717,7 +717,14 @@ async fn a_cited_removal_shows_its_statement_and_writes_the_audit_entry() {
     assert!(page.body.contains("id=\"motivazione\""));
     assert!(page.body.contains("regola 2"));
     assert!(page.body.contains("Come contestare"));
-    // A closed item offers to reopen, not to decide again.
+    // A closed item is not decided again; its author may not reopen it
+    // (a review is another person's), a dirigente may.
+    assert!(!page.body.contains("value=\"reopen\""));
+    assert!(page.body.contains("id=\"propria-decisione\""));
+    let capo = w.login("capo").await;
+    let page = w
+        .get(Some(&capo), &format!("/desk/commenti/{}", w.threat))
+        .await;
     assert!(page.body.contains("value=\"reopen\""));
 
     let audit = w.get(Some(&anna), "/api/v1/audit").await;
