@@ -216,7 +216,12 @@ pub(crate) async fn transparency_csv(
     let measures: Vec<ActionKind> = ActionKind::ALL
         .iter()
         .copied()
-        .filter(|k| !matches!(k, ActionKind::Assign | ActionKind::Reopen))
+        .filter(|k| {
+            !matches!(
+                k,
+                ActionKind::Assign | ActionKind::Reopen | ActionKind::Confirm | ActionKind::Reject
+            )
+        })
         .collect();
     let mut out = String::from("\u{feff}");
     let mut header = vec![
