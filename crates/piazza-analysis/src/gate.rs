@@ -174,3 +174,40 @@ impl Gate {
         1.0 / (1.0 + (-z).exp())
     }
 }
+
+/// Rounding margin of [`may_report`]'s bound (on the finding's score).
+const BOUND_MARGIN: f32 = 1e-3;
+
+/// Whether some gate may give a finding's score of at least
+/// [`REPORTED_FROM`] when the probabilities of the heads in `open` (head,
+/// lowest, highest) may take any value of their interval, the other heads
+/// having those of `probs`. Exact: a gate's combination is monotone in each
+/// head's probability (linear in its own logit, through a maximum in the
+/// others'), so its largest value over the box is at one of its corners; a
+/// small margin covers the rounding. Answers true beyond 4 open heads.
+pub fn may_report(
+    gates: &[Gate],
+    bits: &[u8],
+    probs: &[f32],
+    ctx: &GateContext,
+    open: &[(usize, f32, f32)],
+) -> bool {
+    let nh = probs.len().min(16).min(gates.len()).min(bits.len());
+    if open.len() > 4 || open.iter().any(|&(h, _, _)| h >= nh) {
+        return true;
+    }
+    let mut p = [0f32; 16];
+    p[..nh].copy_from_slice(&probs[..nh]);
+    for corner in 0..1u32 << open.len() {
+        for (i, &(h, lo, hi)) in open.iter().enumerate() {
+            p[h] = if corner >> i & 1 == 1 { hi } else { lo };
+        }
+        for (g, gate) in gates.iter().enumerate().take(nh) {
+            let q = gate.probability(g, &p[..nh], bits[g], ctx);
+            if score(q, gate.threshold) >= REPORTED_FROM - BOUND_MARGIN {
+                return true;
+            }
+        }
+    }
+    false
+}

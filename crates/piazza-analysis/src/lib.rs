@@ -785,7 +785,39 @@ impl Analyzer {
             return;
         }
         let mut probs = [0f32; 16];
-        model.predict_heads_into(view, &mut probs[..nh], speaks);
+        model.predict_shared_into(view, &mut probs[..nh]);
+        if gated {
+            // The companions (a second model of a head, averaged in) run
+            // only when their result could make a gate report: with the
+            // companions' probabilities anywhere in [0, 1], no gate may
+            // reach the reporting score otherwise (exact, gate::may_report).
+            let mut open = [(0usize, 0f32, 0f32); 4];
+            let mut m = 0;
+            for (h, k) in model.companion_heads() {
+                if h >= nh {
+                    continue;
+                }
+                if m < open.len() {
+                    let (p, k) = (probs[h], k as f32);
+                    open[m] = (h, (p + 0.0) / (1.0 + k), (p + k) / (1.0 + k));
+                }
+                m += 1;
+            }
+            let mut bits = [0u8; 16];
+            for (h, b) in bits.iter_mut().enumerate().take(nh) {
+                *b = bit(h);
+            }
+            let needed = m > open.len()
+                || gate::may_report(&model.gates, &bits[..nh], &probs[..nh], ctx, &open[..m]);
+            if needed {
+                model.add_companions(view, &mut probs[..nh], speaks);
+            } else {
+                // Nothing can be reported: no need to read the heads again.
+                return;
+            }
+        } else {
+            model.add_companions(view, &mut probs[..nh], speaks);
+        }
         for (h, meta) in model.heads.iter().enumerate().take(nh) {
             if !speaks(h) {
                 continue;

@@ -618,6 +618,32 @@ impl ModelBundle {
         wanted: impl Fn(usize) -> bool,
     ) {
         self.predict_views_into(&norm.skeleton, &norm.plain, out);
+        self.add_companions(norm, out, wanted);
+    }
+
+    /// The shared heads' probabilities alone (no companion) into `out`:
+    /// the first half of [`ModelBundle::predict_heads_into`].
+    pub fn predict_shared_into(&self, norm: &Normalized, out: &mut [f32]) {
+        self.predict_views_into(&norm.skeleton, &norm.plain, out);
+    }
+
+    /// The heads that have companions, each with its number of companions
+    /// (sorted by head).
+    pub fn companion_heads(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.companions
+            .chunk_by(|a, b| a.head == b.head)
+            .map(|g| (g[0].head, g.len()))
+    }
+
+    /// Averages the companions of the heads `wanted` accepts into the
+    /// shared probabilities `out` (of [`ModelBundle::predict_shared_into`]):
+    /// the second half of [`ModelBundle::predict_heads_into`].
+    pub fn add_companions(
+        &self,
+        norm: &Normalized,
+        out: &mut [f32],
+        wanted: impl Fn(usize) -> bool,
+    ) {
         let mut i = 0;
         while i < self.companions.len() {
             let h = self.companions[i].head;
