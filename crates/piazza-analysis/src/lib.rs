@@ -728,7 +728,9 @@ impl Analyzer {
                     } else {
                         gate::signal::REPORTED
                     },
-                words: sk.split(' ').filter(|w| !w.is_empty()).count() as u32,
+                words: normalize::split_spaces(sk)
+                    .filter(|w| !w.is_empty())
+                    .count() as u32,
             };
             // The classifier reads the author's own words only.
             let masked = (!reported.is_empty()).then(|| without_spans(text, norm, &reported));
@@ -1050,7 +1052,7 @@ fn gate_signals(text: &str, norm: &Normalized, c: &Collector<'_>, condemnation: 
         }
         ByFirstByte::new(v)
     });
-    for w in norm.skeleton.split(' ') {
+    for w in normalize::split_spaces(&norm.skeleton) {
         for (entry, (bit, stem)) in cues.candidates(w) {
             let hit = if *stem {
                 w.len() >= 4 && w.starts_with(entry.as_str())
@@ -1376,7 +1378,7 @@ fn top_words(model: &ModelBundle, h: usize, norm: &Normalized) -> Vec<(u32, u32)
     let mut pos = 0;
     let mut buf = Vec::with_capacity(4);
     let uni = FeatureOnlyUnigram(model.features);
-    for w in sk.split(' ') {
+    for w in normalize::split_spaces(sk) {
         let start = pos;
         pos += w.len() + 1;
         if w.len() < 3 || !w.chars().any(char::is_alphabetic) {
@@ -1540,7 +1542,7 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
     let mut prev = "";
     let mut quote_open: Option<usize> = None;
     let mut single = Vec::new();
-    for w in sk.split(' ') {
+    for w in normalize::split_spaces(sk) {
         let start = pos;
         pos += w.len() + 1;
         if w == "'" {

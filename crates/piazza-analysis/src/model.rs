@@ -114,7 +114,7 @@ impl FeatureConfig {
         }
         // Word n-grams.
         let mut prev: u64 = 0x9e37_79b9;
-        for w in skeleton.split(' ').filter(|w| !w.is_empty()) {
+        for w in crate::normalize::split_spaces(skeleton).filter(|w| !w.is_empty()) {
             let mut h = FNV_OFFSET;
             for &b in w.as_bytes() {
                 h = (h ^ b as u64).wrapping_mul(FNV_PRIME);
