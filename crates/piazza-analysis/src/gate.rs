@@ -174,3 +174,100 @@ impl Gate {
         1.0 / (1.0 + (-z).exp())
     }
 }
+
+/// Rounding margin of [`may_report`]'s bound (on the finding's score).
+const BOUND_MARGIN: f32 = 1e-3;
+
+/// Whether some gate may give a finding's score of at least
+/// [`REPORTED_FROM`] when the probabilities of the heads in `open` (head,
+/// lowest, highest) may take any value of their interval, the other heads
+/// having those of `probs`. Exact: a gate's combination is monotone in each
+/// head's probability (linear in its own logit, through a maximum in the
+/// others'), so its largest value over the box is at one of its corners; a
+/// small margin covers the rounding. Answers true beyond 4 open heads.
+pub fn may_report(
+    gates: &[Gate],
+    bits: &[u8],
+    probs: &[f32],
+    ctx: &GateContext,
+    open: &[(usize, f32, f32)],
+) -> bool {
+    let nh = probs.len().min(16).min(gates.len()).min(bits.len());
+    if open.len() > 4 || open.iter().any(|&(h, _, _)| h >= nh) {
+        return true;
+    }
+    let mut p = [0f32; 16];
+    p[..nh].copy_from_slice(&probs[..nh]);
+    for corner in 0..1u32 << open.len() {
+        for (i, &(h, lo, hi)) in open.iter().enumerate() {
+            p[h] = if corner >> i & 1 == 1 { hi } else { lo };
+        }
+        for (g, gate) in gates.iter().enumerate().take(nh) {
+            let q = gate.probability(g, &p[..nh], bits[g], ctx);
+            if score(q, gate.threshold) >= REPORTED_FROM - BOUND_MARGIN {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// When `may_report` says no gate can report, none does for any value
+    /// of the open head's companion (a grid over [0, 1]).
+    #[test]
+    fn may_report_bounds_every_value_of_the_open_head() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 40) as f32 / (1u64 << 24) as f32
+        };
+        let bits = [1u8, 2, 4, 8];
+        let (mut silent, mut open) = (0, 0);
+        for _ in 0..2000 {
+            let mut gates = Vec::new();
+            for _ in 0..4 {
+                let mut weights = [0f32; FEATURES];
+                for w in &mut weights {
+                    *w = (next() - 0.5) * 4.0;
+                }
+                weights[0] -= 3.0;
+                gates.push(Gate {
+                    weights,
+                    threshold: 0.2 + 0.5 * next(),
+                });
+            }
+            let probs: Vec<f32> = (0..4).map(|_| next()).collect();
+            let ctx = GateContext {
+                named_comment: (next() * 16.0) as u8,
+                named_post: 0,
+                has_post: next() < 0.5,
+                signals: (next() * 65536.0) as u32,
+                words: (next() * 60.0) as u32,
+            };
+            let h = 2;
+            let p = probs[h];
+            let (lo, hi) = ((p + 0.0) / 2.0, (p + 1.0) / 2.0);
+            if may_report(&gates, &bits, &probs, &ctx, &[(h, lo, hi)]) {
+                open += 1;
+                continue;
+            }
+            silent += 1;
+            for i in 0..=200 {
+                let q = i as f32 / 200.0;
+                let mut pr = probs.clone();
+                pr[h] = (p + q) / 2.0;
+                for (g, gate) in gates.iter().enumerate() {
+                    let s = score(gate.probability(g, &pr, bits[g], &ctx), gate.threshold);
+                    assert!(s < REPORTED_FROM, "gate {g} reports {s} at q = {q}");
+                }
+            }
+        }
+        assert!(silent > 100 && open > 100, "{silent} silent, {open} open");
+    }
+}

@@ -728,7 +728,9 @@ impl Analyzer {
                     } else {
                         gate::signal::REPORTED
                     },
-                words: sk.split(' ').filter(|w| !w.is_empty()).count() as u32,
+                words: normalize::split_spaces(sk)
+                    .filter(|w| !w.is_empty())
+                    .count() as u32,
             };
             // The classifier reads the author's own words only.
             let masked = (!reported.is_empty()).then(|| without_spans(text, norm, &reported));
@@ -785,7 +787,39 @@ impl Analyzer {
             return;
         }
         let mut probs = [0f32; 16];
-        model.predict_heads_into(view, &mut probs[..nh], speaks);
+        model.predict_shared_into(view, &mut probs[..nh]);
+        if gated {
+            // The companions (a second model of a head, averaged in) run
+            // only when their result could make a gate report: with the
+            // companions' probabilities anywhere in [0, 1], no gate may
+            // reach the reporting score otherwise (exact, gate::may_report).
+            let mut open = [(0usize, 0f32, 0f32); 4];
+            let mut m = 0;
+            for (h, k) in model.companion_heads() {
+                if h >= nh {
+                    continue;
+                }
+                if m < open.len() {
+                    let (p, k) = (probs[h], k as f32);
+                    open[m] = (h, (p + 0.0) / (1.0 + k), (p + k) / (1.0 + k));
+                }
+                m += 1;
+            }
+            let mut bits = [0u8; 16];
+            for (h, b) in bits.iter_mut().enumerate().take(nh) {
+                *b = bit(h);
+            }
+            let needed = m > open.len()
+                || gate::may_report(&model.gates, &bits[..nh], &probs[..nh], ctx, &open[..m]);
+            if needed {
+                model.add_companions(view, &mut probs[..nh], speaks);
+            } else {
+                // Nothing can be reported: no need to read the heads again.
+                return;
+            }
+        } else {
+            model.add_companions(view, &mut probs[..nh], speaks);
+        }
         for (h, meta) in model.heads.iter().enumerate().take(nh) {
             if !speaks(h) {
                 continue;
@@ -992,40 +1026,79 @@ fn gate_signals(text: &str, norm: &Normalized, c: &Collector<'_>, condemnation: 
     if condemnation {
         s |= CONDEMNATION;
     }
-    static CUES: OnceLock<Vec<(String, u32)>> = OnceLock::new();
+    // Whole words (`false`) and stems of words of 4 bytes or more (`true`),
+    // indexed by their first byte: a word meets only the entries that
+    // start like it.
+    static CUES: OnceLock<ByFirstByte<(u32, bool)>> = OnceLock::new();
     let cues = CUES.get_or_init(|| {
         let mut v = Vec::new();
+        for (words, bit) in [
+            (ADDRESSED, SECOND_PERSON),
+            (ADDRESSED_COPULA, SECOND_PERSON),
+            (FIRST_PERSON_WORDS, FIRST_PERSON),
+        ] {
+            v.extend(words.iter().map(|w| (w.to_string(), (bit, false))));
+        }
         for (words, bit) in [
             (CONDEMNATION_CUES, CONDEMNATION),
             (PRAISE_CUES, PRAISE),
             (REPORT_ACT_CUES, REPORT_ACT),
         ] {
-            v.extend(words.iter().map(|w| (normalize::skeletonize(w), bit)));
+            v.extend(
+                words
+                    .iter()
+                    .map(|w| (normalize::skeletonize(w), (bit, true))),
+            );
         }
-        v
+        ByFirstByte::new(v)
     });
-    for w in norm.skeleton.split(' ') {
-        if ADDRESSED.contains(&w) || ADDRESSED_COPULA.contains(&w) {
-            s |= SECOND_PERSON;
-        }
-        if FIRST_PERSON_WORDS.contains(&w) {
-            s |= FIRST_PERSON;
-        }
-        if w.len() >= 4 {
-            for (stem, bit) in cues {
-                if w.starts_with(stem.as_str()) {
-                    s |= bit;
-                }
+    for w in normalize::split_spaces(&norm.skeleton) {
+        for (entry, (bit, stem)) in cues.candidates(w) {
+            let hit = if *stem {
+                w.len() >= 4 && w.starts_with(entry.as_str())
+            } else {
+                w == entry
+            };
+            if hit {
+                s |= bit;
             }
         }
     }
-    let b = text.as_bytes();
-    let upper = b.iter().filter(|c| c.is_ascii_uppercase()).count();
-    let lower = b.iter().filter(|c| c.is_ascii_lowercase()).count();
-    if b.iter().filter(|&&c| c == b'!').count() >= 2 || (upper >= 8 && upper > 2 * lower) {
+    let (mut upper, mut lower, mut bangs) = (0usize, 0usize, 0usize);
+    for &c in text.as_bytes() {
+        upper += c.is_ascii_uppercase() as usize;
+        lower += c.is_ascii_lowercase() as usize;
+        bangs += (c == b'!') as usize;
+    }
+    if bangs >= 2 || (upper >= 8 && upper > 2 * lower) {
         s |= SHOUTING;
     }
     s
+}
+
+/// Words or stems indexed by their first byte, so that a word is compared
+/// only with the entries that start like it.
+struct ByFirstByte<T> {
+    index: Vec<Vec<(String, T)>>,
+}
+
+impl<T> ByFirstByte<T> {
+    fn new(entries: Vec<(String, T)>) -> ByFirstByte<T> {
+        let mut index: Vec<Vec<(String, T)>> = (0..256).map(|_| Vec::new()).collect();
+        for (w, t) in entries {
+            let b = *w.as_bytes().first().expect("no empty word or stem");
+            index[b as usize].push((w, t));
+        }
+        ByFirstByte { index }
+    }
+
+    /// The entries that start with the first byte of `w` (none for an
+    /// empty word).
+    fn candidates(&self, w: &str) -> &[(String, T)] {
+        w.as_bytes()
+            .first()
+            .map_or(&[], |&b| self.index[b as usize].as_slice())
+    }
 }
 
 /// Word stems that condemn discrimination (a gate signal, with the
@@ -1305,7 +1378,7 @@ fn top_words(model: &ModelBundle, h: usize, norm: &Normalized) -> Vec<(u32, u32)
     let mut pos = 0;
     let mut buf = Vec::with_capacity(4);
     let uni = FeatureOnlyUnigram(model.features);
-    for w in sk.split(' ') {
+    for w in normalize::split_spaces(sk) {
         let start = pos;
         pos += w.len() + 1;
         if w.len() < 3 || !w.chars().any(char::is_alphabetic) {
@@ -1455,19 +1528,21 @@ const ELIDED: &[&str] = &[
 /// reports or condemns, the quoted spans (double quotes, or a pair of
 /// single quotes that are not elisions).
 fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> Vec<(usize, usize)> {
-    static VERBS: OnceLock<Vec<String>> = OnceLock::new();
+    static VERBS: OnceLock<ByFirstByte<()>> = OnceLock::new();
     let verbs = VERBS.get_or_init(|| {
-        REPORTING_VERBS
-            .iter()
-            .map(|v| normalize::skeletonize(v))
-            .collect()
+        ByFirstByte::new(
+            REPORTING_VERBS
+                .iter()
+                .map(|v| (normalize::skeletonize(v), ()))
+                .collect(),
+        )
     });
     let mut out = Vec::new();
     let mut pos = 0;
     let mut prev = "";
     let mut quote_open: Option<usize> = None;
     let mut single = Vec::new();
-    for w in sk.split(' ') {
+    for w in normalize::split_spaces(sk) {
         let start = pos;
         pos += w.len() + 1;
         if w == "'" {
@@ -1477,7 +1552,7 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
                     None => quote_open = Some(start),
                 }
             }
-        } else if verbs.iter().any(|v| v == w) && prev != "come" {
+        } else if verbs.candidates(w).iter().any(|(v, ())| v == w) && prev != "come" {
             let end = sk[start..]
                 .find(['.', '!', '?', ';'])
                 .map_or(sk.len(), |i| start + i);

@@ -114,7 +114,7 @@ impl FeatureConfig {
         }
         // Word n-grams.
         let mut prev: u64 = 0x9e37_79b9;
-        for w in skeleton.split(' ').filter(|w| !w.is_empty()) {
+        for w in crate::normalize::split_spaces(skeleton).filter(|w| !w.is_empty()) {
             let mut h = FNV_OFFSET;
             for &b in w.as_bytes() {
                 h = (h ^ b as u64).wrapping_mul(FNV_PRIME);
@@ -618,6 +618,32 @@ impl ModelBundle {
         wanted: impl Fn(usize) -> bool,
     ) {
         self.predict_views_into(&norm.skeleton, &norm.plain, out);
+        self.add_companions(norm, out, wanted);
+    }
+
+    /// The shared heads' probabilities alone (no companion) into `out`:
+    /// the first half of [`ModelBundle::predict_heads_into`].
+    pub fn predict_shared_into(&self, norm: &Normalized, out: &mut [f32]) {
+        self.predict_views_into(&norm.skeleton, &norm.plain, out);
+    }
+
+    /// The heads that have companions, each with its number of companions
+    /// (sorted by head).
+    pub fn companion_heads(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.companions
+            .chunk_by(|a, b| a.head == b.head)
+            .map(|g| (g[0].head, g.len()))
+    }
+
+    /// Averages the companions of the heads `wanted` accepts into the
+    /// shared probabilities `out` (of [`ModelBundle::predict_shared_into`]):
+    /// the second half of [`ModelBundle::predict_heads_into`].
+    pub fn add_companions(
+        &self,
+        norm: &Normalized,
+        out: &mut [f32],
+        wanted: impl Fn(usize) -> bool,
+    ) {
         let mut i = 0;
         while i < self.companions.len() {
             let h = self.companions[i].head;
