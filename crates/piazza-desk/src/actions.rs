@@ -512,8 +512,30 @@ pub fn statement_preview(
     now: i64,
 ) -> StatementOfReasons {
     statement(
-        ctx, kind, subject, clauses, categories, automated, now, None, None,
+        ctx, kind, subject, clauses, categories, automated, now, None, None, None,
     )
+}
+
+/// The public page where the author asks for a review of decision `id`,
+/// with the reference filled in, when the administration has said where
+/// its desk is served (`piazza mail setup --desk-url`).
+fn appeal_url(tx: &mut Tx<'_>, ctx: &AdminContext, id: ActionId) -> Result<Option<String>> {
+    let base = tx
+        .query_opt(
+            "SELECT desk_url FROM mail_settings WHERE admin_id = ?",
+            &[ctx.admin_id.into()],
+        )?
+        .map(|r| r.opt_text(0))
+        .transpose()?
+        .flatten()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+    Ok(base.map(|b| {
+        format!(
+            "{}/enti/{}/riesame?riferimento={id}",
+            b.trim_end_matches('/'),
+            ctx.slug
+        )
+    }))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -527,6 +549,7 @@ fn statement(
     now: i64,
     ban_until: Option<i64>,
     action_id: Option<ActionId>,
+    appeal_url: Option<&str>,
 ) -> StatementOfReasons {
     let p = &ctx.policy;
     let reference = match action_id {
@@ -589,7 +612,10 @@ fn statement(
             format!(" ({})", links.join(", "))
         },
         facts = facts.join(", "),
-        review = review_contact(p),
+        review = match appeal_url {
+            Some(url) => format!("{}, oppure dalla pagina {url}", review_contact(p)),
+            None => review_contact(p),
+        },
     );
     let decision = match kind {
         ActionKind::Hide => {
@@ -1331,6 +1357,7 @@ impl Desk {
         }
 
         let statement = if kind.is_restrictive() && !grounds.pending {
+            let url = appeal_url(tx, ctx, action_id)?;
             let s = statement(
                 ctx,
                 kind,
@@ -1341,6 +1368,7 @@ impl Desk {
                 now,
                 parts.ban_until,
                 Some(action_id),
+                url.as_deref(),
             );
             record_statement(tx, ctx.admin_id, action_id, c.id, &s, now)?;
             Some(s)
@@ -1474,6 +1502,7 @@ impl Desk {
             });
         }
         let statement = if confirm {
+            let url = appeal_url(tx, ctx, action_id)?;
             let s = statement(
                 ctx,
                 ActionKind::Remove,
@@ -1484,6 +1513,7 @@ impl Desk {
                 now,
                 None,
                 Some(action_id),
+                url.as_deref(),
             );
             record_statement(tx, ctx.admin_id, action_id, c.id, &s, now)?;
             Some(s)

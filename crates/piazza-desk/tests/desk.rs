@@ -1734,3 +1734,47 @@ fn a_reply_to_a_complaint_waits_for_a_dirigente_who_did_not_write_it() {
         );
     }
 }
+
+/// Where the administration said where its desk is served, the statement
+/// of reasons links the public appeal page with the reference filled in.
+#[test]
+fn the_statement_links_the_appeal_page_with_its_reference() {
+    for s in test_stores("desk_appeal_link") {
+        let w = world(s, "roma");
+        let root = w.desk.actor(w.admin, "roma-admin").unwrap();
+        w.desk
+            .set_mail_settings(
+                &root,
+                piazza_desk::NewMailSettings {
+                    host: "127.0.0.1".into(),
+                    port: 25,
+                    security: piazza_desk::SmtpSecurity::None,
+                    from: "piazza@comune.example".into(),
+                    username: None,
+                    password: None,
+                    desk_url: Some("https://piazza.comune.example/".into()),
+                    urp_address: None,
+                    digest_hour: 8,
+                },
+            )
+            .unwrap();
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("al1", "Sei un idiota"))
+            .unwrap()
+            .id();
+        let out = w
+            .desk
+            .act(&w.mod_a, &ActRequest::new(id, ActionKind::Hide).clause(3))
+            .unwrap();
+        let slug = w.desk.context(w.admin).unwrap().slug.clone();
+        let text = out.statement.unwrap().text;
+        assert!(
+            text.contains(&format!(
+                "oppure dalla pagina https://piazza.comune.example/enti/{slug}/riesame?riferimento={}",
+                out.action_id
+            )),
+            "{text}"
+        );
+    }
+}
