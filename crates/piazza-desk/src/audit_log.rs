@@ -68,6 +68,8 @@ closed_set! {
         // Requests to review a decision.
         AppealFile = "appeal.file",
         AppealDecide = "appeal.decide",
+        // Election periods (L. 28/2000).
+        ElectionPeriodAdd = "election_period.add",
         // Citizens' reports of a comment.
         UserReportFile = "user_report.file",
         UserReportClose = "user_report.close",
@@ -167,6 +169,7 @@ closed_set! {
         Ban = "ban",
         Appeal = "appeal",
         UserReport = "user_report",
+        ElectionPeriod = "election_period",
         Office = "office",
         Ticket = "ticket",
         Mail = "mail",

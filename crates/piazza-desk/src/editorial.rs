@@ -7,8 +7,14 @@ use piazza_editorial::Report;
 use piazza_taxonomy::{Category, PersonalDataKind, Platform};
 
 /// Every check of `text` (see `piazza_editorial`), plus the personal and
-/// special-category data `analyzer` finds in it.
-pub fn check_text(analyzer: &Analyzer, text: &str, platform: Option<Platform>) -> Report {
+/// special-category data `analyzer` finds in it, plus the election
+/// period's checks while one is on.
+pub fn check_text(
+    analyzer: &Analyzer,
+    text: &str,
+    platform: Option<Platform>,
+    election_period: bool,
+) -> Report {
     let analysis = analyzer.analyze(&CommentInput::new(text));
     let mut report = piazza_editorial::check(text, platform);
     report.add_personal_data(
@@ -27,5 +33,8 @@ pub fn check_text(analyzer: &Analyzer, text: &str, platform: Option<Platform>) -
                     .map(move |e| (e.start, e.end, e.text.clone(), special))
             }),
     );
+    if election_period {
+        report.add_election_period(text);
+    }
     report
 }

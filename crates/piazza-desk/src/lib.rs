@@ -23,6 +23,7 @@ mod audit_log;
 mod auth;
 pub mod context;
 pub mod editorial;
+mod elections;
 mod error;
 mod ids;
 mod import;
@@ -58,6 +59,7 @@ pub use appeals::{
 pub use audit_log::{AuditKind, AuditTarget};
 pub use auth::{generate_password, hash_password, verify_password};
 pub use context::AdminContext;
+pub use elections::{ElectionKind, ElectionPeriod, NewElectionPeriod};
 pub use error::DeskError;
 pub use ids::{
     AccountId, ActionId, AdminId, AppealId, CommentId, MailId, OfficeId, OutboxId, ParseIdError,

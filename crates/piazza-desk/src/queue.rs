@@ -222,6 +222,9 @@ pub struct ItemDetail {
     pub parent_external_id: Option<String>,
     /// Citizens' reports of this comment.
     pub user_reports: Vec<crate::UserReport>,
+    /// The election period in force today, if any: what staff write is
+    /// checked against L. 28/2000 art. 9.
+    pub election_period: Option<crate::ElectionPeriod>,
     /// The tickets of its forwards, with the draft replies the offices'
     /// answers left for the URP.
     pub tickets: Vec<crate::Ticket>,
@@ -449,6 +452,7 @@ impl Desk {
             },
             parent_external_id: extra.opt_text(12)?,
             user_reports,
+            election_period: self.election_period_now(actor.admin_id)?,
             tickets: match self.tickets(
                 actor,
                 &crate::TicketFilter {

@@ -1778,3 +1778,65 @@ fn the_statement_links_the_appeal_page_with_its_reference() {
         );
     }
 }
+
+/// L. 28/2000 art. 9: a dirigente records the period; while it is on the
+/// item says so and a reply's checks flag promotion of the administration.
+#[test]
+fn an_election_period_is_recorded_and_in_force_on_its_days() {
+    use piazza_calendar::jiff::civil::date;
+    use piazza_desk::{ElectionKind, NewElectionPeriod};
+    for s in test_stores("desk_elections") {
+        let w = world(s, "cento");
+        let period = NewElectionPeriod {
+            kind: ElectionKind::Comunali,
+            territory: "Comune di Cento".into(),
+            // Monday 23 November 2026 is MONDAY_10's day.
+            starts_on: date(2026, 11, 24),
+            ends_on: date(2026, 12, 20),
+            act: Some("decreto prefettizio".into()),
+        };
+        let refused = w.desk.add_election_period(&w.mod_a, &period).unwrap_err();
+        assert!(matches!(refused, DeskError::Forbidden(_)), "{refused}");
+        let backwards = NewElectionPeriod {
+            ends_on: date(2026, 11, 1),
+            ..period.clone()
+        };
+        assert!(w.desk.add_election_period(&w.boss, &backwards).is_err());
+        w.desk.add_election_period(&w.boss, &period).unwrap();
+        assert_eq!(
+            w.desk.election_period_now(w.admin).unwrap(),
+            None,
+            "not yet"
+        );
+        w.clock.fetch_add(86_400_000, Ordering::SeqCst);
+        let now = w.desk.election_period_now(w.admin).unwrap().unwrap();
+        assert!(now.notice_it().contains("L. 28/2000"));
+        let id = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.account,
+                &comment("el1", "Quando riapre la piscina?"),
+            )
+            .unwrap()
+            .id();
+        let d = w.desk.item(&w.mod_a, id).unwrap();
+        assert_eq!(d.election_period.as_ref().map(|p| p.id), Some(now.id));
+        let ctx = w.desk.context(w.admin).unwrap();
+        let r = piazza_desk::editorial::check_text(
+            &ctx.analyzer,
+            "Finalmente la piscina riapre lunedì, come promesso.",
+            None,
+            d.election_period.is_some(),
+        );
+        assert!(
+            r.issues
+                .iter()
+                .any(|i| i.kind == piazza_editorial::IssueKind::ElectionPeriod),
+            "{r:?}"
+        );
+        // The day after the close of the polls it is over.
+        w.clock.fetch_add(27 * 86_400_000, Ordering::SeqCst);
+        assert_eq!(w.desk.election_period_now(w.admin).unwrap(), None);
+    }
+}

@@ -43,6 +43,9 @@ pub enum IssueKind {
     Partisan,
     Hashtag,
     PlatformLimit,
+    /// During an election period: promotion of the administration, its
+    /// mayor or its members (L. 28/2000 art. 9).
+    ElectionPeriod,
 }
 
 impl IssueKind {
@@ -56,6 +59,7 @@ impl IssueKind {
             IssueKind::Partisan => "contenuto di parte",
             IssueKind::Hashtag => "hashtag",
             IssueKind::PlatformLimit => "limite della piattaforma",
+            IssueKind::ElectionPeriod => "periodo elettorale",
         }
     }
 }
@@ -414,7 +418,55 @@ pub fn check(text: &str, platform: Option<Platform>) -> Report {
     }
 }
 
+/// During an election period the administration communicates "in forma
+/// impersonale" and only what is indispensable: wording that promotes its
+/// work or names its political members is flagged.
+const ELECTION_PERIOD: &[&str] = &[
+    "abbiamo realizzato",
+    "abbiamo mantenuto",
+    "abbiamo fatto",
+    "abbiamo ottenuto",
+    "promessa mantenuta",
+    "come promesso",
+    "risultato storico",
+    "finalmente",
+    "il nostro impegno",
+    "la nostra amministrazione",
+    "grazie all'amministrazione",
+    "grazie al sindaco",
+    "grazie alla sindaca",
+    "grazie alla giunta",
+    "il sindaco",
+    "la sindaca",
+    "l'assessore",
+    "l'assessora",
+    "la giunta",
+    "candidato",
+    "candidata",
+];
+
 impl Report {
+    /// Adds the checks of an election period (L. 28/2000 art. 9) on
+    /// `text`, the text this report is about.
+    pub fn add_election_period(&mut self, text: &str) {
+        let chars: Vec<char> = text.chars().collect();
+        let low = folded(&chars);
+        for term in ELECTION_PERIOD {
+            for s in find_all(&low, term) {
+                let e = s + term.chars().count();
+                self.issues.push(Issue {
+                    kind: IssueKind::ElectionPeriod,
+                    start: s,
+                    end: e,
+                    passage: passage(&chars, s, e),
+                    message: "periodo elettorale: la comunicazione deve essere impersonale e indispensabile (L. 28/2000, art. 9)".into(),
+                    suggestion: "togli la promozione dell'attività o i nomi e i ruoli politici; lascia l'informazione di servizio".into(),
+                });
+            }
+        }
+        self.issues.sort_by_key(|i| (i.start, i.end));
+    }
+
     /// Adds the analyser's personal data found in the text: `(start, end,
     /// passage, special)` in char offsets; `special` for the special
     /// categories (health, religion, origin...), which never belong in a
@@ -525,6 +577,19 @@ mod tests {
                 .any(|i| i.kind == IssueKind::PlatformLimit && i.start == 280)
         );
         assert!(check(&long, Some(Platform::Facebook)).issues.is_empty());
+    }
+
+    #[test]
+    fn an_election_period_flags_promotion_and_political_roles() {
+        let text = "Finalmente, come promesso dal sindaco, la piscina riapre lunedì alle 9.";
+        let mut r = check(text, None);
+        assert!(r.issues.is_empty());
+        r.add_election_period(text);
+        let found: Vec<&str> = r.issues.iter().map(|i| i.passage.as_str()).collect();
+        assert_eq!(found, ["Finalmente", "come promesso"]);
+        let mut r = check("La piscina riapre lunedì alle 9.", None);
+        r.add_election_period("La piscina riapre lunedì alle 9.");
+        assert!(r.issues.is_empty(), "service information passes");
     }
 
     #[test]

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
         9,
         include_str!("../migrations/0009_offices_tickets_mail.sql"),
     ),
+    (10, include_str!("../migrations/0010_election_periods.sql")),
 ];
 
 fn expand(sql: &str, kind: BackendKind) -> String {

@@ -617,6 +617,8 @@ struct ItemPage {
     pending_reply: Option<(String, String)>,
     /// The editorial checks of that reply, one sentence each.
     reply_checks: Vec<String>,
+    /// The election period's notice, while one is on.
+    election_notice: Option<String>,
     /// This person took or confirmed the last restrictive decision: the
     /// desk lets someone else reopen or unhide it.
     own_decision: bool,
@@ -973,6 +975,7 @@ fn item_page(
                     &ctx.analyzer,
                     text,
                     d.item.platform.parse().ok(),
+                    d.election_period.is_some(),
                 )
                 .issues
                 .iter()
@@ -992,6 +995,7 @@ fn item_page(
                 .collect()
             })
             .unwrap_or_default(),
+        election_notice: d.election_period.as_ref().map(|p| p.notice_it()),
         own_decision: d
             .actions
             .iter()

@@ -83,6 +83,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(cmd::desk::AuditCommand),
+    /// Election periods (L. 28/2000 art. 9): record, list.
+    #[command(subcommand)]
+    Elections(cmd::desk::ElectionsCommand),
     /// Requests to review a decision (riesame): queue, record, decide.
     #[command(subcommand)]
     Appeals(cmd::desk::AppealsCommand),
@@ -136,6 +139,7 @@ fn main() -> ExitCode {
         Command::Outbox(c) => cmd::platforms::outbox(store, c),
         Command::Audit(c) => cmd::desk::audit(store, c),
         Command::Appeals(c) => cmd::desk::appeals(store, c),
+        Command::Elections(c) => cmd::desk::elections(store, c),
         Command::Retention(c) => cmd::desk::retention(store, c),
         Command::Report(c) => cmd::desk::report(store, c),
         Command::Calendar(c) => cmd::calendar::calendar(c),

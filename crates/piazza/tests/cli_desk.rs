@@ -567,3 +567,80 @@ fn an_appeal_is_recorded_and_decided_by_someone_else_from_the_command_line() {
         );
     }
 }
+
+/// `piazza elections add|list`, and the election period's checks of
+/// `piazza editorial check --election-period`.
+#[test]
+fn an_election_period_is_recorded_from_the_command_line() {
+    for env in envs("elections") {
+        env.ok(&["admin", "add", "--preset", "cento"]);
+        env.ok(&["staff", "add", "root", "--name", "Root", "--admin"]);
+        env.ok(&[
+            "staff",
+            "add",
+            "capo",
+            "--name",
+            "Capo",
+            "--role",
+            "dirigente",
+            "--as",
+            "root",
+        ]);
+        let refused = env.run(&[
+            "elections",
+            "add",
+            "--kind",
+            "comunali",
+            "--territory",
+            "Cento",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2099-12-31",
+            "--as",
+            "root",
+        ]);
+        assert_eq!(refused.status.code(), Some(1), "only a dirigente");
+        env.ok(&[
+            "elections",
+            "add",
+            "--kind",
+            "comunali",
+            "--territory",
+            "Comune di Cento",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2099-12-31",
+            "--as",
+            "capo",
+        ]);
+        let v = env.json(&["elections", "list"]);
+        assert_eq!(v["periods"].as_array().unwrap().len(), 1);
+        assert_eq!(v["in_force"]["kind"], "comunali");
+        assert!(
+            env.ok(&["elections", "list"])
+                .contains("Periodo elettorale in corso")
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("post.txt");
+    std::fs::write(&path, "Finalmente la piscina riapre, come promesso.").unwrap();
+    let o = common::piazza(&[
+        "editorial",
+        "check",
+        path.to_str().unwrap(),
+        "--election-period",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["kind"] == "election_period"),
+        "{v}"
+    );
+}

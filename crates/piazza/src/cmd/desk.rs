@@ -1413,3 +1413,92 @@ pub fn appeals(store: &StoreArgs, cmd: AppealsCommand) -> anyhow::Result<Outcome
         }
     }
 }
+
+#[derive(Subcommand)]
+pub enum ElectionsCommand {
+    /// Record an election period (a dirigente): from the calling of the
+    /// election to the close of the polls, both days included.
+    Add {
+        /// comunali, regionali, politiche, europee or referendum.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        territory: String,
+        /// The first day, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// The last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: String,
+        /// The act that called the election.
+        #[arg(long)]
+        act: Option<String>,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+    /// The periods recorded, and the one in force today.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn elections(store: &StoreArgs, cmd: ElectionsCommand) -> anyhow::Result<Outcome> {
+    let desk = store.desk()?;
+    let admin = store.administration(&desk)?;
+    let day = |s: &str| -> anyhow::Result<piazza_calendar::jiff::civil::Date> {
+        s.parse()
+            .map_err(|_| anyhow::anyhow!("data non valida `{s}`: attesa AAAA-MM-GG"))
+    };
+    match cmd {
+        ElectionsCommand::Add {
+            kind,
+            territory,
+            from,
+            to,
+            act,
+            as_staff,
+        } => {
+            let actor = desk.actor(admin.id, &as_staff)?;
+            let id = desk.add_election_period(
+                &actor,
+                &piazza_desk::NewElectionPeriod {
+                    kind: kind.parse()?,
+                    territory,
+                    starts_on: day(&from)?,
+                    ends_on: day(&to)?,
+                    act,
+                },
+            )?;
+            println!("periodo elettorale n. {id} registrato, dal {from} al {to}");
+        }
+        ElectionsCommand::List { json } => {
+            let all = desk.election_periods(admin.id)?;
+            let now = desk.election_period_now(admin.id)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"periods": all, "in_force": now})
+                    )?
+                );
+            } else {
+                match &now {
+                    Some(p) => println!("{}", p.notice_it()),
+                    None => println!("nessun periodo elettorale in corso"),
+                }
+                for p in &all {
+                    println!(
+                        "n. {:<4} {} – {}: {}, {}",
+                        p.id,
+                        p.starts_on,
+                        p.ends_on,
+                        p.kind.label_it(),
+                        p.territory
+                    );
+                }
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}

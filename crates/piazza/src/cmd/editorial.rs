@@ -24,6 +24,10 @@ pub enum EditorialCommand {
         /// The platform the text is for (its length limit).
         #[arg(long)]
         platform: Option<Platform>,
+        /// Also the checks of an election period (L. 28/2000 art. 9):
+        /// promotion of the administration, names of political roles.
+        #[arg(long)]
+        election_period: bool,
         #[arg(long)]
         json: bool,
     },
@@ -34,6 +38,7 @@ pub fn editorial(cmd: EditorialCommand) -> anyhow::Result<Outcome> {
         file,
         policy,
         platform,
+        election_period,
         json,
     } = cmd;
     let mut text = String::new();
@@ -49,7 +54,12 @@ pub fn editorial(cmd: EditorialCommand) -> anyhow::Result<Outcome> {
         }
     }
     let policy = crate::cmd::policy::load(&policy)?.policy;
-    let report = piazza_desk::editorial::check_text(&analyzer_for(&policy), &text, platform);
+    let report = piazza_desk::editorial::check_text(
+        &analyzer_for(&policy),
+        &text,
+        platform,
+        election_period,
+    );
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(Outcome::Ok);
