@@ -723,20 +723,7 @@ fn admit(
         what: "commento",
         id: req.comment_id.to_string(),
     })?;
-    if !actor.has(Role::Dirigente) {
-        let n = tx
-            .query_one(
-                "SELECT COUNT(*) FROM assignments WHERE admin_id = ? AND staff_id = ? AND account_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
-                &[ctx.admin_id.into(), actor.staff_id.into(), c.account_id.into(), now.into(), now.into()],
-            )?
-            .int(0)?;
-        if n == 0 {
-            return Err(DeskError::OutOfScope {
-                staff: actor.username.clone(),
-                account: c.account_id,
-            });
-        }
-    }
+    crate::registry::require_assigned(tx, actor, c.account_id, now)?;
     if let Some(expected) = req.expected_version
         && expected != c.version
     {

@@ -292,7 +292,7 @@ impl Desk {
                 return Err(no_such_decision());
             }
             if let (Some(actor), Some(account)) = (recorded_by, account_id) {
-                require_account(tx, actor, account, now)?;
+                crate::registry::require_assigned(tx, actor, account, now)?;
             }
             if let Some(r) = tx.query_opt(
                 "SELECT id, received_at, due_at, state FROM appeals WHERE admin_id = ? AND action_id = ?",
@@ -427,7 +427,7 @@ impl Desk {
                 )));
             }
             if let Some(account) = appeal.account_id {
-                require_account(tx, actor, account, now)?;
+                crate::registry::require_assigned(tx, actor, account, now)?;
             }
             let state = match outcome {
                 AppealOutcome::Uphold => AppealState::Upheld,
@@ -638,26 +638,6 @@ pub(crate) fn decision_makers(tx: &mut Tx<'_>, action: ActionId) -> Result<Vec<S
         .flatten()
         .map(StaffId)
         .collect())
-}
-
-/// The person works on `account` (Dirigenti on every account).
-fn require_account(tx: &mut Tx<'_>, actor: &Actor, account: AccountId, now: i64) -> Result<()> {
-    if actor.has(Role::Dirigente) {
-        return Ok(());
-    }
-    let n = tx
-        .query_one(
-            "SELECT COUNT(*) FROM assignments WHERE admin_id = ? AND staff_id = ? AND account_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
-            &[actor.admin_id.into(), actor.staff_id.into(), account.into(), now.into(), now.into()],
-        )?
-        .int(0)?;
-    if n == 0 {
-        return Err(DeskError::OutOfScope {
-            staff: actor.username.clone(),
-            account,
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1433,20 +1433,7 @@ impl Desk {
             return Ok(());
         }
         let now = self.now();
-        let n = self.read(|tx| {
-            Ok(tx.query_one(
-                "SELECT COUNT(*) FROM assignments WHERE admin_id = ? AND staff_id = ? AND account_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
-                &[actor.admin_id.into(), actor.staff_id.into(), account.id.into(), now.into(), now.into()],
-            )?
-            .int(0)?)
-        })?;
-        if n == 0 {
-            return Err(DeskError::OutOfScope {
-                staff: actor.username.clone(),
-                account: account_id,
-            });
-        }
-        Ok(())
+        self.read(|tx| require_assigned(tx, actor, account.id, now))
     }
 
     // ---------------------------------------------------------------
@@ -1839,4 +1826,30 @@ fn insert_policy_version(
         "INSERT INTO policy_versions (admin_id, version_label, source_label, toml, sha256, activated_at, activated_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         &[admin_id.into(), version.into(), source_label.into(), toml.into(), sha.into(), now.into(), by.into()],
     )
+}
+
+/// `actor` works on `account` at `now`: dirigenti on every account of their
+/// administration, everybody else on the accounts assigned to them.
+pub(crate) fn require_assigned(
+    tx: &mut piazza_store::Tx<'_>,
+    actor: &Actor,
+    account: AccountId,
+    now: i64,
+) -> Result<()> {
+    if actor.has(Role::Dirigente) {
+        return Ok(());
+    }
+    let n = tx
+        .query_one(
+            "SELECT COUNT(*) FROM assignments WHERE admin_id = ? AND staff_id = ? AND account_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
+            &[actor.admin_id.into(), actor.staff_id.into(), account.into(), now.into(), now.into()],
+        )?
+        .int(0)?;
+    if n == 0 {
+        return Err(DeskError::OutOfScope {
+            staff: actor.username.clone(),
+            account,
+        });
+    }
+    Ok(())
 }

@@ -199,6 +199,18 @@ pub struct AppealCounts {
     pub reversed: i64,
 }
 
+impl AppealCounts {
+    /// Counts `n` requests in `state` (an `AppealState` id).
+    pub(crate) fn add(&mut self, state: &str, n: i64) {
+        self.received += n;
+        match state {
+            "open" => self.open += n,
+            "upheld" => self.upheld += n,
+            _ => self.reversed += n,
+        }
+    }
+}
+
 impl Desk {
     pub fn moderation_stats(
         &self,
@@ -238,13 +250,7 @@ impl Desk {
                 "SELECT state, COUNT(*) FROM appeals WHERE admin_id = ? AND received_at >= ? AND received_at < ? GROUP BY state",
                 &[admin_id.into(), from.into(), to.into()],
             )? {
-                let n = r.int(1)?;
-                appeals.received += n;
-                match r.text(0)?.as_str() {
-                    "open" => appeals.open += n,
-                    "upheld" => appeals.upheld += n,
-                    _ => appeals.reversed += n,
-                }
+                appeals.add(&r.text(0)?, r.int(1)?);
             }
             Ok((comments, actions, flagged, accounts, appeals))
         })?;

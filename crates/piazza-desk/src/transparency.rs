@@ -153,12 +153,7 @@ impl Desk {
         for r in &appeals {
             let account = AccountId(r.int(0)?);
             let a = acc.entry((month_of(r.int(1)?), account)).or_default();
-            a.appeals.received += 1;
-            match r.text(2)?.as_str() {
-                "open" => a.appeals.open += 1,
-                "upheld" => a.appeals.upheld += 1,
-                _ => a.appeals.reversed += 1,
-            }
+            a.appeals.add(&r.text(2)?, 1);
         }
         let rows = acc
             .into_iter()
