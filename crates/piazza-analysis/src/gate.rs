@@ -64,6 +64,10 @@ pub struct GateContext {
     pub signals: u32,
     /// Words of the comment.
     pub words: u32,
+    /// The highest score, in hundredths, of the rules' discrimination
+    /// findings (slurs, explicit patterns) of each head's group (bits of
+    /// [`GROUP_TARGETS`]): the gate decides whether they are flagged.
+    pub rule_scores: [u8; 4],
 }
 
 /// Targets that have a list of group words, in bit order.
@@ -83,7 +87,7 @@ pub fn target_bit(target: Option<DiscriminationTarget>) -> u8 {
 }
 
 /// Number of features of [`features`].
-pub const FEATURES: usize = 21;
+pub const FEATURES: usize = 22;
 
 /// The gate's features for head `h`, whose target bit is `bit`, given the
 /// probabilities of every head (`probs`): the head's own logit, whether its
@@ -128,7 +132,16 @@ pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FE
         s(REPORT_ACT),
         ((1 + ctx.words) as f32).ln() / 3.0,
         z * benign_cue,
+        rule_score(bit, ctx),
     ]
+}
+
+/// The rules' discrimination score (0 to 1) of the group of bit `bit`.
+pub fn rule_score(bit: u8, ctx: &GateContext) -> f32 {
+    match bit.trailing_zeros() as usize {
+        i if i < 4 => ctx.rule_scores[i] as f32 / 100.0,
+        _ => 0.0,
+    }
 }
 
 /// The logit of a probability, bounded to +-8.
@@ -249,6 +262,7 @@ mod tests {
                 has_post: next() < 0.5,
                 signals: (next() * 65536.0) as u32,
                 words: (next() * 60.0) as u32,
+                rule_scores: [(next() * 100.0) as u8, 0, (next() * 100.0) as u8, 0],
             };
             let h = 2;
             let p = probs[h];

@@ -476,6 +476,19 @@ impl Analyzer {
         out
     }
 
+    /// Whether the rules alone flag discrimination at the defaults'
+    /// threshold with a finding that the heads' gates do not decide (see
+    /// [`gated_rule_bit`]): what the training's thresholds take as flagged
+    /// whatever the heads say.
+    pub fn flags_ungated(&self, input: &CommentInput<'_>) -> bool {
+        self.analyze(input).findings.iter().any(|f| {
+            f.category == Category::Discrimination
+                && f.score >= gate::FLAG_SCORE
+                && f.kind.as_deref() != Some("classifier")
+                && gated_rule_bit(f) == 0
+        })
+    }
+
     /// The analysis; with `capture`, the classifier is not run and its
     /// gate's context is stored there instead.
     fn analyze_inner(
@@ -731,6 +744,7 @@ impl Analyzer {
                 words: normalize::split_spaces(sk)
                     .filter(|w| !w.is_empty())
                     .count() as u32,
+                rule_scores: rule_scores(&c.findings),
             };
             // The classifier reads the author's own words only.
             let masked = (!reported.is_empty()).then(|| without_spans(text, norm, &reported));
@@ -814,7 +828,11 @@ impl Analyzer {
             if needed {
                 model.add_companions(view, &mut probs[..nh], speaks);
             } else {
-                // Nothing can be reported: no need to read the heads again.
+                // Nothing can be reported: no need to read the heads again,
+                // and the rules' findings of the heads' groups stay below
+                // the flag line.
+                let gated: u8 = bits[..nh].iter().fold(0, |m, b| m | b);
+                demote_slurs(c, |b| b & gated != 0);
                 return;
             }
         } else {
@@ -833,6 +851,18 @@ impl Analyzer {
             } else {
                 0.0
             };
+            if gated && bit(h) != 0 {
+                // The gate decides the rules' findings of its group too.
+                if score >= gate::FLAG_SCORE {
+                    for f in &mut c.findings {
+                        if gated_rule_bit(f) == bit(h) {
+                            f.score = f.score.max(score);
+                        }
+                    }
+                } else {
+                    demote_slurs(c, |b| b == bit(h));
+                }
+            }
             if score < gate::REPORTED_FROM {
                 continue;
             }
@@ -967,6 +997,64 @@ impl Analyzer {
             explanation,
         );
     }
+}
+
+/// The head's bit (of [`gate::GROUP_TARGETS`]) whose gate decides whether
+/// a discrimination finding of the rules is flagged, or 0 when the rules
+/// decide alone (an explicit pattern, a group no head covers, a term of the
+/// policy's own list).
+/// A slur is not hate in every use: quoted to report it, reclaimed, said of
+/// oneself; the head of its group, with the slur as one of the gate's
+/// signals, reads the whole comment.
+fn gated_rule_bit(f: &Finding) -> u8 {
+    // Explicit patterns ("gli X sono bestie", "X di merda") are hate by
+    // their construction and stay the rules' decision; a slur alone is not.
+    if f.category != Category::Discrimination || f.kind.as_deref() != Some("slur") {
+        return 0;
+    }
+    match f.target {
+        Some(DiscriminationTarget::Religion) => {
+            gate::target_bit(Some(DiscriminationTarget::Ethnicity))
+        }
+        t @ Some(_) => gate::target_bit(t),
+        None => 0,
+    }
+}
+
+/// The slurs of the groups `gated` selects, when their head's gate does not
+/// see an attack on the group: not discrimination (reported below the flag
+/// line), but still offensive language, which every policy forbids.
+fn demote_slurs(c: &mut Collector<'_>, gated: impl Fn(u8) -> bool) {
+    let mut words = Vec::new();
+    for f in &mut c.findings {
+        if gated(gated_rule_bit(f)) && f.score > REPORTED_CAP {
+            words.extend(f.evidence.iter().map(|e| (e.start, e.end, f.score)));
+            f.score = REPORTED_CAP;
+        }
+    }
+    for (s, e, score) in words {
+        c.finding(
+            Category::Vulgarity,
+            None,
+            None,
+            score,
+            Some((s as u32, e as u32)),
+            "termine spregiativo: il contesto non indica un attacco al gruppo, ma resta linguaggio offensivo",
+        );
+    }
+}
+
+/// The [`GateContext::rule_scores`] of the findings so far.
+fn rule_scores(findings: &[Finding]) -> [u8; 4] {
+    let mut out = [0u8; 4];
+    for f in findings {
+        let bit = gated_rule_bit(f);
+        if bit != 0 {
+            let i = bit.trailing_zeros() as usize;
+            out[i] = out[i].max((f.score.clamp(0.0, 1.0) * 100.0).round() as u8);
+        }
+    }
+    out
 }
 
 /// The groups named by a comment, as found by [`named_groups`].

@@ -552,12 +552,13 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
-/// File magic: `PIAZZAM` and the format version. Version 4 (the only one
+/// File magic: `PIAZZAM` and the format version. Version 5 (the only one
 /// read) stores the plain-view bytes of every feature config, appends the
-/// companion models and then the heads' gates; versions 1 to 3 are
+/// companion models and then the heads' gates (whose features include the
+/// rules' score of their group since version 5); versions 1 to 4 are
 /// rejected with a message asking to retrain.
 const MAGIC_PREFIX: &[u8; 7] = b"PIAZZAM";
-const VERSION: u8 = b'4';
+const VERSION: u8 = b'5';
 
 impl ModelBundle {
     /// Quantises trained models into a bundle.

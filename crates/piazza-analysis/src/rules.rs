@@ -149,7 +149,7 @@ fn builtin_specs() -> Vec<Spec> {
          format!(r"\b(?:vanno|andrebbero|andranno|andavano|sarebbero\s+da|sono\s+da)\s+(?:\w+\s+)?{violent_part}\w*")),
         // ------------------------------------------------ explicit discrimination
         (Action::GroupFinding, 0.85, "generalizzazione offensiva contro un gruppo",
-         format!(r"\b(?:gli|i|le|questi|queste|sti|tutti\s+(?:gli|i)|tutte\s+le)\s+({GROUP})\s+(?:sono|son|e)\s+(?:tutti\s+|tutte\s+|solo\s+)?(?:dei\s+|delle\s+|degli\s+|delle\s+|una\s+|un\s+)?(?:bestie|animali|scimmie|parassiti|criminali|delinquenti|ladri|stupratori|terroristi|feccia|merde|malati|malate|schifosi|schifose|pedofili|porci|maiali|inferiori|piaga|cancro|spazzatura|vermi|topi|zecche|subumani|sporchi|sporche|pervertiti|invasori)")),
+         format!(r"\b(?:gli|i|le|questi|queste|sti|tutti\s+(?:gli|i)|tutte\s+le)\s+({GROUP})\s+(?:sono|son|e)\s+(?:tutti\s+|tutte\s+|solo\s+)?(?:dei\s+|delle\s+|degli\s+|delle\s+|una\s+|un\s+)?(?:bestie|animali|scimmie|parassiti|criminali|delinquenti|ladri|stupratori|terroristi|feccia|merde|malati|malate|schifosi|schifose|pedofili|porci|maiali|inferiori|piaga|cancro|spazzatura|vermi|topi|zecche|subumani|sporchi|sporche|pervertiti|invasori|vergogna|schifo)")),
         (Action::GroupFinding, 0.92, "insulto rivolto a un gruppo protetto",
          format!(r"\b({GROUP})\s+di\s+merda\b")),
         (Action::GroupFinding, 0.8, "si invoca l'espulsione o la violenza contro un gruppo",

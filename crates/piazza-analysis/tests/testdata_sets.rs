@@ -63,10 +63,11 @@ fn special_kinds(a: &Analysis) -> Vec<PersonalDataKind> {
 
 /// Discrimination flags the shipped analyser raises on the 348 benign
 /// mentions. Issue 14's bar is 0; the learned gate, the desk negatives of
-/// `traindata/` and the reading of reported speech took it from 32 to this,
-/// without training or tuning on the set. The test fails on any regression
+/// `traindata/`, the reading of reported speech, the other corpora's
+/// negatives in each head's training and the heads' thresholds chosen
+/// together took it from 32 to this, without training or tuning on the set. The test fails on any regression
 /// and must be lowered, never raised, as the analyser improves.
-const BENIGN_FLAGS_REACHED: usize = 12;
+const BENIGN_FLAGS_REACHED: usize = 6;
 
 fn pct(n: usize, d: usize) -> f64 {
     if d == 0 { 0.0 } else { n as f64 / d as f64 }
