@@ -70,6 +70,13 @@ closed_set! {
         AppealDecide = "appeal.decide",
         // Election periods (L. 28/2000).
         ElectionPeriodAdd = "election_period.add",
+        // The editorial desk.
+        DraftCreate = "draft.create",
+        DraftRevise = "draft.revise",
+        DraftComment = "draft.comment",
+        DraftSubmit = "draft.submit",
+        DraftApprove = "draft.approve",
+        DraftReject = "draft.reject",
         // Citizens' reports of a comment.
         UserReportFile = "user_report.file",
         UserReportClose = "user_report.close",
@@ -170,6 +177,7 @@ closed_set! {
         Appeal = "appeal",
         UserReport = "user_report",
         ElectionPeriod = "election_period",
+        Draft = "draft",
         Office = "office",
         Ticket = "ticket",
         Mail = "mail",

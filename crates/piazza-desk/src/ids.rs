@@ -102,6 +102,8 @@ ids! {
     TicketId = "ticket";
     /// An e-mail in the mail outbox.
     MailId = "mail";
+    /// A draft of a publication of the administration.
+    DraftId = "draft";
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod appeals;
 mod audit_log;
 mod auth;
 pub mod context;
+mod drafts;
 pub mod editorial;
 mod elections;
 mod error;
@@ -59,11 +60,15 @@ pub use appeals::{
 pub use audit_log::{AuditKind, AuditTarget};
 pub use auth::{generate_password, hash_password, verify_password};
 pub use context::AdminContext;
+pub use drafts::{
+    Draft, DraftApproval, DraftComment, DraftContent, DraftDecision, DraftMedia, DraftState,
+    DraftVersion, MediaLicence, NewDraft,
+};
 pub use elections::{ElectionKind, ElectionPeriod, NewElectionPeriod};
 pub use error::DeskError;
 pub use ids::{
-    AccountId, ActionId, AdminId, AppealId, CommentId, MailId, OfficeId, OutboxId, ParseIdError,
-    PostId, StaffId, TicketId, UserReportId,
+    AccountId, ActionId, AdminId, AppealId, CommentId, DraftId, MailId, OfficeId, OutboxId,
+    ParseIdError, PostId, StaffId, TicketId, UserReportId,
 };
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};

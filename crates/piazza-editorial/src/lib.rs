@@ -46,6 +46,8 @@ pub enum IssueKind {
     /// During an election period: promotion of the administration, its
     /// mayor or its members (L. 28/2000 art. 9).
     ElectionPeriod,
+    /// An image or video without a meaningful text alternative.
+    AltText,
 }
 
 impl IssueKind {
@@ -60,6 +62,7 @@ impl IssueKind {
             IssueKind::Hashtag => "hashtag",
             IssueKind::PlatformLimit => "limite della piattaforma",
             IssueKind::ElectionPeriod => "periodo elettorale",
+            IssueKind::AltText => "testo alternativo",
         }
     }
 }
@@ -467,6 +470,50 @@ impl Report {
         self.issues.sort_by_key(|i| (i.start, i.end));
     }
 
+    /// Adds the check of one image's or video's text alternative (WCAG 2.1,
+    /// 1.1.1): missing, too short to say anything, or only the file's name
+    /// or a word such as "foto". The passage is the file's name (the issue
+    /// is not in the text, so its offsets are 0).
+    pub fn add_media(&mut self, file: &str, alt_text: &str) {
+        let alt = alt_text.trim();
+        let low = alt.to_lowercase();
+        let stem = file
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(file)
+            .to_lowercase();
+        let empty_words = [
+            "immagine",
+            "foto",
+            "fotografia",
+            "image",
+            "img",
+            "video",
+            "locandina",
+        ];
+        let message = if alt.is_empty() {
+            Some("manca il testo alternativo: chi usa un lettore di schermo non sa cosa mostra")
+        } else if stem == low || stem.split('.').next() == Some(low.as_str()) {
+            Some("il testo alternativo è il nome del file")
+        } else if alt.chars().count() < 10 || empty_words.contains(&low.as_str()) {
+            Some("il testo alternativo è troppo breve per dire cosa mostra")
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            self.issues.push(Issue {
+                kind: IssueKind::AltText,
+                start: 0,
+                end: 0,
+                passage: file.to_string(),
+                message: message.into(),
+                suggestion:
+                    "descrivi in una frase cosa mostra e, se c'è, riporta il testo dell'immagine"
+                        .into(),
+            });
+        }
+    }
+
     /// Adds the analyser's personal data found in the text: `(start, end,
     /// passage, special)` in char offsets; `special` for the special
     /// categories (health, religion, origin...), which never belong in a
@@ -505,6 +552,28 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alt_text_must_say_what_the_image_shows() {
+        let mut r = check("Testo.", None);
+        r.add_media("locandina-festa.jpg", "");
+        r.add_media("IMG_2041.jpg", "foto");
+        r.add_media("IMG_2041.jpg", "img_2041");
+        r.add_media(
+            "locandina-festa.jpg",
+            "Locandina della festa patronale: sabato 12 in piazza Garibaldi dalle 18",
+        );
+        let alt: Vec<&str> = r
+            .issues
+            .iter()
+            .filter(|i| i.kind == IssueKind::AltText)
+            .map(|i| i.message.as_str())
+            .collect();
+        assert_eq!(alt.len(), 3, "{alt:?}");
+        assert!(alt[0].contains("manca"));
+        assert!(alt[1].contains("troppo breve"));
+        assert!(alt[2].contains("nome del file"));
+    }
 
     #[test]
     fn gulpease_follows_its_formula() {

@@ -317,6 +317,10 @@ pub struct InternalRules {
     /// Replies that wait for approval before they are posted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_approval: Option<ReplyApproval>,
+    /// How the administration's own publications are requested, reviewed
+    /// and approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub editorial: Option<EditorialRules>,
     /// Writing guidance for editors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub writing: Option<Section>,
@@ -353,6 +357,32 @@ pub struct ReplyApproval {
     pub by: Vec<Authority>,
     pub text: String,
     pub source: String,
+}
+
+/// The editorial workflow: who reviews what the offices ask to publish,
+/// and how many people approve a draft before it goes out (Roma: "Le
+/// richieste di pubblicazione ... saranno esaminate e valutate dall'ufficio
+/// Social media centrale"; Tradate: the offices "dovranno inviare materiale
+/// e informazioni al personale a ciò preposto"). Nobody approves a draft
+/// they wrote; without this section a draft needs one approval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditorialRules {
+    /// Who reviews and approves (at the desk: the editors of the
+    /// publishing office and the dirigenti).
+    pub reviewed_by: String,
+    /// Distinct approvals a draft needs, none from its authors (1 or more).
+    #[serde(default = "one")]
+    pub approvals: u32,
+    /// A footer added to every publication (Cento: the CC BY-ND 3.0 notice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence_footer: Option<String>,
+    pub text: String,
+    pub source: String,
+}
+
+const fn one() -> u32 {
+    1
 }
 
 /// Which written replies wait for approval.

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
         include_str!("../migrations/0009_offices_tickets_mail.sql"),
     ),
     (10, include_str!("../migrations/0010_election_periods.sql")),
+    (11, include_str!("../migrations/0011_drafts.sql")),
 ];
 
 fn expand(sql: &str, kind: BackendKind) -> String {

@@ -1,0 +1,708 @@
+//! Drafts of the administration's own publications: an office asks, an
+//! editor writes (every version kept), colleagues comment, the draft is
+//! submitted, and the people the policy names approve it
+//! (`internal.editorial`, one approval when the policy is silent). Nobody
+//! approves a draft they wrote or asked for, an approval counts only for
+//! the version it read, and during an election period (L. 28/2000 art. 9)
+//! an approval must say why the text is impersonal and indispensable.
+//! Every step is in the audit chain.
+//!
+//! Publishing the approved draft through the outbox is not built yet: an
+//! approved draft says it is approved, nothing more.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit_log::{AuditKind, AuditTarget, entry, record};
+use crate::ids::{AccountId, AdminId, DraftId};
+use crate::registry::{Actor, Role};
+use crate::{Desk, DeskError, Result};
+
+closed_set! {
+    /// Where a draft stands.
+    pub enum DraftState ("stato della bozza") {
+        /// Being written.
+        Bozza = "bozza" => "in scrittura",
+        /// Submitted, waiting for its approvals.
+        InApprovazione = "in_approvazione" => "in attesa di approvazione",
+        /// Approved in its current version.
+        Approvata = "approvata" => "approvata",
+        /// Sent back with a reason; a new version can be submitted again.
+        Respinta = "respinta" => "respinta",
+    }
+}
+
+closed_set! {
+    /// The rights on an image or a video (Roma: "immagini e video di
+    /// proprietà o liberi da copyright"; Maglione: owned or Creative
+    /// Commons).
+    pub enum MediaLicence ("licenza dell'immagine") {
+        Propria = "propria" => "di proprietà dell'ente",
+        CreativeCommons = "cc" => "Creative Commons, con attribuzione",
+        Permesso = "permesso" => "di terzi, con permesso scritto",
+    }
+}
+
+closed_set! {
+    /// A reviewer's decision on a version.
+    pub enum DraftDecision ("decisione sulla bozza") {
+        Approva = "approva" => "approvata",
+        Respingi = "respingi" => "respinta",
+    }
+}
+
+/// An image or a video of a draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DraftMedia {
+    /// The file's name or reference.
+    pub file: String,
+    /// What it shows, for who cannot see it.
+    pub alt_text: String,
+    #[serde(with = "licence_id")]
+    pub licence: MediaLicence,
+}
+
+mod licence_id {
+    use super::MediaLicence;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(l: &MediaLicence, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(l.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<MediaLicence, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// What a version of a draft says and shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DraftContent {
+    pub body: String,
+    pub link: Option<String>,
+    pub media: Vec<DraftMedia>,
+}
+
+/// A draft to open.
+#[derive(Debug, Clone)]
+pub struct NewDraft {
+    /// The account it will be published on.
+    pub account_id: AccountId,
+    pub title: String,
+    /// The office or association that asked for it.
+    pub requested_by: Option<String>,
+    /// Why it should be published.
+    pub purpose: Option<String>,
+    pub campaign: Option<String>,
+    /// When it should go out (epoch milliseconds).
+    pub scheduled_at: Option<i64>,
+    pub content: DraftContent,
+}
+
+/// One version of a draft.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DraftVersion {
+    pub version: i64,
+    pub content: DraftContent,
+    pub written_by: String,
+    pub written_at: i64,
+}
+
+/// A comment on a draft.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DraftComment {
+    pub by: String,
+    pub body: String,
+    pub at: i64,
+}
+
+/// A reviewer's decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DraftApproval {
+    pub version: i64,
+    pub by: String,
+    pub decision: DraftDecision,
+    pub note: Option<String>,
+    /// Why the text is impersonal and indispensable (election period).
+    pub impersonal_reason: Option<String>,
+    pub at: i64,
+}
+
+/// A draft with its history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Draft {
+    pub id: DraftId,
+    pub account_id: AccountId,
+    pub account_name: String,
+    pub platform: String,
+    pub title: String,
+    pub requested_by: Option<String>,
+    pub purpose: Option<String>,
+    pub campaign: Option<String>,
+    pub state: DraftState,
+    pub scheduled_at: Option<i64>,
+    /// The current version's number.
+    pub version: i64,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Approvals the current version needs (the policy's).
+    pub approvals_needed: u32,
+    /// Approvals the current version has.
+    pub approvals_given: u32,
+    /// Every version, the first first.
+    pub versions: Vec<DraftVersion>,
+    pub comments: Vec<DraftComment>,
+    /// Every decision, on any version, in order.
+    pub decisions: Vec<DraftApproval>,
+}
+
+impl Draft {
+    /// The current version.
+    pub fn current(&self) -> &DraftVersion {
+        self.versions
+            .iter()
+            .find(|v| v.version == self.version)
+            .or(self.versions.last())
+            .expect("a draft has at least one version")
+    }
+}
+
+/// Roles that write drafts (an office's referente asks for a publication
+/// by opening one).
+const WRITERS: &[Role] = &[
+    Role::Redattore,
+    Role::Dirigente,
+    Role::OperatoreUrp,
+    Role::Ufficio,
+];
+
+/// Roles that review and approve: the publishing office's editors and the
+/// dirigenti.
+const REVIEWERS: &[Role] = &[Role::Redattore, Role::Dirigente];
+
+fn validate(content: &DraftContent) -> Result<()> {
+    if content.body.trim().is_empty() {
+        return Err(DeskError::InvalidInput(
+            "il testo della bozza è vuoto".into(),
+        ));
+    }
+    if let Some(link) = &content.link
+        && !(link.starts_with("https://") || link.starts_with("http://"))
+    {
+        return Err(DeskError::InvalidInput(format!(
+            "il link «{link}» non è un indirizzo web (deve cominciare con https://)"
+        )));
+    }
+    for m in &content.media {
+        if m.file.trim().is_empty() {
+            return Err(DeskError::InvalidInput(
+                "un'immagine o un video senza nome del file".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Desk {
+    /// Whether `by` may write on `account`: an office's referente asks for
+    /// any account of the administration; the others on their accounts.
+    fn require_draft_writer(&self, by: &Actor, account: AccountId) -> Result<()> {
+        by.require(WRITERS, "scrivere una bozza")?;
+        if by.has(Role::Ufficio) && !by.has_any(&[Role::Redattore, Role::Dirigente]) {
+            self.account(by.admin_id, account).map(|_| ())
+        } else {
+            self.require_scope(by, account)
+        }
+    }
+
+    /// Opens a draft with its first version. Audited.
+    pub fn create_draft(&self, by: &Actor, new: &NewDraft) -> Result<DraftId> {
+        self.require_draft_writer(by, new.account_id)?;
+        if new.title.trim().is_empty() {
+            return Err(DeskError::InvalidInput(
+                "manca il titolo della bozza".into(),
+            ));
+        }
+        validate(&new.content)?;
+        let now = self.now();
+        let media = serde_json::to_string(&new.content.media).expect("media serialise");
+        self.write(|tx| {
+            let id = tx.insert(
+                "INSERT INTO drafts (admin_id, account_id, title, requested_by, purpose, campaign, state, scheduled_at, version, created_by, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id",
+                &[
+                    by.admin_id.into(),
+                    new.account_id.into(),
+                    new.title.trim().into(),
+                    new.requested_by.clone().into(),
+                    new.purpose.clone().into(),
+                    new.campaign.clone().into(),
+                    DraftState::Bozza.into(),
+                    new.scheduled_at.into(),
+                    by.staff_id.into(),
+                    now.into(),
+                    now.into(),
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO draft_versions (draft_id, version, body, link, media, written_by, written_at)
+                 VALUES (?, 1, ?, ?, ?, ?, ?)",
+                &[
+                    id.into(),
+                    new.content.body.clone().into(),
+                    new.content.link.clone().into(),
+                    media.clone().into(),
+                    by.staff_id.into(),
+                    now.into(),
+                ],
+            )?;
+            record(
+                tx,
+                by.admin_id,
+                now,
+                &entry(by.audit_name(), AuditKind::DraftCreate, AuditTarget::Draft, id)
+                    .payload(serde_json::json!({ "title": new.title.trim(), "account": new.account_id })),
+            )?;
+            Ok(DraftId(id))
+        })
+    }
+
+    /// Writes a new version (`expected` is the version the writer read).
+    /// Approvals of earlier versions stop counting: an approved draft goes
+    /// back to approval, a rejected one back to writing. Audited.
+    pub fn revise_draft(
+        &self,
+        by: &Actor,
+        id: DraftId,
+        expected: i64,
+        content: &DraftContent,
+    ) -> Result<i64> {
+        let d = self.draft(by.admin_id, id)?;
+        self.require_draft_writer(by, d.account_id)?;
+        validate(content)?;
+        if d.version != expected {
+            return Err(DeskError::Conflict {
+                expected,
+                found: d.version,
+            });
+        }
+        let state = match d.state {
+            DraftState::Bozza | DraftState::Respinta => DraftState::Bozza,
+            DraftState::InApprovazione | DraftState::Approvata => DraftState::InApprovazione,
+        };
+        let now = self.now();
+        let version = d.version + 1;
+        let media = serde_json::to_string(&content.media).expect("media serialise");
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE drafts SET version = ?, state = ?, updated_at = ? WHERE id = ? AND admin_id = ? AND version = ?",
+                &[
+                    version.into(),
+                    state.into(),
+                    now.into(),
+                    id.into(),
+                    by.admin_id.into(),
+                    expected.into(),
+                ],
+            )?;
+            if n != 1 {
+                return Err(DeskError::Conflict {
+                    expected,
+                    found: expected + 1,
+                });
+            }
+            tx.execute(
+                "INSERT INTO draft_versions (draft_id, version, body, link, media, written_by, written_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    id.into(),
+                    version.into(),
+                    content.body.clone().into(),
+                    content.link.clone().into(),
+                    media.clone().into(),
+                    by.staff_id.into(),
+                    now.into(),
+                ],
+            )?;
+            record(
+                tx,
+                by.admin_id,
+                now,
+                &entry(by.audit_name(), AuditKind::DraftRevise, AuditTarget::Draft, id.0)
+                    .payload(serde_json::json!({ "version": version, "state": state })),
+            )?;
+            Ok(version)
+        })
+    }
+
+    /// A comment on a draft, by anyone who may write or review it.
+    pub fn comment_draft(&self, by: &Actor, id: DraftId, body: &str) -> Result<()> {
+        let d = self.draft(by.admin_id, id)?;
+        if by.has_any(REVIEWERS) {
+            self.require_scope(by, d.account_id)?;
+        } else {
+            self.require_draft_writer(by, d.account_id)?;
+        }
+        if body.trim().is_empty() {
+            return Err(DeskError::InvalidInput("il commento è vuoto".into()));
+        }
+        let now = self.now();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO draft_comments (draft_id, staff_id, body, created_at) VALUES (?, ?, ?, ?)",
+                &[id.into(), by.staff_id.into(), body.trim().into(), now.into()],
+            )?;
+            record(
+                tx,
+                by.admin_id,
+                now,
+                &entry(by.audit_name(), AuditKind::DraftComment, AuditTarget::Draft, id.0),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Sends a draft in writing (or rejected) to approval. Audited.
+    pub fn submit_draft(&self, by: &Actor, id: DraftId) -> Result<()> {
+        let d = self.draft(by.admin_id, id)?;
+        self.require_draft_writer(by, d.account_id)?;
+        if !matches!(d.state, DraftState::Bozza | DraftState::Respinta) {
+            return Err(DeskError::InvalidInput(format!(
+                "la bozza è {}: si manda in approvazione una bozza in scrittura o respinta",
+                d.state.label_it()
+            )));
+        }
+        if d.state == DraftState::Respinta {
+            return Err(DeskError::InvalidInput(
+                "la bozza è stata respinta: scrivi una nuova versione prima di rimandarla in approvazione"
+                    .into(),
+            ));
+        }
+        self.set_draft_state(by, &d, DraftState::InApprovazione, AuditKind::DraftSubmit)
+    }
+
+    fn set_draft_state(
+        &self,
+        by: &Actor,
+        d: &Draft,
+        state: DraftState,
+        kind: AuditKind,
+    ) -> Result<()> {
+        let now = self.now();
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE drafts SET state = ?, updated_at = ? WHERE id = ? AND version = ? AND state = ?",
+                &[
+                    state.into(),
+                    now.into(),
+                    d.id.into(),
+                    d.version.into(),
+                    d.state.into(),
+                ],
+            )?;
+            if n != 1 {
+                return Err(DeskError::Conflict {
+                    expected: d.version,
+                    found: d.version + 1,
+                });
+            }
+            record(
+                tx,
+                by.admin_id,
+                now,
+                &entry(by.audit_name(), kind, AuditTarget::Draft, d.id.0)
+                    .payload(serde_json::json!({ "version": d.version, "state": state })),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A reviewer's decision on the version `expected` of a draft waiting
+    /// for approval. An approval needs a reviewer who neither asked for
+    /// nor wrote any version of it; a rejection needs a reason; during an
+    /// election period an approval says why the text is impersonal and
+    /// indispensable. The draft is approved when its current version has
+    /// the approvals the policy asks for. Audited.
+    pub fn decide_draft(
+        &self,
+        by: &Actor,
+        id: DraftId,
+        expected: i64,
+        decision: DraftDecision,
+        note: Option<&str>,
+        impersonal_reason: Option<&str>,
+    ) -> Result<DraftState> {
+        by.require(REVIEWERS, "approvare o respingere una bozza")?;
+        let d = self.draft(by.admin_id, id)?;
+        self.require_scope(by, d.account_id)?;
+        if d.version != expected {
+            return Err(DeskError::Conflict {
+                expected,
+                found: d.version,
+            });
+        }
+        if d.state != DraftState::InApprovazione {
+            return Err(DeskError::InvalidInput(format!(
+                "la bozza è {}: si decide solo su una bozza in attesa di approvazione",
+                d.state.label_it()
+            )));
+        }
+        let authors: Vec<i64> = self.read(|tx| {
+            tx.query(
+                "SELECT written_by FROM draft_versions WHERE draft_id = ?
+                 UNION SELECT created_by FROM drafts WHERE id = ?",
+                &[id.into(), id.into()],
+            )?
+            .iter()
+            .map(|r| Ok(r.int(0)?))
+            .collect()
+        })?;
+        if authors.contains(&by.staff_id.0) {
+            return Err(DeskError::SecondModerator(
+                "non puoi approvare né respingere una bozza che hai chiesto o scritto tu: deve farlo un'altra persona"
+                    .into(),
+            ));
+        }
+        let note = note.map(str::trim).filter(|n| !n.is_empty());
+        let reason = impersonal_reason.map(str::trim).filter(|n| !n.is_empty());
+        if decision == DraftDecision::Respingi && note.is_none() {
+            return Err(DeskError::InvalidInput(
+                "per respingere una bozza scrivi il motivo".into(),
+            ));
+        }
+        if decision == DraftDecision::Approva
+            && reason.is_none()
+            && let Some(period) = self.election_period_now(by.admin_id)?
+        {
+            return Err(DeskError::InvalidInput(format!(
+                "{} Per approvare scrivi perché il testo è impersonale e indispensabile.",
+                period.notice_it()
+            )));
+        }
+        if d.decisions
+            .iter()
+            .any(|a| a.version == d.version && a.by == by.username)
+        {
+            return Err(DeskError::InvalidInput(
+                "hai già deciso su questa versione della bozza".into(),
+            ));
+        }
+        let needed = self.draft_approvals_needed(by.admin_id)?;
+        let given = d.approvals_given + u32::from(decision == DraftDecision::Approva);
+        let state = match decision {
+            DraftDecision::Respingi => DraftState::Respinta,
+            DraftDecision::Approva if given >= needed => DraftState::Approvata,
+            DraftDecision::Approva => DraftState::InApprovazione,
+        };
+        let now = self.now();
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE drafts SET state = ?, updated_at = ? WHERE id = ? AND version = ? AND state = ?",
+                &[
+                    state.into(),
+                    now.into(),
+                    id.into(),
+                    d.version.into(),
+                    DraftState::InApprovazione.into(),
+                ],
+            )?;
+            if n != 1 {
+                return Err(DeskError::Conflict {
+                    expected,
+                    found: expected + 1,
+                });
+            }
+            tx.execute(
+                "INSERT INTO draft_approvals (draft_id, version, staff_id, decision, note, impersonal_reason, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    id.into(),
+                    d.version.into(),
+                    by.staff_id.into(),
+                    decision.into(),
+                    note.map(str::to_string).into(),
+                    reason.map(str::to_string).into(),
+                    now.into(),
+                ],
+            )?;
+            let kind = match decision {
+                DraftDecision::Approva => AuditKind::DraftApprove,
+                DraftDecision::Respingi => AuditKind::DraftReject,
+            };
+            record(
+                tx,
+                by.admin_id,
+                now,
+                &entry(by.audit_name(), kind, AuditTarget::Draft, id.0)
+                    .payload(serde_json::json!({
+                        "version": d.version,
+                        "state": state,
+                        "approvals": given,
+                        "needed": needed,
+                        "impersonal_reason": reason,
+                    })),
+            )?;
+            Ok(state)
+        })
+    }
+
+    /// Approvals a draft needs under the policy in force (at least one).
+    pub fn draft_approvals_needed(&self, admin_id: AdminId) -> Result<u32> {
+        let ctx = self.context(admin_id)?;
+        Ok(ctx
+            .policy
+            .internal
+            .editorial
+            .as_ref()
+            .map_or(1, |e| e.approvals.max(1)))
+    }
+
+    /// A draft with its versions, comments and decisions.
+    pub fn draft(&self, admin_id: AdminId, id: DraftId) -> Result<Draft> {
+        let needed = self.draft_approvals_needed(admin_id)?;
+        self.read(|tx| {
+            let r = tx
+                .query_opt(
+                    "SELECT d.id, d.account_id, a.name, a.platform, d.title, d.requested_by, d.purpose, d.campaign,
+                            d.state, d.scheduled_at, d.version, s.username, d.created_at, d.updated_at
+                     FROM drafts d JOIN accounts a ON a.id = d.account_id JOIN staff s ON s.id = d.created_by
+                     WHERE d.admin_id = ? AND d.id = ?",
+                    &[admin_id.into(), id.into()],
+                )?
+                .ok_or_else(|| DeskError::NotFound {
+                    what: "bozza",
+                    id: id.to_string(),
+                })?;
+            let versions = tx
+                .query(
+                    "SELECT v.version, v.body, v.link, v.media, s.username, v.written_at
+                     FROM draft_versions v JOIN staff s ON s.id = v.written_by
+                     WHERE v.draft_id = ? ORDER BY v.version",
+                    &[id.into()],
+                )?
+                .iter()
+                .map(|v| {
+                    let media: Vec<DraftMedia> = serde_json::from_str(&v.text(3)?).map_err(|e| {
+                        DeskError::InvalidInput(format!(
+                            "immagini della versione {} della bozza {id} illeggibili: {e}",
+                            v.int(0).unwrap_or(0)
+                        ))
+                    })?;
+                    Ok(DraftVersion {
+                        version: v.int(0)?,
+                        content: DraftContent {
+                            body: v.text(1)?,
+                            link: v.opt_text(2)?,
+                            media,
+                        },
+                        written_by: v.text(4)?,
+                        written_at: v.int(5)?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let comments = tx
+                .query(
+                    "SELECT s.username, c.body, c.created_at FROM draft_comments c JOIN staff s ON s.id = c.staff_id
+                     WHERE c.draft_id = ? ORDER BY c.id",
+                    &[id.into()],
+                )?
+                .iter()
+                .map(|c| {
+                    Ok(DraftComment {
+                        by: c.text(0)?,
+                        body: c.text(1)?,
+                        at: c.int(2)?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let decisions = tx
+                .query(
+                    "SELECT a.version, s.username, a.decision, a.note, a.impersonal_reason, a.created_at
+                     FROM draft_approvals a JOIN staff s ON s.id = a.staff_id
+                     WHERE a.draft_id = ? ORDER BY a.id",
+                    &[id.into()],
+                )?
+                .iter()
+                .map(|a| {
+                    Ok(DraftApproval {
+                        version: a.int(0)?,
+                        by: a.text(1)?,
+                        decision: a.text(2)?.parse()?,
+                        note: a.opt_text(3)?,
+                        impersonal_reason: a.opt_text(4)?,
+                        at: a.int(5)?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let version = r.int(10)?;
+            let approvals_given = decisions
+                .iter()
+                .filter(|a| a.version == version && a.decision == DraftDecision::Approva)
+                .count() as u32;
+            Ok(Draft {
+                id: DraftId(r.int(0)?),
+                account_id: AccountId(r.int(1)?),
+                account_name: r.text(2)?,
+                platform: r.text(3)?,
+                title: r.text(4)?,
+                requested_by: r.opt_text(5)?,
+                purpose: r.opt_text(6)?,
+                campaign: r.opt_text(7)?,
+                state: r.text(8)?.parse()?,
+                scheduled_at: r.opt_int(9)?,
+                version,
+                created_by: r.text(11)?,
+                created_at: r.int(12)?,
+                updated_at: r.int(13)?,
+                approvals_needed: needed,
+                approvals_given,
+                versions,
+                comments,
+                decisions,
+            })
+        })
+    }
+
+    /// The drafts of an administration, optionally in one state, the
+    /// latest changed first.
+    pub fn drafts(&self, admin_id: AdminId, state: Option<DraftState>) -> Result<Vec<Draft>> {
+        let ids: Vec<i64> = self.read(|tx| {
+            let rows = match state {
+                Some(state) => tx.query(
+                    "SELECT id FROM drafts WHERE admin_id = ? AND state = ?
+                     ORDER BY updated_at DESC, id DESC",
+                    &[admin_id.into(), state.into()],
+                )?,
+                None => tx.query(
+                    "SELECT id FROM drafts WHERE admin_id = ? ORDER BY updated_at DESC, id DESC",
+                    &[admin_id.into()],
+                )?,
+            };
+            rows.iter().map(|r| Ok(r.int(0)?)).collect()
+        })?;
+        ids.into_iter()
+            .map(|i| self.draft(admin_id, DraftId(i)))
+            .collect()
+    }
+
+    /// The editorial checks of a draft's current version: the text's (see
+    /// [`crate::editorial::check_text`], the election period's when one is
+    /// on) and each image's text alternative.
+    pub fn draft_checks(&self, admin_id: AdminId, id: DraftId) -> Result<piazza_editorial::Report> {
+        let d = self.draft(admin_id, id)?;
+        let ctx = self.context(admin_id)?;
+        let election = self.election_period_now(admin_id)?.is_some();
+        let current = d.current();
+        let mut report = crate::editorial::check_text(
+            &ctx.analyzer,
+            &current.content.body,
+            d.platform.parse().ok(),
+            election,
+        );
+        for m in &current.content.media {
+            report.add_media(&m.file, &m.alt_text);
+        }
+        Ok(report)
+    }
+}
