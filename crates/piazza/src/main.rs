@@ -83,6 +83,10 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(cmd::desk::AuditCommand),
+    /// Drafts of the administration's publications: open, revise,
+    /// comment, submit, approve, reject, list, show.
+    #[command(subcommand)]
+    Drafts(cmd::drafts::DraftsCommand),
     /// Election periods (L. 28/2000 art. 9): record, list.
     #[command(subcommand)]
     Elections(cmd::desk::ElectionsCommand),
@@ -140,6 +144,7 @@ fn main() -> ExitCode {
         Command::Audit(c) => cmd::desk::audit(store, c),
         Command::Appeals(c) => cmd::desk::appeals(store, c),
         Command::Elections(c) => cmd::desk::elections(store, c),
+        Command::Drafts(c) => cmd::drafts::drafts(store, c),
         Command::Retention(c) => cmd::desk::retention(store, c),
         Command::Report(c) => cmd::desk::report(store, c),
         Command::Calendar(c) => cmd::calendar::calendar(c),

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod calendar;
 pub mod config;
 pub mod desk;
+pub mod drafts;
 pub mod editorial;
 pub mod eval;
 pub mod offices;

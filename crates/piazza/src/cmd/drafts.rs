@@ -1,0 +1,350 @@
+//! `piazza drafts`: the editorial desk from the command line, over the same
+//! desk calls as the web pages. An office or an editor opens a draft,
+//! writes new versions, comments, submits it; the reviewers the policy
+//! names approve or reject it. Publishing is not built yet, and the command
+//! says so for an approved draft.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Subcommand;
+use piazza_desk::{
+    AccountId, Draft, DraftContent, DraftDecision, DraftId, DraftMedia, DraftState, NewDraft,
+};
+
+use super::StoreArgs;
+use crate::Outcome;
+
+/// The text and attachments of a version.
+#[derive(clap::Args)]
+pub struct ContentArgs {
+    /// A file with the text of the post (UTF-8).
+    #[arg(long)]
+    text_file: PathBuf,
+    /// A link published with the post.
+    #[arg(long)]
+    link: Option<String>,
+    /// An image or video as `FILE|ALT TEXT|LICENCE` (licence: propria, cc,
+    /// permesso); repeat it for each one.
+    #[arg(long = "media")]
+    media: Vec<String>,
+}
+
+impl ContentArgs {
+    fn content(&self) -> anyhow::Result<DraftContent> {
+        let body = std::fs::read_to_string(&self.text_file)
+            .with_context(|| format!("impossibile leggere {}", self.text_file.display()))?;
+        let media = self
+            .media
+            .iter()
+            .map(|m| {
+                let parts: Vec<&str> = m.splitn(3, '|').collect();
+                let [file, alt, licence] = parts[..] else {
+                    anyhow::bail!(
+                        "--media «{m}»: atteso FILE|TESTO ALTERNATIVO|LICENZA (propria, cc o permesso)"
+                    );
+                };
+                Ok(DraftMedia {
+                    file: file.trim().to_string(),
+                    alt_text: alt.trim().to_string(),
+                    licence: licence
+                        .trim()
+                        .parse()
+                        .map_err(|e| anyhow::anyhow!("--media «{m}»: {e}"))?,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(DraftContent {
+            body,
+            link: self.link.clone(),
+            media,
+        })
+    }
+}
+
+#[derive(Subcommand)]
+pub enum DraftsCommand {
+    /// Open a draft (an office's request, or an editor's post).
+    New {
+        #[arg(long)]
+        account: AccountId,
+        #[arg(long)]
+        title: String,
+        /// The office or association that asks for it.
+        #[arg(long)]
+        requested_by: Option<String>,
+        /// Why it should be published.
+        #[arg(long)]
+        purpose: Option<String>,
+        #[arg(long)]
+        campaign: Option<String>,
+        /// When it should go out, `YYYY-MM-DDTHH:MM` in Rome's time.
+        #[arg(long)]
+        scheduled: Option<String>,
+        #[command(flatten)]
+        content: ContentArgs,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+    /// Write a new version (`--version` is the one you read).
+    Revise {
+        id: DraftId,
+        #[arg(long)]
+        version: i64,
+        #[command(flatten)]
+        content: ContentArgs,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+    /// Comment on a draft.
+    Comment {
+        id: DraftId,
+        #[arg(long)]
+        text: String,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+    /// Send a draft to approval.
+    Submit {
+        id: DraftId,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+    /// Approve the version `--version` of a draft.
+    Approve {
+        id: DraftId,
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        note: Option<String>,
+        /// During an election period: why the text is impersonal and
+        /// indispensable (L. 28/2000 art. 9).
+        #[arg(long)]
+        impersonal: Option<String>,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+    /// Reject the version `--version` of a draft, with the reason.
+    Reject {
+        id: DraftId,
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+    /// The drafts, optionally in one state (bozza, in_approvazione,
+    /// approvata, respinta).
+    List {
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A draft with its versions, comments, decisions and the checks of its
+    /// current version.
+    Show {
+        id: DraftId,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn scheduled(s: &str) -> anyhow::Result<i64> {
+    let dt: piazza_calendar::jiff::civil::DateTime = s
+        .parse()
+        .map_err(|_| anyhow::anyhow!("orario non valido `{s}`: atteso AAAA-MM-GGTHH:MM"))?;
+    let z = dt
+        .to_zoned(piazza_calendar::jiff::tz::TimeZone::get("Europe/Rome")?)
+        .map_err(|e| anyhow::anyhow!("orario non valido `{s}`: {e}"))?;
+    Ok(z.timestamp().as_millisecond())
+}
+
+fn line(d: &Draft) -> String {
+    format!(
+        "n. {:<4} v{:<2} {:<26} {} ({}) — approvazioni {}/{}",
+        d.id,
+        d.version,
+        d.state.label_it(),
+        d.title,
+        d.account_name,
+        d.approvals_given,
+        d.approvals_needed
+    )
+}
+
+pub fn drafts(store: &StoreArgs, cmd: DraftsCommand) -> anyhow::Result<Outcome> {
+    let desk = store.desk()?;
+    let admin = store.administration(&desk)?;
+    let actor = |name: &str| desk.actor(admin.id, name);
+    match cmd {
+        DraftsCommand::New {
+            account,
+            title,
+            requested_by,
+            purpose,
+            campaign,
+            scheduled: when,
+            content,
+            as_staff,
+        } => {
+            let by = actor(&as_staff)?;
+            let id = desk.create_draft(
+                &by,
+                &NewDraft {
+                    account_id: account,
+                    title,
+                    requested_by,
+                    purpose,
+                    campaign,
+                    scheduled_at: when.as_deref().map(scheduled).transpose()?,
+                    content: content.content()?,
+                },
+            )?;
+            println!("bozza n. {id} aperta (versione 1, in scrittura)");
+        }
+        DraftsCommand::Revise {
+            id,
+            version,
+            content,
+            as_staff,
+        } => {
+            let v = desk.revise_draft(&actor(&as_staff)?, id, version, &content.content()?)?;
+            let d = desk.draft(admin.id, id)?;
+            println!(
+                "bozza n. {id}: versione {v} salvata ({})",
+                d.state.label_it()
+            );
+        }
+        DraftsCommand::Comment { id, text, as_staff } => {
+            desk.comment_draft(&actor(&as_staff)?, id, &text)?;
+            println!("commento aggiunto alla bozza n. {id}");
+        }
+        DraftsCommand::Submit { id, as_staff } => {
+            desk.submit_draft(&actor(&as_staff)?, id)?;
+            let d = desk.draft(admin.id, id)?;
+            println!(
+                "bozza n. {id} in attesa di approvazione: servono {} approvazioni di persone che non l'hanno scritta",
+                d.approvals_needed
+            );
+        }
+        DraftsCommand::Approve {
+            id,
+            version,
+            note,
+            impersonal,
+            as_staff,
+        } => {
+            let state = desk.decide_draft(
+                &actor(&as_staff)?,
+                id,
+                version,
+                DraftDecision::Approva,
+                note.as_deref(),
+                impersonal.as_deref(),
+            )?;
+            let d = desk.draft(admin.id, id)?;
+            match state {
+                DraftState::Approvata => println!(
+                    "bozza n. {id} approvata ({}/{}); la pubblicazione dalla scrivania non è ancora disponibile: nulla è stato pubblicato",
+                    d.approvals_given, d.approvals_needed
+                ),
+                _ => println!(
+                    "approvazione registrata ({}/{}): la bozza n. {id} attende ancora {} approvazioni",
+                    d.approvals_given,
+                    d.approvals_needed,
+                    d.approvals_needed.saturating_sub(d.approvals_given)
+                ),
+            }
+        }
+        DraftsCommand::Reject {
+            id,
+            version,
+            reason,
+            as_staff,
+        } => {
+            desk.decide_draft(
+                &actor(&as_staff)?,
+                id,
+                version,
+                DraftDecision::Respingi,
+                Some(&reason),
+                None,
+            )?;
+            println!("bozza n. {id} respinta: chi l'ha scritta può preparare una nuova versione");
+        }
+        DraftsCommand::List { state, json } => {
+            let state: Option<DraftState> = state.as_deref().map(str::parse).transpose()?;
+            let all = desk.drafts(admin.id, state)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else if all.is_empty() {
+                println!("nessuna bozza");
+            } else {
+                for d in &all {
+                    println!("{}", line(d));
+                }
+            }
+        }
+        DraftsCommand::Show { id, json } => {
+            let d = desk.draft(admin.id, id)?;
+            let checks = desk.draft_checks(admin.id, id)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"draft": d, "checks": checks})
+                    )?
+                );
+            } else {
+                println!("{}", line(&d));
+                let v = d.current();
+                println!("\n{}", v.content.body.trim_end());
+                if let Some(link) = &v.content.link {
+                    println!("link: {link}");
+                }
+                for m in &v.content.media {
+                    println!(
+                        "allegato: {} ({}) — testo alternativo: «{}»",
+                        m.file,
+                        m.licence.label_it(),
+                        m.alt_text
+                    );
+                }
+                println!("\ncontrolli della versione {}:", d.version);
+                if let Some(g) = checks.gulpease {
+                    println!("  indice Gulpease {g:.0}");
+                }
+                if checks.issues.is_empty() {
+                    println!("  nessun problema");
+                }
+                for i in &checks.issues {
+                    println!(
+                        "  {}: «{}» — {} ({})",
+                        i.kind.label_it(),
+                        i.passage,
+                        i.message,
+                        i.suggestion
+                    );
+                }
+                for c in &d.comments {
+                    println!("commento di {}: {}", c.by, c.body);
+                }
+                for a in &d.decisions {
+                    println!(
+                        "versione {}: {} da {}{}",
+                        a.version,
+                        a.decision.label_it(),
+                        a.by,
+                        a.note
+                            .as_deref()
+                            .map(|n| format!(" — {n}"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}

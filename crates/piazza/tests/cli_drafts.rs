@@ -1,0 +1,124 @@
+//! `piazza drafts` end to end on every backend: a draft opened by an
+//! office, rewritten by an editor, submitted, refused to its author,
+//! approved by a dirigente, with the checks of its current version; an
+//! approved draft says nothing was published.
+
+mod common;
+use common::envs;
+
+#[test]
+fn a_draft_goes_from_request_to_approval_from_the_command_line() {
+    for env in envs("drafts") {
+        env.ok(&["admin", "add", "--preset", "cento"]);
+        env.ok(&["staff", "add", "root", "--name", "Root", "--admin"]);
+        for (u, role) in [
+            ("capo", "dirigente"),
+            ("anna", "redattore"),
+            ("cultura", "ufficio"),
+        ] {
+            env.ok(&[
+                "staff", "add", u, "--name", u, "--role", role, "--as", "root",
+            ]);
+        }
+        let accounts = env.json(&["accounts", "list"]);
+        let account = accounts.as_array().unwrap()[0]["id"].to_string();
+        env.ok(&[
+            "staff",
+            "assign",
+            "anna",
+            "--account",
+            &account,
+            "--as",
+            "capo",
+        ]);
+        let text = env.dir.path().join("post.txt");
+        std::fs::write(
+            &text,
+            "Si comunica che in data odierna è aperta la biblioteca. #bibliotecacomunale",
+        )
+        .unwrap();
+        let t = text.to_str().unwrap();
+        let out = env.ok(&[
+            "drafts",
+            "new",
+            "--account",
+            &account,
+            "--title",
+            "Biblioteca aperta",
+            "--requested-by",
+            "Servizio Cultura",
+            "--text-file",
+            t,
+            "--media",
+            "biblioteca.jpg||propria",
+            "--as",
+            "cultura",
+        ]);
+        assert!(out.contains("bozza n. 1 aperta"), "{out}");
+        // A malformed attachment is refused with what is expected.
+        let bad = env.run(&[
+            "drafts",
+            "new",
+            "--account",
+            &account,
+            "--title",
+            "x",
+            "--text-file",
+            t,
+            "--media",
+            "solo-un-file.jpg",
+            "--as",
+            "cultura",
+        ]);
+        assert_eq!(bad.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&bad.stderr).contains("FILE|TESTO ALTERNATIVO|LICENZA"),
+            "{}",
+            String::from_utf8_lossy(&bad.stderr)
+        );
+        // The checks: a bureaucratic formula, the hashtag, the missing alt text.
+        let shown = env.json(&["drafts", "show", "1"]);
+        let kinds: Vec<&str> = shown["checks"]["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["kind"].as_str().unwrap())
+            .collect();
+        for k in ["bureaucratic", "hashtag", "alt_text"] {
+            assert!(kinds.contains(&k), "{k} missing: {kinds:?}");
+        }
+        std::fs::write(&text, "La biblioteca è aperta da oggi. #BibliotecaComunale").unwrap();
+        env.ok(&[
+            "drafts",
+            "revise",
+            "1",
+            "--version",
+            "1",
+            "--text-file",
+            t,
+            "--media",
+            "biblioteca.jpg|La sala di lettura della biblioteca con i nuovi scaffali|propria",
+            "--as",
+            "anna",
+        ]);
+        env.ok(&["drafts", "submit", "1", "--as", "anna"]);
+        let refused = env.run(&["drafts", "approve", "1", "--version", "2", "--as", "anna"]);
+        assert_eq!(
+            refused.status.code(),
+            Some(1),
+            "the author does not approve"
+        );
+        let out = env.ok(&["drafts", "approve", "1", "--version", "2", "--as", "capo"]);
+        assert!(out.contains("approvata"), "{out}");
+        assert!(out.contains("nulla è stato pubblicato"), "{out}");
+        let listed = env.json(&["drafts", "list", "--state", "approvata"]);
+        assert_eq!(listed.as_array().unwrap().len(), 1);
+        assert_eq!(listed[0]["versions"].as_array().unwrap().len(), 2);
+        let shown = env.json(&["drafts", "show", "1"]);
+        assert!(
+            shown["checks"]["issues"].as_array().unwrap().is_empty(),
+            "{}",
+            shown["checks"]
+        );
+    }
+}
