@@ -233,6 +233,17 @@ fn check(p: &Policy) -> Vec<Finding> {
             format!("l'ultimo aggiornamento {last} precede la prima pubblicazione {first}"),
         );
     }
+    if let Some(e) = &p.internal.editorial
+        && !(1..=5).contains(&e.approvals)
+    {
+        err(
+            vec![key("internal"), key("editorial"), key("approvals")],
+            format!(
+                "{} approvazioni: una bozza ne richiede da 1 a 5, di persone diverse da chi l'ha scritta",
+                e.approvals
+            ),
+        );
+    }
     if let Some(patron) = &p.administration.patron {
         let path = vec![key("administration"), key("patron")];
         if !(1..=12).contains(&patron.month) {
@@ -787,6 +798,20 @@ source = "test"
             msgs.iter().any(|m| m.contains("si sovrappone")),
             "{msgs:#?}"
         );
+    }
+
+    #[test]
+    fn an_editorial_section_needs_one_to_five_approvals() {
+        let base = include_str!("../presets/cento.toml");
+        let with = |n: u32| {
+            format!(
+                "{base}\n[internal.editorial]\nreviewed_by = \"Ufficio Stampa\"\napprovals = {n}\ntext = \"t\"\nsource = \"s\"\n"
+            )
+        };
+        assert!(load_policy("p.toml", &with(2)).is_ok());
+        let e = load_policy("p.toml", &with(0)).unwrap_err().to_string();
+        assert!(e.contains("internal.editorial.approvals"), "{e}");
+        assert!(e.contains("da 1 a 5"), "{e}");
     }
 
     #[test]
