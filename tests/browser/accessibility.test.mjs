@@ -266,6 +266,14 @@ for (const viewport of VIEWPORTS) {
       await visit(page, '/desk/report', 'reports');
       await visit(page, '/desk/riesami?tutte=1', 'appeals');
       await visit(page, '/desk/segnalazioni?tutte=1', 'user-reports');
+      await visit(page, '/desk/bozze', 'drafts');
+      await page.locator('#titolo').fill('Mostra in biblioteca');
+      await page.locator('#testo').fill('Si comunica che da oggi in biblioteca c’è la mostra sulle botteghe.');
+      await page.locator('#file').fill('mostra.jpg');
+      await page.getByRole('button', { name: 'Apri la bozza' }).click();
+      await page.waitForURL(/\/desk\/bozze\/\d+\?esito=aperta$/);
+      assert.match(await page.locator('#controlli').innerText(), /formula burocratica/);
+      await checkPage(page, 'draft');
       await signOut(page);
     });
   });

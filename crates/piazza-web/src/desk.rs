@@ -57,6 +57,7 @@ pub(crate) enum DeskSection {
     UserReports,
     Tickets,
     Registry,
+    Drafts,
     Policy,
     Audit,
     Reports,
@@ -91,6 +92,9 @@ impl Layout {
         }
         if session.has_any(crate::tickets::TICKETS) {
             add("/desk/ticket", "Ticket", DeskSection::Tickets);
+        }
+        if session.has_any(crate::drafts::WRITERS) {
+            add("/desk/bozze", "Bozze", DeskSection::Drafts);
         }
         if session.has_any(REGISTRY_READ) {
             add("/desk/registro", "Registro", DeskSection::Registry);

@@ -65,6 +65,7 @@ mod csrf;
 mod desk;
 mod desk_api;
 mod diff;
+mod drafts;
 mod error;
 mod login;
 pub mod oidc;
@@ -150,6 +151,15 @@ fn desk_routes() -> Router<AppState> {
         .route("/desk/azioni", post(desk::bulk_submit))
         .route("/desk/commenti/{id}", get(desk::item))
         .route("/desk/commenti/{id}/azione", post(desk::act_submit))
+        .route(
+            "/desk/bozze",
+            get(drafts::drafts_page).post(drafts::create_submit),
+        )
+        .route("/desk/bozze/{id}", get(drafts::draft_detail))
+        .route("/desk/bozze/{id}/versione", post(drafts::revise_submit))
+        .route("/desk/bozze/{id}/commento", post(drafts::comment_submit))
+        .route("/desk/bozze/{id}/invia", post(drafts::submit_submit))
+        .route("/desk/bozze/{id}/decisione", post(drafts::decide_submit))
         .route("/desk/riesami", get(appeals::appeals_page))
         .route("/desk/riesami/registra", post(appeals::record_submit))
         .route("/desk/riesami/{id}", get(appeals::appeal_detail))

@@ -1,0 +1,241 @@
+//! The editorial desk's pages, in-process: an office opens a draft from
+//! the form, an editor writes a new version, the author finds no approval
+//! form and is refused if she posts one anyway, a dirigente approves, and
+//! the approved draft's page says nothing was published. Forms need the
+//! CSRF token like every other.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use piazza_desk::{AdminId, DraftId, DraftState, NewAdministration, NewStaff, Role};
+use piazza_web::{AppState, SESSION_COOKIE, WebConfig, app};
+use serde_json::json;
+
+mod common;
+use common::{Reply, send};
+
+const PASSWORD: &str = "una password lunga 2026";
+
+struct World {
+    state: AppState,
+    admin: AdminId,
+    account: String,
+}
+
+struct Client {
+    cookie: String,
+    csrf: String,
+}
+
+fn world() -> World {
+    let state = AppState::scratch(WebConfig::default());
+    let desk = state.desk.clone();
+    let admin = desk
+        .create_administration(NewAdministration::preset("cento"))
+        .unwrap()
+        .id;
+    let staff = |username: &str, roles: Vec<Role>| NewStaff {
+        username: username.into(),
+        full_name: format!("{username} (prova)"),
+        email: None,
+        roles,
+        password: Some(PASSWORD.into()),
+    };
+    desk.add_staff(admin, None, staff("root", vec![Role::Admin]))
+        .unwrap();
+    let root = desk.actor(admin, "root").unwrap();
+    desk.add_staff(admin, Some(&root), staff("capo", vec![Role::Dirigente]))
+        .unwrap();
+    let capo = desk.actor(admin, "capo").unwrap();
+    for (name, role) in [
+        ("redattrice", Role::Redattore),
+        ("cultura", Role::Ufficio),
+        ("moderatore", Role::Moderatore),
+    ] {
+        desk.add_staff(admin, Some(&capo), staff(name, vec![role]))
+            .unwrap();
+    }
+    let account = desk.accounts(admin).unwrap()[0].id;
+    desk.assign(&capo, "redattrice", account, None).unwrap();
+    World {
+        state,
+        admin,
+        account: account.to_string(),
+    }
+}
+
+impl World {
+    fn app(&self) -> Router {
+        app(self.state.clone())
+    }
+
+    async fn login(&self, username: &str) -> Client {
+        let r = send(
+            self.app(),
+            Request::post("/api/v1/sessione")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"username": username, "password": PASSWORD}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let set = r
+            .cookies()
+            .into_iter()
+            .find(|c| c.starts_with(SESSION_COOKIE))
+            .unwrap();
+        Client {
+            cookie: set.split(';').next().unwrap().to_string(),
+            csrf: r.json()["csrf_token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    async fn get(&self, c: &Client, path: &str) -> Reply {
+        send(
+            self.app(),
+            Request::get(path)
+                .header(header::COOKIE, &c.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn form(&self, c: &Client, path: &str, fields: &[(&str, &str)], csrf: bool) -> Reply {
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        if csrf {
+            pairs.push(("csrf_token", &c.csrf));
+        }
+        send(
+            self.app(),
+            Request::post(path)
+                .header(header::COOKIE, &c.cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(serde_urlencoded::to_string(&pairs).unwrap()))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_draft_is_opened_revised_and_approved_through_the_pages() {
+    let w = world();
+    let cultura = w.login("cultura").await;
+    let page = w.get(&cultura, "/desk/bozze").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Nuova bozza"), "{}", page.body);
+    let fields = [
+        ("account", w.account.as_str()),
+        ("titolo", "Mostra in biblioteca"),
+        ("richiedente", "Servizio Cultura"),
+        ("testo", "Si comunica che in data odierna apre la mostra."),
+        ("file", "mostra.jpg"),
+        ("alt", ""),
+        ("licenza", "propria"),
+    ];
+    // Without the token nothing is written.
+    let r = w.form(&cultura, "/desk/bozze", &fields, false).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(w.state.desk.drafts(w.admin, None).unwrap().is_empty());
+    let r = w.form(&cultura, "/desk/bozze", &fields, true).await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    assert_eq!(r.header("location"), "/desk/bozze/1?esito=aperta");
+    let page = w.get(&cultura, "/desk/bozze/1").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("formula burocratica"), "{}", page.body);
+    assert!(page.body.contains("testo alternativo"), "{}", page.body);
+
+    // The editor writes version 2 and submits it.
+    let anna = w.login("redattrice").await;
+    let r = w
+        .form(
+            &anna,
+            "/desk/bozze/1/versione",
+            &[
+                ("versione", "1"),
+                (
+                    "testo",
+                    "Da oggi in biblioteca la mostra sulle botteghe del paese.",
+                ),
+                ("file", "mostra.jpg"),
+                (
+                    "alt",
+                    "Una bottega di falegname del 1950 in una foto in bianco e nero",
+                ),
+                ("licenza", "propria"),
+            ],
+            true,
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    // A stale version is shown as an error on the page, nothing saved.
+    let r = w
+        .form(
+            &anna,
+            "/desk/bozze/1/versione",
+            &[
+                ("versione", "1"),
+                ("testo", "altro testo"),
+                ("licenza", "propria"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = w.form(&anna, "/desk/bozze/1/invia", &[], true).await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    // The author gets no form, and is refused when she posts one.
+    let page = w.get(&anna, "/desk/bozze/1").await;
+    assert!(page.body.contains("id=\"propria-bozza\""), "{}", page.body);
+    assert!(!page.body.contains("/desk/bozze/1/decisione"));
+    let r = w
+        .form(
+            &anna,
+            "/desk/bozze/1/decisione",
+            &[("versione", "2"), ("decisione", "approva")],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("un&#39;altra persona") || r.body.contains("un'altra persona"),
+        "{}",
+        r.body
+    );
+    // A moderator does not see the editorial desk.
+    let moderatore = w.login("moderatore").await;
+    assert_eq!(
+        w.get(&moderatore, "/desk/bozze").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The dirigente approves; the page says nothing was published.
+    let capo = w.login("capo").await;
+    let r = w
+        .form(
+            &capo,
+            "/desk/bozze/1/decisione",
+            &[("versione", "2"), ("decisione", "approva")],
+            true,
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let d = w.state.desk.draft(w.admin, DraftId(1)).unwrap();
+    assert_eq!(
+        (d.state, d.version, d.versions.len()),
+        (DraftState::Approvata, 2, 2)
+    );
+    let page = w.get(&capo, "/desk/bozze/1").await;
+    assert!(
+        page.body.contains("nulla è stato pubblicato"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Nessun problema trovato"),
+        "{}",
+        page.body
+    );
+}
