@@ -14,7 +14,7 @@ use piazza_web::{AppState, CSRF_HEADER, SESSION_COOKIE, WebConfig, app};
 use serde_json::{Value, json};
 
 mod common;
-use common::{Reply, send};
+use common::{Client, Reply, send};
 
 const PASSWORD: &str = "una password lunga 2026";
 
@@ -113,12 +113,6 @@ fn world() -> World {
     world_with(WebConfig::default())
 }
 
-/// A signed-in client: its cookie and CSRF token.
-struct Client {
-    cookie: String,
-    csrf: String,
-}
-
 impl World {
     fn app(&self) -> Router {
         app(self.state.clone())
@@ -130,51 +124,16 @@ impl World {
 
     /// Signs in through the JSON API.
     async fn login(&self, username: &str) -> Client {
-        let r = self
-            .call(
-                Request::post("/api/v1/sessione")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(
-                        json!({"username": username, "password": PASSWORD}).to_string(),
-                    ))
-                    .unwrap(),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        let set = r
-            .cookies()
-            .into_iter()
-            .find(|c| c.starts_with(SESSION_COOKIE))
-            .expect("session cookie");
-        let cookie = set.split(';').next().unwrap().to_string();
-        Client {
-            cookie,
-            csrf: r.json()["csrf_token"].as_str().unwrap().to_string(),
-        }
+        common::login(self.app(), username, PASSWORD).await
     }
 
     async fn get(&self, c: Option<&Client>, path: &str) -> Reply {
-        let mut b = Request::get(path);
-        if let Some(c) = c {
-            b = b.header(header::COOKIE, &c.cookie);
-        }
-        self.call(b.body(Body::empty()).unwrap()).await
+        common::get(self.app(), c, path).await
     }
 
     /// Posts a form; `csrf` adds the client's token.
     async fn form(&self, c: &Client, path: &str, fields: &[(&str, &str)], csrf: bool) -> Reply {
-        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
-        if csrf {
-            pairs.push(("csrf_token", &c.csrf));
-        }
-        self.call(
-            Request::post(path)
-                .header(header::COOKIE, &c.cookie)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(serde_urlencoded::to_string(&pairs).unwrap()))
-                .unwrap(),
-        )
-        .await
+        common::form(self.app(), c, path, fields, csrf).await
     }
 
     async fn api(

@@ -5,14 +5,12 @@
 //! CSRF token like every other.
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use piazza_desk::{AdminId, DraftId, DraftState, NewAdministration, NewStaff, Role};
-use piazza_web::{AppState, SESSION_COOKIE, WebConfig, app};
-use serde_json::json;
+use piazza_web::{AppState, WebConfig, app};
 
 mod common;
-use common::{Reply, send};
+use common::{Client, Reply};
 
 const PASSWORD: &str = "una password lunga 2026";
 
@@ -20,11 +18,6 @@ struct World {
     state: AppState,
     admin: AdminId,
     account: String,
-}
-
-struct Client {
-    cookie: String,
-    csrf: String,
 }
 
 fn world() -> World {
@@ -70,53 +63,15 @@ impl World {
     }
 
     async fn login(&self, username: &str) -> Client {
-        let r = send(
-            self.app(),
-            Request::post("/api/v1/sessione")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(
-                    json!({"username": username, "password": PASSWORD}).to_string(),
-                ))
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        let set = r
-            .cookies()
-            .into_iter()
-            .find(|c| c.starts_with(SESSION_COOKIE))
-            .unwrap();
-        Client {
-            cookie: set.split(';').next().unwrap().to_string(),
-            csrf: r.json()["csrf_token"].as_str().unwrap().to_string(),
-        }
+        common::login(self.app(), username, PASSWORD).await
     }
 
     async fn get(&self, c: &Client, path: &str) -> Reply {
-        send(
-            self.app(),
-            Request::get(path)
-                .header(header::COOKIE, &c.cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
+        common::get(self.app(), Some(c), path).await
     }
 
     async fn form(&self, c: &Client, path: &str, fields: &[(&str, &str)], csrf: bool) -> Reply {
-        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
-        if csrf {
-            pairs.push(("csrf_token", &c.csrf));
-        }
-        send(
-            self.app(),
-            Request::post(path)
-                .header(header::COOKIE, &c.cookie)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(serde_urlencoded::to_string(&pairs).unwrap()))
-                .unwrap(),
-        )
-        .await
+        common::form(self.app(), c, path, fields, csrf).await
     }
 }
 

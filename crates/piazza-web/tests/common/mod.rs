@@ -60,3 +60,65 @@ pub async fn send(router: Router, req: Request<Body>) -> Reply {
         body: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
+
+/// A signed-in client: its session cookie and CSRF token.
+pub struct Client {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// Signs in through the JSON API.
+pub async fn login(router: Router, username: &str, password: &str) -> Client {
+    let r = send(
+        router,
+        Request::post("/api/v1/sessione")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                serde_json::json!({"username": username, "password": password}).to_string(),
+            ))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let set = r
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with(piazza_web::SESSION_COOKIE))
+        .expect("session cookie");
+    Client {
+        cookie: set.split(';').next().unwrap().to_string(),
+        csrf: r.json()["csrf_token"].as_str().unwrap().to_string(),
+    }
+}
+
+/// A GET, signed in with `c` or anonymous.
+pub async fn get(router: Router, c: Option<&Client>, path: &str) -> Reply {
+    let mut b = Request::get(path);
+    if let Some(c) = c {
+        b = b.header(header::COOKIE, &c.cookie);
+    }
+    send(router, b.body(Body::empty()).unwrap()).await
+}
+
+/// Posts a form as `c`; `csrf` adds the client's token.
+pub async fn form(
+    router: Router,
+    c: &Client,
+    path: &str,
+    fields: &[(&str, &str)],
+    csrf: bool,
+) -> Reply {
+    let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+    if csrf {
+        pairs.push(("csrf_token", &c.csrf));
+    }
+    send(
+        router,
+        Request::post(path)
+            .header(header::COOKIE, &c.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(&pairs).unwrap()))
+            .unwrap(),
+    )
+    .await
+}
