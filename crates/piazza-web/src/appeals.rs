@@ -20,7 +20,7 @@ use crate::desk::{DeskSection, context};
 use crate::error::AppError;
 use crate::pages::{Layout, render};
 use crate::state::AppState;
-use crate::views::{Pairs, when};
+use crate::views::{Pairs, page_status, when};
 
 /// Who decides appeals (the desk also refuses the decision's author).
 const REVIEWERS: &[Role] = &[Role::Moderatore, Role::Dirigente];
@@ -224,11 +224,7 @@ async fn detail(
         }
     }
     let can_decide = session.has_any(REVIEWERS) && !v.own && v.open;
-    let status = if error.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = page_status(&error);
     let page = AppealDetailPage {
         layout: Layout::desk(
             state,

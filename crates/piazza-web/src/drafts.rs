@@ -21,7 +21,7 @@ use crate::desk::{DeskSection, context};
 use crate::error::AppError;
 use crate::pages::{Layout, render};
 use crate::state::AppState;
-use crate::views::{Pairs, when};
+use crate::views::{Pairs, page_status, when};
 
 /// Who opens and rewrites drafts (an office's referente asks for a
 /// publication by opening one).
@@ -114,11 +114,7 @@ async fn list(
             ))
         })
         .await?;
-    let status = if error.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = page_status(&error);
     let page = DraftsPage {
         layout: Layout::desk(state, session, &ctx, "Bozze", DeskSection::Drafts),
         csrf_field: CSRF_FIELD,
@@ -332,11 +328,7 @@ async fn detail(
         .decisions
         .iter()
         .any(|a| a.version == d.version && a.by == me);
-    let status = if error.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = page_status(&error);
     let page = DraftPage {
         layout: Layout::desk(
             state,

@@ -4,6 +4,15 @@
 use piazza_calendar::jiff::Timestamp;
 use piazza_calendar::rome;
 
+/// The status of a page shown again with a refusal (422) or as asked (200).
+pub(crate) fn page_status(error: &Option<String>) -> axum::http::StatusCode {
+    if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    }
+}
+
 /// An instant as people in Rome read it: `22/11/2026 10:05`.
 pub(crate) fn when(ms: i64) -> String {
     Timestamp::from_millisecond(ms)

@@ -47,6 +47,8 @@ fn a_draft_goes_from_request_to_approval_from_the_command_line() {
             "Biblioteca aperta",
             "--requested-by",
             "Servizio Cultura",
+            "--scheduled",
+            "2026-12-12T10:00",
             "--text-file",
             t,
             "--media",
@@ -114,6 +116,8 @@ fn a_draft_goes_from_request_to_approval_from_the_command_line() {
         let listed = env.json(&["drafts", "list", "--state", "approvata"]);
         assert_eq!(listed.as_array().unwrap().len(), 1);
         assert_eq!(listed[0]["versions"].as_array().unwrap().len(), 2);
+        // 10:00 in Rome on 12 December is 09:00 UTC.
+        assert_eq!(listed[0]["scheduled_at"], 1_797_066_000_000i64);
         let shown = env.json(&["drafts", "show", "1"]);
         assert!(
             shown["checks"]["issues"].as_array().unwrap().is_empty(),

@@ -78,7 +78,8 @@ pub enum DraftsCommand {
         purpose: Option<String>,
         #[arg(long)]
         campaign: Option<String>,
-        /// When it should go out, `YYYY-MM-DDTHH:MM` in Rome's time.
+        /// When it should go out, e.g. `2026-12-12T10:00` (Europe/Rome) or
+        /// with an offset.
         #[arg(long)]
         scheduled: Option<String>,
         #[command(flatten)]
@@ -151,14 +152,10 @@ pub enum DraftsCommand {
     },
 }
 
+/// A scheduled time as `piazza sla` reads instants: Europe/Rome without
+/// an offset.
 fn scheduled(s: &str) -> anyhow::Result<i64> {
-    let dt: piazza_calendar::jiff::civil::DateTime = s
-        .parse()
-        .map_err(|_| anyhow::anyhow!("orario non valido `{s}`: atteso AAAA-MM-GGTHH:MM"))?;
-    let z = dt
-        .to_zoned(piazza_calendar::jiff::tz::TimeZone::get("Europe/Rome")?)
-        .map_err(|e| anyhow::anyhow!("orario non valido `{s}`: {e}"))?;
-    Ok(z.timestamp().as_millisecond())
+    Ok(piazza_calendar::parse_instant(s)?.as_millisecond())
 }
 
 fn line(d: &Draft) -> String {
