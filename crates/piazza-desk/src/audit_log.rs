@@ -77,6 +77,9 @@ closed_set! {
         DraftSubmit = "draft.submit",
         DraftApprove = "draft.approve",
         DraftReject = "draft.reject",
+        DraftPublish = "draft.publish",
+        DraftPublishUrgent = "draft.publish_urgent",
+        DraftPublished = "draft.published",
         // Citizens' reports of a comment.
         UserReportFile = "user_report.file",
         UserReportClose = "user_report.close",

@@ -7,13 +7,23 @@
 //! an approval must say why the text is impersonal and indispensable.
 //! Every step is in the audit chain.
 //!
-//! Publishing the approved draft through the outbox is not built yet: an
-//! approved draft says it is approved, nothing more.
+//! An approved draft is published through the outbox, at its scheduled
+//! time, by a connector (or left to a person where the account is not
+//! connected); the platform's post id is recorded with the draft and as a
+//! post of the account, so the comments that arrive under it are tied to
+//! it. The urgent path (civil protection, weather alerts) publishes at
+//! once and keeps a visible mark until the approvals are recorded
+//! afterwards. During an election period nothing goes out without the
+//! approvers' statement, checked again when the worker delivers.
 
 use serde::{Deserialize, Serialize};
 
+use piazza_platforms::MediaItem;
+use piazza_store::Tx;
+
 use crate::audit_log::{AuditKind, AuditTarget, entry, record};
-use crate::ids::{AccountId, AdminId, DraftId};
+use crate::ids::{AccountId, AdminId, DraftId, PostId};
+use crate::outbox::{OutboxFilter, OutboxItem, Publication, enqueue_publication};
 use crate::registry::{Actor, Role};
 use crate::{Desk, DeskError, Result};
 
@@ -28,6 +38,11 @@ closed_set! {
         Approvata = "approvata" => "approvata",
         /// Sent back with a reason; a new version can be submitted again.
         Respinta = "respinta" => "respinta",
+        /// Queued for publication (at its scheduled time), or failed and
+        /// waiting for a retry: the publication step says which.
+        Programmata = "programmata" => "in pubblicazione",
+        /// On the platform, with its post id.
+        Pubblicata = "pubblicata" => "pubblicata",
     }
 }
 
@@ -132,6 +147,7 @@ pub struct DraftApproval {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Draft {
     pub id: DraftId,
+    pub admin_id: AdminId,
     pub account_id: AccountId,
     pub account_name: String,
     pub platform: String,
@@ -155,9 +171,37 @@ pub struct Draft {
     pub comments: Vec<DraftComment>,
     /// Every decision, on any version, in order.
     pub decisions: Vec<DraftApproval>,
+    /// Published without its approvals (urgent path).
+    pub urgent: Option<UrgentMark>,
+    /// The platform's id of the published post.
+    pub published_ref: Option<String>,
+    pub published_at: Option<i64>,
+    /// The post as Piazza knows it, where comments under it are filed.
+    pub post_id: Option<PostId>,
+    /// The latest publication step, with its state.
+    pub publication: Option<OutboxItem>,
+}
+
+/// Who published a draft at once, and why (civil protection, a weather
+/// alert): the approvals are recorded afterwards.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UrgentMark {
+    pub by: String,
+    pub reason: String,
+    pub at: i64,
+    /// During an election period: why it is impersonal and indispensable.
+    pub impersonal_reason: Option<String>,
 }
 
 impl Draft {
+    /// Published (or queued) on the urgent path and still short of the
+    /// approvals the policy asks for: the mark stays until they come.
+    pub fn awaits_approval_after_urgent(&self) -> bool {
+        self.urgent.is_some()
+            && matches!(self.state, DraftState::Programmata | DraftState::Pubblicata)
+            && self.approvals_given < self.approvals_needed
+    }
+
     /// The current version.
     pub fn current(&self) -> &DraftVersion {
         self.versions
@@ -289,12 +333,44 @@ impl Desk {
         }
         let state = match d.state {
             DraftState::Bozza | DraftState::Respinta => DraftState::Bozza,
-            DraftState::InApprovazione | DraftState::Approvata => DraftState::InApprovazione,
+            DraftState::InApprovazione | DraftState::Approvata | DraftState::Programmata => {
+                DraftState::InApprovazione
+            }
+            DraftState::Pubblicata => {
+                return Err(DeskError::InvalidInput(
+                    "la bozza è già pubblicata: una correzione si fa sulla piattaforma, o con una nuova bozza"
+                        .into(),
+                ));
+            }
         };
         let now = self.now();
         let version = d.version + 1;
         let media = serde_json::to_string(&content.media).expect("media serialise");
         self.write(|tx| {
+            // A queued publication is withdrawn with the version it
+            // carried; one already under way cannot be.
+            if d.state == DraftState::Programmata {
+                let withdrawn = tx.execute(
+                    "UPDATE outbox SET state = 'cancelled', lease_until = NULL WHERE draft_id = ? AND state IN ('pending', 'manual', 'failed')",
+                    &[id.into()],
+                )?;
+                let open = tx
+                    .query_opt(
+                        "SELECT 1 FROM outbox WHERE draft_id = ? AND state IN ('in_flight', 'done')",
+                        &[id.into()],
+                    )?
+                    .is_some();
+                if open || withdrawn == 0 {
+                    return Err(DeskError::InvalidInput(
+                        "la pubblicazione è già in corso o avvenuta: la bozza non si può più modificare"
+                            .into(),
+                    ));
+                }
+                tx.execute(
+                    "UPDATE drafts SET urgent_reason = NULL, urgent_by = NULL, urgent_at = NULL WHERE id = ?",
+                    &[id.into()],
+                )?;
+            }
             let n = tx.execute(
                 "UPDATE drafts SET version = ?, state = ?, updated_at = ? WHERE id = ? AND admin_id = ? AND version = ?",
                 &[
@@ -442,16 +518,23 @@ impl Desk {
                 found: d.version,
             });
         }
-        if d.state != DraftState::InApprovazione {
+        // After an urgent publication the approvals are recorded
+        // afterwards: the draft stays published, the mark goes when they
+        // are all there.
+        let after_urgent = d.awaits_approval_after_urgent();
+        if d.state != DraftState::InApprovazione && !after_urgent {
             return Err(DeskError::InvalidInput(format!(
                 "la bozza è {}: si decide solo su una bozza in attesa di approvazione",
                 d.state.label_it()
             )));
         }
         // Usernames are unique: the draft already names its authors.
-        if d.created_by == by.username || d.versions.iter().any(|v| v.written_by == by.username) {
+        if d.created_by == by.username
+            || d.versions.iter().any(|v| v.written_by == by.username)
+            || d.urgent.as_ref().is_some_and(|u| u.by == by.username)
+        {
             return Err(DeskError::SecondModerator(
-                "non puoi approvare né respingere una bozza che hai chiesto o scritto tu: deve farlo un'altra persona"
+                "non puoi approvare né respingere una bozza che hai chiesto, scritto o pubblicato d'urgenza tu: deve farlo un'altra persona"
                     .into(),
             ));
         }
@@ -482,6 +565,7 @@ impl Desk {
         let needed = self.draft_approvals_needed(by.admin_id)?;
         let given = d.approvals_given + u32::from(decision == DraftDecision::Approva);
         let state = match decision {
+            _ if after_urgent => d.state,
             DraftDecision::Respingi => DraftState::Respinta,
             DraftDecision::Approva if given >= needed => DraftState::Approvata,
             DraftDecision::Approva => DraftState::InApprovazione,
@@ -495,7 +579,7 @@ impl Desk {
                     now.into(),
                     id.into(),
                     d.version.into(),
-                    DraftState::InApprovazione.into(),
+                    d.state.into(),
                 ],
             )?;
             if n != 1 {
@@ -532,10 +616,276 @@ impl Desk {
                         "approvals": given,
                         "needed": needed,
                         "impersonal_reason": reason,
+                        "after_urgent_publication": after_urgent,
                     })),
             )?;
             Ok(state)
         })
+    }
+
+    /// Queues an approved draft for publication on its account at its
+    /// scheduled time (now when it has none), through the outbox: a
+    /// connected account publishes by its connector, any other is left to
+    /// a person and says so. A reviewer's act, audited. During an election
+    /// period (today or on the scheduled day) the approvals must carry the
+    /// statement that the text is impersonal and indispensable.
+    pub fn publish_draft(&self, by: &Actor, id: DraftId, expected: i64) -> Result<OutboxItem> {
+        by.require(REVIEWERS, "pubblicare una bozza")?;
+        let d = self.draft(by.admin_id, id)?;
+        self.require_scope(by, d.account_id)?;
+        if d.version != expected {
+            return Err(DeskError::Conflict {
+                expected,
+                found: d.version,
+            });
+        }
+        if d.state != DraftState::Approvata {
+            return Err(DeskError::InvalidInput(format!(
+                "la bozza è {}: si pubblica una bozza approvata ({} approvazioni su {})",
+                d.state.label_it(),
+                d.approvals_given,
+                d.approvals_needed
+            )));
+        }
+        let due = d.scheduled_at.unwrap_or_else(|| self.now());
+        for at in [self.now(), due] {
+            if let Some(why) = self.election_refusal(&d, at)? {
+                return Err(DeskError::InvalidInput(why));
+            }
+        }
+        self.queue_publication(by, &d, due, None)
+    }
+
+    /// Publishes a draft at once, before its approvals (civil protection,
+    /// weather alerts, a service suddenly interrupted): a reviewer's act
+    /// with its reason, audited. The draft keeps a visible mark until the
+    /// approvals the policy asks for are recorded afterwards, by others.
+    /// During an election period the reason why it is impersonal and
+    /// indispensable is required here too.
+    pub fn publish_urgent(
+        &self,
+        by: &Actor,
+        id: DraftId,
+        expected: i64,
+        reason: &str,
+        impersonal_reason: Option<&str>,
+    ) -> Result<OutboxItem> {
+        by.require(REVIEWERS, "pubblicare d'urgenza una bozza")?;
+        let d = self.draft(by.admin_id, id)?;
+        self.require_scope(by, d.account_id)?;
+        if d.version != expected {
+            return Err(DeskError::Conflict {
+                expected,
+                found: d.version,
+            });
+        }
+        match d.state {
+            DraftState::Bozza | DraftState::InApprovazione => {}
+            DraftState::Approvata => {
+                return Err(DeskError::InvalidInput(
+                    "la bozza è già approvata: pubblicala normalmente".into(),
+                ));
+            }
+            DraftState::Respinta => {
+                return Err(DeskError::InvalidInput(
+                    "la bozza è stata respinta: l'urgenza non scavalca un rifiuto; scrivi una nuova versione"
+                        .into(),
+                ));
+            }
+            DraftState::Programmata | DraftState::Pubblicata => {
+                return Err(DeskError::InvalidInput(format!(
+                    "la bozza è già {}",
+                    d.state.label_it()
+                )));
+            }
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(DeskError::InvalidInput(
+                "per pubblicare d'urgenza scrivi il motivo (per esempio: allerta meteo della protezione civile)"
+                    .into(),
+            ));
+        }
+        let impersonal = impersonal_reason.map(str::trim).filter(|r| !r.is_empty());
+        if impersonal.is_none()
+            && let Some(period) = self.election_period_now(by.admin_id)?
+        {
+            return Err(DeskError::InvalidInput(format!(
+                "{} Per pubblicare d'urgenza scrivi perché il testo è impersonale e indispensabile.",
+                period.notice_it()
+            )));
+        }
+        self.queue_publication(by, &d, self.now(), Some((reason, impersonal)))
+    }
+
+    fn queue_publication(
+        &self,
+        by: &Actor,
+        d: &Draft,
+        due: i64,
+        urgent: Option<(&str, Option<&str>)>,
+    ) -> Result<OutboxItem> {
+        let ctx = self.context(by.admin_id)?;
+        let content = &d.current().content;
+        let mut body = content.body.trim_end().to_string();
+        if let Some(footer) = ctx
+            .policy
+            .internal
+            .editorial
+            .as_ref()
+            .and_then(|e| e.licence_footer.as_deref())
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            && !body.contains(footer)
+        {
+            body.push_str("\n\n");
+            body.push_str(footer);
+        }
+        let media: Vec<MediaItem> = content
+            .media
+            .iter()
+            .map(|m| MediaItem {
+                url: m.file.trim().to_string(),
+                alt_text: m.alt_text.trim().to_string(),
+            })
+            .collect();
+        let connected = self
+            .connections(by.admin_id)?
+            .iter()
+            .any(|c| c.account_id == d.account_id && c.status == crate::ConnectionStatus::Active);
+        // What the connector cannot publish is said now, not after the
+        // scheduled time.
+        if connected {
+            if let Some(m) = media.iter().find(|m| !m.url.starts_with("https://")) {
+                return Err(DeskError::InvalidInput(format!(
+                    "l'immagine «{}» non è un indirizzo https: la piattaforma scarica le immagini da un indirizzo pubblico (per esempio la pagina del sito dell'ente che la ospita)",
+                    m.url
+                )));
+            }
+            if d.platform == "instagram" && media.is_empty() {
+                return Err(DeskError::InvalidInput(
+                    "Instagram pubblica solo post con almeno un'immagine".into(),
+                ));
+            }
+        }
+        let now = self.now();
+        let kind = match urgent {
+            Some(_) => AuditKind::DraftPublishUrgent,
+            None => AuditKind::DraftPublish,
+        };
+        let next = DraftState::Programmata;
+        let outbox = self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE drafts SET state = ?, updated_at = ? WHERE id = ? AND version = ? AND state = ?",
+                &[
+                    next.into(),
+                    now.into(),
+                    d.id.into(),
+                    d.version.into(),
+                    d.state.into(),
+                ],
+            )?;
+            if n != 1 {
+                return Err(DeskError::Conflict {
+                    expected: d.version,
+                    found: d.version + 1,
+                });
+            }
+            if let Some((reason, impersonal)) = urgent {
+                tx.execute(
+                    "UPDATE drafts SET urgent_reason = ?, urgent_by = ?, urgent_at = ?, urgent_impersonal = ? WHERE id = ?",
+                    &[
+                        reason.into(),
+                        by.staff_id.into(),
+                        now.into(),
+                        impersonal.map(str::to_string).into(),
+                        d.id.into(),
+                    ],
+                )?;
+            }
+            let (outbox, state) = enqueue_publication(
+                tx,
+                &Publication {
+                    admin_id: by.admin_id,
+                    account_id: d.account_id,
+                    platform: &d.platform,
+                    draft_id: d.id,
+                    body: &body,
+                    link: content.link.as_deref(),
+                    media: &media,
+                    due_at: due,
+                },
+                now,
+            )?;
+            record(
+                tx,
+                by.admin_id,
+                now,
+                &entry(by.audit_name(), kind, AuditTarget::Draft, d.id.0).payload(
+                    serde_json::json!({
+                        "version": d.version,
+                        "outbox": outbox,
+                        "step": state.as_str(),
+                        "due_at": due.max(now),
+                        "urgent_reason": urgent.map(|u| u.0),
+                        "impersonal_reason": urgent.and_then(|u| u.1),
+                    }),
+                ),
+            )?;
+            Ok(outbox)
+        })?;
+        self.outbox(
+            by.admin_id,
+            &OutboxFilter {
+                draft_id: Some(d.id),
+                limit: 1,
+                ..OutboxFilter::default()
+            },
+        )?
+        .into_iter()
+        .find(|i| i.id == outbox)
+        .ok_or(DeskError::NotFound {
+            what: "passo",
+            id: outbox.to_string(),
+        })
+    }
+
+    /// Why the law keeps this draft from going out at `at`, if it does:
+    /// an election period is on that day and neither every approval of the
+    /// current version nor the urgent publication states why the text is
+    /// impersonal and indispensable.
+    fn election_refusal(&self, d: &Draft, at: i64) -> Result<Option<String>> {
+        let Some(period) = self.election_period_at(d.admin_id, at)? else {
+            return Ok(None);
+        };
+        let approvals: Vec<&DraftApproval> = d
+            .decisions
+            .iter()
+            .filter(|a| a.version == d.version && a.decision == DraftDecision::Approva)
+            .collect();
+        let urgent_ok = d
+            .urgent
+            .as_ref()
+            .is_some_and(|u| u.impersonal_reason.is_some());
+        let approvals_ok =
+            !approvals.is_empty() && approvals.iter().all(|a| a.impersonal_reason.is_some());
+        if urgent_ok || approvals_ok {
+            return Ok(None);
+        }
+        Ok(Some(format!(
+            "{} Le approvazioni di questa versione non dicono perché il testo è impersonale e indispensabile: scrivi una nuova versione e falla approvare con questa dichiarazione.",
+            period.notice_it()
+        )))
+    }
+
+    /// Checked by the outbox worker right before a publication goes out.
+    pub(crate) fn publication_refused(
+        &self,
+        admin_id: AdminId,
+        id: DraftId,
+    ) -> Result<Option<String>> {
+        let d = self.draft(admin_id, id)?;
+        self.election_refusal(&d, self.now())
     }
 
     /// Approvals a draft needs under the policy in force (at least one).
@@ -552,12 +902,14 @@ impl Desk {
     /// A draft with its versions, comments and decisions.
     pub fn draft(&self, admin_id: AdminId, id: DraftId) -> Result<Draft> {
         let needed = self.draft_approvals_needed(admin_id)?;
-        self.read(|tx| {
+        let mut draft = self.read(|tx| {
             let r = tx
                 .query_opt(
                     "SELECT d.id, d.account_id, a.name, a.platform, d.title, d.requested_by, d.purpose, d.campaign,
-                            d.state, d.scheduled_at, d.version, s.username, d.created_at, d.updated_at
+                            d.state, d.scheduled_at, d.version, s.username, d.created_at, d.updated_at,
+                            d.published_ref, d.published_at, d.post_id, d.urgent_reason, u.username, d.urgent_at, d.urgent_impersonal
                      FROM drafts d JOIN accounts a ON a.id = d.account_id JOIN staff s ON s.id = d.created_by
+                     LEFT JOIN staff u ON u.id = d.urgent_by
                      WHERE d.admin_id = ? AND d.id = ?",
                     &[admin_id.into(), id.into()],
                 )?
@@ -633,6 +985,7 @@ impl Desk {
                 .count() as u32;
             Ok(Draft {
                 id: DraftId(r.int(0)?),
+                admin_id,
                 account_id: AccountId(r.int(1)?),
                 account_name: r.text(2)?,
                 platform: r.text(3)?,
@@ -651,8 +1004,33 @@ impl Desk {
                 versions,
                 comments,
                 decisions,
+                urgent: match (r.opt_text(17)?, r.opt_text(18)?, r.opt_int(19)?) {
+                    (Some(reason), Some(by), Some(at)) => Some(UrgentMark {
+                        by,
+                        reason,
+                        at,
+                        impersonal_reason: r.opt_text(20)?,
+                    }),
+                    _ => None,
+                },
+                published_ref: r.opt_text(14)?,
+                published_at: r.opt_int(15)?,
+                post_id: r.opt_int(16)?.map(PostId),
+                publication: None,
             })
-        })
+        })?;
+        draft.publication = self
+            .outbox(
+                admin_id,
+                &OutboxFilter {
+                    draft_id: Some(id),
+                    limit: 1,
+                    ..OutboxFilter::default()
+                },
+            )?
+            .into_iter()
+            .next();
+        Ok(draft)
     }
 
     /// The drafts of an administration, optionally in one state, the
@@ -696,4 +1074,71 @@ impl Desk {
         }
         Ok(report)
     }
+}
+
+/// Records that the platform published a draft: the draft with its post
+/// id, and the post among the account's posts (the comments that arrive
+/// under it are filed there), in the transaction of the outbox's answer.
+pub(crate) fn record_published(
+    tx: &mut Tx<'_>,
+    admin_id: AdminId,
+    id: DraftId,
+    platform_ref: Option<&str>,
+    text: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    let r = tx.query_one(
+        "SELECT d.account_id, a.platform FROM drafts d JOIN accounts a ON a.id = d.account_id WHERE d.id = ? AND d.admin_id = ?",
+        &[id.into(), admin_id.into()],
+    )?;
+    let (account, platform) = (AccountId(r.int(0)?), r.text(1)?);
+    let post = match platform_ref {
+        Some(external) => {
+            tx.execute(
+                "INSERT INTO posts (admin_id, account_id, platform, external_id, text, published_at, ingested_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (admin_id, platform, external_id) DO NOTHING",
+                &[
+                    admin_id.into(),
+                    account.into(),
+                    platform.clone().into(),
+                    external.into(),
+                    text.map(str::to_string).into(),
+                    now.into(),
+                    now.into(),
+                ],
+            )?;
+            Some(PostId(
+                tx.query_one(
+                    "SELECT id FROM posts WHERE admin_id = ? AND platform = ? AND external_id = ?",
+                    &[admin_id.into(), platform.into(), external.into()],
+                )?
+                .int(0)?,
+            ))
+        }
+        None => None,
+    };
+    tx.execute(
+        "UPDATE drafts SET state = ?, published_ref = ?, published_at = ?, post_id = ?, updated_at = ? WHERE id = ?",
+        &[
+            DraftState::Pubblicata.into(),
+            platform_ref.map(str::to_string).into(),
+            now.into(),
+            post.into(),
+            now.into(),
+            id.into(),
+        ],
+    )?;
+    record(
+        tx,
+        admin_id,
+        now,
+        &entry(
+            "system",
+            AuditKind::DraftPublished,
+            AuditTarget::Draft,
+            id.0,
+        )
+        .payload(serde_json::json!({ "platform_ref": platform_ref, "post": post })),
+    )?;
+    Ok(())
 }

@@ -144,7 +144,13 @@ impl Desk {
 
     /// The period in force today (Rome), if any.
     pub fn election_period_now(&self, admin_id: AdminId) -> Result<Option<ElectionPeriod>> {
-        let today = Timestamp::from_millisecond(self.now())
+        self.election_period_at(admin_id, self.now())
+    }
+
+    /// The period in force on the day (Rome) of the instant `at` (epoch
+    /// milliseconds), if any.
+    pub fn election_period_at(&self, admin_id: AdminId, at: i64) -> Result<Option<ElectionPeriod>> {
+        let today = Timestamp::from_millisecond(at)
             .map(piazza_calendar::local_date)
             .map_err(|e| DeskError::InvalidInput(format!("orologio non valido: {e}")))?
             .to_string();

@@ -62,7 +62,7 @@ pub use auth::{generate_password, hash_password, verify_password};
 pub use context::AdminContext;
 pub use drafts::{
     Draft, DraftApproval, DraftComment, DraftContent, DraftDecision, DraftMedia, DraftState,
-    DraftVersion, MediaLicence, NewDraft,
+    DraftVersion, MediaLicence, NewDraft, UrgentMark,
 };
 pub use elections::{ElectionKind, ElectionPeriod, NewElectionPeriod};
 pub use error::DeskError;

@@ -22,13 +22,13 @@
 //! and banning are idempotent on the platforms.
 
 use piazza_platforms::{
-    Capabilities, Delivery, Failure, Operation, PermanentCode, Platform, Support,
+    Capabilities, Delivery, Failure, MediaItem, Operation, PermanentCode, Platform, Support,
 };
 use piazza_store::Tx;
 use serde::Serialize;
 
 use crate::audit_log::{AuditKind, AuditTarget, entry, record};
-use crate::ids::{AccountId, ActionId, AdminId, CommentId, OutboxId};
+use crate::ids::{AccountId, ActionId, AdminId, CommentId, DraftId, OutboxId};
 use crate::platforms::ConnectorKind;
 use crate::registry::{Actor, Role};
 use crate::{Desk, DeskError, Result};
@@ -140,6 +140,15 @@ impl OutboxItem {
                 "{what}: eseguito su {place} il {}",
                 when(self.done_at.unwrap_or(self.created_at))
             ),
+            // A publication waits for its scheduled time.
+            OutboxState::Pending
+                if self.attempts == 0 && self.next_attempt_at > self.created_at =>
+            {
+                format!(
+                    "{what}: programmato per il {} su {place}",
+                    when(self.next_attempt_at)
+                )
+            }
             OutboxState::Pending if self.attempts == 0 => {
                 format!("{what}: in coda per {place}")
             }
@@ -187,6 +196,7 @@ pub struct OutboxFilter {
     pub states: Vec<OutboxState>,
     pub comment_id: Option<CommentId>,
     pub action_id: Option<ActionId>,
+    pub draft_id: Option<DraftId>,
     pub limit: i64,
 }
 
@@ -250,25 +260,11 @@ pub(crate) fn enqueue(
     steps: &[Step],
     now: i64,
 ) -> Result<Vec<OutboxId>> {
-    let connected = tx
-        .query_opt(
-            "SELECT connector FROM platform_connections WHERE admin_id = ? AND account_id = ? AND status = 'active'",
-            &[target.admin_id.into(), target.account_id.into()],
-        )?
-        .is_some();
-    let platform: Option<Platform> = target.platform.parse().ok();
+    let connected = is_connected(tx, target.admin_id, target.account_id)?;
     let mut ids = Vec::new();
     let mut previous: Option<i64> = None;
     for step in steps {
-        let support = match platform {
-            Some(p) => Capabilities::of(p).support(step.operation),
-            None => Support::No("piattaforma sconosciuta"),
-        };
-        let (state, note) = match support {
-            Support::No(why) => (OutboxState::Unsupported, Some(why.to_string())),
-            Support::Yes if connected => (OutboxState::Pending, None),
-            Support::Yes => (OutboxState::Manual, None),
-        };
+        let (state, note) = initial_state(target.platform, step.operation, connected);
         let id = tx.insert(
             "INSERT INTO outbox (admin_id, account_id, comment_id, action_id, ban_id, after_id, operation, target_ref, post_ref, author_ref, body, until_at, state, next_attempt_at, last_error, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -295,6 +291,83 @@ pub(crate) fn enqueue(
         ids.push(OutboxId(id));
     }
     Ok(ids)
+}
+
+fn is_connected(tx: &mut Tx<'_>, admin_id: AdminId, account_id: AccountId) -> Result<bool> {
+    Ok(tx
+        .query_opt(
+            "SELECT connector FROM platform_connections WHERE admin_id = ? AND account_id = ? AND status = 'active'",
+            &[admin_id.into(), account_id.into()],
+        )?
+        .is_some())
+}
+
+/// A new step's state: pending when the account's connection can carry it
+/// out, unsupported (with the platform's reason) or manual otherwise.
+fn initial_state(
+    platform: &str,
+    operation: Operation,
+    connected: bool,
+) -> (OutboxState, Option<String>) {
+    let support = match platform.parse::<Platform>() {
+        Ok(p) => Capabilities::of(p).support(operation),
+        Err(_) => Support::No("piattaforma sconosciuta"),
+    };
+    match support {
+        Support::No(why) => (OutboxState::Unsupported, Some(why.to_string())),
+        Support::Yes if connected => (OutboxState::Pending, None),
+        Support::Yes => (OutboxState::Manual, None),
+    }
+}
+
+/// A post of the administration to publish.
+pub(crate) struct Publication<'a> {
+    pub admin_id: AdminId,
+    pub account_id: AccountId,
+    pub platform: &'a str,
+    pub draft_id: DraftId,
+    /// The text as it goes out (licence footer included).
+    pub body: &'a str,
+    pub link: Option<&'a str>,
+    pub media: &'a [MediaItem],
+    /// Not before this instant (the draft's scheduled time).
+    pub due_at: i64,
+}
+
+/// Writes the publication step of a draft, in the transaction that moves
+/// the draft to publishing.
+pub(crate) fn enqueue_publication(
+    tx: &mut Tx<'_>,
+    p: &Publication<'_>,
+    now: i64,
+) -> Result<(OutboxId, OutboxState)> {
+    let connected = is_connected(tx, p.admin_id, p.account_id)?;
+    let (state, note) = initial_state(p.platform, Operation::Publish, connected);
+    let attachments = serde_json::json!({ "link": p.link, "media": p.media }).to_string();
+    let id = tx.insert(
+        "INSERT INTO outbox (admin_id, account_id, draft_id, operation, body, attachments, state, next_attempt_at, last_error, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        &[
+            p.admin_id.into(),
+            p.account_id.into(),
+            p.draft_id.into(),
+            Operation::Publish.as_str().into(),
+            p.body.into(),
+            attachments.into(),
+            state.as_str().into(),
+            p.due_at.max(now).into(),
+            note.into(),
+            now.into(),
+        ],
+    )?;
+    Ok((OutboxId(id), state))
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Attachments {
+    link: Option<String>,
+    #[serde(default)]
+    media: Vec<MediaItem>,
 }
 
 const ITEM_COLUMNS: &str = "o.id, o.account_id, a.name, a.platform, pc.connector, o.comment_id, o.action_id, o.operation, o.state, o.attempts, o.next_attempt_at, o.last_error, o.failure_code, o.platform_ref, o.done_at, o.created_at";
@@ -327,6 +400,7 @@ struct Claimed {
     account_id: AccountId,
     comment_id: Option<CommentId>,
     action_id: Option<ActionId>,
+    draft_id: Option<DraftId>,
     delivery: Delivery,
 }
 
@@ -366,6 +440,10 @@ impl Desk {
         if let Some(a) = filter.action_id {
             sql.push_str(" AND o.action_id = ?");
             params.push(a.into());
+        }
+        if let Some(d) = filter.draft_id {
+            sql.push_str(" AND o.draft_id = ?");
+            params.push(d.into());
         }
         sql.push_str(" ORDER BY o.id DESC LIMIT ?");
         params.push(if filter.limit > 0 { filter.limit } else { 100 }.into());
@@ -443,7 +521,7 @@ impl Desk {
             };
             let rows = tx.query(
                 &format!(
-                    "SELECT o.id, o.admin_id, o.account_id, o.comment_id, o.action_id, o.operation, o.target_ref, o.post_ref, o.author_ref, o.body, o.until_at, o.attempts, o.state, c.parent_external_id
+                    "SELECT o.id, o.admin_id, o.account_id, o.comment_id, o.action_id, o.operation, o.target_ref, o.post_ref, o.author_ref, o.body, o.until_at, o.attempts, o.state, c.parent_external_id, o.draft_id, o.attachments
                      FROM outbox o JOIN platform_connections pc ON pc.account_id = o.account_id AND pc.status = 'active'
                      LEFT JOIN comments c ON c.id = o.comment_id
                      WHERE ((o.state = 'pending' AND o.next_attempt_at <= ?) OR (o.state = 'in_flight' AND o.lease_until <= ?))
@@ -488,14 +566,29 @@ impl Desk {
                         .filter_map(|r| r.text(0).ok())
                         .collect()
                     }
+                    // A publication looks among the account's posts: the
+                    // ones other publications produced are not its own.
+                    (Operation::Publish, _) if attempts > 0 => tx
+                        .query(
+                            "SELECT platform_ref FROM outbox WHERE account_id = ? AND operation = 'publish' AND platform_ref IS NOT NULL AND id <> ?",
+                            &[account_id.into(), id.into()],
+                        )?
+                        .iter()
+                        .filter_map(|r| r.text(0).ok())
+                        .collect(),
                     _ => Vec::new(),
                 };
+                let attachments: Attachments = r
+                    .opt_text(15)?
+                    .and_then(|a| serde_json::from_str(&a).ok())
+                    .unwrap_or_default();
                 out.push(Claimed {
                     id,
                     admin_id: AdminId(r.int(1)?),
                     account_id,
                     comment_id: r.opt_int(3)?.map(CommentId),
                     action_id: r.opt_int(4)?.map(ActionId),
+                    draft_id: r.opt_int(14)?.map(DraftId),
                     delivery: Delivery {
                         operation: Some(operation),
                         key: format!("piazza-outbox-{id}"),
@@ -508,6 +601,8 @@ impl Desk {
                         // Any earlier attempt may have reached the platform.
                         uncertain: attempts > 0,
                         known_refs,
+                        link: attachments.link,
+                        media: attachments.media,
                     },
                 });
             }
@@ -531,9 +626,19 @@ impl Desk {
             }
             run.claimed += claimed.len() as u64;
             for c in claimed {
-                let result = match self.connector(c.admin_id, c.account_id) {
-                    Ok((_, connector)) => connector.deliver(&c.delivery),
-                    Err(e) => Err(Failure::Permanent {
+                // An election period may have been called after the draft
+                // was queued: the law is checked again at the last moment.
+                let held = match c.draft_id {
+                    Some(d) => self.publication_refused(c.admin_id, d)?,
+                    None => None,
+                };
+                let result = match (held, self.connector(c.admin_id, c.account_id)) {
+                    (Some(why), _) => Err(Failure::Permanent {
+                        code: PermanentCode::NotAllowed,
+                        message: why,
+                    }),
+                    (None, Ok((_, connector))) => connector.deliver(&c.delivery),
+                    (None, Err(e)) => Err(Failure::Permanent {
                         code: PermanentCode::Rejected,
                         message: e.to_string(),
                     }),
@@ -574,10 +679,21 @@ impl Desk {
                             AuditKind::OutboxDone,
                             serde_json::json!({
                                 "operation": op, "comment": c.comment_id, "action": c.action_id,
+                                "draft": c.draft_id,
                                 "platform_ref": d.platform_ref, "already": d.already,
                             }),
                         ),
                     )?;
+                    if let Some(draft) = c.draft_id {
+                        crate::drafts::record_published(
+                            tx,
+                            c.admin_id,
+                            draft,
+                            d.platform_ref.as_deref(),
+                            c.delivery.text.as_deref(),
+                            now,
+                        )?;
+                    }
                     OutboxState::Done
                 }
                 Err(Failure::Transient { message, retry_after }) => {
@@ -640,6 +756,7 @@ impl Desk {
                     "operation": c.delivery.operation.map(|o| o.as_str()),
                     "comment": c.comment_id,
                     "action": c.action_id,
+                    "draft": c.draft_id,
                     "failure": code.as_str(),
                 }),
             ),

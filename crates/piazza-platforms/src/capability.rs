@@ -34,10 +34,12 @@ pub enum Operation {
     Unban,
     /// Report the content to the platform's own moderation.
     Report,
+    /// Publish the administration's own post (an approved draft).
+    Publish,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 8] = [
+    pub const ALL: [Operation; 9] = [
         Operation::Hide,
         Operation::Unhide,
         Operation::Delete,
@@ -46,6 +48,7 @@ impl Operation {
         Operation::Ban,
         Operation::Unban,
         Operation::Report,
+        Operation::Publish,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -58,6 +61,7 @@ impl Operation {
             Operation::Ban => "ban",
             Operation::Unban => "unban",
             Operation::Report => "report",
+            Operation::Publish => "publish",
         }
     }
 
@@ -72,6 +76,7 @@ impl Operation {
             Operation::Ban => "allontanare l'autore",
             Operation::Unban => "revocare l'allontanamento",
             Operation::Report => "segnalare il contenuto alla piattaforma",
+            Operation::Publish => "pubblicare il post",
         }
     }
 }
@@ -118,6 +123,27 @@ impl Capabilities {
         use Operation as O;
         use Platform as P;
         match (self.platform, op) {
+            // Publishing the administration's own posts: Page feed and
+            // photos (pages_manage_posts); Instagram's container and
+            // media_publish (an image is required); a Telegram channel
+            // (sendMessage by its administrator bot); Mastodon and X
+            // statuses; LinkedIn organisation posts; Flickr uploads;
+            // Threads and Bluesky posts.
+            (
+                P::Facebook
+                | P::Instagram
+                | P::Telegram
+                | P::Mastodon
+                | P::X
+                | P::Linkedin
+                | P::Flickr
+                | P::Threads
+                | P::Bluesky,
+                O::Publish,
+            ) => Support::Yes,
+            (P::Youtube, O::Publish) => Support::No(
+                "la YouTube Data API non consente di pubblicare post della community: va fatto da YouTube Studio, a mano",
+            ),
             // Graph API: hide/unhide with is_hidden, DELETE, replies as the
             // Page, private replies (pages_messaging, within 7 days), the
             // Page's blocked list.

@@ -43,6 +43,19 @@ pub struct Delivery {
     /// Platform ids already recorded for other deliveries of this account:
     /// a reconciliation never claims one of them as its own.
     pub known_refs: Vec<String>,
+    /// The link a published post carries.
+    pub link: Option<String>,
+    /// The images a published post carries, in order.
+    pub media: Vec<MediaItem>,
+}
+
+/// An image of a post to publish: where the platform fetches it from and
+/// its text alternative.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MediaItem {
+    /// A public `https://` address (Meta fetches images by URL).
+    pub url: String,
+    pub alt_text: String,
 }
 
 impl Delivery {

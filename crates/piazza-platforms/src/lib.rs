@@ -35,7 +35,7 @@ pub mod secret;
 
 pub use capability::{Capabilities, Operation, Support};
 pub use connector::{
-    ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest,
+    ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest, MediaItem,
     MissingPermission, PermanentCode,
 };
 pub use incoming::{IncomingComment, IncomingEvent, IncomingPost, RoutedEvent};

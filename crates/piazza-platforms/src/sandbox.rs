@@ -165,6 +165,8 @@ pub struct SandboxState {
     pub private_messages: Vec<(String, String)>,
     pub blocked: BTreeSet<String>,
     pub reports: Vec<String>,
+    /// The page's own posts published through Piazza: (post id, text).
+    pub published: Vec<(String, String)>,
 }
 
 /// The sandbox behind the [`Connector`] interface.
@@ -314,6 +316,26 @@ impl Connector for SandboxConnector {
             O::Report => {
                 state.reports.push(comment()?);
                 Ok(Delivered::default())
+            }
+            O::Publish => {
+                let text = d.text.clone().unwrap_or_default();
+                if d.uncertain
+                    && let Some((id, _)) = state
+                        .published
+                        .iter()
+                        .find(|(id, t)| *t == text && !d.known_refs.contains(id))
+                {
+                    return Ok(Delivered {
+                        platform_ref: Some(id.clone()),
+                        already: true,
+                    });
+                }
+                let id = format!("{}-post-{}", self.prefix, state.published.len() + 1);
+                state.published.push((id.clone(), text));
+                Ok(Delivered {
+                    platform_ref: Some(id),
+                    already: false,
+                })
             }
         }
     }

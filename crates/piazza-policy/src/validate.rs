@@ -802,7 +802,7 @@ source = "test"
 
     #[test]
     fn an_editorial_section_needs_one_to_five_approvals() {
-        let base = include_str!("../presets/cento.toml");
+        let base = include_str!("../presets/maglione.toml");
         let with = |n: u32| {
             format!(
                 "{base}\n[internal.editorial]\nreviewed_by = \"Ufficio Stampa\"\napprovals = {n}\ntext = \"t\"\nsource = \"s\"\n"

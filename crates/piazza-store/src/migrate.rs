@@ -20,6 +20,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     ),
     (10, include_str!("../migrations/0010_election_periods.sql")),
     (11, include_str!("../migrations/0011_drafts.sql")),
+    (12, include_str!("../migrations/0012_publishing.sql")),
 ];
 
 fn expand(sql: &str, kind: BackendKind) -> String {

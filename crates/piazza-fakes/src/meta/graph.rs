@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{FakeCall, FakeComment, FakeDebugToken, FakeFailure, FakePrivateReply, State, now};
+use super::{
+    FakeCall, FakeComment, FakeDebugToken, FakeFailure, FakeMedia, FakePost, FakePrivateReply,
+    State, now,
+};
 
 pub(crate) struct Request {
     pub method: String,
@@ -463,6 +466,10 @@ fn route(
         ("POST", [id, "comments"]) => create_reply(st, &auth, id, p, false),
         ("POST", [id, "replies"]) => create_reply(st, &auth, id, p, true),
         ("POST", [id, "messages"]) => private_reply(st, &auth, id, p, json_body),
+        ("POST", [id, "feed"]) => publish_feed(st, &auth, id, p),
+        ("POST", [id, "photos"]) => upload_photo(st, &auth, id, p),
+        ("POST", [id, "media"]) => ig_container(st, &auth, id, p),
+        ("POST", [id, "media_publish"]) => ig_publish(st, &auth, id, p),
         ("POST", [id, "blocked"]) => block(st, &auth, id, p, true),
         ("DELETE", [id, "blocked"]) => block(st, &auth, id, p, false),
         ("GET", [id, "blocked"]) => list_blocked(st, &auth, id, p, req),
@@ -1254,6 +1261,227 @@ fn create_reply(
     let new = new_comment(st, id, &account, &name, &message, now(), true)
         .ok_or_else(|| unsupported("POST", id))?;
     Ok(json!({ "id": new }))
+}
+
+/// `POST /{page-id}/feed`: `message`, `link`, `attached_media[i]` (JSON
+/// `{"media_fbid": ...}` of photos uploaded with `published=false`);
+/// Page token with `pages_manage_posts` (and `pages_read_engagement`).
+/// Answers `{"id": "{page-id}_{post-id}"}`.
+/// <https://developers.facebook.com/docs/pages-api/posts>
+fn publish_feed(st: &mut State, auth: &Auth, id: &str, p: &BTreeMap<String, String>) -> Res {
+    if !st.pages.contains_key(id) || !visible(st, auth, id) {
+        return Err(unsupported("POST", id));
+    }
+    auth.require(&["pages_manage_posts"], 200)?;
+    auth.require(&["pages_read_engagement"], 200)?;
+    let message = p.get("message").filter(|m| !m.trim().is_empty()).cloned();
+    let link = p.get("link").filter(|l| !l.is_empty()).cloned();
+    let mut media = Vec::new();
+    for i in 0.. {
+        let Some(a) = p.get(&format!("attached_media[{i}]")) else {
+            break;
+        };
+        let fbid = serde_json::from_str::<Value>(a)
+            .ok()
+            .and_then(|v| {
+                v.get("media_fbid")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .ok_or_else(|| {
+                invalid(format!(
+                    "(#100) attached_media[{i}] must be {{\"media_fbid\": ID}}"
+                ))
+            })?;
+        let photo = st
+            .uploads
+            .iter()
+            .find(|u| u.id == fbid && u.account == id && !u.published)
+            .cloned()
+            .ok_or_else(|| invalid(format!("(#100) Invalid media_fbid {fbid}")))?;
+        media.push(photo);
+    }
+    if message.is_none() && link.is_none() && media.is_empty() {
+        return Err(invalid("(#100) Missing message or attachment"));
+    }
+    for m in &media {
+        if let Some(u) = st.uploads.iter_mut().find(|u| u.id == m.id) {
+            u.published = true;
+        }
+    }
+    let post = add_api_post(st, id, message, link, media);
+    Ok(json!({ "id": post }))
+}
+
+/// `POST /{page-id}/photos`: `url` (fetched by Meta), `published`,
+/// `alt_text_custom`, `caption`. With `published=false` the photo waits
+/// for a `/feed` post; otherwise it is a post of its own. Answers
+/// `{"id": PHOTO_ID}` (and `post_id` when published).
+/// <https://developers.facebook.com/docs/graph-api/reference/page/photos/>
+fn upload_photo(st: &mut State, auth: &Auth, id: &str, p: &BTreeMap<String, String>) -> Res {
+    if !st.pages.contains_key(id) || !visible(st, auth, id) {
+        return Err(unsupported("POST", id));
+    }
+    auth.require(&["pages_manage_posts"], 200)?;
+    let url = p
+        .get("url")
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .cloned()
+        .ok_or_else(|| invalid("(#100) Missing or invalid image url"))?;
+    let n = st.next();
+    let photo = FakeMedia {
+        id: format!("{n}"),
+        account: id.into(),
+        url,
+        alt_text: p.get("alt_text_custom").cloned(),
+        caption: p.get("caption").or(p.get("message")).cloned(),
+        children: Vec::new(),
+        published: false,
+    };
+    st.uploads.push(photo.clone());
+    if flag(p, "published")? == Some(false) {
+        return Ok(json!({ "id": photo.id }));
+    }
+    if let Some(u) = st.uploads.last_mut() {
+        u.published = true;
+    }
+    let caption = photo.caption.clone();
+    let post = add_api_post(st, id, caption, None, vec![photo.clone()]);
+    Ok(json!({ "id": photo.id, "post_id": post }))
+}
+
+/// `POST /{ig-user-id}/media`: `image_url` (JPEG, fetched by Meta),
+/// `caption`, `alt_text`, `is_carousel_item`; or `media_type=CAROUSEL`
+/// with `children` (2 to 10 container ids). Needs
+/// `instagram_content_publish` (Facebook Login) or
+/// `instagram_business_content_publish` (Instagram Login). Answers
+/// `{"id": CONTAINER_ID}`.
+/// <https://developers.facebook.com/docs/instagram-platform/content-publishing>
+fn ig_container(st: &mut State, auth: &Auth, id: &str, p: &BTreeMap<String, String>) -> Res {
+    if !st.ig.contains_key(id) || !visible(st, auth, id) {
+        return Err(unsupported("POST", id));
+    }
+    auth.require(
+        &[
+            "instagram_content_publish",
+            "instagram_business_content_publish",
+        ],
+        10,
+    )?;
+    let n = st.next();
+    let container = if p.get("media_type").map(String::as_str) == Some("CAROUSEL") {
+        let children: Vec<String> = p
+            .get("children")
+            .map(|c| c.split(',').map(|x| x.trim().to_string()).collect())
+            .unwrap_or_default();
+        if !(2..=10).contains(&children.len())
+            || children
+                .iter()
+                .any(|c| !st.uploads.iter().any(|u| &u.id == c && u.account == id))
+        {
+            return Err(invalid(
+                "(#100) children must list 2 to 10 item containers of this account",
+            ));
+        }
+        FakeMedia {
+            id: format!("1789{n:08}"),
+            account: id.into(),
+            url: String::new(),
+            alt_text: None,
+            caption: p.get("caption").cloned(),
+            children,
+            published: false,
+        }
+    } else {
+        let url = p
+            .get("image_url")
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .cloned()
+            .ok_or_else(|| invalid("(#100) The parameter image_url is required"))?;
+        FakeMedia {
+            id: format!("1789{n:08}"),
+            account: id.into(),
+            url,
+            alt_text: p.get("alt_text").cloned(),
+            caption: p.get("caption").cloned(),
+            children: Vec::new(),
+            published: false,
+        }
+    };
+    let cid = container.id.clone();
+    st.uploads.push(container);
+    Ok(json!({ "id": cid }))
+}
+
+/// `POST /{ig-user-id}/media_publish` with `creation_id`: publishes a
+/// container once. Answers `{"id": IG_MEDIA_ID}`.
+fn ig_publish(st: &mut State, auth: &Auth, id: &str, p: &BTreeMap<String, String>) -> Res {
+    if !st.ig.contains_key(id) || !visible(st, auth, id) {
+        return Err(unsupported("POST", id));
+    }
+    auth.require(
+        &[
+            "instagram_content_publish",
+            "instagram_business_content_publish",
+        ],
+        10,
+    )?;
+    let creation = p
+        .get("creation_id")
+        .cloned()
+        .ok_or_else(|| invalid("(#100) The parameter creation_id is required"))?;
+    let i = st
+        .uploads
+        .iter()
+        .position(|u| u.id == creation && u.account == id && !u.published)
+        .ok_or_else(|| invalid(format!("(#100) Invalid creation_id {creation}")))?;
+    st.uploads[i].published = true;
+    let container = st.uploads[i].clone();
+    let media = if container.children.is_empty() {
+        vec![container.clone()]
+    } else {
+        st.uploads
+            .iter()
+            .filter(|u| container.children.contains(&u.id))
+            .cloned()
+            .collect()
+    };
+    let post = add_api_post(st, id, container.caption.clone(), None, media);
+    Ok(json!({ "id": post }))
+}
+
+/// A post published through the API, now.
+fn add_api_post(
+    st: &mut State,
+    account: &str,
+    text: Option<String>,
+    link: Option<String>,
+    media: Vec<FakeMedia>,
+) -> String {
+    let n = st.next();
+    let instagram = is_ig(st, account);
+    let (id, permalink) = if instagram {
+        (
+            format!("1790{n:08}"),
+            format!("https://www.instagram.com/p/FAKE{n}/"),
+        )
+    } else {
+        (
+            format!("{account}_{n}"),
+            format!("https://www.facebook.com/{account}/posts/{n}"),
+        )
+    };
+    st.posts.push(FakePost {
+        id: id.clone(),
+        account: account.into(),
+        text,
+        created_time: now(),
+        permalink,
+        link,
+        media,
+        by_api: true,
+    });
+    id
 }
 
 fn private_reply(

@@ -73,6 +73,7 @@ pub const FB_PAGE_SCOPES: &[&str] = &[
     "pages_read_user_content",
     "pages_manage_engagement",
     "pages_messaging",
+    "pages_manage_posts",
     "pages_manage_metadata",
 ];
 
@@ -81,6 +82,7 @@ pub const FB_PAGE_SCOPES: &[&str] = &[
 pub const IG_FACEBOOK_LOGIN_SCOPES: &[&str] = &[
     "instagram_basic",
     "instagram_manage_comments",
+    "instagram_content_publish",
     "pages_show_list",
     "pages_read_engagement",
     "pages_messaging",
@@ -91,6 +93,7 @@ pub const IG_FACEBOOK_LOGIN_SCOPES: &[&str] = &[
 pub const IG_LOGIN_SCOPES: &[&str] = &[
     "instagram_business_basic",
     "instagram_business_manage_comments",
+    "instagram_business_content_publish",
 ];
 
 /// A Facebook Page.
@@ -132,6 +135,29 @@ pub struct FakePost {
     /// Unix seconds.
     pub created_time: i64,
     pub permalink: String,
+    /// The link a Page post carries (`link`).
+    pub link: Option<String>,
+    /// The images it shows, in order.
+    pub media: Vec<FakeMedia>,
+    /// Published through the API (`/feed`, `/media_publish`), not seeded
+    /// by a test.
+    pub by_api: bool,
+}
+
+/// An uploaded image: an unpublished Page photo or an Instagram media
+/// container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeMedia {
+    pub id: String,
+    /// The account that uploaded it.
+    pub account: String,
+    pub url: String,
+    pub alt_text: Option<String>,
+    /// Instagram: the container's caption; carousels list their children.
+    pub caption: Option<String>,
+    pub children: Vec<String>,
+    /// Instagram: published once; a container is not published twice.
+    pub published: bool,
 }
 
 /// A comment or a reply.
@@ -232,6 +258,8 @@ pub(crate) struct State {
     pub tokens: BTreeMap<String, FakeToken>,
     /// In insertion order.
     pub posts: Vec<FakePost>,
+    /// Unpublished Page photos and Instagram containers.
+    pub uploads: Vec<FakeMedia>,
     pub comments: Vec<FakeComment>,
     pub private_replies: Vec<FakePrivateReply>,
     pub blocked: BTreeMap<String, BTreeSet<String>>,
@@ -462,8 +490,21 @@ impl FakeGraph {
             text: Some(text.into()).filter(|t: &String| !t.is_empty()),
             created_time,
             permalink,
+            link: None,
+            media: Vec::new(),
+            by_api: false,
         });
         id
+    }
+
+    /// The posts of an account, in the order they were added.
+    pub fn posts(&self, account: &str) -> Vec<FakePost> {
+        self.st()
+            .posts
+            .iter()
+            .filter(|p| p.account == account)
+            .cloned()
+            .collect()
     }
 
     /// A citizen's comment under a post (or, given a comment id, a reply to

@@ -44,6 +44,11 @@ pub(crate) const FACEBOOK: &[Need] = &[
         without: "la motivazione non potrà essere inviata in privato all'autore",
     },
     Need {
+        permission: "pages_manage_posts",
+        needed_for: &[O::Publish],
+        without: "Piazza non potrà pubblicare i post approvati sulla pagina",
+    },
+    Need {
         permission: "pages_manage_metadata",
         needed_for: &[],
         without: "Piazza non potrà attivare i webhook della pagina: i commenti arriveranno solo con la lettura periodica",
@@ -61,6 +66,11 @@ pub(crate) const INSTAGRAM_FACEBOOK_LOGIN: &[Need] = &[
         permission: "instagram_manage_comments",
         needed_for: &[O::Hide, O::Unhide, O::Delete, O::Reply],
         without: "Piazza non potrà leggere, nascondere, rimuovere o rispondere ai commenti",
+    },
+    Need {
+        permission: "instagram_content_publish",
+        needed_for: &[O::Publish],
+        without: "Piazza non potrà pubblicare i post approvati sull'account",
     },
     Need {
         permission: "pages_show_list",
@@ -85,6 +95,11 @@ pub(crate) const INSTAGRAM_LOGIN: &[Need] = &[
         permission: "instagram_business_manage_comments",
         needed_for: &[O::Hide, O::Unhide, O::Delete, O::Reply],
         without: "Piazza non potrà leggere, nascondere, rimuovere o rispondere ai commenti",
+    },
+    Need {
+        permission: "instagram_business_content_publish",
+        needed_for: &[O::Publish],
+        without: "Piazza non potrà pubblicare i post approvati sull'account",
     },
 ];
 

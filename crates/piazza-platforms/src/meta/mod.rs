@@ -447,6 +447,181 @@ impl MetaConnector {
         confirmed(&v)
     }
 
+    /// Publishes the administration's post. Facebook: each image is
+    /// uploaded unpublished (`POST /{page-id}/photos url published=false
+    /// alt_text_custom`), then `POST /{page-id}/feed` with the message and
+    /// `attached_media[i]={"media_fbid":...}`, or with `link` when there is
+    /// no image (Facebook shows a link preview or photos, not both: with
+    /// photos the link is written in the text). Instagram: a container per
+    /// image (`POST /{ig-user-id}/media image_url caption alt_text`; a
+    /// carousel for several), then `POST /{ig-user-id}/media_publish
+    /// creation_id`; Instagram publishes nothing without an image.
+    ///
+    /// An uncertain attempt first looks among the account's latest posts
+    /// for one with the same text that no other delivery claimed.
+    fn publish(&self, d: &Delivery) -> Result<Delivered, Failure> {
+        let text = need(&d.text, "post text")?;
+        let message = match (&d.link, d.media.is_empty() && !self.is_instagram()) {
+            (Some(link), false) if !text.contains(link.as_str()) => format!("{text}\n\n{link}"),
+            _ => text.to_string(),
+        };
+        if d.uncertain
+            && let Some(id) = self.find_post(&message, &d.known_refs)?
+        {
+            return Ok(Delivered {
+                platform_ref: Some(id),
+                already: true,
+            });
+        }
+        if let Some(m) = d.media.iter().find(|m| !m.url.starts_with("https://")) {
+            return Err(permanent(
+                PermanentCode::Rejected,
+                format!(
+                    "Meta fetches images from a public https address; `{}` is not one",
+                    m.url
+                ),
+            ));
+        }
+        let id = if self.is_instagram() {
+            self.publish_instagram(&message, d)?
+        } else {
+            self.publish_facebook(&message, d)?
+        };
+        Ok(Delivered {
+            platform_ref: Some(id),
+            already: false,
+        })
+    }
+
+    fn publish_facebook(&self, message: &str, d: &Delivery) -> Result<String, Failure> {
+        let page = self.page().unwrap_or(&self.account_id).to_string();
+        let mut attached = Vec::new();
+        for m in &d.media {
+            let v = self.post_params(
+                &[&page, "photos"],
+                &[
+                    ("url", m.url.as_str()),
+                    ("published", "false"),
+                    ("alt_text_custom", m.alt_text.as_str()),
+                ],
+                Context::Other,
+            )?;
+            let photo = str_field(&v, "id").ok_or_else(|| Failure::Transient {
+                message: "Meta answered an upload without the photo's id".into(),
+                retry_after: None,
+            })?;
+            attached.push(json!({ "media_fbid": photo }).to_string());
+        }
+        let keys: Vec<String> = (0..attached.len())
+            .map(|i| format!("attached_media[{i}]"))
+            .collect();
+        let mut params: Vec<(&str, &str)> = vec![("message", message)];
+        match &d.link {
+            Some(link) if attached.is_empty() => params.push(("link", link)),
+            _ => {}
+        }
+        params.extend(
+            keys.iter()
+                .map(String::as_str)
+                .zip(attached.iter().map(String::as_str)),
+        );
+        let v = self.post_params(&[&page, "feed"], &params, Context::Other)?;
+        str_field(&v, "id").ok_or_else(|| Failure::Transient {
+            message: "Meta answered a publication without the post's id".into(),
+            retry_after: None,
+        })
+    }
+
+    fn publish_instagram(&self, caption: &str, d: &Delivery) -> Result<String, Failure> {
+        let account = self.account_id.as_str();
+        let container = |params: &[(&str, &str)]| -> Result<String, Failure> {
+            let v = self.post_params(&[account, "media"], params, Context::Other)?;
+            str_field(&v, "id").ok_or_else(|| Failure::Transient {
+                message: "Meta answered a media container without its id".into(),
+                retry_after: None,
+            })
+        };
+        let creation = match d.media.as_slice() {
+            [] => {
+                return Err(permanent(
+                    PermanentCode::NotAllowed,
+                    "Instagram publishes only posts with an image",
+                ));
+            }
+            [one] => container(&[
+                ("image_url", one.url.as_str()),
+                ("caption", caption),
+                ("alt_text", one.alt_text.as_str()),
+            ])?,
+            many => {
+                let mut children = Vec::new();
+                for m in many {
+                    children.push(container(&[
+                        ("image_url", m.url.as_str()),
+                        ("is_carousel_item", "true"),
+                        ("alt_text", m.alt_text.as_str()),
+                    ])?);
+                }
+                let children = children.join(",");
+                container(&[
+                    ("media_type", "CAROUSEL"),
+                    ("children", children.as_str()),
+                    ("caption", caption),
+                ])?
+            }
+        };
+        let v = self.post_params(
+            &[account, "media_publish"],
+            &[("creation_id", creation.as_str())],
+            Context::Other,
+        )?;
+        str_field(&v, "id").ok_or_else(|| Failure::Transient {
+            message: "Meta answered a publication without the media's id".into(),
+            retry_after: None,
+        })
+    }
+
+    /// A post of the account with exactly `text` that no other delivery
+    /// has claimed: an earlier attempt that went through.
+    fn find_post(&self, text: &str, known: &[String]) -> Result<Option<String>, Failure> {
+        let (edge, fields) = if self.is_instagram() {
+            ("media", "id,caption")
+        } else {
+            ("posts", "id,message")
+        };
+        let account = if self.is_instagram() {
+            self.account_id.as_str()
+        } else {
+            self.page().unwrap_or(&self.account_id)
+        };
+        let limit = self.posts_page.to_string();
+        let mut after: Option<String> = None;
+        for _ in 0..RECONCILE_PAGES {
+            let mut params = vec![("fields", fields), ("limit", limit.as_str())];
+            if let Some(a) = &after {
+                params.push(("after", a));
+            }
+            let v = self.graph.get(&[account, edge], &params)?;
+            let (data, next) = fetch::list(&v);
+            for p in data {
+                let same = str_field(p, "message")
+                    .or_else(|| str_field(p, "caption"))
+                    .is_some_and(|t| t.trim() == text.trim());
+                if let Some(id) = str_field(p, "id")
+                    && same
+                    && !known.contains(&id)
+                {
+                    return Ok(Some(id));
+                }
+            }
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        Ok(None)
+    }
+
     /// One posts-list request: queues the posts since `since`.
     fn read_posts(&self, st: &mut FetchState, page: &mut FetchPage) -> Result<(), Failure> {
         let (edge, fields) = if self.is_instagram() {
@@ -562,6 +737,7 @@ impl Connector for MetaConnector {
                 PermanentCode::Unsupported,
                 "Meta has no API to report a comment",
             )),
+            Operation::Publish => self.publish(d),
         }
     }
 

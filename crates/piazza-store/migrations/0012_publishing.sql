@@ -1,0 +1,19 @@
+-- Publishing approved drafts through the outbox: the outbox row knows the
+-- draft it publishes and what the post carries besides its text; the
+-- draft knows the post it became, so the comments under it are tied to
+-- it; an urgent publication records who published it without approval
+-- and why, until the approvals are recorded afterwards.
+ALTER TABLE outbox ADD COLUMN draft_id %INT% REFERENCES drafts(id);
+-- JSON {link, media: [{url, alt_text}]}.
+ALTER TABLE outbox ADD COLUMN attachments TEXT;
+CREATE INDEX outbox_draft ON outbox (draft_id);
+
+ALTER TABLE drafts ADD COLUMN published_ref TEXT;
+ALTER TABLE drafts ADD COLUMN published_at %INT%;
+ALTER TABLE drafts ADD COLUMN post_id %INT% REFERENCES posts(id);
+ALTER TABLE drafts ADD COLUMN urgent_reason TEXT;
+ALTER TABLE drafts ADD COLUMN urgent_by %INT% REFERENCES staff(id);
+ALTER TABLE drafts ADD COLUMN urgent_at %INT%;
+-- During an election period: why the urgent text is impersonal and
+-- indispensable (L. 28/2000 art. 9).
+ALTER TABLE drafts ADD COLUMN urgent_impersonal TEXT;
