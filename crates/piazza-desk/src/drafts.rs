@@ -850,6 +850,24 @@ impl Desk {
         })
     }
 
+    /// Puts a draft's failed (or left to a person) publication back in the
+    /// queue, once the cause is fixed: a reviewer's act, audited as an
+    /// outbox retry.
+    pub fn retry_publication(&self, by: &Actor, id: DraftId) -> Result<OutboxItem> {
+        by.require(REVIEWERS, "ritentare la pubblicazione di una bozza")?;
+        let d = self.draft(by.admin_id, id)?;
+        self.require_scope(by, d.account_id)?;
+        let step = d
+            .publication
+            .filter(|p| d.state == DraftState::Programmata && p.retryable())
+            .ok_or_else(|| {
+                DeskError::InvalidInput(
+                    "la bozza non ha una pubblicazione non riuscita da ritentare".into(),
+                )
+            })?;
+        self.requeue_outbox(by, step.id)
+    }
+
     /// Why the law keeps this draft from going out at `at`, if it does:
     /// an election period is on that day and neither every approval of the
     /// current version nor the urgent publication states why the text is

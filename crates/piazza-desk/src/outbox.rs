@@ -459,6 +459,11 @@ impl Desk {
             &[Role::Admin, Role::Dirigente, Role::Moderatore],
             "ritentare un'operazione verso la piattaforma",
         )?;
+        self.requeue_outbox(by, id)
+    }
+
+    /// [`Desk::retry_outbox`] once the caller's right to it is checked.
+    pub(crate) fn requeue_outbox(&self, by: &Actor, id: OutboxId) -> Result<OutboxItem> {
         let now = self.now();
         self.write(|tx| {
             // A step goes back in the queue only where a worker can take

@@ -1015,6 +1015,7 @@ fn check_reports_validity_expiry_and_missing_permissions_in_italian() {
         "pages_read_engagement".into(),
         "pages_read_user_content".into(),
         "pages_manage_engagement".into(),
+        "pages_manage_posts".into(),
         "pages_manage_metadata".into(),
     ]));
     let c = meta.check().unwrap();
@@ -1476,4 +1477,156 @@ mod never_panic {
             x => x,
         }
     }
+}
+
+fn publication(text: &str, link: Option<&str>, images: &[(&str, &str)]) -> Delivery {
+    let mut d = with_text(Delivery::new(Operation::Publish, "key-publish"), text);
+    d.link = link.map(str::to_string);
+    d.media = images
+        .iter()
+        .map(|(url, alt)| piazza_platforms::MediaItem {
+            url: (*url).into(),
+            alt_text: (*alt).into(),
+        })
+        .collect();
+    d
+}
+
+#[test]
+fn a_page_post_goes_to_the_feed_with_its_link_or_its_photos() {
+    let Fb { fake, .. } = fb();
+    let meta = fb_conn(&fake);
+    // Text and link: one call to /feed, Facebook builds the preview.
+    let d = publication(
+        "La biblioteca apre anche il sabato.",
+        Some("https://www.comune.example/biblioteca"),
+        &[],
+    );
+    let got = meta.deliver(&d).unwrap();
+    let id = got.platform_ref.clone().unwrap();
+    assert!(id.starts_with(&format!("{PAGE}_")), "{id}");
+    let post = fake.posts(PAGE).into_iter().find(|p| p.id == id).unwrap();
+    assert_eq!(
+        post.text.as_deref(),
+        Some("La biblioteca apre anche il sabato.")
+    );
+    assert_eq!(
+        post.link.as_deref(),
+        Some("https://www.comune.example/biblioteca")
+    );
+    // Two photos: uploaded unpublished with their alt text, then attached.
+    fake.clear_calls();
+    let d = publication(
+        "Le foto della festa.",
+        Some("https://www.comune.example/festa"),
+        &[
+            ("https://www.comune.example/a.jpg", "Il palco in piazza"),
+            (
+                "https://www.comune.example/b.jpg",
+                "Il coro dei bambini, di spalle",
+            ),
+        ],
+    );
+    let id = meta.deliver(&d).unwrap().platform_ref.unwrap();
+    let paths: Vec<String> = fake.calls().into_iter().map(|c| c.path).collect();
+    let v = GRAPH_API_VERSION;
+    assert_eq!(
+        paths,
+        [
+            format!("/{v}/{PAGE}/photos"),
+            format!("/{v}/{PAGE}/photos"),
+            format!("/{v}/{PAGE}/feed")
+        ]
+    );
+    let post = fake.posts(PAGE).into_iter().find(|p| p.id == id).unwrap();
+    assert_eq!(post.media.len(), 2);
+    assert_eq!(
+        post.media[1].alt_text.as_deref(),
+        Some("Il coro dei bambini, di spalle")
+    );
+    // No preview next to photos: the link is written in the text.
+    assert_eq!(
+        post.text.as_deref(),
+        Some("Le foto della festa.\n\nhttps://www.comune.example/festa")
+    );
+    assert_eq!(post.link, None);
+}
+
+#[test]
+fn a_publication_in_doubt_is_found_not_repeated_and_refusals_say_why() {
+    let Fb { fake, .. } = fb();
+    let meta = fb_conn(&fake);
+    let mut d = publication("Avviso: uffici chiusi il 24 dicembre.", None, &[]);
+    let first = meta.deliver(&d).unwrap().platform_ref.unwrap();
+    d.uncertain = true;
+    let again = meta.deliver(&d).unwrap();
+    assert_eq!(again.platform_ref.as_deref(), Some(first.as_str()));
+    assert!(again.already);
+    // A post claimed by another delivery is not this one's.
+    d.known_refs = vec![first.clone()];
+    let other = meta.deliver(&d).unwrap();
+    assert!(!other.already);
+    assert_ne!(other.platform_ref.as_deref(), Some(first.as_str()));
+    assert_eq!(fake.posts(PAGE).iter().filter(|p| p.by_api).count(), 2);
+    // An image that is not a public address is refused before any call.
+    let bad = publication("x", None, &[("foto.jpg", "una foto")]);
+    assert_eq!(code_of(&meta.deliver(&bad)), Some(PermanentCode::Rejected));
+    // A token without pages_manage_posts: Meta's #200, a missing permission.
+    let without: Vec<&str> = FB_PAGE_SCOPES
+        .iter()
+        .copied()
+        .filter(|s| *s != "pages_manage_posts")
+        .collect();
+    fake.add_token(PAGE_TOKEN, PAGE, &without);
+    let r = meta.deliver(&publication("y", None, &[]));
+    assert_eq!(code_of(&r), Some(PermanentCode::PermissionMissing), "{r:?}");
+}
+
+#[test]
+fn instagram_publishes_a_container_or_a_carousel_and_nothing_without_an_image() {
+    let Ig { fake, .. } = ig();
+    let meta = ig_conn(&fake);
+    let r = meta.deliver(&publication("Solo testo", None, &[]));
+    assert_eq!(code_of(&r), Some(PermanentCode::NotAllowed), "{r:?}");
+    let one = meta
+        .deliver(&publication(
+            "La nuova sala studio.",
+            Some("https://www.comune.example/sala"),
+            &[(
+                "https://www.comune.example/sala.jpg",
+                "La sala con i tavoli e le lampade",
+            )],
+        ))
+        .unwrap()
+        .platform_ref
+        .unwrap();
+    let post = fake.posts(IG).into_iter().find(|p| p.id == one).unwrap();
+    // Captions do not make links clickable, but the address is written.
+    assert_eq!(
+        post.text.as_deref(),
+        Some("La nuova sala studio.\n\nhttps://www.comune.example/sala")
+    );
+    assert_eq!(
+        post.media[0].alt_text.as_deref(),
+        Some("La sala con i tavoli e le lampade")
+    );
+    let many = meta
+        .deliver(&publication(
+            "Le tre sedi.",
+            None,
+            &[
+                ("https://www.comune.example/1.jpg", "La sede di via Roma"),
+                (
+                    "https://www.comune.example/2.jpg",
+                    "La sede di piazza Garibaldi",
+                ),
+                ("https://www.comune.example/3.jpg", "La sede della frazione"),
+            ],
+        ))
+        .unwrap()
+        .platform_ref
+        .unwrap();
+    let post = fake.posts(IG).into_iter().find(|p| p.id == many).unwrap();
+    assert_eq!(post.media.len(), 3);
+    assert_eq!(post.text.as_deref(), Some("Le tre sedi."));
 }

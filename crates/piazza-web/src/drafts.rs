@@ -38,7 +38,7 @@ struct DraftRow {
     id: String,
     title: String,
     account: String,
-    state: &'static str,
+    state: String,
     version: i64,
     approvals: String,
     scheduled: String,
@@ -50,7 +50,14 @@ fn row(d: &Draft) -> DraftRow {
         id: d.id.to_string(),
         title: d.title.clone(),
         account: format!("{} ({})", d.account_name, d.platform),
-        state: d.state.label_it(),
+        state: if d.awaits_approval_after_urgent() {
+            format!(
+                "{} d'urgenza, approvazione da registrare",
+                d.state.label_it()
+            )
+        } else {
+            d.state.label_it().to_string()
+        },
         version: d.version,
         approvals: format!("{} su {}", d.approvals_given, d.approvals_needed),
         scheduled: d.scheduled_at.map(when).unwrap_or_else(|| "—".into()),
@@ -188,6 +195,11 @@ pub(crate) struct NewForm {
     richiedente: String,
     #[serde(default)]
     scopo: String,
+    #[serde(default)]
+    campagna: String,
+    /// `YYYY-MM-DDTHH:MM`, Rome time (the browser's datetime-local).
+    #[serde(default)]
+    prevista: String,
     #[serde(flatten)]
     content: ContentForm,
 }
@@ -201,13 +213,22 @@ pub(crate) async fn create_submit(
     CsrfForm { session, form }: CsrfForm<NewForm>,
 ) -> Result<Response, AppError> {
     session.require(WRITERS)?;
+    let scheduled_at = given(&form.prevista)
+        .map(|p| {
+            piazza_calendar::parse_instant(&p)
+                .map(|t| t.as_millisecond())
+                .map_err(|e| {
+                    AppError::BadRequest(format!("data e ora di pubblicazione «{p}»: {e}"))
+                })
+        })
+        .transpose()?;
     let new = NewDraft {
         account_id: AccountId(form.account),
         title: form.titolo.clone(),
         requested_by: given(&form.richiedente),
         purpose: given(&form.scopo),
-        campaign: None,
-        scheduled_at: None,
+        campaign: given(&form.campagna),
+        scheduled_at,
         content: form.content.content()?,
     };
     let actor = session.actor();
@@ -246,8 +267,18 @@ struct DraftPage {
     draft: DraftRow,
     requested_by: Option<String>,
     purpose: Option<String>,
+    campaign: Option<String>,
     created_by: String,
     approved: bool,
+    /// The publication step in one sentence.
+    publication: Option<String>,
+    published_ref: Option<String>,
+    /// Published on the urgent path, approvals still missing.
+    urgent_mark: Option<String>,
+    urgent_note: Option<String>,
+    can_publish: bool,
+    can_publish_urgent: bool,
+    can_retry: bool,
     current: VersionView,
     older: Vec<VersionView>,
     gulpease: Option<String>,
@@ -298,6 +329,10 @@ pub(crate) async fn draft_detail(
         Some("commento") => Some("Commento aggiunto."),
         Some("inviata") => Some("Bozza inviata in approvazione."),
         Some("decisa") => Some("Decisione registrata."),
+        Some("pubblicazione") => {
+            Some("Pubblicazione messa in coda: lo stato qui sotto dice se è avvenuta.")
+        }
+        Some("riprova") => Some("Pubblicazione rimessa in coda."),
         _ => None,
     };
     detail(&state, &session, DraftId(id), None, notice).await
@@ -328,6 +363,9 @@ async fn detail(
         .decisions
         .iter()
         .any(|a| a.version == d.version && a.by == me);
+    let urgent_by_me = d.urgent.as_ref().is_some_and(|u| u.by == me);
+    let reviewer = session.has_any(REVIEWERS);
+    let after_urgent = d.awaits_approval_after_urgent();
     let status = page_status(&error);
     let page = DraftPage {
         layout: Layout::desk(
@@ -342,8 +380,35 @@ async fn detail(
         draft: row(&d),
         requested_by: d.requested_by.clone(),
         purpose: d.purpose.clone(),
+        campaign: d.campaign.clone(),
         created_by: d.created_by.clone(),
         approved: d.state == DraftState::Approvata,
+        publication: d.publication.as_ref().map(|p| p.describe_it(when)),
+        published_ref: d.published_ref.clone(),
+        urgent_mark: d.urgent.as_ref().filter(|_| after_urgent).map(|u| {
+            format!(
+                "Pubblicata d’urgenza da {} il {} senza le approvazioni: {}. Mancano {} approvazioni su {}, da registrare ora.",
+                u.by,
+                when(u.at),
+                u.reason,
+                d.approvals_needed.saturating_sub(d.approvals_given),
+                d.approvals_needed
+            )
+        }),
+        urgent_note: d.urgent.as_ref().filter(|_| !after_urgent).map(|u| {
+            format!(
+                "Pubblicata d’urgenza da {} il {} ({}); le approvazioni sono state registrate dopo.",
+                u.by,
+                when(u.at),
+                u.reason
+            )
+        }),
+        can_publish: d.state == DraftState::Approvata && reviewer,
+        can_publish_urgent: matches!(d.state, DraftState::Bozza | DraftState::InApprovazione)
+            && reviewer,
+        can_retry: d.state == DraftState::Programmata
+            && reviewer
+            && d.publication.as_ref().is_some_and(|p| p.retryable()),
         current: version_view(d.current()),
         older: d
             .versions
@@ -391,11 +456,12 @@ async fn detail(
             .collect(),
         can_revise: session.has_any(WRITERS),
         can_submit: d.state == DraftState::Bozza && session.has_any(WRITERS),
-        can_decide: d.state == DraftState::InApprovazione
-            && session.has_any(REVIEWERS)
+        can_decide: (d.state == DraftState::InApprovazione || after_urgent)
+            && reviewer
             && !own
+            && !urgent_by_me
             && !already,
-        own: own && d.state == DraftState::InApprovazione,
+        own: (own || urgent_by_me) && (d.state == DraftState::InApprovazione || after_urgent),
         licences: MediaLicence::ALL
             .iter()
             .map(|l| (l.as_str(), l.label_it()))
@@ -529,6 +595,74 @@ pub(crate) async fn decide_submit(
             given(&form.impersonale).as_deref(),
         )
         .map(|_| ())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PublishForm {
+    versione: i64,
+}
+
+pub(crate) async fn publish_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { session, form }: CsrfForm<PublishForm>,
+) -> Result<Response, AppError> {
+    let actor = session.actor();
+    let id = DraftId(id);
+    let worker = state.worker.clone();
+    on_draft(&state, &session, id, "pubblicazione", move |d| {
+        d.publish_draft(&actor, id, form.versione)?;
+        worker.notify();
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct UrgentForm {
+    versione: i64,
+    #[serde(default)]
+    motivo: String,
+    #[serde(default)]
+    impersonale: String,
+}
+
+pub(crate) async fn urgent_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { session, form }: CsrfForm<UrgentForm>,
+) -> Result<Response, AppError> {
+    let actor = session.actor();
+    let id = DraftId(id);
+    let worker = state.worker.clone();
+    on_draft(&state, &session, id, "pubblicazione", move |d| {
+        d.publish_urgent(
+            &actor,
+            id,
+            form.versione,
+            &form.motivo,
+            given(&form.impersonale).as_deref(),
+        )?;
+        worker.notify();
+        Ok(())
+    })
+    .await
+}
+
+pub(crate) async fn retry_publication_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { session, form: _ }: CsrfForm<EmptyForm>,
+) -> Result<Response, AppError> {
+    let actor = session.actor();
+    let id = DraftId(id);
+    let worker = state.worker.clone();
+    on_draft(&state, &session, id, "riprova", move |d| {
+        d.retry_publication(&actor, id)?;
+        worker.notify();
+        Ok(())
     })
     .await
 }

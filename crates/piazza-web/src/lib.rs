@@ -160,6 +160,12 @@ fn desk_routes() -> Router<AppState> {
         .route("/desk/bozze/{id}/commento", post(drafts::comment_submit))
         .route("/desk/bozze/{id}/invia", post(drafts::submit_submit))
         .route("/desk/bozze/{id}/decisione", post(drafts::decide_submit))
+        .route("/desk/bozze/{id}/pubblica", post(drafts::publish_submit))
+        .route("/desk/bozze/{id}/urgenza", post(drafts::urgent_submit))
+        .route(
+            "/desk/bozze/{id}/riprova",
+            post(drafts::retry_publication_submit),
+        )
         .route("/desk/riesami", get(appeals::appeals_page))
         .route("/desk/riesami/registra", post(appeals::record_submit))
         .route("/desk/riesami/{id}", get(appeals::appeal_detail))

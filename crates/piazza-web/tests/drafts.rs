@@ -1,8 +1,10 @@
 //! The editorial desk's pages, in-process: an office opens a draft from
 //! the form, an editor writes a new version, the author finds no approval
 //! form and is refused if she posts one anyway, a dirigente approves, and
-//! the approved draft's page says nothing was published. Forms need the
-//! CSRF token like every other.
+//! the approved draft's page says nothing was sent; queued for publication
+//! on an account that is not connected, the page says a person must
+//! publish it. Forms need the CSRF token like every other. (The flow
+//! against the fake Graph API runs in Chromium: `tests/browser/`.)
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -184,7 +186,7 @@ async fn a_draft_is_opened_revised_and_approved_through_the_pages() {
     );
     let page = w.get(&capo, "/desk/bozze/1").await;
     assert!(
-        page.body.contains("nulla è stato pubblicato"),
+        page.body.contains("nulla è stato inviato alla piattaforma"),
         "{}",
         page.body
     );
@@ -192,5 +194,37 @@ async fn a_draft_is_opened_revised_and_approved_through_the_pages() {
         page.body.contains("Nessun problema trovato"),
         "{}",
         page.body
+    );
+    // The office's referente gets no publishing form and is refused.
+    let page = w.get(&cultura, "/desk/bozze/1").await;
+    assert!(
+        !page.body.contains("/desk/bozze/1/pubblica"),
+        "{}",
+        page.body
+    );
+    let r = w
+        .form(
+            &cultura,
+            "/desk/bozze/1/pubblica",
+            &[("versione", "2")],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // The dirigente queues it; the account is not connected, and the page
+    // says what is left to do instead of claiming a publication.
+    let r = w
+        .form(&capo, "/desk/bozze/1/pubblica", &[("versione", "2")], true)
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let page = w.get(&capo, "/desk/bozze/1?esito=pubblicazione").await;
+    assert!(
+        page.body.contains("pubblicare il post: da fare a mano"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        w.state.desk.draft(w.admin, DraftId(1)).unwrap().state,
+        DraftState::Programmata
     );
 }

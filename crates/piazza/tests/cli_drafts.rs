@@ -1,7 +1,9 @@
 //! `piazza drafts` end to end on every backend: a draft opened by an
 //! office, rewritten by an editor, submitted, refused to its author,
-//! approved by a dirigente, with the checks of its current version; an
-//! approved draft says nothing was published.
+//! approved by a dirigente, with the checks of its current version, and
+//! queued for publication (left to a person: the account is not
+//! connected). Publishing against the fake Graph API, with a real process
+//! killed mid-delivery, is in `cli_platforms.rs`.
 
 mod common;
 use common::envs;
@@ -112,7 +114,7 @@ fn a_draft_goes_from_request_to_approval_from_the_command_line() {
         );
         let out = env.ok(&["drafts", "approve", "1", "--version", "2", "--as", "capo"]);
         assert!(out.contains("approvata"), "{out}");
-        assert!(out.contains("nulla è stato pubblicato"), "{out}");
+        assert!(out.contains("non è ancora pubblicata"), "{out}");
         let listed = env.json(&["drafts", "list", "--state", "approvata"]);
         assert_eq!(listed.as_array().unwrap().len(), 1);
         assert_eq!(listed[0]["versions"].as_array().unwrap().len(), 2);
@@ -124,5 +126,22 @@ fn a_draft_goes_from_request_to_approval_from_the_command_line() {
             "{}",
             shown["checks"]
         );
+        // Queued: the account is not connected, so a person publishes it
+        // and the command says so.
+        let refused = env.run(&[
+            "drafts",
+            "publish",
+            "1",
+            "--version",
+            "2",
+            "--as",
+            "cultura",
+        ]);
+        assert_eq!(refused.status.code(), Some(1), "an office does not publish");
+        let out = env.ok(&["drafts", "publish", "1", "--version", "2", "--as", "capo"]);
+        assert!(out.contains("pubblicare il post: da fare a mano"), "{out}");
+        assert!(out.contains("non è collegato"), "{out}");
+        let shown = env.ok(&["drafts", "show", "1"]);
+        assert!(shown.contains("in pubblicazione"), "{shown}");
     }
 }

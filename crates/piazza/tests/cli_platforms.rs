@@ -1,8 +1,9 @@
 //! Decisions reaching a platform from the command line, against a local
 //! fake of Meta's Graph API (real HTTP, never Meta), on SQLite and on
 //! PostgreSQL: connecting a Page with a token file, checking it, pulling
-//! its comments, and the outbox delivering exactly once when a real
-//! `piazza` process is killed before or after the platform's answer.
+//! its comments, the outbox delivering exactly once when a real `piazza`
+//! process is killed before or after the platform's answer, and an
+//! approved draft published the same way.
 
 use std::path::Path;
 
@@ -325,5 +326,94 @@ fn a_token_file_others_can_read_is_refused() {
         ]);
         assert_eq!(o.status.code(), Some(1));
         assert!(stderr(&o).contains("chmod 600"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn an_approved_draft_is_published_once_even_when_the_process_dies() {
+    for (env, fake) in env_for("publish_crash") {
+        let account = setup(&env, &fake).to_string();
+        env.ok(&[
+            "staff",
+            "add",
+            "paola",
+            "--name",
+            "Paola",
+            "--role",
+            "redattore",
+            "--as",
+            "root",
+        ]);
+        env.ok(&[
+            "staff",
+            "assign",
+            "paola",
+            "--account",
+            &account,
+            "--as",
+            "root",
+        ]);
+        let text = env.dir.path().join("post.txt");
+        std::fs::write(
+            &text,
+            "Da lunedì 14 dicembre il mercato del sabato si sposta in piazza Guercino.",
+        )
+        .unwrap();
+        env.ok(&[
+            "drafts",
+            "new",
+            "--account",
+            &account,
+            "--title",
+            "Mercato",
+            "--text-file",
+            text.to_str().unwrap(),
+            "--link",
+            "https://www.comune.cento.fe.it/mercato",
+            "--as",
+            "paola",
+        ]);
+        env.ok(&["drafts", "submit", "1", "--as", "paola"]);
+        env.ok(&["drafts", "approve", "1", "--version", "1", "--as", "capo"]);
+        let out = env.ok(&["drafts", "publish", "1", "--version", "1", "--as", "paola"]);
+        assert!(
+            out.contains("pubblicare il post: in coda per Facebook"),
+            "{out}"
+        );
+        assert!(fake.posts(PAGE).is_empty(), "nothing sent yet");
+
+        // The process dies after Meta answered and before the answer was
+        // recorded: the post exists on the Page, the row is in flight.
+        let o = env
+            .command(&["outbox", "run"])
+            .env("PIAZZA_FAULT", "outbox.after_delivery")
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "the fault must kill the process");
+        assert_eq!(fake.posts(PAGE).len(), 1);
+
+        // The next run finds the post and publishes nothing more.
+        let o = env.ok(&["outbox", "run"]);
+        assert!(o.contains("passi eseguiti: 1"), "{o}");
+        let posts = fake.posts(PAGE);
+        assert_eq!(posts.len(), 1, "published exactly once");
+        let text = posts[0].text.as_deref().unwrap();
+        assert!(
+            text.starts_with("Da lunedì 14 dicembre il mercato"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("(creativecommons.org/licenses/by-nd/3.0/it)"),
+            "{text}"
+        );
+        assert_eq!(
+            posts[0].link.as_deref(),
+            Some("https://www.comune.cento.fe.it/mercato")
+        );
+        let shown = env.json(&["drafts", "show", "1"]);
+        assert_eq!(shown["draft"]["state"], "pubblicata");
+        assert_eq!(shown["draft"]["published_ref"], posts[0].id.as_str());
+        env.ok(&["outbox", "run"]);
+        assert_eq!(fake.posts(PAGE).len(), 1);
     }
 }

@@ -29,6 +29,18 @@
 //!   /{ig-comment-id}` (`hide`), `DELETE /{ig-comment-id}`:
 //!   <https://developers.facebook.com/docs/instagram-api/reference/ig-comment>,
 //!   <https://developers.facebook.com/docs/instagram-api/guides/comment-moderation>;
+//! - publishing: `POST /{page-id}/feed` (`message`, `link`,
+//!   `attached_media[i]`), `POST /{page-id}/photos` (`url`, `published`,
+//!   `alt_text_custom`), with `pages_manage_posts`:
+//!   <https://developers.facebook.com/docs/pages-api/posts>,
+//!   <https://developers.facebook.com/docs/graph-api/reference/page/photos/>;
+//!   `POST /{ig-user-id}/media` (`image_url`, `caption`, `alt_text`,
+//!   `is_carousel_item`, `media_type=CAROUSEL` with `children`) and `POST
+//!   /{ig-user-id}/media_publish` (`creation_id`), with
+//!   `instagram_content_publish`:
+//!   <https://developers.facebook.com/docs/instagram-platform/content-publishing>
+//!   (the shared digest does not cover publishing; `alt_text_custom` and
+//!   `alt_text` are taken from those pages and unconfirmed there);
 //! - `GET /debug_token`: <https://developers.facebook.com/docs/graph-api/reference/debug_token>;
 //! - `POST|GET /{page-id}/subscribed_apps`, `POST /me/subscribed_apps`:
 //!   <https://developers.facebook.com/docs/graph-api/webhooks/getting-started>,

@@ -186,8 +186,16 @@ mod tests {
             ]),
         );
         let names: Vec<&str> = m.iter().map(|(p, _)| p.permission.as_str()).collect();
-        assert_eq!(names, ["pages_messaging", "pages_manage_metadata"]);
+        assert_eq!(
+            names,
+            [
+                "pages_messaging",
+                "pages_manage_posts",
+                "pages_manage_metadata"
+            ]
+        );
         assert_eq!(m[0].0.needed_for, [Operation::PrivateReply]);
+        assert_eq!(m[1].0.needed_for, [Operation::Publish]);
         assert_eq!(
             missing_problem(&m[0].0.permission, m[0].1),
             "Manca il permesso pages_messaging: la motivazione non potrà essere inviata in privato all'autore"
@@ -204,6 +212,7 @@ mod tests {
         let fb_login = s(&[
             "instagram_basic",
             "instagram_manage_comments",
+            "instagram_content_publish",
             "pages_show_list",
             "pages_read_engagement",
         ]);
@@ -211,13 +220,24 @@ mod tests {
         let ig_login = s(&[
             "instagram_business_basic",
             "instagram_business_manage_comments",
+            "instagram_business_content_publish",
         ]);
         assert!(missing(Platform::Instagram, &ig_login).is_empty());
+        // Without the publishing permission, only publishing is lost.
+        let m = missing(Platform::Instagram, &ig_login[..2]);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].0.needed_for, [Operation::Publish]);
         let half = s(&["instagram_business_basic"]);
         let m = missing(Platform::Instagram, &half);
-        assert_eq!(m.len(), 1);
-        assert_eq!(m[0].0.permission, "instagram_business_manage_comments");
-        assert_eq!(missing(Platform::Instagram, &[]).len(), 4);
+        let names: Vec<&str> = m.iter().map(|(p, _)| p.permission.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "instagram_business_manage_comments",
+                "instagram_business_content_publish"
+            ]
+        );
+        assert_eq!(missing(Platform::Instagram, &[]).len(), 5);
     }
 
     #[test]

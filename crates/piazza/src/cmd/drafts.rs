@@ -1,8 +1,10 @@
 //! `piazza drafts`: the editorial desk from the command line, over the same
 //! desk calls as the web pages. An office or an editor opens a draft,
 //! writes new versions, comments, submits it; the reviewers the policy
-//! names approve or reject it. Publishing is not built yet, and the command
-//! says so for an approved draft.
+//! names approve or reject it; a reviewer publishes it through the outbox
+//! (at its scheduled time; `piazza outbox run` or `piazza serve` deliver
+//! it), or at once on the urgent path with the approvals recorded
+//! afterwards.
 
 use std::path::PathBuf;
 
@@ -135,8 +137,27 @@ pub enum DraftsCommand {
         #[arg(long = "as")]
         as_staff: String,
     },
+    /// Queue an approved draft for publication at its scheduled time (now
+    /// when it has none); with `--urgent REASON`, publish a draft not yet
+    /// approved at once (emergencies), its approvals to be recorded
+    /// afterwards.
+    Publish {
+        id: DraftId,
+        #[arg(long)]
+        version: i64,
+        /// Why it cannot wait for its approvals (a weather alert, civil
+        /// protection).
+        #[arg(long)]
+        urgent: Option<String>,
+        /// During an election period, with `--urgent`: why the text is
+        /// impersonal and indispensable (L. 28/2000 art. 9).
+        #[arg(long)]
+        impersonal: Option<String>,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
     /// The drafts, optionally in one state (bozza, in_approvazione,
-    /// approvata, respinta).
+    /// approvata, respinta, programmata, pubblicata).
     List {
         #[arg(long)]
         state: Option<String>,
@@ -160,15 +181,28 @@ fn scheduled(s: &str) -> anyhow::Result<i64> {
 
 fn line(d: &Draft) -> String {
     format!(
-        "n. {:<4} v{:<2} {:<26} {} ({}) — approvazioni {}/{}",
+        "n. {:<4} v{:<2} {:<26} {} ({}) — approvazioni {}/{}{}",
         d.id,
         d.version,
         d.state.label_it(),
         d.title,
         d.account_name,
         d.approvals_given,
-        d.approvals_needed
+        d.approvals_needed,
+        if d.awaits_approval_after_urgent() {
+            " — PUBBLICATA D'URGENZA, APPROVAZIONE DA REGISTRARE"
+        } else {
+            ""
+        }
     )
+}
+
+/// The publication's state in one sentence, or nothing when the draft was
+/// never sent to publication.
+fn publication(d: &Draft) -> Option<String> {
+    d.publication
+        .as_ref()
+        .map(|p| p.describe_it(piazza_desk::italian_when))
 }
 
 pub fn drafts(store: &StoreArgs, cmd: DraftsCommand) -> anyhow::Result<Outcome> {
@@ -244,7 +278,11 @@ pub fn drafts(store: &StoreArgs, cmd: DraftsCommand) -> anyhow::Result<Outcome> 
             let d = desk.draft(admin.id, id)?;
             match state {
                 DraftState::Approvata => println!(
-                    "bozza n. {id} approvata ({}/{}); la pubblicazione dalla scrivania non è ancora disponibile: nulla è stato pubblicato",
+                    "bozza n. {id} approvata ({}/{}); non è ancora pubblicata: `piazza drafts publish {id} --version {}` la mette in coda",
+                    d.approvals_given, d.approvals_needed, d.version
+                ),
+                DraftState::Programmata | DraftState::Pubblicata => println!(
+                    "approvazione registrata dopo la pubblicazione d'urgenza ({}/{})",
                     d.approvals_given, d.approvals_needed
                 ),
                 _ => println!(
@@ -271,6 +309,28 @@ pub fn drafts(store: &StoreArgs, cmd: DraftsCommand) -> anyhow::Result<Outcome> 
             )?;
             println!("bozza n. {id} respinta: chi l'ha scritta può preparare una nuova versione");
         }
+        DraftsCommand::Publish {
+            id,
+            version,
+            urgent,
+            impersonal,
+            as_staff,
+        } => {
+            let by = actor(&as_staff)?;
+            let step = match urgent {
+                Some(reason) => {
+                    desk.publish_urgent(&by, id, version, &reason, impersonal.as_deref())?
+                }
+                None => desk.publish_draft(&by, id, version)?,
+            };
+            println!(
+                "bozza n. {id}: {}",
+                step.describe_it(piazza_desk::italian_when)
+            );
+            if step.state == piazza_desk::OutboxState::Pending {
+                println!("(la consegna la fa `piazza serve`, oppure `piazza outbox run`)");
+            }
+        }
         DraftsCommand::List { state, json } => {
             let state: Option<DraftState> = state.as_deref().map(str::parse).transpose()?;
             let all = desk.drafts(admin.id, state)?;
@@ -296,6 +356,20 @@ pub fn drafts(store: &StoreArgs, cmd: DraftsCommand) -> anyhow::Result<Outcome> 
                 );
             } else {
                 println!("{}", line(&d));
+                if let Some(p) = publication(&d) {
+                    println!("pubblicazione: {p}");
+                }
+                if let Some(r) = &d.published_ref {
+                    println!("id del post sulla piattaforma: {r}");
+                }
+                if let Some(u) = &d.urgent {
+                    println!(
+                        "pubblicata d'urgenza da {} il {}: {}",
+                        u.by,
+                        piazza_desk::italian_when(u.at),
+                        u.reason
+                    );
+                }
                 let v = d.current();
                 println!("\n{}", v.content.body.trim_end());
                 if let Some(link) = &v.content.link {
