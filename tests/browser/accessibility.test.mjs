@@ -266,6 +266,8 @@ for (const viewport of VIEWPORTS) {
       await visit(page, '/desk/report', 'reports');
       await visit(page, '/desk/riesami?tutte=1', 'appeals');
       await visit(page, '/desk/segnalazioni?tutte=1', 'user-reports');
+      await visit(page, '/desk/calendario', 'calendar');
+      await visit(page, '/desk/elezioni', 'elections');
       await visit(page, '/desk/bozze', 'drafts');
       await page.locator('#titolo').fill('Mostra in biblioteca');
       await page.locator('#testo').fill('Si comunica che da oggi in biblioteca c’è la mostra sulle botteghe.');

@@ -70,6 +70,42 @@ pub fn parse_instant(text: &str) -> Result<Timestamp, CalendarError> {
         .map_err(|_| invalid())
 }
 
+/// The instant the day `date` begins in Rome (midnight, or the first
+/// instant after a gap).
+pub fn local_midnight(date: Date) -> Result<Timestamp, CalendarError> {
+    rome()
+        .to_ambiguous_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+        .compatible()
+        .map_err(|_| CalendarError::OutOfRange(date.to_string()))
+}
+
+/// The Monday of the week `date` is in (Italian weeks start on Monday).
+pub fn week_start(date: Date) -> Date {
+    let back = i64::from(date.weekday().to_monday_zero_offset());
+    date.checked_sub(jiff::Span::new().days(back))
+        .unwrap_or(date)
+}
+
+/// A day as Italians write it: "lunedì 7 dicembre 2026".
+pub fn day_label_it(date: Date) -> String {
+    const WEEKDAYS: [&str; 7] = [
+        "lunedì",
+        "martedì",
+        "mercoledì",
+        "giovedì",
+        "venerdì",
+        "sabato",
+        "domenica",
+    ];
+    format!(
+        "{} {} {} {}",
+        WEEKDAYS[date.weekday().to_monday_zero_offset() as usize],
+        date.day(),
+        crate::month_name_it(date.month()),
+        date.year()
+    )
+}
+
 /// Reads a `YYYY-MM-DD` date.
 pub fn parse_date(text: &str) -> Result<Date, CalendarError> {
     text.trim()
@@ -203,6 +239,21 @@ mod tests {
         assert_eq!(
             local_date(utc("2026-12-31T23:30:00Z")).to_string(),
             "2027-01-01"
+        );
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_days_read_in_italian() {
+        let sunday: Date = "2027-01-03".parse().unwrap();
+        assert_eq!(week_start(sunday).to_string(), "2026-12-28");
+        let monday: Date = "2026-12-07".parse().unwrap();
+        assert_eq!(week_start(monday), monday);
+        assert_eq!(day_label_it(monday), "lunedì 7 dicembre 2026");
+        assert_eq!(day_label_it(sunday), "domenica 3 gennaio 2027");
+        // Midnight in Rome is 23:00 UTC the day before in winter.
+        assert_eq!(
+            local_midnight(monday).unwrap().to_string(),
+            "2026-12-06T23:00:00Z"
         );
     }
 }

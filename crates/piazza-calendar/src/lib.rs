@@ -42,7 +42,10 @@ pub use calendar::{
 };
 pub use clock::WorkingClock;
 pub use error::CalendarError;
-pub use instant::{format_instant, local_date, parse_date, parse_instant, rome};
+pub use instant::{
+    day_label_it, format_instant, local_date, local_midnight, parse_date, parse_instant, rome,
+    week_start,
+};
 pub use schedule::{
     Interval, IntervalSpec, ScheduleSpec, TimeOfDay, WeeklySchedule, parse_days, parse_weekday,
     weekday_name_it,

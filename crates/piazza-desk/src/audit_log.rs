@@ -80,6 +80,8 @@ closed_set! {
         DraftPublish = "draft.publish",
         DraftPublishUrgent = "draft.publish_urgent",
         DraftPublished = "draft.published",
+        PublicFigureAdd = "public_figure.add",
+        PublicFigureRemove = "public_figure.remove",
         // Citizens' reports of a comment.
         UserReportFile = "user_report.file",
         UserReportClose = "user_report.close",
@@ -181,6 +183,7 @@ closed_set! {
         UserReport = "user_report",
         ElectionPeriod = "election_period",
         Draft = "draft",
+        PublicFigure = "public_figure",
         Office = "office",
         Ticket = "ticket",
         Mail = "mail",

@@ -182,6 +182,38 @@ pub struct Draft {
     pub publication: Option<OutboxItem>,
 }
 
+/// What the editorial calendar shows.
+#[derive(Debug, Clone, Default)]
+pub struct CalendarFilter {
+    /// Epoch ms, included.
+    pub from: i64,
+    /// Epoch ms, excluded.
+    pub to: i64,
+    pub account: Option<AccountId>,
+    /// The office or association that asked (`requested_by`).
+    pub office: Option<String>,
+    pub campaign: Option<String>,
+}
+
+/// A draft in the calendar, at the time it goes (or went) out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalendarEntry {
+    pub at: Option<i64>,
+    pub draft: Draft,
+}
+
+/// The editorial calendar of a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Calendar {
+    /// In time order.
+    pub entries: Vec<CalendarEntry>,
+    /// Drafts (not rejected) without a time yet.
+    pub unscheduled: Vec<CalendarEntry>,
+    /// Every office and campaign named by a draft, for the filters.
+    pub offices: Vec<String>,
+    pub campaigns: Vec<String>,
+}
+
 /// Who published a draft at once, and why (civil protection, a weather
 /// alert): the approvals are recorded afterwards.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1073,19 +1105,84 @@ impl Desk {
             .collect()
     }
 
+    /// The editorial calendar: the drafts due, queued or published from
+    /// `from` to `to` (epoch ms, `to` excluded) by the time they go out
+    /// (published: when they went; queued: when they are due; otherwise
+    /// their scheduled time), the latest decisions included, plus those
+    /// still without a time; filtered by account, by the office that asked
+    /// and by campaign.
+    pub fn editorial_calendar(
+        &self,
+        admin_id: AdminId,
+        filter: &CalendarFilter,
+    ) -> Result<Calendar> {
+        let all = self.drafts(admin_id, None)?;
+        let mut offices: Vec<String> = all.iter().filter_map(|d| d.requested_by.clone()).collect();
+        let mut campaigns: Vec<String> = all.iter().filter_map(|d| d.campaign.clone()).collect();
+        offices.sort();
+        offices.dedup();
+        campaigns.sort();
+        campaigns.dedup();
+        let wanted = |d: &Draft| {
+            filter.account.is_none_or(|a| a == d.account_id)
+                && filter
+                    .office
+                    .as_ref()
+                    .is_none_or(|o| d.requested_by.as_ref() == Some(o))
+                && filter
+                    .campaign
+                    .as_ref()
+                    .is_none_or(|c| d.campaign.as_ref() == Some(c))
+        };
+        let mut entries = Vec::new();
+        let mut unscheduled = Vec::new();
+        for d in all.into_iter().filter(|d| wanted(d)) {
+            let at = match d.state {
+                DraftState::Pubblicata => d.published_at,
+                DraftState::Programmata => d
+                    .publication
+                    .as_ref()
+                    .map(|p| p.next_attempt_at)
+                    .or(d.scheduled_at),
+                _ => d.scheduled_at,
+            };
+            match at {
+                Some(t) if t >= filter.from && t < filter.to => entries.push(CalendarEntry {
+                    at: Some(t),
+                    draft: d,
+                }),
+                Some(_) => {}
+                None if !matches!(d.state, DraftState::Respinta) => {
+                    unscheduled.push(CalendarEntry { at: None, draft: d })
+                }
+                None => {}
+            }
+        }
+        entries.sort_by_key(|e| (e.at, e.draft.id));
+        Ok(Calendar {
+            entries,
+            unscheduled,
+            offices,
+            campaigns,
+        })
+    }
+
     /// The editorial checks of a draft's current version: the text's (see
     /// [`crate::editorial::check_text`], the election period's when one is
     /// on) and each image's text alternative.
     pub fn draft_checks(&self, admin_id: AdminId, id: DraftId) -> Result<piazza_editorial::Report> {
         let d = self.draft(admin_id, id)?;
         let ctx = self.context(admin_id)?;
-        let election = self.election_period_now(admin_id)?.is_some();
+        let figures = match self.election_period_now(admin_id)? {
+            Some(_) => Some(self.public_figures(admin_id)?),
+            None => None,
+        };
         let current = d.current();
         let mut report = crate::editorial::check_text(
             &ctx.analyzer,
             &current.content.body,
             d.platform.parse().ok(),
-            election,
+            figures.as_deref(),
         );
         for m in &current.content.media {
             report.add_media(&m.file, &m.alt_text);

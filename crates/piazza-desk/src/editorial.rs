@@ -6,14 +6,19 @@ use piazza_analysis::{Analyzer, CommentInput};
 use piazza_editorial::Report;
 use piazza_taxonomy::{Category, PersonalDataKind, Platform};
 
+/// During an election period: the political figures of the registry,
+/// whose names the checks flag (empty when the registry lists none).
+pub type ElectionCheck<'a> = Option<&'a [crate::PublicFigure]>;
+
 /// Every check of `text` (see `piazza_editorial`), plus the personal and
-/// special-category data `analyzer` finds in it, plus the election
-/// period's checks while one is on.
+/// special-category data `analyzer` finds in it, plus, while an election
+/// period is on (`election` is `Some`), its checks and the names of the
+/// political figures it lists.
 pub fn check_text(
     analyzer: &Analyzer,
     text: &str,
     platform: Option<Platform>,
-    election_period: bool,
+    election: ElectionCheck<'_>,
 ) -> Report {
     let analysis = analyzer.analyze(&CommentInput::new(text));
     let mut report = piazza_editorial::check(text, platform);
@@ -33,8 +38,13 @@ pub fn check_text(
                     .map(move |e| (e.start, e.end, e.text.clone(), special))
             }),
     );
-    if election_period {
+    if let Some(figures) = election {
         report.add_election_period(text);
+        let names: Vec<(&str, &str)> = figures
+            .iter()
+            .map(|f| (f.name.as_str(), f.role.label_it()))
+            .collect();
+        report.add_names(text, &names);
     }
     report
 }

@@ -61,10 +61,13 @@ pub use audit_log::{AuditKind, AuditTarget};
 pub use auth::{generate_password, hash_password, verify_password};
 pub use context::AdminContext;
 pub use drafts::{
-    Draft, DraftApproval, DraftComment, DraftContent, DraftDecision, DraftMedia, DraftState,
-    DraftVersion, MediaLicence, NewDraft, UrgentMark,
+    Calendar, CalendarEntry, CalendarFilter, Draft, DraftApproval, DraftComment, DraftContent,
+    DraftDecision, DraftMedia, DraftState, DraftVersion, MediaLicence, NewDraft, UrgentMark,
 };
-pub use elections::{ElectionKind, ElectionPeriod, NewElectionPeriod};
+pub use elections::{
+    ElectionKind, ElectionPeriod, FigureRole, NewElectionPeriod, PeriodPublication, PeriodRecord,
+    PublicFigure, csv_field,
+};
 pub use error::DeskError;
 pub use ids::{
     AccountId, ActionId, AdminId, AppealId, CommentId, DraftId, MailId, OfficeId, OutboxId,

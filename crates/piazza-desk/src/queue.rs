@@ -225,6 +225,9 @@ pub struct ItemDetail {
     /// The election period in force today, if any: what staff write is
     /// checked against L. 28/2000 art. 9.
     pub election_period: Option<crate::ElectionPeriod>,
+    /// While a period is on: the political figures whose names the checks
+    /// of a reply flag.
+    pub public_figures: Vec<crate::PublicFigure>,
     /// The tickets of its forwards, with the draft replies the offices'
     /// answers left for the URP.
     pub tickets: Vec<crate::Ticket>,
@@ -384,6 +387,7 @@ impl Desk {
 
     /// One item with everything a moderator needs to decide.
     pub fn item(&self, actor: &Actor, comment_id: CommentId) -> Result<ItemDetail> {
+        let period = self.election_period_now(actor.admin_id)?;
         let (row, extra) = self.read(|tx| {
             let row = tx.query_opt(
                 &format!(
@@ -452,7 +456,11 @@ impl Desk {
             },
             parent_external_id: extra.opt_text(12)?,
             user_reports,
-            election_period: self.election_period_now(actor.admin_id)?,
+            election_period: period.clone(),
+            public_figures: match period {
+                Some(_) => self.public_figures(actor.admin_id)?,
+                None => Vec::new(),
+            },
             tickets: match self.tickets(
                 actor,
                 &crate::TicketFilter {

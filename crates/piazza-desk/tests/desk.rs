@@ -1827,7 +1827,9 @@ fn an_election_period_is_recorded_and_in_force_on_its_days() {
             &ctx.analyzer,
             "Finalmente la piscina riapre lunedì, come promesso.",
             None,
-            d.election_period.is_some(),
+            d.election_period
+                .as_ref()
+                .map(|_| d.public_figures.as_slice()),
         );
         assert!(
             r.issues

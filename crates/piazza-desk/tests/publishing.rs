@@ -554,5 +554,124 @@ fn in_an_election_period_nothing_goes_out_without_the_statement() {
         assert!(e.is_none(), "{e:?}");
         assert_eq!(w.desk.deliver_outbox(10).unwrap().done, 1);
         assert_eq!(w.fake.posts(PAGE).len(), 1);
+
+        // The record of the period lists it, with the statement and the
+        // text as it went out.
+        let period = w.desk.election_period_now(w.admin).unwrap().unwrap();
+        let record = w.desk.election_record(w.admin, period.id).unwrap();
+        assert_eq!(record.publications.len(), 1);
+        let p = &record.publications[0];
+        assert_eq!(p.draft_id, id);
+        assert_eq!(
+            p.post_ref.as_deref(),
+            Some(w.fake.posts(PAGE)[0].id.as_str())
+        );
+        assert!(p.text.contains(FOOTER), "{}", p.text);
+        assert_eq!(p.approvals.len(), 1);
+        assert!(
+            p.approvals[0]
+                .1
+                .as_deref()
+                .unwrap()
+                .contains("indispensabile")
+        );
+        let csv = record.to_csv();
+        assert!(csv.starts_with("bozza,titolo,account,"), "{csv}");
+        assert!(csv.contains("capo: Informazione di servizio"), "{csv}");
+
+        // A draft naming the mayor (from the registry) is flagged.
+        w.desk
+            .add_public_figure(&w.boss, "Edoardo Accorsi", piazza_desk::FigureRole::Sindaco)
+            .unwrap();
+        let named = w
+            .desk
+            .create_draft(
+                &w.editor,
+                &NewDraft {
+                    account_id: w.account,
+                    title: "Inaugurazione".into(),
+                    requested_by: None,
+                    purpose: None,
+                    campaign: None,
+                    scheduled_at: None,
+                    content: content(
+                        "Domani il sindaco Edoardo Accorsi inaugura la scuola di via Roma.",
+                    ),
+                },
+            )
+            .unwrap();
+        let checks = w.desk.draft_checks(w.admin, named).unwrap();
+        let flagged: Vec<&str> = checks
+            .issues
+            .iter()
+            .filter(|i| i.kind == piazza_editorial::IssueKind::ElectionPeriod)
+            .map(|i| i.passage.as_str())
+            .collect();
+        assert!(flagged.contains(&"Edoardo Accorsi"), "{flagged:?}");
+        // Only what went out is in the record.
+        assert_eq!(
+            w.desk
+                .election_record(w.admin, period.id)
+                .unwrap()
+                .publications
+                .len(),
+            1
+        );
+    }
+}
+
+#[test]
+fn the_calendar_places_drafts_by_when_they_go_out_and_filters_them() {
+    for s in test_stores("publish_calendar") {
+        let w = world(s, 1);
+        let wednesday = MONDAY_10 + 2 * DAY;
+        let a = submitted(&w, Some(wednesday));
+        approve(&w, a, &w.boss, None);
+        w.desk.publish_draft(&w.editor, a, 2).unwrap();
+        let b = w
+            .desk
+            .create_draft(
+                &w.editor,
+                &NewDraft {
+                    account_id: w.account,
+                    title: "Senza data".into(),
+                    requested_by: Some("Ufficio Tributi".into()),
+                    purpose: None,
+                    campaign: None,
+                    scheduled_at: None,
+                    content: content("La scadenza dell'IMU è il 16 dicembre."),
+                },
+            )
+            .unwrap();
+        let week = |office: Option<&str>, campaign: Option<&str>| {
+            w.desk
+                .editorial_calendar(
+                    w.admin,
+                    &piazza_desk::CalendarFilter {
+                        from: MONDAY_10 - 10 * 3_600_000,
+                        to: MONDAY_10 + 7 * DAY,
+                        account: None,
+                        office: office.map(str::to_string),
+                        campaign: campaign.map(str::to_string),
+                    },
+                )
+                .unwrap()
+        };
+        let cal = week(None, None);
+        assert_eq!(cal.entries.len(), 1);
+        assert_eq!(cal.entries[0].draft.id, a);
+        assert_eq!(cal.entries[0].at, Some(wednesday));
+        assert_eq!(cal.unscheduled.len(), 1);
+        assert_eq!(cal.unscheduled[0].draft.id, b);
+        assert_eq!(cal.offices, ["Servizio Cultura", "Ufficio Tributi"]);
+        assert_eq!(cal.campaigns, ["Natale 2026"]);
+        assert!(week(Some("Ufficio Tributi"), None).entries.is_empty());
+        assert_eq!(week(None, Some("Natale 2026")).entries.len(), 1);
+        // Once published, it stays on the day it went out.
+        w.clock.store(wednesday + 5_000, Ordering::SeqCst);
+        assert_eq!(w.desk.deliver_outbox(10).unwrap().done, 1);
+        let cal = week(None, None);
+        assert_eq!(cal.entries[0].draft.state, DraftState::Pubblicata);
+        assert_eq!(cal.entries[0].at, Some(wednesday + 5_000));
     }
 }

@@ -470,6 +470,48 @@ impl Report {
         self.issues.sort_by_key(|i| (i.start, i.end));
     }
 
+    /// Adds, during an election period, every mention of a political
+    /// figure of the administration (`(name, role)`, from its registry),
+    /// by full name in either order ("Maria Bianchi", "Bianchi Maria"):
+    /// a surname alone is too common to flag.
+    pub fn add_names(&mut self, text: &str, figures: &[(&str, &str)]) {
+        let chars: Vec<char> = text.chars().collect();
+        let low = folded(&chars);
+        for (name, role) in figures {
+            let words: Vec<String> = name
+                .split_whitespace()
+                .map(|w| w.replace('’', "'").to_lowercase())
+                .collect();
+            if words.len() < 2 {
+                continue;
+            }
+            let mut reversed = words.clone();
+            reversed.rotate_left(words.len() - 1);
+            let mut found: Vec<(usize, usize)> = Vec::new();
+            for form in [words.join(" "), reversed.join(" ")] {
+                for s in find_all(&low, &form) {
+                    let e = s + form.chars().count();
+                    if !found.contains(&(s, e)) {
+                        found.push((s, e));
+                    }
+                }
+            }
+            for (s, e) in found {
+                self.issues.push(Issue {
+                    kind: IssueKind::ElectionPeriod,
+                    start: s,
+                    end: e,
+                    passage: passage(&chars, s, e),
+                    message: format!(
+                        "periodo elettorale: il testo nomina {name} ({role}); la comunicazione deve essere impersonale (L. 28/2000, art. 9)"
+                    ),
+                    suggestion: "togli il nome: scrivi dell'ufficio o del servizio, non delle persone".into(),
+                });
+            }
+        }
+        self.issues.sort_by_key(|i| (i.start, i.end));
+    }
+
     /// Adds the check of one image's or video's text alternative (WCAG 2.1,
     /// 1.1.1): missing, too short to say anything, or only the file's name
     /// or a word such as "foto". The passage is the file's name (the issue
@@ -674,5 +716,43 @@ mod tests {
             .find(|i| i.kind == IssueKind::SpecialCategory)
             .unwrap();
         assert_eq!((i.start, i.end, i.passage.as_str()), (31, 40, "diabetico"));
+    }
+
+    #[test]
+    fn a_political_figure_is_flagged_by_full_name_in_either_order_only() {
+        let figures = [("Maria Bianchi", "sindaco o sindaca")];
+        let mut r = check("Domani Maria Bianchi inaugura la scuola.", None);
+        r.add_names("Domani Maria Bianchi inaugura la scuola.", &figures);
+        let hits: Vec<&Issue> = r
+            .issues
+            .iter()
+            .filter(|i| i.kind == IssueKind::ElectionPeriod)
+            .collect();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].passage, "Maria Bianchi");
+        assert!(hits[0].message.contains("sindaco o sindaca"));
+        let text = "Presente la sindaca BIANCHI MARIA alla cerimonia.";
+        let mut r = check(text, None);
+        r.add_names(text, &figures);
+        assert_eq!(
+            r.issues
+                .iter()
+                .filter(|i| i.kind == IssueKind::ElectionPeriod)
+                .count(),
+            1
+        );
+        // A surname alone, or a longer word, is not the person.
+        for text in [
+            "Il negozio Bianchi apre alle 9.",
+            "Via Maria Bianchini è chiusa per lavori.",
+        ] {
+            let mut r = check(text, None);
+            r.add_names(text, &figures);
+            assert!(
+                !r.issues.iter().any(|i| i.kind == IssueKind::ElectionPeriod),
+                "{text}: {:?}",
+                r.issues
+            );
+        }
     }
 }

@@ -17,3 +17,18 @@ ALTER TABLE drafts ADD COLUMN urgent_at %INT%;
 -- During an election period: why the urgent text is impersonal and
 -- indispensable (L. 28/2000 art. 9).
 ALTER TABLE drafts ADD COLUMN urgent_impersonal TEXT;
+
+-- The administration's political figures (the mayor, the assessori, the
+-- candidates of a consultation): during an election period a draft or a
+-- staff reply naming one of them is flagged (L. 28/2000 art. 9).
+CREATE TABLE public_figures (
+    id %ID%,
+    admin_id %INT% NOT NULL REFERENCES administrations(id),
+    name TEXT NOT NULL,
+    -- sindaco, vicesindaco, assessore, consigliere, candidato
+    role TEXT NOT NULL,
+    active %INT% NOT NULL,
+    created_by %INT% REFERENCES staff(id),
+    created_at %INT% NOT NULL
+);
+CREATE INDEX public_figures_admin ON public_figures (admin_id, active);

@@ -58,6 +58,8 @@ pub(crate) enum DeskSection {
     Tickets,
     Registry,
     Drafts,
+    Calendar,
+    Elections,
     Policy,
     Audit,
     Reports,
@@ -95,6 +97,10 @@ impl Layout {
         }
         if session.has_any(crate::drafts::WRITERS) {
             add("/desk/bozze", "Bozze", DeskSection::Drafts);
+            add("/desk/calendario", "Calendario", DeskSection::Calendar);
+        }
+        if session.has_any(crate::editorial::ELECTIONS) {
+            add("/desk/elezioni", "Elezioni", DeskSection::Elections);
         }
         if session.has_any(REGISTRY_READ) {
             add("/desk/registro", "Registro", DeskSection::Registry);
@@ -979,7 +985,9 @@ fn item_page(
                     &ctx.analyzer,
                     text,
                     d.item.platform.parse().ok(),
-                    d.election_period.is_some(),
+                    d.election_period
+                        .as_ref()
+                        .map(|_| d.public_figures.as_slice()),
                 )
                 .issues
                 .iter()

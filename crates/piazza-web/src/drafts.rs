@@ -3,8 +3,9 @@
 //! version, the checks of that version, every earlier version, the
 //! comments and the decisions. The forms shown are those the person may
 //! use (the desk refuses the others anyway): writers revise and submit,
-//! reviewers who wrote no version approve or reject. Publishing is not
-//! built yet, and the page of an approved draft says so.
+//! reviewers who wrote no version approve or reject, then queue it for
+//! publication (or publish it at once on the urgent path); the page says
+//! where the publication stands and retries a failed one.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -32,7 +33,7 @@ pub(crate) const WRITERS: &[Role] = &[
     Role::Ufficio,
 ];
 /// Who approves or rejects.
-const REVIEWERS: &[Role] = &[Role::Redattore, Role::Dirigente];
+pub(crate) const REVIEWERS: &[Role] = &[Role::Redattore, Role::Dirigente];
 
 struct DraftRow {
     id: String,

@@ -66,6 +66,7 @@ mod desk;
 mod desk_api;
 mod diff;
 mod drafts;
+mod editorial;
 mod error;
 mod login;
 pub mod oidc;
@@ -160,6 +161,20 @@ fn desk_routes() -> Router<AppState> {
         .route("/desk/bozze/{id}/commento", post(drafts::comment_submit))
         .route("/desk/bozze/{id}/invia", post(drafts::submit_submit))
         .route("/desk/bozze/{id}/decisione", post(drafts::decide_submit))
+        .route("/desk/calendario", get(editorial::calendar))
+        .route(
+            "/desk/elezioni",
+            get(editorial::elections).post(editorial::add_period),
+        )
+        .route("/desk/elezioni/persone", post(editorial::add_person))
+        .route(
+            "/desk/elezioni/persone/{id}/togli",
+            post(editorial::remove_person),
+        )
+        .route(
+            "/desk/elezioni/{id}/registro.csv",
+            get(editorial::period_record_csv),
+        )
         .route("/desk/bozze/{id}/pubblica", post(drafts::publish_submit))
         .route("/desk/bozze/{id}/urgenza", post(drafts::urgent_submit))
         .route(

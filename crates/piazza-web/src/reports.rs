@@ -333,19 +333,7 @@ pub(crate) async fn reports_page(
     }))
 }
 
-pub(crate) fn csv_field(s: &str) -> String {
-    // A leading = + - @ would be a formula in a spreadsheet.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r', ';']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
+pub(crate) use piazza_desk::csv_field;
 
 /// `GET /desk/report.csv?table=ID&dal=...&al=...`: one table of the report
 /// as CSV (UTF-8 with a byte-order mark, so spreadsheets read the accents).
@@ -568,14 +556,6 @@ pub(crate) async fn api_public_stats(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("semplice"), "semplice");
-        assert_eq!(csv_field("a, b"), "\"a, b\"");
-        assert_eq!(csv_field("detto \"così\""), "\"detto \"\"così\"\"\"");
-        assert_eq!(csv_field("=SOMMA(A1)"), "'=SOMMA(A1)");
-    }
 
     #[test]
     fn the_chart_escapes_labels_and_scales_bars() {

@@ -228,3 +228,125 @@ async fn a_draft_is_opened_revised_and_approved_through_the_pages() {
         DraftState::Programmata
     );
 }
+
+#[tokio::test]
+async fn the_calendar_and_the_election_pages_show_and_export_what_was_planned_and_published() {
+    let w = world();
+    let capo = w.login("capo").await;
+    // A dirigente records a period and the mayor's name.
+    let r = w
+        .form(
+            &capo,
+            "/desk/elezioni",
+            &[
+                ("tipo", "comunali"),
+                ("territorio", "Comune di Cento"),
+                ("dal", "2026-01-01"),
+                ("al", "2099-12-31"),
+                ("atto", "decreto prefettizio"),
+            ],
+            true,
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let r = w
+        .form(
+            &capo,
+            "/desk/elezioni/persone",
+            &[("nome", "Edoardo Accorsi"), ("ruolo", "sindaco")],
+            true,
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let page = w.get(&capo, "/desk/elezioni").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Periodo elettorale in corso"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Edoardo Accorsi (sindaco o sindaca)"));
+    // A one-word name would flag every shop called like the mayor.
+    let r = w
+        .form(
+            &capo,
+            "/desk/elezioni/persone",
+            &[("nome", "Accorsi"), ("ruolo", "sindaco")],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+
+    // An office's request naming the mayor: its page flags the name.
+    let cultura = w.login("cultura").await;
+    let r = w
+        .form(
+            &cultura,
+            "/desk/bozze",
+            &[
+                ("account", w.account.as_str()),
+                ("titolo", "Inaugurazione"),
+                ("richiedente", "Servizio Cultura"),
+                ("campagna", "Scuole 2026"),
+                ("prevista", "2026-12-09T10:30"),
+                (
+                    "testo",
+                    "Mercoledì il sindaco Edoardo Accorsi inaugura la scuola di via Roma.",
+                ),
+            ],
+            true,
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let page = w.get(&capo, "/desk/bozze/1").await;
+    assert!(
+        page.body.contains("nomina Edoardo Accorsi"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Scuole 2026"), "{}", page.body);
+
+    // The calendar shows it on its day, and the filters keep or drop it.
+    let week = w.get(&capo, "/desk/calendario?settimana=2026-12-07").await;
+    assert_eq!(week.status, StatusCode::OK);
+    assert!(
+        week.body.contains("mercoledì 9 dicembre 2026"),
+        "{}",
+        week.body
+    );
+    assert!(
+        week.body.contains("<strong>10:30</strong>"),
+        "{}",
+        week.body
+    );
+    assert!(week.body.contains("Inaugurazione"));
+    let other = w
+        .get(
+            &capo,
+            "/desk/calendario?settimana=2026-12-07&campagna=Altra",
+        )
+        .await;
+    assert!(!other.body.contains("Inaugurazione"), "{}", other.body);
+    let before = w.get(&capo, "/desk/calendario?settimana=2026-11-30").await;
+    assert!(!before.body.contains("Inaugurazione"));
+    // A moderator sees neither page.
+    let moderatore = w.login("moderatore").await;
+    assert_eq!(
+        w.get(&moderatore, "/desk/calendario").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        w.get(&moderatore, "/desk/elezioni").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The record of the period: nothing published yet, only the header.
+    let csv = w.get(&capo, "/desk/elezioni/1/registro.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.header("content-type"), "text/csv; charset=utf-8");
+    assert_eq!(csv.body.lines().count(), 1, "{}", csv.body);
+    assert!(
+        csv.body
+            .contains("bozza,titolo,account,piattaforma,pubblicata_il")
+    );
+}

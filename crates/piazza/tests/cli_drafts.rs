@@ -143,5 +143,95 @@ fn a_draft_goes_from_request_to_approval_from_the_command_line() {
         assert!(out.contains("non è collegato"), "{out}");
         let shown = env.ok(&["drafts", "show", "1"]);
         assert!(shown.contains("in pubblicazione"), "{shown}");
+        // The calendar of that week shows it at 10:00 on Saturday 12.
+        let week = env.ok(&["drafts", "calendar", "--week", "2026-12-09"]);
+        assert!(
+            week.contains("settimana dal lunedì 7 dicembre 2026 al domenica 13 dicembre 2026"),
+            "{week}"
+        );
+        assert!(
+            week.contains("sabato 12 dicembre 2026\n  10:00  n. 1"),
+            "{week}"
+        );
+        let other = env.ok(&[
+            "drafts",
+            "calendar",
+            "--week",
+            "2026-12-09",
+            "--office",
+            "Ufficio Tributi",
+        ]);
+        assert!(other.contains("niente in programma"), "{other}");
+    }
+}
+
+#[test]
+fn election_periods_list_their_figures_and_export_their_record() {
+    for env in envs("elections_record") {
+        env.ok(&["admin", "add", "--preset", "cento"]);
+        env.ok(&["staff", "add", "root", "--name", "Root", "--admin"]);
+        env.ok(&[
+            "staff",
+            "add",
+            "capo",
+            "--name",
+            "Capo",
+            "--role",
+            "dirigente",
+            "--as",
+            "root",
+        ]);
+        env.ok(&[
+            "elections",
+            "add",
+            "--kind",
+            "comunali",
+            "--territory",
+            "Comune di Cento",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2099-12-31",
+            "--as",
+            "capo",
+        ]);
+        let out = env.ok(&[
+            "elections",
+            "add-person",
+            "Edoardo Accorsi",
+            "--role",
+            "sindaco",
+            "--as",
+            "capo",
+        ]);
+        assert!(out.contains("«Edoardo Accorsi» sono segnalati"), "{out}");
+        let refused = env.run(&[
+            "elections",
+            "add-person",
+            "Accorsi",
+            "--role",
+            "sindaco",
+            "--as",
+            "capo",
+        ]);
+        assert_eq!(refused.status.code(), Some(1));
+        let people = env.json(&["elections", "people"]);
+        assert_eq!(people[0]["name"], "Edoardo Accorsi");
+        assert_eq!(people[0]["role"], "sindaco");
+        let file = env.dir.path().join("registro.csv");
+        let run = env.run(&["elections", "export", "1", "-o", file.to_str().unwrap()]);
+        assert!(run.status.success());
+        assert!(
+            String::from_utf8_lossy(&run.stderr).contains("0 pubblicazioni del periodo n. 1"),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let csv = std::fs::read_to_string(&file).unwrap();
+        assert!(csv.starts_with("bozza,titolo,account,piattaforma,pubblicata_il,id_post"));
+        let json = env.json(&["elections", "export", "1"]);
+        assert_eq!(json["period"]["territory"], "Comune di Cento");
+        env.ok(&["elections", "remove-person", "1", "--as", "capo"]);
+        let people = env.json(&["elections", "people"]);
+        assert!(people.as_array().unwrap().is_empty());
     }
 }

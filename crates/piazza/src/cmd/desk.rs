@@ -1441,6 +1441,37 @@ pub enum ElectionsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Everything published through Piazza during a period, for the record:
+    /// CSV (default) or JSON, to a file or to standard output.
+    Export {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Add a political figure (mayor, assessore, candidate...) whose name
+    /// the checks flag during an election period (a dirigente).
+    AddPerson {
+        /// Name and surname.
+        name: String,
+        /// sindaco, vicesindaco, assessore, consigliere or candidato.
+        #[arg(long)]
+        role: String,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
+    /// The political figures the checks flag.
+    People {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a figure off the list (the end of a mandate).
+    RemovePerson {
+        id: i64,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
 }
 
 pub fn elections(store: &StoreArgs, cmd: ElectionsCommand) -> anyhow::Result<Outcome> {
@@ -1498,6 +1529,56 @@ pub fn elections(store: &StoreArgs, cmd: ElectionsCommand) -> anyhow::Result<Out
                     );
                 }
             }
+        }
+        ElectionsCommand::Export { id, json, output } => {
+            let record = desk.election_record(admin.id, id)?;
+            let text = if json {
+                serde_json::to_string_pretty(&record)?
+            } else {
+                record.to_csv()
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, &text)
+                        .with_context(|| format!("impossibile scrivere {}", path.display()))?;
+                    eprintln!(
+                        "{} pubblicazioni del periodo n. {id} ({} – {}) scritte in {}",
+                        record.publications.len(),
+                        record.period.starts_on,
+                        record.period.ends_on,
+                        path.display()
+                    );
+                }
+                None => print!("{text}"),
+            }
+        }
+        ElectionsCommand::AddPerson {
+            name,
+            role,
+            as_staff,
+        } => {
+            let actor = desk.actor(admin.id, &as_staff)?;
+            let id = desk.add_public_figure(&actor, &name, role.parse()?)?;
+            println!(
+                "n. {id}: durante i periodi elettorali i testi che nominano «{name}» sono segnalati"
+            );
+        }
+        ElectionsCommand::People { json } => {
+            let all = desk.public_figures(admin.id)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else if all.is_empty() {
+                println!("nessuna persona nell'elenco");
+            } else {
+                for f in &all {
+                    println!("n. {:<4} {} ({})", f.id, f.name, f.role.label_it());
+                }
+            }
+        }
+        ElectionsCommand::RemovePerson { id, as_staff } => {
+            let actor = desk.actor(admin.id, &as_staff)?;
+            desk.remove_public_figure(&actor, id)?;
+            println!("n. {id} tolto dall'elenco");
         }
     }
     Ok(Outcome::Ok)

@@ -156,6 +156,22 @@ pub enum DraftsCommand {
         #[arg(long = "as")]
         as_staff: String,
     },
+    /// The editorial calendar of a week: what goes out when, what waits
+    /// for approval, what went out; and the drafts without a time.
+    Calendar {
+        /// A day of the week to show (YYYY-MM-DD); this week by default.
+        #[arg(long)]
+        week: Option<String>,
+        #[arg(long)]
+        account: Option<AccountId>,
+        /// The office or association that asked.
+        #[arg(long)]
+        office: Option<String>,
+        #[arg(long)]
+        campaign: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The drafts, optionally in one state (bozza, in_approvazione,
     /// approvata, respinta, programmata, pubblicata).
     List {
@@ -329,6 +345,62 @@ pub fn drafts(store: &StoreArgs, cmd: DraftsCommand) -> anyhow::Result<Outcome> 
             );
             if step.state == piazza_desk::OutboxState::Pending {
                 println!("(la consegna la fa `piazza serve`, oppure `piazza outbox run`)");
+            }
+        }
+        DraftsCommand::Calendar {
+            week,
+            account,
+            office,
+            campaign,
+            json,
+        } => {
+            let day = match week {
+                Some(w) => piazza_calendar::parse_date(&w)?,
+                None => piazza_calendar::local_date(piazza_calendar::jiff::Timestamp::now()),
+            };
+            let monday = piazza_calendar::week_start(day);
+            let days: Vec<_> = (0..8)
+                .map(|i| monday.checked_add(piazza_calendar::jiff::Span::new().days(i)))
+                .collect::<Result<_, _>>()?;
+            let cal = desk.editorial_calendar(
+                admin.id,
+                &piazza_desk::CalendarFilter {
+                    from: piazza_calendar::local_midnight(days[0])?.as_millisecond(),
+                    to: piazza_calendar::local_midnight(days[7])?.as_millisecond(),
+                    account,
+                    office,
+                    campaign,
+                },
+            )?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&cal)?);
+                return Ok(Outcome::Ok);
+            }
+            println!(
+                "settimana dal {} al {}",
+                piazza_calendar::day_label_it(days[0]),
+                piazza_calendar::day_label_it(days[6])
+            );
+            let mut current = None;
+            for e in &cal.entries {
+                let Some(at) = e.at else { continue };
+                let t = piazza_calendar::jiff::Timestamp::from_millisecond(at)?;
+                let day = piazza_calendar::local_date(t);
+                if current != Some(day) {
+                    println!("\n{}", piazza_calendar::day_label_it(day));
+                    current = Some(day);
+                }
+                let z = t.to_zoned(piazza_calendar::rome().clone());
+                println!("  {:02}:{:02}  {}", z.hour(), z.minute(), line(&e.draft));
+            }
+            if cal.entries.is_empty() {
+                println!("\nniente in programma");
+            }
+            if !cal.unscheduled.is_empty() {
+                println!("\nsenza data:");
+                for e in &cal.unscheduled {
+                    println!("  {}", line(&e.draft));
+                }
             }
         }
         DraftsCommand::List { state, json } => {
