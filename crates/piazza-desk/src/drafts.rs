@@ -74,7 +74,27 @@ pub struct DraftMedia {
     pub alt_text: String,
     #[serde(with = "licence_id")]
     pub licence: MediaLicence,
+    /// The rules of the photo checklist the editor confirmed for it (ids
+    /// of [`PhotoRule`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confirmed: Vec<String>,
 }
+
+/// A rule an image must meet, confirmed by the editor: the policy's
+/// (`internal.editorial.photo_checklist`) and, during an election period,
+/// no administrators or candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PhotoRule {
+    pub id: &'static str,
+    /// What the image must not show, completing "l'immagine ...".
+    pub label: &'static str,
+}
+
+/// The election period's rule on images (L. 28/2000 art. 9).
+pub const NO_POLITICIANS: PhotoRule = PhotoRule {
+    id: "politici",
+    label: "non ritrae amministratori né candidati riconoscibili (periodo elettorale)",
+};
 
 mod licence_id {
     use super::MediaLicence;
@@ -1184,10 +1204,40 @@ impl Desk {
             d.platform.parse().ok(),
             figures.as_deref(),
         );
+        let rules = self.photo_rules(admin_id)?;
         for m in &current.content.media {
             report.add_media(&m.file, &m.alt_text);
+            for r in &rules {
+                if !m.confirmed.iter().any(|c| c == r.id) {
+                    report.add_photo_check(&m.file, r.label);
+                }
+            }
         }
         Ok(report)
+    }
+
+    /// The rules the editor confirms for each image of a draft today.
+    pub fn photo_rules(&self, admin_id: AdminId) -> Result<Vec<PhotoRule>> {
+        let ctx = self.context(admin_id)?;
+        let mut rules: Vec<PhotoRule> = ctx
+            .policy
+            .internal
+            .editorial
+            .as_ref()
+            .map(|e| {
+                e.photo_checklist
+                    .iter()
+                    .map(|c| PhotoRule {
+                        id: c.as_str(),
+                        label: c.label_it(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if self.election_period_now(admin_id)?.is_some() {
+            rules.push(NO_POLITICIANS);
+        }
+        Ok(rules)
     }
 }
 

@@ -62,7 +62,8 @@ pub use auth::{generate_password, hash_password, verify_password};
 pub use context::AdminContext;
 pub use drafts::{
     Calendar, CalendarEntry, CalendarFilter, Draft, DraftApproval, DraftComment, DraftContent,
-    DraftDecision, DraftMedia, DraftState, DraftVersion, MediaLicence, NewDraft, UrgentMark,
+    DraftDecision, DraftMedia, DraftState, DraftVersion, MediaLicence, NO_POLITICIANS, NewDraft,
+    PhotoRule, UrgentMark,
 };
 pub use elections::{
     ElectionKind, ElectionPeriod, FigureRole, NewElectionPeriod, PeriodPublication, PeriodRecord,

@@ -100,6 +100,7 @@ fn content(body: &str) -> DraftContent {
             file: "locandina.jpg".into(),
             alt_text: "".into(),
             licence: MediaLicence::Propria,
+            confirmed: Vec::new(),
         }],
     }
 }
@@ -346,5 +347,106 @@ fn during_an_election_period_approval_says_why_it_is_impersonal() {
         let d = w.desk.draft(w.admin, id).unwrap();
         assert_eq!(d.state, DraftState::Approvata);
         assert!(d.decisions[0].impersonal_reason.is_some());
+    }
+}
+
+#[test]
+fn roma_asks_the_editor_to_confirm_what_each_image_shows() {
+    for s in test_stores("drafts_photos") {
+        let clock = Arc::new(AtomicI64::new(MONDAY_10));
+        let c = clock.clone();
+        let desk = Desk::with_clock(s.store.clone(), Arc::new(move || c.load(Ordering::SeqCst)));
+        let admin = desk
+            .create_administration(NewAdministration::preset("roma"))
+            .unwrap()
+            .id;
+        let person = |u: &str, role: Role| NewStaff {
+            username: u.into(),
+            full_name: u.into(),
+            email: None,
+            roles: vec![role],
+            password: None,
+        };
+        desk.add_staff(admin, None, person("root", Role::Admin))
+            .unwrap();
+        let root = desk.actor(admin, "root").unwrap();
+        desk.add_staff(admin, Some(&root), person("capo", Role::Dirigente))
+            .unwrap();
+        let boss = desk.actor(admin, "capo").unwrap();
+        let account = desk.accounts(admin).unwrap()[0].id;
+        let draft = |confirmed: &[&str]| NewDraft {
+            account_id: account,
+            title: "Mercato rionale".into(),
+            requested_by: None,
+            purpose: None,
+            campaign: None,
+            scheduled_at: None,
+            content: DraftContent {
+                body: "Il mercato rionale riapre sabato.".into(),
+                link: None,
+                media: vec![DraftMedia {
+                    file: "https://www.comune.roma.it/mercato.jpg".into(),
+                    alt_text: "I banchi del mercato rionale sotto le tettoie".into(),
+                    licence: MediaLicence::Propria,
+                    confirmed: confirmed.iter().map(|c| c.to_string()).collect(),
+                }],
+            },
+        };
+        let photo_issues = |id| {
+            desk.draft_checks(admin, id)
+                .unwrap()
+                .issues
+                .into_iter()
+                .filter(|i| i.kind == piazza_editorial::IssueKind::Photo)
+                .map(|i| i.message)
+                .collect::<Vec<_>>()
+        };
+        // Roma's two rules, neither confirmed.
+        let rules: Vec<&str> = desk
+            .photo_rules(admin)
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(rules, ["minori_e_volti", "esercizi_e_marchi"]);
+        let none = desk.create_draft(&boss, &draft(&[])).unwrap();
+        let found = photo_issues(none);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[1].contains("targhe automobilistiche"), "{found:?}");
+        // Both confirmed: nothing to say.
+        let both = desk
+            .create_draft(&boss, &draft(&["minori_e_volti", "esercizi_e_marchi"]))
+            .unwrap();
+        assert!(photo_issues(both).is_empty());
+        // During an election period, administrators and candidates too.
+        desk.add_election_period(
+            &boss,
+            &NewElectionPeriod {
+                kind: ElectionKind::Comunali,
+                territory: "Roma Capitale".into(),
+                starts_on: "2026-11-01".parse().unwrap(),
+                ends_on: "2026-12-31".parse().unwrap(),
+                act: None,
+            },
+        )
+        .unwrap();
+        let found = photo_issues(both);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("amministratori né candidati"),
+            "{found:?}"
+        );
+        // Cento asks for no checklist: only the election rule applies.
+        let cento = desk
+            .create_administration(NewAdministration::preset("cento"))
+            .unwrap()
+            .id;
+        let rules: Vec<&str> = desk
+            .photo_rules(cento)
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert!(rules.is_empty(), "{rules:?}");
     }
 }

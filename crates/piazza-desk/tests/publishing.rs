@@ -138,6 +138,7 @@ fn content(body: &str) -> DraftContent {
             file: IMAGE.into(),
             alt_text: ALT.into(),
             licence: MediaLicence::Propria,
+            confirmed: Vec::new(),
         }],
     }
 }

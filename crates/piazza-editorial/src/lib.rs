@@ -48,6 +48,10 @@ pub enum IssueKind {
     ElectionPeriod,
     /// An image or video without a meaningful text alternative.
     AltText,
+    /// An image whose content the editor has not confirmed against the
+    /// policy's rules (minors, faces, brands; politicians during an
+    /// election period).
+    Photo,
 }
 
 impl IssueKind {
@@ -63,6 +67,7 @@ impl IssueKind {
             IssueKind::PlatformLimit => "limite della piattaforma",
             IssueKind::ElectionPeriod => "periodo elettorale",
             IssueKind::AltText => "testo alternativo",
+            IssueKind::Photo => "regole sulle immagini",
         }
     }
 }
@@ -510,6 +515,20 @@ impl Report {
             }
         }
         self.issues.sort_by_key(|i| (i.start, i.end));
+    }
+
+    /// Adds a rule the editor has not confirmed for one image (`rule` says
+    /// what the image must not show, in Italian). The passage is the
+    /// file's name.
+    pub fn add_photo_check(&mut self, file: &str, rule: &str) {
+        self.issues.push(Issue {
+            kind: IssueKind::Photo,
+            start: 0,
+            end: 0,
+            passage: file.to_string(),
+            message: format!("non è confermato che l'immagine {rule}"),
+            suggestion: "guarda l'immagine e conferma la regola, oppure cambia immagine".into(),
+        });
     }
 
     /// Adds the check of one image's or video's text alternative (WCAG 2.1,

@@ -377,12 +377,52 @@ pub struct EditorialRules {
     /// A footer added to every publication (Cento: the CC BY-ND 3.0 notice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licence_footer: Option<String>,
+    /// What the editor confirms for every image before it goes out (Roma:
+    /// minors and recognisable faces, shops, billboards, brands, plates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photo_checklist: Vec<PhotoCheck>,
     pub text: String,
     pub source: String,
 }
 
 const fn one() -> u32 {
     1
+}
+
+/// A rule about what an image may show, confirmed by the editor for each
+/// image of a draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhotoCheck {
+    /// Roma: "È opportuno evitare la pubblicazione di foto che ritraggono
+    /// minori e volti riconoscibili, salvo autorizzazioni e liberatorie."
+    MinoriEVolti,
+    /// Roma: "Non possono essere pubblicate foto di esercizi commerciali,
+    /// cartelloni pubblicitari, marchi e targhe automobilistiche."
+    EserciziEMarchi,
+}
+
+impl PhotoCheck {
+    pub const ALL: [PhotoCheck; 2] = [PhotoCheck::MinoriEVolti, PhotoCheck::EserciziEMarchi];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PhotoCheck::MinoriEVolti => "minori_e_volti",
+            PhotoCheck::EserciziEMarchi => "esercizi_e_marchi",
+        }
+    }
+
+    /// What the editor confirms, in Italian.
+    pub const fn label_it(self) -> &'static str {
+        match self {
+            PhotoCheck::MinoriEVolti => {
+                "non ritrae minori né volti riconoscibili, oppure le autorizzazioni e le liberatorie sono agli atti"
+            }
+            PhotoCheck::EserciziEMarchi => {
+                "non mostra esercizi commerciali, cartelloni pubblicitari, marchi né targhe automobilistiche"
+            }
+        }
+    }
 }
 
 /// Which written replies wait for approval.

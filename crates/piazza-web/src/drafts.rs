@@ -78,6 +78,7 @@ struct DraftsPage {
     can_write: bool,
     accounts: Vec<(String, String)>,
     licences: Vec<(&'static str, &'static str)>,
+    photo_rules: Vec<(&'static str, &'static str, bool)>,
     election: Option<String>,
     error: Option<String>,
     content_text: String,
@@ -113,12 +114,13 @@ async fn list(
         )
     };
     let admin = session.admin_id;
-    let (drafts, accounts, election) = state
+    let (drafts, accounts, election, rules) = state
         .run(move |d| {
             Ok((
                 d.drafts(admin, st)?,
                 d.accounts(admin)?,
                 d.election_period_now(admin)?,
+                d.photo_rules(admin)?,
             ))
         })
         .await?;
@@ -142,6 +144,7 @@ async fn list(
             .iter()
             .map(|l| (l.as_str(), l.label_it()))
             .collect(),
+        photo_rules: rules.iter().map(|r| (r.id, r.label, false)).collect(),
         election: election.map(|p| p.notice_it()),
         error,
         content_text: String::new(),
@@ -164,6 +167,13 @@ pub(crate) struct ContentForm {
     alt: String,
     #[serde(default)]
     licenza: String,
+    /// The photo checklist: one checkbox per rule, checked = confirmed.
+    #[serde(default)]
+    conferma_minori_e_volti: Option<String>,
+    #[serde(default)]
+    conferma_esercizi_e_marchi: Option<String>,
+    #[serde(default)]
+    conferma_politici: Option<String>,
 }
 
 impl ContentForm {
@@ -178,6 +188,15 @@ impl ContentForm {
                     .licenza
                     .parse()
                     .map_err(|e: piazza_desk::DeskError| AppError::BadRequest(e.message_it()))?,
+                confirmed: [
+                    ("minori_e_volti", &self.conferma_minori_e_volti),
+                    ("esercizi_e_marchi", &self.conferma_esercizi_e_marchi),
+                    ("politici", &self.conferma_politici),
+                ]
+                .into_iter()
+                .filter(|(_, v)| v.is_some())
+                .map(|(id, _)| id.to_string())
+                .collect(),
             }]
         };
         Ok(DraftContent {
@@ -291,6 +310,7 @@ struct DraftPage {
     can_decide: bool,
     own: bool,
     licences: Vec<(&'static str, &'static str)>,
+    photo_rules: Vec<(&'static str, &'static str, bool)>,
     election: Option<String>,
     error: Option<String>,
     notice: Option<&'static str>,
@@ -349,12 +369,13 @@ async fn detail(
     session.require(&[WRITERS, REVIEWERS].concat())?;
     let ctx = context(state, session).await?;
     let admin = session.admin_id;
-    let (d, report, election) = state
+    let (d, report, election, rules) = state
         .run(move |desk| {
             Ok((
                 desk.draft(admin, id)?,
                 desk.draft_checks(admin, id)?,
                 desk.election_period_now(admin)?,
+                desk.photo_rules(admin)?,
             ))
         })
         .await?;
@@ -467,6 +488,19 @@ async fn detail(
             .iter()
             .map(|l| (l.as_str(), l.label_it()))
             .collect(),
+        photo_rules: {
+            let confirmed: Vec<String> = d
+                .current()
+                .content
+                .media
+                .first()
+                .map(|m| m.confirmed.clone())
+                .unwrap_or_default();
+            rules
+                .iter()
+                .map(|r| (r.id, r.label, confirmed.iter().any(|c| c == r.id)))
+                .collect()
+        },
         election: election.map(|p| p.notice_it()),
         error,
         notice,

@@ -277,8 +277,16 @@ async fn the_calendar_and_the_election_pages_show_and_export_what_was_planned_an
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 
-    // An office's request naming the mayor: its page flags the name.
+    // An office's request naming the mayor: its page flags the name. The
+    // form asks to confirm that the image shows no politicians, and the
+    // confirmation is kept with the version.
     let cultura = w.login("cultura").await;
+    let form = w.get(&cultura, "/desk/bozze").await;
+    assert!(
+        form.body.contains("name=\"conferma_politici\""),
+        "{}",
+        form.body
+    );
     let r = w
         .form(
             &cultura,
@@ -293,11 +301,17 @@ async fn the_calendar_and_the_election_pages_show_and_export_what_was_planned_an
                     "testo",
                     "Mercoledì il sindaco Edoardo Accorsi inaugura la scuola di via Roma.",
                 ),
+                ("file", "https://www.comune.cento.fe.it/scuola.jpg"),
+                ("alt", "La facciata della nuova scuola di via Roma"),
+                ("licenza", "propria"),
+                ("conferma_politici", "1"),
             ],
             true,
         )
         .await;
     assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let d = w.state.desk.draft(w.admin, DraftId(1)).unwrap();
+    assert_eq!(d.current().content.media[0].confirmed, ["politici"]);
     let page = w.get(&capo, "/desk/bozze/1").await;
     assert!(
         page.body.contains("nomina Edoardo Accorsi"),

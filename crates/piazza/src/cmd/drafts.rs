@@ -27,7 +27,9 @@ pub struct ContentArgs {
     #[arg(long)]
     link: Option<String>,
     /// An image or video as `FILE|ALT TEXT|LICENCE` (licence: propria, cc,
-    /// permesso); repeat it for each one.
+    /// permesso), optionally `|RULES` with the photo rules confirmed
+    /// (minori_e_volti, esercizi_e_marchi, politici, comma-separated);
+    /// repeat it for each one.
     #[arg(long = "media")]
     media: Vec<String>,
 }
@@ -40,12 +42,30 @@ impl ContentArgs {
             .media
             .iter()
             .map(|m| {
-                let parts: Vec<&str> = m.splitn(3, '|').collect();
-                let [file, alt, licence] = parts[..] else {
-                    anyhow::bail!(
-                        "--media «{m}»: atteso FILE|TESTO ALTERNATIVO|LICENZA (propria, cc o permesso)"
-                    );
+                let parts: Vec<&str> = m.splitn(4, '|').collect();
+                let (file, alt, licence, confirmed) = match parts[..] {
+                    [file, alt, licence] => (file, alt, licence, ""),
+                    [file, alt, licence, confirmed] => (file, alt, licence, confirmed),
+                    _ => anyhow::bail!(
+                        "--media «{m}»: atteso FILE|TESTO ALTERNATIVO|LICENZA (propria, cc o permesso), e facoltativo |REGOLE CONFERMATE separate da virgole"
+                    ),
                 };
+                let confirmed: Vec<String> = confirmed
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                if let Some(bad) = confirmed.iter().find(|c| {
+                    !piazza_policy::PhotoCheck::ALL
+                        .iter()
+                        .any(|p| p.as_str() == c.as_str())
+                        && c.as_str() != piazza_desk::NO_POLITICIANS.id
+                }) {
+                    anyhow::bail!(
+                        "--media «{m}»: regola «{bad}» sconosciuta (minori_e_volti, esercizi_e_marchi, politici)"
+                    );
+                }
                 Ok(DraftMedia {
                     file: file.trim().to_string(),
                     alt_text: alt.trim().to_string(),
@@ -53,6 +73,7 @@ impl ContentArgs {
                         .trim()
                         .parse()
                         .map_err(|e| anyhow::anyhow!("--media «{m}»: {e}"))?,
+                    confirmed,
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
