@@ -80,6 +80,7 @@ closed_set! {
         DraftPublish = "draft.publish",
         DraftPublishUrgent = "draft.publish_urgent",
         DraftPublished = "draft.published",
+        DraftRelay = "draft.relay",
         PublicFigureAdd = "public_figure.add",
         PublicFigureRemove = "public_figure.remove",
         // Citizens' reports of a comment.

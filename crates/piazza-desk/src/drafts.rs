@@ -200,6 +200,8 @@ pub struct Draft {
     pub post_id: Option<PostId>,
     /// The latest publication step, with its state.
     pub publication: Option<OutboxItem>,
+    /// The central campaign's draft this one relays.
+    pub relayed_from: Option<DraftId>,
 }
 
 /// What the editorial calendar shows.
@@ -801,25 +803,7 @@ impl Desk {
                 alt_text: m.alt_text.trim().to_string(),
             })
             .collect();
-        let connected = self
-            .connections(by.admin_id)?
-            .iter()
-            .any(|c| c.account_id == d.account_id && c.status == crate::ConnectionStatus::Active);
-        // What the connector cannot publish is said now, not after the
-        // scheduled time.
-        if connected {
-            if let Some(m) = media.iter().find(|m| !m.url.starts_with("https://")) {
-                return Err(DeskError::InvalidInput(format!(
-                    "l'immagine «{}» non è un indirizzo https: la piattaforma scarica le immagini da un indirizzo pubblico (per esempio la pagina del sito dell'ente che la ospita)",
-                    m.url
-                )));
-            }
-            if d.platform == "instagram" && media.is_empty() {
-                return Err(DeskError::InvalidInput(
-                    "Instagram pubblica solo post con almeno un'immagine".into(),
-                ));
-            }
-        }
+        self.check_publishable(by.admin_id, d.account_id, &d.platform, &media)?;
         let now = self.now();
         let kind = match urgent {
             Some(_) => AuditKind::DraftPublishUrgent,
@@ -902,6 +886,136 @@ impl Desk {
         })
     }
 
+    /// Relays an approved central campaign to other accounts in one step
+    /// (Roma: the municipal accounts relay the central campaigns): for each
+    /// account a copy of the approved version, with the same campaign and
+    /// time, carrying the central approvals (the content is the one they
+    /// approved), queued for publication at once. A reviewer's act on the
+    /// source and on every target account, audited per copy. Nothing is
+    /// written when any target is refused.
+    pub fn relay_draft(
+        &self,
+        by: &Actor,
+        id: DraftId,
+        accounts: &[AccountId],
+    ) -> Result<Vec<(DraftId, OutboxItem)>> {
+        by.require(REVIEWERS, "rilanciare una campagna sugli altri account")?;
+        let d = self.draft(by.admin_id, id)?;
+        self.require_scope(by, d.account_id)?;
+        if !matches!(
+            d.state,
+            DraftState::Approvata | DraftState::Programmata | DraftState::Pubblicata
+        ) || d.approvals_given < d.approvals_needed
+        {
+            return Err(DeskError::InvalidInput(format!(
+                "la bozza è {}: si rilancia una campagna approvata",
+                d.state.label_it()
+            )));
+        }
+        if accounts.is_empty() {
+            return Err(DeskError::InvalidInput(
+                "scegli almeno un account su cui rilanciare la campagna".into(),
+            ));
+        }
+        let media_items: Vec<MediaItem> = d
+            .current()
+            .content
+            .media
+            .iter()
+            .map(|m| MediaItem {
+                url: m.file.trim().to_string(),
+                alt_text: m.alt_text.trim().to_string(),
+            })
+            .collect();
+        let mut targets = Vec::new();
+        for a in accounts {
+            if *a == d.account_id || targets.contains(a) {
+                continue;
+            }
+            self.require_scope(by, *a)?;
+            let account = self.account(by.admin_id, *a)?;
+            self.check_publishable(by.admin_id, *a, &account.platform, &media_items)
+                .map_err(|e| {
+                    DeskError::InvalidInput(format!("{}: {}", account.name, e.message_it()))
+                })?;
+            targets.push(*a);
+        }
+        let due = d.scheduled_at.unwrap_or_else(|| self.now()).max(self.now());
+        for at in [self.now(), due] {
+            if let Some(why) = self.election_refusal(&d, at)? {
+                return Err(DeskError::InvalidInput(why));
+            }
+        }
+        let source = d.current().clone();
+        let approvals: Vec<&DraftApproval> = d
+            .decisions
+            .iter()
+            .filter(|a| a.version == d.version && a.decision == DraftDecision::Approva)
+            .collect();
+        let now = self.now();
+        let media = serde_json::to_string(&source.content.media).expect("media serialise");
+        let copies: Vec<DraftId> = self.write(|tx| {
+            let mut out = Vec::new();
+            for account in &targets {
+                let copy = tx.insert(
+                    "INSERT INTO drafts (admin_id, account_id, title, requested_by, purpose, campaign, state, scheduled_at, version, created_by, created_at, updated_at, relayed_from)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id",
+                    &[
+                        by.admin_id.into(),
+                        (*account).into(),
+                        d.title.clone().into(),
+                        d.requested_by.clone().into(),
+                        d.purpose.clone().into(),
+                        d.campaign.clone().or_else(|| Some(d.title.clone())).into(),
+                        DraftState::Approvata.into(),
+                        d.scheduled_at.into(),
+                        by.staff_id.into(),
+                        now.into(),
+                        now.into(),
+                        d.id.into(),
+                    ],
+                )?;
+                tx.execute(
+                    "INSERT INTO draft_versions (draft_id, version, body, link, media, written_by, written_at)
+                     SELECT ?, 1, body, link, ?, written_by, ? FROM draft_versions WHERE draft_id = ? AND version = ?",
+                    &[copy.into(), media.clone().into(), now.into(), d.id.into(), d.version.into()],
+                )?;
+                // The central approvals, with their statements: the copy
+                // says what the central approvers approved.
+                for a in &approvals {
+                    tx.execute(
+                        "INSERT INTO draft_approvals (draft_id, version, staff_id, decision, note, impersonal_reason, created_at)
+                         SELECT ?, 1, staff_id, decision, ?, impersonal_reason, created_at FROM draft_approvals
+                         WHERE draft_id = ? AND version = ? AND staff_id = (SELECT id FROM staff WHERE admin_id = ? AND username = ?) AND decision = 'approva'",
+                        &[
+                            copy.into(),
+                            format!("approvazione della campagna centrale (bozza n. {})", d.id).into(),
+                            d.id.into(),
+                            d.version.into(),
+                            by.admin_id.into(),
+                            a.by.clone().into(),
+                        ],
+                    )?;
+                }
+                record(
+                    tx,
+                    by.admin_id,
+                    now,
+                    &entry(by.audit_name(), AuditKind::DraftRelay, AuditTarget::Draft, copy)
+                        .payload(serde_json::json!({ "from": d.id, "version": d.version, "account": account })),
+                )?;
+                out.push(DraftId(copy));
+            }
+            Ok(out)
+        })?;
+        let mut queued = Vec::new();
+        for copy in copies {
+            let c = self.draft(by.admin_id, copy)?;
+            queued.push((copy, self.queue_publication(by, &c, due, None)?));
+        }
+        Ok(queued)
+    }
+
     /// Puts a draft's failed (or left to a person) publication back in the
     /// queue, once the cause is fixed: a reviewer's act, audited as an
     /// outbox retry.
@@ -918,6 +1032,38 @@ impl Desk {
                 )
             })?;
         self.requeue_outbox(by, step.id)
+    }
+
+    /// What the account's connector cannot publish, said before anything
+    /// is queued rather than after the scheduled time: images that are not
+    /// public `https://` addresses, an Instagram post without an image.
+    /// Nothing to check for an account left to a person.
+    fn check_publishable(
+        &self,
+        admin_id: AdminId,
+        account: AccountId,
+        platform: &str,
+        media: &[MediaItem],
+    ) -> Result<()> {
+        let connected = self
+            .connections(admin_id)?
+            .iter()
+            .any(|c| c.account_id == account && c.status == crate::ConnectionStatus::Active);
+        if !connected {
+            return Ok(());
+        }
+        if let Some(m) = media.iter().find(|m| !m.url.starts_with("https://")) {
+            return Err(DeskError::InvalidInput(format!(
+                "l'immagine «{}» non è un indirizzo https: la piattaforma scarica le immagini da un indirizzo pubblico (per esempio la pagina del sito dell'ente che la ospita)",
+                m.url
+            )));
+        }
+        if platform == "instagram" && media.is_empty() {
+            return Err(DeskError::InvalidInput(
+                "Instagram pubblica solo post con almeno un'immagine".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Why the law keeps this draft from going out at `at`, if it does:
@@ -977,7 +1123,8 @@ impl Desk {
                 .query_opt(
                     "SELECT d.id, d.account_id, a.name, a.platform, d.title, d.requested_by, d.purpose, d.campaign,
                             d.state, d.scheduled_at, d.version, s.username, d.created_at, d.updated_at,
-                            d.published_ref, d.published_at, d.post_id, d.urgent_reason, u.username, d.urgent_at, d.urgent_impersonal
+                            d.published_ref, d.published_at, d.post_id, d.urgent_reason, u.username, d.urgent_at, d.urgent_impersonal,
+                            d.relayed_from
                      FROM drafts d JOIN accounts a ON a.id = d.account_id JOIN staff s ON s.id = d.created_by
                      LEFT JOIN staff u ON u.id = d.urgent_by
                      WHERE d.admin_id = ? AND d.id = ?",
@@ -1087,6 +1234,7 @@ impl Desk {
                 published_at: r.opt_int(15)?,
                 post_id: r.opt_int(16)?.map(PostId),
                 publication: None,
+                relayed_from: r.opt_int(21)?.map(DraftId),
             })
         })?;
         draft.publication = self

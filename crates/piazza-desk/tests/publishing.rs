@@ -676,3 +676,59 @@ fn the_calendar_places_drafts_by_when_they_go_out_and_filters_them() {
         assert_eq!(cal.entries[0].at, Some(wednesday + 5_000));
     }
 }
+
+#[test]
+fn a_central_campaign_is_relayed_to_other_accounts_in_one_step() {
+    for s in test_stores("publish_relay") {
+        let w = world(s, 2);
+        let id = submitted(&w, None);
+        approve(&w, id, &w.boss, None);
+        approve(&w, id, &w.boss2, None);
+        let others: Vec<AccountId> = w
+            .desk
+            .accounts(w.admin)
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.id != w.account)
+            .map(|a| a.id)
+            .take(2)
+            .collect();
+        assert_eq!(others.len(), 2, "Cento has more than one account");
+        // The editor is assigned to the Page only: she may not relay to
+        // accounts outside her scope, and nothing is written.
+        let e = w.desk.relay_draft(&w.editor, id, &others).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                piazza_desk::DeskError::OutOfScope { .. } | piazza_desk::DeskError::Forbidden(_)
+            ),
+            "{e}"
+        );
+        assert_eq!(w.desk.drafts(w.admin, None).unwrap().len(), 1);
+        // A dirigente relays it: one copy per account, approved by the
+        // same two people, queued (left to a person: not connected).
+        let copies = w.desk.relay_draft(&w.boss, id, &others).unwrap();
+        assert_eq!(copies.len(), 2);
+        for (copy, step) in &copies {
+            let c = w.desk.draft(w.admin, *copy).unwrap();
+            assert_eq!(c.relayed_from, Some(id));
+            assert_eq!(c.state, DraftState::Programmata);
+            assert_eq!(c.approvals_given, 2);
+            assert_eq!(c.campaign.as_deref(), Some("Natale 2026"));
+            assert!(c.current().content.body.starts_with("Sabato 12 dicembre"));
+            assert_eq!(step.state, OutboxState::Manual, "{step:?}");
+        }
+        // The source itself is published as usual.
+        w.desk.publish_draft(&w.boss, id, 2).unwrap();
+        assert_eq!(w.desk.deliver_outbox(10).unwrap().done, 1);
+        assert_eq!(w.fake.posts(PAGE).len(), 1);
+        let kinds: Vec<String> = w
+            .desk
+            .audit_entries(w.admin, 1, 500)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.entry.kind.clone())
+            .collect();
+        assert_eq!(kinds.iter().filter(|k| *k == "draft.relay").count(), 2);
+    }
+}

@@ -32,3 +32,7 @@ CREATE TABLE public_figures (
     created_at %INT% NOT NULL
 );
 CREATE INDEX public_figures_admin ON public_figures (admin_id, active);
+
+-- A central campaign relayed to other accounts (Roma's municipal
+-- accounts): each copy names the draft it came from.
+ALTER TABLE drafts ADD COLUMN relayed_from %INT% REFERENCES drafts(id);

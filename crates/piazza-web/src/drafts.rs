@@ -299,6 +299,9 @@ struct DraftPage {
     can_publish: bool,
     can_publish_urgent: bool,
     can_retry: bool,
+    /// Other accounts an approved campaign can be relayed to.
+    relay_targets: Vec<(String, String)>,
+    relayed_from: Option<String>,
     current: VersionView,
     older: Vec<VersionView>,
     gulpease: Option<String>,
@@ -354,6 +357,9 @@ pub(crate) async fn draft_detail(
             Some("Pubblicazione messa in coda: lo stato qui sotto dice se è avvenuta.")
         }
         Some("riprova") => Some("Pubblicazione rimessa in coda."),
+        Some("rilanciata") => Some(
+            "Campagna rilanciata: le copie sono nell’elenco delle bozze, ognuna con il suo stato.",
+        ),
         _ => None,
     };
     detail(&state, &session, DraftId(id), None, notice).await
@@ -369,13 +375,14 @@ async fn detail(
     session.require(&[WRITERS, REVIEWERS].concat())?;
     let ctx = context(state, session).await?;
     let admin = session.admin_id;
-    let (d, report, election, rules) = state
+    let (d, report, election, rules, accounts) = state
         .run(move |desk| {
             Ok((
                 desk.draft(admin, id)?,
                 desk.draft_checks(admin, id)?,
                 desk.election_period_now(admin)?,
                 desk.photo_rules(admin)?,
+                desk.accounts(admin)?,
             ))
         })
         .await?;
@@ -428,6 +435,23 @@ async fn detail(
         can_publish: d.state == DraftState::Approvata && reviewer,
         can_publish_urgent: matches!(d.state, DraftState::Bozza | DraftState::InApprovazione)
             && reviewer,
+        relay_targets: if reviewer
+            && d.relayed_from.is_none()
+            && matches!(
+                d.state,
+                DraftState::Approvata | DraftState::Programmata | DraftState::Pubblicata
+            )
+            && d.approvals_given >= d.approvals_needed
+        {
+            accounts
+                .iter()
+                .filter(|a| a.id != d.account_id)
+                .map(|a| (a.id.to_string(), format!("{} ({})", a.name, a.platform)))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        relayed_from: d.relayed_from.map(|r| r.to_string()),
         can_retry: d.state == DraftState::Programmata
             && reviewer
             && d.publication.as_ref().is_some_and(|p| p.retryable()),
@@ -696,6 +720,29 @@ pub(crate) async fn retry_publication_submit(
     let worker = state.worker.clone();
     on_draft(&state, &session, id, "riprova", move |d| {
         d.retry_publication(&actor, id)?;
+        worker.notify();
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /desk/bozze/{id}/rilancia`: the form's checked accounts
+/// (`account=ID`, repeated).
+pub(crate) async fn relay_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { session, form }: CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let accounts: Vec<AccountId> = form
+        .iter()
+        .filter(|(k, _)| k == "account")
+        .filter_map(|(_, v)| v.parse().ok().map(AccountId))
+        .collect();
+    let actor = session.actor();
+    let id = DraftId(id);
+    let worker = state.worker.clone();
+    on_draft(&state, &session, id, "rilanciata", move |d| {
+        d.relay_draft(&actor, id, &accounts)?;
         worker.notify();
         Ok(())
     })

@@ -177,6 +177,7 @@ fn desk_routes() -> Router<AppState> {
         )
         .route("/desk/bozze/{id}/pubblica", post(drafts::publish_submit))
         .route("/desk/bozze/{id}/urgenza", post(drafts::urgent_submit))
+        .route("/desk/bozze/{id}/rilancia", post(drafts::relay_submit))
         .route(
             "/desk/bozze/{id}/riprova",
             post(drafts::retry_publication_submit),

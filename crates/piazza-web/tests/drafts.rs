@@ -227,6 +227,27 @@ async fn a_draft_is_opened_revised_and_approved_through_the_pages() {
         w.state.desk.draft(w.admin, DraftId(1)).unwrap().state,
         DraftState::Programmata
     );
+    // The approved campaign is relayed to another account in one step.
+    assert!(page.body.contains("Rilancia la campagna"), "{}", page.body);
+    let other = w.state.desk.accounts(w.admin).unwrap()[1].id.to_string();
+    let r = w
+        .form(
+            &capo,
+            "/desk/bozze/1/rilancia",
+            &[("account", other.as_str())],
+            true,
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let copy = w.state.desk.draft(w.admin, DraftId(2)).unwrap();
+    assert_eq!(copy.relayed_from, Some(DraftId(1)));
+    assert_eq!(copy.account_id.to_string(), other);
+    let page = w.get(&capo, "/desk/bozze/2").await;
+    assert!(
+        page.body.contains("Rilancio della campagna"),
+        "{}",
+        page.body
+    );
 }
 
 #[tokio::test]

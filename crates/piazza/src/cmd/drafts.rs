@@ -177,6 +177,17 @@ pub enum DraftsCommand {
         #[arg(long = "as")]
         as_staff: String,
     },
+    /// Relay an approved campaign to other accounts in one step (Roma's
+    /// municipal accounts): a copy per account, with the central
+    /// approvals, queued for publication.
+    Relay {
+        id: DraftId,
+        /// An account to relay it to; repeat it for each one.
+        #[arg(long = "account", required = true)]
+        accounts: Vec<AccountId>,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
     /// The editorial calendar of a week: what goes out when, what waits
     /// for approval, what went out; and the drafts without a time.
     Calendar {
@@ -366,6 +377,25 @@ pub fn drafts(store: &StoreArgs, cmd: DraftsCommand) -> anyhow::Result<Outcome> 
             );
             if step.state == piazza_desk::OutboxState::Pending {
                 println!("(la consegna la fa `piazza serve`, oppure `piazza outbox run`)");
+            }
+        }
+        DraftsCommand::Relay {
+            id,
+            accounts,
+            as_staff,
+        } => {
+            let copies = desk.relay_draft(&actor(&as_staff)?, id, &accounts)?;
+            println!(
+                "campagna della bozza n. {id} rilanciata su {} account:",
+                copies.len()
+            );
+            for (copy, step) in copies {
+                let c = desk.draft(admin.id, copy)?;
+                println!(
+                    "  bozza n. {copy} ({}): {}",
+                    c.account_name,
+                    step.describe_it(piazza_desk::italian_when)
+                );
             }
         }
         DraftsCommand::Calendar {
