@@ -4,7 +4,8 @@
 // queued for a time two hours ahead, nothing goes out before then; the
 // test moves the server's clock, the worker publishes it once, and the
 // draft's page shows the post id the fake gave, which the fake confirms.
-// The published page passes axe's WCAG 2.1 AA rules.
+// The published page, the calendar and the association's public request
+// form (Roma) pass axe's WCAG 2.1 AA rules.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -168,6 +169,29 @@ describe('the editorial desk', () => {
     assert.match(posts[0].message, /CC BY-ND 3\.0 IT/);
     assert.match(posts[0].message, /https:\/\/www\.comune\.cento\.fe\.it\/natale$/);
     await page.screenshot({ path: artifact('editorial-published.png'), fullPage: true });
+    assert.deepEqual(await axeViolations(page), []);
+    // The week's calendar shows it, published.
+    await page.goto(`${server.url}/desk/calendario`, { waitUntil: 'load' });
+    assert.match(await page.locator('main').innerText(), /Festa di Natale/);
+    assert.deepEqual(await axeViolations(page), []);
+    assert.deepEqual(problems, []);
+  });
+
+  test('an association asks Roma to publish through the public form', async () => {
+    const { page } = browser;
+    const problems = watchProblems(page);
+    await page.goto(`${server.url}/enti/roma/policy`, { waitUntil: 'load' });
+    await page.getByRole('link', { name: 'modulo di richiesta di pubblicazione' }).click();
+    await page.waitForURL(/\/enti\/roma\/richiesta-pubblicazione$/);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.getByLabel('Associazione o gruppo di cittadini').fill('Associazione Amici del Parco');
+    await page.getByLabel('Oggetto').fill('Pulizia del parco');
+    await page
+      .getByLabel('Testo che chiedete di pubblicare')
+      .fill('Sabato 19 dicembre dalle 9 pulizia volontaria del parco: guanti e sacchi forniti.');
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.locator('#richiesta-ricevuta').waitFor();
+    assert.match(await page.locator('#richiesta-ricevuta').innerText(), /nulla è stato pubblicato/);
     assert.deepEqual(await axeViolations(page), []);
     assert.deepEqual(problems, []);
   });

@@ -81,6 +81,9 @@ closed_set! {
         DraftPublishUrgent = "draft.publish_urgent",
         DraftPublished = "draft.published",
         DraftRelay = "draft.relay",
+        PublicationRequestFile = "publication_request.file",
+        PublicationRequestAccept = "publication_request.accept",
+        PublicationRequestDecline = "publication_request.decline",
         PublicFigureAdd = "public_figure.add",
         PublicFigureRemove = "public_figure.remove",
         // Citizens' reports of a comment.
@@ -185,6 +188,7 @@ closed_set! {
         ElectionPeriod = "election_period",
         Draft = "draft",
         PublicFigure = "public_figure",
+        PublicationRequest = "publication_request",
         Office = "office",
         Ticket = "ticket",
         Mail = "mail",

@@ -104,6 +104,8 @@ ids! {
     MailId = "mail";
     /// A draft of a publication of the administration.
     DraftId = "draft";
+    /// A request to publish from an association or a group of citizens.
+    PublicationRequestId = "publication request";
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ mod platforms;
 mod queue;
 mod registry;
 mod reports;
+mod requests;
 mod retention;
 mod sessions;
 mod sla;
@@ -72,7 +73,7 @@ pub use elections::{
 pub use error::DeskError;
 pub use ids::{
     AccountId, ActionId, AdminId, AppealId, CommentId, DraftId, MailId, OfficeId, OutboxId,
-    ParseIdError, PostId, StaffId, TicketId, UserReportId,
+    ParseIdError, PostId, PublicationRequestId, StaffId, TicketId, UserReportId,
 };
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
@@ -98,6 +99,9 @@ pub use registry::{
     PolicyPreview, PolicyVersion, Role, Staff,
 };
 pub use reports::{AppealCounts, ModerationStats, ResponseTimeReport, ResponseTimeRow};
+pub use requests::{
+    MAX_REQUEST_CHARS, PublicationRequest, PublicationRequestFiling, PublicationRequestState,
+};
 pub use retention::RetentionReport;
 pub use sessions::{LOCKOUT_MS, MAX_FAILED_LOGINS, NewSession, SESSION_MS};
 pub use sla::{SlaSweep, italian_when};

@@ -450,3 +450,71 @@ fn roma_asks_the_editor_to_confirm_what_each_image_shows() {
         assert!(rules.is_empty(), "{rules:?}");
     }
 }
+
+#[test]
+fn requests_from_the_public_are_filed_where_the_policy_allows_and_examined_once() {
+    for s in test_stores("drafts_requests") {
+        let desk = Desk::new(s.store.clone());
+        let roma = desk
+            .create_administration(NewAdministration::preset("roma"))
+            .unwrap()
+            .id;
+        let cento = desk
+            .create_administration(NewAdministration::preset("cento"))
+            .unwrap()
+            .id;
+        let person = |u: &str, role: Role| NewStaff {
+            username: u.into(),
+            full_name: u.into(),
+            email: None,
+            roles: vec![role],
+            password: None,
+        };
+        desk.add_staff(roma, None, person("root", Role::Admin))
+            .unwrap();
+        let root = desk.actor(roma, "root").unwrap();
+        desk.add_staff(roma, Some(&root), person("capo", Role::Dirigente))
+            .unwrap();
+        let boss = desk.actor(roma, "capo").unwrap();
+        let filing = piazza_desk::PublicationRequestFiling {
+            requester: "Comitato di quartiere".into(),
+            reply_to: Some("comitato@example.org".into()),
+            subject: "Festa di strada".into(),
+            body: "Domenica festa di strada in via dei Volsci.".into(),
+            ..Default::default()
+        };
+        let e = desk.file_publication_request(cento, &filing).unwrap_err();
+        assert!(matches!(e, DeskError::Forbidden(_)), "{e}");
+        let too_long = piazza_desk::PublicationRequestFiling {
+            body: "x".repeat(piazza_desk::MAX_REQUEST_CHARS + 1),
+            ..filing.clone()
+        };
+        let e = desk.file_publication_request(roma, &too_long).unwrap_err();
+        assert!(e.to_string().contains("supera"), "{e}");
+        let id = desk.file_publication_request(roma, &filing).unwrap();
+        let open = desk.publication_requests(&boss, false).unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].reply_to.as_deref(), Some("comitato@example.org"));
+        let account = desk.accounts(roma).unwrap()[0].id;
+        let draft = desk.accept_publication_request(&boss, id, account).unwrap();
+        let d = desk.draft(roma, draft).unwrap();
+        assert_eq!(d.title, "Festa di strada");
+        assert!(desk.publication_requests(&boss, false).unwrap().is_empty());
+        let e = desk
+            .decline_publication_request(&boss, id, "ripensamento")
+            .unwrap_err();
+        assert!(e.to_string().contains("già stata esaminata"), "{e}");
+        // The audit names the request, never the requester's address.
+        let log = desk.audit_entries(roma, 1, 500).unwrap();
+        let filed = log
+            .iter()
+            .find(|e| e.entry.kind == "publication_request.file")
+            .unwrap();
+        assert_eq!(filed.entry.actor, "public");
+        assert!(!format!("{:?}", filed.entry).contains("comitato@example.org"));
+        assert!(
+            log.iter()
+                .any(|e| e.entry.kind == "publication_request.accept")
+        );
+    }
+}

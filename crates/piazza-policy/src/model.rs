@@ -381,6 +381,19 @@ pub struct EditorialRules {
     /// minors and recognisable faces, shops, billboards, brands, plates).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photo_checklist: Vec<PhotoCheck>,
+    /// Associations and groups of citizens may ask to publish through a
+    /// public form (Roma: "Sarà però possibile per associazioni e/o gruppi
+    /// di cittadini chiedere di pubblicare").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_requests: Option<PublicRequests>,
+    pub text: String,
+    pub source: String,
+}
+
+/// What the policy says about requests to publish from the public.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicRequests {
     pub text: String,
     pub source: String,
 }

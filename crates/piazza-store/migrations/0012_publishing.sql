@@ -36,3 +36,26 @@ CREATE INDEX public_figures_admin ON public_figures (admin_id, active);
 -- A central campaign relayed to other accounts (Roma's municipal
 -- accounts): each copy names the draft it came from.
 ALTER TABLE drafts ADD COLUMN relayed_from %INT% REFERENCES drafts(id);
+
+-- Requests to publish from associations and groups of citizens, where the
+-- policy allows them (Roma): received through a public form, accepted as a
+-- draft or declined with a reason.
+CREATE TABLE publication_requests (
+    id %ID%,
+    admin_id %INT% NOT NULL REFERENCES administrations(id),
+    requester TEXT NOT NULL,
+    reply_to TEXT,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    purpose TEXT,
+    wanted_on TEXT,
+    link TEXT,
+    -- nuova, accolta, respinta
+    state TEXT NOT NULL,
+    received_at %INT% NOT NULL,
+    decided_by %INT% REFERENCES staff(id),
+    decided_at %INT%,
+    outcome TEXT,
+    draft_id %INT% REFERENCES drafts(id)
+);
+CREATE INDEX publication_requests_admin ON publication_requests (admin_id, state, id);

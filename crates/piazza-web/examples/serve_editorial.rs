@@ -66,6 +66,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let admin = desk
         .create_administration(NewAdministration::policy("cento", &cento))?
         .id;
+    // Roma's public form for associations' requests.
+    desk.create_administration(NewAdministration::preset("roma"))?;
     let staff = |username: &str, full_name: &str, role: Role| NewStaff {
         username: username.into(),
         full_name: full_name.into(),

@@ -327,3 +327,145 @@ pub(crate) async fn report_submit(
         Err(e) => Err(e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "publication_request.html")]
+struct RequestPage {
+    layout: Layout,
+    slug: String,
+    name: String,
+    csrf_field: &'static str,
+    csrf_token: String,
+    policy_text: String,
+    form: RequestForm,
+    max_chars: usize,
+    error: Option<String>,
+    /// The request's number, once filed.
+    received: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub(crate) struct RequestForm {
+    #[serde(default)]
+    richiedente: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    oggetto: String,
+    #[serde(default)]
+    testo: String,
+    #[serde(default)]
+    perche: String,
+    #[serde(default)]
+    quando: String,
+    #[serde(default)]
+    collegamento: String,
+    csrf_token: Option<String>,
+}
+
+/// The policy's words on requests from the public, or a 404: an
+/// administration whose policy does not take them has no such form.
+fn request_policy(ctx: &piazza_desk::AdminContext) -> Result<String, AppError> {
+    ctx.policy
+        .internal
+        .editorial
+        .as_ref()
+        .and_then(|e| e.public_requests.as_ref())
+        .map(|r| r.text.clone())
+        .ok_or(AppError::NotFound)
+}
+
+fn request_page(
+    ctx: &piazza_desk::AdminContext,
+    auth: Option<Authenticated>,
+    state: &AppState,
+    csrf_token: String,
+    policy_text: String,
+    form: RequestForm,
+) -> RequestPage {
+    let p = &ctx.policy;
+    RequestPage {
+        layout: Layout::administration(&ctx.slug, p, "Chiedi una pubblicazione", Section::Policy)
+            .with_staff(auth, state),
+        slug: ctx.slug.clone(),
+        name: p.administration.name.clone(),
+        csrf_field: CSRF_FIELD,
+        csrf_token,
+        policy_text,
+        form,
+        max_chars: piazza_desk::MAX_REQUEST_CHARS,
+        error: None,
+        received: None,
+    }
+}
+
+pub(crate) async fn request_form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    auth: Option<Authenticated>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let ctx = state.administration(&slug).await?;
+    let text = request_policy(&ctx)?;
+    let (token, cookie) = presession_token(&state, &headers);
+    let mut res = render(&request_page(
+        &ctx,
+        auth,
+        &state,
+        token,
+        text,
+        RequestForm::default(),
+    ));
+    if let Some(c) = cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+pub(crate) async fn request_submit(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    auth: Option<Authenticated>,
+    headers: HeaderMap,
+    ext: axum::http::Extensions,
+    axum::Form(form): axum::Form<RequestForm>,
+) -> Result<Response, AppError> {
+    verify_presession(&state, &headers, form.csrf_token.as_deref())?;
+    let ctx = state.administration(&slug).await?;
+    let text = request_policy(&ctx)?;
+    let token = form.csrf_token.clone().unwrap_or_default();
+    let mut view = request_page(&ctx, auth, &state, token, text, form.clone());
+    if !state
+        .public_form_throttle
+        .allow(client_addr(&ext), state.desk.now())
+    {
+        view.error =
+            Some("Troppe richieste da questo indirizzo in un minuto: riprova tra poco.".into());
+        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&view)).into_response());
+    }
+    let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let filing = piazza_desk::PublicationRequestFiling {
+        requester: form.richiedente.clone(),
+        reply_to: given(&form.email),
+        subject: form.oggetto.clone(),
+        body: form.testo.clone(),
+        purpose: given(&form.perche),
+        wanted_on: given(&form.quando),
+        link: given(&form.collegamento),
+    };
+    let admin = ctx.admin_id;
+    match state
+        .run(move |d| d.file_publication_request(admin, &filing))
+        .await
+    {
+        Ok(id) => {
+            view.received = Some(id.to_string());
+            Ok(render(&view))
+        }
+        Err(AppError::Desk { message, .. }) => {
+            view.error = Some(message);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -66,6 +66,18 @@ fn row(d: &Draft) -> DraftRow {
     }
 }
 
+struct RequestView {
+    id: String,
+    requester: String,
+    reply_to: String,
+    subject: String,
+    body: String,
+    purpose: String,
+    wanted_on: String,
+    link: String,
+    received: String,
+}
+
 #[derive(Template)]
 #[template(path = "drafts.html")]
 struct DraftsPage {
@@ -79,6 +91,8 @@ struct DraftsPage {
     accounts: Vec<(String, String)>,
     licences: Vec<(&'static str, &'static str)>,
     photo_rules: Vec<(&'static str, &'static str, bool)>,
+    /// Requests to publish from the public, to examine (reviewers only).
+    requests: Vec<RequestView>,
     election: Option<String>,
     error: Option<String>,
     content_text: String,
@@ -114,13 +128,20 @@ async fn list(
         )
     };
     let admin = session.admin_id;
-    let (drafts, accounts, election, rules) = state
+    let reviewer = session.has_any(REVIEWERS);
+    let actor = session.actor();
+    let (drafts, accounts, election, rules, requests) = state
         .run(move |d| {
             Ok((
                 d.drafts(admin, st)?,
                 d.accounts(admin)?,
                 d.election_period_now(admin)?,
                 d.photo_rules(admin)?,
+                if reviewer {
+                    d.publication_requests(&actor, false)?
+                } else {
+                    Vec::new()
+                },
             ))
         })
         .await?;
@@ -145,6 +166,20 @@ async fn list(
             .map(|l| (l.as_str(), l.label_it()))
             .collect(),
         photo_rules: rules.iter().map(|r| (r.id, r.label, false)).collect(),
+        requests: requests
+            .into_iter()
+            .map(|r| RequestView {
+                id: r.id.to_string(),
+                requester: r.requester,
+                reply_to: r.reply_to.unwrap_or_default(),
+                subject: r.subject,
+                body: r.body,
+                purpose: r.purpose.unwrap_or_default(),
+                wanted_on: r.wanted_on.unwrap_or_default(),
+                link: r.link.unwrap_or_default(),
+                received: when(r.received_at),
+            })
+            .collect(),
         election: election.map(|p| p.notice_it()),
         error,
         content_text: String::new(),
@@ -747,4 +782,53 @@ pub(crate) async fn relay_submit(
         Ok(())
     })
     .await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AcceptForm {
+    account: i64,
+}
+
+/// `POST /desk/richieste/{id}/accogli`: the request becomes a draft.
+pub(crate) async fn accept_request_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { session, form }: CsrfForm<AcceptForm>,
+) -> Result<Response, AppError> {
+    let actor = session.actor();
+    let draft = state
+        .run(move |d| {
+            d.accept_publication_request(
+                &actor,
+                piazza_desk::PublicationRequestId(id),
+                AccountId(form.account),
+            )
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/desk/bozze/{draft}?esito=aperta")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DeclineForm {
+    #[serde(default)]
+    motivo: String,
+}
+
+/// `POST /desk/richieste/{id}/respingi`.
+pub(crate) async fn decline_request_submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { session, form }: CsrfForm<DeclineForm>,
+) -> Result<Response, AppError> {
+    let actor = session.actor();
+    state
+        .run(move |d| {
+            d.decline_publication_request(
+                &actor,
+                piazza_desk::PublicationRequestId(id),
+                &form.motivo,
+            )
+        })
+        .await?;
+    Ok(Redirect::to("/desk/bozze#richieste").into_response())
 }

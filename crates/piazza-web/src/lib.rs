@@ -179,6 +179,14 @@ fn desk_routes() -> Router<AppState> {
         .route("/desk/bozze/{id}/urgenza", post(drafts::urgent_submit))
         .route("/desk/bozze/{id}/rilancia", post(drafts::relay_submit))
         .route(
+            "/desk/richieste/{id}/accogli",
+            post(drafts::accept_request_submit),
+        )
+        .route(
+            "/desk/richieste/{id}/respingi",
+            post(drafts::decline_request_submit),
+        )
+        .route(
             "/desk/bozze/{id}/riprova",
             post(drafts::retry_publication_submit),
         )

@@ -48,6 +48,10 @@ pub(crate) fn routes() -> Router<AppState> {
             "/enti/{slug}/segnala",
             get(crate::citizens::report_form).post(crate::citizens::report_submit),
         )
+        .route(
+            "/enti/{slug}/richiesta-pubblicazione",
+            get(crate::citizens::request_form).post(crate::citizens::request_submit),
+        )
 }
 
 /// Renders a template, or a 500 if it fails (it can only fail on a bug in a
@@ -230,6 +234,8 @@ struct PolicyPage {
     licence: Option<LicenceView>,
     /// Every version activated at this desk: (label, since), newest first.
     history: Vec<(String, String)>,
+    /// The policy takes requests to publish from associations: its words.
+    public_requests: Option<String>,
 }
 
 struct ClauseView {
@@ -396,6 +402,12 @@ fn policy_view(slug_: &str, p: &Policy) -> PolicyPage {
         contacts: p.contacts.lines(),
         licence,
         history: Vec::new(),
+        public_requests: p
+            .internal
+            .editorial
+            .as_ref()
+            .and_then(|e| e.public_requests.as_ref())
+            .map(|r| r.text.clone()),
     }
 }
 

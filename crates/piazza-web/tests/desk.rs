@@ -1722,24 +1722,7 @@ async fn the_public_list_of_accounts_follows_the_registry() {
 
 /// A public form with the CSRF token of its pre-session cookie.
 async fn public_form(w: &World, get: &str, post: &str, fields: &[(&str, &str)]) -> Reply {
-    let page = w.get(None, get).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let pre = page
-        .cookies()
-        .into_iter()
-        .find(|c| c.starts_with("piazza_presession="))
-        .expect("pre-session cookie");
-    let token = page.csrf_field();
-    let mut pairs = fields.to_vec();
-    pairs.push(("csrf_token", &token));
-    w.call(
-        Request::post(post)
-            .header(header::COOKIE, pre.split(';').next().unwrap())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(serde_urlencoded::to_string(&pairs).unwrap()))
-            .unwrap(),
-    )
-    .await
+    common::public_form(w.app(), get, post, fields).await
 }
 
 /// The riesame end to end: the citizen's form (reference and day), the

@@ -385,3 +385,138 @@ async fn the_calendar_and_the_election_pages_show_and_export_what_was_planned_an
             .contains("bozza,titolo,account,piattaforma,pubblicata_il")
     );
 }
+
+/// Roma's policy lets associations ask to publish: the public form files
+/// the request, the desk lists it to the editors, one accepts it as a
+/// draft, another is declined with a reason. Cento's policy does not: no
+/// form there.
+#[tokio::test]
+async fn an_association_asks_to_publish_and_the_editors_accept_or_decline() {
+    let state = AppState::scratch(WebConfig::default());
+    let desk = state.desk.clone();
+    let roma = desk
+        .create_administration(NewAdministration::preset("roma"))
+        .unwrap()
+        .id;
+    desk.create_administration(NewAdministration::preset("cento"))
+        .unwrap();
+    let person = |u: &str, role: Role| NewStaff {
+        username: u.into(),
+        full_name: u.into(),
+        email: None,
+        roles: vec![role],
+        password: Some(PASSWORD.into()),
+    };
+    desk.add_staff(roma, None, person("root", Role::Admin))
+        .unwrap();
+    let root = desk.actor(roma, "root").unwrap();
+    desk.add_staff(roma, Some(&root), person("capo", Role::Dirigente))
+        .unwrap();
+    let router = || app(state.clone());
+    let page = common::get(router(), None, "/enti/roma/policy").await;
+    assert!(
+        page.body.contains("/enti/roma/richiesta-pubblicazione"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        common::get(router(), None, "/enti/cento/richiesta-pubblicazione")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let fields = [
+        ("richiedente", "Associazione Amici del Parco"),
+        ("email", "amici.parco@example.org"),
+        ("oggetto", "Pulizia del parco"),
+        (
+            "testo",
+            "Sabato 19 dicembre dalle 9 pulizia volontaria del parco della Caffarella: guanti e sacchi forniti.",
+        ),
+        ("perche", "Cura di un bene comune del Municipio"),
+        ("quando", "entro il 15 dicembre"),
+    ];
+    let url = "/enti/roma/richiesta-pubblicazione";
+    let r = common::public_form(router(), url, url, &fields).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"richiesta-ricevuta\""), "{}", r.body);
+    assert!(r.body.contains("nulla è stato pubblicato"), "{}", r.body);
+    // A bad address is refused with what is wrong, the form kept.
+    let mut bad = fields.to_vec();
+    bad[1] = ("email", "non è un indirizzo");
+    let r = common::public_form(router(), url, url, &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Associazione Amici del Parco"));
+    let mut second = fields.to_vec();
+    second[2] = ("oggetto", "Sconti nel nostro negozio");
+    let r = common::public_form(router(), url, url, &second).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // The editors see both; one becomes a draft, the other is declined.
+    let capo = common::login(router(), "capo", PASSWORD).await;
+    let list = common::get(router(), Some(&capo), "/desk/bozze").await;
+    assert!(
+        list.body.contains("Richiesta n. 1: Pulizia del parco"),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body
+            .contains("Richiesta n. 2: Sconti nel nostro negozio")
+    );
+    let account = desk.accounts(roma).unwrap()[0].id.to_string();
+    let r = common::form(
+        router(),
+        &capo,
+        "/desk/richieste/1/accogli",
+        &[("account", account.as_str())],
+        true,
+    )
+    .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let d = desk.draft(roma, DraftId(1)).unwrap();
+    assert_eq!(
+        d.requested_by.as_deref(),
+        Some("Associazione Amici del Parco (richiesta n. 1)")
+    );
+    assert_eq!(d.state, DraftState::Bozza);
+    assert!(d.current().content.body.starts_with("Sabato 19 dicembre"));
+    let r = common::form(
+        router(),
+        &capo,
+        "/desk/richieste/2/respingi",
+        &[("motivo", "")],
+        true,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = common::form(
+        router(),
+        &capo,
+        "/desk/richieste/2/respingi",
+        &[("motivo", "Finalità commerciale: la policy non la consente")],
+        true,
+    )
+    .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    // Examined once: accepting the declined one is refused.
+    let r = common::form(
+        router(),
+        &capo,
+        "/desk/richieste/2/accogli",
+        &[("account", account.as_str())],
+        true,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let list = common::get(router(), Some(&capo), "/desk/bozze").await;
+    assert!(!list.body.contains("Richiesta n. 2"), "{}", list.body);
+    let all = desk
+        .publication_requests(&desk.actor(roma, "capo").unwrap(), true)
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        all[0].outcome.as_deref(),
+        Some("Finalità commerciale: la policy non la consente")
+    );
+}

@@ -122,3 +122,32 @@ pub async fn form(
     )
     .await
 }
+
+/// An anonymous citizen's form: GET the page for its pre-session cookie
+/// and token, then POST `fields` with them.
+pub async fn public_form(
+    router: Router,
+    get_path: &str,
+    post: &str,
+    fields: &[(&str, &str)],
+) -> Reply {
+    let page = get(router.clone(), None, get_path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let pre = page
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("piazza_presession="))
+        .expect("pre-session cookie");
+    let token = page.csrf_field();
+    let mut pairs = fields.to_vec();
+    pairs.push(("csrf_token", &token));
+    send(
+        router,
+        Request::post(post)
+            .header(header::COOKIE, pre.split(';').next().unwrap())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(&pairs).unwrap()))
+            .unwrap(),
+    )
+    .await
+}
