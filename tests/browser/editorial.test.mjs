@@ -120,6 +120,9 @@ describe('the editorial desk', () => {
     await page
       .locator('#testo')
       .fill('Sabato 12 dicembre festa di Natale in piazza Guercino, dalle 17 alle 22. Il programma è sul sito.');
+    // She looks at the image and confirms it has no writing of its own.
+    await page.locator('label[for="conferma-testo"]').click();
+    assert.ok(await page.locator('#conferma-testo').isChecked());
     await page.getByRole('button', { name: 'Salva la nuova versione' }).click();
     await page.waitForURL(/esito=versione$/);
     await page.getByRole('button', { name: 'Invia in approvazione' }).click();

@@ -75,7 +75,7 @@ pub struct DraftMedia {
     #[serde(with = "licence_id")]
     pub licence: MediaLicence,
     /// The rules of the photo checklist the editor confirmed for it (ids
-    /// of [`PhotoRule`]).
+    /// of [`PhotoRule`]: `testo`, the policy's, `politici`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub confirmed: Vec<String>,
 }
@@ -89,6 +89,13 @@ pub struct PhotoRule {
     /// What the image must not show, completing "l'immagine ...".
     pub label: &'static str,
 }
+
+/// Accessibility (WCAG 2.1, 1.4.5 and 1.1.1): what an image says in
+/// words is said in the post or in its text alternative too.
+pub const TEXT_IN_IMAGE: PhotoRule = PhotoRule {
+    id: "testo",
+    label: "non contiene scritte che manchino nel post o nel testo alternativo",
+};
 
 /// The election period's rule on images (L. 28/2000 art. 9).
 pub const NO_POLITICIANS: PhotoRule = PhotoRule {
@@ -1353,6 +1360,7 @@ impl Desk {
             figures.as_deref(),
         );
         let rules = self.photo_rules(admin_id)?;
+        report.add_image_count(current.content.media.len(), d.platform.parse().ok());
         for m in &current.content.media {
             report.add_media(&m.file, &m.alt_text);
             for r in &rules {
@@ -1367,21 +1375,23 @@ impl Desk {
     /// The rules the editor confirms for each image of a draft today.
     pub fn photo_rules(&self, admin_id: AdminId) -> Result<Vec<PhotoRule>> {
         let ctx = self.context(admin_id)?;
-        let mut rules: Vec<PhotoRule> = ctx
-            .policy
-            .internal
-            .editorial
-            .as_ref()
-            .map(|e| {
-                e.photo_checklist
-                    .iter()
-                    .map(|c| PhotoRule {
-                        id: c.as_str(),
-                        label: c.label_it(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut rules: Vec<PhotoRule> = vec![TEXT_IN_IMAGE];
+        rules.extend(
+            ctx.policy
+                .internal
+                .editorial
+                .as_ref()
+                .map(|e| {
+                    e.photo_checklist
+                        .iter()
+                        .map(|c| PhotoRule {
+                            id: c.as_str(),
+                            label: c.label_it(),
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default(),
+        );
         if self.election_period_now(admin_id)?.is_some() {
             rules.push(NO_POLITICIANS);
         }

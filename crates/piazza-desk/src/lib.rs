@@ -64,7 +64,7 @@ pub use context::AdminContext;
 pub use drafts::{
     Calendar, CalendarEntry, CalendarFilter, Draft, DraftApproval, DraftComment, DraftContent,
     DraftDecision, DraftMedia, DraftState, DraftVersion, MediaLicence, NO_POLITICIANS, NewDraft,
-    PhotoRule, UrgentMark,
+    PhotoRule, TEXT_IN_IMAGE, UrgentMark,
 };
 pub use elections::{
     ElectionKind, ElectionPeriod, FigureRole, NewElectionPeriod, PeriodPublication, PeriodRecord,

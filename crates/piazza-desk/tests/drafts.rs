@@ -401,21 +401,25 @@ fn roma_asks_the_editor_to_confirm_what_each_image_shows() {
                 .map(|i| i.message)
                 .collect::<Vec<_>>()
         };
-        // Roma's two rules, neither confirmed.
+        // The text rule everywhere, then Roma's two; none confirmed.
         let rules: Vec<&str> = desk
             .photo_rules(admin)
             .unwrap()
             .iter()
             .map(|r| r.id)
             .collect();
-        assert_eq!(rules, ["minori_e_volti", "esercizi_e_marchi"]);
+        assert_eq!(rules, ["testo", "minori_e_volti", "esercizi_e_marchi"]);
         let none = desk.create_draft(&boss, &draft(&[])).unwrap();
         let found = photo_issues(none);
-        assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found[1].contains("targhe automobilistiche"), "{found:?}");
-        // Both confirmed: nothing to say.
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].contains("scritte"), "{found:?}");
+        assert!(found[2].contains("targhe automobilistiche"), "{found:?}");
+        // All confirmed: nothing to say.
         let both = desk
-            .create_draft(&boss, &draft(&["minori_e_volti", "esercizi_e_marchi"]))
+            .create_draft(
+                &boss,
+                &draft(&["testo", "minori_e_volti", "esercizi_e_marchi"]),
+            )
             .unwrap();
         assert!(photo_issues(both).is_empty());
         // During an election period, administrators and candidates too.
@@ -436,7 +440,7 @@ fn roma_asks_the_editor_to_confirm_what_each_image_shows() {
             found[0].contains("amministratori né candidati"),
             "{found:?}"
         );
-        // Cento asks for no checklist: only the election rule applies.
+        // Cento asks for no checklist: only the text rule applies.
         let cento = desk
             .create_administration(NewAdministration::preset("cento"))
             .unwrap()
@@ -447,7 +451,7 @@ fn roma_asks_the_editor_to_confirm_what_each_image_shows() {
             .iter()
             .map(|r| r.id)
             .collect();
-        assert!(rules.is_empty(), "{rules:?}");
+        assert_eq!(rules, ["testo"]);
     }
 }
 

@@ -52,6 +52,12 @@ pub enum IssueKind {
     /// policy's rules (minors, faces, brands; politicians during an
     /// election period).
     Photo,
+    /// Selling something (Roma: no "scopi ... commerciali").
+    Commercial,
+    /// Emoji in place of words, or too many for a screen reader.
+    Emoji,
+    /// A link nobody can read: shortened, or long with tracking.
+    Link,
 }
 
 impl IssueKind {
@@ -68,6 +74,9 @@ impl IssueKind {
             IssueKind::ElectionPeriod => "periodo elettorale",
             IssueKind::AltText => "testo alternativo",
             IssueKind::Photo => "regole sulle immagini",
+            IssueKind::Commercial => "promozione commerciale",
+            IssueKind::Emoji => "emoji",
+            IssueKind::Link => "link",
         }
     }
 }
@@ -173,6 +182,68 @@ const PARTISAN: &[&str] = &[
     "noi moderati",
     "+europa",
 ];
+
+/// Selling wording: an institutional account does not advertise (Roma:
+/// "Non è quindi consentito utilizzare i social media per scopi privati,
+/// commerciali"; Tradate and Maglione alike).
+const COMMERCIAL: &[&str] = &[
+    "sconto",
+    "sconti",
+    "codice sconto",
+    "in offerta",
+    "offerta speciale",
+    "offerta valida",
+    "saldi",
+    "acquista ora",
+    "compra ora",
+    "acquistate",
+    "approfitta",
+    "approfittate",
+    "prezzo speciale",
+    "a soli",
+    "spedizione gratuita",
+];
+
+/// Link shorteners: the reader cannot see where the link goes.
+const SHORTENERS: &[&str] = &[
+    "bit.ly/",
+    "tinyurl.com/",
+    "goo.gl/",
+    "ow.ly/",
+    "t.co/",
+    "shorturl.at/",
+    "is.gd/",
+    "buff.ly/",
+    "rebrand.ly/",
+    "cutt.ly/",
+];
+
+/// Longer links are hard to read aloud and to trust.
+const LONG_LINK_CHARS: usize = 80;
+
+/// More emoji than this in one text is noise for a screen reader, which
+/// reads each one's name.
+const MAX_EMOJI: usize = 3;
+
+/// Whether `c` is an emoji picture (the main pictographic blocks; the
+/// digits and symbols that may take an emoji presentation are left out).
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32,
+        0x1F300..=0x1F5FF | 0x1F600..=0x1F64F | 0x1F680..=0x1F6FF | 0x1F900..=0x1F9FF
+        | 0x1FA70..=0x1FAFF | 0x2600..=0x26FF | 0x2700..=0x27BF | 0x1F1E6..=0x1F1FF)
+}
+
+/// Images a post may carry per platform (their documentation): X and
+/// Mastodon 4, an Instagram carousel and a Telegram album 10, Bluesky 4,
+/// Threads 20, LinkedIn 20.
+pub fn platform_image_limit(p: Platform) -> Option<usize> {
+    match p {
+        Platform::X | Platform::Mastodon | Platform::Bluesky => Some(4),
+        Platform::Instagram | Platform::Telegram => Some(10),
+        Platform::Threads | Platform::Linkedin => Some(20),
+        _ => None,
+    }
+}
 
 /// Character limits of a post or reply per platform (their documentation).
 pub fn platform_limit(p: Platform) -> Option<usize> {
@@ -312,6 +383,94 @@ fn find_all(hay: &[char], needle: &str) -> Vec<usize> {
     out
 }
 
+/// Emoji in place of a word (between two words of a sentence: "ci
+/// vediamo al 🏫 alle 9") and more than [`MAX_EMOJI`] in a text.
+fn check_emoji(chars: &[char], issues: &mut Vec<Issue>) {
+    let at: Vec<usize> = (0..chars.len()).filter(|&i| is_emoji(chars[i])).collect();
+    for &i in &at {
+        let before = chars[..i]
+            .iter()
+            .rev()
+            .find(|c| !c.is_whitespace() && **c != '\u{FE0F}');
+        let after = chars[i + 1..]
+            .iter()
+            .find(|c| !c.is_whitespace() && **c != '\u{FE0F}' && !is_emoji(**c));
+        let mid_sentence = before.is_some_and(|c| c.is_alphanumeric())
+            && after.is_some_and(|c| c.is_lowercase() || c.is_numeric());
+        if mid_sentence {
+            issues.push(Issue {
+                kind: IssueKind::Emoji,
+                start: i,
+                end: i + 1,
+                passage: chars[i].to_string(),
+                message: "emoji al posto di una parola: un lettore di schermo ne legge il nome, e non tutti la capiscono".into(),
+                suggestion: "scrivi la parola; se vuoi, metti l'emoji alla fine della frase".into(),
+            });
+        }
+    }
+    if at.len() > MAX_EMOJI {
+        issues.push(Issue {
+            kind: IssueKind::Emoji,
+            start: 0,
+            end: 0,
+            passage: String::new(),
+            message: format!(
+                "{} emoji: un lettore di schermo le legge tutte, una per una (oltre {MAX_EMOJI} disturbano)",
+                at.len()
+            ),
+            suggestion: "tienine una o due, dove aggiungono qualcosa".into(),
+        });
+    }
+}
+
+/// Links a reader cannot read: shortened ones and long ones (tracking
+/// parameters included).
+fn check_links(chars: &[char], issues: &mut Vec<Issue>) {
+    let text: String = chars.iter().collect();
+    let low = text.to_lowercase();
+    let mut from = 0;
+    while let Some(rel) = low[from..].find("http") {
+        let start_b = from + rel;
+        let rest = &low[start_b..];
+        if !(rest.starts_with("http://") || rest.starts_with("https://")) {
+            from = start_b + 4;
+            continue;
+        }
+        let end_b = start_b
+            + rest
+                .find(|c: char| c.is_whitespace() || matches!(c, ')' | '»' | '"' | '>'))
+                .unwrap_or(rest.len());
+        let url = text[start_b..end_b].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+        let start = text[..start_b].chars().count();
+        let end = start + url.chars().count();
+        let host_path = url.split_once("://").map_or(url, |(_, r)| r).to_lowercase();
+        let short = SHORTENERS.iter().any(|s| host_path.starts_with(s));
+        let (message, suggestion) = if short {
+            (
+                "link abbreviato: chi legge non vede dove porta",
+                "usa l'indirizzo completo del sito dell'ente",
+            )
+        } else if url.chars().count() > LONG_LINK_CHARS || host_path.contains("utm_") {
+            (
+                "link lungo o con parametri di tracciamento: è difficile da leggere e da riconoscere",
+                "usa un indirizzo breve e leggibile della pagina, senza parametri utm_",
+            )
+        } else {
+            from = end_b.max(start_b + 4);
+            continue;
+        };
+        issues.push(Issue {
+            kind: IssueKind::Link,
+            start,
+            end,
+            passage: url.to_string(),
+            message: message.into(),
+            suggestion: suggestion.into(),
+        });
+        from = end_b.max(start_b + 4);
+    }
+}
+
 /// Runs every check on `text`; `platform`, when known, adds its length
 /// limit.
 pub fn check(text: &str, platform: Option<Platform>) -> Report {
@@ -399,6 +558,21 @@ pub fn check(text: &str, platform: Option<Platform>) -> Report {
             });
         }
     }
+    for term in COMMERCIAL {
+        for s in find_all(&low, term) {
+            let e = s + term.chars().count();
+            issues.push(Issue {
+                kind: IssueKind::Commercial,
+                start: s,
+                end: e,
+                passage: passage(&chars, s, e),
+                message: "promozione commerciale: gli account istituzionali non si usano per scopi commerciali".into(),
+                suggestion: "dai l'informazione di servizio senza invitare a comprare; per un'iniziativa di un privato, valuta se è di pubblico interesse".into(),
+            });
+        }
+    }
+    check_emoji(&chars, &mut issues);
+    check_links(&chars, &mut issues);
     if let Some(p) = platform
         && let Some(limit) = platform_limit(p)
         && chars.len() > limit
@@ -515,6 +689,26 @@ impl Report {
             }
         }
         self.issues.sort_by_key(|i| (i.start, i.end));
+    }
+
+    /// Adds the platform's limit on the number of images of a post.
+    pub fn add_image_count(&mut self, images: usize, platform: Option<Platform>) {
+        if let Some(p) = platform
+            && let Some(limit) = platform_image_limit(p)
+            && images > limit
+        {
+            self.issues.push(Issue {
+                kind: IssueKind::PlatformLimit,
+                start: 0,
+                end: 0,
+                passage: String::new(),
+                message: format!(
+                    "{images} immagini: {} ne accetta {limit} per post",
+                    p.label_it()
+                ),
+                suggestion: "scegli le immagini più utili o dividi il post".into(),
+            });
+        }
     }
 
     /// Adds a rule the editor has not confirmed for one image (`rule` says
@@ -773,5 +967,83 @@ mod tests {
                 r.issues
             );
         }
+    }
+
+    fn kinds(text: &str) -> Vec<IssueKind> {
+        check(text, None).issues.iter().map(|i| i.kind).collect()
+    }
+
+    #[test]
+    fn selling_is_flagged_and_service_information_is_not() {
+        let r = check("Saldi in centro: approfittate dello sconto del 30%!", None);
+        let passages: Vec<&str> = r
+            .issues
+            .iter()
+            .filter(|i| i.kind == IssueKind::Commercial)
+            .map(|i| i.passage.as_str())
+            .collect();
+        assert_eq!(passages, ["Saldi", "approfittate", "sconto"]);
+        for ok in [
+            "La TARI si paga entro il 16 dicembre, anche a rate.",
+            "Il mercato di sabato è spostato in piazza Garibaldi.",
+            "L'offerta formativa delle scuole dell'infanzia è sul sito.",
+        ] {
+            assert!(!kinds(ok).contains(&IssueKind::Commercial), "{ok}");
+        }
+    }
+
+    #[test]
+    fn an_emoji_in_place_of_a_word_or_too_many_are_flagged() {
+        let r = check("Ci vediamo al 🏫 alle 9 per l'open day.", None);
+        let e: Vec<&Issue> = r
+            .issues
+            .iter()
+            .filter(|i| i.kind == IssueKind::Emoji)
+            .collect();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].passage, "🏫");
+        assert!(
+            kinds("Buone feste a tutti! 🎄")
+                .iter()
+                .all(|k| *k != IssueKind::Emoji)
+        );
+        assert!(kinds("Auguri 🎄🎁✨🎉").contains(&IssueKind::Emoji));
+        assert!(!kinds("Auguri 🎄🎁").contains(&IssueKind::Emoji));
+    }
+
+    #[test]
+    fn shortened_and_tracking_links_are_flagged_and_plain_ones_are_not() {
+        let r = check("Il bando è qui: https://bit.ly/3xYz. Scade venerdì.", None);
+        let l: Vec<&Issue> = r
+            .issues
+            .iter()
+            .filter(|i| i.kind == IssueKind::Link)
+            .collect();
+        assert_eq!(l.len(), 1);
+        assert_eq!(l[0].passage, "https://bit.ly/3xYz");
+        assert!(
+            kinds("Tutto su https://www.comune.roma.it/web/it/notizia.page?utm_source=fb")
+                .contains(&IssueKind::Link)
+        );
+        assert!(
+            !kinds("Il programma: https://www.comune.cento.fe.it/natale.")
+                .contains(&IssueKind::Link)
+        );
+    }
+
+    #[test]
+    fn a_post_with_more_images_than_the_platform_takes_is_flagged() {
+        let mut r = check("Le foto.", Some(Platform::X));
+        r.add_image_count(5, Some(Platform::X));
+        assert!(
+            r.issues.iter().any(|i| i
+                .message
+                .starts_with("5 immagini: X (Twitter) ne accetta 4")),
+            "{:?}",
+            r.issues
+        );
+        let mut r = check("Le foto.", Some(Platform::Instagram));
+        r.add_image_count(5, Some(Platform::Instagram));
+        assert!(r.issues.is_empty());
     }
 }

@@ -204,6 +204,8 @@ pub(crate) struct ContentForm {
     licenza: String,
     /// The photo checklist: one checkbox per rule, checked = confirmed.
     #[serde(default)]
+    conferma_testo: Option<String>,
+    #[serde(default)]
     conferma_minori_e_volti: Option<String>,
     #[serde(default)]
     conferma_esercizi_e_marchi: Option<String>,
@@ -224,6 +226,7 @@ impl ContentForm {
                     .parse()
                     .map_err(|e: piazza_desk::DeskError| AppError::BadRequest(e.message_it()))?,
                 confirmed: [
+                    ("testo", &self.conferma_testo),
                     ("minori_e_volti", &self.conferma_minori_e_volti),
                     ("esercizi_e_marchi", &self.conferma_esercizi_e_marchi),
                     ("politici", &self.conferma_politici),

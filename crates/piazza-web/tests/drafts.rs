@@ -123,6 +123,7 @@ async fn a_draft_is_opened_revised_and_approved_through_the_pages() {
                     "Una bottega di falegname del 1950 in una foto in bianco e nero",
                 ),
                 ("licenza", "propria"),
+                ("conferma_testo", "1"),
             ],
             true,
         )

@@ -101,7 +101,7 @@ fn a_draft_goes_from_request_to_approval_from_the_command_line() {
             "--text-file",
             t,
             "--media",
-            "biblioteca.jpg|La sala di lettura della biblioteca con i nuovi scaffali|propria",
+            "biblioteca.jpg|La sala di lettura della biblioteca con i nuovi scaffali|propria|testo",
             "--as",
             "anna",
         ]);

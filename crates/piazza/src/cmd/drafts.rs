@@ -28,7 +28,8 @@ pub struct ContentArgs {
     link: Option<String>,
     /// An image or video as `FILE|ALT TEXT|LICENCE` (licence: propria, cc,
     /// permesso), optionally `|RULES` with the photo rules confirmed
-    /// (minori_e_volti, esercizi_e_marchi, politici, comma-separated);
+    /// (testo, minori_e_volti, esercizi_e_marchi, politici,
+    /// comma-separated);
     /// repeat it for each one.
     #[arg(long = "media")]
     media: Vec<String>,
@@ -61,9 +62,10 @@ impl ContentArgs {
                         .iter()
                         .any(|p| p.as_str() == c.as_str())
                         && c.as_str() != piazza_desk::NO_POLITICIANS.id
+                        && c.as_str() != piazza_desk::TEXT_IN_IMAGE.id
                 }) {
                     anyhow::bail!(
-                        "--media «{m}»: regola «{bad}» sconosciuta (minori_e_volti, esercizi_e_marchi, politici)"
+                        "--media «{m}»: regola «{bad}» sconosciuta (testo, minori_e_volti, esercizi_e_marchi, politici)"
                     );
                 }
                 Ok(DraftMedia {
