@@ -570,7 +570,10 @@ impl Desk {
         note: Option<&str>,
         impersonal_reason: Option<&str>,
     ) -> Result<DraftState> {
-        by.require(REVIEWERS, "approvare o respingere una bozza")?;
+        by.require(
+            &self.draft_approvers(by.admin_id)?,
+            "approvare o respingere una bozza",
+        )?;
         let d = self.draft(by.admin_id, id)?;
         self.require_scope(by, d.account_id)?;
         if d.version != expected {
@@ -1109,6 +1112,32 @@ impl Desk {
     ) -> Result<Option<String>> {
         let d = self.draft(admin_id, id)?;
         self.election_refusal(&d, self.now())
+    }
+
+    /// The roles that approve drafts under the policy in force (redattori
+    /// and dirigenti unless it names fewer).
+    pub fn draft_approvers(&self, admin_id: AdminId) -> Result<Vec<Role>> {
+        let ctx = self.context(admin_id)?;
+        let named: Vec<Role> = ctx
+            .policy
+            .internal
+            .editorial
+            .as_ref()
+            .map(|e| {
+                e.approvers
+                    .iter()
+                    .map(|a| match a {
+                        piazza_policy::EditorialApprover::Redattore => Role::Redattore,
+                        piazza_policy::EditorialApprover::Dirigente => Role::Dirigente,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(if named.is_empty() {
+            REVIEWERS.to_vec()
+        } else {
+            named
+        })
     }
 
     /// Approvals a draft needs under the policy in force (at least one).

@@ -38,6 +38,10 @@ fn policy(approvals: u32) -> String {
 }
 
 fn world(store: TestStore, approvals: u32) -> World {
+    world_with(store, &policy(approvals))
+}
+
+fn world_with(store: TestStore, policy_text: &str) -> World {
     let clock = Arc::new(AtomicI64::new(MONDAY_10));
     let c = clock.clone();
     let desk = Desk::with_clock(
@@ -45,7 +49,7 @@ fn world(store: TestStore, approvals: u32) -> World {
         Arc::new(move || c.load(Ordering::SeqCst)),
     );
     let admin = desk
-        .create_administration(NewAdministration::policy("prova", &policy(approvals)))
+        .create_administration(NewAdministration::policy("prova", policy_text))
         .unwrap()
         .id;
     let staff = |username: &str, roles: Vec<Role>| NewStaff {
@@ -520,5 +524,30 @@ fn requests_from_the_public_are_filed_where_the_policy_allows_and_examined_once(
             log.iter()
                 .any(|e| e.entry.kind == "publication_request.accept")
         );
+    }
+}
+
+#[test]
+fn a_policy_can_keep_approval_to_the_dirigenti() {
+    for s in test_stores("drafts_approvers") {
+        let text = policy(1).replace(
+            "\napprovals = 1\n",
+            "\napprovals = 1\napprovers = [\"dirigente\"]\n",
+        );
+        let w = world_with(s, &text);
+        assert_eq!(w.desk.draft_approvers(w.admin).unwrap(), [Role::Dirigente]);
+        let id = w.desk.create_draft(&w.office, &new_draft(&w)).unwrap();
+        w.desk.submit_draft(&w.office, id).unwrap();
+        // An editor, who wrote nothing of it, is not an approver here.
+        let e = w
+            .desk
+            .decide_draft(&w.editor, id, 1, DraftDecision::Approva, None, None)
+            .unwrap_err();
+        assert!(matches!(e, DeskError::Forbidden(_)), "{e}");
+        let state = w
+            .desk
+            .decide_draft(&w.boss, id, 1, DraftDecision::Approva, None, None)
+            .unwrap();
+        assert_eq!(state, DraftState::Approvata);
     }
 }

@@ -374,6 +374,11 @@ pub struct EditorialRules {
     /// Distinct approvals a draft needs, none from its authors (1 or more).
     #[serde(default = "one")]
     pub approvals: u32,
+    /// Who may approve: `redattore` (the publishing office's editors) and
+    /// `dirigente`; both when empty. `["dirigente"]` keeps approval to the
+    /// dirigenti (institutional campaigns).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvers: Vec<EditorialApprover>,
     /// A footer added to every publication (Cento: the CC BY-ND 3.0 notice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licence_footer: Option<String>,
@@ -388,6 +393,14 @@ pub struct EditorialRules {
     pub public_requests: Option<PublicRequests>,
     pub text: String,
     pub source: String,
+}
+
+/// A role that may approve drafts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EditorialApprover {
+    Redattore,
+    Dirigente,
 }
 
 /// What the policy says about requests to publish from the public.

@@ -413,7 +413,7 @@ async fn detail(
     session.require(&[WRITERS, REVIEWERS].concat())?;
     let ctx = context(state, session).await?;
     let admin = session.admin_id;
-    let (d, report, election, rules, accounts) = state
+    let (d, report, election, rules, accounts, approvers) = state
         .run(move |desk| {
             Ok((
                 desk.draft(admin, id)?,
@@ -421,6 +421,7 @@ async fn detail(
                 desk.election_period_now(admin)?,
                 desk.photo_rules(admin)?,
                 desk.accounts(admin)?,
+                desk.draft_approvers(admin)?,
             ))
         })
         .await?;
@@ -541,7 +542,7 @@ async fn detail(
         can_revise: session.has_any(WRITERS),
         can_submit: d.state == DraftState::Bozza && session.has_any(WRITERS),
         can_decide: (d.state == DraftState::InApprovazione || after_urgent)
-            && reviewer
+            && session.has_any(&approvers)
             && !own
             && !urgent_by_me
             && !already,
