@@ -57,6 +57,7 @@ struct CalendarPage {
     office: String,
     campaign: String,
     query: String,
+    election: Option<String>,
 }
 
 /// Midnight in Rome at the start of `d`, in epoch ms.
@@ -128,8 +129,14 @@ pub(crate) async fn calendar(
         campaign: Some(campaign.clone()).filter(|c| !c.is_empty()),
     };
     let admin = session.admin_id;
-    let (cal, accounts) = state
-        .run(move |d| Ok((d.editorial_calendar(admin, &filter)?, d.accounts(admin)?)))
+    let (cal, accounts, election) = state
+        .run(move |d| {
+            Ok((
+                d.editorial_calendar(admin, &filter)?,
+                d.accounts(admin)?,
+                d.election_period_now(admin)?,
+            ))
+        })
         .await?;
     let mut out: Vec<CalendarDay> = days[..7]
         .iter()
@@ -183,6 +190,7 @@ pub(crate) async fn calendar(
         office,
         campaign,
         query,
+        election: election.map(|p| p.notice_it()),
     };
     Ok(render(&page))
 }
