@@ -335,7 +335,23 @@ pub fn seed_demo(desk: &Desk, preset: &str) -> anyhow::Result<SeededDemo> {
             desk.assign(&boss, username, id, None)?;
         }
     }
-    let targets: Vec<AccountId> = accounts.iter().take(2).copied().collect();
+    // The second page is on a platform that cannot hide a comment, where
+    // one exists: a newcomer sees the desk offer less there, and why.
+    let listed = desk.accounts(admin.id)?;
+    let no_hide = listed.iter().skip(1).find(|a| {
+        a.platform
+            .parse::<piazza_platforms::Platform>()
+            .is_ok_and(|p| {
+                !piazza_platforms::Capabilities::of(p)
+                    .support(piazza_desk::Operation::Hide)
+                    .is_yes()
+            })
+    });
+    let mut targets: Vec<AccountId> = accounts.iter().take(1).copied().collect();
+    match no_hide.map(|a| a.id).or_else(|| accounts.get(1).copied()) {
+        Some(second) if !targets.contains(&second) => targets.push(second),
+        _ => {}
+    }
     for (i, account) in targets.iter().enumerate() {
         desk.connect(
             &root,
@@ -381,6 +397,23 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<Outcome> {
         "Pagina pubblica della policy: http://{listen}/enti/{}/policy",
         args.preset
     );
+    for account in &targets {
+        let a = desk.account(admin_id, *account)?;
+        let hide = a
+            .platform
+            .parse::<piazza_platforms::Platform>()
+            .map(|p| piazza_platforms::Capabilities::of(p).support(piazza_desk::Operation::Hide));
+        match hide {
+            Ok(piazza_platforms::Support::No(why)) => println!(
+                "Pagina di prova «{}» ({}): non si può nascondere un commento: {why}",
+                a.name, a.platform
+            ),
+            _ => println!(
+                "Pagina di prova «{}» ({}): si può nascondere, rimuovere, rispondere",
+                a.name, a.platform
+            ),
+        }
+    }
     println!("Database temporaneo: {}", dir.display());
     println!(
         "Un nuovo commento arriva dalla piattaforma di prova ogni {} secondi; le decisioni sono eseguite sulla piattaforma di prova (nessuna piattaforma reale è coinvolta). Ctrl-C per uscire.",
