@@ -6,7 +6,10 @@
 //! inject the documented errors and log the calls it received.
 //!
 //! - [`meta`]: the Graph API of Facebook Pages and Instagram professional
-//!   accounts, and signed webhook deliveries.
+//!   accounts, and signed webhook deliveries;
+//! - [`mastodon`]: an instance's REST API for an organisation's account
+//!   (notifications, threads, replies with an idempotency key, reports).
 
+pub mod mastodon;
 pub mod meta;
 pub mod smtp;

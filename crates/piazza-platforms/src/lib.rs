@@ -13,6 +13,9 @@
 //!   Meta's Graph API: the webhooks (subscription check, signature, parsing)
 //!   and [`meta::MetaConnector`]; tested over HTTP against the fake in the
 //!   `piazza-fakes` crate;
+//! - [`mastodon`]: an organisation's account on a Mastodon instance
+//!   (mention notifications, replies, reports, posts), tested over HTTP
+//!   against the fake in `piazza-fakes`;
 //! - [`sandbox`]: the demo's platform, a deterministic stream of Italian
 //!   comments and an in-memory page that carries out decisions.
 //!
@@ -29,6 +32,7 @@ pub mod capability;
 pub mod connector;
 pub mod incoming;
 pub mod links;
+pub mod mastodon;
 pub mod meta;
 pub mod sandbox;
 pub mod secret;

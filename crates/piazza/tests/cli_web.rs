@@ -78,9 +78,14 @@ fn the_demo_prints_logins_and_serves_the_desk() {
     }
     // Two sandbox pages with different capability maps: the second cannot
     // hide, and the banner says why (Cento lists a LinkedIn page).
-    assert!(banner.contains("si può nascondere, rimuovere, rispondere"), "{banner}");
     assert!(
-        banner.contains("(linkedin): non si può nascondere un commento: le API di questa piattaforma"),
+        banner.contains("si può nascondere, rimuovere, rispondere"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(
+            "(linkedin): non si può nascondere un commento: le API di questa piattaforma"
+        ),
         "{banner}"
     );
     let policy = wait_for(port, "/enti/cento/policy");
