@@ -82,6 +82,7 @@ fn setup() -> Bench {
             platform_account: PAGE.into(),
             page_id: None,
             token: Some(SecretString::new("bench-token")),
+            base_url: None,
         },
     )
     .unwrap();

@@ -28,14 +28,17 @@ pub enum ConnectorKind {
     Facebook,
     /// An Instagram professional account through the Graph API.
     Instagram,
+    /// An organisation's account on a Mastodon instance.
+    Mastodon,
     /// The demo's in-memory platform.
     Sandbox,
 }
 
 impl ConnectorKind {
-    pub const ALL: [ConnectorKind; 3] = [
+    pub const ALL: [ConnectorKind; 4] = [
         ConnectorKind::Facebook,
         ConnectorKind::Instagram,
+        ConnectorKind::Mastodon,
         ConnectorKind::Sandbox,
     ];
 
@@ -43,6 +46,7 @@ impl ConnectorKind {
         match self {
             ConnectorKind::Facebook => "facebook",
             ConnectorKind::Instagram => "instagram",
+            ConnectorKind::Mastodon => "mastodon",
             ConnectorKind::Sandbox => "sandbox",
         }
     }
@@ -53,6 +57,7 @@ impl ConnectorKind {
         match self {
             ConnectorKind::Facebook => "Facebook".into(),
             ConnectorKind::Instagram => "Instagram".into(),
+            ConnectorKind::Mastodon => "Mastodon".into(),
             ConnectorKind::Sandbox => {
                 let label = platform
                     .parse::<Platform>()
@@ -69,6 +74,7 @@ impl ConnectorKind {
         match self {
             ConnectorKind::Facebook => Some(Platform::Facebook),
             ConnectorKind::Instagram => Some(Platform::Instagram),
+            ConnectorKind::Mastodon => Some(Platform::Mastodon),
             ConnectorKind::Sandbox => None,
         }
     }
@@ -98,6 +104,8 @@ pub struct ConnectionSpec {
     pub platform: Platform,
     pub platform_account: String,
     pub page_id: Option<String>,
+    /// The API's address for this account (a Mastodon instance).
+    pub base_url: Option<String>,
     pub token: Option<SecretString>,
 }
 
@@ -141,6 +149,7 @@ pub struct Connection {
     pub connector: ConnectorKind,
     pub platform_account: String,
     pub page_id: Option<String>,
+    pub base_url: Option<String>,
     pub status: ConnectionStatus,
     /// A token is stored (sealed).
     pub has_token: bool,
@@ -160,6 +169,9 @@ pub struct NewConnection {
     /// The account's id on the platform (Page id, Instagram user id).
     pub platform_account: String,
     pub page_id: Option<String>,
+    /// The API's address for this account (a Mastodon instance:
+    /// `https://social.example.it`); `None` for Meta.
+    pub base_url: Option<String>,
     pub token: Option<SecretString>,
 }
 
@@ -194,7 +206,7 @@ pub(crate) struct ConnectorCache {
     pub(crate) built: Mutex<HashMap<i64, Arc<dyn Connector>>>,
 }
 
-const CONNECTION_COLUMNS: &str = "pc.id, pc.account_id, a.name, a.platform, pc.connector, pc.platform_account, pc.page_id, pc.status, pc.token_sealed IS NOT NULL, pc.last_synced_at, pc.paused_until, pc.last_check_json, pc.last_checked_at, pc.created_at";
+const CONNECTION_COLUMNS: &str = "pc.id, pc.account_id, a.name, a.platform, pc.connector, pc.platform_account, pc.page_id, pc.status, pc.token_sealed IS NOT NULL, pc.last_synced_at, pc.paused_until, pc.last_check_json, pc.last_checked_at, pc.created_at, pc.base_url";
 
 fn connection_from(r: &piazza_store::Row) -> Result<Connection> {
     Ok(Connection {
@@ -205,6 +217,7 @@ fn connection_from(r: &piazza_store::Row) -> Result<Connection> {
         connector: r.text(4)?.parse()?,
         platform_account: r.text(5)?,
         page_id: r.opt_text(6)?,
+        base_url: r.opt_text(14)?,
         status: ConnectionStatus::parse(&r.text(7)?),
         has_token: r.bool(8)?,
         last_synced_at: r.opt_int(9)?,
@@ -318,6 +331,20 @@ impl Desk {
                 new.platform_account
             )));
         }
+        let base_url = new
+            .base_url
+            .as_deref()
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+            .filter(|u| !u.is_empty());
+        if new.connector == ConnectorKind::Mastodon
+            && !base_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://") || u.starts_with("http://"))
+        {
+            return Err(DeskError::InvalidInput(
+                "un account Mastodon richiede l'indirizzo della sua istanza (https://...)".into(),
+            ));
+        }
         let sealed = match &new.token {
             Some(t) if t.expose().trim().is_empty() => {
                 return Err(DeskError::InvalidInput("il file del token è vuoto".into()));
@@ -341,14 +368,15 @@ impl Desk {
                 &[by.admin_id.into(), account.id.into()],
             )?;
             let id = tx.insert(
-                "INSERT INTO platform_connections (admin_id, account_id, connector, platform_account, page_id, token_sealed, status, created_at, created_by)
-                 VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id",
+                "INSERT INTO platform_connections (admin_id, account_id, connector, platform_account, page_id, base_url, token_sealed, status, created_at, created_by)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id",
                 &[
                     by.admin_id.into(),
                     account.id.into(),
                     new.connector.as_str().into(),
                     (&platform_account).into(),
                     new.page_id.clone().into(),
+                    base_url.clone().into(),
                     sealed.clone().into(),
                     now.into(),
                     by.staff_id.into(),
@@ -493,7 +521,7 @@ impl Desk {
         {
             return Ok((conn, c.clone()));
         }
-        let token = match row.opt_text(14)? {
+        let token = match row.opt_text(15)? {
             Some(sealed) => Some(
                 self.secret_key()?
                     .open(
@@ -519,6 +547,7 @@ impl Desk {
             platform,
             platform_account: conn.platform_account.clone(),
             page_id: conn.page_id.clone(),
+            base_url: conn.base_url.clone(),
             token,
         };
         let built = self
@@ -859,6 +888,21 @@ impl ConnectorFactory for StandardConnectors {
                     },
                 )
                 .map_err(|e| e.to_string())?;
+                Ok(Arc::new(connector))
+            }
+            ConnectorKind::Mastodon => {
+                let connector = piazza_platforms::mastodon::MastodonConnector::new(
+                    piazza_platforms::mastodon::MastodonConnection {
+                        instance_url: spec.base_url.clone().ok_or_else(|| {
+                            format!("connection {} has no instance address", spec.id)
+                        })?,
+                        account_id: spec.platform_account.clone(),
+                        token: spec
+                            .token
+                            .clone()
+                            .ok_or_else(|| format!("connection {} has no token", spec.id))?,
+                    },
+                )?;
                 Ok(Arc::new(connector))
             }
         }

@@ -169,6 +169,7 @@ fn world(store: TestStore) -> World {
             platform_account: "pagina-demo".into(),
             page_id: None,
             token: None,
+            base_url: None,
         },
     )
     .unwrap();
@@ -210,6 +211,7 @@ fn connect_facebook(w: &World, token: &str) -> piazza_desk::Connection {
                 platform_account: "1234567890".into(),
                 page_id: None,
                 token: Some(SecretString::new(token)),
+                base_url: None,
             },
         )
         .unwrap()
@@ -930,6 +932,7 @@ fn tokens_are_sealed_at_rest_and_never_in_the_audit() {
                     platform_account: "x".into(),
                     page_id: None,
                     token: None,
+                    base_url: None,
                 },
             )
             .unwrap_err();

@@ -109,6 +109,7 @@ fn world(store: TestStore, approvals: u32) -> World {
             platform_account: PAGE.into(),
             page_id: None,
             token: Some(SecretString::new("page-token")),
+            base_url: None,
         },
     )
     .unwrap();

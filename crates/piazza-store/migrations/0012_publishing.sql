@@ -59,3 +59,7 @@ CREATE TABLE publication_requests (
     draft_id %INT% REFERENCES drafts(id)
 );
 CREATE INDEX publication_requests_admin ON publication_requests (admin_id, state, id);
+
+-- Where a connection's API lives when it is per account (a Mastodon
+-- instance); NULL for platforms with one API (Meta).
+ALTER TABLE platform_connections ADD COLUMN base_url TEXT;

@@ -115,6 +115,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             platform_account: PAGE.into(),
             page_id: None,
             token: Some(SecretString::new(TOKEN)),
+            base_url: None,
         },
     )?;
 

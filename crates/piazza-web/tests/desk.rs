@@ -1498,6 +1498,7 @@ async fn the_registry_shows_connections_and_the_steps_that_did_not_happen() {
             platform_account: PAGE.into(),
             page_id: None,
             token: Some(SecretString::new("page-token")),
+            base_url: None,
         },
     )
     .unwrap();

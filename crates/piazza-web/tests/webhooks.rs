@@ -85,6 +85,7 @@ fn world() -> World {
             platform_account: PAGE.into(),
             page_id: None,
             token: Some(SecretString::new("page-token")),
+            base_url: None,
         },
     )
     .unwrap();

@@ -264,6 +264,7 @@ fn webhooks(n: usize, clients: usize, database_url: Option<&str>) -> anyhow::Res
             platform_account: PAGE.into(),
             page_id: None,
             token: Some(SecretString::new("bench-token")),
+            base_url: None,
         },
     )?;
     let corpus = synthetic_corpus_varied(n, 11);

@@ -52,6 +52,23 @@ pub enum ConnectCommand {
         #[arg(long)]
         no_subscribe: bool,
     },
+    /// Connect an account on a Mastodon instance (a user token with
+    /// read:statuses read:notifications write:statuses write:reports).
+    Mastodon {
+        #[arg(long)]
+        account: AccountId,
+        /// The instance's address (`https://social.example.it`).
+        #[arg(long)]
+        instance: String,
+        /// The account's id on the instance (from
+        /// `/api/v1/accounts/verify_credentials`).
+        #[arg(long)]
+        account_id: String,
+        #[arg(long)]
+        token_file: PathBuf,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -173,6 +190,7 @@ fn print_check(account: &str, check: &ConnectionCheck) {
 pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome> {
     let desk = store.desk()?;
     let admin = store.administration(&desk)?;
+    let mut base_url = None;
     let (account, kind, platform_account, page_id, token_file, as_staff, no_subscribe) = match cmd {
         ConnectCommand::Facebook {
             account,
@@ -205,6 +223,26 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
             as_staff,
             no_subscribe,
         ),
+        ConnectCommand::Mastodon {
+            account,
+            instance,
+            account_id,
+            token_file,
+            as_staff,
+        } => {
+            base_url = Some(instance);
+            // Mastodon has no webhooks for an ordinary account: replies
+            // are read from its notifications (`piazza sync`).
+            (
+                account,
+                ConnectorKind::Mastodon,
+                account_id,
+                None,
+                token_file,
+                as_staff,
+                true,
+            )
+        }
     };
     let actor = desk.actor(admin.id, &as_staff)?;
     let token = read_token(&token_file)?;
@@ -216,6 +254,7 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
             platform_account,
             page_id,
             token: Some(token),
+            base_url,
         },
     )?;
     println!(

@@ -361,6 +361,7 @@ pub fn seed_demo(desk: &Desk, preset: &str) -> anyhow::Result<SeededDemo> {
                 platform_account: format!("pagina-di-prova-{}", i + 1),
                 page_id: None,
                 token: None,
+                base_url: None,
             },
         )?;
         desk.sync(admin.id, *account, None, &mut |_| {})?;
