@@ -137,7 +137,15 @@ pub fn serve(store: &crate::cmd::StoreArgs, args: ServeArgs) -> anyhow::Result<O
 fn spawn_worker(desk: Desk, signal: Arc<WorkerSignal>, every: Duration) {
     std::thread::spawn(move || {
         let mut last_sweep: Option<std::time::Instant> = None;
+        let mut last_poll: Option<std::time::Instant> = None;
         loop {
+            // Platforms without webhooks for an ordinary account (Mastodon)
+            // are read by pulls, every two minutes: well inside the
+            // instance's default 300 calls per 5 minutes.
+            if last_poll.is_none_or(|t| t.elapsed() >= POLL_EVERY) {
+                poll_pulled_accounts(&desk);
+                last_poll = Some(std::time::Instant::now());
+            }
             if last_sweep.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
                 if let Ok(admins) = desk.administrations() {
                     for a in admins {
@@ -184,6 +192,31 @@ fn spawn_worker(desk: Desk, signal: Arc<WorkerSignal>, every: Duration) {
             signal.wait(every);
         }
     });
+}
+
+/// How often `piazza serve` pulls the accounts that have no webhooks.
+const POLL_EVERY: Duration = Duration::from_secs(120);
+
+/// One pull of every active connection whose platform sends no webhooks
+/// to an ordinary account (Mastodon); errors are printed and the next
+/// round tries again.
+fn poll_pulled_accounts(desk: &Desk) {
+    let Ok(admins) = desk.administrations() else {
+        return;
+    };
+    for a in admins {
+        let Ok(connections) = desk.connections(a.id) else {
+            continue;
+        };
+        for c in connections {
+            if c.status == piazza_desk::ConnectionStatus::Active
+                && c.connector == ConnectorKind::Mastodon
+                && let Err(e) = desk.sync(a.id, c.account_id, None, &mut |_| {})
+            {
+                eprintln!("lettura di {} ({}): {e}", c.account, a.slug);
+            }
+        }
+    }
 }
 
 fn run_server(addr: SocketAddr, state: AppState) -> anyhow::Result<Outcome> {
@@ -439,4 +472,96 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<Outcome> {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let _ = std::fs::remove_dir_all(&dir);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use piazza_fakes::mastodon::FakeMastodon;
+
+    #[test]
+    fn the_worker_pulls_the_accounts_that_send_no_webhooks() {
+        let fake = FakeMastodon::start();
+        let org = fake.add_account("comune", "Comune");
+        fake.add_token("tok", &org, &["read:statuses", "read:notifications"]);
+        let post = fake.add_status(&org, "Avviso", None);
+        fake.add_status("9", "@comune grazie", Some(&post));
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Desk::open_data_dir(dir.path()).unwrap().with_platforms(
+            Arc::new(piazza_desk::StandardConnectors {
+                meta: Default::default(),
+                sandbox_backlog: 0,
+            }),
+            Some(Arc::new(
+                piazza_desk::SecretKey::from_passphrase(
+                    "chiave di prova lunga almeno trentadue caratteri",
+                )
+                .unwrap(),
+            )),
+            120_000,
+        );
+        let admin = desk
+            .create_administration(NewAdministration::preset("cento"))
+            .unwrap();
+        desk.add_staff(
+            admin.id,
+            None,
+            NewStaff {
+                username: "root".into(),
+                full_name: "root".into(),
+                email: None,
+                roles: vec![Role::Admin],
+                password: None,
+            },
+        )
+        .unwrap();
+        let root = desk.actor(admin.id, "root").unwrap();
+        let account = desk
+            .add_account(
+                &root,
+                piazza_desk::NewAccount {
+                    platform: piazza_policy::Platform::Mastodon,
+                    name: "Mastodon".into(),
+                    handle: None,
+                    url: None,
+                    kind: piazza_policy::ChannelKind::Istituzionale,
+                    managing_office: None,
+                    authorised_by: None,
+                    opened_with_email: None,
+                    hours: Vec::new(),
+                    status: piazza_desk::AccountStatus::Active,
+                },
+            )
+            .unwrap()
+            .id;
+        desk.connect(
+            &root,
+            NewConnection {
+                account_id: account,
+                connector: ConnectorKind::Mastodon,
+                platform_account: org,
+                page_id: None,
+                token: Some(piazza_desk::SecretString::new("tok")),
+                base_url: Some(fake.url()),
+            },
+        )
+        .unwrap();
+        let count = || {
+            desk.queue(
+                admin.id,
+                &piazza_desk::QueueFilter {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .len()
+        };
+        assert_eq!(count(), 0);
+        poll_pulled_accounts(&desk);
+        assert_eq!(count(), 1);
+        // The next round resumes from the cursor: nothing twice.
+        poll_pulled_accounts(&desk);
+        assert_eq!(count(), 1);
+    }
 }
