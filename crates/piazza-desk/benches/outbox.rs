@@ -44,6 +44,7 @@ fn setup() -> Bench {
         Arc::new(StandardConnectors {
             meta: MetaConfig::with_url(fake.url()),
             sandbox_backlog: 0,
+            telegram: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("bench: a passphrase of at least 32 characters").unwrap(),

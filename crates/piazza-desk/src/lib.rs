@@ -88,7 +88,7 @@ pub use piazza_store::audit::{ChainBreak, StoredEntry, Verification};
 pub use piazza_store::{BackendKind, now_ms, redact_url};
 pub use platforms::{
     Connection, ConnectionSpec, ConnectionStatus, ConnectorFactory, ConnectorKind, EventsRun,
-    NewConnection, StandardConnectors, SyncReport,
+    NewConnection, StandardConnectors, SyncReport, TelegramSettings,
 };
 pub use queue::{
     CommentState, ItemDetail, QueueFilter, QueueItem, Resolution, SlaState, Visibility,
@@ -164,6 +164,7 @@ impl Desk {
                 factory: Arc::new(StandardConnectors {
                     meta: piazza_platforms::meta::MetaConfig::default(),
                     sandbox_backlog: 0,
+                    telegram: Default::default(),
                 }),
                 secrets: None,
                 cache: Default::default(),

@@ -481,7 +481,11 @@ impl Desk {
                 )));
             }
             let n = tx.execute(
-                "UPDATE outbox SET state = 'pending', next_attempt_at = ?, failure_code = NULL, lease_until = NULL
+                // An unverifiable step is retried by a person who looked
+                // on the platform and did not find it: the new attempt is
+                // no longer in doubt.
+                "UPDATE outbox SET state = 'pending', next_attempt_at = ?, failure_code = NULL, lease_until = NULL,
+                        attempts = CASE WHEN failure_code = 'unverifiable' THEN 0 ELSE attempts END
                  WHERE admin_id = ? AND id = ? AND state IN ('failed', 'manual', 'pending')",
                 &[now.into(), by.admin_id.into(), id.into()],
             )?;
@@ -721,8 +725,11 @@ impl Desk {
                 }
                 Err(Failure::RateLimited { message, retry_after }) => {
                     let until = now + retry_after.as_millis() as i64;
+                    // A throttled call is refused before it acts: the
+                    // attempt did not happen, and the next one is not in
+                    // doubt about it.
                     tx.execute(
-                        "UPDATE outbox SET state = 'pending', next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE id = ?",
+                        "UPDATE outbox SET state = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE id = ?",
                         &[until.into(), format!("limite di chiamate della piattaforma: {message}").into(), c.id.into()],
                     )?;
                     tx.execute(

@@ -30,15 +30,19 @@ pub enum ConnectorKind {
     Instagram,
     /// An organisation's account on a Mastodon instance.
     Mastodon,
+    /// A Telegram channel's discussion group, through the
+    /// administration's bot.
+    Telegram,
     /// The demo's in-memory platform.
     Sandbox,
 }
 
 impl ConnectorKind {
-    pub const ALL: [ConnectorKind; 4] = [
+    pub const ALL: [ConnectorKind; 5] = [
         ConnectorKind::Facebook,
         ConnectorKind::Instagram,
         ConnectorKind::Mastodon,
+        ConnectorKind::Telegram,
         ConnectorKind::Sandbox,
     ];
 
@@ -47,6 +51,7 @@ impl ConnectorKind {
             ConnectorKind::Facebook => "facebook",
             ConnectorKind::Instagram => "instagram",
             ConnectorKind::Mastodon => "mastodon",
+            ConnectorKind::Telegram => "telegram",
             ConnectorKind::Sandbox => "sandbox",
         }
     }
@@ -58,6 +63,7 @@ impl ConnectorKind {
             ConnectorKind::Facebook => "Facebook".into(),
             ConnectorKind::Instagram => "Instagram".into(),
             ConnectorKind::Mastodon => "Mastodon".into(),
+            ConnectorKind::Telegram => "Telegram".into(),
             ConnectorKind::Sandbox => {
                 let label = platform
                     .parse::<Platform>()
@@ -75,6 +81,7 @@ impl ConnectorKind {
             ConnectorKind::Facebook => Some(Platform::Facebook),
             ConnectorKind::Instagram => Some(Platform::Instagram),
             ConnectorKind::Mastodon => Some(Platform::Mastodon),
+            ConnectorKind::Telegram => Some(Platform::Telegram),
             ConnectorKind::Sandbox => None,
         }
     }
@@ -89,7 +96,7 @@ impl std::str::FromStr for ConnectorKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 DeskError::InvalidInput(format!(
-                    "collegamento sconosciuto `{s}`; quelli possibili sono facebook, instagram e sandbox"
+                    "collegamento sconosciuto `{s}`; quelli possibili sono facebook, instagram, mastodon, telegram e sandbox"
                 ))
             })
     }
@@ -99,6 +106,9 @@ impl std::str::FromStr for ConnectorKind {
 #[derive(Debug, Clone)]
 pub struct ConnectionSpec {
     pub id: i64,
+    /// The account in Piazza's registry (a Telegram webhook's address
+    /// names it).
+    pub account_id: AccountId,
     pub kind: ConnectorKind,
     /// The account's platform.
     pub platform: Platform,
@@ -543,6 +553,7 @@ impl Desk {
             .map_err(|e| DeskError::InvalidInput(format!("account {}: {e}", conn.account)))?;
         let spec = ConnectionSpec {
             id: conn.id,
+            account_id: conn.account_id,
             kind: conn.connector,
             platform,
             platform_account: conn.platform_account.clone(),
@@ -665,6 +676,67 @@ impl Desk {
         }
     }
 
+    /// The secret Telegram must send with the updates of an account
+    /// (`X-Telegram-Bot-Api-Secret-Token`); `None` when the account has no
+    /// active Telegram connection, and then nothing is taken.
+    pub fn telegram_webhook_secret(&self, account_id: AccountId) -> Result<Option<SecretString>> {
+        let row = self.read(|tx| {
+            Ok(tx.query_opt(
+                "SELECT platform_account, token_sealed FROM platform_connections
+                 WHERE account_id = ? AND connector = 'telegram' AND status = 'active'",
+                &[account_id.into()],
+            )?)
+        })?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let Some(sealed) = row.opt_text(1)? else {
+            return Ok(None);
+        };
+        let token = self
+            .secret_key()?
+            .open(&sealed, &token_context(account_id, &row.text(0)?))
+            .map_err(|e| DeskError::InvalidInput(format!("il token conservato: {e}")))?;
+        Ok(Some(piazza_platforms::telegram::webhook_secret(
+            &token,
+            &account_id.to_string(),
+        )))
+    }
+
+    /// One pull of every active connection that is read by pulls
+    /// (Mastodon; Telegram without a public address), for `piazza serve`'s
+    /// worker: each resumes from its stored cursor. Returns the account and
+    /// what failed, for the log; the next round tries again.
+    pub fn pull_accounts(&self) -> Vec<(String, DeskError)> {
+        let mut failed = Vec::new();
+        let Ok(admins) = self.administrations() else {
+            return failed;
+        };
+        for a in admins {
+            let Ok(connections) = self.connections(a.id) else {
+                continue;
+            };
+            for c in connections {
+                if c.status != ConnectionStatus::Active
+                    || c.paused_until.is_some_and(|t| t > self.now())
+                {
+                    continue;
+                }
+                let pulled = match self.connector(a.id, c.account_id) {
+                    Ok((_, connector)) => connector.reads_by_pull(),
+                    Err(e) => {
+                        failed.push((format!("{} ({})", c.account, a.slug), e));
+                        continue;
+                    }
+                };
+                if pulled && let Err(e) = self.sync(a.id, c.account_id, None, &mut |_| {}) {
+                    failed.push((format!("{} ({})", c.account, a.slug), e));
+                }
+            }
+        }
+        failed
+    }
+
     /// Stores a webhook delivery whose signature the web layer verified.
     /// Returns `false` for a delivery already stored (the platform
     /// retried it): nothing is stored twice.
@@ -769,6 +841,7 @@ impl Desk {
             let kind = match platform {
                 Platform::Facebook => ConnectorKind::Facebook,
                 Platform::Instagram => ConnectorKind::Instagram,
+                Platform::Telegram => ConnectorKind::Telegram,
                 _ => {
                     run.unrouted += events.len() as u64;
                     continue;
@@ -852,16 +925,20 @@ fn parse_delivery(source: &str, body: &[u8]) -> Result<Vec<RoutedEvent>> {
     match source {
         "meta" => piazza_platforms::meta::webhook::parse_webhook(body)
             .map_err(|e| DeskError::InvalidInput(format!("notifica di Meta: {e}"))),
+        "telegram" => piazza_platforms::telegram::parse_update(body)
+            .map_err(|e| DeskError::InvalidInput(format!("aggiornamento di Telegram: {e}"))),
         other => Err(DeskError::InvalidInput(format!(
             "nessun lettore per le notifiche di `{other}`"
         ))),
     }
 }
 
-/// The connectors Piazza ships: the sandbox, and Meta's Graph API for
-/// Facebook Pages and Instagram accounts.
+/// The connectors Piazza ships: the sandbox, Meta's Graph API for
+/// Facebook Pages and Instagram accounts, Mastodon instances and Telegram's
+/// Bot API.
 pub struct StandardConnectors {
     pub meta: piazza_platforms::meta::MetaConfig,
+    pub telegram: TelegramSettings,
     /// Comments a sandbox page already holds at its first pull (the demo),
     /// one every five minutes.
     pub sandbox_backlog: usize,
@@ -905,6 +982,56 @@ impl ConnectorFactory for StandardConnectors {
                 )?;
                 Ok(Arc::new(connector))
             }
+            ConnectorKind::Telegram => {
+                let token = spec
+                    .token
+                    .clone()
+                    .ok_or_else(|| format!("connection {} has no token", spec.id))?;
+                let webhook = self.telegram.public_url.as_deref().map(|u| {
+                    (
+                        format!(
+                            "{}/webhooks/telegram/{}",
+                            u.trim_end_matches('/'),
+                            spec.account_id
+                        ),
+                        piazza_platforms::telegram::webhook_secret(
+                            &token,
+                            &spec.account_id.to_string(),
+                        ),
+                    )
+                });
+                let connector = piazza_platforms::telegram::TelegramConnector::new(
+                    piazza_platforms::telegram::TelegramConnection {
+                        api_url: self.telegram.api_url.clone(),
+                        token,
+                        group_chat_id: spec.platform_account.clone(),
+                        channel_chat_id: spec.page_id.clone(),
+                        webhook,
+                    },
+                )?;
+                Ok(Arc::new(connector))
+            }
+        }
+    }
+}
+
+/// Where Telegram's Bot API is, and where Telegram reaches this Piazza.
+#[derive(Debug, Clone)]
+pub struct TelegramSettings {
+    /// `https://api.telegram.org`; tests point it at a local fake.
+    pub api_url: String,
+    /// Piazza's public HTTPS address (`https://piazza.comune.example`):
+    /// with it, accounts get their updates by webhook at
+    /// `/webhooks/telegram/{account}`; without it they are pulled with
+    /// `getUpdates`.
+    pub public_url: Option<String>,
+}
+
+impl Default for TelegramSettings {
+    fn default() -> TelegramSettings {
+        TelegramSettings {
+            api_url: piazza_platforms::telegram::DEFAULT_API_URL.into(),
+            public_url: None,
         }
     }
 }

@@ -62,6 +62,7 @@ fn world(store: TestStore, approvals: u32) -> World {
         Arc::new(StandardConnectors {
             meta: MetaConfig::with_url(fake.url()),
             sandbox_backlog: 0,
+            telegram: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap(),

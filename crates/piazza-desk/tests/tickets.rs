@@ -59,6 +59,7 @@ fn world(store: TestStore) -> World {
         Arc::new(StandardConnectors {
             meta: Default::default(),
             sandbox_backlog: 0,
+            telegram: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("una chiave di prova lunga almeno trentadue caratteri")

@@ -8,8 +8,11 @@
 //! - [`meta`]: the Graph API of Facebook Pages and Instagram professional
 //!   accounts, and signed webhook deliveries;
 //! - [`mastodon`]: an instance's REST API for an organisation's account
-//!   (notifications, threads, replies with an idempotency key, reports).
+//!   (notifications, threads, replies with an idempotency key, reports);
+//! - [`telegram`]: the Bot API for a channel's discussion group (updates
+//!   by webhook or `getUpdates`, delete, ban, replies, channel posts).
 
 pub mod mastodon;
 pub mod meta;
 pub mod smtp;
+pub mod telegram;

@@ -156,16 +156,21 @@ pub enum PermanentCode {
     Unsupported,
     /// Any other refusal that retrying will not change.
     Rejected,
+    /// An earlier attempt may have gone through and the platform offers no
+    /// way to find out (Telegram): a person looks, and retries only if it
+    /// is not there.
+    Unverifiable,
 }
 
 impl PermanentCode {
-    pub const ALL: [PermanentCode; 6] = [
+    pub const ALL: [PermanentCode; 7] = [
         PermanentCode::TokenInvalid,
         PermanentCode::PermissionMissing,
         PermanentCode::ObjectGone,
         PermanentCode::NotAllowed,
         PermanentCode::Unsupported,
         PermanentCode::Rejected,
+        PermanentCode::Unverifiable,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -176,6 +181,7 @@ impl PermanentCode {
             PermanentCode::NotAllowed => "not_allowed",
             PermanentCode::Unsupported => "unsupported",
             PermanentCode::Rejected => "rejected",
+            PermanentCode::Unverifiable => "unverifiable",
         }
     }
 
@@ -191,6 +197,9 @@ impl PermanentCode {
             }
             PermanentCode::Unsupported => "operazione non disponibile su questa piattaforma",
             PermanentCode::Rejected => "richiesta rifiutata dalla piattaforma",
+            PermanentCode::Unverifiable => {
+                "esito di un tentativo precedente non verificabile: controlla sulla piattaforma prima di ritentare"
+            }
         }
     }
 }
@@ -280,5 +289,11 @@ pub trait Connector: Send + Sync {
     /// by pulls).
     fn subscribe(&self) -> Result<bool, Failure> {
         Ok(false)
+    }
+
+    /// The account is read by periodic pulls (`piazza serve` pulls it):
+    /// its platform sends no webhooks to it, or none is configured.
+    fn reads_by_pull(&self) -> bool {
+        false
     }
 }

@@ -16,6 +16,10 @@
 //! - [`mastodon`]: an organisation's account on a Mastodon instance
 //!   (mention notifications, replies, reports, posts), tested over HTTP
 //!   against the fake in `piazza-fakes`;
+//! - [`telegram`]: a channel's discussion group through the Bot API (updates
+//!   by webhook with a secret token or by `getUpdates`, delete within 48
+//!   hours, ban, replies, channel posts), tested over HTTP against the fake
+//!   in `piazza-fakes`;
 //! - [`sandbox`]: the demo's platform, a deterministic stream of Italian
 //!   comments and an in-memory page that carries out decisions.
 //!
@@ -36,6 +40,7 @@ pub mod mastodon;
 pub mod meta;
 pub mod sandbox;
 pub mod secret;
+pub mod telegram;
 
 pub use capability::{Capabilities, Operation, Support};
 pub use connector::{

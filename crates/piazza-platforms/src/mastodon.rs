@@ -512,6 +512,11 @@ impl Connector for MastodonConnector {
         }
     }
 
+    /// An ordinary account gets no webhooks: it is pulled.
+    fn reads_by_pull(&self) -> bool {
+        true
+    }
+
     /// Mastodon does not tell a token's scopes through the API: the check
     /// confirms the token and the account, and says that a missing scope
     /// shows at the first operation that needs it.

@@ -55,6 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Arc::new(StandardConnectors {
             meta: MetaConfig::with_url(fake.url()),
             sandbox_backlog: 0,
+            telegram: Default::default(),
         }),
         Some(Arc::new(SecretKey::from_passphrase(
             "chiave di prova del server editoriale, non di produzione",

@@ -27,7 +27,8 @@
 //!   `/desk/audit`, `/desk/report` and `/desk/report.csv`;
 //! - the JSON API under `/api/v1`, described by `/api/v1/openapi.json`
 //!   ([`openapi`]), with the same use cases;
-//! - the platforms' webhooks: `/webhooks/meta` ([`webhooks`]).
+//! - the platforms' webhooks: `/webhooks/meta`, `/webhooks/telegram/{account}`
+//!   ([`webhooks`]).
 //!
 //! Every desk route checks the person's roles before calling the desk, and
 //! the desk checks roles and account scope again; the desk's refusals become
@@ -129,6 +130,12 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
                 .layer(axum::extract::DefaultBodyLimit::max(
                     webhooks::MAX_DELIVERY_BYTES,
                 )),
+        )
+        .route(
+            "/webhooks/telegram/{account}",
+            axum::routing::post(webhooks::telegram_delivery).layer(
+                axum::extract::DefaultBodyLimit::max(webhooks::MAX_TELEGRAM_UPDATE_BYTES),
+            ),
         )
         .fallback(error::fallback)
         .layer(axum::middleware::from_fn(error::html_error_pages))

@@ -11,20 +11,34 @@
 //!   of the body with the app secret (compared in constant time): a
 //!   missing signature is 401, a wrong or malformed one 403, and in both
 //!   cases nothing is stored.
+//! - `POST /webhooks/telegram/{account}`: one Telegram update for an
+//!   account connected to a discussion group; the header
+//!   `X-Telegram-Bot-Api-Secret-Token` must equal the account's secret
+//!   (derived from its bot token, compared in constant time): missing is
+//!   401, wrong 403 (also for an account without a Telegram connection,
+//!   so the address tells nothing), and then nothing is stored. A
+//!   repeated update is stored once.
 //!
 //! The answers are plain text, for machines; they never echo the body.
 
 use axum::body::Bytes;
+use axum::extract::Path;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use piazza_desk::AccountId;
 use piazza_platforms::meta::webhook::{SignatureError, verify_signature, verify_subscription};
+use piazza_platforms::telegram::verify_secret;
 
 use crate::state::AppState;
 
 /// The largest delivery accepted. Meta batches up to 1,000 changes; a
 /// comment's change is well under 2 kB.
 pub const MAX_DELIVERY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The largest Telegram update accepted: one message of at most 4,096
+/// characters with its entities and the message it answers.
+pub const MAX_TELEGRAM_UPDATE_BYTES: usize = 256 * 1024;
 
 fn plain(status: StatusCode, body: &'static str) -> Response {
     (
@@ -95,6 +109,55 @@ pub(crate) async fn meta_delivery(
         Err(e) => {
             // Meta retries for 36 hours: a 5xx makes it try again.
             tracing::error!("Meta webhook delivery not stored: {e}");
+            plain(StatusCode::SERVICE_UNAVAILABLE, "retry later")
+        }
+    }
+}
+
+pub(crate) async fn telegram_delivery(
+    State(state): State<AppState>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let header = headers
+        .get("x-telegram-bot-api-secret-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    // An account that is not connected to Telegram answers like a wrong
+    // secret: the address does not tell which accounts exist.
+    let refuse = |why: String| {
+        tracing::warn!("Telegram update refused: {why}");
+        match header.as_deref() {
+            None => plain(StatusCode::UNAUTHORIZED, "secret token required"),
+            Some(_) => plain(StatusCode::FORBIDDEN, "invalid secret token"),
+        }
+    };
+    let Ok(account) = account.parse::<i64>().map(AccountId) else {
+        return refuse("not an account id".into());
+    };
+    let secret = match state.run(move |d| d.telegram_webhook_secret(account)).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return refuse(format!("account {account} has no Telegram connection")),
+        Err(e) => {
+            tracing::error!("Telegram webhook secret of account {account} unavailable: {e}");
+            return plain(StatusCode::SERVICE_UNAVAILABLE, "retry later");
+        }
+    };
+    if let Err(e) = verify_secret(&secret, header.as_deref()) {
+        return refuse(format!("account {account}: {e}"));
+    }
+    let stored = state
+        .run(move |d| d.receive_platform_delivery("telegram", &body))
+        .await;
+    match stored {
+        Ok(_) => {
+            state.worker.notify();
+            plain(StatusCode::OK, "ok")
+        }
+        Err(e) => {
+            // Telegram retries a delivery that was not answered 2xx.
+            tracing::error!("Telegram update not stored: {e}");
             plain(StatusCode::SERVICE_UNAVAILABLE, "retry later")
         }
     }

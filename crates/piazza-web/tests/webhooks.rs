@@ -46,6 +46,7 @@ fn world() -> World {
         Arc::new(StandardConnectors {
             meta: MetaConfig::with_url(fake.url()),
             sandbox_backlog: 0,
+            telegram: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap(),

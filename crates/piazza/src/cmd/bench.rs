@@ -226,6 +226,7 @@ fn webhooks(n: usize, clients: usize, database_url: Option<&str>) -> anyhow::Res
         Arc::new(StandardConnectors {
             meta: MetaConfig::with_url("http://127.0.0.1:9"),
             sandbox_backlog: 0,
+            telegram: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("bench: a passphrase of at least 32 characters")

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use piazza_desk::{Desk, SecretKey, SecretString, StandardConnectors};
+use piazza_desk::{Desk, SecretKey, SecretString, StandardConnectors, TelegramSettings};
 use piazza_platforms::meta::{DEFAULT_GRAPH_URL, GRAPH_API_VERSION, MetaConfig};
 use piazza_web::OidcConfig;
 use serde::Deserialize;
@@ -46,6 +46,7 @@ pub struct FileConfig {
     pub secret_key: Option<String>,
     pub oidc: Option<OidcFile>,
     pub meta: Option<MetaFile>,
+    pub telegram: Option<TelegramFile>,
     /// How long a delivery attempt holds its outbox row (seconds).
     pub outbox_lease_seconds: Option<u64>,
 }
@@ -123,12 +124,24 @@ impl std::fmt::Debug for MetaFile {
     }
 }
 
+/// The `[telegram]` table: where the Bot API is and where Telegram
+/// reaches this Piazza.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramFile {
+    /// The Bot API's base URL (tests point it at a local fake).
+    pub api_url: Option<String>,
+    /// Piazza's public HTTPS address, for the webhook.
+    pub public_url: Option<String>,
+}
+
 /// The platform settings in force after file and environment.
 #[derive(Debug, Clone)]
 pub struct PlatformSettings {
     pub meta: MetaConfig,
     /// The webhook handshake's verify token.
     pub meta_verify_token: Option<SecretString>,
+    pub telegram: TelegramSettings,
     pub lease_ms: i64,
 }
 
@@ -155,7 +168,30 @@ impl PlatformSettings {
             })?,
             None => file.outbox_lease_seconds.unwrap_or(120),
         };
+        let t = file.telegram.as_ref();
+        let telegram_api = env("PIAZZA_TELEGRAM_API_URL")
+            .or_else(|| t.and_then(|t| t.api_url.clone()))
+            .unwrap_or_else(|| piazza_platforms::telegram::DEFAULT_API_URL.to_string());
+        if !(telegram_api.starts_with("https://") || telegram_api.starts_with("http://")) {
+            bail!(
+                "PIAZZA_TELEGRAM_API_URL deve essere un indirizzo http(s), trovato `{telegram_api}`"
+            );
+        }
+        let public_url = env("PIAZZA_PUBLIC_URL")
+            .or_else(|| t.and_then(|t| t.public_url.clone()))
+            .filter(|u| !u.trim().is_empty());
+        if let Some(u) = &public_url
+            && !u.starts_with("https://")
+        {
+            bail!(
+                "PIAZZA_PUBLIC_URL deve essere l'indirizzo HTTPS pubblico di Piazza (Telegram consegna i webhook solo in HTTPS), trovato `{u}`"
+            );
+        }
         Ok(PlatformSettings {
+            telegram: TelegramSettings {
+                api_url: telegram_api.trim_end_matches('/').to_string(),
+                public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
+            },
             meta: MetaConfig {
                 graph_url: graph_url.trim_end_matches('/').to_string(),
                 version: GRAPH_API_VERSION.to_string(),
@@ -188,6 +224,7 @@ pub fn with_platforms(
         Arc::new(StandardConnectors {
             meta: settings.meta.clone(),
             sandbox_backlog,
+            telegram: settings.telegram.clone(),
         }),
         Some(Arc::new(key)),
         settings.lease_ms,

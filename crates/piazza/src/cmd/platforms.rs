@@ -69,6 +69,27 @@ pub enum ConnectCommand {
         #[arg(long = "as")]
         as_staff: String,
     },
+    /// Connect a Telegram channel's discussion group, through the
+    /// administration's bot (an administrator of the group, and of the
+    /// channel to publish there).
+    Telegram {
+        #[arg(long)]
+        account: AccountId,
+        /// The discussion group's chat id (`-100…`), where the comments are.
+        #[arg(long, allow_hyphen_values = true)]
+        group: String,
+        /// The channel's chat id (`-100…`), where Piazza publishes.
+        #[arg(long, allow_hyphen_values = true)]
+        channel: Option<String>,
+        /// A file holding the bot token from @BotFather.
+        #[arg(long)]
+        token_file: PathBuf,
+        #[arg(long = "as")]
+        as_staff: String,
+        /// Do not register the webhook (read with `piazza sync`).
+        #[arg(long)]
+        no_subscribe: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -78,6 +99,12 @@ pub enum ConnectorsCommand {
     Status {
         #[arg(long)]
         json: bool,
+    },
+    /// Ask the account's platform to send its events to Piazza's webhook
+    /// again (after a change of address, or of the bot's webhook).
+    Subscribe {
+        #[arg(long)]
+        account: AccountId,
     },
     /// Disconnect an account: nothing more is read or delivered, the
     /// stored token is erased.
@@ -187,6 +214,18 @@ fn print_check(account: &str, check: &ConnectionCheck) {
     }
 }
 
+/// What a successful webhook subscription means, per platform.
+fn subscribed_it(kind: ConnectorKind) -> &'static str {
+    match kind {
+        ConnectorKind::Telegram => {
+            "Telegram invierà i messaggi del gruppo al webhook di Piazza (/webhooks/telegram/…), con il codice segreto dell'account"
+        }
+        _ => {
+            "Meta invierà i nuovi commenti al webhook di Piazza (/webhooks/meta) se l'app è iscritta al campo giusto"
+        }
+    }
+}
+
 pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome> {
     let desk = store.desk()?;
     let admin = store.administration(&desk)?;
@@ -243,6 +282,22 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
                 true,
             )
         }
+        ConnectCommand::Telegram {
+            account,
+            group,
+            channel,
+            token_file,
+            as_staff,
+            no_subscribe,
+        } => (
+            account,
+            ConnectorKind::Telegram,
+            group,
+            channel,
+            token_file,
+            as_staff,
+            no_subscribe,
+        ),
     };
     let actor = desk.actor(admin.id, &as_staff)?;
     let token = read_token(&token_file)?;
@@ -268,6 +323,17 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
         "puoi cancellare {}: Piazza non ne ha più bisogno",
         token_file.display()
     );
+    // Subscribed first, so that the check sees the webhook in place.
+    if !no_subscribe {
+        match desk.subscribe_webhooks(admin.id, account) {
+            Ok(true) => println!("{}", subscribed_it(kind)),
+            Ok(false) => {}
+            Err(e) => println!(
+                "iscrizione ai webhook non riuscita: {}; i commenti si possono leggere con `piazza sync --account {account}`",
+                e.message_it()
+            ),
+        }
+    }
     let mut outcome = Outcome::Ok;
     match desk.check_connection(admin.id, account) {
         Ok(check) => {
@@ -281,18 +347,6 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
             outcome = Outcome::Failed;
         }
     }
-    if !no_subscribe {
-        match desk.subscribe_webhooks(admin.id, account) {
-            Ok(true) => println!(
-                "Meta invierà i nuovi commenti al webhook di Piazza (/webhooks/meta) se l'app è iscritta al campo giusto"
-            ),
-            Ok(false) => {}
-            Err(e) => println!(
-                "iscrizione ai webhook non riuscita: {}; i commenti si possono leggere con `piazza sync --account {account}`",
-                e.message_it()
-            ),
-        }
-    }
     Ok(outcome)
 }
 
@@ -300,6 +354,20 @@ pub fn connectors(store: &StoreArgs, cmd: ConnectorsCommand) -> anyhow::Result<O
     let desk = store.desk()?;
     let admin = store.administration(&desk)?;
     match cmd {
+        ConnectorsCommand::Subscribe { account } => {
+            let c = desk
+                .connection(admin.id, account)?
+                .with_context(|| format!("l'account {account} non è collegato"))?;
+            if desk.subscribe_webhooks(admin.id, account)? {
+                println!("{}", subscribed_it(c.connector));
+            } else {
+                println!(
+                    "l'account {account} ({}) non riceve webhook: `piazza serve` lo legge ogni due minuti, oppure `piazza sync --account {account}`",
+                    c.connector.as_str()
+                );
+            }
+            Ok(Outcome::Ok)
+        }
         ConnectorsCommand::Status { json } => {
             let mut outcome = Outcome::Ok;
             let mut out = Vec::new();

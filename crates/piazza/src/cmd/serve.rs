@@ -139,9 +139,9 @@ fn spawn_worker(desk: Desk, signal: Arc<WorkerSignal>, every: Duration) {
         let mut last_sweep: Option<std::time::Instant> = None;
         let mut last_poll: Option<std::time::Instant> = None;
         loop {
-            // Platforms without webhooks for an ordinary account (Mastodon)
-            // are read by pulls, every two minutes: well inside the
-            // instance's default 300 calls per 5 minutes.
+            // Accounts without webhooks (Mastodon; Telegram when Piazza has
+            // no public address) are read by pulls every two minutes: well
+            // inside Mastodon's default 300 calls per 5 minutes.
             if last_poll.is_none_or(|t| t.elapsed() >= POLL_EVERY) {
                 poll_pulled_accounts(&desk);
                 last_poll = Some(std::time::Instant::now());
@@ -197,25 +197,11 @@ fn spawn_worker(desk: Desk, signal: Arc<WorkerSignal>, every: Duration) {
 /// How often `piazza serve` pulls the accounts that have no webhooks.
 const POLL_EVERY: Duration = Duration::from_secs(120);
 
-/// One pull of every active connection whose platform sends no webhooks
-/// to an ordinary account (Mastodon); errors are printed and the next
-/// round tries again.
+/// One pull of every account read by pulls (Mastodon, Telegram without
+/// a public address); errors are printed and the next round tries again.
 fn poll_pulled_accounts(desk: &Desk) {
-    let Ok(admins) = desk.administrations() else {
-        return;
-    };
-    for a in admins {
-        let Ok(connections) = desk.connections(a.id) else {
-            continue;
-        };
-        for c in connections {
-            if c.status == piazza_desk::ConnectionStatus::Active
-                && c.connector == ConnectorKind::Mastodon
-                && let Err(e) = desk.sync(a.id, c.account_id, None, &mut |_| {})
-            {
-                eprintln!("lettura di {} ({}): {e}", c.account, a.slug);
-            }
-        }
+    for (account, e) in desk.pull_accounts() {
+        eprintln!("lettura di {account}: {}", e.message_it());
     }
 }
 
@@ -491,6 +477,7 @@ mod tests {
             Arc::new(piazza_desk::StandardConnectors {
                 meta: Default::default(),
                 sandbox_backlog: 0,
+                telegram: Default::default(),
             }),
             Some(Arc::new(
                 piazza_desk::SecretKey::from_passphrase(
