@@ -140,6 +140,8 @@ struct State {
     calls: Vec<FakeCall>,
     /// The next N calls answer 429 with this retry_after.
     flood: Option<(u32, u64)>,
+    /// The next N calls answer 500.
+    broken: u32,
 }
 
 fn now() -> i64 {
@@ -630,6 +632,9 @@ async fn handle(
             });
             if st.bot.as_ref().is_none_or(|b| b.0 != token) {
                 Err((401, "Unauthorized".to_string()))
+            } else if st.broken > 0 {
+                st.broken -= 1;
+                Err((500, "Internal Server Error".to_string()))
             } else if let Some((n, wait)) = st.flood {
                 st.flood = if n > 1 { Some((n - 1, wait)) } else { None };
                 Err((429, format!("Too Many Requests: retry after {wait}")))
@@ -834,6 +839,11 @@ impl FakeTelegram {
     /// The next `calls` calls answer 429 with `retry_after` seconds.
     pub fn flood(&self, calls: u32, retry_after: u64) {
         self.st().flood = Some((calls, retry_after));
+    }
+
+    /// The next `calls` calls answer 500 (Telegram's side failing).
+    pub fn break_for(&self, calls: u32) {
+        self.st().broken = calls;
     }
 
     /// The registered webhook: its URL and secret token.
