@@ -104,8 +104,7 @@ fn the_group_is_read_from_the_cursor_and_comments_sit_under_the_channel_post() {
     let asked = fake
         .calls()
         .into_iter()
-        .filter(|c| c.method == "getupdates")
-        .next_back()
+        .rfind(|c| c.method == "getupdates")
         .unwrap();
     assert_eq!(
         asked.params["allowed_updates"],
