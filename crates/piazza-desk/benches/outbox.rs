@@ -45,6 +45,7 @@ fn setup() -> Bench {
             meta: MetaConfig::with_url(fake.url()),
             sandbox_backlog: 0,
             telegram: Default::default(),
+            youtube: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("bench: a passphrase of at least 32 characters").unwrap(),

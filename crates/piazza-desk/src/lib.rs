@@ -88,7 +88,7 @@ pub use piazza_store::audit::{ChainBreak, StoredEntry, Verification};
 pub use piazza_store::{BackendKind, now_ms, redact_url};
 pub use platforms::{
     Connection, ConnectionSpec, ConnectionStatus, ConnectorFactory, ConnectorKind, EventsRun,
-    NewConnection, StandardConnectors, SyncReport, TelegramSettings,
+    NewConnection, StandardConnectors, SyncReport, TelegramSettings, YoutubeSettings,
 };
 pub use queue::{
     CommentState, ItemDetail, QueueFilter, QueueItem, Resolution, SlaState, Visibility,
@@ -165,6 +165,7 @@ impl Desk {
                     meta: piazza_platforms::meta::MetaConfig::default(),
                     sandbox_backlog: 0,
                     telegram: Default::default(),
+                    youtube: Default::default(),
                 }),
                 secrets: None,
                 cache: Default::default(),

@@ -33,16 +33,19 @@ pub enum ConnectorKind {
     /// A Telegram channel's discussion group, through the
     /// administration's bot.
     Telegram,
+    /// A YouTube channel, through the Data API v3.
+    Youtube,
     /// The demo's in-memory platform.
     Sandbox,
 }
 
 impl ConnectorKind {
-    pub const ALL: [ConnectorKind; 5] = [
+    pub const ALL: [ConnectorKind; 6] = [
         ConnectorKind::Facebook,
         ConnectorKind::Instagram,
         ConnectorKind::Mastodon,
         ConnectorKind::Telegram,
+        ConnectorKind::Youtube,
         ConnectorKind::Sandbox,
     ];
 
@@ -52,6 +55,7 @@ impl ConnectorKind {
             ConnectorKind::Instagram => "instagram",
             ConnectorKind::Mastodon => "mastodon",
             ConnectorKind::Telegram => "telegram",
+            ConnectorKind::Youtube => "youtube",
             ConnectorKind::Sandbox => "sandbox",
         }
     }
@@ -64,6 +68,7 @@ impl ConnectorKind {
             ConnectorKind::Instagram => "Instagram".into(),
             ConnectorKind::Mastodon => "Mastodon".into(),
             ConnectorKind::Telegram => "Telegram".into(),
+            ConnectorKind::Youtube => "YouTube".into(),
             ConnectorKind::Sandbox => {
                 let label = platform
                     .parse::<Platform>()
@@ -82,6 +87,7 @@ impl ConnectorKind {
             ConnectorKind::Instagram => Some(Platform::Instagram),
             ConnectorKind::Mastodon => Some(Platform::Mastodon),
             ConnectorKind::Telegram => Some(Platform::Telegram),
+            ConnectorKind::Youtube => Some(Platform::Youtube),
             ConnectorKind::Sandbox => None,
         }
     }
@@ -96,7 +102,7 @@ impl std::str::FromStr for ConnectorKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 DeskError::InvalidInput(format!(
-                    "collegamento sconosciuto `{s}`; quelli possibili sono facebook, instagram, mastodon, telegram e sandbox"
+                    "collegamento sconosciuto `{s}`; quelli possibili sono facebook, instagram, mastodon, telegram, youtube e sandbox"
                 ))
             })
     }
@@ -169,6 +175,9 @@ pub struct Connection {
     pub last_check: Option<ConnectionCheck>,
     pub last_checked_at: Option<i64>,
     pub created_at: i64,
+    /// The daily API quota this process spent, where the platform has one
+    /// (YouTube) and the connection has been used since the start.
+    pub quota: Option<piazza_platforms::QuotaStatus>,
 }
 
 /// How to connect an account.
@@ -238,6 +247,7 @@ fn connection_from(r: &piazza_store::Row) -> Result<Connection> {
             .map(CheckRecord::into_check),
         last_checked_at: r.opt_int(12)?,
         created_at: r.int(13)?,
+        quota: None,
     })
 }
 
@@ -250,6 +260,8 @@ struct CheckRecord {
     missing: Vec<(String, Vec<String>)>,
     account_name: Option<String>,
     problems: Vec<String>,
+    #[serde(default)]
+    quota: Option<piazza_platforms::QuotaStatus>,
 }
 
 impl CheckRecord {
@@ -273,6 +285,7 @@ impl CheckRecord {
                 .collect(),
             account_name: c.account_name.clone(),
             problems: c.problems.clone(),
+            quota: c.quota,
         }
     }
 
@@ -291,6 +304,7 @@ impl CheckRecord {
                 .collect(),
             account_name: self.account_name,
             problems: self.problems,
+            quota: self.quota,
         }
     }
 }
@@ -463,7 +477,15 @@ impl Desk {
                 &[admin_id.into()],
             )?)
         })?;
-        rows.iter().map(connection_from).collect()
+        let mut out = rows
+            .iter()
+            .map(connection_from)
+            .collect::<Result<Vec<Connection>>>()?;
+        let built = self.platforms.cache.built.lock().expect("connectors");
+        for c in &mut out {
+            c.quota = built.get(&c.id).and_then(|k| k.quota());
+        }
+        Ok(out)
     }
 
     /// The connection of one account, if any.
@@ -939,6 +961,7 @@ fn parse_delivery(source: &str, body: &[u8]) -> Result<Vec<RoutedEvent>> {
 pub struct StandardConnectors {
     pub meta: piazza_platforms::meta::MetaConfig,
     pub telegram: TelegramSettings,
+    pub youtube: YoutubeSettings,
     /// Comments a sandbox page already holds at its first pull (the demo),
     /// one every five minutes.
     pub sandbox_backlog: usize,
@@ -1011,6 +1034,23 @@ impl ConnectorFactory for StandardConnectors {
                 )?;
                 Ok(Arc::new(connector))
             }
+            ConnectorKind::Youtube => {
+                let secret = spec
+                    .token
+                    .as_ref()
+                    .ok_or_else(|| format!("connection {} has no credentials", spec.id))?;
+                let connector = piazza_platforms::youtube::YoutubeConnector::new(
+                    piazza_platforms::youtube::YoutubeConnection {
+                        api_url: self.youtube.api_url.clone(),
+                        oauth_url: self.youtube.oauth_url.clone(),
+                        channel_id: spec.platform_account.clone(),
+                        credentials: piazza_platforms::youtube::YoutubeCredentials::parse(secret)?,
+                        budget: self.youtube.budget.clone(),
+                        poll_every: self.youtube.poll_every,
+                    },
+                )?;
+                Ok(Arc::new(connector))
+            }
         }
     }
 }
@@ -1033,6 +1073,42 @@ impl Default for TelegramSettings {
             api_url: piazza_platforms::telegram::DEFAULT_API_URL.into(),
             public_url: None,
         }
+    }
+}
+
+/// Where the YouTube Data API and Google's token endpoint are, and the
+/// project's daily quota, shared by every YouTube connection.
+#[derive(Debug, Clone)]
+pub struct YoutubeSettings {
+    pub api_url: String,
+    pub oauth_url: String,
+    pub budget: Arc<piazza_platforms::youtube::QuotaBudget>,
+    /// The shortest time between two pulls of a channel's newest comments.
+    pub poll_every: std::time::Duration,
+}
+
+impl YoutubeSettings {
+    pub fn new(api_url: &str, oauth_url: &str, daily: u64, reserve: u64) -> YoutubeSettings {
+        YoutubeSettings {
+            api_url: api_url.trim_end_matches('/').into(),
+            oauth_url: oauth_url.trim_end_matches('/').into(),
+            budget: Arc::new(piazza_platforms::youtube::QuotaBudget::new(daily, reserve)),
+            // 288 pulls a day of 2-3 units each: well inside the quota
+            // left after the reserve, for a few channels.
+            poll_every: std::time::Duration::from_secs(300),
+        }
+    }
+}
+
+impl Default for YoutubeSettings {
+    fn default() -> YoutubeSettings {
+        use piazza_platforms::youtube as yt;
+        YoutubeSettings::new(
+            yt::DEFAULT_API_URL,
+            yt::DEFAULT_OAUTH_URL,
+            yt::DEFAULT_DAILY_QUOTA,
+            yt::DEFAULT_RESERVE,
+        )
     }
 }
 

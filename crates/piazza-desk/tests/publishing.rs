@@ -63,6 +63,7 @@ fn world(store: TestStore, approvals: u32) -> World {
             meta: MetaConfig::with_url(fake.url()),
             sandbox_backlog: 0,
             telegram: Default::default(),
+            youtube: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap(),

@@ -60,6 +60,7 @@ fn world(store: TestStore) -> World {
             meta: Default::default(),
             sandbox_backlog: 0,
             telegram: Default::default(),
+            youtube: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("una chiave di prova lunga almeno trentadue caratteri")

@@ -10,9 +10,12 @@
 //! - [`mastodon`]: an instance's REST API for an organisation's account
 //!   (notifications, threads, replies with an idempotency key, reports);
 //! - [`telegram`]: the Bot API for a channel's discussion group (updates
-//!   by webhook or `getUpdates`, delete, ban, replies, channel posts).
+//!   by webhook or `getUpdates`, delete, ban, replies, channel posts);
+//! - [`youtube`]: the YouTube Data API's comment methods with the daily
+//!   quota, and Google's OAuth token endpoint.
 
 pub mod mastodon;
 pub mod meta;
 pub mod smtp;
 pub mod telegram;
+pub mod youtube;

@@ -243,6 +243,38 @@ pub struct MissingPermission {
     pub needed_for: Vec<Operation>,
 }
 
+/// A connection's daily API quota, as the desk shows it (YouTube's units;
+/// the platform's own counter is the authority, this is what Piazza spent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaStatus {
+    /// Units spent today by this process's connections.
+    pub used: u64,
+    pub daily: u64,
+    /// Units only decisions may spend.
+    pub reserve: u64,
+    /// When the day's quota resets (ms since the epoch).
+    pub resets_at: i64,
+    /// The platform said the quota is exhausted.
+    pub exhausted: bool,
+}
+
+impl QuotaStatus {
+    /// One Italian line for the registry and `piazza connectors status`.
+    pub fn describe_it(&self) -> String {
+        let base = format!(
+            "quota giornaliera dell'API: {} di {} unità usate oggi da questo processo (riserva per le decisioni: {})",
+            self.used, self.daily, self.reserve
+        );
+        if self.exhausted {
+            format!(
+                "{base}; YouTube ha detto che la quota è esaurita: le decisioni attendono nella coda fino all'azzeramento "
+            )
+        } else {
+            base
+        }
+    }
+}
+
 /// The state of a connection's token, as the platform reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct ConnectionCheck {
@@ -257,6 +289,8 @@ pub struct ConnectionCheck {
     pub account_name: Option<String>,
     /// What is wrong, in Italian, for the operator.
     pub problems: Vec<String>,
+    /// The daily quota, where the platform has one.
+    pub quota: Option<QuotaStatus>,
 }
 
 /// A connection to one account on one platform.
@@ -295,5 +329,10 @@ pub trait Connector: Send + Sync {
     /// its platform sends no webhooks to it, or none is configured.
     fn reads_by_pull(&self) -> bool {
         false
+    }
+
+    /// The daily quota spent, where the platform counts one (YouTube).
+    fn quota(&self) -> Option<QuotaStatus> {
+        None
     }
 }

@@ -20,6 +20,10 @@
 //!   by webhook with a secret token or by `getUpdates`, delete within 48
 //!   hours, ban, replies, channel posts), tested over HTTP against the fake
 //!   in `piazza-fakes`;
+//! - [`youtube`]: a channel's comments through the YouTube Data API v3
+//!   (pulled; held for review, rejected, banned, answered), with the
+//!   project's daily quota budgeted, tested over HTTP against the fake in
+//!   `piazza-fakes`;
 //! - [`sandbox`]: the demo's platform, a deterministic stream of Italian
 //!   comments and an in-memory page that carries out decisions.
 //!
@@ -41,11 +45,12 @@ pub mod meta;
 pub mod sandbox;
 pub mod secret;
 pub mod telegram;
+pub mod youtube;
 
 pub use capability::{Capabilities, Operation, Support};
 pub use connector::{
     ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest, MediaItem,
-    MissingPermission, PermanentCode,
+    MissingPermission, PermanentCode, QuotaStatus,
 };
 pub use incoming::{IncomingComment, IncomingEvent, IncomingPost, RoutedEvent};
 pub use piazza_taxonomy::Platform;

@@ -538,6 +538,7 @@ impl Connector for MastodonConnector {
                     missing: Vec::new(),
                     account_name: str_field(&v, "display_name").or_else(|| str_field(&v, "acct")),
                     problems,
+                    quota: None,
                 })
             }
             Err(Failure::Permanent {

@@ -56,6 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             meta: MetaConfig::with_url(fake.url()),
             sandbox_backlog: 0,
             telegram: Default::default(),
+            youtube: Default::default(),
         }),
         Some(Arc::new(SecretKey::from_passphrase(
             "chiave di prova del server editoriale, non di produzione",

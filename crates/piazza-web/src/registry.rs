@@ -155,6 +155,9 @@ fn connection_row(c: &Connection, now: i64) -> ConnectionRow {
         }
         _ => check.push("non ancora verificato".into()),
     }
+    if let Some(q) = &c.quota {
+        check.push(q.describe_it());
+    }
     ConnectionRow {
         account_id: c.account_id,
         account: c.account.clone(),

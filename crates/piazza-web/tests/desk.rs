@@ -1479,6 +1479,7 @@ async fn the_registry_shows_connections_and_the_steps_that_did_not_happen() {
             meta: piazza_platforms::meta::MetaConfig::with_url(fake.url()),
             sandbox_backlog: 0,
             telegram: Default::default(),
+            youtube: Default::default(),
         }),
         Some(std::sync::Arc::new(
             piazza_desk::SecretKey::from_passphrase(

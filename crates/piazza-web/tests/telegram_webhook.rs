@@ -48,6 +48,7 @@ async fn world() -> World {
                 api_url: fake.url(),
                 public_url: Some(url.clone()),
             },
+            youtube: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap(),

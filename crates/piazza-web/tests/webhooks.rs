@@ -47,6 +47,7 @@ fn world() -> World {
             meta: MetaConfig::with_url(fake.url()),
             sandbox_backlog: 0,
             telegram: Default::default(),
+            youtube: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap(),

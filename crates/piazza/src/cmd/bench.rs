@@ -227,6 +227,7 @@ fn webhooks(n: usize, clients: usize, database_url: Option<&str>) -> anyhow::Res
             meta: MetaConfig::with_url("http://127.0.0.1:9"),
             sandbox_backlog: 0,
             telegram: Default::default(),
+            youtube: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("bench: a passphrase of at least 32 characters")

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use piazza_desk::{Desk, SecretKey, SecretString, StandardConnectors, TelegramSettings};
+use piazza_desk::{
+    Desk, SecretKey, SecretString, StandardConnectors, TelegramSettings, YoutubeSettings,
+};
 use piazza_platforms::meta::{DEFAULT_GRAPH_URL, GRAPH_API_VERSION, MetaConfig};
 use piazza_web::OidcConfig;
 use serde::Deserialize;
@@ -47,6 +49,7 @@ pub struct FileConfig {
     pub oidc: Option<OidcFile>,
     pub meta: Option<MetaFile>,
     pub telegram: Option<TelegramFile>,
+    pub youtube: Option<YoutubeFile>,
     /// How long a delivery attempt holds its outbox row (seconds).
     pub outbox_lease_seconds: Option<u64>,
 }
@@ -135,6 +138,19 @@ pub struct TelegramFile {
     pub public_url: Option<String>,
 }
 
+/// The `[youtube]` table: the Data API, Google's token endpoint and the
+/// project's daily quota.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct YoutubeFile {
+    pub api_url: Option<String>,
+    pub oauth_url: Option<String>,
+    /// Units a day (10,000 unless Google granted more).
+    pub daily_quota: Option<u64>,
+    /// Units pulls leave for decisions.
+    pub reserve: Option<u64>,
+}
+
 /// The platform settings in force after file and environment.
 #[derive(Debug, Clone)]
 pub struct PlatformSettings {
@@ -142,6 +158,7 @@ pub struct PlatformSettings {
     /// The webhook handshake's verify token.
     pub meta_verify_token: Option<SecretString>,
     pub telegram: TelegramSettings,
+    pub youtube: YoutubeSettings,
     pub lease_ms: i64,
 }
 
@@ -187,7 +204,32 @@ impl PlatformSettings {
                 "PIAZZA_PUBLIC_URL deve essere l'indirizzo HTTPS pubblico di Piazza (Telegram consegna i webhook solo in HTTPS), trovato `{u}`"
             );
         }
+        let y = file.youtube.as_ref();
+        let yt_api = env("PIAZZA_YOUTUBE_API_URL")
+            .or_else(|| y.and_then(|y| y.api_url.clone()))
+            .unwrap_or_else(|| piazza_platforms::youtube::DEFAULT_API_URL.to_string());
+        let yt_oauth = env("PIAZZA_GOOGLE_OAUTH_URL")
+            .or_else(|| y.and_then(|y| y.oauth_url.clone()))
+            .unwrap_or_else(|| piazza_platforms::youtube::DEFAULT_OAUTH_URL.to_string());
+        for (name, u) in [
+            ("PIAZZA_YOUTUBE_API_URL", &yt_api),
+            ("PIAZZA_GOOGLE_OAUTH_URL", &yt_oauth),
+        ] {
+            if !(u.starts_with("https://") || u.starts_with("http://")) {
+                bail!("{name} deve essere un indirizzo http(s), trovato `{u}`");
+            }
+        }
+        let daily = y
+            .and_then(|y| y.daily_quota)
+            .unwrap_or(piazza_platforms::youtube::DEFAULT_DAILY_QUOTA);
+        let reserve = y
+            .and_then(|y| y.reserve)
+            .unwrap_or(piazza_platforms::youtube::DEFAULT_RESERVE);
+        if reserve > daily {
+            bail!("[youtube] reserve ({reserve}) non può superare daily_quota ({daily})");
+        }
         Ok(PlatformSettings {
+            youtube: YoutubeSettings::new(&yt_api, &yt_oauth, daily, reserve),
             telegram: TelegramSettings {
                 api_url: telegram_api.trim_end_matches('/').to_string(),
                 public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
@@ -225,6 +267,7 @@ pub fn with_platforms(
             meta: settings.meta.clone(),
             sandbox_backlog,
             telegram: settings.telegram.clone(),
+            youtube: settings.youtube.clone(),
         }),
         Some(Arc::new(key)),
         settings.lease_ms,

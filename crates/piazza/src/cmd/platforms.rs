@@ -90,6 +90,22 @@ pub enum ConnectCommand {
         #[arg(long)]
         no_subscribe: bool,
     },
+    /// Connect a YouTube channel (Data API v3): an OAuth client of the
+    /// administration's Google Cloud project and the channel owner's
+    /// refresh token with the youtube.force-ssl scope.
+    Youtube {
+        #[arg(long)]
+        account: AccountId,
+        /// The channel's id (`UC…`).
+        #[arg(long)]
+        channel_id: String,
+        /// A JSON file with `client_id`, `client_secret` and
+        /// `refresh_token` (mode 600).
+        #[arg(long)]
+        credentials_file: PathBuf,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -158,9 +174,27 @@ pub enum OutboxCommand {
     },
 }
 
-/// Reads a token file: the token alone, trimmed. A file others can read is
-/// refused, so that tokens do not linger readable on shared machines.
-fn read_token(path: &Path) -> anyhow::Result<SecretString> {
+/// Reads a YouTube credentials file (JSON, private to its owner) into the
+/// one secret the connection seals.
+fn read_credentials(path: &Path) -> anyhow::Result<SecretString> {
+    check_private(path)?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("impossibile leggere {}", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: non è JSON valido (riga {}, colonna {}); servono client_id, client_secret e refresh_token",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    let compact = SecretString::new(v.to_string());
+    piazza_platforms::youtube::YoutubeCredentials::parse(&compact)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(compact)
+}
+
+fn check_private(path: &Path) -> anyhow::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -176,6 +210,13 @@ fn read_token(path: &Path) -> anyhow::Result<SecretString> {
             );
         }
     }
+    Ok(())
+}
+
+/// Reads a token file: the token alone, trimmed. A file others can read is
+/// refused, so that tokens do not linger readable on shared machines.
+fn read_token(path: &Path) -> anyhow::Result<SecretString> {
+    check_private(path)?;
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("impossibile leggere {}", path.display()))?;
     let token = text.trim();
@@ -212,6 +253,9 @@ fn print_check(account: &str, check: &ConnectionCheck) {
     for p in &check.problems {
         println!("  {p}");
     }
+    if let Some(q) = &check.quota {
+        println!("  {}", q.describe_it());
+    }
 }
 
 /// What a successful webhook subscription means, per platform.
@@ -230,6 +274,7 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
     let desk = store.desk()?;
     let admin = store.administration(&desk)?;
     let mut base_url = None;
+    let mut credentials = None;
     let (account, kind, platform_account, page_id, token_file, as_staff, no_subscribe) = match cmd {
         ConnectCommand::Facebook {
             account,
@@ -282,6 +327,24 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
                 true,
             )
         }
+        ConnectCommand::Youtube {
+            account,
+            channel_id,
+            credentials_file,
+            as_staff,
+        } => {
+            credentials = Some(read_credentials(&credentials_file)?);
+            // YouTube sends no webhooks for comments: they are pulled.
+            (
+                account,
+                ConnectorKind::Youtube,
+                channel_id,
+                None,
+                credentials_file,
+                as_staff,
+                true,
+            )
+        }
         ConnectCommand::Telegram {
             account,
             group,
@@ -300,7 +363,10 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
         ),
     };
     let actor = desk.actor(admin.id, &as_staff)?;
-    let token = read_token(&token_file)?;
+    let token = match credentials {
+        Some(c) => c,
+        None => read_token(&token_file)?,
+    };
     let c = desk.connect(
         &actor,
         NewConnection {

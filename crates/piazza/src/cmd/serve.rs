@@ -478,6 +478,7 @@ mod tests {
                 meta: Default::default(),
                 sandbox_backlog: 0,
                 telegram: Default::default(),
+                youtube: Default::default(),
             }),
             Some(Arc::new(
                 piazza_desk::SecretKey::from_passphrase(
