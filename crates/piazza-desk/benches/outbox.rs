@@ -46,6 +46,7 @@ fn setup() -> Bench {
             sandbox_backlog: 0,
             telegram: Default::default(),
             youtube: Default::default(),
+            x: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("bench: a passphrase of at least 32 characters").unwrap(),

@@ -88,7 +88,7 @@ pub use piazza_store::audit::{ChainBreak, StoredEntry, Verification};
 pub use piazza_store::{BackendKind, now_ms, redact_url};
 pub use platforms::{
     Connection, ConnectionSpec, ConnectionStatus, ConnectorFactory, ConnectorKind, EventsRun,
-    NewConnection, StandardConnectors, SyncReport, TelegramSettings, YoutubeSettings,
+    NewConnection, StandardConnectors, SyncReport, TelegramSettings, XSettings, YoutubeSettings,
 };
 pub use queue::{
     CommentState, ItemDetail, QueueFilter, QueueItem, Resolution, SlaState, Visibility,
@@ -166,6 +166,7 @@ impl Desk {
                     sandbox_backlog: 0,
                     telegram: Default::default(),
                     youtube: Default::default(),
+                    x: Default::default(),
                 }),
                 secrets: None,
                 cache: Default::default(),

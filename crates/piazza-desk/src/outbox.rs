@@ -646,7 +646,11 @@ impl Desk {
                         code: PermanentCode::NotAllowed,
                         message: why,
                     }),
-                    (None, Ok((_, connector))) => connector.deliver(&c.delivery),
+                    (None, Ok((conn, connector))) => {
+                        let result = connector.deliver(&c.delivery);
+                        self.keep_rotated_secret(&conn, connector.as_ref());
+                        result
+                    }
                     (None, Err(e)) => Err(Failure::Permanent {
                         code: PermanentCode::Rejected,
                         message: e.to_string(),

@@ -35,17 +35,20 @@ pub enum ConnectorKind {
     Telegram,
     /// A YouTube channel, through the Data API v3.
     Youtube,
+    /// An account on X, through the API v2.
+    X,
     /// The demo's in-memory platform.
     Sandbox,
 }
 
 impl ConnectorKind {
-    pub const ALL: [ConnectorKind; 6] = [
+    pub const ALL: [ConnectorKind; 7] = [
         ConnectorKind::Facebook,
         ConnectorKind::Instagram,
         ConnectorKind::Mastodon,
         ConnectorKind::Telegram,
         ConnectorKind::Youtube,
+        ConnectorKind::X,
         ConnectorKind::Sandbox,
     ];
 
@@ -56,6 +59,7 @@ impl ConnectorKind {
             ConnectorKind::Mastodon => "mastodon",
             ConnectorKind::Telegram => "telegram",
             ConnectorKind::Youtube => "youtube",
+            ConnectorKind::X => "x",
             ConnectorKind::Sandbox => "sandbox",
         }
     }
@@ -69,6 +73,7 @@ impl ConnectorKind {
             ConnectorKind::Mastodon => "Mastodon".into(),
             ConnectorKind::Telegram => "Telegram".into(),
             ConnectorKind::Youtube => "YouTube".into(),
+            ConnectorKind::X => "X".into(),
             ConnectorKind::Sandbox => {
                 let label = platform
                     .parse::<Platform>()
@@ -88,6 +93,7 @@ impl ConnectorKind {
             ConnectorKind::Mastodon => Some(Platform::Mastodon),
             ConnectorKind::Telegram => Some(Platform::Telegram),
             ConnectorKind::Youtube => Some(Platform::Youtube),
+            ConnectorKind::X => Some(Platform::X),
             ConnectorKind::Sandbox => None,
         }
     }
@@ -102,7 +108,7 @@ impl std::str::FromStr for ConnectorKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 DeskError::InvalidInput(format!(
-                    "collegamento sconosciuto `{s}`; quelli possibili sono facebook, instagram, mastodon, telegram, youtube e sandbox"
+                    "collegamento sconosciuto `{s}`; quelli possibili sono facebook, instagram, mastodon, telegram, youtube, x e sandbox"
                 ))
             })
     }
@@ -185,8 +191,11 @@ pub struct Connection {
 pub struct NewConnection {
     pub account_id: AccountId,
     pub connector: ConnectorKind,
-    /// The account's id on the platform (Page id, Instagram user id).
+    /// The account's id on the platform (Page id, Instagram user id,
+    /// Telegram discussion group, YouTube channel, X user id).
     pub platform_account: String,
+    /// A second id: the Facebook Page of an Instagram account, a Telegram
+    /// channel, an X account's username.
     pub page_id: Option<String>,
     /// The API's address for this account (a Mastodon instance:
     /// `https://social.example.it`); `None` for Meta.
@@ -597,6 +606,36 @@ impl Desk {
         Ok((conn, built))
     }
 
+    /// Seals a secret the platform replaced (X's rotated refresh token) in
+    /// place of the old one, so that the next process starts from it.
+    pub(crate) fn keep_rotated_secret(&self, conn: &Connection, connector: &dyn Connector) {
+        let Some(new) = connector.rotated_secret() else {
+            return;
+        };
+        let Ok(key) = self.secret_key() else {
+            return;
+        };
+        let sealed = key.seal(
+            new.expose().as_bytes(),
+            &token_context(conn.account_id, &conn.platform_account),
+        );
+        let stored = self.write(|tx| {
+            tx.execute(
+                "UPDATE platform_connections SET token_sealed = ? WHERE id = ? AND status = 'active'",
+                &[sealed.into(), conn.id.into()],
+            )?;
+            Ok(())
+        });
+        if let Err(e) = stored {
+            // The connector keeps the new secret in memory; the next
+            // rotation tries to store again.
+            tracing_warn(&format!(
+                "the renewed credentials of account {} were not stored: {e}",
+                conn.account
+            ));
+        }
+    }
+
     /// Checks the token of an account's connection with its platform and
     /// records the answer.
     pub fn check_connection(
@@ -605,7 +644,9 @@ impl Desk {
         account_id: AccountId,
     ) -> Result<ConnectionCheck> {
         let (conn, connector) = self.connector(admin_id, account_id)?;
-        let check = connector.check().map_err(|f| {
+        let check = connector.check();
+        self.keep_rotated_secret(&conn, connector.as_ref());
+        let check = check.map_err(|f| {
             DeskError::InvalidInput(format!("la piattaforma non ha risposto alla verifica: {f}"))
         })?;
         let now = self.now();
@@ -661,17 +702,17 @@ impl Desk {
         };
         let since = since.or(if report.resumed { stored.1 } else { None });
         loop {
-            let page = connector
-                .fetch(&FetchRequest {
-                    cursor: cursor.clone(),
-                    since,
-                })
-                .map_err(|f| {
-                    DeskError::InvalidInput(format!(
-                        "la lettura da {} si è interrotta: {f}; ripeti il comando per continuare",
-                        conn.platform
-                    ))
-                })?;
+            let page = connector.fetch(&FetchRequest {
+                cursor: cursor.clone(),
+                since,
+            });
+            self.keep_rotated_secret(&conn, connector.as_ref());
+            let page = page.map_err(|f| {
+                DeskError::InvalidInput(format!(
+                    "la lettura da {} si è interrotta: {f}; ripeti il comando per continuare",
+                    conn.platform
+                ))
+            })?;
             let next = if page.done { None } else { page.cursor.clone() };
             let now = self.now();
             let posts = page.posts.clone();
@@ -962,6 +1003,7 @@ pub struct StandardConnectors {
     pub meta: piazza_platforms::meta::MetaConfig,
     pub telegram: TelegramSettings,
     pub youtube: YoutubeSettings,
+    pub x: XSettings,
     /// Comments a sandbox page already holds at its first pull (the demo),
     /// one every five minutes.
     pub sandbox_backlog: usize,
@@ -1032,6 +1074,24 @@ impl ConnectorFactory for StandardConnectors {
                         webhook,
                     },
                 )?;
+                Ok(Arc::new(connector))
+            }
+            ConnectorKind::X => {
+                let secret = spec
+                    .token
+                    .as_ref()
+                    .ok_or_else(|| format!("connection {} has no credentials", spec.id))?;
+                let connector =
+                    piazza_platforms::x::XConnector::new(piazza_platforms::x::XConnection {
+                        api_url: self.x.api_url.clone(),
+                        user_id: spec.platform_account.clone(),
+                        username: spec
+                            .page_id
+                            .clone()
+                            .ok_or_else(|| format!("connection {} has no X username", spec.id))?,
+                        credentials: piazza_platforms::x::XCredentials::parse(secret)?,
+                        reads: self.x.reads.clone(),
+                    })?;
                 Ok(Arc::new(connector))
             }
             ConnectorKind::Youtube => {
@@ -1112,6 +1172,29 @@ impl Default for YoutubeSettings {
     }
 }
 
+/// Where the X API is, and the app's monthly post reads, shared by every X
+/// connection.
+#[derive(Debug, Clone)]
+pub struct XSettings {
+    pub api_url: String,
+    pub reads: Arc<piazza_platforms::x::MonthlyReads>,
+}
+
+impl XSettings {
+    pub fn new(api_url: &str, monthly_post_reads: Option<u64>) -> XSettings {
+        XSettings {
+            api_url: api_url.trim_end_matches('/').into(),
+            reads: Arc::new(piazza_platforms::x::MonthlyReads::new(monthly_post_reads)),
+        }
+    }
+}
+
+impl Default for XSettings {
+    fn default() -> XSettings {
+        XSettings::new(piazza_platforms::x::DEFAULT_API_URL, None)
+    }
+}
+
 /// The desk's platform settings: how connectors are built, the key that
 /// seals their tokens, how long a delivery attempt holds its row.
 pub(crate) struct PlatformParts {
@@ -1119,4 +1202,8 @@ pub(crate) struct PlatformParts {
     pub(crate) secrets: Option<Arc<SecretKey>>,
     pub(crate) cache: ConnectorCache,
     pub(crate) lease_ms: i64,
+}
+
+fn tracing_warn(message: &str) {
+    eprintln!("piazza: {message}");
 }

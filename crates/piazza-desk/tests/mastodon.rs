@@ -39,6 +39,7 @@ fn a_mastodon_account_is_read_answered_and_reported_through_the_desk() {
                 sandbox_backlog: 0,
                 telegram: Default::default(),
                 youtube: Default::default(),
+                x: Default::default(),
             }),
             Some(Arc::new(
                 SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri")

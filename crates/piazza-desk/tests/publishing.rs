@@ -64,6 +64,7 @@ fn world(store: TestStore, approvals: u32) -> World {
             sandbox_backlog: 0,
             telegram: Default::default(),
             youtube: Default::default(),
+            x: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap(),

@@ -50,6 +50,7 @@ fn a_telegram_group_is_pulled_and_answered_once_through_the_desk() {
                     public_url: None,
                 },
                 youtube: Default::default(),
+                x: Default::default(),
             }),
             Some(Arc::new(
                 SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri")

@@ -61,6 +61,7 @@ fn world(store: TestStore) -> World {
             sandbox_backlog: 0,
             telegram: Default::default(),
             youtube: Default::default(),
+            x: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("una chiave di prova lunga almeno trentadue caratteri")

@@ -53,6 +53,7 @@ fn a_youtube_channel_is_moderated_within_its_quota() {
                 sandbox_backlog: 0,
                 telegram: Default::default(),
                 youtube: yt,
+                x: Default::default(),
             }),
             Some(Arc::new(
                 SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri")

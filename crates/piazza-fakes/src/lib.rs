@@ -11,6 +11,8 @@
 //!   (notifications, threads, replies with an idempotency key, reports);
 //! - [`telegram`]: the Bot API for a channel's discussion group (updates
 //!   by webhook or `getUpdates`, delete, ban, replies, channel posts);
+//! - [`x`]: the X API v2 for an organisation's conversations (search,
+//!   hidden replies, posts) with rotating refresh tokens and rate limits;
 //! - [`youtube`]: the YouTube Data API's comment methods with the daily
 //!   quota, and Google's OAuth token endpoint.
 
@@ -18,4 +20,5 @@ pub mod mastodon;
 pub mod meta;
 pub mod smtp;
 pub mod telegram;
+pub mod x;
 pub mod youtube;

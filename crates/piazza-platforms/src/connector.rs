@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::capability::{Capabilities, Operation};
 use crate::incoming::{IncomingEvent, IncomingPost};
+use crate::secret::SecretString;
 
 /// One operation for the platform, as the outbox holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -243,16 +244,27 @@ pub struct MissingPermission {
     pub needed_for: Vec<Operation>,
 }
 
-/// A connection's daily API quota, as the desk shows it (YouTube's units;
-/// the platform's own counter is the authority, this is what Piazza spent).
+/// What a platform's quota counts, and over which period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaKind {
+    /// YouTube: units a day, reset at midnight Pacific time.
+    DailyUnits,
+    /// X: posts read a month, as the access plan allows.
+    MonthlyPostReads,
+}
+
+/// A connection's API quota, as the desk shows it (the platform's own
+/// counter is the authority; this is what this process spent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuotaStatus {
-    /// Units spent today by this process's connections.
+    pub kind: QuotaKind,
+    /// Spent in the current period by this process's connections.
     pub used: u64,
-    pub daily: u64,
-    /// Units only decisions may spend.
+    pub limit: u64,
+    /// What only decisions may spend.
     pub reserve: u64,
-    /// When the day's quota resets (ms since the epoch).
+    /// When the period ends (ms since the epoch).
     pub resets_at: i64,
     /// The platform said the quota is exhausted.
     pub exhausted: bool,
@@ -261,13 +273,19 @@ pub struct QuotaStatus {
 impl QuotaStatus {
     /// One Italian line for the registry and `piazza connectors status`.
     pub fn describe_it(&self) -> String {
-        let base = format!(
-            "quota giornaliera dell'API: {} di {} unità usate oggi da questo processo (riserva per le decisioni: {})",
-            self.used, self.daily, self.reserve
-        );
+        let base = match self.kind {
+            QuotaKind::DailyUnits => format!(
+                "quota giornaliera dell'API: {} di {} unità usate oggi da questo processo (riserva per le decisioni: {})",
+                self.used, self.limit, self.reserve
+            ),
+            QuotaKind::MonthlyPostReads => format!(
+                "post letti questo mese da questo processo: {} di {} previsti dal piano di accesso",
+                self.used, self.limit
+            ),
+        };
         if self.exhausted {
             format!(
-                "{base}; YouTube ha detto che la quota è esaurita: le decisioni attendono nella coda fino all'azzeramento "
+                "{base}; la piattaforma ha detto che la quota è esaurita: le decisioni attendono nella coda fino all'azzeramento"
             )
         } else {
             base
@@ -331,8 +349,16 @@ pub trait Connector: Send + Sync {
         false
     }
 
-    /// The daily quota spent, where the platform counts one (YouTube).
+    /// The quota spent, where the platform counts one (YouTube's daily
+    /// units, X's monthly post reads).
     fn quota(&self) -> Option<QuotaStatus> {
+        None
+    }
+
+    /// The connection's secret, when the platform replaced it (X rotates
+    /// refresh tokens at every use): the desk seals it in place of the
+    /// old one. Returned once.
+    fn rotated_secret(&self) -> Option<SecretString> {
         None
     }
 }

@@ -20,6 +20,10 @@
 //!   by webhook with a secret token or by `getUpdates`, delete within 48
 //!   hours, ban, replies, channel posts), tested over HTTP against the fake
 //!   in `piazza-fakes`;
+//! - [`x`]: an account's conversations on X through the API v2 (replies
+//!   read by recent search, hidden and shown again, answered; posts), with
+//!   rotating refresh tokens, 15-minute windows and the monthly read
+//!   budget, tested over HTTP against the fake in `piazza-fakes`;
 //! - [`youtube`]: a channel's comments through the YouTube Data API v3
 //!   (pulled; held for review, rejected, banned, answered), with the
 //!   project's daily quota budgeted, tested over HTTP against the fake in
@@ -45,12 +49,13 @@ pub mod meta;
 pub mod sandbox;
 pub mod secret;
 pub mod telegram;
+pub mod x;
 pub mod youtube;
 
 pub use capability::{Capabilities, Operation, Support};
 pub use connector::{
     ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest, MediaItem,
-    MissingPermission, PermanentCode, QuotaStatus,
+    MissingPermission, PermanentCode, QuotaKind, QuotaStatus,
 };
 pub use incoming::{IncomingComment, IncomingEvent, IncomingPost, RoutedEvent};
 pub use piazza_taxonomy::Platform;

@@ -35,7 +35,7 @@ use serde_json::{Value, json};
 use crate::capability::{Operation, Support};
 use crate::connector::{
     ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest,
-    MissingPermission, PermanentCode, QuotaStatus,
+    MissingPermission, PermanentCode, QuotaKind, QuotaStatus,
 };
 use crate::incoming::{IncomingComment, IncomingEvent, IncomingPost};
 use crate::secret::SecretString;
@@ -194,8 +194,9 @@ impl QuotaBudget {
     pub fn status(&self, now: i64) -> QuotaStatus {
         let (_, resets_at) = pacific_day(now);
         self.with_today(now, |st| QuotaStatus {
+            kind: QuotaKind::DailyUnits,
             used: st.1,
-            daily: self.daily,
+            limit: self.daily,
             reserve: self.reserve,
             resets_at,
             exhausted: st.2,
@@ -488,7 +489,7 @@ impl YoutubeConnector {
                         "le letture"
                     },
                     s.used,
-                    s.daily
+                    s.limit
                 ),
                 retry_after: wait,
             });

@@ -231,7 +231,7 @@ fn pulls_leave_the_reserve_and_decisions_wait_for_the_reset() {
     }
     assert_eq!(fake.quota_used(), 52);
     let status = c.quota().unwrap();
-    assert_eq!((status.used, status.daily, status.reserve), (52, 60, 55));
+    assert_eq!((status.used, status.limit, status.reserve), (52, 60, 55));
     // The next Pacific day the budget is whole again.
     now.fetch_add(86_400_000, std::sync::atomic::Ordering::SeqCst);
     c.deliver(&d).unwrap();

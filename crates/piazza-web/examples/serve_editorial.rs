@@ -57,6 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sandbox_backlog: 0,
             telegram: Default::default(),
             youtube: Default::default(),
+            x: Default::default(),
         }),
         Some(Arc::new(SecretKey::from_passphrase(
             "chiave di prova del server editoriale, non di produzione",

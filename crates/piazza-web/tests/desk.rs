@@ -1480,6 +1480,7 @@ async fn the_registry_shows_connections_and_the_steps_that_did_not_happen() {
             sandbox_backlog: 0,
             telegram: Default::default(),
             youtube: Default::default(),
+            x: Default::default(),
         }),
         Some(std::sync::Arc::new(
             piazza_desk::SecretKey::from_passphrase(

@@ -49,6 +49,7 @@ async fn world() -> World {
                 public_url: Some(url.clone()),
             },
             youtube: Default::default(),
+            x: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap(),

@@ -228,6 +228,7 @@ fn webhooks(n: usize, clients: usize, database_url: Option<&str>) -> anyhow::Res
             sandbox_backlog: 0,
             telegram: Default::default(),
             youtube: Default::default(),
+            x: Default::default(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("bench: a passphrase of at least 32 characters")

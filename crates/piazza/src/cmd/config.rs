@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use piazza_desk::{
-    Desk, SecretKey, SecretString, StandardConnectors, TelegramSettings, YoutubeSettings,
+    Desk, SecretKey, SecretString, StandardConnectors, TelegramSettings, XSettings, YoutubeSettings,
 };
 use piazza_platforms::meta::{DEFAULT_GRAPH_URL, GRAPH_API_VERSION, MetaConfig};
 use piazza_web::OidcConfig;
@@ -50,6 +50,7 @@ pub struct FileConfig {
     pub meta: Option<MetaFile>,
     pub telegram: Option<TelegramFile>,
     pub youtube: Option<YoutubeFile>,
+    pub x: Option<XFile>,
     /// How long a delivery attempt holds its outbox row (seconds).
     pub outbox_lease_seconds: Option<u64>,
 }
@@ -151,6 +152,16 @@ pub struct YoutubeFile {
     pub reserve: Option<u64>,
 }
 
+/// The `[x]` table: the X API and the access plan's monthly post reads.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct XFile {
+    pub api_url: Option<String>,
+    /// Posts the plan lets the app read in a month (counted by Piazza;
+    /// X's own cap answers anyway).
+    pub monthly_post_reads: Option<u64>,
+}
+
 /// The platform settings in force after file and environment.
 #[derive(Debug, Clone)]
 pub struct PlatformSettings {
@@ -159,6 +170,7 @@ pub struct PlatformSettings {
     pub meta_verify_token: Option<SecretString>,
     pub telegram: TelegramSettings,
     pub youtube: YoutubeSettings,
+    pub x: XSettings,
     pub lease_ms: i64,
 }
 
@@ -228,7 +240,14 @@ impl PlatformSettings {
         if reserve > daily {
             bail!("[youtube] reserve ({reserve}) non può superare daily_quota ({daily})");
         }
+        let x_api = env("PIAZZA_X_API_URL")
+            .or_else(|| file.x.as_ref().and_then(|x| x.api_url.clone()))
+            .unwrap_or_else(|| piazza_platforms::x::DEFAULT_API_URL.to_string());
+        if !(x_api.starts_with("https://") || x_api.starts_with("http://")) {
+            bail!("PIAZZA_X_API_URL deve essere un indirizzo http(s), trovato `{x_api}`");
+        }
         Ok(PlatformSettings {
+            x: XSettings::new(&x_api, file.x.as_ref().and_then(|x| x.monthly_post_reads)),
             youtube: YoutubeSettings::new(&yt_api, &yt_oauth, daily, reserve),
             telegram: TelegramSettings {
                 api_url: telegram_api.trim_end_matches('/').to_string(),
@@ -268,6 +287,7 @@ pub fn with_platforms(
             sandbox_backlog,
             telegram: settings.telegram.clone(),
             youtube: settings.youtube.clone(),
+            x: settings.x.clone(),
         }),
         Some(Arc::new(key)),
         settings.lease_ms,

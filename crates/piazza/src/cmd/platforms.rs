@@ -90,6 +90,25 @@ pub enum ConnectCommand {
         #[arg(long)]
         no_subscribe: bool,
     },
+    /// Connect an account on X (API v2): the app's OAuth 2.0 client and the
+    /// account owner's refresh token (scopes tweet.read users.read
+    /// tweet.write tweet.moderate.write offline.access).
+    X {
+        #[arg(long)]
+        account: AccountId,
+        /// The account's numeric user id.
+        #[arg(long)]
+        user_id: String,
+        /// Its username, without @.
+        #[arg(long)]
+        username: String,
+        /// A JSON file with `client_id`, `refresh_token` and, for a
+        /// confidential client, `client_secret` (mode 600).
+        #[arg(long)]
+        credentials_file: PathBuf,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
     /// Connect a YouTube channel (Data API v3): an OAuth client of the
     /// administration's Google Cloud project and the channel owner's
     /// refresh token with the youtube.force-ssl scope.
@@ -176,7 +195,7 @@ pub enum OutboxCommand {
 
 /// Reads a YouTube credentials file (JSON, private to its owner) into the
 /// one secret the connection seals.
-fn read_credentials(path: &Path) -> anyhow::Result<SecretString> {
+fn read_credentials(path: &Path, kind: ConnectorKind) -> anyhow::Result<SecretString> {
     check_private(path)?;
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("impossibile leggere {}", path.display()))?;
@@ -189,8 +208,11 @@ fn read_credentials(path: &Path) -> anyhow::Result<SecretString> {
         )
     })?;
     let compact = SecretString::new(v.to_string());
-    piazza_platforms::youtube::YoutubeCredentials::parse(&compact)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let parsed = match kind {
+        ConnectorKind::X => piazza_platforms::x::XCredentials::parse(&compact).map(|_| ()),
+        _ => piazza_platforms::youtube::YoutubeCredentials::parse(&compact).map(|_| ()),
+    };
+    parsed.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok(compact)
 }
 
@@ -333,13 +355,33 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
             credentials_file,
             as_staff,
         } => {
-            credentials = Some(read_credentials(&credentials_file)?);
+            credentials = Some(read_credentials(&credentials_file, ConnectorKind::Youtube)?);
             // YouTube sends no webhooks for comments: they are pulled.
             (
                 account,
                 ConnectorKind::Youtube,
                 channel_id,
                 None,
+                credentials_file,
+                as_staff,
+                true,
+            )
+        }
+        ConnectCommand::X {
+            account,
+            user_id,
+            username,
+            credentials_file,
+            as_staff,
+        } => {
+            credentials = Some(read_credentials(&credentials_file, ConnectorKind::X)?);
+            // The search's `to:` needs the handle; it rides in the
+            // connection's second id.
+            (
+                account,
+                ConnectorKind::X,
+                user_id,
+                Some(username.trim_start_matches('@').to_string()),
                 credentials_file,
                 as_staff,
                 true,

@@ -479,6 +479,7 @@ mod tests {
                 sandbox_backlog: 0,
                 telegram: Default::default(),
                 youtube: Default::default(),
+                x: Default::default(),
             }),
             Some(Arc::new(
                 piazza_desk::SecretKey::from_passphrase(
