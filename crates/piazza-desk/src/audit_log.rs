@@ -89,6 +89,9 @@ closed_set! {
         // Citizens' reports of a comment.
         UserReportFile = "user_report.file",
         UserReportClose = "user_report.close",
+        // Private conversations (the texts never go in the log).
+        ConversationReply = "conversation.reply",
+        ConversationClose = "conversation.close",
         // Decisions on one comment.
         ActionKeep = "action.keep",
         ActionHide = "action.hide",
@@ -192,6 +195,7 @@ closed_set! {
         Office = "office",
         Ticket = "ticket",
         Mail = "mail",
+        Conversation = "conversation",
     }
 }
 

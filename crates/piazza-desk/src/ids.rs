@@ -96,6 +96,8 @@ ids! {
     AppealId = "appeal";
     /// A citizen's report of a comment.
     UserReportId = "user report";
+    /// A private conversation a citizen opened with an account.
+    ConversationId = "conversation";
     /// An office of the administration, to which comments are forwarded.
     OfficeId = "office";
     /// A ticket: a comment forwarded to an office, and its workflow.

@@ -52,6 +52,8 @@ pub enum IngestOutcome {
     VisibilityChanged(CommentId),
     /// An event about a comment Piazza never received.
     Ignored,
+    /// A private message, filed in its conversation (`true` when new).
+    PrivateMessage(bool),
 }
 
 impl IngestOutcome {
@@ -63,7 +65,7 @@ impl IngestOutcome {
             | IngestOutcome::Edited(i)
             | IngestOutcome::Deleted(i)
             | IngestOutcome::VisibilityChanged(i) => i,
-            IngestOutcome::Ignored => CommentId(0),
+            IngestOutcome::Ignored | IngestOutcome::PrivateMessage(_) => CommentId(0),
         }
     }
 
@@ -363,6 +365,9 @@ impl Desk {
                         hidden,
                         ..
                     } => visibility_on_platform(tx, ctx, account, external_id, *hidden)?,
+                    IncomingEvent::Message(m) => IngestOutcome::PrivateMessage(
+                        crate::conversations::ingest_message(tx, ctx, account, m, now)?,
+                    ),
                 });
             }
             let extra = finish(tx, &out)?;

@@ -22,6 +22,7 @@ mod appeals;
 mod audit_log;
 mod auth;
 pub mod context;
+mod conversations;
 mod drafts;
 pub mod editorial;
 mod elections;
@@ -61,6 +62,10 @@ pub use appeals::{
 pub use audit_log::{AuditKind, AuditTarget};
 pub use auth::{generate_password, hash_password, verify_password};
 pub use context::AdminContext;
+pub use conversations::{
+    Conversation, ConversationDetail, ConversationMessage, ConversationState, Direction,
+    MessagingWindow, messaging_window,
+};
 pub use drafts::{
     Calendar, CalendarEntry, CalendarFilter, Draft, DraftApproval, DraftComment, DraftContent,
     DraftDecision, DraftMedia, DraftState, DraftVersion, MediaLicence, NO_POLITICIANS, NewDraft,
@@ -72,8 +77,8 @@ pub use elections::{
 };
 pub use error::DeskError;
 pub use ids::{
-    AccountId, ActionId, AdminId, AppealId, CommentId, DraftId, MailId, OfficeId, OutboxId,
-    ParseIdError, PostId, PublicationRequestId, StaffId, TicketId, UserReportId,
+    AccountId, ActionId, AdminId, AppealId, CommentId, ConversationId, DraftId, MailId, OfficeId,
+    OutboxId, ParseIdError, PostId, PublicationRequestId, StaffId, TicketId, UserReportId,
 };
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::audit_log::{AuditKind, AuditTarget, entry, record};
 use crate::ids::{AccountId, AdminId};
-use crate::ingest::{sha, upsert_post};
+use crate::ingest::{IngestOutcome, sha, upsert_post};
 use crate::registry::{Actor, Role};
 use crate::{Desk, DeskError, Result};
 
@@ -210,6 +210,8 @@ pub struct SyncReport {
     pub posts: u64,
     pub new_comments: u64,
     pub unchanged: u64,
+    /// Private messages filed in their conversations.
+    pub new_messages: u64,
     /// The pull resumed from a stored cursor.
     pub resumed: bool,
     /// Everything since the start date was read.
@@ -729,7 +731,14 @@ impl Desk {
             report.pages += 1;
             report.posts += page.posts.len() as u64;
             report.new_comments += outcomes.iter().filter(|o| o.is_new_text()).count() as u64;
-            report.unchanged += outcomes.iter().filter(|o| !o.is_new_text()).count() as u64;
+            report.unchanged += outcomes
+                .iter()
+                .filter(|o| !o.is_new_text() && !matches!(o, IngestOutcome::PrivateMessage(_)))
+                .count() as u64;
+            report.new_messages += outcomes
+                .iter()
+                .filter(|o| matches!(o, IngestOutcome::PrivateMessage(true)))
+                .count() as u64;
             progress(&report);
             if page.done || next.is_none() {
                 report.complete = page.done;
@@ -847,7 +856,21 @@ impl Desk {
         let mut finished: Vec<(i64, Option<String>)> = Vec::with_capacity(rows.len());
         for r in rows {
             let (id, source, body) = (r.int(0)?, r.text(1)?, r.opt_text(2)?.unwrap_or_default());
-            match parse_delivery(&source, body.as_bytes()) {
+            // A Telegram update arrived at one account's address: its
+            // private messages belong to that account's connection.
+            let private_to = match source.strip_prefix("telegram:") {
+                Some(account) => self.read(|tx| {
+                    Ok(tx
+                        .query_opt(
+                            "SELECT platform_account FROM platform_connections WHERE account_id = ? AND connector = 'telegram' AND status = 'active'",
+                            &[account.parse::<i64>().unwrap_or(0).into()],
+                        )?
+                        .map(|r| r.text(0))
+                        .transpose()?)
+                })?,
+                None => None,
+            };
+            match parse_delivery(&source, body.as_bytes(), private_to.as_deref()) {
                 Ok(events) => parsed.push((id, events)),
                 Err(e) => finished.push((id, Some(e.to_string()))),
             }
@@ -984,11 +1007,16 @@ impl Desk {
 }
 
 /// The events of one stored delivery.
-fn parse_delivery(source: &str, body: &[u8]) -> Result<Vec<RoutedEvent>> {
+fn parse_delivery(source: &str, body: &[u8], private_to: Option<&str>) -> Result<Vec<RoutedEvent>> {
+    let source = if source.starts_with("telegram:") {
+        "telegram"
+    } else {
+        source
+    };
     match source {
         "meta" => piazza_platforms::meta::webhook::parse_webhook(body)
             .map_err(|e| DeskError::InvalidInput(format!("notifica di Meta: {e}"))),
-        "telegram" => piazza_platforms::telegram::parse_update(body)
+        "telegram" => piazza_platforms::telegram::parse_update(body, private_to)
             .map_err(|e| DeskError::InvalidInput(format!("aggiornamento di Telegram: {e}"))),
         other => Err(DeskError::InvalidInput(format!(
             "nessun lettore per le notifiche di `{other}`"

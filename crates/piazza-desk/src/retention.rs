@@ -18,6 +18,8 @@ pub struct RetentionReport {
     pub findings_purged: u64,
     pub evidence_purged: u64,
     pub kept_on_hold: u64,
+    /// Texts of private conversations.
+    pub messages_purged: u64,
     pub kept_open: u64,
 }
 
@@ -108,7 +110,9 @@ impl Desk {
                 "DELETE FROM platform_events WHERE received_at < ? AND state <> 'pending'",
                 &[cutoff.into()],
             )?;
+            let messages_purged = crate::conversations::purge(tx, admin_id, cutoff, now)?;
             let report = RetentionReport {
+                messages_purged,
                 comments_purged,
                 revisions_purged,
                 findings_purged,

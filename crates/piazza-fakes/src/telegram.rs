@@ -784,6 +784,12 @@ impl FakeTelegram {
     /// A message a user writes to the bot in a private chat.
     pub fn private_message(&self, user: i64, name: &str, text: &str) -> i64 {
         let mut st = self.st();
+        // The private chat exists once the user has written to the bot.
+        st.chats.entry(user).or_insert(Chat {
+            kind: "private",
+            title: String::new(),
+            linked: None,
+        });
         st.post(user, Some((user, name.into())), text, None, Vec::new())
             .0
     }

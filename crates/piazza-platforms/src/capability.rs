@@ -36,10 +36,12 @@ pub enum Operation {
     Report,
     /// Publish the administration's own post (an approved draft).
     Publish,
+    /// Answer in a private conversation a citizen opened with the account.
+    Message,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 10] = [
         Operation::Hide,
         Operation::Unhide,
         Operation::Delete,
@@ -49,6 +51,7 @@ impl Operation {
         Operation::Unban,
         Operation::Report,
         Operation::Publish,
+        Operation::Message,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -62,6 +65,7 @@ impl Operation {
             Operation::Unban => "unban",
             Operation::Report => "report",
             Operation::Publish => "publish",
+            Operation::Message => "message",
         }
     }
 
@@ -77,6 +81,7 @@ impl Operation {
             Operation::Unban => "revocare l'allontanamento",
             Operation::Report => "segnalare il contenuto alla piattaforma",
             Operation::Publish => "pubblicare il post",
+            Operation::Message => "inviare il messaggio privato",
         }
     }
 }
@@ -123,6 +128,16 @@ impl Capabilities {
         use Operation as O;
         use Platform as P;
         match (self.platform, op) {
+            // Private conversations: a Telegram bot answers whoever wrote
+            // to it. Facebook's and Instagram's messaging APIs exist (with
+            // their 24-hour window) but Piazza does not read them yet.
+            (P::Telegram, O::Message) => Support::Yes,
+            (P::Facebook | P::Instagram, O::Message) => Support::No(
+                "Piazza non porta ancora in scrivania i messaggi privati di questa piattaforma: si risponde dall'app",
+            ),
+            (_, O::Message) => {
+                Support::No("Piazza non gestisce conversazioni private su questa piattaforma")
+            }
             // Publishing the administration's own posts: Page feed and
             // photos (pages_manage_posts); Instagram's container and
             // media_publish (an image is required); a Telegram channel

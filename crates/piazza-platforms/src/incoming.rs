@@ -37,6 +37,20 @@ pub struct IncomingComment {
     pub created_at: i64,
 }
 
+/// A message a citizen wrote to the account in private.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncomingMessage {
+    /// The conversation on the platform (a Telegram private chat's id).
+    pub conversation_ref: String,
+    /// The message's id, unique within its conversation.
+    pub external_id: String,
+    pub author_ref: Option<String>,
+    pub author_name: Option<String>,
+    pub text: String,
+    /// ms since the epoch.
+    pub created_at: i64,
+}
+
 /// One thing that happened on a platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -52,6 +66,9 @@ pub enum IncomingEvent {
         hidden: bool,
         at: i64,
     },
+    /// A private message to the account: it goes to the conversations,
+    /// never to the comment queue.
+    Message(IncomingMessage),
 }
 
 impl IncomingEvent {
@@ -59,6 +76,7 @@ impl IncomingEvent {
     pub fn external_id(&self) -> &str {
         match self {
             IncomingEvent::Comment(c) => &c.external_id,
+            IncomingEvent::Message(m) => &m.external_id,
             IncomingEvent::Deleted { external_id, .. }
             | IncomingEvent::Visibility { external_id, .. } => external_id,
         }

@@ -57,6 +57,6 @@ pub use connector::{
     ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest, MediaItem,
     MissingPermission, PermanentCode, QuotaKind, QuotaStatus,
 };
-pub use incoming::{IncomingComment, IncomingEvent, IncomingPost, RoutedEvent};
+pub use incoming::{IncomingComment, IncomingEvent, IncomingMessage, IncomingPost, RoutedEvent};
 pub use piazza_taxonomy::Platform;
 pub use secret::SecretString;

@@ -337,6 +337,11 @@ impl Connector for SandboxConnector {
                     already: false,
                 })
             }
+            // The capability map refuses it before this point.
+            O::Message => Err(Failure::Permanent {
+                code: PermanentCode::Unsupported,
+                message: "the sandbox has no private conversations".into(),
+            }),
         }
     }
 

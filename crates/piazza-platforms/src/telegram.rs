@@ -34,7 +34,7 @@ use crate::connector::{
     ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest,
     MissingPermission, PermanentCode,
 };
-use crate::incoming::{IncomingComment, IncomingEvent, IncomingPost, RoutedEvent};
+use crate::incoming::{IncomingComment, IncomingEvent, IncomingMessage, IncomingPost, RoutedEvent};
 use crate::secret::SecretString;
 
 /// The Bot API's address.
@@ -153,10 +153,48 @@ fn int(v: &Value, key: &str) -> Option<i64> {
     v.get(key).and_then(Value::as_i64)
 }
 
-/// What one update says about a group: the post it shows (an automatic
-/// forward of the channel's post), or the comment (new or edited) it
-/// carries, with the chat it happened in. Private chats, channel posts,
-/// service messages and messages without text say nothing here.
+/// What one update says: in a group, the post it shows (an automatic
+/// forward of the channel's post) or the comment (new or edited) it
+/// carries; in a private chat with the bot, the citizen's message. Channel
+/// posts, service messages, private edits and messages without text say
+/// nothing here.
+enum Read {
+    Group(i64, Option<IncomingPost>, Option<IncomingComment>),
+    Private(IncomingMessage),
+}
+
+fn read_private(m: &Value, chat_id: i64) -> Option<IncomingMessage> {
+    let f = m.get("from")?;
+    if f.get("is_bot").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    let name = [f.get("first_name"), f.get("last_name")]
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(IncomingMessage {
+        conversation_ref: chat_id.to_string(),
+        external_id: int(m, "message_id")?.to_string(),
+        author_ref: int(f, "id").map(|i| i.to_string()),
+        author_name: Some(name).filter(|n| !n.is_empty()),
+        text: text_of(m)?,
+        created_at: int(m, "date").unwrap_or(0) * 1000,
+    })
+}
+
+fn read(update: &Value) -> Option<Read> {
+    if let Some(m) = update.get("message")
+        && m.pointer("/chat/type").and_then(Value::as_str) == Some("private")
+    {
+        let chat = int(m.get("chat")?, "id")?;
+        return read_private(m, chat).map(Read::Private);
+    }
+    read_update(update).map(|(c, p, k)| Read::Group(c, p, k))
+}
+
+/// A group's update: its chat, the post or the comment.
 fn read_update(update: &Value) -> Option<(i64, Option<IncomingPost>, Option<IncomingComment>)> {
     let m = update
         .get("message")
@@ -238,24 +276,31 @@ fn read_update(update: &Value) -> Option<(i64, Option<IncomingPost>, Option<Inco
     ))
 }
 
-/// The events of one webhook delivery (one `Update`), routed by the chat
-/// they happened in.
-pub fn parse_update(body: &[u8]) -> Result<Vec<RoutedEvent>, String> {
+/// The events of one webhook delivery (one `Update`): a group's comments
+/// routed by the group they happened in, a private message to the
+/// connection whose webhook received it (`private_to`, its group's id).
+pub fn parse_update(body: &[u8], private_to: Option<&str>) -> Result<Vec<RoutedEvent>, String> {
     let update: Value =
         serde_json::from_slice(body).map_err(|e| format!("the update is not JSON: {e}"))?;
     if int(&update, "update_id").is_none() {
         return Err("the update has no update_id".into());
     }
-    Ok(read_update(&update)
-        .and_then(|(chat, _, comment)| {
-            comment.map(|c| RoutedEvent {
+    Ok(match read(&update) {
+        Some(Read::Group(chat, _, Some(c))) => vec![RoutedEvent {
+            platform: Platform::Telegram,
+            platform_account: chat.to_string(),
+            event: IncomingEvent::Comment(c),
+        }],
+        Some(Read::Private(m)) => private_to
+            .map(|to| RoutedEvent {
                 platform: Platform::Telegram,
-                platform_account: chat.to_string(),
-                event: IncomingEvent::Comment(c),
+                platform_account: to.to_string(),
+                event: IncomingEvent::Message(m),
             })
-        })
-        .into_iter()
-        .collect())
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    })
 }
 
 fn network_kind(e: &ureq::Error) -> String {
@@ -559,6 +604,23 @@ impl Connector for TelegramConnector {
                 };
                 Ok(done(self.message_ref(channel, &v)))
             }
+            Operation::Message => {
+                let chat = need(&d.comment_external_id, "conversation id")?
+                    .parse::<i64>()
+                    .map_err(|_| permanent(PermanentCode::Rejected, "not a Telegram chat id"))?;
+                if chat <= 0 {
+                    return Err(permanent(
+                        PermanentCode::Rejected,
+                        "a private message goes to a person's chat, not to a group",
+                    ));
+                }
+                let text = need(&d.text, "message text")?;
+                if d.uncertain {
+                    return Err(self.unverifiable("messaggio privato"));
+                }
+                let v = self.call("sendMessage", json!({"chat_id": chat, "text": text}))?;
+                Ok(done(self.message_ref(chat, &v)))
+            }
             other => Err(permanent(
                 PermanentCode::Unsupported,
                 format!(
@@ -596,8 +658,13 @@ impl Connector for TelegramConnector {
                     page.cursor = Some(next.to_string());
                 }
             }
-            let Some((chat, post, comment)) = read_update(u) else {
-                continue;
+            let (chat, post, comment) = match read(u) {
+                Some(Read::Group(chat, post, comment)) => (chat, post, comment),
+                Some(Read::Private(m)) => {
+                    page.events.push(IncomingEvent::Message(m));
+                    continue;
+                }
+                None => continue,
             };
             if chat != self.group {
                 continue;
@@ -751,7 +818,7 @@ mod tests {
  "message_thread_id":70,"text":"nice post",
  "reply_to_message":{"message_id":70,"date":1759999000,"chat":{"id":-1001234567890,"type":"supergroup"},
   "sender_chat":{"id":-1009876543210,"type":"channel","title":"Org"},"is_automatic_forward":true,"text":"Il post"}}}"#;
-        let events = parse_update(body).unwrap();
+        let events = parse_update(body, None).unwrap();
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].platform_account, "-1001234567890");
         let IncomingEvent::Comment(c) = &events[0].event else {
@@ -768,13 +835,13 @@ mod tests {
     #[test]
     fn private_chats_bots_and_anonymous_admins_are_not_comments() {
         let private = br#"{"update_id":1,"message":{"message_id":1,"date":1,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"A"},"text":"ciao"}}"#;
-        assert!(parse_update(private).unwrap().is_empty());
+        assert!(parse_update(private, None).unwrap().is_empty());
         let bot = br#"{"update_id":2,"message":{"message_id":2,"date":1,"chat":{"id":-100,"type":"supergroup"},"from":{"id":7,"is_bot":true,"first_name":"B"},"text":"risposta"}}"#;
-        assert!(parse_update(bot).unwrap().is_empty());
+        assert!(parse_update(bot, None).unwrap().is_empty());
         let anon = br#"{"update_id":3,"message":{"message_id":3,"date":1,"chat":{"id":-100,"type":"supergroup"},"sender_chat":{"id":-100,"type":"supergroup"},"text":"avviso"}}"#;
-        assert!(parse_update(anon).unwrap().is_empty());
-        assert!(parse_update(b"{}").is_err());
-        assert!(parse_update(b"not json").is_err());
+        assert!(parse_update(anon, None).unwrap().is_empty());
+        assert!(parse_update(b"{}", None).is_err());
+        assert!(parse_update(b"not json", None).is_err());
     }
 
     #[test]

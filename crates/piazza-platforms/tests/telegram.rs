@@ -70,6 +70,19 @@ fn the_group_is_read_from_the_cursor_and_comments_sit_under_the_channel_post() {
     let cs = comments(&page.events);
     // The private chat is not a comment; the channel post is not either.
     assert_eq!(cs.len(), 2, "{cs:?}");
+    // The private chat is a message for the conversations.
+    let private: Vec<_> = page
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            IncomingEvent::Message(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(private.len(), 1);
+    assert_eq!(private[0].conversation_ref, "44");
+    assert_eq!(private[0].text, "Vi scrivo in privato");
+    assert_eq!(private[0].author_name.as_deref(), Some("Carla"));
     assert_eq!(cs[0].external_id, format!("{GROUP}:{first}"));
     assert_eq!(cs[0].post_external_id, Some(format!("{GROUP}:{forward}")));
     assert_eq!(
@@ -377,4 +390,41 @@ fn the_webhook_is_registered_with_its_secret_and_checked() {
             .iter()
             .any(|p| p.contains("getUpdates"))
     );
+}
+
+#[test]
+fn a_private_answer_goes_to_the_citizens_chat_and_never_to_a_group() {
+    let (fake, bot) = setup(Rights::all());
+    fake.private_message(44, "Carla", "Buongiorno");
+    let c = connector(&fake, None);
+    let mut m = Delivery::new(Operation::Message, "m1");
+    m.comment_external_id = Some("44".into());
+    m.text = Some("Buongiorno Carla, come possiamo aiutarla?".into());
+    c.deliver(&m).unwrap();
+    let ours: Vec<_> = fake
+        .messages_in(44)
+        .into_iter()
+        .filter(|x| x.from.as_ref().is_some_and(|f| f.0 == bot))
+        .collect();
+    assert_eq!(ours.len(), 1);
+    m.comment_external_id = Some(GROUP.to_string());
+    assert!(matches!(
+        c.deliver(&m),
+        Err(Failure::Permanent {
+            code: PermanentCode::Rejected,
+            ..
+        })
+    ));
+    // The webhook's parser routes a private message to the account whose
+    // address received it, and to nobody without one.
+    let body = br#"{"update_id":5,"message":{"message_id":9,"date":1760000000,"chat":{"id":44,"type":"private","first_name":"Carla"},"from":{"id":44,"is_bot":false,"first_name":"Carla"},"text":"ancora io"}}"#;
+    assert!(
+        piazza_platforms::telegram::parse_update(body, None)
+            .unwrap()
+            .is_empty()
+    );
+    let routed = piazza_platforms::telegram::parse_update(body, Some("-100")).unwrap();
+    assert_eq!(routed.len(), 1);
+    assert_eq!(routed[0].platform_account, "-100");
+    assert!(matches!(&routed[0].event, IncomingEvent::Message(m) if m.text == "ancora io"));
 }

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (10, include_str!("../migrations/0010_election_periods.sql")),
     (11, include_str!("../migrations/0011_drafts.sql")),
     (12, include_str!("../migrations/0012_publishing.sql")),
+    (13, include_str!("../migrations/0013_conversations.sql")),
 ];
 
 fn expand(sql: &str, kind: BackendKind) -> String {

@@ -53,6 +53,7 @@ pub(crate) const REGISTRY_WRITE: &[Role] = &[Role::Admin, Role::Dirigente];
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DeskSection {
     Inbox,
+    Conversations,
     Appeals,
     UserReports,
     Tickets,
@@ -85,6 +86,11 @@ impl Layout {
         };
         if session.has_any(QUEUE) {
             add("/desk", "Da trattare", DeskSection::Inbox);
+            add(
+                "/desk/conversazioni",
+                "Messaggi privati",
+                DeskSection::Conversations,
+            );
             add("/desk/riesami", "Riesami", DeskSection::Appeals);
             add(
                 "/desk/segnalazioni",

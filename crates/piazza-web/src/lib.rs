@@ -62,6 +62,7 @@ pub mod assets;
 mod audit;
 mod auth;
 mod citizens;
+mod conversations;
 mod csrf;
 mod desk;
 mod desk_api;
@@ -196,6 +197,22 @@ fn desk_routes() -> Router<AppState> {
         .route(
             "/desk/bozze/{id}/riprova",
             post(drafts::retry_publication_submit),
+        )
+        .route(
+            "/desk/conversazioni",
+            get(conversations::conversations_page),
+        )
+        .route(
+            "/desk/conversazioni/{id}",
+            get(conversations::conversation_page),
+        )
+        .route(
+            "/desk/conversazioni/{id}/rispondi",
+            post(conversations::reply_submit),
+        )
+        .route(
+            "/desk/conversazioni/{id}/chiudi",
+            post(conversations::close_submit),
         )
         .route("/desk/riesami", get(appeals::appeals_page))
         .route("/desk/riesami/registra", post(appeals::record_submit))

@@ -148,7 +148,7 @@ pub(crate) async fn telegram_delivery(
         return refuse(format!("account {account}: {e}"));
     }
     let stored = state
-        .run(move |d| d.receive_platform_delivery("telegram", &body))
+        .run(move |d| d.receive_platform_delivery(&format!("telegram:{account}"), &body))
         .await;
     match stored {
         Ok(_) => {

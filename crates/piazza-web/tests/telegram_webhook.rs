@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use axum::http::StatusCode;
 use piazza_desk::{
     AccountId, ActRequest, ActionKind, AdminId, ConnectorKind, Desk, NewAdministration,
     NewConnection, NewStaff, QueueFilter, Role, SecretKey, SecretString, StandardConnectors,
@@ -16,11 +17,15 @@ use piazza_desk::{
 use piazza_fakes::telegram::{FakeTelegram, Rights};
 use piazza_web::{AppState, WebConfig, app};
 
+mod common;
+use common::{form, get, login};
+
 const TOKEN: &str = "987654:torino-bot_token";
 const CHANNEL: i64 = -1_002_000_000_001;
 const GROUP: i64 = -1_002_000_000_002;
 
 struct World {
+    state: AppState,
     desk: Desk,
     admin: AdminId,
     account: AccountId,
@@ -93,10 +98,12 @@ async fn world() -> World {
         },
     )
     .unwrap();
+    let served = state.clone();
     let server = tokio::spawn(async move {
-        axum::serve(listener, app(state)).await.unwrap();
+        axum::serve(listener, app(served)).await.unwrap();
     });
     World {
+        state,
         desk,
         admin,
         account,
@@ -254,4 +261,154 @@ async fn updates_reach_the_queue_only_with_the_accounts_secret() {
         .collect();
     assert_eq!(answers.len(), 1);
     assert_eq!(answers[0].text, "Riapre domani alle 8.");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_message_reaches_only_the_accounts_staff_and_is_answered() {
+    let w = world().await;
+    let desk = w.desk.clone();
+    let (admin, account) = (w.admin, w.account);
+    blocking(move || desk.subscribe_webhooks(admin, account))
+        .await
+        .unwrap();
+    let root = w.desk.actor(w.admin, "root").unwrap();
+    for (u, role) in [("anna", Role::OperatoreUrp), ("capo", Role::Dirigente)] {
+        w.desk
+            .add_staff(
+                w.admin,
+                Some(&root),
+                NewStaff {
+                    username: u.into(),
+                    full_name: u.into(),
+                    email: None,
+                    roles: vec![role],
+                    password: Some("una password lunga abbastanza".into()),
+                },
+            )
+            .unwrap();
+    }
+    let boss = w.desk.actor(w.admin, "capo").unwrap();
+    w.desk.assign(&boss, "anna", w.account, None).unwrap();
+
+    w.fake.private_message(
+        5151,
+        "Lucia",
+        "Il mio vicino in via Roma 3 getta rifiuti nel cortile, cosa posso fare?",
+    );
+    let statuses = tokio::task::block_in_place(|| w.fake.push_updates());
+    assert_eq!(statuses, [200]);
+    let desk = w.desk.clone();
+    let run = blocking(move || desk.process_platform_deliveries(10))
+        .await
+        .unwrap();
+    assert_eq!(run.failed, 0, "{run:?}");
+    // Not a comment.
+    assert!(
+        w.desk
+            .queue(w.admin, &QueueFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+
+    let router = app(w.state.clone());
+    let anna = login(router.clone(), "anna", "una password lunga abbastanza").await;
+    let list = get(router.clone(), Some(&anna), "/desk/conversazioni").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("Lucia"), "{}", list.body);
+    let id = w
+        .desk
+        .conversations(&w.desk.actor(w.admin, "anna").unwrap(), None)
+        .unwrap()[0]
+        .id;
+    let page = get(
+        router.clone(),
+        Some(&anna),
+        &format!("/desk/conversazioni/{id}"),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("getta rifiuti nel cortile"));
+    assert!(
+        page.body.contains("non può scrivere per primo"),
+        "the platform's rule is explained"
+    );
+
+    // A dirigente not assigned to the account does not see it.
+    let capo = login(router.clone(), "capo", "una password lunga abbastanza").await;
+    let list = get(router.clone(), Some(&capo), "/desk/conversazioni").await;
+    assert!(!list.body.contains("Lucia"));
+    let denied = get(
+        router.clone(),
+        Some(&capo),
+        &format!("/desk/conversazioni/{id}"),
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.body);
+
+    // An empty answer is refused on the page; a real one goes out once.
+    let empty = form(
+        router.clone(),
+        &anna,
+        &format!("/desk/conversazioni/{id}/rispondi"),
+        &[("testo", "  ")],
+        true,
+    )
+    .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        empty.body
+    );
+    let sent = form(
+        router.clone(),
+        &anna,
+        &format!("/desk/conversazioni/{id}/rispondi"),
+        &[(
+            "testo",
+            "Può segnalarlo alla Polizia Locale, al numero sul sito del Comune.",
+        )],
+        true,
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let page = get(
+        router.clone(),
+        Some(&anna),
+        &format!("/desk/conversazioni/{id}"),
+    )
+    .await;
+    assert!(
+        page.body
+            .contains("in coda per Telegram: non ancora inviato"),
+        "{}",
+        page.body
+    );
+    let desk = w.desk.clone();
+    let run = blocking(move || desk.deliver_outbox(10)).await.unwrap();
+    assert_eq!(run.done, 1, "{run:?}");
+    let page = get(
+        router.clone(),
+        Some(&anna),
+        &format!("/desk/conversazioni/{id}"),
+    )
+    .await;
+    assert!(page.body.contains("inviato su Telegram"), "{}", page.body);
+    let answers: Vec<_> = w
+        .fake
+        .messages_in(5151)
+        .into_iter()
+        .filter(|m| m.from.as_ref().is_some_and(|f| f.0 != 5151))
+        .collect();
+    assert_eq!(answers.len(), 1);
+    // Without the CSRF token nothing is sent.
+    let forged = form(
+        router.clone(),
+        &anna,
+        &format!("/desk/conversazioni/{id}/rispondi"),
+        &[("testo", "falso")],
+        false,
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }

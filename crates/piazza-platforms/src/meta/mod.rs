@@ -738,6 +738,11 @@ impl Connector for MetaConnector {
                 "Meta has no API to report a comment",
             )),
             Operation::Publish => self.publish(d),
+            // The capability map refuses it before this point.
+            Operation::Message => Err(permanent(
+                PermanentCode::Unsupported,
+                "Piazza does not read Meta conversations yet",
+            )),
         }
     }
 
