@@ -775,6 +775,85 @@ impl Desk {
         )))
     }
 
+    /// Records the secret the administration's own Mastodon instance signs
+    /// its admin webhooks with (Administration > Webhooks), sealed like
+    /// the token; from then on `/webhooks/mastodon/{account}` takes the
+    /// deliveries it signs.
+    pub fn set_webhook_secret(
+        &self,
+        by: &Actor,
+        account_id: AccountId,
+        secret: &SecretString,
+    ) -> Result<()> {
+        by.require(CONNECTING, "impostare il segreto dei webhook")?;
+        let conn = self
+            .connection(by.admin_id, account_id)?
+            .filter(|c| {
+                c.status == ConnectionStatus::Active && c.connector == ConnectorKind::Mastodon
+            })
+            .ok_or_else(|| {
+                DeskError::InvalidInput(format!(
+                    "l'account {account_id} non ha un collegamento Mastodon attivo"
+                ))
+            })?;
+        if secret.expose().trim().len() < 16 {
+            return Err(DeskError::InvalidInput(
+                "il segreto del webhook è troppo corto: copia quello che l'istanza mostra in Amministrazione > Webhook".into(),
+            ));
+        }
+        let sealed = self.secret_key()?.seal(
+            secret.expose().trim().as_bytes(),
+            &format!(
+                "webhook:{}",
+                token_context(account_id, &conn.platform_account)
+            ),
+        );
+        let now = self.now();
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE platform_connections SET webhook_secret_sealed = ? WHERE id = ?",
+                &[sealed.into(), conn.id.into()],
+            )?;
+            record(
+                tx,
+                by.admin_id,
+                now,
+                &entry(
+                    by.audit_name(),
+                    AuditKind::ConnectionAdd,
+                    AuditTarget::Account,
+                    account_id,
+                )
+                .payload(serde_json::json!({"connection": conn.id, "webhook_secret": true})),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The secret an account's Mastodon admin webhooks are signed with;
+    /// `None` when none is set (then nothing is taken).
+    pub fn mastodon_webhook_secret(&self, account_id: AccountId) -> Result<Option<SecretString>> {
+        let row = self.read(|tx| {
+            Ok(tx.query_opt(
+                "SELECT platform_account, webhook_secret_sealed FROM platform_connections
+                 WHERE account_id = ? AND connector = 'mastodon' AND status = 'active'",
+                &[account_id.into()],
+            )?)
+        })?;
+        let Some(row) = row else { return Ok(None) };
+        let Some(sealed) = row.opt_text(1)? else {
+            return Ok(None);
+        };
+        let secret = self
+            .secret_key()?
+            .open(
+                &sealed,
+                &format!("webhook:{}", token_context(account_id, &row.text(0)?)),
+            )
+            .map_err(|e| DeskError::InvalidInput(format!("il segreto conservato: {e}")))?;
+        Ok(Some(secret))
+    }
+
     /// One pull of every active connection that is read by pulls
     /// (Mastodon; Telegram without a public address), for `piazza serve`'s
     /// worker: each resumes from its stored cursor. Returns the account and
@@ -856,14 +935,15 @@ impl Desk {
         let mut finished: Vec<(i64, Option<String>)> = Vec::with_capacity(rows.len());
         for r in rows {
             let (id, source, body) = (r.int(0)?, r.text(1)?, r.opt_text(2)?.unwrap_or_default());
-            // A Telegram update arrived at one account's address: its
-            // private messages belong to that account's connection.
-            let private_to = match source.strip_prefix("telegram:") {
-                Some(account) => self.read(|tx| {
+            // A delivery that arrived at one account's address (Telegram,
+            // Mastodon): what it carries for the account belongs to that
+            // account's connection.
+            let private_to = match source.split_once(':') {
+                Some((connector, account)) => self.read(|tx| {
                     Ok(tx
                         .query_opt(
-                            "SELECT platform_account FROM platform_connections WHERE account_id = ? AND connector = 'telegram' AND status = 'active'",
-                            &[account.parse::<i64>().unwrap_or(0).into()],
+                            "SELECT platform_account FROM platform_connections WHERE account_id = ? AND connector = ? AND status = 'active'",
+                            &[account.parse::<i64>().unwrap_or(0).into(), connector.into()],
                         )?
                         .map(|r| r.text(0))
                         .transpose()?)
@@ -928,6 +1008,7 @@ impl Desk {
                 Platform::Facebook => ConnectorKind::Facebook,
                 Platform::Instagram => ConnectorKind::Instagram,
                 Platform::Telegram => ConnectorKind::Telegram,
+                Platform::Mastodon => ConnectorKind::Mastodon,
                 _ => {
                     run.unrouted += events.len() as u64;
                     continue;
@@ -1008,14 +1089,26 @@ impl Desk {
 
 /// The events of one stored delivery.
 fn parse_delivery(source: &str, body: &[u8], private_to: Option<&str>) -> Result<Vec<RoutedEvent>> {
-    let source = if source.starts_with("telegram:") {
-        "telegram"
-    } else {
-        source
-    };
+    let source = source.split_once(':').map_or(source, |(c, _)| c);
     match source {
         "meta" => piazza_platforms::meta::webhook::parse_webhook(body)
             .map_err(|e| DeskError::InvalidInput(format!("notifica di Meta: {e}"))),
+        "mastodon" => {
+            let org = private_to.ok_or_else(|| {
+                DeskError::InvalidInput(
+                    "webhook di Mastodon per un account non più collegato".into(),
+                )
+            })?;
+            Ok(piazza_platforms::mastodon::parse_admin_webhook(body, org)
+                .map_err(|e| DeskError::InvalidInput(format!("webhook di Mastodon: {e}")))?
+                .into_iter()
+                .map(|event| RoutedEvent {
+                    platform: Platform::Mastodon,
+                    platform_account: org.to_string(),
+                    event,
+                })
+                .collect())
+        }
         "telegram" => piazza_platforms::telegram::parse_update(body, private_to)
             .map_err(|e| DeskError::InvalidInput(format!("aggiornamento di Telegram: {e}"))),
         other => Err(DeskError::InvalidInput(format!(

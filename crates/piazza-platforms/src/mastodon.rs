@@ -138,6 +138,56 @@ fn str_field(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
+/// The events of one admin webhook delivery of the administration's own
+/// instance (`status.created`, `status.updated`), for the organisation's
+/// account `org`: a local status that answers or mentions the account is a
+/// comment (an update is an edit); every other event, and every other
+/// status, says nothing here. A report (`report.created`) is the
+/// instance's own moderation and stays there.
+pub fn parse_admin_webhook(body: &[u8], org: &str) -> Result<Vec<IncomingEvent>, String> {
+    let v: Value =
+        serde_json::from_slice(body).map_err(|e| format!("the webhook body is not JSON: {e}"))?;
+    let event = v
+        .get("event")
+        .and_then(Value::as_str)
+        .ok_or("the webhook body has no `event`")?;
+    if !matches!(event, "status.created" | "status.updated") {
+        return Ok(Vec::new());
+    }
+    let s = v.get("object").ok_or("the webhook body has no `object`")?;
+    let author = s
+        .get("account")
+        .and_then(|a| str_field(a, "id"))
+        .ok_or("the status has no `account.id`")?;
+    let id = str_field(s, "id").ok_or("the status has no `id`")?;
+    let to_org = str_field(s, "in_reply_to_account_id").as_deref() == Some(org);
+    let mentions_org = s
+        .get("mentions")
+        .and_then(Value::as_array)
+        .is_some_and(|m| m.iter().any(|x| str_field(x, "id").as_deref() == Some(org)));
+    if author == org || !(to_org || mentions_org) {
+        return Ok(Vec::new());
+    }
+    let parent = str_field(s, "in_reply_to_id");
+    let account = s.get("account");
+    Ok(vec![IncomingEvent::Comment(IncomingComment {
+        external_id: id,
+        // A direct answer to one of the account's statuses is under it.
+        post_external_id: parent.clone().filter(|_| to_org),
+        post_text: None,
+        parent_external_id: parent.filter(|_| !to_org),
+        author_ref: Some(author),
+        author_name: account
+            .and_then(|a| str_field(a, "display_name"))
+            .filter(|n| !n.is_empty())
+            .or_else(|| account.and_then(|a| str_field(a, "acct"))),
+        text: plain_text(&str_field(s, "content").unwrap_or_default()),
+        created_at: str_field(s, "created_at")
+            .and_then(|t| parse_time(&t))
+            .unwrap_or(0),
+    })])
+}
+
 impl MastodonConnector {
     pub fn new(connection: MastodonConnection) -> Result<MastodonConnector, String> {
         let url = connection.instance_url.trim().trim_end_matches('/');

@@ -41,3 +41,7 @@ CREATE INDEX conversation_messages_conv ON conversation_messages (conversation_i
 
 ALTER TABLE outbox ADD COLUMN conversation_id %INT% REFERENCES conversations(id);
 ALTER TABLE outbox ADD COLUMN conversation_message_id %INT% REFERENCES conversation_messages(id);
+
+-- The secret an administration's own Mastodon instance signs its admin
+-- webhooks with (sealed like the tokens).
+ALTER TABLE platform_connections ADD COLUMN webhook_secret_sealed TEXT;

@@ -133,6 +133,12 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
                 )),
         )
         .route(
+            "/webhooks/mastodon/{account}",
+            axum::routing::post(webhooks::mastodon_delivery).layer(
+                axum::extract::DefaultBodyLimit::max(webhooks::MAX_DELIVERY_BYTES),
+            ),
+        )
+        .route(
             "/webhooks/telegram/{account}",
             axum::routing::post(webhooks::telegram_delivery).layer(
                 axum::extract::DefaultBodyLimit::max(webhooks::MAX_TELEGRAM_UPDATE_BYTES),

@@ -11,6 +11,11 @@
 //!   of the body with the app secret (compared in constant time): a
 //!   missing signature is 401, a wrong or malformed one 403, and in both
 //!   cases nothing is stored.
+//! - `POST /webhooks/mastodon/{account}`: an admin webhook of the
+//!   administration's own Mastodon instance; `X-Hub-Signature` must be
+//!   `sha256=` and the HMAC-SHA256 of the body under the secret recorded
+//!   for the account: missing is 401, wrong 403 (also for an account with
+//!   no secret), and then nothing is stored.
 //! - `POST /webhooks/telegram/{account}`: one Telegram update for an
 //!   account connected to a discussion group; the header
 //!   `X-Telegram-Bot-Api-Secret-Token` must equal the account's secret
@@ -158,6 +163,53 @@ pub(crate) async fn telegram_delivery(
         Err(e) => {
             // Telegram retries a delivery that was not answered 2xx.
             tracing::error!("Telegram update not stored: {e}");
+            plain(StatusCode::SERVICE_UNAVAILABLE, "retry later")
+        }
+    }
+}
+
+pub(crate) async fn mastodon_delivery(
+    State(state): State<AppState>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let header = headers
+        .get("x-hub-signature")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let refuse = |why: String| {
+        tracing::warn!("Mastodon webhook delivery refused: {why}");
+        match header.as_deref() {
+            None => plain(StatusCode::UNAUTHORIZED, "signature required"),
+            Some(_) => plain(StatusCode::FORBIDDEN, "invalid signature"),
+        }
+    };
+    let Ok(account) = account.parse::<i64>().map(AccountId) else {
+        return refuse("not an account id".into());
+    };
+    let secret = match state.run(move |d| d.mastodon_webhook_secret(account)).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return refuse(format!("account {account} has no webhook secret")),
+        Err(e) => {
+            tracing::error!("Mastodon webhook secret of account {account} unavailable: {e}");
+            return plain(StatusCode::SERVICE_UNAVAILABLE, "retry later");
+        }
+    };
+    // The same signature as Meta's, in the WebSub header.
+    if let Err(e) = verify_signature(secret.expose().as_bytes(), header.as_deref(), &body) {
+        return refuse(format!("account {account}: {e}"));
+    }
+    let stored = state
+        .run(move |d| d.receive_platform_delivery(&format!("mastodon:{account}"), &body))
+        .await;
+    match stored {
+        Ok(_) => {
+            state.worker.notify();
+            plain(StatusCode::OK, "ok")
+        }
+        Err(e) => {
+            tracing::error!("Mastodon webhook delivery not stored: {e}");
             plain(StatusCode::SERVICE_UNAVAILABLE, "retry later")
         }
     }

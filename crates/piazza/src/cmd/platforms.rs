@@ -68,6 +68,12 @@ pub enum ConnectCommand {
         token_file: PathBuf,
         #[arg(long = "as")]
         as_staff: String,
+        /// Where the administration runs the instance: a file with the
+        /// secret of its admin webhook (Administration > Webhooks, events
+        /// status.created and status.updated, URL
+        /// https://PIAZZA/webhooks/mastodon/ACCOUNT).
+        #[arg(long)]
+        webhook_secret_file: Option<PathBuf>,
     },
     /// Connect a Telegram channel's discussion group, through the
     /// administration's bot (an administrator of the group, and of the
@@ -297,6 +303,7 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
     let admin = store.administration(&desk)?;
     let mut base_url = None;
     let mut credentials = None;
+    let mut webhook_secret = None;
     let (account, kind, platform_account, page_id, token_file, as_staff, no_subscribe) = match cmd {
         ConnectCommand::Facebook {
             account,
@@ -335,8 +342,10 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
             account_id,
             token_file,
             as_staff,
+            webhook_secret_file,
         } => {
             base_url = Some(instance);
+            webhook_secret = webhook_secret_file.map(|f| read_token(&f)).transpose()?;
             // Mastodon has no webhooks for an ordinary account: replies
             // are read from its notifications (`piazza sync`).
             (
@@ -431,6 +440,12 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
         "puoi cancellare {}: Piazza non ne ha più bisogno",
         token_file.display()
     );
+    if let Some(secret) = &webhook_secret {
+        desk.set_webhook_secret(&actor, account, secret)?;
+        println!(
+            "i webhook amministrativi dell'istanza firmati con quel segreto sono accettati su /webhooks/mastodon/{account}"
+        );
+    }
     // Subscribed first, so that the check sees the webhook in place.
     if !no_subscribe {
         match desk.subscribe_webhooks(admin.id, account) {
