@@ -1,6 +1,7 @@
 //! Private conversations: what citizens write to an account in private
-//! (today, Telegram chats with the administration's bot), and the staff's
-//! answers through the outbox.
+//! (Telegram chats with the administration's bot, messages to a Facebook
+//! Page or an Instagram account through the Messenger Platform's
+//! webhook), and the staff's answers through the outbox.
 //!
 //! Stricter than comments: a conversation is seen only by the staff
 //! assigned to its account (not by every dirigente); its texts never go in
@@ -13,8 +14,9 @@
 //!
 //! The platform's rules for answering are enforced and explained: a
 //! Telegram bot answers whoever wrote to it, at any time, but cannot write
-//! first; Meta's standard messaging window (24 hours from the citizen's
-//! last message) is modelled for when its conversations are brought in.
+//! first; Meta allows an answer within its standard messaging window, 24
+//! hours from the citizen's last message, and the desk does not offer one
+//! after it.
 
 use piazza_analysis::CommentInput;
 use piazza_platforms::{IncomingMessage, Operation, Platform};

@@ -129,12 +129,9 @@ impl Capabilities {
         use Platform as P;
         match (self.platform, op) {
             // Private conversations: a Telegram bot answers whoever wrote
-            // to it. Facebook's and Instagram's messaging APIs exist (with
-            // their 24-hour window) but Piazza does not read them yet.
-            (P::Telegram, O::Message) => Support::Yes,
-            (P::Facebook | P::Instagram, O::Message) => Support::No(
-                "Piazza non porta ancora in scrivania i messaggi privati di questa piattaforma: si risponde dall'app",
-            ),
+            // to it; a Page (and an Instagram account through it) within
+            // 24 hours of the person's last message.
+            (P::Telegram | P::Facebook | P::Instagram, O::Message) => Support::Yes,
             (_, O::Message) => {
                 Support::No("Piazza non gestisce conversazioni private su questa piattaforma")
             }

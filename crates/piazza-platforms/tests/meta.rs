@@ -1630,3 +1630,51 @@ fn instagram_publishes_a_container_or_a_carousel_and_nothing_without_an_image() 
     assert_eq!(post.media.len(), 3);
     assert_eq!(post.text.as_deref(), Some("Le tre sedi."));
 }
+
+#[test]
+fn a_conversation_message_goes_out_within_24_hours_and_is_refused_after() {
+    let f = fb();
+    let c = fb_conn(&f.fake);
+    f.fake.user_message(PAGE, "psid-1", "Buongiorno");
+    let mut d = Delivery::new(Operation::Message, "m1");
+    d.comment_external_id = Some("psid-1".into());
+    d.text = Some("Buongiorno, come possiamo aiutarla?".into());
+    let sent = c.deliver(&d).unwrap();
+    assert!(sent.platform_ref.is_some());
+    assert_eq!(f.fake.sent_messages().len(), 1);
+    assert_eq!(f.fake.sent_messages()[0].messaging_type, "RESPONSE");
+    // An attempt in doubt is not sent again blindly.
+    d.uncertain = true;
+    assert_eq!(code_of(&c.deliver(&d)), Some(PermanentCode::Unverifiable));
+    assert_eq!(f.fake.sent_messages().len(), 1);
+    // Past the window Meta refuses (code 10, subcode 2018278): not allowed.
+    f.fake.age_user_messages("psid-1", 25 * 3600);
+    d.uncertain = false;
+    let r = c.deliver(&d);
+    assert_eq!(code_of(&r), Some(PermanentCode::NotAllowed), "{r:?}");
+    assert!(format!("{r:?}").contains("24 ore"));
+    // The webhook parser: a person's message, never the Page's echo.
+    let body = piazza_fakes::meta::webhook::messaging_delivery(
+        "page",
+        PAGE,
+        "psid-1",
+        "m_1",
+        "Ancora io",
+        1_760_000_000_000,
+        false,
+    );
+    let events = parse_webhook(&body).unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(matches!(&events[0].event, IncomingEvent::Message(m)
+        if m.conversation_ref == "psid-1" && m.text == "Ancora io" && m.created_at == 1_760_000_000_000));
+    let echo = piazza_fakes::meta::webhook::messaging_delivery(
+        "page",
+        PAGE,
+        "psid-1",
+        "m_2",
+        "Risposta",
+        1_760_000_000_000,
+        true,
+    );
+    assert!(parse_webhook(&echo).unwrap().is_empty());
+}

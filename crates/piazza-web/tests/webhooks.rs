@@ -297,3 +297,138 @@ async fn instagram_deliveries_for_unconnected_accounts_are_counted_not_guessed()
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn private_messages_to_the_page_become_conversations_answered_within_24_hours() {
+    let w = world();
+    let root = w.state.desk.actor(w.admin, "root").unwrap();
+    let account = w
+        .state
+        .desk
+        .accounts(w.admin)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.platform == "facebook")
+        .unwrap()
+        .id;
+    for (u, role) in [("capo", Role::Dirigente), ("anna", Role::OperatoreUrp)] {
+        w.state
+            .desk
+            .add_staff(
+                w.admin,
+                Some(&root),
+                NewStaff {
+                    username: u.into(),
+                    full_name: u.into(),
+                    email: None,
+                    roles: vec![role],
+                    password: None,
+                },
+            )
+            .unwrap();
+    }
+    let boss = w.state.desk.actor(w.admin, "capo").unwrap();
+    w.state.desk.assign(&boss, "anna", account, None).unwrap();
+    let anna = w.state.desk.actor(w.admin, "anna").unwrap();
+
+    let now_ms = piazza_store::now_ms();
+    let mid = w
+        ._fake
+        .user_message(PAGE, "psid-9", "Buongiorno, quando apre l'anagrafe sabato?");
+    let body = piazza_fakes::meta::webhook::messaging_delivery(
+        "page",
+        PAGE,
+        "psid-9",
+        &mid,
+        "Buongiorno, quando apre l'anagrafe sabato?",
+        now_ms,
+        false,
+    );
+    // The Page's own echo is not a citizen's message.
+    let echo = piazza_fakes::meta::webhook::messaging_delivery(
+        "page",
+        PAGE,
+        "psid-9",
+        "m_echo1",
+        "Risposta dall'app",
+        now_ms,
+        true,
+    );
+    // A message from two days ago: its window is closed.
+    let old_mid = w
+        ._fake
+        .user_message(PAGE, "psid-10", "Vorrei sapere degli orari");
+    w._fake.age_user_messages("psid-10", 2 * 86_400);
+    let old = piazza_fakes::meta::webhook::messaging_delivery(
+        "page",
+        PAGE,
+        "psid-10",
+        &old_mid,
+        "Vorrei sapere degli orari",
+        now_ms - 2 * 86_400_000,
+        false,
+    );
+    for b in [&body, &echo, &old] {
+        let r = deliver(&w, b, Some(&sign(APP_SECRET.as_bytes(), b))).await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    assert!(deliver(&w, &body, None).await.status == StatusCode::UNAUTHORIZED);
+    let desk = w.state.desk.clone();
+    let run = tokio::task::spawn_blocking(move || desk.process_platform_deliveries(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.failed, 0, "{run:?}");
+    // Not comments.
+    assert!(
+        w.state
+            .desk
+            .queue(w.admin, &QueueFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+    let list = w.state.desk.conversations(&anna, None).unwrap();
+    assert_eq!(list.len(), 2, "{list:?}");
+    let fresh = list
+        .iter()
+        .find(|c| c.last_incoming_at == Some(now_ms))
+        .unwrap();
+    let stale = list.iter().find(|c| c.id != fresh.id).unwrap();
+    assert_eq!(
+        w.state
+            .desk
+            .conversation(&anna, fresh.id)
+            .unwrap()
+            .messages
+            .len(),
+        1
+    );
+
+    // Inside the window the answer goes out through the Send API, once.
+    w.state
+        .desk
+        .reply_conversation(&anna, fresh.id, "Sabato l'anagrafe apre dalle 9 alle 12.")
+        .unwrap();
+    let desk = w.state.desk.clone();
+    let run = tokio::task::spawn_blocking(move || desk.deliver_outbox(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.done, 1, "{run:?}");
+    let sent = w._fake.sent_messages();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].recipient_id, "psid-9");
+    assert_eq!(sent[0].messaging_type, "RESPONSE");
+    assert_eq!(sent[0].text, "Sabato l'anagrafe apre dalle 9 alle 12.");
+
+    // Past 24 hours the desk does not even try, and says why.
+    let detail = w.state.desk.conversation(&anna, stale.id).unwrap();
+    assert!(!detail.window.open);
+    let e = w
+        .state
+        .desk
+        .reply_conversation(&anna, stale.id, "Scusi il ritardo")
+        .unwrap_err();
+    assert!(e.to_string().contains("24 ore"), "{e}");
+    assert_eq!(w._fake.sent_messages().len(), 1);
+}

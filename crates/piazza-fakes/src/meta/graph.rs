@@ -1502,6 +1502,66 @@ fn private_reply(
             .and_then(|b| b.get(k).cloned())
             .or_else(|| p.get(k).and_then(|s| serde_json::from_str(s).ok()))
     };
+    let text = field("message")
+        .and_then(|m| m.get("text").and_then(Value::as_str).map(str::to_string))
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| invalid("(#100) param message must have a text"))?;
+    // A message in a conversation: `recipient.id`, the person's
+    // page-scoped id, within 24 hours of their last message (the standard
+    // messaging window; code 10, subcode 2018278 outside it).
+    if let Some(psid) =
+        field("recipient").and_then(|r| r.get("id").and_then(Value::as_str).map(str::to_string))
+    {
+        let last = st
+            .inbox
+            .iter()
+            .filter(|m| {
+                m.1 == psid
+                    && (m.0 == page
+                        || st.ig.get(&m.0).and_then(|a| a.page_id.as_deref()) == Some(page))
+            })
+            .map(|m| m.4)
+            .max();
+        let Some(last) = last else {
+            return Err(GErr {
+                status: 400,
+                kind: "OAuthException",
+                code: 100,
+                subcode: Some(2_018_001),
+                message: "(#100) No matching user found".into(),
+                transient: false,
+            });
+        };
+        if now() - last > 24 * 3600 {
+            return Err(GErr {
+                status: 400,
+                kind: "OAuthException",
+                code: 10,
+                subcode: Some(2_018_278),
+                message: "(#10) This message is sent outside of allowed window.".into(),
+                transient: false,
+            });
+        }
+        let n = st.next();
+        let message_id = format!("m_out{n}");
+        st.sent_messages.push(crate::meta::FakeSentMessage {
+            page_id: page.into(),
+            recipient_id: psid.clone(),
+            messaging_type: p
+                .get("messaging_type")
+                .cloned()
+                .or_else(|| {
+                    json_body
+                        .and_then(|b| b.get("messaging_type"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .unwrap_or_default(),
+            text,
+            message_id: message_id.clone(),
+        });
+        return Ok(json!({"recipient_id": psid, "message_id": message_id}));
+    }
     let comment_id = field("recipient")
         .and_then(|r| {
             r.get("comment_id")
@@ -1509,10 +1569,6 @@ fn private_reply(
                 .map(str::to_string)
         })
         .ok_or_else(|| invalid("(#100) param recipient must be a JSON object with a comment_id"))?;
-    let text = field("message")
-        .and_then(|m| m.get("text").and_then(Value::as_str).map(str::to_string))
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| invalid("(#100) param message must have a text"))?;
     let i = comment_idx(st, &comment_id).ok_or_else(|| unsupported("POST", &comment_id))?;
     let acct = post_account(st, &st.comments[i].post_id).unwrap_or_default();
     if acct != page && st.ig.get(&acct).and_then(|a| a.page_id.as_deref()) != Some(page) {

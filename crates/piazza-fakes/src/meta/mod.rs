@@ -200,6 +200,17 @@ pub struct FakePrivateReply {
     pub message_id: String,
 }
 
+/// A message a Page sent in a conversation through the Send API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeSentMessage {
+    pub page_id: String,
+    /// The person's page-scoped id.
+    pub recipient_id: String,
+    pub messaging_type: String,
+    pub text: String,
+    pub message_id: String,
+}
+
 /// One request the fake received, without the token or the proof.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FakeCall {
@@ -274,6 +285,11 @@ pub(crate) struct State {
     pub uploads: Vec<FakeMedia>,
     pub comments: Vec<FakeComment>,
     pub private_replies: Vec<FakePrivateReply>,
+    /// Messages people wrote to a Page or an Instagram account in private:
+    /// (account, sender's page-scoped id, message id, text, unix seconds).
+    pub inbox: Vec<(String, String, String, String, i64)>,
+    /// Messages the Page sent in conversations (not private replies).
+    pub sent_messages: Vec<FakeSentMessage>,
     pub blocked: BTreeMap<String, BTreeSet<String>>,
     pub subscriptions: BTreeMap<String, BTreeSet<String>>,
     pub calls: Vec<FakeCall>,
@@ -564,6 +580,30 @@ impl FakeGraph {
 
     pub fn private_replies(&self) -> Vec<FakePrivateReply> {
         self.st().private_replies.clone()
+    }
+
+    /// A person writes to the Page (or the Instagram account) in private;
+    /// returns the message id. The Send API may answer within 24 hours.
+    pub fn user_message(&self, account: &str, psid: &str, text: &str) -> String {
+        let mut st = self.st();
+        let n = st.next();
+        let mid = format!("m_in{n}");
+        let at = now();
+        st.inbox
+            .push((account.into(), psid.into(), mid.clone(), text.into(), at));
+        mid
+    }
+
+    /// Moves a person's private messages `secs` into the past.
+    pub fn age_user_messages(&self, psid: &str, secs: i64) {
+        for m in self.st().inbox.iter_mut().filter(|m| m.1 == psid) {
+            m.4 -= secs;
+        }
+    }
+
+    /// What the Page sent in conversations.
+    pub fn sent_messages(&self) -> Vec<FakeSentMessage> {
+        self.st().sent_messages.clone()
     }
 
     /// The users a Page has blocked.

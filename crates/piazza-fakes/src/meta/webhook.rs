@@ -110,6 +110,35 @@ pub fn page_delivery(page_id: &str, time: i64, changes: Vec<Value>) -> Vec<u8> {
         .into_bytes()
 }
 
+/// A private message to a Page (`object: page`) or an Instagram account
+/// (`object: instagram`), as the Messenger Platform's `messaging` webhook
+/// describes it: `sender.id` is the person's page-scoped id, `timestamp`
+/// in milliseconds; `is_echo` marks what the Page itself sent.
+pub fn messaging_delivery(
+    object: &str,
+    account_id: &str,
+    psid: &str,
+    mid: &str,
+    text: &str,
+    timestamp_ms: i64,
+    is_echo: bool,
+) -> Vec<u8> {
+    let (sender, recipient) = if is_echo {
+        (account_id, psid)
+    } else {
+        (psid, account_id)
+    };
+    let mut message = json!({"mid": mid, "text": text});
+    if is_echo {
+        message["is_echo"] = json!(true);
+    }
+    json!({"object": object, "entry": [{"id": account_id, "time": timestamp_ms, "messaging": [
+        {"sender": {"id": sender}, "recipient": {"id": recipient}, "timestamp": timestamp_ms, "message": message}
+    ]}]})
+    .to_string()
+    .into_bytes()
+}
+
 /// An Instagram comment, as a `comments` value describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IgComment {

@@ -416,6 +416,45 @@ impl MetaConnector {
         }
     }
 
+    /// A message in a private conversation through the Send API: `POST
+    /// /{page-id}/messages` to the person's page-scoped id, as a
+    /// `RESPONSE` within the 24-hour standard messaging window (Instagram
+    /// through its linked Page). Meta offers no way to look up an earlier
+    /// attempt: one in doubt is left to a person.
+    fn message(&self, d: &Delivery) -> Result<Delivered, Failure> {
+        let psid = need(&d.comment_external_id, "conversation id")?;
+        let text = need(&d.text, "message text")?;
+        let page = self.page().ok_or_else(|| {
+            permanent(
+                PermanentCode::Unsupported,
+                "Instagram messages are sent through the linked Facebook Page: the connection has no page_id",
+            )
+        })?;
+        if d.uncertain {
+            return Err(permanent(
+                PermanentCode::Unverifiable,
+                "un tentativo precedente di inviare il messaggio potrebbe essere arrivato e Meta non permette di verificarlo: controlla la conversazione nella casella della Pagina e ritenta solo se non c'è",
+            ));
+        }
+        let body = json!({"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": {"text": text}});
+        match self.graph.call(
+            Method::Post,
+            &[page, "messages"],
+            Body::Json(&body),
+            Context::Other,
+        ) {
+            Ok(v) => Ok(Delivered {
+                platform_ref: str_field(&v, "message_id"),
+                already: false,
+            }),
+            Err(r) if r.is(10, Some(2_018_278)) => Err(permanent(
+                PermanentCode::NotAllowed,
+                "sono passate più di 24 ore dall'ultimo messaggio del cittadino: Meta non consente più di rispondere da qui",
+            )),
+            Err(r) => Err(r.into()),
+        }
+    }
+
     /// `POST /{page-id}/blocked` with `user=<id>`. Meta lists `asid`,
     /// `psid`, `uid` and `user` as parameters without confirming their
     /// shape; `user` with the id the comment's `from` carries is the one
@@ -738,11 +777,7 @@ impl Connector for MetaConnector {
                 "Meta has no API to report a comment",
             )),
             Operation::Publish => self.publish(d),
-            // The capability map refuses it before this point.
-            Operation::Message => Err(permanent(
-                PermanentCode::Unsupported,
-                "Piazza does not read Meta conversations yet",
-            )),
+            Operation::Message => self.message(d),
         }
     }
 

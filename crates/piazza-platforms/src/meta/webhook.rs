@@ -32,7 +32,7 @@ use ring::hmac;
 use serde_json::{Map, Value};
 
 use super::time;
-use crate::incoming::{IncomingComment, IncomingEvent, RoutedEvent};
+use crate::incoming::{IncomingComment, IncomingEvent, IncomingMessage, RoutedEvent};
 
 /// The answer to Meta's subscription check (`GET ?hub.mode=subscribe&
 /// hub.verify_token=…&hub.challenge=…`): the challenge to echo as the body
@@ -236,6 +236,45 @@ pub fn parse_webhook(body: &[u8]) -> Result<Vec<RoutedEvent>, WebhookError> {
                 }
             }
             Some(_) => return type_err(join(&path, "changes"), "an array"),
+        }
+        // Private messages (the Messenger Platform's `messaging` field,
+        // also for Instagram): what a person wrote, never the account's
+        // own echoes.
+        if let Some(Value::Array(items)) = entry.get("messaging") {
+            for (j, m) in items.iter().enumerate() {
+                let mpath = format!("{path}.messaging[{j}]");
+                let item = object(m, &mpath)?;
+                let Some(Value::Object(message)) = item.get("message") else {
+                    continue;
+                };
+                if message.get("is_echo").and_then(Value::as_bool) == Some(true) {
+                    continue;
+                }
+                let Some(text) = opt_text(message, &join(&mpath, "message"), "text")? else {
+                    continue;
+                };
+                let sender = match item.get("sender") {
+                    Some(Value::Object(s)) => req_str(s, &join(&mpath, "sender"), "id")?,
+                    _ => return Err(WebhookError::Missing(join(&mpath, "sender"))),
+                };
+                let mid = req_str(message, &join(&mpath, "message"), "mid")?;
+                let at = match item.get("timestamp") {
+                    Some(Value::Number(n)) => n.as_i64().unwrap_or(sent),
+                    _ => sent,
+                };
+                out.push(RoutedEvent {
+                    platform,
+                    platform_account: account.clone(),
+                    event: IncomingEvent::Message(IncomingMessage {
+                        conversation_ref: sender.clone(),
+                        external_id: mid,
+                        author_ref: Some(sender),
+                        author_name: None,
+                        text,
+                        created_at: at,
+                    }),
+                });
+            }
         }
         // Instagram Login puts one change straight in the entry.
         if entry.contains_key("field") && entry.contains_key("value") {
