@@ -238,6 +238,7 @@ for (const viewport of VIEWPORTS) {
       const { password, comments } = server.info;
       await signIn(page, 'anna', password);
       await checkPage(page, 'inbox');
+      await visit(page, '/desk/conversazioni?tutte=1', 'conversations');
       if (statementPath === null) {
         await visit(page, `/desk/commenti/${comments.threat}`, 'item');
         await page.getByRole('radio', { name: 'rimuovi' }).check();

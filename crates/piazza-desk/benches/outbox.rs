@@ -47,6 +47,7 @@ fn setup() -> Bench {
             telegram: Default::default(),
             youtube: Default::default(),
             x: Default::default(),
+            flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("bench: a passphrase of at least 32 characters").unwrap(),

@@ -172,6 +172,7 @@ impl Desk {
                     telegram: Default::default(),
                     youtube: Default::default(),
                     x: Default::default(),
+                    flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
                 }),
                 secrets: None,
                 cache: Default::default(),

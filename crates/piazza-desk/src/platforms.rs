@@ -37,18 +37,21 @@ pub enum ConnectorKind {
     Youtube,
     /// An account on X, through the API v2.
     X,
+    /// An account's photos on Flickr.
+    Flickr,
     /// The demo's in-memory platform.
     Sandbox,
 }
 
 impl ConnectorKind {
-    pub const ALL: [ConnectorKind; 7] = [
+    pub const ALL: [ConnectorKind; 8] = [
         ConnectorKind::Facebook,
         ConnectorKind::Instagram,
         ConnectorKind::Mastodon,
         ConnectorKind::Telegram,
         ConnectorKind::Youtube,
         ConnectorKind::X,
+        ConnectorKind::Flickr,
         ConnectorKind::Sandbox,
     ];
 
@@ -60,6 +63,7 @@ impl ConnectorKind {
             ConnectorKind::Telegram => "telegram",
             ConnectorKind::Youtube => "youtube",
             ConnectorKind::X => "x",
+            ConnectorKind::Flickr => "flickr",
             ConnectorKind::Sandbox => "sandbox",
         }
     }
@@ -74,6 +78,7 @@ impl ConnectorKind {
             ConnectorKind::Telegram => "Telegram".into(),
             ConnectorKind::Youtube => "YouTube".into(),
             ConnectorKind::X => "X".into(),
+            ConnectorKind::Flickr => "Flickr".into(),
             ConnectorKind::Sandbox => {
                 let label = platform
                     .parse::<Platform>()
@@ -94,6 +99,7 @@ impl ConnectorKind {
             ConnectorKind::Telegram => Some(Platform::Telegram),
             ConnectorKind::Youtube => Some(Platform::Youtube),
             ConnectorKind::X => Some(Platform::X),
+            ConnectorKind::Flickr => Some(Platform::Flickr),
             ConnectorKind::Sandbox => None,
         }
     }
@@ -108,7 +114,7 @@ impl std::str::FromStr for ConnectorKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 DeskError::InvalidInput(format!(
-                    "collegamento sconosciuto `{s}`; quelli possibili sono facebook, instagram, mastodon, telegram, youtube, x e sandbox"
+                    "collegamento sconosciuto `{s}`; quelli possibili sono facebook, instagram, mastodon, telegram, youtube, x, flickr e sandbox"
                 ))
             })
     }
@@ -359,7 +365,7 @@ impl Desk {
         if platform_account.is_empty()
             || !platform_account
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c))
+                .all(|c| c.is_ascii_alphanumeric() || "_-.:@".contains(c))
         {
             return Err(DeskError::InvalidInput(format!(
                 "`{}` non è un identificativo della piattaforma: servono le cifre dell'id della Pagina o dell'account Instagram",
@@ -1125,6 +1131,8 @@ pub struct StandardConnectors {
     pub telegram: TelegramSettings,
     pub youtube: YoutubeSettings,
     pub x: XSettings,
+    /// Flickr's REST endpoint (tests point it at a local fake).
+    pub flickr_url: String,
     /// Comments a sandbox page already holds at its first pull (the demo),
     /// one every five minutes.
     pub sandbox_backlog: usize,
@@ -1193,6 +1201,20 @@ impl ConnectorFactory for StandardConnectors {
                         group_chat_id: spec.platform_account.clone(),
                         channel_chat_id: spec.page_id.clone(),
                         webhook,
+                    },
+                )?;
+                Ok(Arc::new(connector))
+            }
+            ConnectorKind::Flickr => {
+                let secret = spec
+                    .token
+                    .as_ref()
+                    .ok_or_else(|| format!("connection {} has no credentials", spec.id))?;
+                let connector = piazza_platforms::flickr::FlickrConnector::new(
+                    piazza_platforms::flickr::FlickrConnection {
+                        rest_url: self.flickr_url.clone(),
+                        user_id: spec.platform_account.clone(),
+                        credentials: piazza_platforms::flickr::FlickrCredentials::parse(secret)?,
                     },
                 )?;
                 Ok(Arc::new(connector))

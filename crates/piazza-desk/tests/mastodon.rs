@@ -40,6 +40,7 @@ fn a_mastodon_account_is_read_answered_and_reported_through_the_desk() {
                 telegram: Default::default(),
                 youtube: Default::default(),
                 x: Default::default(),
+                flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
             }),
             Some(Arc::new(
                 SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri")

@@ -62,6 +62,7 @@ fn world(store: TestStore) -> World {
             telegram: Default::default(),
             youtube: Default::default(),
             x: Default::default(),
+            flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("una chiave di prova lunga almeno trentadue caratteri")

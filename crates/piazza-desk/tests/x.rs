@@ -25,6 +25,7 @@ fn desk_on(store: piazza_store::Store, fake: &FakeX) -> Desk {
             telegram: Default::default(),
             youtube: Default::default(),
             x: XSettings::new(&fake.url(), Some(10_000)),
+            flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap(),

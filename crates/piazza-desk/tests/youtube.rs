@@ -54,6 +54,7 @@ fn a_youtube_channel_is_moderated_within_its_quota() {
                 telegram: Default::default(),
                 youtube: yt,
                 x: Default::default(),
+                flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
             }),
             Some(Arc::new(
                 SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri")

@@ -7,6 +7,8 @@
 //!
 //! - [`meta`]: the Graph API of Facebook Pages and Instagram professional
 //!   accounts, and signed webhook deliveries;
+//! - [`flickr`]: Flickr's REST API with OAuth 1.0a signatures (an
+//!   account's photos, their comments, adding and deleting them);
 //! - [`mastodon`]: an instance's REST API for an organisation's account
 //!   (notifications, threads, replies with an idempotency key, reports);
 //! - [`telegram`]: the Bot API for a channel's discussion group (updates
@@ -16,6 +18,7 @@
 //! - [`youtube`]: the YouTube Data API's comment methods with the daily
 //!   quota, and Google's OAuth token endpoint.
 
+pub mod flickr;
 pub mod mastodon;
 pub mod meta;
 pub mod smtp;

@@ -228,6 +228,10 @@ impl Capabilities {
                 "Piazza non invia messaggi diretti su Mastodon: la motivazione resta in Piazza",
             ),
             (P::Linkedin | P::Flickr | P::Threads | P::Bluesky, O::Reply) => Support::Yes,
+            // Flickr: flickr.photos.comments.deleteComment, for the
+            // account's own photos (whether for others' comments is not
+            // documented: a refusal says so).
+            (P::Flickr, O::Delete) => Support::Yes,
             (P::Tiktok | P::Whatsapp, _) => Support::No(
                 "Piazza non ha un collegamento con questa piattaforma: ogni intervento va fatto a mano",
             ),

@@ -13,6 +13,9 @@
 //!   Meta's Graph API: the webhooks (subscription check, signature, parsing)
 //!   and [`meta::MetaConnector`]; tested over HTTP against the fake in the
 //!   `piazza-fakes` crate;
+//! - [`flickr`]: an account's photos on Flickr (comments read, answered,
+//!   deleted) with OAuth 1.0a signed calls, tested over HTTP against the
+//!   fake in `piazza-fakes`;
 //! - [`mastodon`]: an organisation's account on a Mastodon instance
 //!   (mention notifications, replies, reports, posts), tested over HTTP
 //!   against the fake in `piazza-fakes`;
@@ -42,6 +45,7 @@
 
 pub mod capability;
 pub mod connector;
+pub mod flickr;
 pub mod incoming;
 pub mod links;
 pub mod mastodon;

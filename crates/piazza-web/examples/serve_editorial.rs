@@ -58,6 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             telegram: Default::default(),
             youtube: Default::default(),
             x: Default::default(),
+            flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
         }),
         Some(Arc::new(SecretKey::from_passphrase(
             "chiave di prova del server editoriale, non di produzione",

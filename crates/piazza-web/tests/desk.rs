@@ -1481,6 +1481,7 @@ async fn the_registry_shows_connections_and_the_steps_that_did_not_happen() {
             telegram: Default::default(),
             youtube: Default::default(),
             x: Default::default(),
+            flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
         }),
         Some(std::sync::Arc::new(
             piazza_desk::SecretKey::from_passphrase(

@@ -51,6 +51,7 @@ pub struct FileConfig {
     pub telegram: Option<TelegramFile>,
     pub youtube: Option<YoutubeFile>,
     pub x: Option<XFile>,
+    pub flickr: Option<FlickrFile>,
     /// How long a delivery attempt holds its outbox row (seconds).
     pub outbox_lease_seconds: Option<u64>,
 }
@@ -162,6 +163,13 @@ pub struct XFile {
     pub monthly_post_reads: Option<u64>,
 }
 
+/// The `[flickr]` table: Flickr's REST endpoint.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FlickrFile {
+    pub rest_url: Option<String>,
+}
+
 /// The platform settings in force after file and environment.
 #[derive(Debug, Clone)]
 pub struct PlatformSettings {
@@ -171,6 +179,7 @@ pub struct PlatformSettings {
     pub telegram: TelegramSettings,
     pub youtube: YoutubeSettings,
     pub x: XSettings,
+    pub flickr_url: String,
     pub lease_ms: i64,
 }
 
@@ -246,7 +255,14 @@ impl PlatformSettings {
         if !(x_api.starts_with("https://") || x_api.starts_with("http://")) {
             bail!("PIAZZA_X_API_URL deve essere un indirizzo http(s), trovato `{x_api}`");
         }
+        let flickr_url = env("PIAZZA_FLICKR_API_URL")
+            .or_else(|| file.flickr.as_ref().and_then(|f| f.rest_url.clone()))
+            .unwrap_or_else(|| piazza_platforms::flickr::DEFAULT_REST_URL.to_string());
+        if !(flickr_url.starts_with("https://") || flickr_url.starts_with("http://")) {
+            bail!("PIAZZA_FLICKR_API_URL deve essere un indirizzo http(s), trovato `{flickr_url}`");
+        }
         Ok(PlatformSettings {
+            flickr_url,
             x: XSettings::new(&x_api, file.x.as_ref().and_then(|x| x.monthly_post_reads)),
             youtube: YoutubeSettings::new(&yt_api, &yt_oauth, daily, reserve),
             telegram: TelegramSettings {
@@ -288,6 +304,7 @@ pub fn with_platforms(
             telegram: settings.telegram.clone(),
             youtube: settings.youtube.clone(),
             x: settings.x.clone(),
+            flickr_url: settings.flickr_url.clone(),
         }),
         Some(Arc::new(key)),
         settings.lease_ms,

@@ -96,6 +96,21 @@ pub enum ConnectCommand {
         #[arg(long)]
         no_subscribe: bool,
     },
+    /// Connect an account on Flickr: the app's key and secret and the
+    /// account's OAuth 1.0a access token (permission write or delete).
+    Flickr {
+        #[arg(long)]
+        account: AccountId,
+        /// The account's NSID (`12345678@N01`).
+        #[arg(long)]
+        user_id: String,
+        /// A JSON file with `consumer_key`, `consumer_secret`, `token` and
+        /// `token_secret` (mode 600).
+        #[arg(long)]
+        credentials_file: PathBuf,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
     /// Connect an account on X (API v2): the app's OAuth 2.0 client and the
     /// account owner's refresh token (scopes tweet.read users.read
     /// tweet.write tweet.moderate.write offline.access).
@@ -216,6 +231,9 @@ fn read_credentials(path: &Path, kind: ConnectorKind) -> anyhow::Result<SecretSt
     let compact = SecretString::new(v.to_string());
     let parsed = match kind {
         ConnectorKind::X => piazza_platforms::x::XCredentials::parse(&compact).map(|_| ()),
+        ConnectorKind::Flickr => {
+            piazza_platforms::flickr::FlickrCredentials::parse(&compact).map(|_| ())
+        }
         _ => piazza_platforms::youtube::YoutubeCredentials::parse(&compact).map(|_| ()),
     };
     parsed.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
@@ -370,6 +388,24 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
                 account,
                 ConnectorKind::Youtube,
                 channel_id,
+                None,
+                credentials_file,
+                as_staff,
+                true,
+            )
+        }
+        ConnectCommand::Flickr {
+            account,
+            user_id,
+            credentials_file,
+            as_staff,
+        } => {
+            credentials = Some(read_credentials(&credentials_file, ConnectorKind::Flickr)?);
+            // Flickr sends no notifications: comments are pulled.
+            (
+                account,
+                ConnectorKind::Flickr,
+                user_id,
                 None,
                 credentials_file,
                 as_staff,

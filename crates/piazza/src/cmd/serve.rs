@@ -480,6 +480,7 @@ mod tests {
                 telegram: Default::default(),
                 youtube: Default::default(),
                 x: Default::default(),
+                flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
             }),
             Some(Arc::new(
                 piazza_desk::SecretKey::from_passphrase(
