@@ -17,6 +17,8 @@
 //!   hour answers the status created the first time), 422
 //!   `{"error":"Validation failed: Text can't be blank"}`:
 //!   <https://docs.joinmastodon.org/methods/statuses/#create>;
+//! - `POST /api/v1/accounts/:id/block` and `/unblock` (`write:blocks`)
+//!   → a Relationship: <https://docs.joinmastodon.org/methods/accounts/#block>;
 //! - `POST /api/v1/reports` (`account_id`, `status_ids[]`, `comment`,
 //!   `forward`, `category`): <https://docs.joinmastodon.org/methods/reports/>;
 //! - rate limits: `X-RateLimit-Limit`, `X-RateLimit-Remaining`,
@@ -84,6 +86,8 @@ struct State {
     tokens: BTreeMap<String, (String, Vec<String>)>,
     statuses: Vec<FakeStatus>,
     reports: Vec<FakeReport>,
+    /// (blocker, blocked)
+    blocks: Vec<(String, String)>,
     /// Idempotency-Key → the status it created.
     idempotency: BTreeMap<String, String>,
     calls: Vec<FakeCall>,
@@ -332,6 +336,22 @@ fn handle_call(
                 }
                 Ok((200, status_json(st, &s)))
             }
+            ("POST", ["api", "v1", "accounts", id, action @ ("block" | "unblock")]) => {
+                need("write:blocks")?;
+                let id = id.to_string();
+                if *action == "block" {
+                    if !st.blocks.iter().any(|(a, b)| *a == me && *b == id) {
+                        st.blocks.push((me.clone(), id.clone()));
+                    }
+                } else {
+                    st.blocks.retain(|(a, b)| !(*a == me && *b == id));
+                }
+                let blocking = *action == "block";
+                Ok((
+                    200,
+                    json!({"id": id, "following": false, "followed_by": false, "blocking": blocking, "blocked_by": false, "muting": false, "requested": false, "domain_blocking": false}),
+                ))
+            }
             ("POST", ["api", "v1", "reports"]) => {
                 need("write:reports")?;
                 let account = p
@@ -550,6 +570,16 @@ impl FakeMastodon {
             .iter()
             .filter(|s| s.account_id == account)
             .cloned()
+            .collect()
+    }
+
+    /// The accounts `account` blocks.
+    pub fn blocked_by(&self, account: &str) -> Vec<String> {
+        self.st()
+            .blocks
+            .iter()
+            .filter(|(a, _)| a == account)
+            .map(|(_, b)| b.clone())
             .collect()
     }
 

@@ -217,12 +217,13 @@ impl Capabilities {
             ),
             // Mastodon: statuses, reports; moderation of other servers'
             // users only through a report.
-            (P::Mastodon, O::Reply | O::Report) => Support::Yes,
+            // Ban: the account blocks the author (write:blocks).
+            (P::Mastodon, O::Reply | O::Report | O::Ban | O::Unban) => Support::Yes,
             (P::Mastodon, O::Hide | O::Unhide) => {
                 Support::No("Mastodon non permette di nascondere la risposta di un altro utente")
             }
-            (P::Mastodon, O::Delete | O::Ban | O::Unban) => Support::No(
-                "su Mastodon solo gli amministratori dell'istanza possono rimuovere contenuti o sospendere utenti: si può segnalare",
+            (P::Mastodon, O::Delete) => Support::No(
+                "su Mastodon solo gli amministratori dell'istanza possono rimuovere i contenuti altrui: si può segnalare, o bloccare l'autore",
             ),
             (P::Mastodon, O::PrivateReply) => Support::No(
                 "Piazza non invia messaggi diretti su Mastodon: la motivazione resta in Piazza",

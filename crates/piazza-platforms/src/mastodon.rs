@@ -3,11 +3,12 @@
 //!
 //! What an ordinary account's token can do to replies from other people
 //! (often on other servers): read them (mention notifications, a status's
-//! context), answer them, report them to the instance. It cannot hide or
-//! delete them; the capability map says so and those steps are left to a
-//! person. Publishing posts text; images must be uploaded as files
-//! (`POST /api/v2/media`), which Piazza does not do yet, so a post with
-//! images is refused with that reason rather than published without them.
+//! context), answer them, report them to the instance, block their author
+//! (a ban). It cannot hide or delete them; the capability map says so and
+//! those steps are left to a person. Publishing posts text; images must be
+//! uploaded as files (`POST /api/v2/media`), which Piazza does not do yet,
+//! so a post with images is refused with that reason rather than published
+//! without them.
 //!
 //! Exactly once: every status Piazza creates carries the outbox row's key
 //! as `Idempotency-Key` (Mastodon answers the first status again for an
@@ -45,7 +46,7 @@ pub struct MastodonConnection {
     /// The organisation's account id on that instance.
     pub account_id: String,
     /// A user token with `read:statuses read:notifications write:statuses
-    /// write:reports`.
+    /// write:reports write:blocks`.
     pub token: SecretString,
 }
 
@@ -426,6 +427,24 @@ impl Connector for MastodonConnector {
                     _ => text.to_string(),
                 };
                 self.post_status(d, &text, None, "public")
+            }
+            // Keeping the author away: the account blocks them (their
+            // replies no longer reach it). On the administration's own
+            // instance its admins may do more; that is theirs to do.
+            Operation::Ban | Operation::Unban => {
+                let author = check_id(need(&d.author_ref, "author id")?)?;
+                let action = if op == Operation::Ban {
+                    "block"
+                } else {
+                    "unblock"
+                };
+                self.call(
+                    true,
+                    &format!("/api/v1/accounts/{author}/{action}"),
+                    &[],
+                    None,
+                )?;
+                Ok(Delivered::default())
             }
             Operation::Report => {
                 let comment = check_id(need(&d.comment_external_id, "comment id")?)?;

@@ -16,6 +16,7 @@ const SCOPES: &[&str] = &[
     "read:notifications",
     "write:statuses",
     "write:reports",
+    "write:blocks",
 ];
 
 struct World {
@@ -239,4 +240,23 @@ fn errors_say_what_to_do_and_never_carry_the_token() {
         code_of(&w.meta.deliver(&rep)),
         Some(PermanentCode::PermissionMissing)
     );
+}
+
+#[test]
+fn the_account_blocks_and_unblocks_an_author() {
+    let w = world();
+    let mut b = Delivery::new(Operation::Ban, "k-ban");
+    b.author_ref = Some("900".into());
+    w.meta.deliver(&b).unwrap();
+    assert_eq!(w.fake.blocked_by(&w.org), ["900"]);
+    // Blocking twice changes nothing.
+    w.meta.deliver(&b).unwrap();
+    assert_eq!(w.fake.blocked_by(&w.org), ["900"]);
+    let mut u = Delivery::new(Operation::Unban, "k-unban");
+    u.author_ref = Some("900".into());
+    w.meta.deliver(&u).unwrap();
+    assert!(w.fake.blocked_by(&w.org).is_empty());
+    // An id that could change the path is refused before any call.
+    b.author_ref = Some("../admin".into());
+    assert_eq!(code_of(&w.meta.deliver(&b)), Some(PermanentCode::Rejected));
 }

@@ -53,7 +53,7 @@ pub enum ConnectCommand {
         no_subscribe: bool,
     },
     /// Connect an account on a Mastodon instance (a user token with
-    /// read:statuses read:notifications write:statuses write:reports).
+    /// read:statuses read:notifications write:statuses write:reports write:blocks).
     Mastodon {
         #[arg(long)]
         account: AccountId,
