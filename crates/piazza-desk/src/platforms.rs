@@ -134,6 +134,8 @@ pub struct ConnectionSpec {
     pub page_id: Option<String>,
     /// The API's address for this account (a Mastodon instance).
     pub base_url: Option<String>,
+    /// The token acts as the instance's administrator (Mastodon).
+    pub instance_admin: bool,
     pub token: Option<SecretString>,
 }
 
@@ -178,6 +180,8 @@ pub struct Connection {
     pub platform_account: String,
     pub page_id: Option<String>,
     pub base_url: Option<String>,
+    /// The token acts as the instance's administrator (Mastodon).
+    pub instance_admin: bool,
     pub status: ConnectionStatus,
     /// A token is stored (sealed).
     pub has_token: bool,
@@ -242,7 +246,7 @@ pub(crate) struct ConnectorCache {
     pub(crate) built: Mutex<HashMap<i64, Arc<dyn Connector>>>,
 }
 
-const CONNECTION_COLUMNS: &str = "pc.id, pc.account_id, a.name, a.platform, pc.connector, pc.platform_account, pc.page_id, pc.status, pc.token_sealed IS NOT NULL, pc.last_synced_at, pc.paused_until, pc.last_check_json, pc.last_checked_at, pc.created_at, pc.base_url";
+const CONNECTION_COLUMNS: &str = "pc.id, pc.account_id, a.name, a.platform, pc.connector, pc.platform_account, pc.page_id, pc.status, pc.token_sealed IS NOT NULL, pc.last_synced_at, pc.paused_until, pc.last_check_json, pc.last_checked_at, pc.created_at, pc.base_url, pc.instance_admin";
 
 fn connection_from(r: &piazza_store::Row) -> Result<Connection> {
     Ok(Connection {
@@ -254,6 +258,7 @@ fn connection_from(r: &piazza_store::Row) -> Result<Connection> {
         platform_account: r.text(5)?,
         page_id: r.opt_text(6)?,
         base_url: r.opt_text(14)?,
+        instance_admin: r.bool(15)?,
         status: ConnectionStatus::parse(&r.text(7)?),
         has_token: r.bool(8)?,
         last_synced_at: r.opt_int(9)?,
@@ -570,7 +575,7 @@ impl Desk {
         {
             return Ok((conn, c.clone()));
         }
-        let token = match row.opt_text(15)? {
+        let token = match row.opt_text(16)? {
             Some(sealed) => Some(
                 self.secret_key()?
                     .open(
@@ -598,6 +603,7 @@ impl Desk {
             platform_account: conn.platform_account.clone(),
             page_id: conn.page_id.clone(),
             base_url: conn.base_url.clone(),
+            instance_admin: conn.instance_admin,
             token,
         };
         let built = self
@@ -834,6 +840,46 @@ impl Desk {
             )?;
             Ok(())
         })
+    }
+
+    /// Declares that an account's Mastodon token is an administrator's of
+    /// the administration's own instance (scope `admin:write:accounts`):
+    /// a ban then also limits the author on the instance (`silence`), not
+    /// only for the account. A choice of the dirigente, audited.
+    pub fn set_instance_admin(&self, by: &Actor, account_id: AccountId, admin: bool) -> Result<()> {
+        by.require(CONNECTING, "dichiarare l'amministrazione dell'istanza")?;
+        let conn = self
+            .connection(by.admin_id, account_id)?
+            .filter(|c| {
+                c.status == ConnectionStatus::Active && c.connector == ConnectorKind::Mastodon
+            })
+            .ok_or_else(|| {
+                DeskError::InvalidInput(format!(
+                    "l'account {account_id} non ha un collegamento Mastodon attivo"
+                ))
+            })?;
+        let now = self.now();
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE platform_connections SET instance_admin = ? WHERE id = ?",
+                &[i64::from(admin).into(), conn.id.into()],
+            )?;
+            record(
+                tx,
+                by.admin_id,
+                now,
+                &entry(
+                    by.audit_name(),
+                    AuditKind::ConnectionAdd,
+                    AuditTarget::Account,
+                    account_id,
+                )
+                .payload(serde_json::json!({"connection": conn.id, "instance_admin": admin})),
+            )?;
+            Ok(())
+        })?;
+        self.forget_connector_of(account_id);
+        Ok(())
     }
 
     /// The secret an account's Mastodon admin webhooks are signed with;
@@ -1172,6 +1218,7 @@ impl ConnectorFactory for StandardConnectors {
                             .token
                             .clone()
                             .ok_or_else(|| format!("connection {} has no token", spec.id))?,
+                        instance_admin: spec.instance_admin,
                     },
                 )?;
                 Ok(Arc::new(connector))

@@ -115,6 +115,25 @@ fn a_mastodon_account_is_read_answered_and_reported_through_the_desk() {
         .unwrap();
         let check = desk.check_connection(admin, account).unwrap();
         assert!(check.valid, "{check:?}");
+        // Only who connects accounts declares the token an instance
+        // administrator's.
+        let anna_actor = desk.actor(admin, "anna").unwrap();
+        assert!(desk.set_instance_admin(&anna_actor, account, true).is_err());
+        assert!(
+            !desk
+                .connection(admin, account)
+                .unwrap()
+                .unwrap()
+                .instance_admin
+        );
+        desk.set_instance_admin(&boss, account, true).unwrap();
+        assert!(
+            desk.connection(admin, account)
+                .unwrap()
+                .unwrap()
+                .instance_admin
+        );
+        desk.set_instance_admin(&boss, account, false).unwrap();
 
         // The pull files both replies under the account's post.
         let report = desk.sync(admin, account, None, &mut |_| {}).unwrap();

@@ -19,6 +19,9 @@
 //!   <https://docs.joinmastodon.org/methods/statuses/#create>;
 //! - `POST /api/v1/accounts/:id/block` and `/unblock` (`write:blocks`)
 //!   → a Relationship: <https://docs.joinmastodon.org/methods/accounts/#block>;
+//! - `POST /api/v1/admin/accounts/:id/action` (`type`, `text`;
+//!   `admin:write:accounts`) and `/unsilence` (unconfirmed in the digest):
+//!   <https://docs.joinmastodon.org/methods/admin/accounts/>;
 //! - `POST /api/v1/reports` (`account_id`, `status_ids[]`, `comment`,
 //!   `forward`, `category`): <https://docs.joinmastodon.org/methods/reports/>;
 //! - rate limits: `X-RateLimit-Limit`, `X-RateLimit-Remaining`,
@@ -88,6 +91,8 @@ struct State {
     reports: Vec<FakeReport>,
     /// (blocker, blocked)
     blocks: Vec<(String, String)>,
+    /// Accounts the instance's admins silenced, with the note.
+    silenced: BTreeMap<String, String>,
     /// Idempotency-Key → the status it created.
     idempotency: BTreeMap<String, String>,
     calls: Vec<FakeCall>,
@@ -352,6 +357,24 @@ fn handle_call(
                     json!({"id": id, "following": false, "followed_by": false, "blocking": blocking, "blocked_by": false, "muting": false, "requested": false, "domain_blocking": false}),
                 ))
             }
+            ("POST", ["api", "v1", "admin", "accounts", id, "action"]) => {
+                need("admin:write:accounts")?;
+                let kind = p.get("type").cloned().unwrap_or_default();
+                if !["none", "sensitive", "disable", "silence", "suspend"].contains(&kind.as_str())
+                {
+                    return Err(error(422, "Record invalid"));
+                }
+                if kind == "silence" {
+                    st.silenced
+                        .insert(id.to_string(), p.get("text").cloned().unwrap_or_default());
+                }
+                Ok((200, json!({})))
+            }
+            ("POST", ["api", "v1", "admin", "accounts", id, "unsilence"]) => {
+                need("admin:write:accounts")?;
+                st.silenced.remove(*id);
+                Ok((200, json!({"id": id, "silenced": false})))
+            }
             ("POST", ["api", "v1", "reports"]) => {
                 need("write:reports")?;
                 let account = p
@@ -571,6 +594,11 @@ impl FakeMastodon {
             .filter(|s| s.account_id == account)
             .cloned()
             .collect()
+    }
+
+    /// Accounts the instance silenced, with the moderator's note.
+    pub fn silenced(&self) -> BTreeMap<String, String> {
+        self.st().silenced.clone()
     }
 
     /// The accounts `account` blocks.

@@ -48,6 +48,9 @@ pub struct MastodonConnection {
     /// A user token with `read:statuses read:notifications write:statuses
     /// write:reports write:blocks`.
     pub token: SecretString,
+    /// The token is an administrator's of this instance (the
+    /// administration runs it) with `admin:write:accounts`.
+    pub instance_admin: bool,
 }
 
 /// The connector.
@@ -55,6 +58,7 @@ pub struct MastodonConnector {
     base: String,
     account_id: String,
     token: SecretString,
+    instance_admin: bool,
     agent: ureq::Agent,
 }
 
@@ -212,6 +216,7 @@ impl MastodonConnector {
             base: url.to_string(),
             account_id: connection.account_id,
             token: connection.token,
+            instance_admin: connection.instance_admin,
             agent,
         })
     }
@@ -444,6 +449,36 @@ impl Connector for MastodonConnector {
                     &[],
                     None,
                 )?;
+                // On the administration's own instance, with an
+                // administrator's token, the instance limits the author too.
+                if self.instance_admin {
+                    if op == Operation::Ban {
+                        let note: String = d
+                            .text
+                            .as_deref()
+                            .unwrap_or("Allontanato secondo la social media policy dell'ente")
+                            .chars()
+                            .take(REPORT_CHARS)
+                            .collect();
+                        self.call(
+                            true,
+                            &format!("/api/v1/admin/accounts/{author}/action"),
+                            &[
+                                ("type", "silence"),
+                                ("text", note.as_str()),
+                                ("send_email_notification", "true"),
+                            ],
+                            None,
+                        )?;
+                    } else {
+                        self.call(
+                            true,
+                            &format!("/api/v1/admin/accounts/{author}/unsilence"),
+                            &[],
+                            None,
+                        )?;
+                    }
+                }
                 Ok(Delivered::default())
             }
             Operation::Report => {

@@ -37,6 +37,7 @@ fn world() -> World {
         instance_url: fake.url(),
         account_id: org.clone(),
         token: SecretString::new(TOKEN),
+        instance_admin: false,
     })
     .unwrap();
     World {
@@ -215,6 +216,7 @@ fn errors_say_what_to_do_and_never_carry_the_token() {
         instance_url: w.fake.url(),
         account_id: w.org.clone(),
         token: SecretString::new("token-sbagliato-segreto"),
+        instance_admin: false,
     })
     .unwrap();
     let r = bad.deliver(&d);
@@ -259,4 +261,42 @@ fn the_account_blocks_and_unblocks_an_author() {
     // An id that could change the path is refused before any call.
     b.author_ref = Some("../admin".into());
     assert_eq!(code_of(&w.meta.deliver(&b)), Some(PermanentCode::Rejected));
+}
+
+#[test]
+fn on_its_own_instance_an_administrators_ban_also_silences_the_author() {
+    let fake = FakeMastodon::start();
+    let org = fake.add_account("comune", "Comune di Esempio");
+    let mut scopes = SCOPES.to_vec();
+    scopes.push("admin:write:accounts");
+    fake.add_token("tok-admin", &org, &scopes);
+    fake.add_token("tok-plain", &org, SCOPES);
+    let admin = |token: &str| {
+        MastodonConnector::new(MastodonConnection {
+            instance_url: fake.url(),
+            account_id: org.clone(),
+            token: SecretString::new(token),
+            instance_admin: true,
+        })
+        .unwrap()
+    };
+    let mut b = Delivery::new(Operation::Ban, "k-ban");
+    b.author_ref = Some("900".into());
+    b.text = Some("Insulti ripetuti (regola 2)".into());
+    admin("tok-admin").deliver(&b).unwrap();
+    assert_eq!(fake.blocked_by(&org), ["900"]);
+    assert_eq!(
+        fake.silenced().get("900").map(String::as_str),
+        Some("Insulti ripetuti (regola 2)")
+    );
+    let mut u = Delivery::new(Operation::Unban, "k-unban");
+    u.author_ref = Some("900".into());
+    admin("tok-admin").deliver(&u).unwrap();
+    assert!(fake.silenced().is_empty());
+    assert!(fake.blocked_by(&org).is_empty());
+    // Declared an administrator without the scope: the instance says no.
+    assert_eq!(
+        code_of(&admin("tok-plain").deliver(&b)),
+        Some(PermanentCode::PermissionMissing)
+    );
 }

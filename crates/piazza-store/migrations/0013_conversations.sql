@@ -45,3 +45,7 @@ ALTER TABLE outbox ADD COLUMN conversation_message_id %INT% REFERENCES conversat
 -- The secret an administration's own Mastodon instance signs its admin
 -- webhooks with (sealed like the tokens).
 ALTER TABLE platform_connections ADD COLUMN webhook_secret_sealed TEXT;
+
+-- The connection's token may act as the instance's administrator (a
+-- Mastodon instance the administration runs): set explicitly.
+ALTER TABLE platform_connections ADD COLUMN instance_admin %INT% NOT NULL DEFAULT 0;

@@ -74,6 +74,11 @@ pub enum ConnectCommand {
         /// https://PIAZZA/webhooks/mastodon/ACCOUNT).
         #[arg(long)]
         webhook_secret_file: Option<PathBuf>,
+        /// The token is an administrator's of the administration's own
+        /// instance (scope admin:write:accounts): a ban also silences the
+        /// author on the instance.
+        #[arg(long)]
+        instance_admin: bool,
     },
     /// Connect a Telegram channel's discussion group, through the
     /// administration's bot (an administrator of the group, and of the
@@ -322,6 +327,7 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
     let mut base_url = None;
     let mut credentials = None;
     let mut webhook_secret = None;
+    let mut instance_admin = false;
     let (account, kind, platform_account, page_id, token_file, as_staff, no_subscribe) = match cmd {
         ConnectCommand::Facebook {
             account,
@@ -361,8 +367,10 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
             token_file,
             as_staff,
             webhook_secret_file,
+            instance_admin: admin_token,
         } => {
             base_url = Some(instance);
+            instance_admin = admin_token;
             webhook_secret = webhook_secret_file.map(|f| read_token(&f)).transpose()?;
             // Mastodon has no webhooks for an ordinary account: replies
             // are read from its notifications (`piazza sync`).
@@ -476,6 +484,12 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
         "puoi cancellare {}: Piazza non ne ha più bisogno",
         token_file.display()
     );
+    if instance_admin {
+        desk.set_instance_admin(&actor, account, true)?;
+        println!(
+            "il token agisce come amministratore dell'istanza: allontanare un autore lo limita anche sull'istanza (silence)"
+        );
+    }
     if let Some(secret) = &webhook_secret {
         desk.set_webhook_secret(&actor, account, secret)?;
         println!(
