@@ -48,6 +48,7 @@ fn setup() -> Bench {
             youtube: Default::default(),
             x: Default::default(),
             flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
+            linkedin_url: piazza_platforms::linkedin::DEFAULT_API_URL.into(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("bench: a passphrase of at least 32 characters").unwrap(),

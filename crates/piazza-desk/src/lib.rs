@@ -173,6 +173,7 @@ impl Desk {
                     youtube: Default::default(),
                     x: Default::default(),
                     flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
+                    linkedin_url: piazza_platforms::linkedin::DEFAULT_API_URL.into(),
                 }),
                 secrets: None,
                 cache: Default::default(),

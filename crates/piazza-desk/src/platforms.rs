@@ -39,12 +39,14 @@ pub enum ConnectorKind {
     X,
     /// An account's photos on Flickr.
     Flickr,
+    /// An organisation page on LinkedIn.
+    Linkedin,
     /// The demo's in-memory platform.
     Sandbox,
 }
 
 impl ConnectorKind {
-    pub const ALL: [ConnectorKind; 8] = [
+    pub const ALL: [ConnectorKind; 9] = [
         ConnectorKind::Facebook,
         ConnectorKind::Instagram,
         ConnectorKind::Mastodon,
@@ -52,6 +54,7 @@ impl ConnectorKind {
         ConnectorKind::Youtube,
         ConnectorKind::X,
         ConnectorKind::Flickr,
+        ConnectorKind::Linkedin,
         ConnectorKind::Sandbox,
     ];
 
@@ -64,6 +67,7 @@ impl ConnectorKind {
             ConnectorKind::Youtube => "youtube",
             ConnectorKind::X => "x",
             ConnectorKind::Flickr => "flickr",
+            ConnectorKind::Linkedin => "linkedin",
             ConnectorKind::Sandbox => "sandbox",
         }
     }
@@ -79,6 +83,7 @@ impl ConnectorKind {
             ConnectorKind::Youtube => "YouTube".into(),
             ConnectorKind::X => "X".into(),
             ConnectorKind::Flickr => "Flickr".into(),
+            ConnectorKind::Linkedin => "LinkedIn".into(),
             ConnectorKind::Sandbox => {
                 let label = platform
                     .parse::<Platform>()
@@ -100,6 +105,7 @@ impl ConnectorKind {
             ConnectorKind::Youtube => Some(Platform::Youtube),
             ConnectorKind::X => Some(Platform::X),
             ConnectorKind::Flickr => Some(Platform::Flickr),
+            ConnectorKind::Linkedin => Some(Platform::Linkedin),
             ConnectorKind::Sandbox => None,
         }
     }
@@ -114,7 +120,7 @@ impl std::str::FromStr for ConnectorKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 DeskError::InvalidInput(format!(
-                    "collegamento sconosciuto `{s}`; quelli possibili sono facebook, instagram, mastodon, telegram, youtube, x, flickr e sandbox"
+                    "collegamento sconosciuto `{s}`; quelli possibili sono facebook, instagram, mastodon, telegram, youtube, x, flickr, linkedin e sandbox"
                 ))
             })
     }
@@ -1179,6 +1185,8 @@ pub struct StandardConnectors {
     pub x: XSettings,
     /// Flickr's REST endpoint (tests point it at a local fake).
     pub flickr_url: String,
+    /// LinkedIn's API base (tests point it at a local fake).
+    pub linkedin_url: String,
     /// Comments a sandbox page already holds at its first pull (the demo),
     /// one every five minutes.
     pub sandbox_backlog: usize,
@@ -1248,6 +1256,19 @@ impl ConnectorFactory for StandardConnectors {
                         group_chat_id: spec.platform_account.clone(),
                         channel_chat_id: spec.page_id.clone(),
                         webhook,
+                    },
+                )?;
+                Ok(Arc::new(connector))
+            }
+            ConnectorKind::Linkedin => {
+                let connector = piazza_platforms::linkedin::LinkedinConnector::new(
+                    piazza_platforms::linkedin::LinkedinConnection {
+                        api_url: self.linkedin_url.clone(),
+                        organization_id: spec.platform_account.clone(),
+                        token: spec
+                            .token
+                            .clone()
+                            .ok_or_else(|| format!("connection {} has no token", spec.id))?,
                     },
                 )?;
                 Ok(Arc::new(connector))

@@ -47,6 +47,7 @@ fn a_private_chat_is_a_conversation_seen_only_by_the_accounts_staff() {
                 youtube: Default::default(),
                 x: Default::default(),
                 flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
+                linkedin_url: piazza_platforms::linkedin::DEFAULT_API_URL.into(),
             }),
             Some(Arc::new(
                 SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri")

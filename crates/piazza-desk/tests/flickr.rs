@@ -39,6 +39,7 @@ fn a_flickr_account_is_read_and_moderated_through_the_desk() {
                 youtube: Default::default(),
                 x: Default::default(),
                 flickr_url: fake.rest_url(),
+                linkedin_url: piazza_platforms::linkedin::DEFAULT_API_URL.into(),
             }),
             Some(Arc::new(
                 SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri")

@@ -52,6 +52,7 @@ fn a_telegram_group_is_pulled_and_answered_once_through_the_desk() {
                 youtube: Default::default(),
                 x: Default::default(),
                 flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
+                linkedin_url: piazza_platforms::linkedin::DEFAULT_API_URL.into(),
             }),
             Some(Arc::new(
                 SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri")

@@ -63,6 +63,7 @@ fn world(store: TestStore) -> World {
             youtube: Default::default(),
             x: Default::default(),
             flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
+            linkedin_url: piazza_platforms::linkedin::DEFAULT_API_URL.into(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("una chiave di prova lunga almeno trentadue caratteri")

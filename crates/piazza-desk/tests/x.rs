@@ -26,6 +26,7 @@ fn desk_on(store: piazza_store::Store, fake: &FakeX) -> Desk {
             youtube: Default::default(),
             x: XSettings::new(&fake.url(), Some(10_000)),
             flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
+            linkedin_url: piazza_platforms::linkedin::DEFAULT_API_URL.into(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap(),

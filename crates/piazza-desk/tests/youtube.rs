@@ -55,6 +55,7 @@ fn a_youtube_channel_is_moderated_within_its_quota() {
                 youtube: yt,
                 x: Default::default(),
                 flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
+                linkedin_url: piazza_platforms::linkedin::DEFAULT_API_URL.into(),
             }),
             Some(Arc::new(
                 SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri")

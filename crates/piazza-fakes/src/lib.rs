@@ -9,6 +9,8 @@
 //!   accounts, and signed webhook deliveries;
 //! - [`flickr`]: Flickr's REST API with OAuth 1.0a signatures (an
 //!   account's photos, their comments, adding and deleting them);
+//! - [`linkedin`]: LinkedIn's versioned REST API for an organisation page
+//!   (posts, their comments, comments and posts by the organisation);
 //! - [`mastodon`]: an instance's REST API for an organisation's account
 //!   (notifications, threads, replies with an idempotency key, reports);
 //! - [`telegram`]: the Bot API for a channel's discussion group (updates
@@ -19,6 +21,7 @@
 //!   quota, and Google's OAuth token endpoint.
 
 pub mod flickr;
+pub mod linkedin;
 pub mod mastodon;
 pub mod meta;
 pub mod smtp;

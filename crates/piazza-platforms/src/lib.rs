@@ -16,6 +16,9 @@
 //! - [`flickr`]: an account's photos on Flickr (comments read, answered,
 //!   deleted) with OAuth 1.0a signed calls, tested over HTTP against the
 //!   fake in `piazza-fakes`;
+//! - [`linkedin`]: an organisation page's posts and comments through
+//!   LinkedIn's versioned REST API (read, answer, publish), tested over
+//!   HTTP against the fake in `piazza-fakes`;
 //! - [`mastodon`]: an organisation's account on a Mastodon instance
 //!   (mention notifications, replies, reports, posts), tested over HTTP
 //!   against the fake in `piazza-fakes`;
@@ -47,6 +50,7 @@ pub mod capability;
 pub mod connector;
 pub mod flickr;
 pub mod incoming;
+pub mod linkedin;
 pub mod links;
 pub mod mastodon;
 pub mod meta;

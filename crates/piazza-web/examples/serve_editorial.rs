@@ -59,6 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             youtube: Default::default(),
             x: Default::default(),
             flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
+            linkedin_url: piazza_platforms::linkedin::DEFAULT_API_URL.into(),
         }),
         Some(Arc::new(SecretKey::from_passphrase(
             "chiave di prova del server editoriale, non di produzione",

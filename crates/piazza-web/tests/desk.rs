@@ -1482,6 +1482,7 @@ async fn the_registry_shows_connections_and_the_steps_that_did_not_happen() {
             youtube: Default::default(),
             x: Default::default(),
             flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
+            linkedin_url: piazza_platforms::linkedin::DEFAULT_API_URL.into(),
         }),
         Some(std::sync::Arc::new(
             piazza_desk::SecretKey::from_passphrase(

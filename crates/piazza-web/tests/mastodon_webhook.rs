@@ -43,6 +43,7 @@ fn world() -> World {
             youtube: Default::default(),
             x: Default::default(),
             flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
+            linkedin_url: piazza_platforms::linkedin::DEFAULT_API_URL.into(),
         }),
         Some(Arc::new(
             SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap(),

@@ -52,6 +52,7 @@ pub struct FileConfig {
     pub youtube: Option<YoutubeFile>,
     pub x: Option<XFile>,
     pub flickr: Option<FlickrFile>,
+    pub linkedin: Option<LinkedinFile>,
     /// How long a delivery attempt holds its outbox row (seconds).
     pub outbox_lease_seconds: Option<u64>,
 }
@@ -170,6 +171,13 @@ pub struct FlickrFile {
     pub rest_url: Option<String>,
 }
 
+/// The `[linkedin]` table: LinkedIn's API base.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LinkedinFile {
+    pub api_url: Option<String>,
+}
+
 /// The platform settings in force after file and environment.
 #[derive(Debug, Clone)]
 pub struct PlatformSettings {
@@ -180,6 +188,7 @@ pub struct PlatformSettings {
     pub youtube: YoutubeSettings,
     pub x: XSettings,
     pub flickr_url: String,
+    pub linkedin_url: String,
     pub lease_ms: i64,
 }
 
@@ -261,7 +270,16 @@ impl PlatformSettings {
         if !(flickr_url.starts_with("https://") || flickr_url.starts_with("http://")) {
             bail!("PIAZZA_FLICKR_API_URL deve essere un indirizzo http(s), trovato `{flickr_url}`");
         }
+        let linkedin_url = env("PIAZZA_LINKEDIN_API_URL")
+            .or_else(|| file.linkedin.as_ref().and_then(|f| f.api_url.clone()))
+            .unwrap_or_else(|| piazza_platforms::linkedin::DEFAULT_API_URL.to_string());
+        if !(linkedin_url.starts_with("https://") || linkedin_url.starts_with("http://")) {
+            bail!(
+                "PIAZZA_LINKEDIN_API_URL deve essere un indirizzo http(s), trovato `{linkedin_url}`"
+            );
+        }
         Ok(PlatformSettings {
+            linkedin_url,
             flickr_url,
             x: XSettings::new(&x_api, file.x.as_ref().and_then(|x| x.monthly_post_reads)),
             youtube: YoutubeSettings::new(&yt_api, &yt_oauth, daily, reserve),
@@ -305,6 +323,7 @@ pub fn with_platforms(
             youtube: settings.youtube.clone(),
             x: settings.x.clone(),
             flickr_url: settings.flickr_url.clone(),
+            linkedin_url: settings.linkedin_url.clone(),
         }),
         Some(Arc::new(key)),
         settings.lease_ms,

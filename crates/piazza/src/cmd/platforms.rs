@@ -101,6 +101,19 @@ pub enum ConnectCommand {
         #[arg(long)]
         no_subscribe: bool,
     },
+    /// Connect a LinkedIn organisation page: a page administrator's token
+    /// with r_organization_social and w_organization_social.
+    Linkedin {
+        #[arg(long)]
+        account: AccountId,
+        /// The organisation's id (the digits of urn:li:organization:ID).
+        #[arg(long)]
+        organization_id: String,
+        #[arg(long)]
+        token_file: PathBuf,
+        #[arg(long = "as")]
+        as_staff: String,
+    },
     /// Connect an account on Flickr: the app's key and secret and the
     /// account's OAuth 1.0a access token (permission write or delete).
     Flickr {
@@ -402,6 +415,20 @@ pub fn connect(store: &StoreArgs, cmd: ConnectCommand) -> anyhow::Result<Outcome
                 true,
             )
         }
+        ConnectCommand::Linkedin {
+            account,
+            organization_id,
+            token_file,
+            as_staff,
+        } => (
+            account,
+            ConnectorKind::Linkedin,
+            organization_id,
+            None,
+            token_file,
+            as_staff,
+            true,
+        ),
         ConnectCommand::Flickr {
             account,
             user_id,

@@ -481,6 +481,7 @@ mod tests {
                 youtube: Default::default(),
                 x: Default::default(),
                 flickr_url: piazza_platforms::flickr::DEFAULT_REST_URL.into(),
+                linkedin_url: piazza_platforms::linkedin::DEFAULT_API_URL.into(),
             }),
             Some(Arc::new(
                 piazza_desk::SecretKey::from_passphrase(
