@@ -241,6 +241,33 @@ impl Default for ActRequest {
     }
 }
 
+/// The longest reason a decision records (it goes into the statement of
+/// reasons a citizen reads).
+pub const MAX_REASON_CHARS: usize = 4_000;
+/// The longest written reply: above every platform's own limit.
+pub const MAX_REPLY_CHARS: usize = 10_000;
+
+/// A reason or a reply longer than any statement or platform takes is
+/// refused with its length, before anything is written.
+fn check_lengths(req: &ActRequest) -> Result<()> {
+    for (what, text, max) in [
+        ("la motivazione", req.reason.as_deref(), MAX_REASON_CHARS),
+        (
+            "il testo della risposta",
+            req.reply_text.as_deref(),
+            MAX_REPLY_CHARS,
+        ),
+    ] {
+        let n = text.map_or(0, |t| t.chars().count());
+        if n > max {
+            return Err(DeskError::InvalidInput(format!(
+                "{what} è lunga {n} caratteri: il massimo è {max}; accorciala (nulla è stato registrato)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl ActRequest {
     pub fn new(comment_id: CommentId, kind: ActionKind) -> ActRequest {
         ActRequest {
@@ -1288,6 +1315,7 @@ impl Desk {
         let kind = req
             .kind
             .ok_or_else(|| DeskError::InvalidInput("nessuna azione indicata".into()))?;
+        check_lengths(req)?;
         let c = admit(tx, ctx, actor, kind, req, now)?;
         if matches!(kind, ActionKind::Confirm | ActionKind::Reject) {
             return self.confirm_or_reject(tx, ctx, actor, &c, kind, req, now);

@@ -14,6 +14,9 @@ use crate::ingest::{IncomingComment, IncomingEvent};
 use crate::registry::Actor;
 use crate::{Desk, DeskError, Result};
 
+/// The longest comment an import takes.
+pub const MAX_COMMENT_CHARS: usize = 20_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportFormat {
     Jsonl,
@@ -90,6 +93,16 @@ fn parse_record(
     };
     let id = text_of("id", true)?.unwrap_or_default();
     let text = text_of("text", true)?.unwrap_or_default();
+    // Longer than any platform allows a comment (YouTube: 10,000).
+    if text.chars().count() > MAX_COMMENT_CHARS {
+        return Err((
+            Some("text".into()),
+            format!(
+                "il testo è lungo {} caratteri, più di quanti ne ammetta qualsiasi piattaforma ({MAX_COMMENT_CHARS})",
+                text.chars().count()
+            ),
+        ));
+    }
     let created_at = match fields("created_at") {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::Number(n)) => match n.as_i64() {

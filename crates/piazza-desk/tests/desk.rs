@@ -1842,3 +1842,52 @@ fn an_election_period_is_recorded_and_in_force_on_its_days() {
         assert_eq!(w.desk.election_period_now(w.admin).unwrap(), None);
     }
 }
+
+#[test]
+fn oversized_reasons_replies_and_comments_are_refused_with_their_length() {
+    let s = piazza_store::testing::sqlite_store("desk_sizes");
+    let w = world(s, "roma");
+    let id = w
+        .desk
+        .ingest_comment(
+            w.admin,
+            w.account,
+            &comment("big1", "Quando riapre la piscina?"),
+        )
+        .unwrap()
+        .id();
+    let mut r = ActRequest::new(id, ActionKind::Keep);
+    r.reason = Some("x".repeat(1_900_000));
+    let e = w.desk.act(&w.mod_a, &r).unwrap_err();
+    assert!(e.to_string().contains("1900000 caratteri"), "{e}");
+    let mut reply = ActRequest::new(id, ActionKind::Reply);
+    reply.template = Some("risposta".into());
+    reply.reply_text = Some("y".repeat(10_001));
+    assert!(w.desk.act(&w.mod_a, &reply).is_err());
+    // Nothing was written: the item is still waiting.
+    let item = w.desk.item(&w.mod_a, id).unwrap();
+    assert!(item.actions.is_empty(), "{:?}", item.actions);
+
+    let long = format!(
+        "{{\"id\":\"big2\",\"text\":\"{}\"}}\n{{\"id\":\"ok\",\"text\":\"Breve\"}}\n",
+        "z".repeat(1_000_000)
+    );
+    let r = w
+        .desk
+        .import(
+            None,
+            w.admin,
+            w.account,
+            Cursor::new(long.as_bytes()),
+            ImportFormat::Jsonl,
+            "jsonl",
+            "f.jsonl",
+            100,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(r.progress.imported, 1);
+    assert_eq!(r.errors.len(), 1);
+    assert_eq!(r.errors[0].line, 1);
+    assert_eq!(r.errors[0].field.as_deref(), Some("text"));
+}

@@ -236,6 +236,11 @@ impl IntoResponse for AppError {
                 HeaderValue::from_static("Cookie realm=\"piazza\""),
             );
         }
+        if self == AppError::TooManyAttempts {
+            // The throttle counts per minute: at most a minute to wait.
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        }
         // Left for `html_error_pages`, which renders the page when a browser
         // asked for a page.
         res.extensions_mut().insert(self);
@@ -282,6 +287,7 @@ pub(crate) async fn html_error_pages(req: Request, next: Next) -> Response {
         return res;
     }
     let allow = res.headers().get(header::ALLOW).cloned();
+    let retry = res.headers().get(header::RETRY_AFTER).cloned();
     let mut out = if api {
         error.into_response()
     } else {
@@ -289,6 +295,9 @@ pub(crate) async fn html_error_pages(req: Request, next: Next) -> Response {
     };
     if let Some(allow) = allow {
         out.headers_mut().insert(header::ALLOW, allow);
+    }
+    if let Some(retry) = retry {
+        out.headers_mut().insert(header::RETRY_AFTER, retry);
     }
     out
 }

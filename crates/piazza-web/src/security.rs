@@ -21,9 +21,18 @@ const HEADERS: &[(&str, &str)] = &[
 ];
 
 /// Adds the security headers a handler did not set itself (a handler may
-/// loosen one for a reason of its own, and keeps it).
+/// loosen one for a reason of its own, and keeps it). Pages and API
+/// answers hold personal data (comments, names, conversations): nothing is
+/// kept by browsers or proxies unless the handler says otherwise, as the
+/// static files do.
 pub async fn security_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
+    if !h.contains_key("cache-control") {
+        h.insert(
+            HeaderName::from_static("cache-control"),
+            HeaderValue::from_static("no-store"),
+        );
+    }
     for (name, value) in HEADERS {
         if !h.contains_key(*name) {
             h.insert(

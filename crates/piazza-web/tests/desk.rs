@@ -1438,6 +1438,8 @@ async fn too_many_login_attempts_from_one_address_are_throttled() {
     let r = form_login(&w, "anna", PASSWORD).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body.contains("Troppi tentativi di accesso"));
+    // The page and the API both say how long to wait.
+    assert_eq!(r.header("retry-after"), "60");
     let r = w
         .api(
             None,
@@ -1449,6 +1451,7 @@ async fn too_many_login_attempts_from_one_address_are_throttled() {
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.json()["code"], "too_many_attempts");
+    assert_eq!(r.header("retry-after"), "60");
 }
 
 // ---------------------------------------------------------------------------

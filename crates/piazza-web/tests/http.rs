@@ -185,6 +185,14 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(r.header("referrer-policy"), "same-origin", "{path}");
         assert_eq!(r.header("x-frame-options"), "DENY", "{path}");
         assert!(r.header("permissions-policy").contains("camera=()"));
+        // Nothing with personal data is kept by a browser or a proxy; only
+        // the static files are cached.
+        let cache = r.header("cache-control");
+        if path.starts_with("/static/") {
+            assert_ne!(cache, "no-store", "{path}");
+        } else {
+            assert_eq!(cache, "no-store", "{path}");
+        }
     }
 }
 

@@ -119,6 +119,7 @@ pub enum Outcome {
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let store = &cli.store;
     let result = match cli.command {
@@ -163,5 +164,18 @@ fn main() -> ExitCode {
             }
             ExitCode::from(1)
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so a write to a pipe whose reader has gone
+/// (`piazza audit log | head`) fails and `println!` panics with a
+/// backtrace. A command-line tool should end quietly, as `cat` does: the
+/// default action is put back.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start, before any thread exists; SIG_DFL is a
+    // valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -159,3 +159,37 @@ fn show_json_round_trips_the_policy() {
     assert_eq!(v["document"]["version"], "1.1");
     assert_eq!(v["response"]["working_hours"], 24);
 }
+
+/// `piazza analyze comments.jsonl | head -1`: the reader goes away after
+/// the first line and the command ends quietly, without a panic or a
+/// backtrace on the terminal.
+#[test]
+fn output_piped_into_a_reader_that_stops_early_ends_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.jsonl");
+    let line = serde_json::json!({"id": "x", "text": "Quando riapre la biblioteca comunale di via Roma? Grazie mille"})
+        .to_string();
+    let lines: Vec<String> = (0..4000)
+        .map(|i| line.replace("\"x\"", &format!("\"c{i}\"")))
+        .collect();
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_piazza"))
+        .args(["analyze", file.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.contains("Broken pipe"), "{err}");
+}
