@@ -37,10 +37,34 @@ fn random_token() -> String {
     hex::encode(bytes)
 }
 
+/// The least time a refused login takes: more than a password check and
+/// the write that counts the failure, so all refusals take the same time.
+pub const FAILED_LOGIN_FLOOR: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// A real hash with the deployment's parameters, checked when there is no
+/// user, so that an unknown name costs what a known one costs.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    crate::auth::hash_password("piazza: nessun utente con questo nome").unwrap_or_default()
+});
+
 impl Desk {
     /// Checks a username and password. The same error is returned for an
-    /// unknown user and a wrong password, so usernames cannot be probed.
+    /// unknown user and a wrong password, so usernames cannot be probed;
+    /// and every refusal (unknown user, wrong password, locked account)
+    /// spends a password check and takes at least [`FAILED_LOGIN_FLOOR`],
+    /// so the time of the answer tells nothing either.
     pub fn login(&self, username: &str, password: &str) -> Result<NewSession> {
+        let started = std::time::Instant::now();
+        let outcome = self.check_login(username, password);
+        if outcome.is_err()
+            && let Some(rest) = FAILED_LOGIN_FLOOR.checked_sub(started.elapsed())
+        {
+            std::thread::sleep(rest);
+        }
+        outcome
+    }
+
+    fn check_login(&self, username: &str, password: &str) -> Result<NewSession> {
         let now = self.now();
         let wrong = || DeskError::Forbidden("nome utente o password non corretti".into());
         let row = self.read(|tx| {
@@ -51,16 +75,18 @@ impl Desk {
         })?;
         let Some(row) = row else {
             // Spend the time of a real check so timing does not tell.
-            let _ = verify_password(
-                password,
-                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000",
-            );
+            let _ = verify_password(password, &DUMMY_HASH);
             return Err(wrong());
         };
         let (staff_id, admin_id) = (StaffId(row.int(0)?), AdminId(row.int(1)?));
         if let Some(until) = row.opt_int(5)?
             && until > now
         {
+            // As long as a real check, so a lockout cannot be told apart.
+            let _ = verify_password(
+                password,
+                &row.opt_text(2)?.unwrap_or_else(|| DUMMY_HASH.clone()),
+            );
             return Err(DeskError::Forbidden(format!(
                 "troppi tentativi falliti: accesso bloccato per {} minuti",
                 (until - now) / 60_000 + 1
