@@ -125,6 +125,31 @@ struct TokenField {
     csrf_token: Option<String>,
 }
 
+/// The second line behind the token: a state-changing request that the
+/// browser says comes from another site (`Sec-Fetch-Site: cross-site`),
+/// or whose `Origin` is not this server's `Host`, is refused before the
+/// token is even read. Clients that send neither header (scripts, older
+/// browsers) rely on the token alone.
+pub(crate) fn refuse_cross_site(headers: &axum::http::HeaderMap) -> Result<(), AppError> {
+    let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
+    if get("sec-fetch-site") == Some("cross-site") {
+        return Err(AppError::CsrfRejected);
+    }
+    if let (Some(origin), Some(host)) = (get("origin"), get("host")) {
+        let origin_host = origin
+            .split_once("://")
+            .map_or(origin, |(_, rest)| rest)
+            .trim_end_matches('/');
+        // Behind a reverse proxy the public name may arrive as
+        // X-Forwarded-Host.
+        let ours = |h: Option<&str>| h.is_some_and(|h| origin_host.eq_ignore_ascii_case(h.trim()));
+        if origin == "null" || !(ours(Some(host)) || ours(get("x-forwarded-host"))) {
+            return Err(AppError::CsrfRejected);
+        }
+    }
+    Ok(())
+}
+
 impl<S, T> FromRequest<S> for CsrfForm<T>
 where
     AppState: FromRef<S>,
@@ -136,6 +161,7 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         let (mut parts, body) = req.into_parts();
         let Authenticated(session) = Authenticated::from_request_parts(&mut parts, state).await?;
+        refuse_cross_site(&parts.headers)?;
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -177,6 +203,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let Authenticated(session) = Authenticated::from_request_parts(parts, state).await?;
+        refuse_cross_site(&parts.headers)?;
         let token = parts
             .headers
             .get(CSRF_HEADER)

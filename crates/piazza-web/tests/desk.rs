@@ -2090,3 +2090,46 @@ async fn a_dirigente_approves_a_reply_seeing_its_checks() {
         "the reply goes to the outbox once approved"
     );
 }
+
+#[tokio::test]
+async fn a_cross_site_request_is_refused_even_with_the_token() {
+    let w = world();
+    let anna = w.login("anna").await;
+    let post = |extra: Vec<(&'static str, &'static str)>| {
+        let mut b = axum::http::Request::post(format!("/desk/commenti/{}/azione", w.threat))
+            .header(axum::http::header::COOKIE, &anna.cookie)
+            .header(
+                axum::http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .header("host", "piazza.comune.example");
+        for (k, v) in extra {
+            b = b.header(k, v);
+        }
+        let body =
+            serde_urlencoded::to_string([("azione", "keep"), ("csrf_token", anna.csrf.as_str())])
+                .unwrap();
+        b.body(axum::body::Body::from(body)).unwrap()
+    };
+    // The browser says it comes from another site.
+    let r = common::send(w.app(), post(vec![("sec-fetch-site", "cross-site")])).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // An Origin that is not this server.
+    let r = common::send(w.app(), post(vec![("origin", "https://attacco.example")])).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let v = w
+        .get(Some(&anna), &format!("/api/v1/commenti/{}", w.threat))
+        .await
+        .json();
+    assert!(v["actions"].as_array().unwrap().is_empty());
+    // The same request from the page itself goes through.
+    let r = common::send(
+        w.app(),
+        post(vec![
+            ("origin", "https://piazza.comune.example"),
+            ("sec-fetch-site", "same-origin"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
