@@ -278,9 +278,38 @@ pub(crate) async fn html_error_pages(req: Request, next: Next) -> Response {
         );
         return axum::response::Redirect::to(&to).into_response();
     }
+    let plain_text = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
     let error = match res.extensions().get::<AppError>() {
         Some(e) => e.clone(),
         None if res.status() == StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        // axum's own refusals of a body or a path (malformed JSON, a wrong
+        // content type, an id that is not a number) are plain text: under
+        // `/api/` they get the JSON error format, with their status.
+        None if api && plain_text && res.status().is_client_error() => {
+            let status = res.status();
+            let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024)
+                .await
+                .unwrap_or_default();
+            let detail = String::from_utf8_lossy(&bytes).trim().to_string();
+            let code = match status {
+                StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+                StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
+                _ => "bad_request",
+            };
+            return (
+                status,
+                Json(ErrorBody {
+                    code,
+                    message: format!("Richiesta non valida: {detail}"),
+                }),
+            )
+                .into_response();
+        }
         None => return res,
     };
     if api && res.extensions().get::<AppError>().is_some() {

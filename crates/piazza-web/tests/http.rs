@@ -578,3 +578,36 @@ async fn an_api_call_needs_the_csrf_header() {
         assert_eq!(r.json()["code"], "csrf_rejected");
     }
 }
+
+#[tokio::test]
+async fn refused_api_bodies_get_the_json_error_format() {
+    let router = app(AppState::with_presets());
+    let post = |ct: &'static str, body: &'static str| {
+        Request::post("/api/v1/sessione")
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // Malformed JSON.
+    let r = send(router.clone(), post("application/json", "{\"username\": ")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.json()["code"], "bad_request");
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Richiesta non valida")
+    );
+    // The wrong content type.
+    let r = send(router.clone(), post("text/plain", "username=a")).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.body);
+    assert_eq!(r.json()["code"], "unsupported_media_type");
+    // A JSON body of the wrong shape.
+    let r = send(
+        router.clone(),
+        post("application/json", "{\"username\": 3}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["code"], "invalid_input");
+}
