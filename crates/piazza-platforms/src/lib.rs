@@ -47,6 +47,7 @@
 //! ```
 
 pub mod capability;
+mod common;
 pub mod connector;
 pub mod flickr;
 pub mod incoming;

@@ -19,6 +19,7 @@ use piazza_taxonomy::Platform;
 use serde_json::{Value, json};
 
 use crate::capability::{Operation, Support};
+use crate::common::{need, network_kind, permanent};
 use crate::connector::{
     ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest,
     MissingPermission, PermanentCode,
@@ -56,22 +57,6 @@ pub struct LinkedinConnector {
     agent: ureq::Agent,
 }
 
-fn permanent(code: PermanentCode, message: impl Into<String>) -> Failure {
-    Failure::Permanent {
-        code,
-        message: message.into(),
-    }
-}
-
-fn need<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, Failure> {
-    v.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-        permanent(
-            PermanentCode::Rejected,
-            format!("the delivery has no {what}"),
-        )
-    })
-}
-
 /// URNs go in paths percent-encoded (`urn%3Ali%3Ashare%3A...`).
 fn enc(s: &str) -> String {
     let mut out = String::new();
@@ -100,15 +85,6 @@ fn check_urn(u: &str) -> Result<&str, Failure> {
                 u.chars().take(40).collect::<String>()
             ),
         ))
-    }
-}
-
-fn network_kind(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(_) => "timeout".into(),
-        ureq::Error::HostNotFound => "host not found".into(),
-        ureq::Error::Io(io) => format!("{:?}", io.kind()),
-        _ => "network error".into(),
     }
 }
 

@@ -21,6 +21,7 @@ use piazza_taxonomy::Platform;
 use serde_json::Value;
 
 use crate::capability::{Operation, Support};
+use crate::common::{need, network_kind, parse_time, permanent};
 use crate::connector::{
     ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest,
     PermanentCode,
@@ -60,22 +61,6 @@ pub struct MastodonConnector {
     token: SecretString,
     instance_admin: bool,
     agent: ureq::Agent,
-}
-
-fn permanent(code: PermanentCode, message: impl Into<String>) -> Failure {
-    Failure::Permanent {
-        code,
-        message: message.into(),
-    }
-}
-
-fn need<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, Failure> {
-    v.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-        permanent(
-            PermanentCode::Rejected,
-            format!("the delivery has no {what}"),
-        )
-    })
 }
 
 /// Ids are strings of digits; anything else could change the path.
@@ -118,25 +103,6 @@ pub fn plain_text(html: &str) -> String {
         .replace("&amp;", "&")
         .trim()
         .to_string()
-}
-
-/// Milliseconds since the epoch of an ISO 8601 UTC time (`2026-11-23T09:00:00.000Z`).
-fn parse_time(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 19 {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
-    let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some((days * 86_400 + hh * 3600 + mm * 60 + ss) * 1000)
 }
 
 fn str_field(v: &Value, key: &str) -> Option<String> {
@@ -389,15 +355,6 @@ impl MastodonConnector {
                 .and_then(|t| parse_time(&t))
                 .unwrap_or(0),
         })
-    }
-}
-
-fn network_kind(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(_) => "timeout".into(),
-        ureq::Error::HostNotFound => "host not found".into(),
-        ureq::Error::Io(io) => format!("{:?}", io.kind()),
-        _ => "network error".into(),
     }
 }
 

@@ -30,6 +30,7 @@ use ring::hmac;
 use serde_json::{Value, json};
 
 use crate::capability::{Operation, Support};
+use crate::common::{need, network_kind, permanent};
 use crate::connector::{
     ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest,
     MissingPermission, PermanentCode,
@@ -72,13 +73,6 @@ pub struct TelegramConnector {
     channel: Option<i64>,
     webhook: Option<(String, SecretString)>,
     agent: ureq::Agent,
-}
-
-fn permanent(code: PermanentCode, message: impl Into<String>) -> Failure {
-    Failure::Permanent {
-        code,
-        message: message.into(),
-    }
 }
 
 /// The secret Telegram sends back in `X-Telegram-Bot-Api-Secret-Token`
@@ -131,15 +125,6 @@ fn split_ref(r: &str) -> Result<(i64, i64), Failure> {
                 ),
             )
         })
-}
-
-fn need<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, Failure> {
-    v.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-        permanent(
-            PermanentCode::Rejected,
-            format!("the delivery has no {what}"),
-        )
-    })
 }
 
 fn text_of(m: &Value) -> Option<String> {
@@ -301,15 +286,6 @@ pub fn parse_update(body: &[u8], private_to: Option<&str>) -> Result<Vec<RoutedE
             .collect(),
         _ => Vec::new(),
     })
-}
-
-fn network_kind(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(_) => "timeout".into(),
-        ureq::Error::HostNotFound => "host not found".into(),
-        ureq::Error::Io(io) => format!("{:?}", io.kind()),
-        _ => "network error".into(),
-    }
 }
 
 impl TelegramConnector {

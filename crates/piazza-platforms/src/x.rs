@@ -30,6 +30,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::capability::{Operation, Support};
+use crate::common::{b64, days_from_civil, need, network_kind, now_ms, parse_time, permanent};
 use crate::connector::{
     ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest,
     MissingPermission, PermanentCode, QuotaKind, QuotaStatus,
@@ -88,22 +89,6 @@ pub struct MonthlyReads {
     limit: Option<u64>,
     /// (UTC month number, posts read, X said the cap is reached)
     state: Mutex<(i64, u64, bool)>,
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 fn civil(days: i64) -> (i64, i64) {
@@ -210,22 +195,6 @@ pub struct XConnector {
     started: i64,
 }
 
-fn permanent(code: PermanentCode, message: impl Into<String>) -> Failure {
-    Failure::Permanent {
-        code,
-        message: message.into(),
-    }
-}
-
-fn need<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, Failure> {
-    v.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-        permanent(
-            PermanentCode::Rejected,
-            format!("the delivery has no {what}"),
-        )
-    })
-}
-
 fn check_id(id: &str) -> Result<&str, Failure> {
     if !id.is_empty() && id.len() <= 25 && id.bytes().all(|b| b.is_ascii_digit()) {
         Ok(id)
@@ -243,12 +212,6 @@ fn check_id(id: &str) -> Result<&str, Failure> {
 /// Ids compare as numbers (snowflakes): longer is newer.
 fn newer(a: &str, b: &str) -> bool {
     (a.len(), a) > (b.len(), b)
-}
-
-fn parse_time(s: &str) -> Option<i64> {
-    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let days = days_from_civil(n(0..4)?, n(5..7)?, n(8..10)?);
-    Some((days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?) * 1000)
 }
 
 fn iso(ms: i64) -> String {
@@ -269,37 +232,6 @@ fn iso(ms: i64) -> String {
         secs % 3600 / 60,
         secs % 60
     )
-}
-
-fn network_kind(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(_) => "timeout".into(),
-        ureq::Error::HostNotFound => "host not found".into(),
-        ureq::Error::Io(io) => format!("{:?}", io.kind()),
-        _ => "network error".into(),
-    }
-}
-
-fn b64(s: &str) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let bytes = s.as_bytes();
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 enum Method<'a> {
@@ -371,7 +303,10 @@ impl XConnector {
         if let Some(secret) = cred.client_secret.as_deref().filter(|s| !s.is_empty()) {
             req = req.header(
                 "authorization",
-                &format!("Basic {}", b64(&format!("{}:{secret}", cred.client_id))),
+                &format!(
+                    "Basic {}",
+                    b64(format!("{}:{secret}", cred.client_id).as_bytes())
+                ),
             );
         }
         let mut res = req
@@ -979,7 +914,7 @@ mod tests {
         assert_eq!(next, parse_time("2027-01-01T00:00:00Z").unwrap());
         assert_ne!(utc_month(next).0, m);
         assert_eq!(iso(t), "2026-12-31T23:59:59Z");
-        assert_eq!(b64("client:secret"), "Y2xpZW50OnNlY3JldA==");
+        assert_eq!(b64(b"client:secret"), "Y2xpZW50OnNlY3JldA==");
         assert!(newer("1800000000000000010", "1800000000000000009"));
         assert!(newer("10", "9"));
     }

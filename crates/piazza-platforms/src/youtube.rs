@@ -33,6 +33,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::capability::{Operation, Support};
+use crate::common::{days_from_civil, need, network_kind, now_ms, parse_time, permanent};
 use crate::connector::{
     ConnectionCheck, Connector, Delivered, Delivery, Failure, FetchPage, FetchRequest,
     MissingPermission, PermanentCode, QuotaKind, QuotaStatus,
@@ -77,22 +78,6 @@ impl std::fmt::Debug for QuotaBudget {
             .field("reserve", &self.reserve)
             .finish_non_exhaustive()
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 fn year_of(days: i64) -> i64 {
@@ -283,22 +268,6 @@ const FIRST_WINDOW_MS: i64 = 7 * 86_400_000;
 /// Overlap with the previous pull, for comments YouTube shows late.
 const OVERLAP_MS: i64 = 15 * 60_000;
 
-fn permanent(code: PermanentCode, message: impl Into<String>) -> Failure {
-    Failure::Permanent {
-        code,
-        message: message.into(),
-    }
-}
-
-fn need<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, Failure> {
-    v.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-        permanent(
-            PermanentCode::Rejected,
-            format!("the delivery has no {what}"),
-        )
-    })
-}
-
 /// Comment ids are `[A-Za-z0-9_-]` with a dot between a reply's parent
 /// and itself.
 fn check_id(id: &str) -> Result<&str, Failure> {
@@ -326,23 +295,6 @@ fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
         cur = cur.get(p)?;
     }
     cur.as_str()
-}
-
-/// Milliseconds since the epoch of `2026-01-01T00:00:00Z` (fractions
-/// ignored).
-fn parse_time(s: &str) -> Option<i64> {
-    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let days = days_from_civil(n(0..4)?, n(5..7)?, n(8..10)?);
-    Some((days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?) * 1000)
-}
-
-fn network_kind(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(_) => "timeout".into(),
-        ureq::Error::HostNotFound => "host not found".into(),
-        ureq::Error::Io(io) => format!("{:?}", io.kind()),
-        _ => "network error".into(),
-    }
 }
 
 enum Body<'a> {
