@@ -284,47 +284,19 @@ async fn handle(
 
 /// The fake API.
 pub struct FakeFlickr {
-    url: String,
+    server: crate::server::Server,
     state: Arc<Mutex<State>>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl FakeFlickr {
     pub fn start() -> FakeFlickr {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
-        let url = format!("http://{}", listener.local_addr().expect("local address"));
         let state = Arc::new(Mutex::new(State::default()));
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = Router::new()
-            .fallback(handle)
-            .with_state((state.clone(), url.clone()));
-        let thread = std::thread::Builder::new()
-            .name("fake-flickr".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("fake runtime");
-                rt.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        _ = axum::serve(listener, app) => {}
-                        _ = rx => {}
-                    }
-                });
-            })
-            .expect("fake thread");
-        FakeFlickr {
-            url,
-            state,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
+        let server = crate::server::Server::start("fake-flickr", |url| {
+            Router::new()
+                .fallback(handle)
+                .with_state((state.clone(), url.to_string()))
+        });
+        FakeFlickr { server, state }
     }
 
     fn st(&self) -> MutexGuard<'_, State> {
@@ -333,7 +305,7 @@ impl FakeFlickr {
 
     /// The REST endpoint, in place of `https://www.flickr.com/services/rest/`.
     pub fn rest_url(&self) -> String {
-        format!("{}/services/rest/", self.url)
+        format!("{}/services/rest/", self.server.url)
     }
 
     pub fn add_consumer(&self, key: &str, secret: &str) {
@@ -393,16 +365,5 @@ impl FakeFlickr {
     /// The parameters of every call, without the signature and the token.
     pub fn calls(&self) -> Vec<BTreeMap<String, String>> {
         self.st().calls.clone()
-    }
-}
-
-impl Drop for FakeFlickr {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }

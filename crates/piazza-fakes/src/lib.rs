@@ -24,6 +24,7 @@ pub mod flickr;
 pub mod linkedin;
 pub mod mastodon;
 pub mod meta;
+mod server;
 pub mod smtp;
 pub mod telegram;
 pub mod x;

@@ -296,45 +296,17 @@ async fn handle(
 
 /// The fake API.
 pub struct FakeLinkedin {
-    url: String,
+    server: crate::server::Server,
     state: Arc<Mutex<State>>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl FakeLinkedin {
     pub fn start() -> FakeLinkedin {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
-        let url = format!("http://{}", listener.local_addr().expect("local address"));
         let state = Arc::new(Mutex::new(State::default()));
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = Router::new().fallback(handle).with_state(state.clone());
-        let thread = std::thread::Builder::new()
-            .name("fake-linkedin".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("fake runtime");
-                rt.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        _ = axum::serve(listener, app) => {}
-                        _ = rx => {}
-                    }
-                });
-            })
-            .expect("fake thread");
-        FakeLinkedin {
-            url,
-            state,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
+        let server = crate::server::Server::start("fake-linkedin", |_| {
+            Router::new().fallback(handle).with_state(state.clone())
+        });
+        FakeLinkedin { server, state }
     }
 
     fn st(&self) -> MutexGuard<'_, State> {
@@ -343,7 +315,7 @@ impl FakeLinkedin {
 
     /// The API's base, in place of `https://api.linkedin.com`.
     pub fn url(&self) -> String {
-        self.url.clone()
+        self.server.url.clone()
     }
 
     pub fn add_token(&self, token: &str, organization: &str, scopes: &[&str]) {
@@ -417,16 +389,5 @@ impl FakeLinkedin {
     /// Every call answers 429 until set back.
     pub fn set_throttled(&self, throttled: bool) {
         self.st().throttled = throttled;
-    }
-}
-
-impl Drop for FakeLinkedin {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }

@@ -109,10 +109,8 @@ impl State {
 
 /// The fake instance.
 pub struct FakeMastodon {
-    url: String,
+    server: crate::server::Server,
     state: Arc<Mutex<State>>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 fn now() -> i64 {
@@ -505,37 +503,11 @@ async fn handle(
 impl FakeMastodon {
     /// Starts the instance on `127.0.0.1`, on a port the system picks.
     pub fn start() -> FakeMastodon {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
-        let url = format!("http://{}", listener.local_addr().expect("local address"));
         let state = Arc::new(Mutex::new(State::default()));
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = Router::new().fallback(handle).with_state(state.clone());
-        let thread = std::thread::Builder::new()
-            .name("fake-mastodon".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("fake runtime");
-                rt.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        _ = axum::serve(listener, app) => {}
-                        _ = rx => {}
-                    }
-                });
-            })
-            .expect("fake thread");
-        FakeMastodon {
-            url,
-            state,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
+        let server = crate::server::Server::start("fake-mastodon", |_| {
+            Router::new().fallback(handle).with_state(state.clone())
+        });
+        FakeMastodon { server, state }
     }
 
     fn st(&self) -> MutexGuard<'_, State> {
@@ -544,7 +516,7 @@ impl FakeMastodon {
 
     /// The instance's base URL.
     pub fn url(&self) -> String {
-        self.url.clone()
+        self.server.url.clone()
     }
 
     /// A local account; returns its id.
@@ -622,17 +594,6 @@ impl FakeMastodon {
     /// Requests left in the window; at 0 every call answers 429.
     pub fn set_remaining(&self, remaining: Option<u32>) {
         self.st().remaining = remaining;
-    }
-}
-
-impl Drop for FakeMastodon {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

@@ -671,46 +671,18 @@ async fn handle(
 
 /// The fake Bot API.
 pub struct FakeTelegram {
-    url: String,
+    server: crate::server::Server,
     state: Arc<Mutex<State>>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl FakeTelegram {
     /// Starts the API on `127.0.0.1`, on a port the system picks.
     pub fn start() -> FakeTelegram {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
-        let url = format!("http://{}", listener.local_addr().expect("local address"));
         let state = Arc::new(Mutex::new(State::default()));
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = Router::new().fallback(handle).with_state(state.clone());
-        let thread = std::thread::Builder::new()
-            .name("fake-telegram".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("fake runtime");
-                rt.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        _ = axum::serve(listener, app) => {}
-                        _ = rx => {}
-                    }
-                });
-            })
-            .expect("fake thread");
-        FakeTelegram {
-            url,
-            state,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
+        let server = crate::server::Server::start("fake-telegram", |_| {
+            Router::new().fallback(handle).with_state(state.clone())
+        });
+        FakeTelegram { server, state }
     }
 
     fn st(&self) -> MutexGuard<'_, State> {
@@ -719,7 +691,7 @@ impl FakeTelegram {
 
     /// The API's base URL (in place of `https://api.telegram.org`).
     pub fn url(&self) -> String {
-        self.url.clone()
+        self.server.url.clone()
     }
 
     /// The bot, with its token; returns its user id.
@@ -925,15 +897,4 @@ fn post_json(url: &str, secret: Option<&str>, body: &str) -> u16 {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0)
-}
-
-impl Drop for FakeTelegram {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
 }

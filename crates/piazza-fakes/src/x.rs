@@ -541,48 +541,20 @@ async fn handle(
 
 /// The fake API.
 pub struct FakeX {
-    url: String,
+    server: crate::server::Server,
     state: Arc<Mutex<State>>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl FakeX {
     pub fn start() -> FakeX {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
-        let url = format!("http://{}", listener.local_addr().expect("local address"));
         let state = Arc::new(Mutex::new(State {
             strict: true,
             ..State::default()
         }));
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = Router::new().fallback(handle).with_state(state.clone());
-        let thread = std::thread::Builder::new()
-            .name("fake-x".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("fake runtime");
-                rt.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        _ = axum::serve(listener, app) => {}
-                        _ = rx => {}
-                    }
-                });
-            })
-            .expect("fake thread");
-        FakeX {
-            url,
-            state,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
+        let server = crate::server::Server::start("fake-x", |_| {
+            Router::new().fallback(handle).with_state(state.clone())
+        });
+        FakeX { server, state }
     }
 
     fn st(&self) -> MutexGuard<'_, State> {
@@ -591,7 +563,7 @@ impl FakeX {
 
     /// The API's base, in place of `https://api.x.com`.
     pub fn url(&self) -> String {
-        self.url.clone()
+        self.server.url.clone()
     }
 
     pub fn add_user(&self, id: &str, username: &str, name: &str) {
@@ -677,16 +649,5 @@ impl FakeX {
     /// Whether replies need the summoning (on by default).
     pub fn set_summoning_strict(&self, strict: bool) {
         self.st().strict = strict;
-    }
-}
-
-impl Drop for FakeX {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }

@@ -577,49 +577,21 @@ fn token(st: &mut State, p: &BTreeMap<String, String>) -> (u16, Value) {
 
 /// The fake API and token endpoint.
 pub struct FakeYoutube {
-    url: String,
+    server: crate::server::Server,
     state: Arc<Mutex<State>>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl FakeYoutube {
     /// Starts on `127.0.0.1`, on a port the system picks.
     pub fn start() -> FakeYoutube {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
-        let url = format!("http://{}", listener.local_addr().expect("local address"));
         let state = Arc::new(Mutex::new(State {
             quota: DAILY_QUOTA,
             ..State::default()
         }));
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = Router::new().fallback(handle).with_state(state.clone());
-        let thread = std::thread::Builder::new()
-            .name("fake-youtube".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("fake runtime");
-                rt.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    tokio::select! {
-                        _ = axum::serve(listener, app) => {}
-                        _ = rx => {}
-                    }
-                });
-            })
-            .expect("fake thread");
-        FakeYoutube {
-            url,
-            state,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
+        let server = crate::server::Server::start("fake-youtube", |_| {
+            Router::new().fallback(handle).with_state(state.clone())
+        });
+        FakeYoutube { server, state }
     }
 
     fn st(&self) -> MutexGuard<'_, State> {
@@ -629,13 +601,13 @@ impl FakeYoutube {
     /// The Data API's base (in place of
     /// `https://www.googleapis.com/youtube/v3`).
     pub fn api_url(&self) -> String {
-        format!("{}/youtube/v3", self.url)
+        format!("{}/youtube/v3", self.server.url)
     }
 
     /// The token endpoint's base (in place of
     /// `https://oauth2.googleapis.com`).
     pub fn oauth_url(&self) -> String {
-        self.url.clone()
+        self.server.url.clone()
     }
 
     pub fn add_client(&self, id: &str, secret: &str) {
@@ -740,16 +712,5 @@ impl FakeYoutube {
         let mut st = self.st();
         st.quota = quota;
         st.used = used;
-    }
-}
-
-impl Drop for FakeYoutube {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
