@@ -9,8 +9,11 @@
 use piazza_store::Tx;
 use piazza_store::audit::{self, AuditEntry, StoredEntry};
 
+use std::collections::HashSet;
+
 use crate::actions::ActionKind;
 use crate::ids::AdminId;
+use crate::registry::{Actor, Role};
 use crate::{Desk, Result};
 
 closed_set! {
@@ -236,7 +239,36 @@ impl Desk {
     }
 
     /// Up to `limit` audit entries from sequence number `from_seq` on, in
-    /// chain order.
+    /// chain order, as `reader` may see them: the entries outside the
+    /// reader's scope are left out and counted (see [`AuditReader`]).
+    pub fn audit_entries_for(
+        &self,
+        reader: &Actor,
+        from_seq: i64,
+        limit: i64,
+    ) -> Result<ScopedEntries> {
+        let scope = AuditReader::of(reader);
+        self.read(|tx| {
+            let all = audit::entries(tx, reader.admin_id.0, from_seq, limit)?;
+            let accounts = match scope {
+                AuditReader::Accounts => assigned_accounts(tx, reader, self.now())?,
+                _ => HashSet::new(),
+            };
+            let mut out = ScopedEntries::default();
+            for e in all {
+                if scope.sees(tx, reader, &accounts, &e)? {
+                    out.entries.push(e);
+                } else {
+                    out.hidden += 1;
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Up to `limit` audit entries from sequence number `from_seq` on, in
+    /// chain order, whole: for the CLI on the server and the tests; a
+    /// person on the desk reads [`Desk::audit_entries_for`].
     pub fn audit_entries(
         &self,
         admin_id: AdminId,
@@ -245,6 +277,145 @@ impl Desk {
     ) -> Result<Vec<StoredEntry>> {
         self.read(|tx| Ok(audit::entries(tx, admin_id.0, from_seq, limit)?))
     }
+}
+
+/// A page of the log as one reader sees it.
+#[derive(Debug, Default)]
+pub struct ScopedEntries {
+    pub entries: Vec<StoredEntry>,
+    /// Entries of the page outside the reader's scope.
+    pub hidden: usize,
+}
+
+/// How much of the log a person reads. The log holds the reasons written
+/// on every account and the registry of the staff: a moderator reads of it
+/// what the desk already shows them, the DPO and the dirigente all of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditReader {
+    /// Dirigente, DPO or auditor: every entry.
+    Whole,
+    /// Technical administration: the registry (accounts, staff, logins,
+    /// assignments, offices, imports, mail), not the moderation.
+    Registry,
+    /// Everybody else: the entries about the accounts assigned to them.
+    Accounts,
+}
+
+impl AuditReader {
+    pub fn of(actor: &Actor) -> AuditReader {
+        if actor.has_any(&[Role::Dirigente, Role::Auditor]) {
+            AuditReader::Whole
+        } else if actor.has(Role::Admin) {
+            AuditReader::Registry
+        } else {
+            AuditReader::Accounts
+        }
+    }
+
+    fn sees(
+        self,
+        tx: &mut Tx<'_>,
+        reader: &Actor,
+        accounts: &HashSet<i64>,
+        e: &StoredEntry,
+    ) -> piazza_store::Result<bool> {
+        if self == AuditReader::Whole || e.entry.actor == reader.audit_name() {
+            return Ok(true);
+        }
+        let Ok(target) = e.entry.target_type.parse::<AuditTarget>() else {
+            return Ok(false);
+        };
+        use AuditTarget as T;
+        match target {
+            // What the public pages already say.
+            T::Administration | T::PolicyVersion | T::ElectionPeriod | T::PublicFigure => {
+                return Ok(true);
+            }
+            T::Staff if e.entry.target_id == reader.staff_id.0.to_string() => return Ok(true),
+            _ => {}
+        }
+        match self {
+            AuditReader::Whole => Ok(true),
+            AuditReader::Registry => Ok(matches!(
+                target,
+                T::Account
+                    | T::Staff
+                    | T::Session
+                    | T::Assignment
+                    | T::Handover
+                    | T::Import
+                    | T::Office
+                    | T::Mail
+            )),
+            AuditReader::Accounts => Ok(
+                match account_of(tx, reader.admin_id, target, &e.entry.target_id)? {
+                    Some(a) => accounts.contains(&a),
+                    None => false,
+                },
+            ),
+        }
+    }
+}
+
+/// The accounts assigned to `actor` now.
+fn assigned_accounts(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    now: i64,
+) -> piazza_store::Result<HashSet<i64>> {
+    tx.query(
+        "SELECT account_id FROM assignments WHERE admin_id = ? AND staff_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)",
+        &[actor.admin_id.into(), actor.staff_id.into(), now.into(), now.into()],
+    )?
+    .iter()
+    .map(|r| r.int(0))
+    .collect()
+}
+
+/// The account an entry's target belongs to, when it belongs to one.
+fn account_of(
+    tx: &mut Tx<'_>,
+    admin: AdminId,
+    target: AuditTarget,
+    id: &str,
+) -> piazza_store::Result<Option<i64>> {
+    use AuditTarget as T;
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(None);
+    };
+    let sql = match target {
+        T::Account => return Ok(Some(id)),
+        T::Comment => "SELECT account_id FROM comments WHERE id = ? AND admin_id = ?",
+        T::Action => {
+            "SELECT c.account_id FROM actions a JOIN comments c ON c.id = a.comment_id WHERE a.id = ? AND a.admin_id = ?"
+        }
+        T::Outbox => "SELECT account_id FROM outbox WHERE id = ? AND admin_id = ?",
+        T::Ban => "SELECT account_id FROM bans WHERE id = ? AND admin_id = ?",
+        T::Appeal => {
+            "SELECT c.account_id FROM appeals p JOIN comments c ON c.id = p.comment_id WHERE p.id = ? AND p.admin_id = ?"
+        }
+        T::UserReport => {
+            "SELECT c.account_id FROM user_reports u JOIN comments c ON c.id = u.comment_id WHERE u.id = ? AND u.admin_id = ?"
+        }
+        T::Ticket => {
+            "SELECT c.account_id FROM tickets t JOIN comments c ON c.id = t.comment_id WHERE t.id = ? AND t.admin_id = ?"
+        }
+        T::Draft => "SELECT account_id FROM drafts WHERE id = ? AND admin_id = ?",
+        T::PublicationRequest => {
+            "SELECT d.account_id FROM publication_requests r JOIN drafts d ON d.id = r.draft_id WHERE r.id = ? AND r.admin_id = ?"
+        }
+        T::Conversation => "SELECT account_id FROM conversations WHERE id = ? AND admin_id = ?",
+        T::Assignment => "SELECT account_id FROM assignments WHERE id = ? AND admin_id = ?",
+        T::Handover => {
+            "SELECT s.account_id FROM handovers h JOIN assignments s ON s.id = h.assignment_id WHERE h.id = ? AND h.admin_id = ?"
+        }
+        _ => return Ok(None),
+    };
+    Ok(tx
+        .query_opt(sql, &[id.into(), admin.into()])?
+        .map(|r| r.opt_int(0))
+        .transpose()?
+        .flatten())
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ pub use appeals::{
     Appeal, AppealChannel, AppealFiling, AppealOutcome, AppealReceipt, AppealState,
     MAX_GROUNDS_CHARS,
 };
-pub use audit_log::{AuditKind, AuditTarget};
+pub use audit_log::{AuditKind, AuditReader, AuditTarget, ScopedEntries};
 pub use auth::{generate_password, hash_password, verify_password};
 pub use context::AdminContext;
 pub use conversations::{

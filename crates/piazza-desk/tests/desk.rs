@@ -400,6 +400,79 @@ fn a_moderator_cannot_act_on_an_account_they_are_not_assigned_to() {
 }
 
 #[test]
+fn the_audit_log_is_read_within_the_readers_scope() {
+    for s in test_stores("desk_audit_scope") {
+        let w = world(s, "cento");
+        assert_ne!(w.account, w.other_account);
+        let mine = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("m1", "Siete dei buffoni"))
+            .unwrap()
+            .id();
+        let theirs = w
+            .desk
+            .ingest_comment(
+                w.admin,
+                w.other_account,
+                &comment("t1", "Siete dei buffoni"),
+            )
+            .unwrap()
+            .id();
+        let reason = |r: &str| {
+            let mut req = ActRequest::new(theirs, ActionKind::Keep);
+            req.reason = Some(r.into());
+            req
+        };
+        w.desk
+            .act(&w.boss, &reason("nota riservata sull'altro account"))
+            .unwrap();
+        w.desk
+            .act(&w.mod_b, &ActRequest::new(mine, ActionKind::Keep))
+            .unwrap();
+        let last = w.desk.audit_last_seq(w.admin).unwrap();
+        let whole = w.desk.audit_entries(w.admin, 1, last).unwrap();
+        let has = |e: &[piazza_desk::StoredEntry], needle: &str| {
+            e.iter().any(|e| {
+                e.entry.reason.as_deref() == Some(needle)
+                    || e.entry.kind == needle
+                    || e.entry.target_type.as_str() == needle
+            })
+        };
+        assert!(has(&whole, "nota riservata sull'altro account"));
+        assert!(has(&whole, "staff"));
+        // The dirigente reads everything.
+        let boss = w.desk.audit_entries_for(&w.boss, 1, last).unwrap();
+        assert_eq!(boss.entries.len(), whole.len());
+        assert_eq!(boss.hidden, 0);
+        // A moderator: the decisions on the assigned account (a colleague's
+        // included), not the reason written on another account, not the
+        // registry of the staff.
+        let anna = w.desk.audit_entries_for(&w.mod_a, 1, last).unwrap();
+        assert!(!has(&anna.entries, "nota riservata sull'altro account"));
+        assert!(
+            anna.entries.iter().all(|e| e.entry.target_type != "staff"
+                || e.entry.target_id == w.mod_a.staff_id.0.to_string()),
+            "another person's staff entry shown to a moderator"
+        );
+        assert!(
+            anna.entries
+                .iter()
+                .any(|e| e.entry.actor == w.mod_b.audit_name() && e.entry.kind == "action.keep"),
+            "a colleague's decision on the assigned account is hidden"
+        );
+        assert!(has(&anna.entries, "policy_version") || has(&anna.entries, "administration"));
+        assert_eq!(anna.entries.len() + anna.hidden, whole.len());
+        assert!(anna.hidden > 0);
+        // The technical administrator reads the registry, not the decisions.
+        let root = w.desk.actor(w.admin, "cento-admin").unwrap();
+        let admin = w.desk.audit_entries_for(&root, 1, last).unwrap();
+        assert!(has(&admin.entries, "staff"));
+        assert!(!has(&admin.entries, "nota riservata sull'altro account"));
+        assert!(!admin.entries.iter().any(|e| e.entry.kind == "action.keep"));
+    }
+}
+
+#[test]
 fn bulk_actions_are_one_parent_with_children() {
     for s in test_stores("desk_bulk") {
         let w = world(s, "roma");

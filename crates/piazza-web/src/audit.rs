@@ -1,12 +1,14 @@
 //! The audit log viewer: the newest entries first, page by page, and a
-//! check of the whole hash chain. Every staff role may read it: it records
-//! who did what under which clause, never a comment's text.
+//! check of the whole hash chain. It records who did what under which
+//! clause, never a comment's text; each person reads the entries of their
+//! scope ([`piazza_desk::AuditReader`]): the dirigente and the DPO all of
+//! them, a moderator those of the accounts assigned to them.
 
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use piazza_desk::{AdminId, ChainBreak, StoredEntry, Verification};
+use piazza_desk::{Actor, AdminId, ChainBreak, StoredEntry, Verification};
 use serde::Serialize;
 
 use crate::auth::Authenticated;
@@ -60,18 +62,22 @@ pub(crate) struct AuditPage {
     older_from: Option<i64>,
     /// `da` of the previous (newer) page, if any.
     newer_from: Option<i64>,
+    /// Entries of this stretch of the chain outside the reader's scope.
+    hidden: usize,
 }
 
 /// The page of entries ending at sequence number `upto` (the newest when
 /// `None`).
-async fn page(state: &AppState, admin: AdminId, upto: Option<i64>) -> Result<AuditPage, AppError> {
+async fn page(state: &AppState, reader: Actor, upto: Option<i64>) -> Result<AuditPage, AppError> {
     state
         .run(move |d| {
-            let last = d.audit_last_seq(admin)?;
+            let last = d.audit_last_seq(reader.admin_id)?;
             let upto = upto.unwrap_or(last).clamp(0, last);
             let from = (upto - AUDIT_PAGE + 1).max(1);
-            let mut entries: Vec<AuditRow> = d
-                .audit_entries(admin, from, AUDIT_PAGE)?
+            let scoped = d.audit_entries_for(&reader, from, (upto - from + 1).max(0))?;
+            let hidden = scoped.hidden;
+            let mut entries: Vec<AuditRow> = scoped
+                .entries
                 .into_iter()
                 .filter(|e| e.seq <= upto)
                 .map(row)
@@ -82,6 +88,7 @@ async fn page(state: &AppState, admin: AdminId, upto: Option<i64>) -> Result<Aud
                 last_seq: last,
                 older_from: (from > 1).then_some(from - 1),
                 newer_from: (upto < last).then_some((upto + AUDIT_PAGE).min(last)),
+                hidden,
             })
         })
         .await
@@ -129,7 +136,7 @@ pub(crate) async fn audit_page(
     session.refuse_office_only()?;
     let q = Pairs(q);
     let ctx = context(&state, &session).await?;
-    let page = page(&state, session.admin_id, q.int("da")).await?;
+    let page = page(&state, session.actor(), q.int("da")).await?;
     let verification = match q.get("verifica") {
         Some(_) => Some(verify(&state, session.admin_id).await?),
         None => None,
@@ -155,7 +162,7 @@ pub(crate) async fn api_entries(
 ) -> Result<Json<AuditPage>, AppError> {
     session.refuse_office_only()?;
     Ok(Json(
-        page(&state, session.admin_id, Pairs(q).int("da")).await?,
+        page(&state, session.actor(), Pairs(q).int("da")).await?,
     ))
 }
 
