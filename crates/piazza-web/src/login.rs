@@ -23,6 +23,7 @@ use crate::csrf::{CSRF_FIELD, CsrfForm, CsrfHeader};
 use crate::error::AppError;
 use crate::pages::{Layout, render};
 use crate::state::AppState;
+use crate::throttle::ThrottleKey;
 
 /// The pre-session cookie of the login form.
 pub const PRESESSION_COOKIE: &str = "piazza_presession";
@@ -246,7 +247,14 @@ async fn sign_in(
     username: &str,
     password: &str,
 ) -> Result<(String, StaffSession), AppError> {
-    if !state.login_throttle.allow(client, state.desk.now()) {
+    let now = state.desk.now();
+    if !state.login_throttle.allow(client, now) {
+        return Err(AppError::TooManyAttempts);
+    }
+    // Counted for unknown usernames too: the answer must not tell them
+    // apart.
+    let key = ThrottleKey::Username(username.trim().to_lowercase());
+    if !username.is_empty() && username.len() <= 200 && !state.username_throttle.allow(key, now) {
         return Err(AppError::TooManyAttempts);
     }
     if username.is_empty() || password.is_empty() || username.len() > 200 || password.len() > 1024 {

@@ -1,6 +1,9 @@
-//! A limit on login attempts per client address, on top of the desk's
-//! lockout of one account after five failures: the lockout stops guessing
-//! one person's password, this stops trying one password on many people.
+//! A limit on login attempts per client address and per username, on top
+//! of the desk's lockout of one account after five failures: the lockout
+//! stops guessing one person's password, the address limit stops trying
+//! one password on many people, and the username limit slows guessing one
+//! person's password from many addresses (and the lockouts it would
+//! cause) whether or not the username exists.
 //!
 //! The window is fixed (one minute) and the table lives in memory: a
 //! restart forgets it, which costs an attacker nothing they would not get
@@ -14,16 +17,33 @@ use std::sync::Mutex;
 /// Attempts per address and minute, by default.
 pub const LOGIN_ATTEMPTS_PER_MINUTE: u32 = 30;
 
+/// Attempts per username and minute, from every address together.
+pub const LOGIN_ATTEMPTS_PER_USERNAME_MINUTE: u32 = 10;
+
 /// Submissions of a public form (appeal, report) per address and minute: a
 /// citizen sends one or two; a script trying references sends many.
 pub const PUBLIC_FORMS_PER_MINUTE: u32 = 10;
 
 const WINDOW_MS: i64 = 60_000;
 
+/// What a throttle counts by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ThrottleKey {
+    Address(Option<IpAddr>),
+    /// A username as typed, lower-cased.
+    Username(String),
+}
+
+impl From<Option<IpAddr>> for ThrottleKey {
+    fn from(a: Option<IpAddr>) -> Self {
+        ThrottleKey::Address(a)
+    }
+}
+
 #[derive(Debug)]
 pub struct LoginThrottle {
     limit: u32,
-    seen: Mutex<HashMap<Option<IpAddr>, (i64, u32)>>,
+    seen: Mutex<HashMap<ThrottleKey, (i64, u32)>>,
 }
 
 impl LoginThrottle {
@@ -34,9 +54,10 @@ impl LoginThrottle {
         }
     }
 
-    /// Counts an attempt from `addr` at `now` (ms); `false` when the
-    /// address has used up its attempts for the current minute.
-    pub fn allow(&self, addr: Option<IpAddr>, now: i64) -> bool {
+    /// Counts an attempt by `key` at `now` (ms); `false` when the key has
+    /// used up its attempts for the current minute.
+    pub fn allow(&self, key: impl Into<ThrottleKey>, now: i64) -> bool {
+        let addr = key.into();
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() > 10_000 {
             seen.retain(|_, (start, _)| now - *start < WINDOW_MS);
@@ -64,5 +85,15 @@ mod tests {
         assert!(t.allow(b, 3), "another address is not affected");
         assert!(!t.allow(a, 59_999));
         assert!(t.allow(a, 60_000), "a new minute, new attempts");
+    }
+
+    #[test]
+    fn a_username_is_counted_apart_from_addresses() {
+        let t = LoginThrottle::new(2);
+        let u = || ThrottleKey::Username("anna".into());
+        assert!(t.allow(u(), 0) && t.allow(u(), 1));
+        assert!(!t.allow(u(), 2));
+        assert!(t.allow(ThrottleKey::Username("bruno".into()), 2));
+        assert!(t.allow(None, 2), "an address is another key");
     }
 }

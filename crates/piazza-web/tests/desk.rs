@@ -1454,6 +1454,27 @@ async fn too_many_login_attempts_from_one_address_are_throttled() {
     assert_eq!(r.header("retry-after"), "60");
 }
 
+#[tokio::test]
+async fn too_many_login_attempts_on_one_username_are_throttled_whoever_sends_them() {
+    let mut w = world();
+    // Generous per address: the limit that answers is the username's.
+    w.state = w.state.clone().with_login_limit(1000);
+    let limit = piazza_web::LOGIN_ATTEMPTS_PER_USERNAME_MINUTE;
+    for _ in 0..limit {
+        let r = form_login(&w, "Nessuno", "sbagliata sbagliata").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    // The same username, however written, waits; an unknown one is
+    // counted as a known one would be.
+    let r = form_login(&w, "nessuno ", "sbagliata sbagliata").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.header("retry-after"), "60");
+    // Somebody else signs in.
+    let r = form_login(&w, "anna", PASSWORD).await;
+    assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_ne!(r.status, StatusCode::UNAUTHORIZED);
+}
+
 // ---------------------------------------------------------------------------
 // Connections and platform steps, against the local fake of the Graph API.
 
