@@ -30,6 +30,7 @@ mod error;
 mod ids;
 mod import;
 mod ingest;
+mod leases;
 mod mail;
 mod offices;
 mod outbox;
@@ -82,6 +83,7 @@ pub use ids::{
 };
 pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
+pub use leases::WorkerJob;
 pub use mail::{
     MAX_MAIL_ATTEMPTS, MailItem, MailRun, MailSettings, MailState, NewMailSettings, SmtpSecurity,
 };
@@ -133,6 +135,8 @@ pub struct Desk {
     contexts: Arc<Mutex<HashMap<AdminId, Arc<AdminContext>>>>,
     trackers: Arc<ingest::Trackers>,
     platforms: Arc<platforms::PlatformParts>,
+    /// This instance's name in leases and claims ([`leases`]).
+    instance: Arc<str>,
 }
 
 impl Desk {
@@ -165,6 +169,7 @@ impl Desk {
             clock: Arc::new(piazza_store::now_ms),
             contexts: Arc::new(Mutex::new(HashMap::new())),
             trackers: Arc::default(),
+            instance: leases::instance_name().into(),
             platforms: Arc::new(platforms::PlatformParts {
                 factory: Arc::new(StandardConnectors {
                     meta: piazza_platforms::meta::MetaConfig::default(),

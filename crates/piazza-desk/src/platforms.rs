@@ -968,7 +968,7 @@ impl Desk {
         self.read(|tx| {
             Ok(tx
                 .query_one(
-                    "SELECT COUNT(*) FROM platform_events WHERE state = 'pending'",
+                    "SELECT COUNT(*) FROM platform_events WHERE state IN ('pending', 'processing')",
                     &[],
                 )?
                 .int(0)?)
@@ -977,13 +977,34 @@ impl Desk {
 
     /// Processes up to `limit` stored deliveries, oldest first: each is
     /// parsed, its events routed to the connected accounts and ingested.
-    /// A delivery processed twice changes nothing the second time.
+    /// The deliveries are first claimed for the outbox's lease time, so
+    /// that several instances on one database never process one delivery
+    /// together; an instance that stops midway leaves its claims to run
+    /// out and be taken again (a delivery processed twice changes nothing
+    /// the second time).
     pub fn process_platform_deliveries(&self, limit: i64) -> Result<EventsRun> {
-        let rows = self.read(|tx| {
-            Ok(tx.query(
-                "SELECT id, source, body FROM platform_events WHERE state = 'pending' ORDER BY id LIMIT ?",
-                &[limit.into()],
-            )?)
+        let lease = self.platforms.lease_ms;
+        let claimed_at = self.now();
+        let rows = self.write(|tx| {
+            let lock = match tx.kind() {
+                piazza_store::BackendKind::Postgres => " FOR UPDATE SKIP LOCKED",
+                piazza_store::BackendKind::Sqlite => "",
+            };
+            let rows = tx.query(
+                &format!(
+                    "SELECT id, source, body FROM platform_events
+                     WHERE state = 'pending' OR (state = 'processing' AND lease_until <= ?)
+                     ORDER BY id LIMIT ?{lock}"
+                ),
+                &[claimed_at.into(), limit.into()],
+            )?;
+            for r in &rows {
+                tx.execute(
+                    "UPDATE platform_events SET state = 'processing', lease_until = ? WHERE id = ?",
+                    &[(claimed_at + lease).into(), r.int(0)?.into()],
+                )?;
+            }
+            Ok(rows)
         })?;
         let mut run = EventsRun {
             deliveries: rows.len() as u64,
@@ -1039,11 +1060,11 @@ impl Desk {
                 // is not kept twice. A failed one keeps it, to be looked at.
                 match error {
                     None => tx.execute(
-                        "UPDATE platform_events SET state = 'done', error = NULL, body = NULL, attempts = attempts + 1, processed_at = ? WHERE id = ?",
+                        "UPDATE platform_events SET state = 'done', error = NULL, body = NULL, attempts = attempts + 1, processed_at = ?, lease_until = NULL WHERE id = ?",
                         &[now.into(), (*id).into()],
                     )?,
                     Some(e) => tx.execute(
-                        "UPDATE platform_events SET state = 'failed', error = ?, attempts = attempts + 1, processed_at = ? WHERE id = ?",
+                        "UPDATE platform_events SET state = 'failed', error = ?, attempts = attempts + 1, processed_at = ?, lease_until = NULL WHERE id = ?",
                         &[e.into(), now.into(), (*id).into()],
                     )?,
                 };

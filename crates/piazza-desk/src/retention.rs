@@ -107,7 +107,7 @@ impl Desk {
             // the period goes, hash included (platforms retry for hours,
             // not for days).
             tx.execute(
-                "DELETE FROM platform_events WHERE received_at < ? AND state <> 'pending'",
+                "DELETE FROM platform_events WHERE received_at < ? AND state NOT IN ('pending', 'processing')",
                 &[cutoff.into()],
             )?;
             let messages_purged = crate::conversations::purge(tx, admin_id, cutoff, now)?;

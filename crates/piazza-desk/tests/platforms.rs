@@ -1213,3 +1213,168 @@ fn a_ban_reversed_on_appeal_is_lifted_on_the_platform() {
         assert_eq!(outcome, 2);
     }
 }
+
+/// An instance of `piazza serve` on the test's database: its own desk (its
+/// own name in claims and leases), the same connectors, the lease of
+/// `piazza serve` (the world's desk has none, to test takeovers).
+fn instance(w: &World) -> Desk {
+    let c = w.clock.clone();
+    Desk::with_clock(
+        w.store.store.clone(),
+        Arc::new(move || c.load(Ordering::SeqCst)),
+    )
+    .with_platforms(
+        Arc::new(Factory {
+            sandbox: w.sandbox.clone(),
+            scripted: w.scripted.clone(),
+        }),
+        Some(Arc::new(
+            SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap(),
+        )),
+        piazza_desk::DEFAULT_LEASE_MS,
+    )
+}
+
+#[test]
+fn two_instances_racing_on_one_outbox_deliver_each_step_once() {
+    for s in test_stores("two_instances_outbox") {
+        let w = world(s);
+        connect_facebook(&w, "EAAB-token");
+        let clause = insult_clause(&w);
+        for i in 0..24 {
+            let id = w
+                .desk
+                .ingest_comment(
+                    w.admin,
+                    w.account,
+                    &comment(&format!("r{i}"), &format!("u{i}"), "Sei un idiota"),
+                )
+                .unwrap()
+                .id();
+            w.desk
+                .act(
+                    &w.moderator,
+                    &ActRequest::new(id, ActionKind::Hide).clause(clause),
+                )
+                .unwrap();
+        }
+        let queued = w
+            .desk
+            .outbox(
+                w.admin,
+                &OutboxFilter {
+                    limit: 1000,
+                    ..OutboxFilter::default()
+                },
+            )
+            .unwrap()
+            .len();
+        assert_eq!(queued, 48, "a hide and its statement per decision");
+        let (one, other) = (instance(&w), instance(&w));
+        assert_ne!(one.instance(), other.instance());
+        // Small batches, so that the two claim side by side many times.
+        let worker = |d: Desk| {
+            std::thread::spawn(move || {
+                let mut done = 0;
+                loop {
+                    let r = d.deliver_outbox(3).unwrap();
+                    if r.claimed == 0 {
+                        break done;
+                    }
+                    done += r.done;
+                }
+            })
+        };
+        let (a, b) = (worker(one), worker(other));
+        let (a, b) = (a.join().unwrap(), b.join().unwrap());
+        assert_eq!(a + b, 48, "{}", w.store.label);
+        let seen = w.scripted.seen();
+        let mut keys: Vec<&str> = seen.iter().map(|d| d.key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(seen.len(), 48, "every step reached the platform");
+        assert_eq!(keys.len(), 48, "no step reached it twice");
+        assert!(w.desk.verify_audit(w.admin).unwrap().is_intact());
+    }
+}
+
+#[test]
+fn two_instances_process_each_webhook_delivery_once() {
+    use piazza_fakes::meta::webhook::{FeedComment, page_delivery};
+    for s in test_stores("two_instances_webhooks") {
+        let w = world(s);
+        connect_facebook(&w, "EAAB-token");
+        for i in 0..40 {
+            let c = FeedComment::new(
+                "1234567890",
+                "1234567890_1",
+                &format!("1234567890_1_{i}"),
+                &format!("u-{i}"),
+                "Paola",
+                "A che ora apre l'anagrafe?",
+            );
+            let body = page_delivery("1234567890", 1_795_424_400 + i, vec![c.change("add")]);
+            assert!(w.desk.receive_platform_delivery("meta", &body).unwrap());
+        }
+        let (one, other) = (instance(&w), instance(&w));
+        let worker = |d: Desk| {
+            std::thread::spawn(move || {
+                let mut n = 0;
+                loop {
+                    let r = d.process_platform_deliveries(2).unwrap();
+                    if r.deliveries == 0 {
+                        break n;
+                    }
+                    n += r.deliveries;
+                }
+            })
+        };
+        let (a, b) = (worker(one), worker(other));
+        let (a, b) = (a.join().unwrap(), b.join().unwrap());
+        assert_eq!(a + b, 40, "{}", w.store.label);
+        let attempts: Vec<(String, i64)> = w
+            .store
+            .read(|tx| {
+                tx.query("SELECT state, attempts FROM platform_events", &[])?
+                    .iter()
+                    .map(|r| Ok((r.text(0)?, r.int(1)?)))
+                    .collect::<piazza_store::Result<Vec<_>>>()
+            })
+            .unwrap();
+        assert_eq!(attempts.len(), 40);
+        assert!(
+            attempts.iter().all(|(s, n)| s == "done" && *n == 1),
+            "each delivery processed once: {attempts:?}"
+        );
+        let q = w
+            .desk
+            .queue(w.admin, &piazza_desk::QueueFilter::default())
+            .unwrap();
+        assert_eq!(q.len(), 40);
+    }
+}
+
+#[test]
+fn a_periodic_job_is_run_by_one_instance_and_passes_on_when_its_lease_runs_out() {
+    use piazza_desk::WorkerJob;
+    for s in test_stores("worker_leases") {
+        let w = world(s);
+        let other = instance(&w);
+        assert!(w.desk.try_lease(WorkerJob::SlaSweep, 55_000).unwrap());
+        assert!(!other.try_lease(WorkerJob::SlaSweep, 55_000).unwrap());
+        // Another job is another lease.
+        assert!(other.try_lease(WorkerJob::PlatformPull, 55_000).unwrap());
+        // The holder renews its own.
+        w.clock.fetch_add(30_000, Ordering::SeqCst);
+        assert!(w.desk.try_lease(WorkerJob::SlaSweep, 55_000).unwrap());
+        w.clock.fetch_add(30_000, Ordering::SeqCst);
+        assert!(!other.try_lease(WorkerJob::SlaSweep, 55_000).unwrap());
+        // A holder that stops (a crash) loses it when it runs out.
+        w.clock.fetch_add(25_001, Ordering::SeqCst);
+        assert!(other.try_lease(WorkerJob::SlaSweep, 55_000).unwrap());
+        assert!(!w.desk.try_lease(WorkerJob::SlaSweep, 55_000).unwrap());
+        // Given back on shutdown, it is free at once.
+        other.release_lease(WorkerJob::SlaSweep).unwrap();
+        assert!(w.desk.try_lease(WorkerJob::SlaSweep, 55_000).unwrap());
+    }
+}

@@ -14,6 +14,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use piazza_desk::{
     AccountId, AdminId, ConnectorKind, Desk, NewAdministration, NewConnection, NewStaff, Role,
+    WorkerJob,
 };
 use piazza_web::{AppState, MetaWebhook, WebConfig, WorkerSignal};
 
@@ -142,12 +143,18 @@ fn spawn_worker(desk: Desk, signal: Arc<WorkerSignal>, every: Duration) {
             // Accounts without webhooks (Mastodon; Telegram when Piazza has
             // no public address) are read by pulls every two minutes: well
             // inside Mastodon's default 300 calls per 5 minutes.
+            // With several instances on one database, the instance that
+            // holds a job's lease runs it; the others skip this round.
             if last_poll.is_none_or(|t| t.elapsed() >= POLL_EVERY) {
-                poll_pulled_accounts(&desk);
+                if holds(&desk, WorkerJob::PlatformPull, POLL_EVERY) {
+                    poll_pulled_accounts(&desk);
+                }
                 last_poll = Some(std::time::Instant::now());
             }
-            if last_sweep.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
-                if let Ok(admins) = desk.administrations() {
+            if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
+                if !holds(&desk, WorkerJob::SlaSweep, SWEEP_EVERY) {
+                    // Another instance sweeps this minute.
+                } else if let Ok(admins) = desk.administrations() {
                     for a in admins {
                         if let Err(e) = desk.sla_sweep(a.id) {
                             eprintln!("sla sweep of {}: {e}", a.slug);
@@ -196,6 +203,24 @@ fn spawn_worker(desk: Desk, signal: Arc<WorkerSignal>, every: Duration) {
 
 /// How often `piazza serve` pulls the accounts that have no webhooks.
 const POLL_EVERY: Duration = Duration::from_secs(120);
+
+/// How often `piazza serve` runs the reply clock's sweep.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// Whether this instance holds the lease of `job` for the round that
+/// starts now. The lease is a little shorter than the round, so that it
+/// has run out when any instance's next round comes; a database error
+/// skips the round and says why.
+fn holds(desk: &Desk, job: WorkerJob, round: Duration) -> bool {
+    let lease = round.saturating_sub(Duration::from_secs(5)).as_millis() as i64;
+    match desk.try_lease(job, lease) {
+        Ok(held) => held,
+        Err(e) => {
+            eprintln!("{job}: turno saltato, il registro dei turni non risponde: {e}");
+            false
+        }
+    }
+}
 
 /// One pull of every account read by pulls (Mastodon, Telegram without
 /// a public address); errors are printed and the next round tries again.
