@@ -217,6 +217,32 @@ async fn the_login_form_opens_a_strict_http_only_session() {
 }
 
 #[tokio::test]
+async fn a_session_opened_on_one_instance_works_on_another_behind_the_same_balancer() {
+    // Two instances share the database and PIAZZA_SECRET_KEY, nothing else.
+    let config = WebConfig {
+        csrf_secret: Some("una chiave condivisa lunga almeno trentadue caratteri".into()),
+        ..WebConfig::default()
+    };
+    let w = world_with(config.clone());
+    let url = w.state.desk.database_for_display().to_string();
+    let other = AppState::new(piazza_desk::Desk::open(&url).unwrap(), config);
+    let c = w.login("anna").await;
+    // Read on the other instance.
+    let r = common::get(app(other.clone()), Some(&c), "/api/v1/sessione").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["session"]["username"], "anna");
+    assert_eq!(r.json()["csrf_token"], c.csrf.as_str(), "the same token on both");
+    // A form's token from the first instance is accepted by the second.
+    let r = common::form(app(other.clone()), &c, "/uscita", &[], true).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Signed out there, signed out here.
+    assert_eq!(
+        w.get(Some(&c), "/api/v1/sessione").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
 async fn behind_tls_the_session_cookie_is_secure() {
     let w = world_with(WebConfig {
         secure_cookies: true,

@@ -111,6 +111,13 @@ pub fn serve(store: &crate::cmd::StoreArgs, args: ServeArgs) -> anyhow::Result<O
             "attenzione: nessun ente nel database; crealo con `piazza admin add --preset NOME`"
         );
     }
+    if desk.backend() == piazza_desk::BackendKind::Postgres && s.web.csrf_secret.is_none() {
+        // Without a shared key each instance draws its own: a form opened
+        // on one is refused by another behind the same balancer.
+        eprintln!(
+            "attenzione: PIAZZA_SECRET_KEY non impostata; con più istanze sullo stesso database impostate la stessa chiave su tutte"
+        );
+    }
     eprintln!(
         "Piazza in ascolto su http://{} (database {})",
         s.listen,
