@@ -71,6 +71,8 @@ pub(crate) async fn conversations_page(
     Authenticated(session): Authenticated,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+    // Private messages are the accounts' staff's: an office has none.
+    session.refuse_office_only()?;
     let show_all = Pairs(q).get("tutte").is_some();
     let ctx = context(&state, &session).await?;
     let actor = session.actor();

@@ -386,6 +386,9 @@ pub(crate) async fn api_report(
     State(state): State<AppState>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Json<Report>, AppError> {
+    // As the page: an office reads its tickets, not the moderation's
+    // figures (found by the route × role test).
+    session.refuse_office_only()?;
     Ok(Json(report(&state, session.admin_id, &Pairs(q)).await?))
 }
 

@@ -231,7 +231,11 @@ async fn a_session_opened_on_one_instance_works_on_another_behind_the_same_balan
     let r = common::get(app(other.clone()), Some(&c), "/api/v1/sessione").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["session"]["username"], "anna");
-    assert_eq!(r.json()["csrf_token"], c.csrf.as_str(), "the same token on both");
+    assert_eq!(
+        r.json()["csrf_token"],
+        c.csrf.as_str(),
+        "the same token on both"
+    );
     // A form's token from the first instance is accepted by the second.
     let r = common::form(app(other.clone()), &c, "/uscita", &[], true).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
