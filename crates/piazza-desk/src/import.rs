@@ -185,9 +185,133 @@ fn csv_error_it(e: &csv::Error) -> String {
     }
 }
 
-enum Parsed {
+/// A record of an import file as read: a comment, or what is wrong with
+/// its line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportRecord {
     Ok(IncomingComment),
     Bad(LineError),
+}
+
+/// Reads the records of an import file after line `resumed_after`, calling
+/// `each` with every line's number and its record (`None` for a blank
+/// line). The one reader of import files: [`Desk::import`] runs it, and
+/// the fuzz targets run it on mutated files. Pure apart from `reader`:
+/// `now` dates the records without a date.
+pub fn read_records(
+    reader: impl BufRead,
+    format: ImportFormat,
+    resumed_after: u64,
+    now: i64,
+    each: &mut dyn FnMut(u64, Option<ImportRecord>) -> Result<()>,
+) -> Result<()> {
+    let mut last_line = resumed_after;
+    match format {
+        ImportFormat::Jsonl => {
+            for (i, line) in reader.lines().enumerate() {
+                let n = i as u64 + 1;
+                let line = line.map_err(|e| {
+                    DeskError::InvalidInput(format!("impossibile leggere la riga {n}: {e}"))
+                })?;
+                if n <= resumed_after {
+                    continue;
+                }
+                if line.trim().is_empty() {
+                    each(n, None)?;
+                    continue;
+                }
+                let parsed = match serde_json::from_str::<serde_json::Value>(&line) {
+                    Ok(serde_json::Value::Object(map)) => {
+                        match parse_record(&|k| map.get(k).cloned(), now) {
+                            Ok(c) => ImportRecord::Ok(c),
+                            Err((field, message)) => ImportRecord::Bad(LineError {
+                                line: n,
+                                field,
+                                message,
+                            }),
+                        }
+                    }
+                    Ok(other) => ImportRecord::Bad(LineError {
+                        line: n,
+                        field: None,
+                        message: format!(
+                            "si attende un oggetto JSON, invece la riga contiene {}",
+                            json_kind(&other)
+                        ),
+                    }),
+                    Err(e) => ImportRecord::Bad(LineError {
+                        line: n,
+                        field: None,
+                        message: json_error_it(&e),
+                    }),
+                };
+                each(n, Some(parsed))?;
+            }
+        }
+        ImportFormat::Csv => {
+            let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+            let headers = rdr
+                .headers()
+                .map_err(|e| {
+                    DeskError::InvalidInput(format!(
+                        "impossibile leggere l'intestazione del CSV: {e}"
+                    ))
+                })?
+                .clone();
+            for rec in rdr.records() {
+                let (n, parsed) = match rec {
+                    Ok(r) => {
+                        let n = r.position().map(|p| p.line()).unwrap_or(0);
+                        let get = |k: &str| {
+                            headers
+                                .iter()
+                                .position(|h| h.trim() == k)
+                                .and_then(|i| r.get(i))
+                                .map(|v| serde_json::Value::String(v.to_string()))
+                        };
+                        let parsed = if r.len() != headers.len() {
+                            ImportRecord::Bad(LineError {
+                                line: n,
+                                field: None,
+                                message: format!(
+                                    "{} campi, ma l'intestazione ne ha {}",
+                                    r.len(),
+                                    headers.len()
+                                ),
+                            })
+                        } else {
+                            match parse_record(&get, now) {
+                                Ok(c) => ImportRecord::Ok(c),
+                                Err((field, message)) => ImportRecord::Bad(LineError {
+                                    line: n,
+                                    field,
+                                    message,
+                                }),
+                            }
+                        };
+                        (n, parsed)
+                    }
+                    Err(e) => {
+                        let n = e.position().map(|p| p.line()).unwrap_or(last_line + 1);
+                        (
+                            n,
+                            ImportRecord::Bad(LineError {
+                                line: n,
+                                field: None,
+                                message: csv_error_it(&e),
+                            }),
+                        )
+                    }
+                };
+                if n <= resumed_after {
+                    continue;
+                }
+                last_line = n;
+                each(n, Some(parsed))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Desk {
@@ -315,13 +439,13 @@ impl Desk {
             let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Ready>>(2);
             let (ctx, account) = (&ctx, &account);
             scope.spawn(move || {
-                let emit = |batch: &mut Vec<Parsed>, last_line: u64| -> Result<()> {
+                let emit = |batch: &mut Vec<ImportRecord>, last_line: u64| -> Result<()> {
                     let mut bad = Vec::new();
                     let mut events = Vec::with_capacity(batch.len());
                     for b in batch.drain(..) {
                         match b {
-                            Parsed::Ok(c) => events.push(IncomingEvent::Comment(c)),
-                            Parsed::Bad(e) => bad.push(e),
+                            ImportRecord::Ok(c) => events.push(IncomingEvent::Comment(c)),
+                            ImportRecord::Bad(e) => bad.push(e),
                         }
                     }
                     let ready = Ready {
@@ -330,127 +454,23 @@ impl Desk {
                         last_line,
                     };
                     // The writer stopped (an error): stop reading too.
-                    sender
-                        .send(Ok(ready))
-                        .map_err(|_| DeskError::InvalidInput("l'importazione è stata interrotta".into()))
+                    sender.send(Ok(ready)).map_err(|_| {
+                        DeskError::InvalidInput("l'importazione è stata interrotta".into())
+                    })
                 };
                 let produced = (|| -> Result<()> {
-                    let mut batch: Vec<Parsed> = Vec::with_capacity(batch_size);
+                    let mut batch: Vec<ImportRecord> = Vec::with_capacity(batch_size);
                     let mut last_line = resumed_after;
-                    match format {
-                        ImportFormat::Jsonl => {
-                            for (i, line) in reader.lines().enumerate() {
-                                let n = i as u64 + 1;
-                                let line = line.map_err(|e| {
-                                    DeskError::InvalidInput(format!("impossibile leggere la riga {n}: {e}"))
-                                })?;
-                                if n <= resumed_after {
-                                    continue;
-                                }
-                                last_line = n;
-                                if line.trim().is_empty() {
-                                    continue;
-                                }
-                                let parsed = match serde_json::from_str::<serde_json::Value>(&line)
-                                {
-                                    Ok(serde_json::Value::Object(map)) => {
-                                        match parse_record(&|k| map.get(k).cloned(), now) {
-                                            Ok(c) => Parsed::Ok(c),
-                                            Err((field, message)) => Parsed::Bad(LineError {
-                                                line: n,
-                                                field,
-                                                message,
-                                            }),
-                                        }
-                                    }
-                                    Ok(other) => Parsed::Bad(LineError {
-                                        line: n,
-                                        field: None,
-                                        message: format!(
-                                            "si attende un oggetto JSON, invece la riga contiene {}",
-                                            json_kind(&other)
-                                        ),
-                                    }),
-                                    Err(e) => Parsed::Bad(LineError {
-                                        line: n,
-                                        field: None,
-                                        message: json_error_it(&e),
-                                    }),
-                                };
-                                batch.push(parsed);
-                                if batch.len() >= batch_size {
-                                    emit(&mut batch, last_line)?;
-                                }
+                    read_records(reader, format, resumed_after, now, &mut |n, parsed| {
+                        last_line = n;
+                        if let Some(parsed) = parsed {
+                            batch.push(parsed);
+                            if batch.len() >= batch_size {
+                                emit(&mut batch, last_line)?;
                             }
                         }
-                        ImportFormat::Csv => {
-                            let mut rdr =
-                                csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-                            let headers = rdr
-                                .headers()
-                                .map_err(|e| {
-                                    DeskError::InvalidInput(format!(
-                                        "impossibile leggere l'intestazione del CSV: {e}"
-                                    ))
-                                })?
-                                .clone();
-                            for rec in rdr.records() {
-                                let (n, parsed) = match rec {
-                                    Ok(r) => {
-                                        let n = r.position().map(|p| p.line()).unwrap_or(0);
-                                        let get = |k: &str| {
-                                            headers
-                                                .iter()
-                                                .position(|h| h.trim() == k)
-                                                .and_then(|i| r.get(i))
-                                                .map(|v| serde_json::Value::String(v.to_string()))
-                                        };
-                                        let parsed = if r.len() != headers.len() {
-                                            Parsed::Bad(LineError {
-                                                line: n,
-                                                field: None,
-                                                message: format!(
-                                                    "{} campi, ma l'intestazione ne ha {}",
-                                                    r.len(),
-                                                    headers.len()
-                                                ),
-                                            })
-                                        } else {
-                                            match parse_record(&get, now) {
-                                                Ok(c) => Parsed::Ok(c),
-                                                Err((field, message)) => Parsed::Bad(LineError {
-                                                    line: n,
-                                                    field,
-                                                    message,
-                                                }),
-                                            }
-                                        };
-                                        (n, parsed)
-                                    }
-                                    Err(e) => {
-                                        let n =
-                                            e.position().map(|p| p.line()).unwrap_or(last_line + 1);
-                                        (
-                                            n,
-                                            Parsed::Bad(LineError {
-                                                line: n,
-                                                field: None,
-                                                message: csv_error_it(&e),
-                                            }),
-                                        )
-                                    }
-                                };
-                                if n <= resumed_after {
-                                    continue;
-                                }
-                                last_line = n;
-                                batch.push(parsed);
-                                if batch.len() >= batch_size {
-                                    emit(&mut batch, last_line)?;
-                                }
-                            }
-                        }
-                    }
+                        Ok(())
+                    })?;
                     emit(&mut batch, last_line)?;
                     Ok(())
                 })();

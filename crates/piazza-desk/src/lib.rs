@@ -81,7 +81,9 @@ pub use ids::{
     AccountId, ActionId, AdminId, AppealId, CommentId, ConversationId, DraftId, MailId, OfficeId,
     OutboxId, ParseIdError, PostId, PublicationRequestId, StaffId, TicketId, UserReportId,
 };
-pub use import::{ImportFormat, ImportProgress, ImportReport, LineError};
+pub use import::{
+    ImportFormat, ImportProgress, ImportRecord, ImportReport, LineError, read_records,
+};
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
 pub use leases::WorkerJob;
 pub use mail::{
