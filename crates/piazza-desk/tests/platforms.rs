@@ -1378,3 +1378,71 @@ fn a_periodic_job_is_run_by_one_instance_and_passes_on_when_its_lease_runs_out()
         assert!(w.desk.try_lease(WorkerJob::SlaSweep, 55_000).unwrap());
     }
 }
+
+#[test]
+fn one_batch_keeps_the_order_of_its_events_around_the_new_comments_written_together() {
+    for s in test_stores("batch_order") {
+        let w = world(s);
+        let ev = |id: &str, text: &str| IncomingEvent::Comment(comment(id, "u", text));
+        let out = w
+            .desk
+            .ingest(
+                w.admin,
+                w.account,
+                &[
+                    ev("b1", "Quando riapre la biblioteca?"),
+                    ev("b2", "Sei un idiota"),
+                    // Edited within the batch, after its arrival.
+                    ev("b1", "Quando riapre la biblioteca comunale?"),
+                    IncomingEvent::Deleted {
+                        external_id: "b2".into(),
+                        at: MONDAY_10 + 1,
+                    },
+                    ev("b3", "Grazie per le informazioni"),
+                    // The same again: nothing new.
+                    ev("b3", "Grazie per le informazioni"),
+                ],
+            )
+            .unwrap();
+        let ids: Vec<CommentId> = out.iter().map(|o| o.id()).collect();
+        assert_eq!(
+            out,
+            [
+                IngestOutcome::Inserted(ids[0]),
+                IngestOutcome::Inserted(ids[1]),
+                IngestOutcome::Edited(ids[0]),
+                IngestOutcome::Deleted(ids[1]),
+                IngestOutcome::Inserted(ids[4]),
+                IngestOutcome::Unchanged(ids[4]),
+            ],
+            "{}",
+            w.store.label
+        );
+        let b1 = w.desk.item(&w.moderator, ids[0]).unwrap();
+        assert_eq!(
+            b1.item.text.as_deref(),
+            Some("Quando riapre la biblioteca comunale?")
+        );
+        assert!(
+            b1.post_text.is_some(),
+            "the post is stored with the comment"
+        );
+        // Every new comment has its revision and its findings.
+        let (revisions, findings): (i64, i64) = w
+            .store
+            .read(|tx| {
+                Ok::<_, piazza_store::StoreError>((
+                    tx.query_one("SELECT COUNT(*) FROM comment_revisions", &[])?
+                        .int(0)?,
+                    tx.query_one(
+                        "SELECT COUNT(*) FROM findings WHERE comment_id = ?",
+                        &[ids[1].into()],
+                    )?
+                    .int(0)?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(revisions, 4, "b1 twice, b2, b3");
+        assert!(findings > 0, "the insult's findings are stored");
+    }
+}
