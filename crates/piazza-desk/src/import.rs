@@ -185,6 +185,10 @@ fn csv_error_it(e: &csv::Error) -> String {
     }
 }
 
+/// An import of at least this many comments refreshes the planner's
+/// statistics when it ends (see [`piazza_store::Tx::analyze`]).
+const ANALYZE_AFTER: u64 = 1_000;
+
 /// A record of an import file as read: a comment, or what is wrong with
 /// its line.
 #[derive(Debug, Clone, PartialEq)]
@@ -486,6 +490,9 @@ impl Desk {
         })?;
         let now = self.now();
         self.write(|tx| {
+            if p.imported >= ANALYZE_AFTER {
+                tx.analyze(&["comments", "comment_revisions", "findings", "posts"])?;
+            }
             tx.execute("UPDATE import_runs SET finished_at = ? WHERE id = ?", &[now.into(), run_id.into()])?;
             Ok(record(
                 tx,

@@ -357,6 +357,7 @@ impl Desk {
             // batch's order, one at a time. A run of new comments is written
             // before any other event, so the order of effects is the
             // batch's.
+            tx.plan_with_values()?;
             let stored = existing_comments(tx, admin_id, &account.platform, &events)?;
             let mut seen: HashSet<&str> = HashSet::new();
             let mut run: Vec<usize> = Vec::new();
@@ -422,6 +423,7 @@ impl Desk {
             let mut params: Vec<piazza_store::Value> = vec![admin_id.into(), platform.into()];
             params.extend(chunk.iter().map(|i| (*i).into()));
             let rows = self.read(|tx| {
+                tx.plan_with_values()?;
                 Ok(tx.query(
                     &format!(
                         "SELECT external_id, text_sha256 FROM comments WHERE admin_id = ? AND platform = ? AND external_id IN ({marks})"

@@ -985,6 +985,19 @@ impl Desk {
     pub fn process_platform_deliveries(&self, limit: i64) -> Result<EventsRun> {
         let lease = self.platforms.lease_ms;
         let claimed_at = self.now();
+        // The worker asks after every decision: a read says "nothing" without
+        // taking the write lock (SQLite's is the whole database).
+        let due = self.read(|tx| {
+            Ok(tx
+                .query_opt(
+                    "SELECT 1 FROM platform_events WHERE state = 'pending' OR (state = 'processing' AND lease_until <= ?) LIMIT 1",
+                    &[claimed_at.into()],
+                )?
+                .is_some())
+        })?;
+        if !due {
+            return Ok(EventsRun::default());
+        }
         let rows = self.write(|tx| {
             let lock = match tx.kind() {
                 piazza_store::BackendKind::Postgres => " FOR UPDATE SKIP LOCKED",

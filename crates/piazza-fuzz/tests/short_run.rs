@@ -10,7 +10,11 @@ fn every_target_survives_a_short_run_and_reaches_both_answers() {
     for t in Target::ALL {
         // The first seed of each target is a well-formed input (the
         // others may be half-wrong on purpose).
-        assert!(t.run(&t.seeds()[0]), "{}: the first seed is refused", t.name());
+        assert!(
+            t.run(&t.seeds()[0]),
+            "{}: the first seed is refused",
+            t.name()
+        );
         let r = fuzz(t, 20_000, 7, &mut |_| {});
         assert_eq!(r.inputs, 20_000);
         assert_eq!(

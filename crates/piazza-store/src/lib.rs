@@ -451,14 +451,6 @@ fn open_postgres(url: &str, read_only: bool) -> Result<(BackendKind, Pool)> {
             writer: None,
             connect: Box::new(move || {
                 let mut client = config.connect(postgres::NoTls).map_err(pg::err)?;
-                // Statements are prepared once per connection and kept; a
-                // generic plan made while a table was empty (a seq scan)
-                // would then stay for good, and a lookup of a few hundred
-                // ids by the unique index took 300 ms on 50,000 comments.
-                // Planning with the values each time costs little more.
-                client
-                    .batch_execute("SET plan_cache_mode = force_custom_plan")
-                    .map_err(pg::err)?;
                 if read_only {
                     // The server refuses every write of this session.
                     client
@@ -549,6 +541,34 @@ impl Tx<'_> {
             "insert needs RETURNING id: {sql}"
         );
         self.query_one(sql, params)?.int(0)
+    }
+
+    /// Plans this transaction's statements with their values instead of
+    /// a cached generic plan (PostgreSQL; SQLite plans each run anyway).
+    /// Statements are prepared once per connection and kept: a generic plan
+    /// made while a table was nearly empty (a sequential scan) would stay
+    /// for good, and the ingest's lookup of a few hundred ids by the unique
+    /// index took 300 ms on 50,000 comments. Only for the bulk statements:
+    /// planning each small statement of a request would cost more than it
+    /// saves (the act endpoint lost a third of its rate with it on the
+    /// whole session).
+    pub fn plan_with_values(&mut self) -> Result<()> {
+        match self.kind() {
+            BackendKind::Sqlite => Ok(()),
+            BackendKind::Postgres => self.batch("SET LOCAL plan_cache_mode = force_custom_plan"),
+        }
+    }
+
+    /// Refreshes the planner's statistics of `tables` after a bulk load
+    /// (PostgreSQL; SQLite's planner needs none for Piazza's queries).
+    /// Autovacuum gets there eventually, but the statements the web desk
+    /// prepares right after an import of many thousand comments would be
+    /// planned for nearly empty tables.
+    pub fn analyze(&mut self, tables: &[&str]) -> Result<()> {
+        match self.kind() {
+            BackendKind::Sqlite => Ok(()),
+            BackendKind::Postgres => self.batch(&format!("ANALYZE {}", tables.join(", "))),
+        }
     }
 
     /// Serialises writers of one administration until the transaction ends
