@@ -26,6 +26,8 @@ closed_set! {
         AccountStatus = "account.status",
         AccountUpdate = "account.update",
         CredentialsRotate = "credentials.rotate",
+        /// The secrets at rest sealed again under a new key.
+        SecretsReseal = "secrets.reseal",
         CredentialHolderAdd = "credentials.holder_add",
         CredentialHolderEnd = "credentials.holder_end",
         StaffAdd = "staff.add",

@@ -37,6 +37,7 @@ mod outbox;
 mod platforms;
 mod queue;
 mod registry;
+mod rekey;
 mod reports;
 mod requests;
 mod retention;
@@ -107,6 +108,7 @@ pub use registry::{
     CredentialHolder, CredentialHolderRef, HandoverItem, NewAccount, NewAdministration, NewStaff,
     PolicyPreview, PolicyVersion, Role, Staff,
 };
+pub use rekey::ResealReport;
 pub use reports::{AppealCounts, ModerationStats, ResponseTimeReport, ResponseTimeRow};
 pub use requests::{
     MAX_REQUEST_CHARS, PublicationRequest, PublicationRequestFiling, PublicationRequestState,

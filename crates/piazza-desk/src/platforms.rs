@@ -339,7 +339,7 @@ impl CheckRecord {
 
 /// The context a sealed token is bound to: the connection's account and
 /// platform id, so a sealed value moved to another row does not open.
-fn token_context(account_id: AccountId, platform_account: &str) -> String {
+pub(crate) fn token_context(account_id: AccountId, platform_account: &str) -> String {
     format!("connection:{account_id}:{platform_account}")
 }
 

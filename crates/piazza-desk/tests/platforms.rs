@@ -1446,3 +1446,58 @@ fn one_batch_keeps_the_order_of_its_events_around_the_new_comments_written_toget
         assert!(findings > 0, "the insult's findings are stored");
     }
 }
+
+#[test]
+fn secrets_are_sealed_again_under_a_new_key_all_or_nothing() {
+    for s in test_stores("reseal") {
+        let w = world(s);
+        connect_facebook(&w, "EAAB-token");
+        let context = format!("connection:{}:1234567890", w.account);
+        let sealed = |w: &World| -> String {
+            w.store
+                .read(|tx| {
+                    tx.query_one(
+                        "SELECT token_sealed FROM platform_connections WHERE account_id = ?",
+                        &[w.account.into()],
+                    )?
+                    .text(0)
+                })
+                .unwrap()
+        };
+        let before = sealed(&w);
+        let old = SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri")
+            .unwrap();
+        let new = SecretKey::from_passphrase("una chiave nuova, lunga almeno trentadue caratteri")
+            .unwrap();
+        // A desk whose key did not seal them changes nothing.
+        let wrong = Desk::new(w.store.store.clone()).with_platforms(
+            Arc::new(Factory {
+                sandbox: w.sandbox.clone(),
+                scripted: w.scripted.clone(),
+            }),
+            Some(Arc::new(
+                SecretKey::from_passphrase("un'altra chiave ancora, di trentadue caratteri")
+                    .unwrap(),
+            )),
+            0,
+        );
+        let err = wrong.reseal_secrets(&new).unwrap_err().to_string();
+        assert!(err.contains("nessun segreto è stato cambiato"), "{err}");
+        assert_eq!(sealed(&w), before);
+        // The right one moves every secret to the new key.
+        let r = w.desk.reseal_secrets(&new).unwrap();
+        assert_eq!((r.tokens, r.total()), (1, 1), "{}", w.store.label);
+        let after = sealed(&w);
+        assert_ne!(after, before);
+        assert!(!after.contains("EAAB"));
+        assert_eq!(new.open(&after, &context).unwrap().expose(), "EAAB-token");
+        assert!(old.open(&after, &context).is_err());
+        let log = w.desk.audit_entries(w.admin, 0, 1000).unwrap();
+        let entry = log
+            .iter()
+            .find(|e| e.entry.kind == "secrets.reseal")
+            .expect("audited");
+        assert!(!entry.entry.payload.to_string().contains("EAAB"));
+        assert!(w.desk.verify_audit(w.admin).unwrap().is_intact());
+    }
+}

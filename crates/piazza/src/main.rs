@@ -83,6 +83,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(cmd::desk::AuditCommand),
+    /// The key that seals secrets at rest: seal them again under a new one.
+    #[command(subcommand)]
+    Secrets(cmd::platforms::SecretsCommand),
     /// Drafts of the administration's publications: open, revise,
     /// comment, submit, approve, reject, list, show.
     #[command(subcommand)]
@@ -140,6 +143,7 @@ fn main() -> ExitCode {
         Command::Act(a) => cmd::desk::act(store, a),
         Command::Connect(c) => cmd::platforms::connect(store, c),
         Command::Connectors(c) => cmd::platforms::connectors(store, c),
+        Command::Secrets(c) => cmd::platforms::secrets(store, c),
         Command::Sync(a) => cmd::platforms::sync(store, a),
         Command::Outbox(c) => cmd::platforms::outbox(store, c),
         Command::Audit(c) => cmd::desk::audit(store, c),

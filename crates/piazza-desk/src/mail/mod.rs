@@ -122,7 +122,7 @@ pub const MAX_MAIL_ATTEMPTS: i64 = 10;
 
 /// The context the SMTP password is sealed for: a sealed value copied to
 /// another administration does not open.
-fn seal_context(admin_id: AdminId) -> String {
+pub(crate) fn seal_context(admin_id: AdminId) -> String {
     format!("smtp:{admin_id}")
 }
 

@@ -733,3 +733,63 @@ pub fn print_steps(steps: &[OutboxItem]) {
         println!("  (i passi in coda sono eseguiti da `piazza serve` o da `piazza outbox run`)");
     }
 }
+
+/// `piazza secrets`: the key that seals secrets at rest.
+#[derive(Subcommand)]
+pub enum SecretsCommand {
+    /// Seal every stored secret (platform tokens, webhook secrets, SMTP
+    /// passwords) again under a new key, in one transaction. Stop `piazza
+    /// serve` first, and start it again with the new key afterwards.
+    Reseal {
+        /// A key file (64 hexadecimal characters, mode 0600), created with
+        /// a random key when it does not exist.
+        #[arg(long, conflicts_with = "new_passphrase_file")]
+        new_key_file: Option<PathBuf>,
+        /// A file holding the new passphrase (at least 32 characters), the
+        /// new value of PIAZZA_SECRET_KEY. Never on the command line.
+        #[arg(long)]
+        new_passphrase_file: Option<PathBuf>,
+    },
+}
+
+pub fn secrets(store: &StoreArgs, cmd: SecretsCommand) -> anyhow::Result<Outcome> {
+    match cmd {
+        SecretsCommand::Reseal {
+            new_key_file,
+            new_passphrase_file,
+        } => {
+            let (new, next_step) = match (new_key_file, new_passphrase_file) {
+                (Some(path), None) => (
+                    piazza_desk::SecretKey::from_key_file(&path)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?,
+                    format!(
+                        "ora sostituite il file della chiave con {} (o puntate Piazza a quel file) e riavviate `piazza serve`",
+                        path.display()
+                    ),
+                ),
+                (None, Some(path)) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("impossibile leggere {}", path.display()))?;
+                    (
+                        piazza_desk::SecretKey::from_passphrase(text.trim_end_matches(['\n', '\r']))
+                            .map_err(|e| anyhow::anyhow!("{e}"))?,
+                        "ora impostate PIAZZA_SECRET_KEY al nuovo valore su ogni istanza e riavviate `piazza serve`".to_string(),
+                    )
+                }
+                _ => bail!(
+                    "indicate la nuova chiave con --new-key-file oppure --new-passphrase-file"
+                ),
+            };
+            let desk = store.desk()?;
+            let r = desk.reseal_secrets(&new)?;
+            println!(
+                "{} segreti cifrati di nuovo con la nuova chiave ({} token, {} segreti di webhook, {} password SMTP); {next_step}",
+                r.total(),
+                r.tokens,
+                r.webhook_secrets,
+                r.mail_passwords
+            );
+            Ok(Outcome::Ok)
+        }
+    }
+}
