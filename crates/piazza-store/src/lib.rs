@@ -34,6 +34,7 @@ mod value;
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
 
+pub use migrate::versions as schema_versions;
 pub use value::{Row, Value};
 
 /// Everything that can go wrong in the store.
@@ -223,7 +224,18 @@ impl Store {
         Store::open_read_only(&format!("sqlite:{}", path.display()))
     }
 
+    /// A database at schema version `version` (and no further), for the
+    /// upgrade tests: what a deployment of an older build left behind.
+    #[doc(hidden)]
+    pub fn open_at_schema_version(url: &str, version: u32) -> Result<Store> {
+        Store::open_with_migrations(url, false, version)
+    }
+
     fn open_with(url: &str, read_only: bool) -> Result<Store> {
+        Store::open_with_migrations(url, read_only, u32::MAX)
+    }
+
+    fn open_with_migrations(url: &str, read_only: bool, up_to: u32) -> Result<Store> {
         let display = redact_url(url);
         let (kind, pool) = if let Some(path) = url
             .strip_prefix("sqlite://")
@@ -244,7 +256,7 @@ impl Store {
         if read_only {
             store.read(migrate::check_current)?;
         } else {
-            store.write(migrate::run)?;
+            store.write(|tx| migrate::run_up_to(tx, up_to))?;
         }
         Ok(store)
     }

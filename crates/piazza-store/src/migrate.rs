@@ -40,6 +40,18 @@ fn expand(sql: &str, kind: BackendKind) -> String {
 }
 
 pub(crate) fn run(tx: &mut Tx<'_>) -> Result<()> {
+    run_up_to(tx, u32::MAX)
+}
+
+/// The schema versions of this build, oldest first.
+pub fn versions() -> Vec<u32> {
+    MIGRATIONS.iter().map(|(v, _)| *v).collect()
+}
+
+/// Applies the migrations not applied yet, up to `last` included: a
+/// database left at any version of the schema (the upgrade tests build
+/// one at each) is brought forward the way a deployment is.
+pub(crate) fn run_up_to(tx: &mut Tx<'_>, last: u32) -> Result<()> {
     let kind = tx.kind();
     tx.batch(&expand(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version %INT% PRIMARY KEY, applied_at %INT% NOT NULL)",
@@ -54,7 +66,7 @@ pub(crate) fn run(tx: &mut Tx<'_>) -> Result<()> {
         .iter()
         .map(|r| r.int(0))
         .collect::<Result<_>>()?;
-    for (version, sql) in MIGRATIONS {
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= last) {
         if applied.contains(&i64::from(*version)) {
             continue;
         }

@@ -119,3 +119,71 @@ fn postgres_store(url: &str, name: &str) -> TestStore {
 fn postgres_store(_: &str, name: &str) -> TestStore {
     panic!("{name}: PIAZZA_TEST_POSTGRES_URL is set but the postgres backend is not compiled in");
 }
+
+/// An empty database (a SQLite file not created yet, or a fresh
+/// PostgreSQL schema), dropped with the value: for tests that build a
+/// schema themselves, such as the upgrade tests.
+pub struct BlankDatabase {
+    pub label: &'static str,
+    pub url: String,
+    _dir: Option<tempfile_dir::TempDir>,
+    #[cfg(feature = "postgres")]
+    drop_schema: Option<(String, String)>,
+}
+
+impl Drop for BlankDatabase {
+    fn drop(&mut self) {
+        #[cfg(feature = "postgres")]
+        if let Some((url, schema)) = self.drop_schema.take()
+            && let Ok(mut c) = postgres::Client::connect(&url, postgres::NoTls)
+        {
+            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
+}
+
+/// An empty database on every backend available to this test run (the
+/// same rules as [`test_stores`]).
+pub fn blank_databases(name: &str) -> Vec<BlankDatabase> {
+    let dir = std::env::temp_dir().join(format!("piazza-{}", unique(name)));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let mut out = vec![BlankDatabase {
+        label: "sqlite",
+        url: format!("sqlite:{}", dir.join("piazza.sqlite3").display()),
+        _dir: Some(tempfile_dir::TempDir(dir)),
+        #[cfg(feature = "postgres")]
+        drop_schema: None,
+    }];
+    match std::env::var("PIAZZA_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => out.push(blank_postgres(&url, name)),
+        _ => {
+            if std::env::var("PIAZZA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                panic!("PIAZZA_REQUIRE_POSTGRES=1 but PIAZZA_TEST_POSTGRES_URL is not set");
+            }
+            eprintln!("SKIP PostgreSQL for {name}: PIAZZA_TEST_POSTGRES_URL is not set");
+        }
+    }
+    out
+}
+
+#[cfg(feature = "postgres")]
+fn blank_postgres(url: &str, name: &str) -> BlankDatabase {
+    let schema = unique(name);
+    let mut admin = postgres::Client::connect(url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {}: {e}", crate::redact_url(url)));
+    admin
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .expect("create test schema");
+    let sep = if url.contains('?') { '&' } else { '?' };
+    BlankDatabase {
+        label: "postgres",
+        url: format!("{url}{sep}options=-csearch_path%3D{schema}"),
+        _dir: None,
+        drop_schema: Some((url.to_string(), schema)),
+    }
+}
+
+#[cfg(not(feature = "postgres"))]
+fn blank_postgres(_: &str, name: &str) -> BlankDatabase {
+    panic!("{name}: PIAZZA_TEST_POSTGRES_URL is set but the postgres backend is not compiled in");
+}
