@@ -39,10 +39,6 @@ fn expand(sql: &str, kind: BackendKind) -> String {
         .replace("%REAL%", real)
 }
 
-pub(crate) fn run(tx: &mut Tx<'_>) -> Result<()> {
-    run_up_to(tx, u32::MAX)
-}
-
 /// The schema versions of this build, oldest first.
 pub fn versions() -> Vec<u32> {
     MIGRATIONS.iter().map(|(v, _)| *v).collect()
