@@ -1465,8 +1465,8 @@ fn secrets_are_sealed_again_under_a_new_key_all_or_nothing() {
                 .unwrap()
         };
         let before = sealed(&w);
-        let old = SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri")
-            .unwrap();
+        let old =
+            SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri").unwrap();
         let new = SecretKey::from_passphrase("una chiave nuova, lunga almeno trentadue caratteri")
             .unwrap();
         // A desk whose key did not seal them changes nothing.
