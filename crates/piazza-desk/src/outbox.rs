@@ -402,6 +402,9 @@ struct Claimed {
     action_id: Option<ActionId>,
     draft_id: Option<DraftId>,
     delivery: Delivery,
+    /// The end of this claim's lease: the row is still this claim's while
+    /// it holds this value.
+    lease_until: i64,
 }
 
 /// A crash-test hook: with `PIAZZA_FAULT` set to `point`, the process
@@ -592,6 +595,7 @@ impl Desk {
                     .and_then(|a| serde_json::from_str(&a).ok())
                     .unwrap_or_default();
                 out.push(Claimed {
+                    lease_until: now + lease,
                     id,
                     admin_id: AdminId(r.int(1)?),
                     account_id,
@@ -675,6 +679,16 @@ impl Desk {
         let now = self.now();
         let op = c.delivery.operation.map(|o| o.as_str()).unwrap_or("?");
         self.write(|tx| {
+            // A delivery slower than the lease may have been taken over by
+            // another instance (its attempt is then the uncertain one, and
+            // reconciles): the answer is that claim's to record, not ours.
+            let current = tx.query_one(
+                "SELECT state, lease_until FROM outbox WHERE id = ?",
+                &[c.id.into()],
+            )?;
+            if current.text(0)? != "in_flight" || current.opt_int(1)? != Some(c.lease_until) {
+                return Ok(current.text(0)?.parse().unwrap_or(OutboxState::Pending));
+            }
             let entry = |kind: AuditKind, payload: serde_json::Value| {
                 entry("system", kind, AuditTarget::Outbox, c.id).payload(payload)
             };

@@ -1501,3 +1501,108 @@ fn secrets_are_sealed_again_under_a_new_key_all_or_nothing() {
         assert!(w.desk.verify_audit(w.admin).unwrap().is_intact());
     }
 }
+
+/// A connector that, on its first delivery, lets something else happen
+/// before it answers (another instance taking the step over).
+struct Slow {
+    inner: Arc<Scripted>,
+    meanwhile: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl Connector for Slow {
+    fn platform(&self) -> Platform {
+        Platform::Facebook
+    }
+    fn deliver(&self, d: &Delivery) -> Result<Delivered, Failure> {
+        let hook = self.meanwhile.lock().unwrap().take();
+        if let Some(f) = hook {
+            f();
+        }
+        self.inner.deliver(d)
+    }
+    fn fetch(&self, r: &FetchRequest) -> Result<FetchPage, Failure> {
+        self.inner.fetch(r)
+    }
+    fn post(&self, id: &str) -> Result<Option<IncomingPost>, Failure> {
+        self.inner.post(id)
+    }
+    fn check(&self) -> Result<ConnectionCheck, Failure> {
+        self.inner.check()
+    }
+}
+
+struct OneConnector(Arc<dyn Connector>);
+
+impl ConnectorFactory for OneConnector {
+    fn build(&self, _: &ConnectionSpec) -> Result<Arc<dyn Connector>, String> {
+        Ok(self.0.clone())
+    }
+}
+
+#[test]
+fn an_answer_that_comes_after_the_lease_is_not_recorded_over_the_takeover() {
+    for s in test_stores("late_answer") {
+        let w = world(s);
+        connect_facebook(&w, "EAAB-token");
+        let id = w
+            .desk
+            .ingest_comment(w.admin, w.account, &comment("l1", "u1", "Sei un idiota"))
+            .unwrap()
+            .id();
+        w.desk
+            .act(
+                &w.moderator,
+                &ActRequest::new(id, ActionKind::Hide).clause(insult_clause(&w)),
+            )
+            .unwrap();
+        let key = || {
+            Some(Arc::new(
+                SecretKey::from_passphrase("chiave di prova lunga almeno trentadue caratteri")
+                    .unwrap(),
+            ))
+        };
+        let c = w.clock.clone();
+        let clock = move || -> piazza_desk::Clock {
+            let c = c.clone();
+            Arc::new(move || c.load(Ordering::SeqCst))
+        };
+        let other = Desk::with_clock(w.store.store.clone(), clock()).with_platforms(
+            Arc::new(OneConnector(w.scripted.clone())),
+            key(),
+            piazza_desk::DEFAULT_LEASE_MS,
+        );
+        let (clock_then, other_then) = (w.clock.clone(), other.clone());
+        let slow = Arc::new(Slow {
+            inner: w.scripted.clone(),
+            meanwhile: Mutex::new(Some(Box::new(move || {
+                // The first instance's lease runs out; the second takes the
+                // step over and records its answer.
+                clock_then.fetch_add(piazza_desk::DEFAULT_LEASE_MS + 1, Ordering::SeqCst);
+                let r = other_then.deliver_outbox(10).unwrap();
+                assert!(r.done >= 1, "{r:?}");
+            }))),
+        });
+        let first = Desk::with_clock(w.store.store.clone(), clock()).with_platforms(
+            Arc::new(OneConnector(slow)),
+            key(),
+            piazza_desk::DEFAULT_LEASE_MS,
+        );
+        first.deliver_outbox(10).unwrap();
+        let n = steps(&w, id).len();
+        // The first step reached the platform twice (the lease ran out: the
+        // takeover is the uncertain attempt), but every step is recorded
+        // once.
+        let seen = w.scripted.seen();
+        assert!(seen.len() > n, "{} deliveries for {n} steps", seen.len());
+        assert!(seen.iter().any(|d| d.uncertain));
+        let done = w
+            .desk
+            .audit_entries(w.admin, 0, 1000)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.entry.kind == "outbox.done")
+            .count();
+        assert_eq!(done, n, "{}", w.store.label);
+        assert!(steps(&w, id).iter().all(|s| s.state == OutboxState::Done));
+    }
+}
