@@ -347,9 +347,20 @@ impl Desk {
             && !actor.has_any(&[Role::Dirigente, Role::Auditor])
         {
             let now = self.now();
-            sql.push_str(
-                    " AND c.account_id IN (SELECT account_id FROM assignments WHERE staff_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?))",
-                );
+            let assigned = "SELECT account_id FROM assignments WHERE staff_id = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)";
+            match self.backend() {
+                // PostgreSQL turns `IN (SELECT ...)` into a join driven by
+                // the assignments and then sorts every open comment of
+                // those accounts on each page (9 ms at 14,000, 65 ms under
+                // load); the account list computed once, as a filter,
+                // lets it walk `comments_open_order` and stop at the page.
+                piazza_store::BackendKind::Postgres => {
+                    sql.push_str(&format!(" AND c.account_id = ANY(ARRAY({assigned}))"))
+                }
+                piazza_store::BackendKind::Sqlite => {
+                    sql.push_str(&format!(" AND c.account_id IN ({assigned})"))
+                }
+            }
             params.extend([actor.staff_id.into(), now.into(), now.into()]);
         }
         // Same expressions as the index `comments_open_order`.
