@@ -23,6 +23,8 @@
 //! ```
 
 pub mod audit;
+#[cfg(feature = "sqlite")]
+pub mod backup;
 mod migrate;
 #[cfg(feature = "postgres")]
 mod pg;
@@ -162,6 +164,8 @@ pub struct Store {
     /// Opened for reading only: every write is refused before it reaches
     /// the database.
     read_only: bool,
+    /// The SQLite file, for backups; `None` on PostgreSQL.
+    sqlite_path: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -225,10 +229,10 @@ impl Store {
 
     fn open_with(url: &str, read_only: bool) -> Result<Store> {
         let display = redact_url(url);
-        let (kind, pool) = if let Some(path) = url
+        let sqlite_path = url
             .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
+            .or_else(|| url.strip_prefix("sqlite:"));
+        let (kind, pool) = if let Some(path) = sqlite_path {
             open_sqlite(path, read_only)?
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             open_postgres(url, read_only)?
@@ -240,6 +244,7 @@ impl Store {
             kind,
             url_for_display: display,
             read_only,
+            sqlite_path: sqlite_path.map(std::path::PathBuf::from),
         };
         if read_only {
             store.read(migrate::check_current)?;

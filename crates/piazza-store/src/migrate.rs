@@ -22,6 +22,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (11, include_str!("../migrations/0011_drafts.sql")),
     (12, include_str!("../migrations/0012_publishing.sql")),
     (13, include_str!("../migrations/0013_conversations.sql")),
+    (14, include_str!("../migrations/0014_audit_checkpoints.sql")),
 ];
 
 fn expand(sql: &str, kind: BackendKind) -> String {
