@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::{SecretError, write_private};
