@@ -21,6 +21,7 @@ mod actions;
 mod appeals;
 mod audit_log;
 mod auth;
+mod backups;
 mod checkpoints;
 pub mod context;
 mod conversations;
@@ -62,6 +63,7 @@ pub use appeals::{
 };
 pub use audit_log::{AuditKind, AuditTarget};
 pub use auth::{generate_password, hash_password, verify_password};
+pub use backups::{CopiedAdministration, CopyError, CopyReport, restore_sqlite};
 pub use checkpoints::{
     CHECKPOINT_EVERY_MS, CHECKPOINT_FORMAT, Checkpoint, CheckpointCheck, CheckpointFile,
     CheckpointProblem, StoredCheckpoint,

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{BackendKind, Conn, Store, StoreError};
+use crate::{BackendKind, Store, StoreError};
 
 /// Why a backup or a restore did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -81,17 +81,18 @@ impl Store {
                 path: out.display().to_string(),
             });
         }
-        let partial = sibling(out, "partial");
-        remove_with_journal(&partial);
-        let mut pooled = self.checkout()?;
-        #[allow(irrefutable_let_patterns)]
-        let Some(Conn::Sqlite(c)) = pooled.conn.as_mut() else {
+        let Some(path) = self.sqlite_path() else {
             return Err(BackupError::Postgres);
         };
-        let copied = c
-            .execute("VACUUM INTO ?", [partial.to_string_lossy().into_owned()])
-            .map_err(crate::sqlite::err);
-        drop(pooled);
+        let partial = sibling(out, "partial");
+        remove_with_journal(&partial);
+        // A connection of its own, read-only: it works on a store opened
+        // for reading only (whose connections refuse even VACUUM INTO) and
+        // never migrates or writes the live database.
+        let copied = crate::sqlite::connect_for_copy(path).and_then(|c| {
+            c.execute("VACUUM INTO ?", [partial.to_string_lossy().into_owned()])
+                .map_err(crate::sqlite::err)
+        });
         if let Err(e) = copied {
             remove_with_journal(&partial);
             return Err(e.into());

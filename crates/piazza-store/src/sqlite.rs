@@ -79,6 +79,20 @@ pub(crate) fn connect_immutable(path: &std::path::Path) -> Result<rusqlite::Conn
     .map_err(err)
 }
 
+/// A read-only connection that sees the latest commits of the writers
+/// (WAL included) and may still write elsewhere, as `VACUUM INTO` does.
+pub(crate) fn connect_for_copy(path: &std::path::Path) -> Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let c = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    c.execute_batch("PRAGMA busy_timeout = 10000;")
+        .map_err(err)?;
+    Ok(c)
+}
+
 pub(crate) fn connect(path: &str) -> Result<rusqlite::Connection> {
     let c = rusqlite::Connection::open(path).map_err(err)?;
     // WAL lets readers work while one writer commits; a busy timeout makes

@@ -55,6 +55,9 @@ pub struct FileConfig {
     pub linkedin: Option<LinkedinFile>,
     /// How long a delivery attempt holds its outbox row (seconds).
     pub outbox_lease_seconds: Option<u64>,
+    /// The Ed25519 key file that signs the daily audit checkpoints; kept
+    /// outside the database and outside the data directory's backups.
+    pub audit_signing_key_file: Option<PathBuf>,
 }
 
 /// The `[oidc]` table: login through the administration's identity
@@ -304,6 +307,26 @@ impl PlatformSettings {
 pub fn secret_key(file: &FileConfig, data_dir: &Path) -> anyhow::Result<SecretKey> {
     let passphrase = env("PIAZZA_SECRET_KEY").or_else(|| file.secret_key.clone());
     SecretKey::resolve(passphrase.as_deref(), data_dir).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The key that signs audit checkpoints, from `PIAZZA_AUDIT_SIGNING_KEY_FILE`
+/// or the file's `audit_signing_key_file`; `None` when neither is set.
+/// Errors name the file, never its content.
+pub fn audit_signing_key(file: &FileConfig) -> anyhow::Result<Option<piazza_desk::SigningKeyFile>> {
+    let Some(path) = env("PIAZZA_AUDIT_SIGNING_KEY_FILE")
+        .map(PathBuf::from)
+        .or_else(|| file.audit_signing_key_file.clone())
+    else {
+        return Ok(None);
+    };
+    piazza_desk::SigningKeyFile::from_file(&path)
+        .map(Some)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "impossibile usare la chiave di firma del registro {}: {e}",
+                path.display()
+            )
+        })
 }
 
 /// `desk` with the platform settings and the sealing key.
