@@ -374,9 +374,37 @@ mod tests {
             .join("\n");
         let file: FileConfig = toml::from_str(&open).unwrap_or_else(|e| panic!("{e}\n{open}"));
         assert!(file.oidc.is_some());
+        assert!(file.audit_signing_key_file.is_some());
         let meta = file.meta.as_ref().unwrap();
         assert_eq!(meta.graph_url.as_deref(), Some(DEFAULT_GRAPH_URL));
         assert!(!format!("{meta:?}").contains("app_secret: Some(\"\")"));
+    }
+
+    #[test]
+    fn the_audit_signing_key_is_read_from_the_file_named_and_errors_name_only_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firma.key");
+        let key = piazza_desk::SigningKeyFile::generate(&path).unwrap();
+        let seed = std::fs::read_to_string(&path).unwrap();
+        let file: FileConfig = toml::from_str(&format!(
+            "audit_signing_key_file = {:?}\n",
+            path.display().to_string()
+        ))
+        .unwrap();
+        let read = audit_signing_key(&file).unwrap().unwrap();
+        assert_eq!(read.public_hex(), key.public_hex());
+        assert!(audit_signing_key(&FileConfig::default()).unwrap().is_none());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let err = audit_signing_key(&file).unwrap_err().to_string();
+            assert!(
+                err.contains("firma.key") && err.contains("chmod 600"),
+                "{err}"
+            );
+            assert!(!err.contains(seed.trim()), "{err}");
+        }
     }
 
     #[test]

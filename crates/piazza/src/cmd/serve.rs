@@ -499,6 +499,34 @@ mod tests {
     use piazza_fakes::mastodon::FakeMastodon;
 
     #[test]
+    fn the_worker_signs_one_checkpoint_a_day_per_administration() {
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Desk::open_data_dir(dir.path()).unwrap();
+        let cento = desk
+            .create_administration(NewAdministration::preset("cento"))
+            .unwrap();
+        let roma = desk
+            .create_administration(NewAdministration::preset("roma"))
+            .unwrap();
+        let key = piazza_desk::SigningKeyFile::from_seed([6u8; 32]);
+        for _ in 0..3 {
+            for a in [&cento, &roma] {
+                daily_checkpoint(&desk, a, &key);
+            }
+        }
+        for a in [&cento, &roma] {
+            let stored = desk.audit_checkpoints(a.id, 10).unwrap();
+            assert_eq!(stored.len(), 1, "{}", a.slug);
+            assert_eq!(stored[0].checkpoint.public_key, key.public_hex());
+            let last = desk
+                .audit_entries(a.id, stored[0].checkpoint.seq + 1, 1)
+                .unwrap();
+            assert_eq!(last[0].entry.kind, "audit.checkpoint");
+            assert_eq!(last[0].entry.actor, "system");
+        }
+    }
+
+    #[test]
     fn the_worker_pulls_the_accounts_that_send_no_webhooks() {
         let fake = FakeMastodon::start();
         let org = fake.add_account("comune", "Comune");
