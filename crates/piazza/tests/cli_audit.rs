@@ -327,3 +327,106 @@ fn postgres_backups_are_refused_with_the_documented_procedure() {
         assert!(!out.exists());
     }
 }
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+/// `piazza serve` with a signing key file in piazza.toml: it signs the
+/// day's checkpoint, the public page shows it, a backup works while it
+/// runs, and a restore over its database is refused as in use.
+#[test]
+fn serve_signs_the_daily_checkpoint_and_keeps_its_database_from_a_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let key = dir.path().join("firma.key");
+    std::fs::write(
+        dir.path().join("piazza.toml"),
+        format!(
+            "listen = \"127.0.0.1:{port}\"\ndata_dir = \"data\"\naudit_signing_key_file = {:?}\n",
+            key.display().to_string()
+        ),
+    )
+    .unwrap();
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_piazza"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("PIAZZA_CONFIG")
+            .env_remove("PIAZZA_DATA_DIR")
+            .env_remove("PIAZZA_DATABASE_URL")
+            .env_remove("PIAZZA_AUDIT_SIGNING_KEY_FILE")
+            .env_remove("PIAZZA_ENTE")
+            .output()
+            .unwrap()
+    };
+    let public = stdout(&cli(&["audit", "keygen", "--out", key.to_str().unwrap()]));
+    let public = public.trim().to_string();
+    let seed = std::fs::read_to_string(&key).unwrap();
+    assert!(
+        cli(&["--data-dir", "data", "admin", "add", "--preset", "cento"])
+            .status
+            .success()
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_piazza"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_remove("PIAZZA_LISTEN")
+        .env_remove("PIAZZA_CONFIG")
+        .env_remove("PIAZZA_DATA_DIR")
+        .env_remove("PIAZZA_DATABASE_URL")
+        .env_remove("PIAZZA_AUDIT_SIGNING_KEY_FILE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut page = String::new();
+    for _ in 0..300 {
+        if let Some(p) = http_get(port, "/enti/cento/registro-verifiche")
+            && p.contains(&format!(
+                "<td><code class=\"text-break\">{public}</code></td>"
+            ))
+        {
+            page = p;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(
+        page.starts_with("HTTP/1.1 200"),
+        "no checkpoint shown: {page}"
+    );
+
+    let copy = dir.path().join("copia.sqlite3");
+    let o = cli(&["backup", copy.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("registro integro"), "{}", stdout(&o));
+    let o = cli(&["restore", copy.to_str().unwrap(), "--force"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("in uso"), "{}", stderr(&o));
+
+    child.kill().unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    child.wait().unwrap();
+    assert!(log.contains(&public), "{log}");
+    assert!(!log.contains(seed.trim()), "the key never reaches the log");
+    // The day's checkpoint is in the log itself.
+    let o = cli(&["--data-dir", "data", "audit", "log", "--limit", "50"]);
+    assert!(stdout(&o).contains("audit.checkpoint"), "{}", stdout(&o));
+}
