@@ -76,7 +76,17 @@ impl Checkpoint {
     /// Whether the signature matches the fields and the public key in the
     /// checkpoint itself.
     pub fn check_signature(&self) -> Result<(), SignatureError> {
-        if self.ente.contains('\n') || self.signed_at.contains('\n') {
+        // One field per line: a field holding a line break could make two
+        // different checkpoints sign the same text.
+        if [
+            &self.ente,
+            &self.signed_at,
+            &self.head_hash,
+            &self.public_key,
+        ]
+        .iter()
+        .any(|f| f.contains('\n'))
+        {
             return Err(SignatureError::Mismatch);
         }
         verify_signature(
@@ -222,36 +232,34 @@ impl Desk {
         admin_id: AdminId,
         limit: i64,
     ) -> Result<Vec<StoredCheckpoint>> {
-        let slug = self.read(|tx| {
-            Ok(tx
+        self.read(|tx| {
+            let slug = tx
                 .query_one(
                     "SELECT slug FROM administrations WHERE id = ?",
                     &[admin_id.into()],
                 )?
-                .text(0)?)
-        })?;
-        let rows = self.read(|tx| {
-            Ok(tx.query(
+                .text(0)?;
+            let rows = tx.query(
                 "SELECT created_at, signed_at, seq, head_hash, public_key, signature
                  FROM audit_checkpoints WHERE admin_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
                 &[admin_id.into(), limit.into()],
-            )?)
-        })?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredCheckpoint {
-                    created_at: r.int(0)?,
-                    checkpoint: Checkpoint {
-                        ente: slug.clone(),
-                        signed_at: r.text(1)?,
-                        seq: r.int(2)?,
-                        head_hash: r.text(3)?,
-                        public_key: r.text(4)?,
-                        signature: r.text(5)?,
-                    },
+            )?;
+            rows.iter()
+                .map(|r| {
+                    Ok(StoredCheckpoint {
+                        created_at: r.int(0)?,
+                        checkpoint: Checkpoint {
+                            ente: slug.clone(),
+                            signed_at: r.text(1)?,
+                            seq: r.int(2)?,
+                            head_hash: r.text(3)?,
+                            public_key: r.text(4)?,
+                            signature: r.text(5)?,
+                        },
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// Checks a checkpoint: its signature (and key, when `expected_key` is

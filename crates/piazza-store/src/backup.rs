@@ -12,6 +12,24 @@ use std::path::{Path, PathBuf};
 
 use crate::{BackendKind, Store, StoreError};
 
+/// The file operation that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStep {
+    CreateDir,
+    Copy,
+    Rename,
+}
+
+impl FileStep {
+    const fn label_it(self) -> &'static str {
+        match self {
+            FileStep::CreateDir => "impossibile creare la cartella",
+            FileStep::Copy => "impossibile copiare",
+            FileStep::Rename => "impossibile spostare la copia in",
+        }
+    }
+}
+
 /// Why a backup or a restore did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -23,9 +41,9 @@ pub enum BackupError {
     InUse { path: String },
     #[error("{path} is not a usable Piazza SQLite database: {detail}")]
     NotADatabase { path: String, detail: String },
-    #[error("{what} {path}: {source}")]
+    #[error("{step:?} {path}: {source}")]
     Io {
-        what: &'static str,
+        step: FileStep,
         path: String,
         source: std::io::Error,
     },
@@ -47,14 +65,8 @@ impl BackupError {
             BackupError::NotADatabase { path, detail } => format!(
                 "{path} non è un database SQLite di Piazza integro ({detail}): nulla è stato modificato"
             ),
-            BackupError::Io { what, path, source } => {
-                let what = match *what {
-                    "copy" => "impossibile copiare",
-                    "rename" => "impossibile spostare",
-                    "create" => "impossibile creare",
-                    _ => "impossibile usare",
-                };
-                format!("{what} {path}: {source}")
+            BackupError::Io { step, path, source } => {
+                format!("{} {path}: {source}", step.label_it())
             }
             BackupError::Store(e) => format!("errore del database: {e}"),
         }
@@ -100,7 +112,7 @@ impl Store {
         std::fs::rename(&partial, out).map_err(|source| {
             remove_with_journal(&partial);
             BackupError::Io {
-                what: "rename",
+                step: FileStep::Rename,
                 path: out.display().to_string(),
                 source,
             }
@@ -141,7 +153,7 @@ pub fn stage_restore(
         && !dir.as_os_str().is_empty()
     {
         std::fs::create_dir_all(dir).map_err(|source| BackupError::Io {
-            what: "create",
+            step: FileStep::CreateDir,
             path: dir.display().to_string(),
             source,
         })?;
@@ -154,7 +166,7 @@ pub fn stage_restore(
         committed: false,
     };
     std::fs::copy(backup, &staged.staging).map_err(|source| BackupError::Io {
-        what: "copy",
+        step: FileStep::Copy,
         path: backup.display().to_string(),
         source,
     })?;
@@ -186,7 +198,7 @@ impl StagedRestore {
             let _ = std::fs::remove_file(journal(&self.target, suffix));
         }
         std::fs::rename(&self.staging, &self.target).map_err(|source| BackupError::Io {
-            what: "rename",
+            step: FileStep::Rename,
             path: self.target.display().to_string(),
             source,
         })?;

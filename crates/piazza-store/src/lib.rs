@@ -2,13 +2,15 @@
 //! created and migrated on first run) and PostgreSQL for larger deployments,
 //! picked from the URL scheme.
 //!
-//! The crate offers three things:
+//! The crate offers four things:
 //! - [`Store`]: open by URL, migrate, run closures in transactions;
 //! - [`Tx`]: a tiny SQL interface (`?` placeholders, [`Value`] parameters,
 //!   [`Row`] results) that hides the backend, so the desk's queries are
 //!   written once and behave the same on both;
 //! - the audit chain ([`audit`]): append-only, every entry hashing the
-//!   previous one, verified with the entry that breaks it named.
+//!   previous one, verified with the entry that breaks it named;
+//! - copies of the SQLite file ([`backup`]): online backups and checked
+//!   restores.
 //!
 //! Backend-specific SQL (types in the schema, row locks) stays inside this
 //! crate. A backend that was not compiled in gives a clear error.
