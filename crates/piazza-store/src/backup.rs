@@ -96,6 +96,15 @@ impl Store {
         let Some(path) = self.sqlite_path() else {
             return Err(BackupError::Postgres);
         };
+        if let Some(dir) = out.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|source| BackupError::Io {
+                step: FileStep::CreateDir,
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
         let partial = sibling(out, "partial");
         remove_with_journal(&partial);
         // A connection of its own, read-only: it works on a store opened
@@ -297,7 +306,7 @@ mod tests {
     fn a_backup_is_refused_over_an_existing_file_and_restores_only_with_force() {
         let dir = tempfile::tempdir().unwrap();
         let store = filled(&dir.path().join("live"));
-        let out = dir.path().join("copia.sqlite3");
+        let out = dir.path().join("copie").join("copia.sqlite3");
         store.backup_sqlite(&out).unwrap();
         assert!(matches!(
             store.backup_sqlite(&out),
