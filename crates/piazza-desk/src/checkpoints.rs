@@ -213,6 +213,9 @@ impl Desk {
     ) -> Result<Option<Checkpoint>> {
         let at = self.now();
         self.write(|tx| {
+            // Taken before the date is read: two instances on one
+            // PostgreSQL database then sign one checkpoint, not two.
+            tx.lock_administration(admin_id.0)?;
             let last = tx
                 .query_one(
                     "SELECT MAX(created_at) FROM audit_checkpoints WHERE admin_id = ?",
