@@ -220,7 +220,7 @@ for (const viewport of VIEWPORTS) {
       await browser?.close();
     });
 
-    test('the public pages: login, policy, official accounts, statistics, transparency, appeal and report forms', async () => {
+    test('the public pages: login, policy, official accounts, statistics, transparency, appeal and report forms, audit checkpoints', async () => {
       const { page } = browser;
       await visit(page, '/accesso', 'login');
       await visit(page, '/enti/cento/policy', 'policy');
@@ -229,6 +229,7 @@ for (const viewport of VIEWPORTS) {
       await visit(page, '/enti/cento/trasparenza', 'transparency');
       await visit(page, '/enti/cento/riesame', 'appeal-form');
       await visit(page, '/enti/cento/segnala', 'report-form');
+      await visit(page, '/enti/cento/registro-verifiche', 'audit-checkpoints');
       await visit(page, '/', 'landing');
       await visit(page, '/enti/atlantide/policy', 'not-found', 404);
     });

@@ -55,6 +55,9 @@ closed_set! {
         // Sessions.
         Login = "login",
         LoginLockout = "login.lockout",
+        /// A signed checkpoint of the chain's head (the entry comes after
+        /// the head it signs).
+        AuditCheckpoint = "audit.checkpoint",
         // Imports, retention, the reply clock.
         ImportStart = "import.start",
         ImportFinish = "import.finish",

@@ -21,6 +21,8 @@ mod actions;
 mod appeals;
 mod audit_log;
 mod auth;
+mod backups;
+mod checkpoints;
 pub mod context;
 mod conversations;
 mod drafts;
@@ -63,6 +65,11 @@ pub use appeals::{
 };
 pub use audit_log::{AuditKind, AuditReader, AuditTarget, ScopedEntries};
 pub use auth::{generate_password, hash_password, verify_password};
+pub use backups::{CopiedAdministration, CopyError, CopyReport, restore_sqlite};
+pub use checkpoints::{
+    CHECKPOINT_EVERY_MS, CHECKPOINT_FORMAT, Checkpoint, CheckpointCheck, CheckpointFile,
+    CheckpointProblem, StoredCheckpoint,
+};
 pub use context::AdminContext;
 pub use conversations::{
     Conversation, ConversationDetail, ConversationMessage, ConversationState, Direction,
@@ -94,7 +101,9 @@ pub use offices::{NewOffice, Office, OfficeUpdate};
 pub use outbox::{DEFAULT_LEASE_MS, OutboxFilter, OutboxItem, OutboxRun, OutboxState, fault_point};
 pub use piazza_platforms::{ConnectionCheck, Operation, PermanentCode, SecretString};
 pub use piazza_secrets::SecretKey;
+pub use piazza_secrets::signing::SigningKeyFile;
 pub use piazza_store::audit::{ChainBreak, StoredEntry, Verification};
+pub use piazza_store::backup;
 pub use piazza_store::{BackendKind, now_ms, redact_url};
 pub use platforms::{
     Connection, ConnectionSpec, ConnectionStatus, ConnectorFactory, ConnectorKind, EventsRun,

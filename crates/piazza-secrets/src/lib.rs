@@ -17,6 +17,8 @@
 //! assert!(key.open(&sealed, "connection:2").is_err());
 //! ```
 
+pub mod signing;
+
 use std::path::Path;
 
 use piazza_platforms::SecretString;
@@ -41,6 +43,10 @@ pub enum SecretError {
     },
     #[error("the key file {path} is damaged: expected 64 hexadecimal characters")]
     BadKeyFile { path: String },
+    #[error(
+        "the signing key file {path} is not an Ed25519 seed: expected 64 hexadecimal characters or 32 bytes"
+    )]
+    BadSigningKeyFile { path: String },
     #[error(
         "the key file {path} can be read by other users (mode {mode:o}): make it readable by Piazza only (chmod 600)"
     )]

@@ -147,6 +147,27 @@ pub fn append(tx: &mut Tx<'_>, admin_id: i64, at: i64, entry: &AuditEntry) -> Re
     Ok(seq)
 }
 
+/// The hash of the administration's entry number `seq`, if one is stored:
+/// what a checkpoint's head hash is compared with.
+pub fn hash_at(tx: &mut Tx<'_>, admin_id: i64, seq: i64) -> Result<Option<String>> {
+    tx.query_opt(
+        "SELECT hash FROM audit_log WHERE admin_id = ? AND seq = ? ORDER BY id LIMIT 1",
+        &[admin_id.into(), seq.into()],
+    )?
+    .map(|r| r.text(0))
+    .transpose()
+}
+
+/// The newest entry's sequence number and hash; `None` for an empty log.
+pub fn head(tx: &mut Tx<'_>, admin_id: i64) -> Result<Option<(i64, String)>> {
+    tx.query_opt(
+        "SELECT seq, hash FROM audit_log WHERE admin_id = ? ORDER BY seq DESC LIMIT 1",
+        &[admin_id.into()],
+    )?
+    .map(|r| Ok((r.int(0)?, r.text(1)?)))
+    .transpose()
+}
+
 /// Entries of one administration in chain order, optionally only from
 /// `from_seq` on.
 pub fn entries(

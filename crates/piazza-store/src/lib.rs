@@ -2,13 +2,15 @@
 //! created and migrated on first run) and PostgreSQL for larger deployments,
 //! picked from the URL scheme.
 //!
-//! The crate offers three things:
+//! The crate offers four things:
 //! - [`Store`]: open by URL, migrate, run closures in transactions;
 //! - [`Tx`]: a tiny SQL interface (`?` placeholders, [`Value`] parameters,
 //!   [`Row`] results) that hides the backend, so the desk's queries are
 //!   written once and behave the same on both;
 //! - the audit chain ([`audit`]): append-only, every entry hashing the
-//!   previous one, verified with the entry that breaks it named.
+//!   previous one, verified with the entry that breaks it named;
+//! - copies of the SQLite file ([`backup`]): online backups and checked
+//!   restores.
 //!
 //! Backend-specific SQL (types in the schema, row locks) stays inside this
 //! crate. A backend that was not compiled in gives a clear error.
@@ -23,6 +25,8 @@
 //! ```
 
 pub mod audit;
+#[cfg(feature = "sqlite")]
+pub mod backup;
 mod migrate;
 #[cfg(feature = "postgres")]
 mod pg;
@@ -163,6 +167,8 @@ pub struct Store {
     /// Opened for reading only: every write is refused before it reaches
     /// the database.
     read_only: bool,
+    /// The SQLite file, for backups; `None` on PostgreSQL.
+    sqlite_path: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -224,23 +230,29 @@ impl Store {
         Store::open_read_only(&format!("sqlite:{}", path.display()))
     }
 
-    /// A database at schema version `version` (and no further), for the
-    /// upgrade tests: what a deployment of an older build left behind.
+    /// A database with exactly the migrations in `versions` applied, for the
+    /// upgrade tests: what a deployment of an older build left behind. A
+    /// build may ship a later migration before an earlier one lands (0015
+    /// shipped before 0014), and such a database must be brought forward too.
     #[doc(hidden)]
-    pub fn open_at_schema_version(url: &str, version: u32) -> Result<Store> {
-        Store::open_with_migrations(url, false, version)
+    pub fn open_with_schema_versions(url: &str, versions: &[u32]) -> Result<Store> {
+        Store::open_with_migrations(url, false, &|v| versions.contains(&v))
     }
 
     fn open_with(url: &str, read_only: bool) -> Result<Store> {
-        Store::open_with_migrations(url, read_only, u32::MAX)
+        Store::open_with_migrations(url, read_only, &|_| true)
     }
 
-    fn open_with_migrations(url: &str, read_only: bool, up_to: u32) -> Result<Store> {
+    fn open_with_migrations(
+        url: &str,
+        read_only: bool,
+        wanted: &dyn Fn(u32) -> bool,
+    ) -> Result<Store> {
         let display = redact_url(url);
-        let (kind, pool) = if let Some(path) = url
+        let sqlite_path = url
             .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
+            .or_else(|| url.strip_prefix("sqlite:"));
+        let (kind, pool) = if let Some(path) = sqlite_path {
             open_sqlite(path, read_only)?
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             open_postgres(url, read_only)?
@@ -252,11 +264,12 @@ impl Store {
             kind,
             url_for_display: display,
             read_only,
+            sqlite_path: sqlite_path.map(std::path::PathBuf::from),
         };
         if read_only {
             store.read(migrate::check_current)?;
         } else {
-            store.write(|tx| migrate::run_up_to(tx, up_to))?;
+            store.write(|tx| migrate::run_wanted(tx, wanted))?;
         }
         Ok(store)
     }

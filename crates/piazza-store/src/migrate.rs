@@ -22,6 +22,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (11, include_str!("../migrations/0011_drafts.sql")),
     (12, include_str!("../migrations/0012_publishing.sql")),
     (13, include_str!("../migrations/0013_conversations.sql")),
+    (14, include_str!("../migrations/0014_audit_checkpoints.sql")),
     (15, include_str!("../migrations/0015_worker_leases.sql")),
 ];
 
@@ -44,10 +45,11 @@ pub fn versions() -> Vec<u32> {
     MIGRATIONS.iter().map(|(v, _)| *v).collect()
 }
 
-/// Applies the migrations not applied yet, up to `last` included: a
-/// database left at any version of the schema (the upgrade tests build
-/// one at each) is brought forward the way a deployment is.
-pub(crate) fn run_up_to(tx: &mut Tx<'_>, last: u32) -> Result<()> {
+/// Applies the `wanted` migrations not applied yet (all of them, outside the
+/// upgrade tests): a database left at any version of the schema, or with a
+/// later migration applied before an earlier one, is brought forward the
+/// way a deployment is.
+pub(crate) fn run_wanted(tx: &mut Tx<'_>, wanted: &dyn Fn(u32) -> bool) -> Result<()> {
     let kind = tx.kind();
     tx.batch(&expand(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version %INT% PRIMARY KEY, applied_at %INT% NOT NULL)",
@@ -62,7 +64,7 @@ pub(crate) fn run_up_to(tx: &mut Tx<'_>, last: u32) -> Result<()> {
         .iter()
         .map(|r| r.int(0))
         .collect::<Result<_>>()?;
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= last) {
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| wanted(*v)) {
         if applied.contains(&i64::from(*version)) {
             continue;
         }
@@ -82,22 +84,24 @@ pub(crate) fn run_up_to(tx: &mut Tx<'_>, last: u32) -> Result<()> {
 /// For a read-only store: the schema must be this build's, since nothing
 /// can be migrated.
 pub(crate) fn check_current(tx: &mut Tx<'_>) -> Result<()> {
-    let latest = MIGRATIONS.last().map(|(v, _)| i64::from(*v)).unwrap_or(0);
-    let applied = tx
-        .query_one(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            &[],
-        )
-        .and_then(|r| r.int(0))
+    let latest = MIGRATIONS.last().map(|(v, _)| *v).unwrap_or(0);
+    let applied: Vec<i64> = tx
+        .query("SELECT version FROM schema_migrations", &[])
+        .and_then(|rows| rows.iter().map(|r| r.int(0)).collect::<Result<_>>())
         .map_err(|e| StoreError::Migration {
             version: 0,
             message: format!("not a Piazza database ({e})"),
         })?;
-    if applied < latest {
+    // Every migration, not only the highest: one may have shipped before
+    // an earlier one.
+    if let Some((missing, _)) = MIGRATIONS
+        .iter()
+        .find(|(v, _)| !applied.contains(&i64::from(*v)))
+    {
         return Err(StoreError::Migration {
-            version: applied as u32 + 1,
+            version: *missing,
             message: format!(
-                "the database has schema version {applied} and this build needs {latest}: open it once with write access to update it"
+                "the database lacks schema migration {missing} of this build's {latest}: open it once with write access to update it"
             ),
         });
     }

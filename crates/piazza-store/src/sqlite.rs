@@ -45,24 +45,50 @@ pub(crate) fn connect_read_only(path: &str) -> Result<rusqlite::Connection> {
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let c = if writable {
-        rusqlite::Connection::open_with_flags(path, flags)
+        rusqlite::Connection::open_with_flags(path, flags).map_err(err)?
     } else {
-        let abs = std::fs::canonicalize(path).map_err(|e| StoreError::Unavailable {
-            reason: crate::Unavailability::NoPermission,
-            detail: format!("{path}: {e}"),
-        })?;
-        // The path inside a URI: what would end it or start a query must
-        // be escaped.
-        let uri_path = abs
-            .display()
-            .to_string()
-            .replace('%', "%25")
-            .replace('?', "%3f")
-            .replace('#', "%23");
-        rusqlite::Connection::open_with_flags(format!("file:{uri_path}?immutable=1"), flags)
-    }
-    .map_err(err)?;
+        connect_immutable(std::path::Path::new(path))?
+    };
     c.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 10000;")
+        .map_err(err)?;
+    Ok(c)
+}
+
+/// A read-only connection to a file nobody writes (an auditor's copy, a
+/// backup): SQLite then needs no lock file or shared memory beside it.
+pub(crate) fn connect_immutable(path: &std::path::Path) -> Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let abs = std::fs::canonicalize(path).map_err(|e| StoreError::Unavailable {
+        reason: crate::Unavailability::NoPermission,
+        detail: format!("{}: {e}", path.display()),
+    })?;
+    // The path inside a URI: what would end it or start a query must
+    // be escaped.
+    let uri_path = abs
+        .display()
+        .to_string()
+        .replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23");
+    rusqlite::Connection::open_with_flags(
+        format!("file:{uri_path}?immutable=1"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)
+}
+
+/// A read-only connection that sees the latest commits of the writers
+/// (WAL included) and may still write elsewhere, as `VACUUM INTO` does.
+pub(crate) fn connect_for_copy(path: &std::path::Path) -> Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let c = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    c.execute_batch("PRAGMA busy_timeout = 10000;")
         .map_err(err)?;
     Ok(c)
 }

@@ -17,7 +17,8 @@
 //!
 //! Routes:
 //! - public pages: `/`, `/enti/{slug}/policy`, `/enti/{slug}/account`,
-//!   `/enti/{slug}/statistiche` (aggregate statistics per clause);
+//!   `/enti/{slug}/statistiche` (aggregate statistics per clause),
+//!   `/enti/{slug}/registro-verifiche` (signed checkpoints of the audit log);
 //! - staff: `/accesso` (login form, CSRF-bound to a pre-session cookie),
 //!   `/uscita` (logout), `/accesso/oidc` and `/accesso/oidc/ritorno` (login
 //!   through the administration's identity provider, when configured: see
@@ -61,6 +62,7 @@ mod appeals;
 pub mod assets;
 mod audit;
 mod auth;
+mod checkpoints;
 mod citizens;
 mod conversations;
 mod csrf;

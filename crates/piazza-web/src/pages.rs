@@ -29,6 +29,10 @@ pub(crate) fn routes() -> Router<AppState> {
             get(crate::reports::public_stats_page),
         )
         .route(
+            "/enti/{slug}/registro-verifiche",
+            get(crate::checkpoints::checkpoints_page),
+        )
+        .route(
             "/enti/{slug}/riesame",
             get(crate::citizens::appeal_page).post(crate::citizens::appeal_submit),
         )
@@ -79,6 +83,7 @@ pub(crate) enum Section {
     Policy,
     Accounts,
     Stats,
+    Checkpoints,
 }
 
 /// What `base.html` needs: titles, the header brand and the section bar.
@@ -133,6 +138,11 @@ impl Layout {
                     href: format!("/enti/{slug}/statistiche"),
                     label: "Statistiche di moderazione",
                     current: current == Section::Stats,
+                },
+                NavItem {
+                    href: format!("/enti/{slug}/registro-verifiche"),
+                    label: "Verifiche del registro",
+                    current: current == Section::Checkpoints,
                 },
             ],
             staff: None,

@@ -136,6 +136,62 @@ fn html_escape(s: &str) -> String {
 }
 
 #[tokio::test]
+async fn the_checkpoint_page_lists_signed_checkpoints_and_is_in_the_navigation() {
+    let state = AppState::with_presets();
+    let empty = send(
+        app(state.clone()),
+        Request::get("/enti/cento/registro-verifiche")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(
+        empty
+            .body
+            .contains("Non è ancora stata pubblicata nessuna verifica")
+    );
+    let desk = state.desk.clone();
+    let key = piazza_desk::SigningKeyFile::from_seed([5u8; 32]);
+    let cento = desk.administration("cento").unwrap().id;
+    let c = desk.sign_checkpoint(cento, &key, "cli").unwrap();
+    let r = send(
+        app(state.clone()),
+        Request::get("/enti/cento/registro-verifiche")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    for shown in [&c.head_hash, &c.public_key, &c.signature, &c.signed_at] {
+        assert!(r.body.contains(shown.as_str()), "{shown} missing");
+    }
+    assert!(r.body.contains(&format!("<td>{}</td>", c.seq)));
+    assert!(r.body.contains("chiunque può conservare queste impronte"));
+    // Another administration's page shows none of Cento's.
+    let roma = send(
+        app(state.clone()),
+        Request::get("/enti/roma/registro-verifiche")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(!roma.body.contains(&c.head_hash));
+    let policy = send(
+        app(state),
+        Request::get("/enti/cento/policy")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        policy
+            .body
+            .contains("href=\"/enti/cento/registro-verifiche\"")
+    );
+}
+
+#[tokio::test]
 async fn an_unknown_administration_is_an_italian_404_page() {
     let r = get("/enti/atlantide/policy").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

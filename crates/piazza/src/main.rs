@@ -107,6 +107,11 @@ enum Command {
     Calendar(cmd::calendar::CalendarCommand),
     /// Reply deadlines in working time.
     Sla(cmd::calendar::SlaArgs),
+    /// Copy the SQLite database while Piazza runs, and check the copy's
+    /// audit chains (PostgreSQL: pg_dump, see docs/operations.md).
+    Backup(cmd::backup::BackupArgs),
+    /// Restore a copy made by `piazza backup` as the configured database.
+    Restore(cmd::backup::RestoreArgs),
     /// Serve the web desk (config file + PIAZZA_* environment).
     Serve(cmd::serve::ServeArgs),
     /// A fresh demo desk with a seed policy, staff logins and comments
@@ -154,6 +159,8 @@ fn main() -> ExitCode {
         Command::Report(c) => cmd::desk::report(store, c),
         Command::Calendar(c) => cmd::calendar::calendar(c),
         Command::Sla(a) => cmd::calendar::sla(store, a),
+        Command::Backup(a) => cmd::backup::backup(store, a),
+        Command::Restore(a) => cmd::backup::restore(store, a),
         Command::Serve(a) => cmd::serve::serve(store, a),
         Command::Demo(a) => cmd::serve::demo(a),
     };

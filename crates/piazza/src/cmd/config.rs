@@ -55,6 +55,9 @@ pub struct FileConfig {
     pub linkedin: Option<LinkedinFile>,
     /// How long a delivery attempt holds its outbox row (seconds).
     pub outbox_lease_seconds: Option<u64>,
+    /// The Ed25519 key file that signs the daily audit checkpoints; kept
+    /// outside the database and outside the data directory's backups.
+    pub audit_signing_key_file: Option<PathBuf>,
 }
 
 /// The `[oidc]` table: login through the administration's identity
@@ -306,6 +309,26 @@ pub fn secret_key(file: &FileConfig, data_dir: &Path) -> anyhow::Result<SecretKe
     SecretKey::resolve(passphrase.as_deref(), data_dir).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// The key that signs audit checkpoints, from `PIAZZA_AUDIT_SIGNING_KEY_FILE`
+/// or the file's `audit_signing_key_file`; `None` when neither is set.
+/// Errors name the file, never its content.
+pub fn audit_signing_key(file: &FileConfig) -> anyhow::Result<Option<piazza_desk::SigningKeyFile>> {
+    let Some(path) = env("PIAZZA_AUDIT_SIGNING_KEY_FILE")
+        .map(PathBuf::from)
+        .or_else(|| file.audit_signing_key_file.clone())
+    else {
+        return Ok(None);
+    };
+    piazza_desk::SigningKeyFile::from_file(&path)
+        .map(Some)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "impossibile usare la chiave di firma del registro {}: {e}",
+                path.display()
+            )
+        })
+}
+
 /// `desk` with the platform settings and the sealing key.
 pub fn with_platforms(
     desk: Desk,
@@ -351,9 +374,37 @@ mod tests {
             .join("\n");
         let file: FileConfig = toml::from_str(&open).unwrap_or_else(|e| panic!("{e}\n{open}"));
         assert!(file.oidc.is_some());
+        assert!(file.audit_signing_key_file.is_some());
         let meta = file.meta.as_ref().unwrap();
         assert_eq!(meta.graph_url.as_deref(), Some(DEFAULT_GRAPH_URL));
         assert!(!format!("{meta:?}").contains("app_secret: Some(\"\")"));
+    }
+
+    #[test]
+    fn the_audit_signing_key_is_read_from_the_file_named_and_errors_name_only_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firma.key");
+        let key = piazza_desk::SigningKeyFile::generate(&path).unwrap();
+        let seed = std::fs::read_to_string(&path).unwrap();
+        let file: FileConfig = toml::from_str(&format!(
+            "audit_signing_key_file = {:?}\n",
+            path.display().to_string()
+        ))
+        .unwrap();
+        let read = audit_signing_key(&file).unwrap().unwrap();
+        assert_eq!(read.public_hex(), key.public_hex());
+        assert!(audit_signing_key(&FileConfig::default()).unwrap().is_none());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let err = audit_signing_key(&file).unwrap_err().to_string();
+            assert!(
+                err.contains("firma.key") && err.contains("chmod 600"),
+                "{err}"
+            );
+            assert!(!err.contains(seed.trim()), "{err}");
+        }
     }
 
     #[test]

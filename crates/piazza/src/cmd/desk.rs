@@ -1091,9 +1091,19 @@ pub fn act(store: &StoreArgs, args: ActArgs) -> anyhow::Result<Outcome> {
 #[derive(Subcommand)]
 pub enum AuditCommand {
     /// Check the hash chain; names any altered, deleted or moved entry.
+    /// With --checkpoint, checks a signed checkpoint file against the log.
     Verify {
         #[arg(long)]
         json: bool,
+        /// A checkpoint file written by `piazza audit checkpoint`: its
+        /// signatures are checked, then that the log still holds each
+        /// signed entry with its hash and that the chain verifies.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// The public key (hex) the administration published: the
+        /// checkpoint must be signed by it.
+        #[arg(long, value_name = "HEX", requires = "checkpoint")]
+        public_key: Option<String>,
     },
     /// Show the latest entries.
     Log {
@@ -1102,14 +1112,49 @@ pub enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Sign the head of the audit chain of each administration (or of
+    /// --ente) with an Ed25519 key kept outside the database; the
+    /// checkpoints are stored, shown on the public page and written out.
+    Checkpoint {
+        /// The key file (32-byte seed, hex or raw) from `piazza audit keygen`.
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// Where to write the checkpoints (JSON); stdout when absent. An
+        /// existing file is never overwritten.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Write a new Ed25519 key for checkpoints (mode 0600) and print its
+    /// public key, the one to publish.
+    Keygen {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 pub fn audit(store: &StoreArgs, cmd: AuditCommand) -> anyhow::Result<Outcome> {
+    match cmd {
+        AuditCommand::Keygen { out } => return crate::cmd::checkpoint::keygen(&out),
+        AuditCommand::Checkpoint { key, out } => {
+            return crate::cmd::checkpoint::sign(store, &key, out.as_deref());
+        }
+        AuditCommand::Verify {
+            json,
+            checkpoint: Some(file),
+            public_key,
+        } => {
+            return crate::cmd::checkpoint::verify(store, &file, public_key.as_deref(), json);
+        }
+        _ => {}
+    }
     // Reads only: works on a read-only copy of the database too.
     let desk = store.read_desk()?;
     let admin = store.administration(&desk)?;
     match cmd {
-        AuditCommand::Verify { json } => {
+        AuditCommand::Keygen { .. } | AuditCommand::Checkpoint { .. } => {
+            unreachable!("handled above")
+        }
+        AuditCommand::Verify { json, .. } => {
             let v = desk.verify_audit(admin.id)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&v)?);

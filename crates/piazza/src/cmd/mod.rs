@@ -1,7 +1,9 @@
 pub mod analysis;
 mod analysis_json;
+pub mod backup;
 pub mod bench;
 pub mod calendar;
+pub mod checkpoint;
 pub mod config;
 pub mod desk;
 pub mod drafts;
@@ -43,6 +45,23 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
+    /// These arguments completed by the configuration file: clap already
+    /// applied PIAZZA_DATA_DIR / PIAZZA_DATABASE_URL and the flags; the
+    /// file fills in only what they left at the default.
+    pub fn with_file(&self, file: &config::FileConfig) -> StoreArgs {
+        let mut store = self.clone();
+        if store.database_url.is_none() {
+            store.database_url = file.database_url.clone().filter(|u| !u.is_empty());
+        }
+        if config::env("PIAZZA_DATA_DIR").is_none()
+            && store.data_dir == std::path::Path::new("piazza-data")
+            && let Some(d) = file.data_dir.clone()
+        {
+            store.data_dir = d;
+        }
+        store
+    }
+
     /// The desk over the database these arguments name, without the
     /// platform settings.
     pub fn open_desk(&self) -> anyhow::Result<Desk> {

@@ -6,7 +6,7 @@
 //! laptop; `docs/configuration.md` documents them.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,6 +38,8 @@ pub struct Settings {
     pub store: crate::cmd::StoreArgs,
     pub web: WebConfig,
     pub file: FileConfig,
+    /// Signs a checkpoint of each administration's audit log once a day.
+    pub audit_key: Option<Arc<piazza_desk::SigningKeyFile>>,
 }
 
 pub fn settings(store: &crate::cmd::StoreArgs, args: &ServeArgs) -> anyhow::Result<Settings> {
@@ -51,18 +53,7 @@ pub fn settings(store: &crate::cmd::StoreArgs, args: &ServeArgs) -> anyhow::Resu
     let listen: SocketAddr = listen.parse().with_context(|| {
         format!("indirizzo di ascolto non valido `{listen}`; si attende ad esempio 127.0.0.1:8080")
     })?;
-    // clap already applied PIAZZA_DATA_DIR / PIAZZA_DATABASE_URL and the
-    // flags; the file fills in only what they left at the default.
-    let mut store = store.clone();
-    if store.database_url.is_none() {
-        store.database_url = file.database_url.clone().filter(|u| !u.is_empty());
-    }
-    if env("PIAZZA_DATA_DIR").is_none()
-        && store.data_dir == Path::new("piazza-data")
-        && let Some(d) = file.data_dir.clone()
-    {
-        store.data_dir = d;
-    }
+    let store = store.with_file(&file);
     let secure_cookies = match env("PIAZZA_SECURE_COOKIES") {
         Some(v) => matches!(v.as_str(), "1" | "true" | "yes"),
         None => file.secure_cookies.unwrap_or(false),
@@ -90,9 +81,11 @@ pub fn settings(store: &crate::cmd::StoreArgs, args: &ServeArgs) -> anyhow::Resu
             "il webhook di Meta richiede sia PIAZZA_META_APP_SECRET sia PIAZZA_META_VERIFY_TOKEN (oppure [meta] app_secret e verify_token)"
         ),
     };
+    let audit_key = config::audit_signing_key(&file)?.map(Arc::new);
     Ok(Settings {
         listen,
         store,
+        audit_key,
         web: WebConfig {
             secure_cookies,
             csrf_secret: secret,
@@ -123,6 +116,12 @@ pub fn serve(store: &crate::cmd::StoreArgs, args: ServeArgs) -> anyhow::Result<O
         s.listen,
         desk.database_for_display()
     );
+    if let Some(k) = &s.audit_key {
+        eprintln!(
+            "Verifiche firmate del registro: una al giorno per ente, chiave pubblica {}",
+            k.public_hex()
+        );
+    }
     let state = AppState::new(desk, s.web);
     if let Some(c) = &state.config.oidc {
         // A provider that is down must not keep password logins from
@@ -134,15 +133,21 @@ pub fn serve(store: &crate::cmd::StoreArgs, args: ServeArgs) -> anyhow::Result<O
             }
         }
     }
-    run_server(s.listen, state)
+    run_server(s.listen, state, s.audit_key)
 }
 
 /// The background worker of `piazza serve`: processes webhook deliveries
 /// the outbox and the mail outbox as soon as the web layer signals work, and at least
 /// every few seconds (retries come due, bans expire); every minute it also
 /// flags courtesy replies and records breaches for every administration,
-/// so the queue's deadlines stay true while nobody runs a command.
-fn spawn_worker(desk: Desk, signal: Arc<WorkerSignal>, every: Duration) {
+/// so the queue's deadlines stay true while nobody runs a command, and,
+/// with a signing key, signs each administration's daily audit checkpoint.
+fn spawn_worker(
+    desk: Desk,
+    signal: Arc<WorkerSignal>,
+    every: Duration,
+    audit_key: Option<Arc<piazza_desk::SigningKeyFile>>,
+) {
     std::thread::spawn(move || {
         let mut last_sweep: Option<std::time::Instant> = None;
         let mut last_poll: Option<std::time::Instant> = None;
@@ -165,6 +170,9 @@ fn spawn_worker(desk: Desk, signal: Arc<WorkerSignal>, every: Duration) {
                     for a in admins {
                         if let Err(e) = desk.sla_sweep(a.id) {
                             eprintln!("sla sweep of {}: {e}", a.slug);
+                        }
+                        if let Some(key) = &audit_key {
+                            daily_checkpoint(&desk, &a, key);
                         }
                     }
                 }
@@ -208,6 +216,26 @@ fn spawn_worker(desk: Desk, signal: Arc<WorkerSignal>, every: Duration) {
     });
 }
 
+/// Signs the administration's checkpoint when the last one is a day old.
+fn daily_checkpoint(
+    desk: &Desk,
+    a: &piazza_desk::Administration,
+    key: &piazza_desk::SigningKeyFile,
+) {
+    match desk.sign_checkpoint_if_due(a.id, key, piazza_desk::CHECKPOINT_EVERY_MS) {
+        Ok(Some(c)) => eprintln!(
+            "verifica firmata del registro di {}: {} voci, ultima impronta {}",
+            a.slug, c.seq, c.head_hash
+        ),
+        Ok(None) => {}
+        Err(e) => eprintln!(
+            "verifica firmata del registro di {} non apposta: {}",
+            a.slug,
+            e.message_it()
+        ),
+    }
+}
+
 /// How often `piazza serve` pulls the accounts that have no webhooks.
 const POLL_EVERY: Duration = Duration::from_secs(120);
 
@@ -237,7 +265,11 @@ fn poll_pulled_accounts(desk: &Desk) {
     }
 }
 
-fn run_server(addr: SocketAddr, state: AppState) -> anyhow::Result<Outcome> {
+fn run_server(
+    addr: SocketAddr,
+    state: AppState,
+    audit_key: Option<Arc<piazza_desk::SigningKeyFile>>,
+) -> anyhow::Result<Outcome> {
     // The web layer logs with `tracing` (refused logins, internal errors);
     // without a subscriber those lines would go nowhere. INFO keeps
     // per-request lines, and the URLs in them, out.
@@ -250,6 +282,7 @@ fn run_server(addr: SocketAddr, state: AppState) -> anyhow::Result<Outcome> {
         state.desk.clone(),
         state.worker.clone(),
         Duration::from_secs(5),
+        audit_key,
     );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -486,7 +519,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<Outcome> {
             }
         }
     });
-    let out = run_server(listen, AppState::new(desk, WebConfig::default()));
+    let out = run_server(listen, AppState::new(desk, WebConfig::default()), None);
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let _ = std::fs::remove_dir_all(&dir);
     out
@@ -496,6 +529,34 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<Outcome> {
 mod tests {
     use super::*;
     use piazza_fakes::mastodon::FakeMastodon;
+
+    #[test]
+    fn the_worker_signs_one_checkpoint_a_day_per_administration() {
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Desk::open_data_dir(dir.path()).unwrap();
+        let cento = desk
+            .create_administration(NewAdministration::preset("cento"))
+            .unwrap();
+        let roma = desk
+            .create_administration(NewAdministration::preset("roma"))
+            .unwrap();
+        let key = piazza_desk::SigningKeyFile::from_seed([6u8; 32]);
+        for _ in 0..3 {
+            for a in [&cento, &roma] {
+                daily_checkpoint(&desk, a, &key);
+            }
+        }
+        for a in [&cento, &roma] {
+            let stored = desk.audit_checkpoints(a.id, 10).unwrap();
+            assert_eq!(stored.len(), 1, "{}", a.slug);
+            assert_eq!(stored[0].checkpoint.public_key, key.public_hex());
+            let last = desk
+                .audit_entries(a.id, stored[0].checkpoint.seq + 1, 1)
+                .unwrap();
+            assert_eq!(last[0].entry.kind, "audit.checkpoint");
+            assert_eq!(last[0].entry.actor, "system");
+        }
+    }
 
     #[test]
     fn the_worker_pulls_the_accounts_that_send_no_webhooks() {
