@@ -733,63 +733,32 @@ fn insert_new(
         })
         .collect();
     let posts = posts_of(tx, admin_id, account, &wanted, now)?;
-    let ms = |ts: piazza_calendar::jiff::Timestamp| ts.as_millisecond();
     let mut rows = Vec::with_capacity(run.len());
     let mut hashes: HashMap<&str, String> = HashMap::with_capacity(run.len());
     for (k, &i) in run.iter().enumerate() {
         let c = comment(i);
-        let t = triage(ctx, analysis(k));
         let hash = sha(&c.text);
-        // As `ingest_one`: the platform's time, else the time of arrival.
-        let created_at = if c.created_at > 0 { c.created_at } else { now };
-        let deadline = if t.needs_reply {
-            ctx.deadline(&account.hours, created_at)
-        } else {
-            None
-        };
-        let ban = c.author_ref.as_deref().and_then(|a| bans.get(a).copied());
-        let priority = if ban.is_some() {
-            t.priority.max(BANNED_AUTHOR_PRIORITY)
-        } else {
-            t.priority
-        };
         let post_id = c
             .post_external_id
             .as_deref()
             .and_then(|p| posts.get(p).copied());
-        rows.push(vec![
-            admin_id.into(),
-            account.id.into(),
-            post_id.into(),
-            (&account.platform).into(),
-            (&c.external_id).into(),
-            c.parent_external_id.clone().into(),
-            c.author_ref.clone().into(),
-            c.author_name.clone().into(),
-            (&c.text).into(),
-            (&hash).into(),
-            created_at.into(),
-            now.into(),
-            1i64.into(),
-            "new".into(),
-            t.severity.into(),
-            priority.into(),
-            t.top_category.map(|c| c.as_str()).into(),
-            ctx.policy_version_id.into(),
-            t.needs_reply.into(),
-            deadline.map(|d| ms(d.taken_in_charge)).into(),
-            deadline.map(|d| ms(d.courtesy_due)).into(),
-            deadline.map(|d| ms(d.deadline)).into(),
-            deadline.map(|_| SlaState::Open).into(),
-            ban.into(),
-        ]);
+        rows.push(new_comment_row(
+            ctx,
+            account,
+            c,
+            &triage(ctx, analysis(k)),
+            post_id,
+            &hash,
+            bans,
+            now,
+        ));
         hashes.insert(c.external_id.as_str(), hash);
     }
     let mut ids: HashMap<String, CommentId> = HashMap::with_capacity(run.len());
     for r in insert_rows(
         tx,
-        "comments (admin_id, account_id, post_id, platform, external_id, parent_external_id, author_ref, author_name, text, text_sha256, created_at, ingested_at, revision, state, severity, priority, top_category, policy_version_id, needs_reply, taken_in_charge_at, courtesy_due_at, deadline_at, sla_state, author_ban_id)",
-        24,
+        NEW_COMMENT_COLUMNS,
+        NEW_COMMENT_WIDTH,
         rows,
         "ON CONFLICT (admin_id, platform, external_id) DO NOTHING RETURNING id, external_id",
     )? {
@@ -833,6 +802,67 @@ fn insert_new(
     )?;
     insert_rows(tx, FINDING_COLUMNS, 13, findings, "")?;
     Ok(())
+}
+
+const NEW_COMMENT_COLUMNS: &str = "comments (admin_id, account_id, post_id, platform, external_id, parent_external_id, author_ref, author_name, text, text_sha256, created_at, ingested_at, revision, state, severity, priority, top_category, policy_version_id, needs_reply, taken_in_charge_at, courtesy_due_at, deadline_at, sla_state, author_ban_id)";
+const NEW_COMMENT_WIDTH: usize = 24;
+
+/// The row of `comments` for a comment seen for the first time, the one
+/// place where its arrival time, reply deadline and priority are decided,
+/// whether it is written alone or with the rest of its batch.
+#[allow(clippy::too_many_arguments)]
+fn new_comment_row(
+    ctx: &AdminContext,
+    account: &Account,
+    c: &IncomingComment,
+    t: &Triage,
+    post_id: Option<PostId>,
+    hash: &str,
+    bans: &HashMap<String, i64>,
+    now: i64,
+) -> Vec<piazza_store::Value> {
+    // The platform's time when it has one, else the time of arrival: a
+    // zero or negative time is a missing one, and the statement of reasons
+    // must never name a day nobody knows (01/01/1970).
+    let created_at = if c.created_at > 0 { c.created_at } else { now };
+    let deadline = if t.needs_reply {
+        ctx.deadline(&account.hours, created_at)
+    } else {
+        None
+    };
+    let ban = c.author_ref.as_deref().and_then(|a| bans.get(a).copied());
+    let priority = if ban.is_some() {
+        t.priority.max(BANNED_AUTHOR_PRIORITY)
+    } else {
+        t.priority
+    };
+    let ms = |ts: piazza_calendar::jiff::Timestamp| ts.as_millisecond();
+    vec![
+        ctx.admin_id.into(),
+        account.id.into(),
+        post_id.into(),
+        (&account.platform).into(),
+        (&c.external_id).into(),
+        c.parent_external_id.clone().into(),
+        c.author_ref.clone().into(),
+        c.author_name.clone().into(),
+        (&c.text).into(),
+        hash.into(),
+        created_at.into(),
+        now.into(),
+        1i64.into(),
+        "new".into(),
+        t.severity.into(),
+        priority.into(),
+        t.top_category.map(|c| c.as_str()).into(),
+        ctx.policy_version_id.into(),
+        t.needs_reply.into(),
+        deadline.map(|d| ms(d.taken_in_charge)).into(),
+        deadline.map(|d| ms(d.courtesy_due)).into(),
+        deadline.map(|d| ms(d.deadline)).into(),
+        deadline.map(|_| SlaState::Open).into(),
+        ban.into(),
+    ]
 }
 
 const FINDING_COLUMNS: &str = "findings (admin_id, comment_id, revision, policy_version_id, category, intent, kind, target, score, flagged, clause, evidence_json, explanation)";
@@ -965,50 +995,19 @@ pub(crate) fn ingest_one(
         )?),
         None => None,
     };
-    // The platform's time when it has one, else the time of arrival: a
-    // zero or negative time is a missing one, and the statement of reasons
-    // must never name a day nobody knows (01/01/1970).
-    let created_at = if c.created_at > 0 { c.created_at } else { now };
-    let deadline = if t.needs_reply {
-        ctx.deadline(&account.hours, created_at)
-    } else {
-        None
-    };
-    let ban = c.author_ref.as_deref().and_then(|a| bans.get(a).copied());
-    let priority = if ban.is_some() {
-        t.priority.max(BANNED_AUTHOR_PRIORITY)
-    } else {
-        t.priority
-    };
-    let ms = |ts: piazza_calendar::jiff::Timestamp| ts.as_millisecond();
-    let id = CommentId(tx.insert(
-        "INSERT INTO comments (admin_id, account_id, post_id, platform, external_id, parent_external_id, author_ref, author_name, text, text_sha256, created_at, ingested_at, revision, state, severity, priority, top_category, policy_version_id, needs_reply, taken_in_charge_at, courtesy_due_at, deadline_at, sla_state, author_ban_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        &[
-            admin_id.into(),
-            account.id.into(),
-            post_id.into(),
-            (&account.platform).into(),
-            (&c.external_id).into(),
-            c.parent_external_id.clone().into(),
-            c.author_ref.clone().into(),
-            c.author_name.clone().into(),
-            (&c.text).into(),
-            (&hash).into(),
-            created_at.into(),
-            now.into(),
-            t.severity.into(),
-            priority.into(),
-            t.top_category.map(|c| c.as_str()).into(),
-            ctx.policy_version_id.into(),
-            t.needs_reply.into(),
-            deadline.map(|d| ms(d.taken_in_charge)).into(),
-            deadline.map(|d| ms(d.courtesy_due)).into(),
-            deadline.map(|d| ms(d.deadline)).into(),
-            deadline.map(|_| SlaState::Open).into(),
-            ban.into(),
-        ],
-    )?);
+    let row = new_comment_row(ctx, account, c, &t, post_id, &hash, bans, now);
+    let id = CommentId(
+        insert_rows(
+            tx,
+            NEW_COMMENT_COLUMNS,
+            NEW_COMMENT_WIDTH,
+            vec![row],
+            "RETURNING id",
+        )?
+        .first()
+        .expect("an insert returns its row")
+        .int(0)?,
+    );
     tx.execute(
         "INSERT INTO comment_revisions (admin_id, comment_id, revision, text, text_sha256, seen_at) VALUES (?, ?, 1, ?, ?, ?)",
         &[admin_id.into(), id.into(), (&c.text).into(), hash.into(), now.into()],
