@@ -459,7 +459,7 @@ pub(crate) fn store_findings(
 ) -> piazza_store::Result<()> {
     let mut rows = Vec::new();
     finding_rows(ctx, comment_id, revision, a, &mut rows);
-    insert_rows(tx, FINDING_COLUMNS, 13, rows, "")?;
+    tx.bulk_insert("findings", FINDING_COLUMNS, &rows)?;
     Ok(())
 }
 
@@ -754,34 +754,29 @@ fn insert_new(
         ));
         hashes.insert(c.external_id.as_str(), hash);
     }
-    let mut ids: HashMap<String, CommentId> = HashMap::with_capacity(run.len());
-    for r in insert_rows(
-        tx,
-        NEW_COMMENT_COLUMNS,
-        NEW_COMMENT_WIDTH,
-        rows,
-        "ON CONFLICT (admin_id, platform, external_id) DO NOTHING RETURNING id, external_id",
-    )? {
-        ids.insert(r.text(1)?, CommentId(r.int(0)?));
-    }
-    let mut revisions = Vec::with_capacity(run.len());
-    let mut findings = Vec::new();
-    for (k, &i) in run.iter().enumerate() {
-        let c = comment(i);
-        let Some(&id) = ids.get(&c.external_id) else {
-            // Stored by another instance since the batch looked: taken as
-            // an arrival of a stored comment (unchanged, or an edit).
+    // COPY on PostgreSQL, under ids taken from the sequence first; should
+    // another instance store one of these comments since the batch looked,
+    // nothing is written and each is taken as an arrival of a stored
+    // comment (unchanged, or an edit) or a new one, one at a time.
+    let Some(ids) = tx.bulk_insert_with_new_ids("comments", NEW_COMMENT_COLUMNS, rows)? else {
+        for (k, &i) in run.iter().enumerate() {
             slots[i] = Some(ingest_one(
                 tx,
                 ctx,
                 account,
-                c,
+                comment(i),
                 Some(analysis(k)),
                 bans,
                 now,
             )?);
-            continue;
-        };
+        }
+        return Ok(());
+    };
+    let mut revisions = Vec::with_capacity(run.len());
+    let mut findings = Vec::new();
+    for (k, (&i, id)) in run.iter().zip(ids).enumerate() {
+        let c = comment(i);
+        let id = CommentId(id);
         revisions.push(vec![
             admin_id.into(),
             id.into(),
@@ -793,19 +788,45 @@ fn insert_new(
         finding_rows(ctx, id, 1, analysis(k), &mut findings);
         slots[i] = Some(IngestOutcome::Inserted(id));
     }
-    insert_rows(
-        tx,
-        "comment_revisions (admin_id, comment_id, revision, text, text_sha256, seen_at)",
-        6,
-        revisions,
-        "",
-    )?;
-    insert_rows(tx, FINDING_COLUMNS, 13, findings, "")?;
+    tx.bulk_insert("comment_revisions", REVISION_COLUMNS, &revisions)?;
+    tx.bulk_insert("findings", FINDING_COLUMNS, &findings)?;
     Ok(())
 }
 
-const NEW_COMMENT_COLUMNS: &str = "comments (admin_id, account_id, post_id, platform, external_id, parent_external_id, author_ref, author_name, text, text_sha256, created_at, ingested_at, revision, state, severity, priority, top_category, policy_version_id, needs_reply, taken_in_charge_at, courtesy_due_at, deadline_at, sla_state, author_ban_id)";
-const NEW_COMMENT_WIDTH: usize = 24;
+const NEW_COMMENT_COLUMNS: &[&str] = &[
+    "admin_id",
+    "account_id",
+    "post_id",
+    "platform",
+    "external_id",
+    "parent_external_id",
+    "author_ref",
+    "author_name",
+    "text",
+    "text_sha256",
+    "created_at",
+    "ingested_at",
+    "revision",
+    "state",
+    "severity",
+    "priority",
+    "top_category",
+    "policy_version_id",
+    "needs_reply",
+    "taken_in_charge_at",
+    "courtesy_due_at",
+    "deadline_at",
+    "sla_state",
+    "author_ban_id",
+];
+const REVISION_COLUMNS: &[&str] = &[
+    "admin_id",
+    "comment_id",
+    "revision",
+    "text",
+    "text_sha256",
+    "seen_at",
+];
 
 /// The row of `comments` for a comment seen for the first time, the one
 /// place where its arrival time, reply deadline and priority are decided,
@@ -865,7 +886,21 @@ fn new_comment_row(
     ]
 }
 
-const FINDING_COLUMNS: &str = "findings (admin_id, comment_id, revision, policy_version_id, category, intent, kind, target, score, flagged, clause, evidence_json, explanation)";
+const FINDING_COLUMNS: &[&str] = &[
+    "admin_id",
+    "comment_id",
+    "revision",
+    "policy_version_id",
+    "category",
+    "intent",
+    "kind",
+    "target",
+    "score",
+    "flagged",
+    "clause",
+    "evidence_json",
+    "explanation",
+];
 
 /// The rows of `findings` for one analysis: its findings, then its intents.
 fn finding_rows(
@@ -996,18 +1031,14 @@ pub(crate) fn ingest_one(
         None => None,
     };
     let row = new_comment_row(ctx, account, c, &t, post_id, &hash, bans, now);
-    let id = CommentId(
-        insert_rows(
-            tx,
-            NEW_COMMENT_COLUMNS,
-            NEW_COMMENT_WIDTH,
-            vec![row],
-            "RETURNING id",
-        )?
-        .first()
-        .expect("an insert returns its row")
-        .int(0)?,
-    );
+    let id = CommentId(tx.insert(
+        &format!(
+            "INSERT INTO comments ({}) VALUES ({}) RETURNING id",
+            NEW_COMMENT_COLUMNS.join(", "),
+            vec!["?"; NEW_COMMENT_COLUMNS.len()].join(", ")
+        ),
+        &row,
+    )?);
     tx.execute(
         "INSERT INTO comment_revisions (admin_id, comment_id, revision, text, text_sha256, seen_at) VALUES (?, ?, 1, ?, ?, ?)",
         &[admin_id.into(), id.into(), (&c.text).into(), hash.into(), now.into()],

@@ -38,7 +38,7 @@ mod value;
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
 
-pub use migrate::versions as schema_versions;
+pub use migrate::{versions as schema_versions, versions_changing as schema_versions_changing};
 pub use value::{Row, Value};
 
 /// Everything that can go wrong in the store.
@@ -566,6 +566,94 @@ impl Tx<'_> {
             "insert needs RETURNING id: {sql}"
         );
         self.query_one(sql, params)?.int(0)
+    }
+
+    /// Writes `rows` (values in the order of `columns`) into `table` in as
+    /// few statements as the backend allows: one `COPY` on PostgreSQL,
+    /// multi-row `INSERT`s on SQLite. For bulk writes of rows that cannot
+    /// collide with stored ones; a constraint error fails the whole call.
+    pub fn bulk_insert(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<Value>],
+    ) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        debug_assert!(rows.iter().all(|r| r.len() == columns.len()));
+        match &mut self.inner {
+            #[cfg(feature = "sqlite")]
+            TxInner::Sqlite(t) => sqlite::insert_many(t, table, columns, rows),
+            #[cfg(feature = "postgres")]
+            TxInner::Postgres(t, _) => pg::copy_in(t, table, columns, rows),
+        }
+    }
+
+    /// [`Tx::bulk_insert`] into a table keyed by `id`, each row under a new
+    /// id (returned in the rows' order). When a row collides with a stored
+    /// one on a unique key (another writer stored it since the caller
+    /// looked), nothing is written and the answer is `Ok(None)`: the
+    /// transaction goes on, and the caller takes the rows one at a time.
+    pub fn bulk_insert_with_new_ids(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<Value>>,
+    ) -> Result<Option<Vec<i64>>> {
+        if rows.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let n = rows.len() as i64;
+        let ids: Vec<i64> = match self.kind() {
+            // Write transactions are exclusive on SQLite, and an
+            // INTEGER PRIMARY KEY without AUTOINCREMENT takes the highest
+            // id plus one anyway.
+            BackendKind::Sqlite => {
+                let max = self
+                    .query_one(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"), &[])?
+                    .int(0)?;
+                (max + 1..=max + n).collect()
+            }
+            // The identity's sequence hands out ids no other writer gets.
+            BackendKind::Postgres => {
+                let mut ids = self
+                    .query(
+                        &format!(
+                            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)"
+                        ),
+                        &[Value::Int(n)],
+                    )?
+                    .iter()
+                    .map(|r| r.int(0))
+                    .collect::<Result<Vec<i64>>>()?;
+                ids.sort_unstable();
+                ids
+            }
+        };
+        let mut all_columns = Vec::with_capacity(columns.len() + 1);
+        all_columns.push("id");
+        all_columns.extend_from_slice(columns);
+        let rows: Vec<Vec<Value>> = rows
+            .into_iter()
+            .zip(&ids)
+            .map(|(mut r, id)| {
+                r.insert(0, Value::Int(*id));
+                r
+            })
+            .collect();
+        self.batch("SAVEPOINT piazza_bulk_insert")?;
+        match self.bulk_insert(table, &all_columns, &rows) {
+            Ok(()) => {
+                self.batch("RELEASE SAVEPOINT piazza_bulk_insert")?;
+                Ok(Some(ids))
+            }
+            Err(StoreError::Duplicate(_)) => {
+                self.batch("ROLLBACK TO SAVEPOINT piazza_bulk_insert; RELEASE SAVEPOINT piazza_bulk_insert")?;
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Plans this transaction's statements with their values instead of

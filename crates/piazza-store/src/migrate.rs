@@ -24,7 +24,15 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (13, include_str!("../migrations/0013_conversations.sql")),
     (14, include_str!("../migrations/0014_audit_checkpoints.sql")),
     (15, include_str!("../migrations/0015_worker_leases.sql")),
+    (
+        16,
+        include_str!("../migrations/0016_set_based_references.sql"),
+    ),
 ];
+
+/// A migration that opens with this line runs on PostgreSQL only; SQLite
+/// records it as applied (a tuning of one backend, the same rules).
+const POSTGRES_ONLY: &str = "-- backend: postgres\n";
 
 fn expand(sql: &str, kind: BackendKind) -> String {
     let (id, int, real) = match kind {
@@ -43,6 +51,16 @@ fn expand(sql: &str, kind: BackendKind) -> String {
 /// The schema versions of this build, oldest first.
 pub fn versions() -> Vec<u32> {
     MIGRATIONS.iter().map(|(v, _)| *v).collect()
+}
+
+/// The schema versions that change something on `kind` (the others are
+/// recorded as applied and do nothing there).
+pub fn versions_changing(kind: BackendKind) -> Vec<u32> {
+    MIGRATIONS
+        .iter()
+        .filter(|(_, sql)| kind == BackendKind::Postgres || !sql.starts_with(POSTGRES_ONLY))
+        .map(|(v, _)| *v)
+        .collect()
 }
 
 /// Applies the `wanted` migrations not applied yet (all of them, outside the
@@ -68,11 +86,13 @@ pub(crate) fn run_wanted(tx: &mut Tx<'_>, wanted: &dyn Fn(u32) -> bool) -> Resul
         if applied.contains(&i64::from(*version)) {
             continue;
         }
-        tx.batch(&expand(sql, kind))
-            .map_err(|e| StoreError::Migration {
-                version: *version,
-                message: e.to_string(),
-            })?;
+        if kind == BackendKind::Postgres || !sql.starts_with(POSTGRES_ONLY) {
+            tx.batch(&expand(sql, kind))
+                .map_err(|e| StoreError::Migration {
+                    version: *version,
+                    message: e.to_string(),
+                })?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
             &[Value::Int(i64::from(*version)), Value::Int(crate::now_ms())],

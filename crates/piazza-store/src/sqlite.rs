@@ -160,3 +160,30 @@ pub(crate) fn query(
     }
     Ok(out)
 }
+
+/// Statements carry at most this many parameters (SQLite's limit is 32,766).
+const MAX_PARAMS: usize = 30_000;
+
+/// `INSERT INTO table (columns) VALUES (..), (..)...`, in as few statements
+/// as the parameter limit allows.
+pub(crate) fn insert_many(
+    t: &rusqlite::Transaction<'_>,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+) -> Result<()> {
+    let width = columns.len().max(1);
+    let one = format!("({})", vec!["?"; width].join(", "));
+    for chunk in rows.chunks((MAX_PARAMS / width).max(1)) {
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {}",
+            columns.join(", "),
+            vec![one.as_str(); chunk.len()].join(", ")
+        );
+        let params: Vec<&Value> = chunk.iter().flatten().collect();
+        t.prepare_cached(&sql)
+            .and_then(|mut st| st.execute(rusqlite::params_from_iter(params)))
+            .map_err(err)?;
+    }
+    Ok(())
+}

@@ -9,9 +9,10 @@ use std::collections::BTreeSet;
 
 use piazza_store::audit::{self, AuditEntry};
 use piazza_store::testing::blank_databases;
-use piazza_store::{BackendKind, Store, schema_versions};
+use piazza_store::{BackendKind, Store, schema_versions, schema_versions_changing};
 
-/// Every table's columns and every index, by name.
+/// Every table's columns, every index, every foreign key and trigger, by
+/// name.
 fn schema(store: &Store) -> BTreeSet<String> {
     store
         .read(|tx| {
@@ -34,6 +35,13 @@ fn schema(store: &Store) -> BTreeSet<String> {
                         for c in tx.query(&format!("PRAGMA table_info({name})"), &[])? {
                             out.insert(format!("{name}.{}", c.text(1)?));
                         }
+                        for k in tx.query(&format!("PRAGMA foreign_key_list({name})"), &[])? {
+                            out.insert(format!(
+                                "reference {name}.{} -> {}",
+                                k.text(3)?,
+                                k.text(2)?
+                            ));
+                        }
                     }
                 }
                 BackendKind::Postgres => {
@@ -48,6 +56,18 @@ fn schema(store: &Store) -> BTreeSet<String> {
                         &[],
                     )? {
                         out.insert(format!("index {}", r.text(0)?));
+                    }
+                    for r in tx.query(
+                        "SELECT c.conrelid::regclass::text, pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = current_schema() AND c.contype = 'f'",
+                        &[],
+                    )? {
+                        out.insert(format!("reference {} {}", r.text(0)?, r.text(1)?));
+                    }
+                    for r in tx.query(
+                        "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND NOT t.tgisinternal",
+                        &[],
+                    )? {
+                        out.insert(format!("trigger {}", r.text(0)?));
                     }
                 }
             }
@@ -126,8 +146,16 @@ fn a_database_at_every_schema_version_upgrades_to_the_current_schema() {
                 "{} upgraded from version {v} differs from a fresh database",
                 db.label
             );
-            if applied != &versions {
-                assert_ne!(&at_v, want, "version {v} is already the current schema");
+            let kind = store.kind();
+            if schema_versions_changing(kind)
+                .iter()
+                .any(|w| !applied.contains(w))
+            {
+                assert!(
+                    at_v != *want,
+                    "{} version {v} is already the current schema",
+                    db.label
+                );
             }
             let (verification, accounts) = store
                 .read(|tx| {
