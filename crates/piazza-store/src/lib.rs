@@ -462,6 +462,8 @@ fn open_sqlite(_: &str, _: bool) -> Result<(BackendKind, Pool)> {
 
 #[cfg(feature = "postgres")]
 fn open_postgres(url: &str, read_only: bool) -> Result<(BackendKind, Pool)> {
+    let (url, transport) = pg::transport(url)?;
+    let url = url.as_str();
     let config: postgres::Config = url.parse().map_err(|e| {
         StoreError::Database(format!("invalid PostgreSQL URL {}: {e}", redact_url(url)))
     })?;
@@ -475,7 +477,11 @@ fn open_postgres(url: &str, read_only: bool) -> Result<(BackendKind, Pool)> {
             // PostgreSQL locks rows, not the database: writers run side by side.
             writer: None,
             connect: Box::new(move || {
-                let mut client = config.connect(postgres::NoTls).map_err(pg::err)?;
+                let mut client = match &transport {
+                    pg::Transport::Plain => config.connect(postgres::NoTls),
+                    pg::Transport::Tls(tls) => config.connect(tls.clone()),
+                }
+                .map_err(pg::err)?;
                 if read_only {
                     // The server refuses every write of this session.
                     client

@@ -189,6 +189,116 @@ pub(crate) fn query(
         .collect()
 }
 
+/// How the connections reach the server.
+#[derive(Clone)]
+pub(crate) enum Transport {
+    /// No TLS: loopback, a local socket or a trusted network.
+    Plain,
+    /// TLS with the server's certificate verified (chain and host name).
+    Tls(tokio_postgres_rustls::MakeRustlsConnect),
+}
+
+/// Splits the TLS settings off a PostgreSQL URL. `sslmode=require`,
+/// `verify-ca` and `verify-full` all mean TLS with the certificate verified
+/// against the Mozilla roots, or against the CAs of `sslrootcert=FILE`
+/// (PEM) when given: Piazza never accepts an unverified certificate, which
+/// is stricter than libpq's `require`. `disable`, `prefer` or no `sslmode`
+/// connect without TLS, as before. Returns the URL for the client library.
+pub(crate) fn transport(url: &str) -> Result<(String, Transport)> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), Transport::Plain));
+    };
+    let mut kept: Vec<String> = Vec::new();
+    let mut tls = false;
+    let mut root_file: Option<String> = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "sslmode" => match value {
+                "disable" | "prefer" => kept.push(pair.to_string()),
+                "require" | "verify-ca" | "verify-full" => {
+                    tls = true;
+                    kept.push("sslmode=require".to_string());
+                }
+                other => {
+                    return Err(StoreError::Database(format!(
+                        "sslmode={other} in the PostgreSQL URL is not one of disable, prefer, require, verify-ca, verify-full"
+                    )));
+                }
+            },
+            "sslrootcert" => root_file = Some(percent_decoded(value)),
+            _ => kept.push(pair.to_string()),
+        }
+    }
+    let url = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    if !tls {
+        if let Some(file) = root_file {
+            return Err(StoreError::Database(format!(
+                "sslrootcert={file} in the PostgreSQL URL needs sslmode=verify-full (or require)"
+            )));
+        }
+        return Ok((url, Transport::Plain));
+    }
+    let config = tls_config(root_file.as_deref())?;
+    Ok((
+        url,
+        Transport::Tls(tokio_postgres_rustls::MakeRustlsConnect::new(config)),
+    ))
+}
+
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn tls_config(root_file: Option<&str>) -> Result<rustls::ClientConfig> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    match root_file {
+        Some(file) => {
+            let bad = |e: String| StoreError::Database(format!("sslrootcert {file}: {e}"));
+            let certs = CertificateDer::pem_file_iter(file)
+                .map_err(|e| bad(e.to_string()))?
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| bad(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(bad("no PEM certificate in the file".into()));
+            }
+            for c in certs {
+                roots.add(c).map_err(|e| bad(e.to_string()))?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| StoreError::Database(format!("TLS set-up: {e}")))?
+    .with_root_certificates(roots)
+    .with_no_client_auth())
+}
+
 /// `COPY table (columns) FROM STDIN` in the text format: no statement to
 /// parse or plan, whatever the number of rows.
 pub(crate) fn copy_in(
@@ -256,6 +366,30 @@ fn copy_text(v: &Value, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_url_says_whether_tls_is_used_and_keeps_the_rest() {
+        use super::{Transport, transport};
+        let plain = transport("postgres://u@h/db?application_name=piazza").unwrap();
+        assert_eq!(plain.0, "postgres://u@h/db?application_name=piazza");
+        assert!(matches!(plain.1, Transport::Plain));
+        let tls = transport("postgres://u@h/db?sslmode=verify-full&connect_timeout=5").unwrap();
+        assert_eq!(tls.0, "postgres://u@h/db?sslmode=require&connect_timeout=5");
+        assert!(matches!(tls.1, Transport::Tls(_)));
+        let Err(e) = transport("postgres://u@h/db?sslmode=allow") else {
+            panic!("allow accepted")
+        };
+        assert!(e.to_string().contains("sslmode=allow"), "{e}");
+        let Err(e) = transport("postgres://u@h/db?sslrootcert=%2Ftmp%2Fca.pem") else {
+            panic!("a root file without TLS accepted")
+        };
+        assert!(e.to_string().contains("/tmp/ca.pem"), "{e}");
+        let Err(e) = transport("postgres://u@h/db?sslmode=require&sslrootcert=/nonexistent/ca.pem")
+        else {
+            panic!("a missing root file accepted")
+        };
+        assert!(e.to_string().contains("/nonexistent/ca.pem"), "{e}");
+    }
+
     #[test]
     fn copy_text_escapes_separators_and_spells_null() {
         use crate::Value;

@@ -631,3 +631,56 @@ fn comments_revisions_and_findings_refuse_missing_references_on_every_backend() 
         assert_eq!((findings, revisions), (2, 1), "{l}");
     }
 }
+
+/// The test server's URL and CA file (`scripts/pg-start` makes both), or
+/// `None` when PostgreSQL is not part of this run.
+fn postgres_with_tls() -> Option<(String, String)> {
+    let required = std::env::var("PIAZZA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    let url = std::env::var("PIAZZA_TEST_POSTGRES_URL").unwrap_or_default();
+    let ca = std::env::var("PIAZZA_TEST_POSTGRES_CA_FILE").unwrap_or_default();
+    if url.is_empty() || ca.is_empty() {
+        assert!(
+            !required,
+            "PIAZZA_REQUIRE_POSTGRES=1 but PIAZZA_TEST_POSTGRES_URL or PIAZZA_TEST_POSTGRES_CA_FILE is not set (scripts/pg-start prints both)"
+        );
+        eprintln!("SKIP PostgreSQL TLS: no test server with a CA file");
+        return None;
+    }
+    Some((url, ca))
+}
+
+#[test]
+fn a_postgres_connection_asked_to_use_tls_is_encrypted_and_verifies_the_server() {
+    let Some((url, ca)) = postgres_with_tls() else {
+        return;
+    };
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let ssl_of = |store: &Store| -> bool {
+        store
+            .read(|tx| {
+                tx.query_one(
+                    "SELECT CAST(ssl AS INTEGER) FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                    &[],
+                )?
+                .int(0)
+            })
+            .unwrap()
+            == 1
+    };
+    // Verified against the test CA: encrypted.
+    let verified = Store::open(&format!("{url}{sep}sslmode=verify-full&sslrootcert={ca}")).unwrap();
+    assert!(ssl_of(&verified), "the connection is not encrypted");
+    // Without TLS asked for, the same server is reached in the clear, as
+    // before (loopback).
+    assert!(!ssl_of(&Store::open(&url).unwrap()));
+    // `require` verifies too: the test CA is not among the public roots,
+    // so the certificate is refused rather than trusted blindly.
+    let Err(e) = Store::open(&format!("{url}{sep}sslmode=require")) else {
+        panic!("an unverifiable certificate was accepted");
+    };
+    let message = e.to_string().to_lowercase();
+    assert!(
+        message.contains("certificate") || message.contains("issuer"),
+        "{e}"
+    );
+}
