@@ -150,6 +150,7 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         )
         .fallback(error::fallback)
         .layer(axum::middleware::from_fn(error::html_error_pages))
+        .layer(axum::middleware::from_fn(security::log_refusals))
         .layer(axum::middleware::map_response(security_headers))
         // Bootstrap Italia's stylesheet alone is 600 kB; offices on slow
         // lines get it, and every page, gzipped when the browser asks.

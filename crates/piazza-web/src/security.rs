@@ -1,6 +1,8 @@
 //! Security headers on every response, including errors and static files.
 
-use axum::http::{HeaderName, HeaderValue};
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::Response;
 
 /// No inline script or style anywhere: everything comes from `/static/`.
@@ -40,6 +42,20 @@ pub async fn security_headers(mut res: Response) -> Response {
                 HeaderValue::from_static(value),
             );
         }
+    }
+    res
+}
+
+/// Logs every refused request (403: a role or an account out of scope, a
+/// CSRF token or an origin refused), so that someone probing the desk
+/// shows in the logs (OWASP ASVS 7.2.2). Method and path only: no query,
+/// no body, no cookie; the path holds ids, not personal data.
+pub async fn log_refusals(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    if res.status() == StatusCode::FORBIDDEN {
+        tracing::warn!(%method, path = %path, "access refused");
     }
     res
 }

@@ -289,9 +289,11 @@ async fn nobody_signed_out_reaches_a_desk_route() {
 
 #[tokio::test]
 async fn the_auditor_reads_and_changes_nothing() {
+    common::logs::capture_logs();
     let w = world();
     let c = w.login("audrey").await;
     let before = w.audit_len();
+    let mut forbidden = Vec::new();
     for r in route_table()
         .iter()
         .filter(|r| !public(r) && !signing_out(r) && r.method != Method::GET)
@@ -305,8 +307,21 @@ async fn the_auditor_reads_and_changes_nothing() {
             reply.status,
             reply.body.chars().take(200).collect::<String>()
         );
+        if reply.status == StatusCode::FORBIDDEN {
+            forbidden.push(format!("method={} path={}", r.method, w.concrete(&r.path)));
+        }
     }
     assert_eq!(w.audit_len(), before, "the auditor changed something");
+    // Every refusal is in the logs, with its method and path.
+    assert!(forbidden.len() > 10, "{} {forbidden:?}", forbidden.len());
+    let logs = common::logs::logs();
+    for line in &forbidden {
+        assert!(
+            logs.lines()
+                .any(|l| l.contains("access refused") && l.contains(line.as_str())),
+            "not logged: {line}"
+        );
+    }
     // And reads what the DPO must read.
     for p in ["/desk/audit", "/desk/registro", "/api/v1/audit/verifica"] {
         let r = common::get(app(w.state.clone()), Some(&c), p).await;
