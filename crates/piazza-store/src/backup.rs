@@ -96,15 +96,7 @@ impl Store {
         let Some(path) = self.sqlite_path() else {
             return Err(BackupError::Postgres);
         };
-        if let Some(dir) = out.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir).map_err(|source| BackupError::Io {
-                step: FileStep::CreateDir,
-                path: dir.display().to_string(),
-                source,
-            })?;
-        }
+        create_parent_dir(out)?;
         let partial = sibling(out, "partial");
         remove_with_journal(&partial);
         // A connection of its own, read-only: it works on a store opened
@@ -158,15 +150,7 @@ pub fn stage_restore(
             });
         }
     }
-    if let Some(dir) = target.parent()
-        && !dir.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(dir).map_err(|source| BackupError::Io {
-            step: FileStep::CreateDir,
-            path: dir.display().to_string(),
-            source,
-        })?;
-    }
+    create_parent_dir(target)?;
     let staging = sibling(target, &format!("restore-{}", std::process::id()));
     remove_with_journal(&staging);
     let staged = StagedRestore {
@@ -366,5 +350,19 @@ mod tests {
         assert!(err.message_it().contains("rotto.sqlite3"));
         assert!(!target.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}
+
+/// Creates the folder `path` is to be written in, if it has one.
+fn create_parent_dir(path: &Path) -> Result<(), BackupError> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).map_err(|source| BackupError::Io {
+                step: FileStep::CreateDir,
+                path: dir.display().to_string(),
+                source,
+            })
+        }
+        _ => Ok(()),
     }
 }
