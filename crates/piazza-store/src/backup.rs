@@ -269,6 +269,20 @@ fn remove_with_journal(path: &Path) {
     }
 }
 
+/// Creates the folder `path` is to be written in, if it has one.
+fn create_parent_dir(path: &Path) -> Result<(), BackupError> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).map_err(|source| BackupError::Io {
+                step: FileStep::CreateDir,
+                path: dir.display().to_string(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,19 +364,5 @@ mod tests {
         assert!(err.message_it().contains("rotto.sqlite3"));
         assert!(!target.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-}
-
-/// Creates the folder `path` is to be written in, if it has one.
-fn create_parent_dir(path: &Path) -> Result<(), BackupError> {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => {
-            std::fs::create_dir_all(dir).map_err(|source| BackupError::Io {
-                step: FileStep::CreateDir,
-                path: dir.display().to_string(),
-                source,
-            })
-        }
-        _ => Ok(()),
     }
 }
