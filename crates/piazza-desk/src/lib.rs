@@ -33,6 +33,7 @@ mod ids;
 mod import;
 mod ingest;
 mod leases;
+mod login_attempts;
 mod mail;
 mod offices;
 mod outbox;
@@ -94,6 +95,7 @@ pub use import::{
 };
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
 pub use leases::WorkerJob;
+pub use login_attempts::LOGIN_WINDOW_MS;
 pub use mail::{
     MAX_MAIL_ATTEMPTS, MailItem, MailRun, MailSettings, MailState, NewMailSettings, SmtpSecurity,
 };

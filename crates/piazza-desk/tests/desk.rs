@@ -1959,3 +1959,27 @@ fn oversized_reasons_replies_and_comments_are_refused_with_their_length() {
     assert_eq!(r.errors[0].line, 1);
     assert_eq!(r.errors[0].field.as_deref(), Some("text"));
 }
+
+#[test]
+fn login_attempts_per_username_are_counted_by_the_database_for_every_instance() {
+    for s in test_stores("desk_login_attempts") {
+        let clock = Arc::new(AtomicI64::new(MONDAY_10));
+        let instance = || {
+            let c = clock.clone();
+            Desk::with_clock(s.store.clone(), Arc::new(move || c.load(Ordering::SeqCst)))
+        };
+        // Two desks on one database: two instances behind a balancer.
+        let (one, other) = (instance(), instance());
+        assert_eq!(one.count_login_attempt("Anna").unwrap(), 1, "{}", s.label);
+        assert_eq!(other.count_login_attempt(" anna ").unwrap(), 2);
+        assert_eq!(one.count_login_attempt("ANNA").unwrap(), 3);
+        assert_eq!(other.count_login_attempt("bruno").unwrap(), 1);
+        // A minute later the window starts again.
+        clock.fetch_add(piazza_desk::LOGIN_WINDOW_MS, Ordering::SeqCst);
+        assert_eq!(other.count_login_attempt("anna").unwrap(), 1);
+        // The closed windows are forgotten: bruno's; anna's is open.
+        clock.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(one.prune_login_attempts().unwrap(), 1, "{}", s.label);
+        assert_eq!(one.count_login_attempt("anna").unwrap(), 2);
+    }
+}

@@ -28,6 +28,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
         16,
         include_str!("../migrations/0016_set_based_references.sql"),
     ),
+    (17, include_str!("../migrations/0017_login_attempts.sql")),
 ];
 
 /// A migration that opens with this line runs on PostgreSQL only; SQLite

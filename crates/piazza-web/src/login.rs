@@ -23,7 +23,7 @@ use crate::csrf::{CSRF_FIELD, CsrfForm, CsrfHeader};
 use crate::error::AppError;
 use crate::pages::{Layout, render};
 use crate::state::AppState;
-use crate::throttle::ThrottleKey;
+use crate::throttle::LOGIN_ATTEMPTS_PER_USERNAME_MINUTE;
 
 /// The pre-session cookie of the login form.
 pub const PRESESSION_COOKIE: &str = "piazza_presession";
@@ -251,11 +251,15 @@ async fn sign_in(
     if !state.login_throttle.allow(client, now) {
         return Err(AppError::TooManyAttempts);
     }
-    // Counted for unknown usernames too: the answer must not tell them
-    // apart.
-    let key = ThrottleKey::Username(username.trim().to_lowercase());
-    if !username.is_empty() && username.len() <= 200 && !state.username_throttle.allow(key, now) {
-        return Err(AppError::TooManyAttempts);
+    // Counted for unknown usernames too (the answer must not tell them
+    // apart), in the database: every instance behind a balancer counts the
+    // same attempts.
+    if !username.is_empty() && username.len() <= 200 {
+        let u = username.to_string();
+        let attempts = state.run(move |desk| desk.count_login_attempt(&u)).await?;
+        if attempts > LOGIN_ATTEMPTS_PER_USERNAME_MINUTE {
+            return Err(AppError::TooManyAttempts);
+        }
     }
     if username.is_empty() || password.is_empty() || username.len() > 200 || password.len() > 1024 {
         return Err(AppError::LoginFailed);

@@ -13,10 +13,7 @@ use crate::auth::{DeskSessions, SessionLookup};
 use crate::csrf::CsrfKey;
 use crate::error::AppError;
 use crate::oidc::{OidcConfig, Provider};
-use crate::throttle::{
-    LOGIN_ATTEMPTS_PER_MINUTE, LOGIN_ATTEMPTS_PER_USERNAME_MINUTE, LoginThrottle,
-    PUBLIC_FORMS_PER_MINUTE,
-};
+use crate::throttle::{LOGIN_ATTEMPTS_PER_MINUTE, LoginThrottle, PUBLIC_FORMS_PER_MINUTE};
 
 /// The web layer's own settings. Every field has a default that works on a
 /// laptop (plain HTTP on loopback, a CSRF key drawn at start).
@@ -92,8 +89,6 @@ pub struct AppState {
     pub csrf: CsrfKey,
     /// Login attempts per client address.
     pub login_throttle: Arc<LoginThrottle>,
-    /// Login attempts per username, from every address.
-    pub username_throttle: Arc<LoginThrottle>,
     /// Submissions of the public forms (appeals, reports) per address.
     pub public_form_throttle: Arc<LoginThrottle>,
     /// Wakes the worker that processes deliveries and the outbox.
@@ -119,7 +114,6 @@ impl AppState {
             config: Arc::new(config),
             csrf,
             login_throttle: Arc::new(LoginThrottle::new(LOGIN_ATTEMPTS_PER_MINUTE)),
-            username_throttle: Arc::new(LoginThrottle::new(LOGIN_ATTEMPTS_PER_USERNAME_MINUTE)),
             public_form_throttle: Arc::new(LoginThrottle::new(PUBLIC_FORMS_PER_MINUTE)),
             worker: Arc::default(),
             _scratch: None,

@@ -5,10 +5,13 @@
 //! person's password from many addresses (and the lockouts it would
 //! cause) whether or not the username exists.
 //!
-//! The window is fixed (one minute) and the table lives in memory: a
-//! restart forgets it, which costs an attacker nothing they would not get
-//! from waiting a minute. Behind a reverse proxy every client shares the
-//! proxy's address, so the limit is generous.
+//! The address limit's window is fixed (one minute) and its table lives in
+//! each process's memory: a restart forgets it, which costs an attacker
+//! nothing they would not get from waiting a minute, and behind a balancer
+//! each instance counts its own share. Behind a reverse proxy every client
+//! shares the proxy's address, so the limit is generous. The username limit
+//! is counted in the database (`Desk::count_login_attempt`), the same for
+//! every instance.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -26,24 +29,10 @@ pub const PUBLIC_FORMS_PER_MINUTE: u32 = 10;
 
 const WINDOW_MS: i64 = 60_000;
 
-/// What a throttle counts by.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ThrottleKey {
-    Address(Option<IpAddr>),
-    /// A username as typed, lower-cased.
-    Username(String),
-}
-
-impl From<Option<IpAddr>> for ThrottleKey {
-    fn from(a: Option<IpAddr>) -> Self {
-        ThrottleKey::Address(a)
-    }
-}
-
 #[derive(Debug)]
 pub struct LoginThrottle {
     limit: u32,
-    seen: Mutex<HashMap<ThrottleKey, (i64, u32)>>,
+    seen: Mutex<HashMap<Option<IpAddr>, (i64, u32)>>,
 }
 
 impl LoginThrottle {
@@ -54,10 +43,9 @@ impl LoginThrottle {
         }
     }
 
-    /// Counts an attempt by `key` at `now` (ms); `false` when the key has
-    /// used up its attempts for the current minute.
-    pub fn allow(&self, key: impl Into<ThrottleKey>, now: i64) -> bool {
-        let addr = key.into();
+    /// Counts an attempt from `addr` at `now` (ms); `false` when the
+    /// address has used up its attempts for the current minute.
+    pub fn allow(&self, addr: Option<IpAddr>, now: i64) -> bool {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() > 10_000 {
             seen.retain(|_, (start, _)| now - *start < WINDOW_MS);
@@ -85,15 +73,5 @@ mod tests {
         assert!(t.allow(b, 3), "another address is not affected");
         assert!(!t.allow(a, 59_999));
         assert!(t.allow(a, 60_000), "a new minute, new attempts");
-    }
-
-    #[test]
-    fn a_username_is_counted_apart_from_addresses() {
-        let t = LoginThrottle::new(2);
-        let u = || ThrottleKey::Username("anna".into());
-        assert!(t.allow(u(), 0) && t.allow(u(), 1));
-        assert!(!t.allow(u(), 2));
-        assert!(t.allow(ThrottleKey::Username("bruno".into()), 2));
-        assert!(t.allow(None, 2), "an address is another key");
     }
 }

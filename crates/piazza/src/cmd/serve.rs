@@ -167,6 +167,11 @@ fn spawn_worker(
                 if !holds(&desk, WorkerJob::SlaSweep, SWEEP_EVERY) {
                     // Another instance sweeps this minute.
                 } else if let Ok(admins) = desk.administrations() {
+                    // Closed windows of the login count (whoever holds the
+                    // sweep's lease clears them for every instance).
+                    if let Err(e) = desk.prune_login_attempts() {
+                        eprintln!("conteggio degli accessi: {e}");
+                    }
                     for a in admins {
                         if let Err(e) = desk.sla_sweep(a.id) {
                             eprintln!("sla sweep of {}: {e}", a.slug);
