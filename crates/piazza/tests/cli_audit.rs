@@ -328,21 +328,6 @@ fn postgres_backups_are_refused_with_the_documented_procedure() {
     }
 }
 
-fn http_get(port: u16, path: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-        .ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut out = String::new();
-    s.read_to_string(&mut out).ok()?;
-    Some(out)
-}
-
 /// `piazza serve` with a signing key file in piazza.toml: it signs the
 /// day's checkpoint, the public page shows it, a backup works while it
 /// runs, and a restore over its database is refused as in use.
@@ -397,7 +382,7 @@ fn serve_signs_the_daily_checkpoint_and_keeps_its_database_from_a_restore() {
         .unwrap();
     let mut page = String::new();
     for _ in 0..300 {
-        if let Some(p) = http_get(port, "/enti/cento/registro-verifiche")
+        if let Some(p) = common::http_get(port, "/enti/cento/registro-verifiche")
             && p.contains(&format!(
                 "<td><code class=\"text-break\">{public}</code></td>"
             ))

@@ -1,7 +1,8 @@
 //! `piazza demo` and `piazza serve` start a real server on loopback.
 
-use std::io::{BufRead, Read, Write};
-use std::net::TcpStream;
+mod common;
+
+use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -13,23 +14,10 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn get(port: u16, path: &str) -> Option<String> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut out = String::new();
-    s.read_to_string(&mut out).ok()?;
-    Some(out)
-}
-
 fn wait_for(port: u16, path: &str) -> String {
     let start = Instant::now();
     loop {
-        if let Some(r) = get(port, path) {
+        if let Some(r) = common::http_get(port, path) {
             return r;
         }
         assert!(
@@ -91,12 +79,12 @@ fn the_demo_prints_logins_and_serves_the_desk() {
     let policy = wait_for(port, "/enti/cento/policy");
     assert!(policy.starts_with("HTTP/1.1 200"), "{policy}");
     assert!(policy.contains("id=\"clausola-2\""));
-    let desk = get(port, "/desk").unwrap();
+    let desk = common::http_get(port, "/desk").unwrap();
     assert!(
         desk.starts_with("HTTP/1.1 303"),
         "the desk needs a login: {desk}"
     );
-    let api = get(port, "/api/v1/coda").unwrap();
+    let api = common::http_get(port, "/api/v1/coda").unwrap();
     assert!(api.starts_with("HTTP/1.1 401"), "{api}");
     child.kill().unwrap();
     child.wait().unwrap();
@@ -215,7 +203,7 @@ fn serve_names_an_unreachable_issuer_and_still_serves_the_login_page() {
     let page = wait_for(port, "/accesso");
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(page.contains("id=\"accesso-oidc\""), "{page}");
-    let start = get(port, "/accesso/oidc").unwrap();
+    let start = common::http_get(port, "/accesso/oidc").unwrap();
     assert!(start.starts_with("HTTP/1.1 502"), "{start}");
     child.kill().unwrap();
     child.wait().unwrap();

@@ -122,3 +122,20 @@ pub fn write_jsonl(path: &Path, lines: &[String]) {
         writeln!(f, "{l}").unwrap();
     }
 }
+
+/// `GET path` on the local server at `port`, the whole raw answer (status
+/// line, headers, body), or `None` while nothing answers.
+pub fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
