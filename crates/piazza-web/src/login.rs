@@ -240,8 +240,28 @@ pub(crate) fn client_addr(ext: &axum::http::Extensions) -> Option<std::net::IpAd
         .map(|c| c.0.ip())
 }
 
-/// Checks the credentials with the desk: the session token and the session.
+/// Checks the credentials and logs a refusal (ASVS 7.2.1): the client's
+/// address and what was refused, never the username typed (people type
+/// passwords there) nor the password. A login that succeeds is an audit
+/// entry already.
 async fn sign_in(
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    username: &str,
+    password: &str,
+) -> Result<(String, StaffSession), AppError> {
+    let outcome = check_credentials(state, client, username, password).await;
+    match &outcome {
+        Err(AppError::LoginFailed) => tracing::warn!(client = ?client, "login refused"),
+        Err(AppError::TooManyAttempts) => tracing::warn!(client = ?client, "login throttled"),
+        _ => {}
+    }
+    outcome
+}
+
+/// The checks themselves: the throttles, then the desk's login (the
+/// session token and the session).
+async fn check_credentials(
     state: &AppState,
     client: Option<std::net::IpAddr>,
     username: &str,

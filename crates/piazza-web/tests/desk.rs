@@ -1487,6 +1487,7 @@ async fn too_many_login_attempts_from_one_address_are_throttled() {
 #[tokio::test]
 async fn too_many_login_attempts_on_one_username_are_throttled_whoever_sends_them_to_whichever_instance()
  {
+    common::logs::capture_logs();
     let mut w = world();
     // Generous per address: the limit that answers is the username's.
     w.state = w.state.clone().with_login_limit(1000);
@@ -1506,6 +1507,11 @@ async fn too_many_login_attempts_on_one_username_are_throttled_whoever_sends_the
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.header("retry-after"), "60");
     w.state = first;
+    // Refusals are logged, without the username typed.
+    let logs = common::logs::logs();
+    assert!(logs.contains("login refused"), "{logs}");
+    assert!(logs.contains("login throttled"), "{logs}");
+    assert!(!logs.to_lowercase().contains("nessuno"), "{logs}");
     // Somebody else signs in.
     let r = form_login(&w, "anna", PASSWORD).await;
     assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS);
