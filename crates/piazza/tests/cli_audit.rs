@@ -37,6 +37,18 @@ fn store(env: &Env) -> piazza_store::Store {
     piazza_store::Store::open(&env.url).unwrap()
 }
 
+/// `piazza audit verify --checkpoint FILE --public-key KEY`.
+fn verify_against(env: &Env, file: &str, public_key: &str) -> std::process::Output {
+    env.run(&[
+        "audit",
+        "verify",
+        "--checkpoint",
+        file,
+        "--public-key",
+        public_key,
+    ])
+}
+
 fn checkpoint_seq(file: &str) -> i64 {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
@@ -62,14 +74,7 @@ fn a_checkpoint_verifies_and_names_the_key_that_signed_it() {
         assert!(log.contains("audit.checkpoint"), "{log}");
         // Another published key: refused, both keys named.
         let other = "ab".repeat(32);
-        let o = env.run(&[
-            "audit",
-            "verify",
-            "--checkpoint",
-            &file,
-            "--public-key",
-            &other,
-        ]);
+        let o = verify_against(&env, &file, &other);
         assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
         assert!(stdout(&o).contains(&other) && stdout(&o).contains(&public));
     }
@@ -115,14 +120,7 @@ fn a_log_cut_below_the_checkpoint_with_its_counter_fails_verification() {
             .unwrap();
         // The chain alone looks intact; the checkpoint does not.
         env.ok(&["audit", "verify"]);
-        let o = env.run(&[
-            "audit",
-            "verify",
-            "--checkpoint",
-            &file,
-            "--public-key",
-            &public,
-        ]);
+        let o = verify_against(&env, &file, &public);
         assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
         let out = stdout(&o);
         assert!(out.contains(&format!("copre {seq} voci")), "{out}");
@@ -155,14 +153,7 @@ fn a_log_rewritten_from_genesis_fails_verification() {
         drop(s);
         let v = env.json(&["audit", "verify"]);
         assert_eq!(v["entries"].as_i64(), Some(old.len() as i64));
-        let o = env.run(&[
-            "audit",
-            "verify",
-            "--checkpoint",
-            &file,
-            "--public-key",
-            &public,
-        ]);
+        let o = verify_against(&env, &file, &public);
         assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
         assert!(stdout(&o).contains("è stato riscritto"), "{}", stdout(&o));
     }
