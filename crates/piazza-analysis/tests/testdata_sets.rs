@@ -69,6 +69,44 @@ fn special_kinds(a: &Analysis) -> Vec<PersonalDataKind> {
 /// and must be lowered, never raised, as the analyser improves.
 const BENIGN_FLAGS_REACHED: usize = 6;
 
+/// Discrimination flags on a set where none is right, by kind of comment.
+#[derive(Default)]
+struct WrongFlags {
+    by_kind: BTreeMap<String, (usize, usize)>,
+    flagged: Vec<String>,
+}
+
+impl WrongFlags {
+    /// Counts one comment of `kind` and whether `a` flags it.
+    fn count(&mut self, kind: &str, id: &str, text: &str, a: &Analysis) {
+        let disc = flagged(a, Category::Discrimination, FLAG_DISCRIMINATION);
+        let e = self.by_kind.entry(kind.to_string()).or_default();
+        e.0 += 1;
+        e.1 += disc as usize;
+        if disc {
+            self.flagged.push(format!("{id}: {text}"));
+        }
+    }
+
+    /// Prints the flags of the set `what` and fails above `reached`.
+    fn print_and_check(&self, what: &str, reached: usize) {
+        let total: usize = self.by_kind.values().map(|v| v.1).sum();
+        let rows: usize = self.by_kind.values().map(|v| v.0).sum();
+        println!("{what}: {total} of {rows} flagged as discrimination (bar: 0)");
+        for (kind, (n, f)) in &self.by_kind {
+            println!("  {kind:<24} {f:>3} of {n:>3}");
+        }
+        for w in &self.flagged {
+            println!("  flagged: {w}");
+        }
+        assert!(
+            total <= reached,
+            "{total} {what} flagged as discrimination, more than the {reached} reached (bar: 0):\n{}",
+            self.flagged.join("\n")
+        );
+    }
+}
+
 fn pct(n: usize, d: usize) -> f64 {
     if d == 0 { 0.0 } else { n as f64 / d as f64 }
 }
@@ -101,8 +139,7 @@ fn benign_mentions_are_not_flagged_beyond_what_was_reached() {
     );
     assert!(t.rows.len() >= 330, "{} rows", t.rows.len());
     let analyzer = Analyzer::default();
-    let mut flags: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let mut wrongly = Vec::new();
+    let mut wrong = WrongFlags::default();
     let (mut special_total, mut special_found) = (0, 0);
     let mut special_missed = Vec::new();
     for row in &t.rows {
@@ -127,13 +164,7 @@ fn benign_mentions_are_not_flagged_beyond_what_was_reached() {
         });
         let text = col(&t, row, "text");
         let a = analyzer.analyze(&CommentInput::new(text).post_text(col(&t, row, "post_text")));
-        let disc = flagged(&a, Category::Discrimination, FLAG_DISCRIMINATION);
-        let e = flags.entry(kind.to_string()).or_default();
-        e.0 += 1;
-        e.1 += disc as usize;
-        if disc {
-            wrongly.push(format!("{}: {text}", row[0]));
-        }
+        wrong.count(kind, &row[0], text, &a);
         if let Some(k) = expected {
             special_total += 1;
             let found = special_kinds(&a).contains(&k);
@@ -143,17 +174,6 @@ fn benign_mentions_are_not_flagged_beyond_what_was_reached() {
             }
         }
     }
-    let total: usize = flags.values().map(|v| v.1).sum();
-    println!(
-        "benign mentions: {total} of {} flagged as discrimination (bar: 0)",
-        t.rows.len()
-    );
-    for (kind, (n, f)) in &flags {
-        println!("  {kind:<18} {f:>3} of {n:>3}");
-    }
-    for w in &wrongly {
-        println!("  flagged: {w}");
-    }
     println!(
         "benign mentions revealing special-category data: {special_found} of {special_total} found with their kind ({:.3})",
         pct(special_found, special_total)
@@ -161,12 +181,7 @@ fn benign_mentions_are_not_flagged_beyond_what_was_reached() {
     for m in &special_missed {
         println!("  special category missed: {m}");
     }
-    assert!(
-        total <= BENIGN_FLAGS_REACHED,
-        "{total} benign mentions flagged as discrimination, more than the {BENIGN_FLAGS_REACHED} \
-         reached (bar: 0):\n{}",
-        wrongly.join("\n")
-    );
+    wrong.print_and_check("benign mentions", BENIGN_FLAGS_REACHED);
 }
 
 /// Discrimination flags the shipped analyser raises on the criticisms of
@@ -182,8 +197,7 @@ fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {
     let t = table("criticism.tsv", &["id", "text", "post_text", "kind"]);
     assert!(t.rows.len() >= 100, "{} rows", t.rows.len());
     let analyzer = Analyzer::default();
-    let mut flags: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let mut wrongly = Vec::new();
+    let mut wrong = WrongFlags::default();
     for row in &t.rows {
         let kind = col(&t, row, "kind");
         assert!(
@@ -200,31 +214,9 @@ fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {
         );
         let text = col(&t, row, "text");
         let a = analyzer.analyze(&CommentInput::new(text).post_text(col(&t, row, "post_text")));
-        let disc = flagged(&a, Category::Discrimination, FLAG_DISCRIMINATION);
-        let e = flags.entry(kind.to_string()).or_default();
-        e.0 += 1;
-        e.1 += disc as usize;
-        if disc {
-            wrongly.push(format!("{}: {text}", row[0]));
-        }
+        wrong.count(kind, &row[0], text, &a);
     }
-    let total: usize = flags.values().map(|v| v.1).sum();
-    println!(
-        "criticism of the administration: {total} of {} flagged as discrimination (bar: 0)",
-        t.rows.len()
-    );
-    for (kind, (n, f)) in &flags {
-        println!("  {kind:<24} {f:>3} of {n:>3}");
-    }
-    for w in &wrongly {
-        println!("  flagged: {w}");
-    }
-    assert!(
-        total <= CRITICISM_FLAGS_REACHED,
-        "{total} criticisms flagged as discrimination, more than the {CRITICISM_FLAGS_REACHED} \
-         reached (bar: 0):\n{}",
-        wrongly.join("\n")
-    );
+    wrong.print_and_check("criticisms of the administration", CRITICISM_FLAGS_REACHED);
 }
 
 #[test]
