@@ -18,7 +18,9 @@
 mod vocabulary;
 
 mod actions;
+mod allowances;
 mod appeals;
+mod attempts;
 mod audit_log;
 mod auth;
 mod backups;
@@ -33,7 +35,6 @@ mod ids;
 mod import;
 mod ingest;
 mod leases;
-mod login_attempts;
 mod mail;
 mod offices;
 mod outbox;
@@ -64,6 +65,7 @@ pub use appeals::{
     Appeal, AppealChannel, AppealFiling, AppealOutcome, AppealReceipt, AppealState,
     MAX_GROUNDS_CHARS,
 };
+pub use attempts::{AttemptKey, LOGIN_WINDOW_MS, address_block};
 pub use audit_log::{AuditKind, AuditReader, AuditTarget, ScopedEntries};
 pub use auth::{generate_password, hash_password, verify_password};
 pub use backups::{CopiedAdministration, CopyError, CopyReport, restore_sqlite};
@@ -95,7 +97,6 @@ pub use import::{
 };
 pub use ingest::{IncomingComment, IncomingEvent, IncomingPost, IngestOutcome};
 pub use leases::WorkerJob;
-pub use login_attempts::LOGIN_WINDOW_MS;
 pub use mail::{
     MAX_MAIL_ATTEMPTS, MailItem, MailRun, MailSettings, MailState, NewMailSettings, SmtpSecurity,
 };

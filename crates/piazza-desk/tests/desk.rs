@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use piazza_desk::{
-    AccountId, ActRequest, ActionId, ActionKind, ActionStatus, Actor, AdminId, BulkTarget,
-    CommentId, Desk, DeskError, ImportFormat, IncomingComment, NewAdministration, NewStaff, PostId,
-    QueueFilter, Resolution, Role, SlaState,
+    AccountId, ActRequest, ActionId, ActionKind, ActionStatus, Actor, AdminId, AttemptKey,
+    BulkTarget, CommentId, Desk, DeskError, ImportFormat, IncomingComment, NewAdministration,
+    NewStaff, PostId, QueueFilter, Resolution, Role, SlaState,
 };
 use piazza_store::testing::{TestStore, test_stores};
 
@@ -1961,7 +1961,7 @@ fn oversized_reasons_replies_and_comments_are_refused_with_their_length() {
 }
 
 #[test]
-fn login_attempts_per_username_are_counted_by_the_database_for_every_instance() {
+fn sign_in_and_form_attempts_are_counted_by_the_database_for_every_instance() {
     for s in test_stores("desk_login_attempts") {
         let clock = Arc::new(AtomicI64::new(MONDAY_10));
         let instance = || {
@@ -1970,16 +1970,34 @@ fn login_attempts_per_username_are_counted_by_the_database_for_every_instance() 
         };
         // Two desks on one database: two instances behind a balancer.
         let (one, other) = (instance(), instance());
-        assert_eq!(one.count_login_attempt("Anna").unwrap(), 1, "{}", s.label);
-        assert_eq!(other.count_login_attempt(" anna ").unwrap(), 2);
-        assert_eq!(one.count_login_attempt("ANNA").unwrap(), 3);
-        assert_eq!(other.count_login_attempt("bruno").unwrap(), 1);
+        let user = |d: &Desk, u: &str| d.count_attempts(&[AttemptKey::Username(u)]).unwrap()[0];
+        assert_eq!(user(&one, "Anna"), 1, "{}", s.label);
+        assert_eq!(user(&other, " anna "), 2);
+        assert_eq!(user(&one, "ANNA"), 3);
+        assert_eq!(user(&other, "bruno"), 1);
+        // An address and a username in one transaction; the address's
+        // sign-ins and its public forms are counted apart.
+        let addr: std::net::IpAddr = "192.0.2.7".parse().unwrap();
+        let both = [
+            AttemptKey::LoginAddress(Some(addr)),
+            AttemptKey::Username("carla"),
+        ];
+        assert_eq!(
+            one.count_attempts(&both).unwrap(),
+            vec![1, 1],
+            "{}",
+            s.label
+        );
+        assert_eq!(other.count_attempts(&both).unwrap(), vec![2, 2]);
+        let form = [AttemptKey::PublicFormAddress(Some(addr))];
+        assert_eq!(other.count_attempts(&form).unwrap(), vec![1]);
         // A minute later the window starts again.
         clock.fetch_add(piazza_desk::LOGIN_WINDOW_MS, Ordering::SeqCst);
-        assert_eq!(other.count_login_attempt("anna").unwrap(), 1);
-        // The closed windows are forgotten: bruno's; anna's is open.
+        assert_eq!(user(&other, "anna"), 1);
+        // The closed windows are forgotten: bruno's, carla's and the
+        // address's two; anna's is open.
         clock.fetch_add(1, Ordering::SeqCst);
-        assert_eq!(one.prune_login_attempts().unwrap(), 1, "{}", s.label);
-        assert_eq!(one.count_login_attempt("anna").unwrap(), 2);
+        assert_eq!(one.prune_attempts().unwrap(), 4, "{}", s.label);
+        assert_eq!(user(&one, "anna"), 2);
     }
 }

@@ -46,6 +46,7 @@
 //! assert!(matches!(ig.support(Operation::Ban), Support::No(_)));
 //! ```
 
+pub mod allowance;
 pub mod capability;
 mod common;
 pub mod connector;

@@ -29,6 +29,7 @@ use piazza_taxonomy::Platform;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::allowance::{AllowanceLedger, MemoryLedger};
 use crate::capability::{Operation, Support};
 use crate::common::{b64, days_from_civil, need, network_kind, now_ms, parse_time, permanent};
 use crate::connector::{
@@ -83,12 +84,22 @@ impl XCredentials {
 }
 
 /// The posts the plan lets the app read in a month, shared by every X
-/// connection of the deployment (the cap is the app's).
-#[derive(Debug)]
+/// connection of the deployment (the cap is the app's), and by every
+/// instance when counted in the database ([`MonthlyReads::counted_in`]).
 pub struct MonthlyReads {
     limit: Option<u64>,
-    /// (UTC month number, posts read, X said the cap is reached)
-    state: Mutex<(i64, u64, bool)>,
+    ledger: Arc<dyn AllowanceLedger>,
+}
+
+/// The reads' name in the ledger.
+pub const ALLOWANCE: &str = "x_monthly_post_reads";
+
+impl std::fmt::Debug for MonthlyReads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MonthlyReads")
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
 }
 
 fn civil(days: i64) -> (i64, i64) {
@@ -112,54 +123,68 @@ fn utc_month(ms: i64) -> (i64, i64) {
 
 impl MonthlyReads {
     /// `limit`: the plan's posts a month; `None` counts without a limit
-    /// (X's own cap still answers).
+    /// (X's own cap still answers). Counted in this process's memory.
     pub fn new(limit: Option<u64>) -> MonthlyReads {
         MonthlyReads {
             limit,
-            state: Mutex::new((i64::MIN, 0, false)),
+            ledger: Arc::new(MemoryLedger::default()),
         }
     }
 
-    fn with_month<T>(&self, now: i64, f: impl FnOnce(&mut (i64, u64, bool)) -> T) -> T {
-        let (month, _) = utc_month(now);
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if st.0 != month {
-            *st = (month, 0, false);
+    /// The same reads counted in `ledger` (the database, for several
+    /// instances).
+    pub fn counted_in(&self, ledger: Arc<dyn AllowanceLedger>) -> MonthlyReads {
+        MonthlyReads {
+            limit: self.limit,
+            ledger,
         }
-        f(&mut st)
     }
 
-    /// Reading is still allowed this month; else the wait.
-    fn open(&self, now: i64) -> Result<(), Duration> {
-        let (_, next) = utc_month(now);
-        self.with_month(now, |st| {
-            if st.2 || self.limit.is_some_and(|l| st.1 >= l) {
-                Err(Duration::from_millis((next - now).max(1000) as u64))
-            } else {
-                Ok(())
-            }
-        })
+    /// Reading is still allowed this month; else rate-limited until the
+    /// next, or transient when the ledger cannot be read.
+    pub fn open(&self, now: i64) -> Result<(), Failure> {
+        let (month, next) = utc_month(now);
+        let u = self
+            .ledger
+            .usage(ALLOWANCE, month)
+            .map_err(|e| Failure::Transient {
+                message: format!("impossibile contare le letture del mese su X: {e}"),
+                retry_after: Some(Duration::from_secs(60)),
+            })?;
+        if u.exhausted || self.limit.is_some_and(|l| u.used >= l) {
+            Err(Failure::RateLimited {
+                message: "le letture del mese previste dal piano di accesso a X sono finite: si riprende il mese prossimo".into(),
+                retry_after: Duration::from_millis((next - now).max(1000) as u64),
+            })
+        } else {
+            Ok(())
+        }
     }
 
-    fn count(&self, posts: u64, now: i64) {
-        self.with_month(now, |st| st.1 += posts);
+    /// Counts posts read. Best effort: the posts are read already, and a
+    /// count the ledger could not keep is made good by X's own cap.
+    pub fn count(&self, posts: u64, now: i64) {
+        let _ = self.ledger.spend(ALLOWANCE, utc_month(now).0, posts, None);
     }
 
-    fn capped(&self, now: i64) {
-        self.with_month(now, |st| st.2 = true);
+    pub fn capped(&self, now: i64) {
+        let _ = self.ledger.exhaust(ALLOWANCE, utc_month(now).0);
     }
 
+    /// The month's reads; `None` without a limit or when the ledger cannot
+    /// be read.
     pub fn status(&self, now: i64) -> Option<QuotaStatus> {
-        let (_, next) = utc_month(now);
+        let (month, next) = utc_month(now);
         let limit = self.limit?;
-        Some(self.with_month(now, |st| QuotaStatus {
+        let u = self.ledger.usage(ALLOWANCE, month).ok()?;
+        Some(QuotaStatus {
             kind: QuotaKind::MonthlyPostReads,
-            used: st.1,
+            used: u.used,
             limit,
             reserve: 0,
             resets_at: next,
-            exhausted: st.2,
-        }))
+            exhausted: u.exhausted,
+        })
     }
 }
 
@@ -518,12 +543,7 @@ impl XConnector {
     /// A recent-search page; counts the posts it returned.
     fn search(&self, query: &[(&str, &str)]) -> Result<Value, Failure> {
         let now = now_ms();
-        if let Err(wait) = self.c.reads.open(now) {
-            return Err(Failure::RateLimited {
-                message: "le letture del mese previste dal piano di accesso a X sono finite: si riprende il mese prossimo".into(),
-                retry_after: wait,
-            });
-        }
+        self.c.reads.open(now)?;
         let v = self.call(Method::Get, "/2/tweets/search/recent", query, "search")?;
         let n = v.get("data").and_then(Value::as_array).map_or(0, Vec::len);
         self.c.reads.count(n as u64, now);

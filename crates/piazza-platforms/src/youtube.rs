@@ -18,12 +18,13 @@
 //! Quota: the project has 10,000 units a day by default, reset at midnight
 //! Pacific time; a list costs 1, a moderation or an answer 50. The
 //! [`QuotaBudget`] is shared by every YouTube connection of the
-//! deployment (the quota is the project's): pulls may spend only what
+//! deployment (the quota is the project's), and by every instance when it
+//! is counted in the database ([`QuotaBudget::counted_in`]): pulls may spend only what
 //! leaves the reserve for decisions, decisions may spend the rest, and
 //! when nothing is left a decision fails as rate-limited until the reset,
 //! so it waits in the outbox and goes out then. A `quotaExceeded` answer
-//! (another program on the same project, or a restart that lost the
-//! count) closes the budget until the reset too.
+//! (another program on the same project, or a count kept in memory and
+//! lost with a restart) closes the budget until the reset too.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -32,6 +33,7 @@ use piazza_taxonomy::Platform;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::allowance::{AllowanceLedger, MemoryLedger};
 use crate::capability::{Operation, Support};
 use crate::common::{days_from_civil, need, network_kind, now_ms, parse_time, permanent};
 use crate::connector::{
@@ -66,10 +68,12 @@ pub type BudgetClock = Arc<dyn Fn() -> i64 + Send + Sync>;
 pub struct QuotaBudget {
     daily: u64,
     reserve: u64,
-    /// (Pacific day number, units used, the platform said it is exhausted)
-    state: Mutex<(i64, u64, bool)>,
+    ledger: Arc<dyn AllowanceLedger>,
     clock: BudgetClock,
 }
+
+/// The budget's name in the ledger.
+pub const ALLOWANCE: &str = "youtube_daily_units";
 
 impl std::fmt::Debug for QuotaBudget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -124,6 +128,7 @@ fn pacific_day(ms: i64) -> (i64, i64) {
 }
 
 impl QuotaBudget {
+    /// A budget counted in this process's memory.
     pub fn new(daily: u64, reserve: u64) -> QuotaBudget {
         QuotaBudget::with_clock(daily, reserve, Arc::new(now_ms))
     }
@@ -133,8 +138,19 @@ impl QuotaBudget {
         QuotaBudget {
             daily,
             reserve: reserve.min(daily),
-            state: Mutex::new((i64::MIN, 0, false)),
+            ledger: Arc::new(MemoryLedger::default()),
             clock,
+        }
+    }
+
+    /// The same budget counted in `ledger` (the database, for several
+    /// instances).
+    pub fn counted_in(&self, ledger: Arc<dyn AllowanceLedger>) -> QuotaBudget {
+        QuotaBudget {
+            daily: self.daily,
+            reserve: self.reserve,
+            ledger,
+            clock: self.clock.clone(),
         }
     }
 
@@ -143,48 +159,59 @@ impl QuotaBudget {
         (self.clock)()
     }
 
-    fn with_today<T>(&self, now: i64, f: impl FnOnce(&mut (i64, u64, bool)) -> T) -> T {
-        let (day, _) = pacific_day(now);
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if st.0 != day {
-            *st = (day, 0, false);
-        }
-        f(&mut st)
-    }
-
     /// Spends `units` for a pull (`decision` false) or a decision; refused
-    /// with the wait until the reset.
-    pub fn spend(&self, units: u64, decision: bool, now: i64) -> Result<(), Duration> {
+    /// as rate-limited until the reset, or as transient when the ledger
+    /// cannot be read (nothing is called without counting it).
+    pub fn spend(&self, units: u64, decision: bool, now: i64) -> Result<(), Failure> {
         let limit = if decision {
             self.daily
         } else {
             self.daily - self.reserve
         };
-        let (_, reset) = pacific_day(now);
-        self.with_today(now, |st| {
-            if st.2 || st.1 + units > limit {
-                Err(Duration::from_millis((reset - now).max(1000) as u64))
-            } else {
-                st.1 += units;
-                Ok(())
-            }
+        let (day, reset) = pacific_day(now);
+        let unreadable = |e: String| Failure::Transient {
+            message: format!("impossibile contare la quota di YouTube: {e}"),
+            retry_after: Some(Duration::from_secs(60)),
+        };
+        if self
+            .ledger
+            .spend(ALLOWANCE, day, units, Some(limit))
+            .map_err(unreadable)?
+        {
+            return Ok(());
+        }
+        let used = self.ledger.usage(ALLOWANCE, day).map_err(unreadable)?.used;
+        Err(Failure::RateLimited {
+            message: format!(
+                "quota giornaliera di YouTube esaurita per {} ({used} di {} unità usate): si riprende dopo la mezzanotte del Pacifico",
+                if decision {
+                    "le decisioni"
+                } else {
+                    "le letture"
+                },
+                self.daily
+            ),
+            retry_after: Duration::from_millis((reset - now).max(1000) as u64),
         })
     }
 
-    /// The platform answered `quotaExceeded`.
+    /// The platform answered `quotaExceeded`. Best effort: if the ledger
+    /// cannot record it, the next call meets the same answer.
     pub fn exhaust(&self, now: i64) {
-        self.with_today(now, |st| st.2 = true);
+        let _ = self.ledger.exhaust(ALLOWANCE, pacific_day(now).0);
     }
 
-    pub fn status(&self, now: i64) -> QuotaStatus {
-        let (_, resets_at) = pacific_day(now);
-        self.with_today(now, |st| QuotaStatus {
+    /// The day's use; `None` when the ledger cannot be read.
+    pub fn status(&self, now: i64) -> Option<QuotaStatus> {
+        let (day, resets_at) = pacific_day(now);
+        let u = self.ledger.usage(ALLOWANCE, day).ok()?;
+        Some(QuotaStatus {
             kind: QuotaKind::DailyUnits,
-            used: st.1,
+            used: u.used,
             limit: self.daily,
             reserve: self.reserve,
             resets_at,
-            exhausted: st.2,
+            exhausted: u.exhausted,
         })
     }
 }
@@ -429,23 +456,7 @@ impl YoutubeConnector {
         units: u64,
         decision: bool,
     ) -> Result<Value, Failure> {
-        let now = self.c.budget.now();
-        if let Err(wait) = self.c.budget.spend(units, decision, now) {
-            let s = self.c.budget.status(now);
-            return Err(Failure::RateLimited {
-                message: format!(
-                    "quota giornaliera di YouTube esaurita per {} ({} di {} unità usate): si riprende dopo la mezzanotte del Pacifico",
-                    if decision {
-                        "le decisioni"
-                    } else {
-                        "le letture"
-                    },
-                    s.used,
-                    s.limit
-                ),
-                retry_after: wait,
-            });
-        }
+        self.c.budget.spend(units, decision, self.c.budget.now())?;
         let mut retried = false;
         loop {
             let (token, _) = self.access_token(retried)?;
@@ -495,17 +506,7 @@ impl YoutubeConnector {
                 // The access token expired early or was revoked: one new
                 // one, and the call again (it costs again).
                 retried = true;
-                if self
-                    .c
-                    .budget
-                    .spend(units, decision, self.c.budget.now())
-                    .is_err()
-                {
-                    return Err(Failure::RateLimited {
-                        message: "quota giornaliera di YouTube esaurita".into(),
-                        retry_after: Duration::from_secs(3600),
-                    });
-                }
+                self.c.budget.spend(units, decision, self.c.budget.now())?;
                 continue;
             }
             return Err(self.failure(status, &v));
@@ -636,8 +637,8 @@ impl YoutubeConnector {
         Ok(out)
     }
 
-    /// The project's quota as this process counted it.
-    pub fn quota_status(&self) -> QuotaStatus {
+    /// The project's quota as the ledger counted it.
+    pub fn quota_status(&self) -> Option<QuotaStatus> {
         self.c.budget.status(self.c.budget.now())
     }
 }
@@ -884,7 +885,7 @@ impl Connector for YoutubeConnector {
                 return Ok(ConnectionCheck {
                     valid: false,
                     problems: vec![message],
-                    quota: Some(self.quota_status()),
+                    quota: self.quota_status(),
                     ..ConnectionCheck::default()
                 });
             }
@@ -928,7 +929,7 @@ impl Connector for YoutubeConnector {
                 ));
             }
         }
-        check.quota = Some(self.quota_status());
+        check.quota = self.quota_status();
         check.valid = check.problems.is_empty() && check.missing.is_empty();
         Ok(check)
     }
@@ -938,7 +939,7 @@ impl Connector for YoutubeConnector {
     }
 
     fn quota(&self) -> Option<QuotaStatus> {
-        Some(self.quota_status())
+        self.quota_status()
     }
 }
 
@@ -970,18 +971,20 @@ mod tests {
         let t = parse_time("2026-12-05T12:00:00Z").unwrap();
         assert!(b.spend(40, false, t).is_ok());
         // A pull may not eat into the reserve...
-        let wait = b.spend(1, false, t).unwrap_err();
-        assert!(wait > Duration::from_secs(3600));
+        let Err(Failure::RateLimited { retry_after, .. }) = b.spend(1, false, t) else {
+            panic!("a pull into the reserve is rate-limited");
+        };
+        assert!(retry_after > Duration::from_secs(3600));
         // ...a decision may.
         assert!(b.spend(50, true, t).is_ok());
         assert!(b.spend(50, true, t).is_err());
-        assert_eq!(b.status(t).used, 90);
+        assert_eq!(b.status(t).unwrap().used, 90);
         b.exhaust(t);
         assert!(b.spend(1, true, t).is_err());
         let tomorrow = t + 86_400_000;
         assert!(b.spend(50, true, tomorrow).is_ok());
-        assert_eq!(b.status(tomorrow).used, 50);
-        assert!(!b.status(tomorrow).exhausted);
+        assert_eq!(b.status(tomorrow).unwrap().used, 50);
+        assert!(!b.status(tomorrow).unwrap().exhausted);
     }
 
     #[test]

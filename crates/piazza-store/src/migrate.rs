@@ -29,6 +29,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
         include_str!("../migrations/0016_set_based_references.sql"),
     ),
     (17, include_str!("../migrations/0017_login_attempts.sql")),
+    (18, include_str!("../migrations/0018_shared_allowances.sql")),
 ];
 
 /// A migration that opens with this line runs on PostgreSQL only; SQLite

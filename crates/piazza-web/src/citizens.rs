@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::login::{client_addr, presession_token, verify_presession};
 use crate::pages::{Layout, Section, render};
 use crate::state::AppState;
+use crate::throttle::public_form_allowed;
 
 #[derive(Template)]
 #[template(path = "appeal.html")]
@@ -137,10 +138,7 @@ pub(crate) async fn appeal_submit(
         view.error = Some(message);
         (status, render(&view)).into_response()
     };
-    if !state
-        .public_form_throttle
-        .allow(client_addr(&ext), state.desk.now())
-    {
+    if !public_form_allowed(&state, client_addr(&ext)).await? {
         return Ok(refuse(
             view,
             StatusCode::TOO_MANY_REQUESTS,
@@ -300,10 +298,7 @@ pub(crate) async fn report_submit(
     view.link = form.collegamento.trim().to_string();
     view.reason = form.motivo.clone();
     view.email = form.email.trim().to_string();
-    if !state
-        .public_form_throttle
-        .allow(client_addr(&ext), state.desk.now())
-    {
+    if !public_form_allowed(&state, client_addr(&ext)).await? {
         view.error =
             Some("Troppe richieste da questo indirizzo in un minuto: riprova tra poco.".into());
         return Ok((StatusCode::TOO_MANY_REQUESTS, render(&view)).into_response());
@@ -435,10 +430,7 @@ pub(crate) async fn request_submit(
     let text = request_policy(&ctx)?;
     let token = form.csrf_token.clone().unwrap_or_default();
     let mut view = request_page(&ctx, auth, &state, token, text, form.clone());
-    if !state
-        .public_form_throttle
-        .allow(client_addr(&ext), state.desk.now())
-    {
+    if !public_form_allowed(&state, client_addr(&ext)).await? {
         view.error =
             Some("Troppe richieste da questo indirizzo in un minuto: riprova tra poco.".into());
         return Ok((StatusCode::TOO_MANY_REQUESTS, render(&view)).into_response());

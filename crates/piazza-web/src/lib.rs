@@ -102,7 +102,9 @@ pub use login::PRESESSION_COOKIE;
 pub use oidc::{OidcConfig, OidcConfigError};
 pub use security::{CONTENT_SECURITY_POLICY, security_headers};
 pub use state::{AppState, MetaWebhook, WebConfig, WorkerSignal};
-pub use throttle::{LOGIN_ATTEMPTS_PER_MINUTE, LOGIN_ATTEMPTS_PER_USERNAME_MINUTE, LoginThrottle};
+pub use throttle::{
+    AddressThrottle, LOGIN_ATTEMPTS_PER_MINUTE, LOGIN_ATTEMPTS_PER_USERNAME_MINUTE,
+};
 
 /// The whole HTTP application: pages, API, static assets, error pages and
 /// security headers.

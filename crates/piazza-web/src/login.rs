@@ -23,7 +23,7 @@ use crate::csrf::{CSRF_FIELD, CsrfForm, CsrfHeader};
 use crate::error::AppError;
 use crate::pages::{Layout, render};
 use crate::state::AppState;
-use crate::throttle::LOGIN_ATTEMPTS_PER_USERNAME_MINUTE;
+use crate::throttle::sign_in_allowed;
 
 /// The pre-session cookie of the login form.
 pub const PRESESSION_COOKIE: &str = "piazza_presession";
@@ -267,19 +267,11 @@ async fn check_credentials(
     username: &str,
     password: &str,
 ) -> Result<(String, StaffSession), AppError> {
-    let now = state.desk.now();
-    if !state.login_throttle.allow(client, now) {
-        return Err(AppError::TooManyAttempts);
-    }
     // Counted for unknown usernames too (the answer must not tell them
-    // apart), in the database: every instance behind a balancer counts the
-    // same attempts.
-    if !username.is_empty() && username.len() <= 200 {
-        let u = username.to_string();
-        let attempts = state.run(move |desk| desk.count_login_attempt(&u)).await?;
-        if attempts > LOGIN_ATTEMPTS_PER_USERNAME_MINUTE {
-            return Err(AppError::TooManyAttempts);
-        }
+    // apart).
+    let counted = (!username.is_empty() && username.len() <= 200).then_some(username);
+    if !sign_in_allowed(state, client, counted).await? {
+        return Err(AppError::TooManyAttempts);
     }
     if username.is_empty() || password.is_empty() || username.len() > 200 || password.len() > 1024 {
         return Err(AppError::LoginFailed);

@@ -13,7 +13,7 @@ use crate::auth::{DeskSessions, SessionLookup};
 use crate::csrf::CsrfKey;
 use crate::error::AppError;
 use crate::oidc::{OidcConfig, Provider};
-use crate::throttle::{LOGIN_ATTEMPTS_PER_MINUTE, LoginThrottle, PUBLIC_FORMS_PER_MINUTE};
+use crate::throttle::{AddressThrottle, LOGIN_ATTEMPTS_PER_MINUTE, PUBLIC_FORMS_PER_MINUTE};
 
 /// The web layer's own settings. Every field has a default that works on a
 /// laptop (plain HTTP on loopback, a CSRF key drawn at start).
@@ -88,9 +88,9 @@ pub struct AppState {
     /// Signs and checks CSRF tokens.
     pub csrf: CsrfKey,
     /// Login attempts per client address.
-    pub login_throttle: Arc<LoginThrottle>,
+    pub login_throttle: Arc<AddressThrottle>,
     /// Submissions of the public forms (appeals, reports) per address.
-    pub public_form_throttle: Arc<LoginThrottle>,
+    pub public_form_throttle: Arc<AddressThrottle>,
     /// Wakes the worker that processes deliveries and the outbox.
     pub worker: Arc<WorkerSignal>,
     /// The identity provider, with its cached discovery document and keys.
@@ -113,8 +113,8 @@ impl AppState {
             desk,
             config: Arc::new(config),
             csrf,
-            login_throttle: Arc::new(LoginThrottle::new(LOGIN_ATTEMPTS_PER_MINUTE)),
-            public_form_throttle: Arc::new(LoginThrottle::new(PUBLIC_FORMS_PER_MINUTE)),
+            login_throttle: Arc::new(AddressThrottle::new(LOGIN_ATTEMPTS_PER_MINUTE)),
+            public_form_throttle: Arc::new(AddressThrottle::new(PUBLIC_FORMS_PER_MINUTE)),
             worker: Arc::default(),
             _scratch: None,
         }
@@ -160,7 +160,7 @@ impl AppState {
     /// Allows `per_minute` login attempts per client address (30 by
     /// default).
     pub fn with_login_limit(mut self, per_minute: u32) -> AppState {
-        self.login_throttle = Arc::new(LoginThrottle::new(per_minute));
+        self.login_throttle = Arc::new(AddressThrottle::new(per_minute));
         self
     }
 

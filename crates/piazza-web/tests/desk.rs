@@ -1482,6 +1482,53 @@ async fn too_many_login_attempts_from_one_address_are_throttled() {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.json()["code"], "too_many_attempts");
     assert_eq!(r.header("retry-after"), "60");
+    // Another instance behind the same balancer, which has served none of
+    // these attempts, refuses the address too: the count is in the
+    // database.
+    let url = w.state.desk.database_for_display().to_string();
+    w.state = AppState::new(piazza_desk::Desk::open(&url).unwrap(), WebConfig::default())
+        .with_login_limit(3);
+    let r = form_login(&w, "anna", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn too_many_public_forms_from_one_address_are_refused_by_every_instance() {
+    let mut w = world();
+    async fn send(w: &World) -> Reply {
+        public_form(
+            w,
+            "/enti/cento/riesame",
+            "/enti/cento/riesame",
+            &[
+                ("riferimento", "999999"),
+                ("data", "2020-01-01"),
+                ("motivi", "Non era un insulto"),
+            ],
+        )
+        .await
+    }
+    let limit = 10; // PUBLIC_FORMS_PER_MINUTE
+    let url = w.state.desk.database_for_display().to_string();
+    let first = w.state.clone();
+    let second = AppState::new(piazza_desk::Desk::open(&url).unwrap(), WebConfig::default());
+    // Half the forms to one instance, half to the other.
+    for i in 0..limit {
+        w.state = if i % 2 == 0 {
+            first.clone()
+        } else {
+            second.clone()
+        };
+        let r = send(&w).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    }
+    for state in [first, second] {
+        w.state = state;
+        let r = send(&w).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+        assert!(r.body.contains("Troppe richieste da questo indirizzo"));
+        assert!(r.body.contains("Non era un insulto"), "the text is kept");
+    }
 }
 
 #[tokio::test]

@@ -44,6 +44,7 @@ use crate::error::AppError;
 use crate::login::{client_addr, cookie_value, safe_next};
 use crate::pages::{Layout, render};
 use crate::state::AppState;
+use crate::throttle::sign_in_allowed;
 
 /// The cookie that carries a login in progress.
 pub const FLOW_COOKIE: &str = "piazza_oidc";
@@ -342,7 +343,7 @@ pub(crate) async fn callback(
     let now = state.desk.now();
     // Each callback may cost a call to the provider: it counts as a login
     // attempt of the address.
-    if !state.login_throttle.allow(client_addr(&ext), now) {
+    if !sign_in_allowed(&state, client_addr(&ext), None).await? {
         return Err(AppError::TooManyAttempts);
     }
     let Some(flow) = cookie_value(&headers, FLOW_COOKIE).and_then(|v| Flow::open(v, &state, now))

@@ -336,7 +336,13 @@ pub fn with_platforms(
     data_dir: &Path,
     sandbox_backlog: usize,
 ) -> anyhow::Result<(Desk, PlatformSettings)> {
-    let settings = PlatformSettings::from_file(file)?;
+    let mut settings = PlatformSettings::from_file(file)?;
+    // The YouTube quota and the X reads are the deployment's: counted in
+    // the database, every instance on it spends from one count, and a
+    // restart forgets nothing.
+    let ledger = desk.allowance_ledger();
+    settings.youtube.budget = Arc::new(settings.youtube.budget.counted_in(ledger.clone()));
+    settings.x.reads = Arc::new(settings.x.reads.counted_in(ledger));
     let key = secret_key(file, data_dir)?;
     let desk = desk.with_platforms(
         Arc::new(StandardConnectors {

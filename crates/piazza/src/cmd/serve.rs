@@ -169,7 +169,7 @@ fn spawn_worker(
                 } else if let Ok(admins) = desk.administrations() {
                     // Closed windows of the login count (whoever holds the
                     // sweep's lease clears them for every instance).
-                    if let Err(e) = desk.prune_login_attempts() {
+                    if let Err(e) = desk.prune_attempts() {
                         eprintln!("conteggio degli accessi: {e}");
                     }
                     for a in admins {
