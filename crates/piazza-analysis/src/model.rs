@@ -101,11 +101,9 @@ impl FeatureConfig {
             let hi = self.plain_char_max as usize;
             for i in 0..b.len() {
                 let mut h = FNV_OFFSET ^ 0x7777;
-                for k in 0..hi {
-                    if i + k >= b.len() {
-                        break;
-                    }
-                    h = (h ^ b[i + k] as u64).wrapping_mul(FNV_PRIME);
+                let end = (i + hi).min(b.len());
+                for (k, &c) in b[i..end].iter().enumerate() {
+                    h = (h ^ c as u64).wrapping_mul(FNV_PRIME);
                     if k + 1 >= lo {
                         f((mix(h ^ (k as u64 + 0x80)) & mask) as u32);
                     }
@@ -697,16 +695,19 @@ impl ModelBundle {
         let mut n = 0u32;
         let w = &self.weights;
         if nh == 4 {
+            // A bucket's four weights as one array: one bounds check, and
+            // the four sums in one vector.
+            let (rows, _) = w.as_chunks::<4>();
+            let mut sum = [0i32; 4];
             self.features.for_each_feature(skeleton, plain, |j| {
-                let j = j as usize * 4;
-                if let Some(r) = w.get(j..j + 4) {
-                    acc[0] += r[0] as i32;
-                    acc[1] += r[1] as i32;
-                    acc[2] += r[2] as i32;
-                    acc[3] += r[3] as i32;
+                if let Some(r) = rows.get(j as usize) {
+                    for (s, &x) in sum.iter_mut().zip(r) {
+                        *s += x as i32;
+                    }
                 }
                 n += 1;
             });
+            acc[..4].copy_from_slice(&sum);
         } else {
             self.features.for_each_feature(skeleton, plain, |j| {
                 let j = j as usize * nh;
