@@ -724,9 +724,12 @@ fn next_ticket(tx: &mut Tx<'_>, ctx: &AdminContext, now: i64) -> piazza_store::R
 }
 
 /// The checks every decision passes before anything is written: the
-/// person's roles for this kind of action, the administration's writer
-/// lock, the comment, the person's scope over its account, the version the
-/// person saw, and whether the account's platform can carry it out.
+/// person's roles for this kind of action, the comment, the person's scope
+/// over its account, the version the person saw, and whether the account's
+/// platform can carry it out. The administration's writer lock is taken by
+/// the audit append at the end (`Tx::lock_administration`): a decision
+/// written meanwhile on the same comment is refused by the version check
+/// of `move_comment`.
 fn admit(
     tx: &mut Tx<'_>,
     ctx: &AdminContext,
@@ -745,7 +748,6 @@ fn admit(
         _ => &[Role::Moderatore, Role::Dirigente],
     };
     actor.require(roles, kind.label_it())?;
-    tx.lock_administration(ctx.admin_id.0)?;
     let c = load_comment(tx, ctx.admin_id, req.comment_id)?.ok_or_else(|| DeskError::NotFound {
         what: "commento",
         id: req.comment_id.to_string(),
@@ -1251,6 +1253,14 @@ impl Desk {
                         what: "commenti per l'azione multipla",
                         id: "0".into(),
                     });
+                }
+                // The comments, in one order, before the audit entry below
+                // takes the administration's lock: rows first, the
+                // administration last (`Tx::lock_administration`).
+                let mut sorted = ids.clone();
+                sorted.sort_unstable_by_key(|c| c.0);
+                for c in &sorted {
+                    tx.lock_comment(c.0)?;
                 }
                 let parent = ActionId(tx.insert(
                     "INSERT INTO actions (admin_id, comment_id, parent_id, kind, status, actor_id, clauses, categories, policy_version_id, reason, created_at)

@@ -411,6 +411,11 @@ impl Desk {
         let ctx = self.context(actor.admin_id)?;
         let now = self.now();
         self.write(|tx| {
+            // The comment a reversal writes, then the administration (the
+            // order of every writer: `Tx::lock_administration`).
+            if let Some(comment) = load_appeal(tx, actor.admin_id, id)?.comment_id {
+                tx.lock_comment(comment.0)?;
+            }
             tx.lock_administration(actor.admin_id.0)?;
             let appeal = load_appeal(tx, actor.admin_id, id)?;
             if appeal.state != AppealState::Open {

@@ -53,32 +53,43 @@ impl Desk {
                  AND sla_state = 'open' AND courtesy_due_at <= ? AND deadline_at >= ?",
                 &[admin_id.into(), now.into(), now.into()],
             )?;
+            // Every comment first, the audit entries (which take the
+            // administration's lock) after: rows first, the administration
+            // last, the order of every writer (`Tx::lock_administration`).
+            let mut courtesy = Vec::new();
             for r in due {
                 let id = CommentId(r.int(0)?);
                 tx.execute(
                     "UPDATE comments SET sla_state = 'courtesy_due', version = version + 1 WHERE id = ?",
                     &[id.into()],
                 )?;
-                record(tx, admin_id, now, &entry("system", AuditKind::SlaCourtesyDue, AuditTarget::Comment, id))?;
-                out.courtesy_due += 1;
+                courtesy.push(id);
             }
             let late = tx.query(
                 "SELECT id, deadline_at FROM comments WHERE admin_id = ? AND needs_reply = 1 AND answered_at IS NULL
                  AND sla_state IN ('open', 'courtesy_due', 'courtesy_sent') AND deadline_at < ?",
                 &[admin_id.into(), now.into()],
             )?;
+            let mut breached = Vec::new();
             for r in late {
                 let id = CommentId(r.int(0)?);
                 tx.execute(
                     "UPDATE comments SET sla_state = 'breached', version = version + 1 WHERE id = ?",
                     &[id.into()],
                 )?;
+                breached.push((id, r.int(1)?));
+            }
+            for id in courtesy {
+                record(tx, admin_id, now, &entry("system", AuditKind::SlaCourtesyDue, AuditTarget::Comment, id))?;
+                out.courtesy_due += 1;
+            }
+            for (id, deadline_at) in breached {
                 record(
                     tx,
                     admin_id,
                     now,
                     &entry("system", AuditKind::SlaBreach, AuditTarget::Comment, id)
-                        .payload(serde_json::json!({"deadline_at": r.int(1)?})),
+                        .payload(serde_json::json!({"deadline_at": deadline_at})),
                 )?;
                 out.breached += 1;
             }

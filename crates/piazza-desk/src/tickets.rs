@@ -659,6 +659,11 @@ impl Desk {
         let ctx = self.context(actor.admin_id)?;
         let now = self.now();
         let out = self.write(|tx| {
+            // The comment the reply is written on, then the administration
+            // (the order of every writer: `Tx::lock_administration`).
+            if let Some(comment) = load(tx, actor.admin_id, id)?.comment_id {
+                tx.lock_comment(comment.0)?;
+            }
             tx.lock_administration(actor.admin_id.0)?;
             let t = load(tx, actor.admin_id, id)?;
             if t.state.after(TicketEvent::ReplySent).is_none() {

@@ -132,8 +132,9 @@ impl Desk {
         }
         let now = self.now();
         let target = comment_ref(&link);
+        // No early lock of the administration: the audit append takes it
+        // last, after the comment's row (`Tx::lock_administration`).
         self.write(|tx| {
-            tx.lock_administration(admin_id.0)?;
             let comment = match &target {
                 Some(r) => find_comment(tx, admin_id, r.platform.as_str(), &r.id)?,
                 None => None,

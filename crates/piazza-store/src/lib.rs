@@ -693,13 +693,44 @@ impl Tx<'_> {
     /// Serialises writers of one administration until the transaction ends
     /// (the audit chain needs one writer at a time). SQLite write
     /// transactions are already exclusive.
+    ///
+    /// On PostgreSQL the lock is taken as late as it can be, by the audit
+    /// append at the end of a change, so that writers of one administration
+    /// wait for each other only over the append and the commit. Hence the
+    /// order every writer follows: the rows it changes first, the
+    /// administration last; a writer that must take the administration
+    /// early and then writes a comment takes that comment first
+    /// ([`Tx::lock_comment`]), or two writers could wait for each other in
+    /// a circle. `FOR NO KEY UPDATE`, not `FOR UPDATE`: every insert that
+    /// refers to the administration takes a key-share lock on its row,
+    /// which `FOR UPDATE` would wait for (and two such writers for each
+    /// other).
     pub fn lock_administration(&mut self, admin_id: i64) -> Result<()> {
         match self.kind() {
             BackendKind::Sqlite => Ok(()),
             BackendKind::Postgres => {
                 self.query(
-                    "SELECT id FROM administrations WHERE id = ? FOR UPDATE",
+                    "SELECT id FROM administrations WHERE id = ? FOR NO KEY UPDATE",
                     &[Value::Int(admin_id)],
+                )?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Tx<'_> {
+    /// Holds a comment's row until the transaction ends, for a writer that
+    /// takes the administration's lock before it writes the comment (see
+    /// [`Tx::lock_administration`]). SQLite write transactions are already
+    /// exclusive.
+    pub fn lock_comment(&mut self, comment_id: i64) -> Result<()> {
+        match self.kind() {
+            BackendKind::Sqlite => Ok(()),
+            BackendKind::Postgres => {
+                self.query(
+                    "SELECT id FROM comments WHERE id = ? FOR NO KEY UPDATE",
+                    &[Value::Int(comment_id)],
                 )?;
                 Ok(())
             }
