@@ -706,31 +706,25 @@ impl Tx<'_> {
     /// which `FOR UPDATE` would wait for (and two such writers for each
     /// other).
     pub fn lock_administration(&mut self, admin_id: i64) -> Result<()> {
-        match self.kind() {
-            BackendKind::Sqlite => Ok(()),
-            BackendKind::Postgres => {
-                self.query(
-                    "SELECT id FROM administrations WHERE id = ? FOR NO KEY UPDATE",
-                    &[Value::Int(admin_id)],
-                )?;
-                Ok(())
-            }
-        }
+        self.lock_row("administrations", admin_id)
     }
-}
 
-impl Tx<'_> {
     /// Holds a comment's row until the transaction ends, for a writer that
     /// takes the administration's lock before it writes the comment (see
-    /// [`Tx::lock_administration`]). SQLite write transactions are already
-    /// exclusive.
+    /// [`Tx::lock_administration`]).
     pub fn lock_comment(&mut self, comment_id: i64) -> Result<()> {
+        self.lock_row("comments", comment_id)
+    }
+
+    /// Row locks are PostgreSQL's: SQLite write transactions are already
+    /// exclusive.
+    fn lock_row(&mut self, table: &'static str, id: i64) -> Result<()> {
         match self.kind() {
             BackendKind::Sqlite => Ok(()),
             BackendKind::Postgres => {
                 self.query(
-                    "SELECT id FROM comments WHERE id = ? FOR NO KEY UPDATE",
-                    &[Value::Int(comment_id)],
+                    &format!("SELECT id FROM {table} WHERE id = ? FOR NO KEY UPDATE"),
+                    &[Value::Int(id)],
                 )?;
                 Ok(())
             }
