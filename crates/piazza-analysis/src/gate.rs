@@ -181,7 +181,28 @@ pub struct Gate {
 
 impl Gate {
     /// The combination's probability for head `h` (see [`features`]).
+    ///
+    /// A group named by the post only, not by the comment, may raise it and
+    /// never lower it: the gates learn that a named group makes hate less
+    /// likely (in HaSpeeDe the hateful comments leave the group to the post
+    /// they answer more often than the others do; the ethnicity gate's
+    /// weights on "named" are negative), and the only posts the training
+    /// knows are those of the desk's benign examples. Read as it was
+    /// learned, a post about a reception centre would make "rimandateli
+    /// indietro" under it less suspect than under a post about road works.
     pub fn probability(&self, h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> f32 {
+        let p = self.combination(h, probs, bit, ctx);
+        if ctx.named_post & !ctx.named_comment == 0 {
+            return p;
+        }
+        let comment_alone = GateContext {
+            named_post: 0,
+            ..*ctx
+        };
+        p.max(self.combination(h, probs, bit, &comment_alone))
+    }
+
+    fn combination(&self, h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> f32 {
         let x = features(h, probs, bit, ctx);
         let z: f32 = self.weights.iter().zip(&x).map(|(w, x)| w * x).sum();
         1.0 / (1.0 + (-z).exp())

@@ -132,6 +132,31 @@ fn criticism_of_the_administration_is_never_flagged_as_discrimination() {
 }
 
 #[test]
+fn a_group_named_by_the_post_never_makes_hate_under_it_less_suspect() {
+    // The issue's own example: hate that leaves its group to the post.
+    let analyzer = Analyzer::default();
+    let text = "Adesso si prendono anche le case popolari prima di noi";
+    let flag = |post: &str| {
+        let a = analyzer.analyze(&CommentInput::new(text).post_text(post));
+        a.findings
+            .iter()
+            .filter(|f| f.category == Category::Discrimination)
+            .map(|f| f.score)
+            .fold(0.0f32, f32::max)
+    };
+    let unrelated = flag("Lavori in via Roma: chiusura della strada fino a marzo");
+    let about_the_group = flag("Apertura del centro di accoglienza straordinaria in via Roma");
+    assert!(about_the_group >= unrelated, "{about_the_group} < {unrelated}");
+    assert!(about_the_group >= gate::FLAG_SCORE, "{about_the_group}");
+    // A benign comment under the same post stays clean.
+    let a = analyzer.analyze(
+        &CommentInput::new("dove ci si iscrive per fare volontariato?")
+            .post_text("Apertura del centro di accoglienza straordinaria in via Roma"),
+    );
+    assert!(a.finding(Category::Discrimination).is_none(), "{a:?}");
+}
+
+#[test]
 fn threats_from_the_issue() {
     for (text, kind) in [
         ("ti vengo a prendere", "direct"),
