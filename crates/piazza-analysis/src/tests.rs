@@ -146,7 +146,10 @@ fn a_group_named_by_the_post_never_makes_hate_under_it_less_suspect() {
     };
     let unrelated = flag("Lavori in via Roma: chiusura della strada fino a marzo");
     let about_the_group = flag("Apertura del centro di accoglienza straordinaria in via Roma");
-    assert!(about_the_group >= unrelated, "{about_the_group} < {unrelated}");
+    assert!(
+        about_the_group >= unrelated,
+        "{about_the_group} < {unrelated}"
+    );
     assert!(about_the_group >= gate::FLAG_SCORE, "{about_the_group}");
     // A benign comment under the same post stays clean.
     let a = analyzer.analyze(
