@@ -258,6 +258,105 @@ fn functional_tests_are_measured() {
     }
 }
 
+/// Non-hateful comments of `post_context.tsv` flagged as discrimination or
+/// threat when read with their post, by the shipped analyser the day the
+/// set was written. Lower it, never raise it.
+const POST_CONTEXT_BENIGN_FLAGS_REACHED: usize = 1;
+
+/// Comments with the comune's post they answer, written by a helper after
+/// the change that lets a group named by the post raise a gate and never
+/// lower it: measured read with their post and with the post left out. The
+/// post is context: with it, no hateful comment may be missed that is found
+/// without it, and the benign comments under posts about a group must not
+/// be flagged beyond what was reached.
+#[test]
+fn comments_are_read_with_the_post_they_answer() {
+    let t = table(
+        "post_context.tsv",
+        &["id", "post_text", "text", "label", "kind"],
+    );
+    assert!(t.rows.len() >= 150, "{} rows", t.rows.len());
+    let analyzer = Analyzer::default();
+    let hateful_flag = |a: &Analysis| {
+        flagged(a, Category::Discrimination, FLAG_DISCRIMINATION)
+            || flagged(a, Category::Threat, FLAG_THREAT)
+    };
+    let (mut with_post, mut without_post) = (
+        piazza_analysis::eval::Confusion::default(),
+        piazza_analysis::eval::Confusion::default(),
+    );
+    // Per kind: rows, flagged with the post, flagged without it.
+    let mut by_kind: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    let (mut lost, mut benign_flagged) = (Vec::new(), Vec::new());
+    for row in &t.rows {
+        let kind = col(&t, row, "kind");
+        assert!(
+            [
+                "hate_group_in_post_only",
+                "hate_group_named",
+                "benign_under_group_post",
+                "criticism_under_group_post",
+                "hate_unrelated_post"
+            ]
+            .contains(&kind),
+            "{}: kind {kind}",
+            row[0]
+        );
+        let gold = match col(&t, row, "label") {
+            "hateful" => true,
+            "non-hateful" => false,
+            other => panic!("{}: label {other}", row[0]),
+        };
+        let text = col(&t, row, "text");
+        let with = hateful_flag(&analyzer.analyze(&CommentInput::new(text).post_text(col(
+            &t,
+            row,
+            "post_text",
+        ))));
+        let without = hateful_flag(&analyzer.analyze(&CommentInput::new(text)));
+        with_post.add(gold, with);
+        without_post.add(gold, without);
+        let e = by_kind.entry(kind.to_string()).or_default();
+        e.0 += 1;
+        e.1 += with as usize;
+        e.2 += without as usize;
+        if gold && without && !with {
+            lost.push(format!("{}: {text}", row[0]));
+        }
+        if !gold && with {
+            benign_flagged.push(format!("{}: {text}", row[0]));
+        }
+    }
+    for (what, c) in [
+        ("with the post", &with_post),
+        ("without the post", &without_post),
+    ] {
+        println!(
+            "post context, read {what}: macro-F1 {:.3} of discrimination+threat flags on {} comments (hateful recall {:.3}, precision {:.3})",
+            c.macro_f1(),
+            t.rows.len(),
+            c.positive().recall,
+            c.positive().precision
+        );
+    }
+    for (kind, (n, w, wo)) in &by_kind {
+        println!("  {kind:<28} {n:>3} comments, flagged {w:>3} with the post, {wo:>3} without");
+    }
+    for b in &benign_flagged {
+        println!("  non-hateful flagged with the post: {b}");
+    }
+    assert!(
+        lost.is_empty(),
+        "hateful comments found without their post and missed with it:\n{}",
+        lost.join("\n")
+    );
+    assert!(
+        benign_flagged.len() <= POST_CONTEXT_BENIGN_FLAGS_REACHED,
+        "{} non-hateful comments flagged with their post, more than the {POST_CONTEXT_BENIGN_FLAGS_REACHED} reached",
+        benign_flagged.len()
+    );
+}
+
 /// Figures of a special-categories file.
 #[derive(Default)]
 struct SpecialFigures {
