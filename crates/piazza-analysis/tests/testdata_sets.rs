@@ -45,6 +45,13 @@ fn col<'t>(table: &'t Table, row: &'t [String], name: &str) -> &'t str {
     &row[table.column(name).expect("column")]
 }
 
+/// The row's `kind`, which must be one of `allowed`.
+fn kind_of<'t>(table: &'t Table, row: &'t [String], allowed: &[&str]) -> &'t str {
+    let kind = col(table, row, "kind");
+    assert!(allowed.contains(&kind), "{}: kind {kind}", row[0]);
+    kind
+}
+
 fn flagged(a: &Analysis, category: Category, threshold: f32) -> bool {
     a.findings
         .iter()
@@ -143,18 +150,16 @@ fn benign_mentions_are_not_flagged_beyond_what_was_reached() {
     let (mut special_total, mut special_found) = (0, 0);
     let mut special_missed = Vec::new();
     for row in &t.rows {
-        let kind = col(&t, row, "kind");
-        assert!(
-            [
+        let kind = kind_of(
+            &t,
+            row,
+            &[
                 "stating_own",
                 "asking_service",
                 "condemning",
                 "quoting_to_report",
-                "neutral_mention"
-            ]
-            .contains(&kind),
-            "{}: kind {kind}",
-            row[0]
+                "neutral_mention",
+            ],
         );
         let special = col(&t, row, "special_category");
         let expected = (!special.is_empty()).then(|| {
@@ -199,18 +204,16 @@ fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {
     let analyzer = Analyzer::default();
     let mut wrong = WrongFlags::default();
     for row in &t.rows {
-        let kind = col(&t, row, "kind");
-        assert!(
-            [
+        let kind = kind_of(
+            &t,
+            row,
+            &[
                 "harsh_criticism",
                 "sarcasm",
                 "call_to_resign",
                 "partisan_criticism",
-                "service_complaint_angry"
-            ]
-            .contains(&kind),
-            "{}: kind {kind}",
-            row[0]
+                "service_complaint_angry",
+            ],
         );
         let text = col(&t, row, "text");
         let a = analyzer.analyze(&CommentInput::new(text).post_text(col(&t, row, "post_text")));
@@ -289,18 +292,16 @@ fn comments_are_read_with_the_post_they_answer() {
     let mut by_kind: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let (mut lost, mut benign_flagged) = (Vec::new(), Vec::new());
     for row in &t.rows {
-        let kind = col(&t, row, "kind");
-        assert!(
-            [
+        let kind = kind_of(
+            &t,
+            row,
+            &[
                 "hate_group_in_post_only",
                 "hate_group_named",
                 "benign_under_group_post",
                 "criticism_under_group_post",
-                "hate_unrelated_post"
-            ]
-            .contains(&kind),
-            "{}: kind {kind}",
-            row[0]
+                "hate_unrelated_post",
+            ],
         );
         let gold = match col(&t, row, "label") {
             "hateful" => true,
