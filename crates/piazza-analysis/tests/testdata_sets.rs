@@ -58,6 +58,22 @@ fn flagged(a: &Analysis, category: Category, threshold: f32) -> bool {
         .any(|f| f.category == category && f.score >= threshold)
 }
 
+/// Flagged the way the functional sets count it: a discrimination or a
+/// threat finding at the default policy's threshold.
+fn flagged_as_hateful(a: &Analysis) -> bool {
+    flagged(a, Category::Discrimination, FLAG_DISCRIMINATION)
+        || flagged(a, Category::Threat, FLAG_THREAT)
+}
+
+/// The row's `label`: `hateful` or `non-hateful`.
+fn hateful_label(table: &Table, row: &[String]) -> bool {
+    match col(table, row, "label") {
+        "hateful" => true,
+        "non-hateful" => false,
+        other => panic!("{}: label {other}", row[0]),
+    }
+}
+
 /// The special-category kinds flagged in an analysis.
 fn special_kinds(a: &Analysis) -> Vec<PersonalDataKind> {
     a.findings
@@ -233,15 +249,8 @@ fn functional_tests_are_measured() {
     let mut all = piazza_analysis::eval::Confusion::default();
     let mut by_functionality: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for row in &t.rows {
-        let label = col(&t, row, "label");
-        let gold = match label {
-            "hateful" => true,
-            "non-hateful" => false,
-            other => panic!("{}: label {other}", row[0]),
-        };
-        let a = analyzer.analyze(&CommentInput::new(col(&t, row, "text")));
-        let pred = flagged(&a, Category::Discrimination, FLAG_DISCRIMINATION)
-            || flagged(&a, Category::Threat, FLAG_THREAT);
+        let gold = hateful_label(&t, row);
+        let pred = flagged_as_hateful(&analyzer.analyze(&CommentInput::new(col(&t, row, "text"))));
         all.add(gold, pred);
         let e = by_functionality
             .entry(col(&t, row, "functionality").to_string())
@@ -280,10 +289,6 @@ fn comments_are_read_with_the_post_they_answer() {
     );
     assert!(t.rows.len() >= 150, "{} rows", t.rows.len());
     let analyzer = Analyzer::default();
-    let hateful_flag = |a: &Analysis| {
-        flagged(a, Category::Discrimination, FLAG_DISCRIMINATION)
-            || flagged(a, Category::Threat, FLAG_THREAT)
-    };
     let (mut with_post, mut without_post) = (
         piazza_analysis::eval::Confusion::default(),
         piazza_analysis::eval::Confusion::default(),
@@ -303,18 +308,14 @@ fn comments_are_read_with_the_post_they_answer() {
                 "hate_unrelated_post",
             ],
         );
-        let gold = match col(&t, row, "label") {
-            "hateful" => true,
-            "non-hateful" => false,
-            other => panic!("{}: label {other}", row[0]),
-        };
+        let gold = hateful_label(&t, row);
         let text = col(&t, row, "text");
-        let with = hateful_flag(&analyzer.analyze(&CommentInput::new(text).post_text(col(
+        let with = flagged_as_hateful(&analyzer.analyze(&CommentInput::new(text).post_text(col(
             &t,
             row,
             "post_text",
         ))));
-        let without = hateful_flag(&analyzer.analyze(&CommentInput::new(text)));
+        let without = flagged_as_hateful(&analyzer.analyze(&CommentInput::new(text)));
         with_post.add(gold, with);
         without_post.add(gold, without);
         let e = by_kind.entry(kind.to_string()).or_default();
