@@ -51,7 +51,7 @@ pub mod signal {
 /// What the gate knows of a comment besides the heads' probabilities. The
 /// analyser collects it from its own scans (lexicon, rules, intents) at no
 /// extra cost.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct GateContext {
     /// The head targets whose group the comment names (one bit per target
     /// of [`GROUP_TARGETS`]).
@@ -68,6 +68,10 @@ pub struct GateContext {
     /// findings (slurs, explicit patterns) of each head's group (bits of
     /// [`GROUP_TARGETS`]): the gate decides whether they are flagged.
     pub rule_scores: [u8; 4],
+    /// The probability of each head's subject model (see
+    /// [`crate::model::ModelBundle::subjects`]): whether the comment speaks
+    /// of what the head's corpora speak of. Set by the classifier.
+    pub subjects: [f32; 4],
 }
 
 /// Targets that have a list of group words, in bit order.
@@ -87,13 +91,14 @@ pub fn target_bit(target: Option<DiscriminationTarget>) -> u8 {
 }
 
 /// Number of features of [`features`].
-pub const FEATURES: usize = 22;
+pub const FEATURES: usize = 26;
 
 /// The gate's features for head `h`, whose target bit is `bit`, given the
 /// probabilities of every head (`probs`): the head's own logit, whether its
 /// group is named (by the comment or by its post), the strongest other
-/// head, and the comment's signals, some of them also as interactions with
-/// the logit (a citizen's request or a quote asks for a surer head).
+/// head, the comment's signals, some of them also as interactions with
+/// the logit (a citizen's request or a quote asks for a surer head), and
+/// the subject models' probabilities with the head's logit.
 pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FEATURES] {
     use signal::*;
     let z = logit(probs[h]);
@@ -110,6 +115,19 @@ pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FE
     let n = |b: bool| if b { 1.0 } else { 0.0 };
     let benign_cue =
         n(ctx.signals & (REQUEST | PERSONAL | REPORTED | CONDEMNATION | PRAISE | REPORT_ACT) != 0);
+    // The head on its own ground: a head reads hate of its corpora, and
+    // the subject model says whether the comment is about what they are
+    // about. The smaller of the two logits is their "and", which a sum of
+    // them cannot express.
+    let subject = ctx.subjects.get(h).copied().unwrap_or(0.0);
+    let zs = logit(subject);
+    let other_subject = ctx
+        .subjects
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != h)
+        .map(|(_, &p)| logit(p))
+        .fold(-8.0, f32::max);
     [
         1.0,
         z,
@@ -133,6 +151,10 @@ pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FE
         ((1 + ctx.words) as f32).ln() / 3.0,
         z * benign_cue,
         rule_score(bit, ctx),
+        zs,
+        z.min(zs),
+        z * subject,
+        other_subject,
     ]
 }
 
@@ -215,10 +237,12 @@ const BOUND_MARGIN: f32 = 1e-3;
 /// Whether some gate may give a finding's score of at least
 /// [`REPORTED_FROM`] when the probabilities of the heads in `open` (head,
 /// lowest, highest) may take any value of their interval, the other heads
-/// having those of `probs`. Exact: a gate's combination is monotone in each
-/// head's probability (linear in its own logit, through a maximum in the
-/// others'), so its largest value over the box is at one of its corners; a
-/// small margin covers the rounding. Answers true beyond 4 open heads.
+/// having those of `probs`. Exact: a gate's combination is piecewise
+/// linear in its own head's logit, with one kink where the logit meets its
+/// subject's (the "and" of [`features`]), and monotone in the other heads'
+/// probabilities (through a maximum), so its largest value over the box is
+/// at one of the points made of each open head's bounds and kink; a small
+/// margin covers the rounding. Answers true beyond 4 open heads.
 pub fn may_report(
     gates: &[Gate],
     bits: &[u8],
@@ -230,11 +254,28 @@ pub fn may_report(
     if open.len() > 4 || open.iter().any(|&(h, _, _)| h >= nh) {
         return true;
     }
+    // Each open head's candidate values: its bounds, and its subject's
+    // probability when inside them.
+    let mut values = [[0f32; 3]; 4];
+    let mut count = [0usize; 4];
+    for (i, &(h, lo, hi)) in open.iter().enumerate() {
+        values[i][0] = lo;
+        values[i][1] = hi;
+        count[i] = 2;
+        let kink = ctx.subjects.get(h).copied().unwrap_or(0.0);
+        if kink > lo && kink < hi {
+            values[i][2] = kink;
+            count[i] = 3;
+        }
+    }
+    let points: usize = count[..open.len()].iter().product();
     let mut p = [0f32; 16];
     p[..nh].copy_from_slice(&probs[..nh]);
-    for corner in 0..1u32 << open.len() {
-        for (i, &(h, lo, hi)) in open.iter().enumerate() {
-            p[h] = if corner >> i & 1 == 1 { hi } else { lo };
+    for point in 0..points {
+        let mut rest = point;
+        for (i, &(h, _, _)) in open.iter().enumerate() {
+            p[h] = values[i][rest % count[i]];
+            rest /= count[i];
         }
         for (g, gate) in gates.iter().enumerate().take(nh) {
             let q = gate.probability(g, &p[..nh], bits[g], ctx);
@@ -284,6 +325,7 @@ mod tests {
                 signals: (next() * 65536.0) as u32,
                 words: (next() * 60.0) as u32,
                 rule_scores: [(next() * 100.0) as u8, 0, (next() * 100.0) as u8, 0],
+                subjects: [next(), next(), next(), next()],
             };
             let h = 2;
             let p = probs[h];

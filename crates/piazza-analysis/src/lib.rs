@@ -750,6 +750,7 @@ impl Analyzer {
                     .filter(|w| !w.is_empty())
                     .count() as u32,
                 rule_scores: rule_scores(&c.findings),
+                subjects: [0.0; 4],
             };
             // The classifier reads the author's own words only.
             let masked = (!reported.is_empty()).then(|| without_spans(text, norm, &reported));
@@ -805,8 +806,15 @@ impl Analyzer {
         if !(0..nh).any(speaks) {
             return;
         }
+        // The heads' probabilities, then the subjects' (read in one pass).
         let mut probs = [0f32; 16];
-        model.predict_shared_into(view, &mut probs[..nh]);
+        let nw = model.stride().min(16);
+        model.predict_shared_into(view, &mut probs[..nw]);
+        let mut ctx = *ctx;
+        for (s, &p) in ctx.subjects.iter_mut().zip(&probs[nh..nw]) {
+            *s = p;
+        }
+        let ctx = &ctx;
         if gated {
             // The companions (a second model of a head, averaged in) run
             // only when their result could make a gate report: with the
@@ -1480,7 +1488,7 @@ fn mentions_religion(sk: &str) -> bool {
 /// Up to three words with the largest positive unigram weight for head `h`.
 fn top_words(model: &ModelBundle, h: usize, norm: &Normalized) -> Vec<(u32, u32)> {
     let sk = norm.skeleton.as_str();
-    let nh = model.heads.len();
+    let nw = model.stride();
     let mut scored: Vec<(i8, usize, usize)> = Vec::new();
     let mut pos = 0;
     let mut buf = Vec::with_capacity(4);
@@ -1494,7 +1502,7 @@ fn top_words(model: &ModelBundle, h: usize, norm: &Normalized) -> Vec<(u32, u32)
         buf.clear();
         uni.extract(w, &mut buf);
         if let Some(&b) = buf.first() {
-            let wt = model.weights[b as usize * nh + h];
+            let wt = model.weights[b as usize * nw + h];
             if wt > 0 {
                 scored.push((wt, start, start + w.len()));
             }

@@ -465,6 +465,13 @@ pub struct HeadMeta {
     pub scale: f32,
 }
 
+/// The dequantisation of one subject model (see [`ModelBundle::subjects`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SubjectMeta {
+    pub bias: f32,
+    pub scale: f32,
+}
+
 /// A second model of one head over its own feature space (for instance the
 /// plain view): the head's probability is the mean of the shared head's and
 /// its companions' probabilities. A companion is evaluated only when its
@@ -527,7 +534,13 @@ fn quantize(w: &[f32]) -> (Vec<i8>, f32) {
 pub struct ModelBundle {
     pub features: FeatureConfig,
     pub heads: Vec<HeadMeta>,
-    /// `weights[bucket * heads.len() + head]`.
+    /// One subject model per head, or none: the probability that a text
+    /// speaks of what the head's corpora speak of (women, immigration...),
+    /// whatever its tone. Trained on which corpus a text comes from; the
+    /// gates read it to trust a head on its own ground only.
+    pub subjects: Vec<SubjectMeta>,
+    /// `weights[bucket * stride + k]`, `stride` = heads + subjects: the
+    /// heads' weights of a bucket, then the subjects'.
     pub weights: Vec<i8>,
     /// Companion models, sorted by head.
     pub companions: Vec<Companion>,
@@ -550,13 +563,14 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
-/// File magic: `PIAZZAM` and the format version. Version 5 (the only one
-/// read) stores the plain-view bytes of every feature config, appends the
-/// companion models and then the heads' gates (whose features include the
-/// rules' score of their group since version 5); versions 1 to 4 are
-/// rejected with a message asking to retrain.
+/// File magic: `PIAZZAM` and the format version. Version 6 (the only one
+/// read) stores the plain-view bytes of every feature config, the subject
+/// models after the heads (their weights interleaved with the heads'),
+/// appends the companion models and then the heads' gates (whose features
+/// include the subjects since version 6); versions 1 to 5 are rejected
+/// with a message asking to retrain.
 const MAGIC_PREFIX: &[u8; 7] = b"PIAZZAM";
-const VERSION: u8 = b'5';
+const VERSION: u8 = b'6';
 
 impl ModelBundle {
     /// Quantises trained models into a bundle.
@@ -579,10 +593,47 @@ impl ModelBundle {
         ModelBundle {
             features,
             heads: metas,
+            subjects: Vec::new(),
             weights,
             companions: Vec::new(),
             gates: Vec::new(),
         }
+    }
+
+    /// Weights per bucket: the heads', then the subjects'.
+    pub fn stride(&self) -> usize {
+        self.heads.len() + self.subjects.len()
+    }
+
+    /// Sets the subject models, one per head, in the heads' order (their
+    /// weights are interleaved with the heads', read in the same pass).
+    pub fn with_subjects(mut self, models: &[LinearModel]) -> ModelBundle {
+        assert_eq!(models.len(), self.heads.len(), "one subject per head");
+        assert!(self.stride() + models.len() <= 16, "at most 16 models");
+        let nh = self.heads.len();
+        let nw = nh + models.len();
+        let nb = self.features.buckets();
+        let mut weights = vec![0i8; nb * nw];
+        for b in 0..nb {
+            weights[b * nw..b * nw + nh].copy_from_slice(&self.weights[b * nh..b * nh + nh]);
+        }
+        self.subjects.clear();
+        for (k, m) in models.iter().enumerate() {
+            assert_eq!(
+                m.features, self.features,
+                "subjects share the heads' features"
+            );
+            let (q, scale) = quantize(&m.weights);
+            for (b, w) in q.into_iter().enumerate() {
+                weights[b * nw + nh + k] = w;
+            }
+            self.subjects.push(SubjectMeta {
+                bias: m.bias,
+                scale,
+            });
+        }
+        self.weights = weights;
+        self
     }
 
     /// Sets the heads' gates (one per head).
@@ -661,25 +712,34 @@ impl ModelBundle {
         }
     }
 
-    /// Probabilities of every head for the features `f`, into `out`.
+    /// Probabilities of every head, then of every subject, for the
+    /// features `f`, into `out` (as many as it holds).
     pub fn predict_features(&self, f: &[u32], out: &mut [f32]) {
-        let nh = self.heads.len();
+        let nw = self.stride().min(16);
         let mut acc = [0i32; 16];
-        let acc = &mut acc[..nh.min(16)];
         for &j in f {
-            let row = &self.weights[j as usize * nh..j as usize * nh + nh];
+            let row = &self.weights[j as usize * nw..j as usize * nw + nw];
             for (a, &w) in acc.iter_mut().zip(row) {
                 *a += w as i32;
             }
         }
-        let v = if f.is_empty() {
-            0.0
-        } else {
-            1.0 / (f.len() as f32).sqrt()
-        };
-        for (h, o) in out.iter_mut().enumerate().take(acc.len()) {
-            let meta = &self.heads[h];
-            *o = sigmoid(meta.bias + acc[h] as f32 * meta.scale * v);
+        let n = f.len() as u32;
+        self.probabilities(&acc[..nw], n, out);
+    }
+
+    /// The probabilities of summed weights `acc` over `n` features.
+    fn probabilities(&self, acc: &[i32], n: u32, out: &mut [f32]) {
+        let v = if n == 0 { 0.0 } else { 1.0 / (n as f32).sqrt() };
+        let nh = self.heads.len();
+        for (k, o) in out.iter_mut().enumerate().take(acc.len()) {
+            let (bias, scale) = match self.heads.get(k) {
+                Some(h) => (h.bias, h.scale),
+                None => {
+                    let s = &self.subjects[k - nh];
+                    (s.bias, s.scale)
+                }
+            };
+            *o = sigmoid(bias + acc[k] as f32 * scale * v);
         }
     }
 
@@ -690,40 +750,45 @@ impl ModelBundle {
     }
 
     fn predict_views_into(&self, skeleton: &str, plain: &str, out: &mut [f32]) {
-        let nh = self.heads.len().min(16);
+        let nw = self.stride().min(16);
         let mut acc = [0i32; 16];
         let mut n = 0u32;
         let w = &self.weights;
-        if nh == 4 {
-            // A bucket's four weights as one array: one bounds check, and
-            // the four sums in one vector.
-            let (rows, _) = w.as_chunks::<4>();
-            let mut sum = [0i32; 4];
-            self.features.for_each_feature(skeleton, plain, |j| {
+        // A bucket's weights as one array: one bounds check, and the sums
+        // in one vector.
+        fn rows<const N: usize>(
+            bundle: &ModelBundle,
+            skeleton: &str,
+            plain: &str,
+            acc: &mut [i32; 16],
+            n: &mut u32,
+        ) {
+            let (rows, _) = bundle.weights.as_chunks::<N>();
+            let mut sum = [0i32; N];
+            bundle.features.for_each_feature(skeleton, plain, |j| {
                 if let Some(r) = rows.get(j as usize) {
                     for (s, &x) in sum.iter_mut().zip(r) {
                         *s += x as i32;
                     }
                 }
-                n += 1;
+                *n += 1;
             });
-            acc[..4].copy_from_slice(&sum);
-        } else {
-            self.features.for_each_feature(skeleton, plain, |j| {
-                let j = j as usize * nh;
-                if let Some(r) = w.get(j..j + nh) {
+            acc[..N].copy_from_slice(&sum);
+        }
+        match nw {
+            4 => rows::<4>(self, skeleton, plain, &mut acc, &mut n),
+            8 => rows::<8>(self, skeleton, plain, &mut acc, &mut n),
+            _ => self.features.for_each_feature(skeleton, plain, |j| {
+                let j = j as usize * nw;
+                if let Some(r) = w.get(j..j + nw) {
                     for (a, &x) in acc.iter_mut().zip(r) {
                         *a += x as i32;
                     }
                 }
                 n += 1;
-            });
+            }),
         }
-        let v = if n == 0 { 0.0 } else { 1.0 / (n as f32).sqrt() };
-        for (h, o) in out.iter_mut().enumerate().take(nh) {
-            let meta = &self.heads[h];
-            *o = sigmoid(meta.bias + acc[h] as f32 * meta.scale * v);
-        }
+        self.probabilities(&acc[..nw], n, out);
     }
 
     /// Probabilities of every head for a skeleton.
@@ -749,6 +814,11 @@ impl ModelBundle {
             b.extend_from_slice(&h.threshold.to_le_bytes());
             b.extend_from_slice(&h.bias.to_le_bytes());
             b.extend_from_slice(&h.scale.to_le_bytes());
+        }
+        b.push(self.subjects.len() as u8);
+        for s in &self.subjects {
+            b.extend_from_slice(&s.bias.to_le_bytes());
+            b.extend_from_slice(&s.scale.to_le_bytes());
         }
         b.extend(self.weights.iter().map(|&w| w as u8));
         assert!(self.companions.len() <= 255, "at most 255 companions");
@@ -817,7 +887,17 @@ impl ModelBundle {
                 scale,
             });
         }
-        let n = features.buckets() * nh;
+        let ns = r.take(1)?[0] as usize;
+        if ns != 0 && ns != nh || nh + ns > 16 {
+            return Err(ModelError("bad subject count".into()));
+        }
+        let mut subjects = Vec::with_capacity(ns);
+        for _ in 0..ns {
+            let bias = r.f32()?;
+            let scale = r.f32()?;
+            subjects.push(SubjectMeta { bias, scale });
+        }
+        let n = features.buckets() * (nh + ns);
         let weights: Vec<i8> = r.take(n)?.iter().map(|&w| w as i8).collect();
         let nc = r.take(1)?[0] as usize;
         let mut companions: Vec<Companion> = Vec::with_capacity(nc);
@@ -866,6 +946,7 @@ impl ModelBundle {
         Ok(ModelBundle {
             features,
             heads,
+            subjects,
             weights,
             companions,
             gates,
@@ -1053,6 +1134,61 @@ mod tests {
         assert!(ModelBundle::from_bytes(&long).is_err());
     }
 
+    /// Four heads and their four subject models share each bucket's row:
+    /// one pass gives the heads' probabilities, then the subjects', each
+    /// within quantisation of its float model, and the file keeps them.
+    #[test]
+    fn subjects_are_read_in_the_heads_pass_and_round_trip() {
+        let (texts, labels) = toy();
+        let cfg = small_cfg();
+        let flipped: Vec<bool> = labels.iter().map(|l| !l).collect();
+        let models: Vec<LinearModel> = (0..4)
+            .map(|i| {
+                let y = if i % 2 == 0 { &labels } else { &flipped };
+                LinearModel::train(&texts, y, &cfg)
+            })
+            .collect();
+        let subjects: Vec<LinearModel> = models.iter().rev().cloned().collect();
+        let heads = models
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let meta = HeadMeta {
+                    name: format!("h{i}"),
+                    category: Category::Discrimination,
+                    target: Some(DiscriminationTarget::Ethnicity),
+                    threshold: 0.5,
+                    bias: 0.0,
+                    scale: 0.0,
+                };
+                (meta, m.clone())
+            })
+            .collect();
+        let bundle = ModelBundle::from_models(heads).with_subjects(&subjects);
+        assert_eq!(bundle.stride(), 8);
+        let back = ModelBundle::from_bytes(&bundle.to_bytes()).unwrap();
+        assert_eq!(back, bundle);
+        for t in ["immigrati delinquenti fuori", "concerto al parco"] {
+            let n = Normalized::new(t);
+            let mut out = [0f32; 8];
+            back.predict_normalized_into(&n, &mut out);
+            let mut f = Vec::new();
+            cfg.features.extract_views(&n, &mut f);
+            let mut by_features = [0f32; 8];
+            back.predict_features(&f, &mut by_features);
+            assert_eq!(out, by_features, "{t}");
+            for (k, m) in models.iter().chain(&subjects).enumerate() {
+                assert!((out[k] - m.predict(t)).abs() < 0.05, "{t} {k}");
+            }
+            // Asking for the heads alone gives the same heads.
+            let mut heads = [0f32; 4];
+            back.predict_normalized_into(&n, &mut heads);
+            assert_eq!(heads, out[..4]);
+        }
+        let e = ModelBundle::from_bytes(&bundle.to_bytes()[..100]);
+        assert!(e.is_err());
+    }
+
     #[test]
     fn old_format_versions_are_rejected_with_a_clear_message() {
         let mut bytes = b"PIAZZAM1".to_vec();
@@ -1063,6 +1199,10 @@ mod tests {
         bytes[7] = b'2';
         let e = ModelBundle::from_bytes(&bytes).unwrap_err().to_string();
         assert!(e.contains("version 2"), "{e}");
+        // The version before the subject models.
+        bytes[7] = b'5';
+        let e = ModelBundle::from_bytes(&bytes).unwrap_err().to_string();
+        assert!(e.contains("version 5"), "{e}");
     }
 
     #[test]
