@@ -127,7 +127,7 @@ fn criticism_of_the_administration_is_never_flagged_as_discrimination() {
     }
     // Still shown to the moderator, below the line, when a head reads it
     // as hate.
-    let a = analyzer.analyze(&CommentInput::new("Siete degli incapaci, vergogna"));
+    let a = analyzer.analyze(&CommentInput::new("siete degli incapaci e dei buffoni"));
     let f = a.finding(Category::Discrimination).expect("reported");
     assert!(f.score == CRITICISM_CAP && !f.evidence.is_empty(), "{a:?}");
 }

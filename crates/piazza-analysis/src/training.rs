@@ -421,16 +421,31 @@ pub const DESK_FILE: &str = "traindata/desk_negatives.tsv";
 /// Weight of a desk negative in each head's training.
 const DESK_HEAD_WEIGHT: f32 = 3.0;
 
+/// Criticisms of the administration written for the desk by a hand that
+/// saw neither the code nor the crate's test sets (harsh, sarcastic, calls
+/// to resign, mild insults at office holders, dialect): opinions about an
+/// institution, which is not a protected group. Negatives of every head's
+/// gate only, at [`GATE_CRITICISM_WEIGHT`], and not counted against the
+/// thresholds: the heads' corpora label much such anger as hate, and
+/// teaching the heads otherwise cost HaSpeeDe FB 3 to 6 points.
+pub const ADMINISTRATION_CRITICISM: &str =
+    include_str!("../traindata/administration_criticism.tsv");
+
+/// Their name in `held_out` calls.
+pub const CRITICISM_FILE: &str = "traindata/administration_criticism.tsv";
+
 /// The desk negatives: text and post text.
 fn desk_texts() -> Result<Vec<(String, String)>, TrainError> {
-    let desk = parse_tsv(DESK_NEGATIVES).map_err(|error| TrainError::Tsv {
-        file: DESK_FILE.into(),
-        error,
-    })?;
+    written_texts(DESK_NEGATIVES, DESK_FILE)
+}
+
+/// Text and post text of a file written for the desk.
+fn written_texts(contents: &str, file: &str) -> Result<Vec<(String, String)>, TrainError> {
     let wrap = |error| TrainError::Tsv {
-        file: DESK_FILE.into(),
+        file: file.into(),
         error,
     };
+    let desk = parse_tsv(contents).map_err(wrap)?;
     let texts = desk.texts("text").map_err(wrap)?;
     let posts = desk.texts("post_text").map_err(wrap)?;
     Ok(texts
@@ -444,6 +459,13 @@ fn desk_texts() -> Result<Vec<(String, String)>, TrainError> {
 /// product runs every head on every comment) and of a desk negative.
 const GATE_CROSS_WEIGHT: f64 = 1.0;
 const GATE_DESK_WEIGHT: f64 = 20.0;
+
+/// Weight, in the gates' fit, of a criticism of the administration
+/// ([`ADMINISTRATION_CRITICISM`]). Chosen out of fold as the largest of 1,
+/// 5, 7, 10 and 20 that costs no corpus more than 0.005 of macro-F1: 5
+/// (criticisms flagged out of fold 14 of 90 at weight 1, 9 at 5, 6 at 7,
+/// 4 at 10, where HaSpeeDe FB lost 0.013).
+const GATE_CRITICISM_WEIGHT: f64 = 5.0;
 
 /// One row of a gate's fit: the heads' out-of-fold probabilities, the
 /// comment's context, the label for the head, the weight, and whether the
@@ -507,17 +529,25 @@ fn fit_gates(
                 .collect()
         })
         .collect();
-    let desk_ctx: Vec<Ctx> = desk
-        .iter()
-        .enumerate()
-        .map(|(i, (t, p))| {
-            if held_out(DESK_FILE, i) {
-                None
-            } else {
-                context(t, p)
-            }
-        })
-        .collect();
+    let written_ctx = |texts: &[(String, String)], file: &str| -> Vec<Ctx> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, (t, p))| {
+                if held_out(file, i) {
+                    None
+                } else {
+                    context(t, p)
+                }
+            })
+            .collect()
+    };
+    let desk_ctx = written_ctx(&desk, DESK_FILE);
+    let criticism_ctx = written_ctx(
+        &written_texts(ADMINISTRATION_CRITICISM, CRITICISM_FILE)?,
+        CRITICISM_FILE,
+    );
+    // Rows of file `nf` are the desk negatives, of `nf + 1` the criticisms.
     let nf = files.len();
     let mut rows: Vec<GateRow> = Vec::new();
     for g in 0..k {
@@ -560,18 +590,20 @@ fn fit_gates(
                 });
             }
         }
-        for (i, c) in desk_ctx.iter().enumerate() {
-            let Some((ctx, view, fixed)) = c.as_ref().filter(|_| i % k == g) else {
-                continue;
-            };
-            let (probs, ctx) = predict(view, ctx, &mut probs);
-            rows.push(GateRow {
-                probs,
-                ctx,
-                file: nf,
-                label: false,
-                fixed: *fixed,
-            });
+        for (file, written) in [(nf, &desk_ctx), (nf + 1, &criticism_ctx)] {
+            for (i, c) in written.iter().enumerate() {
+                let Some((ctx, view, fixed)) = c.as_ref().filter(|_| i % k == g) else {
+                    continue;
+                };
+                let (probs, ctx) = predict(view, ctx, &mut probs);
+                rows.push(GateRow {
+                    probs,
+                    ctx,
+                    file,
+                    label: false,
+                    fixed: *fixed,
+                });
+            }
         }
     }
     let mut gates = Vec::new();
@@ -587,7 +619,9 @@ fn fit_gates(
         let mut y = Vec::new();
         let mut w = Vec::new();
         for r in &rows {
-            let (label, weight) = if r.file == nf {
+            let (label, weight) = if r.file == nf + 1 {
+                (false, GATE_CRITICISM_WEIGHT)
+            } else if r.file == nf {
                 (false, GATE_DESK_WEIGHT)
             } else if own[r.file] {
                 (r.label, 1.0)
@@ -651,7 +685,8 @@ const DESK_FLAG_COST: f64 = 0.005;
 /// [`DESK_FLAG_COST`] per desk negative flagged.
 fn joint_thresholds(rows: &[GateRow], qs: &[Vec<f32>], nf: usize, t: &mut [f32]) {
     let objective = |flagged: &dyn Fn(usize) -> bool| -> f64 {
-        let mut c = vec![[0u32; 4]; nf + 1];
+        // The criticisms (file nf + 1) teach the gates only: not counted.
+        let mut c = vec![[0u32; 4]; nf + 2];
         for (i, r) in rows.iter().enumerate() {
             let k = match (flagged(i), r.label) {
                 (true, true) => 0,

@@ -90,7 +90,7 @@ fn special_kinds(a: &Analysis) -> Vec<PersonalDataKind> {
 /// negatives in each head's training and the heads' thresholds chosen
 /// together took it from 32 to this, without training or tuning on the set. The test fails on any regression
 /// and must be lowered, never raised, as the analyser improves.
-const BENIGN_FLAGS_REACHED: usize = 6;
+const BENIGN_FLAGS_REACHED: usize = 5;
 
 /// Discrimination flags on a set where none is right, by kind of comment.
 #[derive(Default)]
@@ -144,6 +144,48 @@ fn training_never_reads_testdata() {
         ("examples/tune.rs", include_str!("../examples/tune.rs")),
     ] {
         assert!(!src.contains("testdata"), "{name} mentions testdata/");
+    }
+}
+
+/// No text written for training is also a text of a test set (compared
+/// lower-cased, spaces collapsed), so no test figure is measured on rows
+/// the model learned.
+#[test]
+fn no_training_text_is_a_test_text() {
+    let key = |t: &str| {
+        t.to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata");
+    let mut tests = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(dir).expect("testdata") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "tsv") {
+            let t = parse_tsv(&std::fs::read_to_string(&path).expect("read")).expect("tsv");
+            for text in t.texts("text").expect("text column") {
+                tests.insert(key(text));
+            }
+        }
+    }
+    assert!(tests.len() > 1000, "{} test texts", tests.len());
+    for (name, src) in [
+        ("desk negatives", piazza_analysis::training::DESK_NEGATIVES),
+        (
+            "criticisms",
+            piazza_analysis::training::ADMINISTRATION_CRITICISM,
+        ),
+    ] {
+        let t = parse_tsv(src).expect("tsv");
+        let texts = t.texts("text").expect("text column");
+        assert!(texts.len() >= 90, "{name}: {} rows", texts.len());
+        for text in texts {
+            assert!(
+                !tests.contains(&key(text)),
+                "{name}: {text:?} is also a test text"
+            );
+        }
     }
 }
 
@@ -210,11 +252,8 @@ fn benign_mentions_are_not_flagged_beyond_what_was_reached() {
 /// desk negatives, never trained or tuned on). The bar is 0, as for the
 /// benign mentions: criticism of an institution is an opinion, and the
 /// institution is not a protected group. The test fails on any regression;
-/// lower it, never raise it. Raised once, from 12 to 15, by the subject
-/// models (heads trained on their own corpora only, `model/MODEL_CARD.md`):
-/// a trade recorded there, against 1 to 2.7 points of macro-F1 gained on
-/// every corpus and the same 6 benign mentions flagged.
-const CRITICISM_FLAGS_REACHED: usize = 15;
+/// lower it, never raise it.
+const CRITICISM_FLAGS_REACHED: usize = 9;
 
 #[test]
 fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {
