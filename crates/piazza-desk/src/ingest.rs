@@ -38,6 +38,7 @@ use crate::ids::{AccountId, AdminId, CommentId, PostId};
 use crate::queue::{CommentState, Resolution, SlaState, Visibility};
 use crate::registry::{Account, AccountStatus};
 use crate::{Desk, DeskError, Result};
+use piazza_store::audit::AuditEntry;
 
 /// What the pipeline did with one event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -359,6 +360,14 @@ impl Desk {
             // batch's.
             tx.plan_with_values()?;
             let stored = existing_comments(tx, admin_id, &account.platform, &events)?;
+            // The batch's audit entries are appended after every row it
+            // writes: the administration is locked last, the order of
+            // every writer (`Tx::lock_administration`). Appended at once,
+            // a deletion's entry would hold the administration while a
+            // later edit of the batch waited for a comment that a
+            // moderator's decision holds, itself waiting for the
+            // administration.
+            let mut entries: Vec<(i64, AuditEntry)> = Vec::new();
             let mut seen: HashSet<&str> = HashSet::new();
             let mut run: Vec<usize> = Vec::new();
             let mut slots: Vec<Option<IngestOutcome>> = vec![None; events.len()];
@@ -379,7 +388,7 @@ impl Desk {
                         ingest_one(tx, ctx, account, c, analyses[i].as_ref(), &bans, now)?
                     }
                     IncomingEvent::Deleted { external_id, at } => {
-                        deleted_on_platform(tx, ctx, account, external_id, *at)?
+                        deleted_on_platform(tx, ctx, account, external_id, *at, &mut entries)?
                     }
                     IncomingEvent::Visibility {
                         external_id,
@@ -394,6 +403,9 @@ impl Desk {
             insert_new(
                 tx, ctx, account, &events, &analyses, &run, &bans, now, &mut slots,
             )?;
+            for (at, e) in &entries {
+                record(tx, admin_id, *at, e)?;
+            }
             let out: Vec<IngestOutcome> = slots
                 .into_iter()
                 .map(|o| o.expect("every event has its outcome"))
@@ -1062,13 +1074,16 @@ fn comment_by_external(
 }
 
 /// A comment deleted on the platform leaves the queue: nothing is left to
-/// decide about it. Decisions already taken keep their record.
+/// decide about it. Decisions already taken keep their record. The audit
+/// entry goes to `entries`, for the caller to append after the batch's
+/// rows.
 fn deleted_on_platform(
     tx: &mut Tx<'_>,
     ctx: &AdminContext,
     account: &Account,
     external_id: &str,
     at: i64,
+    entries: &mut Vec<(i64, AuditEntry)>,
 ) -> Result<IngestOutcome> {
     let Some((id, state, deleted)) = comment_by_external(tx, ctx, account, external_id)? else {
         return Ok(IngestOutcome::Ignored);
@@ -1092,18 +1107,16 @@ fn deleted_on_platform(
             vec![at.into(), id.into()]
         },
     )?;
-    record(
-        tx,
-        ctx.admin_id,
+    entries.push((
         at,
-        &entry(
+        entry(
             "system",
             AuditKind::CommentDeletedOnPlatform,
             AuditTarget::Comment,
             id,
         )
         .payload(serde_json::json!({"was_open": open})),
-    )?;
+    ));
     Ok(IngestOutcome::Deleted(id))
 }
 

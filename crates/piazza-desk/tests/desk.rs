@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use piazza_desk::{
     AccountId, ActRequest, ActionId, ActionKind, ActionStatus, Actor, AdminId, AttemptKey,
-    BulkTarget, CommentId, Desk, DeskError, ImportFormat, IncomingComment, NewAdministration,
-    NewStaff, PostId, QueueFilter, Resolution, Role, SlaState,
+    BulkTarget, CommentId, Desk, DeskError, ImportFormat, IncomingComment, IncomingEvent,
+    NewAdministration, NewStaff, PostId, QueueFilter, Resolution, Role, SlaState,
 };
 use piazza_store::testing::{TestStore, test_stores};
 
@@ -2004,7 +2004,9 @@ fn sign_in_and_form_attempts_are_counted_by_the_database_for_every_instance() {
 
 /// Writers of one administration at once: single decisions, bulk decisions
 /// over overlapping comments in opposite orders, two decisions on the same
-/// comment, and the reply-clock sweep. On PostgreSQL the administration is
+/// comment, the reply-clock sweep, and platform event batches that delete
+/// one comment and edit another that a moderator is deciding. On
+/// PostgreSQL the administration is
 /// locked last (by the audit append), after the rows each writer changes:
 /// nobody waits in a circle (a deadlock would surface as an error here),
 /// every writer commits or is refused as a conflict, and the chain stays
@@ -2026,6 +2028,16 @@ fn writers_of_one_administration_at_once_commit_or_conflict_and_never_deadlock()
                     .id()
             })
             .collect();
+        // Comments the platform will delete, one per batch.
+        for k in 0..6 {
+            w.desk
+                .ingest_comment(
+                    w.admin,
+                    w.account,
+                    &comment(&format!("d{k}"), "Ciao a tutti"),
+                )
+                .unwrap();
+        }
         // Two days later: the sweep finds every unanswered question late.
         w.clock.fetch_add(2 * 86_400_000, Ordering::SeqCst);
         // The version each moderator saw before deciding.
@@ -2034,7 +2046,30 @@ fn writers_of_one_administration_at_once_commit_or_conflict_and_never_deadlock()
             .map(|&id| (id, w.desk.item(&w.mod_a, id).unwrap().item.version))
             .collect();
         let versions = &versions;
-        let outcomes: Vec<Result<(), DeskError>> = std::thread::scope(|scope| {
+        let (outcomes, platform) = std::thread::scope(|scope| {
+            // The platform: each batch deletes a comment, then edits one
+            // of those the moderators and the bulks decide (its row written
+            // after the deletion's audit entry, unless the entry waits for
+            // the end).
+            let desk = w.desk.clone();
+            let (admin, account) = (w.admin, w.account);
+            let platform = scope.spawn(move || {
+                (0..6)
+                    .map(|k| {
+                        let events = [
+                            IncomingEvent::Deleted {
+                                external_id: format!("d{k}"),
+                                at: MONDAY_10 + 1,
+                            },
+                            IncomingEvent::Comment(comment(
+                                &format!("r{}", 6 + k),
+                                "Quando riaprono la strada? Nessuno risponde",
+                            )),
+                        ];
+                        desk.ingest(admin, account, &events).map(|_| ())
+                    })
+                    .collect::<Vec<_>>()
+            });
             let mut handles = Vec::new();
             // Two moderators decide the first twelve, each in a different
             // order; each comment is decided by both (one wins, the other
@@ -2077,11 +2112,15 @@ fn writers_of_one_administration_at_once_commit_or_conflict_and_never_deadlock()
             handles.push(
                 scope.spawn(move || (0..5).map(|_| desk.sla_sweep(admin).map(|_| ())).collect()),
             );
-            handles
+            let outcomes: Vec<Result<(), DeskError>> = handles
                 .into_iter()
                 .flat_map(|h| h.join().unwrap())
-                .collect()
+                .collect();
+            (outcomes, platform.join().unwrap())
         });
+        for p in &platform {
+            assert!(p.is_ok(), "{label}: a platform batch failed: {p:?}");
+        }
         for o in &outcomes {
             if let Err(e) = o
                 && !matches!(e, DeskError::Conflict { .. })
