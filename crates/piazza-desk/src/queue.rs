@@ -266,6 +266,15 @@ impl Desk {
     pub fn queue(&self, admin_id: AdminId, filter: &QueueFilter) -> Result<Vec<QueueItem>> {
         let (sql, params) = self.queue_query(admin_id, filter);
         let (rows, flagged) = self.read(|tx| {
+            if tx.kind() == piazza_store::BackendKind::Postgres {
+                // PostgreSQL plans a prepared statement afresh on every
+                // execution while it rates its own custom plans cheaper than
+                // the generic one, which it does here (the custom plan knows
+                // the page size); planning the inbox took 100 to 630 ms under
+                // 16 connections on two cores, executing it 0.1 ms. The
+                // generic plan is the same walk of `comments_open_order`.
+                tx.batch("SET LOCAL plan_cache_mode = force_generic_plan")?;
+            }
             let rows = tx.query(&sql, &params)?;
             let ids: Vec<i64> = rows.iter().filter_map(|r| r.int(0).ok()).collect();
             // In slices: one parameter per item, and the databases cap
