@@ -319,6 +319,10 @@ pub struct ActionOutcome {
     /// What the decision asks of the platform, as it stands right after
     /// the decision (pending, or why it cannot be done there).
     pub platform_steps: Vec<crate::OutboxItem>,
+    /// Whether the decision, or a child of it, queued a platform step:
+    /// when none did, there is nothing to read back.
+    #[serde(skip)]
+    pub(crate) steps_queued: bool,
 }
 
 /// The comments a bulk action covers.
@@ -1203,6 +1207,9 @@ impl Desk {
         let ctx = self.context(actor.admin_id)?;
         let now = self.now();
         let mut out = self.write(|tx| self.apply(tx, &ctx, actor, req, None, now))?;
+        if !out.steps_queued {
+            return Ok(out);
+        }
         let mut steps = self.outbox(
             actor.admin_id,
             &crate::OutboxFilter {
@@ -1292,6 +1299,7 @@ impl Desk {
                     req.expected_version = None;
                     children.push(self.apply(tx, &ctx, actor, &req, Some(parent), now)?);
                 }
+                let steps_queued = children.iter().any(|c| c.steps_queued);
                 Ok(ActionOutcome {
                     action_id: parent,
                     status: ActionStatus::Done,
@@ -1304,6 +1312,7 @@ impl Desk {
                     reply_text: None,
                     children,
                     platform_steps: Vec::new(),
+                    steps_queued,
                 })
             })
     }
@@ -1452,6 +1461,7 @@ impl Desk {
             reply_text: parts.reply_text,
             children: Vec::new(),
             platform_steps: Vec::new(),
+            steps_queued: !steps.is_empty(),
         })
     }
 
@@ -1574,6 +1584,7 @@ impl Desk {
             reply_text: None,
             children: Vec::new(),
             platform_steps: Vec::new(),
+            steps_queued: true,
         })
     }
 
@@ -1667,6 +1678,7 @@ impl Desk {
             reply_text,
             children: Vec::new(),
             platform_steps: Vec::new(),
+            steps_queued: true,
         })
     }
 

@@ -260,6 +260,9 @@ pub(crate) fn enqueue(
     steps: &[Step],
     now: i64,
 ) -> Result<Vec<OutboxId>> {
+    if steps.is_empty() {
+        return Ok(Vec::new());
+    }
     let connected = is_connected(tx, target.admin_id, target.account_id)?;
     let mut ids = Vec::new();
     let mut previous: Option<i64> = None;

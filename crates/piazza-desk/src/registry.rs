@@ -100,7 +100,7 @@ impl std::str::FromStr for Role {
     }
 }
 
-fn parse_roles(s: &str) -> Result<Vec<Role>> {
+pub(crate) fn parse_roles(s: &str) -> Result<Vec<Role>> {
     s.split(',')
         .filter(|r| !r.is_empty())
         .map(str::parse)

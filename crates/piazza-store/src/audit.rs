@@ -9,7 +9,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::{Result, Tx, Value};
+use crate::{BackendKind, Result, Tx, Value};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 const COUNTER: &str = "audit_seq";
@@ -108,42 +108,71 @@ fn digest(admin_id: i64, seq: i64, at: i64, e: &AuditEntry, payload: &str, prev:
 
 /// Appends an entry to the administration's chain; returns its sequence
 /// number. Call it inside the transaction that makes the change.
+///
+/// On PostgreSQL the administration's lock is held from here to the commit,
+/// and every writer of the administration waits for it, so the append is
+/// two round trips: the lock and the chain's head in one statement, the
+/// entry and the recorded length in another (it was four, and the wait per
+/// decision was their sum).
 pub fn append(tx: &mut Tx<'_>, admin_id: i64, at: i64, entry: &AuditEntry) -> Result<i64> {
+    // `Tx::lock_administration`'s lock first, then the head it guards: a
+    // statement that waited for the lock reads rows as of its own start
+    // (read committed), so the head must be read by the next one.
     tx.lock_administration(admin_id)?;
-    let last = tx.query_opt(
-        "SELECT seq, hash FROM audit_log WHERE admin_id = ? ORDER BY seq DESC LIMIT 1",
-        &[Value::Int(admin_id)],
-    )?;
+    let last = tx
+        .query_opt(
+            "SELECT seq, hash FROM audit_log WHERE admin_id = ? ORDER BY seq DESC LIMIT 1",
+            &[Value::Int(admin_id)],
+        )?
+        .map(|r| Ok::<_, crate::StoreError>((r.int(0)?, r.text(1)?)))
+        .transpose()?;
     let (seq, prev) = match last {
-        Some(r) => (r.int(0)? + 1, r.text(1)?),
+        Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_string()),
     };
     let payload = entry.payload.to_string();
     let hash = digest(admin_id, seq, at, entry, &payload, &prev);
-    tx.execute(
-        "INSERT INTO audit_log (admin_id, seq, at, actor, kind, target_type, target_id, reason, clauses, policy_version, payload, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        &[
-            admin_id.into(),
-            seq.into(),
-            at.into(),
-            (&entry.actor).into(),
-            (&entry.kind).into(),
-            (&entry.target_type).into(),
-            (&entry.target_id).into(),
-            entry.reason.clone().into(),
-            entry.clauses.clone().into(),
-            entry.policy_version.clone().into(),
-            payload.into(),
-            prev.into(),
-            hash.into(),
-        ],
-    )?;
-    tx.execute(
-        "INSERT INTO counters (admin_id, name, value) VALUES (?, ?, ?)
-         ON CONFLICT (admin_id, name) DO UPDATE SET value = excluded.value",
-        &[admin_id.into(), COUNTER.into(), seq.into()],
-    )?;
+    let row = [
+        admin_id.into(),
+        seq.into(),
+        at.into(),
+        (&entry.actor).into(),
+        (&entry.kind).into(),
+        (&entry.target_type).into(),
+        (&entry.target_id).into(),
+        entry.reason.clone().into(),
+        entry.clauses.clone().into(),
+        entry.policy_version.clone().into(),
+        payload.into(),
+        prev.into(),
+        hash.into(),
+    ];
+    match tx.kind() {
+        BackendKind::Sqlite => {
+            tx.execute(
+                "INSERT INTO audit_log (admin_id, seq, at, actor, kind, target_type, target_id, reason, clauses, policy_version, payload, prev_hash, hash)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                &row,
+            )?;
+            tx.execute(
+                "INSERT INTO counters (admin_id, name, value) VALUES (?, ?, ?)
+                 ON CONFLICT (admin_id, name) DO UPDATE SET value = excluded.value",
+                &[admin_id.into(), COUNTER.into(), seq.into()],
+            )?;
+        }
+        BackendKind::Postgres => {
+            let mut params = row.to_vec();
+            params.push(COUNTER.into());
+            tx.execute(
+                "WITH e AS (
+                    INSERT INTO audit_log (admin_id, seq, at, actor, kind, target_type, target_id, reason, clauses, policy_version, payload, prev_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING admin_id, seq)
+                 INSERT INTO counters (admin_id, name, value) SELECT admin_id, ?, seq FROM e
+                 ON CONFLICT (admin_id, name) DO UPDATE SET value = excluded.value",
+                &params,
+            )?;
+        }
+    }
     Ok(seq)
 }
 

@@ -339,7 +339,12 @@ impl Store {
         self.transaction(true, f)
     }
 
-    /// Runs `f` in a read transaction (a consistent snapshot).
+    /// Runs `f` for reading. On SQLite, in a read transaction: one snapshot
+    /// for all its statements. On PostgreSQL, each statement on its own
+    /// (read committed, the default there, gives every statement of a
+    /// transaction its own snapshot, so a `BEGIN` bought nothing but two
+    /// round trips); a [`Tx::batch`] such as `SET LOCAL` opens a
+    /// transaction first. Writing from a read is a mistake on both.
     pub fn read<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
@@ -394,13 +399,21 @@ impl Store {
             #[cfg(feature = "postgres")]
             Conn::Postgres(c) => {
                 let pg::PgConn { client, statements } = &mut **c;
-                let t = client.transaction().map_err(pg::err)?;
+                let t = if write {
+                    pg::PgTx::Write(client.transaction().map_err(pg::err)?)
+                } else {
+                    pg::PgTx::Read(pg::PgRead {
+                        client,
+                        began: false,
+                    })
+                };
                 let mut tx = Tx {
                     inner: TxInner::Postgres(t, statements),
                 };
                 let out = f(&mut tx)?;
                 match tx.inner {
-                    TxInner::Postgres(t, _) => t.commit().map_err(pg::err)?,
+                    TxInner::Postgres(pg::PgTx::Write(t), _) => t.commit().map_err(pg::err)?,
+                    TxInner::Postgres(pg::PgTx::Read(r), _) => r.finish()?,
                     #[cfg(feature = "sqlite")]
                     TxInner::Sqlite(_) => unreachable!(),
                 }
@@ -507,7 +520,7 @@ enum TxInner<'a> {
     Sqlite(rusqlite::Transaction<'a>),
     #[cfg(feature = "postgres")]
     Postgres(
-        postgres::Transaction<'a>,
+        pg::PgTx<'a>,
         &'a mut std::collections::HashMap<String, postgres::Statement>,
     ),
 }
@@ -533,7 +546,9 @@ impl Tx<'_> {
             #[cfg(feature = "sqlite")]
             TxInner::Sqlite(t) => sqlite::execute(t, sql, params),
             #[cfg(feature = "postgres")]
-            TxInner::Postgres(t, cache) => pg::execute(t, cache, sql, params),
+            TxInner::Postgres(t, cache) => {
+                pg::with_client!(t, |c| pg::execute(c, cache, sql, params))
+            }
         }
     }
 
@@ -543,7 +558,9 @@ impl Tx<'_> {
             #[cfg(feature = "sqlite")]
             TxInner::Sqlite(t) => t.execute_batch(sql).map_err(sqlite::err),
             #[cfg(feature = "postgres")]
-            TxInner::Postgres(t, _) => t.batch_execute(sql).map_err(pg::err),
+            TxInner::Postgres(pg::PgTx::Write(t), _) => t.batch_execute(sql).map_err(pg::err),
+            #[cfg(feature = "postgres")]
+            TxInner::Postgres(pg::PgTx::Read(r), _) => r.batch(sql),
         }
     }
 
@@ -552,7 +569,9 @@ impl Tx<'_> {
             #[cfg(feature = "sqlite")]
             TxInner::Sqlite(t) => sqlite::query(t, sql, params),
             #[cfg(feature = "postgres")]
-            TxInner::Postgres(t, cache) => pg::query(t, cache, sql, params),
+            TxInner::Postgres(t, cache) => {
+                pg::with_client!(t, |c| pg::query(c, cache, sql, params))
+            }
         }
     }
 
@@ -592,7 +611,9 @@ impl Tx<'_> {
             #[cfg(feature = "sqlite")]
             TxInner::Sqlite(t) => sqlite::insert_many(t, table, columns, rows),
             #[cfg(feature = "postgres")]
-            TxInner::Postgres(t, _) => pg::copy_in(t, table, columns, rows),
+            TxInner::Postgres(t, _) => {
+                pg::with_client!(t, |c| pg::copy_in(c, table, columns, rows))
+            }
         }
     }
 

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::error::Error as _;
 use std::sync::Arc;
 
+use postgres::GenericClient;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 use crate::{Result, Row, StoreError, Value};
@@ -114,8 +115,75 @@ pub(crate) struct PgConn {
     pub statements: HashMap<String, postgres::Statement>,
 }
 
+/// A transaction as the store runs it on PostgreSQL.
+pub(crate) enum PgTx<'a> {
+    /// `BEGIN` ... `COMMIT`: every write.
+    Write(postgres::Transaction<'a>),
+    /// A read: each statement on its own, with no `BEGIN` and `COMMIT`
+    /// around them (two round trips of every read, a third of the
+    /// statements of a request that only looks). Nothing is lost: under
+    /// read committed, PostgreSQL's default and the store's, each statement
+    /// of a transaction takes its own snapshot anyway. A `SET LOCAL` needs
+    /// a transaction, so [`Tx::batch`](crate::Tx::batch) opens one first.
+    Read(PgRead<'a>),
+}
+
+pub(crate) struct PgRead<'a> {
+    pub client: &'a mut postgres::Client,
+    /// Whether a `BEGIN` was sent: it is committed at the end, or rolled
+    /// back when the read fails, so the connection goes back to the pool
+    /// outside any transaction.
+    pub began: bool,
+}
+
+impl PgRead<'_> {
+    pub fn batch(&mut self, sql: &str) -> Result<()> {
+        if self.began {
+            return self.client.batch_execute(sql).map_err(err);
+        }
+        // One round trip for both.
+        self.client
+            .batch_execute(&format!("BEGIN; {sql}"))
+            .map_err(err)?;
+        self.began = true;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        if self.began {
+            self.began = false;
+            self.client.batch_execute("COMMIT").map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for PgRead<'_> {
+    fn drop(&mut self) {
+        if self.began {
+            // The read failed or panicked; a broken connection is dropped by
+            // its next use's error.
+            let _ = self.client.batch_execute("ROLLBACK");
+        }
+    }
+}
+
+/// Runs `$body` with `$c` bound to the client of either kind of [`PgTx`].
+macro_rules! with_client {
+    ($t:expr, |$c:ident| $body:expr) => {
+        match $t {
+            $crate::pg::PgTx::Write($c) => $body,
+            $crate::pg::PgTx::Read(r) => {
+                let $c = &mut *r.client;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_client;
+
 fn prepared(
-    t: &mut postgres::Transaction<'_>,
+    t: &mut impl GenericClient,
     cache: &mut HashMap<String, postgres::Statement>,
     sql: &str,
 ) -> Result<postgres::Statement> {
@@ -128,7 +196,7 @@ fn prepared(
 }
 
 pub(crate) fn execute(
-    t: &mut postgres::Transaction<'_>,
+    t: &mut impl GenericClient,
     cache: &mut HashMap<String, postgres::Statement>,
     sql: &str,
     values: &[Value],
@@ -138,7 +206,7 @@ pub(crate) fn execute(
 }
 
 pub(crate) fn query(
-    t: &mut postgres::Transaction<'_>,
+    t: &mut impl GenericClient,
     cache: &mut HashMap<String, postgres::Statement>,
     sql: &str,
     values: &[Value],
@@ -302,7 +370,7 @@ fn tls_config(root_file: Option<&str>) -> Result<rustls::ClientConfig> {
 /// `COPY table (columns) FROM STDIN` in the text format: no statement to
 /// parse or plan, whatever the number of rows.
 pub(crate) fn copy_in(
-    t: &mut postgres::Transaction<'_>,
+    t: &mut impl GenericClient,
     table: &str,
     columns: &[&str],
     rows: &[Vec<Value>],

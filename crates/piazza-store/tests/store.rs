@@ -684,3 +684,60 @@ fn a_postgres_connection_asked_to_use_tls_is_encrypted_and_verifies_the_server()
         "{e}"
     );
 }
+
+/// On PostgreSQL a read sends no `BEGIN` until it sets something for its
+/// own duration, and hands its connection back outside any transaction,
+/// whether it ends well or fails.
+#[test]
+fn a_postgres_read_opens_a_transaction_only_to_set_something_and_never_leaves_one_open() {
+    for s in test_stores("read_tx") {
+        if s.kind() != piazza_store::BackendKind::Postgres {
+            continue;
+        }
+        let setting = |tx: &mut piazza_store::Tx<'_>| -> Result<String, StoreError> {
+            tx.query_one("SELECT current_setting('plan_cache_mode')", &[])?
+                .text(0)
+        };
+        // Each statement alone: the second starts its own transaction.
+        let alone = s
+            .read(|tx| {
+                tx.execute("SELECT pg_sleep(0.02)", &[])?;
+                tx.query_one(
+                    "SELECT statement_timestamp() - transaction_timestamp() < interval '10 ms'",
+                    &[],
+                )?
+                .int(0)
+            })
+            .unwrap();
+        assert_eq!(alone, 1, "a plain read ran inside a transaction");
+        // A `SET LOCAL` holds for the rest of the read, and for no other.
+        let inside = s
+            .read(|tx| {
+                tx.batch("SET LOCAL plan_cache_mode = force_generic_plan")?;
+                tx.execute("SELECT pg_sleep(0.02)", &[])?;
+                let same = tx
+                    .query_one(
+                        "SELECT statement_timestamp() - transaction_timestamp() >= interval '20 ms'",
+                        &[],
+                    )?
+                    .int(0)?;
+                Ok::<_, StoreError>((setting(tx)?, same))
+            })
+            .unwrap();
+        assert_eq!(inside, ("force_generic_plan".to_string(), 1));
+        assert_eq!(s.read(setting).unwrap(), "auto");
+        // A read that fails inside its transaction gives its connection
+        // back usable: not stuck in an aborted transaction.
+        let failed: Result<(), StoreError> = s.read(|tx| {
+            tx.batch("SET LOCAL plan_cache_mode = force_generic_plan")?;
+            tx.query("SELECT no_such_column FROM administrations", &[])?;
+            Ok(())
+        });
+        assert!(failed.is_err());
+        for _ in 0..3 {
+            assert_eq!(s.read(setting).unwrap(), "auto");
+            s.read(|tx| tx.query_one("SELECT COUNT(*) FROM administrations", &[]))
+                .unwrap();
+        }
+    }
+}
