@@ -111,9 +111,8 @@ fn digest(admin_id: i64, seq: i64, at: i64, e: &AuditEntry, payload: &str, prev:
 ///
 /// On PostgreSQL the administration's lock is held from here to the commit,
 /// and every writer of the administration waits for it, so the append is
-/// two round trips: the lock and the chain's head in one statement, the
-/// entry and the recorded length in another (it was four, and the wait per
-/// decision was their sum).
+/// three statements: the lock, the chain's head, and the entry with the
+/// recorded length in one (it was four).
 pub fn append(tx: &mut Tx<'_>, admin_id: i64, at: i64, entry: &AuditEntry) -> Result<i64> {
     // `Tx::lock_administration`'s lock first, then the head it guards: a
     // statement that waited for the lock reads rows as of its own start
