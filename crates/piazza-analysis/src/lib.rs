@@ -542,6 +542,17 @@ impl Analyzer {
         {
             counter_speech = true;
         }
+        if !counter_speech {
+            counter_speech = answers_hate(
+                &self.rules,
+                &self.lexicon,
+                sk,
+                &rule_hits,
+                &lex_hits,
+                &quoted_ranges,
+                &in_reported,
+            );
+        }
 
         // ---------------------------------------------------------- lexicon
         for h in &lex_hits {
@@ -658,6 +669,8 @@ impl Analyzer {
                 Action::Price => price_spans.push(span),
                 Action::CounterSpeech
                 | Action::Condemnation
+                | Action::Defence
+                | Action::HateReport
                 | Action::AdminRef
                 | Action::Selling
                 | Action::Signal(_)
@@ -712,6 +725,22 @@ impl Analyzer {
         if has(&|a| a == Action::SpecialTrigger) {
             special::scan(sk, &mut special);
         }
+        // A citizen who says they belong to a group and asks something
+        // ("siamo musulmani, per la dieta della mensa serve un
+        // certificato?") is asking for a service, not speaking hate: the
+        // worst error of a public desk is to flag them. The heads are not
+        // run on such a comment; the rules still are, so a slur or an
+        // explicit pattern of the author's own is still reported.
+        // A question alone is not enough: hate asks rhetorical ones ("che
+        // problema abbiamo con i musulmani? ...").
+        let asks_as_member = special.iter().any(|h| h.own && protected_kind(h.kind))
+            && c.intents
+                .iter()
+                .any(|i| matches!(i.intent, Intent::ServiceRequest | Intent::Complaint))
+            && !c
+                .findings
+                .iter()
+                .any(|f| f.category == Category::Discrimination && f.score >= gate::FLAG_SCORE);
         for h in special {
             c.finding(
                 Category::PersonalData,
@@ -735,7 +764,11 @@ impl Analyzer {
         }
 
         // ---------------------------------------------------------- classifier
-        if !counter_speech && sk.len() >= 8 && (capture.is_some() || self.model.is_some()) {
+        if !counter_speech
+            && !asks_as_member
+            && sk.len() >= 8
+            && (capture.is_some() || self.model.is_some())
+        {
             let ctx = GateContext {
                 named_comment: named.0,
                 named_post: post.map_or(0, PreparedPost::groups),
@@ -1559,6 +1592,87 @@ fn address(sk: &str, pos: usize) -> Address {
         }
     }
     found
+}
+
+/// The special categories that name a group a classifier head protects
+/// (faith, origin, sexual life, health and disability).
+fn protected_kind(kind: piazza_taxonomy::PersonalDataKind) -> bool {
+    use piazza_taxonomy::PersonalDataKind;
+    matches!(
+        kind,
+        PersonalDataKind::Religion
+            | PersonalDataKind::EthnicOrigin
+            | PersonalDataKind::SexLife
+            | PersonalDataKind::Health
+    )
+}
+
+/// Counter-speech worded otherwise than the rules above expect: at least
+/// two different cues of a comment that answers hate rather than speaks it
+/// (a word of condemnation, a report of hateful words or acts or of who
+/// did them, a defence of the group's dignity, hate between quotes; an
+/// insult counts only beside a report, as the name it gives to who did
+/// it), the cues outside quotes, and no hate of the author's own (a slur
+/// at the flag line or a hateful pattern or threat outside quoted and
+/// reported speech). One cue is not enough: "vergogna" opens as much hate
+/// as it condemns, and an insult is as common in hate as in its answer.
+fn answers_hate(
+    rules: &Rules,
+    lexicon: &Lexicon,
+    sk: &str,
+    rule_hits: &[RuleHit],
+    lex_hits: &[Hit],
+    quoted: &[(usize, usize)],
+    in_reported: &dyn Fn(usize, usize) -> bool,
+) -> bool {
+    let category = |h: &Hit| lexicon.entry(h.entry).category;
+    let slur_weight = |h: &Hit| {
+        let e = lexicon.entry(h.entry);
+        (e.category == Category::Discrimination).then_some(e.weight)
+    };
+    let in_quotes = |s: usize, e: usize| quoted.iter().any(|&(a, b)| a <= s && e <= b);
+    let cue = |action: Action| {
+        rule_hits.iter().any(|h| {
+            rules.rule(h.rule).action == action
+                && (quoted.is_empty() || rules.matches_outside(h.rule, sk, quoted))
+        })
+    };
+    let hateful_rule = |h: &RuleHit| {
+        matches!(
+            rules.rule(h.rule).action,
+            Action::GroupFinding
+                | Action::Finding(Category::Discrimination | Category::Threat, _, _)
+        )
+    };
+    let quoted_hate = lex_hits
+        .iter()
+        .any(|h| slur_weight(h).is_some() && in_quotes(h.start, h.end))
+        || rule_hits
+            .iter()
+            .any(|h| hateful_rule(h) && in_quotes(h.start, h.end));
+    let report = cue(Action::CounterSpeech) || cue(Action::HateReport);
+    let insult = report
+        && lex_hits
+            .iter()
+            .any(|h| category(h) == Category::Insult && !in_quotes(h.start, h.end));
+    let cues = [
+        cue(Action::Condemnation),
+        report,
+        cue(Action::Defence),
+        quoted_hate,
+        insult,
+    ];
+    if cues.iter().filter(|&&c| c).count() < 2 {
+        return false;
+    }
+    let own = |s: usize, e: usize| !in_quotes(s, e) && !in_reported(s, e);
+    let own_hate = lex_hits
+        .iter()
+        .any(|h| slur_weight(h).is_some_and(|w| w >= gate::FLAG_SCORE) && own(h.start, h.end))
+        || rule_hits
+            .iter()
+            .any(|h| hateful_rule(h) && own(h.start, h.end));
+    !own_hate
 }
 
 /// Byte ranges of the skeleton between double quotes.

@@ -41,6 +41,13 @@ pub(crate) enum Action {
     CounterSpeech,
     /// Words that condemn (used with quotes to recognise counter-speech).
     Condemnation,
+    /// A reference to hateful words or acts, or to who did them ("chi ha
+    /// scritto", "scritte contro", "ho letto commenti"): a cue of
+    /// counter-speech, never alone.
+    HateReport,
+    /// Words that defend a group's dignity ("sono esseri umani", "sono
+    /// nostri vicini"): a cue of counter-speech, never alone.
+    Defence,
     /// The comment speaks about the administration (raises criticism).
     AdminRef,
     /// Selling words (raise a price to commercial).
@@ -171,8 +178,12 @@ fn builtin_specs() -> Vec<Spec> {
          r"\b(?:chi|quelli\s+che|quelle\s+che|coloro\s+che|gente\s+che|chiunque|persone\s+che)\s+(?:\w+\s+){0,2}?(?:dice|dicono|scrive|scrivono|chiama|chiamano|urla|urlano|grida|gridano|insulta|insultano|augura|augurano|pensa|pensano)\b".into()),
         (Action::CounterSpeech, 0.8, "condanna di espressioni d'odio",
          r"\b(?:non\s+si\s+(?:puo|deve|dovrebbe)\s+(?:piu\s+)?(?:dire|scrivere|chiamare|leggere|sentire)|(?:basta|smettetela|smettila)\s+(?:di|con)\s+(?:dire|chiamare|scrivere|insultare|il\s+razzismo|l\W*odio|l\W*omofobia)|(?:e|sono)\s+(?:stat[oaie]\s+)?(?:chiamat[oaie]|insultat[oaie]|apostrofat[oaie])|(?:gli|le|mi|ci)\s+(?:hanno|ha)\s+(?:detto|urlato|gridato|scritto|dato\s+del))".into()),
+        (Action::HateReport, 0.0, "riferimento a un atto o a parole d'odio o a chi li ha compiuti",
+         r"\b(?:(?:chi|che)\s+(?:ha|hanno)\s+(?:\w+\s+)?(?:scritto|imbrattato|disegnato|sfregiato|vandalizzato|insultato|aggredito|picchiato|lanciato|bruciato|distrutto|spezzato|danneggiato|profanato|offeso|minacciato|deriso|preso\s+in\s+giro|sputato)|(?:scritte|svastiche|insulti|offese|frasi|commenti|cori|striscioni|minacce|battute)\s+(?:\w+\s+){0,3}?(?:contro|razzist\w*|antisemit\w*|omofob\w*|transfob\w*|sessist\w*|offensiv\w*|d\W*odio)|(?:ho\s+letto|leggo|leggere|ho\s+sentito|c\W*e\s+chi|c\W*e\s+gente\s+che)\s+(?:\w+\s+){0,3}?(?:commenti|frasi|scritte|cose|parole|tipo|che)|(?:ho\s+letto|leggo|ho\s+sentito)\s+(?:\w+\s+){0,3}?QUOTE|(?:atto|atti|gesto|gesti)\s+(?:\w+\s+)?(?:d\W*odio|vil\w*|vigliacc\w*|razzist\w*|antisemit\w*|omofob\w*|vergognos\w*)|(?:certi|questi|sti|tanti|alcuni|nei|dei|sui|vostri)\s+commenti|QUOTE\s+(?:\w+\s+)?(?:scrivete|scrivi|scrive|scrivono|dite|dici|dice|dicono|commentate)|se\s+la\s+prend\w*\s+con|dare\s+la\s+colpa\s+(?:a|ad|ai|agli|alle|alla)|(?:dare|da|danno|date|dai)\s+del(?:la|lo|l)?\s+\w+\s+(?:a|ad)|leoni\s+da\s+tastiera)\b".replace("QUOTE", "\"")),
+        (Action::Defence, 0.0, "difesa della dignità di un gruppo",
+         r"\b(?:sono\s+(?:esseri\s+umani|nostri\s+vicini|vicini\s+di\s+casa|nostri\s+concittadini|fratelli)|sono\s+(?:persone|cittadini|bambini|ragazzi|lavoratori|italiani|esseri\s+umani|famiglie)\s+come\s+(?:noi|tutti|gli\s+altri|te|voi|i\s+nostri)|siamo\s+tutti\s+(?:uguali|umani|esseri\s+umani|fratelli|persone)|restiamo\s+umani|pagano\s+le\s+tasse|(?:questa\s+)?e\s+casa\s+loro|lasciateli\s+(?:in\s+pace|stare|vivere|campa\w*)|nessuno\s+merita|che\s+(?:problema|male)\s+(?:avete|hai|vi\s+hanno\s+fatto|v\W*hanno\s+fatto|ti\s+hanno\s+fatto)|ogni\s+volta\s+che\s+si\s+parla\s+di|(?:smett\w+|basta)\s+(?:di|con\s+lo|con\s+il)\s+(?:dare\s+la\s+colpa|generalizzare|insultare|offendere|prendersela)|non\s+(?:e|sono)\s+(?:un\s+|una\s+)?(?:insult\w*|malatti\w*|colpa|peso|offes\w*))\b".into()),
         (Action::Condemnation, 0.0, "condanna",
-         r"\b(?:razzis\w*|omofob\w*|transfob\w*|sessis\w*|misogin\w*|xenofob\w*|vergogn\w*|inaccettabil\w*|intollerabil\w*|vomitevol\w*|ignobil\w*|denunciat\w*|denuncia|condann\w*|discrimin\w*|odio|disgust\w*|squallid\w*|solidarieta)".into()),
+         r"\b(?:razzis\w*|omofob\w*|transfob\w*|sessis\w*|misogin\w*|xenofob\w*|vergogn\w*|inaccettabil\w*|intollerabil\w*|vomit\w*|istigazion\w*|ignoranz\w*|ignobil\w*|denunciat\w*|denuncia|condann\w*|discrimin\w*|odio|disgust\w*|squallid\w*|solidarieta)".into()),
         // ------------------------------------------------ intents
         (Action::Intent(Intent::Complaint), 0.75, "segnalazione di un problema (da inoltrare all'URP)",
          r"\b(?:buca|buche|voragin\w*|lampion\w*|illuminazione|luce\s+(?:spenta|rotta)|luci\s+spente|rifiuti|spazzatura|immondizia|cassonett\w*|raccolta\s+differenziata|marciapied\w*|allagat\w*|allagament\w*|tombin\w*|perdita\s+d\W*acqua|semafor\w*\s+(?:rott|spent|guast)\w*|strada\s+dissestata|asfalto|erba\s+alta|sfalcio|potatura|degrado|sporcizia|escrementi|deiezioni|topi|zanzare|rumore|schiamazzi|guasto|guasta|rotto|rotta|non\s+funziona\w*|disservizi\w*|segnalo|vorrei\s+segnalare|volevo\s+segnalare|segnalazione|parcheggio\s+selvaggio|abbandonat\w*|discarica\s+abusiva|scuolabus|fontanella)\b".into()),
@@ -330,6 +341,17 @@ impl Rules {
         });
     }
 
+    /// Whether rule `i` (which matched `skeleton`) matches somewhere outside
+    /// the byte ranges `ranges`. Presence-only rules are not located when
+    /// the set finds them; this locates one on demand, for the comments
+    /// where it matters (those with quotes).
+    pub fn matches_outside(&self, i: usize, skeleton: &str, ranges: &[(usize, usize)]) -> bool {
+        self.rules[i]
+            .re
+            .find_iter(skeleton)
+            .any(|m| !ranges.iter().any(|&(a, b)| a <= m.start() && m.end() <= b))
+    }
+
     /// The hits of the matched rules.
     fn locate(&self, skeleton: &str, matched: &PatternSet, out: &mut Vec<RuleHit>) {
         // Locating a match runs the rule's own regex: done only for the
@@ -345,6 +367,8 @@ impl Rules {
             match rule.action {
                 Action::CounterSpeech
                 | Action::Condemnation
+                | Action::Defence
+                | Action::HateReport
                 | Action::AdminRef
                 | Action::Selling
                 | Action::SpecialTrigger => {

@@ -40,6 +40,8 @@ pub(crate) struct SpecialHit {
     pub end: usize,
     pub score: f32,
     pub explanation: &'static str,
+    /// The author's own data ("sono musulmano"), not someone else's.
+    pub own: bool,
 }
 
 /// Whose data a match is.
@@ -1121,6 +1123,7 @@ fn scan_spaced(spaced: &str, sk: &str, out: &mut Vec<SpecialHit>) {
                 term.score
             },
             explanation: explanation(term.kind, whose),
+            own: whose == Whose::Own,
         });
     }
 }

@@ -125,11 +125,11 @@ fn criticism_of_the_administration_is_never_flagged_as_discrimination() {
             .any(|f| f.category == Category::Discrimination && f.score >= gate::FLAG_SCORE);
         assert!(!flagged, "{text}: {a:?}");
     }
-    // Still shown to the moderator, below the line, when a head reads it
-    // as hate.
+    // Still shown to the moderator, below the line (at most the cap of
+    // criticism), when a head reads it as hate.
     let a = analyzer.analyze(&CommentInput::new("siete degli incapaci e dei buffoni"));
     let f = a.finding(Category::Discrimination).expect("reported");
-    assert!(f.score == CRITICISM_CAP && !f.evidence.is_empty(), "{a:?}");
+    assert!(f.score <= CRITICISM_CAP && !f.evidence.is_empty(), "{a:?}");
 }
 
 #[test]
@@ -223,6 +223,37 @@ fn slurs_name_their_target_and_counter_speech_is_not_hate() {
             a.finding(Category::Discrimination).is_none(),
             "{text}: {a:?}"
         );
+    }
+}
+
+#[test]
+fn counter_speech_needs_two_kinds_of_cue_and_no_hate_of_the_author() {
+    // The classifier is not run on a comment read as counter-speech: no
+    // gate context.
+    let an = rules_only();
+    let answers = |text: &str| an.gate_context(&CommentInput::new(text)).is_none();
+    for text in [
+        // a defence and a report of who blames the group
+        "smettiamola di dare la colpa agli immigrati per ogni cosa, sono persone come noi",
+        // a report of who did it and the insult that names him
+        "idioti, chi ha scritto quelle frasi sul muro della moschea",
+        // a condemnation and a hateful act
+        "una vergogna, chi ha imbrattato la sinagoga va trovato",
+        // hate between quotes and a defence
+        "c'è chi scrive \"rimandateli a casa loro\", ma sono nostri vicini e lavorano qui",
+    ] {
+        assert!(answers(text), "{text}");
+    }
+    for text in [
+        // one cue alone
+        "Vergogna! Una moschea nel nostro paese, qui comandiamo noi",
+        "leoni da tastiera noi? siamo stufi di vedere i quartieri pieni di stranieri",
+        // a defence inside quotes is someone else's, mocked
+        "\"sono persone come noi\"? ma per favore, vergogna",
+        // cues of counter-speech around hate of the author's own
+        "vergogna, c'è chi ha scritto che sono persone come noi. i rom sono tutti ladri",
+    ] {
+        assert!(!answers(text), "{text}");
     }
 }
 

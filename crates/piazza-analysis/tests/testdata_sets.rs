@@ -88,9 +88,14 @@ fn special_kinds(a: &Analysis) -> Vec<PersonalDataKind> {
 /// mentions. Issue 14's bar is 0; the learned gate, the desk negatives of
 /// `traindata/`, the reading of reported speech, the other corpora's
 /// negatives in each head's training and the heads' thresholds chosen
-/// together took it from 32 to this, without training or tuning on the set. The test fails on any regression
-/// and must be lowered, never raised, as the analyser improves.
-const BENIGN_FLAGS_REACHED: usize = 5;
+/// together took it from 32 to 5 without training or tuning on the set;
+/// the counter-speech reading of two cues and the rule that does not run
+/// the heads on a member of a group asking for a service (2026-12-06), to
+/// 2. Those two rules were written from development sets of their own
+/// (`devdata/`), but this set's failures had been printed by this test
+/// before, so its figure is no longer a blind one. The test fails on any
+/// regression and must be lowered, never raised, as the analyser improves.
+const BENIGN_FLAGS_REACHED: usize = 2;
 
 /// Discrimination flags on a set where none is right, by kind of comment.
 #[derive(Default)]
@@ -253,7 +258,7 @@ fn benign_mentions_are_not_flagged_beyond_what_was_reached() {
 /// benign mentions: criticism of an institution is an opinion, and the
 /// institution is not a protected group. The test fails on any regression;
 /// lower it, never raise it.
-const CRITICISM_FLAGS_REACHED: usize = 9;
+const CRITICISM_FLAGS_REACHED: usize = 7;
 
 #[test]
 fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {

@@ -1,0 +1,75 @@
+//! The development sets of `devdata/` (see its README): comments that
+//! answer hate and hateful comments that borrow their words. Measured with
+//! the shipped analyser at the policies' flag line; the test fails if
+//! discrimination flags on the answers rise, or those on the hateful rows
+//! fall, beyond what was reached when the counter-speech reading was
+//! written. These sets were looked at while writing it: their figures are
+//! not a measure of generalisation (that is `testdata/benign_mentions.tsv`).
+//!
+//! `cargo test --release -p piazza-analysis --test devdata_sets -- --nocapture`
+
+use piazza_analysis::corpus::parse_tsv;
+use piazza_analysis::{Analyzer, CommentInput};
+use piazza_taxonomy::Category;
+
+/// Flag line of discrimination in Piazza's default policy.
+const FLAG_DISCRIMINATION: f32 = 0.6;
+
+/// (file, answers flagged at most, hateful flagged at least).
+const REACHED: &[(&str, usize, usize)] = &[
+    ("counter_speech.tsv", CS_ANSWERS, CS_HATEFUL),
+    ("counter_speech_acts.tsv", CA_ANSWERS, CA_HATEFUL),
+];
+const CS_ANSWERS: usize = 9;
+const CS_HATEFUL: usize = 45;
+const CA_ANSWERS: usize = 4;
+const CA_HATEFUL: usize = 19;
+
+#[test]
+fn counter_speech_is_not_flagged_and_hate_in_its_words_is() {
+    let analyzer = Analyzer::default();
+    let mut failures = Vec::new();
+    for &(file, max_answers, min_hateful) in REACHED {
+        let path = format!("{}/devdata/{file}", env!("CARGO_MANIFEST_DIR"));
+        let contents = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let table = parse_tsv(&contents).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(table.headers, ["id", "kind", "text"], "{file}: columns");
+        let (mut answers, mut answers_flagged, mut hateful, mut hateful_flagged) = (0, 0, 0, 0);
+        for (row, line) in table.rows.iter().zip(&table.row_lines) {
+            let a = analyzer.analyze(&CommentInput::new(&row[2]));
+            let flagged = a
+                .findings
+                .iter()
+                .any(|f| f.category == Category::Discrimination && f.score >= FLAG_DISCRIMINATION);
+            match row[1].as_str() {
+                "condemning" => {
+                    answers += 1;
+                    if flagged {
+                        answers_flagged += 1;
+                        println!("  {file}: answer flagged: {}: {}", row[0], row[2]);
+                    }
+                }
+                "hateful" => {
+                    hateful += 1;
+                    hateful_flagged += usize::from(flagged);
+                }
+                other => panic!("{file}:{line}: kind {other}"),
+            }
+        }
+        assert!(answers >= 90 && hateful >= 70, "{file}: rows");
+        println!(
+            "{file}: answers to hate flagged {answers_flagged} of {answers}, hateful flagged {hateful_flagged} of {hateful}"
+        );
+        if answers_flagged > max_answers {
+            failures.push(format!(
+                "{file}: {answers_flagged} answers flagged, more than {max_answers}"
+            ));
+        }
+        if hateful_flagged < min_hateful {
+            failures.push(format!(
+                "{file}: {hateful_flagged} hateful flagged, fewer than {min_hateful}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:?}");
+}
