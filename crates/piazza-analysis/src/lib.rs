@@ -730,8 +730,8 @@ impl Analyzer {
         // certificato?") is asking for a service, not speaking hate: the
         // worst error of a public desk is to flag them. The heads are not
         // run on such a comment; the rules still are, so a slur or an
-        // explicit pattern of the author's own is still reported.
-        // A question alone is not enough: hate asks rhetorical ones ("che
+        // explicit pattern of the author's own is still reported. A
+        // question alone is not enough: hate asks rhetorical ones ("che
         // problema abbiamo con i musulmani? ...").
         let asks_as_member = special.iter().any(|h| h.own && protected_kind(h.kind))
             && c.intents
@@ -1644,24 +1644,25 @@ fn answers_hate(
                 | Action::Finding(Category::Discrimination | Category::Threat, _, _)
         )
     };
+    let condemnation = cue(Action::Condemnation);
+    let report = cue(Action::CounterSpeech) || cue(Action::HateReport);
+    let defence = cue(Action::Defence);
+    // Quoted hate is one cue and an insult counts only beside a report: with
+    // none of these three there cannot be two (most comments stop here).
+    if !(condemnation || report || defence) {
+        return false;
+    }
     let quoted_hate = lex_hits
         .iter()
         .any(|h| slur_weight(h).is_some() && in_quotes(h.start, h.end))
         || rule_hits
             .iter()
             .any(|h| hateful_rule(h) && in_quotes(h.start, h.end));
-    let report = cue(Action::CounterSpeech) || cue(Action::HateReport);
     let insult = report
         && lex_hits
             .iter()
             .any(|h| category(h) == Category::Insult && !in_quotes(h.start, h.end));
-    let cues = [
-        cue(Action::Condemnation),
-        report,
-        cue(Action::Defence),
-        quoted_hate,
-        insult,
-    ];
+    let cues = [condemnation, report, defence, quoted_hate, insult];
     if cues.iter().filter(|&&c| c).count() < 2 {
         return false;
     }
