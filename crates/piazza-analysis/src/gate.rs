@@ -91,19 +91,31 @@ pub fn target_bit(target: Option<DiscriminationTarget>) -> u8 {
 }
 
 /// Number of features of [`features`].
-pub const FEATURES: usize = 26;
+pub const FEATURES: usize = 28;
+
+/// The indices in [`features`] of what the post adds: the group named by
+/// the post only, and that times the head's logit.
+pub const POST_FEATURES: [usize; 2] = [26, 27];
 
 /// The gate's features for head `h`, whose target bit is `bit`, given the
 /// probabilities of every head (`probs`): the head's own logit, whether its
-/// group is named (by the comment or by its post), the strongest other
-/// head, the comment's signals, some of them also as interactions with
-/// the logit (a citizen's request or a quote asks for a surer head), and
-/// the subject models' probabilities with the head's logit.
+/// group is named by the comment, whether it is named by the post only
+/// (both also times the logit), the strongest other head, the comment's
+/// signals, some of them also as interactions with the logit (a citizen's
+/// request or a quote asks for a surer head), and the subject models'
+/// probabilities with the head's logit.
+///
+/// The post is a feature of its own, not the same as the comment naming
+/// the group: under a post about a reception centre a comment leaves the
+/// group to the post, and how much that says is learned from the one corpus
+/// whose posts are known by their subject (see
+/// [`crate::training::CORPUS_POSTS`]).
 pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FEATURES] {
     use signal::*;
     let z = logit(probs[h]);
     let groups = ctx.named_comment | ctx.named_post;
     let named = groups & bit != 0;
+    let by_post = ctx.named_post & !ctx.named_comment & bit != 0;
     let other = groups & !bit != 0;
     let other_z = probs
         .iter()
@@ -119,6 +131,9 @@ pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FE
     // the subject model says whether the comment is about what they are
     // about. The smaller of the two logits is their "and", which a sum of
     // them cannot express.
+    // The post raises suspicion of a comment that shows no sign of a
+    // citizen's request, own case, report or condemnation.
+    let by_post = n(by_post) * (1.0 - benign_cue);
     let subject = ctx.subjects.get(h).copied().unwrap_or(0.0);
     let zs = logit(subject);
     let other_subject = ctx
@@ -155,6 +170,8 @@ pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FE
         z.min(zs),
         z * subject,
         other_subject,
+        by_post,
+        z * by_post,
     ]
 }
 
@@ -205,13 +222,12 @@ impl Gate {
     /// The combination's probability for head `h` (see [`features`]).
     ///
     /// A group named by the post only, not by the comment, may raise it and
-    /// never lower it: the gates learn that a named group makes hate less
-    /// likely (in HaSpeeDe the hateful comments leave the group to the post
-    /// they answer more often than the others do; the ethnicity gate's
-    /// weights on "named" are negative), and the only posts the training
-    /// knows are those of the desk's benign examples. Read as it was
-    /// learned, a post about a reception centre would make "rimandateli
-    /// indietro" under it less suspect than under a post about road works.
+    /// never lower it. What a post says is learned from one corpus (HaSpeeDe
+    /// FB, whose posts were about immigrants) and from the desk's benign
+    /// examples; a post about another group, or a head whose corpora carry
+    /// no post, has nothing learned to lower a score with, and a comment
+    /// must not become less suspect because the post it answers is about
+    /// the group it attacks.
     pub fn probability(&self, h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> f32 {
         let p = self.combination(h, probs, bit, ctx);
         if ctx.named_post & !ctx.named_comment == 0 {
@@ -290,6 +306,36 @@ pub fn may_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The post's features are set only by a post naming the head's group
+    /// that the comment does not name, and only on a comment without a
+    /// benign cue; the comment's "named" still counts the post's group.
+    #[test]
+    fn the_post_features_read_the_post_only_where_the_comment_is_silent() {
+        let probs = [0.7, 0.1, 0.1, 0.1];
+        let eth = target_bit(Some(DiscriminationTarget::Ethnicity));
+        let under = |named_comment: u8, named_post: u8, signals: u32| {
+            let ctx = GateContext {
+                named_comment,
+                named_post,
+                has_post: true,
+                signals,
+                ..GateContext::default()
+            };
+            let f = features(0, &probs, eth, &ctx);
+            (f[2], f[POST_FEATURES[0]], f[POST_FEATURES[1]])
+        };
+        let z = logit(0.7);
+        assert_eq!(under(0, eth, 0), (1.0, 1.0, z));
+        assert_eq!(under(eth, eth, 0), (1.0, 0.0, 0.0));
+        assert_eq!(under(0, 0, 0), (0.0, 0.0, 0.0));
+        // Another group's post.
+        assert_eq!(under(0, 2, 0).1, 0.0);
+        for benign in [signal::REQUEST, signal::CONDEMNATION, signal::REPORTED] {
+            assert_eq!(under(0, eth, benign), (1.0, 0.0, 0.0));
+        }
+        assert_eq!(under(0, eth, signal::INSULT).1, 1.0);
+    }
 
     /// When `may_report` says no gate can report, none does for any value
     /// of the open head's companion (a grid over [0, 1]).

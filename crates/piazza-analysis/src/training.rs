@@ -148,6 +148,18 @@ pub const TRAINING_FILES: &[&str] = &[
     "haspeede3/train.tsv",
 ];
 
+/// Corpora whose comments answer posts of a known subject, and the group
+/// those posts name. HaSpeeDe 2018 FB was collected under Facebook posts
+/// about immigrants (its hate is against immigrants, Muslims and Roma,
+/// `../shared/data/README.md`); the texts come without their posts. The
+/// gates learn what a post naming a group says from these rows: each is
+/// fitted twice, at half weight, once as it is and once under a post
+/// naming the group ([`crate::gate::features`]), so that a comment read
+/// without its post is judged as before and one read under such a post is
+/// judged as that corpus's comments were labelled.
+pub const CORPUS_POSTS: &[(&str, DiscriminationTarget)] =
+    &[("haspeede2018/fb_train.tsv", DiscriminationTarget::Ethnicity)];
+
 /// Contents of the training files keyed by relative path.
 pub type TrainingSources = BTreeMap<String, String>;
 
@@ -474,6 +486,7 @@ const GATE_CRITICISM_WEIGHT: f64 = 5.0;
 /// One row of a gate's fit: the heads' out-of-fold probabilities, the
 /// comment's context, the label for the head, the weight, and whether the
 /// row is one of the head's own corpora.
+#[derive(Clone, Copy)]
 struct GateRow {
     probs: [f32; 4],
     ctx: crate::gate::GateContext,
@@ -554,6 +567,9 @@ fn fit_gates(
     // Rows of file `nf` are the desk negatives, of `nf + 1` the criticisms.
     let nf = files.len();
     let mut rows: Vec<GateRow> = Vec::new();
+    // Rows of `CORPUS_POSTS` read under their posts: fitted, not counted in
+    // the thresholds (the corpora are scored without posts).
+    let mut post_rows: Vec<GateRow> = Vec::new();
     for g in 0..k {
         let fold_of = |f: &str, i: usize| match files.iter().position(|(n, _, _)| *n == f) {
             Some(n) => folds[n][i],
@@ -579,19 +595,34 @@ fn fit_gates(
             heads[..nh].copy_from_slice(&probs[..nh]);
             (heads, ctx)
         };
-        for (n, (_, _, labels)) in files.iter().enumerate() {
+        for (n, (name, _, labels)) in files.iter().enumerate() {
+            let post_group = CORPUS_POSTS
+                .iter()
+                .find(|(f, _)| f == name)
+                .map(|&(_, t)| gate::target_bit(Some(t)));
             for (i, c) in file_ctx[n].iter().enumerate() {
                 let Some((ctx, view, fixed)) = c.as_ref().filter(|_| folds[n][i] == g) else {
                     continue;
                 };
                 let (probs, ctx) = predict(view, ctx, &mut probs);
-                rows.push(GateRow {
+                let row = GateRow {
                     probs,
                     ctx,
                     file: n,
                     label: labels[i],
                     fixed: *fixed,
-                });
+                };
+                if let Some(bit) = post_group {
+                    post_rows.push(GateRow {
+                        ctx: GateContext {
+                            named_post: ctx.named_post | bit,
+                            has_post: true,
+                            ..ctx
+                        },
+                        ..row
+                    });
+                }
+                rows.push(row);
             }
         }
         for (file, written) in [(nf, &desk_ctx), (nf + 1, &criticism_ctx)] {
@@ -622,7 +653,12 @@ fn fit_gates(
         let mut x = Vec::new();
         let mut y = Vec::new();
         let mut w = Vec::new();
-        for r in &rows {
+        let mut plain = 0;
+        for (r, under_post) in rows
+            .iter()
+            .map(|r| (r, false))
+            .chain(post_rows.iter().map(|r| (r, true)))
+        {
             let (label, weight) = if r.file == nf + 1 {
                 (false, GATE_CRITICISM_WEIGHT)
             } else if r.file == nf {
@@ -643,8 +679,17 @@ fn fit_gates(
             ));
             y.push(label);
             w.push(weight);
+            plain += usize::from(!under_post);
         }
-        let weights = fit_logistic(&x, &y, &w);
+        // Every weight from the rows as they are, then what a post naming
+        // the group adds, learned from the rows under their posts with the
+        // rest held: a comment read without its post is judged exactly as
+        // the corpora taught.
+        let own_fit = fit_logistic(&x[..plain], &y[..plain], &w[..plain], None);
+        let weights = fit_logistic(&x, &y, &w, Some((own_fit, &gate::POST_FEATURES)));
+        x.truncate(plain);
+        y.truncate(plain);
+        w.truncate(plain);
         let q: Vec<f32> = x
             .iter()
             .map(|f| {
@@ -743,11 +788,18 @@ fn joint_thresholds(rows: &[GateRow], qs: &[Vec<f32>], nf: usize, t: &mut [f32])
 }
 
 /// Weighted logistic regression by Newton's method with a small ridge
-/// (not on the bias): deterministic, in f64.
+/// (not on the bias): deterministic, in f64. With `held`, starts from its
+/// weights and moves only the features it lists.
 #[allow(clippy::needless_range_loop)] // the indices of a symmetric matrix
-fn fit_logistic(x: &[[f32; FEATURES]], y: &[bool], w: &[f64]) -> [f32; FEATURES] {
+fn fit_logistic(
+    x: &[[f32; FEATURES]],
+    y: &[bool],
+    w: &[f64],
+    held: Option<([f32; FEATURES], &[usize])>,
+) -> [f32; FEATURES] {
     const RIDGE: f64 = 1.0;
-    let mut beta = [0f64; FEATURES];
+    let mut beta = held.map_or([0f64; FEATURES], |(b, _)| b.map(f64::from));
+    let free = |a: usize| held.is_none_or(|(_, f)| f.contains(&a));
     for _ in 0..30 {
         let mut grad = [0f64; FEATURES];
         let mut hess = [[0f64; FEATURES]; FEATURES];
@@ -772,6 +824,14 @@ fn fit_logistic(x: &[[f32; FEATURES]], y: &[bool], w: &[f64]) -> [f32; FEATURES]
                 grad[a] += RIDGE * beta[a];
                 hess[a][a] += RIDGE;
             }
+        }
+        for a in (0..FEATURES).filter(|&a| !free(a)) {
+            grad[a] = 0.0;
+            for b in 0..FEATURES {
+                hess[a][b] = 0.0;
+                hess[b][a] = 0.0;
+            }
+            hess[a][a] = 1.0;
         }
         let step = solve(hess, grad);
         let mut change = 0f64;
@@ -946,4 +1006,53 @@ pub fn nested_cross_validate_head(
         out.push((*file, r));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fit that holds weights moves only the features it frees, and
+    /// moves them towards the rows: the rows under a post change what the
+    /// post adds, never what a comment without its post is judged by.
+    #[test]
+    fn a_held_fit_moves_only_the_freed_features() {
+        let free = crate::gate::POST_FEATURES;
+        let row = |z: f32, post: bool| {
+            let mut x = [0f32; FEATURES];
+            x[0] = 1.0;
+            x[1] = z;
+            if post {
+                x[free[0]] = 1.0;
+                x[free[1]] = z;
+            }
+            x
+        };
+        // Without a post, hate above logit 0; under a post, from -1.
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..40 {
+            let z = -3.0 + i as f32 * 0.15;
+            x.push(row(z, false));
+            y.push(z > 0.0);
+            x.push(row(z, true));
+            y.push(z > -1.0);
+        }
+        let w = vec![1.0; x.len()];
+        let plain: Vec<_> = x.iter().step_by(2).copied().collect();
+        let plain_y: Vec<_> = y.iter().step_by(2).copied().collect();
+        let base = fit_logistic(&plain, &plain_y, &w[..plain.len()], None);
+        let held = fit_logistic(&x, &y, &w, Some((base, &free)));
+        for a in (0..FEATURES).filter(|a| !free.contains(a)) {
+            assert_eq!(held[a], base[a], "feature {a}");
+        }
+        assert_eq!(base[free[0]], 0.0);
+        assert!(held[free[0]] > 0.1, "{:?}", &held[free[0]..]);
+        let p = |x: &[f32; FEATURES], w: &[f32; FEATURES]| {
+            let z: f32 = w.iter().zip(x).map(|(a, b)| a * b).sum();
+            1.0 / (1.0 + (-z).exp())
+        };
+        assert!(p(&row(-0.5, true), &held) > 0.5);
+        assert!(p(&row(-0.5, false), &held) < 0.5);
+    }
 }

@@ -95,7 +95,15 @@ fn special_kinds(a: &Analysis) -> Vec<PersonalDataKind> {
 /// (`devdata/`), but this set's failures had been printed by this test
 /// before, so its figure is no longer a blind one. The test fails on any
 /// regression and must be lowered, never raised, as the analyser improves.
-const BENIGN_FLAGS_REACHED: usize = 2;
+///
+/// Raised once, to 3, on 2026-12-06, knowingly: the gates learned what a
+/// post naming a group says (HaSpeeDe FB's comments under their posts
+/// about immigrants), which finds 10 more of the 60 hateful comments of
+/// `post_context.tsv` that leave the group to the post and flags none of
+/// its benign ones, and flags one more benign mention here, read under its
+/// post about the end of Ramadan (bm259, a comment mocking those who
+/// complain about the feast). The trade is in the model card.
+const BENIGN_FLAGS_REACHED: usize = 3;
 
 /// Discrimination flags on a set where none is right, by kind of comment.
 #[derive(Default)]
@@ -319,15 +327,25 @@ fn functional_tests_are_measured() {
 
 /// Non-hateful comments of `post_context.tsv` flagged as discrimination or
 /// threat when read with their post, by the shipped analyser the day the
-/// set was written. Lower it, never raise it.
-const POST_CONTEXT_BENIGN_FLAGS_REACHED: usize = 1;
+/// set was written (1), then since the gates learned what a post says (0).
+/// Lower it, never raise it.
+const POST_CONTEXT_BENIGN_FLAGS_REACHED: usize = 0;
+
+/// Hateful comments of `post_context.tsv` that leave the group to the post
+/// (kind `hate_group_in_post_only`, 60) that the post makes the analyser
+/// flag, beyond those it flags without the post: 1 when the post could
+/// only count as the comment naming the group, 10 since the gates learned
+/// what a post naming the group says (2026-12-06). Raise it, never lower
+/// it.
+const POST_CONTEXT_GAIN_REACHED: usize = 10;
 
 /// Comments with the comune's post they answer, written by a helper after
 /// the change that lets a group named by the post raise a gate and never
 /// lower it: measured read with their post and with the post left out. The
 /// post is context: with it, no hateful comment may be missed that is found
-/// without it, and the benign comments under posts about a group must not
-/// be flagged beyond what was reached.
+/// without it, it must find at least as many of those that leave the group
+/// to it as it did, and the benign comments under posts about a group must
+/// not be flagged beyond what was reached.
 #[test]
 fn comments_are_read_with_the_post_they_answer() {
     let t = table(
@@ -398,6 +416,12 @@ fn comments_are_read_with_the_post_they_answer() {
         lost.is_empty(),
         "hateful comments found without their post and missed with it:\n{}",
         lost.join("\n")
+    );
+    let (_, with, without) = by_kind["hate_group_in_post_only"];
+    assert!(
+        with >= without + POST_CONTEXT_GAIN_REACHED,
+        "the post adds {} hateful comments that leave the group to it, fewer than the {POST_CONTEXT_GAIN_REACHED} reached",
+        with.saturating_sub(without)
     );
     assert!(
         benign_flagged.len() <= POST_CONTEXT_BENIGN_FLAGS_REACHED,
