@@ -325,12 +325,6 @@ fn functional_tests_are_measured() {
     }
 }
 
-/// Non-hateful comments of `post_context.tsv` flagged as discrimination or
-/// threat when read with their post, by the shipped analyser the day the
-/// set was written (1), then since the gates learned what a post says (0).
-/// Lower it, never raise it.
-const POST_CONTEXT_BENIGN_FLAGS_REACHED: usize = 0;
-
 /// Hateful comments of `post_context.tsv` that leave the group to the post
 /// (kind `hate_group_in_post_only`, 60) that the post makes the analyser
 /// flag, beyond those it flags without the post: 1 when the post could
@@ -423,10 +417,13 @@ fn comments_are_read_with_the_post_they_answer() {
         "the post adds {} hateful comments that leave the group to it, fewer than the {POST_CONTEXT_GAIN_REACHED} reached",
         with.saturating_sub(without)
     );
+    // Non-hateful comments flagged with their post: 1 the day the set was
+    // written, none since the gates learned what a post says. It stays
+    // none.
     assert!(
-        benign_flagged.len() <= POST_CONTEXT_BENIGN_FLAGS_REACHED,
-        "{} non-hateful comments flagged with their post, more than the {POST_CONTEXT_BENIGN_FLAGS_REACHED} reached",
-        benign_flagged.len()
+        benign_flagged.is_empty(),
+        "non-hateful comments flagged with their post:\n{}",
+        benign_flagged.join("\n")
     );
 }
 
