@@ -1747,11 +1747,14 @@ const REPORTING_VERBS: &[&str] = &[
     "pubblicato",
     "ripete",
     "ripetono",
+    "ripeteva",
+    "ripetevano",
     "chiamano",
 ];
 
 /// Words that, before an elided apostrophe, make it an elision ("l'uomo")
-/// rather than a single quote.
+/// rather than a single quote. Compared in their skeleton form ("all'"
+/// is "al '" in the skeleton, where double letters are undone).
 const ELIDED: &[&str] = &[
     "l", "d", "c", "un", "dell", "dall", "all", "nell", "sull", "coll", "quell", "quest", "po",
     "s", "m", "t", "v", "n", "bell", "sant", "com", "dov", "cos", "tutt",
@@ -1772,6 +1775,9 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
                 .collect(),
         )
     });
+    static ELIDED_SKELETONS: OnceLock<Vec<String>> = OnceLock::new();
+    let elided =
+        ELIDED_SKELETONS.get_or_init(|| ELIDED.iter().map(|w| normalize::skeletonize(w)).collect());
     let mut out = Vec::new();
     let mut pos = 0;
     let mut prev = "";
@@ -1781,7 +1787,7 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
         let start = pos;
         pos += w.len() + 1;
         if w == "'" {
-            if !ELIDED.contains(&prev) {
+            if !elided.iter().any(|e| e == prev) {
                 match quote_open.take() {
                     Some(s) => single.push((s, start)),
                     None => quote_open = Some(start),

@@ -571,3 +571,39 @@ fn evidence_of_any_char_span_is_the_chars_of_that_span() {
         }
     }
 }
+
+#[test]
+fn elisions_with_double_letters_are_not_single_quotes() {
+    // The skeleton undoes double letters: "all'ufficio" is "al ' uficio"
+    // there, and the apostrophe must still read as an elision, or it pairs
+    // with the opening quote of the speech reported after it and leaves
+    // that speech as the author's own words.
+    let analyzer = Analyzer::default().with_model(None);
+    let view = |text: &str| {
+        analyzer
+            .gate_input(&CommentInput::new(text))
+            .map(|(_, view)| view)
+            .unwrap_or_default()
+    };
+    for (text, kept, cut) in [
+        (
+            "In coda all'ufficio un signore ripeteva a tutti 'via gli zingari'. Che pena",
+            "all'ufficio",
+            "zingari",
+        ),
+        (
+            "Sull'autobus uno dice 'tornatevene a casa vostra' a una ragazza. Vergogna",
+            "Sull'autobus",
+            "tornatevene",
+        ),
+        (
+            "Nell'atrio qualcuno ha scritto 'fuori i froci' e dell'intonaco rotto",
+            "Nell'atrio",
+            "froci",
+        ),
+    ] {
+        let v = view(text);
+        assert!(v.contains(kept), "{text}: {v}");
+        assert!(!v.contains(cut), "{text}: {v}");
+    }
+}

@@ -260,6 +260,82 @@ fn benign_mentions_are_not_flagged_beyond_what_was_reached() {
     wrong.print_and_check("benign mentions", BENIGN_FLAGS_REACHED);
 }
 
+/// Discrimination flags on `benign_mentions_2.tsv`, a second set of benign
+/// mentions written on 2026-12-06 by a helper that saw no code and no other
+/// set, measured once, blind, with the model of `7dad077`: 7 of 340 read
+/// with the post, 6 without (the model before the post's features: 6 and
+/// 6). Its failures have been read since, so it is a development set now:
+/// see `testdata/README.md`. Lower them, never raise them.
+const BENIGN_2_FLAGS_WITH_POST_REACHED: usize = 7;
+const BENIGN_2_FLAGS_WITHOUT_POST_REACHED: usize = 6;
+
+/// The second set of benign mentions (340 comments, each under the comune's
+/// post it answers, half of the posts about a group): read with the post,
+/// then without it; neither reading may flag more than was reached.
+#[test]
+fn a_second_set_of_benign_mentions_written_blind_is_not_flagged() {
+    let t = table(
+        "benign_mentions_2.tsv",
+        &["id", "post_text", "text", "kind", "group"],
+    );
+    assert!(t.rows.len() >= 320, "{} rows", t.rows.len());
+    let analyzer = Analyzer::default();
+    let (mut with_post, mut without_post) = (WrongFlags::default(), WrongFlags::default());
+    for row in &t.rows {
+        let kind = kind_of(
+            &t,
+            row,
+            &[
+                "own_faith_service",
+                "own_origin_service",
+                "own_orientation",
+                "own_health_disability",
+                "family_member",
+                "condemning_hate",
+                "quoting_to_report",
+                "defending_group",
+                "neutral_mention",
+                "question_about_group",
+            ],
+        );
+        let group = col(&t, row, "group");
+        assert!(
+            [
+                "religion",
+                "ethnicity",
+                "sexual_orientation",
+                "gender",
+                "disability_health"
+            ]
+            .contains(&group),
+            "{}: group {group}",
+            row[0]
+        );
+        let text = col(&t, row, "text");
+        let post = col(&t, row, "post_text");
+        with_post.count(
+            kind,
+            &row[0],
+            text,
+            &analyzer.analyze(&CommentInput::new(text).post_text(post)),
+        );
+        without_post.count(
+            kind,
+            &row[0],
+            text,
+            &analyzer.analyze(&CommentInput::new(text)),
+        );
+    }
+    without_post.print_and_check(
+        "second benign set, read without the post",
+        BENIGN_2_FLAGS_WITHOUT_POST_REACHED,
+    );
+    with_post.print_and_check(
+        "second benign set, read with the post",
+        BENIGN_2_FLAGS_WITH_POST_REACHED,
+    );
+}
+
 /// Discrimination flags the shipped analyser raises on the criticisms of
 /// the administration of `criticism.tsv` (written by another hand than the
 /// desk negatives, never trained or tuned on). The bar is 0, as for the
