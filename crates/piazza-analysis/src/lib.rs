@@ -515,6 +515,10 @@ impl Analyzer {
         // Rules first: counter-speech changes how slurs are read.
         let mut rule_hits: Vec<RuleHit> = Vec::new();
         self.rules.find(sk, &mut rule_hits);
+        // "non odio i gay": a pattern of hate against a group, denied.
+        rule_hits.retain(|h| {
+            self.rules.rule(h.rule).action != Action::GroupFinding || !denied(sk, h.start)
+        });
         let has = |a: &dyn Fn(Action) -> bool| {
             rule_hits.iter().any(|h| a(self.rules.rule(h.rule).action))
         };
@@ -1674,6 +1678,19 @@ fn answers_hate(
             .iter()
             .any(|h| hateful_rule(h) && own(h.start, h.end));
     !own_hate
+}
+
+/// Whether the words of the skeleton just before byte `start` deny what
+/// follows ("non", "non è vero che", "mica").
+fn denied(sk: &str, start: usize) -> bool {
+    let before = sk[..start].trim_end();
+    ["non", "mica", "non e vero che", "non e che"]
+        .iter()
+        .any(|d| {
+            before
+                .strip_suffix(d)
+                .is_some_and(|b| b.is_empty() || b.ends_with(' '))
+        })
 }
 
 /// Byte ranges of the skeleton between double quotes.

