@@ -632,6 +632,16 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
         "I disabili dovrebbero essere tutti uccisi.",
         "Bisognerebbe ammazzare tutti i gay.",
         "si dovrebbero sterminare i rom",
+        "I gay sono tutti stupidi.",
+        "Le persone trans sono spazzatura.",
+        "Penso che le donne siano esseri inferiori.",
+        "Perché i disabili sono così disgustosi?",
+        "I neri non sono esseri umani.",
+        "I gay non sono persone.",
+        "Non c'è niente di peggio dei gay.",
+        "Non ci si può fidare delle donne.",
+        "Ammazzerò tutti i gay.",
+        "Vorrei vedere i disabili soffrire.",
     ] {
         assert!(flagged(text), "{text}");
     }
@@ -642,6 +652,11 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
         "Odio le buche in via Roma.",
         "Bisogna bruciare le sterpaglie prima dell'estate.",
         "Chi dice \"odio i gay\" dovrebbe vergognarsi.",
+        "I disabili non sono persone da compatire, sono cittadini.",
+        "Le persone trans sono esseri umani.",
+        "Chi dice che i gay non sono persone è un ignorante.",
+        "Le donne sono così forti.",
+        "Vorrei vedere i disabili al concerto in piazza.",
     ] {
         let a = analyzer.analyze(&CommentInput::new(text));
         assert!(
