@@ -642,6 +642,9 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
         "Non ci si può fidare delle donne.",
         "Ammazzerò tutti i gay.",
         "Vorrei vedere i disabili soffrire.",
+        "Le donne? Sono tutte puttane.",
+        "Le donne sono buone solo a cucinare.",
+        "Gli ebrei controllano le banche.",
     ] {
         assert!(flagged(text), "{text}");
     }
@@ -657,6 +660,8 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
         "Chi dice che i gay non sono persone è un ignorante.",
         "Le donne sono così forti.",
         "Vorrei vedere i disabili al concerto in piazza.",
+        "Le donne sono brave in tutto, non solo a cucinare.",
+        "Gli ebrei di Ferrara hanno aperto la sinagoga alle scuole.",
     ] {
         let a = analyzer.analyze(&CommentInput::new(text));
         assert!(
