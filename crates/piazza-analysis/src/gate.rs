@@ -99,8 +99,9 @@ pub const POST_FEATURES: [usize; 2] = [26, 27];
 
 /// The gate's features for head `h`, whose target bit is `bit`, given the
 /// probabilities of every head (`probs`): the head's own logit, whether its
-/// group is named by the comment, whether it is named by the post only
-/// (both also times the logit), the strongest other head, the comment's
+/// group is named (by the comment or by its post), whether it is named by
+/// the post only on a comment without a benign cue (both also times the
+/// logit), the strongest other head, the comment's
 /// signals, some of them also as interactions with the logit (a citizen's
 /// request or a quote asks for a surer head), and the subject models'
 /// probabilities with the head's logit.

@@ -152,11 +152,12 @@ pub const TRAINING_FILES: &[&str] = &[
 /// those posts name. HaSpeeDe 2018 FB was collected under Facebook posts
 /// about immigrants (its hate is against immigrants, Muslims and Roma,
 /// `../shared/data/README.md`); the texts come without their posts. The
-/// gates learn what a post naming a group says from these rows: each is
-/// fitted twice, at half weight, once as it is and once under a post
-/// naming the group ([`crate::gate::features`]), so that a comment read
-/// without its post is judged as before and one read under such a post is
-/// judged as that corpus's comments were labelled.
+/// gates learn what a post naming a group says from these rows: once every
+/// gate weight is fitted on the rows as they are, the weights of the post's
+/// features ([`crate::gate::POST_FEATURES`]) alone are fitted again with
+/// these rows added a second time under a post naming the group, so that a
+/// comment read without its post is judged exactly as before and one read
+/// under such a post as that corpus's comments were labelled.
 pub const CORPUS_POSTS: &[(&str, DiscriminationTarget)] =
     &[("haspeede2018/fb_train.tsv", DiscriminationTarget::Ethnicity)];
 
