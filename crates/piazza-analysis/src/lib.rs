@@ -515,9 +515,13 @@ impl Analyzer {
         // Rules first: counter-speech changes how slurs are read.
         let mut rule_hits: Vec<RuleHit> = Vec::new();
         self.rules.find(sk, &mut rule_hits);
-        // "non odio i gay": a pattern of hate against a group, denied.
+        // "non odio i gay": a pattern of hate against a group, or of respect
+        // for it, denied.
         rule_hits.retain(|h| {
-            self.rules.rule(h.rule).action != Action::GroupFinding || !denied(sk, h.start)
+            !matches!(
+                self.rules.rule(h.rule).action,
+                Action::GroupFinding | Action::Respect
+            ) || !denied(sk, h.start)
         });
         let has = |a: &dyn Fn(Action) -> bool| {
             rule_hits.iter().any(|h| a(self.rules.rule(h.rule).action))
@@ -674,6 +678,7 @@ impl Analyzer {
                 Action::CounterSpeech
                 | Action::Condemnation
                 | Action::Defence
+                | Action::Respect
                 | Action::HateReport
                 | Action::AdminRef
                 | Action::Selling
@@ -1651,9 +1656,11 @@ fn answers_hate(
     let condemnation = cue(Action::Condemnation);
     let report = cue(Action::CounterSpeech) || cue(Action::HateReport);
     let defence = cue(Action::Defence);
+    // Respect for a group, not denied, is enough on its own.
+    let respect = cue(Action::Respect);
     // Quoted hate is one cue and an insult counts only beside a report: with
     // none of these three there cannot be two (most comments stop here).
-    if !(condemnation || report || defence) {
+    if !(condemnation || report || defence || respect) {
         return false;
     }
     let quoted_hate = lex_hits
@@ -1667,7 +1674,7 @@ fn answers_hate(
             .iter()
             .any(|h| category(h) == Category::Insult && !in_quotes(h.start, h.end));
     let cues = [condemnation, report, defence, quoted_hate, insult];
-    if cues.iter().filter(|&&c| c).count() < 2 {
+    if !respect && cues.iter().filter(|&&c| c).count() < 2 {
         return false;
     }
     let own = |s: usize, e: usize| !in_quotes(s, e) && !in_reported(s, e);
@@ -1684,13 +1691,26 @@ fn answers_hate(
 /// follows ("non", "non è vero che", "mica").
 fn denied(sk: &str, start: usize) -> bool {
     let before = sk[..start].trim_end();
-    ["non", "mica", "non e vero che", "non e che"]
-        .iter()
-        .any(|d| {
-            before
-                .strip_suffix(d)
-                .is_some_and(|b| b.is_empty() || b.ends_with(' '))
-        })
+    [
+        "non",
+        "mica",
+        "non e vero che",
+        "non e che",
+        "non penso che",
+        "non credo che",
+        "non ritengo che",
+        "non direi che",
+        "non dico che",
+        "non trovo che",
+        "nessuno pensa che",
+        "nessuno dice che",
+    ]
+    .iter()
+    .any(|d| {
+        before
+            .strip_suffix(d)
+            .is_some_and(|b| b.is_empty() || b.ends_with(' '))
+    })
 }
 
 /// Byte ranges of the skeleton between double quotes.

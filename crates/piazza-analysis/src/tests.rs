@@ -674,3 +674,35 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
         );
     }
 }
+
+#[test]
+fn respect_for_a_group_is_not_read_as_hate_unless_denied_or_beside_hate() {
+    let analyzer = Analyzer::default();
+    let flagged = |text: &str| {
+        analyzer
+            .analyze(&CommentInput::new(text))
+            .findings
+            .iter()
+            .any(|f| f.category == Category::Discrimination && f.score >= gate::FLAG_SCORE)
+    };
+    for text in [
+        "Amo i musulmani.",
+        "I musulmani meritano rispetto come tutti.",
+        "Gli immigrati sono i benvenuti nel nostro comune.",
+        "I musulmani non sono criminali.",
+        "Non sopporto chi insulta gli immigrati.",
+        "Mi fa schifo come trattano i neri in questo paese.",
+        "Non penso che le donne siano inferiori.",
+    ] {
+        assert!(!flagged(text), "{text}");
+    }
+    for text in [
+        // Denied respect.
+        "Gli immigrati non meritano rispetto, sono tutti criminali.",
+        "Gli immigrati non sono i benvenuti: rimandateli a casa loro.",
+        // Respect beside the author's own hate.
+        "Amo i musulmani... quando se ne tornano a casa loro, sono tutti terroristi",
+    ] {
+        assert!(flagged(text), "{text}");
+    }
+}
