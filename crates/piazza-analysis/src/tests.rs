@@ -608,19 +608,23 @@ fn elisions_with_double_letters_are_not_single_quotes() {
     }
 }
 
+/// Whether the default policy's lines flag `text` as discrimination (at
+/// [`gate::FLAG_SCORE`]) or, with `threats`, as a threat (at 0.5).
+fn flagged_by_default(analyzer: &Analyzer, text: &str, threats: bool) -> bool {
+    analyzer
+        .analyze(&CommentInput::new(text))
+        .findings
+        .iter()
+        .any(|f| {
+            (f.category == Category::Discrimination && f.score >= gate::FLAG_SCORE)
+                || (threats && f.category == Category::Threat && f.score >= 0.5)
+        })
+}
+
 #[test]
 fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not() {
     let analyzer = Analyzer::default();
-    let flagged = |text: &str| {
-        analyzer
-            .analyze(&CommentInput::new(text))
-            .findings
-            .iter()
-            .any(|f| {
-                (f.category == Category::Discrimination && f.score >= gate::FLAG_SCORE)
-                    || (f.category == Category::Threat && f.score >= 0.5)
-            })
-    };
+    let flagged = |text: &str| flagged_by_default(&analyzer, text, true);
     for text in [
         "Odio i disabili.",
         "odio le persone trans",
@@ -678,13 +682,7 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
 #[test]
 fn respect_for_a_group_is_not_read_as_hate_unless_denied_or_beside_hate() {
     let analyzer = Analyzer::default();
-    let flagged = |text: &str| {
-        analyzer
-            .analyze(&CommentInput::new(text))
-            .findings
-            .iter()
-            .any(|f| f.category == Category::Discrimination && f.score >= gate::FLAG_SCORE)
-    };
+    let flagged = |text: &str| flagged_by_default(&analyzer, text, false);
     for text in [
         "Amo i musulmani.",
         "I musulmani meritano rispetto come tutti.",
