@@ -593,7 +593,18 @@ impl Analyzer {
                 (Category::Discrimination, _) => "termine spregiativo verso un gruppo protetto",
                 _ => "termine presente negli elenchi di parole vietate",
             };
-            let kind = (entry.category == Category::Discrimination).then_some("slur");
+            let mut kind = (entry.category == Category::Discrimination).then_some("slur");
+            // "sei proprio un negro": the slur is said of the reader, an
+            // insult by their (supposed) group. Neither reclaimed, nor said
+            // of oneself, nor reported: the rules decide, not the head's
+            // reading of the comment.
+            if entry.category == Category::Discrimination
+                && !in_reported(h.start, h.end)
+                && predicate_copula(sk, h.start).is_some_and(|p| !denied(sk, p))
+            {
+                kind = Some("slur_addressed");
+                score = (score + 0.1).min(0.95);
+            }
             c.finding(
                 entry.category,
                 kind,
@@ -1576,6 +1587,24 @@ impl FeatureOnlyUnigram {
 }
 
 /// True when an address word ("sei", "tu"...) precedes `pos` closely.
+/// The skeleton offset of the copula ("sei", "siete"...) that makes the
+/// word at `pos` a predicate about the reader, as [`address`] finds it.
+fn predicate_copula(sk: &str, pos: usize) -> Option<usize> {
+    let mut pos = pos.min(sk.len());
+    while !sk.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    for (n, w) in sk[..pos].rsplit(' ').filter(|w| !w.is_empty()).enumerate() {
+        if n >= 8 || matches!(w, "." | "!" | "?" | ";" | ":") {
+            return None;
+        }
+        if ADDRESSED_COPULA.contains(&w) {
+            return Some(w.as_ptr() as usize - sk.as_ptr() as usize);
+        }
+    }
+    None
+}
+
 fn addressed(sk: &str, pos: usize) -> bool {
     address(sk, pos) != Address::None
 }

@@ -704,3 +704,35 @@ fn respect_for_a_group_is_not_read_as_hate_unless_denied_or_beside_hate() {
         assert!(flagged(text), "{text}");
     }
 }
+
+#[test]
+fn a_slur_said_of_the_reader_is_flagged_by_the_rules_unless_denied_or_reported() {
+    // Without the heads: the rule alone decides these.
+    let analyzer = Analyzer::default().with_model(None);
+    let addressed = |text: &str| {
+        analyzer
+            .analyze(&CommentInput::new(text))
+            .findings
+            .iter()
+            .any(|f| {
+                f.kind.as_deref() == Some("slur_addressed")
+                    && f.category == Category::Discrimination
+                    && f.score >= gate::FLAG_SCORE
+            })
+    };
+    for text in [
+        "Sei proprio un negro",
+        "siete dei froci",
+        "Sei solo uno zingaro",
+    ] {
+        assert!(addressed(text), "{text}");
+    }
+    for text in [
+        "Non sei un negro, sei un essere umano come me",
+        "Sull'autobus un tizio ha urlato a mio figlio 'sei un negro'. Vergogna, l'ho segnalato ai vigili",
+        "Mi hanno detto che sei un negro, ma che significa?",
+        "ciao negro",
+    ] {
+        assert!(!addressed(text), "{text}");
+    }
+}

@@ -20,13 +20,19 @@ const REACHED: &[(&str, usize, usize)] = &[
     ("counter_speech.tsv", CS_ANSWERS, CS_HATEFUL),
     ("counter_speech_acts.tsv", CA_ANSWERS, CA_HATEFUL),
 ];
-const CS_ANSWERS: usize = 9;
+const CS_ANSWERS: usize = 7;
 /// 45 until the explicit patterns of declared hate (2026-12-06) retrained
 /// the gates: one hateful comment scored 0.60 before and 0.59 after ("...è
-/// una lobby di depravati che vuole distruggere la famiglia").
-const CS_HATEFUL: usize = 44;
+/// una lobby di depravati che vuole distruggere la famiglia"). 39 since
+/// the second batch of desk negatives (2026-12-06, 240 comments: plain
+/// mentions, defences, profanity at things...): the heads and gates learned
+/// that a group named, or anger with no target, is not hate by itself, and
+/// hate worded with a condemnation ("vergogna") lost with it. The trade is
+/// in the model card.
+const CS_HATEFUL: usize = 39;
 const CA_ANSWERS: usize = 4;
-const CA_HATEFUL: usize = 19;
+/// 19 until the second batch of desk negatives (see [`CS_HATEFUL`]).
+const CA_HATEFUL: usize = 15;
 
 #[test]
 fn counter_speech_is_not_flagged_and_hate_in_its_words_is() {
