@@ -520,7 +520,9 @@ impl Analyzer {
         rule_hits.retain(|h| {
             !matches!(
                 self.rules.rule(h.rule).action,
-                Action::GroupFinding | Action::Respect
+                Action::GroupFinding
+                    | Action::Respect
+                    | Action::Finding(Category::Discrimination, _, _)
             ) || !denied(sk, h.start)
         });
         let has = |a: &dyn Fn(Action) -> bool| {

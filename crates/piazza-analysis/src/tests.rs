@@ -649,6 +649,15 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
         "Le donne? Sono tutte puttane.",
         "Le donne sono buone solo a cucinare.",
         "Gli ebrei controllano le banche.",
+        "I rumeni sono tutti uguali, non c'è niente da fare.",
+        "I neri spacciano tutti.",
+        "Sti pakistani puzzano e sporcano le scale.",
+        "Gli immigrati vengono qui solo a rubare.",
+        "Vengono in Italia solo per farsi mantenere.",
+        "Gli stranieri portano solo degrado.",
+        "I musulmani non si integreranno mai.",
+        "Certi popoli sono nati per delinquere.",
+        "Le donne sono tutte isteriche.",
     ] {
         assert!(flagged(text), "{text}");
     }
@@ -666,6 +675,12 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
         "Vorrei vedere i disabili al concerto in piazza.",
         "Le donne sono brave in tutto, non solo a cucinare.",
         "Gli ebrei di Ferrara hanno aperto la sinagoga alle scuole.",
+        "Gli immigrati che rubano vanno puniti come chiunque rubi.",
+        "Non è vero che vengono qui solo a rubare.",
+        "Non è vero che gli stranieri portano solo degrado.",
+        "I turisti vengono qui solo per il mare.",
+        "I cittadini stranieri sono uguali davanti alla legge.",
+        "I ladri rubano anche di giorno.",
     ] {
         let a = analyzer.analyze(&CommentInput::new(text));
         assert!(

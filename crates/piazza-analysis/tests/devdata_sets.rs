@@ -27,12 +27,15 @@ const CS_ANSWERS: usize = 7;
 /// the second batch of desk negatives (2026-12-06, 240 comments: plain
 /// mentions, defences, profanity at things...): the heads and gates learned
 /// that a group named, or anger with no target, is not hate by itself, and
-/// hate worded with a condemnation ("vergogna") lost with it. The trade is
-/// in the model card.
-const CS_HATEFUL: usize = 39;
+/// hate worded with a condemnation ("vergogna") lost with it (44 to 39);
+/// the explicit generalisations added the same day ("i X sono tutti
+/// uguali", "vengono qui solo a rubare", "portano solo degrado"...) found
+/// 5 of them again. The trade is in the model card.
+const CS_HATEFUL: usize = 44;
 const CA_ANSWERS: usize = 4;
-/// 19 until the second batch of desk negatives (see [`CS_HATEFUL`]).
-const CA_HATEFUL: usize = 15;
+/// 19 until the second batch of desk negatives, 15 with it, 17 with the
+/// explicit generalisations (see [`CS_HATEFUL`]).
+const CA_HATEFUL: usize = 17;
 
 #[test]
 fn counter_speech_is_not_flagged_and_hate_in_its_words_is() {
