@@ -706,6 +706,9 @@ fn respect_for_a_group_is_not_read_as_hate_unless_denied_or_beside_hate() {
         "Non sopporto chi insulta gli immigrati.",
         "Mi fa schifo come trattano i neri in questo paese.",
         "Non penso che le donne siano inferiori.",
+        "Ci saremo con i bambini! grazie alla comunità islamica per l'invito",
+        "Ramadan mubarak a tutti i concittadini musulmani, io porto il tiramisù",
+        "Auguri a tutti i nostri concittadini ebrei per Hanukkah",
     ] {
         assert!(!flagged(text), "{text}");
     }
@@ -715,6 +718,8 @@ fn respect_for_a_group_is_not_read_as_hate_unless_denied_or_beside_hate() {
         "Gli immigrati non sono i benvenuti: rimandateli a casa loro.",
         // Respect beside the author's own hate.
         "Amo i musulmani... quando se ne tornano a casa loro, sono tutti terroristi",
+        // Good wishes beside the author's own hate.
+        "Auguri ai musulmani, che se ne tornino a casa loro",
     ] {
         assert!(flagged(text), "{text}");
     }

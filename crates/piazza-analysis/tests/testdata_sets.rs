@@ -342,10 +342,11 @@ fn a_second_set_of_benign_mentions_written_blind_is_not_flagged() {
 /// passing, profanity at things (traffic, rain, bureaucracy), support for a
 /// group, news and numbers, complaints that name a group neutrally. Measured
 /// blind before the training's second batch of desk negatives was added:
-/// 11 of 240 with the post and without it; see `testdata/README.md` for
-/// the figure after. Lower them, never raise them.
-const NEUTRAL_FLAGS_WITH_POST_REACHED: usize = 4;
-const NEUTRAL_FLAGS_WITHOUT_POST_REACHED: usize = 4;
+/// 11 of 240 with the post and without it; 4 and 4 after it; 2 and 2 since
+/// thanks and good wishes to a group are read as respect (see
+/// `testdata/README.md`). Lower them, never raise them.
+const NEUTRAL_FLAGS_WITH_POST_REACHED: usize = 2;
+const NEUTRAL_FLAGS_WITHOUT_POST_REACHED: usize = 2;
 
 /// The third benign set, read with the post and without it.
 #[test]
