@@ -259,6 +259,9 @@ struct Collector<'t> {
     /// A criticism rule matched in a comment that refers to the
     /// administration (its office holders, offices, "voi", "siete"...).
     criticises_administration: bool,
+    /// The comment aims its anger at people no law protects as a group
+    /// ("odio i pedofili"): [`Action::UnprotectedTarget`].
+    unprotected_target: bool,
 }
 
 fn noisy_or(a: f32, b: f32) -> f32 {
@@ -509,6 +512,7 @@ impl Analyzer {
             findings: Vec::new(),
             intents: Vec::new(),
             criticises_administration: false,
+            unprotected_target: false,
         };
         let sk = norm.skeleton.as_str();
 
@@ -688,6 +692,7 @@ impl Analyzer {
                 }
                 Action::Intent(i) => c.intent(i, rule.score, Some(span), rule.explanation),
                 Action::Price => price_spans.push(span),
+                Action::UnprotectedTarget => c.unprotected_target = true,
                 Action::CounterSpeech
                 | Action::Condemnation
                 | Action::Defence
@@ -950,7 +955,11 @@ impl Analyzer {
             // insult. Teaching the heads instead (60 such comments as desk
             // negatives) cost 4 to 9 points of macro-F1 on HaSpeeDe FB and
             // TW, where that anger comes with the hate (see MODEL_CARD.md).
-            let score = if target.is_none() && c.criticises_administration {
+            // The same for anger at people no law protects as a group
+            // ("odio i pedofili", "spacciatori di merda"): abuse, which the
+            // lexicon flags as such, not discrimination.
+            let score = if target.is_none() && (c.criticises_administration || c.unprotected_target)
+            {
                 score.min(CRITICISM_CAP)
             } else {
                 score

@@ -55,6 +55,10 @@ pub(crate) enum Action {
     Respect,
     /// The comment speaks about the administration (raises criticism).
     AdminRef,
+    /// Anger aimed at people the law does not protect as a group
+    /// (offenders, sports fans, drivers...): "odio i pedofili", "spacciatori
+    /// di merda". Keeps a head that names no group below the flag line.
+    UnprotectedTarget,
     /// Selling words (raise a price to commercial).
     Selling,
     /// A price.
@@ -227,6 +231,11 @@ fn builtin_specs() -> Vec<Spec> {
          r"\b(?:sono\s+(?:esseri\s+umani|nostri\s+vicini|vicini\s+di\s+casa|nostri\s+concittadini|fratelli)|sono\s+(?:persone|cittadini|bambini|ragazzi|lavoratori|italiani|esseri\s+umani|famiglie)\s+come\s+(?:noi|tutti|gli\s+altri|te|voi|i\s+nostri)|siamo\s+tutti\s+(?:uguali|umani|esseri\s+umani|fratelli|persone)|restiamo\s+umani|pagano\s+le\s+tasse|(?:questa\s+)?e\s+casa\s+loro|lasciateli\s+(?:in\s+pace|stare|vivere|campa\w*)|nessuno\s+merita|che\s+(?:problema|male)\s+(?:avete|hai|vi\s+hanno\s+fatto|v\W*hanno\s+fatto|ti\s+hanno\s+fatto)|ogni\s+volta\s+che\s+si\s+parla\s+di|(?:smett\w+|basta)\s+(?:di|con\s+lo|con\s+il)\s+(?:dare\s+la\s+colpa|generalizzare|insultare|offendere|prendersela)|non\s+(?:e|sono)\s+(?:un\s+|una\s+)?(?:insult\w*|malatti\w*|colpa|peso|offes\w*))\b".into()),
         (Action::Respect, 0.0, "rispetto per un gruppo",
          format!(r"\b(?:amo|adoro|stimo|rispetto)\s+(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste)\s+(?:persone\s+)?(?:{GROUP})\b|\b(?:{GROUP})\s+(?:sono|siete|saranno|sono\s+sempre|siano)\s+(?:i\s+|le\s+)?benvenut\w*|\bbenvenut\w*\s+(?:ai|agli|alle|a\s+tutti\s+(?:i|gli)|a\s+tutte\s+le)\s+(?:nuovi\s+|nuove\s+)?(?:{GROUP})\b|\b(?:{GROUP})\s+meritano\s+(?:il\s+)?rispetto|\brispetto\s+per\s+(?:i|gli|le|tutti\s+i|tutti\s+gli|tutte\s+le)\s+(?:persone\s+)?(?:{GROUP})\b|\b(?:{GROUP})\s+non\s+sono\s+(?:tutti\s+|tutte\s+|affatto\s+|mica\s+)?(?:dei\s+|delle\s+|degli\s+|un\s+|una\s+)?(?:criminali|delinquenti|terroristi|ladri|stupratori|bestie|animali|inferiori|malati|malate|parassiti|pericolos\w*|un\s+pericolo|una\s+minaccia|diversi\s+da\s+noi)\b|\bsono\s+(?:persone|gente)\s+(?:meraviglios\w*|splendid\w*|fantastic\w*|perbene|onest\w*|straordinari\w*|per\s+bene)\b|\b(?:non\s+sopporto|non\s+tollero|odio|detesto|mi\s+fa\s+schifo|mi\s+fanno\s+schifo|mi\s+vergogno\s+di)\s+(?:chi|quelli\s+che|quelle\s+che|la\s+gente\s+che|le\s+persone\s+che)\s+(?:insulta\w*|offend\w*|discrimin\w*|attacc\w*|picchia\w*|maltratt\w*|tratta\w*\s+male|se\s+la\s+prend\w*|deride\w*|prende\w*\s+in\s+giro)|\bmi\s+fa\s+(?:schifo|rabbia|male)\s+come\s+(?:trattano|vengono\s+trattat\w*|si\s+trattano)|\bgrazie\s+(?:di\s+cuore\s+|mille\s+|ancora\s+)?(?:a\s+tutta\s+)?(?:alla|a)\s+comunita\s+(?:\w+\s+){{1,2}}?per\b|\b(?:ramadan|eid)\s+mubarak\b|\bshabbat\s+shalom\b|\b(?:buon|buona|felice)\s+(?:ramadan|eid|hanukkah|hannukkah|chanukah|pesach|pasqua\s+ebraica|capodanno\s+cinese|diwali)\b|\bauguri\s+(?:di\s+cuore\s+)?(?:a\s+tutti\s+|a\s+tutte\s+)?(?:a|ai|agli|alle|alla)\s+(?:nostri\s+|nostre\s+|concittadini\s+|concittadine\s+|amici\s+|comunita\s+)?(?:{GROUP}|islamica|ebraica|musulmana|cinese)\b")),
+        (Action::UnprotectedTarget, 0.0, "rabbia verso persone non protette come gruppo (autori di reati, tifosi, automobilisti...)",
+         {
+             let who = r"(?:pedofil\w*|stuprator\w*|violentator\w*|spacciator\w*|mafios\w*|camorrist\w*|corrott\w*|evasori|evasore|assassin\w*|truffator\w*|bulli|bullo|vandali|teppist\w*|borseggiator\w*|scippator\w*|molestator\w*|maltrattator\w*|bracconier\w*|ladri|ladro|delinquenti|criminali|furbetti|incivili|maleducati|automobilisti|ciclisti|monopattini|fumatori|tifosi|ultras|juventini|interisti|milanisti|romanisti|laziali|no\s+vax|novax|padroni\s+(?:di|dei)\s+cani)";
+             format!(r"\b(?:odio|odiamo|detesto|detestiamo|disprezzo|non\s+sopporto|non\s+sopportiamo|a\s+morte|mi\s+fanno\s+schifo)\s+(?:tutti\s+|tutte\s+)?(?:i|gli|le|questi|queste|sti|quei|quegli)\s+{who}\b|\b{who}\s+di\s+merda\b|\b(?:i|gli|le|questi|queste|sti|quei|quegli)\s+{who}\s+(?:(?:della|del|dello|dei|di)\s+\w+\s+)?(?:sono|vanno|devono|dovrebbero|meritano|mi\s+fanno|fanno\s+schifo)\b")
+         }),
         (Action::Condemnation, 0.0, "condanna",
          r"\b(?:razzis\w*|omofob\w*|transfob\w*|sessis\w*|misogin\w*|xenofob\w*|vergogn\w*|inaccettabil\w*|intollerabil\w*|vomit\w*|istigazion\w*|ignoranz\w*|ignobil\w*|denunciat\w*|denuncia|condann\w*|discrimin\w*|odio|disgust\w*|squallid\w*|solidarieta)".into()),
         // ------------------------------------------------ intents

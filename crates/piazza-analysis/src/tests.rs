@@ -563,6 +563,7 @@ fn evidence_of_any_char_span_is_the_chars_of_that_span() {
                     findings: Vec::new(),
                     intents: Vec::new(),
                     criticises_administration: false,
+                    unprotected_target: false,
                 };
                 let ev = c.evidence((s as u32, e as u32));
                 assert_eq!((ev.start, ev.end), (s, e), "{text:?}");
@@ -754,5 +755,25 @@ fn a_slur_said_of_the_reader_is_flagged_by_the_rules_unless_denied_or_reported()
         "ciao negro",
     ] {
         assert!(!addressed(text), "{text}");
+    }
+}
+
+#[test]
+fn anger_at_offenders_is_not_discrimination_unless_a_protected_group_is_named() {
+    let analyzer = Analyzer::default();
+    let flagged = |text: &str| flagged_by_default(&analyzer, text, false);
+    for text in [
+        "Odio i pedofili",
+        "I tifosi della Juve sono feccia",
+        "spacciatori di merda, sempre al parco",
+    ] {
+        assert!(!flagged(text), "{text}");
+    }
+    for text in [
+        "Odio i pedofili e gli immigrati",
+        "Odio i musulmani",
+        "Sono tutti delinquenti, rimandateli a casa",
+    ] {
+        assert!(flagged(text), "{text}");
     }
 }
