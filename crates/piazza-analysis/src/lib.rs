@@ -1829,6 +1829,21 @@ const REPORTING_VERBS: &[&str] = &[
     "chiamano",
 ];
 
+/// What carries someone else's words ("ho trovato un volantino: '...'"):
+/// the quotes of a comment that names one are reported speech, as with a
+/// reporting verb; the words after the noun are the author's own.
+const CARRIER_NOUNS: &[&str] = &[
+    "volantino",
+    "volantini",
+    "cartello",
+    "cartelli",
+    "striscione",
+    "striscioni",
+    "scritta",
+    "scritte",
+    "biglietto",
+];
+
 /// Words that, before an elided apostrophe, make it an elision ("l'uomo")
 /// rather than a single quote. Compared in their skeleton form ("all'"
 /// is "al '" in the skeleton, where double letters are undone).
@@ -1860,7 +1875,16 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
     let mut prev = "";
     let mut quote_open: Option<usize> = None;
     let mut single = Vec::new();
+    static CARRIER_SKELETONS: OnceLock<Vec<String>> = OnceLock::new();
+    let carriers = CARRIER_SKELETONS.get_or_init(|| {
+        CARRIER_NOUNS
+            .iter()
+            .map(|w| normalize::skeletonize(w))
+            .collect()
+    });
+    let mut carrier = false;
     for w in normalize::split_spaces(sk) {
+        carrier |= carriers.iter().any(|c| c == w);
         let start = pos;
         pos += w.len() + 1;
         if w == "'" {
@@ -1880,7 +1904,7 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
             prev = w;
         }
     }
-    if !out.is_empty() || condemnation {
+    if !out.is_empty() || condemnation || carrier {
         out.extend_from_slice(quoted);
         out.extend(single);
     }

@@ -609,6 +609,29 @@ fn elisions_with_double_letters_are_not_single_quotes() {
     }
 }
 
+#[test]
+fn quotes_from_a_flyer_or_a_sign_are_reported_and_the_words_after_it_are_not() {
+    let analyzer = Analyzer::default().with_model(None);
+    let view = |text: &str| {
+        analyzer
+            .gate_input(&CommentInput::new(text))
+            .map(|(_, view)| view)
+            .unwrap_or_default()
+    };
+    let v = view(
+        "Nella cassetta ho trovato un volantino anonimo: 'no alla moschea, fuori i musulmani'. Lunedì lo porto in comune",
+    );
+    assert!(!v.contains("musulmani"), "{v}");
+    assert!(v.contains("Lunedì lo porto in comune"), "{v}");
+    // The noun makes the quotes someone else's, not what follows it.
+    let v = view("Queste scritte sulle panchine le trovo patetiche, chi le fa ha paura");
+    assert!(v.contains("le trovo patetiche"), "{v}");
+    // Without a carrier, a verb or a condemnation, single quotes are the
+    // author's own.
+    let v = view("Dico solo una cosa: 'fuori i musulmani'");
+    assert!(v.contains("musulmani"), "{v}");
+}
+
 /// Whether the default policy's lines flag `text` as discrimination (at
 /// [`gate::FLAG_SCORE`]) or, with `threats`, as a threat (at 0.5).
 fn flagged_by_default(analyzer: &Analyzer, text: &str, threats: bool) -> bool {

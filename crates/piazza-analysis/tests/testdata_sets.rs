@@ -265,9 +265,11 @@ fn benign_mentions_are_not_flagged_beyond_what_was_reached() {
 /// set, measured once, blind, with the model of `7dad077`: 7 of 340 read
 /// with the post, 6 without (the model before the post's features: 6 and
 /// 6). Its failures have been read since, so it is a development set now:
-/// see `testdata/README.md`. Lower them, never raise them.
-const BENIGN_2_FLAGS_WITH_POST_REACHED: usize = 5;
-const BENIGN_2_FLAGS_WITHOUT_POST_REACHED: usize = 4;
+/// see `testdata/README.md`. 5 and 4 after the second batch of desk
+/// negatives, 3 and 2 once quotes from a flyer or a sign are reported
+/// speech. Lower them, never raise them.
+const BENIGN_2_FLAGS_WITH_POST_REACHED: usize = 3;
+const BENIGN_2_FLAGS_WITHOUT_POST_REACHED: usize = 2;
 
 /// The second set of benign mentions (340 comments, each under the comune's
 /// post it answers, half of the posts about a group): read with the post,
