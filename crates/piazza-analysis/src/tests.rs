@@ -573,6 +573,14 @@ fn evidence_of_any_char_span_is_the_chars_of_that_span() {
     }
 }
 
+/// The text the heads read: the comment without the words it reports.
+fn author_view(analyzer: &Analyzer, text: &str) -> String {
+    analyzer
+        .gate_input(&CommentInput::new(text))
+        .map(|(_, view)| view)
+        .unwrap_or_default()
+}
+
 #[test]
 fn elisions_with_double_letters_are_not_single_quotes() {
     // The skeleton undoes double letters: "all'ufficio" is "al ' uficio"
@@ -580,12 +588,7 @@ fn elisions_with_double_letters_are_not_single_quotes() {
     // with the opening quote of the speech reported after it and leaves
     // that speech as the author's own words.
     let analyzer = Analyzer::default().with_model(None);
-    let view = |text: &str| {
-        analyzer
-            .gate_input(&CommentInput::new(text))
-            .map(|(_, view)| view)
-            .unwrap_or_default()
-    };
+    let view = |text: &str| author_view(&analyzer, text);
     for (text, kept, cut) in [
         (
             "In coda all'ufficio un signore ripeteva a tutti 'via gli zingari'. Che pena",
@@ -612,12 +615,7 @@ fn elisions_with_double_letters_are_not_single_quotes() {
 #[test]
 fn quotes_from_a_flyer_or_a_sign_are_reported_and_the_words_after_it_are_not() {
     let analyzer = Analyzer::default().with_model(None);
-    let view = |text: &str| {
-        analyzer
-            .gate_input(&CommentInput::new(text))
-            .map(|(_, view)| view)
-            .unwrap_or_default()
-    };
+    let view = |text: &str| author_view(&analyzer, text);
     let v = view(
         "Nella cassetta ho trovato un volantino anonimo: 'no alla moschea, fuori i musulmani'. Lunedì lo porto in comune",
     );
@@ -764,39 +762,46 @@ fn a_slur_said_of_the_reader_is_flagged_by_the_rules_unless_denied_or_reported()
                     && f.score >= gate::FLAG_SCORE
             })
     };
-    for text in [
-        "Sei proprio un negro",
-        "siete dei froci",
-        "Sei solo uno zingaro",
-    ] {
-        assert!(addressed(text), "{text}");
-    }
-    for text in [
-        "Non sei un negro, sei un essere umano come me",
-        "Sull'autobus un tizio ha urlato a mio figlio 'sei un negro'. Vergogna, l'ho segnalato ai vigili",
-        "Mi hanno detto che sei un negro, ma che significa?",
-        "ciao negro",
-    ] {
-        assert!(!addressed(text), "{text}");
-    }
+    assert_flags(
+        addressed,
+        &[
+            "Sei proprio un negro",
+            "siete dei froci",
+            "Sei solo uno zingaro",
+        ],
+        &[
+            "Non sei un negro, sei un essere umano come me",
+            "Sull'autobus un tizio ha urlato a mio figlio 'sei un negro'. Vergogna, l'ho segnalato ai vigili",
+            "Mi hanno detto che sei un negro, ma che significa?",
+            "ciao negro",
+        ],
+    );
 }
 
 #[test]
 fn anger_at_offenders_is_not_discrimination_unless_a_protected_group_is_named() {
     let analyzer = Analyzer::default();
-    let flagged = |text: &str| flagged_by_default(&analyzer, text, false);
-    for text in [
-        "Odio i pedofili",
-        "I tifosi della Juve sono feccia",
-        "spacciatori di merda, sempre al parco",
-    ] {
-        assert!(!flagged(text), "{text}");
+    assert_flags(
+        |text| flagged_by_default(&analyzer, text, false),
+        &[
+            "Odio i pedofili e gli immigrati",
+            "Odio i musulmani",
+            "Sono tutti delinquenti, rimandateli a casa",
+        ],
+        &[
+            "Odio i pedofili",
+            "I tifosi della Juve sono feccia",
+            "spacciatori di merda, sempre al parco",
+        ],
+    );
+}
+
+/// Asserts that `flagged` holds for every text of `yes` and for none of `no`.
+fn assert_flags(flagged: impl Fn(&str) -> bool, yes: &[&str], no: &[&str]) {
+    for text in yes {
+        assert!(flagged(text), "not flagged: {text}");
     }
-    for text in [
-        "Odio i pedofili e gli immigrati",
-        "Odio i musulmani",
-        "Sono tutti delinquenti, rimandateli a casa",
-    ] {
-        assert!(flagged(text), "{text}");
+    for text in no {
+        assert!(!flagged(text), "flagged: {text}");
     }
 }

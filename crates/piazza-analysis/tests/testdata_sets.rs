@@ -260,6 +260,37 @@ fn benign_mentions_are_not_flagged_beyond_what_was_reached() {
     wrong.print_and_check("benign mentions", BENIGN_FLAGS_REACHED);
 }
 
+/// Every comment of `t` read with its post and without it: the wrong
+/// flags of each reading, by kind (one of `kinds`); `check_row` sees each
+/// row first.
+fn read_with_and_without_post(
+    t: &Table,
+    kinds: &[&str],
+    check_row: impl Fn(&[String]),
+) -> (WrongFlags, WrongFlags) {
+    let analyzer = Analyzer::default();
+    let (mut with_post, mut without_post) = (WrongFlags::default(), WrongFlags::default());
+    for row in &t.rows {
+        check_row(row);
+        let kind = kind_of(t, row, kinds);
+        let text = col(t, row, "text");
+        let post = col(t, row, "post_text");
+        with_post.count(
+            kind,
+            &row[0],
+            text,
+            &analyzer.analyze(&CommentInput::new(text).post_text(post)),
+        );
+        without_post.count(
+            kind,
+            &row[0],
+            text,
+            &analyzer.analyze(&CommentInput::new(text)),
+        );
+    }
+    (with_post, without_post)
+}
+
 /// Discrimination flags on `benign_mentions_2.tsv`, a second set of benign
 /// mentions written on 2026-12-06 by a helper that saw no code and no other
 /// set, measured once, blind, with the model of `7dad077`: 7 of 340 read
@@ -281,53 +312,36 @@ fn a_second_set_of_benign_mentions_written_blind_is_not_flagged() {
         &["id", "post_text", "text", "kind", "group"],
     );
     assert!(t.rows.len() >= 320, "{} rows", t.rows.len());
-    let analyzer = Analyzer::default();
-    let (mut with_post, mut without_post) = (WrongFlags::default(), WrongFlags::default());
-    for row in &t.rows {
-        let kind = kind_of(
-            &t,
-            row,
-            &[
-                "own_faith_service",
-                "own_origin_service",
-                "own_orientation",
-                "own_health_disability",
-                "family_member",
-                "condemning_hate",
-                "quoting_to_report",
-                "defending_group",
-                "neutral_mention",
-                "question_about_group",
-            ],
-        );
-        let group = col(&t, row, "group");
-        assert!(
-            [
-                "religion",
-                "ethnicity",
-                "sexual_orientation",
-                "gender",
-                "disability_health"
-            ]
-            .contains(&group),
-            "{}: group {group}",
-            row[0]
-        );
-        let text = col(&t, row, "text");
-        let post = col(&t, row, "post_text");
-        with_post.count(
-            kind,
-            &row[0],
-            text,
-            &analyzer.analyze(&CommentInput::new(text).post_text(post)),
-        );
-        without_post.count(
-            kind,
-            &row[0],
-            text,
-            &analyzer.analyze(&CommentInput::new(text)),
-        );
-    }
+    let (with_post, without_post) = read_with_and_without_post(
+        &t,
+        &[
+            "own_faith_service",
+            "own_origin_service",
+            "own_orientation",
+            "own_health_disability",
+            "family_member",
+            "condemning_hate",
+            "quoting_to_report",
+            "defending_group",
+            "neutral_mention",
+            "question_about_group",
+        ],
+        |row| {
+            let group = col(&t, row, "group");
+            assert!(
+                [
+                    "religion",
+                    "ethnicity",
+                    "sexual_orientation",
+                    "gender",
+                    "disability_health"
+                ]
+                .contains(&group),
+                "{}: group {group}",
+                row[0]
+            );
+        },
+    );
     without_post.print_and_check(
         "second benign set, read without the post",
         BENIGN_2_FLAGS_WITHOUT_POST_REACHED,
@@ -358,36 +372,18 @@ fn plain_mentions_and_profanity_at_things_are_not_discrimination() {
         &["id", "post_text", "text", "kind"],
     );
     assert!(t.rows.len() >= 240, "{} rows", t.rows.len());
-    let analyzer = Analyzer::default();
-    let (mut with_post, mut without_post) = (WrongFlags::default(), WrongFlags::default());
-    for row in &t.rows {
-        let kind = kind_of(
-            &t,
-            row,
-            &[
-                "plain_fact_group",
-                "own_identity_aside",
-                "profanity_at_things",
-                "support_for_group",
-                "news_and_numbers",
-                "mixed_complaint",
-            ],
-        );
-        let text = col(&t, row, "text");
-        let post = col(&t, row, "post_text");
-        with_post.count(
-            kind,
-            &row[0],
-            text,
-            &analyzer.analyze(&CommentInput::new(text).post_text(post)),
-        );
-        without_post.count(
-            kind,
-            &row[0],
-            text,
-            &analyzer.analyze(&CommentInput::new(text)),
-        );
-    }
+    let (with_post, without_post) = read_with_and_without_post(
+        &t,
+        &[
+            "plain_fact_group",
+            "own_identity_aside",
+            "profanity_at_things",
+            "support_for_group",
+            "news_and_numbers",
+            "mixed_complaint",
+        ],
+        |_| {},
+    );
     without_post.print_and_check(
         "plain mentions and profanity at things, read without the post",
         NEUTRAL_FLAGS_WITHOUT_POST_REACHED,
