@@ -579,11 +579,16 @@ impl Analyzer {
             }
             let span = norm.skeleton_span(h.start, h.end);
             let mut score = entry.weight;
-            if entry.category == Category::Discrimination && in_reported(h.start, h.end) {
+            let reported = in_reported(h.start, h.end);
+            if entry.category == Category::Discrimination && reported {
                 score = score.min(REPORTED_CAP);
             }
+            let (addressed, copula) = match entry.category {
+                Category::Insult | Category::Discrimination => address(sk, h.start),
+                _ => (Address::None, None),
+            };
             if entry.category == Category::Insult {
-                score = match address(sk, h.start) {
+                score = match addressed {
                     // "sei un buffone", "siete degli incompetenti e dei
                     // buffoni": a direct insult, above the usual flag line.
                     Address::Predicate => (score + 0.15).clamp(0.72, 0.98),
@@ -605,8 +610,8 @@ impl Analyzer {
             // of oneself, nor reported: the rules decide, not the head's
             // reading of the comment.
             if entry.category == Category::Discrimination
-                && !in_reported(h.start, h.end)
-                && predicate_copula(sk, h.start).is_some_and(|p| !denied(sk, p))
+                && !reported
+                && copula.is_some_and(|p| !denied(sk, p))
             {
                 kind = Some("slur_addressed");
                 score = (score + 0.1).min(0.95);
@@ -620,7 +625,7 @@ impl Analyzer {
                 explanation,
             );
             // A slur is also an insult when addressed to someone.
-            if entry.category == Category::Discrimination && addressed(sk, h.start) {
+            if entry.category == Category::Discrimination && addressed != Address::None {
                 c.finding(
                     Category::Insult,
                     None,
@@ -1597,33 +1602,11 @@ impl FeatureOnlyUnigram {
     }
 }
 
-/// True when an address word ("sei", "tu"...) precedes `pos` closely.
-/// The skeleton offset of the copula ("sei", "siete"...) that makes the
-/// word at `pos` a predicate about the reader, as [`address`] finds it.
-fn predicate_copula(sk: &str, pos: usize) -> Option<usize> {
-    let mut pos = pos.min(sk.len());
-    while !sk.is_char_boundary(pos) {
-        pos -= 1;
-    }
-    for (n, w) in sk[..pos].rsplit(' ').filter(|w| !w.is_empty()).enumerate() {
-        if n >= 8 || matches!(w, "." | "!" | "?" | ";" | ":") {
-            return None;
-        }
-        if ADDRESSED_COPULA.contains(&w) {
-            return Some(w.as_ptr() as usize - sk.as_ptr() as usize);
-        }
-    }
-    None
-}
-
-fn addressed(sk: &str, pos: usize) -> bool {
-    address(sk, pos) != Address::None
-}
-
-/// How the word at skeleton byte `pos` is addressed: looks back over the
-/// same clause (up to eight words, stopping at . ! ? ; :) for "sei/siete"
-/// (the word is then predicated of the reader) or a second-person word.
-fn address(sk: &str, pos: usize) -> Address {
+/// How the word at skeleton byte `pos` is addressed, and where the copula
+/// is when it is a predicate about the reader: looks back over the same
+/// clause (up to eight words, stopping at . ! ? ; :) for "sei/siete" (the
+/// word is then predicated of the reader) or a second-person word.
+fn address(sk: &str, pos: usize) -> (Address, Option<usize>) {
     let mut pos = pos.min(sk.len());
     while !sk.is_char_boundary(pos) {
         pos -= 1;
@@ -1634,13 +1617,16 @@ fn address(sk: &str, pos: usize) -> Address {
             break;
         }
         if ADDRESSED_COPULA.contains(&w) {
-            return Address::Predicate;
+            return (
+                Address::Predicate,
+                Some(w.as_ptr() as usize - sk.as_ptr() as usize),
+            );
         }
         if n < 4 && ADDRESSED.contains(&w) {
             found = Address::Near;
         }
     }
-    found
+    (found, None)
 }
 
 /// The special categories that name a group a classifier head protects
@@ -1858,12 +1844,18 @@ const ELIDED: &[&str] = &[
 /// reports or condemns, the quoted spans (double quotes, or a pair of
 /// single quotes that are not elisions).
 fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> Vec<(usize, usize)> {
-    static VERBS: OnceLock<ByFirstByte<()>> = OnceLock::new();
-    let verbs = VERBS.get_or_init(|| {
+    // The reporting verbs (false) and the carrier nouns (true).
+    static WORDS: OnceLock<ByFirstByte<bool>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
         ByFirstByte::new(
             REPORTING_VERBS
                 .iter()
-                .map(|v| (normalize::skeletonize(v), ()))
+                .map(|v| (normalize::skeletonize(v), false))
+                .chain(
+                    CARRIER_NOUNS
+                        .iter()
+                        .map(|n| (normalize::skeletonize(n), true)),
+                )
                 .collect(),
         )
     });
@@ -1875,16 +1867,8 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
     let mut prev = "";
     let mut quote_open: Option<usize> = None;
     let mut single = Vec::new();
-    static CARRIER_SKELETONS: OnceLock<Vec<String>> = OnceLock::new();
-    let carriers = CARRIER_SKELETONS.get_or_init(|| {
-        CARRIER_NOUNS
-            .iter()
-            .map(|w| normalize::skeletonize(w))
-            .collect()
-    });
     let mut carrier = false;
     for w in normalize::split_spaces(sk) {
-        carrier |= carriers.iter().any(|c| c == w);
         let start = pos;
         pos += w.len() + 1;
         if w == "'" {
@@ -1894,11 +1878,17 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
                     None => quote_open = Some(start),
                 }
             }
-        } else if verbs.candidates(w).iter().any(|(v, ())| v == w) && prev != "come" {
-            let end = sk[start..]
-                .find(['.', '!', '?', ';'])
-                .map_or(sk.len(), |i| start + i);
-            out.push((start, end));
+        } else {
+            match words.candidates(w).iter().find(|(v, _)| v == w) {
+                Some((_, true)) => carrier = true,
+                Some((_, false)) if prev != "come" => {
+                    let end = sk[start..]
+                        .find(['.', '!', '?', ';'])
+                        .map_or(sk.len(), |i| start + i);
+                    out.push((start, end));
+                }
+                _ => {}
+            }
         }
         if !w.is_empty() {
             prev = w;
