@@ -241,6 +241,9 @@ fn counter_speech_needs_two_kinds_of_cue_and_no_hate_of_the_author() {
         "una vergogna, chi ha imbrattato la sinagoga va trovato",
         // hate between quotes and a defence
         "c'è chi scrive \"rimandateli a casa loro\", ma sono nostri vicini e lavorano qui",
+        // a condemnation and a vandalised memorial or place of worship
+        "Vergogna per le lapidi musulmane sfregiate nel cimitero",
+        "vergognoso, la panchina arcobaleno del parco imbrattata di nuovo",
     ] {
         assert!(answers(text), "{text}");
     }
@@ -252,6 +255,8 @@ fn counter_speech_needs_two_kinds_of_cue_and_no_hate_of_the_author() {
         "\"sono persone come noi\"? ma per favore, vergogna",
         // cues of counter-speech around hate of the author's own
         "vergogna, c'è chi ha scritto che sono persone come noi. i rom sono tutti ladri",
+        // a vandalised memorial beside the author's own hate
+        "lapidi sfregiate? vergogna, ma i rom sono tutti ladri",
     ] {
         assert!(!answers(text), "{text}");
     }
