@@ -700,6 +700,7 @@ impl Analyzer {
                 Action::UnprotectedTarget => c.unprotected_target = true,
                 Action::CounterSpeech
                 | Action::Condemnation
+                | Action::Rebuttal
                 | Action::Defence
                 | Action::Respect
                 | Action::HateReport
@@ -1644,10 +1645,10 @@ fn protected_kind(kind: piazza_taxonomy::PersonalDataKind) -> bool {
 
 /// Counter-speech worded otherwise than the rules above expect: at least
 /// two different cues of a comment that answers hate rather than speaks it
-/// (a word of condemnation, a report of hateful words or acts or of who
-/// did them, a defence of the group's dignity, hate between quotes; an
-/// insult counts only beside a report, as the name it gives to who did
-/// it), the cues outside quotes, and no hate of the author's own (a slur
+/// (a word of condemnation or one that calls a claim false, a report of
+/// hateful words or acts or of who did them, a defence of the group's
+/// dignity, hate between quotes; an insult counts only beside a report, as
+/// the name it gives to who did it), the cues outside quotes, and no hate of the author's own (a slur
 /// at the flag line or a hateful pattern or threat outside quoted and
 /// reported speech). One cue is not enough: "vergogna" opens as much hate
 /// as it condemns, and an insult is as common in hate as in its answer.
@@ -1679,7 +1680,14 @@ fn answers_hate(
                 | Action::Finding(Category::Discrimination | Category::Threat, _, _)
         )
     };
-    let condemnation = cue(Action::Condemnation);
+    // Calling a claim false condemns it, as a word of condemnation does,
+    // when the author calls it so, not the speech the comment reports.
+    let rebuttal = rule_hits.iter().any(|h| {
+        rules.rule(h.rule).action == Action::Rebuttal
+            && !in_quotes(h.start, h.end)
+            && !in_reported(h.start, h.end)
+    });
+    let condemnation = cue(Action::Condemnation) || rebuttal;
     let report = cue(Action::CounterSpeech) || cue(Action::HateReport);
     let defence = cue(Action::Defence);
     // Respect for a group, not denied, is enough on its own.

@@ -45,6 +45,13 @@ pub(crate) enum Action {
     /// scritto", "scritte contro", "ho letto commenti"): a cue of
     /// counter-speech, never alone.
     HateReport,
+    /// Words that call a claim false ("bugie", "pregiudizi", "luoghi
+    /// comuni"): a cue of counter-speech, never alone, and only in the
+    /// author's own words; not a signal of the gates (hate calls things
+    /// false as readily as its answers do). Located, unlike the other cues:
+    /// "chi dice che sono brave persone racconta bugie" reports the claim
+    /// it calls false.
+    Rebuttal,
     /// Words that defend a group's dignity ("sono esseri umani", "sono
     /// nostri vicini"): a cue of counter-speech, never alone.
     Defence,
@@ -227,6 +234,8 @@ fn builtin_specs() -> Vec<Spec> {
          r"\b(?:non\s+si\s+(?:puo|deve|dovrebbe)\s+(?:piu\s+)?(?:dire|scrivere|chiamare|leggere|sentire)|(?:basta|smettetela|smettila)\s+(?:di|con)\s+(?:dire|chiamare|scrivere|insultare|il\s+razzismo|l\W*odio|l\W*omofobia)|(?:e|sono)\s+(?:stat[oaie]\s+)?(?:chiamat[oaie]|insultat[oaie]|apostrofat[oaie])|(?:gli|le|mi|ci)\s+(?:hanno|ha)\s+(?:detto|urlato|gridato|scritto|dato\s+del))".into()),
         (Action::HateReport, 0.0, "riferimento a un atto o a parole d'odio o a chi li ha compiuti",
          r"\b(?:(?:chi|che)\s+(?:ha|hanno)\s+(?:\w+\s+)?(?:scritto|imbrattato|disegnato|sfregiato|vandalizzato|insultato|aggredito|picchiato|lanciato|bruciato|distrutto|spezzato|danneggiato|profanato|offeso|minacciato|deriso|preso\s+in\s+giro|sputato)|(?:scritte|svastiche|insulti|offese|frasi|commenti|cori|striscioni|minacce|battute)\s+(?:\w+\s+){0,3}?(?:contro|razzist\w*|antisemit\w*|omofob\w*|transfob\w*|sessist\w*|offensiv\w*|d\W*odio)|(?:ho\s+letto|leggo|leggere|ho\s+sentito|c\W*e\s+chi|c\W*e\s+gente\s+che)\s+(?:\w+\s+){0,3}?(?:commenti|frasi|scritte|cose|parole|tipo|che)|(?:ho\s+letto|leggo|ho\s+sentito)\s+(?:\w+\s+){0,3}?QUOTE|(?:atto|atti|gesto|gesti)\s+(?:\w+\s+)?(?:d\W*odio|vil\w*|vigliacc\w*|razzist\w*|antisemit\w*|omofob\w*|vergognos\w*)|(?:certi|questi|sti|tanti|alcuni|nei|dei|sui|vostri)\s+commenti|QUOTE\s+(?:\w+\s+)?(?:scrivete|scrivi|scrive|scrivono|dite|dici|dice|dicono|commentate)|se\s+la\s+prend\w*\s+con|dare\s+la\s+colpa\s+(?:a|ad|ai|agli|alle|alla)|(?:dare|da|danno|date|dai)\s+del(?:la|lo|l)?\s+\w+\s+(?:a|ad)|leoni\s+da\s+tastiera|(?:lapidi|lapide|tombe|tomba|croci|moschea|moschee|sinagoga|sinagoghe|pietre\s+d\W*inciampo|pietra\s+d\W*inciampo|targa|targhe|murales|monumento|panchina\s+arcobaleno|bandiera\s+arcobaleno)\s+(?:\w+\s+){0,2}?(?:sfregiat\w*|vandalizzat\w*|imbrattat\w*|profanat\w*|spezzat\w*|distrutt\w*|danneggiat\w*|bruciat\w*|divelt\w*|deturpat\w*))\b".replace("QUOTE", "\"")),
+        (Action::Rebuttal, 0.0, "si smentisce un'affermazione",
+         r"\b(?:bugie|bugia|falsita|pregiudizi\w*|luoghi\s+comuni|fake\s+news|disinformazione)\b".into()),
         (Action::Defence, 0.0, "difesa della dignità di un gruppo",
          r"\b(?:sono\s+(?:esseri\s+umani|nostri\s+vicini|vicini\s+di\s+casa|nostri\s+concittadini|fratelli)|sono\s+(?:persone|cittadini|bambini|ragazzi|lavoratori|italiani|esseri\s+umani|famiglie)\s+come\s+(?:noi|tutti|gli\s+altri|te|voi|i\s+nostri)|siamo\s+tutti\s+(?:uguali|umani|esseri\s+umani|fratelli|persone)|restiamo\s+umani|pagano\s+le\s+tasse|(?:questa\s+)?e\s+casa\s+loro|lasciateli\s+(?:in\s+pace|stare|vivere|campa\w*)|nessuno\s+merita|che\s+(?:problema|male)\s+(?:avete|hai|vi\s+hanno\s+fatto|v\W*hanno\s+fatto|ti\s+hanno\s+fatto)|ogni\s+volta\s+che\s+si\s+parla\s+di|(?:smett\w+|basta)\s+(?:di|con\s+lo|con\s+il)\s+(?:dare\s+la\s+colpa|generalizzare|insultare|offendere|prendersela)|non\s+(?:e|sono)\s+(?:un\s+|una\s+)?(?:insult\w*|malatti\w*|colpa|peso|offes\w*))\b".into()),
         (Action::Respect, 0.0, "rispetto per un gruppo",

@@ -244,6 +244,8 @@ fn counter_speech_needs_two_kinds_of_cue_and_no_hate_of_the_author() {
         // a condemnation and a vandalised memorial or place of worship
         "Vergogna per le lapidi musulmane sfregiate nel cimitero",
         "vergognoso, la panchina arcobaleno del parco imbrattata di nuovo",
+        // a report of who spreads a claim and a word that calls it false
+        "A chi nei commenti scrive che i servizi sociali aiutano solo gli immigrati. Sono bugie, i nostri utenti sono quasi tutti anziani",
     ] {
         assert!(answers(text), "{text}");
     }
@@ -257,6 +259,11 @@ fn counter_speech_needs_two_kinds_of_cue_and_no_hate_of_the_author() {
         "vergogna, c'è chi ha scritto che sono persone come noi. i rom sono tutti ladri",
         // a vandalised memorial beside the author's own hate
         "lapidi sfregiate? vergogna, ma i rom sono tutti ladri",
+        // the defence called false inside the reported clause, and hate
+        "chi dice che sono brave persone racconta bugie, i rom sono tutti ladri",
+        "chi dice che sono brave persone racconta bugie. Rubano e basta",
+        // a word that calls something false is one cue, not two
+        "basta bugie, qui gli stranieri comandano e noi paghiamo",
     ] {
         assert!(!answers(text), "{text}");
     }

@@ -303,9 +303,11 @@ fn read_with_and_without_post(
 /// 6). Its failures have been read since, so it is a development set now:
 /// see `testdata/README.md`. 5 and 4 after the second batch of desk
 /// negatives, 3 and 2 once quotes from a flyer or a sign are reported
-/// speech. Lower them, never raise them.
-const BENIGN_2_FLAGS_WITH_POST_REACHED: usize = 3;
-const BENIGN_2_FLAGS_WITHOUT_POST_REACHED: usize = 2;
+/// speech, 2 and 1 once a word that calls a claim false ("bugie",
+/// "pregiudizi") counts as a cue of counter-speech. Lower them, never raise
+/// them.
+const BENIGN_2_FLAGS_WITH_POST_REACHED: usize = 2;
+const BENIGN_2_FLAGS_WITHOUT_POST_REACHED: usize = 1;
 
 /// The second set of benign mentions (340 comments, each under the comune's
 /// post it answers, half of the posts about a group): read with the post,
