@@ -978,7 +978,9 @@ fn tied_to_a_person(
             _ => return false,
         }
     };
-    (from..before.len().min(from + 4)).any(person)
+    // Up to five words back: "quello con la Panda rossa di via Alighieri
+    // 3" ties the address to "quello" across four words.
+    (from..before.len().min(from + 5)).any(person)
 }
 
 #[cfg(test)]

@@ -817,3 +817,26 @@ fn assert_flags(flagged: impl Fn(&str) -> bool, yes: &[&str], no: &[&str]) {
         assert!(!flagged(text), "flagged: {text}");
     }
 }
+
+#[test]
+fn an_address_is_personal_when_a_person_is_tied_to_it() {
+    let score = |text: &str| {
+        analyze(text)
+            .personal_data("address")
+            .map_or(0.0, |f| f.score)
+    };
+    for text in [
+        "abito in via Garibaldi 12",
+        "la signora Neri di corso Italia 3 lascia sempre i sacchi fuori",
+        // the person four words before the link
+        "quello con la Panda rossa di via Alighieri 3 è un pericolo pubblico",
+    ] {
+        assert!(score(text) >= 0.5, "{text}: {}", score(text));
+    }
+    for text in [
+        "in piazza Cavour 16 c'è una perdita d'acqua",
+        "la buca davanti al civico 8 di via Verdi è ancora lì",
+    ] {
+        assert!(score(text) < 0.5, "{text}: {}", score(text));
+    }
+}
