@@ -401,6 +401,50 @@ fn plain_mentions_and_profanity_at_things_are_not_discrimination() {
     );
 }
 
+/// Discrimination flags on `benign_mentions_3.tsv`, 320 benign mentions
+/// written on 2026-12-06 by four helpers that saw no code and no other set
+/// (80 each, two kinds each), each under the comune's post it answers:
+/// citizens stating their own identity while complaining or asking, a
+/// relative's or a friend's, thanks and praise, condemnations of hateful
+/// acts, practical questions, irony at prejudice, very informal registers,
+/// facts and history, 40 of each. Measured once, blind, with `24a373c`: 4
+/// of 320 with the post and 4 without (two condemnations and two ironies
+/// that quote the prejudice they mock). Lower them, never raise them.
+const BENIGN_3_FLAGS_WITH_POST_REACHED: usize = 4;
+const BENIGN_3_FLAGS_WITHOUT_POST_REACHED: usize = 4;
+
+/// The third set of benign mentions, read with the post and without it.
+#[test]
+fn a_third_set_of_benign_mentions_written_blind_is_not_flagged() {
+    let t = table(
+        "benign_mentions_3.tsv",
+        &["id", "post_text", "text", "kind", "group"],
+    );
+    assert!(t.rows.len() >= 320, "{} rows", t.rows.len());
+    let (with_post, without_post) = read_with_and_without_post(
+        &t,
+        &[
+            "own_identity_complaint",
+            "relative_or_friend",
+            "thanks_and_praise",
+            "condemning_incident",
+            "practical_question",
+            "irony_against_prejudice",
+            "informal_register",
+            "facts_and_history",
+        ],
+        |_| {},
+    );
+    without_post.print_and_check(
+        "third benign set, read without the post",
+        BENIGN_3_FLAGS_WITHOUT_POST_REACHED,
+    );
+    with_post.print_and_check(
+        "third benign set, read with the post",
+        BENIGN_3_FLAGS_WITH_POST_REACHED,
+    );
+}
+
 /// Discrimination flags the shipped analyser raises on the criticisms of
 /// the administration of `criticism.tsv` (written by another hand than the
 /// desk negatives, never trained or tuned on). The bar is 0, as for the
