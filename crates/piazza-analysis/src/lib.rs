@@ -1648,9 +1648,9 @@ fn protected_kind(kind: piazza_taxonomy::PersonalDataKind) -> bool {
 /// (a word of condemnation or one that calls a claim false, a report of
 /// hateful words or acts or of who did them, a defence of the group's
 /// dignity, hate between quotes; an insult counts only beside a report, as
-/// the name it gives to who did it), the cues outside quotes, and no hate of the author's own (a slur
-/// at the flag line or a hateful pattern or threat outside quoted and
-/// reported speech). One cue is not enough: "vergogna" opens as much hate
+/// the name it gives to who did it), the cues outside quotes, and no hate
+/// of the author's own (a slur at the flag line or a hateful pattern or
+/// threat outside quoted and reported speech). One cue is not enough: "vergogna" opens as much hate
 /// as it condemns, and an insult is as common in hate as in its answer.
 fn answers_hate(
     rules: &Rules,

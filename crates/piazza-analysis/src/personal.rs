@@ -978,8 +978,8 @@ fn tied_to_a_person(
             _ => return false,
         }
     };
-    // Up to five words back: "quello con la Panda rossa di via Alighieri
-    // 3" ties the address to "quello" across four words.
+    // Up to five words back from the link: "quello con la Panda rossa di
+    // via Alighieri 3" ties the address to "quello" across four words.
     (from..before.len().min(from + 5)).any(person)
 }
 

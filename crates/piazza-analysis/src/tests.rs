@@ -828,7 +828,7 @@ fn an_address_is_personal_when_a_person_is_tied_to_it() {
     for text in [
         "abito in via Garibaldi 12",
         "la signora Neri di corso Italia 3 lascia sempre i sacchi fuori",
-        // the person four words before the link
+        // four words between the person and the address's link
         "quello con la Panda rossa di via Alighieri 3 è un pericolo pubblico",
     ] {
         assert!(score(text) >= 0.5, "{text}: {}", score(text));
