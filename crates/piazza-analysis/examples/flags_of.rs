@@ -8,6 +8,9 @@ use piazza_analysis::corpus::parse_tsv;
 use piazza_analysis::{Analyzer, CommentInput};
 use piazza_taxonomy::Category;
 
+#[path = "support/mod.rs"]
+mod support;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let path = args
@@ -28,22 +31,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             c = c.post_text(p);
         }
         let a = analyzer.analyze(&c);
-        let flags: Vec<String> = a
-            .findings
-            .iter()
-            .filter(|f| f.category == Category::Discrimination && f.score >= 0.6)
-            .map(|f| {
-                format!(
-                    "{}/{:?}/{:.2}",
-                    f.kind.as_deref().unwrap_or("-"),
-                    f.target,
-                    f.score
-                )
-            })
-            .collect();
+        let flags = support::describe(
+            a.findings
+                .iter()
+                .filter(|f| f.category == Category::Discrimination && f.score >= 0.6),
+        );
         if !flags.is_empty() {
             n += 1;
-            println!("{i}\t{}\t{t}", flags.join(" "));
+            println!("{i}\t{flags}\t{t}");
         }
     }
     println!("{n} of {} flagged", texts.len());

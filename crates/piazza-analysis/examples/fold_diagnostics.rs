@@ -25,6 +25,9 @@ use piazza_analysis::training::{TRAINING_FILES, load};
 use piazza_analysis::{Analyzer, CommentInput, Normalized};
 use piazza_taxonomy::Category;
 
+#[path = "support/mod.rs"]
+mod support;
+
 /// The policies' default flag line for discrimination.
 const FLAG: f32 = 0.6;
 
@@ -62,19 +65,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut probs = vec![0.0f32; bundle.heads.len()];
         for (i, text) in texts.iter().enumerate().filter(|&(i, _)| folds[i] == fold) {
             let analysis = analyzer.analyze(&CommentInput::new(text));
-            let found: Vec<String> = analysis
-                .findings
-                .iter()
-                .filter(|f| f.category == Category::Discrimination)
-                .map(|f| {
-                    format!(
-                        "{}/{:?}/{:.2}",
-                        f.kind.as_deref().unwrap_or("-"),
-                        f.target,
-                        f.score
-                    )
-                })
-                .collect();
+            let found = support::describe(
+                analysis
+                    .findings
+                    .iter()
+                    .filter(|f| f.category == Category::Discrimination),
+            );
             let flagged = analysis
                 .findings
                 .iter()
@@ -87,7 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 u8::from(gold[i]),
                 u8::from(flagged),
                 probs[head],
-                found.join(" "),
+                found,
                 text.replace(['\n', '\t'], " ")
             );
         }
