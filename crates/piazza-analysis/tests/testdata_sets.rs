@@ -265,6 +265,39 @@ fn benign_mentions_are_not_flagged_beyond_what_was_reached() {
     wrong.print_and_check("benign mentions", BENIGN_FLAGS_REACHED);
 }
 
+/// A set of comments under the comune's posts they answer, none of them
+/// discrimination, and the flags each reading reached.
+struct SetUnderPosts<'a> {
+    file: &'a str,
+    /// What the printed figures call it.
+    name: &'a str,
+    columns: &'a [&'a str],
+    min_rows: usize,
+    kinds: &'a [&'a str],
+    reached_without_post: usize,
+    reached_with_post: usize,
+}
+
+impl SetUnderPosts<'_> {
+    /// Reads every comment with its post and without it, prints the wrong
+    /// flags of each reading by kind and fails when either flags more than
+    /// was reached; `check_row` sees each row first.
+    fn check(&self, check_row: impl Fn(&Table, &[String])) {
+        let t = table(self.file, self.columns);
+        assert!(t.rows.len() >= self.min_rows, "{} rows", t.rows.len());
+        let (with_post, without_post) =
+            read_with_and_without_post(&t, self.kinds, |row| check_row(&t, row));
+        without_post.print_and_check(
+            &format!("{}, read without the post", self.name),
+            self.reached_without_post,
+        );
+        with_post.print_and_check(
+            &format!("{}, read with the post", self.name),
+            self.reached_with_post,
+        );
+    }
+}
+
 /// Every comment of `t` read with its post and without it: the wrong
 /// flags of each reading, by kind (one of `kinds`); `check_row` sees each
 /// row first.
@@ -314,14 +347,12 @@ const BENIGN_2_FLAGS_WITHOUT_POST_REACHED: usize = 1;
 /// then without it; neither reading may flag more than was reached.
 #[test]
 fn a_second_set_of_benign_mentions_written_blind_is_not_flagged() {
-    let t = table(
-        "benign_mentions_2.tsv",
-        &["id", "post_text", "text", "kind", "group"],
-    );
-    assert!(t.rows.len() >= 320, "{} rows", t.rows.len());
-    let (with_post, without_post) = read_with_and_without_post(
-        &t,
-        &[
+    SetUnderPosts {
+        file: "benign_mentions_2.tsv",
+        name: "second benign set",
+        columns: &["id", "post_text", "text", "kind", "group"],
+        min_rows: 320,
+        kinds: &[
             "own_faith_service",
             "own_origin_service",
             "own_orientation",
@@ -333,30 +364,24 @@ fn a_second_set_of_benign_mentions_written_blind_is_not_flagged() {
             "neutral_mention",
             "question_about_group",
         ],
-        |row| {
-            let group = col(&t, row, "group");
-            assert!(
-                [
-                    "religion",
-                    "ethnicity",
-                    "sexual_orientation",
-                    "gender",
-                    "disability_health"
-                ]
-                .contains(&group),
-                "{}: group {group}",
-                row[0]
-            );
-        },
-    );
-    without_post.print_and_check(
-        "second benign set, read without the post",
-        BENIGN_2_FLAGS_WITHOUT_POST_REACHED,
-    );
-    with_post.print_and_check(
-        "second benign set, read with the post",
-        BENIGN_2_FLAGS_WITH_POST_REACHED,
-    );
+        reached_without_post: BENIGN_2_FLAGS_WITHOUT_POST_REACHED,
+        reached_with_post: BENIGN_2_FLAGS_WITH_POST_REACHED,
+    }
+    .check(|t, row| {
+        let group = col(t, row, "group");
+        assert!(
+            [
+                "religion",
+                "ethnicity",
+                "sexual_orientation",
+                "gender",
+                "disability_health"
+            ]
+            .contains(&group),
+            "{}: group {group}",
+            row[0]
+        );
+    });
 }
 
 /// Discrimination flags on `neutral_and_profanity.tsv`, 240 comments
@@ -374,14 +399,12 @@ const NEUTRAL_FLAGS_WITHOUT_POST_REACHED: usize = 2;
 /// The third benign set, read with the post and without it.
 #[test]
 fn plain_mentions_and_profanity_at_things_are_not_discrimination() {
-    let t = table(
-        "neutral_and_profanity.tsv",
-        &["id", "post_text", "text", "kind"],
-    );
-    assert!(t.rows.len() >= 240, "{} rows", t.rows.len());
-    let (with_post, without_post) = read_with_and_without_post(
-        &t,
-        &[
+    SetUnderPosts {
+        file: "neutral_and_profanity.tsv",
+        name: "plain mentions and profanity at things",
+        columns: &["id", "post_text", "text", "kind"],
+        min_rows: 240,
+        kinds: &[
             "plain_fact_group",
             "own_identity_aside",
             "profanity_at_things",
@@ -389,16 +412,10 @@ fn plain_mentions_and_profanity_at_things_are_not_discrimination() {
             "news_and_numbers",
             "mixed_complaint",
         ],
-        |_| {},
-    );
-    without_post.print_and_check(
-        "plain mentions and profanity at things, read without the post",
-        NEUTRAL_FLAGS_WITHOUT_POST_REACHED,
-    );
-    with_post.print_and_check(
-        "plain mentions and profanity at things, read with the post",
-        NEUTRAL_FLAGS_WITH_POST_REACHED,
-    );
+        reached_without_post: NEUTRAL_FLAGS_WITHOUT_POST_REACHED,
+        reached_with_post: NEUTRAL_FLAGS_WITH_POST_REACHED,
+    }
+    .check(|_, _| {});
 }
 
 /// Discrimination flags on `benign_mentions_3.tsv`, 320 benign mentions
@@ -416,14 +433,12 @@ const BENIGN_3_FLAGS_WITHOUT_POST_REACHED: usize = 4;
 /// The third set of benign mentions, read with the post and without it.
 #[test]
 fn a_third_set_of_benign_mentions_written_blind_is_not_flagged() {
-    let t = table(
-        "benign_mentions_3.tsv",
-        &["id", "post_text", "text", "kind", "group"],
-    );
-    assert!(t.rows.len() >= 320, "{} rows", t.rows.len());
-    let (with_post, without_post) = read_with_and_without_post(
-        &t,
-        &[
+    SetUnderPosts {
+        file: "benign_mentions_3.tsv",
+        name: "third benign set",
+        columns: &["id", "post_text", "text", "kind", "group"],
+        min_rows: 320,
+        kinds: &[
             "own_identity_complaint",
             "relative_or_friend",
             "thanks_and_praise",
@@ -433,16 +448,10 @@ fn a_third_set_of_benign_mentions_written_blind_is_not_flagged() {
             "informal_register",
             "facts_and_history",
         ],
-        |_| {},
-    );
-    without_post.print_and_check(
-        "third benign set, read without the post",
-        BENIGN_3_FLAGS_WITHOUT_POST_REACHED,
-    );
-    with_post.print_and_check(
-        "third benign set, read with the post",
-        BENIGN_3_FLAGS_WITH_POST_REACHED,
-    );
+        reached_without_post: BENIGN_3_FLAGS_WITHOUT_POST_REACHED,
+        reached_with_post: BENIGN_3_FLAGS_WITH_POST_REACHED,
+    }
+    .check(|_, _| {});
 }
 
 /// Discrimination flags the shipped analyser raises on the criticisms of
