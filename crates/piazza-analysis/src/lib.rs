@@ -48,6 +48,7 @@ pub mod normalize;
 mod offtopic;
 mod personal;
 mod rules;
+mod senses;
 pub mod spam;
 mod special;
 pub mod synth;
@@ -262,6 +263,9 @@ struct Collector<'t> {
     /// The comment aims its anger at people no law protects as a group
     /// ("odio i pedofili"): [`Action::UnprotectedTarget`].
     unprotected_target: bool,
+    /// Char spans of slurs said of the author's own group ("noi terroni"):
+    /// when a gate demotes them, they are not offensive language either.
+    reclaimed: Vec<(u32, u32)>,
 }
 
 fn noisy_or(a: f32, b: f32) -> f32 {
@@ -513,6 +517,7 @@ impl Analyzer {
             intents: Vec::new(),
             criticises_administration: false,
             unprotected_target: false,
+            reclaimed: Vec::new(),
         };
         let sk = norm.skeleton.as_str();
 
@@ -546,6 +551,12 @@ impl Analyzer {
             self.lexicon
                 .find_with_groups(norm, &mut lex_hits, &group_bit),
         );
+        // "l'apertura ritardata del nido", "via Negri": a word spelt like a
+        // slur, not a slur.
+        lex_hits.retain(|h| {
+            self.lexicon.entry(h.entry).category != Category::Discrimination
+                || senses::sense(text, norm, h.start, h.end) != senses::Sense::Plain
+        });
         if condemnation
             && lex_hits.iter().any(|h| {
                 self.lexicon.entry(h.entry).category == Category::Discrimination
@@ -603,6 +614,32 @@ impl Analyzer {
                 (Category::Obscene, _) => "contenuto osceno o sessualmente esplicito",
                 (Category::Discrimination, _) => "termine spregiativo verso un gruppo protetto",
                 _ => "termine presente negli elenchi di parole vietate",
+            };
+            // "mio figlio è cerebroleso", "il parcheggio per handicappati":
+            // dated words, a citizen's description, not an attack.
+            let sense = if entry.category == Category::Discrimination && copula.is_none() {
+                senses::sense(text, norm, h.start, h.end)
+            } else {
+                senses::Sense::Slur
+            };
+            // A group no head reads (disability): the rules decide alone, so
+            // "per noi handicappati" is theirs to spare. A head's group is
+            // spared its fallback to offensive language (`demote_slurs`).
+            let head_reads = entry.target == Some(DiscriminationTarget::Religion)
+                || gate::target_bit(entry.target) != 0;
+            if sense == senses::Sense::OwnGroup {
+                c.reclaimed.push(span);
+            }
+            let explanation = match sense {
+                senses::Sense::Descriptive => {
+                    score = score.min(REPORTED_CAP);
+                    "termine datato per una disabilità, usato per descrivere una persona o un servizio e non per offendere"
+                }
+                senses::Sense::OwnGroup if !head_reads => {
+                    score = score.min(REPORTED_CAP);
+                    "termine detto di sé o del proprio gruppo, non per offendere"
+                }
+                _ => explanation,
             };
             let mut kind = (entry.category == Category::Discrimination).then_some("slur");
             // "sei proprio un negro": the slur is said of the reader, an
@@ -1120,12 +1157,18 @@ fn gated_rule_bit(f: &Finding) -> u8 {
 
 /// The slurs of the groups `gated` selects, when their head's gate does not
 /// see an attack on the group: not discrimination (reported below the flag
-/// line), but still offensive language, which every policy forbids.
+/// line), but still offensive language, which every policy forbids, unless
+/// said of the author's own group ("noi terroni al freddo delle Dolomiti").
 fn demote_slurs(c: &mut Collector<'_>, gated: impl Fn(u8) -> bool) {
     let mut words = Vec::new();
     for f in &mut c.findings {
         if gated(gated_rule_bit(f)) && f.score > REPORTED_CAP {
-            words.extend(f.evidence.iter().map(|e| (e.start, e.end, f.score)));
+            words.extend(
+                f.evidence
+                    .iter()
+                    .filter(|e| !c.reclaimed.contains(&(e.start as u32, e.end as u32)))
+                    .map(|e| (e.start, e.end, f.score)),
+            );
             f.score = REPORTED_CAP;
         }
     }

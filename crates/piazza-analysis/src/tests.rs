@@ -576,6 +576,7 @@ fn evidence_of_any_char_span_is_the_chars_of_that_span() {
                     intents: Vec::new(),
                     criticises_administration: false,
                     unprotected_target: false,
+                    reclaimed: Vec::new(),
                 };
                 let ev = c.evidence((s as u32, e as u32));
                 assert_eq!((ev.start, ev.end), (s, e), "{text:?}");

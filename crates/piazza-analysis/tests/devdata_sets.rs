@@ -30,8 +30,11 @@ const CS_ANSWERS: usize = 7;
 /// hate worded with a condemnation ("vergogna") lost with it (44 to 39);
 /// the explicit generalisations added the same day ("i X sono tutti
 /// uguali", "vengono qui solo a rubare", "portano solo degrado"...) found
-/// 5 of them again. The trade is in the model card.
-const CS_HATEFUL: usize = 44;
+/// 5 of them again. The trade is in the model card. 43 since a dated word
+/// for a disability naming a service is a description (`src/senses.rs`):
+/// csh79, "le rampe per gli handicappati ... che se ne stiano a casa", has
+/// no other sign of hate the rules read.
+const CS_HATEFUL: usize = 43;
 const CA_ANSWERS: usize = 4;
 /// 19 until the second batch of desk negatives, 15 with it, 17 with the
 /// explicit generalisations (see [`CS_HATEFUL`]).

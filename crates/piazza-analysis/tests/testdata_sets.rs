@@ -23,6 +23,8 @@ const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata");
 const FLAG_DISCRIMINATION: f32 = 0.6;
 const FLAG_THREAT: f32 = 0.5;
 const FLAG_PERSONAL_DATA: f32 = 0.5;
+/// The same policy's line for insults, vulgarity and obscenity.
+const FLAG_OFFENSIVE: f32 = 0.6;
 
 fn table(file: &str, columns: &[&str]) -> Table {
     let path = format!("{TESTDATA}/{file}");
@@ -452,6 +454,194 @@ fn a_third_set_of_benign_mentions_written_blind_is_not_flagged() {
         reached_with_post: BENIGN_3_FLAGS_WITH_POST_REACHED,
     }
     .check(|_, _| {});
+}
+
+/// Whether a comment is flagged as offensive in any way: discrimination,
+/// a threat, an insult, vulgarity or obscenity (any of them hides it).
+fn flagged_as_offensive(a: &Analysis) -> bool {
+    flagged_as_hateful(a)
+        || [Category::Insult, Category::Vulgarity, Category::Obscene]
+            .into_iter()
+            .any(|c| flagged(a, c, FLAG_OFFENSIVE))
+}
+
+/// Per kind of a set read under its posts: rows, rows flagged as
+/// discrimination, rows flagged as offensive in any way
+/// ([`flagged_as_offensive`]); and the ids and texts of the rows flagged
+/// as discrimination, then of the others.
+type FlagsByKind = BTreeMap<String, (usize, usize, usize)>;
+
+fn flags_under_posts(file: &str, kinds: &[&str]) -> (FlagsByKind, Vec<String>, Vec<String>) {
+    let t = table(file, &["id", "post_text", "text", "kind"]);
+    let analyzer = Analyzer::default();
+    let mut by_kind = FlagsByKind::new();
+    let (mut flagged_rows, mut other_rows) = (Vec::new(), Vec::new());
+    for row in &t.rows {
+        let kind = kind_of(&t, row, kinds);
+        let text = col(&t, row, "text");
+        let a = analyzer.analyze(&CommentInput::new(text).post_text(col(&t, row, "post_text")));
+        let disc = flagged(&a, Category::Discrimination, FLAG_DISCRIMINATION);
+        let e = by_kind.entry(kind.to_string()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(disc);
+        e.2 += usize::from(flagged_as_offensive(&a));
+        let line = format!("{}: {text}", row[0]);
+        if disc {
+            flagged_rows.push(line);
+        } else {
+            other_rows.push(line);
+        }
+    }
+    (by_kind, flagged_rows, other_rows)
+}
+
+/// Prints the counts of [`flags_under_posts`] and the rows `label`led,
+/// and returns the two totals.
+fn print_flags(what: &str, by_kind: &FlagsByKind, label: &str, rows: &[String]) -> (usize, usize) {
+    let disc: usize = by_kind.values().map(|v| v.1).sum();
+    let any: usize = by_kind.values().map(|v| v.2).sum();
+    let n: usize = by_kind.values().map(|v| v.0).sum();
+    println!("{what}: {disc} of {n} flagged as discrimination, {any} as offensive in any way");
+    for (kind, (n, d, a)) in by_kind {
+        println!("  {kind:<26} {d:>3} / {a:>3} of {n:>3}");
+    }
+    for r in rows {
+        println!("  {label}: {r}");
+    }
+    (disc, any)
+}
+
+/// A set of words spelt like slurs, read under the posts, and the flags it
+/// reached: at most (`innocent`) or at least (used to offend).
+struct SensesSet<'a> {
+    file: &'a str,
+    name: &'a str,
+    rows: usize,
+    kinds: &'a [&'a str],
+    innocent: bool,
+    discrimination_reached: usize,
+    offensive_reached: usize,
+}
+
+impl SensesSet<'_> {
+    fn check(&self) {
+        let (by_kind, flagged_rows, other_rows) = flags_under_posts(self.file, self.kinds);
+        assert_eq!(by_kind.values().map(|v| v.0).sum::<usize>(), self.rows);
+        let (label, rows) = if self.innocent {
+            ("flagged", &flagged_rows)
+        } else {
+            ("not flagged as discrimination", &other_rows)
+        };
+        let (disc, any) = print_flags(self.name, &by_kind, label, rows);
+        let (d, o) = (self.discrimination_reached, self.offensive_reached);
+        if self.innocent {
+            assert!(disc <= d, "{disc} flagged as discrimination, reached {d}");
+            assert!(any <= o, "{any} flagged as offensive, reached {o}");
+        } else {
+            assert!(disc >= d, "{disc} flagged as discrimination, reached {d}");
+            assert!(any >= o, "{any} flagged as offensive, reached {o}");
+        }
+    }
+}
+
+/// Flags on `innocent_senses.tsv`: 160 comments written on 2026-12-06 by
+/// a helper that saw no code and no other set, each under the comune's
+/// post it answers, each using a word of the slur lexicon in a sense that
+/// offends nobody: "ritardato" for a delay, a dated word for a disability
+/// said of a relative or a service, "giudei" in the Gospel or in history
+/// and "Negri" as a name, "terroni" said of oneself; 40 of each. Measured
+/// once, blind, with the senses of `src/senses.rs` as first written: 29
+/// flagged as discrimination (72 at `2f997c8`, before them). Read since: a
+/// development set; 7 once a person before "ritardato" makes it the insult,
+/// "noi handicappati" is the author's own and "spastica" after a
+/// condition is medical. Offensive in any way: 39, most of them "giudei"
+/// in history and "terroni" in banter that a head's gate demotes to
+/// offensive language. Lower them, never raise them.
+const INNOCENT_SENSES_DISCRIMINATION_REACHED: usize = 7;
+const INNOCENT_SENSES_OFFENSIVE_REACHED: usize = 39;
+
+#[test]
+fn words_spelt_like_slurs_used_innocently_are_not_flagged() {
+    SensesSet {
+        file: "innocent_senses.tsv",
+        name: "words spelt like slurs, used innocently",
+        rows: 160,
+        kinds: &[
+            "delay",
+            "dated_disability_word",
+            "religious_historical",
+            "self_and_banter",
+        ],
+        innocent: true,
+        discrimination_reached: INNOCENT_SENSES_DISCRIMINATION_REACHED,
+        offensive_reached: INNOCENT_SENSES_OFFENSIVE_REACHED,
+    }
+    .check();
+}
+
+/// Flags on `offensive_senses.tsv`: 80 comments written with the set above
+/// by another helper, blind in the same way, each using one of those words
+/// to offend (40 disability slurs, 40 slurs of origin or religion).
+/// Measured once, blind, with the first senses: 47 flagged as
+/// discrimination (49 at `2f997c8`). Read since: 52 once the lexicon has
+/// "spastica", "subnormali", "cerebrolesa"; 74 of 80 flagged as offensive
+/// in any way. Raise them, never lower them.
+const OFFENSIVE_SENSES_DISCRIMINATION_REACHED: usize = 52;
+const OFFENSIVE_SENSES_OFFENSIVE_REACHED: usize = 74;
+
+#[test]
+fn the_same_words_used_to_offend_are_flagged() {
+    SensesSet {
+        file: "offensive_senses.tsv",
+        name: "the same words used to offend",
+        rows: 80,
+        kinds: &["disability_slur", "origin_religion_slur"],
+        innocent: false,
+        discrimination_reached: OFFENSIVE_SENSES_DISCRIMINATION_REACHED,
+        offensive_reached: OFFENSIVE_SENSES_OFFENSIVE_REACHED,
+    }
+    .check();
+}
+
+/// The second pair (`innocent_senses_2.tsv`, 120 comments, 30 of each
+/// kind; `offensive_senses_2.tsv`, 80), written later the same day by a
+/// third helper, blind, and measured once with the senses final: 12 of 120
+/// innocent comments flagged as discrimination (55 at `2f997c8`), 33 as
+/// offensive in any way; 50 of 80 offensive ones flagged as discrimination
+/// (49 at `2f997c8`), 73 as offensive in any way. Read after measuring,
+/// never used to change the analyser.
+const INNOCENT_SENSES_2_DISCRIMINATION_REACHED: usize = 12;
+const INNOCENT_SENSES_2_OFFENSIVE_REACHED: usize = 33;
+const OFFENSIVE_SENSES_2_DISCRIMINATION_REACHED: usize = 50;
+const OFFENSIVE_SENSES_2_OFFENSIVE_REACHED: usize = 73;
+
+#[test]
+fn a_second_pair_of_sets_of_words_spelt_like_slurs_written_blind() {
+    SensesSet {
+        file: "innocent_senses_2.tsv",
+        name: "second set of words spelt like slurs, used innocently",
+        rows: 120,
+        kinds: &[
+            "delay",
+            "dated_disability_word",
+            "names_and_history",
+            "said_of_oneself",
+        ],
+        innocent: true,
+        discrimination_reached: INNOCENT_SENSES_2_DISCRIMINATION_REACHED,
+        offensive_reached: INNOCENT_SENSES_2_OFFENSIVE_REACHED,
+    }
+    .check();
+    SensesSet {
+        file: "offensive_senses_2.tsv",
+        name: "second set of the same words used to offend",
+        rows: 80,
+        kinds: &["disability_slur", "origin_religion_slur"],
+        innocent: false,
+        discrimination_reached: OFFENSIVE_SENSES_2_DISCRIMINATION_REACHED,
+        offensive_reached: OFFENSIVE_SENSES_2_OFFENSIVE_REACHED,
+    }
+    .check();
 }
 
 /// Discrimination flags the shipped analyser raises on the criticisms of
