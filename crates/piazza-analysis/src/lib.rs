@@ -553,10 +553,18 @@ impl Analyzer {
         );
         // "l'apertura ritardata del nido", "via Negri": a word spelt like a
         // slur, not a slur.
+        // The sense of every hit that stays, read once.
+        let mut lex_senses = Vec::with_capacity(lex_hits.len());
         lex_hits.retain(|h| {
-            self.lexicon.entry(h.entry).category != Category::Discrimination
-                || senses::sense(text, norm, h.start, h.end) != senses::Sense::Plain
+            let sense = if self.lexicon.entry(h.entry).category == Category::Discrimination {
+                senses::sense(text, norm, h.start, h.end)
+            } else {
+                senses::Sense::Slur
+            };
+            lex_senses.push(sense);
+            sense != senses::Sense::Plain
         });
+        lex_senses.retain(|&s| s != senses::Sense::Plain);
         if condemnation
             && lex_hits.iter().any(|h| {
                 self.lexicon.entry(h.entry).category == Category::Discrimination
@@ -580,7 +588,7 @@ impl Analyzer {
         }
 
         // ---------------------------------------------------------- lexicon
-        for h in &lex_hits {
+        for (h, &sense) in lex_hits.iter().zip(&lex_senses) {
             let entry = self.lexicon.entry(h.entry);
             let quoted = quoted_ranges
                 .iter()
@@ -617,8 +625,9 @@ impl Analyzer {
             };
             // "mio figlio è cerebroleso", "il parcheggio per handicappati":
             // dated words, a citizen's description, not an attack.
-            let sense = if entry.category == Category::Discrimination && copula.is_none() {
-                senses::sense(text, norm, h.start, h.end)
+            // A slur said of the reader is an attack whatever its sense.
+            let sense = if copula.is_none() {
+                sense
             } else {
                 senses::Sense::Slur
             };

@@ -198,7 +198,6 @@ fn words() -> &'static Words {
             "sentenza",
             "udienza",
             "diagnosi",
-            "intervento",
             "visita",
             "esame",
             "referto",
@@ -541,9 +540,8 @@ fn words() -> &'static Words {
 /// The words of the skeleton before byte `pos`, nearest first, stopping at
 /// the end of a sentence.
 fn before(sk: &str, pos: usize) -> impl Iterator<Item = &str> {
-    sk[..pos.min(sk.len())]
-        .rsplit(' ')
-        .filter(|w| !w.is_empty())
+    crate::special::words_before(sk, pos.min(sk.len()))
+        .map(|(_, w)| w)
         .take_while(|w| !matches!(*w, "." | "!" | "?" | ";" | ":"))
 }
 

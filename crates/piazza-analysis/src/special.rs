@@ -1056,7 +1056,7 @@ const PASSIVE_ONLY: &[&str] = &[
 ];
 
 /// The words of `sk` before byte `pos`, nearest first: `(start, word)`.
-fn words_before(sk: &str, pos: usize) -> impl Iterator<Item = (usize, &str)> {
+pub(crate) fn words_before(sk: &str, pos: usize) -> impl Iterator<Item = (usize, &str)> {
     let head = sk[..pos].trim_end_matches(' ');
     let mut end = head.len();
     std::iter::from_fn(move || {
