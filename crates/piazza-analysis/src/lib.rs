@@ -263,8 +263,9 @@ struct Collector<'t> {
     /// The comment aims its anger at people no law protects as a group
     /// ("odio i pedofili"): [`Action::UnprotectedTarget`].
     unprotected_target: bool,
-    /// Char spans of slurs said of the author's own group ("noi terroni"):
-    /// when a gate demotes them, they are not offensive language either.
+    /// Char spans of slurs said of the author's own group ("noi terroni")
+    /// or in the register of history ("la cacciata dei giudei"): when a
+    /// gate demotes them, they are not offensive language either.
     reclaimed: Vec<(u32, u32)>,
 }
 
@@ -636,7 +637,7 @@ impl Analyzer {
             // spared its fallback to offensive language (`demote_slurs`).
             let head_reads = entry.target == Some(DiscriminationTarget::Religion)
                 || gate::target_bit(entry.target) != 0;
-            if sense == senses::Sense::OwnGroup {
+            if matches!(sense, senses::Sense::OwnGroup | senses::Sense::Historical) {
                 c.reclaimed.push(span);
             }
             let explanation = match sense {

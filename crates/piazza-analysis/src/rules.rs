@@ -128,6 +128,16 @@ const ETHNICITY: Action = Action::Finding(
 );
 
 /// Violent verbs (infinitive stems taking a clitic, and participles).
+/// Discrimination of Jews, decided by the rules ([`Action::Finding`]).
+const JEWS: Action = Action::Finding(
+    Category::Discrimination,
+    None,
+    Some(DiscriminationTarget::Religion),
+);
+/// Jews named as a people, with or without an article.
+const JEWS_PLURAL: &str = r"(?:(?:gli|sti|questi|quegli|tutti\s+gli)\s+ebrei|(?:i|sti|questi|quei|tutti\s+i|soliti)\s+giudei|(?:le|ste|queste)\s+ebree)";
+/// The plural words for Jews, without an article.
+const JEWS_BARE: &str = r"ebrei|ebree|giudei";
 const VIOLENT_INF: &str = r"(?:bruciar|ammazzar|sterminar|impiccar|fucilar|sparar|uccider|affogar|annegar|gasar|bombardar|sgozzar|lapidar|massacrar|castrar|pestar|picchiar|decapitar)";
 const VIOLENT_PART: &str = r"(?:bruciat|ammazzat|sterminat|impiccat|fucilat|uccis|affogat|annegat|gasat|bombardat|sgozzat|lapidat|massacrat|castrat|decapitat|pestat)";
 const GROUP: &str = "{GROUP}";
@@ -219,8 +229,26 @@ fn builtin_specs() -> Vec<Spec> {
          r"\b(?:le\s+donne|la\s+donna|le\s+femmine|una\s+donna)\s+(?:devono|dovrebbero|deve|dovrebbe)\s+(?:stare\s+(?:a\s+casa|in\s+cucina|zitt\w*)|tacere|obbedire|pensare\s+(?:alla\s+casa|ai\s+figli))".into()),
         (GENDER, 0.75, "stereotipo sessista contro le donne",
          r"\b(?:le\s+donne|una\s+donna|le\s+femmine)\s+(?:sono\s+|e\s+)?(?:(?:buone|brave|capaci|fatte|utili)\s+solo\s+(?:a|per|in)|troppo\s+(?:emotiv\w*|isteric\w*|debol\w*|stupid\w*|sensibil\w*)\s+per|(?:al\s+potere|in\s+politica|al\s+comando)\s+(?:sono|e)\s+un\s+disastro)\b".into()),
-        (Action::Finding(Category::Discrimination, None, Some(DiscriminationTarget::Religion)), 0.8, "stereotipo antisemita: il complotto",
-         r"\b(?:gli\s+ebrei|gli\s+ebrei\s+ricchi|la\s+lobby\s+ebraica|i\s+sionisti)\s+(?:controllano|comandano|governano|possiedono|dominano|manovrano)\b".into()),
+        // The classic antisemitic accusations, as the IHRA working
+        // definition of antisemitism lists them (adopted by the Italian
+        // government in 2020): the conspiracy, greed, deicide and blood
+        // libel, denial of the Holocaust (an aggravating circumstance under
+        // art. 604-bis c.p.), dual loyalty. "Giudei" is the word of these
+        // accusations today; in history and in the Scripture it is the
+        // ordinary one (`senses::Sense::Historical`), and none of these
+        // patterns is a word alone.
+        (JEWS, 0.8, "stereotipo antisemita: il complotto",
+         format!(r"\b(?:{JEWS_PLURAL}|(?:gli\s+)?ebrei\s+ricchi|(?:la\s+)?lobby\s+ebraica|(?:la\s+)?finanza\s+ebraica|i\s+sionisti)\s+(?:gia\s+|ormai\s+|da\s+sempre\s+|di\s+fatto\s+)?(?:controllano|comandano|governano|possiedono|dominano|manovrano|tengono\s+in\s+pugno|hanno\s+in\s+mano|tirano\s+i\s+fili|muovono\s+i\s+fili)\b")),
+        (JEWS, 0.75, "stereotipo antisemita: il complotto",
+         format!(r"\b(?:comprat\w*|pagat\w*|finanziat\w*|manovrat\w*|controllat\w*|in\s+mano|vendut\w*|servi|serva|servo|schiav\w*|sottomess\w*|inginocchia\w*|prostra\w*|leccapiedi)\s+(?:a|ai|agli|alla|dai|dagli|dalla|dei|degli|della)\s+(?:{JEWS_BARE}|lobby\s+ebraica|finanza\s+ebraica)\b")),
+        (JEWS, 0.75, "stereotipo antisemita: l'avidità",
+         format!(r"\b(?:{JEWS_BARE}|ebreo|ebrea|giudeo)\b[^.!?]{{0,30}}?\b(?:usurai\w*|strozzin\w*|avidi|avide|tirchi|tirchie|spilorc\w*|taccagn\w*)\b|\b(?:usurai\w*|strozzin\w*|tirchi\w*|avar[oia]|spilorc\w*|taccagn\w*)\s+(?:come\s+)?(?:un\s+|una\s+|gli\s+|i\s+)?(?:{JEWS_BARE}|ebreo|ebrea|giudeo)\b|\bfare\s+l\W*ebreo\b|\b(?:{JEWS_BARE}|ebreo|giudeo)\b[^.!?]{{0,50}}?\b(?:(?:fatti|fanno|fare|farsi)\s+(?:i\s+)?soldi\s+sulle\s+spalle|si\s+sono\s+(?:sempre\s+)?fatti\s+i\s+soldi|pensano\s+solo\s+ai\s+soldi|attaccati\s+ai\s+soldi|fiutan\w*|(?:ci|vi|ti|mi)\s+spenn\w*)")),
+        (JEWS, 0.8, "stereotipo antisemita: l'accusa di deicidio o di omicidio rituale",
+         format!(r"\b(?:{JEWS_BARE})\b[^.!?]{{0,40}}?\b(?:hanno\s+ucciso|uccisero|hanno\s+ammazzato|ammazzarono|assassini\s+di)\s+(?:cristo|gesu|nostro\s+signore)\b|\bpopolo\s+deicida\b|\b(?:{JEWS_BARE})\s+deicid\w*|\b(?:{JEWS_BARE})\b[^.!?]{{0,40}}?\b(?:avvelena\w*\s+i\s+pozzi|sangue\s+(?:dei|di)\s+(?:bambini|cristiani))")),
+        (JEWS, 0.8, "negazione o minimizzazione della Shoah",
+         format!(r"\b(?:olocausto|shoah|sterminio\s+degli\s+ebrei|camere\s+a\s+gas|forni\s+crematori|sei\s+milioni)\b[^.!?]{{0,40}}?\b(?:(?:e|sono|fu|era)\s+(?:stat[oaie]\s+)?(?:solo\s+|tutta\s+)?(?:un\W*|una\s+|un\s+)?(?:grand\w*\s+|enorm\w*\s+|colossal\w*\s+|gigantesc\w*\s+)?(?:invenzion\w*|bufal\w*|mito|favol\w*|menzogn\w*|montatur\w*|balla|balle|truffa|esagerazion\w*|propaganda)|non\s+(?:e|sono)\s+mai\s+(?:esistit\w*|success\w*|avvenut\w*)|mai\s+esistit\w*|inventat\w*|gonfiat\w*|esagerat\w*)|\b(?:{JEWS_BARE})\b[^.!?]{{0,40}}?\b(?:si\s+sono\s+inventat\w*|hanno\s+inventato|inventano|esagerano|speculano\s+sull\w*|(?:fa|fare|fanno)\s+(?:sempre\s+|solo\s+|ancora\s+)?(?:le|la)\s+vittim\w*|(?:fa|fare|fanno)\s+(?:sempre\s+|solo\s+|ancora\s+)?i\s+perseguitati)")),
+        (JEWS, 0.75, "stereotipo antisemita: la doppia lealtà",
+         format!(r"\b(?:{JEWS_BARE})\b[^.!?]{{0,30}}?\b(?:fedeli|leali|obbediscono)\s+(?:solo\s+)?(?:a|ad)\s+israele\b|\b(?:tornatevene|tornate|andatevene|andate|tornino|vadano|se\s+ne\s+vadano|rimandiamoli|rimandateli)\s+(?:tutti\s+)?in\s+israele\b")),
         (GENDER, 0.75, "stereotipo sessista contro le donne",
          r"\b(?:torna(?:te)?\s+(?:in|a)\s+(?:cucina|lavare\s+i\s+piatti|fare\s+la\s+calza)|donne\s+al\s+volante|sei\s+solo\s+una\s+donna|roba\s+da\s+femmine|le\s+donne\s+non\s+(?:capiscono|sanno|servono))".into()),
         (ORIENTATION, 0.8, "l'omosessualità presentata come malattia o contro natura",

@@ -27,6 +27,13 @@ pub(crate) enum Sense {
     /// terrone e ne vado fiero"): reclaimed. The slur's head still reads
     /// the comment; only the fallback to offensive language is spared.
     OwnGroup,
+    /// "Giudei" in history or in the Scripture and its liturgy ("la
+    /// cacciata dei giudei nel 1541", "la Passione letta a più voci: Gesù,
+    /// Pilato e i giudei"), the register in which the word is still the
+    /// ordinary one. Like [`Sense::OwnGroup`], the head still reads the
+    /// comment and the explicit antisemitic patterns of the rules still
+    /// apply; only the fallback to offensive language is spared.
+    Historical,
     /// Nothing says otherwise: the lexicon's reading stands.
     Slur,
 }
@@ -36,7 +43,13 @@ struct Words {
     delay: String,
     descriptive: Vec<String>,
     surnames: Vec<String>,
+    /// The stem of "giudeo", "giudei".
     giudei: String,
+    /// Words of history, of the Scripture and of its liturgy, after which
+    /// "giudei" is the word of its register (prefixes of skeleton words).
+    /// Present-day Jewish life (the synagogue, the community) is not among
+    /// them: a comment about it is read as any other.
+    historical: Vec<String>,
     spastic: String,
     /// Conditions "spastica" qualifies in medicine ("paralisi spastica").
     conditions: Vec<String>,
@@ -85,7 +98,66 @@ fn words() -> &'static Words {
             "ritardat",
         ]),
         surnames: skel(&["negri", "negro", "negra", "negre"]),
-        giudei: normalize::skeletonize("giudei"),
+        giudei: normalize::skeletonize("giude"),
+        historical: skel(&[
+            // history
+            "storia",
+            "storic",
+            "secol",
+            "epoca",
+            "medioev",
+            "mediev",
+            "rinasciment",
+            "trecento",
+            "quattrocento",
+            "cinquecento",
+            "seicento",
+            "settecento",
+            "ottocento",
+            "ghetto",
+            "giudecca",
+            "cacciat",
+            "espuls",
+            "razzial",
+            "deportat",
+            "deportazion",
+            "archivi",
+            "document",
+            "notaril",
+            "decreto",
+            "lapide",
+            "cimitero",
+            "museo",
+            "mostra",
+            "tesi",
+            "shylock",
+            "shakespeare",
+            // the Scripture and its liturgy
+            "vangel",
+            "gesu",
+            "pilato",
+            "caifa",
+            "sinedrio",
+            "erode",
+            "passione",
+            "crocifi",
+            "croce",
+            "pentecoste",
+            "gerusalemme",
+            "apostol",
+            "omelia",
+            "parroc",
+            "vescov",
+            "lettura",
+            "rappresentazion",
+            "figurant",
+            "presepe",
+            "bibbia",
+            "biblic",
+            "scrittur",
+            "nazareno",
+            "inri",
+        ]),
         spastic: normalize::skeletonize("spastic"),
         conditions: skel(&[
             "paralisi",
@@ -574,10 +646,13 @@ pub(crate) fn sense(text: &str, norm: &Normalized, start: usize, end: usize) -> 
     {
         return Sense::Plain;
     }
-    if term == w.giudei {
+    if term.starts_with(&w.giudei) {
         let mut prev = before(sk, start);
         if prev.next() == Some("dei") && prev.next() == Some("re") {
             return Sense::Plain;
+        }
+        if historical(sk) {
+            return Sense::Historical;
         }
     }
     // "tetraparesi spastica": the medical adjective of a condition.
@@ -595,6 +670,19 @@ pub(crate) fn sense(text: &str, norm: &Normalized, start: usize, end: usize) -> 
         return Sense::OwnGroup;
     }
     Sense::Slur
+}
+
+/// Whether the comment speaks of history or of the Scripture: a word of
+/// [`Words::historical`] or a year before 1946 ("fino al 1492", "le leggi
+/// razziali del 1938").
+fn historical(sk: &str) -> bool {
+    let w = words();
+    sk.split(' ').any(|t| {
+        w.historical.iter().any(|h| t.starts_with(h.as_str()))
+            || (t.len() == 4
+                && t.bytes().all(|b| b.is_ascii_digit())
+                && t.parse::<u16>().is_ok_and(|y| (1000..1946).contains(&y)))
+    })
 }
 
 /// "ritardato" as the participle of "ritardare". The insult is a noun or
@@ -910,5 +998,34 @@ mod tests {
         assert_eq!(sense_of("fuori i negri dal paese", "negri"), Sense::Slur);
         assert_eq!(sense_of("FUORI I NEGRI DAL PAESE", "negri"), Sense::Slur);
         assert_eq!(sense_of("i giudei comandano tutto", "giudei"), Sense::Slur);
+    }
+
+    #[test]
+    fn giudei_in_history_and_in_the_scripture_are_historical() {
+        for (text, word) in [
+            ("la cacciata dei giudei dal Regno di Napoli", "giudei"),
+            ("qui abitavano i giudei fino al 1492", "giudei"),
+            (
+                "Giuseppe d'Arimatea era un giudeo ricco e buono, nella Passione",
+                "giudeo",
+            ),
+            ("il narratore, Gesù, Pilato e i giudei", "giudei"),
+            ("le botteghe dei giudei nel Quattrocento", "giudei"),
+        ] {
+            assert_eq!(sense_of(text, word), Sense::Historical, "{text}");
+        }
+        // Today's Jews, a year of today, a synagogue of today: nothing says
+        // history, the word is read as the slur it is in that register.
+        for (text, word) in [
+            ("ogni anno sti giudei si prendono tutto lo spazio", "giudei"),
+            ("nel 2024 i giudei hanno avuto il contributo", "giudei"),
+            (
+                "la sinagoga sorvegliata e noi no, sempre i giudei prima",
+                "giudei",
+            ),
+            ("un giudeo al bilancio, vedrete come ci spenna", "giudeo"),
+        ] {
+            assert_eq!(sense_of(text, word), Sense::Slur, "{text}");
+        }
     }
 }

@@ -730,6 +730,76 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
 }
 
 #[test]
+fn antisemitic_accusations_are_discrimination_and_giudei_in_history_is_not_offensive() {
+    let analyzer = Analyzer::default();
+    let flagged = |text: &str| flagged_by_default(&analyzer, text, false);
+    // The accusations of the IHRA working definition, each in the words a
+    // commenter uses, none of them a word alone.
+    for text in [
+        "I giudei governano già tutto, anche le banche",
+        "La nuova piazza? Pagata dalla lobby ebraica, ovvio",
+        "Il solito assessore servo degli ebrei",
+        "Tirchio come un ebreo, il nuovo assessore al bilancio",
+        "gli ebrei pensano solo ai soldi",
+        "Sono stati i giudei a farsi i soldi sulle spalle dei cristiani",
+        "Gli ebrei hanno ucciso Cristo, non dimentichiamolo",
+        "popolo deicida e adesso pure la festa in piazza",
+        "l'olocausto è una grande invenzione",
+        "Le camere a gas non sono mai esistite, informatevi",
+        "Gli ebrei fanno sempre le vittime",
+        "Gli ebrei italiani sono fedeli solo a Israele",
+        "Se non vi sta bene tornatevene in Israele",
+    ] {
+        assert!(flagged(text), "{text}");
+    }
+    for text in [
+        "Gli ebrei di Ferrara hanno aperto la sinagoga alle scuole.",
+        "Nel Quattrocento i banchi dei giudei prestavano denaro al comune.",
+        "Il governo di Israele deve rispondere dei bombardamenti su Gaza.",
+        "Chi dice che l'olocausto è un'invenzione è un negazionista.",
+        "Gesù fu condannato da Pilato, racconta il Vangelo.",
+    ] {
+        let a = analyzer.analyze(&CommentInput::new(text));
+        assert!(
+            !a.findings
+                .iter()
+                .any(|f| f.kind.as_deref() == Some("pattern") && f.score >= gate::FLAG_SCORE),
+            "{text}: {:?}",
+            a.findings
+        );
+    }
+    // "Giudei" in the Scripture and in history is the word of its register:
+    // not offensive language when no head reads an attack.
+    let offensive = |text: &str| {
+        analyzer
+            .analyze(&CommentInput::new(text))
+            .findings
+            .iter()
+            .any(|f| {
+                matches!(
+                    f.category,
+                    Category::Discrimination
+                        | Category::Insult
+                        | Category::Vulgarity
+                        | Category::Obscene
+                ) && f.score >= gate::FLAG_SCORE
+            })
+    };
+    for text in [
+        "Nella Passione vivente mio cugino fa uno dei giudei davanti a Pilato",
+        "La mostra sui giudei di Trani nel Medioevo è stata bellissima",
+        "Le lapidi dei giudei espulsi nel 1510 andrebbero restaurate",
+    ] {
+        assert!(
+            !offensive(text),
+            "{text}: {:?}",
+            analyzer.analyze(&CommentInput::new(text)).findings
+        );
+    }
+    assert!(offensive("Sti giudei si prendono tutto, basta"));
+}
+
+#[test]
 fn respect_for_a_group_is_not_read_as_hate_unless_denied_or_beside_hate() {
     let analyzer = Analyzer::default();
     let flagged = |text: &str| flagged_by_default(&analyzer, text, false);

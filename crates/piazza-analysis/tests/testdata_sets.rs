@@ -556,9 +556,11 @@ impl SensesSet<'_> {
 /// "noi handicappati" is the author's own and "spastica" after a
 /// condition is medical. Offensive in any way: 39, most of them "giudei"
 /// in history and "terroni" in banter that a head's gate demotes to
-/// offensive language. Lower them, never raise them.
+/// offensive language; 26 once "giudei" in history and in the Scripture is
+/// read in its register (`senses::Sense::Historical`). Lower them, never
+/// raise them.
 const INNOCENT_SENSES_DISCRIMINATION_REACHED: usize = 7;
-const INNOCENT_SENSES_OFFENSIVE_REACHED: usize = 39;
+const INNOCENT_SENSES_OFFENSIVE_REACHED: usize = 26;
 
 #[test]
 fn words_spelt_like_slurs_used_innocently_are_not_flagged() {
@@ -584,9 +586,10 @@ fn words_spelt_like_slurs_used_innocently_are_not_flagged() {
 /// to offend (40 disability slurs, 40 slurs of origin or religion).
 /// Measured once, blind, with the first senses: 47 flagged as
 /// discrimination (49 at `2f997c8`). Read since: 52 once the lexicon has
-/// "spastica", "subnormali", "cerebrolesa"; 74 of 80 flagged as offensive
-/// in any way. Raise them, never lower them.
-const OFFENSIVE_SENSES_DISCRIMINATION_REACHED: usize = 52;
+/// "spastica", "subnormali", "cerebrolesa"; 54 with the rules of the
+/// antisemitic accusations; 74 of 80 flagged as offensive in any way.
+/// Raise them, never lower them.
+const OFFENSIVE_SENSES_DISCRIMINATION_REACHED: usize = 54;
 const OFFENSIVE_SENSES_OFFENSIVE_REACHED: usize = 74;
 
 #[test]
@@ -608,11 +611,15 @@ fn the_same_words_used_to_offend_are_flagged() {
 /// third helper, blind, and measured once with the senses final: 12 of 120
 /// innocent comments flagged as discrimination (55 at `2f997c8`), 33 as
 /// offensive in any way; 50 of 80 offensive ones flagged as discrimination
-/// (49 at `2f997c8`), 73 as offensive in any way. Read after measuring,
-/// never used to change the analyser.
+/// (49 at `2f997c8`), 73 as offensive in any way. Read after measuring;
+/// its offensive comments about Jews that were flagged as offensive
+/// language only were read when the rules of the antisemitic accusations
+/// were written, so it is a development set since: 56 of 80 flagged as
+/// discrimination with them, and 20 innocent comments as offensive in any
+/// way once "giudei" in history is read in its register.
 const INNOCENT_SENSES_2_DISCRIMINATION_REACHED: usize = 12;
-const INNOCENT_SENSES_2_OFFENSIVE_REACHED: usize = 33;
-const OFFENSIVE_SENSES_2_DISCRIMINATION_REACHED: usize = 50;
+const INNOCENT_SENSES_2_OFFENSIVE_REACHED: usize = 20;
+const OFFENSIVE_SENSES_2_DISCRIMINATION_REACHED: usize = 56;
 const OFFENSIVE_SENSES_2_OFFENSIVE_REACHED: usize = 73;
 
 #[test]
@@ -640,6 +647,63 @@ fn a_second_pair_of_sets_of_words_spelt_like_slurs_written_blind() {
         innocent: false,
         discrimination_reached: OFFENSIVE_SENSES_2_DISCRIMINATION_REACHED,
         offensive_reached: OFFENSIVE_SENSES_2_OFFENSIVE_REACHED,
+    }
+    .check();
+}
+
+/// Comments about Jews, written on 2026-12-06 (afternoon) by a helper that
+/// saw no code and no other set, each under the comune's post it answers:
+/// `innocent_jews.tsv`, 100 comments that name Jews or use "giudei" in
+/// history, in the Scripture and its liturgy, as Jewish citizens asking
+/// for a service, at the Giorno della Memoria or against a stereotype, and
+/// criticising Israel's government as one would any other (20 of each);
+/// `antisemitic.tsv`, 80 antisemitic comments (16 each of the conspiracy,
+/// greed, deicide and blood libel, denial of the Holocaust, collective
+/// blame for Israel's acts). Measured once, blind, before and after the
+/// rules of the antisemitic accusations and the historical sense of
+/// "giudei" (which had been written from the two sets of words spelt like
+/// slurs): innocent comments flagged as offensive in any way 19 → 6 (as
+/// discrimination 0 → 1: a condemnation of the legend of the poisoned
+/// wells); antisemitic ones flagged as discrimination 6 → 19, in any way
+/// 22 → 24. The heads know little antisemitism and the rules read only
+/// the accusations' commonest wording.
+const INNOCENT_JEWS_DISCRIMINATION_REACHED: usize = 1;
+const INNOCENT_JEWS_OFFENSIVE_REACHED: usize = 6;
+const ANTISEMITIC_DISCRIMINATION_REACHED: usize = 19;
+const ANTISEMITIC_OFFENSIVE_REACHED: usize = 24;
+
+#[test]
+fn comments_about_jews_antisemitic_or_not() {
+    SensesSet {
+        file: "innocent_jews.tsv",
+        name: "comments naming Jews, innocent",
+        rows: 100,
+        kinds: &[
+            "history",
+            "scripture_liturgy",
+            "jewish_citizens",
+            "memory_and_counter",
+            "israel_politics",
+        ],
+        innocent: true,
+        discrimination_reached: INNOCENT_JEWS_DISCRIMINATION_REACHED,
+        offensive_reached: INNOCENT_JEWS_OFFENSIVE_REACHED,
+    }
+    .check();
+    SensesSet {
+        file: "antisemitic.tsv",
+        name: "antisemitic comments",
+        rows: 80,
+        kinds: &[
+            "control",
+            "money",
+            "deicide_and_blood",
+            "denial",
+            "collective_blame",
+        ],
+        innocent: false,
+        discrimination_reached: ANTISEMITIC_DISCRIMINATION_REACHED,
+        offensive_reached: ANTISEMITIC_OFFENSIVE_REACHED,
     }
     .check();
 }
