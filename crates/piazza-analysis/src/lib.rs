@@ -1797,6 +1797,69 @@ fn denied(sk: &str, start: usize) -> bool {
         before
             .strip_suffix(d)
             .is_some_and(|b| b.is_empty() || b.ends_with(' '))
+    }) || named_false(before)
+}
+
+/// Whether the words before a claim name it false or a legend: "la
+/// leggenda degli ebrei che avvelenavano i pozzi", "il pregiudizio che gli
+/// zingari rubano", "la calunnia contro gli ebrei".
+fn named_false(before: &str) -> bool {
+    static FRAMES: OnceLock<Vec<String>> = OnceLock::new();
+    let frames = FRAMES.get_or_init(|| {
+        [
+            "leggenda",
+            "leggende",
+            "calunnia",
+            "calunnie",
+            "accusa",
+            "accuse",
+            "diceria",
+            "dicerie",
+            "bufala",
+            "bufale",
+            "mito",
+            "favola",
+            "pregiudizio",
+            "pregiudizi",
+            "stereotipo",
+            "stereotipi",
+            "luogo comune",
+            "luoghi comuni",
+            "menzogna",
+            "bugia",
+            "fandonia",
+            "teoria del complotto",
+            "propaganda",
+        ]
+        .iter()
+        .map(|f| normalize::skeletonize(f))
+        .collect()
+    });
+    const LINKS: [&str; 16] = [
+        "degli",
+        "dei",
+        "delle",
+        "sugli",
+        "sui",
+        "sulle",
+        "agli",
+        "ai",
+        "contro gli",
+        "contro i",
+        "contro le",
+        "che gli",
+        "che i",
+        "che le",
+        "secondo cui gli",
+        "secondo cui i",
+    ];
+    LINKS.iter().any(|l| {
+        before.strip_suffix(l).map(str::trim_end).is_some_and(|b| {
+            frames.iter().any(|f| {
+                b.strip_suffix(f.as_str())
+                    .is_some_and(|x| x.is_empty() || x.ends_with(' '))
+            })
+        })
     })
 }
 

@@ -749,6 +749,16 @@ fn antisemitic_accusations_are_discrimination_and_giudei_in_history_is_not_offen
         "Gli ebrei fanno sempre le vittime",
         "Gli ebrei italiani sono fedeli solo a Israele",
         "Se non vi sta bene tornatevene in Israele",
+        "Dietro la nuova rotatoria c'è la finanza giudaica, come sempre",
+        "Il vicesindaco è un burattino della lobby ebraica",
+        "Le televisioni sono tutte in mano agli ebrei",
+        "Prezzi da strozzini, roba da ebrei",
+        "Trenta euro per un panino, più tirchi di un ebreo",
+        "Quelli lì li chiamavano perfidi giudei e avevano ragione",
+        "Ci sono le loro mani sporche del sangue di Cristo",
+        "Leggetevi i revisionisti prima di portare i ragazzi ad Auschwitz",
+        "Il diario di Anna Frank è un falso scritto a biro",
+        "Olocausto? Quale olocausto, erano campi di lavoro",
     ] {
         assert!(flagged(text), "{text}");
     }
@@ -758,6 +768,9 @@ fn antisemitic_accusations_are_discrimination_and_giudei_in_history_is_not_offen
         "Il governo di Israele deve rispondere dei bombardamenti su Gaza.",
         "Chi dice che l'olocausto è un'invenzione è un negazionista.",
         "Gesù fu condannato da Pilato, racconta il Vangelo.",
+        "La leggenda degli ebrei che avvelenavano i pozzi fece migliaia di morti.",
+        "Le camere a gas di Auschwitz sono il luogo più terribile che ho visto.",
+        "La finanza pubblica del comune è in mano alla ragioneria.",
     ] {
         let a = analyzer.analyze(&CommentInput::new(text));
         assert!(

@@ -586,10 +586,10 @@ fn words_spelt_like_slurs_used_innocently_are_not_flagged() {
 /// to offend (40 disability slurs, 40 slurs of origin or religion).
 /// Measured once, blind, with the first senses: 47 flagged as
 /// discrimination (49 at `2f997c8`). Read since: 52 once the lexicon has
-/// "spastica", "subnormali", "cerebrolesa"; 54 with the rules of the
+/// "spastica", "subnormali", "cerebrolesa"; 55 with the rules of the
 /// antisemitic accusations; 74 of 80 flagged as offensive in any way.
 /// Raise them, never lower them.
-const OFFENSIVE_SENSES_DISCRIMINATION_REACHED: usize = 54;
+const OFFENSIVE_SENSES_DISCRIMINATION_REACHED: usize = 55;
 const OFFENSIVE_SENSES_OFFENSIVE_REACHED: usize = 74;
 
 #[test]
@@ -660,17 +660,47 @@ fn a_second_pair_of_sets_of_words_spelt_like_slurs_written_blind() {
 /// `antisemitic.tsv`, 80 antisemitic comments (16 each of the conspiracy,
 /// greed, deicide and blood libel, denial of the Holocaust, collective
 /// blame for Israel's acts). Measured once, blind, before and after the
-/// rules of the antisemitic accusations and the historical sense of
-/// "giudei" (which had been written from the two sets of words spelt like
-/// slurs): innocent comments flagged as offensive in any way 19 → 6 (as
-/// discrimination 0 → 1: a condemnation of the legend of the poisoned
-/// wells); antisemitic ones flagged as discrimination 6 → 19, in any way
-/// 22 → 24. The heads know little antisemitism and the rules read only
-/// the accusations' commonest wording.
-const INNOCENT_JEWS_DISCRIMINATION_REACHED: usize = 1;
-const INNOCENT_JEWS_OFFENSIVE_REACHED: usize = 6;
-const ANTISEMITIC_DISCRIMINATION_REACHED: usize = 19;
-const ANTISEMITIC_OFFENSIVE_REACHED: usize = 24;
+/// first rules of the antisemitic accusations and the historical sense of
+/// "giudei" (written from the two sets of words spelt like slurs):
+/// innocent comments flagged as offensive in any way 19 → 6 (as
+/// discrimination 0 → 1); antisemitic ones flagged as discrimination
+/// 6 → 19, in any way 22 → 24. Read since, to widen the rules: a
+/// development set, 0 and 5 innocent, 48 and 52 antisemitic.
+const INNOCENT_JEWS_DISCRIMINATION_REACHED: usize = 0;
+const INNOCENT_JEWS_OFFENSIVE_REACHED: usize = 5;
+const ANTISEMITIC_DISCRIMINATION_REACHED: usize = 48;
+const ANTISEMITIC_OFFENSIVE_REACHED: usize = 52;
+
+/// The same two sets again (`innocent_jews_2.tsv`, 100; `antisemitic_2.tsv`,
+/// 80, more of them coded: "quelli con la kippah", "la tribù", Shylock),
+/// written by another helper, blind, while the first pair was read, and
+/// measured once with the widened rules: innocent flagged as discrimination
+/// 3 → 6 and as offensive in any way 13 → 8 (at `c84ab54` → then);
+/// antisemitic flagged as discrimination 12 → 25, in any way 26 → 32. Two of
+/// the new false flags came from a rule that read "ebrei" beside "Israele"
+/// or "Gaza" as holding the Jews to answer for Israel ("tantissimi ebrei in
+/// Israele protestano contro questa guerra"); it was dropped, which leaves
+/// 4 and 6 innocent (3 of the 4: the ethnicity head on criticism of
+/// Israel's government, as before), 22 and 29 antisemitic.
+const INNOCENT_JEWS_2_DISCRIMINATION_REACHED: usize = 4;
+const INNOCENT_JEWS_2_OFFENSIVE_REACHED: usize = 6;
+const ANTISEMITIC_2_DISCRIMINATION_REACHED: usize = 22;
+const ANTISEMITIC_2_OFFENSIVE_REACHED: usize = 29;
+
+const JEWS_INNOCENT_KINDS: &[&str] = &[
+    "history",
+    "scripture_liturgy",
+    "jewish_citizens",
+    "memory_and_counter",
+    "israel_politics",
+];
+const ANTISEMITIC_KINDS: &[&str] = &[
+    "control",
+    "money",
+    "deicide_and_blood",
+    "denial",
+    "collective_blame",
+];
 
 #[test]
 fn comments_about_jews_antisemitic_or_not() {
@@ -678,13 +708,7 @@ fn comments_about_jews_antisemitic_or_not() {
         file: "innocent_jews.tsv",
         name: "comments naming Jews, innocent",
         rows: 100,
-        kinds: &[
-            "history",
-            "scripture_liturgy",
-            "jewish_citizens",
-            "memory_and_counter",
-            "israel_politics",
-        ],
+        kinds: JEWS_INNOCENT_KINDS,
         innocent: true,
         discrimination_reached: INNOCENT_JEWS_DISCRIMINATION_REACHED,
         offensive_reached: INNOCENT_JEWS_OFFENSIVE_REACHED,
@@ -694,16 +718,34 @@ fn comments_about_jews_antisemitic_or_not() {
         file: "antisemitic.tsv",
         name: "antisemitic comments",
         rows: 80,
-        kinds: &[
-            "control",
-            "money",
-            "deicide_and_blood",
-            "denial",
-            "collective_blame",
-        ],
+        kinds: ANTISEMITIC_KINDS,
         innocent: false,
         discrimination_reached: ANTISEMITIC_DISCRIMINATION_REACHED,
         offensive_reached: ANTISEMITIC_OFFENSIVE_REACHED,
+    }
+    .check();
+}
+
+#[test]
+fn a_second_pair_of_sets_about_jews_written_blind() {
+    SensesSet {
+        file: "innocent_jews_2.tsv",
+        name: "second set of comments naming Jews, innocent",
+        rows: 100,
+        kinds: JEWS_INNOCENT_KINDS,
+        innocent: true,
+        discrimination_reached: INNOCENT_JEWS_2_DISCRIMINATION_REACHED,
+        offensive_reached: INNOCENT_JEWS_2_OFFENSIVE_REACHED,
+    }
+    .check();
+    SensesSet {
+        file: "antisemitic_2.tsv",
+        name: "second set of antisemitic comments",
+        rows: 80,
+        kinds: ANTISEMITIC_KINDS,
+        innocent: false,
+        discrimination_reached: ANTISEMITIC_2_DISCRIMINATION_REACHED,
+        offensive_reached: ANTISEMITIC_2_OFFENSIVE_REACHED,
     }
     .check();
 }
