@@ -1829,7 +1829,6 @@ fn named_false(before: &str) -> bool {
             "bugia",
             "fandonia",
             "teoria del complotto",
-            "propaganda",
         ]
         .iter()
         .map(|f| normalize::skeletonize(f))
