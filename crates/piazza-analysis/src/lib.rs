@@ -267,6 +267,10 @@ struct Collector<'t> {
     /// or in the register of history ("la cacciata dei giudei"): when a
     /// gate demotes them, they are not offensive language either.
     reclaimed: Vec<(u32, u32)>,
+    /// Char spans of slurs between double quotes or a pair of single
+    /// quotes: mentioned (someone else's words, a title), not used
+    /// ([`contempt_in_itself`]).
+    quoted_slurs: Vec<(u32, u32)>,
 }
 
 fn noisy_or(a: f32, b: f32) -> f32 {
@@ -519,6 +523,7 @@ impl Analyzer {
             criticises_administration: false,
             unprotected_target: false,
             reclaimed: Vec::new(),
+            quoted_slurs: Vec::new(),
         };
         let sk = norm.skeleton.as_str();
 
@@ -639,6 +644,14 @@ impl Analyzer {
                 || gate::target_bit(entry.target) != 0;
             if matches!(sense, senses::Sense::OwnGroup | senses::Sense::Historical) {
                 c.reclaimed.push(span);
+            }
+            if entry.category == Category::Discrimination
+                && (quoted
+                    || single_quoted_ranges(sk)
+                        .iter()
+                        .any(|&(a, b)| a <= h.start && h.end <= b))
+            {
+                c.quoted_slurs.push(span);
             }
             let explanation = match sense {
                 senses::Sense::Descriptive => {
@@ -1172,7 +1185,10 @@ fn gated_rule_bit(f: &Finding) -> u8 {
 fn demote_slurs(c: &mut Collector<'_>, gated: impl Fn(u8) -> bool) {
     let mut words = Vec::new();
     for f in &mut c.findings {
-        if gated(gated_rule_bit(f)) && f.score > REPORTED_CAP {
+        if gated(gated_rule_bit(f))
+            && f.score > REPORTED_CAP
+            && !contempt_in_itself(f, &c.reclaimed, &c.quoted_slurs)
+        {
             words.extend(
                 f.evidence
                     .iter()
@@ -1192,6 +1208,38 @@ fn demote_slurs(c: &mut Collector<'_>, gated: impl Fn(u8) -> bool) {
             "termine spregiativo: il contesto non indica un attacco al gruppo, ma resta linguaggio offensivo",
         );
     }
+}
+
+/// A slur of origin that has no innocent use left once its names are set
+/// apart (`senses`: "via Negri", "Ada Negri") and it is neither quoted
+/// (a title: "'Il negro del Narciso'"), reported nor said of one's own group: "negro" and its
+/// forms, "zingaraccio", "bingo bongo". The head's gate reads the comment
+/// for every other slur ("terroni" is banter as often as contempt); for
+/// these, a gate that sees no attack on the group would turn "il nuovo
+/// medico è un negro, io da lui non mi faccio toccare" into mere offensive
+/// language.
+fn contempt_in_itself(f: &Finding, reclaimed: &[(u32, u32)], quoted: &[(u32, u32)]) -> bool {
+    const WORDS: [&str; 11] = [
+        "negro",
+        "negra",
+        "negri",
+        "negre",
+        "negretto",
+        "negretti",
+        "zingaraccio",
+        "zingaraccia",
+        "zingaracci",
+        "zingaracce",
+        "bingo bongo",
+    ];
+    f.target == Some(DiscriminationTarget::Ethnicity)
+        && f.kind.as_deref() == Some("slur")
+        && f.evidence.iter().any(|e| {
+            let span = (e.start as u32, e.end as u32);
+            !reclaimed.contains(&span)
+                && !quoted.contains(&span)
+                && WORDS.contains(&e.text.to_lowercase().as_str())
+        })
 }
 
 /// The [`GateContext::rule_scores`] of the findings so far.
@@ -1982,26 +2030,14 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
                 .collect(),
         )
     });
-    static ELIDED_SKELETONS: OnceLock<Vec<String>> = OnceLock::new();
-    let elided =
-        ELIDED_SKELETONS.get_or_init(|| ELIDED.iter().map(|w| normalize::skeletonize(w)).collect());
     let mut out = Vec::new();
     let mut pos = 0;
     let mut prev = "";
-    let mut quote_open: Option<usize> = None;
-    let mut single = Vec::new();
     let mut carrier = false;
     for w in normalize::split_spaces(sk) {
         let start = pos;
         pos += w.len() + 1;
-        if w == "'" {
-            if !elided.iter().any(|e| e == prev) {
-                match quote_open.take() {
-                    Some(s) => single.push((s, start)),
-                    None => quote_open = Some(start),
-                }
-            }
-        } else {
+        if w != "'" {
             match words.candidates(w).iter().find(|(v, _)| v == w) {
                 Some((_, true)) => carrier = true,
                 Some((_, false)) if prev != "come" => {
@@ -2019,7 +2055,33 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
     }
     if !out.is_empty() || condemnation || carrier {
         out.extend_from_slice(quoted);
-        out.extend(single);
+        out.extend(single_quoted_ranges(sk));
+    }
+    out
+}
+
+/// Byte ranges of the skeleton between a pair of single quotes that are
+/// not elisions ("ho letto 'Il negro del Narciso'", not "l'uomo").
+fn single_quoted_ranges(sk: &str) -> Vec<(usize, usize)> {
+    static ELIDED_SKELETONS: OnceLock<Vec<String>> = OnceLock::new();
+    let elided =
+        ELIDED_SKELETONS.get_or_init(|| ELIDED.iter().map(|w| normalize::skeletonize(w)).collect());
+    let mut out = Vec::new();
+    let mut pos = 0;
+    let mut prev = "";
+    let mut open: Option<usize> = None;
+    for w in normalize::split_spaces(sk) {
+        let start = pos;
+        pos += w.len() + 1;
+        if w == "'" && !elided.iter().any(|e| e == prev) {
+            match open.take() {
+                Some(s) => out.push((s, start)),
+                None => open = Some(start),
+            }
+        }
+        if !w.is_empty() {
+            prev = w;
+        }
     }
     out
 }

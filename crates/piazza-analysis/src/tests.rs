@@ -577,6 +577,7 @@ fn evidence_of_any_char_span_is_the_chars_of_that_span() {
                     criticises_administration: false,
                     unprotected_target: false,
                     reclaimed: Vec::new(),
+                    quoted_slurs: Vec::new(),
                 };
                 let ev = c.evidence((s as u32, e as u32));
                 assert_eq!((ev.start, ev.end), (s, e), "{text:?}");
@@ -810,6 +811,29 @@ fn antisemitic_accusations_are_discrimination_and_giudei_in_history_is_not_offen
         );
     }
     assert!(offensive("Sti giudei si prendono tutto, basta"));
+}
+
+#[test]
+fn negro_is_discrimination_unless_a_name_quoted_or_reported() {
+    let analyzer = Analyzer::default();
+    let flagged = |text: &str| flagged_by_default(&analyzer, text, false);
+    for text in [
+        "Il nuovo medico è un negro, io da lui non mi faccio visitare",
+        "Alla fermata ci sono sempre quei negri, che schifo",
+    ] {
+        assert!(flagged(text), "{text}");
+    }
+    for text in [
+        "Ho riletto 'Il negro del Narciso' di Conrad, bellissimo.",
+        "Hanno scritto \"negro\" sulla porta del medico, vergogna.",
+        "La mostra su Ada Negri apre sabato in biblioteca.",
+    ] {
+        assert!(
+            !flagged(text),
+            "{text}: {:?}",
+            analyzer.analyze(&CommentInput::new(text)).findings
+        );
+    }
 }
 
 #[test]

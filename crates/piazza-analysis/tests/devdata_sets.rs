@@ -33,8 +33,9 @@ const CS_ANSWERS: usize = 7;
 /// 5 of them again. The trade is in the model card. 43 since a dated word
 /// for a disability naming a service is a description (`src/senses.rs`):
 /// csh79, "le rampe per gli handicappati ... che se ne stiano a casa", has
-/// no other sign of hate the rules read.
-const CS_HATEFUL: usize = 43;
+/// no other sign of hate the rules read. 45 once "negro" outside names,
+/// quotes and reports is discrimination whatever the head's gate reads.
+const CS_HATEFUL: usize = 45;
 const CA_ANSWERS: usize = 4;
 /// 19 until the second batch of desk negatives, 15 with it, 17 with the
 /// explicit generalisations (see [`CS_HATEFUL`]).

@@ -587,9 +587,10 @@ fn words_spelt_like_slurs_used_innocently_are_not_flagged() {
 /// Measured once, blind, with the first senses: 47 flagged as
 /// discrimination (49 at `2f997c8`). Read since: 52 once the lexicon has
 /// "spastica", "subnormali", "cerebrolesa"; 55 with the rules of the
-/// antisemitic accusations; 74 of 80 flagged as offensive in any way.
-/// Raise them, never lower them.
-const OFFENSIVE_SENSES_DISCRIMINATION_REACHED: usize = 55;
+/// antisemitic accusations; 63 once "negro" outside names, quotes and
+/// reports is discrimination whatever the head's gate reads; 74 of 80
+/// flagged as offensive in any way. Raise them, never lower them.
+const OFFENSIVE_SENSES_DISCRIMINATION_REACHED: usize = 63;
 const OFFENSIVE_SENSES_OFFENSIVE_REACHED: usize = 74;
 
 #[test]
@@ -619,7 +620,8 @@ fn the_same_words_used_to_offend_are_flagged() {
 /// way once "giudei" in history is read in its register.
 const INNOCENT_SENSES_2_DISCRIMINATION_REACHED: usize = 12;
 const INNOCENT_SENSES_2_OFFENSIVE_REACHED: usize = 20;
-const OFFENSIVE_SENSES_2_DISCRIMINATION_REACHED: usize = 56;
+/// 64 of the offensive ones with "negro" read as above.
+const OFFENSIVE_SENSES_2_DISCRIMINATION_REACHED: usize = 64;
 const OFFENSIVE_SENSES_2_OFFENSIVE_REACHED: usize = 73;
 
 #[test]
