@@ -594,6 +594,8 @@ impl Analyzer {
         }
 
         // ---------------------------------------------------------- lexicon
+        // Read once, and only when a slur was found.
+        let mut single_quoted: Option<Vec<(usize, usize)>> = None;
         for (h, &sense) in lex_hits.iter().zip(&lex_senses) {
             let entry = self.lexicon.entry(h.entry);
             let quoted = quoted_ranges
@@ -647,7 +649,8 @@ impl Analyzer {
             }
             if entry.category == Category::Discrimination
                 && (quoted
-                    || single_quoted_ranges(sk)
+                    || single_quoted
+                        .get_or_insert_with(|| single_quoted_ranges(sk))
                         .iter()
                         .any(|&(a, b)| a <= h.start && h.end <= b))
             {
