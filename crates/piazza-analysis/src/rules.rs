@@ -148,6 +148,8 @@ const NOT_NON: &str = r"(?:[a-mo-z0-9]\w*|n|n[a-np-z0-9]\w*|no|no[a-mo-z0-9]\w*|
 const VIOLENT_INF: &str = r"(?:bruciar|ammazzar|sterminar|impiccar|fucilar|sparar|uccider|affogar|annegar|gasar|bombardar|sgozzar|lapidar|massacrar|castrar|pestar|picchiar|decapitar)";
 const VIOLENT_PART: &str = r"(?:bruciat|ammazzat|sterminat|impiccat|fucilat|uccis|affogat|annegat|gasat|bombardat|sgozzat|lapidat|massacrat|castrat|decapitat|pestat)";
 const GROUP: &str = "{GROUP}";
+/// A noun naming one person of a group (`one` in `groups.tsv`).
+const ONE: &str = "{ONE}";
 
 fn specs() -> Vec<Spec> {
     let mut specs = builtin_specs();
@@ -212,6 +214,19 @@ fn builtin_specs() -> Vec<Spec> {
          r"\b(?:nati|nate|fatti)\s+per\s+(?:delinquere|rubare|stuprare)\b|\b(?:rubare|delinquere|rubano|delinquono)\b[^.!?]{0,40}\bnel\s+(?:dna|sangue)\b".into()),
         (Action::GroupFinding, 0.92, "insulto rivolto a un gruppo protetto",
          format!(r"\b({GROUP})\s+di\s+merda\b")),
+        // Contempt for one person by their group. Only after a word that
+        // can open a noun phrase (or at the start), so that "un ristorante
+        // cinese di merda" speaks of the restaurant.
+        (Action::GroupFinding, 0.85, "insulto a una persona per il gruppo a cui appartiene",
+         format!(r"(?:^|[,.!?:;']\s+|\b(?:un|una|il|la|lo|l|quel|quello|quella|quell|sto|sta|questo|questa|sei|e|solo|altro|altra|solito|solita)\s+)({ONE})\s+(?:di\s+merda|del\s+cazzo|bastard[oa]|schifos[oa]|infame|maledett[oa])\b")),
+        (Action::GroupFinding, 0.85, "insulto a una persona per il gruppo a cui appartiene",
+         format!(r"\b(?:sporc[oa]|sporchi|sporche|(?:lurid|schifos|maledett|fottut)[oaie]|brutt[oa])\s+({ONE}|{GROUP})\b")),
+        (Action::GroupFinding, 0.8, "insulto a una persona per il gruppo a cui appartiene",
+         format!(r"\b(?:un|una|un\W*|quel|quella|quell\W*|sto|sta|sei|e|solito|solita)\s+({ONE})\s+(?:ignorant[ei]|ladr[oa]|delinquente|scansafatiche|fannullon[ea]|puzzolent[ei]|ubriacon[ea]|fanatic[oa]|tirchi[oa]|isteric[oa]|frustrat[oa]|pervertit[oa]|parassita|zecca|animale|bestia|criminale|terrorista|spacciatore|spacciatrice|scimmia|incivile|rompipalle|rompicoglioni)\b")),
+        (Action::GroupFinding, 0.75, "stereotipo applicato a una persona per il suo gruppo",
+         format!(r"\b(?:(?:cosa|che)\s+(?:ti|vi|ci)\s+(?:aspetti|aspettate|aspettavi|aspettavate|puoi\s+aspettare|vuoi\s+aspettarti)\s+da\s+(?:un|una|un\W*)|tipico|tipica|da\s+vero|da\s+vera)\s+({ONE})\b")),
+        (Action::GroupFinding, 0.75, "stereotipo applicato a una persona per il suo gruppo",
+         format!(r"\bda\s+(?:un|una|un\W*)\s+({ONE})\s+non\s+(?:mi|ci|te|ti)\s+(?:aspettavo|aspetto|aspettavamo|potevo\s+aspettare)\b")),
         (Action::GroupFinding, 0.8, "si invoca l'espulsione o la violenza contro un gruppo",
          format!(r"\b({GROUP})\s+(?:vanno|andrebbero|devono\s+essere|dovrebbero\s+essere|sono\s+da)\s+(?:tutti\s+)?(?:rimpatriati|cacciati|espulsi|rispediti|deportati|rinchiusi|sterminati|eliminati|bruciati|affondati|curati|castrati)")),
         (Action::GroupFinding, 0.8, "si nega l'umanità di un gruppo protetto",
@@ -269,7 +284,7 @@ fn builtin_specs() -> Vec<Spec> {
         (Action::CounterSpeech, 0.8, "chi riporta parole d'odio per condannarle",
          r"\b(?:chi|quelli\s+che|quelle\s+che|coloro\s+che|gente\s+che|chiunque|persone\s+che)\s+(?:\w+\s+){0,2}?(?:dice|dicono|scrive|scrivono|chiama|chiamano|urla|urlano|grida|gridano|insulta|insultano|augura|augurano|pensa|pensano)\b".into()),
         (Action::CounterSpeech, 0.8, "condanna di espressioni d'odio",
-         r"\b(?:non\s+si\s+(?:puo|deve|dovrebbe)\s+(?:piu\s+)?(?:dire|scrivere|chiamare|leggere|sentire)|(?:basta|smettetela|smettila)\s+(?:di|con)\s+(?:dire|chiamare|scrivere|insultare|il\s+razzismo|l\W*odio|l\W*omofobia)|(?:e|sono)\s+(?:stat[oaie]\s+)?(?:chiamat[oaie]|insultat[oaie]|apostrofat[oaie])|(?:gli|le|mi|ci)\s+(?:hanno|ha)\s+(?:detto|urlato|gridato|scritto|dato\s+del))".into()),
+         r"\b(?:non\s+si\s+(?:puo|deve|dovrebbe)\s+(?:piu\s+)?(?:dire|scrivere|chiamare|leggere|sentire)|(?:basta|smettetela|smettila)\s+(?:di|con)\s+(?:dire|chiamare|scrivere|insultare|il\s+razzismo|l\W*odio|l\W*omofobia)|(?:e|sono)\s+(?:stat[oaie]\s+)?(?:chiamat[oaie]|insultat[oaie]|apostrofat[oaie])|(?:gli|le|mi|ci)\s+(?:hanno|ha)\s+(?:detto|urlato|gridato|scritto|dato\s+del|chiamat[oaie]))".into()),
         (Action::HateReport, 0.0, "riferimento a un atto o a parole d'odio o a chi li ha compiuti",
          r"\b(?:(?:chi|che)\s+(?:ha|hanno)\s+(?:\w+\s+)?(?:scritto|imbrattato|disegnato|sfregiato|vandalizzato|insultato|aggredito|picchiato|lanciato|bruciato|distrutto|spezzato|danneggiato|profanato|offeso|minacciato|deriso|preso\s+in\s+giro|sputato)|(?:scritte|svastiche|insulti|offese|frasi|commenti|cori|striscioni|minacce|battute)\s+(?:\w+\s+){0,3}?(?:contro|razzist\w*|antisemit\w*|omofob\w*|transfob\w*|sessist\w*|offensiv\w*|d\W*odio)|(?:ho\s+letto|leggo|leggere|ho\s+sentito|c\W*e\s+chi|c\W*e\s+gente\s+che)\s+(?:\w+\s+){0,3}?(?:commenti|frasi|scritte|cose|parole|tipo|che)|(?:ho\s+letto|leggo|ho\s+sentito)\s+(?:\w+\s+){0,3}?QUOTE|(?:atto|atti|gesto|gesti)\s+(?:\w+\s+)?(?:d\W*odio|vil\w*|vigliacc\w*|razzist\w*|antisemit\w*|omofob\w*|vergognos\w*)|(?:certi|questi|sti|tanti|alcuni|nei|dei|sui|vostri)\s+commenti|QUOTE\s+(?:\w+\s+)?(?:scrivete|scrivi|scrive|scrivono|dite|dici|dice|dicono|commentate)|se\s+la\s+prend\w*\s+con|dare\s+la\s+colpa\s+(?:a|ad|ai|agli|alle|alla)|(?:dare|da|danno|date|dai)\s+del(?:la|lo|l)?\s+\w+\s+(?:a|ad)|leoni\s+da\s+tastiera|(?:lapidi|lapide|tombe|tomba|croci|moschea|moschee|sinagoga|sinagoghe|pietre\s+d\W*inciampo|pietra\s+d\W*inciampo|targa|targhe|murales|monumento|panchina\s+arcobaleno|bandiera\s+arcobaleno)\s+(?:\w+\s+){0,2}?(?:sfregiat\w*|vandalizzat\w*|imbrattat\w*|profanat\w*|spezzat\w*|distrutt\w*|danneggiat\w*|bruciat\w*|divelt\w*|deturpat\w*))\b".replace("QUOTE", "\"")),
         (Action::Rebuttal, 0.0, "si smentisce un'affermazione",
@@ -349,6 +364,7 @@ impl Rules {
     pub fn new() -> Rules {
         let mut groups = HashMap::new();
         let mut names: Vec<String> = Vec::new();
+        let mut ones: Vec<String> = Vec::new();
         for line in GROUPS.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
@@ -359,18 +375,25 @@ impl Rules {
                 cols.next().map(str::parse::<DiscriminationTarget>),
             ) {
                 let sk = skeletonize(w);
-                names.push(regex::escape(&sk));
+                match cols.next() {
+                    Some("one") => ones.push(regex::escape(&sk)),
+                    _ => names.push(regex::escape(&sk)),
+                }
                 groups.insert(sk, t);
             }
         }
         // Longest names first so alternation prefers them.
-        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        names.dedup();
-        let group_alt = names.join("|");
+        let alternation = |mut names: Vec<String>| {
+            names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+            names.dedup();
+            names.join("|")
+        };
+        let group_alt = alternation(names);
+        let one_alt = alternation(ones);
         let mut rules = Vec::new();
         let mut sources = Vec::new();
         for (action, score, explanation, src) in specs() {
-            let src = src.replace(GROUP, &group_alt);
+            let src = src.replace(GROUP, &group_alt).replace(ONE, &one_alt);
             // The skeleton is lower-case ASCII words separated by single spaces:
             // ASCII classes keep the lazy DFA small (Unicode \w made the
             // combined set 100 times slower).
@@ -577,6 +600,60 @@ mod tests {
         assert!(a.contains(&ORIENTATION), "{a:?}");
         let a = actions("le donne devono stare a casa");
         assert!(a.contains(&GENDER), "{a:?}");
+    }
+
+    #[test]
+    fn contempt_for_one_person_by_their_group_names_the_target() {
+        let religion = Action::Finding(
+            Category::Discrimination,
+            None,
+            Some(DiscriminationTarget::Religion),
+        );
+        let disability = Action::Finding(
+            Category::Discrimination,
+            None,
+            Some(DiscriminationTarget::Disability),
+        );
+        for (t, want) in [
+            ("Marocchino di merda tornatene a casa tua", ETHNICITY),
+            ("quel rumeno bastardo mi ha rigato la macchina", ETHNICITY),
+            ("sei solo un terrone del cazzo", ETHNICITY),
+            ("sporco albanese", ETHNICITY),
+            ("sporchi zingari", ETHNICITY),
+            ("lurido musulmano", religion),
+            ("quell'ebreo di merda del negozio", religion),
+            ("sporca lesbica", ORIENTATION),
+            ("maledetto handicappato", disability),
+            ("brutto zingaro", ETHNICITY),
+            ("il consigliere e un senegalese ignorante", ETHNICITY),
+            ("la mamma rumena e una zingara ladra", ETHNICITY),
+            ("la vigilessa e una lesbica isterica", ORIENTATION),
+            ("cosa ti aspetti da un musulmano", religion),
+            (
+                "da un pakistano non mi aspettavo niente di meglio",
+                ETHNICITY,
+            ),
+        ] {
+            let a = actions(t);
+            assert!(a.contains(&want), "{t}: {a:?}");
+        }
+        // The noun after another noun describes it, and a group noun alone
+        // is no contempt.
+        for t in [
+            "il ristorante cinese di merda in piazza ha chiuso",
+            "il mio vicino marocchino e una brava persona",
+            "la strada sporca vicino al centro islamico",
+            "un signore albanese mi ha aiutato con la spesa",
+            "da un albanese ho comprato la frutta migliore del mercato",
+            "mi sono trovato benissimo con un medico ebreo",
+        ] {
+            let a = actions(t);
+            assert!(
+                !a.iter()
+                    .any(|x| matches!(x, Action::Finding(Category::Discrimination, None, Some(_)))),
+                "{t}: {a:?}"
+            );
+        }
     }
 
     #[test]

@@ -730,6 +730,13 @@ fn fit_gates(
 /// of accusing citizens, and the thresholds with it.
 const DESK_FLAG_SHARE_COST: f64 = 0.005 * 127.0;
 
+/// How much of the thresholds' objective a stricter threshold may give up
+/// and still be preferred: about two rows of one corpus (a row moves one
+/// corpus's macro-F1 by about 2e-4, and the mean over five by a fifth of
+/// that). Without it the argmax of a jagged curve moved a gate's threshold
+/// by 0.01 whenever the rules flagged a handful of corpus rows more.
+const THRESHOLD_TIE: f64 = 1e-4;
+
 /// The heads' thresholds chosen together, as the product decides: a row is
 /// flagged when the rules flag it on their own or any head's gate reaches
 /// its threshold. Coordinate ascent, from each gate's own threshold, on the
@@ -773,16 +780,23 @@ fn joint_thresholds(rows: &[GateRow], qs: &[Vec<f32>], nf: usize, t: &mut [f32])
                 .enumerate()
                 .map(|(i, r)| r.fixed || (0..nh).any(|o| o != h && qs[o][i] >= t[o]))
                 .collect();
-            let mut best = (objective(&|i| others[i] || qs[h][i] >= t[h]), t[h]);
-            for step in 5..96 {
-                let cand = step as f32 / 100.0;
-                let v = objective(&|i| others[i] || qs[h][i] >= cand);
-                if v > best.0 + 1e-12 {
-                    best = (v, cand);
-                }
-            }
-            if best.1 != t[h] {
-                t[h] = best.1;
+            let values: Vec<(f32, f64)> = (5..96)
+                .map(|step| {
+                    let cand = step as f32 / 100.0;
+                    (cand, objective(&|i| others[i] || qs[h][i] >= cand))
+                })
+                .collect();
+            let top = values.iter().map(|v| v.1).fold(f64::MIN, f64::max);
+            // The strictest threshold within a few corpus rows of the best:
+            // a lower one must flag more than noise's worth of hate to be
+            // worth the citizens it may accuse.
+            let chosen = values
+                .iter()
+                .rev()
+                .find(|v| v.1 >= top - THRESHOLD_TIE)
+                .map_or(t[h], |v| v.0);
+            if chosen != t[h] {
+                t[h] = chosen;
                 changed = true;
             }
         }
