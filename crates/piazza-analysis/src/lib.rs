@@ -1647,7 +1647,26 @@ fn group_bit(sk: &str, i: usize, start: usize, end: usize) -> u8 {
     if trail && end < b.len() && b[end] != b' ' {
         return 0;
     }
+    if in_expletive(sk, start, end) {
+        return 0;
+    }
     1 << bit
+}
+
+/// Whether the group word at `start..end` is the tail of an expletive:
+/// "porca puttana", "porca troia", "figlio di puttana" swear at a thing or
+/// curse a man, and name no woman. In the misogyny corpus (AMI 2020) 1,798
+/// of 1,829 comments with "porca puttana" or "porca troia" are not
+/// misogynous; as a group word they made the gate read the misogyny head.
+fn in_expletive(sk: &str, start: usize, end: usize) -> bool {
+    const TAILS: [&str; 2] = ["putana", "troia"];
+    const HEADS: [&str; 5] = ["porca ", "porco ", "madona ", "figlio di ", "figli di "];
+    TAILS.contains(&&sk[start..end])
+        && HEADS.iter().any(|h| {
+            sk[..start]
+                .strip_suffix(h)
+                .is_some_and(|b| b.is_empty() || b.ends_with(' '))
+        })
 }
 
 fn mentions_religion(sk: &str) -> bool {

@@ -497,6 +497,12 @@ fn classifier_heads_speak_only_when_a_word_names_their_group() {
         ("la partita di ieri", PoliticalOpinion, false),
         ("mia madre ha 80 anni", Gender, true),
         ("il mercato del sabato", Gender, false),
+        // An expletive names no woman; the same word said of one does.
+        ("porca puttana, il treno è in ritardo", Gender, false),
+        ("PORCA TROIA che caldo", Gender, false),
+        ("quel figlio di puttana dell'arbitro", Gender, false),
+        ("quella è una puttana", Gender, true),
+        ("porca puttana, sei una troia", Gender, true),
     ];
     for (text, target, expected) in cases {
         assert_eq!(named(text, target), expected, "{text:?} {target:?}");

@@ -737,6 +737,13 @@ const DESK_FLAG_SHARE_COST: f64 = 0.005 * 127.0;
 /// by 0.01 whenever the rules flagged a handful of corpus rows more.
 const THRESHOLD_TIE: f64 = 1e-4;
 
+/// How many steps of 0.01 on each side a threshold's objective is averaged
+/// with. With the argmax alone, a change that only touched the misogyny
+/// head's rows (2026-12-06) moved the ethnicity gate from 0.34 to 0.33: a
+/// spike 0.0024 above both its neighbours below, 0.0002 above the one
+/// above.
+const THRESHOLD_SMOOTHING: usize = 1;
+
 /// The heads' thresholds chosen together, as the product decides: a row is
 /// flagged when the rules flag it on their own or any head's gate reaches
 /// its threshold. Coordinate ascent, from each gate's own threshold, on the
@@ -780,21 +787,13 @@ fn joint_thresholds(rows: &[GateRow], qs: &[Vec<f32>], nf: usize, t: &mut [f32])
                 .enumerate()
                 .map(|(i, r)| r.fixed || (0..nh).any(|o| o != h && qs[o][i] >= t[o]))
                 .collect();
-            let values: Vec<(f32, f64)> = (5..96)
+            let raw: Vec<(f32, f64)> = (5..96)
                 .map(|step| {
                     let cand = step as f32 / 100.0;
                     (cand, objective(&|i| others[i] || qs[h][i] >= cand))
                 })
                 .collect();
-            let top = values.iter().map(|v| v.1).fold(f64::MIN, f64::max);
-            // The strictest threshold within a few corpus rows of the best:
-            // a lower one must flag more than noise's worth of hate to be
-            // worth the citizens it may accuse.
-            let chosen = values
-                .iter()
-                .rev()
-                .find(|v| v.1 >= top - THRESHOLD_TIE)
-                .map_or(t[h], |v| v.0);
+            let chosen = pick_threshold(&raw).unwrap_or(t[h]);
             if chosen != t[h] {
                 t[h] = chosen;
                 changed = true;
@@ -804,6 +803,32 @@ fn joint_thresholds(rows: &[GateRow], qs: &[Vec<f32>], nf: usize, t: &mut [f32])
             break;
         }
     }
+}
+
+/// The threshold to keep from a curve of (threshold, objective) in
+/// increasing steps of 0.01: each threshold scored with its neighbours
+/// ([`THRESHOLD_SMOOTHING`]), since it is applied to comments the curve was
+/// not drawn from, where it shifts by a step or two (a lone spike of the
+/// curve is noise, a plateau is not); then the strictest within
+/// [`THRESHOLD_TIE`] of the best, since a lower one must flag more than
+/// noise's worth of hate to be worth the citizens it may accuse.
+fn pick_threshold(raw: &[(f32, f64)]) -> Option<f32> {
+    let values: Vec<(f32, f64)> = (0..raw.len())
+        .map(|i| {
+            let near = &raw[i.saturating_sub(THRESHOLD_SMOOTHING)
+                ..(i + THRESHOLD_SMOOTHING + 1).min(raw.len())];
+            (
+                raw[i].0,
+                near.iter().map(|v| v.1).sum::<f64>() / near.len() as f64,
+            )
+        })
+        .collect();
+    let top = values.iter().map(|v| v.1).fold(f64::MIN, f64::max);
+    values
+        .iter()
+        .rev()
+        .find(|v| v.1 >= top - THRESHOLD_TIE)
+        .map(|v| v.0)
 }
 
 /// Weighted logistic regression by Newton's method with a small ridge
@@ -1030,6 +1055,25 @@ pub fn nested_cross_validate_head(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The curve the ethnicity gate met on 2026-12-06: a lone spike at
+    /// 0.33 and a plateau from 0.34. The spike is passed over.
+    #[test]
+    fn a_threshold_is_kept_for_its_neighbourhood_not_for_a_spike() {
+        let curve = |ys: &[f64]| -> Vec<(f32, f64)> {
+            ys.iter()
+                .enumerate()
+                .map(|(i, &y)| ((30 + i) as f32 / 100.0, y))
+                .collect()
+        };
+        let spiky = curve(&[-0.0020, -0.0025, -0.0024, 0.0, -0.0002, -0.0005, -0.0015]);
+        assert_eq!(pick_threshold(&spiky), Some(0.34));
+        // Among equal neighbourhoods, the strictest threshold (0.34 has a
+        // worse neighbour).
+        let flat = curve(&[-0.0030, 0.0, 0.0, 0.0, 0.0, -0.0030]);
+        assert_eq!(pick_threshold(&flat), Some(0.33));
+        assert_eq!(pick_threshold(&[]), None);
+    }
 
     /// A fit that holds weights moves only the features it frees, and
     /// moves them towards the rows: the rows under a post change what the
