@@ -607,14 +607,25 @@ impl Analyzer {
             let span = norm.skeleton_span(h.start, h.end);
             let mut score = entry.weight;
             let reported = in_reported(h.start, h.end);
-            if entry.category == Category::Discrimination && reported {
+            // Someone else's words: a slur, and an insult or a vulgar word
+            // ("mi ha dato della puttana", "'negro di merda' mi ha
+            // urlato"), are the name given, not the author's.
+            if reported
+                && matches!(
+                    entry.category,
+                    Category::Discrimination
+                        | Category::Insult
+                        | Category::Vulgarity
+                        | Category::Obscene
+                )
+            {
                 score = score.min(REPORTED_CAP);
             }
             let (addressed, copula) = match entry.category {
                 Category::Insult | Category::Discrimination => address(sk, h.start),
                 _ => (Address::None, None),
             };
-            if entry.category == Category::Insult {
+            if entry.category == Category::Insult && !reported {
                 score = match addressed {
                     // "sei un buffone", "siete degli incompetenti e dei
                     // buffoni": a direct insult, above the usual flag line.
@@ -2006,7 +2017,52 @@ const REPORTING_VERBS: &[&str] = &[
     "ripeteva",
     "ripetevano",
     "chiamano",
+    "gridano",
+    "gridavano",
+    "urlano",
+    "urlavano",
 ];
+
+/// Verbs that name what someone was called ("mi ha chiamato 'sporco
+/// negro'", "viene chiamato negro", "l'ha insultata dandole..."): the
+/// quotes of the comment and the few words after the verb are the name
+/// given, someone else's words, unless the author gave it ("l'ho
+/// chiamato ...", see [`FIRST_PERSON_AUX`]). Not reporting verbs: "hanno
+/// chiamato i vigili, quei ..." goes on in the author's own words.
+const CALLING_VERBS: &[&str] = &[
+    "chiamato",
+    "chiamata",
+    "chiamati",
+    "chiamate",
+    "chiamava",
+    "chiamavano",
+    "insultato",
+    "insultata",
+    "insultati",
+    "insultate",
+    "apostrofato",
+    "apostrofata",
+];
+
+/// Forms of "dare" that, before "del", "della", "dei"..., give someone a
+/// name ("ha dato del negro a mio figlio", "gli danno della zingara").
+const GIVING_VERBS: &[&str] = &[
+    "dato", "data", "dati", "dare", "da", "danno", "dai", "date", "dava", "davano", "dando",
+    "dandole", "dandogli", "dargli", "darle",
+];
+
+/// The articulated "di" after a giving verb.
+const GIVING_PARTITIVES: &[&str] = &["del", "dela", "delo", "dei", "dele", "degli"];
+
+/// Auxiliaries and forms of the author's own act, just before a calling
+/// or giving verb ("l'ho chiamato", "gli ho dato del", "gli do del"): the
+/// name is the author's.
+const FIRST_PERSON_AUX: &[&str] = &[
+    "ho", "abbiamo", "avevo", "avevamo", "avrei", "avremmo", "do", "diamo", "darei", "chiamo",
+];
+
+/// How many words after a calling or giving verb hold the name given.
+const NAME_GIVEN_WORDS: usize = 4;
 
 /// What carries someone else's words ("ho trovato un volantino: '...'"):
 /// the quotes of a comment that names one are reported speech, as with a
@@ -2055,6 +2111,8 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
     let mut out = Vec::new();
     let mut pos = 0;
     let mut prev = "";
+    let mut before_prev = "";
+    let mut third = "";
     let mut carrier = false;
     for w in normalize::split_spaces(sk) {
         let start = pos;
@@ -2070,8 +2128,20 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
                 }
                 _ => {}
             }
+            // "l'ho (sempre) chiamato", "gli ho (sempre) dato del".
+            let own = |ws: [&str; 2]| ws.iter().any(|w| FIRST_PERSON_AUX.contains(w));
+            let calling = CALLING_VERBS.contains(&w) && !own([prev, before_prev]);
+            let giving = GIVING_PARTITIVES.contains(&w)
+                && GIVING_VERBS.contains(&prev)
+                && !own([before_prev, third]);
+            if (calling || giving) && !endorsed(sk, start) {
+                carrier |= calling;
+                out.push((start, name_given_end(sk, pos.min(sk.len()))));
+            }
         }
         if !w.is_empty() {
+            third = before_prev;
+            before_prev = prev;
             prev = w;
         }
     }
@@ -2080,6 +2150,39 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
         out.extend(single_quoted_ranges(sk));
     }
     out
+}
+
+/// The end of the name given after a calling or giving verb whose words
+/// start at `from`: [`NAME_GIVEN_WORDS`] words, or less up to a
+/// punctuation mark (a quote does not stop it: the name is often quoted).
+fn name_given_end(sk: &str, from: usize) -> usize {
+    let mut end = from;
+    let mut words = 0;
+    for w in sk[from..].split(' ') {
+        if w.is_empty() || w == "'" || w == "\"" {
+            end += w.len() + 1;
+            continue;
+        }
+        if w.starts_with(['.', ',', '!', '?', ';', ':']) || words == NAME_GIVEN_WORDS {
+            break;
+        }
+        words += 1;
+        end += w.len() + 1;
+    }
+    end.min(sk.len())
+}
+
+/// Whether the sentence from byte `from` agrees with the name it reports
+/// ("li chiamava negri e aveva ragione", "... e sono d'accordo"): then the
+/// name is the author's too.
+fn endorsed(sk: &str, from: usize) -> bool {
+    let end = sk[from..]
+        .find(['.', '!', '?', ';'])
+        .map_or(sk.len(), |i| from + i);
+    let sentence = &sk[from..end];
+    ["ragione", "d ' acordo", "d acordo", "giusto"]
+        .iter()
+        .any(|w| sentence.contains(w))
 }
 
 /// Byte ranges of the skeleton between a pair of single quotes that are

@@ -650,6 +650,49 @@ fn quotes_from_a_flyer_or_a_sign_are_reported_and_the_words_after_it_are_not() {
     assert!(v.contains("musulmani"), "{v}");
 }
 
+#[test]
+fn a_name_someone_else_gave_is_reported_and_one_the_author_gave_is_not() {
+    let analyzer = Analyzer::default().with_model(None);
+    let view = |text: &str| author_view(&analyzer, text);
+    // Told by whom it was given: the name is someone else's words.
+    for text in [
+        "mi ha chiamato 'sporco negro' davanti a mio figlio, chi devo chiamare?",
+        "un papà ha dato dello spastico a mio figlio all'uscita della scuola",
+        "mio figlio viene chiamato negro da due ragazzi più grandi",
+        "una signora mi ha dato della sporca araba in posta",
+    ] {
+        let v = view(text);
+        for slur in ["negro", "spastico", "araba"] {
+            assert!(!v.contains(slur), "{text}: {v}");
+        }
+    }
+    // Given by the author, or reported and agreed with: the author's own.
+    for (text, slur) in [
+        (
+            "gli ho dato del negro davanti a tutti e lo rifarei",
+            "negro",
+        ),
+        ("io l'ho sempre chiamato terrone e continuerò", "terrone"),
+        ("mio nonno li chiamava negri e aveva ragione lui", "negri"),
+    ] {
+        let v = view(text);
+        assert!(v.contains(slur), "{text}: {v}");
+    }
+    // An insult in the name given is reported too, below the flag line.
+    let a = analyzer.analyze(&CommentInput::new(
+        "una signora in posta mi ha dato della puttana, a chi lo segnalo?",
+    ));
+    assert!(
+        a.findings
+            .iter()
+            .all(|f| f.category != Category::Insult || f.score < 0.6),
+        "{a:?}"
+    );
+    // Only the few words of the name: what follows is the author's again.
+    let v = view("hanno chiamato i vigili alle tre, poi quei negri sono scappati");
+    assert!(v.contains("negri"), "{v}");
+}
+
 /// Whether the default policy's lines flag `text` as discrimination (at
 /// [`gate::FLAG_SCORE`]) or, with `threats`, as a threat (at 0.5).
 fn flagged_by_default(analyzer: &Analyzer, text: &str, threats: bool) -> bool {

@@ -590,7 +590,7 @@ fn words_spelt_like_slurs_used_innocently_are_not_flagged() {
 /// antisemitic accusations; 63 once "negro" outside names, quotes and
 /// reports is discrimination whatever the head's gate reads; 74 of 80
 /// flagged as offensive in any way. Raise them, never lower them.
-const OFFENSIVE_SENSES_DISCRIMINATION_REACHED: usize = 63;
+const OFFENSIVE_SENSES_DISCRIMINATION_REACHED: usize = 64;
 const OFFENSIVE_SENSES_OFFENSIVE_REACHED: usize = 74;
 
 #[test]
@@ -683,11 +683,17 @@ const ANTISEMITIC_OFFENSIVE_REACHED: usize = 52;
 /// or "Gaza" as holding the Jews to answer for Israel ("tantissimi ebrei in
 /// Israele protestano contro questa guerra"); it was dropped, which leaves
 /// 4 and 6 innocent (3 of the 4: the ethnicity head on criticism of
-/// Israel's government, as before), 22 and 29 antisemitic.
+/// Israel's government, as before), 22 and 29 antisemitic. Lowered once,
+/// to 21 and 28, when a name someone else gave began to be read as
+/// reported speech (2026-12-06, night): the retrained gates put two
+/// comments just under the line ("I tg dicono solo quello che vogliono
+/// gli ebrei", the head 0.61 → 0.59; "giudei" in the crowd of the
+/// Passion, the slur no longer confirmed by the gate and the head 0.61 →
+/// 0.595), while the innocent of the contempt sets went 2 → 0 and 5 → 1.
 const INNOCENT_JEWS_2_DISCRIMINATION_REACHED: usize = 4;
 const INNOCENT_JEWS_2_OFFENSIVE_REACHED: usize = 6;
-const ANTISEMITIC_2_DISCRIMINATION_REACHED: usize = 22;
-const ANTISEMITIC_2_OFFENSIVE_REACHED: usize = 29;
+const ANTISEMITIC_2_DISCRIMINATION_REACHED: usize = 21;
+const ANTISEMITIC_2_OFFENSIVE_REACHED: usize = 28;
 
 const JEWS_INNOCENT_KINDS: &[&str] = &[
     "history",
@@ -764,9 +770,10 @@ fn a_second_pair_of_sets_about_jews_written_blind() {
 /// after "mi ha chiamato", with no word of condemnation: still flagged).
 /// Read since, and the rules widened on it (an insulting adjective after
 /// the noun, "brutto", "cosa ti aspetti da un ..."): a development set, 46
-/// of 80 and 2.
-const INNOCENT_ONE_DISCRIMINATION_REACHED: usize = 2;
-const INNOCENT_ONE_OFFENSIVE_REACHED: usize = 15;
+/// of 80 and 2; innocent 0 (8 in any way) once a name someone else gave is
+/// reported speech.
+const INNOCENT_ONE_DISCRIMINATION_REACHED: usize = 0;
+const INNOCENT_ONE_OFFENSIVE_REACHED: usize = 8;
 const CONTEMPT_ONE_DISCRIMINATION_REACHED: usize = 46;
 const CONTEMPT_ONE_OFFENSIVE_REACHED: usize = 53;
 
@@ -775,10 +782,13 @@ const CONTEMPT_ONE_OFFENSIVE_REACHED: usize = 53;
 /// the first pair: contempt flagged as discrimination 18 → 19 of 80,
 /// innocent 5 → 5 (all five: slurs quoted or named to report or condemn
 /// them, "ha dato del '...' a mio marito"). The rules do not generalise to
-/// most of what a second writer wrote.
-const INNOCENT_ONE_2_DISCRIMINATION_REACHED: usize = 5;
-const INNOCENT_ONE_2_OFFENSIVE_REACHED: usize = 14;
-const CONTEMPT_ONE_2_DISCRIMINATION_REACHED: usize = 19;
+/// most of what a second writer wrote. Since a name someone else gave is
+/// read as reported speech ("mi ha chiamato '...'", "ha dato del ... a"):
+/// innocent 1 (10 in any way; 9 once insults in someone else's words are
+/// reported below the line), contempt 20.
+const INNOCENT_ONE_2_DISCRIMINATION_REACHED: usize = 1;
+const INNOCENT_ONE_2_OFFENSIVE_REACHED: usize = 9;
+const CONTEMPT_ONE_2_DISCRIMINATION_REACHED: usize = 20;
 const CONTEMPT_ONE_2_OFFENSIVE_REACHED: usize = 29;
 
 const ONE_INNOCENT_KINDS: &[&str] = &[
@@ -842,13 +852,69 @@ fn contempt_for_one_person_by_their_group_or_not() {
     }
 }
 
+/// Flags on `reported_slur.tsv` (80 citizens telling of a slur someone
+/// else said to them, a relative or a neighbour, half of them without a
+/// word of condemnation: "mi ha chiamato 'sporco negro' ... chi devo
+/// chiamare?", "ha dato della sporca araba a mia moglie") and `own_slur.tsv`
+/// (60 comments whose author uses the slur himself, many worded close to
+/// the reports: "gli ho dato del negro e lo rifarei", "mio nonno li
+/// chiamava negri e aveva ragione", scare quotes), written on 2026-12-06
+/// (night) by a helper that saw no code and no other set. Measured once,
+/// blind, with a name someone else gave first read as reported speech:
+/// reports flagged as discrimination 9 → 1 of 80, own slurs 28 → 28 of 60
+/// (one lost, "li chiamava negri e aveva ragione"; one gained). Read
+/// since (the author's "l'ho sempre chiamato", agreement in the sentence):
+/// a development set. After retraining: 1 and 29. Offensive in any way,
+/// 14 of the reports ("di merda", "puttana" in the name given) and 35 of
+/// the own slurs; 4 and 35 once an insult or a vulgar word in someone
+/// else's words is reported below the line as a slur is. Reports: lower,
+/// never raise; own slurs: raise, never lower.
+const REPORTED_SLUR_DISCRIMINATION_REACHED: usize = 1;
+const REPORTED_SLUR_OFFENSIVE_REACHED: usize = 4;
+const OWN_SLUR_DISCRIMINATION_REACHED: usize = 29;
+const OWN_SLUR_OFFENSIVE_REACHED: usize = 35;
+
+#[test]
+fn a_slur_someone_else_said_is_reported_and_one_the_author_says_is_not() {
+    SensesSet {
+        file: "reported_slur.tsv",
+        name: "slurs someone else said, reported",
+        rows: 80,
+        kinds: &[
+            "quoted_no_condemnation",
+            "unquoted_no_condemnation",
+            "quoted_with_condemnation",
+            "unquoted_with_condemnation",
+        ],
+        innocent: true,
+        discrimination_reached: REPORTED_SLUR_DISCRIMINATION_REACHED,
+        offensive_reached: REPORTED_SLUR_OFFENSIVE_REACHED,
+    }
+    .check();
+    SensesSet {
+        file: "own_slur.tsv",
+        name: "slurs the author says",
+        rows: 60,
+        kinds: &[
+            "endorsed_report",
+            "own_with_calling_verb",
+            "scare_quotes",
+            "plain_own_slur",
+        ],
+        innocent: false,
+        discrimination_reached: OWN_SLUR_DISCRIMINATION_REACHED,
+        offensive_reached: OWN_SLUR_OFFENSIVE_REACHED,
+    }
+    .check();
+}
+
 /// Discrimination flags the shipped analyser raises on the criticisms of
 /// the administration of `criticism.tsv` (written by another hand than the
 /// desk negatives, never trained or tuned on). The bar is 0, as for the
 /// benign mentions: criticism of an institution is an opinion, and the
 /// institution is not a protected group. The test fails on any regression;
 /// lower it, never raise it.
-const CRITICISM_FLAGS_REACHED: usize = 4;
+const CRITICISM_FLAGS_REACHED: usize = 3;
 
 #[test]
 fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {
@@ -874,6 +940,10 @@ fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {
     }
     wrong.print_and_check("criticisms of the administration", CRITICISM_FLAGS_REACHED);
 }
+
+/// Macro-F1 of the functional tests reached by the shipped analyser: the
+/// test fails below it. Raise it, never lower it.
+const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.797;
 
 #[test]
 fn functional_tests_are_measured() {
@@ -905,6 +975,11 @@ fn functional_tests_are_measured() {
     for (f, (n, ok)) in &by_functionality {
         println!("  {f:<32} {ok:>3} of {n:>3} right");
     }
+    assert!(
+        all.macro_f1() >= FUNCTIONAL_MACRO_F1_REACHED - 5e-4,
+        "functional tests: macro-F1 {:.3} below the {FUNCTIONAL_MACRO_F1_REACHED} reached",
+        all.macro_f1()
+    );
 }
 
 /// Hateful comments of `post_context.tsv` that leave the group to the post
@@ -921,8 +996,9 @@ const POST_CONTEXT_GAIN_REACHED: usize = 5;
 /// Lowered once, 27 → 26 (21 without the post), when the heads'
 /// thresholds began to prefer the strictest within noise of the best
 /// (`training::THRESHOLD_TIE`): the misogyny and political gates' went up
-/// by 0.03 and 0.01, and one comment here fell below its line.
-const POST_CONTEXT_WITH_POST_REACHED: usize = 26;
+/// by 0.03 and 0.01, and one comment here fell below its line; back to 27
+/// since.
+const POST_CONTEXT_WITH_POST_REACHED: usize = 27;
 
 /// Comments with the comune's post they answer, written by a helper after
 /// the change that lets a group named by the post raise a gate and never
