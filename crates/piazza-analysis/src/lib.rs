@@ -533,8 +533,12 @@ impl Analyzer {
         // "non odio i gay": a pattern of hate against a group, or of respect
         // for it, denied.
         rule_hits.retain(|h| {
+            let action = self.rules.rule(h.rule).action;
+            if action == Action::Respect && conceded(sk, h.start, h.end) {
+                return false;
+            }
             !matches!(
-                self.rules.rule(h.rule).action,
+                action,
                 Action::GroupFinding
                     | Action::Respect
                     | Action::Finding(Category::Discrimination, _, _)
@@ -1853,6 +1857,22 @@ fn answers_hate(
             .iter()
             .any(|h| hateful_rule(h) && own(h.start, h.end));
     !own_hate
+}
+
+/// Whether a stance of respect at `start..end` is only conceded before a
+/// "but" in the same sentence: "i musulmani non sono tutti terroristi, ma
+/// tutti i terroristi sono musulmani" opens with respect to deny it. Only
+/// the "not all" form concedes; "non sono criminali, ma persone" corrects.
+fn conceded(sk: &str, start: usize, end: usize) -> bool {
+    let stance = &sk[start..end];
+    if !(stance.contains("tuti ") || stance.contains("tute ")) {
+        return false;
+    }
+    let rest = &sk[end..];
+    let sentence = &rest[..rest.find(['.', '!', '?', ';']).unwrap_or(rest.len())];
+    sentence
+        .split(' ')
+        .any(|w| matches!(w, "ma" | "pero" | "tutavia" | "eppure"))
 }
 
 /// Whether the words of the skeleton just before byte `start` deny what

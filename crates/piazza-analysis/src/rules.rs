@@ -196,6 +196,10 @@ fn builtin_specs() -> Vec<Spec> {
         (THREAT_NORMATIVE, 0.8, "incitamento alla violenza: \"vanno bruciati\"",
          format!(r"\b(?:vanno|andrebbero|andranno|andavano|sarebbero\s+da|sono\s+da)\s+(?:\w+\s+)?{violent_part}\w*")),
         // ------------------------------------------------ explicit discrimination
+        // "tutti i terroristi sono islamici": the crime said of the group,
+        // the other way round.
+        (Action::GroupFinding, 0.85, "generalizzazione offensiva contro un gruppo",
+         format!(r"\b(?:tutti\s+)?(?:i|gli)\s+(?:terroristi|stupratori|criminali|delinquenti|spacciatori|ladri|assassini|tagliagole)\s+(?:sono|erano|son)\s+(?:tutti\s+|quasi\s+tutti\s+|sempre\s+|solo\s+)?({GROUP})\b")),
         (Action::GroupFinding, 0.85, "generalizzazione offensiva contro un gruppo",
          format!(r"\b(?:gli|i|le|questi|queste|sti|tutti\s+(?:gli|i)|tutte\s+le)\s+(?:persone\s+)?({GROUP})\s+(?:[?.:!]\s+)?(?:sono|son|e|siano|sarebbero)\s+(?:tutti\s+|tutte\s+|solo\s+|cosi\s+|proprio\s+|davvero\s+|sempre\s+)?(?:come\s+)?(?:dei\s+|delle\s+|degli\s+|delle\s+|una\s+|un\s+|gli\s+|le\s+)?(?:esseri\s+)?(?:stupidi|stupide|idioti|idiote|disgustos\w*|ripugnant\w*|sottospecie|puttan\w*|troie|zoccol\w*|bestie|animali|scimmie|parassiti|criminali|delinquenti|ladri|stupratori|terroristi|feccia|merde|malati|malate|schifosi|schifose|pedofili|porci|maiali|inferiori|piaga|cancro|spazzatura|vermi|topi|zecche|subumani|sporchi|sporche|pervertiti|invasori|vergogna|schifo|pericolosi|pericolose|un\s+pericolo|violenti|scansafatiche|fannulloni|mantenuti|zavorre|depravati|depravate|isteriche|ubriaconi)")),
         (Action::GroupFinding, 0.8, "generalizzazione offensiva contro un gruppo: \"sono tutti uguali\"",

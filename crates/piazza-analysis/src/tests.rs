@@ -693,6 +693,26 @@ fn a_name_someone_else_gave_is_reported_and_one_the_author_gave_is_not() {
     assert!(v.contains("negri"), "{v}");
 }
 
+#[test]
+fn respect_conceded_before_a_but_is_not_counter_speech() {
+    let analyzer = Analyzer::default().with_model(None);
+    let flagged = |text: &str| flagged_by_default(&analyzer, text, false);
+    // "Not all ..., but all ... are": the trope, flagged by the rules alone.
+    for text in [
+        "i musulmani non sono tutti terroristi, ma tutti i terroristi sono musulmani",
+        "Sicuramente tutti gli islamici non sono terroristi, però tutti i terroristi sono islamici!",
+    ] {
+        assert!(flagged(text), "{text}");
+    }
+    // Respect that corrects, or stands alone, is still counter-speech.
+    for text in [
+        "I musulmani non sono terroristi, ma persone come noi",
+        "gli immigrati non sono tutti delinquenti, smettiamola di generalizzare",
+    ] {
+        assert!(!flagged(text), "{text}");
+    }
+}
+
 /// Whether the default policy's lines flag `text` as discrimination (at
 /// [`gate::FLAG_SCORE`]) or, with `threats`, as a threat (at 0.5).
 fn flagged_by_default(analyzer: &Analyzer, text: &str, threats: bool) -> bool {
