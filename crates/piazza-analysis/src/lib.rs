@@ -671,7 +671,7 @@ impl Analyzer {
             {
                 c.quoted_slurs.push(span);
             }
-            let explanation = match sense {
+            let mut explanation = match sense {
                 senses::Sense::Descriptive => {
                     score = score.min(REPORTED_CAP);
                     "termine datato per una disabilità, usato per descrivere una persona o un servizio e non per offendere"
@@ -693,6 +693,20 @@ impl Analyzer {
             {
                 kind = Some("slur_addressed");
                 score = (score + 0.1).min(0.95);
+            } else if entry.category == Category::Discrimination
+                && !reported
+                && sense == senses::Sense::Slur
+                && !banter_word(&sk[h.start..h.end])
+                && (predicated(sk, h.start).is_some_and(|p| !denied(sk, p))
+                    || epithet(sk, h.start, h.end))
+            {
+                // "il nuovo vigile è un frocio": the slur said of a third
+                // person, as the name of what he is. The rules decide, as
+                // for the reader; a description ("mio figlio è
+                // cerebroleso") or one's own group keeps its sense.
+                kind = Some("slur_predicated");
+                score = (score + 0.1).min(0.95);
+                explanation = "termine spregiativo attribuito a una persona";
             }
             c.finding(
                 entry.category,
@@ -1766,6 +1780,140 @@ fn address(sk: &str, pos: usize) -> (Address, Option<usize>) {
         }
     }
     (found, None)
+}
+
+/// Third-person copulas that say what a person is ("è", "era", "sembra",
+/// "resta", "rimane"; "sono" only before "dei", "degli", "delle": "sono
+/// dei froci quelli della giunta").
+const THIRD_PERSON_COPULA: &[&str] = &["e", "era", "sembra", "resta", "rimane"];
+
+/// Words that may stand between the copula and the noun.
+const PREDICATE_FILLERS: &[&str] = &[
+    "un",
+    "una",
+    "uno",
+    "proprio",
+    "solo",
+    "sicuramente",
+    "davvero",
+    "pure",
+    "anche",
+    "tipo",
+];
+
+/// Where the third-person copula of a slur starting at byte `pos` is,
+/// when the slur is what the copula says a person is: at most three words
+/// back, with only articles and adverbs between. "E" is also "and", so it
+/// counts only with an article between ("è un frocio", not "bianchi e
+/// neri").
+fn predicated(sk: &str, pos: usize) -> Option<usize> {
+    let mut pos = pos.min(sk.len());
+    while !sk.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    let mut article = false;
+    let mut plural_article = false;
+    for (n, w) in sk[..pos].rsplit(' ').filter(|w| !w.is_empty()).enumerate() {
+        if n >= 4 {
+            return None;
+        }
+        let at = w.as_ptr() as usize - sk.as_ptr() as usize;
+        if THIRD_PERSON_COPULA.contains(&w) {
+            return (w != "e" || article)
+                .then_some(at)
+                .filter(|&at| !of_own_family(&sk[..at]));
+        }
+        if w == "sono" {
+            return plural_article.then_some(at);
+        }
+        if n == 0 && matches!(w, "dei" | "degli" | "dele") {
+            plural_article = true;
+            continue;
+        }
+        if !PREDICATE_FILLERS.contains(&w) {
+            return None;
+        }
+        article |= matches!(w, "un" | "una" | "uno");
+    }
+    None
+}
+
+/// The regional nicknames ("terrone", "polentone"): said of a person as
+/// often in banter ("il nostro mister è un terrone come me", "un polentone
+/// di Cremona simpaticissimo") as in contempt, so the head's gate reads the
+/// comment, as for every slur of its group, even when one is said of a
+/// person.
+fn banter_word(skeleton_word: &str) -> bool {
+    ["teron", "terun", "polenton"]
+        .iter()
+        .any(|w| skeleton_word.starts_with(w))
+}
+
+/// Whether the slur at `start..end` is the epithet of a person: "quel
+/// ricchione del vicino", "quella zingara della cassiera", "sto negro del
+/// bar" name the person by it. Not of the author's own ("quel terrone di
+/// mio marito" is banter).
+fn epithet(sk: &str, start: usize, end: usize) -> bool {
+    const DEMONSTRATIVE: [&str; 10] = [
+        "quel", "quela", "quelo", "quei", "quegli", "quele", "sto", "sta", "sti", "ste",
+    ];
+    const OF: [&str; 7] = ["del", "dela", "delo", "dei", "degli", "dele", "di"];
+    let (Some(before), Some(after)) = (sk.get(..start), sk.get(end..)) else {
+        return false;
+    };
+    let before = before.trim_end();
+    let demonstrative = before
+        .rsplit(' ')
+        .next()
+        .is_some_and(|w| DEMONSTRATIVE.contains(&w));
+    let mut next = after.split(' ').filter(|w| !w.is_empty());
+    let of = next.next().is_some_and(|w| OF.contains(&w));
+    let own = matches!(
+        (next.next(), next.next()),
+        (Some(own), Some(kin)) if of_own_family(&format!("{own} {kin}"))
+    );
+    demonstrative && of && !own
+}
+
+/// Whether the words before a copula name the author's family or friend
+/// ("mio marito è un terrone come me", "mio padre era un terrone emigrato
+/// negli anni 60"): said of one's own, the word keeps the sense the gate
+/// reads in it.
+fn of_own_family(before: &str) -> bool {
+    const OWN: [&str; 8] = [
+        "mio", "mia", "miei", "mie", "nostro", "nostra", "nostri", "nostre",
+    ];
+    const KIN: [&str; 24] = [
+        "padre",
+        "madre",
+        "papa",
+        "mama",
+        "marito",
+        "moglie",
+        "figlio",
+        "figlia",
+        "fratelo",
+        "sorela",
+        "nono",
+        "nona",
+        "zio",
+        "zia",
+        "cugino",
+        "cugina",
+        "compagno",
+        "compagna",
+        "fidanzato",
+        "fidanzata",
+        "suocero",
+        "suocera",
+        "amico",
+        "amica",
+    ];
+    let mut words = before.rsplit(' ').filter(|w| !w.is_empty());
+    match (words.next(), words.next()) {
+        (Some(kin), Some(own)) => KIN.contains(&kin) && OWN.contains(&own),
+        _ => false,
+    }
 }
 
 /// The special categories that name a group a classifier head protects

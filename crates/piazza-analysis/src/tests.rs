@@ -713,6 +713,39 @@ fn respect_conceded_before_a_but_is_not_counter_speech() {
     }
 }
 
+#[test]
+fn a_slur_said_of_a_person_is_decided_by_the_rules_unless_of_ones_own() {
+    let analyzer = Analyzer::default().with_model(None);
+    let kind = |text: &str| {
+        analyzer
+            .analyze(&CommentInput::new(text))
+            .findings
+            .iter()
+            .filter(|f| f.category == Category::Discrimination)
+            .filter_map(|f| f.kind.clone())
+            .collect::<Vec<_>>()
+    };
+    for text in [
+        "il nuovo vigile è un frocio, si vede da come cammina",
+        "l'assessore sembra proprio un ricchione",
+        "quel ricchione del vicino si è pure sposato in comune",
+        "sono dei froci tutti quelli della giunta",
+    ] {
+        assert!(kind(text).iter().any(|k| k == "slur_predicated"), "{text}");
+    }
+    for text in [
+        // "e" is also "and": with no article it is not a copula.
+        "bianchi e negri insieme alla festa",
+        // Denied, one's own family, a regional nickname left to the gate.
+        "il vigile non è un frocio",
+        "mio padre era un negro del Senegal e ne vado fiero",
+        "il nostro mister è un terrone come me",
+        "quel terrone di mio marito ha vinto la gara",
+    ] {
+        assert!(!kind(text).iter().any(|k| k == "slur_predicated"), "{text}");
+    }
+}
+
 /// Whether the default policy's lines flag `text` as discrimination (at
 /// [`gate::FLAG_SCORE`]) or, with `threats`, as a threat (at 0.5).
 fn flagged_by_default(analyzer: &Analyzer, text: &str, threats: bool) -> bool {

@@ -771,10 +771,11 @@ fn a_second_pair_of_sets_about_jews_written_blind() {
 /// Read since, and the rules widened on it (an insulting adjective after
 /// the noun, "brutto", "cosa ti aspetti da un ..."): a development set, 46
 /// of 80 and 2; innocent 0 (8 in any way) once a name someone else gave is
-/// reported speech.
+/// reported speech; contempt 48 once a slur said of a person is the rules'
+/// decision.
 const INNOCENT_ONE_DISCRIMINATION_REACHED: usize = 0;
 const INNOCENT_ONE_OFFENSIVE_REACHED: usize = 8;
-const CONTEMPT_ONE_DISCRIMINATION_REACHED: usize = 46;
+const CONTEMPT_ONE_DISCRIMINATION_REACHED: usize = 48;
 const CONTEMPT_ONE_OFFENSIVE_REACHED: usize = 53;
 
 /// The same two sets again, written by another helper, blind, while the
@@ -904,6 +905,59 @@ fn a_slur_someone_else_said_is_reported_and_one_the_author_says_is_not() {
         innocent: false,
         discrimination_reached: OWN_SLUR_DISCRIMINATION_REACHED,
         offensive_reached: OWN_SLUR_OFFENSIVE_REACHED,
+    }
+    .check();
+}
+
+/// Flags on `pred_slur.tsv` (60 comments saying of a third person that he
+/// or she "is" a slur: "il nuovo vigile è un frocio", "il custode del
+/// cimitero è un mussulmano, ma vi sembra normale??", "quello che ha
+/// progettato la rotonda è un down"; 20 each of orientation, origin and
+/// faith, disability) and `pred_innocent.tsv` (60 saying of a relative, a
+/// friend or a neighbour what group they belong to, or reporting a slur
+/// someone else said of them: "mio figlio è gay e vorrei sapere...", "mio
+/// marito è un terrone come me"), written on 2026-12-06 (night) by a
+/// helper that saw no code and no other set. Measured once, blind, with
+/// the first rule of a slur said of a person (a third-person copula): 28 →
+/// 44 of 60 flagged as discrimination, innocent 1 → 3 (two of one's own
+/// family: "mio padre era un terrone emigrato"). Read since: the author's
+/// family and friends keep the word's sense; the epithet ("quel ricchione
+/// del vicino") joined; the regional nicknames ("terrone", "polentone")
+/// went back to the gate after they flagged banter of the first
+/// innocent-senses set. A development set: 41 and 1 after retraining (45
+/// and 5 offensive in any way; the one innocent flag is a chant reported
+/// after "hanno cantato che", not a reporting verb yet).
+/// Slurs: raise, never lower; innocent: lower, never raise.
+const PRED_SLUR_DISCRIMINATION_REACHED: usize = 41;
+const PRED_SLUR_OFFENSIVE_REACHED: usize = 45;
+const PRED_INNOCENT_DISCRIMINATION_REACHED: usize = 1;
+const PRED_INNOCENT_OFFENSIVE_REACHED: usize = 5;
+
+#[test]
+fn a_slur_said_of_a_person_is_flagged_and_a_group_said_of_ones_own_is_not() {
+    SensesSet {
+        file: "pred_slur.tsv",
+        name: "slurs said of a person",
+        rows: 60,
+        kinds: &["orientation", "ethnicity_religion", "disability"],
+        innocent: false,
+        discrimination_reached: PRED_SLUR_DISCRIMINATION_REACHED,
+        offensive_reached: PRED_SLUR_OFFENSIVE_REACHED,
+    }
+    .check();
+    SensesSet {
+        file: "pred_innocent.tsv",
+        name: "a person's group said innocently",
+        rows: 60,
+        kinds: &[
+            "family_or_friend",
+            "neutral_fact",
+            "service_request",
+            "reported_slur",
+        ],
+        innocent: true,
+        discrimination_reached: PRED_INNOCENT_DISCRIMINATION_REACHED,
+        offensive_reached: PRED_INNOCENT_OFFENSIVE_REACHED,
     }
     .check();
 }
