@@ -1795,7 +1795,7 @@ const PREDICATE_FILLERS: &[&str] = &[
     "proprio",
     "solo",
     "sicuramente",
-    "davvero",
+    "davero",
     "pure",
     "anche",
     "tipo",
@@ -2020,7 +2020,7 @@ fn conceded(sk: &str, start: usize, end: usize) -> bool {
     let sentence = &rest[..rest.find(['.', '!', '?', ';']).unwrap_or(rest.len())];
     sentence
         .split(' ')
-        .any(|w| matches!(w, "ma" | "pero" | "tutavia" | "eppure"))
+        .any(|w| matches!(w, "ma" | "pero" | "tutavia" | "epure"))
 }
 
 /// Whether the words of the skeleton just before byte `start` deny what
@@ -2214,8 +2214,10 @@ const CALLING_VERBS: &[&str] = &[
 
 /// Forms of "dare" that, before "del", "della", "dei"..., give someone a
 /// name ("ha dato del negro a mio figlio", "gli danno della zingara").
+/// This list and the ones below are compared with the skeleton's words,
+/// so they are written as skeletons ("dano" for "danno").
 const GIVING_VERBS: &[&str] = &[
-    "dato", "data", "dati", "dare", "da", "danno", "dai", "date", "dava", "davano", "dando",
+    "dato", "data", "dati", "dare", "da", "dano", "dai", "date", "dava", "davano", "dando",
     "dandole", "dandogli", "dargli", "darle",
 ];
 
@@ -2226,7 +2228,7 @@ const GIVING_PARTITIVES: &[&str] = &["del", "dela", "delo", "dei", "dele", "degl
 /// or giving verb ("l'ho chiamato", "gli ho dato del", "gli do del"): the
 /// name is the author's.
 const FIRST_PERSON_AUX: &[&str] = &[
-    "ho", "abbiamo", "avevo", "avevamo", "avrei", "avremmo", "do", "diamo", "darei", "chiamo",
+    "ho", "abiamo", "avevo", "avevamo", "avrei", "avremo", "do", "diamo", "darei", "chiamo",
 ];
 
 /// How many words after a calling or giving verb hold the name given.
@@ -2288,7 +2290,12 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
         if w != "'" {
             match words.candidates(w).iter().find(|(v, _)| v == w) {
                 Some((_, true)) => carrier = true,
-                Some((_, false)) if prev != "come" => {
+                // "ho urlato froci a quei due": the author's own words.
+                Some((_, false))
+                    if prev != "come"
+                        && !FIRST_PERSON_AUX.contains(&prev)
+                        && !endorsed(sk, start) =>
+                {
                     let end = sk[start..]
                         .find(['.', '!', '?', ';'])
                         .map_or(sk.len(), |i| start + i);
@@ -2340,18 +2347,30 @@ fn name_given_end(sk: &str, from: usize) -> usize {
     end.min(sk.len())
 }
 
-/// Whether the sentence from byte `from` agrees with the name it reports
-/// ("li chiamava negri e aveva ragione", "... e sono d'accordo"): then the
-/// name is the author's too.
+/// Whether the sentence from byte `from` agrees with the words it reports
+/// ("li chiamava negri e aveva ragione", "... e sono d'accordo", "ha
+/// urlato 'ricchioni' e l'ho applaudito"): then they are the author's too.
 fn endorsed(sk: &str, from: usize) -> bool {
     let end = sk[from..]
         .find(['.', '!', '?', ';'])
         .map_or(sk.len(), |i| from + i);
     let sentence = &sk[from..end];
-    ["ragione", "d ' acordo", "d acordo", "giusto"]
-        .iter()
-        .any(|w| sentence.contains(w))
+    ENDORSING.iter().any(|w| sentence.contains(w))
 }
+
+/// Words that agree with what a sentence reports.
+const ENDORSING: &[&str] = &[
+    "ragione",
+    "d ' acordo",
+    "d acordo",
+    "giusto",
+    "fato bene",
+    "non ha torto",
+    "se lo merita",
+    "se lo meritano",
+    "la verita",
+    "aplaudit",
+];
 
 /// Byte ranges of the skeleton between a pair of single quotes that are
 /// not elisions ("ho letto 'Il negro del Narciso'", not "l'uomo").

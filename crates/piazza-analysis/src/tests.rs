@@ -674,6 +674,11 @@ fn a_name_someone_else_gave_is_reported_and_one_the_author_gave_is_not() {
         ),
         ("io l'ho sempre chiamato terrone e continuerò", "terrone"),
         ("mio nonno li chiamava negri e aveva ragione lui", "negri"),
+        ("ho urlato froci a quei due sulla panchina", "froci"),
+        (
+            "uno ha urlato 'ricchioni' al corteo e io l'ho applaudito",
+            "ricchioni",
+        ),
     ] {
         let v = view(text);
         assert!(v.contains(slur), "{text}: {v}");
@@ -743,6 +748,23 @@ fn a_slur_said_of_a_person_is_decided_by_the_rules_unless_of_ones_own() {
         "quel terrone di mio marito ha vinto la gara",
     ] {
         assert!(!kind(text).iter().any(|k| k == "slur_predicated"), "{text}");
+    }
+}
+
+#[test]
+fn the_word_lists_of_reported_and_predicated_speech_are_skeletons() {
+    // They are compared with the skeleton's words: a doubled letter
+    // ("danno", "davvero") would never match.
+    for list in [
+        CALLING_VERBS,
+        GIVING_VERBS,
+        GIVING_PARTITIVES,
+        FIRST_PERSON_AUX,
+        THIRD_PERSON_COPULA,
+        PREDICATE_FILLERS,
+        ENDORSING,
+    ] {
+        crate::clauses::assert_skeletal(list);
     }
 }
 

@@ -868,12 +868,14 @@ fn contempt_for_one_person_by_their_group_or_not() {
 /// a development set. After retraining: 1 and 29. Offensive in any way,
 /// 14 of the reports ("di merda", "puttana" in the name given) and 35 of
 /// the own slurs; 4 and 35 once an insult or a vulgar word in someone
-/// else's words is reported below the line as a slur is. Reports: lower,
-/// never raise; own slurs: raise, never lower.
+/// else's words is reported below the line as a slur is; 33 and 45 of the
+/// own slurs once the author's own "ho urlato", "ho detto" and a report
+/// agreed with ("ha fatto bene", "l'ho applaudito") are his words.
+/// Reports: lower, never raise; own slurs: raise, never lower.
 const REPORTED_SLUR_DISCRIMINATION_REACHED: usize = 1;
 const REPORTED_SLUR_OFFENSIVE_REACHED: usize = 4;
-const OWN_SLUR_DISCRIMINATION_REACHED: usize = 29;
-const OWN_SLUR_OFFENSIVE_REACHED: usize = 35;
+const OWN_SLUR_DISCRIMINATION_REACHED: usize = 33;
+const OWN_SLUR_OFFENSIVE_REACHED: usize = 45;
 
 #[test]
 fn a_slur_someone_else_said_is_reported_and_one_the_author_says_is_not() {
