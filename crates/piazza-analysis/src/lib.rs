@@ -2355,7 +2355,20 @@ fn endorsed(sk: &str, from: usize) -> bool {
         .find(['.', '!', '?', ';'])
         .map_or(sk.len(), |i| from + i);
     let sentence = &sk[from..end];
-    ENDORSING.iter().any(|w| sentence.contains(w))
+    // "non è giusto", "non ha ragione" reject what they follow.
+    let negated = |at: usize| {
+        sentence[..at]
+            .split(' ')
+            .rev()
+            .filter(|w| !w.is_empty())
+            .take(2)
+            .any(|w| w == "non")
+    };
+    ENDORSING.iter().any(|w| {
+        sentence
+            .match_indices(w)
+            .any(|(at, _)| w.starts_with("non ") || !negated(at))
+    })
 }
 
 /// Words that agree with what a sentence reports.

@@ -693,6 +693,9 @@ fn a_name_someone_else_gave_is_reported_and_one_the_author_gave_is_not() {
             .all(|f| f.category != Category::Insult || f.score < 0.6),
         "{a:?}"
     );
+    // Agreement rejected is no agreement: the words stay reported.
+    let v = view("uno ha scritto negri fuori sul muro, non è giusto");
+    assert!(!v.contains("negri"), "{v}");
     // Only the few words of the name: what follows is the author's again.
     let v = view("hanno chiamato i vigili alle tre, poi quei negri sono scappati");
     assert!(v.contains("negri"), "{v}");
