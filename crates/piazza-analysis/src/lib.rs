@@ -2189,6 +2189,12 @@ const REPORTING_VERBS: &[&str] = &[
     "gridavano",
     "urlano",
     "urlavano",
+    "cantato",
+    "cantano",
+    "cantavano",
+    "intonato",
+    "scandito",
+    "scandivano",
 ];
 
 /// Verbs that name what someone was called ("mi ha chiamato 'sporco

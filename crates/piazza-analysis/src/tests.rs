@@ -660,6 +660,7 @@ fn a_name_someone_else_gave_is_reported_and_one_the_author_gave_is_not() {
         "un papà ha dato dello spastico a mio figlio all'uscita della scuola",
         "mio figlio viene chiamato negro da due ragazzi più grandi",
         "una signora mi ha dato della sporca araba in posta",
+        "allo stadio hanno cantato che il nostro attaccante è un negro",
     ] {
         let v = view(text);
         for slur in ["negro", "spastico", "araba"] {

@@ -927,13 +927,13 @@ fn a_slur_someone_else_said_is_reported_and_one_the_author_says_is_not() {
 /// del vicino") joined; the regional nicknames ("terrone", "polentone")
 /// went back to the gate after they flagged banter of the first
 /// innocent-senses set. A development set: 41 and 1 after retraining (45
-/// and 5 offensive in any way; the one innocent flag is a chant reported
-/// after "hanno cantato che", not a reporting verb yet).
+/// and 5 offensive in any way; the one innocent flag was a chant reported
+/// after "hanno cantato che": 0 and 4 once "cantato" is a reporting verb).
 /// Slurs: raise, never lower; innocent: lower, never raise.
 const PRED_SLUR_DISCRIMINATION_REACHED: usize = 41;
 const PRED_SLUR_OFFENSIVE_REACHED: usize = 45;
-const PRED_INNOCENT_DISCRIMINATION_REACHED: usize = 1;
-const PRED_INNOCENT_OFFENSIVE_REACHED: usize = 5;
+const PRED_INNOCENT_DISCRIMINATION_REACHED: usize = 0;
+const PRED_INNOCENT_OFFENSIVE_REACHED: usize = 4;
 
 #[test]
 fn a_slur_said_of_a_person_is_flagged_and_a_group_said_of_ones_own_is_not() {
