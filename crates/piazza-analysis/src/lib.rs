@@ -1870,9 +1870,47 @@ fn epithet(sk: &str, start: usize, end: usize) -> bool {
     let of = next.next().is_some_and(|w| OF.contains(&w));
     let own = matches!(
         (next.next(), next.next()),
-        (Some(own), Some(kin)) if of_own_family(&format!("{own} {kin}"))
+        (Some(own), Some(kin)) if own_kin(own, kin)
     );
     demonstrative && of && !own
+}
+
+/// Possessives of the author ("mio marito", "nostra figlia").
+const OWN_POSSESSIVES: &[&str] = &[
+    "mio", "mia", "miei", "mie", "nostro", "nostra", "nostri", "nostre",
+];
+
+/// Kin and friends, as skeletons ("fratelo", "mama").
+const KIN: &[&str] = &[
+    "padre",
+    "madre",
+    "papa",
+    "mama",
+    "marito",
+    "moglie",
+    "figlio",
+    "figlia",
+    "fratelo",
+    "sorela",
+    "nono",
+    "nona",
+    "zio",
+    "zia",
+    "cugino",
+    "cugina",
+    "compagno",
+    "compagna",
+    "fidanzato",
+    "fidanzata",
+    "suocero",
+    "suocera",
+    "amico",
+    "amica",
+];
+
+/// Whether two words are the author's kin or friend ("mio", "marito").
+fn own_kin(own: &str, kin: &str) -> bool {
+    OWN_POSSESSIVES.contains(&own) && KIN.contains(&kin)
 }
 
 /// Whether the words before a copula name the author's family or friend
@@ -1880,38 +1918,9 @@ fn epithet(sk: &str, start: usize, end: usize) -> bool {
 /// negli anni 60"): said of one's own, the word keeps the sense the gate
 /// reads in it.
 fn of_own_family(before: &str) -> bool {
-    const OWN: [&str; 8] = [
-        "mio", "mia", "miei", "mie", "nostro", "nostra", "nostri", "nostre",
-    ];
-    const KIN: [&str; 24] = [
-        "padre",
-        "madre",
-        "papa",
-        "mama",
-        "marito",
-        "moglie",
-        "figlio",
-        "figlia",
-        "fratelo",
-        "sorela",
-        "nono",
-        "nona",
-        "zio",
-        "zia",
-        "cugino",
-        "cugina",
-        "compagno",
-        "compagna",
-        "fidanzato",
-        "fidanzata",
-        "suocero",
-        "suocera",
-        "amico",
-        "amica",
-    ];
     let mut words = before.rsplit(' ').filter(|w| !w.is_empty());
     match (words.next(), words.next()) {
-        (Some(kin), Some(own)) => KIN.contains(&kin) && OWN.contains(&own),
+        (Some(kin), Some(own)) => own_kin(own, kin),
         _ => false,
     }
 }
@@ -2237,6 +2246,20 @@ const FIRST_PERSON_AUX: &[&str] = &[
     "ho", "abiamo", "avevo", "avevamo", "avrei", "avremo", "do", "diamo", "darei", "chiamo",
 ];
 
+/// What a word of [`reported_ranges`]'s index opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReportRole {
+    /// A reporting verb: the rest of the clause ([`REPORTING_VERBS`]).
+    Reporting,
+    /// A carrier of someone else's words: the quotes ([`CARRIER_NOUNS`]).
+    Carrier,
+    /// A calling verb: the quotes and the name given ([`CALLING_VERBS`]).
+    Calling,
+    /// "del", "della"... after a giving verb: the name given
+    /// ([`GIVING_PARTITIVES`]).
+    Partitive,
+}
+
 /// How many words after a calling or giving verb hold the name given.
 const NAME_GIVEN_WORDS: usize = 4;
 
@@ -2269,18 +2292,17 @@ const ELIDED: &[&str] = &[
 /// reports or condemns, the quoted spans (double quotes, or a pair of
 /// single quotes that are not elisions).
 fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> Vec<(usize, usize)> {
-    // The reporting verbs (false) and the carrier nouns (true).
-    static WORDS: OnceLock<ByFirstByte<bool>> = OnceLock::new();
+    // Every word that opens someone else's words, looked up once a word.
+    static WORDS: OnceLock<ByFirstByte<ReportRole>> = OnceLock::new();
     let words = WORDS.get_or_init(|| {
+        let role = |list: &'static [&'static str], role: ReportRole| {
+            list.iter().map(move |w| (normalize::skeletonize(w), role))
+        };
         ByFirstByte::new(
-            REPORTING_VERBS
-                .iter()
-                .map(|v| (normalize::skeletonize(v), false))
-                .chain(
-                    CARRIER_NOUNS
-                        .iter()
-                        .map(|n| (normalize::skeletonize(n), true)),
-                )
+            role(REPORTING_VERBS, ReportRole::Reporting)
+                .chain(role(CARRIER_NOUNS, ReportRole::Carrier))
+                .chain(role(CALLING_VERBS, ReportRole::Calling))
+                .chain(role(GIVING_PARTITIVES, ReportRole::Partitive))
                 .collect(),
         )
     });
@@ -2294,10 +2316,17 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
         let start = pos;
         pos += w.len() + 1;
         if w != "'" {
-            match words.candidates(w).iter().find(|(v, _)| v == w) {
-                Some((_, true)) => carrier = true,
+            let role = words
+                .candidates(w)
+                .iter()
+                .find(|(v, _)| v == w)
+                .map(|&(_, r)| r);
+            // "l'ho (sempre) chiamato", "gli ho (sempre) dato del".
+            let own = |ws: [&str; 2]| ws.iter().any(|w| FIRST_PERSON_AUX.contains(w));
+            match role {
+                Some(ReportRole::Carrier) => carrier = true,
                 // "ho urlato froci a quei due": the author's own words.
-                Some((_, false))
+                Some(ReportRole::Reporting)
                     if prev != "come"
                         && !FIRST_PERSON_AUX.contains(&prev)
                         && !endorsed(sk, start) =>
@@ -2307,17 +2336,18 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
                         .map_or(sk.len(), |i| start + i);
                     out.push((start, end));
                 }
+                Some(ReportRole::Calling) if !own([prev, before_prev]) && !endorsed(sk, start) => {
+                    carrier = true;
+                    out.push((start, name_given_end(sk, pos.min(sk.len()))));
+                }
+                Some(ReportRole::Partitive)
+                    if GIVING_VERBS.contains(&prev)
+                        && !own([before_prev, third])
+                        && !endorsed(sk, start) =>
+                {
+                    out.push((start, name_given_end(sk, pos.min(sk.len()))));
+                }
                 _ => {}
-            }
-            // "l'ho (sempre) chiamato", "gli ho (sempre) dato del".
-            let own = |ws: [&str; 2]| ws.iter().any(|w| FIRST_PERSON_AUX.contains(w));
-            let calling = CALLING_VERBS.contains(&w) && !own([prev, before_prev]);
-            let giving = GIVING_PARTITIVES.contains(&w)
-                && GIVING_VERBS.contains(&prev)
-                && !own([before_prev, third]);
-            if (calling || giving) && !endorsed(sk, start) {
-                carrier |= calling;
-                out.push((start, name_given_end(sk, pos.min(sk.len()))));
             }
         }
         if !w.is_empty() {

@@ -767,6 +767,8 @@ fn the_word_lists_of_reported_and_predicated_speech_are_skeletons() {
         THIRD_PERSON_COPULA,
         PREDICATE_FILLERS,
         ENDORSING,
+        OWN_POSSESSIVES,
+        KIN,
     ] {
         crate::clauses::assert_skeletal(list);
     }
