@@ -1016,7 +1016,12 @@ impl Analyzer {
             let p = probs[h];
             let score = if gated {
                 let g = &model.gates[h];
-                gate::score(g.probability(h, &probs[..nh], bit(h), ctx), g.threshold)
+                let score = gate::score(g.probability(h, &probs[..nh], bit(h), ctx), g.threshold);
+                if gate::may_flag(p, bit(h), ctx) {
+                    score
+                } else {
+                    score.min(CRITICISM_CAP)
+                }
             } else if p >= meta.threshold {
                 p
             } else {
@@ -2359,8 +2364,51 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
     if !out.is_empty() || condemnation || carrier {
         out.extend_from_slice(quoted);
         out.extend(single_quoted_ranges(sk));
+    } else {
+        // A quoted clause is someone else's words even with no verb to
+        // say so ("Prima 'non si vogliono integrare'. Poi ..."), unless
+        // the author says it ("dico solo: 'fuori i ...'"); one or two
+        // quoted words may be the author's own scare quotes. Only quotes
+        // of lone marks: the corpora's texts carry runs of them left by
+        // their CSV escaping, around the author's own words.
+        let lone = |i: usize| {
+            !sk[..i].trim_end().ends_with('"') && !sk[i + 1..].trim_start().starts_with('"')
+        };
+        let clause = |&(a, b): &(usize, usize)| {
+            quoted_words(&sk[a..b]) >= QUOTED_CLAUSE_WORDS && !said_by_author(sk, a)
+        };
+        out.extend(
+            quoted
+                .iter()
+                .copied()
+                .filter(|&(a, b)| lone(a) && lone(b))
+                .filter(clause),
+        );
+        out.extend(single_quoted_ranges(sk).into_iter().filter(clause));
     }
     out
+}
+
+/// Words from which a quoted stretch is a clause, not scare quotes.
+const QUOTED_CLAUSE_WORDS: usize = 3;
+
+/// Whether the sentence before byte `at` has the author saying what
+/// follows ("dico solo una cosa: ...", "lo ripeto: ...").
+fn said_by_author(sk: &str, at: usize) -> bool {
+    let start = sk[..at].rfind(['.', '!', '?', ';']).map_or(0, |i| i + 1);
+    normalize::split_spaces(&sk[start..at]).any(|w| AUTHOR_SAYING.contains(&w))
+}
+
+/// First-person verbs of saying (skeletons).
+const AUTHOR_SAYING: &[&str] = &[
+    "dico", "ripeto", "scrivo", "urlo", "grido", "rispondo", "agiungo", "direi", "dicevo",
+];
+
+/// The words of a quoted stretch of the skeleton (not its marks).
+fn quoted_words(span: &str) -> usize {
+    normalize::split_spaces(span)
+        .filter(|w| w.bytes().any(|c| c.is_ascii_alphanumeric()))
+        .count()
 }
 
 /// The end of the name given after a calling or giving verb whose words

@@ -703,7 +703,12 @@ fn fit_gates(
         qs.push(
             rows.iter()
                 .map(|r| {
-                    let f = gate::features(h, &r.probs[..HEADS.len().min(4)], bit, &r.ctx);
+                    let probs = &r.probs[..HEADS.len().min(4)];
+                    if !gate::may_flag(probs[h], bit, &r.ctx) {
+                        // The analyser keeps it below the flag line.
+                        return 0.0;
+                    }
+                    let f = gate::features(h, probs, bit, &r.ctx);
                     let z: f32 = weights.iter().zip(&f).map(|(a, b)| a * b).sum();
                     1.0 / (1.0 + (-z).exp())
                 })

@@ -20,7 +20,8 @@ const REACHED: &[(&str, usize, usize)] = &[
     ("counter_speech.tsv", CS_ANSWERS, CS_HATEFUL),
     ("counter_speech_acts.tsv", CA_ANSWERS, CA_HATEFUL),
 ];
-const CS_ANSWERS: usize = 7;
+/// 6 since a quoted clause is someone else's words (2026-12-06, night).
+const CS_ANSWERS: usize = 6;
 /// 45 until the explicit patterns of declared hate (2026-12-06) retrained
 /// the gates: one hateful comment scored 0.60 before and 0.59 after ("...è
 /// una lobby di depravati che vuole distruggere la famiglia"). 39 since
@@ -35,11 +36,15 @@ const CS_ANSWERS: usize = 7;
 /// csh79, "le rampe per gli handicappati ... che se ne stiano a casa", has
 /// no other sign of hate the rules read. 45 once "negro" outside names,
 /// quotes and reports is discrimination whatever the head's gate reads.
-const CS_HATEFUL: usize = 45;
-const CA_ANSWERS: usize = 4;
+/// 46 with the gates fitted again with the floor of a head that names no
+/// group (2026-12-06, night).
+const CS_HATEFUL: usize = 46;
+/// 3 since a quoted clause is someone else's words (2026-12-06, night).
+const CA_ANSWERS: usize = 3;
 /// 19 until the second batch of desk negatives, 15 with it, 17 with the
 /// explicit generalisations (see [`CS_HATEFUL`]).
-const CA_HATEFUL: usize = 17;
+/// 18 with the gates fitted again (2026-12-06, night).
+const CA_HATEFUL: usize = 18;
 
 #[test]
 fn counter_speech_is_not_flagged_and_hate_in_its_words_is() {
