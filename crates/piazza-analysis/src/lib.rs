@@ -2384,7 +2384,9 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
                 .filter(|&(a, b)| lone(a) && lone(b))
                 .filter(clause),
         );
-        out.extend(single_quoted_ranges(sk).into_iter().filter(clause));
+        if sk.contains('\'') {
+            out.extend(single_quoted_ranges(sk).into_iter().filter(clause));
+        }
     }
     out
 }
