@@ -146,6 +146,10 @@ const JEWS_POWER: &str = r"(?:(?:la|le|i|gli)\s+)?(?:lobby|finanza|banche|banchi
 /// A word other than "non" (a pattern's gap must not deny it).
 const NOT_NON: &str = r"(?:[a-mo-z0-9]\w*|n|n[a-np-z0-9]\w*|no|no[a-mo-z0-9]\w*|non\w+)";
 const VIOLENT_INF: &str = r"(?:bruciar|ammazzar|sterminar|impiccar|fucilar|sparar|uccider|affogar|annegar|gasar|bombardar|sgozzar|lapidar|massacrar|castrar|pestar|picchiar|decapitar)";
+/// Blows one is "preso a" ("preso a calci").
+const BLOWS: &str = r"calci|pugni|schiaffi|ceffoni|bastonate|sprangate|mazzate|legnate|sassate|frustate|cinghiate|randellate|manganellate|colpi\s+di\s+\w+";
+/// Places of worship and of a community (skeletons).
+const PLACES: &str = r"moschea|moschee|sinagoga|sinagoghe|chiesa|chiese|tempio|templi|campo\s+rom|campi\s+rom|campo\s+nomadi|campi\s+nomadi|centro\s+(?:d\W*)?acoglienza|centri\s+(?:d\W*)?acoglienza|centro\s+islamico|sala\s+di\s+preghiera|sale\s+di\s+preghiera";
 const VIOLENT_PART: &str = r"(?:bruciat|ammazzat|sterminat|impiccat|fucilat|uccis|affogat|annegat|gasat|bombardat|sgozzat|lapidat|massacrat|castrat|decapitat|pestat)";
 const GROUP: &str = "{GROUP}";
 /// A noun naming one person of a group (`one` in `groups.tsv`).
@@ -170,6 +174,10 @@ fn builtin_specs() -> Vec<Spec> {
          r"\b(?:ti|vi|te|ve)\s+(?:vengo|veniamo|verro|verremo|vengono)\s+a\s+(?:prendere|cercare|trovare)".into()),
         (THREAT, 0.9, "minaccia diretta di violenza",
          r"\b(?:ti|vi)\s+(?:ammazzo|ammazziamo|ammazzerei|ammazzero|uccido|ucciderei|uccidero|sparo|sparerei|brucio|bruciamo|spacco|spezzo|sgozzo|accoltello|scanno|strozzo|meno|picchio|gonfio|massacro|taglio\s+la\s+gola|rompo\s+(?:la\s+faccia|il\s+culo|le\s+gambe|le\s+ossa)|spacco\s+(?:la\s+faccia|il\s+culo)|faccio\s+(?:fuori|la\s+pelle|del\s+male|male|saltare|a\s+pezzi)|facciamo\s+(?:fuori|la\s+pelle|del\s+male)|bruceremo|ammazzeremo|troveremo)\b".into()),
+        (THREAT, 0.85, "minaccia diretta di violenza contro altri: \"gli spacco la faccia\"",
+         r"\b(?:gli|li|le)\s+(?:ammazzo|ammazzerei|ammazzero|uccido|ucciderei|uccidero|sparo|sparerei|sgozzo|sgozzerei|accoltello|strozzo|strozzerei|massacro|massacrerei|darei\s+fuoco|do\s+fuoco|spacco\s+(?:la\s+faccia|il\s+culo|le\s+gambe)|spaccherei\s+(?:la\s+faccia|il\s+culo|le\s+gambe)|rompo\s+(?:la\s+faccia|le\s+gambe|le\s+ossa)|romperei\s+(?:la\s+faccia|le\s+gambe|le\s+ossa))\b|\b(?:lo|la|l\W*)\s*(?:ammazzo|ammazzerei|uccido|ucciderei|sgozzo|strozzo|accoltello)\b".into()),
+        (THREAT, 0.6, "minaccia di percosse: \"ti prendo a schiaffi\"",
+         format!(r"\b(?:li|le|lo|la|gli|vi|ti|l\W*)\s*(?:prenderei|prendo|prenderemo|prendiamo|piglierei|piglio)\s+a\s+(?:{BLOWS})")),
         (THREAT, 0.85, "minaccia: \"so dove abiti\"",
          r"\bso\s+dove\s+(?:abiti|vivi|lavori|abitate|abita|vanno\s+a\s+scuola)".into()),
         (THREAT, 0.85, "minaccia: appostamento",
@@ -195,6 +203,18 @@ fn builtin_specs() -> Vec<Spec> {
          format!(r"\b(?:bisognerebbe|bisogna|occorre|occorrerebbe|si\s+dovrebbe|si\s+deve|dovremmo|dobbiamo|meglio|basterebbe|vorrei|andiamo\s+a)\s+(?:\w+\s+){{0,2}}?{violent_inf}(?:li|le|gli|lo|la)\b")),
         (THREAT_NORMATIVE, 0.8, "incitamento alla violenza: \"vanno bruciati\"",
          format!(r"\b(?:vanno|andrebbero|andranno|andavano|sarebbero\s+da|sono\s+da)\s+(?:\w+\s+)?{violent_part}\w*")),
+        (THREAT_NORMATIVE, 0.8, "incitamento alla violenza: \"vanno presi a calci\"",
+         format!(r"\b(?:va|vanno|andrebbe|andrebbero|meriterebbe|meriterebbero|meritano|merita|sono\s+da|e\s+da|deve\s+essere|devono\s+essere|dovrebbe\s+essere|dovrebbero\s+essere)\s+(?:tutti\s+|tutte\s+)?(?:pres[aeio]|prendere)\s+a\s+(?:{BLOWS})")),
+        (THREAT_NORMATIVE, 0.8, "si augura la morte di altri: \"che crepino tutti\"",
+         r"\b(?:spero|speriamo|magari|mi\s+auguro|ci\s+auguriamo)\s+che\s+(?:\w+\s+){0,3}?(?:affoghino|anneghino|crepino|muoiano|schiattino)\b|\bche\s+(?:\w+\s+)?(?:affoghino|anneghino|crepino|muoiano|schiattino)\s+(?:tutti|tutte)\b|\b(?:affondino|affondate|affondare|affondiamo)\s+(?:tutti\s+)?(?:i\s+|quei\s+|sti\s+|questi\s+|le\s+)?(?:barconi|barchini|gommoni|navi\s+delle\s+ong|barche\s+dei\s+migranti)\b".into()),
+        (THREAT_NORMATIVE, 0.8, "violenza approvata: \"se qualcuno li ammazza fa bene\"",
+         r"\b(?:li|le|lo|la|gli|l\W*)\s*(?:ammazza|ammazzasse|ammazzano|ammazzassero|uccide|uccidesse|uccidono|picchia|picchiasse|picchiano|brucia|bruciasse)\s+(?:\w+\s+){0,2}?(?:fa|fara|farebbe|farebbero|faranno|fanno|avrebbe\s+fatto|ha\s+fatto)\s+bene\b".into()),
+        // A place of worship or of a community set on fire: an attack on
+        // the people who gather there. Only the words of fire and bombs:
+        // a building "da abbattere" or "da demolire" is a comune's
+        // business.
+        (THREAT_NORMATIVE, 0.85, "incitamento alla violenza contro un luogo di culto o di una comunità: \"la moschea va bruciata\"",
+         format!(r"\b(?:{PLACES})\s+(?:\w+\s+){{0,3}}?(?:va|vanno|andrebbe|andrebbero|andra|andranno|deve\s+essere|devono\s+essere|dovrebbe\s+essere|dovrebbero\s+essere|e\s+da|sono\s+da|sarebbe\s+da)\s+(?:\w+\s+)?(?:bruciat|incendiat|bombardat|dat[aeio]\s+(?:alle\s+)?fiamme|fatt[aeio]\s+saltar|ras[aeio]\s+al\s+suolo|bruciar|incendiar|bombardar|far\s+saltar|rader\w*\s+al\s+suolo)\w*|\b(?:bruciamo|bruciate|bruciare|bruciatela|bruciatele|incendiamo|incendiare|bombardare|bombardiamo|(?:diamo|date|dare|dargli)\s+fuoco\s+(?:a|al|alla|alle|ai|agli)|(?:facciamo|fate|far)\s+saltare|radiamo\s+al\s+suolo|radere\s+al\s+suolo)\s+(?:la\s+|le\s+|il\s+|i\s+|quella\s+|quelle\s+|quel\s+|sta\s+|ste\s+|questa\s+|queste\s+|sto\s+|questo\s+)?(?:{PLACES})\b")),
         // ------------------------------------------------ explicit discrimination
         // "tutti i terroristi sono islamici": the crime said of the group,
         // the other way round.
@@ -572,6 +592,10 @@ mod tests {
             "Ti ammazzo",
             "so dove abiti",
             "ti spacco la faccia",
+            "se lo incontro gli spacco la faccia",
+            "a quei due gli darei fuoco",
+            "li prenderei a calci uno per uno",
+            "io l'ammazzo",
         ] {
             assert!(actions(t).contains(&THREAT), "{t}");
         }
@@ -580,6 +604,16 @@ mod tests {
             "bisognerebbe bruciarli tutti",
             "andrebbero impiccati",
             "dovrebbero essere fucilati",
+            "quella moschea va bruciata",
+            "il campo rom andrebbe dato alle fiamme",
+            "sta sinagoga andrebbe fatta saltare",
+            "diamo fuoco alla sinagoga",
+            "gli immigrati vanno presi a calci fino al confine",
+            "quello va preso a sprangate",
+            "che affoghino tutti",
+            "spero che affondino tutti i barconi",
+            "prima o poi qualcuno li ammazza e farà bene",
+            "il centro d'accoglienza è da incendiare",
         ] {
             assert!(actions(t).contains(&THREAT_NORMATIVE), "{t}");
         }
@@ -587,6 +621,12 @@ mod tests {
             "vengo a prendere mio figlio a scuola",
             "bisogna eliminare le buche",
             "ti aspetto domani in ufficio",
+            "la vecchia chiesa sconsacrata va abbattuta, è pericolante",
+            "chi ha bruciato la porta della moschea va trovato",
+            "il pallone va preso al volo",
+            "spero che affondino il progetto del parcheggio",
+            "lo sparo di capodanno ha spaventato il cane",
+            "gli do una mano io con il trasloco",
         ] {
             let a = actions(t);
             assert!(

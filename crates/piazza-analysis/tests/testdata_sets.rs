@@ -810,7 +810,8 @@ const CONTEMPT_ONE_OFFENSIVE_REACHED: usize = 53;
 const INNOCENT_ONE_2_DISCRIMINATION_REACHED: usize = 1;
 const INNOCENT_ONE_2_OFFENSIVE_REACHED: usize = 9;
 const CONTEMPT_ONE_2_DISCRIMINATION_REACHED: usize = 20;
-const CONTEMPT_ONE_2_OFFENSIVE_REACHED: usize = 29;
+/// 30 in any way with the threats of beating (2026-12-06, late night).
+const CONTEMPT_ONE_2_OFFENSIVE_REACHED: usize = 30;
 
 const ONE_INNOCENT_KINDS: &[&str] = &[
     "own_or_relative",
@@ -1027,8 +1028,10 @@ fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {
 
 /// Macro-F1 of the functional tests reached by the shipped analyser: the
 /// test fails below it. Raise it, never lower it.
-/// 0.809 since a quoted clause is someone else's words (2026-12-06, night).
-const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.809;
+/// 0.809 since a quoted clause is someone else's words (2026-12-06, night);
+/// 0.812 with the threats to burn a place of worship, to beat someone and
+/// the wishes of drowning (same night).
+const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.812;
 
 #[test]
 fn functional_tests_are_measured() {
