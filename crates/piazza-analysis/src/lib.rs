@@ -1020,7 +1020,7 @@ impl Analyzer {
                 if gate::may_flag(p, bit(h), ctx) {
                     score
                 } else {
-                    score.min(CRITICISM_CAP)
+                    score.min(UNDER_FLAG_CAP)
                 }
             } else if p >= meta.threshold {
                 p
@@ -1063,7 +1063,7 @@ impl Analyzer {
             // lexicon flags as such, not discrimination.
             let score = if target.is_none() && (c.criticises_administration || c.unprotected_target)
             {
-                score.min(CRITICISM_CAP)
+                score.min(UNDER_FLAG_CAP)
             } else {
                 score
             };
@@ -2166,10 +2166,12 @@ fn without_spans(text: &str, norm: &Normalized, spans: &[(usize, usize)]) -> Str
 /// speech: visible to a moderator who looks, below the default flag line.
 const REPORTED_CAP: f32 = 0.45;
 
-/// Highest score of a classifier finding that names no group on a comment
-/// criticising the administration: reported, below the policies' flag line
-/// (`gate::FLAG_SCORE`).
-const CRITICISM_CAP: f32 = gate::FLAG_SCORE - 0.05;
+/// Highest score of a classifier finding kept below the policies' flag
+/// line (`gate::FLAG_SCORE`) but reported, for a moderator who looks: one
+/// that names no group on a comment criticising the administration, and
+/// one of a head that names no group below its own decision point
+/// (`gate::may_flag`).
+const UNDER_FLAG_CAP: f32 = gate::FLAG_SCORE - 0.05;
 
 /// Verbs that report someone else's words (skeletonised when matched).
 const REPORTING_VERBS: &[&str] = &[

@@ -129,7 +129,7 @@ fn criticism_of_the_administration_is_never_flagged_as_discrimination() {
     // criticism), when a head reads it as hate.
     let a = analyzer.analyze(&CommentInput::new("siete degli incapaci e dei buffoni"));
     let f = a.finding(Category::Discrimination).expect("reported");
-    assert!(f.score <= CRITICISM_CAP && !f.evidence.is_empty(), "{a:?}");
+    assert!(f.score <= UNDER_FLAG_CAP && !f.evidence.is_empty(), "{a:?}");
 }
 
 #[test]
