@@ -2211,6 +2211,11 @@ const REPORTING_VERBS: &[&str] = &[
     "intonato",
     "scandito",
     "scandivano",
+    // "chi minaccia di far saltare ...": someone else's threat, reported.
+    "minaccia",
+    "minacciano",
+    "minacciava",
+    "minacciato",
 ];
 
 /// Verbs that name what someone was called ("mi ha chiamato 'sporco

@@ -147,7 +147,13 @@ const JEWS_POWER: &str = r"(?:(?:la|le|i|gli)\s+)?(?:lobby|finanza|banche|banchi
 const NOT_NON: &str = r"(?:[a-mo-z0-9]\w*|n|n[a-np-z0-9]\w*|no|no[a-mo-z0-9]\w*|non\w+)";
 const VIOLENT_INF: &str = r"(?:bruciar|ammazzar|sterminar|impiccar|fucilar|sparar|uccider|affogar|annegar|gasar|bombardar|sgozzar|lapidar|massacrar|castrar|pestar|picchiar|decapitar)";
 /// Blows one is "preso a" ("preso a calci").
-const BLOWS: &str = r"calci|pugni|schiaffi|ceffoni|bastonate|sprangate|mazzate|legnate|sassate|frustate|cinghiate|randellate|manganellate|colpi\s+di\s+\w+";
+const BLOWS: &str = r"calci|pugni|schiaffi|sberle|ceffoni|cazzotti|bastonate|sprangate|mazzate|legnate|sassate|frustate|cinghiate|randellate|manganellate|colpi\s+di\s+\w+";
+/// Blows without kicks: a ball is "preso a calci" too.
+const BLOWS_NOT_KICKS: &str = r"pugni|schiaffi|sberle|ceffoni|cazzotti|bastonate|sprangate|mazzate|legnate|sassate|frustate|cinghiate|randellate|manganellate";
+/// Setting fire or bombs to a place, in the forms that call for it or
+/// wish it (imperative, present, conditional, infinitive), not the past
+/// that reports it ("è stata incendiata", "fu bombardata").
+const SET_ON_FIRE: &str = r"brucia|bruciala|brucialo|bruciamo|bruciamola|bruciate|bruciatela|bruciatelo|bruciare|bruciarla|bruciarlo|brucerei|bruciavo|bruciassero|incendia|incendiamo|incendiate|incendiatela|incendiare|incendiarla|incendierei|incendiavo|bombarda|bombardiamo|bombardate|bombardatela|bombardare|bombardarla|bombarderei|(?:facciamo|fate|fa|far|farei|facessero|fara)\s+(?:saltare|esplodere)|(?:la|lo)\s+farei\s+(?:saltare|esplodere)|(?:diamo|date|dare|dia|dessero|darei|dategli|dargli)\s+fuoco|(?:radiamo|radete|radere|raderei|radevo|radessero)\s+al\s+suolo|(?:lo|la)\s+(?:radevo|raderei|bruciavo|brucerei|incendiavo|incendierei)|molotov|(?:una|na|n)\s+(?:bella\s+)?bomba";
 /// Places of worship and of a community (skeletons).
 const PLACES: &str = r"moschea|moschee|sinagoga|sinagoghe|chiesa|chiese|tempio|templi|campo\s+rom|campi\s+rom|campo\s+nomadi|campi\s+nomadi|centro\s+(?:d\W*)?acoglienza|centri\s+(?:d\W*)?acoglienza|centro\s+islamico|sala\s+di\s+preghiera|sale\s+di\s+preghiera";
 const VIOLENT_PART: &str = r"(?:bruciat|ammazzat|sterminat|impiccat|fucilat|uccis|affogat|annegat|gasat|bombardat|sgozzat|lapidat|massacrat|castrat|decapitat|pestat)";
@@ -177,7 +183,7 @@ fn builtin_specs() -> Vec<Spec> {
         (THREAT, 0.85, "minaccia diretta di violenza contro altri: \"gli spacco la faccia\"",
          r"\b(?:gli|li|le)\s+(?:ammazzo|ammazzerei|ammazzero|uccido|ucciderei|uccidero|sparo|sparerei|sgozzo|sgozzerei|accoltello|strozzo|strozzerei|massacro|massacrerei|darei\s+fuoco|do\s+fuoco|spacco\s+(?:la\s+faccia|il\s+culo|le\s+gambe)|spaccherei\s+(?:la\s+faccia|il\s+culo|le\s+gambe)|rompo\s+(?:la\s+faccia|le\s+gambe|le\s+ossa)|romperei\s+(?:la\s+faccia|le\s+gambe|le\s+ossa))\b|\b(?:lo|la|l\W*)\s*(?:ammazzo|ammazzerei|uccido|ucciderei|sgozzo|strozzo|accoltello)\b".into()),
         (THREAT, 0.6, "minaccia di percosse: \"ti prendo a schiaffi\"",
-         format!(r"\b(?:li|le|lo|la|gli|vi|ti|l\W*)\s*(?:prenderei|prendo|prenderemo|prendiamo|piglierei|piglio)\s+a\s+(?:{BLOWS})")),
+         format!(r"\b(?:li|le|lo|la|gli|vi|ti|l\W*)\s*(?:prenderei|prendo|prenderemo|prendiamo|piglierei|piglio)\s+a\s+(?:{BLOWS})|\b(?:prendiamoli|prendeteli|pigliamoli|pigliateli|prendiamole|prendetele)\s+a\s+(?:{BLOWS})|\b(?:gli|le|vi|ti)\s+(?:darei|do|daremo|diamo)\s+(?:due|un\s+paio\s+di|tanti|delle|un\s+po\W*\s*di)\s+(?:{BLOWS_NOT_KICKS}|botte)|\b(?:gli|le|ti|vi)\s+(?:rompo|romperei|spacco|spaccherei)\s+(?:il\s+muso|la\s+testa|il\s+naso|le\s+ossa|le\s+gambe)\b|\b(?:rompergli|romperle|romperli|spaccargli|spaccarle|spaccarli)\s+(?:il\s+muso|la\s+testa|la\s+faccia|il\s+naso|le\s+ossa|le\s+gambe)\b")),
         (THREAT, 0.85, "minaccia: \"so dove abiti\"",
          r"\bso\s+dove\s+(?:abiti|vivi|lavori|abitate|abita|vanno\s+a\s+scuola)".into()),
         (THREAT, 0.85, "minaccia: appostamento",
@@ -204,17 +210,17 @@ fn builtin_specs() -> Vec<Spec> {
         (THREAT_NORMATIVE, 0.8, "incitamento alla violenza: \"vanno bruciati\"",
          format!(r"\b(?:vanno|andrebbero|andranno|andavano|sarebbero\s+da|sono\s+da)\s+(?:\w+\s+)?{violent_part}\w*")),
         (THREAT_NORMATIVE, 0.8, "incitamento alla violenza: \"vanno presi a calci\"",
-         format!(r"\b(?:va|vanno|andrebbe|andrebbero|meriterebbe|meriterebbero|meritano|merita|sono\s+da|e\s+da|deve\s+essere|devono\s+essere|dovrebbe\s+essere|dovrebbero\s+essere)\s+(?:tutti\s+|tutte\s+)?(?:pres[aeio]|prendere)\s+a\s+(?:{BLOWS})")),
+         format!(r"\b(?:vanno|andrebbero|meriterebbero|meritano|sono\s+da|devono\s+essere|dovrebbero\s+essere)\s+(?:tutti\s+|tutte\s+)?(?:pres[ei]|prendere)\s+a\s+(?:{BLOWS})|\b(?:va|andrebbe|meriterebbe|merita|e\s+da|deve\s+essere|dovrebbe\s+essere)\s+(?:pres[ao]|prendere)\s+a\s+(?:{BLOWS_NOT_KICKS}|calci\s+(?:fino|in\s+culo|nel\s+sedere|fuori|via|e\s+pugni))|\b(?:bisognerebbe|bisogna|ci\s+vorrebbe|andrebbero|vanno)\s+(?:prenderli|prenderle|pigliarli|pigliarle|presi|prese)\s+a\s+(?:{BLOWS})|\b(?:meritano|merita|meriterebbe|meriterebbero|meriti|meritate)\s+(?:solo\s+)?(?:(?:delle|due|un\s+po\W*\s*di|una\s+scarica\s+di|tante)\s+)?(?:{BLOWS_NOT_KICKS}|botte|il\s+bastone|la\s+frusta)\b|\b(?:va|vanno|andrebbe|andrebbero)\s+(?:massacrat|pestat|gonfiat)[aeio]\s+di\s+botte")),
         (THREAT_NORMATIVE, 0.8, "si augura la morte di altri: \"che crepino tutti\"",
-         r"\b(?:spero|speriamo|magari|mi\s+auguro|ci\s+auguriamo)\s+che\s+(?:\w+\s+){0,3}?(?:affoghino|anneghino|crepino|muoiano|schiattino)\b|\bche\s+(?:\w+\s+)?(?:affoghino|anneghino|crepino|muoiano|schiattino)\s+(?:tutti|tutte)\b|\b(?:affondino|affondate|affondare|affondiamo)\s+(?:tutti\s+)?(?:i\s+|quei\s+|sti\s+|questi\s+|le\s+)?(?:barconi|barchini|gommoni|navi\s+delle\s+ong|barche\s+dei\s+migranti)\b".into()),
+         r"\b(?:spero|speriamo|magari|mi\s+auguro|ci\s+auguriamo)\s+che\s+(?:\w+\s+){0,3}?(?:affoghino|anneghino|crepino|muoiano|schiattino)\b|\bche\s+(?:\w+\s+)?(?:affoghino|anneghino|affondino|crepino|muoiano|schiattino)\s+(?:tutti|tutte)\b|(?:^|[.!?,;:]\s*)(?:che|ke)\s+(?:\w+\s+)?(?:affoghino|anneghino|crepino|muoiano|schiattino|annegassero|affogassero|crepassero|morissero|schiattassero)\b|\b(?:affogateli|affogatele|annegateli|annegatele|ammazzateli|ammazzatele|impiccateli|sterminateli|massacrateli|bruciateli|bruciatele|fucilateli|pestatelo|pestateli)\b|\bse\s+li\s+(?:lasciassero|lasciamo|lasciate)\s+(?:affogare|annegare|morire|crepare)\b|\b(?:affondino|affondate|affondare|affondiamo)\s+(?:tutti\s+)?(?:i\s+|quei\s+|sti\s+|questi\s+|le\s+)?(?:barconi|barchini|gommoni|navi\s+delle\s+ong|barche\s+dei\s+migranti)\b".into()),
         (THREAT_NORMATIVE, 0.8, "violenza approvata: \"se qualcuno li ammazza fa bene\"",
-         r"\b(?:li|le|lo|la|gli|l\W*)\s*(?:ammazza|ammazzasse|ammazzano|ammazzassero|uccide|uccidesse|uccidono|picchia|picchiasse|picchiano|brucia|bruciasse)\s+(?:\w+\s+){0,2}?(?:fa|fara|farebbe|farebbero|faranno|fanno|avrebbe\s+fatto|ha\s+fatto)\s+bene\b".into()),
+         format!(r"\b(?:li|le|lo|la|gli|l\W*)\s*(?:ammazza|ammazzasse|ammazzano|ammazzassero|uccide|uccidesse|uccidono|picchia|picchiasse|picchiano|brucia|bruciasse)\s+(?:\w+\s+){{0,2}}?(?:fa|fara|farebbe|farebbero|faranno|fanno|avrebbe\s+fatto|ha\s+fatto)\s+(?:solo\s+)?bene\b|\b(?:hanno|ha|avete|hai)\s+fatto\s+bene\s+a\s+(?:{violent_inf}|menar|gonfiar|investir)(?:lo|la|li|le|gli)\b|\b(?:bravo|bravi|brava|grande|grandi|onore\s+a|medaglia\s+a)\s+(?:a\s+)?chi\s+(?:gli\s+|li\s+|le\s+|l\W*\s*)?(?:ha|hanno)\s+(?:dato\s+fuoco|{violent_part}\w*|investit\w*|menat\w*|picchiat\w*|gonfiat\w*)|\bchi\s+(?:ha|hanno)\s+(?:{violent_part}\w*|investit\w*|menat\w*|picchiat\w*|gonfiat\w*)\s+(?:\w+\s+){{0,3}}?merita\s+(?:una\s+medaglia|un\s+premio)")),
         // A place of worship or of a community set on fire: an attack on
         // the people who gather there. Only the words of fire and bombs:
         // a building "da abbattere" or "da demolire" is a comune's
         // business.
         (THREAT_NORMATIVE, 0.85, "incitamento alla violenza contro un luogo di culto o di una comunità: \"la moschea va bruciata\"",
-         format!(r"\b(?:{PLACES})\s+(?:\w+\s+){{0,3}}?(?:va|vanno|andrebbe|andrebbero|andra|andranno|deve\s+essere|devono\s+essere|dovrebbe\s+essere|dovrebbero\s+essere|e\s+da|sono\s+da|sarebbe\s+da)\s+(?:\w+\s+)?(?:bruciat|incendiat|bombardat|dat[aeio]\s+(?:alle\s+)?fiamme|fatt[aeio]\s+saltar|ras[aeio]\s+al\s+suolo|bruciar|incendiar|bombardar|far\s+saltar|rader\w*\s+al\s+suolo)\w*|\b(?:bruciamo|bruciate|bruciare|bruciatela|bruciatele|incendiamo|incendiare|bombardare|bombardiamo|(?:diamo|date|dare|dargli)\s+fuoco\s+(?:a|al|alla|alle|ai|agli)|(?:facciamo|fate|far)\s+saltare|radiamo\s+al\s+suolo|radere\s+al\s+suolo)\s+(?:la\s+|le\s+|il\s+|i\s+|quella\s+|quelle\s+|quel\s+|sta\s+|ste\s+|questa\s+|queste\s+|sto\s+|questo\s+)?(?:{PLACES})\b")),
+         format!(r"\b(?:{PLACES})\s+(?:\w+\s+){{0,3}}?(?:va|vanno|andrebbe|andrebbero|andra|andranno|deve\s+essere|devono\s+essere|dovrebbe\s+essere|dovrebbero\s+essere|e\s+da|sono\s+da|sarebbe\s+da)\s+(?:\w+\s+)?(?:bruciat|incendiat|bombardat|dat[aeio]\s+(?:alle\s+)?fiamme|fatt[aeio]\s+saltar|ras[aeio]\s+al\s+suolo|bruciar|incendiar|bombardar|far\s+saltar|rader\w*\s+al\s+suolo)\w*|\b(?:bruciamo|bruciate|bruciare|bruciatela|bruciatele|incendiamo|incendiare|bombardare|bombardiamo|(?:diamo|date|dare|dargli)\s+fuoco\s+(?:a|al|alla|alle|ai|agli)|(?:facciamo|fate|far)\s+saltare|radiamo\s+al\s+suolo|radere\s+al\s+suolo)\s+(?:la\s+|le\s+|il\s+|i\s+|quella\s+|quelle\s+|quel\s+|sta\s+|ste\s+|questa\s+|queste\s+|sto\s+|questo\s+)?(?:{PLACES})\b|\b(?:{SET_ON_FIRE})\s+(?:\w+\s+){{0,4}}?(?:{PLACES})\b|\b(?:{PLACES})\s+(?:\w+\s+){{0,4}}?(?:{SET_ON_FIRE})\b")),
         // ------------------------------------------------ explicit discrimination
         // "tutti i terroristi sono islamici": the crime said of the group,
         // the other way round.
@@ -596,6 +602,9 @@ mod tests {
             "a quei due gli darei fuoco",
             "li prenderei a calci uno per uno",
             "io l'ammazzo",
+            "a quelli gli darei due schiaffi a testa",
+            "pigliamoli a cazzotti",
+            "all'arbitro bisogna rompergli le ossa",
         ] {
             assert!(actions(t).contains(&THREAT), "{t}");
         }
@@ -614,6 +623,17 @@ mod tests {
             "spero che affondino tutti i barconi",
             "prima o poi qualcuno li ammazza e farà bene",
             "il centro d'accoglienza è da incendiare",
+            "brucialo quel centro islamico",
+            "sta moschea la bruciamo noi",
+            "una molotov dentro la sinagoga",
+            "meritano solo bastonate",
+            "quel vigile va preso a sberle",
+            "gente così va presa a calci fino al confine",
+            "affogateli tutti",
+            "ke annegassero in mare",
+            "hanno fatto bene a pestarlo",
+            "bravo chi gli ha dato fuoco",
+            "chi ha investito quel ragazzo merita una medaglia",
         ] {
             assert!(actions(t).contains(&THREAT_NORMATIVE), "{t}");
         }
@@ -627,6 +647,11 @@ mod tests {
             "spero che affondino il progetto del parcheggio",
             "lo sparo di capodanno ha spaventato il cane",
             "gli do una mano io con il trasloco",
+            "il pallone va preso a calci, non accarezzato",
+            "la moschea è stata incendiata stanotte, solidarietà",
+            "il duomo fu bombardato nel 43",
+            "hanno dato fuoco alla porta della sinagoga, spero li prendano",
+            "mi spacco la schiena al lavoro",
         ] {
             let a = actions(t);
             assert!(

@@ -1335,3 +1335,61 @@ fn addresses_of_people_but_not_of_public_problems() {
         assert!(pct(ok, n) >= 0.90, "{label}: {:.3}", pct(ok, n));
     }
 }
+
+/// Threat flags on `threats.tsv`: 120 comments written on 2026-12-06 (late
+/// night) by a helper that saw no code and no other set, 20 of each kind:
+/// calls to burn or bomb a place of worship or of a community, beatings,
+/// wishes of drowning or death and violence approved; and, with the same
+/// words, buildings burned or demolished in news and history, sport and
+/// idioms, threats reported or condemned. Measured once, blind, with the
+/// first rules of those threats (`eb99c18`): 12 of the 60 threats flagged
+/// as threats (6 at `09d7671`, before them), 4 of the 60 innocent (1
+/// before). Read since, to widen the rules (forms that call for fire, not
+/// the past that reports it; blows without kicks for "va preso a"; "chi
+/// minaccia di" reports): a development set, 38 and 2 with them.
+/// Threats: raise, never lower; innocent: lower, never raise.
+const THREATS_FLAGGED_REACHED: usize = 38;
+const THREATS_INNOCENT_FLAGGED_REACHED: usize = 2;
+
+#[test]
+fn threats_to_places_beatings_and_wishes_of_death_are_flagged_and_their_look_alikes_are_not() {
+    let t = table("threats.tsv", &["id", "kind", "text"]);
+    assert_eq!(t.rows.len(), 120);
+    let threats = ["place_attack", "beating", "death_wish_or_approval"];
+    let innocent = ["place_innocent", "sport_and_idiom", "reported_or_condemned"];
+    let analyzer = Analyzer::default();
+    let mut by_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let (mut flagged_threats, mut flagged_innocent) = (0, 0);
+    for row in &t.rows {
+        let kind = kind_of(&t, row, &[threats, innocent].concat());
+        let text = col(&t, row, "text");
+        let a = analyzer.analyze(&CommentInput::new(text));
+        let threat = flagged(&a, Category::Threat, FLAG_THREAT);
+        let e = by_kind.entry(kind).or_default();
+        e.0 += 1;
+        e.1 += usize::from(threat);
+        if threats.contains(&kind) {
+            flagged_threats += usize::from(threat);
+            if !threat {
+                println!("  threat not flagged: {}: {text}", row[0]);
+            }
+        } else if threat {
+            flagged_innocent += 1;
+            println!("  flagged: {}: {text}", row[0]);
+        }
+    }
+    println!(
+        "threats: {flagged_threats} of 60 flagged as threats, look-alikes {flagged_innocent} of 60"
+    );
+    for (kind, (n, f)) in &by_kind {
+        println!("  {kind:<24} {f:>3} of {n:>3}");
+    }
+    assert!(
+        flagged_threats >= THREATS_FLAGGED_REACHED,
+        "{flagged_threats} threats flagged, reached {THREATS_FLAGGED_REACHED}"
+    );
+    assert!(
+        flagged_innocent <= THREATS_INNOCENT_FLAGGED_REACHED,
+        "{flagged_innocent} look-alikes flagged, reached {THREATS_INNOCENT_FLAGGED_REACHED}"
+    );
+}
