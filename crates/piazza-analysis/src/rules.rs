@@ -152,8 +152,9 @@ const BLOWS: &str = r"calci|pugni|schiaffi|sberle|ceffoni|cazzotti|bastonate|spr
 const BLOWS_NOT_KICKS: &str = r"pugni|schiaffi|sberle|ceffoni|cazzotti|bastonate|sprangate|mazzate|legnate|sassate|frustate|cinghiate|randellate|manganellate";
 /// Setting fire or bombs to a place, in the forms that call for it or
 /// wish it (imperative, present, conditional, infinitive), not the past
-/// that reports it ("è stata incendiata", "fu bombardata").
-const SET_ON_FIRE: &str = r"brucia|bruciala|brucialo|bruciamo|bruciamola|bruciate|bruciatela|bruciatelo|bruciare|bruciarla|bruciarlo|brucerei|bruciavo|bruciassero|incendia|incendiamo|incendiate|incendiatela|incendiare|incendiarla|incendierei|incendiavo|bombarda|bombardiamo|bombardate|bombardatela|bombardare|bombardarla|bombarderei|(?:facciamo|fate|fa|far|farei|facessero|fara)\s+(?:saltare|esplodere)|(?:la|lo)\s+farei\s+(?:saltare|esplodere)|(?:diamo|date|dare|dia|dessero|darei|dategli|dargli)\s+fuoco|(?:radiamo|radete|radere|raderei|radevo|radessero)\s+al\s+suolo|(?:lo|la)\s+(?:radevo|raderei|bruciavo|brucerei|incendiavo|incendierei)|molotov|(?:una|na|n)\s+(?:bella\s+)?bomba";
+/// that reports it ("è stata incendiata", "fu bombardata"), nor the
+/// present that tells it ("la chiesa brucia, chiamate i pompieri").
+const SET_ON_FIRE: &str = r"bruciala|brucialo|bruciamo|bruciamola|bruciatela|bruciatelo|bruciare|bruciarla|bruciarlo|brucerei|bruciavo|bruciassero|incendiamo|incendiatela|incendiare|incendiarla|incendierei|incendiavo|bombardiamo|bombardatela|bombardare|bombardarla|bombarderei|(?:facciamo|fate|fa|far|farei|facessero|fara)\s+(?:saltare|esplodere)|(?:la|lo)\s+farei\s+(?:saltare|esplodere)|(?:diamo|date|dare|dia|dessero|darei|dategli|dargli)\s+fuoco|(?:radiamo|radete|radere|raderei|radevo|radessero)\s+al\s+suolo|(?:lo|la)\s+(?:radevo|raderei|bruciavo|brucerei|incendiavo|incendierei)|molotov|(?:una|na|n)\s+(?:bella\s+)?bomba";
 /// Places of worship and of a community (skeletons).
 const PLACES: &str = r"moschea|moschee|sinagoga|sinagoghe|chiesa|chiese|tempio|templi|campo\s+rom|campi\s+rom|campo\s+nomadi|campi\s+nomadi|centro\s+(?:d\W*)?acoglienza|centri\s+(?:d\W*)?acoglienza|centro\s+islamico|sala\s+di\s+preghiera|sale\s+di\s+preghiera";
 const VIOLENT_PART: &str = r"(?:bruciat|ammazzat|sterminat|impiccat|fucilat|uccis|affogat|annegat|gasat|bombardat|sgozzat|lapidat|massacrat|castrat|decapitat|pestat)";
@@ -652,6 +653,9 @@ mod tests {
             "il duomo fu bombardato nel 43",
             "hanno dato fuoco alla porta della sinagoga, spero li prendano",
             "mi spacco la schiena al lavoro",
+            "la chiesa di San Rocco brucia, chiamate i pompieri",
+            "la mostra sulle sinagoghe bruciate nella notte dei cristalli",
+            "le chiese bombardate nel 43 sono state ricostruite",
         ] {
             let a = actions(t);
             assert!(
