@@ -2030,8 +2030,7 @@ fn conceded(sk: &str, start: usize, end: usize) -> bool {
     if !(stance.contains("tuti ") || stance.contains("tute ")) {
         return false;
     }
-    let rest = &sk[end..];
-    let sentence = &rest[..rest.find(['.', '!', '?', ';']).unwrap_or(rest.len())];
+    let sentence = &sk[end..sentence_end(sk, end)];
     sentence
         .split(' ')
         .any(|w| matches!(w, "ma" | "pero" | "tutavia" | "epure"))
@@ -2343,10 +2342,7 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
                         && !FIRST_PERSON_AUX.contains(&prev)
                         && !endorsed(sk, start) =>
                 {
-                    let end = sk[start..]
-                        .find(['.', '!', '?', ';'])
-                        .map_or(sk.len(), |i| start + i);
-                    out.push((start, end));
+                    out.push((start, sentence_end(sk, start)));
                 }
                 Some(ReportRole::Calling) if !own([prev, before_prev]) && !endorsed(sk, start) => {
                     carrier = true;
@@ -2398,14 +2394,28 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
     out
 }
 
+/// The marks that end a sentence, for the reach of reported speech.
+const SENTENCE_MARKS: [char; 4] = ['.', '!', '?', ';'];
+
+/// The byte where the sentence holding byte `from` of the skeleton ends.
+fn sentence_end(sk: &str, from: usize) -> usize {
+    sk[from..]
+        .find(SENTENCE_MARKS)
+        .map_or(sk.len(), |i| from + i)
+}
+
+/// The byte where the sentence holding byte `at` of the skeleton starts.
+fn sentence_start(sk: &str, at: usize) -> usize {
+    sk[..at].rfind(SENTENCE_MARKS).map_or(0, |i| i + 1)
+}
+
 /// Words from which a quoted stretch is a clause, not scare quotes.
 const QUOTED_CLAUSE_WORDS: usize = 3;
 
 /// Whether the sentence before byte `at` has the author saying what
 /// follows ("dico solo una cosa: ...", "lo ripeto: ...").
 fn said_by_author(sk: &str, at: usize) -> bool {
-    let start = sk[..at].rfind(['.', '!', '?', ';']).map_or(0, |i| i + 1);
-    normalize::split_spaces(&sk[start..at]).any(|w| AUTHOR_SAYING.contains(&w))
+    normalize::split_spaces(&sk[sentence_start(sk, at)..at]).any(|w| AUTHOR_SAYING.contains(&w))
 }
 
 /// First-person verbs of saying (skeletons).
@@ -2444,10 +2454,7 @@ fn name_given_end(sk: &str, from: usize) -> usize {
 /// ("li chiamava negri e aveva ragione", "... e sono d'accordo", "ha
 /// urlato 'ricchioni' e l'ho applaudito"): then they are the author's too.
 fn endorsed(sk: &str, from: usize) -> bool {
-    let end = sk[from..]
-        .find(['.', '!', '?', ';'])
-        .map_or(sk.len(), |i| from + i);
-    let sentence = &sk[from..end];
+    let sentence = &sk[from..sentence_end(sk, from)];
     // "non è giusto", "non ha ragione" reject what they follow.
     let negated = |at: usize| {
         sentence[..at]
