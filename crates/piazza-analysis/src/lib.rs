@@ -907,7 +907,7 @@ impl Analyzer {
                 words: normalize::split_spaces(sk)
                     .filter(|w| !w.is_empty())
                     .count() as u32,
-                rule_scores: rule_scores(&c.findings),
+                rule_scores: rule_scores(&c.findings, &c.reclaimed),
                 subjects: [0.0; 4],
             };
             // The classifier reads the author's own words only.
@@ -1279,12 +1279,19 @@ fn contempt_in_itself(f: &Finding, reclaimed: &[(u32, u32)], quoted: &[(u32, u32
         })
 }
 
-/// The [`GateContext::rule_scores`] of the findings so far.
-fn rule_scores(findings: &[Finding]) -> [u8; 4] {
+/// The [`GateContext::rule_scores`] of the findings so far. A slur said of
+/// the author's own group ("io sono un polentone orgoglioso") is no
+/// evidence of an attack on it: the head reads the comment as if the rules
+/// had found nothing.
+fn rule_scores(findings: &[Finding], reclaimed: &[(u32, u32)]) -> [u8; 4] {
     let mut out = [0u8; 4];
     for f in findings {
         let bit = gated_rule_bit(f);
-        if bit != 0 {
+        let own = !f.evidence.is_empty()
+            && f.evidence
+                .iter()
+                .all(|e| reclaimed.contains(&(e.start as u32, e.end as u32)));
+        if bit != 0 && !own {
             let i = bit.trailing_zeros() as usize;
             out[i] = out[i].max((f.score.clamp(0.0, 1.0) * 100.0).round() as u8);
         }
@@ -1682,6 +1689,12 @@ fn group_bit(sk: &str, i: usize, start: usize, end: usize) -> u8 {
         return 0;
     }
     if in_expletive(sk, start, end) {
+        return 0;
+    }
+    // "noi terroni portiamo le zeppole", "sono una donna e chiedo...": the
+    // author's own group, named to say who is speaking, does not point a
+    // head at a group the comment speaks of.
+    if senses::own_group(sk, start, end) {
         return 0;
     }
     1 << bit

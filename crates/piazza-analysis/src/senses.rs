@@ -759,15 +759,17 @@ fn singular(sk: &str, end: usize) -> bool {
 }
 
 /// Said of the author or of the author's own group: "noi terroni", "siamo
-/// terroni", "sono un terrone", "sono una terrona", "da terrone emigrato"
-/// after "io" ("io da terrona adottata"). A singular after "sono" is the
-/// author; the plural may be said of others ("sono terroni").
-fn own_group(sk: &str, start: usize, end: usize) -> bool {
+/// terroni", "sono un terrone", "sono una terrona", "sono mezzo terrone"
+/// (in the skeleton, "mezo"),
+/// "da terrone emigrato" after "io" ("io da terrona adottata"). A singular
+/// after "sono" is the author; the plural may be said of others ("sono
+/// terroni").
+pub(crate) fn own_group(sk: &str, start: usize, end: usize) -> bool {
     let prev: Vec<&str> = before(sk, start).take(2).collect();
     match prev.as_slice() {
         ["noi" | "siamo", ..] => true,
         ["sono", ..] => singular(sk, end),
-        ["un" | "uno" | "una", "sono" | "siamo", ..] => true,
+        ["un" | "uno" | "una" | "mezo" | "meza", "sono" | "siamo", ..] => true,
         ["da", "io", ..] => true,
         _ => false,
     }
@@ -962,6 +964,7 @@ mod tests {
             ("noi terroni al freddo delle Dolomiti", "terroni"),
             ("sono un terrone e ne vado fiero", "terrone"),
             ("Io sono una terrona in pensione", "terrona"),
+            ("Io che sono mezzo terrone e mezzo polentone", "terrone"),
         ] {
             assert_eq!(sense_of(t, w), Sense::OwnGroup, "{t}");
         }

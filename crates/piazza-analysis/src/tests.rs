@@ -767,6 +767,28 @@ fn respect_conceded_before_a_but_is_not_counter_speech() {
 }
 
 #[test]
+fn mocking_those_who_complain_about_a_group_is_on_the_groups_side() {
+    // Counter-speech: the classifier heads are not consulted at all.
+    let analyzer = Analyzer::default();
+    let consulted = |text: &str| analyzer.gate_input(&CommentInput::new(text)).is_some();
+    for text in [
+        "mi fanno ridere quelli che si lamentano della festa di fine ramadan e poi vanno alla sagra",
+        "quelli che protestano contro la moschea mi fanno pena, pregano in un garage da vent'anni",
+        "mi fa sorridere chi se la prende con i migranti per ogni cosa",
+    ] {
+        assert!(!consulted(text), "{text}");
+    }
+    // Mocking a group's defenders, or complainers about a thing that is no
+    // group's, is not.
+    for text in [
+        "mi fanno ridere quelli che difendono gli immigrati",
+        "mi fanno ridere quelli che si lamentano delle buche e poi parcheggiano in doppia fila",
+    ] {
+        assert!(consulted(text), "{text}");
+    }
+}
+
+#[test]
 fn a_slur_said_of_a_person_is_decided_by_the_rules_unless_of_ones_own() {
     let analyzer = Analyzer::default().with_model(None);
     let kind = |text: &str| {
@@ -931,6 +953,8 @@ fn antisemitic_accusations_are_discrimination_and_giudei_in_history_is_not_offen
         "Prezzi da strozzini, roba da ebrei",
         "Trenta euro per un panino, più tirchi di un ebreo",
         "Quelli lì li chiamavano perfidi giudei e avevano ragione",
+        "I giudei sono maledetti da Dio, altro che fratelli maggiori",
+        "gli ebrei resteranno per sempre maledetti",
         "Ci sono le loro mani sporche del sangue di Cristo",
         "Leggetevi i revisionisti prima di portare i ragazzi ad Auschwitz",
         "Il diario di Anna Frank è un falso scritto a biro",
@@ -944,6 +968,7 @@ fn antisemitic_accusations_are_discrimination_and_giudei_in_history_is_not_offen
         "Il governo di Israele deve rispondere dei bombardamenti su Gaza.",
         "Chi dice che l'olocausto è un'invenzione è un negazionista.",
         "Gesù fu condannato da Pilato, racconta il Vangelo.",
+        "Gli ebrei sono stati condannati dalle leggi razziali del 1938.",
         "La leggenda degli ebrei che avvelenavano i pozzi fece migliaia di morti.",
         "Le camere a gas di Auschwitz sono il luogo più terribile che ho visto.",
         "La finanza pubblica del comune è in mano alla ragioneria.",

@@ -114,7 +114,13 @@ fn special_kinds(a: &Analysis) -> Vec<PersonalDataKind> {
 /// Lowered to 1 on 2026-12-06, night: a quoted clause is someone else's
 /// words even without a verb (bm297, "Leggo commenti tipo \"imparassero
 /// prima a lavarsi\". Ma vi rendete conto?").
-const BENIGN_FLAGS_REACHED: usize = 1;
+///
+/// Lowered to 0, the bar, on 2026-12-07: mocking those who complain about a
+/// group's feast, place of worship or parade, or attack the group ("mi
+/// fanno ridere quelli che si lamentano della festa di fine ramadan"), is
+/// respect for the group, counter-speech on its own (bm259, read here
+/// many times before: not blind).
+const BENIGN_FLAGS_REACHED: usize = 0;
 
 /// Discrimination flags on a set where none is right, by kind of comment.
 #[derive(Default)]
@@ -574,9 +580,12 @@ impl SensesSet<'_> {
 /// offensive language; 26 once "giudei" in history and in the Scripture is
 /// read in its register (`senses::Sense::Historical`). Lower them, never
 /// raise them. 24 offensive in any way with a head that names no group
-/// flagging only above its own decision point (2026-12-06, night).
-const INNOCENT_SENSES_DISCRIMINATION_REACHED: usize = 7;
-const INNOCENT_SENSES_OFFENSIVE_REACHED: usize = 24;
+/// flagging only above its own decision point (2026-12-06, night). 6 and
+/// 23 once the author's own group ("noi terroni", "sono un polentone")
+/// names no group for the heads' gates and its slur is no evidence of the
+/// rules (2026-12-07).
+const INNOCENT_SENSES_DISCRIMINATION_REACHED: usize = 6;
+const INNOCENT_SENSES_OFFENSIVE_REACHED: usize = 23;
 
 #[test]
 fn words_spelt_like_slurs_used_innocently_are_not_flagged() {
@@ -636,8 +645,10 @@ fn the_same_words_used_to_offend_are_flagged() {
 /// way once "giudei" in history is read in its register.
 /// 10 and 17 with a head that names no group flagging only above its own
 /// decision point and quoted clauses reported (2026-12-06, night).
-const INNOCENT_SENSES_2_DISCRIMINATION_REACHED: usize = 10;
-const INNOCENT_SENSES_2_OFFENSIVE_REACHED: usize = 17;
+/// 8 and 15 once the author's own group names no group for the gates
+/// (2026-12-07).
+const INNOCENT_SENSES_2_DISCRIMINATION_REACHED: usize = 8;
+const INNOCENT_SENSES_2_OFFENSIVE_REACHED: usize = 15;
 /// 64 of the offensive ones with "negro" read as above.
 const OFFENSIVE_SENSES_2_DISCRIMINATION_REACHED: usize = 64;
 const OFFENSIVE_SENSES_2_OFFENSIVE_REACHED: usize = 73;
@@ -709,10 +720,12 @@ const ANTISEMITIC_OFFENSIVE_REACHED: usize = 52;
 /// Passion, the slur no longer confirmed by the gate and the head 0.61 →
 /// 0.595), while the innocent of the contempt sets went 2 → 0 and 5 → 1.
 /// 23 and 29 since the gates were fitted again with the floor of a head
-/// that names no group (2026-12-06, night).
+/// that names no group (2026-12-06, night). 24 antisemitic once the
+/// author's own group names no group for the gates and the gates were
+/// fitted again (2026-12-07).
 const INNOCENT_JEWS_2_DISCRIMINATION_REACHED: usize = 4;
 const INNOCENT_JEWS_2_OFFENSIVE_REACHED: usize = 6;
-const ANTISEMITIC_2_DISCRIMINATION_REACHED: usize = 23;
+const ANTISEMITIC_2_DISCRIMINATION_REACHED: usize = 24;
 const ANTISEMITIC_2_OFFENSIVE_REACHED: usize = 29;
 
 const JEWS_INNOCENT_KINDS: &[&str] = &[
