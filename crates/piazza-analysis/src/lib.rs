@@ -530,8 +530,8 @@ impl Analyzer {
         // Rules first: counter-speech changes how slurs are read.
         let mut rule_hits: Vec<RuleHit> = Vec::new();
         self.rules.find(sk, &mut rule_hits);
-        // "non odio i gay": a pattern of hate against a group, or of respect
-        // for it, denied.
+        // "non odio i gay", "non servono le spranghe": a pattern of hate
+        // against a group, of respect for it or a threat, denied.
         rule_hits.retain(|h| {
             let action = self.rules.rule(h.rule).action;
             if action == Action::Respect && conceded(sk, h.start, h.end) {
@@ -541,7 +541,7 @@ impl Analyzer {
                 action,
                 Action::GroupFinding
                     | Action::Respect
-                    | Action::Finding(Category::Discrimination, _, _)
+                    | Action::Finding(Category::Discrimination | Category::Threat, _, _)
             ) || !denied(sk, h.start)
         });
         let has = |a: &dyn Fn(Action) -> bool| {

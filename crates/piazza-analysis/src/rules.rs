@@ -154,9 +154,23 @@ const BLOWS_NOT_KICKS: &str = r"pugni|schiaffi|sberle|ceffoni|cazzotti|bastonate
 /// wish it (imperative, present, conditional, infinitive), not the past
 /// that reports it ("è stata incendiata", "fu bombardata"), nor the
 /// present that tells it ("la chiesa brucia, chiamate i pompieri").
-const SET_ON_FIRE: &str = r"bruciala|brucialo|bruciamo|bruciamola|bruciatela|bruciatelo|bruciare|bruciarla|bruciarlo|brucerei|bruciavo|bruciassero|incendiamo|incendiatela|incendiare|incendiarla|incendierei|incendiavo|bombardiamo|bombardatela|bombardare|bombardarla|bombarderei|(?:facciamo|fate|fa|far|farei|facessero|fara)\s+(?:saltare|esplodere)|(?:la|lo)\s+farei\s+(?:saltare|esplodere)|(?:diamo|date|dare|dia|dessero|darei|dategli|dargli)\s+fuoco|(?:radiamo|radete|radere|raderei|radevo|radessero)\s+al\s+suolo|(?:lo|la)\s+(?:radevo|raderei|bruciavo|brucerei|incendiavo|incendierei)|molotov|(?:una|na|n)\s+(?:bella\s+)?bomba";
+const SET_ON_FIRE: &str = r"bruciala|brucialo|bruciamo|bruciamola|bruciatela|bruciatelo|bruciare|bruciarla|bruciarlo|brucerei|bruciavo|bruciassero|incendiamo|incendiatela|incendiare|incendiarla|incendierei|incendiavo|bombardiamo|bombardatela|bombardare|bombardarla|bombarderei|(?:facciamo|fate|fa|far|farei|facessero|fara)\s+(?:saltare|esplodere)|(?:la|lo)\s+farei\s+(?:saltare|esplodere)|(?:diamo|date|dare|dia|dessero|darei|dategli|dargli)\s+fuoco|(?:radiamo|radete|radere|raderei|radevo|radessero)\s+al\s+suolo|(?:lo|la)\s+(?:radevo|raderei|bruciavo|brucerei|incendiavo|incendierei)";
 /// Places of worship and of a community (skeletons).
 const PLACES: &str = r"moschea|moschee|sinagoga|sinagoghe|chiesa|chiese|tempio|templi|campo\s+rom|campi\s+rom|campo\s+nomadi|campi\s+nomadi|centro\s+(?:d\W*)?acoglienza|centri\s+(?:d\W*)?acoglienza|centro\s+islamico|sala\s+di\s+preghiera|sale\s+di\s+preghiera";
+/// Weapons, fire and blows, named in a call for violence ("ci vuole la
+/// ronda con le mazze da baseball", "chi viene con due taniche di
+/// benzina?"). Not "fuoco" or "bomba" alone: fireworks, cooking and praise
+/// ("la festa è stata una bomba") use them every day.
+const WEAPONS: &str = r"botte|mazzate|legnate|lignate|lignati|bastonate|sprangate|randellate|cinghiate|frustate|manganellate|sberle|ceffoni|cazzotti|schiaffoni|spranghe|spranga|mazze\s+da\s+baseball|mazze|bastoni|manganelli|taniche|tanica|benzina|molotov|cerino|accendino|fiammata|esplosivo|tritolo|dinamite|proiettile|proiettili|pallottola|pallottole";
+/// A call, a plan or a wish for what follows or precedes it in the same
+/// sentence: the normative "ci vuole", "basterebbe", "meriterebbe", a call
+/// to others ("chi viene?", "portatevi", "forza ragazzi"), a plan of one's
+/// own ("li aspetterei", "ci pensiamo noi"). A report names the act done
+/// ("hanno lanciato una molotov"), not one of these.
+const CALLS: &str = r"ci\s+vuole|ci\s+vogliono|ci\s+vorrebbe|ci\s+vorrebbero|servono|servirebbe|servirebbero|basterebbe|basterebbero|bisogna|bisognerebbe|meriterebbe|meriterebbero|meritano|meriterebbe|andrebbero\s+date|andrebbe\s+data|chi\s+viene|chi\s+ci\s+sta|io\s+ci\s+sto|nessuno\s+ha|qualcuno\s+dovrebbe|ci\s+penso\s+io|ci\s+pensiamo\s+noi|portatevi|portiamoci|tiriamo|tiriamoci|tiriamogli|lanciamo|lanciamoci|lanciamogli|e\s+giu|forza\s+ragazzi|diamoci\s+una\s+mossa|(?:lo|li|la|le)\s+(?:aspetterei|aspettiamo|aspetto|aspettate|aspettiamoli|aspetteremo)";
+/// What a weapon is said to achieve when it is called for: "una tanica, un
+/// accendino e il problema è risolto", "due sberle e vedi come smettono".
+const OUTCOMES: &str = r"problema\s+(?:\w+\s+){0,6}?(?:e\s+)?risolto|(?:risolve|risolverebbe|risolvono|risolverebbero)\s+(?:il|ogni|tutti\s+i)\s+problem\w*|e\s+passa\s+la\s+paura|(?:e|poi)\s+(?:vedi|vedrai|vediamo|vedete)\s+come|cosi\s+(?:imparano|impara|capiscono|capisce|la\s+smettono|smettono)|(?:e|poi)\s+(?:spariscono|sparisce|sparirebbero|non\s+(?:li|lo|la|le)\s+vedi\s+piu)|(?:e|poi)\s+facciamola\s+finita|ecco\s+cosa\s+ci\s+vuole|e\s+non\s+ci\s+pensi\s+piu";
 const VIOLENT_PART: &str = r"(?:bruciat|ammazzat|sterminat|impiccat|fucilat|uccis|affogat|annegat|gasat|bombardat|sgozzat|lapidat|massacrat|castrat|decapitat|pestat)";
 const GROUP: &str = "{GROUP}";
 /// A noun naming one person of a group (`one` in `groups.tsv`).
@@ -197,11 +211,11 @@ fn builtin_specs() -> Vec<Spec> {
         (THREAT, 0.85, "minaccia: appostamento",
          r"\b(?:ti|vi)\s+(?:aspetto|aspettiamo|vengo\s+a\s+trovare)\s+(?:sotto\s+casa|fuori|all\W*uscita|sotto\s+il\s+comune)".into()),
         (THREAT, 0.75, "augurio di morte o di malattia",
-         r"\b(?:spero|speriamo|auguro|mi\s+auguro|vi\s+auguro|ti\s+auguro)\s+(?:che\s+)?(?:tu\s+|voi\s+|vi\s+|ti\s+)?(?:muoia|muoiate|crepi|crepiate|morite|ammazzino|investano|venga\s+un\s+(?:cancro|tumore|infarto)|di\s+morire|la\s+morte)".into()),
+         r"\b(?:spero|speriamo|auguro|mi\s+auguro|vi\s+auguro|ti\s+auguro)\s+(?:che\s+)?(?:tu\s+|voi\s+|vi\s+|ti\s+)?(?:muoia|muoiate|crepi|crepiate|morite|ammazzino|investano|venga\s+un\s+(?:cancro|tumore|infarto)|di\s+morire|la\s+morte)|\b(?:auguro|augurerei|auguriamo|augurate)\s+(?:\w+\s+){0,3}?(?:un\s+(?:bel\s+|brutto\s+)?(?:cancro|tumore|infarto|ictus)|una\s+(?:brutta\s+)?malattia|la\s+morte|di\s+morire)\b".into()),
         (THREAT, 0.55, "invito a morire",
          r"\b(?:muori|morite|crepate|vai\s+a\s+morire|andate\s+a\s+morire|ammazzati|impiccati)\b".into()),
         (THREAT, 0.6, "incitamento alla violenza",
-         r"\b(?:a\s+morte\s+(?:il|la|i|gli|le|tutti)|al\s+muro|al\s+rogo|forni\s+crematori|camere\s+a\s+gas|appes[io]\s+a\s+testa\s+in\s+giu|una\s+bomba\s+(?:al|sul|nel|sotto))\b".into()),
+         r"\b(?:a\s+morte\s+(?:il|la|i|gli|le|tutti)|al\s+muro(?:\s*$|\s*[,!?;:]|\s+(?:tutti|subito|senza|e\s|quelli|questi|sti|li\b|gli\b))|al\s+rogo|forni\s+crematori|camere\s+a\s+gas|appes[io]\s+a\s+testa\s+in\s+giu|una\s+bomba\s+(?:al|sul|nel|sotto))\b".into()),
         // ------------------------------------------------ threats, normative
         (THREAT_NORMATIVE, 0.85, "minaccia normativa: si augura la morte a qualcuno",
          r"\b(?:meriteresti|meritate|meritereste|merita|meritano|meriterebbero|meriti)\s+(?:di\s+)?(?:morire|crepare|essere\s+(?:ammazzat|uccis|impiccat|bruciat|fucilat|sterminat)\w*|la\s+morte|una\s+pallottola|un\s+proiettile|la\s+sedia\s+elettrica)".into()),
@@ -220,15 +234,30 @@ fn builtin_specs() -> Vec<Spec> {
         (THREAT_NORMATIVE, 0.8, "incitamento alla violenza: \"vanno presi a calci\"",
          format!(r"\b(?:vanno|andrebbero|meriterebbero|meritano|sono\s+da|devono\s+essere|dovrebbero\s+essere)\s+(?:tutti\s+|tutte\s+)?(?:pres[ei]|prendere)\s+a\s+(?:{BLOWS})|\b(?:va|andrebbe|meriterebbe|merita|e\s+da|deve\s+essere|dovrebbe\s+essere)\s+(?:pres[ao]|prendere)\s+a\s+(?:{BLOWS_NOT_KICKS}|calci\s+(?:fino|in\s+culo|nel\s+sedere|fuori|via|e\s+pugni))|\b(?:bisognerebbe|bisogna|ci\s+vorrebbe|andrebbero|vanno)\s+(?:prenderli|prenderle|pigliarli|pigliarle|presi|prese)\s+a\s+(?:{BLOWS})|\b(?:meritano|merita|meriterebbe|meriterebbero|meriti|meritate)\s+(?:solo\s+)?(?:(?:delle|due|un\s+po\W*\s*di|una\s+scarica\s+di|tante)\s+)?(?:{BLOWS_NOT_KICKS}|botte|il\s+bastone|la\s+frusta)\b|\b(?:va|vanno|andrebbe|andrebbero)\s+(?:massacrat|pestat|gonfiat)[aeio]\s+di\s+botte")),
         (THREAT_NORMATIVE, 0.8, "si augura la morte di altri: \"che crepino tutti\"",
-         r"\b(?:spero|speriamo|magari|mi\s+auguro|ci\s+auguriamo)\s+che\s+(?:\w+\s+){0,3}?(?:affoghino|anneghino|crepino|muoiano|schiattino)\b|\bche\s+(?:\w+\s+)?(?:affoghino|anneghino|affondino|crepino|muoiano|schiattino)\s+(?:tutti|tutte)\b|(?:^|[.!?,;:]\s*)(?:che|ke)\s+(?:\w+\s+)?(?:affoghino|anneghino|crepino|muoiano|schiattino|annegassero|affogassero|crepassero|morissero|schiattassero)\b|\b(?:affogateli|affogatele|annegateli|annegatele|ammazzateli|ammazzatele|impiccateli|sterminateli|massacrateli|bruciateli|bruciatele|fucilateli|pestatelo|pestateli)\b|\bse\s+li\s+(?:lasciassero|lasciamo|lasciate)\s+(?:affogare|annegare|morire|crepare)\b|\b(?:affondino|affondate|affondare|affondiamo)\s+(?:tutti\s+)?(?:i\s+|quei\s+|sti\s+|questi\s+|le\s+)?(?:barconi|barchini|gommoni|navi\s+delle\s+ong|barche\s+dei\s+migranti)\b".into()),
+         r"\b(?:spero|speriamo|magari|mi\s+auguro|ci\s+auguriamo)\s+che\s+(?:\w+\s+){0,3}?(?:affoghino|anneghino|crepino|muoiano|schiattino)\b|\bche\s+(?:\w+\s+)?(?:affoghino|anneghino|affondino|crepino|muoiano|schiattino)\s+(?:tutti|tutte)\b|(?:^|[.!?,;:]\s*)(?:che|ke)\s+(?:\w+\s+)?(?:affoghino|anneghino|crepino|muoiano|schiattino|annegassero|affogassero|crepassero|morissero|schiattassero)\b|\b(?:affogateli|affogatele|annegateli|annegatele|ammazzateli|ammazzatele|impiccateli|sterminateli|massacrateli|bruciateli|bruciatele|fucilateli|pestatelo|pestateli)\b|\bse\s+li\s+(?:lasciassero|lasciamo|lasciate)\s+(?:affogare|annegare|morire|crepare)\b|\b(?:magari|speriamo|spero|almeno)\s+(?:\w+\s+){0,2}?(?:crepassero|morissero|affogassero|annegassero|schiattassero|bruciassero|crepasse|morisse|affogasse|annegasse|schiattasse)\b|\b(?:lasciateli|lasciatele|lasciatelo|lasciarli|lasciarle|lasciarlo|lasciamoli|lasciamolo)\s+(?:affogare|annegare|morire|crepare|bruciare|marcire)\b|\b(?:affondino|affondate|affondare|affondiamo)\s+(?:tutti\s+)?(?:i\s+|quei\s+|sti\s+|questi\s+|le\s+)?(?:barconi|barchini|gommoni|navi\s+delle\s+ong|barche\s+dei\s+migranti)\b".into()),
         (THREAT_NORMATIVE, 0.8, "violenza approvata: \"se qualcuno li ammazza fa bene\"",
-         format!(r"\b(?:li|le|lo|la|gli|l\W*)\s*(?:ammazza|ammazzasse|ammazzano|ammazzassero|uccide|uccidesse|uccidono|picchia|picchiasse|picchiano|brucia|bruciasse)\s+(?:\w+\s+){{0,2}}?(?:fa|fara|farebbe|farebbero|faranno|fanno|avrebbe\s+fatto|ha\s+fatto)\s+(?:solo\s+)?bene\b|\b(?:hanno|ha|avete|hai)\s+fatto\s+bene\s+a\s+(?:{violent_inf}|menar|gonfiar|investir)(?:lo|la|li|le|gli)\b|\b(?:bravo|bravi|brava|grande|grandi|onore\s+a|medaglia\s+a)\s+(?:a\s+)?chi\s+(?:gli\s+|li\s+|le\s+|l\W*\s*)?(?:ha|hanno)\s+(?:dato\s+fuoco|{violent_part}\w*|investit\w*|menat\w*|picchiat\w*|gonfiat\w*)|\bchi\s+(?:ha|hanno)\s+(?:{violent_part}\w*|investit\w*|menat\w*|picchiat\w*|gonfiat\w*)\s+(?:\w+\s+){{0,3}}?merita\s+(?:una\s+medaglia|un\s+premio)")),
+         format!(r"\b(?:li|le|lo|la|gli|l\W*)\s*(?:ammazza|ammazzasse|ammazzano|ammazzassero|uccide|uccidesse|uccidono|picchia|picchiasse|picchiano|brucia|bruciasse)\s+(?:\w+\s+){{0,2}}?(?:fa|fara|farebbe|farebbero|faranno|fanno|avrebbe\s+fatto|ha\s+fatto)\s+(?:solo\s+)?bene\b|\b(?:hanno|ha|avete|hai)\s+fatto\s+(?:bene|benissimo)\s+(?:\w+\s+){{0,3}}?a\s+(?:{violent_inf}|menar|gonfiar|investir)(?:lo|la|li|le|gli)\b|\b(?:bravo|bravi|brava|brave|grande|grandi|onore\s+a|onore\s+ai|medaglia\s+a)\s+(?:a\s+)?(?:\w+\s+){{0,3}}?(?:chi|che)\s+(?:\w+\s+){{0,2}}?(?:gli\s+|li\s+|le\s+|l\W*\s*)?(?:ha|hanno)\s+(?:dato\s+fuoco|fatto\s+nero|pestat\w*|{violent_part}\w*|investit\w*|menat\w*|picchiat\w*|gonfiat\w*)|\bchi\s+(?:ha|hanno)\s+(?:{violent_part}\w*|investit\w*|menat\w*|picchiat\w*|gonfiat\w*)\s+(?:\w+\s+){{0,3}}?merita\s+(?:una\s+medaglia|un\s+premio)")),
+        // A death or a beating told, and the author glad of it: "il ragazzo
+        // ammazzato l'altra notte? anzi uno di meno", "due immigrati annegati?
+        // peccato che fossero solo due"; not a death mourned or reported.
+        (THREAT_NORMATIVE, 0.75, "violenza o morte approvata: \"uno di meno\"",
+         r"(?:^|[.!?,;:]\s*)(?:anzi\s+)?(?:uno|una)\s+(?:di|in)\s+meno\b|\bun\s+(?:barcone|barchino|gommone)\s+in\s+meno\b|\b(?:mort[oaie]|ammazzat\w*|uccis\w*|annegat\w*|affogat\w*|investit\w*|linciat\w*|pestat\w*|massacrat\w*|bruciat\w*)\b[^.!]{0,80}?\b(?:anzi\s+(?:brindo|brindiamo|festeggio|festeggiamo|meglio)|io\s+non\s+piango|nessuno\s+(?:lo\s+|li\s+|la\s+|le\s+)?(?:piange|piangera|rimpiange|rimpiangera)|mi\s+viene\s+da\s+(?:ridere|sorridere)|peccato\s+che\s+(?:fossero|fosse|erano|era)\s+solo)\b|\b(?:se\s+)?(?:lo|li|la|le)\s+(?:trovano|trovassero|stirano|investono|ammazzano|ammazza)\b[^.!]{0,80}?\b(?:anzi\s+(?:brindo|brindiamo|festeggio|festeggiamo)|io\s+non\s+piango|nessuno\s+(?:lo\s+|li\s+|la\s+|le\s+)?(?:piange|piangera|rimpiange|rimpiangera))\b".into()),
         // A place of worship or of a community set on fire: an attack on
         // the people who gather there. Only the words of fire and bombs:
         // a building "da abbattere" or "da demolire" is a comune's
         // business.
         (THREAT_NORMATIVE, 0.85, "incitamento alla violenza contro un luogo di culto o di una comunità: \"la moschea va bruciata\"",
-         format!(r"\b(?:{PLACES})\s+(?:\w+\s+){{0,3}}?(?:va|vanno|andrebbe|andrebbero|andra|andranno|deve\s+essere|devono\s+essere|dovrebbe\s+essere|dovrebbero\s+essere|e\s+da|sono\s+da|sarebbe\s+da)\s+(?:\w+\s+)?(?:bruciat|incendiat|bombardat|dat[aeio]\s+(?:alle\s+)?fiamme|fatt[aeio]\s+saltar|ras[aeio]\s+al\s+suolo|bruciar|incendiar|bombardar|far\s+saltar|rader\w*\s+al\s+suolo)\w*|\b(?:bruciamo|bruciate|bruciare|bruciatela|bruciatele|incendiamo|incendiare|bombardare|bombardiamo|(?:diamo|date|dare|dargli)\s+fuoco\s+(?:a|al|alla|alle|ai|agli)|(?:facciamo|fate|far)\s+saltare|radiamo\s+al\s+suolo|radere\s+al\s+suolo)\s+(?:la\s+|le\s+|il\s+|i\s+|quella\s+|quelle\s+|quel\s+|sta\s+|ste\s+|questa\s+|queste\s+|sto\s+|questo\s+)?(?:{PLACES})\b|\b(?:{SET_ON_FIRE})\s+(?:\w+\s+){{0,4}}?(?:{PLACES})\b|\b(?:{PLACES})\s+(?:\w+\s+){{0,4}}?(?:{SET_ON_FIRE})\b")),
+         format!(r"\b(?:{PLACES})\s+(?:\w+\s+){{0,5}}?(?:va|vanno|andrebbe|andrebbero|andra|andranno|deve\s+essere|devono\s+essere|dovrebbe\s+essere|dovrebbero\s+essere|e\s+da|sono\s+da|sarebbe\s+da)\s+(?:\w+\s+)?(?:bruciat|incendiat|bombardat|dat[aeio]\s+(?:alle\s+)?fiamme|fatt[aeio]\s+saltar|ras[aeio]\s+al\s+suolo|bruciar|incendiar|bombardar|far\s+saltar|rader\w*\s+al\s+suolo)\w*|\b(?:bruciamo|bruciate|bruciare|bruciatela|bruciatele|incendiamo|incendiare|bombardare|bombardiamo|(?:diamo|date|dare|dargli)\s+fuoco\s+(?:a|al|alla|alle|ai|agli)|(?:facciamo|fate|far)\s+saltare|radiamo\s+al\s+suolo|radere\s+al\s+suolo)\s+(?:la\s+|le\s+|il\s+|i\s+|quella\s+|quelle\s+|quel\s+|sta\s+|ste\s+|questa\s+|queste\s+|sto\s+|questo\s+)?(?:{PLACES})\b|\b(?:{SET_ON_FIRE})\s+(?:\w+\s+){{0,4}}?(?:{PLACES})\b|\b(?:{PLACES})\s+(?:\w+\s+){{0,4}}?(?:{SET_ON_FIRE})\b|\b(?:una|na|n|due|qualche)\s+(?:bella\s+|bele\s+)?(?:molotov|bomba|bombe)\s+(?:(?:dentro|nella|nel|nelle|sulla|sul|contro|in|a|al|alla|sotto|quella|quel|sta|sto|questa|questo|la|il|le|i)\s+){{1,3}}(?:{PLACES})\b")),
+        // A call for violence beside the weapon, the fire or the blows it
+        // calls for, in either order within a sentence, or the weapon and
+        // what it is said to achieve.
+        (THREAT_NORMATIVE, 0.7, "incitamento alla violenza: si invocano armi, fuoco o percosse",
+         format!(r"\b(?:{CALLS})\b[^.!?]{{0,60}}?\b(?:{WEAPONS})\b|\b(?:{WEAPONS})\b[^.!?]{{0,60}}?\b(?:{CALLS}|{OUTCOMES})\b")),
+        // A beating told in the first person or called for: "lo gonfio di
+        // botte", "riempitelo di calci", "massacrarli di botte"; "l'hanno
+        // gonfiato di botte" reports it.
+        (THREAT_NORMATIVE, 0.75, "incitamento alla violenza: \"riempitelo di botte\"",
+         r"\b(?:lo|li|la|le|ti|vi|l\W*)\s*(?:gonfio|gonfiamo|gonfierei|gonfieremo|riempio|riempiamo|riempirei|riempiremo|massacro|massacriamo|massacrerei)\s+(?:di|de)\s+(?:botte|calci|pugni|mazzate|legnate|schiaffi|sberle)\b|\b(?:riempitel[oaie]|riempiamol[oaie]|gonfiatel[oaie]|gonfiamol[oaie]|massacratel[oaie]|massacriamol[oaie]|riempirl[oaie]|gonfiarl[oaie]|massacrarl[oaie])\s+(?:di|de)\s+(?:botte|calci|pugni|mazzate|legnate|schiaffi|sberle)\b".into()),
         // ------------------------------------------------ explicit discrimination
         // "tutti i terroristi sono islamici": the crime said of the group,
         // the other way round.
@@ -613,6 +642,7 @@ mod tests {
             "a quelli gli darei due schiaffi a testa",
             "pigliamoli a cazzotti",
             "all'arbitro bisogna rompergli le ossa",
+            "io all'assessore auguro un bel tumore",
         ] {
             assert!(actions(t).contains(&THREAT), "{t}");
         }
@@ -642,6 +672,18 @@ mod tests {
             "hanno fatto bene a pestarlo",
             "bravo chi gli ha dato fuoco",
             "chi ha investito quel ragazzo merita una medaglia",
+            "ci vuole la ronda con le mazze da baseball la sera",
+            "chi viene sabato con due taniche di benzina? io ci sto",
+            "una tanica e un accendino e il problema del centro è risolto",
+            "due sberle e vedi come smettono",
+            "lo gonfio di botte se lo rivedo",
+            "riempitelo di calci quello lì",
+            "magari crepassero tutti nel loro campo",
+            "lasciateli affogare, le ONG stiano a casa",
+            "il ragazzo ammazzato l'altra notte? anzi uno di meno",
+            "due annegati nel fiume? peccato che fossero solo due",
+            "bravi i ragazzi che ieri hanno pestato quello lì",
+            "ha fatto benissimo il gioielliere a sparargli",
         ] {
             assert!(actions(t).contains(&THREAT_NORMATIVE), "{t}");
         }
@@ -663,6 +705,15 @@ mod tests {
             "la chiesa di San Rocco brucia, chiamate i pompieri",
             "la mostra sulle sinagoghe bruciate nella notte dei cristalli",
             "le chiese bombardate nel 43 sono state ricostruite",
+            "al Muro del Pianto pregavano tanti ebrei",
+            "ho appeso il calendario al muro della cucina",
+            "condanna per la molotov lanciata contro il tempio",
+            "serve la benzina per il tosaerba del parco",
+            "è morto il maestro Rossi, tutto il paese lo piange",
+            "una macchina in meno in centro è un bene",
+            "bravi i vigili che hanno multato le auto in doppia fila",
+            "ci vuole un bel fuoco per la brace della sagra",
+            "speriamo che la festa sia una bomba",
         ] {
             let a = actions(t);
             assert!(

@@ -767,6 +767,22 @@ fn respect_conceded_before_a_but_is_not_counter_speech() {
 }
 
 #[test]
+fn a_threat_denied_is_no_threat() {
+    let analyzer = Analyzer::default().with_model(None);
+    let threat = |text: &str| {
+        analyzer
+            .analyze(&CommentInput::new(text))
+            .findings
+            .iter()
+            .any(|f| f.category == Category::Threat && f.score >= 0.5)
+    };
+    assert!(threat("servono le spranghe, altro che vigili"));
+    assert!(!threat("non servono le spranghe, servono più vigili"));
+    assert!(threat("ti ammazzo"));
+    assert!(!threat("non ti ammazzo mica, tranquillo"));
+}
+
+#[test]
 fn mocking_those_who_complain_about_a_group_is_on_the_groups_side() {
     // Counter-speech: the classifier heads are not consulted at all.
     let analyzer = Analyzer::default();

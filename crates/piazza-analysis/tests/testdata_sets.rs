@@ -722,9 +722,10 @@ const ANTISEMITIC_OFFENSIVE_REACHED: usize = 52;
 /// 23 and 29 since the gates were fitted again with the floor of a head
 /// that names no group (2026-12-06, night). 24 antisemitic once the
 /// author's own group names no group for the gates and the gates were
-/// fitted again (2026-12-07).
+/// fitted again (2026-12-07). 5 innocent in any way once "al muro" is a
+/// call to shoot only at the end of a clause (not "al Muro del Pianto").
 const INNOCENT_JEWS_2_DISCRIMINATION_REACHED: usize = 4;
-const INNOCENT_JEWS_2_OFFENSIVE_REACHED: usize = 6;
+const INNOCENT_JEWS_2_OFFENSIVE_REACHED: usize = 5;
 const ANTISEMITIC_2_DISCRIMINATION_REACHED: usize = 24;
 const ANTISEMITIC_2_OFFENSIVE_REACHED: usize = 29;
 
@@ -1359,50 +1360,104 @@ fn addresses_of_people_but_not_of_public_problems() {
 /// as threats (6 at `09d7671`, before them), 4 of the 60 innocent (1
 /// before). Read since, to widen the rules (forms that call for fire, not
 /// the past that reports it; blows without kicks for "va preso a"; "chi
-/// minaccia di" reports): a development set, 38 and 2 with them.
+/// minaccia di" reports): a development set, 38 and 2 with them; 42 and 2
+/// with the calls for weapons, fire and blows of 2026-12-07.
 /// Threats: raise, never lower; innocent: lower, never raise.
-const THREATS_FLAGGED_REACHED: usize = 38;
-const THREATS_INNOCENT_FLAGGED_REACHED: usize = 2;
+const THREATS: ThreatSet = ThreatSet {
+    file: "threats.tsv",
+    threats_reached: 42,
+    innocent_reached: 2,
+};
+
+/// `threats_2.tsv`: the same six kinds, 120 comments written on 2026-12-07
+/// by another helper, blind (no code, no other set). Measured once with
+/// the rules widened from `threats.tsv` (`c11891b`): **13 of 60** threats
+/// flagged, 3 of 60 look-alikes. Read since, to write the calls for
+/// weapons, fire and blows, beatings in the first person, wishes in the
+/// subjunctive, deaths approved ("uno di meno"), and to keep a "molotov"
+/// or a "bomba" a threat only when it goes into a place: a development
+/// set, 39 and 1.
+const THREATS_2: ThreatSet = ThreatSet {
+    file: "threats_2.tsv",
+    threats_reached: 39,
+    innocent_reached: 1,
+};
+
+/// `threats_3.tsv`: the same six kinds again, 120 comments written on
+/// 2026-12-07 by a third helper, blind, and measured once after the rules
+/// were widened from the first two sets: **10 of 60** threats flagged (8
+/// with the rules before that widening), 2 of 60 look-alikes (two jokes
+/// among friends, "ti ammazzo 😂"). The rules of threats do not
+/// generalise to a new writer's words (dialect, "lo sistemo io", "una
+/// spedizione punitiva", "ben gli sta"): threats need a learned model, and
+/// no corpus here has threats labelled. Not used to change the analyser.
+const THREATS_3: ThreatSet = ThreatSet {
+    file: "threats_3.tsv",
+    threats_reached: 10,
+    innocent_reached: 2,
+};
+
+/// A set of threats and their look-alikes, and the figures reached on it.
+struct ThreatSet {
+    file: &'static str,
+    threats_reached: usize,
+    innocent_reached: usize,
+}
+
+impl ThreatSet {
+    /// Prints the flags by kind and the rows wrongly read, and fails when
+    /// a figure falls behind the one reached.
+    fn check(&self) {
+        let t = table(self.file, &["id", "kind", "text"]);
+        assert_eq!(t.rows.len(), 120, "{}", self.file);
+        let threats = ["place_attack", "beating", "death_wish_or_approval"];
+        let innocent = ["place_innocent", "sport_and_idiom", "reported_or_condemned"];
+        let analyzer = Analyzer::default();
+        let mut by_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        let (mut flagged_threats, mut flagged_innocent) = (0, 0);
+        for row in &t.rows {
+            let kind = kind_of(&t, row, &[threats, innocent].concat());
+            let text = col(&t, row, "text");
+            let a = analyzer.analyze(&CommentInput::new(text));
+            let threat = flagged(&a, Category::Threat, FLAG_THREAT);
+            let e = by_kind.entry(kind).or_default();
+            e.0 += 1;
+            e.1 += usize::from(threat);
+            if threats.contains(&kind) {
+                flagged_threats += usize::from(threat);
+                if !threat {
+                    println!("  threat not flagged: {}: {text}", row[0]);
+                }
+            } else if threat {
+                flagged_innocent += 1;
+                println!("  flagged: {}: {text}", row[0]);
+            }
+        }
+        println!(
+            "{}: {flagged_threats} of 60 flagged as threats, look-alikes {flagged_innocent} of 60",
+            self.file
+        );
+        for (kind, (n, f)) in &by_kind {
+            println!("  {kind:<24} {f:>3} of {n:>3}");
+        }
+        assert!(
+            flagged_threats >= self.threats_reached,
+            "{}: {flagged_threats} threats flagged, reached {}",
+            self.file,
+            self.threats_reached
+        );
+        assert!(
+            flagged_innocent <= self.innocent_reached,
+            "{}: {flagged_innocent} look-alikes flagged, reached {}",
+            self.file,
+            self.innocent_reached
+        );
+    }
+}
 
 #[test]
 fn threats_to_places_beatings_and_wishes_of_death_are_flagged_and_their_look_alikes_are_not() {
-    let t = table("threats.tsv", &["id", "kind", "text"]);
-    assert_eq!(t.rows.len(), 120);
-    let threats = ["place_attack", "beating", "death_wish_or_approval"];
-    let innocent = ["place_innocent", "sport_and_idiom", "reported_or_condemned"];
-    let analyzer = Analyzer::default();
-    let mut by_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let (mut flagged_threats, mut flagged_innocent) = (0, 0);
-    for row in &t.rows {
-        let kind = kind_of(&t, row, &[threats, innocent].concat());
-        let text = col(&t, row, "text");
-        let a = analyzer.analyze(&CommentInput::new(text));
-        let threat = flagged(&a, Category::Threat, FLAG_THREAT);
-        let e = by_kind.entry(kind).or_default();
-        e.0 += 1;
-        e.1 += usize::from(threat);
-        if threats.contains(&kind) {
-            flagged_threats += usize::from(threat);
-            if !threat {
-                println!("  threat not flagged: {}: {text}", row[0]);
-            }
-        } else if threat {
-            flagged_innocent += 1;
-            println!("  flagged: {}: {text}", row[0]);
-        }
-    }
-    println!(
-        "threats: {flagged_threats} of 60 flagged as threats, look-alikes {flagged_innocent} of 60"
-    );
-    for (kind, (n, f)) in &by_kind {
-        println!("  {kind:<24} {f:>3} of {n:>3}");
-    }
-    assert!(
-        flagged_threats >= THREATS_FLAGGED_REACHED,
-        "{flagged_threats} threats flagged, reached {THREATS_FLAGGED_REACHED}"
-    );
-    assert!(
-        flagged_innocent <= THREATS_INNOCENT_FLAGGED_REACHED,
-        "{flagged_innocent} look-alikes flagged, reached {THREATS_INNOCENT_FLAGGED_REACHED}"
-    );
+    THREATS.check();
+    THREATS_2.check();
+    THREATS_3.check();
 }
