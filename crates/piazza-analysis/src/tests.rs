@@ -244,6 +244,12 @@ fn counter_speech_needs_two_kinds_of_cue_and_no_hate_of_the_author() {
         // a condemnation and a vandalised memorial or place of worship
         "Vergogna per le lapidi musulmane sfregiate nel cimitero",
         "vergognoso, la panchina arcobaleno del parco imbrattata di nuovo",
+        "la pietra d'inciampo di via Garibaldi è stata imbrattata di nuovo, che vergogna",
+        "le lapidi del cimitero ebraico rovesciate stanotte: vergogna",
+        // words in quotes and who says them, and a defence
+        "\"tornatevene a casa vostra\" dice qualcuno, ma sono nati qui e sono italiani come noi",
+        // a shout reported with its words in quotes, and them
+        "al concerto due ubriachi urlavano \"frocio\" al cantante, penosi",
         // a report of who spreads a claim and a word that calls it false
         "A chi nei commenti scrive che i servizi sociali aiutano solo gli immigrati. Sono bugie, i nostri utenti sono quasi tutti anziani",
     ] {

@@ -449,9 +449,11 @@ fn plain_mentions_and_profanity_at_things_are_not_discrimination() {
 /// of 320 with the post and 4 without (two condemnations and two ironies
 /// that quote the prejudice they mock). Lower them, never raise them.
 /// 2 and 2 since a quoted clause is someone else's words even without a
-/// verb (the two ironies, 2026-12-06, night).
-const BENIGN_3_FLAGS_WITH_POST_REACHED: usize = 2;
-const BENIGN_3_FLAGS_WITHOUT_POST_REACHED: usize = 2;
+/// verb (the two ironies, 2026-12-06, night). 1 and 1 since a shout told
+/// with its words in quotes ("urlavano \"frocio\" al cantante") is a report
+/// of hate, a cue of counter-speech (b059; 2026-12-07, not blind).
+const BENIGN_3_FLAGS_WITH_POST_REACHED: usize = 1;
+const BENIGN_3_FLAGS_WITHOUT_POST_REACHED: usize = 1;
 
 /// The third set of benign mentions, read with the post and without it.
 #[test]
