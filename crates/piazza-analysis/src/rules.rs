@@ -157,18 +157,26 @@ const BLOWS_NOT_KICKS: &str = r"pugni|schiaffi|sberle|ceffoni|cazzotti|bastonate
 const SET_ON_FIRE: &str = r"bruciala|brucialo|bruciamo|bruciamola|bruciatela|bruciatelo|bruciare|bruciarla|bruciarlo|brucerei|bruciavo|bruciassero|incendiamo|incendiatela|incendiare|incendiarla|incendierei|incendiavo|bombardiamo|bombardatela|bombardare|bombardarla|bombarderei|(?:facciamo|fate|fa|far|farei|facessero|fara)\s+(?:saltare|esplodere)|(?:la|lo)\s+farei\s+(?:saltare|esplodere)|(?:diamo|date|dare|dia|dessero|darei|dategli|dargli)\s+fuoco|(?:radiamo|radete|radere|raderei|radevo|radessero)\s+al\s+suolo|(?:lo|la)\s+(?:radevo|raderei|bruciavo|brucerei|incendiavo|incendierei)";
 /// Places of worship and of a community (skeletons).
 const PLACES: &str = r"moschea|moschee|sinagoga|sinagoghe|chiesa|chiese|tempio|templi|campo\s+rom|campi\s+rom|campo\s+nomadi|campi\s+nomadi|centro\s+(?:d\W*)?acoglienza|centri\s+(?:d\W*)?acoglienza|centro\s+islamico|sala\s+di\s+preghiera|sale\s+di\s+preghiera";
-/// Weapons, fire and blows, named in a call for violence ("ci vuole la
-/// ronda con le mazze da baseball", "chi viene con due taniche di
-/// benzina?"). Not "fuoco" or "bomba" alone: fireworks, cooking and praise
-/// ("la festa è stata una bomba") use them every day.
-const WEAPONS: &str = r"botte|mazzate|legnate|lignate|lignati|bastonate|sprangate|randellate|cinghiate|frustate|manganellate|sberle|ceffoni|cazzotti|schiaffoni|spranghe|spranga|mazze\s+da\s+baseball|mazze|bastoni|manganelli|taniche|tanica|benzina|molotov|cerino|accendino|fiammata|esplosivo|tritolo|dinamite|proiettile|proiettili|pallottola|pallottole";
+/// Blows and weapons that have no innocent use on a comune's page, named
+/// in a call for violence ("ci vuole la ronda con le mazze da baseball",
+/// "li aspetterei con due spranghe").
+const ARMS: &str = r"botte|mazzate|legnate|lignate|lignati|bastonate|sprangate|randellate|cinghiate|frustate|manganellate|sberle|ceffoni|cazzotti|schiaffoni|spranghe|spranga|mazze\s+da\s+baseball|molotov|esplosivo|tritolo|dinamite|proiettile|proiettili|pallottola|pallottole";
+/// Fire and tools that citizens name every day ("bisogna fare benzina",
+/// "servono bastoni per le tende", "chi porta l'accendino alla
+/// grigliata?"): a threat only with a place or a group to use them on, or
+/// with what they are said to achieve. Not "fuoco" or "bomba" at all:
+/// fireworks, cooking and praise ("la festa è stata una bomba").
+const TOOLS: &str = r"taniche|tanica|benzina|cerino|accendino|fiammata|mazze|bastoni|manganelli";
+/// Places a call for fire names besides those of worship and of a
+/// community: a foreigner's shop, a camp's caravans.
+const TARGETS: &str = r"kebab|bazar|roulotte|baracche|negozio\s+(?:del|dei|di)\s+\w+";
 /// A call, a plan or a wish for what follows or precedes it in the same
 /// sentence: the normative "ci vuole", "basterebbe", "meriterebbe", a call
 /// to others ("chi viene?", "portatevi", "forza ragazzi"), a plan of one's
 /// own ("li aspetterei", "ci pensiamo noi"). A report names the act done
 /// ("hanno lanciato una molotov"), not one of these.
-const CALLS: &str = r"ci\s+vuole|ci\s+vogliono|ci\s+vorrebbe|ci\s+vorrebbero|servono|servirebbe|servirebbero|basterebbe|basterebbero|bisogna|bisognerebbe|meriterebbe|meriterebbero|meritano|meriterebbe|andrebbero\s+date|andrebbe\s+data|chi\s+viene|chi\s+ci\s+sta|io\s+ci\s+sto|nessuno\s+ha|qualcuno\s+dovrebbe|ci\s+penso\s+io|ci\s+pensiamo\s+noi|portatevi|portiamoci|tiriamo|tiriamoci|tiriamogli|lanciamo|lanciamoci|lanciamogli|e\s+giu|forza\s+ragazzi|diamoci\s+una\s+mossa|(?:lo|li|la|le)\s+(?:aspetterei|aspettiamo|aspetto|aspettate|aspettiamoli|aspetteremo)";
-/// What a weapon is said to achieve when it is called for: "una tanica, un
+const CALLS: &str = r"ci\s+vuole|ci\s+vogliono|ci\s+vorrebbe|ci\s+vorrebbero|servono|servirebbe|servirebbero|basterebbe|basterebbero|bisogna|bisognerebbe|meriterebbe|meriterebbero|meritano|andrebbero\s+date|andrebbe\s+data|chi\s+viene|chi\s+ci\s+sta|io\s+ci\s+sto|nessuno\s+ha|qualcuno\s+dovrebbe|ci\s+penso\s+io|ci\s+pensiamo\s+noi|portatevi|portiamoci|tiriamo|tiriamoci|tiriamogli|lanciamo|lanciamoci|lanciamogli|e\s+giu|forza\s+ragazzi|diamoci\s+una\s+mossa|(?:lo|li|la|le)\s+(?:aspetterei|aspettiamo|aspetto|aspettate|aspettiamoli|aspetteremo)";
+/// What a weapon or fire is said to achieve when it is called for: "una tanica, un
 /// accendino e il problema è risolto", "due sberle e vedi come smettono".
 const OUTCOMES: &str = r"problema\s+(?:\w+\s+){0,6}?(?:e\s+)?risolto|(?:risolve|risolverebbe|risolvono|risolverebbero)\s+(?:il|ogni|tutti\s+i)\s+problem\w*|e\s+passa\s+la\s+paura|(?:e|poi)\s+(?:vedi|vedrai|vediamo|vedete)\s+come|cosi\s+(?:imparano|impara|capiscono|capisce|la\s+smettono|smettono)|(?:e|poi)\s+(?:spariscono|sparisce|sparirebbero|non\s+(?:li|lo|la|le)\s+vedi\s+piu)|(?:e|poi)\s+facciamola\s+finita|ecco\s+cosa\s+ci\s+vuole|e\s+non\s+ci\s+pensi\s+piu";
 const VIOLENT_PART: &str = r"(?:bruciat|ammazzat|sterminat|impiccat|fucilat|uccis|affogat|annegat|gasat|bombardat|sgozzat|lapidat|massacrat|castrat|decapitat|pestat)";
@@ -248,11 +256,13 @@ fn builtin_specs() -> Vec<Spec> {
         // business.
         (THREAT_NORMATIVE, 0.85, "incitamento alla violenza contro un luogo di culto o di una comunità: \"la moschea va bruciata\"",
          format!(r"\b(?:{PLACES})\s+(?:\w+\s+){{0,5}}?(?:va|vanno|andrebbe|andrebbero|andra|andranno|deve\s+essere|devono\s+essere|dovrebbe\s+essere|dovrebbero\s+essere|e\s+da|sono\s+da|sarebbe\s+da)\s+(?:\w+\s+)?(?:bruciat|incendiat|bombardat|dat[aeio]\s+(?:alle\s+)?fiamme|fatt[aeio]\s+saltar|ras[aeio]\s+al\s+suolo|bruciar|incendiar|bombardar|far\s+saltar|rader\w*\s+al\s+suolo)\w*|\b(?:bruciamo|bruciate|bruciare|bruciatela|bruciatele|incendiamo|incendiare|bombardare|bombardiamo|(?:diamo|date|dare|dargli)\s+fuoco\s+(?:a|al|alla|alle|ai|agli)|(?:facciamo|fate|far)\s+saltare|radiamo\s+al\s+suolo|radere\s+al\s+suolo)\s+(?:la\s+|le\s+|il\s+|i\s+|quella\s+|quelle\s+|quel\s+|sta\s+|ste\s+|questa\s+|queste\s+|sto\s+|questo\s+)?(?:{PLACES})\b|\b(?:{SET_ON_FIRE})\s+(?:\w+\s+){{0,4}}?(?:{PLACES})\b|\b(?:{PLACES})\s+(?:\w+\s+){{0,4}}?(?:{SET_ON_FIRE})\b|\b(?:una|na|n|due|qualche)\s+(?:bella\s+|bele\s+)?(?:molotov|bomba|bombe)\s+(?:(?:dentro|nella|nel|nelle|sulla|sul|contro|in|a|al|alla|sotto|quella|quel|sta|sto|questa|questo|la|il|le|i)\s+){{1,3}}(?:{PLACES})\b")),
-        // A call for violence beside the weapon, the fire or the blows it
-        // calls for, in either order within a sentence, or the weapon and
-        // what it is said to achieve.
+        // A call for violence beside the blows or the weapon it calls for,
+        // in either order within a clause and with no "non" between them
+        // ("le sberle non servono", "bisogna educare, non servono le botte");
+        // fire and tools only with a place or a group to use them on; or a
+        // weapon and what it is said to achieve.
         (THREAT_NORMATIVE, 0.7, "incitamento alla violenza: si invocano armi, fuoco o percosse",
-         format!(r"\b(?:{CALLS})\b[^.!?]{{0,60}}?\b(?:{WEAPONS})\b|\b(?:{WEAPONS})\b[^.!?]{{0,60}}?\b(?:{CALLS}|{OUTCOMES})\b")),
+         format!(r"\b(?:{CALLS})\s+(?:{NOT_NON}\s+){{0,8}}?(?:{ARMS})\b|\b(?:{ARMS})\s+(?:{NOT_NON}\s+){{0,8}}?(?:{CALLS})\b|\b(?:{CALLS})\s+(?:{NOT_NON}\s+){{0,10}}?(?:{TOOLS})\b[^.!?]{{0,60}}?\b(?:{PLACES}|{GROUP}|{TARGETS})\b|\b(?:{CALLS})\b[^.!?]{{0,60}}?\b(?:{PLACES}|{GROUP}|{TARGETS})\b[^.!?]{{0,60}}?\b(?:{TOOLS})\b|\b(?:{ARMS}|{TOOLS})\b[^.!?]{{0,60}}?\b(?:{OUTCOMES})\b")),
         // A beating told in the first person or called for: "lo gonfio di
         // botte", "riempitelo di calci", "massacrarli di botte"; "l'hanno
         // gonfiato di botte" reports it.
@@ -673,7 +683,7 @@ mod tests {
             "bravo chi gli ha dato fuoco",
             "chi ha investito quel ragazzo merita una medaglia",
             "ci vuole la ronda con le mazze da baseball la sera",
-            "chi viene sabato con due taniche di benzina? io ci sto",
+            "chi viene sabato con due taniche di benzina al campo rom? io ci sto",
             "una tanica e un accendino e il problema del centro è risolto",
             "due sberle e vedi come smettono",
             "lo gonfio di botte se lo rivedo",
@@ -714,6 +724,11 @@ mod tests {
             "bravi i vigili che hanno multato le auto in doppia fila",
             "ci vuole un bel fuoco per la brace della sagra",
             "speriamo che la festa sia una bomba",
+            "per la gita bisogna fare benzina prima di partire",
+            "per il campeggio dei lupetti servono bastoni e corde per le tende",
+            "alla grigliata chi viene porta l'accendino?",
+            "ci vorrebbero delle mazze nuove per la squadra di hockey",
+            "ci vuole pazienza con i ragazzi, le sberle non servono",
         ] {
             let a = actions(t);
             assert!(

@@ -784,6 +784,7 @@ fn a_threat_denied_is_no_threat() {
     };
     assert!(threat("servono le spranghe, altro che vigili"));
     assert!(!threat("non servono le spranghe, servono più vigili"));
+    assert!(!threat("bisogna educare i ragazzi, non servono le botte"));
     assert!(threat("ti ammazzo"));
     assert!(!threat("non ti ammazzo mica, tranquillo"));
 }

@@ -1378,10 +1378,14 @@ const THREATS: ThreatSet = ThreatSet {
 /// weapons, fire and blows, beatings in the first person, wishes in the
 /// subjunctive, deaths approved ("uno di meno"), and to keep a "molotov"
 /// or a "bomba" a threat only when it goes into a place: a development
-/// set, 39 and 1.
+/// set, 39 and 1. 37 and 1 once fire and everyday tools ("benzina",
+/// "accendino", "bastoni") are a threat only with a place or a group to use
+/// them on, and a call and its blows are read within a clause, not across
+/// a "non": ten innocent sentences of a probe had been flagged ("per la
+/// gita bisogna fare benzina", "le sberle non servono").
 const THREATS_2: ThreatSet = ThreatSet {
     file: "threats_2.tsv",
-    threats_reached: 39,
+    threats_reached: 37,
     innocent_reached: 1,
 };
 
