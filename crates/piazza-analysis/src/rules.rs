@@ -163,7 +163,7 @@ const PLACES: &str = r"moschea|moschee|sinagoga|sinagoghe|chiesa|chiese|tempio|t
 const ARMS: &str = r"botte|mazzate|legnate|lignate|lignati|bastonate|sprangate|randellate|cinghiate|frustate|manganellate|sberle|ceffoni|cazzotti|schiaffoni|spranghe|spranga|mazze\s+da\s+baseball|molotov|esplosivo|tritolo|dinamite|proiettile|proiettili|pallottola|pallottole";
 /// Fire and tools that citizens name every day ("bisogna fare benzina",
 /// "servono bastoni per le tende", "chi porta l'accendino alla
-/// grigliata?"): a threat only with a place or a group to use them on, or
+/// grigliata?"): a threat only with a place to use them on, or
 /// with what they are said to achieve. Not "fuoco" or "bomba" at all:
 /// fireworks, cooking and praise ("la festa è stata una bomba").
 const TOOLS: &str = r"taniche|tanica|benzina|cerino|accendino|fiammata|mazze|bastoni|manganelli";
@@ -183,6 +183,8 @@ const VIOLENT_PART: &str = r"(?:bruciat|ammazzat|sterminat|impiccat|fucilat|ucci
 const GROUP: &str = "{GROUP}";
 /// A noun naming one person of a group (`one` in `groups.tsv`).
 const ONE: &str = "{ONE}";
+/// What a generalisation calls a whole group ("gli X sono bestie").
+const DEROGATIONS: &str = r"stupidi|stupide|idioti|idiote|disgustos\w*|ripugnant\w*|sottospecie|puttan\w*|troie|zoccol\w*|bestie|animali|scimmie|parassiti|criminali|delinquenti|ladri|stupratori|terroristi|feccia|merde|malati|malate|schifosi|schifose|pedofili|porci|maiali|inferiori|piaga|cancro|spazzatura|vermi|topi|zecche|subumani|sporchi|sporche|pervertiti|invasori|vergogna|schifo|pericolosi|pericolose|un\s+pericolo|violenti|scansafatiche|fannulloni|mantenuti|zavorre|depravati|depravate|isteriche|ubriaconi";
 /// What those who complain about a group, or attack it, do: "quelli che
 /// si lamentano della festa di fine ramadan mi fanno ridere" mocks them,
 /// on the group's side.
@@ -259,10 +261,10 @@ fn builtin_specs() -> Vec<Spec> {
         // A call for violence beside the blows or the weapon it calls for,
         // in either order within a clause and with no "non" between them
         // ("le sberle non servono", "bisogna educare, non servono le botte");
-        // fire and tools only with a place or a group to use them on; or a
+        // fire and tools only with a place to use them on; or a
         // weapon and what it is said to achieve.
         (THREAT_NORMATIVE, 0.7, "incitamento alla violenza: si invocano armi, fuoco o percosse",
-         format!(r"\b(?:{CALLS})\s+(?:{NOT_NON}\s+){{0,8}}?(?:{ARMS})\b|\b(?:{ARMS})\s+(?:{NOT_NON}\s+){{0,8}}?(?:{CALLS})\b|\b(?:{CALLS})\s+(?:{NOT_NON}\s+){{0,10}}?(?:{TOOLS})\b[^.!?]{{0,60}}?\b(?:{PLACES}|{GROUP}|{TARGETS})\b|\b(?:{CALLS})\b[^.!?]{{0,60}}?\b(?:{PLACES}|{GROUP}|{TARGETS})\b[^.!?]{{0,60}}?\b(?:{TOOLS})\b|\b(?:{ARMS}|{TOOLS})\b[^.!?]{{0,60}}?\b(?:{OUTCOMES})\b")),
+         format!(r"\b(?:{CALLS})\s+(?:{NOT_NON}\s+){{0,8}}?(?:{ARMS})\b|\b(?:{ARMS})\s+(?:{NOT_NON}\s+){{0,8}}?(?:{CALLS})\b|\b(?:{CALLS})\s+(?:{NOT_NON}\s+){{0,10}}?(?:{TOOLS})\b[^.!?]{{0,60}}?\b(?:{PLACES}|{TARGETS})\b|\b(?:{CALLS})\b[^.!?]{{0,60}}?\b(?:{PLACES}|{TARGETS})\b[^.!?]{{0,60}}?\b(?:{TOOLS})\b|\b(?:{ARMS}|{TOOLS})\b[^.!?]{{0,60}}?\b(?:{OUTCOMES})\b")),
         // A beating told in the first person or called for: "lo gonfio di
         // botte", "riempitelo di calci", "massacrarli di botte"; "l'hanno
         // gonfiato di botte" reports it.
@@ -274,7 +276,27 @@ fn builtin_specs() -> Vec<Spec> {
         (Action::GroupFinding, 0.85, "generalizzazione offensiva contro un gruppo",
          format!(r"\b(?:tutti\s+)?(?:i|gli)\s+(?:terroristi|stupratori|criminali|delinquenti|spacciatori|ladri|assassini|tagliagole)\s+(?:sono|erano|son)\s+(?:tutti\s+|quasi\s+tutti\s+|sempre\s+|solo\s+)?({GROUP})\b")),
         (Action::GroupFinding, 0.85, "generalizzazione offensiva contro un gruppo",
-         format!(r"\b(?:gli|i|le|questi|queste|sti|tutti\s+(?:gli|i)|tutte\s+le)\s+(?:persone\s+)?({GROUP})\s+(?:[?.:!]\s+)?(?:sono|son|e|siano|sarebbero)\s+(?:tutti\s+|tutte\s+|solo\s+|cosi\s+|proprio\s+|davvero\s+|sempre\s+)?(?:come\s+)?(?:dei\s+|delle\s+|degli\s+|delle\s+|una\s+|un\s+|gli\s+|le\s+)?(?:esseri\s+)?(?:stupidi|stupide|idioti|idiote|disgustos\w*|ripugnant\w*|sottospecie|puttan\w*|troie|zoccol\w*|bestie|animali|scimmie|parassiti|criminali|delinquenti|ladri|stupratori|terroristi|feccia|merde|malati|malate|schifosi|schifose|pedofili|porci|maiali|inferiori|piaga|cancro|spazzatura|vermi|topi|zecche|subumani|sporchi|sporche|pervertiti|invasori|vergogna|schifo|pericolosi|pericolose|un\s+pericolo|violenti|scansafatiche|fannulloni|mantenuti|zavorre|depravati|depravate|isteriche|ubriaconi)")),
+         format!(r"\b(?:gli|i|le|questi|queste|sti|tutti\s+(?:gli|i)|tutte\s+le)\s+(?:persone\s+)?({GROUP})\s+(?:[?.:!]\s+)?(?:sono|son|e|siano|sarebbero)\s+(?:tutti\s+|tutte\s+|solo\s+|cosi\s+|proprio\s+|davvero\s+|sempre\s+)?(?:come\s+)?(?:dei\s+|delle\s+|degli\s+|delle\s+|una\s+|un\s+|gli\s+|le\s+)?(?:esseri\s+)?(?:{DEROGATIONS})")),
+        // The group named, then the hate said of it in the next clause or
+        // sentence, with only a pronoun or nothing for the group (the
+        // "pronoun reference" of HateCheck): "ho conosciuto i rom del
+        // quartiere: sono tutti uguali, feccia", "mi parli sempre dei neri.
+        // Io li considero inferiori". Only after a verb that meets, sees or
+        // talks of the group, so the pronoun is the group and not, say,
+        // who attacked it.
+        (Action::GroupFinding, 0.8, "generalizzazione offensiva contro un gruppo nominato prima",
+         format!(r"\b(?:ho|abbiamo|hai|avete)\s+(?:conosciuto|incontrato|visto|sentito|parlato\s+con)\s+(?:\w+\s+){{0,2}}?({GROUP})\b[^!?.:;,]{{0,40}}?[.:;,!?]\s+(?:(?:e|ma|beh|insomma)\s+)?(?:sono|son)\s+(?:(?:tutti|tutte|semplicemente|solo|cosi|proprio|davvero)\s+)*(?:uguali\s*,\s*)?(?:dei\s+|delle\s+|degli\s+)?(?:esseri\s+)?(?:{DEROGATIONS})\b")),
+        (Action::GroupFinding, 0.8, "generalizzazione offensiva contro un gruppo nominato prima",
+         format!(r"\bmi\s+(?:parli|parlate|parla|parlano)\s+(?:\w+\s+)?(?:di|dei|degli|delle)\s+({GROUP})\b[^!?]{{0,40}}?\b(?:io\s+)?(?:li|le)\s+(?:considero|ritengo|reputo)\s+(?:\w+\s+)?(?:{DEROGATIONS})\b")),
+        // "I gay? Meglio se spariscono da questa città".
+        (Action::GroupFinding, 0.8, "si augura che un gruppo sparisca",
+         format!(r"\b({GROUP})\s*(?:\?\s*)?(?:\w+\s+){{0,2}}?meglio\s+se\s+(?:spariscono|sparissero|sparisce|se\s+ne\s+vanno|se\s+ne\s+andassero|non\s+ci\s+fossero|non\s+esistessero)\b")),
+        // Insecurity blamed on a group's presence: "da quando ci sono gli
+        // immigrati nel quartiere non si può più uscire la sera".
+        (Action::GroupFinding, 0.75, "generalizzazione offensiva: l'insicurezza attribuita alla presenza di un gruppo",
+         format!(r"\bda\s+quando\s+(?:ci\s+sono|sono\s+arrivat[ie]|hanno\s+portato|hanno\s+messo)\s+(?:\w+\s+)?({GROUP})\b[^.!?]{{0,50}}?\bnon\s+si\s+(?:puo|riesce|vive)\s+piu\b")),
+        (Action::GroupFinding, 0.75, "stereotipo: un gruppo deve stare al suo posto",
+         format!(r"\b({GROUP})\s+(?:dovrebbero|devono|dovrebbe|deve)\s+(?:stare|restare|rimanere)\s+al\s+loro\s+posto\b")),
         (Action::GroupFinding, 0.8, "generalizzazione offensiva contro un gruppo: \"sono tutti uguali\"",
          format!(r"\b(?:gli|i|le|questi|queste|sti|quei|quegli|quelle)\s+(?:persone\s+)?({GROUP})\s+(?:sono|son|e)\s+(?:tutti|tutte)\s+(?:uguali|cosi)\b")),
         (Action::GroupFinding, 0.8, "generalizzazione offensiva contro un gruppo: un crimine attribuito a tutti",
@@ -746,6 +768,43 @@ mod tests {
         assert!(a.contains(&ORIENTATION), "{a:?}");
         let a = actions("le donne devono stare a casa");
         assert!(a.contains(&GENDER), "{a:?}");
+        // The group named, then the hate said of it by a pronoun or nothing.
+        for (t, want) in [
+            (
+                "ho conosciuto i rom del quartiere: sono tutti uguali, feccia",
+                ETHNICITY,
+            ),
+            (
+                "Ho incontrato dei gay ieri. Sono semplicemente disgustosi",
+                ORIENTATION,
+            ),
+            (
+                "mi parli sempre dei neri. Io li considero inferiori, punto",
+                ETHNICITY,
+            ),
+            ("I gay? Meglio se spariscono da questa città", ORIENTATION),
+            ("le donne dovrebbero stare al loro posto e zitte", GENDER),
+            (
+                "da quando ci sono gli immigrati nel quartiere non si può più uscire la sera",
+                ETHNICITY,
+            ),
+        ] {
+            assert!(actions(t).contains(&want), "{t}: {:?}", actions(t));
+        }
+        for t in [
+            "ho conosciuto i ragazzi che hanno picchiato dei gay, sono in carcere",
+            "ho conosciuto i rom del quartiere: sono persone splendide",
+            "ho visto i migranti sgomberati, non sono criminali",
+            "i miei vicini rom li considero amici",
+            "da quando ci sono i nuovi vicini rom non si può più dire che il quartiere è vuoto",
+        ] {
+            let a = actions(t);
+            assert!(
+                !a.iter()
+                    .any(|a| matches!(a, Action::Finding(Category::Discrimination, _, _))),
+                "{t}: {a:?}"
+            );
+        }
     }
 
     #[test]

@@ -479,6 +479,51 @@ fn a_third_set_of_benign_mentions_written_blind_is_not_flagged() {
     .check(|_, _| {});
 }
 
+/// Discrimination flags on `benign_mentions_4.tsv`, 300 benign mentions
+/// written on 2026-12-07 by a helper that saw no code and no other set,
+/// each under the comune's post it answers (about half of the posts name a
+/// group): 30 of each of ten kinds (own identity in a request, a relative
+/// or a friend, thanks and praise, condemnations of hate, quotes to report
+/// it, irony at prejudice, facts and numbers, practical questions,
+/// defences of a group, informal registers), 60 for each of five groups.
+/// Measured once, blind, with the analyser of the commit that added it:
+/// **4 of 300** with the post and 4 without (bar 0: not met). None of the
+/// 60 citizens speaking of themselves or of someone close; two ironies
+/// that voice the prejudice they mock ("ecco l'invasione, ci rubano pure i
+/// posti da morti!", "Allarme! Dei musulmani si riuniscono a pregare...
+/// Che minaccia."), a report of an insult quoted with single quotes ("continua
+/// a chiamare 'il ritardato' un ragazzo con disabilità"), and a complaint
+/// that a party's sandwiches left Muslim children only crisps. Not used to
+/// change the analyser. Lower them, never raise them.
+const BENIGN_4_FLAGS_WITH_POST_REACHED: usize = 4;
+const BENIGN_4_FLAGS_WITHOUT_POST_REACHED: usize = 4;
+
+/// The fourth set of benign mentions, read with the post and without it.
+#[test]
+fn a_fourth_set_of_benign_mentions_written_blind_is_not_flagged() {
+    SetUnderPosts {
+        file: "benign_mentions_4.tsv",
+        name: "fourth benign set",
+        columns: &["id", "post_text", "text", "kind", "group"],
+        min_rows: 300,
+        kinds: &[
+            "own_identity_request",
+            "relative_or_friend",
+            "thanks_and_praise",
+            "condemning_hate",
+            "quoting_to_report",
+            "irony_at_prejudice",
+            "facts_and_numbers",
+            "practical_question",
+            "defending_group",
+            "informal_register",
+        ],
+        reached_without_post: BENIGN_4_FLAGS_WITHOUT_POST_REACHED,
+        reached_with_post: BENIGN_4_FLAGS_WITH_POST_REACHED,
+    }
+    .check(|_, _| {});
+}
+
 /// Whether a comment is flagged as offensive in any way: discrimination,
 /// a threat, an insult, vulgarity or obscenity (any of them hides it).
 fn flagged_as_offensive(a: &Analysis) -> bool {
@@ -1046,8 +1091,12 @@ fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {
 /// test fails below it. Raise it, never lower it.
 /// 0.809 since a quoted clause is someone else's words (2026-12-06, night);
 /// 0.812 with the threats to burn a place of worship, to beat someone and
-/// the wishes of drowning (same night).
-const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.812;
+/// the wishes of drowning (same night). 0.851 with the group named, then
+/// the hate said of it by a pronoun ("ho conosciuto i rom del quartiere:
+/// sono tutti uguali, feccia"), "meglio se spariscono", "devono stare al
+/// loro posto" and insecurity blamed on a group (2026-12-07; written from
+/// this set's misses, so not blind).
+const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.851;
 
 #[test]
 fn functional_tests_are_measured() {
@@ -1379,7 +1428,7 @@ const THREATS: ThreatSet = ThreatSet {
 /// subjunctive, deaths approved ("uno di meno"), and to keep a "molotov"
 /// or a "bomba" a threat only when it goes into a place: a development
 /// set, 39 and 1. 37 and 1 once fire and everyday tools ("benzina",
-/// "accendino", "bastoni") are a threat only with a place or a group to use
+/// "accendino", "bastoni") are a threat only with a place to use
 /// them on, and a call and its blows are read within a clause, not across
 /// a "non": ten innocent sentences of a probe had been flagged ("per la
 /// gita bisogna fare benzina", "le sberle non servono").
