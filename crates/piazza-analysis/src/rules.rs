@@ -183,7 +183,14 @@ const VIOLENT_PART: &str = r"(?:bruciat|ammazzat|sterminat|impiccat|fucilat|ucci
 const GROUP: &str = "{GROUP}";
 /// A noun naming one person of a group (`one` in `groups.tsv`).
 const ONE: &str = "{ONE}";
-/// What a generalisation calls a whole group ("gli X sono bestie").
+/// The words of [`DEROGATIONS`] that say nothing but contempt: read even
+/// when the group is left to a pronoun in the next clause. "Ho visto i rom
+/// del campo: sono malati e nessuno li cura" asks for help for them.
+const DEHUMANISING: &str = r"feccia|bestie|animali|scimmie|parassiti|subumani|sottospecie|vermi|topi|zecche|spazzatura|merde|schifosi|schifose|disgustos\w*|ripugnant\w*|inferiori|porci|maiali|piaga|cancro";
+/// What a generalisation calls a whole group ("gli X sono bestie"). Words
+/// that also tell a plight ("malati") are read only with the group as the
+/// subject of the sentence; see [`DEHUMANISING`] for a group left to a
+/// pronoun.
 const DEROGATIONS: &str = r"stupidi|stupide|idioti|idiote|disgustos\w*|ripugnant\w*|sottospecie|puttan\w*|troie|zoccol\w*|bestie|animali|scimmie|parassiti|criminali|delinquenti|ladri|stupratori|terroristi|feccia|merde|malati|malate|schifosi|schifose|pedofili|porci|maiali|inferiori|piaga|cancro|spazzatura|vermi|topi|zecche|subumani|sporchi|sporche|pervertiti|invasori|vergogna|schifo|pericolosi|pericolose|un\s+pericolo|violenti|scansafatiche|fannulloni|mantenuti|zavorre|depravati|depravate|isteriche|ubriaconi";
 /// What those who complain about a group, or attack it, do: "quelli che
 /// si lamentano della festa di fine ramadan mi fanno ridere" mocks them,
@@ -285,9 +292,9 @@ fn builtin_specs() -> Vec<Spec> {
         // talks of the group, so the pronoun is the group and not, say,
         // who attacked it.
         (Action::GroupFinding, 0.8, "generalizzazione offensiva contro un gruppo nominato prima",
-         format!(r"\b(?:ho|abbiamo|hai|avete)\s+(?:conosciuto|incontrato|visto|sentito|parlato\s+con)\s+(?:\w+\s+){{0,2}}?({GROUP})\b[^!?.:;,]{{0,40}}?[.:;,!?]\s+(?:(?:e|ma|beh|insomma)\s+)?(?:sono|son)\s+(?:(?:tutti|tutte|semplicemente|solo|cosi|proprio|davvero)\s+)*(?:uguali\s*,\s*)?(?:dei\s+|delle\s+|degli\s+)?(?:esseri\s+)?(?:{DEROGATIONS})\b")),
+         format!(r"\b(?:ho|abbiamo|hai|avete)\s+(?:conosciuto|incontrato|visto|sentito|parlato\s+con)\s+(?:\w+\s+){{0,2}}?({GROUP})\b[^!?.:;,]{{0,40}}?[.:;,!?]\s+(?:(?:e|ma|beh|insomma)\s+)?(?:sono|son)\s+(?:(?:tutti|tutte|semplicemente|solo|cosi|proprio|davvero)\s+)*(?:uguali\s*,\s*)?(?:dei\s+|delle\s+|degli\s+)?(?:esseri\s+)?(?:{DEHUMANISING})\b")),
         (Action::GroupFinding, 0.8, "generalizzazione offensiva contro un gruppo nominato prima",
-         format!(r"\bmi\s+(?:parli|parlate|parla|parlano)\s+(?:\w+\s+)?(?:di|dei|degli|delle)\s+({GROUP})\b[^!?]{{0,40}}?\b(?:io\s+)?(?:li|le)\s+(?:considero|ritengo|reputo)\s+(?:\w+\s+)?(?:{DEROGATIONS})\b")),
+         format!(r"\bmi\s+(?:parli|parlate|parla|parlano)\s+(?:\w+\s+)?(?:di|dei|degli|delle)\s+({GROUP})\b[^!?]{{0,40}}?\b(?:io\s+)?(?:li|le)\s+(?:considero|ritengo|reputo)\s+(?:\w+\s+)?(?:{DEHUMANISING})\b")),
         // "I gay? Meglio se spariscono da questa città".
         (Action::GroupFinding, 0.8, "si augura che un gruppo sparisca",
          format!(r"\b({GROUP})\s*(?:\?\s*)?(?:\w+\s+){{0,2}}?meglio\s+se\s+(?:spariscono|sparissero|sparisce|se\s+ne\s+vanno|se\s+ne\s+andassero|non\s+ci\s+fossero|non\s+esistessero)\b")),
@@ -795,6 +802,7 @@ mod tests {
             "ho conosciuto i ragazzi che hanno picchiato dei gay, sono in carcere",
             "ho conosciuto i rom del quartiere: sono persone splendide",
             "ho visto i migranti sgomberati, non sono criminali",
+            "ho visto i rom del campo: sono malati e nessuno li cura",
             "i miei vicini rom li considero amici",
             "da quando ci sono i nuovi vicini rom non si può più dire che il quartiere è vuoto",
         ] {
