@@ -1287,11 +1287,13 @@ fn rule_scores(findings: &[Finding], reclaimed: &[(u32, u32)]) -> [u8; 4] {
     let mut out = [0u8; 4];
     for f in findings {
         let bit = gated_rule_bit(f);
-        let own = !f.evidence.is_empty()
-            && f.evidence
-                .iter()
-                .all(|e| reclaimed.contains(&(e.start as u32, e.end as u32)));
-        if bit != 0 && !own {
+        let own = || {
+            !f.evidence.is_empty()
+                && f.evidence
+                    .iter()
+                    .all(|e| reclaimed.contains(&(e.start as u32, e.end as u32)))
+        };
+        if bit != 0 && !own() {
             let i = bit.trailing_zeros() as usize;
             out[i] = out[i].max((f.score.clamp(0.0, 1.0) * 100.0).round() as u8);
         }

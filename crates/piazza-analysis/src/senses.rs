@@ -760,17 +760,18 @@ fn singular(sk: &str, end: usize) -> bool {
 
 /// Said of the author or of the author's own group: "noi terroni", "siamo
 /// terroni", "sono un terrone", "sono una terrona", "sono mezzo terrone"
-/// (in the skeleton, "mezo"),
-/// "da terrone emigrato" after "io" ("io da terrona adottata"). A singular
-/// after "sono" is the author; the plural may be said of others ("sono
-/// terroni").
+/// (in the skeleton, "mezo"), "da terrone emigrato" after "io" ("io da
+/// terrona adottata"). A singular after "sono" is the author; the plural
+/// may be said of others ("sono terroni"). Asked of every group word the
+/// lexicon finds (see `group_bit`), so it reads the two words before
+/// without collecting them.
 pub(crate) fn own_group(sk: &str, start: usize, end: usize) -> bool {
-    let prev: Vec<&str> = before(sk, start).take(2).collect();
-    match prev.as_slice() {
-        ["noi" | "siamo", ..] => true,
-        ["sono", ..] => singular(sk, end),
-        ["un" | "uno" | "una" | "mezo" | "meza", "sono" | "siamo", ..] => true,
-        ["da", "io", ..] => true,
+    let mut prev = before(sk, start);
+    match (prev.next(), prev.next()) {
+        (Some("noi" | "siamo"), _) => true,
+        (Some("sono"), _) => singular(sk, end),
+        (Some("un" | "uno" | "una" | "mezo" | "meza"), Some("sono" | "siamo")) => true,
+        (Some("da"), Some("io")) => true,
         _ => false,
     }
 }
