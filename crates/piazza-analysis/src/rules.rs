@@ -408,7 +408,7 @@ fn builtin_specs() -> Vec<Spec> {
          r"\b(?:razzis\w*|omofob\w*|transfob\w*|sessis\w*|misogin\w*|xenofob\w*|vergogn\w*|inaccettabil\w*|intollerabil\w*|vomit\w*|istigazion\w*|ignoranz\w*|ignobil\w*|denunciat\w*|denuncia|condann\w*|discrimin\w*|odio|disgust\w*|squallid\w*|solidarieta)".into()),
         // ------------------------------------------------ intents
         (Action::Intent(Intent::Complaint), 0.75, "segnalazione di un problema (da inoltrare all'URP)",
-         r"\b(?:buca|buche|voragin\w*|lampion\w*|illuminazione|luce\s+(?:spenta|rotta)|luci\s+spente|rifiuti|spazzatura|immondizia|cassonett\w*|raccolta\s+differenziata|marciapied\w*|allagat\w*|allagament\w*|tombin\w*|perdita\s+d\W*acqua|semafor\w*\s+(?:rott|spent|guast)\w*|strada\s+dissestata|asfalto|erba\s+alta|sfalcio|potatura|degrado|sporcizia|escrementi|deiezioni|topi|zanzare|rumore|schiamazzi|guasto|guasta|rotto|rotta|non\s+funziona\w*|disservizi\w*|segnalo|vorrei\s+segnalare|volevo\s+segnalare|segnalazione|parcheggio\s+selvaggio|abbandonat\w*|discarica\s+abusiva|scuolabus|fontanella)\b".into()),
+         r"\b(?:buca|buche|voragin\w*|lampion\w*|illuminazione|luce\s+(?:spenta|rotta)|luci\s+spente|rifiuti|spazzatura|immondizia|cassonett\w*|raccolta\s+differenziata|marciapied\w*|allagat\w*|allagament\w*|tombin\w*|perdita\s+d\W*acqua|semafor\w*\s+(?:rott|spent|guast)\w*|strada\s+dissestata|asfalto|erba\s+alta|sfalcio|potatura|degrado|sporcizia|escrementi|deiezioni|topi|zanzare|rumore|schiamazzi|guasto|guasta|rotto|rotta|non\s+funziona\w*|disservizi\w*|segnalo|vorrei\s+segnalare|volevo\s+segnalare|segnalazione|parcheggio\s+selvaggio|abbandonat\w*|discarica\s+abusiva|scuolabus|fontanella|la\s+(?:prossima|prox)\s+(?:volta\s+)?(?:mettete|preparate|prevedete|organizzate|pensate|aggiungete|portate|ricordatevi))\b".into()),
         (Action::Intent(Intent::CrimeReport), 0.75, "denuncia di un possibile reato (da indirizzare alle forze dell'ordine)",
          r"\b(?:furto|furti|scippo|scippi|spaccio|spacciano|spacciatori|rapina|rapine|borseggi\w*|effrazione|tentato\s+furto|ladri\s+in\s+(?:casa|azione)|(?:mi|ci|gli|le|hanno|stanno|e\s+stat[oa]|sono\s+stat[ie])\s+(?:\w+\s+)?(?:rubat\w*|rubando|scippat\w*|aggredit\w*|derubat\w*|truffat\w*|vandalizzat\w*|svaligiat\w*|picchiat\w*|molestat\w*|spacciando)|ho\s+visto\s+(?:\w+\s+){0,3}(?:rubare|spacciare|rompere|scassinare|picchiare))\b".into()),
         (Action::Intent(Intent::ServiceRequest), 0.7, "richiesta di un servizio o di informazioni su una pratica",
@@ -873,6 +873,11 @@ mod tests {
     fn intents() {
         assert!(
             actions("c'è una buca enorme in via Roma").contains(&Action::Intent(Intent::Complaint))
+        );
+        // A suggestion to the organisers, in the register it is written in.
+        assert!(
+            actions("i panini eran tutti al salame, la prox mettete qlc altro")
+                .contains(&Action::Intent(Intent::Complaint))
         );
         assert!(
             actions("mi hanno rubato la bici davanti alla stazione")

@@ -500,6 +500,15 @@ fn words() -> &'static Words {
             "diceva",
             "dicevano",
             "dice",
+            // The infinitive after "continua a", "smettila di": someone
+            // else's habit, reported ("continua a chiamare 'il ritardato' un
+            // ragazzo"). Not "chiamarti": that names the reader.
+            "chiamare",
+            "chiamarlo",
+            "chiamarla",
+            "chiamarli",
+            "chiamarle",
+            "definire",
         ]),
         services: skel(&[
             "parcheggio",
@@ -918,6 +927,10 @@ mod tests {
                 "handicappato",
             ),
             ("la nonna lo chiama ancora mongoloide", "mongoloide"),
+            (
+                "Un utente continua a chiamare 'il ritardato' un ragazzo con disabilità",
+                "ritardato",
+            ),
             (
                 "la tribuna per gli handicappati stava al sole",
                 "handicappati",

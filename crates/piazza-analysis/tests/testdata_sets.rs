@@ -487,16 +487,18 @@ fn a_third_set_of_benign_mentions_written_blind_is_not_flagged() {
 /// it, irony at prejudice, facts and numbers, practical questions,
 /// defences of a group, informal registers), 60 for each of five groups.
 /// Measured once, blind, with the analyser of the commit that added it:
-/// **4 of 300** with the post and 4 without (bar 0: not met). None of the
+/// **4 of 300** with the post and 4 without (bar 0: not met); since the
+/// fifth set was written it is a development set: 3 and 3, the report of
+/// an insult in single quotes now read as a name someone else gives. None of the
 /// 60 citizens speaking of themselves or of someone close; two ironies
 /// that voice the prejudice they mock ("ecco l'invasione, ci rubano pure i
 /// posti da morti!", "Allarme! Dei musulmani si riuniscono a pregare...
 /// Che minaccia."), a report of an insult quoted with single quotes ("continua
 /// a chiamare 'il ritardato' un ragazzo con disabilità"), and a complaint
-/// that a party's sandwiches left Muslim children only crisps. Not used to
-/// change the analyser. Lower them, never raise them.
-const BENIGN_4_FLAGS_WITH_POST_REACHED: usize = 4;
-const BENIGN_4_FLAGS_WITHOUT_POST_REACHED: usize = 4;
+/// that a party's sandwiches left Muslim children only crisps. Lower them,
+/// never raise them.
+const BENIGN_4_FLAGS_WITH_POST_REACHED: usize = 3;
+const BENIGN_4_FLAGS_WITHOUT_POST_REACHED: usize = 3;
 
 /// The fourth set of benign mentions, read with the post and without it.
 #[test]
@@ -520,6 +522,46 @@ fn a_fourth_set_of_benign_mentions_written_blind_is_not_flagged() {
         ],
         reached_without_post: BENIGN_4_FLAGS_WITHOUT_POST_REACHED,
         reached_with_post: BENIGN_4_FLAGS_WITH_POST_REACHED,
+    }
+    .check(|_, _| {});
+}
+
+/// Discrimination flags on `benign_mentions_5.tsv`, 300 benign mentions
+/// written on 2026-12-07 by another helper that saw no code and no other
+/// set, from the same brief as the fourth (ten kinds of 30, five groups of
+/// 60, each under the comune's post it answers; 161 of the posts name the
+/// group). Measured once, blind, with the analyser of the commit that added
+/// it: **5 of 300** with the post and 5 without (bar 0: not met). None of
+/// the 60 citizens speaking of themselves or of someone close, none of the
+/// quotes reported; two condemnations that end on an insult of the haters
+/// ("... è una porcheria. Sono i nostri vicini di bancarella, non
+/// terroristi. Schifosi."), two ironies, one comment in Sicilian. Not used
+/// to change the analyser. Lower them, never raise them.
+const BENIGN_5_FLAGS_WITH_POST_REACHED: usize = 5;
+const BENIGN_5_FLAGS_WITHOUT_POST_REACHED: usize = 5;
+
+/// The fifth set of benign mentions, read with the post and without it.
+#[test]
+fn a_fifth_set_of_benign_mentions_written_blind_is_not_flagged() {
+    SetUnderPosts {
+        file: "benign_mentions_5.tsv",
+        name: "fifth benign set",
+        columns: &["id", "post_text", "text", "kind", "group"],
+        min_rows: 300,
+        kinds: &[
+            "own_identity_request",
+            "relative_or_friend",
+            "thanks_and_praise",
+            "condemning_hate",
+            "quoting_to_report",
+            "irony_at_prejudice",
+            "facts_and_numbers",
+            "practical_question",
+            "defending_group",
+            "informal_register",
+        ],
+        reached_without_post: BENIGN_5_FLAGS_WITHOUT_POST_REACHED,
+        reached_with_post: BENIGN_5_FLAGS_WITH_POST_REACHED,
     }
     .check(|_, _| {});
 }
