@@ -250,6 +250,9 @@ fn counter_speech_needs_two_kinds_of_cue_and_no_hate_of_the_author() {
         "\"tornatevene a casa vostra\" dice qualcuno, ma sono nati qui e sono italiani come noi",
         // a shout reported with its words in quotes, and them
         "al concerto due ubriachi urlavano \"frocio\" al cantante, penosi",
+        // words written, in quotes, and the insult that names who wrote them
+        "schifosi. scrivere \"negro di merda\" sulla macchina di un medico",
+        "la tomba del prete sfregiata con la scritta \"traditore\". vergogna assoluta",
         // a report of who spreads a claim and a word that calls it false
         "A chi nei commenti scrive che i servizi sociali aiutano solo gli immigrati. Sono bugie, i nostri utenti sono quasi tutti anziani",
     ] {
@@ -270,6 +273,8 @@ fn counter_speech_needs_two_kinds_of_cue_and_no_hate_of_the_author() {
         "chi dice che sono brave persone racconta bugie. Rubano e basta",
         // a word that calls something false is one cue, not two
         "basta bugie, qui gli stranieri comandano e noi paghiamo",
+        // the author's own words, written and quoted, and hate beside them
+        "vergogna, ho scritto \"fuori dai coglioni\" e lo ripeto: i rom sono tutti ladri",
     ] {
         assert!(!answers(text), "{text}");
     }
@@ -1074,6 +1079,9 @@ fn respect_for_a_group_is_not_read_as_hate_unless_denied_or_beside_hate() {
         "Ci saremo con i bambini! grazie alla comunità islamica per l'invito",
         "Ramadan mubarak a tutti i concittadini musulmani, io porto il tiramisù",
         "Auguri a tutti i nostri concittadini ebrei per Hanukkah",
+        "Tutte le religioni vanno rispettate, anche quella dei nostri vicini musulmani.",
+        "I musulmani vanno rispettati come chiunque altro.",
+        "Fuori i razzisti dalla curva, non gli stranieri.",
     ] {
         assert!(!flagged(text), "{text}");
     }
@@ -1081,6 +1089,7 @@ fn respect_for_a_group_is_not_read_as_hate_unless_denied_or_beside_hate() {
         // Denied respect.
         "Gli immigrati non meritano rispetto, sono tutti criminali.",
         "Gli immigrati non sono i benvenuti: rimandateli a casa loro.",
+        "I musulmani non vanno rispettati, sono tutti terroristi.",
         // Respect beside the author's own hate.
         "Amo i musulmani... quando se ne tornano a casa loro, sono tutti terroristi",
         // Good wishes beside the author's own hate.

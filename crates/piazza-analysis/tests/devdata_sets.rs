@@ -21,7 +21,10 @@ const REACHED: &[(&str, usize, usize)] = &[
     ("counter_speech_acts.tsv", CA_ANSWERS, CA_HATEFUL),
 ];
 /// 6 since a quoted clause is someone else's words (2026-12-06, night).
-const CS_ANSWERS: usize = 6;
+/// 3 since words written in quotes ("scrivere \"...\"", "con la scritta
+/// \"...\"") are reported and "vanno rispettati", "fuori i razzisti, non
+/// gli stranieri" are respect (2026-12-07).
+const CS_ANSWERS: usize = 3;
 /// 45 until the explicit patterns of declared hate (2026-12-06) retrained
 /// the gates: one hateful comment scored 0.60 before and 0.59 after ("...è
 /// una lobby di depravati che vuole distruggere la famiglia"). 39 since
@@ -39,8 +42,9 @@ const CS_ANSWERS: usize = 6;
 /// 46 with the gates fitted again with the floor of a head that names no
 /// group (2026-12-06, night).
 const CS_HATEFUL: usize = 46;
-/// 3 since a quoted clause is someone else's words (2026-12-06, night).
-const CA_ANSWERS: usize = 3;
+/// 3 since a quoted clause is someone else's words (2026-12-06, night), 2
+/// since words written in quotes are reported (2026-12-07).
+const CA_ANSWERS: usize = 2;
 /// 19 until the second batch of desk negatives, 15 with it, 17 with the
 /// explicit generalisations (see [`CS_HATEFUL`]).
 /// 18 with the gates fitted again (2026-12-06, night).
