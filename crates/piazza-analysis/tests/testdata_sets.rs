@@ -500,6 +500,21 @@ fn a_third_set_of_benign_mentions_written_blind_is_not_flagged() {
 const BENIGN_4_FLAGS_WITH_POST_REACHED: usize = 3;
 const BENIGN_4_FLAGS_WITHOUT_POST_REACHED: usize = 3;
 
+/// The ten kinds of the brief the fourth and fifth benign sets were
+/// written from.
+const TEN_KINDS: &[&str] = &[
+    "own_identity_request",
+    "relative_or_friend",
+    "thanks_and_praise",
+    "condemning_hate",
+    "quoting_to_report",
+    "irony_at_prejudice",
+    "facts_and_numbers",
+    "practical_question",
+    "defending_group",
+    "informal_register",
+];
+
 /// The fourth set of benign mentions, read with the post and without it.
 #[test]
 fn a_fourth_set_of_benign_mentions_written_blind_is_not_flagged() {
@@ -508,18 +523,7 @@ fn a_fourth_set_of_benign_mentions_written_blind_is_not_flagged() {
         name: "fourth benign set",
         columns: &["id", "post_text", "text", "kind", "group"],
         min_rows: 300,
-        kinds: &[
-            "own_identity_request",
-            "relative_or_friend",
-            "thanks_and_praise",
-            "condemning_hate",
-            "quoting_to_report",
-            "irony_at_prejudice",
-            "facts_and_numbers",
-            "practical_question",
-            "defending_group",
-            "informal_register",
-        ],
+        kinds: TEN_KINDS,
         reached_without_post: BENIGN_4_FLAGS_WITHOUT_POST_REACHED,
         reached_with_post: BENIGN_4_FLAGS_WITH_POST_REACHED,
     }
@@ -548,18 +552,7 @@ fn a_fifth_set_of_benign_mentions_written_blind_is_not_flagged() {
         name: "fifth benign set",
         columns: &["id", "post_text", "text", "kind", "group"],
         min_rows: 300,
-        kinds: &[
-            "own_identity_request",
-            "relative_or_friend",
-            "thanks_and_praise",
-            "condemning_hate",
-            "quoting_to_report",
-            "irony_at_prejudice",
-            "facts_and_numbers",
-            "practical_question",
-            "defending_group",
-            "informal_register",
-        ],
+        kinds: TEN_KINDS,
         reached_without_post: BENIGN_5_FLAGS_WITHOUT_POST_REACHED,
         reached_with_post: BENIGN_5_FLAGS_WITH_POST_REACHED,
     }
