@@ -2059,6 +2059,9 @@ fn denied(sk: &str, start: usize) -> bool {
         "non",
         "mica",
         "non e vero che",
+        // The rules that anchor a group at the start of its clause begin
+        // their match at "che": "non è vero | che i disabili sono ...".
+        "non e vero",
         "non e che",
         "non penso che",
         "non credo che",
@@ -2068,6 +2071,13 @@ fn denied(sk: &str, start: usize) -> bool {
         "non trovo che",
         "nessuno pensa che",
         "nessuno dice che",
+        "non penso",
+        "non credo",
+        "non ritengo",
+        "non direi",
+        "non dico",
+        "nessuno pensa",
+        "nessuno dice",
     ]
     .iter()
     .any(|d| {

@@ -191,9 +191,14 @@ const DEHUMANISING: &str = r"feccia|bestie|animali|scimmie|parassiti|subumani|so
 /// that also tell a plight ("malati") are read only with the group as the
 /// subject of the sentence; see [`DEHUMANISING`] for a group left to a
 /// pronoun.
-const DEROGATIONS: &str = r"stupidi|stupide|idioti|idiote|disgustos\w*|ripugnant\w*|sottospecie|puttan\w*|troie|zoccol\w*|bestie|animali|scimmie|parassiti|criminali|delinquenti|ladri|stupratori|terroristi|feccia|merde|malati|malate|schifosi|schifose|pedofili|porci|maiali|inferiori|piaga|cancro|spazzatura|vermi|topi|zecche|subumani|sporchi|sporche|pervertiti|invasori|vergogna|schifo|pericolosi|pericolose|un\s+pericolo|violenti|scansafatiche|fannulloni|mantenuti|zavorre|depravati|depravate|isteriche|ubriaconi";
+const DEROGATIONS: &str = r"stupidi|stupide|idioti|idiote|disgustos\w*|ripugnant\w*|sottospecie|puttan\w*|troie|zoccol\w*|bestie|animali|scimmie|parassiti|criminali|delinquenti|ladri|stupratori|terroristi|feccia|merde|malati|malate|schifosi|schifose|pedofili|porci|maiali|inferiori|piaga|cancro|spazzatura|vermi|topi|zecche|subumani|pervertiti|invasori|violenti|scansafatiche|fannulloni|mantenuti|zavorre|depravati|depravate|isteriche|ubriaconi";
 /// What those who complain about a group, or attack it, do: "quelli che
 /// si lamentano della festa di fine ramadan mi fanno ridere" mocks them,
+/// What a generalisation says of a group only when the group is the
+/// subject of its clause: said of a group's facilities, the same words are
+/// a citizen's complaint ("i bagni per i disabili sono uno schifo", "le
+/// rampe per le persone con disabilità sono pericolose").
+const SUBJECT_DEROGATIONS: &str = r"inutili|schifo|peso|zavorra|minaccia|abominio|abominevoli|errore\s+della\s+natura|scherz[io]\s+della\s+natura|degenerat[ie]|meno\s+intelligenti|disgrazia|rovina|cancro|malattia|vergogna|pericolo|pericolosi|pericolose|sporchi|sporche";
 /// on the group's side.
 const AGAINST: &str = r"(?:si\s+lamenta\w*|protesta\w*|critica\w*|ce\s+l\W*ha\w*\s+con|se\s+la\s+prend\w*\s+con|insulta\w*|attacca\w*)";
 /// What a group has that others complain about: its feasts, its places of
@@ -243,7 +248,7 @@ fn builtin_specs() -> Vec<Spec> {
         (THREAT_NORMATIVE, 0.8, "si augura la sofferenza o la morte di un gruppo",
          format!(r"\b(?:vorrei|voglio|spero\s+di|mi\s+piacerebbe)\s+vedere\s+(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+(?:soffrire|morire|bruciare|crepare|impiccat\w*|mort\w*|affogare|annegare)\b")),
         (THREAT_NORMATIVE, 0.85, "incitamento alla violenza contro un gruppo: \"bisognerebbe ammazzare tutti i ...\"",
-         format!(r"\b(?:bisognerebbe|bisogna|occorre|occorrerebbe|si\s+dovrebbe|si\s+dovrebbero|si\s+deve|si\s+devono|dovremmo|dobbiamo|basterebbe|vorrei|andiamo\s+a)\s+{violent_inf}e\s+(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti|quei|quegli)\s+(?:persone\s+)?({GROUP})\b")),
+         format!(r"\b(?:bisognerebbe|bisogna|occorre|occorrerebbe|si\s+dovrebbe|si\s+dovrebbero|si\s+deve|si\s+devono|dovremmo|dobbiamo|basterebbe|vorrei|voglio|vogliamo|vorremmo|andiamo\s+a)\s+{violent_inf}e\s+(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti|quei|quegli)\s+(?:persone\s+)?({GROUP})\b")),
         (THREAT_NORMATIVE, 0.85, "incitamento alla violenza: \"bisognerebbe bruciarli tutti\"",
          format!(r"\b(?:bisognerebbe|bisogna|occorre|occorrerebbe|si\s+dovrebbe|si\s+deve|dovremmo|dobbiamo|meglio|basterebbe|vorrei|andiamo\s+a)\s+(?:\w+\s+){{0,2}}?{violent_inf}(?:li|le|gli|lo|la)\b")),
         (THREAT_NORMATIVE, 0.8, "incitamento alla violenza: \"vanno bruciati\"",
@@ -334,7 +339,13 @@ fn builtin_specs() -> Vec<Spec> {
         (Action::GroupFinding, 0.75, "stereotipo applicato a una persona per il suo gruppo",
          format!(r"\bda\s+(?:un|una|un\W*)\s+({ONE})\s+non\s+(?:mi|ci|te|ti)\s+(?:aspettavo|aspetto|aspettavamo|potevo\s+aspettare)\b")),
         (Action::GroupFinding, 0.8, "si invoca l'espulsione o la violenza contro un gruppo",
-         format!(r"\b({GROUP})\s+(?:vanno|andrebbero|devono\s+essere|dovrebbero\s+essere|sono\s+da)\s+(?:tutti\s+)?(?:rimpatriati|cacciati|espulsi|rispediti|deportati|rinchiusi|sterminati|eliminati|bruciati|affondati|curati|castrati)")),
+         format!(r"\b({GROUP})\s+(?:vanno|andrebbero|devono\s+essere|dovrebbero\s+essere|sono\s+da)\s+(?:tutti\s+|tutte\s+)?(?:rimpatriat|cacciat|espuls|rispedit|deportat|rinchius|sterminat|eliminat|bruciat|affondat|castrat|picchiat|soppress|torturat|linciat|sterilizzat|internat)[ieoa]\b")),
+        // Said of a whole group and nothing else ("le donne vanno
+        // picchiate", "i disabili andrebbero soppressi alla nascita"); a
+        // group to be cured is a group said to be ill, which is said of
+        // gay and trans people: "gli anziani vanno curati" is care.
+        (ORIENTATION, 0.8, "l'omosessualità presentata come malattia da curare",
+         r"\b(?:gay|omosessual\w*|lesbich\w*|trans|transessual\w*|transgender|bisessual\w*)\s+(?:vanno|andrebbero|devono\s+essere|dovrebbero\s+essere|sono\s+da)\s+(?:tutti\s+|tutte\s+)?(?:curat|guarit|rieducat)[ieoa]\b".into()),
         (Action::GroupFinding, 0.8, "si nega l'umanità di un gruppo protetto",
          format!(r"\b(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+non\s+(?:sono|siano)\s+(?:neanche\s+|nemmeno\s+|neppure\s+)?(?:esseri\s+umani|umani)\b")),
         (Action::GroupFinding, 0.8, "si nega l'umanità di un gruppo protetto",
@@ -347,6 +358,14 @@ fn builtin_specs() -> Vec<Spec> {
          format!(r"\b(?:odio|odiamo|detesto|detestiamo|disprezzo|disprezziamo|non\s+sopporto|non\s+sopportiamo|non\s+tollero|non\s+reggo)\s+(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti|quei|quegli|quelle)\s+(?:persone\s+)?({GROUP})\b")),
         (Action::GroupFinding, 0.8, "disgusto dichiarato verso un gruppo protetto",
          format!(r"\b(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+mi\s+(?:fanno\s+(?:schifo|ribrezzo|orrore|vomitare)|disgustano|ripugnano|schifano)\b")),
+        (Action::GroupFinding, 0.8, "disgusto dichiarato verso un gruppo protetto",
+         format!(r"\bmi\s+(?:fanno\s+(?:schifo|ribrezzo|orrore|vomitare)|disgustano|ripugnano|schifano)\s+(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti|quei|quegli|quelle)\s+(?:persone\s+)?({GROUP})\b")),
+        // What a generalisation says of a group when the group is the
+        // subject of its clause ("i disabili sono inutili", "penso che le
+        // donne non valgano niente"): anchored at the clause's start, since
+        // "i bagni per i disabili sono uno schifo" speaks of the toilets.
+        (Action::GroupFinding, 0.8, "generalizzazione offensiva contro un gruppo",
+         format!(r"(?:^|[.!?;:,]\s*|\b(?:che|ma|perche|secondo\s+me|per\s+me|ormai|insomma|qui|qua|oggi|adesso)\s+)(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+(?:(?:sono|son|siano|sarebbero|restano|rimangono)\s+(?:tutti\s+|tutte\s+|solo\s+|soltanto\s+|davvero\s+|proprio\s+|semplicemente\s+)?(?:(?:un|una|uno|la|il|dei|delle|degli|gli|le)\s+)?(?:{SUBJECT_DEROGATIONS})|non\s+(?:valgono|valgano|contano|contino)\s+(?:niente|nulla|un\s+cazzo)|non\s+servono\s+a\s+(?:niente|nulla))\b")),
         (Action::GroupFinding, 0.75, "si negano diritti o l'esistenza a un gruppo protetto",
          format!(r"\b(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+non\s+(?:dovrebbero|devono|meritano\s+di)\s+(?:avere\s+(?:diritti|nessun\s+diritto|gli\s+stessi\s+diritti)|votare|lavorare|esistere|vivere|nascere)\b")),
         (Action::GroupFinding, 0.6, "si invoca la cacciata di un gruppo",

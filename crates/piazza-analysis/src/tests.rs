@@ -955,6 +955,43 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
     }
 }
 
+/// A group said to be worthless, a burden or a threat when it is the
+/// subject of its clause; the same words said of a group's facilities are
+/// a citizen's complaint, and a group to be "cured" is hate only of gay and
+/// trans people.
+#[test]
+fn a_group_called_worthless_is_flagged_and_its_facilities_called_so_are_not() {
+    let analyzer = Analyzer::default();
+    assert_flags(
+        |text| flagged_by_default(&analyzer, text, true),
+        &[
+            "I disabili sono inutili.",
+            "Le persone con disabilità sono un peso per la società.",
+            "Penso che le donne non valgano niente.",
+            "I trans sono uno schifo.",
+            "Le persone trans sono una minaccia per i bambini.",
+            "Secondo me i neri sono meno intelligenti.",
+            "Odio le persone di colore.",
+            "Odio i transgender.",
+            "Mi fanno ribrezzo i gay.",
+            "Voglio ammazzare tutti i gay.",
+            "Le donne vanno picchiate.",
+            "I disabili dovrebbero essere soppressi alla nascita.",
+            "I gay vanno curati.",
+        ],
+        &[
+            "I bagni per i disabili sono uno schifo.",
+            "I parcheggi per i disabili sono inutili se nessuno controlla.",
+            "Le rampe per le persone con disabilità sono una vergogna.",
+            "Non è vero che i disabili sono inutili.",
+            "I gay non sono un peso per nessuno.",
+            "Gli anziani vanno curati e assistiti a casa.",
+            "Le panchine nuove non servono a niente.",
+            "Mi fanno schifo quelli che insultano i gay.",
+        ],
+    );
+}
+
 #[test]
 fn antisemitic_accusations_are_discrimination_and_giudei_in_history_is_not_offensive() {
     let analyzer = Analyzer::default();
