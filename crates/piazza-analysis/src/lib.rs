@@ -532,18 +532,38 @@ impl Analyzer {
         self.rules.find(sk, &mut rule_hits);
         // "non odio i gay", "non servono le spranghe": a pattern of hate
         // against a group, of respect for it or a threat, denied.
+        let hateful = |a: Action| {
+            matches!(
+                a,
+                Action::GroupFinding
+                    | Action::Finding(Category::Discrimination | Category::Threat, _, _)
+            )
+        };
+        let mut hate_denied_until: Option<usize> = None;
         rule_hits.retain(|h| {
             let action = self.rules.rule(h.rule).action;
             if action == Action::Respect && conceded(sk, h.start, h.end) {
                 return false;
             }
-            !matches!(
-                action,
-                Action::GroupFinding
-                    | Action::Respect
-                    | Action::Finding(Category::Discrimination | Category::Threat, _, _)
-            ) || !denied(sk, h.start)
+            if !(hateful(action) || action == Action::Respect) || !denied(sk, h.start) {
+                return true;
+            }
+            if hateful(action) {
+                hate_denied_until = Some(hate_denied_until.map_or(h.end, |e| e.max(h.end)));
+            }
+            false
         });
+        // "Non odio i musulmani", "non penso che le donne siano inferiori":
+        // hate denied and none said. The heads read the words, not the
+        // denial, so they do not run; unless the sentence turns after it
+        // ("non odio i neri, ma ...").
+        let denies_hate = hate_denied_until.is_some_and(|end| {
+            !sk[end..sentence_end(sk, end)]
+                .split(' ')
+                .any(|w| matches!(w, "ma" | "pero" | "tutavia" | "epure" | "solo"))
+        }) && !rule_hits
+            .iter()
+            .any(|h| hateful(self.rules.rule(h.rule).action));
         let has = |a: &dyn Fn(Action) -> bool| {
             rule_hits.iter().any(|h| a(self.rules.rule(h.rule).action))
         };
@@ -891,6 +911,7 @@ impl Analyzer {
         // ---------------------------------------------------------- classifier
         if !counter_speech
             && !asks_as_member
+            && !denies_hate
             && sk.len() >= 8
             && (capture.is_some() || self.model.is_some())
         {
@@ -2073,6 +2094,15 @@ fn denied(sk: &str, start: usize) -> bool {
         "nessuno dice che",
         "non penso",
         "non credo",
+        "non penso afato che",
+        "non credo afato che",
+        "non penso proprio che",
+        "non credo proprio che",
+        "non ho mai pensato che",
+        "non ho mai deto che",
+        "non e afato vero che",
+        "non e per niente vero che",
+        "e falso che",
         "non ritengo",
         "non direi",
         "non dico",

@@ -84,6 +84,8 @@ pub(crate) struct Rule {
     pub score: f32,
     pub explanation: &'static str,
     re: Regex,
+    /// The rule's group is named before its match ([`GROUP_BEFORE`]).
+    group_before: bool,
 }
 
 /// A rule match in the skeleton (byte offsets).
@@ -97,7 +99,17 @@ pub(crate) struct RuleHit {
 
 pub(crate) struct Rules {
     rules: Vec<Rule>,
+    /// The rules that can match without a group's name, and last a pattern
+    /// that finds whether any group is named at all.
     set: Regex,
+    /// The rule index of each pattern of `set` but the last.
+    set_rules: Vec<usize>,
+    /// The rules that match only where a group is named, run only then:
+    /// kept out of `set`, whose lazy DFA meets every comment, they cost
+    /// nothing to the comments that name no group (most of them).
+    group_set: Regex,
+    /// The rule index of each pattern of `group_set`.
+    group_set_rules: Vec<usize>,
     /// The indices of the rules whose action is `Selling`.
     selling: Vec<PatternID>,
     groups: HashMap<String, DiscriminationTarget>,
@@ -181,6 +193,15 @@ const CALLS: &str = r"ci\s+vuole|ci\s+vogliono|ci\s+vorrebbe|ci\s+vorrebbero|ser
 const OUTCOMES: &str = r"problema\s+(?:\w+\s+){0,6}?(?:e\s+)?risolto|(?:risolve|risolverebbe|risolvono|risolverebbero)\s+(?:il|ogni|tutti\s+i)\s+problem\w*|e\s+passa\s+la\s+paura|(?:e|poi)\s+(?:vedi|vedrai|vediamo|vedete)\s+come|cosi\s+(?:imparano|impara|capiscono|capisce|la\s+smettono|smettono)|(?:e|poi)\s+(?:spariscono|sparisce|sparirebbero|non\s+(?:li|lo|la|le)\s+vedi\s+piu)|(?:e|poi)\s+facciamola\s+finita|ecco\s+cosa\s+ci\s+vuole|e\s+non\s+ci\s+pensi\s+piu";
 const VIOLENT_PART: &str = r"(?:bruciat|ammazzat|sterminat|impiccat|fucilat|uccis|affogat|annegat|gasat|bombardat|sgozzat|lapidat|massacrat|castrat|decapitat|pestat)";
 const GROUP: &str = "{GROUP}";
+/// Opens a rule that says something hateful of a group named before its
+/// match, in the same sentence or the one before ("conosco diversi
+/// africani | e li considero tutti ladri"). The rule matches only what is
+/// said; the group is looked up by words before it ([`Rules::group_before`]),
+/// since a regex that spans the gap from every group name grew the lazy DFA
+/// of the whole set by tens of megabytes.
+const GROUP_BEFORE: &str = "{GROUP_BEFORE}";
+/// How far before a [`GROUP_BEFORE`] rule's match its group may be named.
+const GROUP_BEFORE_REACH: usize = 120;
 /// A noun naming one person of a group (`one` in `groups.tsv`).
 const ONE: &str = "{ONE}";
 /// The words of [`DEROGATIONS`] that say nothing but contempt: read even
@@ -198,7 +219,7 @@ const DEROGATIONS: &str = r"stupidi|stupide|idioti|idiote|disgustos\w*|ripugnant
 /// subject of its clause: said of a group's facilities, the same words are
 /// a citizen's complaint ("i bagni per i disabili sono uno schifo", "le
 /// rampe per le persone con disabilità sono pericolose").
-const SUBJECT_DEROGATIONS: &str = r"inutili|schifo|peso|zavorra|minaccia|abominio|abominevoli|errore\s+della\s+natura|scherz[io]\s+della\s+natura|degenerat[ie]|meno\s+intelligenti|disgrazia|rovina|cancro|malattia|vergogna|pericolo|pericolosi|pericolose|sporchi|sporche";
+const SUBJECT_DEROGATIONS: &str = r"inutili|schifo|peso|zavorra|minaccia|abominio|abominevoli|errore\s+della\s+natura|scherz[io]\s+della\s+natura|degenerat[ie]|meno\s+intelligenti|disgrazia|rovina|cancro|malattia|vergogna|pericolo|pericolosi|pericolose|sporchi|sporche|merda|costo|scarti|mostri|ratti|pezzi\s+di\s+carne|incapaci|lagnos[ie]|approfittator[ie]|approfittatrici|false|falsi|manipolator[ie]|manipolatrici|bugiard[ie]|viziose|viziosi|pervertit[ie]|ridicol[ie]|irrazionali|superficiali";
 /// on the group's side.
 const AGAINST: &str = r"(?:si\s+lamenta\w*|protesta\w*|critica\w*|ce\s+l\W*ha\w*\s+con|se\s+la\s+prend\w*\s+con|insulta\w*|attacca\w*)";
 /// What a group has that others complain about: its feasts, its places of
@@ -218,6 +239,9 @@ fn specs() -> Vec<Spec> {
 fn builtin_specs() -> Vec<Spec> {
     let violent_inf = VIOLENT_INF;
     let violent_part = VIOLENT_PART;
+    // "sono malati e nessuno li cura" tells a plight: said through a
+    // pronoun, only the derogations that cannot.
+    let derogations_not_plight = DEROGATIONS.replace("|malati|malate", "");
     vec![
         // ------------------------------------------------ threats, direct
         (THREAT, 0.9, "minaccia diretta: \"ti vengo a prendere\"",
@@ -230,6 +254,10 @@ fn builtin_specs() -> Vec<Spec> {
          format!(r"\b(?:li|le|lo|la|gli|vi|ti|l\W*)\s*(?:prenderei|prendo|prenderemo|prendiamo|piglierei|piglio)\s+a\s+(?:{BLOWS})|\b(?:prendiamoli|prendeteli|pigliamoli|pigliateli|prendiamole|prendetele)\s+a\s+(?:{BLOWS})|\b(?:gli|le|vi|ti)\s+(?:darei|do|daremo|diamo)\s+(?:due|un\s+paio\s+di|tanti|delle|un\s+po\W*\s*di)\s+(?:{BLOWS_NOT_KICKS}|botte)|\b(?:gli|le|ti|vi)\s+(?:rompo|romperei|spacco|spaccherei)\s+(?:il\s+muso|la\s+testa|il\s+naso|le\s+ossa|le\s+gambe)\b|\b(?:rompergli|romperle|romperli|spaccargli|spaccarle|spaccarli)\s+(?:il\s+muso|la\s+testa|la\s+faccia|il\s+naso|le\s+ossa|le\s+gambe)\b")),
         (THREAT, 0.85, "minaccia: \"so dove abiti\"",
          r"\bso\s+dove\s+(?:abiti|vivi|lavori|abitate|abita|vanno\s+a\s+scuola)".into()),
+        // A beating promised to whoever the author meets: "se vedo un
+        // trans lo pesto", "se becco chi è stato lo ammazzo".
+        (THREAT, 0.8, "minaccia condizionata: \"se lo vedo lo ammazzo\"",
+         format!(r"\bse\s+(?:vedo|incontro|becco|trovo|pesco|prendo)\s+(?:\w+\s+){{1,4}}?(?:lo|la|li|le|gli|l\W*)\s*(?:pesto|ammazzo|meno|picchio|gonfio|brucio|accoltello|investo|sparo|massacro|uccido|sgozzo|strozzo|spacco\s+la\s+faccia|rompo\s+(?:la\s+faccia|le\s+ossa|le\s+gambe)|prendo\s+a\s+(?:{BLOWS_NOT_KICKS}))\b")),
         (THREAT, 0.85, "minaccia: appostamento",
          r"\b(?:ti|vi)\s+(?:aspetto|aspettiamo|vengo\s+a\s+trovare)\s+(?:sotto\s+casa|fuori|all\W*uscita|sotto\s+il\s+comune)".into()),
         (THREAT, 0.75, "augurio di morte o di malattia",
@@ -324,7 +352,7 @@ fn builtin_specs() -> Vec<Spec> {
         (ETHNICITY, 0.75, "stereotipo contro un popolo: \"nati per delinquere\"",
          r"\b(?:nati|nate|fatti)\s+per\s+(?:delinquere|rubare|stuprare)\b|\b(?:rubare|delinquere|rubano|delinquono)\b[^.!?]{0,40}\bnel\s+(?:dna|sangue)\b".into()),
         (Action::GroupFinding, 0.92, "insulto rivolto a un gruppo protetto",
-         format!(r"\b({GROUP})\s+di\s+merda\b")),
+         format!(r"\b({GROUP})\s+(?:di\s+merda|dimmerda|del\s+cazzo|bastardi|bastarde|schifosi|schifose|luridi|luride|fottuti|fottute)\b|\bche\s+schifo\s+(?:di|de)\s+(?:sti\s+|questi\s+|queste\s+)?({GROUP})\b|\b(?:sti|questi|queste|quei|quegli|quelle)\s+cazzo\s+di\s+({GROUP})\b")),
         // Contempt for one person by their group. Only after a word that
         // can open a noun phrase (or at the start), so that "un ristorante
         // cinese di merda" speaks of the restaurant.
@@ -355,17 +383,44 @@ fn builtin_specs() -> Vec<Spec> {
         (Action::GroupFinding, 0.7, "generalizzazione offensiva contro un gruppo: \"non ci si può fidare dei ...\"",
          format!(r"\bnon\s+(?:ci\s+si\s+puo|si\s+puo|ci\s+possiamo|possiamo|bisogna|si\s+deve)\s+(?:mai\s+)?fidar\w*\s+(?:dei|degli|delle|di)\s+(?:persone\s+)?({GROUP})\b")),
         (Action::GroupFinding, 0.8, "odio dichiarato verso un gruppo protetto",
-         format!(r"\b(?:odio|odiamo|detesto|detestiamo|disprezzo|disprezziamo|non\s+sopporto|non\s+sopportiamo|non\s+tollero|non\s+reggo)\s+(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti|quei|quegli|quelle)\s+(?:persone\s+)?({GROUP})\b")),
+         format!(r"\b(?:odio|odiamo|detesto|detestiamo|disprezzo|disprezziamo|non\s+sopporto|non\s+sopportiamo|non\s+tollero|non\s+reggo)\s+(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti|quei|quegli|quelle)\s+(?:cazzo\s+di\s+|persone\s+)?({GROUP})\b")),
         (Action::GroupFinding, 0.8, "disgusto dichiarato verso un gruppo protetto",
-         format!(r"\b(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+mi\s+(?:fanno\s+(?:schifo|ribrezzo|orrore|vomitare)|disgustano|ripugnano|schifano)\b")),
+         format!(r"\b(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+mi\s+(?:fanno\s+(?:schifo|ribrezzo|orrore|vomitare|venire\s+(?:il\s+)?(?:vomito|voltastomaco|la\s+nausea))|disgustano|ripugnano|schifano|danno\s+(?:il\s+voltastomaco|la\s+nausea|fastidio))\b")),
         (Action::GroupFinding, 0.8, "disgusto dichiarato verso un gruppo protetto",
-         format!(r"\bmi\s+(?:fanno\s+(?:schifo|ribrezzo|orrore|vomitare)|disgustano|ripugnano|schifano)\s+(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti|quei|quegli|quelle)\s+(?:persone\s+)?({GROUP})\b")),
+         format!(r"\b(?:(?:che\s+schifo\s+(?:che\s+)?)?mi\s+(?:fanno\s+(?:schifo|ribrezzo|orrore|vomitare|venire\s+(?:il\s+)?(?:vomito|voltastomaco|la\s+nausea))|disgustano|ripugnano|schifano)|non\s+(?:li|le)\s+(?:sopporto|reggo|tollero|digerisco)|(?:li|le)\s+(?:odio|detesto|disprezzo|schifo)|fanculo\s+(?:a|ai|agli|alle|a\s+tutti\s+(?:i|gli)|a\s+tutte\s+le)|come\s+si\s+fa\s+a\s+non\s+(?:odiare|disprezzare|detestare|provare\s+(?:disgusto|schifo|ribrezzo)\s+per)|a\s+(?:che|cosa)\s+(?:servono|servirebbero))\s+(?:proprio\s+|piu\s+)?(?:tutti\s+|tutte\s+)?(?:(?:gli|i|le|questi|queste|sti|quei|quegli|quelle)\s+)?(?:persone\s+)?({GROUP})\b")),
         // What a generalisation says of a group when the group is the
         // subject of its clause ("i disabili sono inutili", "penso che le
         // donne non valgano niente"): anchored at the clause's start, since
         // "i bagni per i disabili sono uno schifo" speaks of the toilets.
         (Action::GroupFinding, 0.8, "generalizzazione offensiva contro un gruppo",
-         format!(r"(?:^|[.!?;:,]\s*|\b(?:che|ma|perche|secondo\s+me|per\s+me|ormai|insomma|qui|qua|oggi|adesso)\s+)(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+(?:(?:sono|son|siano|sarebbero|restano|rimangono)\s+(?:tutti\s+|tutte\s+|solo\s+|soltanto\s+|davvero\s+|proprio\s+|semplicemente\s+)?(?:(?:un|una|uno|la|il|dei|delle|degli|gli|le)\s+)?(?:{SUBJECT_DEROGATIONS})|non\s+(?:valgono|valgano|contano|contino)\s+(?:niente|nulla|un\s+cazzo)|non\s+servono\s+a\s+(?:niente|nulla))\b")),
+         format!(r"(?:^|[.!?;:,]\s*|\b(?:che|ma|perche|secondo\s+me|per\s+me|ormai|insomma|qui|qua|oggi|adesso|a\s+mio\s+(?:modesto\s+)?(?:avviso|parere)|onestamente|sinceramente)\s+)(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+(?:(?:sono|son|siano|sarebbero|restano|rimangono)\s+(?:(?:tutti|tutte|solo|soltanto|davvero|proprio|semplicemente|cosi|sempre)\s+){{0,2}}(?:(?:un|una|uno|la|il|dei|delle|degli|gli|le)\s+)?(?:{SUBJECT_DEROGATIONS})\b|non\s+(?:valgono|valgano|contano|contino)\s+(?:niente|nulla|un\s+cazzo)|non\s+servono\s+a\s+(?:niente|nulla)|valgono\s+meno\s+di\s+(?:zero|niente|un\s+cane)|non\s+(?:meritano|meritino)\s+(?:alcun\s+|nessun\s+)?(?:rispetto|niente|nulla|pieta|diritti|diritto|di\s+esistere|di\s+vivere|di\s+stare\s+qui|di\s+avere\s+figli|di\s+sposarsi|di\s+adottare|di\s+essere\s+trattat[ie]\s+come)|non\s+(?:sono|siano)\s+(?:capaci|in\s+grado)\s+di\s+(?:\w+\s+)?(?:niente|nulla|pensare|ragionare)|non\s+(?:sono|siano)\s+(?:intelligenti|utili\s+a\s+(?:niente|nulla|nessuno))\b|non\s+(?:sono|siano)\s+(?:persone\s+)?normali(?:\s*[.!?,;]|\s*$|\s+e\s+non)|non\s+(?:hanno|abbiano)\s+(?:il\s+|nessun\s+|alcun\s+)?diritto\s+(?:di|a)\s+(?:vivere|esistere|nascere|stare\s+qui)|(?:mi|ci)\s+(?:hanno|han)\s+(?:rotto|stufato|scassato|frantumato)\s+(?:i\s+coglioni|il\s+cazzo|le\s+palle|i\s+maroni|le\s+scatole)|fanno\s+(?:tutti\s+|tutte\s+)?(?:schifo|vomitare|ribrezzo)|non\s+(?:saranno|potranno|possono)\s+mai\s+(?:essere\s+|diventare\s+)?(?:italiani|italiane|come\s+noi|normali)|hanno\s+(?:il\s+)?cervello\s+(?:piccolo|di\s+gallina|da\s+gallina|bacato)|non\s+hanno\s+(?:il\s+|un\s+)?(?:briciolo\s+di\s+)?cervello\b)")),
+        // The group named as the topic, then the hate said of it by a
+        // pronoun or an unnamed subject: "Le donne? Le odio.", "I trans li
+        // odio tutti", "Gli immigrati: sono solo parassiti".
+        (Action::GroupFinding, 0.8, "odio contro un gruppo nominato prima",
+         format!(r"(?:^|[.!?;:]\s*)(?:(?:gli|i|le|questi|queste|sti|quei|quegli|quelle)\s+)?(?:persone\s+)?({GROUP})\s*(?:(?:[?,.!:;]\s*|\s+)(?:(?:io|noi)\s+)?(?:li|le)\s+(?:odio|odiamo|detesto|detestiamo|disprezzo|schifo|ammazzerei|brucerei|sterminerei|eliminerei|caccerei|impiccherei|fucilerei|sparerei)|[?,.!:;]\s*(?:(?:e|ma|beh|insomma)\s+)?(?:sono|son)\s+(?:(?:tutti|tutte|solo|soltanto|semplicemente|proprio|davvero)\s+)*(?:(?:un|una|uno|dei|delle|degli|la)\s+)?(?:{SUBJECT_DEROGATIONS}|{DEHUMANISING}))\b")),
+        // The group named, then judged by a pronoun later in the sentence
+        // or in the next one: "conosco diversi africani e li considero
+        // tutti ladri", "ho conosciuto dei neri ieri. Li disprezzo",
+        // "chiedono diritti, ma sono dei degenerati". The pronoun must
+        // follow "e", "ma", "io" or a stop, so "e non li odio" is not read.
+        (Action::GroupFinding, 0.75, "odio contro un gruppo nominato prima",
+         format!(r"{GROUP_BEFORE}(?:[,.!?;:]\s*|\s(?:e|ma|pero|io|e\s+io|anzi)\s+)(?:(?:li|le)\s+(?:(?:considero|trovo|ritengo|reputo|ho\s+(?:sempre\s+)?(?:trovat|considerat)[ie])\s+(?:(?:tutti|tutte|solo|sempre|totalmente|davvero|proprio)\s+)*(?:(?:dei|delle|degli|una|un|uno)\s+)?(?:{SUBJECT_DEROGATIONS}|{DEHUMANISING}|{derogations_not_plight}|malat[ie]\s+di\s+mente)|disprezzo|odio|detesto|ho\s+sempre\s+(?:disprezzat|odiat|detestat)[ie])|(?:(?:per\s+me|secondo\s+me|io\s+penso\s+che)\s+)?(?:sono|erano|siano)\s+(?:(?:solo|soltanto|tutti|tutte|davvero|proprio|semplicemente)\s+)*(?:(?:dei|delle|degli|una|un|uno)\s+)?(?:esseri\s+)?(?:{SUBJECT_DEROGATIONS}|{DEHUMANISING}|{derogations_not_plight})\b|(?:mi\s+|ci\s+)?fanno\s+(?:tutti\s+)?(?:schifo|ribrezzo|vomitare|orrore)\s*(?:[.!?]|$))")),
+        // Contempt that puts a member of a group below a death or a crime:
+        // "meglio un figlio morto che un figlio gay", "se mio figlio fosse
+        // gay lo caccerei di casa".
+        (Action::GroupFinding, 0.8, "disprezzo per un gruppo: meglio morto che membro del gruppo",
+         format!(r"\bmeglio\s+(?:avere\s+)?(?:un\s+|una\s+)?(?:figli[oa]\s+|fratello\s+|sorella\s+)?(?:mort[oa]|ladr[oa]|drogat[oa]|in\s+galera|assassin[oa])\s+che\s+(?:avere\s+)?(?:un\s+|una\s+)?(?:figli[oa]\s+|fratello\s+|sorella\s+)?({ONE}|{GROUP})\b|\bse\s+(?:mio|mia)\s+(?:figli[oa]|fratello|sorella)\s+(?:fosse|diventasse|nascesse)\s+({ONE})\s+(?:lo|la|l\W*)\s*(?:caccerei|ammazzerei|ucciderei|rinnegherei|butterei\s+fuori|manderei\s+via|picchierei|massacrerei|disconoscerei)\b")),
+        // A group's place said to be apart from everyone: "il posto dei
+        // disabili è in un istituto", "il posto delle donne è in cucina".
+        (Action::GroupFinding, 0.75, "esclusione di un gruppo: il suo posto è altrove",
+         format!(r"\bil\s+(?:loro\s+)?posto\s+(?:dei|degli|delle|di\s+un|di\s+una)\s+(?:persone\s+)?({GROUP}|{ONE}|donna)\s+(?:e|sarebbe|dovrebbe\s+essere)\s+(?:solo\s+)?(?:in|a|al|nel|nella|nei|negli|nelle|dietro|sotto)\s+(?:un\s+|una\s+|le\s+)?(?:cucina|casa|istitut\w*|gabbi\w*|zoo|galera|carcere|manicomi\w*|ghetto|giungla|fogna|strada|sbarre|fornelli|campi\s+di\s+concentramento|lager)\b")),
+        // "un nero non potrà mai essere italiano".
+        (Action::GroupFinding, 0.75, "si nega a una persona l'appartenenza per il suo gruppo",
+         format!(r"\b(?:un|una|nessun|nessuna)\s+({ONE}|nero|nera|donna)\s+(?:non\s+)?(?:potra|sara|puo|e|restera)\s+mai\s+(?:essere\s+|diventare\s+)?(?:italian[oa]|come\s+noi|normale|un\s+vero\s+uomo|una\s+vera\s+donna|all\W*altezza)\b")),
+        // A trans woman called a man in disguise: the identity denied.
+        (ORIENTATION, 0.8, "si nega l'identità delle persone trans",
+         r"\b(?:trans|transessual[ie]|transgender|donne\s+trans)\s+(?:sono|restano|rimangono|saranno\s+sempre|resta|restera|rimane|rimarra|e|sara)\s+(?:sempre\s+)?(?:un\s+)?(?:solo\s+|sempre\s+)?(?:degli\s+)?(?:uomini|maschi|uomo|maschio)\s+(?:travestit\w*|vestiti\s+da\s+donna|mascherat\w*|con\s+la\s+parrucca|e\s+basta)|\b(?:trans|transessual[ie]|transgender)\s+non\s+(?:sono|saranno\s+mai)\s+(?:donne\s+vere|vere\s+donne|uomini\s+veri|veri\s+uomini)\b".into()),
         (Action::GroupFinding, 0.75, "si negano diritti o l'esistenza a un gruppo protetto",
          format!(r"\b(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+non\s+(?:dovrebbero|devono|meritano\s+di)\s+(?:avere\s+(?:diritti|nessun\s+diritto|gli\s+stessi\s+diritti)|votare|lavorare|esistere|vivere|nascere)\b")),
         (Action::GroupFinding, 0.6, "si invoca la cacciata di un gruppo",
@@ -463,6 +518,33 @@ fn builtin_specs() -> Vec<Spec> {
     ]
 }
 
+/// Whether a rule's pattern (its `{GROUP}` and `{ONE}` not yet filled in)
+/// can match only where a group is named: with the names replaced by a
+/// class that matches nothing, nothing is left that can match.
+fn needs_a_group(src: &str) -> bool {
+    let none = "[a&&b]";
+    let src = skeletonize_regex(&src.replace(GROUP, none).replace(ONE, none))
+        .replace(r"\b", r"(?-u:\b)")
+        .replace(r"\w", "[a-z0-9]")
+        .replace(r"\W", "[^a-z0-9]")
+        .replace(r"\s", " ");
+    regex_automata::util::syntax::parse(&src).is_ok_and(|hir| !can_match(&hir))
+}
+
+/// Whether some text matches `hir` (an empty class matches none).
+fn can_match(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => true,
+        HirKind::Class(Class::Unicode(c)) => !c.ranges().is_empty(),
+        HirKind::Class(Class::Bytes(c)) => !c.ranges().is_empty(),
+        HirKind::Repetition(r) => r.min == 0 || can_match(&r.sub),
+        HirKind::Capture(c) => can_match(&c.sub),
+        HirKind::Concat(hs) => hs.iter().all(can_match),
+        HirKind::Alternation(hs) => hs.iter().any(can_match),
+    }
+}
+
 /// The regex of one rule, used only to locate matches of a rule that the
 /// set found. Configured as `regex::RegexBuilder` does (same syntax, same
 /// leftmost-first semantics, so the same spans) but without the literal
@@ -517,8 +599,14 @@ impl Rules {
         let one_alt = alternation(ones);
         let mut rules = Vec::new();
         let mut sources = Vec::new();
+        let mut needs_group = Vec::new();
         for (action, score, explanation, src) in specs() {
-            let src = src.replace(GROUP, &group_alt).replace(ONE, &one_alt);
+            let group_before = src.starts_with(GROUP_BEFORE);
+            needs_group.push(group_before || needs_a_group(&src));
+            let src = src
+                .trim_start_matches(GROUP_BEFORE)
+                .replace(GROUP, &group_alt)
+                .replace(ONE, &one_alt);
             // The skeleton is lower-case ASCII words separated by single spaces:
             // ASCII classes keep the lazy DFA small (Unicode \w made the
             // combined set 100 times slower).
@@ -534,6 +622,7 @@ impl Rules {
                 score,
                 explanation,
                 re,
+                group_before,
             });
         }
         // On real, varied comments the lazy DFA of the whole set keeps
@@ -550,11 +639,26 @@ impl Rules {
             .match_kind(regex_automata::MatchKind::All)
             .utf8_empty(true)
             .which_captures(regex_automata::nfa::thompson::WhichCaptures::None);
-        let set = meta::Builder::new()
-            .configure(config)
-            .syntax(syntax::Config::new().utf8(true))
-            .build_many(&sources)
-            .expect("rules compile");
+        let build = |patterns: &[&str]| {
+            meta::Builder::new()
+                .configure(config.clone())
+                .syntax(syntax::Config::new().utf8(true))
+                .build_many(patterns)
+                .expect("rules compile")
+        };
+        let (group_set_rules, set_rules): (Vec<usize>, Vec<usize>) =
+            (0..rules.len()).partition(|&i| needs_group[i]);
+        // Any rule of `group_set` matches only where one of these names
+        // occurs (as a substring at least).
+        let any_group = format!("(?:{group_alt}|{one_alt})");
+        let mut main: Vec<&str> = set_rules.iter().map(|&i| sources[i].as_str()).collect();
+        main.push(&any_group);
+        let set = build(&main);
+        let grouped: Vec<&str> = group_set_rules
+            .iter()
+            .map(|&i| sources[i].as_str())
+            .collect();
+        let group_set = build(&grouped);
         let selling = (0..rules.len())
             .filter(|&i| rules[i].action == Action::Selling)
             .map(PatternID::must)
@@ -562,6 +666,9 @@ impl Rules {
         Rules {
             rules,
             set,
+            set_rules,
+            group_set,
+            group_set_rules,
             selling,
             groups,
         }
@@ -574,18 +681,42 @@ impl Rules {
     /// Every rule match in the skeleton.
     pub fn find(&self, skeleton: &str, out: &mut Vec<RuleHit>) {
         thread_local! {
-            static MATCHED: RefCell<PatternSet> = RefCell::new(PatternSet::new(0));
+            /// Per set, its patterns matched; and the rules they are.
+            static MATCHED: RefCell<[PatternSet; 3]> =
+                RefCell::new([PatternSet::new(0), PatternSet::new(0), PatternSet::new(0)]);
         }
         MATCHED.with(|matched| {
-            let mut matched = matched.borrow_mut();
-            if matched.capacity() != self.set.pattern_len() {
-                *matched = PatternSet::new(self.set.pattern_len());
+            let [main, grouped, rules] = &mut *matched.borrow_mut();
+            for (set, len) in [
+                (&mut *main, self.set.pattern_len()),
+                (&mut *grouped, self.group_set.pattern_len()),
+                (&mut *rules, self.rules.len()),
+            ] {
+                if set.capacity() != len {
+                    *set = PatternSet::new(len);
+                }
+                set.clear();
             }
-            matched.clear();
-            self.set
-                .which_overlapping_matches(&Input::new(skeleton), &mut matched);
-            if !matched.is_empty() {
-                self.locate(skeleton, &matched, out);
+            let input = Input::new(skeleton);
+            self.set.which_overlapping_matches(&input, main);
+            if main.is_empty() {
+                return;
+            }
+            for pid in main.iter() {
+                match self.set_rules.get(pid.as_usize()) {
+                    Some(&i) => {
+                        rules.insert(PatternID::must(i));
+                    }
+                    None => {
+                        self.group_set.which_overlapping_matches(&input, grouped);
+                        for pid in grouped.iter() {
+                            rules.insert(PatternID::must(self.group_set_rules[pid.as_usize()]));
+                        }
+                    }
+                }
+            }
+            if !rules.is_empty() {
+                self.locate(skeleton, rules, out);
             }
         });
     }
@@ -599,6 +730,38 @@ impl Rules {
             .re
             .find_iter(skeleton)
             .any(|m| !ranges.iter().any(|&(a, b)| a <= m.start() && m.end() <= b))
+    }
+
+    /// The group named nearest before byte `at` in the same sentence and
+    /// within [`GROUP_BEFORE_REACH`] bytes, with the byte where its name
+    /// starts: the group a [`GROUP_BEFORE`] rule speaks of.
+    fn group_before(&self, sk: &str, at: usize) -> Option<(usize, DiscriminationTarget)> {
+        let mut from = at.saturating_sub(GROUP_BEFORE_REACH);
+        while !sk.is_char_boundary(from) {
+            from += 1;
+        }
+        let window = &sk[from..at];
+        let from = from + window.rfind(['.', '!', '?']).map_or(0, |i| i + 1);
+        let window = &sk[from..at];
+        // Word starts and ends, last first; a name is one to three words.
+        let words: Vec<(usize, usize)> = window
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .scan(0usize, |pos, w| {
+                let start = *pos;
+                *pos += w.len() + 1;
+                Some((start, start + w.len()))
+            })
+            .filter(|&(a, b)| b > a)
+            .collect();
+        for end in (0..words.len()).rev() {
+            for len in 1..=3.min(end + 1) {
+                let (start, stop) = (words[end + 1 - len].0, words[end].1);
+                if let Some(&t) = self.groups.get(&window[start..stop]) {
+                    return Some((from + start, t));
+                }
+            }
+        }
+        None
     }
 
     /// The hits of the matched rules.
@@ -642,9 +805,23 @@ impl Rules {
                 Action::Price if !selling => continue,
                 _ => {}
             }
-            if rule.action == Action::GroupFinding {
+            if rule.group_before {
+                for m in rule.re.find_iter(skeleton) {
+                    if let Some((start, target)) = self.group_before(skeleton, m.start()) {
+                        out.push(RuleHit {
+                            rule: i,
+                            start,
+                            end: m.end(),
+                            target: Some(target),
+                        });
+                    }
+                }
+            } else if rule.action == Action::GroupFinding {
                 for caps in rule.re.captures_iter(skeleton) {
-                    let (Some(m), Some(g)) = (caps.get_match(), caps.get_group(1)) else {
+                    // The group named is the first capture that took part
+                    // (a rule may name it in one of several alternatives).
+                    let group = (1..caps.group_len()).find_map(|k| caps.get_group(k));
+                    let (Some(m), Some(g)) = (caps.get_match(), group) else {
                         continue;
                     };
                     out.push(RuleHit {
@@ -684,6 +861,39 @@ mod tests {
                 a => a,
             })
             .collect()
+    }
+
+    #[test]
+    fn the_rules_that_need_a_group_are_told_apart_and_still_found() {
+        let specs = specs();
+        let needs = |explanation: &str| {
+            specs
+                .iter()
+                .filter(|s| s.2 == explanation)
+                .map(|s| needs_a_group(&s.3))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(needs("insulto rivolto a un gruppo protetto"), [true]);
+        // One alternative names a woman without a group's name.
+        assert_eq!(
+            needs("si nega a una persona l'appartenenza per il suo gruppo"),
+            [false]
+        );
+        assert_eq!(needs("minaccia diretta di violenza"), [false]);
+        assert!(specs.iter().filter(|s| needs_a_group(&s.3)).count() >= 30);
+        // Found through the second set, and through the first.
+        assert!(
+            actions("che schifo, gli immigrati di merda").contains(&Action::Finding(
+                Category::Discrimination,
+                None,
+                Some(DiscriminationTarget::Ethnicity)
+            ))
+        );
+        assert!(
+            actions("una donna non sara mai all'altezza")
+                .iter()
+                .any(|a| matches!(a, Action::Finding(Category::Discrimination, None, _)))
+        );
     }
 
     #[test]
