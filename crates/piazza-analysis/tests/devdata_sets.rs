@@ -40,15 +40,17 @@ const CS_ANSWERS: usize = 3;
 /// no other sign of hate the rules read. 45 once "negro" outside names,
 /// quotes and reports is discrimination whatever the head's gate reads.
 /// 46 with the gates fitted again with the floor of a head that names no
-/// group (2026-12-06, night).
-const CS_HATEFUL: usize = 46;
+/// group (2026-12-06, night). 47 with hate said through a pronoun and a
+/// group called worthless (2026-12-07).
+const CS_HATEFUL: usize = 47;
 /// 3 since a quoted clause is someone else's words (2026-12-06, night), 2
 /// since words written in quotes are reported (2026-12-07).
 const CA_ANSWERS: usize = 2;
 /// 19 until the second batch of desk negatives, 15 with it, 17 with the
 /// explicit generalisations (see [`CS_HATEFUL`]).
-/// 18 with the gates fitted again (2026-12-06, night).
-const CA_HATEFUL: usize = 18;
+/// 18 with the gates fitted again (2026-12-06, night), 19 with the rules of
+/// 2026-12-07 (see [`CS_HATEFUL`]).
+const CA_HATEFUL: usize = 19;
 
 #[test]
 fn counter_speech_is_not_flagged_and_hate_in_its_words_is() {

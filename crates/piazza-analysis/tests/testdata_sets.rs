@@ -731,8 +731,9 @@ fn the_same_words_used_to_offend_are_flagged() {
 /// (2026-12-07).
 const INNOCENT_SENSES_2_DISCRIMINATION_REACHED: usize = 8;
 const INNOCENT_SENSES_2_OFFENSIVE_REACHED: usize = 15;
-/// 64 of the offensive ones with "negro" read as above.
-const OFFENSIVE_SENSES_2_DISCRIMINATION_REACHED: usize = 64;
+/// 64 of the offensive ones with "negro" read as above; 65 with the rules of
+/// 2026-12-07 (a group called worthless, hate said through a pronoun).
+const OFFENSIVE_SENSES_2_DISCRIMINATION_REACHED: usize = 65;
 const OFFENSIVE_SENSES_2_OFFENSIVE_REACHED: usize = 73;
 
 #[test]
@@ -888,11 +889,12 @@ fn a_second_pair_of_sets_about_jews_written_blind() {
 /// the noun, "brutto", "cosa ti aspetti da un ..."): a development set, 46
 /// of 80 and 2; innocent 0 (8 in any way) once a name someone else gave is
 /// reported speech; contempt 48 once a slur said of a person is the rules'
-/// decision.
+/// decision; 49 and 54 with the rules of group-only insults ("sti cazzo
+/// di ...", "... schifosi") and their second set (2026-12-07).
 const INNOCENT_ONE_DISCRIMINATION_REACHED: usize = 0;
 const INNOCENT_ONE_OFFENSIVE_REACHED: usize = 8;
-const CONTEMPT_ONE_DISCRIMINATION_REACHED: usize = 48;
-const CONTEMPT_ONE_OFFENSIVE_REACHED: usize = 53;
+const CONTEMPT_ONE_DISCRIMINATION_REACHED: usize = 49;
+const CONTEMPT_ONE_OFFENSIVE_REACHED: usize = 54;
 
 /// The same two sets again, written by another helper, blind, while the
 /// first pair was being read, and measured once with the rules widened on
@@ -907,7 +909,7 @@ const INNOCENT_ONE_2_DISCRIMINATION_REACHED: usize = 1;
 const INNOCENT_ONE_2_OFFENSIVE_REACHED: usize = 9;
 const CONTEMPT_ONE_2_DISCRIMINATION_REACHED: usize = 20;
 /// 30 in any way with the threats of beating (2026-12-06, late night).
-const CONTEMPT_ONE_2_OFFENSIVE_REACHED: usize = 30;
+const CONTEMPT_ONE_2_OFFENSIVE_REACHED: usize = 31;
 
 const ONE_INNOCENT_KINDS: &[&str] = &[
     "own_or_relative",
@@ -1130,8 +1132,9 @@ fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {
 /// the hate said of it by a pronoun ("ho conosciuto i rom del quartiere:
 /// sono tutti uguali, feccia"), "meglio se spariscono", "devono stare al
 /// loro posto" and insecurity blamed on a group (2026-12-07; written from
-/// this set's misses, so not blind).
-const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.851;
+/// this set's misses, so not blind). 0.867 with the rules written from the
+/// development functional set (`devdata/functional_dev.tsv`, 2026-12-07).
+const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.867;
 
 #[test]
 fn functional_tests_are_measured() {
@@ -1140,21 +1143,117 @@ fn functional_tests_are_measured() {
         &["id", "functionality", "text", "label", "target"],
     );
     assert!(t.rows.len() >= 300, "{} rows", t.rows.len());
+    let f1 = measure_functional(&t, "functional tests", Misses::Print);
+    assert!(
+        f1 >= FUNCTIONAL_MACRO_F1_REACHED - 5e-4,
+        "functional tests: macro-F1 {f1:.3} below the {FUNCTIONAL_MACRO_F1_REACHED} reached"
+    );
+}
+
+/// Macro-F1 of the blind functional set reached by the shipped analyser:
+/// the test fails below it. Raise it, never lower it. Measured first at
+/// `8a82d76`, before the set was written: 0.645 (hateful recall 0.505).
+/// 0.729 with the rules written from the development set and the model
+/// retrained with them (2026-12-07).
+const FUNCTIONAL_BLIND_MACRO_F1_REACHED: f64 = 0.729;
+/// The same of the second functional set, a development set
+/// (`devdata/functional_dev.tsv`): 0.654 at `8a82d76`, 0.814 with the
+/// rules written from its misses.
+const FUNCTIONAL_DEV_MACRO_F1_REACHED: f64 = 0.814;
+
+/// The targets of the two functional sets written in the style of
+/// Multilingual HateCheck's Italian part (its seven groups, and `none`).
+const FUNCTIONAL_TARGETS: &[&str] = &[
+    "gender",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "religion",
+    "disability",
+    "none",
+];
+
+#[test]
+fn the_blind_functional_set_is_measured_without_reading_its_rows() {
+    let t = table(
+        "functional_blind.tsv",
+        &["id", "functionality", "text", "label", "target"],
+    );
+    assert_eq!(t.rows.len(), 752);
+    for row in &t.rows {
+        let target = col(&t, row, "target");
+        assert!(FUNCTIONAL_TARGETS.contains(&target), "{}: {target}", row[0]);
+    }
+    // Only the figures: the rows stay unread, so the set stays blind.
+    let f1 = measure_functional(&t, "blind functional set", Misses::Hide);
+    assert!(
+        f1 >= FUNCTIONAL_BLIND_MACRO_F1_REACHED - 5e-4,
+        "blind functional set: macro-F1 {f1:.3} below the {FUNCTIONAL_BLIND_MACRO_F1_REACHED} reached"
+    );
+}
+
+#[test]
+fn the_development_functional_set_is_measured() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/devdata/functional_dev.tsv");
+    let contents = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let t = parse_tsv(&contents).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert_eq!(
+        t.headers,
+        ["id", "functionality", "text", "label", "target"]
+    );
+    assert_eq!(t.rows.len(), 714);
+    for row in &t.rows {
+        let target = col(&t, row, "target");
+        assert!(FUNCTIONAL_TARGETS.contains(&target), "{}: {target}", row[0]);
+    }
+    let f1 = measure_functional(&t, "development functional set", Misses::Print);
+    assert!(
+        f1 >= FUNCTIONAL_DEV_MACRO_F1_REACHED - 5e-4,
+        "development functional set: macro-F1 {f1:.3} below the {FUNCTIONAL_DEV_MACRO_F1_REACHED} reached"
+    );
+}
+
+/// Whether a functional set's wrongly read rows are printed.
+#[derive(Clone, Copy, PartialEq)]
+enum Misses {
+    Print,
+    Hide,
+}
+
+/// Reads a functional set (`id`, `functionality`, `text`, `label`,
+/// `target`) as the default policy flags it, prints its figures by
+/// functionality and by target, and returns the macro-F1.
+fn measure_functional(t: &Table, name: &str, misses: Misses) -> f64 {
     let analyzer = Analyzer::default();
     let mut all = piazza_analysis::eval::Confusion::default();
     let mut by_functionality: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut by_target: BTreeMap<(String, bool), (usize, usize)> = BTreeMap::new();
     for row in &t.rows {
-        let gold = hateful_label(&t, row);
-        let pred = flagged_as_hateful(&analyzer.analyze(&CommentInput::new(col(&t, row, "text"))));
+        let gold = hateful_label(t, row);
+        let text = col(t, row, "text");
+        let pred = flagged_as_hateful(&analyzer.analyze(&CommentInput::new(text)));
         all.add(gold, pred);
-        let e = by_functionality
-            .entry(col(&t, row, "functionality").to_string())
-            .or_default();
-        e.0 += 1;
-        e.1 += (gold == pred) as usize;
+        for e in [
+            by_functionality
+                .entry(col(t, row, "functionality").to_string())
+                .or_default(),
+            by_target
+                .entry((col(t, row, "target").to_string(), gold))
+                .or_default(),
+        ] {
+            e.0 += 1;
+            e.1 += (gold == pred) as usize;
+        }
+        if misses == Misses::Print && gold != pred {
+            println!(
+                "  {} {}: {text}",
+                if gold { "missed" } else { "flagged" },
+                row[0]
+            );
+        }
     }
     println!(
-        "functional tests: macro-F1 {:.3} of discrimination+threat flags on {} cases (hateful recall {:.3}, precision {:.3})",
+        "{name}: macro-F1 {:.3} of discrimination+threat flags on {} cases (hateful recall {:.3}, precision {:.3})",
         all.macro_f1(),
         t.rows.len(),
         all.positive().recall,
@@ -1163,11 +1262,11 @@ fn functional_tests_are_measured() {
     for (f, (n, ok)) in &by_functionality {
         println!("  {f:<32} {ok:>3} of {n:>3} right");
     }
-    assert!(
-        all.macro_f1() >= FUNCTIONAL_MACRO_F1_REACHED - 5e-4,
-        "functional tests: macro-F1 {:.3} below the {FUNCTIONAL_MACRO_F1_REACHED} reached",
-        all.macro_f1()
-    );
+    for ((target, hateful), (n, ok)) in &by_target {
+        let label = if *hateful { "hateful" } else { "non-hateful" };
+        println!("  {target:<20} {label:<12} {ok:>3} of {n:>3} right");
+    }
+    all.macro_f1()
 }
 
 /// Hateful comments of `post_context.tsv` that leave the group to the post
