@@ -958,7 +958,8 @@ fn declared_hate_and_calls_to_kill_a_group_are_flagged_and_their_denials_are_not
 /// A group said to be worthless, a burden or a threat when it is the
 /// subject of its clause; the same words said of a group's facilities are
 /// a citizen's complaint, and a group to be "cured" is hate only of gay and
-/// trans people.
+/// trans people. Hate denied is not read by the heads either (they flagged
+/// "Non odio i musulmani" before), unless the sentence turns.
 #[test]
 fn a_group_called_worthless_is_flagged_and_its_facilities_called_so_are_not() {
     let analyzer = Analyzer::default();
@@ -978,8 +979,11 @@ fn a_group_called_worthless_is_flagged_and_its_facilities_called_so_are_not() {
             "Le donne vanno picchiate.",
             "I disabili dovrebbero essere soppressi alla nascita.",
             "I gay vanno curati.",
+            "Non odio i neri, ma sono tutti delinquenti.",
         ],
         &[
+            "Non odio i musulmani.",
+            "Non penso che i musulmani siano violenti.",
             "I bagni per i disabili sono uno schifo.",
             "I parcheggi per i disabili sono inutili se nessuno controlla.",
             "Le rampe per le persone con disabilità sono una vergogna.",

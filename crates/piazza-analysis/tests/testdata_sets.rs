@@ -27,8 +27,13 @@ const FLAG_PERSONAL_DATA: f32 = 0.5;
 const FLAG_OFFENSIVE: f32 = 0.6;
 
 fn table(file: &str, columns: &[&str]) -> Table {
-    let path = format!("{TESTDATA}/{file}");
-    let contents = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    table_at(&format!("{TESTDATA}/{file}"), columns)
+}
+
+/// The TSV at `path`, with the checks of [`table`].
+fn table_at(path: &str, columns: &[&str]) -> Table {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let contents = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let table = parse_tsv(&contents).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert_eq!(table.headers, columns, "{file}: columns");
     let mut ids = std::collections::HashSet::new();
@@ -1173,17 +1178,20 @@ const FUNCTIONAL_TARGETS: &[&str] = &[
     "none",
 ];
 
-#[test]
-fn the_blind_functional_set_is_measured_without_reading_its_rows() {
-    let t = table(
-        "functional_blind.tsv",
-        &["id", "functionality", "text", "label", "target"],
-    );
-    assert_eq!(t.rows.len(), 752);
+/// A functional set of `rows` rows at `path`, its targets checked.
+fn functional_set(path: &str, rows: usize) -> Table {
+    let t = table_at(path, &["id", "functionality", "text", "label", "target"]);
+    assert_eq!(t.rows.len(), rows, "{path}");
     for row in &t.rows {
         let target = col(&t, row, "target");
         assert!(FUNCTIONAL_TARGETS.contains(&target), "{}: {target}", row[0]);
     }
+    t
+}
+
+#[test]
+fn the_blind_functional_set_is_measured_without_reading_its_rows() {
+    let t = functional_set(&format!("{TESTDATA}/functional_blind.tsv"), 752);
     // Only the figures: the rows stay unread, so the set stays blind.
     let f1 = measure_functional(&t, "blind functional set", Misses::Hide);
     assert!(
@@ -1194,18 +1202,10 @@ fn the_blind_functional_set_is_measured_without_reading_its_rows() {
 
 #[test]
 fn the_development_functional_set_is_measured() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/devdata/functional_dev.tsv");
-    let contents = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let t = parse_tsv(&contents).unwrap_or_else(|e| panic!("{path}: {e}"));
-    assert_eq!(
-        t.headers,
-        ["id", "functionality", "text", "label", "target"]
+    let t = functional_set(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/devdata/functional_dev.tsv"),
+        714,
     );
-    assert_eq!(t.rows.len(), 714);
-    for row in &t.rows {
-        let target = col(&t, row, "target");
-        assert!(FUNCTIONAL_TARGETS.contains(&target), "{}: {target}", row[0]);
-    }
     let f1 = measure_functional(&t, "development functional set", Misses::Print);
     assert!(
         f1 >= FUNCTIONAL_DEV_MACRO_F1_REACHED - 5e-4,
