@@ -249,7 +249,7 @@ fn builtin_specs() -> Vec<Spec> {
         (THREAT, 0.9, "minaccia diretta di violenza",
          r"\b(?:ti|vi)\s+(?:ammazzo|ammazziamo|ammazzerei|ammazzero|uccido|ucciderei|uccidero|sparo|sparerei|brucio|bruciamo|spacco|spezzo|sgozzo|accoltello|scanno|strozzo|meno|picchio|gonfio|massacro|taglio\s+la\s+gola|rompo\s+(?:la\s+faccia|il\s+culo|le\s+gambe|le\s+ossa)|spacco\s+(?:la\s+faccia|il\s+culo)|faccio\s+(?:fuori|la\s+pelle|del\s+male|male|saltare|a\s+pezzi)|facciamo\s+(?:fuori|la\s+pelle|del\s+male)|bruceremo|ammazzeremo|troveremo)\b".into()),
         (THREAT, 0.85, "minaccia diretta di violenza contro altri: \"gli spacco la faccia\"",
-         r"\b(?:gli|li|le)\s+(?:ammazzo|ammazzerei|ammazzero|uccido|ucciderei|uccidero|sparo|sparerei|sgozzo|sgozzerei|accoltello|strozzo|strozzerei|massacro|massacrerei|darei\s+fuoco|do\s+fuoco|diamo\s+fuoco|daremo\s+fuoco|spacco\s+(?:la\s+faccia|il\s+culo|le\s+gambe)|spaccherei\s+(?:la\s+faccia|il\s+culo|le\s+gambe)|rompo\s+(?:la\s+faccia|le\s+gambe|le\s+ossa)|romperei\s+(?:la\s+faccia|le\s+gambe|le\s+ossa))\b|\b(?:lo|la|l\W*)\s*(?:ammazzo|ammazzerei|uccido|ucciderei|sgozzo|strozzo|accoltello)\b".into()),
+         r"\b(?:lo|la)\s+(?:lascio\s+(?:affogare|annegare|crepare)|ammazzo|ammazzero|ammazzerei|massacro|massacrero|uccido|uccidero|accoltello|strozzo|sgozzo)\b|\b(?:gli|li|le)\s+(?:faro\s+(?:del\s+)?male|lascio\s+(?:affogare|annegare|crepare)|ammazzo|ammazzerei|ammazzero|uccido|ucciderei|uccidero|sparo|sparerei|sgozzo|sgozzerei|accoltello|strozzo|strozzerei|massacro|massacrerei|darei\s+fuoco|do\s+fuoco|diamo\s+fuoco|daremo\s+fuoco|spacco\s+(?:la\s+faccia|il\s+culo|le\s+gambe)|spaccherei\s+(?:la\s+faccia|il\s+culo|le\s+gambe)|rompo\s+(?:la\s+faccia|le\s+gambe|le\s+ossa)|romperei\s+(?:la\s+faccia|le\s+gambe|le\s+ossa))\b|\b(?:lo|la|l\W*)\s*(?:ammazzo|ammazzerei|uccido|ucciderei|sgozzo|strozzo|accoltello)\b".into()),
         (THREAT, 0.6, "minaccia di percosse: \"ti prendo a schiaffi\"",
          format!(r"\b(?:li|le|lo|la|gli|vi|ti|l\W*)\s*(?:prenderei|prendo|prenderemo|prendiamo|piglierei|piglio)\s+a\s+(?:{BLOWS})|\b(?:prendiamoli|prendeteli|pigliamoli|pigliateli|prendiamole|prendetele)\s+a\s+(?:{BLOWS})|\b(?:gli|le|vi|ti)\s+(?:darei|do|daremo|diamo)\s+(?:due|un\s+paio\s+di|tanti|delle|un\s+po\W*\s*di)\s+(?:{BLOWS_NOT_KICKS}|botte)|\b(?:gli|le|ti|vi)\s+(?:rompo|romperei|spacco|spaccherei)\s+(?:il\s+muso|la\s+testa|il\s+naso|le\s+ossa|le\s+gambe)\b|\b(?:rompergli|romperle|romperli|spaccargli|spaccarle|spaccarli)\s+(?:il\s+muso|la\s+testa|la\s+faccia|il\s+naso|le\s+ossa|le\s+gambe)\b")),
         (THREAT, 0.85, "minaccia: \"so dove abiti\"",
@@ -415,6 +415,14 @@ fn builtin_specs() -> Vec<Spec> {
         // disabili è in un istituto", "il posto delle donne è in cucina".
         (Action::GroupFinding, 0.75, "esclusione di un gruppo: il suo posto è altrove",
          format!(r"\bil\s+(?:loro\s+)?posto\s+(?:dei|degli|delle|di\s+un|di\s+una)\s+(?:persone\s+)?({GROUP}|{ONE}|donna)\s+(?:e|sarebbe|dovrebbe\s+essere)\s+(?:solo\s+)?(?:in|a|al|nel|nella|nei|negli|nelle|dietro|sotto)\s+(?:un\s+|una\s+|le\s+)?(?:cucina|casa|istitut\w*|gabbi\w*|zoo|galera|carcere|manicomi\w*|ghetto|giungla|fogna|strada|sbarre|fornelli|campi\s+di\s+concentramento|lager)\b")),
+        // Rights taken from a group, or its members refused as
+        // neighbours: "bisognerebbe togliere il voto alle donne", "chi
+        // vorrebbe mai un africano come vicino?".
+        (Action::GroupFinding, 0.75, "si negano diritti a un gruppo protetto",
+         format!(r"\b(?:togliere|togliamo|togliete|levare|leviamo|levate)\s+(?:il\s+(?:diritto\s+di\s+)?voto|i\s+diritti|la\s+cittadinanza|la\s+patria\s+potesta|i\s+figli|la\s+parola)\s+(?:a|ai|agli|alle|a\s+tutti\s+(?:i|gli)|a\s+tutte\s+le)\s+(?:persone\s+)?({GROUP})\b|\bchi\s+(?:mai\s+)?(?:vorrebbe|vuole|prenderebbe|accetterebbe)\s+(?:mai\s+)?(?:un|una)\s+({ONE})\s+come\s+(?:vicin[oa]|collega|medico|insegnante|maestr[oa]|sindaco|inquilin[oa]|badante|genero|nuora)\b")),
+        // Fire set to a home with its people inside.
+        (THREAT, 0.85, "minaccia: fuoco alla casa con le persone dentro",
+         r"\b(?:do|diamo|daro|daremo|darei|daremmo|dar)\s+fuoco\s+(?:\w+\W+){1,3}?con\s+(?:loro|lui|lei|voi|te|tutti)\s+dentro\b".into()),
         // "un nero non potrà mai essere italiano".
         (Action::GroupFinding, 0.75, "si nega a una persona l'appartenenza per il suo gruppo",
          format!(r"\b(?:un|una|nessun|nessuna)\s+({ONE}|nero|nera|donna)\s+(?:non\s+)?(?:potra|sara|puo|e|restera)\s+mai\s+(?:essere\s+|diventare\s+)?(?:italian[oa]|come\s+noi|normale|un\s+vero\s+uomo|una\s+vera\s+donna|all\W*altezza)\b")),
@@ -422,7 +430,7 @@ fn builtin_specs() -> Vec<Spec> {
         (ORIENTATION, 0.8, "si nega l'identità delle persone trans",
          r"\b(?:trans|transessual[ie]|transgender|donne\s+trans)\s+(?:sono|restano|rimangono|saranno\s+sempre|resta|restera|rimane|rimarra|e|sara)\s+(?:sempre\s+)?(?:un\s+)?(?:solo\s+|sempre\s+)?(?:degli\s+)?(?:uomini|maschi|uomo|maschio)\s+(?:travestit\w*|vestiti\s+da\s+donna|mascherat\w*|con\s+la\s+parrucca|e\s+basta)|\b(?:trans|transessual[ie]|transgender)\s+non\s+(?:sono|saranno\s+mai)\s+(?:donne\s+vere|vere\s+donne|uomini\s+veri|veri\s+uomini)\b".into()),
         (Action::GroupFinding, 0.75, "si negano diritti o l'esistenza a un gruppo protetto",
-         format!(r"\b(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+non\s+(?:dovrebbero|devono|meritano\s+di)\s+(?:avere\s+(?:diritti|nessun\s+diritto|gli\s+stessi\s+diritti)|votare|lavorare|esistere|vivere|nascere)\b")),
+         format!(r"\b(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+non\s+(?:dovrebbero|devono|meritano\s+di)\s+(?:avere\s+(?:diritti|nessun\s+diritto|gli\s+stessi\s+diritti|il\s+diritto\s+di\s+(?:vivere|esistere|votare))|votare|lavorare|esistere|vivere|nascere)\b")),
         (Action::GroupFinding, 0.6, "si invoca la cacciata di un gruppo",
          format!(r"\b(?:fuori|via)\s+(?:i|gli|le|tutti\s+gli|tutti\s+i)\s+({GROUP})\b")),
         (ETHNICITY, 0.75, "si invoca la cacciata degli stranieri",

@@ -980,6 +980,9 @@ fn a_group_called_worthless_is_flagged_and_its_facilities_called_so_are_not() {
             "I disabili dovrebbero essere soppressi alla nascita.",
             "I gay vanno curati.",
             "Non odio i neri, ma sono tutti delinquenti.",
+            "Bisognerebbe togliere il voto alle donne.",
+            "Chi vorrebbe mai un africano come vicino?",
+            "Alle lesbiche di via Roma do fuoco alla casa, con loro dentro.",
         ],
         &[
             "Non odio i musulmani.",
@@ -992,6 +995,8 @@ fn a_group_called_worthless_is_flagged_and_its_facilities_called_so_are_not() {
             "Gli anziani vanno curati e assistiti a casa.",
             "Le panchine nuove non servono a niente.",
             "Mi fanno schifo quelli che insultano i gay.",
+            "Un africano come vicino di casa? Nessun problema, è una brava persona.",
+            "Mio figlio è disabile: quando lo sollevo dal letto gli faccio male?",
         ],
     );
 }
