@@ -1159,12 +1159,13 @@ fn functional_tests_are_measured() {
 /// the test fails below it. Raise it, never lower it. Measured first at
 /// `8a82d76`, before the set was written: 0.645 (hateful recall 0.505).
 /// 0.729 with the rules written from the development set and the model
-/// retrained with them (2026-12-07).
-const FUNCTIONAL_BLIND_MACRO_F1_REACHED: f64 = 0.729;
+/// retrained with them (2026-12-07); 0.730 with rights taken from a group
+/// and fire set to a home with its people inside.
+const FUNCTIONAL_BLIND_MACRO_F1_REACHED: f64 = 0.730;
 /// The same of the second functional set, a development set
 /// (`devdata/functional_dev.tsv`): 0.654 at `8a82d76`, 0.814 with the
-/// rules written from its misses.
-const FUNCTIONAL_DEV_MACRO_F1_REACHED: f64 = 0.814;
+/// rules written from its misses, 0.823 with those of its threats.
+const FUNCTIONAL_DEV_MACRO_F1_REACHED: f64 = 0.823;
 
 /// The targets of the two functional sets written in the style of
 /// Multilingual HateCheck's Italian part (its seven groups, and `none`).
