@@ -526,16 +526,23 @@ fn builtin_specs() -> Vec<Spec> {
     ]
 }
 
+/// A rule's pattern as it reads the skeleton. The skeleton is lower-case
+/// ASCII words separated by single spaces: ASCII classes keep the lazy DFA
+/// small (Unicode `\w` made the combined set 100 times slower).
+fn skeleton_pattern(src: &str) -> String {
+    skeletonize_regex(src)
+        .replace(r"\b", r"(?-u:\b)")
+        .replace(r"\w", "[a-z0-9]")
+        .replace(r"\W", "[^a-z0-9]")
+        .replace(r"\s", " ")
+}
+
 /// Whether a rule's pattern (its `{GROUP}` and `{ONE}` not yet filled in)
 /// can match only where a group is named: with the names replaced by a
 /// class that matches nothing, nothing is left that can match.
 fn needs_a_group(src: &str) -> bool {
     let none = "[a&&b]";
-    let src = skeletonize_regex(&src.replace(GROUP, none).replace(ONE, none))
-        .replace(r"\b", r"(?-u:\b)")
-        .replace(r"\w", "[a-z0-9]")
-        .replace(r"\W", "[^a-z0-9]")
-        .replace(r"\s", " ");
+    let src = skeleton_pattern(&src.replace(GROUP, none).replace(ONE, none));
     regex_automata::util::syntax::parse(&src).is_ok_and(|hir| !can_match(&hir))
 }
 
@@ -615,14 +622,7 @@ impl Rules {
                 .trim_start_matches(GROUP_BEFORE)
                 .replace(GROUP, &group_alt)
                 .replace(ONE, &one_alt);
-            // The skeleton is lower-case ASCII words separated by single spaces:
-            // ASCII classes keep the lazy DFA small (Unicode \w made the
-            // combined set 100 times slower).
-            let src = skeletonize_regex(&src)
-                .replace(r"\b", r"(?-u:\b)")
-                .replace(r"\w", "[a-z0-9]")
-                .replace(r"\W", "[^a-z0-9]")
-                .replace(r"\s", " ");
+            let src = skeleton_pattern(&src);
             let re = rule_regex(&src, explanation);
             sources.push(src);
             rules.push(Rule {
