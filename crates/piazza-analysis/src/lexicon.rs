@@ -9,7 +9,7 @@ use piazza_taxonomy::{Category, DiscriminationTarget};
 
 use crate::normalize::{Normalized, skeletonize};
 
-const TERMS: &str = include_str!("../lexicons/terms.tsv");
+pub(crate) const TERMS: &str = include_str!("../lexicons/terms.tsv");
 
 /// One lexicon entry.
 #[derive(Debug, Clone)]

@@ -62,7 +62,7 @@ use serde::Serialize;
 
 pub use crate::gate::GateContext;
 pub use crate::model::{ModelBundle, ModelError};
-pub use crate::normalize::Normalized;
+pub use crate::normalize::{Normalized, word_counts, words_the_speller_must_know};
 pub use crate::offtopic::PreparedPost;
 pub use crate::personal::{iban_checksum_ok, is_codice_fiscale, is_partita_iva};
 pub use crate::spam::{SpamConfig, SpamSignature, SpamTracker};

@@ -90,7 +90,20 @@ impl Normalized {
         self.joints.binary_search(&(pos as u32)).is_ok()
     }
 
+    /// The views of `text` without the spelling repair: the skeleton as
+    /// the evasions left it, for the speller's own words.
+    pub(crate) fn unrepaired(text: &str) -> Normalized {
+        let mut n = Normalized::default();
+        n.fill_unrepaired(text);
+        n
+    }
+
     fn fill(&mut self, text: &str) {
+        self.fill_unrepaired(text);
+        spelling::speller().repair(self, text);
+    }
+
+    fn fill_unrepaired(&mut self, text: &str) {
         // Scratch buffers are reused across calls on the same thread.
         thread_local! {
             static SCRATCH: std::cell::RefCell<Scratch> =
@@ -853,6 +866,8 @@ impl<'a> Iterator for SplitSpaces<'a> {
 
 #[cfg(test)]
 mod reference;
+mod spelling;
+pub use spelling::{word_counts, words_the_speller_must_know};
 
 #[cfg(test)]
 mod tests {

@@ -26,7 +26,7 @@ const RULE_DFA_CACHE: usize = 4 << 20;
 
 use crate::normalize::{skeletonize, skeletonize_regex};
 
-const GROUPS: &str = include_str!("../lexicons/groups.tsv");
+pub(crate) const GROUPS: &str = include_str!("../lexicons/groups.tsv");
 
 /// What a matching rule contributes.
 #[derive(Debug, Clone, Copy, PartialEq)]

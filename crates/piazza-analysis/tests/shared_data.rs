@@ -49,3 +49,51 @@ fn training_files_parse_with_their_documented_sizes() {
         }
     }
 }
+
+/// The list of real words the spelling repair must leave alone
+/// (`lexicons/spelling_known.txt`, written by `examples/spelling_known.rs`)
+/// is current for the corpora: every word they use three times or more that
+/// the repair would take for a misspelling is on it. A lexicon change that
+/// adds a target without regenerating the list fails here.
+#[test]
+fn the_speller_knows_every_corpus_word_it_would_otherwise_repair() {
+    if !Path::new(DATA).is_dir() {
+        assert!(
+            std::env::var("PIAZZA_REQUIRE_DATA").as_deref() != Ok("1"),
+            "PIAZZA_REQUIRE_DATA=1 but {DATA} is absent"
+        );
+        eprintln!("skipped: {DATA} is absent");
+        return;
+    }
+    let mut texts = Vec::new();
+    for dir in std::fs::read_dir(DATA).unwrap().flatten() {
+        let Ok(files) = std::fs::read_dir(dir.path()) else {
+            continue;
+        };
+        for file in files.flatten() {
+            if file.path().extension().is_some_and(|e| e == "tsv") {
+                texts.push(std::fs::read_to_string(file.path()).unwrap());
+            }
+        }
+    }
+    assert!(texts.len() >= 5, "{} corpus files", texts.len());
+    let counts = piazza_analysis::word_counts(texts.iter().map(String::as_str));
+    let must = piazza_analysis::words_the_speller_must_know(
+        counts
+            .iter()
+            .filter(|&(_, &n)| n >= 3)
+            .map(|(w, _)| w.as_str()),
+    );
+    assert!(must.len() > 50, "only {} words", must.len());
+    let known: std::collections::HashSet<&str> = include_str!("../lexicons/spelling_known.txt")
+        .lines()
+        .collect();
+    let missing: Vec<&String> = must
+        .iter()
+        .filter(|w| !known.contains(w.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "regenerate lexicons/spelling_known.txt (examples/spelling_known.rs): {missing:?}"
+    );
+}

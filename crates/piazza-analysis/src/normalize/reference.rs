@@ -10,6 +10,8 @@ use super::*;
 pub(super) fn normalized(text: &str) -> Normalized {
     let mut n = Normalized::default();
     fill_with(&mut n, text, &mut Scratch::default());
+    // The spelling repair is a later stage, shared by both.
+    super::spelling::speller().repair(&mut n, text);
     n
 }
 
