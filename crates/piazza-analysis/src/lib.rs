@@ -263,6 +263,9 @@ struct Collector<'t> {
     /// The comment aims its anger at people no law protects as a group
     /// ("odio i pedofili"): [`Action::UnprotectedTarget`].
     unprotected_target: bool,
+    /// The comment aims its anger at one person or one thing
+    /// ([`Action::OneTarget`]).
+    one_target: bool,
     /// Char spans of slurs said of the author's own group ("noi terroni")
     /// or in the register of history ("la cacciata dei giudei"): when a
     /// gate demotes them, they are not offensive language either.
@@ -522,6 +525,7 @@ impl Analyzer {
             intents: Vec::new(),
             criticises_administration: false,
             unprotected_target: false,
+            one_target: false,
             reclaimed: Vec::new(),
             quoted_slurs: Vec::new(),
         };
@@ -810,6 +814,7 @@ impl Analyzer {
                 Action::Intent(i) => c.intent(i, rule.score, Some(span), rule.explanation),
                 Action::Price => price_spans.push(span),
                 Action::UnprotectedTarget => c.unprotected_target = true,
+                Action::OneTarget => c.one_target = true,
                 Action::CounterSpeech
                 | Action::Condemnation
                 | Action::Rebuttal
@@ -1082,7 +1087,19 @@ impl Analyzer {
             // The same for anger at people no law protects as a group
             // ("odio i pedofili", "spacciatori di merda"): abuse, which the
             // lexicon flags as such, not discrimination.
-            let score = if target.is_none() && (c.criticises_administration || c.unprotected_target)
+            // And for anger at one person or thing ("il vicino del terzo
+            // piano è un rompiscatole"), but from the misogyny and the
+            // homotransphobia heads: an insult that demeans one woman or one
+            // gay man for what they are ("sei un puttanone", "sei un rotto
+            // in culo") is said to one person and is still their kind of
+            // hate, as AMI and HODI label it.
+            let one = c.one_target
+                && !matches!(
+                    meta.target,
+                    Some(DiscriminationTarget::Gender | DiscriminationTarget::SexualOrientation)
+                );
+            let score = if target.is_none()
+                && (c.criticises_administration || c.unprotected_target || one)
             {
                 score.min(UNDER_FLAG_CAP)
             } else {

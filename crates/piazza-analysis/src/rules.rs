@@ -11,7 +11,7 @@
 //! multi-pattern regex (a set) so a clean comment costs a single scan.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use piazza_taxonomy::{Category, DiscriminationTarget, Intent};
 use regex_automata::meta::{self, Regex};
@@ -66,6 +66,10 @@ pub(crate) enum Action {
     /// (offenders, sports fans, drivers...): "odio i pedofili", "spacciatori
     /// di merda". Keeps a head that names no group below the flag line.
     UnprotectedTarget,
+    /// Anger at one person or one thing ([`ONE_BEFORE`]): keeps a head
+    /// that names no group below the flag line, but the misogyny and the
+    /// homotransphobia heads, whose hate is said to one person too.
+    OneTarget,
     /// Selling words (raise a price to commercial).
     Selling,
     /// A price.
@@ -86,6 +90,9 @@ pub(crate) struct Rule {
     re: Regex,
     /// The rule's group is named before its match ([`GROUP_BEFORE`]).
     group_before: bool,
+    /// The rule speaks of one person or thing named before its match
+    /// ([`ONE_BEFORE`]).
+    one_before: bool,
 }
 
 /// A rule match in the skeleton (byte offsets).
@@ -113,6 +120,14 @@ pub(crate) struct Rules {
     /// The indices of the rules whose action is `Selling`.
     selling: Vec<PatternID>,
     groups: HashMap<String, DiscriminationTarget>,
+    /// Skeletons of [`ONE_ROLES`] and [`ONE_DEMONSTRATIVES`].
+    one_roles: HashSet<String>,
+    one_demonstratives: HashSet<String>,
+    /// Words that make a [`ONE_BEFORE`] match no anger at one person:
+    /// [`COLLECTIVES`], [`GENDERED_INSULTS`] and the slurs of the lexicon
+    /// (whole words, and the stems of its prefix terms).
+    not_one: HashSet<String>,
+    slur_stems: Vec<String>,
 }
 
 pub(crate) type Spec = (Action, f32, &'static str, String);
@@ -204,6 +219,39 @@ const GROUP_BEFORE: &str = "{GROUP_BEFORE}";
 const GROUP_BEFORE_REACH: usize = 120;
 /// A noun naming one person of a group (`one` in `groups.tsv`).
 const ONE: &str = "{ONE}";
+/// Opens a rule whose match is said of one person or one thing named
+/// before it in the same sentence, by a role ("il vicino del terzo piano
+/// è un rompiscatole", "quel vigile che mi ha fatto la multa è un
+/// cretino") or a demonstrative ("il pane di quel forno fa pena"): anger at
+/// someone or something, not at a group ([`Rules::one_before`]).
+const ONE_BEFORE: &str = "{ONE_BEFORE}";
+/// Nouns of one person by role or relation, singular, and "sei", which
+/// addresses one.
+const ONE_ROLES: &str = "\
+    sei tizio tizia tipo tipa signore signora vicino vicina vigile vigilessa barista \
+    cassiere cassiera commesso commessa autista postino postina idraulico meccanico \
+    proprietario proprietaria negoziante benzinaio tassista cameriere cameriera collega capo \
+    capoufficio direttore direttrice arbitro allenatore impiegato impiegata portiere \
+    portinaio portinaia amministratore condomino inquilino inquilina cognato cognata suocero \
+    suocera marito fidanzato fidanzata dottore dottoressa medico infermiere infermiera \
+    professore professoressa maestro maestra controllore fornaio macellaio parrucchiere \
+    parrucchiera venditore venditrice operatore operatrice centralinista";
+/// Singular demonstratives: "quel forno", "questa stampante".
+const ONE_DEMONSTRATIVES: &str = "quel quello quella questo questa sto sta";
+/// Collective nouns name many people, not one
+/// ("questa gente è una piaga").
+const COLLECTIVES: &str = "\
+    gente gentaglia razza feccia marmaglia massa orda popolo popolazione comunita etnia \
+    categoria banda manica branco specie cultura religione setta invasione immigrazione \
+    nazione tribu";
+/// Insults that demean a woman as a woman: said to one woman they are
+/// misogyny (AMI's definition, and the desk's), not anger at one person.
+const GENDERED_INSULTS: &str = "\
+    puttana puttanella troia troietta zoccola mignotta baldracca sgualdrina bagascia cagna \
+    vacca meretrice battona";
+/// How far before a [`ONE_BEFORE`] rule's match its person or thing may
+/// be named.
+const ONE_BEFORE_REACH: usize = 80;
 /// The words of [`DEROGATIONS`] that say nothing but contempt: read even
 /// when the group is left to a pronoun in the next clause. "Ho visto i rom
 /// del campo: sono malati e nessuno li cura" asks for help for them.
@@ -483,9 +531,17 @@ fn builtin_specs() -> Vec<Spec> {
          format!(r"\b(?:amo|adoro|stimo|rispetto)\s+(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste)\s+(?:persone\s+)?(?:{GROUP})\b|\b(?:{GROUP})\s+(?:sono|siete|saranno|sono\s+sempre|siano)\s+(?:i\s+|le\s+)?benvenut\w*|\bbenvenut\w*\s+(?:ai|agli|alle|a\s+tutti\s+(?:i|gli)|a\s+tutte\s+le)\s+(?:nuovi\s+|nuove\s+)?(?:{GROUP})\b|\b(?:{GROUP})\s+meritano\s+(?:il\s+)?rispetto|\brispetto\s+per\s+(?:i|gli|le|tutti\s+i|tutti\s+gli|tutte\s+le)\s+(?:persone\s+)?(?:{GROUP})\b|\b(?:{GROUP})\s+non\s+sono\s+(?:tutti\s+|tutte\s+|affatto\s+|mica\s+)?(?:dei\s+|delle\s+|degli\s+|un\s+|una\s+)?(?:criminali|delinquenti|terroristi|ladri|stupratori|bestie|animali|inferiori|malati|malate|parassiti|pericolos\w*|un\s+pericolo|una\s+minaccia|diversi\s+da\s+noi)\b|\b(?:tutte\s+le\s+(?:religioni|fedi|culture)|(?:i|gli|le)\s+(?:{GROUP}))\s+(?:vanno|devono\s+essere|meritano\s+di\s+essere)\s+rispettat\w*|\b(?:fuori|via)\s+(?:i\s+)?(?:razzisti|xenofobi|omofobi|antisemiti)\b[^.!?]{{0,30}}?\bnon\s+(?:i|gli|le)\s+(?:{GROUP})\b|\bsono\s+(?:persone|gente)\s+(?:meraviglios\w*|splendid\w*|fantastic\w*|perbene|onest\w*|straordinari\w*|per\s+bene)\b|\b(?:non\s+sopporto|non\s+tollero|odio|detesto|mi\s+fa\s+schifo|mi\s+fanno\s+schifo|mi\s+vergogno\s+di)\s+(?:chi|quelli\s+che|quelle\s+che|la\s+gente\s+che|le\s+persone\s+che)\s+(?:insulta\w*|offend\w*|discrimin\w*|attacc\w*|picchia\w*|maltratt\w*|tratta\w*\s+male|se\s+la\s+prend\w*|deride\w*|prende\w*\s+in\s+giro)|\bmi\s+fa\s+(?:schifo|rabbia|male)\s+come\s+(?:trattano|vengono\s+trattat\w*|si\s+trattano)|\bmi\s+fa(?:nno)?\s+(?:ridere|pena|tenerezza|sorridere)\s+(?:tutti\s+)?(?:chi|quelli\s+che|quelle\s+che|la\s+gente\s+che|le\s+persone\s+che)\s+{AGAINST}\s+(?:\w+\s+){{0,5}}?(?:{GROUP}|{THEIRS})\b|\b(?:chi|quelli\s+che|quelle\s+che)\s+{AGAINST}\s+(?:\w+\s+){{0,5}}?(?:{GROUP}|{THEIRS})\b[^.!?]{{0,40}}?\bmi\s+fa(?:nno)?\s+(?:ridere|pena|tenerezza|sorridere)\b|\bgrazie\s+(?:di\s+cuore\s+|mille\s+|ancora\s+)?(?:a\s+tutta\s+)?(?:alla|a)\s+comunita\s+(?:\w+\s+){{1,2}}?per\b|\b(?:ramadan|eid)\s+mubarak\b|\bshabbat\s+shalom\b|\b(?:buon|buona|felice)\s+(?:ramadan|eid|hanukkah|hannukkah|chanukah|pesach|pasqua\s+ebraica|capodanno\s+cinese|diwali)\b|\bauguri\s+(?:di\s+cuore\s+)?(?:a\s+tutti\s+|a\s+tutte\s+)?(?:a|ai|agli|alle|alla)\s+(?:nostri\s+|nostre\s+|concittadini\s+|concittadine\s+|amici\s+|comunita\s+)?(?:{GROUP}|islamica|ebraica|musulmana|cinese)\b")),
         (Action::UnprotectedTarget, 0.0, "rabbia verso persone non protette come gruppo (autori di reati, tifosi, automobilisti...)",
          {
-             let who = r"(?:pedofil\w*|stuprator\w*|violentator\w*|spacciator\w*|mafios\w*|camorrist\w*|corrott\w*|evasori|evasore|assassin\w*|truffator\w*|bulli|bullo|vandali|teppist\w*|borseggiator\w*|scippator\w*|molestator\w*|maltrattator\w*|bracconier\w*|ladri|ladro|delinquenti|criminali|furbetti|incivili|maleducati|automobilisti|ciclisti|monopattini|fumatori|tifosi|ultras|juventini|interisti|milanisti|romanisti|laziali|no\s+vax|novax|padroni\s+(?:di|dei)\s+cani)";
-             format!(r"\b(?:odio|odiamo|detesto|detestiamo|disprezzo|non\s+sopporto|non\s+sopportiamo|a\s+morte|mi\s+fanno\s+schifo)\s+(?:tutti\s+|tutte\s+)?(?:i|gli|le|questi|queste|sti|quei|quegli)\s+{who}\b|\b{who}\s+di\s+merda\b|\b(?:i|gli|le|questi|queste|sti|quei|quegli)\s+{who}\s+(?:(?:della|del|dello|dei|di)\s+\w+\s+)?(?:sono|vanno|devono|dovrebbero|meritano|mi\s+fanno|fanno\s+schifo)\b")
+             let who = r"(?:politici|politicanti|giornalisti|giornalai|influencer|vegani|vegan|animalisti|ambientalisti|banchieri|burocrati|sindacalisti|parlamentari|pedofil\w*|stuprator\w*|violentator\w*|spacciator\w*|mafios\w*|camorrist\w*|corrott\w*|evasori|evasore|assassin\w*|truffator\w*|bulli|bullo|vandali|teppist\w*|borseggiator\w*|scippator\w*|molestator\w*|maltrattator\w*|bracconier\w*|ladri|ladro|delinquenti|criminali|furbetti|incivili|maleducati|automobilisti|ciclisti|monopattini|fumatori|tifosi|ultras|juventini|interisti|milanisti|romanisti|laziali|no\s+vax|novax|padroni\s+(?:di|dei)\s+cani)";
+             format!(r"\b(?:odio|odiamo|detesto|detestiamo|disprezzo|non\s+sopporto|non\s+sopportiamo|a\s+morte|mi\s+fanno\s+schifo)\s+(?:tutti\s+|tutte\s+)?(?:i|gli|le|questi|queste|sti|quei|quegli)\s+{who}\b|\b{who}\s+di\s+merda\b|\b(?:i|gli|le|questi|queste|sti|quei|quegli)\s+{who}\s+(?:(?:della|del|dello|dei|di)\s+\w+\s+)?(?:che\s+(?:[a-z]+\s+){{1,5}}?)?(?:sono|vanno|devono|dovrebbero|meritano|mi\s+fanno|fanno\s+(?:tutti\s+)?(?:schifo|pena|ridere)|rompono)\b")
          }),
+        // Anger at one person, addressed or named by a role, or at one
+        // thing: "sei un idiota, Marco", "il vicino del terzo piano è un
+        // rompiscatole", "odio questa stampante, è una schifezza".
+        // "sei" addresses one person; the word after the article is part
+        // of the match, so that a slur or a misogynous insult ("sei una
+        // troia") is not taken for anger at one person.
+        (Action::OneTarget, 0.0, "rabbia verso una persona o una cosa, non verso un gruppo",
+         format!(r"{ONE_BEFORE}\b(?:(?:e|sei)\s+(?:proprio\s+|davvero\s+|veramente\s+|solo\s+|anche\s+)?(?:un|una|uno)\s+[a-z]+|fa\s+(?:veramente\s+|proprio\s+|davvero\s+)?(?:pena|schifo|cagare|ribrezzo|vomitare)|(?:odio|detesto)\s+(?:questo|questa|quel|quello|quella|sto|sta)\s+[a-z]+)\b")),
         (Action::Condemnation, 0.0, "condanna",
          r"\b(?:razzis\w*|omofob\w*|transfob\w*|sessis\w*|misogin\w*|xenofob\w*|vergogn\w*|inaccettabil\w*|intollerabil\w*|vomit\w*|istigazion\w*|ignoranz\w*|ignobil\w*|denunciat\w*|denuncia|condann\w*|discrimin\w*|odio|disgust\w*|squallid\w*|solidarieta)".into()),
         // ------------------------------------------------ intents
@@ -617,9 +673,11 @@ impl Rules {
         let mut needs_group = Vec::new();
         for (action, score, explanation, src) in specs() {
             let group_before = src.starts_with(GROUP_BEFORE);
-            needs_group.push(group_before || needs_a_group(&src));
+            let one_before = src.starts_with(ONE_BEFORE);
+            needs_group.push(group_before || needs_a_group(src.trim_start_matches(ONE_BEFORE)));
             let src = src
                 .trim_start_matches(GROUP_BEFORE)
+                .trim_start_matches(ONE_BEFORE)
                 .replace(GROUP, &group_alt)
                 .replace(ONE, &one_alt);
             let src = skeleton_pattern(&src);
@@ -631,6 +689,7 @@ impl Rules {
                 explanation,
                 re,
                 group_before,
+                one_before,
             });
         }
         // On real, varied comments the lazy DFA of the whole set keeps
@@ -667,6 +726,24 @@ impl Rules {
             .map(|&i| sources[i].as_str())
             .collect();
         let group_set = build(&grouped);
+        let mut not_one: HashSet<String> = COLLECTIVES
+            .split_whitespace()
+            .chain(GENDERED_INSULTS.split_whitespace())
+            .map(skeletonize)
+            .collect();
+        let mut slur_stems = Vec::new();
+        for line in crate::lexicon::TERMS.lines() {
+            let mut cols = line.split('\t');
+            if let (Some(term), Some("discrimination")) = (cols.next(), cols.next()) {
+                match term.strip_suffix('*') {
+                    Some(stem) if !stem.contains(' ') => slur_stems.push(skeletonize(stem)),
+                    None if !term.contains(' ') => {
+                        not_one.insert(skeletonize(term));
+                    }
+                    _ => {}
+                }
+            }
+        }
         let selling = (0..rules.len())
             .filter(|&i| rules[i].action == Action::Selling)
             .map(PatternID::must)
@@ -679,6 +756,13 @@ impl Rules {
             group_set_rules,
             selling,
             groups,
+            one_roles: ONE_ROLES.split_whitespace().map(skeletonize).collect(),
+            one_demonstratives: ONE_DEMONSTRATIVES
+                .split_whitespace()
+                .map(skeletonize)
+                .collect(),
+            not_one,
+            slur_stems,
         }
     }
 
@@ -744,23 +828,8 @@ impl Rules {
     /// within [`GROUP_BEFORE_REACH`] bytes, with the byte where its name
     /// starts: the group a [`GROUP_BEFORE`] rule speaks of.
     fn group_before(&self, sk: &str, at: usize) -> Option<(usize, DiscriminationTarget)> {
-        let mut from = at.saturating_sub(GROUP_BEFORE_REACH);
-        while !sk.is_char_boundary(from) {
-            from += 1;
-        }
-        let window = &sk[from..at];
-        let from = from + window.rfind(['.', '!', '?']).map_or(0, |i| i + 1);
-        let window = &sk[from..at];
-        // Word starts and ends, last first; a name is one to three words.
-        let words: Vec<(usize, usize)> = window
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .scan(0usize, |pos, w| {
-                let start = *pos;
-                *pos += w.len() + 1;
-                Some((start, start + w.len()))
-            })
-            .filter(|&(a, b)| b > a)
-            .collect();
+        let (from, window, words) = words_before(sk, at, GROUP_BEFORE_REACH);
+        // A name is one to three words, nearest first.
         for end in (0..words.len()).rev() {
             for len in 1..=3.min(end + 1) {
                 let (start, stop) = (words[end + 1 - len].0, words[end].1);
@@ -770,6 +839,28 @@ impl Rules {
             }
         }
         None
+    }
+
+    /// Whether the match `at..end` of a [`ONE_BEFORE`] rule is said of one
+    /// person or thing: a role, "sei" or a demonstrative before a word, in
+    /// the same sentence before it or in the match, and no group named
+    /// there, no collective, no slur, no misogynous insult.
+    fn one_before(&self, sk: &str, at: usize, end: usize) -> bool {
+        let (_, window, words) = words_before(sk, end, ONE_BEFORE_REACH + (end - at));
+        let word = |k: usize| &window[words[k].0..words[k].1];
+        let mut one = false;
+        for k in 0..words.len() {
+            let w = word(k);
+            if self.groups.contains_key(w)
+                || self.not_one.contains(w)
+                || self.slur_stems.iter().any(|s| w.starts_with(s.as_str()))
+            {
+                return false;
+            }
+            one |= self.one_roles.contains(w)
+                || (self.one_demonstratives.contains(w) && k + 1 < words.len());
+        }
+        one
     }
 
     /// The hits of the matched rules.
@@ -813,7 +904,18 @@ impl Rules {
                 Action::Price if !selling => continue,
                 _ => {}
             }
-            if rule.group_before {
+            if rule.one_before {
+                for m in rule.re.find_iter(skeleton) {
+                    if self.one_before(skeleton, m.start(), m.end()) {
+                        out.push(RuleHit {
+                            rule: i,
+                            start: m.start(),
+                            end: m.end(),
+                            target: None,
+                        });
+                    }
+                }
+            } else if rule.group_before {
                 for m in rule.re.find_iter(skeleton) {
                     if let Some((start, target)) = self.group_before(skeleton, m.start()) {
                         out.push(RuleHit {
@@ -853,10 +955,56 @@ impl Rules {
     }
 }
 
+/// The window of at most `reach` bytes before byte `at` of `sk`, cut at
+/// the last sentence end in it: its start, its text, and the byte ranges
+/// (in the window) of its words, first to last.
+fn words_before(sk: &str, at: usize, reach: usize) -> (usize, &str, Vec<(usize, usize)>) {
+    let mut from = at.saturating_sub(reach);
+    while !sk.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = &sk[from..at];
+    let from = from + window.rfind(['.', '!', '?']).map_or(0, |i| i + 1);
+    let window = &sk[from..at];
+    // Words are runs of ASCII letters and digits; whatever is between
+    // them may be any char ("donne ♀ come", "neri… li"), so their ranges are
+    // taken from the bytes, not counted from the pieces of a split.
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, b) in window.bytes().enumerate() {
+        match (b.is_ascii_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(a)) => {
+                words.push((a, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(a) = start {
+        words.push((a, window.len()));
+    }
+    (from, window, words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::normalize::Normalized;
+
+    #[test]
+    fn the_words_before_a_match_are_found_across_any_char() {
+        let sk = "le done ♀ come queli … li odio";
+        let at = sk.find("li odio").unwrap();
+        let (from, window, words) = words_before(sk, at, 120);
+        assert_eq!(from, 0);
+        let found: Vec<&str> = words.iter().map(|&(a, b)| &window[a..b]).collect();
+        assert_eq!(found, ["le", "done", "come", "queli"]);
+        // And the rules that look back do not stumble on such a char.
+        let mut hits = Vec::new();
+        Rules::new().find("i neri ♀ come queli che vedo , li disprezo", &mut hits);
+        Rules::new().find("quel tizio ♀ del bar e un cafone", &mut hits);
+    }
 
     fn actions(text: &str) -> Vec<Action> {
         let rules = Rules::new();

@@ -593,6 +593,7 @@ fn evidence_of_any_char_span_is_the_chars_of_that_span() {
                     intents: Vec::new(),
                     criticises_administration: false,
                     unprotected_target: false,
+                    one_target: false,
                     reclaimed: Vec::new(),
                     quoted_slurs: Vec::new(),
                 };
@@ -1190,6 +1191,28 @@ fn anger_at_offenders_is_not_discrimination_unless_a_protected_group_is_named() 
             "Odio i pedofili",
             "I tifosi della Juve sono feccia",
             "spacciatori di merda, sempre al parco",
+        ],
+    );
+}
+
+#[test]
+fn anger_at_one_person_or_thing_is_not_discrimination_but_a_slur_said_to_one_is() {
+    let analyzer = Analyzer::default();
+    assert_flags(
+        |text| flagged_by_default(&analyzer, text, false),
+        &[
+            "sei una troia",
+            "sei un frocio",
+            "Questa gente è una piaga, rimandateli a casa.",
+        ],
+        // Each flagged as discrimination with no group before the rules of
+        // anger at one person or thing (2026-12-07).
+        &[
+            "Quel medico del pronto soccorso è un cialtrone.",
+            "Sei un cretino, Paolo, e lo sanno tutti.",
+            "Quel vigile è un cretino patentato.",
+            "I politici sono tutti ladri e buffoni.",
+            "I vegani sono insopportabili con le loro prediche.",
         ],
     );
 }

@@ -919,9 +919,10 @@ const CONTEMPT_ONE_OFFENSIVE_REACHED: usize = 54;
 /// reported below the line), contempt 20.
 const INNOCENT_ONE_2_DISCRIMINATION_REACHED: usize = 1;
 const INNOCENT_ONE_2_OFFENSIVE_REACHED: usize = 9;
-const CONTEMPT_ONE_2_DISCRIMINATION_REACHED: usize = 20;
+/// Contempt 21 (32 in any way) with "viado" a slur (2026-12-07).
+const CONTEMPT_ONE_2_DISCRIMINATION_REACHED: usize = 21;
 /// 30 in any way with the threats of beating (2026-12-06, late night).
-const CONTEMPT_ONE_2_OFFENSIVE_REACHED: usize = 31;
+const CONTEMPT_ONE_2_OFFENSIVE_REACHED: usize = 32;
 
 const ONE_INNOCENT_KINDS: &[&str] = &[
     "own_or_relative",
@@ -1147,8 +1148,10 @@ fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {
 /// loro posto" and insecurity blamed on a group (2026-12-07; written from
 /// this set's misses, so not blind). 0.867 with the rules written from the
 /// development functional set (`devdata/functional_dev.tsv`, 2026-12-07).
-/// 0.877 with the spelling repair of the skeleton (2026-12-07, morning).
-const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.877;
+/// 0.877 with the spelling repair of the skeleton (2026-12-07, morning);
+/// 0.883 with anger at one person or one thing kept from the heads that
+/// name no group, "viado" a slur.
+const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.883;
 
 #[test]
 fn functional_tests_are_measured() {
@@ -1171,13 +1174,16 @@ fn functional_tests_are_measured() {
 /// retrained with them (2026-12-07); 0.730 with rights taken from a group
 /// and fire set to a home with its people inside; 0.765 with the spelling
 /// repair of the skeleton (2026-12-07, morning: misspelt words of hate read
-/// as the words they imitate).
-const FUNCTIONAL_BLIND_MACRO_F1_REACHED: f64 = 0.765;
+/// as the words they imitate); 0.776 (precision 0.911 → 0.931) with anger
+/// at one person or one thing and at people no law protects as a group
+/// ("il vicino ... è un rompiscatole", "i vegani ...") kept from the heads
+/// that name no group.
+const FUNCTIONAL_BLIND_MACRO_F1_REACHED: f64 = 0.776;
 /// The same of the second functional set, a development set
 /// (`devdata/functional_dev.tsv`): 0.654 at `8a82d76`, 0.814 with the
 /// rules written from its misses, 0.823 with those of its threats, 0.865
-/// with the spelling repair.
-const FUNCTIONAL_DEV_MACRO_F1_REACHED: f64 = 0.865;
+/// with the spelling repair, 0.883 with anger at one person or thing.
+const FUNCTIONAL_DEV_MACRO_F1_REACHED: f64 = 0.883;
 
 /// The targets of the two functional sets written in the style of
 /// Multilingual HateCheck's Italian part (its seven groups, and `none`).
