@@ -673,22 +673,16 @@ mod tests {
     fn a_repaired_word_cites_the_characters_written() {
         let text = "Sono tutti inu tili, i dis4bli";
         let n = Normalized::new(text);
-        let at = n.skeleton.find("inutili").expect("repaired");
-        let (a, b) = n.skeleton_span(at, at + "inutili".len());
-        let chars: String = text
-            .chars()
-            .skip(a as usize)
-            .take((b - a) as usize)
-            .collect();
-        assert_eq!(chars, "inu tili");
-        let at = n.skeleton.find("disabili").expect("repaired");
-        let (a, b) = n.skeleton_span(at, at + "disabili".len());
-        let chars: String = text
-            .chars()
-            .skip(a as usize)
-            .take((b - a) as usize)
-            .collect();
-        assert_eq!(chars, "dis4bli");
+        let cited = |word: &str| -> String {
+            let at = n.skeleton.find(word).expect("repaired");
+            let (a, b) = n.skeleton_span(at, at + word.len());
+            text.chars()
+                .skip(a as usize)
+                .take((b - a) as usize)
+                .collect()
+        };
+        assert_eq!(cited("inutili"), "inu tili");
+        assert_eq!(cited("disabili"), "dis4bli");
         assert_eq!(n.skeleton.len(), n.skeleton_map.len());
     }
 }
