@@ -9,8 +9,10 @@
 //! targets (names of groups, slurs, insults and the derogations of
 //! `lexicons/spelling.tsv`) and never for a token that is a real word: the
 //! Italian words that look like a variant of a target ("nei", "erbe",
-//! "dimostri", "Terni") are listed in `lexicons/spelling_known.txt`, so a
-//! citizen's ordinary words are never rewritten.
+//! "dimostri") are listed in `lexicons/spelling_known.txt`, the names a
+//! dictionary lacks ("Terni") in `spelling.tsv`, and a capitalised word
+//! inside a sentence is taken for a name, so a citizen's ordinary words are
+//! never rewritten.
 //!
 //! The repair edits the skeleton and its offset map together: a repaired
 //! word maps back to the whole original word, an inserted space to an empty
