@@ -4,10 +4,10 @@
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
-use aho_corasick::{AhoCorasick, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, Input};
 use piazza_taxonomy::{Category, DiscriminationTarget};
 
-use crate::normalize::{Normalized, skeletonize};
+use crate::normalize::{Normalized, overlapping_dfa, skeletonize};
 
 pub(crate) const TERMS: &str = include_str!("../lexicons/terms.tsv");
 
@@ -108,12 +108,7 @@ impl Lexicon {
             });
         }
         patterns.extend(extra.iter().cloned());
-        let ac = DFA::builder()
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Unanchored)
-            .prefilter(false)
-            .build(&patterns)
-            .expect("lexicon patterns are plain strings");
+        let ac = overlapping_dfa(&patterns, "the lexicon's patterns");
         let allow_patterns: Vec<String> = allow_terms
             .iter()
             .map(|t| skeletonize(t))

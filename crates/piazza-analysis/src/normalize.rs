@@ -783,6 +783,23 @@ fn confusable(c: char) -> Option<char> {
     })
 }
 
+/// A DFA of plain patterns for the overlapping scans of the skeleton (the
+/// lexicon's terms, the speller's variants). Used directly rather than
+/// behind `AhoCorasick`'s dynamic dispatch, since both scans meet every
+/// comment; no prefilter, as the patterns start with common letters and
+/// restarting a prefilter at each of them cost more than the plain scan.
+pub(crate) fn overlapping_dfa<P: AsRef<[u8]>>(
+    patterns: &[P],
+    what: &str,
+) -> aho_corasick::dfa::DFA {
+    aho_corasick::dfa::DFA::builder()
+        .match_kind(aho_corasick::MatchKind::Standard)
+        .start_kind(aho_corasick::StartKind::Unanchored)
+        .prefilter(false)
+        .build(patterns)
+        .unwrap_or_else(|e| panic!("{what} are plain strings and fit a DFA: {e}"))
+}
+
 /// The skeleton of a lexicon entry or pattern literal: the same folding as
 /// [`Normalized::skeleton`] for a single word or phrase.
 pub fn skeletonize(s: &str) -> String {

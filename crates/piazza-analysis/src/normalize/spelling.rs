@@ -21,9 +21,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+use aho_corasick::Input;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
-use aho_corasick::{Input, MatchKind, StartKind};
 
 use super::{Normalized, Span, span_of};
 
@@ -341,12 +341,7 @@ impl Speller {
                 patterns.push(Pattern::Split);
             }
         }
-        let automaton = DFA::builder()
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Unanchored)
-            .prefilter(false)
-            .build(&sources)
-            .expect("the speller's patterns are plain bytes");
+        let automaton = super::overlapping_dfa(&sources, "the speller's patterns");
         let mut pieces = target_set.clone();
         pieces.extend(glue.iter().cloned());
         let longest_piece = pieces.iter().map(Vec::len).max().unwrap_or(0);
