@@ -276,6 +276,15 @@ struct Collector<'t> {
     quoted_slurs: Vec<(u32, u32)>,
 }
 
+/// How a finding's score takes another piece of evidence.
+#[derive(Clone, Copy, PartialEq)]
+enum Merge {
+    /// Evidence accumulates (noisy-or).
+    Accumulate,
+    /// The higher score is kept.
+    Keep,
+}
+
 fn noisy_or(a: f32, b: f32) -> f32 {
     (1.0 - (1.0 - a) * (1.0 - b)).min(0.99)
 }
@@ -338,6 +347,52 @@ impl<'t> Collector<'t> {
         span: Option<(u32, u32)>,
         explanation: &str,
     ) {
+        self.add(
+            category,
+            kind,
+            target,
+            score,
+            span,
+            explanation,
+            Merge::Accumulate,
+        );
+    }
+
+    /// A finding in someone else's words, reported or quoted: it joins a
+    /// finding as evidence but never raises its score, so that two threats
+    /// a comment reports ("gridava 'ti vengo a prendere', 've la faremo
+    /// pagare cara'") are not read as one of the author's own.
+    fn reported_finding(
+        &mut self,
+        category: Category,
+        kind: Option<&str>,
+        target: Option<DiscriminationTarget>,
+        score: f32,
+        span: Option<(u32, u32)>,
+        explanation: &str,
+    ) {
+        self.add(
+            category,
+            kind,
+            target,
+            score,
+            span,
+            explanation,
+            Merge::Keep,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        category: Category,
+        kind: Option<&str>,
+        target: Option<DiscriminationTarget>,
+        score: f32,
+        span: Option<(u32, u32)>,
+        explanation: &str,
+        merge: Merge,
+    ) {
         let ev = span.map(|s| self.evidence(s));
         let existing = self
             .findings
@@ -345,7 +400,19 @@ impl<'t> Collector<'t> {
             .find(|f| f.category == category && f.kind.as_deref() == kind && f.target == target);
         match existing {
             Some(f) => {
-                f.score = noisy_or(f.score, score * 0.5).max(f.score.max(score));
+                // Words already read by another rule are not more
+                // evidence: "vi ammazzo" is one threat, whether one rule
+                // or two read it, or one reads it with the group before.
+                let same_words = ev.as_ref().is_some_and(|ev| {
+                    f.evidence
+                        .iter()
+                        .any(|e| e.start < ev.end && ev.start < e.end)
+                });
+                f.score = if same_words || merge == Merge::Keep {
+                    f.score.max(score)
+                } else {
+                    noisy_or(f.score, score * 0.5).max(f.score.max(score))
+                };
                 if let Some(ev) = ev.filter(|ev| !f.evidence.contains(ev)) {
                     f.evidence.push(ev);
                 }
@@ -761,45 +828,39 @@ impl Analyzer {
             let rule = self.rules.rule(h.rule);
             let span = norm.skeleton_span(h.start, h.end);
             // Reported hate or threats are reported below the flag line.
-            let score = if in_reported(h.start, h.end) {
+            let reported = in_reported(h.said, h.end);
+            let score = if reported {
                 rule.score.min(REPORTED_CAP)
             } else {
                 rule.score
             };
+            let said = |c: &mut Collector<'_>, category, kind, target| {
+                if reported {
+                    c.reported_finding(category, kind, target, score, Some(span), rule.explanation)
+                } else {
+                    c.finding(category, kind, target, score, Some(span), rule.explanation)
+                }
+            };
             match rule.action {
                 Action::Finding(Category::Discrimination, kind, target) => {
                     if !counter_speech {
-                        c.finding(
+                        said(
+                            &mut c,
                             Category::Discrimination,
                             kind.or(Some("pattern")),
                             target,
-                            score,
-                            Some(span),
-                            rule.explanation,
                         );
                     }
                 }
-                Action::Finding(Category::Threat, kind, target) => c.finding(
-                    Category::Threat,
-                    kind,
-                    target,
-                    score,
-                    Some(span),
-                    rule.explanation,
-                ),
+                Action::Finding(Category::Threat, kind, target) => {
+                    said(&mut c, Category::Threat, kind, target)
+                }
                 Action::Finding(cat, kind, target) => {
                     c.finding(cat, kind, target, rule.score, Some(span), rule.explanation)
                 }
                 Action::GroupFinding => {
                     if !counter_speech {
-                        c.finding(
-                            Category::Discrimination,
-                            Some("pattern"),
-                            h.target,
-                            score,
-                            Some(span),
-                            rule.explanation,
-                        );
+                        said(&mut c, Category::Discrimination, Some("pattern"), h.target);
                     }
                 }
                 Action::Intent(Intent::Criticism) => {
@@ -2055,7 +2116,7 @@ fn answers_hate(
         .any(|h| slur_weight(h).is_some() && in_quotes(h.start, h.end))
         || rule_hits
             .iter()
-            .any(|h| hateful_rule(h) && in_quotes(h.start, h.end));
+            .any(|h| hateful_rule(h) && in_quotes(h.said, h.end));
     let insult = report
         && lex_hits
             .iter()
@@ -2070,7 +2131,7 @@ fn answers_hate(
         .any(|h| slur_weight(h).is_some_and(|w| w >= gate::FLAG_SCORE) && own(h.start, h.end))
         || rule_hits
             .iter()
-            .any(|h| hateful_rule(h) && own(h.start, h.end));
+            .any(|h| hateful_rule(h) && own(h.said, h.end));
     !own_hate
 }
 

@@ -102,6 +102,12 @@ pub(crate) struct RuleHit {
     pub start: usize,
     pub end: usize,
     pub target: Option<DiscriminationTarget>,
+    /// Where what the rule reads as said starts: `start`, but for a rule
+    /// whose group is named before its match ([`GROUP_BEFORE`]), where the
+    /// match starts. Whether it is quoted or reported is asked of
+    /// `said..end`: "sui musulmani uno ha scritto 'li bruciamo tutti'"
+    /// reports the threat, not the group's name.
+    pub said: usize,
 }
 
 pub(crate) struct Rules {
@@ -268,6 +274,54 @@ const DEROGATIONS: &str = r"stupidi|stupide|idioti|idiote|disgustos\w*|ripugnant
 /// a citizen's complaint ("i bagni per i disabili sono uno schifo", "le
 /// rampe per le persone con disabilità sono pericolose").
 const SUBJECT_DEROGATIONS: &str = r"inutili|schifo|peso|zavorra|minaccia|abominio|abominevoli|errore\s+della\s+natura|scherz[io]\s+della\s+natura|degenerat[ie]|meno\s+intelligenti|disgrazia|rovina|cancro|malattia|vergogna|pericolo|pericolosi|pericolose|sporchi|sporche|merda|costo|scarti|mostri|ratti|pezzi\s+di\s+carne|incapaci|lagnos[ie]|approfittator[ie]|approfittatrici|false|falsi|manipolator[ie]|manipolatrici|bugiard[ie]|viziose|viziosi|pervertit[ie]|ridicol[ie]|irrazionali|superficiali|abomini|oche";
+
+/// First-person forms (present, future, conditional) of verbs that can
+/// only mean harm done to a person: "lo strangolo", "vi ammazzeremo", "li
+/// impiccherei". Verbs that also name harmless acts ("bruciare" the leaves
+/// or the calories, "pestare" the basil, "investire" money, "affogare" the
+/// sorrows) are read only with a group named or a place to do it.
+const HARM_FIRST_PERSON: &str = r"(?:ammazz|strangol|strozz|sgozz|accoltell|massacr|scann|squart|fucil|decapit|lapid|baston|tortur|stermin)(?:o|iamo|ero|eremo|erei)|(?:impicc|sprang)h?(?:o|iamo|ero|eremo|erei)|picchi(?:o|amo|ero|eremo|erei)|linci(?:o|amo)|lincer(?:o|emo|ei)|uccid(?:o|iamo|ero|eremo|erei)";
+/// First-person forms of verbs that are harm only when said of people.
+const HARM_FIRST_PERSON_OF_PEOPLE: &str = r"bruci(?:o|amo)|brucer(?:o|emo|ei)|pest(?:o|iamo|ero|eremo|erei)|invest(?:o|iamo|iro|iremo|irei)|spar(?:o|iamo|ero|eremo|erei)|men(?:o|iamo|ero|eremo|erei)|spacc(?:o|hiamo|hero|heremo|herei)|gonfi(?:o|amo|ero|eremo|erei)|(?:faccio|facciamo|faro|faremo|farei)\s+fuori|(?:affog|anneg)h?(?:o|iamo|ero|eremo|erei)|rinchiuder(?:o|emo|ei)|rimander(?:o|emo|ei)\s+(?:\w+\s+)?(?:nella\s+giungla|a\s+calci|a\s+pedate)";
+/// Connectives that open the author's own judgement of a group named
+/// before: "ho colleghi islamici e ti dico che sono tutti falsi", "tanto
+/// sono la feccia".
+const JUDGEMENT_OPENERS: &str = r"tanto|cioe|visto\s+che|(?:e\s+)?(?:ti|vi)\s+(?:dico|assicuro|garantisco|giuro)\s+che|(?:e\s+)?si\s+vede\s+che";
+/// Where one is thrown down from.
+const HEIGHTS: &str = r"ponte|finestr\w*|scal\w*|balcon\w*|tett\w*|treno|bus|autobus|carrozzin\w*|dirupo|burrone|rupe|palazzo|terrazz\w*|campanile|viadotto";
+/// Weapons one goes or comes with ("vado con la spranga").
+const CARRIED_ARMS: &str = r"spranga|spranghe|benzina|tanica|taniche|mazza|mazze|bastone|bastoni|molotov|pistola|fucile|coltello|coltelli|machete";
+
+/// Where a clause that a group opens as its subject may start: the start
+/// of a sentence or a clause, or after a word that opens one ("penso che
+/// le donne ...", "ma i gay ..."). "I bagni per i disabili non sono ..."
+/// speaks of the toilets.
+const CLAUSE_START: &str = r"(?:^|[.!?;:,]\s*|\b(?:che|ma|perche|secondo\s+me|per\s+me|ormai|insomma|qui|qua|oggi|adesso|a\s+mio\s+(?:modesto\s+)?(?:avviso|parere)|onestamente|sinceramente)\s+)";
+/// Good qualities a generalisation denies a whole group ("non sono
+/// capaci di crescere un figlio", "non sono persone per bene"): Multilingual
+/// HateCheck's negated positive statements. Only qualities of a person, so
+/// that a plight ("non sono in grado di salire sul bus senza pedana") is
+/// not read as contempt.
+const QUALITIES_PL: &str = r"capaci\s+di\s+(?:fare\s+(?:niente|nulla|un\s+cazzo)|ragionare|pensare|guidare|lavorare|crescere|educare|decidere|governare|amministrare|comandare|gestire|amare|comportarsi|integrarsi|rispettare|stare\s+al\s+mondo)|intelligenti|affidabili|onest[ie]|civili|civilizzat[ie]|educat[ie]|leali|degn[ie]\s+di|all\W*altezza|persone\s+(?:normali|per\s+bene|perbene|serie|oneste|civili|affidabili|con\s+cui)|brave\s+persone|gente\s+(?:per\s+bene|perbene|onesta|seria)|veri\s+(?:uomini|italiani)|vere\s+(?:donne|italiane)|come\s+noi|uguali\s+a\s+noi|da\s+fidarsi";
+/// The same qualities, denied to one member as a member ("un musulmano
+/// non sarà mai un cittadino leale", "nessun gay è una persona per bene").
+const QUALITIES_SG: &str = r"capace\s+di\s+(?:fare\s+(?:niente|nulla|un\s+cazzo)|ragionare|pensare|guidare|lavorare|crescere|educare|decidere|governare|amministrare|comandare|gestire|comportarsi|integrarsi|rispettare)|intelligente|affidabile|onest[oa]|civile|educat[oa]|leale|degn[oa]\s+di|all\W*altezza|persona\s+(?:normale|per\s+bene|perbene|seria|onesta|civile|affidabile)|brava\s+persona|ver[oa]\s+(?:uomo|donna|italian[oa]|cittadin[oa])|cittadin[oa]\s+leale|normale";
+/// What a group is said not to know how to do ("non sanno guidare", "non
+/// sanno cosa sia la decenza"); "non sanno che lo sportello apre il
+/// sabato" informs.
+const KNOW_HOW: &str = r"fare\s+(?:niente|nulla|un\s+cazzo)|guidare|ragionare|comportarsi|stare\s+al\s+mondo|stare\s+in\s+(?:societa|mezzo\s+alla\s+gente)|vivere\s+(?:civilmente|in\s+(?:una\s+)?societa)|decidere|prendere\s+(?:una\s+)?decision\w*|educare|crescere\s+(?:un|i|dei)\s+figli\w*|cosa\s+(?:sia|siano|significa|significhi|vuol\s+dire|voglia\s+dire)\s+(?:la\s+|il\s+|l\W*|un\s+|una\s+|avere\s+(?:una\s+)?)?(?:decenza|educazione|rispetto|igiene|lavoro|lavorare|onesta|dignita|civilta|famiglia|pudore|vergogna|legalita|pulizia)";
+/// A generalisation's negated good quality, said of a group as the subject
+/// of the clause (the predicate after "gli X").
+const NEGATED_GOOD_PL: &str = r"non\s+(?:sono|siano|saranno\s+mai|potranno\s+mai\s+essere)\s+(?:(?:mai|affatto|proprio|per\s+niente)\s+)?(?:{QUALITIES_PL})\b|non\s+(?:sanno|sapranno\s+mai)\s+(?:nemmeno\s+|neanche\s+)?(?:{KNOW_HOW})\b|non\s+(?:valgono|valgano|varranno\s+mai)\s+(?:quanto|come)\s+(?:noi|un|una|uno|gli|i|le|la|il)\b|non\s+(?:meritano|meritino|meriteranno\s+mai)\s+(?:la\s+cittadinanza|fiducia|un\s+lavoro|una\s+casa|di\s+(?:stare|vivere|lavorare|avere|entrare|sposarsi|votare|insegnare|restare|esistere|andare\s+a\s+scuola|essere\s+(?:chiamat|considerat)[ie]\s+(?:persone|esseri\s+umani|cittadini|italian[ie])))\b|non\s+hanno\s+(?:niente|nulla)\s+(?:da\s+(?:dare|offrire|insegnare)|di\s+buono|di\s+umano)\b|non\s+(?:hanno|abbiano)\s+(?:il\s+)?diritto\s+di\s+(?:insegnare|educare|adottare|sposarsi|avere\s+figli|crescere\s+(?:figli|bambini)|esistere|vivere|parlare)\b|non\s+(?:portano|porteranno)\s+(?:mai\s+)?(?:niente|nulla)\s+di\s+buono\b|non\s+si\s+integreranno\s+mai\b";
+/// The same, said of one member ("un gay non sarà mai un vero uomo",
+/// "nessuna donna vale quanto un uomo").
+const NEGATED_GOOD_SG: &str = r"non\s+(?:e|sara\s+mai|potra\s+mai\s+essere|sara)\s+(?:(?:mai|affatto|proprio|per\s+niente)\s+)?(?:(?:un|una|uno)\s+)?(?:\w+\s+)?(?:{QUALITIES_SG})\b|non\s+(?:sa|sapra\s+mai)\s+(?:nemmeno\s+|neanche\s+)?(?:{KNOW_HOW})\b|non\s+(?:vale|varra\s+mai)\s+(?:niente|nulla|quanto|come)\b|non\s+serve\s+a\s+(?:niente|nulla)\b|non\s+merita\s+(?:la\s+cittadinanza|fiducia|rispetto|un\s+lavoro)\b";
+/// What "nessun X" is said to be or do ("nessuno straniero porta
+/// qualcosa di buono", "nessun musulmano merita la cittadinanza").
+const NONE_GOOD: &str = r"(?:e|sara\s+mai|potra\s+mai\s+essere)\s+(?:(?:un|una|uno)\s+)?(?:\w+\s+)?(?:{QUALITIES_SG})\b|vale\s+(?:niente|nulla|quanto|come)\b|merita\s+(?:la\s+cittadinanza|fiducia|rispetto|un\s+lavoro)\b|porta\s+(?:mai\s+)?(?:niente|nulla|qualcosa)\s+di\s+buono\b|ha\s+voglia\s+di\s+lavorare\b|sa\s+(?:{KNOW_HOW})\b";
+/// What someone never met in a member of a group: "non ho mai conosciuto
+/// un africano onesto", "mai visto un trans che lavori onestamente".
+const NEVER_MET_GOOD: &str = r"(?:{QUALITIES_SG})\b|che\s+(?:lavori|lavorasse|rispetti|rispettasse|sappia|sapesse|fosse|sia|abbia|avesse)\s+(?:\w+\s+){0,3}?(?:onest|normal|seri[oa]|per\s+bene|perbene|pulit|educat|civil|voglia\s+di\s+lavorare|rispett)\w*|(?:trattare\s+bene|lavorare\s+(?:onestamente|sul\s+serio|davvero))\b";
 /// on the group's side.
 const AGAINST: &str = r"(?:si\s+lamenta\w*|protesta\w*|critica\w*|ce\s+l\W*ha\w*\s+con|se\s+la\s+prend\w*\s+con|insulta\w*|attacca\w*)";
 /// What a group has that others complain about: its feasts, its places of
@@ -290,6 +344,15 @@ fn builtin_specs() -> Vec<Spec> {
     // "sono malati e nessuno li cura" tells a plight: said through a
     // pronoun, only the derogations that cannot.
     let derogations_not_plight = DEROGATIONS.replace("|malati|malate", "");
+    let good = |src: &str| {
+        src.replace("{QUALITIES_PL}", QUALITIES_PL)
+            .replace("{QUALITIES_SG}", QUALITIES_SG)
+            .replace("{KNOW_HOW}", KNOW_HOW)
+    };
+    let negated_good_pl = good(NEGATED_GOOD_PL);
+    let negated_good_sg = good(NEGATED_GOOD_SG);
+    let none_good = good(NONE_GOOD);
+    let never_met_good = good(NEVER_MET_GOOD);
     vec![
         // ------------------------------------------------ threats, direct
         (THREAT, 0.9, "minaccia diretta: \"ti vengo a prendere\"",
@@ -330,7 +393,7 @@ fn builtin_specs() -> Vec<Spec> {
         (THREAT_NORMATIVE, 0.8, "incitamento alla violenza: \"vanno bruciati\"",
          format!(r"\b(?:vanno|andrebbero|andranno|andavano|sarebbero\s+da|sono\s+da)\s+(?:\w+\s+)?{violent_part}\w*")),
         (THREAT_NORMATIVE, 0.8, "incitamento alla violenza: \"vanno presi a calci\"",
-         format!(r"\b(?:vanno|andrebbero|meriterebbero|meritano|sono\s+da|devono\s+essere|dovrebbero\s+essere)\s+(?:di\s+essere\s+)?(?:tutti\s+|tutte\s+)?(?:pres[ei]|prendere)\s+a\s+(?:{BLOWS})|\b(?:va|andrebbe|meriterebbe|merita|e\s+da|deve\s+essere|dovrebbe\s+essere)\s+(?:pres[ao]|prendere)\s+a\s+(?:{BLOWS_NOT_KICKS}|calci\s+(?:fino|in\s+culo|nel\s+sedere|fuori|via|e\s+pugni))|\b(?:bisognerebbe|bisogna|ci\s+vorrebbe|andrebbero|vanno)\s+(?:prenderli|prenderle|pigliarli|pigliarle|presi|prese)\s+a\s+(?:{BLOWS})|\b(?:meritano|merita|meriterebbe|meriterebbero|meriti|meritate)\s+(?:solo\s+)?(?:(?:delle|due|un\s+po\W*\s*di|una\s+scarica\s+di|tante)\s+)?(?:{BLOWS_NOT_KICKS}|botte|il\s+bastone|la\s+frusta)\b|\b(?:va|vanno|andrebbe|andrebbero)\s+(?:massacrat|pestat|gonfiat)[aeio]\s+di\s+botte")),
+         format!(r"\b(?:vanno|andrebbero|meriterebbero|meritano|sono\s+da|devono\s+essere|dovrebbero\s+essere)\s+(?:di\s+essere\s+)?(?:tutti\s+|tutte\s+)?(?:pres[ei]|prendere)\s+a\s+(?:{BLOWS})|\b(?:va|andrebbe|meriterebbe|merita|e\s+da|deve\s+essere|dovrebbe\s+essere)\s+(?:pres[ao]|prendere)\s+a\s+(?:{BLOWS_NOT_KICKS}|calci\s+(?:fino|in\s+culo|nel\s+sedere|fuori|via|e\s+pugni))|\b(?:bisognerebbe|bisogna|ci\s+vorrebbe|andrebbero|vanno)\s+(?:prenderli|prenderle|pigliarli|pigliarle|presi|prese)\s+a\s+(?:{BLOWS})|\b(?:meritano|merita|meriterebbe|meriterebbero|meriti|meritate)\s+(?:solo\s+)?(?:(?:delle|due|un\s+po\W*\s*di|una\s+scarica\s+di|tante|qualche|un\s+paio\s+di|una\s+bella\s+(?:dose|serie)\s+di)\s+)?(?:{BLOWS_NOT_KICKS}|botte|il\s+bastone|la\s+frusta)\b|\b(?:va|vanno|andrebbe|andrebbero)\s+(?:massacrat|pestat|gonfiat)[aeio]\s+di\s+botte")),
         (THREAT_NORMATIVE, 0.8, "si augura la morte di altri: \"che crepino tutti\"",
          r"\b(?:spero|speriamo|magari|mi\s+auguro|ci\s+auguriamo)\s+che\s+(?:\w+\s+){0,3}?(?:affoghino|anneghino|crepino|muoiano|schiattino)\b|\bche\s+(?:\w+\s+)?(?:affoghino|anneghino|affondino|crepino|muoiano|schiattino)\s+(?:tutti|tutte)\b|(?:^|[.!?,;:]\s*)(?:che|ke)\s+(?:\w+\s+)?(?:affoghino|anneghino|crepino|muoiano|schiattino|annegassero|affogassero|crepassero|morissero|schiattassero)\b|\b(?:affogateli|affogatele|annegateli|annegatele|ammazzateli|ammazzatele|impiccateli|sterminateli|massacrateli|bruciateli|bruciatele|fucilateli|pestatelo|pestateli)\b|\bse\s+li\s+(?:lasciassero|lasciamo|lasciate)\s+(?:affogare|annegare|morire|crepare)\b|\b(?:magari|speriamo|spero|almeno)\s+(?:\w+\s+){0,2}?(?:crepassero|morissero|affogassero|annegassero|schiattassero|bruciassero|crepasse|morisse|affogasse|annegasse|schiattasse)\b|\b(?:lasciateli|lasciatele|lasciatelo|lasciarli|lasciarle|lasciarlo|lasciamoli|lasciamolo)\s+(?:affogare|annegare|morire|crepare|bruciare|marcire)\b|\b(?:affondino|affondate|affondare|affondiamo)\s+(?:tutti\s+)?(?:i\s+|quei\s+|sti\s+|questi\s+|le\s+)?(?:barconi|barchini|gommoni|navi\s+delle\s+ong|barche\s+dei\s+migranti)\b".into()),
         (THREAT_NORMATIVE, 0.8, "violenza approvata: \"se qualcuno li ammazza fa bene\"",
@@ -441,7 +504,18 @@ fn builtin_specs() -> Vec<Spec> {
         // donne non valgano niente"): anchored at the clause's start, since
         // "i bagni per i disabili sono uno schifo" speaks of the toilets.
         (Action::GroupFinding, 0.8, "generalizzazione offensiva contro un gruppo",
-         format!(r"(?:^|[.!?;:,]\s*|\b(?:che|ma|perche|secondo\s+me|per\s+me|ormai|insomma|qui|qua|oggi|adesso|a\s+mio\s+(?:modesto\s+)?(?:avviso|parere)|onestamente|sinceramente)\s+)(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+(?:(?:sono|son|siano|sarebbero|restano|rimangono)\s+(?:(?:tutti|tutte|solo|soltanto|davvero|proprio|semplicemente|cosi|sempre)\s+){{0,2}}(?:(?:un|una|uno|la|il|dei|delle|degli|gli|le)\s+)?(?:{SUBJECT_DEROGATIONS})\b|non\s+(?:valgono|valgano|contano|contino)\s+(?:niente|nulla|un\s+cazzo)|non\s+servono\s+a\s+(?:niente|nulla)|valgono\s+meno\s+di\s+(?:zero|niente|un\s+cane)|non\s+(?:meritano|meritino)\s+(?:alcun\s+|nessun\s+)?(?:rispetto|niente|nulla|pieta|diritti|diritto|di\s+esistere|di\s+vivere|di\s+stare\s+qui|di\s+avere\s+figli|di\s+sposarsi|di\s+adottare|di\s+essere\s+trattat[ie]\s+come)|non\s+(?:sono|siano)\s+(?:capaci|in\s+grado)\s+di\s+(?:\w+\s+)?(?:niente|nulla|pensare|ragionare)|non\s+(?:sono|siano)\s+(?:intelligenti|utili\s+a\s+(?:niente|nulla|nessuno))\b|non\s+(?:sono|siano)\s+(?:persone\s+)?normali(?:\s*[.!?,;]|\s*$|\s+e\s+non)|non\s+(?:hanno|abbiano)\s+(?:il\s+|nessun\s+|alcun\s+)?diritto\s+(?:di|a)\s+(?:vivere|esistere|nascere|stare\s+qui)|(?:mi|ci)\s+(?:hanno|han)\s+(?:rotto|stufato|scassato|frantumato)\s+(?:i\s+coglioni|il\s+cazzo|le\s+palle|i\s+maroni|le\s+scatole)|fanno\s+(?:tutti\s+|tutte\s+)?(?:schifo|vomitare|ribrezzo)|non\s+(?:saranno|potranno|possono)\s+mai\s+(?:essere\s+|diventare\s+)?(?:italiani|italiane|come\s+noi|normali)|hanno\s+(?:il\s+)?cervello\s+(?:piccolo|di\s+gallina|da\s+gallina|bacato)|non\s+hanno\s+(?:il\s+|un\s+)?(?:briciolo\s+di\s+)?cervello\b)")),
+         format!(r"{CLAUSE_START}(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+(?:(?:sono|son|siano|sarebbero|restano|rimangono)\s+(?:(?:tutti|tutte|solo|soltanto|davvero|proprio|semplicemente|cosi|sempre)\s+){{0,2}}(?:(?:un|una|uno|la|il|dei|delle|degli|gli|le)\s+)?(?:{SUBJECT_DEROGATIONS})\b|non\s+(?:valgono|valgano|contano|contino)\s+(?:niente|nulla|un\s+cazzo)|non\s+servono\s+a\s+(?:niente|nulla)|valgono\s+meno\s+di\s+(?:zero|niente|un\s+cane)|non\s+(?:meritano|meritino)\s+(?:alcun\s+|nessun\s+)?(?:rispetto|niente|nulla|pieta|diritti|diritto|di\s+esistere|di\s+vivere|di\s+stare\s+qui|di\s+avere\s+figli|di\s+sposarsi|di\s+adottare|di\s+essere\s+trattat[ie]\s+come)|non\s+(?:sono|siano)\s+(?:capaci|in\s+grado)\s+di\s+(?:\w+\s+)?(?:niente|nulla|pensare|ragionare)|non\s+(?:sono|siano)\s+(?:intelligenti|utili\s+a\s+(?:niente|nulla|nessuno))\b|non\s+(?:sono|siano)\s+(?:persone\s+)?normali(?:\s*[.!?,;]|\s*$|\s+e\s+non)|non\s+(?:hanno|abbiano)\s+(?:il\s+|nessun\s+|alcun\s+)?diritto\s+(?:di|a)\s+(?:vivere|esistere|nascere|stare\s+qui)|(?:mi|ci)\s+(?:hanno|han)\s+(?:rotto|stufato|scassato|frantumato)\s+(?:i\s+coglioni|il\s+cazzo|le\s+palle|i\s+maroni|le\s+scatole)|fanno\s+(?:tutti\s+|tutte\s+)?(?:schifo|vomitare|ribrezzo)|non\s+(?:saranno|potranno|possono)\s+mai\s+(?:essere\s+|diventare\s+)?(?:italiani|italiane|come\s+noi|normali)|hanno\s+(?:il\s+)?cervello\s+(?:piccolo|di\s+gallina|da\s+gallina|bacato)|non\s+hanno\s+(?:il\s+|un\s+)?(?:briciolo\s+di\s+)?cervello\b)")),
+        // Good qualities denied to a whole group or to one member as a
+        // member: Multilingual HateCheck's negated positive statements,
+        // the group or the member as the subject of the clause.
+        (Action::GroupFinding, 0.8, "generalizzazione offensiva contro un gruppo: si negano le qualità di un gruppo",
+         format!(r"{CLAUSE_START}(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste|sti)\s+(?:persone\s+)?({GROUP})\s+(?:{negated_good_pl})")),
+        (Action::GroupFinding, 0.8, "generalizzazione offensiva contro un gruppo: si negano le qualità di chi ne fa parte",
+         format!(r"{CLAUSE_START}(?:un|una|uno|un\W*)\s+({ONE})\s+(?:(?:in|al|alla|nel|nella|del|della|di|a)\s+\w+\s+)?(?:{negated_good_sg})|\bnessun[oa]?\s+({ONE})\s+(?:{none_good})|\b(?:non\s+ho\s+mai|non\s+abbiamo\s+mai|mai)\s+(?:visto|vista|conosciuto|conosciuta|incontrato|incontrata|trovato|trovata)\s+(?:un|una|uno|un\W*)\s+({ONE})\s+(?:{never_met_good})|\bnon\s+c\W*e\s+(?:mai\s+)?(?:un|una|uno|un\W*)\s+({ONE})\s+(?:\w+\s+){{0,3}}?che\s+(?:(?:sia|fosse)\s+(?:(?:una\s+persona|un\s+uomo|una\s+donna)\s+)?(?:normal|onest|seri[oa]|per\s+bene|perbene|pulit|educat|civil|affidabil|leale)\w*|rispetti|rispettasse|abbia\s+voglia|valga|sappia|lavori|meriti)\b")),
+        (Action::Finding(Category::Discrimination, None, Some(DiscriminationTarget::Gender)), 0.8, "generalizzazione offensiva contro le donne: si negano le qualità di una donna in quanto donna",
+         format!(r"{CLAUSE_START}(?:una|un\W*)\s+(?:donna|femmina)\s+(?:(?:in|al|alla|nel|nella|del|della|di|a)\s+\w+\s+)?(?:{negated_good_sg})|\bnessuna\s+(?:donna|femmina)\s+(?:{none_good})|\b(?:non\s+ho\s+mai|mai)\s+(?:vista|conosciuto|conosciuta|incontrato|incontrata|trovato|trovata)\s+una\s+(?:donna|femmina)\s+(?:{never_met_good})")),
+        (Action::GroupFinding, 0.75, "generalizzazione offensiva contro un gruppo: \"ai ... non si può affidare niente\"",
+         format!(r"\b(?:ai|agli|alle|a\s+(?:un|una|uno)\s+(?:coppia\s+|famiglia\s+)?)\s*(?:persone\s+)?({GROUP}|{ONE})\s+non\s+(?:si\s+)?(?:puo|deve|dovrebbe|potrebbe|bisogna|bisognerebbe)\s+(?:mai\s+)?(?:affidare|dare\s+(?:fiducia|in\s+mano|un\s+lavoro|la\s+cittadinanza|il\s+voto|responsabilita)|affittare|credere)\b|\b(?:dei|degli|delle|di\s+(?:un|una|uno))\s+(?:persone\s+)?({GROUP}|{ONE})\s+non\s+(?:ci\s+)?si\s+(?:puo|deve|potra|potrebbe)\s+(?:mai\s+)?fidare\b")),
         // The group named as the topic, then the hate said of it by a
         // pronoun or an unnamed subject: "Le donne? Le odio.", "I trans li
         // odio tutti", "Gli immigrati: sono solo parassiti".
@@ -454,6 +528,15 @@ fn builtin_specs() -> Vec<Spec> {
         // follow "e", "ma", "io" or a stop, so "e non li odio" is not read.
         (Action::GroupFinding, 0.75, "odio contro un gruppo nominato prima",
          format!(r"{GROUP_BEFORE}(?:[,.!?;:]\s*(?:che\s+schifo\s*[,.!]?\s*)?|\s(?:e|ma|pero|io|e\s+io|anzi|anche\s+se|perche)\s+)(?:(?:li|le)\s+(?:(?:considero|trovo|ritengo|reputo|ho\s+(?:sempre\s+)?(?:trovat|considerat)[ie])\s+(?:(?:tutti|tutte|solo|sempre|totalmente|davvero|proprio)\s+)*(?:(?:dei|delle|degli|una|un|uno)\s+)?(?:{SUBJECT_DEROGATIONS}|{DEHUMANISING}|{derogations_not_plight}|malat[ie]\s+di\s+mente)|disprezzo|odio|detesto|ho\s+sempre\s+(?:disprezzat|odiat|detestat)[ie])|(?:(?:li|le)\s+(?:faccio\s+fuori|ammazzo|uccido|brucio|ammazzerei|brucerei|sterminerei|eliminerei|caccerei)|(?:andrebbero|vanno|dovrebbero\s+essere|devono\s+essere|meriterebbero\s+di\s+essere)\s+(?:tutti\s+|tutte\s+)?(?:rimpatriat|cacciat|espuls|deportat|rinchius|sterminat|eliminat|bruciat|castrat|picchiat|soppress|torturat|linciat|sterilizzat|internat|arrestat|segregat)[ie]|non\s+dovrebbero\s+(?:nemmeno\s+|neanche\s+|neppure\s+)?(?:esistere|nascere|vivere))\b|(?:(?:per\s+me|secondo\s+me|(?:io\s+)?(?:penso|credo)\s+che)\s+)?(?:non\s+(?:valgono|valgano)\s+(?:niente|nulla)\b|(?:sono|erano|siano)\s+(?:(?:solo|soltanto|tutti|tutte|davvero|proprio|semplicemente)\s+)*(?:(?:dei|delle|degli|una|un|uno)\s+)?(?:esseri\s+)?(?:{SUBJECT_DEROGATIONS}|{DEHUMANISING}|{derogations_not_plight})\b)|(?:mi\s+|ci\s+)?fanno\s+(?:tutti\s+)?(?:schifo|ribrezzo|vomitare|orrore)\s*(?:[.!?]|$))")),
+        // The same, with what is said of the group beyond a plain
+        // derogation: a stereotype ("sono buone solo a lamentarsi", "sanno
+        // solo piangere"), a sickness of the mind or of nature ("sono
+        // malati di mente", "sono contro natura"), a race called lower,
+        // "questa gente" and "gente così" standing for the group named;
+        // and the derogations of the rule above after the connectives
+        // that open the author's own judgement ("e ti dico che", "tanto").
+        (Action::GroupFinding, 0.75, "odio contro un gruppo nominato prima",
+         format!(r"{GROUP_BEFORE}(?:[,.!?;:]\s*|\s(?:e|ma|pero|anzi|perche|{JUDGEMENT_OPENERS})\s+)(?:loro\s+)?(?:(?:sono|son)\s+(?:(?:tutti|tutte|solo|soltanto|davvero|proprio|semplicemente|sempre|quanti|quante)\s+)*(?:(?:dei|delle|degli|una|un|uno|la|il)\s+)?(?:{SUBJECT_DEROGATIONS}|{DEHUMANISING}|{derogations_not_plight}|isteric[ih]e|isterici|psicopatic\w*|malat[ie]\s+(?:di\s+mente|mentali|e\s+basta)|(?:una\s+)?razza\s+inferiore|contro\s+natura|rovina\s+(?:di|del|della|dell)|buon[ie]\s+solo\s+a|capaci\s+solo\s+di|vizios[ie]|pericolo\s+pubblico|da\s+(?:nascondere|rinchiudere|eliminare|cacciare|evitare))\b|(?:mi\s+|ci\s+)?fanno\s+(?:tutti\s+|tutte\s+)?(?:schifo|ribrezzo|vomitare|orrore)\s*(?:[,.!?;]|$)|sanno\s+solo\s+(?:chiacchierare|piangere|lamentarsi|rubare|spacciare|fare\s+figli|rompere)|puzzano\s+e\s+rubano|rubano\s+e\s+puzzano|non\s+sono\s+persone\s*,\s*sono)|\b(?:quella|questa|sta)\s+gente\s+(?:e|sono)\s+(?:(?:solo|tutta|proprio|davvero)\s+)?(?:(?:una|la|un)\s+)?(?:sporca|vergogna|feccia|piaga|rovina|schifo|pericolosa|inferiore|malata|da\s+cacciare)\b|\b(?:quella|questa|sta)\s+gente\s+(?:vuole\s+(?:sottometterci|ammazzarci|invaderci|conquistarci)|va\s+(?:fermata|cacciata|eliminata|rimandata))\b|\bgente\s+(?:cosi|come\s+(?:loro|quell[oaie]|questi|queste)|del\s+genere|simile)\s+non\s+dovrebbe\s+(?:nemmeno\s+|neanche\s+|neppure\s+)?(?:nascere|esistere|vivere|uscire\s+di\s+casa)\b")),
         // Contempt that puts a member of a group below a death or a crime:
         // "meglio un figlio morto che un figlio gay", "se mio figlio fosse
         // gay lo caccerei di casa".
@@ -471,6 +554,38 @@ fn builtin_specs() -> Vec<Spec> {
         // Fire set to a home with its people inside.
         (THREAT, 0.85, "minaccia: fuoco alla casa con le persone dentro",
          r"\b(?:do|diamo|daro|daremo|darei|daremmo|dar)\s+fuoco\s+(?:\w+\W+){1,3}?con\s+(?:loro|lui|lei|voi|te|tutti)\s+dentro\b".into()),
+        // Threats in the first person, to one or to many, with a verb
+        // that can only mean harm ("lo strangolo", "vi ammazzeremo"), or
+        // with one that may not ("li brucio io", "lo pesto") after a group
+        // is named.
+        (THREAT, 0.8, "minaccia diretta di violenza",
+         format!(r"\b(?:ti|vi|lo|la|li|le|gli|l\W*)\s*(?:{HARM_FIRST_PERSON})\b")),
+        (THREAT, 0.8, "minaccia diretta di violenza contro un gruppo nominato prima",
+         format!(r"{GROUP_BEFORE}\b(?:ti|vi|lo|la|li|le|gli|l\W*)\s*(?:{HARM_FIRST_PERSON_OF_PEOPLE})\b")),
+        (THREAT, 0.8, "minaccia diretta di violenza: \"lo butto giù dal ponte\"",
+         format!(r"\b(?:lo|la|li|le|vi|ti|l\W*)\s*(?:butto|buttiamo|buttero|butteremo|butterei|spingo|spingiamo|spingero|spingerei|getto|lancio|lanciamo)\s+(?:giu\s+)?(?:dal|dalla|dalle|dai|dagli|dallo)\s+(?:\w+\s+)?(?:{HEIGHTS})\b")),
+        (THREAT, 0.75, "minaccia diretta: \"ve la faremo pagare cara\"",
+         r"\bve\s+la\s+(?:faremo|faro|facciamo|faccio)\s+pagare\s*(?:cara|caro|a\s+tutti|a\s+tutte|a\s+(?:uno|una)\s+(?:a|per)\s+(?:uno|una)|,)|\b(?:vi|ti)\s+(?:daremo|diamo|daro|do|darei|daremmo)\s+fuoco\b|\b(?:vi|ti|gli|le)\s+(?:spacchiamo|spaccheremo|spaccherei|spezzo|spezziamo|spezzeremo|rompiamo|romperemo)\s+(?:le\s+ossa|la\s+faccia|le\s+gambe|la\s+testa)\b|\b(?:vi|ti)\s+faccio\s+vedere\s+io\s+(?:cosa\s+succede|come\s+va\s+a\s+finire|chi\s+comanda|di\s+cosa\s+sono\s+capace)|\bstate\s+attenti\s+quando\s+(?:uscite|tornate|girate|passate)\b".into()),
+        (THREAT, 0.75, "minaccia: si va armati contro un gruppo",
+         format!(r"{GROUP_BEFORE}\b(?:sto\s+arrivando|stiamo\s+arrivando|arrivo|arriviamo|vengo|veniamo|vado|andiamo|andro|andremo|torno|torniamo)\s+(?:\w+\s+){{0,4}}?con\s+(?:la|le|il|i|una|un|delle|dei)\s+(?:{CARRIED_ARMS})\b|\b(?:ho|abbiamo)\s+(?:gia\s+)?preparat\w*\s+(?:la|le|il|i)\s+(?:{CARRIED_ARMS})\b")),
+        (THREAT, 0.75, "minaccia: si va armati contro un gruppo",
+         format!(r"\b(?:sto\s+arrivando|stiamo\s+arrivando|arrivo|arriviamo|vengo|veniamo|vado|andiamo|andro|andremo|torno|torniamo)\s+(?:\w+\s+){{0,4}}?con\s+(?:la|le|il|i|una|un|delle|dei)\s+(?:{CARRIED_ARMS})\b[^.!?]{{0,50}}?\b(?:{GROUP}|{ONE})\b|\b(?:ho|abbiamo)\s+(?:gia\s+)?preparat\w*\s+(?:la|le|il|i)\s+(?:{CARRIED_ARMS})\s+per\s+(?:quando|loro|quei|quegli|quelle|questi|queste|stasera|domani)\b")),
+        (THREAT_NORMATIVE, 0.75, "incitamento alla violenza: \"qualcuno dovrebbe dargli fuoco\"",
+         format!(r"\bqualcuno\s+(?:dovrebbe|deve|dovra)\s+(?:\w+\s+){{0,6}}?(?:dare|dar|darg\w*|darl\w*)\s+fuoco\b|\bqualcuno\s+(?:dovrebbe|deve)\s+(?:spingere|buttare)\s+(?:\w+\s+){{0,3}}?giu\s+(?:dal|dalla|dalle|dai|dagli)\b|\b(?:qualcuno\s+dovrebbe|bisognerebbe|bisogna|sarebbe\s+ora\s+di|e\s+ora\s+di)\s+(?:\w+\s+){{0,6}}?fare\s+pulizia\s+(?:di|dei|degli|delle)\s+(?:persone\s+)?(?:{GROUP})\b|\bqualcuno\s+dovrebbe\s+(?:dare|darg\w*)\s+una\s+(?:bella\s+)?lezione\s+(?:a|ai|agli|alle)\s+(?:(?:quei|quegli|quelle|questi|queste|sti|tutti\s+(?:i|gli)|tutte\s+le)\s+)?(?:persone\s+)?(?:{GROUP}|{ONE})\b|\b(?:sarebbe\s+giusto|sarebbe\s+ora\s+di|e\s+ora\s+di|bisognerebbe|bisogna|si\s+dovrebbe|dovremmo)\s+prendere\s+a\s+(?:{BLOWS})\s+(?:tutti\s+|tutte\s+)?(?:gli|i|le|quei|quegli|quelle|questi|queste|sti)\s+(?:persone\s+)?(?:{GROUP})\b|\b(?:bisognerebbe|bisogna|si\s+dovrebbero|dovremmo|dobbiamo)\s+(?:eliminar|sterminar|sopprimer|ammazzar|bruciar|far\s+sparir)(?:li|le)\s+tutt[ie]\s*,?\s+(?:i|gli|le|quei|quegli|quelle|questi|queste)\s+(?:persone\s+)?(?:{GROUP})\b|\bsarebbe\s+(?:un\s+favore\s+(?:a|per)\s+tutti|meglio|giusto|ora)\s+(?:se|che)\s+(?:\w+\s+){{0,2}}?(?:{GROUP})\s+(?:\w+\s+){{0,2}}?(?:venissero|fossero|vengano|siano)\s+(?:tutti\s+|tutte\s+)?(?:eliminat|sterminat|soppress|ammazzat|uccis|bruciat|gasat|impiccat|fucilat|pestat|picchiat)[ie]\b|\bcaccia\s+(?:al|all\W*|agli|ai|alle|allo)\s*(?:{ONE}|{GROUP}|nero|neri)\b")),
+        (THREAT_NORMATIVE, 0.75, "incitamento alla violenza contro un gruppo nominato prima",
+         format!(r"{GROUP_BEFORE}\b(?:vanno|andrebbero|sono\s+da|sarebbero\s+da|dovrebbero\s+essere|devono\s+essere|meriterebbero\s+di\s+essere|meritano\s+di\s+essere)\s+(?:tutti\s+|tutte\s+)?(?:appes[ie]|impalat[ie]|rinchius[ie]\s+e\s+picchiat[ie]|pres[ie]\s+a\s+cannonate|affondat[ie]|pestat[ie]|picchiat[ie]|bastonat[ie]|eliminat[ie]|soppress[ie]|frustat[ie]|sprangat[ie])\b|\b(?:meriterebbero|meritano|meriterebbe|merita|ci\s+vorrebbe|servirebbe|andrebbe\s+data)\s+una\s+(?:bella\s+|sonora\s+)?(?:lezione|ripassata|raddrizzata)\b")),
+        (THREAT_NORMATIVE, 0.75, "incitamento alla violenza: \"i barconi vanno affondati\"",
+         r"\b(?:barconi|barchini|gommoni|barche\s+dei\s+migranti|navi\s+delle\s+ong)\s+(?:vanno|andrebbero|sono\s+da|dovrebbero\s+essere)\s+(?:pres[ie]\s+a\s+cannonate|affondat[ie]|silurat[ie]|bombardat[ie]|speronat[ie])|\b(?:bisognerebbe|bisogna|basta|basterebbe|si\s+dovrebbero)\s+(?:affondare|silurare|bombardare|speronare|prendere\s+a\s+cannonate)\s+(?:i|quei|questi|sti|tutti\s+i)\s+(?:barconi|barchini|gommoni)\b".into()),
+        // Contempt asked as a question: "perché dobbiamo mantenere questi
+        // ...?", "non è ora di cacciare i ...?", "quando la smetteremo di
+        // tollerare i ...?". Seeing or accepting a group is contempt only
+        // with a demonstrative ("perché dobbiamo vedere i disabili lasciati
+        // soli?" asks for them).
+        (Action::GroupFinding, 0.75, "disprezzo per un gruppo in forma di domanda",
+         format!(r"\b(?:perche|per\s+quale\s+motivo)\s+(?:dobbiamo|devo|dovremmo|si\s+deve|dovrei)\s+(?:ancora\s+)?(?:(?:sopportare|mantenere|tollerare|subire)\s+(?:(?:tutti|tutte)\s+)?(?:i|gli|le|questi|queste|sti|ste|quei|quegli|quelle)|(?:vedere|accettare|pagare\s+per)\s+(?:(?:tutti|tutte)\s+)?(?:questi|queste|sti|ste|quei|quegli|quelle))\s+(?:persone\s+)?({GROUP})\b|\bnon\s+(?:e|sarebbe)\s+(?:ora|il\s+caso|meglio)\s+(?:di\s+)?(?:togliere\s+di\s+mezzo|cacciare|mandare\s+via|rimandare\s+(?:a\s+casa|indietro)|curare|rinchiudere|togliere|eliminare|espellere|deportare)\s+(?:(?:tutti|tutte)\s+)?(?:i|gli|le|questi|queste|sti|quei|quegli)\s+(?:persone\s+)?({GROUP})\b|\b(?:quando|fino\s+a\s+quando)\s+(?:la\s+)?(?:smetteremo|smettiamo|dovremo|continueremo)\s+(?:di\s+|a\s+)?(?:tollerare|sopportare|mantenere|subire)\s+(?:(?:tutti|tutte)\s+)?(?:i|gli|le|questi|queste|sti|quei|quegli)\s+(?:persone\s+)?(?:\w+\s+)?({GROUP})\b")),
+        // Women called whores as a whole: "tutte puttane", "queste zoccole".
+        (Action::Finding(Category::Discrimination, None, Some(DiscriminationTarget::Gender)), 0.8, "insulto sessista rivolto alle donne in quanto tali",
+         r"\b(?:tutte|queste|quelle|ste|solo)\s+(?:puttane|troie|zoccole|mignotte|baldracche|sgualdrine|bagasce)\b|(?:^|[.!?,;:]\s*)(?:puttane|troie|zoccole|mignotte)\s*,?\s+(?:tutte|ecco\s+cosa\s+sono)\b|\bcagne\s+in\s+calore\b".into()),
         // "un nero non potrà mai essere italiano".
         (Action::GroupFinding, 0.75, "si nega a una persona l'appartenenza per il suo gruppo",
          format!(r"\b(?:un|una|nessun|nessuna)\s+({ONE}|nero|nera|donna)\s+(?:non\s+)?(?:potra|sara|puo|e|restera)\s+mai\s+(?:essere\s+|diventare\s+)?(?:italian[oa]|come\s+noi|normale|un\s+vero\s+uomo|una\s+vera\s+donna|all\W*altezza)\b")),
@@ -531,8 +646,8 @@ fn builtin_specs() -> Vec<Spec> {
          format!(r"\b(?:amo|adoro|stimo|rispetto)\s+(?:tutti\s+|tutte\s+)?(?:gli|i|le|questi|queste)\s+(?:persone\s+)?(?:{GROUP})\b|\b(?:{GROUP})\s+(?:sono|siete|saranno|sono\s+sempre|siano)\s+(?:i\s+|le\s+)?benvenut\w*|\bbenvenut\w*\s+(?:ai|agli|alle|a\s+tutti\s+(?:i|gli)|a\s+tutte\s+le)\s+(?:nuovi\s+|nuove\s+)?(?:{GROUP})\b|\b(?:{GROUP})\s+meritano\s+(?:il\s+)?rispetto|\brispetto\s+per\s+(?:i|gli|le|tutti\s+i|tutti\s+gli|tutte\s+le)\s+(?:persone\s+)?(?:{GROUP})\b|\b(?:{GROUP})\s+non\s+sono\s+(?:tutti\s+|tutte\s+|affatto\s+|mica\s+)?(?:dei\s+|delle\s+|degli\s+|un\s+|una\s+)?(?:criminali|delinquenti|terroristi|ladri|stupratori|bestie|animali|inferiori|malati|malate|parassiti|pericolos\w*|un\s+pericolo|una\s+minaccia|diversi\s+da\s+noi)\b|\b(?:tutte\s+le\s+(?:religioni|fedi|culture)|(?:i|gli|le)\s+(?:{GROUP}))\s+(?:vanno|devono\s+essere|meritano\s+di\s+essere)\s+rispettat\w*|\b(?:fuori|via)\s+(?:i\s+)?(?:razzisti|xenofobi|omofobi|antisemiti)\b[^.!?]{{0,30}}?\bnon\s+(?:i|gli|le)\s+(?:{GROUP})\b|\bsono\s+(?:persone|gente)\s+(?:meraviglios\w*|splendid\w*|fantastic\w*|perbene|onest\w*|straordinari\w*|per\s+bene)\b|\b(?:non\s+sopporto|non\s+tollero|odio|detesto|mi\s+fa\s+schifo|mi\s+fanno\s+schifo|mi\s+vergogno\s+di)\s+(?:chi|quelli\s+che|quelle\s+che|la\s+gente\s+che|le\s+persone\s+che)\s+(?:insulta\w*|offend\w*|discrimin\w*|attacc\w*|picchia\w*|maltratt\w*|tratta\w*\s+male|se\s+la\s+prend\w*|deride\w*|prende\w*\s+in\s+giro)|\bmi\s+fa\s+(?:schifo|rabbia|male)\s+come\s+(?:trattano|vengono\s+trattat\w*|si\s+trattano)|\bmi\s+fa(?:nno)?\s+(?:ridere|pena|tenerezza|sorridere)\s+(?:tutti\s+)?(?:chi|quelli\s+che|quelle\s+che|la\s+gente\s+che|le\s+persone\s+che)\s+{AGAINST}\s+(?:\w+\s+){{0,5}}?(?:{GROUP}|{THEIRS})\b|\b(?:chi|quelli\s+che|quelle\s+che)\s+{AGAINST}\s+(?:\w+\s+){{0,5}}?(?:{GROUP}|{THEIRS})\b[^.!?]{{0,40}}?\bmi\s+fa(?:nno)?\s+(?:ridere|pena|tenerezza|sorridere)\b|\bgrazie\s+(?:di\s+cuore\s+|mille\s+|ancora\s+)?(?:a\s+tutta\s+)?(?:alla|a)\s+comunita\s+(?:\w+\s+){{1,2}}?per\b|\b(?:ramadan|eid)\s+mubarak\b|\bshabbat\s+shalom\b|\b(?:buon|buona|felice)\s+(?:ramadan|eid|hanukkah|hannukkah|chanukah|pesach|pasqua\s+ebraica|capodanno\s+cinese|diwali)\b|\bauguri\s+(?:di\s+cuore\s+)?(?:a\s+tutti\s+|a\s+tutte\s+)?(?:a|ai|agli|alle|alla)\s+(?:nostri\s+|nostre\s+|concittadini\s+|concittadine\s+|amici\s+|comunita\s+)?(?:{GROUP}|islamica|ebraica|musulmana|cinese)\b")),
         (Action::UnprotectedTarget, 0.0, "rabbia verso persone non protette come gruppo (autori di reati, tifosi, automobilisti...)",
          {
-             let who = r"(?:politici|politicanti|giornalisti|giornalai|influencer|vegani|vegan|animalisti|ambientalisti|banchieri|burocrati|sindacalisti|parlamentari|pedofil\w*|stuprator\w*|violentator\w*|spacciator\w*|mafios\w*|camorrist\w*|corrott\w*|evasori|evasore|assassin\w*|truffator\w*|bulli|bullo|vandali|teppist\w*|borseggiator\w*|scippator\w*|molestator\w*|maltrattator\w*|bracconier\w*|ladri|ladro|delinquenti|criminali|furbetti|incivili|maleducati|automobilisti|ciclisti|monopattini|fumatori|tifosi|ultras|juventini|interisti|milanisti|romanisti|laziali|no\s+vax|novax|padroni\s+(?:di|dei)\s+cani)";
-             format!(r"\b(?:odio|odiamo|detesto|detestiamo|disprezzo|non\s+sopporto|non\s+sopportiamo|a\s+morte|mi\s+fanno\s+schifo)\s+(?:tutti\s+|tutte\s+)?(?:i|gli|le|questi|queste|sti|quei|quegli)\s+{who}\b|\b{who}\s+di\s+merda\b|\b(?:i|gli|le|questi|queste|sti|quei|quegli)\s+{who}\s+(?:(?:della|del|dello|dei|di)\s+\w+\s+)?(?:che\s+(?:[a-z]+\s+){{1,5}}?)?(?:sono|vanno|devono|dovrebbero|meritano|mi\s+fanno|fanno\s+(?:tutti\s+)?(?:schifo|pena|ridere)|rompono)\b")
+             let who = r"(?:politici|politicanti|giornalisti|giornalai|influencer|vegani|vegan|animalisti|ambientalisti|banchieri|burocrati|sindacalisti|parlamentari|pedofil\w*|stuprator\w*|violentator\w*|spacciator\w*|mafios\w*|camorrist\w*|corrott\w*|evasori|evasore|assassin\w*|truffator\w*|bulli|bullo|vandali|teppist\w*|borseggiator\w*|scippator\w*|molestator\w*|maltrattator\w*|bracconier\w*|ladri|ladro|delinquenti|criminali|furbetti|incivili|maleducati|automobilisti|ciclisti|monopattini|fumatori|tifosi|ultras|juventini|interisti|milanisti|romanisti|laziali|no\s+vax|novax|padroni\s+(?:di|dei)\s+cani|avvocati|notai|commercialisti|tassisti|commercianti|negozianti|ristoratori|turisti|vigili|dipendenti\s+pubblici|statali|assessori|consiglieri|motociclisti|cacciatori)";
+             format!(r"\b(?:odio|odiamo|detesto|detestiamo|disprezzo|non\s+sopporto|non\s+sopportiamo|a\s+morte|mi\s+fanno\s+schifo)\s+(?:tutti\s+|tutte\s+)?(?:i|gli|le|questi|queste|sti|quei|quegli)\s+{who}\b|\b{who}\s+di\s+merda\b|\b(?:i|gli|le|questi|queste|sti|quei|quegli)\s+{who}\s+(?:(?:della|del|dello|dei|degli|delle|di|dell\W*)\s*(?:\w+\s+){{1,2}}?|\w+\s+)?(?:che\s+(?:[a-z]+\s+){{1,5}}?)?(?:sono|vanno|devono|dovrebbero|meritano|mi\s+fanno|fanno\s+(?:tutti\s+)?(?:schifo|pena|ridere)|rompono)\b")
          }),
         // Anger at one person, addressed or named by a role, or at one
         // thing: "sei un idiota, Marco", "il vicino del terzo piano è un
@@ -827,8 +942,31 @@ impl Rules {
     /// The group named nearest before byte `at` in the same sentence and
     /// within [`GROUP_BEFORE_REACH`] bytes, with the byte where its name
     /// starts: the group a [`GROUP_BEFORE`] rule speaks of.
+    ///
+    /// A clause of three words or fewer before the match, naming no group,
+    /// leaves its subject to the sentence before: "Si parla di adozioni
+    /// per le coppie omosessuali. Non sono persone, sono animali."
     fn group_before(&self, sk: &str, at: usize) -> Option<(usize, DiscriminationTarget)> {
         let (from, window, words) = words_before(sk, at, GROUP_BEFORE_REACH);
+        if let Some(found) = self.group_named(from, window, &words) {
+            return Some(found);
+        }
+        let after_a_sentence = from > 0 && matches!(sk.as_bytes()[from - 1], b'.' | b'!' | b'?');
+        if words.len() <= 3 && after_a_sentence {
+            let (from, window, words) = words_before(sk, from - 1, GROUP_BEFORE_REACH);
+            return self.group_named(from, window, &words);
+        }
+        None
+    }
+
+    /// The group named nearest the end of `window` (which starts at byte
+    /// `from`), among its `words`.
+    fn group_named(
+        &self,
+        from: usize,
+        window: &str,
+        words: &[(usize, usize)],
+    ) -> Option<(usize, DiscriminationTarget)> {
         // A name is one to three words, nearest first.
         for end in (0..words.len()).rev() {
             for len in 1..=3.min(end + 1) {
@@ -888,6 +1026,7 @@ impl Rules {
                         start: 0,
                         end: 0,
                         target: None,
+                        said: 0,
                     });
                     continue;
                 }
@@ -898,6 +1037,7 @@ impl Rules {
                         start: 0,
                         end: 0,
                         target: None,
+                        said: 0,
                     });
                     continue;
                 }
@@ -912,6 +1052,7 @@ impl Rules {
                             start: m.start(),
                             end: m.end(),
                             target: None,
+                            said: m.start(),
                         });
                     }
                 }
@@ -923,6 +1064,7 @@ impl Rules {
                             start,
                             end: m.end(),
                             target: Some(target),
+                            said: m.start(),
                         });
                     }
                 }
@@ -939,6 +1081,7 @@ impl Rules {
                         start: m.start(),
                         end: m.end(),
                         target: self.groups.get(&skeleton[g.range()]).copied(),
+                        said: m.start(),
                     });
                 }
             } else {
@@ -948,6 +1091,7 @@ impl Rules {
                         start: m.start(),
                         end: m.end(),
                         target: None,
+                        said: m.start(),
                     });
                 }
             }

@@ -1150,8 +1150,9 @@ fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {
 /// development functional set (`devdata/functional_dev.tsv`, 2026-12-07).
 /// 0.877 with the spelling repair of the skeleton (2026-12-07, morning);
 /// 0.883 with anger at one person or one thing kept from the heads that
-/// name no group, "viado" a slur.
-const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.883;
+/// name no group, "viado" a slur; 0.886 with the rules written from the
+/// third functional set (`devdata/functional_dev_2.tsv`).
+const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.886;
 
 #[test]
 fn functional_tests_are_measured() {
@@ -1177,15 +1178,25 @@ fn functional_tests_are_measured() {
 /// as the words they imitate); 0.776 (precision 0.911 → 0.931) with anger
 /// at one person or one thing and at people no law protects as a group
 /// ("il vicino ... è un rompiscatole", "i vegani ...") kept from the heads
-/// that name no group.
-const FUNCTIONAL_BLIND_MACRO_F1_REACHED: f64 = 0.776;
+/// that name no group; 0.793 (recall 0.695 → 0.725) with the rules written
+/// from the third functional set, a development set written for the
+/// functionalities this set's figures found weakest.
+const FUNCTIONAL_BLIND_MACRO_F1_REACHED: f64 = 0.793;
 /// The same of the second functional set, a development set
 /// (`devdata/functional_dev.tsv`): 0.654 at `8a82d76`, 0.814 with the
 /// rules written from its misses, 0.823 with those of its threats, 0.865
-/// with the spelling repair, 0.883 with anger at one person or thing.
-const FUNCTIONAL_DEV_MACRO_F1_REACHED: f64 = 0.883;
+/// with the spelling repair, 0.883 with anger at one person or thing, 0.885
+/// with the rules of the third set and someone else's words never added up.
+const FUNCTIONAL_DEV_MACRO_F1_REACHED: f64 = 0.885;
+/// The same of the third functional set, a development set written for
+/// the functionalities the blind set found weakest
+/// (`devdata/functional_dev_2.tsv`): 0.631 at `bff7d4f`, measured before
+/// its rows were read; 0.808 with the rules written from its misses (good
+/// qualities denied to a group, the group named before the hate, threats
+/// in the first person, contempt asked as a question).
+const FUNCTIONAL_DEV_2_MACRO_F1_REACHED: f64 = 0.808;
 
-/// The targets of the two functional sets written in the style of
+/// The targets of the functional sets written in the style of
 /// Multilingual HateCheck's Italian part (its seven groups, and `none`).
 const FUNCTIONAL_TARGETS: &[&str] = &[
     "gender",
@@ -1229,6 +1240,19 @@ fn the_development_functional_set_is_measured() {
     assert!(
         f1 >= FUNCTIONAL_DEV_MACRO_F1_REACHED - 5e-4,
         "development functional set: macro-F1 {f1:.3} below the {FUNCTIONAL_DEV_MACRO_F1_REACHED} reached"
+    );
+}
+
+#[test]
+fn the_third_functional_set_is_measured() {
+    let t = functional_set(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/devdata/functional_dev_2.tsv"),
+        517,
+    );
+    let f1 = measure_functional(&t, "third functional set", Misses::Print);
+    assert!(
+        f1 >= FUNCTIONAL_DEV_2_MACRO_F1_REACHED - 5e-4,
+        "third functional set: macro-F1 {f1:.3} below the {FUNCTIONAL_DEV_2_MACRO_F1_REACHED} reached"
     );
 }
 
