@@ -1191,10 +1191,10 @@ const FUNCTIONAL_DEV_MACRO_F1_REACHED: f64 = 0.885;
 /// The same of the third functional set, a development set written for
 /// the functionalities the blind set found weakest
 /// (`devdata/functional_dev_2.tsv`): 0.631 at `bff7d4f`, measured before
-/// its rows were read; 0.808 with the rules written from its misses (good
+/// its rows were read; 0.804 with the rules written from its misses (good
 /// qualities denied to a group, the group named before the hate, threats
 /// in the first person, contempt asked as a question).
-const FUNCTIONAL_DEV_2_MACRO_F1_REACHED: f64 = 0.808;
+const FUNCTIONAL_DEV_2_MACRO_F1_REACHED: f64 = 0.804;
 
 /// The targets of the functional sets written in the style of
 /// Multilingual HateCheck's Italian part (its seven groups, and `none`).
