@@ -281,7 +281,11 @@ struct Collector<'t> {
 enum Merge {
     /// Evidence accumulates (noisy-or).
     Accumulate,
-    /// The higher score is kept.
+    /// The higher score is kept: for a finding in someone else's words,
+    /// reported or quoted, which joins a finding as evidence but never
+    /// raises its score, so that two threats a comment reports ("gridava
+    /// 'ti vengo a prendere', 've la faremo pagare cara'") are not read as
+    /// one of the author's own.
     Keep,
 }
 
@@ -355,30 +359,6 @@ impl<'t> Collector<'t> {
             span,
             explanation,
             Merge::Accumulate,
-        );
-    }
-
-    /// A finding in someone else's words, reported or quoted: it joins a
-    /// finding as evidence but never raises its score, so that two threats
-    /// a comment reports ("gridava 'ti vengo a prendere', 've la faremo
-    /// pagare cara'") are not read as one of the author's own.
-    fn reported_finding(
-        &mut self,
-        category: Category,
-        kind: Option<&str>,
-        target: Option<DiscriminationTarget>,
-        score: f32,
-        span: Option<(u32, u32)>,
-        explanation: &str,
-    ) {
-        self.add(
-            category,
-            kind,
-            target,
-            score,
-            span,
-            explanation,
-            Merge::Keep,
         );
     }
 
@@ -834,12 +814,21 @@ impl Analyzer {
             } else {
                 rule.score
             };
+            let merge = if reported {
+                Merge::Keep
+            } else {
+                Merge::Accumulate
+            };
             let said = |c: &mut Collector<'_>, category, kind, target| {
-                if reported {
-                    c.reported_finding(category, kind, target, score, Some(span), rule.explanation)
-                } else {
-                    c.finding(category, kind, target, score, Some(span), rule.explanation)
-                }
+                c.add(
+                    category,
+                    kind,
+                    target,
+                    score,
+                    Some(span),
+                    rule.explanation,
+                    merge,
+                )
             };
             match rule.action {
                 Action::Finding(Category::Discrimination, kind, target) => {

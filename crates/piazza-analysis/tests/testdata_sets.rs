@@ -1219,40 +1219,48 @@ fn functional_set(path: &str, rows: usize) -> Table {
     t
 }
 
+/// Measures a functional set of `rows` rows at `path` and fails below the
+/// macro-F1 it `reached`.
+fn functional_set_reaches(path: &str, rows: usize, name: &str, misses: Misses, reached: f64) {
+    let t = functional_set(path, rows);
+    let f1 = measure_functional(&t, name, misses);
+    assert!(
+        f1 >= reached - 5e-4,
+        "{name}: macro-F1 {f1:.3} below the {reached} reached"
+    );
+}
+
 #[test]
 fn the_blind_functional_set_is_measured_without_reading_its_rows() {
-    let t = functional_set(&format!("{TESTDATA}/functional_blind.tsv"), 752);
     // Only the figures: the rows stay unread, so the set stays blind.
-    let f1 = measure_functional(&t, "blind functional set", Misses::Hide);
-    assert!(
-        f1 >= FUNCTIONAL_BLIND_MACRO_F1_REACHED - 5e-4,
-        "blind functional set: macro-F1 {f1:.3} below the {FUNCTIONAL_BLIND_MACRO_F1_REACHED} reached"
+    functional_set_reaches(
+        &format!("{TESTDATA}/functional_blind.tsv"),
+        752,
+        "blind functional set",
+        Misses::Hide,
+        FUNCTIONAL_BLIND_MACRO_F1_REACHED,
     );
 }
 
 #[test]
 fn the_development_functional_set_is_measured() {
-    let t = functional_set(
+    functional_set_reaches(
         concat!(env!("CARGO_MANIFEST_DIR"), "/devdata/functional_dev.tsv"),
         714,
-    );
-    let f1 = measure_functional(&t, "development functional set", Misses::Print);
-    assert!(
-        f1 >= FUNCTIONAL_DEV_MACRO_F1_REACHED - 5e-4,
-        "development functional set: macro-F1 {f1:.3} below the {FUNCTIONAL_DEV_MACRO_F1_REACHED} reached"
+        "development functional set",
+        Misses::Print,
+        FUNCTIONAL_DEV_MACRO_F1_REACHED,
     );
 }
 
 #[test]
 fn the_third_functional_set_is_measured() {
-    let t = functional_set(
+    functional_set_reaches(
         concat!(env!("CARGO_MANIFEST_DIR"), "/devdata/functional_dev_2.tsv"),
         517,
-    );
-    let f1 = measure_functional(&t, "third functional set", Misses::Print);
-    assert!(
-        f1 >= FUNCTIONAL_DEV_2_MACRO_F1_REACHED - 5e-4,
-        "third functional set: macro-F1 {f1:.3} below the {FUNCTIONAL_DEV_2_MACRO_F1_REACHED} reached"
+        "third functional set",
+        Misses::Print,
+        FUNCTIONAL_DEV_2_MACRO_F1_REACHED,
     );
 }
 
