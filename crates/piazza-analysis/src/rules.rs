@@ -558,7 +558,7 @@ fn builtin_specs() -> Vec<Spec> {
         // that can only mean harm ("lo strangolo", "vi ammazzeremo"), or
         // with one that may not ("li brucio io", "lo pesto") after a group
         // is named.
-        (THREAT, 0.8, "minaccia diretta di violenza",
+        (THREAT, 0.8, "minaccia diretta di violenza in prima persona",
          format!(r"\b(?:ti|vi|lo|la|li|le|gli|l\W*)\s*(?:{HARM_FIRST_PERSON})\b")),
         (THREAT, 0.8, "minaccia diretta di violenza contro un gruppo nominato prima",
          format!(r"{GROUP_BEFORE}\b(?:ti|vi|lo|la|li|le|gli|l\W*)\s*(?:{HARM_FIRST_PERSON_OF_PEOPLE})\b")),
