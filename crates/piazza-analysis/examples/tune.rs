@@ -2,7 +2,9 @@
 //! the 5-fold macro-F1 of each head for a grid of settings given on the
 //! command line as `bits,word_ngrams,char_min,char_max,epochs,lr,l2` followed
 //! by flags: `nb` (NB scaling), `avg`, `eN` (ensemble of N), `pwN` (plain-view
-//! word n-grams), `pcN` (plain-view char n-grams up to N).
+//! word n-grams), `pcN` (plain-view char n-grams up to N), `svmC` (a
+//! converged linear SVM of cost C, its margin calibrated to a logit, instead
+//! of the AdaGrad logistic regression; `TrainConfig::svm_c`).
 //!
 //! ```text
 //! cargo run --release -p piazza-analysis --example tune -- 18,2,2,5,8,0.2,1e-6 20,2,1,6,10,0.1,1e-6
@@ -108,7 +110,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn parse(spec: &str) -> Result<TrainConfig, Box<dyn std::error::Error>> {
     let v: Vec<&str> = spec.split(',').collect();
     // Flags after the seven positional values: `nb`, `avg`, `eN`
-    // (ensemble), `pwN` (plain-view word n-grams), `pcN` (plain chars).
+    // (ensemble), `pwN` (plain-view word n-grams), `pcN` (plain chars),
+    // `svmC` (SVM of cost C).
     let flag = |p: &str| -> Option<u64> {
         v[7..]
             .iter()
@@ -129,6 +132,10 @@ fn parse(spec: &str) -> Result<TrainConfig, Box<dyn std::error::Error>> {
         nb_scaling: v[7..].contains(&"nb"),
         average: v[7..].contains(&"avg"),
         ensemble: flag("e").unwrap_or(1) as u32,
+        svm_c: v[7..]
+            .iter()
+            .find_map(|x| x.strip_prefix("svm").and_then(|n| n.parse().ok()))
+            .unwrap_or(0.0),
         ..TrainConfig::default()
     })
 }

@@ -118,12 +118,7 @@ pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FE
     let named = groups & bit != 0;
     let by_post = ctx.named_post & !ctx.named_comment & bit != 0;
     let other = groups & !bit != 0;
-    let other_z = probs
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i != h)
-        .map(|(_, &p)| logit(p))
-        .fold(-8.0, f32::max);
+    let other_z = largest_logit_but(probs, h);
     let s = |b: u32| if ctx.signals & b != 0 { 1.0 } else { 0.0 };
     let n = |b: bool| if b { 1.0 } else { 0.0 };
     let benign_cue =
@@ -137,13 +132,7 @@ pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FE
     let by_post = n(by_post) * (1.0 - benign_cue);
     let subject = ctx.subjects.get(h).copied().unwrap_or(0.0);
     let zs = logit(subject);
-    let other_subject = ctx
-        .subjects
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i != h)
-        .map(|(_, &p)| logit(p))
-        .fold(-8.0, f32::max);
+    let other_subject = largest_logit_but(&ctx.subjects, h);
     [
         1.0,
         z,
@@ -174,6 +163,24 @@ pub fn features(h: usize, probs: &[f32], bit: u8, ctx: &GateContext) -> [f32; FE
         by_post,
         z * by_post,
     ]
+}
+
+/// The largest logit of `probs` but the one of head `h` (at least -8).
+/// The logit is monotone, so it is the logit of the largest probability:
+/// one logarithm instead of one a head, on the path every gate of every
+/// comment takes.
+fn largest_logit_but(probs: &[f32], h: usize) -> f32 {
+    let p = probs
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != h)
+        .map(|(_, &p)| p)
+        .fold(f32::NEG_INFINITY, f32::max);
+    if p == f32::NEG_INFINITY {
+        -8.0
+    } else {
+        logit(p).max(-8.0)
+    }
 }
 
 /// The probability from which a head flags a comment that names its group

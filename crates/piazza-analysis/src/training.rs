@@ -85,12 +85,22 @@ pub struct HeadSpec {
     pub threshold: f32,
     /// Companion models averaged with the head (see [`CompanionSpec`]).
     pub companions: &'static [CompanionSpec],
+    /// Cost of the converged linear SVM the head and its companions are
+    /// trained as (0: the AdaGrad logistic regression); see
+    /// [`TrainConfig::svm_c`].
+    pub svm_c: f32,
 }
 
 impl HeadSpec {
     /// The configs of the head's model and of its companions, in order.
     pub fn configs(&self, cfg: &TrainConfig) -> Vec<TrainConfig> {
-        configs(cfg, self.companions)
+        let mut out = configs(cfg, self.companions);
+        if cfg.svm_c == 0.0 {
+            for c in &mut out {
+                c.svm_c = self.svm_c;
+            }
+        }
+        out
     }
 }
 
@@ -112,6 +122,7 @@ pub const HEADS: &[HeadSpec] = &[
         ],
         threshold: 0.5,
         companions: &[],
+        svm_c: 0.0,
     },
     HeadSpec {
         name: "misogyny",
@@ -120,6 +131,7 @@ pub const HEADS: &[HeadSpec] = &[
         sources: &[("ami2020/train.tsv", "misogynous")],
         threshold: 0.6,
         companions: &[],
+        svm_c: 0.0,
     },
     HeadSpec {
         name: "homotransphobia",
@@ -128,6 +140,7 @@ pub const HEADS: &[HeadSpec] = &[
         sources: &[("hodi2023/train.tsv", "homotransphobic")],
         threshold: 0.55,
         companions: &[plain_view(5, 3)],
+        svm_c: 3.0,
     },
     HeadSpec {
         name: "political_hate",
@@ -136,6 +149,7 @@ pub const HEADS: &[HeadSpec] = &[
         sources: &[("haspeede3/train.tsv", "hate")],
         threshold: 0.65,
         companions: &[],
+        svm_c: 0.0,
     },
 ];
 
