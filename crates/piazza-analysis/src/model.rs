@@ -492,13 +492,12 @@ impl LinearModel {
     }
 }
 
-/// Naive-Bayes log-count ratios of every bucket (document frequency per
-/// class, each text counted with its weight, add-one smoothing).
 /// L2-regularised squared-hinge linear SVM by dual coordinate descent
 /// (Hsieh et al. 2008, LIBLINEAR's `-s 1`), over the features the
 /// logistic trainer sees (counts times the NB ratios, over the square root
 /// of the text's length) and a bias feature of 1; the NB ratios are folded
-/// into the weights as there.
+/// into the weights as there. At most 200 passes; it stops when the
+/// projected gradients span less than 0.1 (LIBLINEAR's default).
 fn svm_dual_cd<F: AsRef<[u32]>>(
     feats: &[F],
     labels: &[bool],
@@ -618,6 +617,8 @@ fn platt(margins: &[f32], labels: &[bool], weights: &[f32]) -> (f32, f32) {
     (a as f32, b as f32)
 }
 
+/// Naive-Bayes log-count ratios of every bucket (document frequency per
+/// class, each text counted with its weight, add-one smoothing).
 fn nb_ratios<F: AsRef<[u32]>>(
     feats: &[F],
     labels: &[bool],
