@@ -92,7 +92,10 @@ pub struct HeadSpec {
 }
 
 impl HeadSpec {
-    /// The configs of the head's model and of its companions, in order.
+    /// The configs of the head's model and of its companions, in order,
+    /// trained with the head's solver ([`HeadSpec::svm_c`]) unless `cfg`
+    /// names one itself (the `tune` example's `svmC`, which tries a solver
+    /// on every head).
     pub fn configs(&self, cfg: &TrainConfig) -> Vec<TrainConfig> {
         let mut out = configs(cfg, self.companions);
         if cfg.svm_c == 0.0 {
