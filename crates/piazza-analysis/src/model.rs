@@ -78,7 +78,7 @@ impl FeatureConfig {
 
     /// Calls `f` with the bucket of every feature of the two views of a
     /// text, in the order of [`FeatureConfig::extract`], without allocating.
-    #[inline]
+    #[inline(always)]
     pub fn for_each_feature(&self, skeleton: &str, plain: &str, mut f: impl FnMut(u32)) {
         let mask = (self.buckets() - 1) as u64;
         if self.plain_words > 0 {
@@ -946,12 +946,37 @@ impl ModelBundle {
     }
 
     fn predict_views_into(&self, skeleton: &str, plain: &str, out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has the features the function is compiled for.
+            return unsafe { self.predict_views_avx2(skeleton, plain, out) };
+        }
+        self.predict_views_portable(skeleton, plain, out)
+    }
+
+    /// [`ModelBundle::predict_views_into`] compiled for AVX2, which widens a
+    /// bucket's eight weights to 32 bits in one instruction (SSE2 takes
+    /// four) and sums them in one.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn predict_views_avx2(&self, skeleton: &str, plain: &str, out: &mut [f32]) {
+        self.predict_views_portable(skeleton, plain, out)
+    }
+
+    #[inline(always)]
+    fn predict_views_portable(&self, skeleton: &str, plain: &str, out: &mut [f32]) {
         let nw = self.stride().min(16);
         let mut acc = [0i32; 16];
         let mut n = 0u32;
         let w = &self.weights;
         // A bucket's weights as one array: one bounds check, and the sums
         // in one vector.
+        //
+        // The buckets are hashed first and read afterwards, a batch at a
+        // time: the table (2 MB) does not fit a core's L2 cache, and a
+        // tight loop of reads keeps many misses in flight where reads
+        // between the hashing kept a few.
+        #[inline(always)]
         fn rows<const N: usize>(
             bundle: &ModelBundle,
             skeleton: &str,
@@ -959,16 +984,31 @@ impl ModelBundle {
             acc: &mut [i32; 16],
             n: &mut u32,
         ) {
+            #[inline(always)]
+            fn add<const N: usize>(rows: &[[i8; N]], batch: &[u32], sum: &mut [i32; N]) {
+                for &j in batch {
+                    if let Some(r) = rows.get(j as usize) {
+                        for (s, &x) in sum.iter_mut().zip(r) {
+                            *s += x as i32;
+                        }
+                    }
+                }
+            }
+            const BATCH: usize = 256;
             let (rows, _) = bundle.weights.as_chunks::<N>();
             let mut sum = [0i32; N];
+            let mut batch = [0u32; BATCH];
+            let mut len = 0;
             bundle.features.for_each_feature(skeleton, plain, |j| {
-                if let Some(r) = rows.get(j as usize) {
-                    for (s, &x) in sum.iter_mut().zip(r) {
-                        *s += x as i32;
-                    }
+                batch[len] = j;
+                len += 1;
+                if len == BATCH {
+                    add(rows, &batch, &mut sum);
+                    len = 0;
                 }
                 *n += 1;
             });
+            add(rows, &batch[..len], &mut sum);
             acc[..N].copy_from_slice(&sum);
         }
         match nw {
