@@ -6,8 +6,8 @@
 //!   thread: normalisation, every detector with the post as text
 //!   (off-topic), the near-duplicate signature and a [`SpamTracker`] that
 //!   already holds its 50,000 comments. The comments are the varied corpus
-//!   (about 6% near-duplicates) and flow through the tracker as a stream,
-//!   never repeating within its memory.
+//!   (about 4% flagged as near-duplicates) and flow through the tracker as
+//!   a stream, never repeating within its memory.
 //! * `full_pipeline_near_duplicates`: the same on the template corpus, where
 //!   nearly every comment repeats an earlier one (the tracker's worst case).
 //! * `comment_only`, `with_post_text`, `with_prepared_post`: the analysis

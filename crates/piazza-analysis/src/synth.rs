@@ -7,7 +7,7 @@
 //! so nearly every comment repeats an earlier one (the near-duplicate
 //! tracker flags 99.9% of 100,000): the worst case for the tracker.
 //! [`synthetic_corpus_varied`] mixes clauses with words drawn at random, so
-//! that near-duplicates are the exception (about 6% flagged), as on a page.
+//! that near-duplicates are the exception (about 4% flagged), as on a page.
 
 use crate::model::Rng;
 
