@@ -68,12 +68,13 @@ fn hash_str(s: &str) -> u64 {
     mix(h)
 }
 
-/// One MinHash value. 32 bits: two shingles that differ collide in one
+/// One MinHash value, in 32 bits. Two shingles that differ collide in one
 /// way with odds of one in four billion, far below the estimate's own
-/// error (a standard deviation of 0.06 near the threshold, at 64 ways), and the 64 ways take one AVX2 multiply per
-/// eight of them where 64-bit words took an emulated multiply per four
-/// (the signature cost about 16,000 instructions per comment in 64 bits,
-/// a tenth of the analysis).
+/// error (a standard deviation of 0.06 near the threshold, at 64 ways).
+/// The remembered signatures take half the room of 64-bit ones, and this
+/// family (MurmurHash3's finaliser after a seed) estimates the similarity
+/// without the upward bias the 64-bit one had (the test
+/// `the_signature_estimates_the_similarity_without_bias`).
 type Min = u32;
 
 /// MurmurHash3's 32-bit finaliser: a bijection with full avalanche.
@@ -183,7 +184,8 @@ fn band_keys(mins: &[Min; HASHES]) -> [u64; BANDS] {
 }
 
 /// The signature of the word hashes `words`, on the widest vector unit
-/// this CPU has (the 64 ways are independent: 8 per AVX-512 instruction).
+/// this CPU has (the 64 ways are independent: 16 per AVX-512 instruction,
+/// 8 per AVX2 one).
 fn minhash(words: &[u64]) -> [Min; HASHES] {
     #[cfg(target_arch = "x86_64")]
     {
@@ -1262,19 +1264,23 @@ mod tests {
     /// errs by -0.004 and puts 8 (the first 20,000 comments of `piazza
     /// bench analysis --varied`: 930 flagged as near-duplicates before, 481
     /// after).
+    /// The word shingles of a text (its word hashes), hashed as the
+    /// signature hashes them.
+    fn shingles(words: &[u64]) -> std::collections::HashSet<u64> {
+        words
+            .windows(3)
+            .map(|w| w.iter().fold(0u64, |h, &x| mix(h ^ x)))
+            .collect()
+    }
+
     #[test]
     fn the_signature_estimates_the_similarity_without_bias() {
-        use std::collections::HashSet;
         let comments = crate::synth::synthetic_corpus_varied(700, 3);
-        let signed: Vec<([Min; HASHES], HashSet<u64>)> = comments
+        let signed: Vec<_> = comments
             .iter()
             .map(|c| {
                 let words = word_hashes(&Normalized::new(&c.text).skeleton);
-                let shingles = words
-                    .windows(3)
-                    .map(|w| w.iter().fold(0u64, |h, &x| mix(h ^ x)))
-                    .collect();
-                (minhash(&words), shingles)
+                (minhash(&words), shingles(&words))
             })
             .collect();
         let (mut pairs, mut error, mut over) = (0u32, 0f64, 0u32);
@@ -1310,14 +1316,7 @@ mod tests {
     /// 355 pairs (the 64-bit family used before found 350).
     #[test]
     fn a_comment_reposted_with_a_word_changed_is_found() {
-        use std::collections::HashSet;
-        let shingles = |text: &str| -> HashSet<u64> {
-            let words = word_hashes(&Normalized::new(text).skeleton);
-            words
-                .windows(3)
-                .map(|w| w.iter().fold(0u64, |h, &x| mix(h ^ x)))
-                .collect()
-        };
+        let shingles_of = |text: &str| shingles(&word_hashes(&Normalized::new(text).skeleton));
         let comments = crate::synth::synthetic_corpus_varied(400, 5);
         let mut t = SpamTracker::default();
         for (i, c) in comments.iter().enumerate() {
@@ -1330,7 +1329,7 @@ mod tests {
             let changed = format!("parola{i}");
             edited[words.len() / 2] = &changed;
             let edited = edited.join(" ");
-            let (a, b) = (shingles(&c.text), shingles(&edited));
+            let (a, b) = (shingles_of(&c.text), shingles_of(&edited));
             let shared = a.intersection(&b).count();
             let jaccard = shared as f64 / (a.len() + b.len() - shared) as f64;
             let flagged = t.observe(&format!("b{i}"), "p2", &edited).is_some();
