@@ -1095,7 +1095,7 @@ fn the_client_secret_never_shows_in_logs_or_pages() {
 /// land on the login page again.
 #[test]
 fn a_real_browser_reaches_the_desk_after_the_cross_site_return() {
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|c| {
@@ -1122,7 +1122,40 @@ fn a_real_browser_reaches_the_desk_after_the_cross_site_return() {
         },
         |c| c,
     );
-    let profile = std::env::temp_dir().join(format!("piazza-oidc-chromium-{}", std::process::id()));
+    // Headless Chromium once printed nothing at all in a CI run (no page,
+    // not even an empty one) after going through the provider; 21 runs of
+    // the test on the same machine afterwards all printed the page. Only
+    // that case is tried once more, with Chromium's own messages kept: a
+    // page, whatever it says, is the answer the assertions judge.
+    for attempt in 1..=2 {
+        let tokens_before = w.provider().tokens.len();
+        let (dom, messages) =
+            dump_dom(chromium, &format!("{}/accesso/oidc?next=%2Fdesk", w.piazza));
+        if dom.trim().is_empty() && attempt == 1 {
+            eprintln!("Chromium printed no page; once more. Its messages:\n{messages}");
+            continue;
+        }
+        assert_eq!(
+            w.provider().tokens.len() - tokens_before,
+            1,
+            "the browser went through the provider"
+        );
+        assert!(
+            dom.contains("Accesso come Anna Rossi"),
+            "{dom}\nChromium's messages:\n{messages}"
+        );
+        return;
+    }
+}
+
+/// The page headless Chromium ends on from `url` (`--dump-dom`, after at
+/// most 10 s of virtual time), and what it wrote on stderr.
+fn dump_dom(chromium: &str, url: &str) -> (String, String) {
+    use std::process::{Command, Stdio};
+    static RUN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let run = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let profile =
+        std::env::temp_dir().join(format!("piazza-oidc-chromium-{}-{run}", std::process::id()));
     let mut child = Command::new(chromium)
         .args([
             "--headless",
@@ -1132,18 +1165,21 @@ fn a_real_browser_reaches_the_desk_after_the_cross_site_return() {
             &format!("--user-data-dir={}", profile.display()),
             "--virtual-time-budget=10000",
             "--dump-dom",
-            &format!("{}/accesso/oidc?next=%2Fdesk", w.piazza),
+            url,
         ])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut s).ok();
-        s
-    });
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            pipe.read_to_string(&mut s).ok();
+            s
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
     while child.try_wait().unwrap().is_none() {
         if std::time::Instant::now() > deadline {
@@ -1152,12 +1188,6 @@ fn a_real_browser_reaches_the_desk_after_the_cross_site_return() {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    let dom = reader.join().unwrap();
     let _ = std::fs::remove_dir_all(&profile);
-    assert_eq!(
-        w.provider().tokens.len(),
-        1,
-        "the browser went through the provider"
-    );
-    assert!(dom.contains("Accesso come Anna Rossi"), "{dom}");
+    (stdout.join().unwrap(), stderr.join().unwrap())
 }
