@@ -342,13 +342,8 @@ impl LinearModel {
                 margins[i] = m.margin(feats[i].as_ref());
             }
         }
-        // Each class weighs as much as the other, as in the training.
-        let pos: f32 = (0..labels.len()).filter(|&i| labels[i]).map(sw).sum();
-        let total: f32 = (0..labels.len()).map(sw).sum();
-        let (wp, wn) = (
-            total / (2.0 * pos.max(1e-6)),
-            total / (2.0 * (total - pos).max(1e-6)),
-        );
+        // The classes weigh as in the training.
+        let (wp, wn) = class_weights(labels, weights, cfg);
         let cw: Vec<f32> = (0..labels.len())
             .map(|i| sw(i) * if labels[i] { wp } else { wn })
             .collect();
@@ -378,30 +373,12 @@ impl LinearModel {
     ) -> LinearModel {
         assert_eq!(feats.len(), labels.len(), "one label per text");
         assert!(weights.is_empty() || weights.len() == labels.len());
-        let sw = |i: usize| if weights.is_empty() { 1.0 } else { weights[i] };
         let buckets = cfg.features.buckets();
         let mut w = vec![0f32; buckets];
         let mut g2 = vec![0f32; buckets];
         let mut bias = 0f32;
         let mut bias_g2 = 0f32;
-        let (pos, neg, total) = if weights.is_empty() {
-            // Counted as integers: the shipped heads' arithmetic, exactly.
-            let pos = labels.iter().filter(|&&l| l).count().max(1) as f32;
-            (
-                pos,
-                (labels.len() as f32 - pos).max(1.0),
-                labels.len() as f32,
-            )
-        } else {
-            let pos: f32 = (0..labels.len()).filter(|&i| labels[i]).map(sw).sum();
-            let total: f32 = (0..labels.len()).map(sw).sum();
-            (pos.max(1.0), (total - pos).max(1.0), total)
-        };
-        let (wp, wn) = if cfg.balance_classes {
-            (total / (2.0 * pos), total / (2.0 * neg))
-        } else {
-            (1.0, 1.0)
-        };
+        let (wp, wn) = class_weights(labels, weights, cfg);
         let r = if cfg.nb_scaling {
             nb_ratios(feats, labels, weights, buckets)
         } else {
@@ -475,12 +452,7 @@ impl LinearModel {
 
     /// Probability of the positive class for precomputed features.
     pub fn predict_features(&self, f: &[u32]) -> f32 {
-        if f.is_empty() {
-            return sigmoid(self.bias);
-        }
-        let v = 1.0 / (f.len() as f32).sqrt();
-        let z = self.bias + f.iter().map(|&j| self.weights[j as usize]).sum::<f32>() * v;
-        sigmoid(z)
+        sigmoid(self.margin(f))
     }
 
     /// Probability of the positive class for a raw text.
@@ -490,6 +462,29 @@ impl LinearModel {
         self.features.extract_views(&n, &mut f);
         self.predict_features(&f)
     }
+}
+
+/// The weights of a positive and of a negative row: with
+/// `balance_classes`, each class weighs as much as the other in all.
+fn class_weights(labels: &[bool], weights: &[f32], cfg: &TrainConfig) -> (f32, f32) {
+    if !cfg.balance_classes {
+        return (1.0, 1.0);
+    }
+    let (pos, neg, total) = if weights.is_empty() {
+        // Counted as integers: the shipped heads' arithmetic, exactly.
+        let pos = labels.iter().filter(|&&l| l).count().max(1) as f32;
+        (
+            pos,
+            (labels.len() as f32 - pos).max(1.0),
+            labels.len() as f32,
+        )
+    } else {
+        let sw = |i: usize| weights[i];
+        let pos: f32 = (0..labels.len()).filter(|&i| labels[i]).map(sw).sum();
+        let total: f32 = (0..labels.len()).map(sw).sum();
+        (pos.max(1.0), (total - pos).max(1.0), total)
+    };
+    (total / (2.0 * pos), total / (2.0 * neg))
 }
 
 /// L2-regularised squared-hinge linear SVM by dual coordinate descent
