@@ -619,11 +619,12 @@ impl Analyzer {
             rule_hits.iter().any(|h| a(self.rules.rule(h.rule).action))
         };
         let quoted_ranges = quoted_ranges(sk);
+        let glued = glued_apostrophes(norm, input.text);
         let condemnation = has(&|a| a == Action::Condemnation);
         let mut counter_speech = has(&|a| a == Action::CounterSpeech) && condemnation;
         // Someone else's words, reported: a slur or a hateful phrase there is
         // not the author's ("uno ha scritto \"negri fuori\", chiamo i vigili?").
-        let reported = reported_ranges(sk, &quoted_ranges, condemnation);
+        let reported = reported_ranges(sk, &quoted_ranges, &glued, condemnation);
         let in_reported = |s: usize, e: usize| reported.iter().any(|&(a, b)| a <= s && e <= b);
 
         let mut lex_hits: Vec<Hit> = Vec::new();
@@ -736,7 +737,7 @@ impl Analyzer {
             if entry.category == Category::Discrimination
                 && (quoted
                     || single_quoted
-                        .get_or_insert_with(|| single_quoted_ranges(sk))
+                        .get_or_insert_with(|| single_quoted_ranges(sk, &glued))
                         .iter()
                         .any(|&(a, b)| a <= h.start && h.end <= b))
             {
@@ -2424,7 +2425,12 @@ const ELIDED: &[&str] = &[
 /// (not after "come": "come dice lui" endorses), and, when the comment
 /// reports or condemns, the quoted spans (double quotes, or a pair of
 /// single quotes that are not elisions).
-fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> Vec<(usize, usize)> {
+fn reported_ranges(
+    sk: &str,
+    quoted: &[(usize, usize)],
+    glued: &[usize],
+    condemnation: bool,
+) -> Vec<(usize, usize)> {
     // Every word that opens someone else's words, looked up once a word.
     static WORDS: OnceLock<ByFirstByte<ReportRole>> = OnceLock::new();
     let words = WORDS.get_or_init(|| {
@@ -2462,6 +2468,7 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
                 Some(ReportRole::Reporting)
                     if prev != "come"
                         && !FIRST_PERSON_AUX.contains(&prev)
+                        && !reports_nothing(sk, w, [prev, before_prev], pos)
                         && !endorsed(sk, start) =>
                 {
                     out.push((start, sentence_end(sk, start)));
@@ -2488,7 +2495,7 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
     }
     if !out.is_empty() || condemnation || carrier {
         out.extend_from_slice(quoted);
-        out.extend(single_quoted_ranges(sk));
+        out.extend(single_quoted_ranges(sk, glued));
     } else {
         // A quoted clause is someone else's words even with no verb to
         // say so ("Prima 'non si vogliono integrare'. Poi ..."), unless
@@ -2510,11 +2517,108 @@ fn reported_ranges(sk: &str, quoted: &[(usize, usize)], condemnation: bool) -> V
                 .filter(clause),
         );
         if sk.contains('\'') {
-            out.extend(single_quoted_ranges(sk).into_iter().filter(clause));
+            out.extend(single_quoted_ranges(sk, glued).into_iter().filter(clause));
         }
     }
     out
 }
+
+/// Whether the verb of saying `verb`, after the words `before` (nearest
+/// first) and before byte `next` of the skeleton, opens nobody else's
+/// words:
+/// - the author's purpose or own saying: "termini per dire quanto ...",
+///   "per non dire altro", "mi viene da dire", "ho già detto che ...";
+/// - a meaning, not a saying: "che vuol dire che ...";
+/// - nothing said: "nessuno dice nulla";
+/// - what is said is a noun, the author's judgment of it: "dicono solo
+///   stronzate", "continua a dire bugie";
+/// - the relative pronoun: "fa quello che dice e ...";
+/// - a question to the reader: "che ne dite di ...";
+/// - the author agreeing: "hai detto bene";
+/// - the one said to: "ti piace sentirtelo dire";
+/// - a noun: "sono una minaccia".
+fn reports_nothing(sk: &str, verb: &str, before: [&str; 2], next: usize) -> bool {
+    let words = sk
+        .get(next..)
+        .unwrap_or("")
+        .split(' ')
+        .filter(|w| !w.is_empty());
+    let mut after = words.clone();
+    let following = after.next().unwrap_or("");
+    // "quello che dice è che ...": what follows is what is said.
+    let is_that = following == "e" && matches!(after.next(), Some("che" | ":"));
+    let said_noun = || {
+        let noun = words.clone().find(|w| !SAID_NOUN_LEAD.contains(w));
+        SAID_NOUNS.contains(&noun.unwrap_or(""))
+    };
+    let own_dire = matches!(
+        before[0],
+        "per" | "da" | "vuol" | "vuole" | "voleva" | "vol"
+    ) || before == ["non", "per"]
+        || ["sentirselo", "sentirtelo", "sentirmelo", "sentirvelo"].contains(&before[0]);
+    (verb == "dire" && own_dire)
+        || (matches!(
+            before[0],
+            "gia" | "sempre" | "solo" | "apena" | "anche" | "mai"
+        ) && FIRST_PERSON_AUX.contains(&before[1]))
+        || matches!(following, "nula" | "niente" | "bene")
+        || said_noun()
+        || (before[0] == "che" && matches!(before[1], "quelo" | "quel" | "cio") && !is_that)
+        || (before[0] == "ne" && matches!(before[1], "che" | "cosa"))
+        || (verb.starts_with("minac")
+            && matches!(
+                before[0],
+                "una" | "la" | "vera" | "grave" | "grande" | "questa" | "quela" | "nesuna"
+            ))
+}
+
+/// Words that may come between a verb of saying and the noun of what is
+/// said ("dicono sempre le solite cazzate"), as skeletons.
+const SAID_NOUN_LEAD: &[&str] = &[
+    "solo",
+    "sempre",
+    "le",
+    "tante",
+    "tute",
+    "un",
+    "saco",
+    "di",
+    "ste",
+    "queste",
+    "certe",
+    "solite",
+    "stese",
+    "dele",
+    "continuamente",
+    "ancora",
+    "soltanto",
+    "mile",
+];
+
+/// Nouns of what someone says, which the author judges ("dice
+/// stronzate"), as skeletons.
+const SAID_NOUNS: &[&str] = &[
+    "cose",
+    "stronzate",
+    "cazate",
+    "minchiate",
+    "putanate",
+    "cavolate",
+    "fesserie",
+    "idiozie",
+    "scemenze",
+    "sciochezze",
+    "bugie",
+    "bagianate",
+    "menate",
+    "bale",
+    "boiate",
+    "falsita",
+    "asurdita",
+    "fregnace",
+    "stupidagini",
+    "eresie",
+];
 
 /// The marks that end a sentence, for the reach of reported speech.
 const SENTENCE_MARKS: [char; 4] = ['.', '!', '?', ';'];
@@ -2607,9 +2711,40 @@ const ENDORSING: &[&str] = &[
     "aplaudit",
 ];
 
+/// The skeleton bytes of the apostrophes written right after a letter or a
+/// digit (the skeleton puts a space before every apostrophe). Such a mark
+/// elides ("l'uomo") or stands for an accent ("e' vero", "perche'",
+/// "piu'"), as many write without accented keys; it may close a quote but
+/// never opens one.
+fn glued_apostrophes(norm: &Normalized, text: &str) -> Vec<usize> {
+    let sk = norm.skeleton.as_str();
+    let mut out = Vec::new();
+    // The apostrophes come in the order of the text: one walk of its chars.
+    let mut chars = text.chars().enumerate().peekable();
+    let mut last = None;
+    for (i, _) in sk.match_indices('\'') {
+        let (a, _) = norm.skeleton_span(i, i + 1);
+        let Some(before) = (a as usize).checked_sub(1) else {
+            continue;
+        };
+        while let Some(&(j, c)) = chars.peek() {
+            if j > before {
+                break;
+            }
+            last = Some((j, c));
+            chars.next();
+        }
+        if last.is_some_and(|(j, c)| j == before && c.is_alphanumeric()) {
+            out.push(i);
+        }
+    }
+    out
+}
+
 /// Byte ranges of the skeleton between a pair of single quotes that are
-/// not elisions ("ho letto 'Il negro del Narciso'", not "l'uomo").
-fn single_quoted_ranges(sk: &str) -> Vec<(usize, usize)> {
+/// not elisions ("ho letto 'Il negro del Narciso'", not "l'uomo") nor
+/// accents ("e' vero": see [`glued_apostrophes`]).
+fn single_quoted_ranges(sk: &str, glued: &[usize]) -> Vec<(usize, usize)> {
     static ELIDED_SKELETONS: OnceLock<Vec<String>> = OnceLock::new();
     let elided =
         ELIDED_SKELETONS.get_or_init(|| ELIDED.iter().map(|w| normalize::skeletonize(w)).collect());
@@ -2620,9 +2755,12 @@ fn single_quoted_ranges(sk: &str) -> Vec<(usize, usize)> {
     for w in normalize::split_spaces(sk) {
         let start = pos;
         pos += w.len() + 1;
-        if w == "'" && !elided.iter().any(|e| e == prev) {
+        // "e'" is "è": a quote never closes right after it.
+        if w == "'" && !elided.iter().any(|e| e == prev) && !(prev == "e" && glued.contains(&start))
+        {
             match open.take() {
                 Some(s) => out.push((s, start)),
+                None if glued.contains(&start) => {}
                 None => open = Some(start),
             }
         }

@@ -645,6 +645,128 @@ fn elisions_with_double_letters_are_not_single_quotes() {
 }
 
 #[test]
+fn apostrophes_written_for_accents_are_not_quotes() {
+    // Many write "e'" for "è" and "perche'" for "perché": two such marks
+    // paired as quotes hid the words between them from the heads.
+    let analyzer = Analyzer::default().with_model(None);
+    let view = |text: &str| author_view(&analyzer, text);
+    for (text, kept) in [
+        (
+            "perche' non mi rispondete da un mese, piu' di cosi' cosa devo fare",
+            "non mi rispondete da un mese",
+        ),
+        (
+            "Se e' per salvare decine di migranti che fanno le vacanze qui, e' una spesa inutile",
+            "salvare decine di migranti",
+        ),
+        (
+            "Sto qua da 30 anni e' ora che mi date la casa, e' un diritto",
+            "ora che mi date",
+        ),
+    ] {
+        let v = view(text);
+        assert!(v.contains(kept), "{text}: {v}");
+    }
+    // A quote still opens after a space and closes after a word.
+    let v = view("Sotto casa mia hanno scritto 'via gli zingari' e nessuno pulisce");
+    assert!(!v.contains("zingari"), "{v}");
+    // Hate written without accented letters is the author's, and flagged
+    // as it is with them (it was read as quoted, below the flag line).
+    for text in [
+        "Perche' quei negri di merda stanno sempre qui? e' una vergogna",
+        "E' ora di mandare via gli zingari ladri, piu' di cosi' non si puo'",
+    ] {
+        let a = analyzer.analyze(&CommentInput::new(text));
+        assert!(
+            a.findings
+                .iter()
+                .any(|f| f.category == Category::Discrimination && f.score >= 0.6),
+            "{text}: {:?}",
+            a.findings
+        );
+    }
+}
+
+#[test]
+fn a_verb_of_saying_that_reports_nothing_leaves_the_words_to_the_author() {
+    let analyzer = Analyzer::default().with_model(None);
+    let view = |text: &str| author_view(&analyzer, text);
+    for (text, own) in [
+        (
+            "Non ci sono parole per dire quanto fanno schifo quelli del campo",
+            "quanto fanno schifo",
+        ),
+        (
+            "Nessuno che dice nulla sui rifiuti in via Roma, vergogna",
+            "sui rifiuti",
+        ),
+        (
+            "Se il sindaco fa quello che dice e sistema le strade lo rivoto",
+            "sistema le strade",
+        ),
+        (
+            "Che ne dite di aprire la biblioteca anche il sabato?",
+            "aprire la biblioteca",
+        ),
+        (
+            "Hai detto bene, la piazza è diventata un parcheggio",
+            "la piazza è diventata",
+        ),
+        (
+            "Quel cantiere è una minaccia per chi passa a piedi",
+            "per chi passa",
+        ),
+        (
+            "In consiglio dicono solo stupidaggini, intanto le buche restano",
+            "le buche restano",
+        ),
+        (
+            "Mi viene da dire che il parco è più pulito di prima",
+            "il parco è più pulito",
+        ),
+        (
+            "L'ho già detto che il semaforo di via Po è rotto",
+            "il semaforo di via Po",
+        ),
+        (
+            "Cosa vuol dire che la domanda è sospesa?",
+            "la domanda è sospesa",
+        ),
+    ] {
+        let v = view(text);
+        assert!(v.contains(own), "{text}: {v}");
+    }
+    // Hate said with such a verb is flagged (it was read as reported).
+    for text in [
+        "Non ci sono parole per dire quanto fanno schifo quei negri",
+        "Hai detto bene, i musulmani sono tutti terroristi",
+    ] {
+        let a = analyzer.analyze(&CommentInput::new(text));
+        assert!(
+            a.findings
+                .iter()
+                .any(|f| f.category == Category::Discrimination && f.score >= 0.6),
+            "{text}: {:?}",
+            a.findings
+        );
+    }
+    // What follows is still someone else's words.
+    for (text, reported) in [
+        (
+            "Quello che dice è che gli zingari rubano, e ha torto",
+            "zingari",
+        ),
+        (
+            "Ha avuto il coraggio di dire che i rom sono tutti ladri",
+            "ladri",
+        ),
+    ] {
+        let v = view(text);
+        assert!(!v.contains(reported), "{text}: {v}");
+    }
+}
+
+#[test]
 fn quotes_from_a_flyer_or_a_sign_are_reported_and_the_words_after_it_are_not() {
     let analyzer = Analyzer::default().with_model(None);
     let view = |text: &str| author_view(&analyzer, text);

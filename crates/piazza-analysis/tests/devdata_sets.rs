@@ -52,7 +52,11 @@ const CS_ANSWERS: usize = 3;
 /// Lowered, 47 → 44, with the homotransphobia head trained as a
 /// calibrated SVM (2026-12-07, midday): fewer citizens flagged on seven
 /// sets, some hate missed on others; the trade is in the model card.
-const CS_HATEFUL: usize = 44;
+/// Lowered, 44 → 43, (2026-12-07, evening): apostrophes written for accents and verbs of saying
+/// that report nothing are the author's words, and the model retrained on
+/// the corrected reading moved comments near the line both ways; the trade
+/// is in the model card.
+const CS_HATEFUL: usize = 43;
 /// 3 since a quoted clause is someone else's words (2026-12-06, night), 2
 /// since words written in quotes are reported (2026-12-07).
 const CA_ANSWERS: usize = 2;

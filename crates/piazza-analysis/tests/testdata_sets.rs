@@ -560,11 +560,17 @@ fn a_fourth_set_of_benign_mentions_written_blind_is_not_flagged() {
 /// children, from 0.59 to 0.60, the flag line (see `CS_ANSWERS` in
 /// `devdata_sets.rs` for the same drift).
 /// 6 → 4 with the homotransphobia head trained as a calibrated
-/// SVM (2026-12-07, midday).
-const BENIGN_5_FLAGS_WITH_POST_REACHED: usize = 4;
+/// SVM (2026-12-07, midday). Raised, 4 → 5, knowingly (2026-12-07, evening): apostrophes written for accents and verbs of saying
+/// that report nothing are the author's words, and the model retrained on
+/// the corrected reading moved comments near the line both ways; the trade
+/// is in the model card.
+const BENIGN_5_FLAGS_WITH_POST_REACHED: usize = 5;
 /// 6 → 4 with the homotransphobia head trained as a calibrated
-/// SVM (2026-12-07, midday).
-const BENIGN_5_FLAGS_WITHOUT_POST_REACHED: usize = 4;
+/// SVM (2026-12-07, midday). Raised, 4 → 5, knowingly (2026-12-07, evening): apostrophes written for accents and verbs of saying
+/// that report nothing are the author's words, and the model retrained on
+/// the corrected reading moved comments near the line both ways; the trade
+/// is in the model card.
+const BENIGN_5_FLAGS_WITHOUT_POST_REACHED: usize = 5;
 
 /// The fifth set of benign mentions, read with the post and without it.
 #[test]
@@ -689,8 +695,11 @@ impl SensesSet<'_> {
 /// names no group for the heads' gates and its slur is no evidence of the
 /// rules (2026-12-07).
 /// 6 → 4 with the homotransphobia head trained as a calibrated
-/// SVM (2026-12-07, midday).
-const INNOCENT_SENSES_DISCRIMINATION_REACHED: usize = 4;
+/// SVM (2026-12-07, midday). Raised, 4 → 5, knowingly (2026-12-07, evening): apostrophes written for accents and verbs of saying
+/// that report nothing are the author's words, and the model retrained on
+/// the corrected reading moved comments near the line both ways; the trade
+/// is in the model card.
+const INNOCENT_SENSES_DISCRIMINATION_REACHED: usize = 5;
 const INNOCENT_SENSES_OFFENSIVE_REACHED: usize = 23;
 
 #[test]
@@ -836,8 +845,12 @@ const INNOCENT_JEWS_2_OFFENSIVE_REACHED: usize = 5;
 /// Lowered, 24 → 23, with the homotransphobia head trained as a
 /// calibrated SVM (2026-12-07, midday): fewer citizens flagged on seven
 /// sets, some hate missed on others; the trade is in the model card.
-const ANTISEMITIC_2_DISCRIMINATION_REACHED: usize = 23;
-const ANTISEMITIC_2_OFFENSIVE_REACHED: usize = 29;
+/// Lowered, 23 → 22 and 29 → 28, (2026-12-07, evening): apostrophes written for accents and verbs of saying
+/// that report nothing are the author's words, and the model retrained on
+/// the corrected reading moved comments near the line both ways; the trade
+/// is in the model card.
+const ANTISEMITIC_2_DISCRIMINATION_REACHED: usize = 22;
+const ANTISEMITIC_2_OFFENSIVE_REACHED: usize = 28;
 
 const JEWS_INNOCENT_KINDS: &[&str] = &[
     "history",
@@ -1190,8 +1203,11 @@ fn criticism_of_the_administration_is_not_flagged_beyond_what_was_reached() {
 /// name no group, "viado" a slur; 0.886 with the rules written from the
 /// third functional set (`devdata/functional_dev_2.tsv`).
 /// 0.886 → 0.899 with the homotransphobia head trained as a calibrated
-/// SVM (2026-12-07, midday).
-const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.899;
+/// SVM (2026-12-07, midday). Lowered, 0.899 → 0.895, (2026-12-07, evening): apostrophes written for accents and verbs of saying
+/// that report nothing are the author's words, and the model retrained on
+/// the corrected reading moved comments near the line both ways; the trade
+/// is in the model card.
+const FUNCTIONAL_MACRO_F1_REACHED: f64 = 0.895;
 
 #[test]
 fn functional_tests_are_measured() {
