@@ -2531,7 +2531,7 @@ fn reported_ranges(
 /// - a meaning, not a saying: "che vuol dire che ...";
 /// - nothing said: "nessuno dice nulla";
 /// - what is said is a noun, the author's judgment of it: "dicono solo
-///   stronzate", "continua a dire bugie";
+///   stronzate", "continua a dire bugie" (not "dicono cose tipo ...");
 /// - the relative pronoun: "fa quello che dice e ...";
 /// - a question to the reader: "che ne dite di ...";
 /// - the author agreeing: "hai detto bene";
@@ -2548,8 +2548,11 @@ fn reports_nothing(sk: &str, verb: &str, before: [&str; 2], next: usize) -> bool
     // "quello che dice è che ...": what follows is what is said.
     let is_that = following == "e" && matches!(after.next(), Some("che" | ":"));
     let said_noun = || {
-        let noun = words.clone().find(|w| !SAID_NOUN_LEAD.contains(w));
-        SAID_NOUNS.contains(&noun.unwrap_or(""))
+        let mut rest = words.clone().skip_while(|w| SAID_NOUN_LEAD.contains(w));
+        let noun = rest.next().unwrap_or("");
+        // "dicono cose tipo ...", "cose come ...": the words follow.
+        let words_follow = noun == "cose" && matches!(rest.next(), Some("tipo" | "come" | ":"));
+        SAID_NOUNS.contains(&noun) && !words_follow
     };
     let own_dire = matches!(
         before[0],

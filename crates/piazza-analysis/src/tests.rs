@@ -644,6 +644,18 @@ fn elisions_with_double_letters_are_not_single_quotes() {
     }
 }
 
+/// Fails unless `text` has a discrimination finding at the flag line.
+fn assert_flags_discrimination(analyzer: &Analyzer, text: &str) {
+    let a = analyzer.analyze(&CommentInput::new(text));
+    assert!(
+        a.findings
+            .iter()
+            .any(|f| f.category == Category::Discrimination && f.score >= gate::FLAG_SCORE),
+        "{text}: {:?}",
+        a.findings
+    );
+}
+
 #[test]
 fn apostrophes_written_for_accents_are_not_quotes() {
     // Many write "e'" for "è" and "perche'" for "perché": two such marks
@@ -676,14 +688,7 @@ fn apostrophes_written_for_accents_are_not_quotes() {
         "Perche' quei negri di merda stanno sempre qui? e' una vergogna",
         "E' ora di mandare via gli zingari ladri, piu' di cosi' non si puo'",
     ] {
-        let a = analyzer.analyze(&CommentInput::new(text));
-        assert!(
-            a.findings
-                .iter()
-                .any(|f| f.category == Category::Discrimination && f.score >= 0.6),
-            "{text}: {:?}",
-            a.findings
-        );
+        assert_flags_discrimination(&analyzer, text);
     }
 }
 
@@ -741,17 +746,14 @@ fn a_verb_of_saying_that_reports_nothing_leaves_the_words_to_the_author() {
         "Non ci sono parole per dire quanto fanno schifo quei negri",
         "Hai detto bene, i musulmani sono tutti terroristi",
     ] {
-        let a = analyzer.analyze(&CommentInput::new(text));
-        assert!(
-            a.findings
-                .iter()
-                .any(|f| f.category == Category::Discrimination && f.score >= 0.6),
-            "{text}: {:?}",
-            a.findings
-        );
+        assert_flags_discrimination(&analyzer, text);
     }
     // What follows is still someone else's words.
     for (text, reported) in [
+        (
+            "In giro dicono cose tipo che i rom rubano i bambini, che vergogna",
+            "rubano",
+        ),
         (
             "Quello che dice è che gli zingari rubano, e ha torto",
             "zingari",
