@@ -2730,12 +2730,8 @@ fn glued_apostrophes(norm: &Normalized, text: &str) -> Vec<usize> {
         let Some(before) = (a as usize).checked_sub(1) else {
             continue;
         };
-        while let Some(&(j, c)) = chars.peek() {
-            if j > before {
-                break;
-            }
-            last = Some((j, c));
-            chars.next();
+        while let Some(seen) = chars.next_if(|&(j, _)| j <= before) {
+            last = Some(seen);
         }
         if last.is_some_and(|(j, c)| j == before && c.is_alphanumeric()) {
             out.push(i);
