@@ -132,6 +132,25 @@ const BENIGN_FLAGS_REACHED: usize = 0;
 struct WrongFlags {
     by_kind: BTreeMap<String, (usize, usize)>,
     flagged: Vec<String>,
+    /// Comments whose discrimination score is within [`NEAR_LINE`] of the
+    /// flag line: below it, and at or above it.
+    near_below: usize,
+    near_above: usize,
+}
+
+/// How close to the flag line a score counts as "at the line" in the
+/// printed figures. A retrained model moves such comments across the line
+/// both ways; these counts tell that noise from a change of behaviour when
+/// a `..._REACHED` figure moves.
+const NEAR_LINE: f32 = 0.02;
+
+/// The highest discrimination score of an analysis (0 when none).
+fn discrimination_score(a: &Analysis) -> f32 {
+    a.findings
+        .iter()
+        .filter(|f| f.category == Category::Discrimination)
+        .map(|f| f.score)
+        .fold(0.0, f32::max)
 }
 
 impl WrongFlags {
@@ -144,13 +163,24 @@ impl WrongFlags {
         if disc {
             self.flagged.push(format!("{id}: {text}"));
         }
+        let score = discrimination_score(a);
+        if (score - FLAG_DISCRIMINATION).abs() < NEAR_LINE {
+            if disc {
+                self.near_above += 1;
+            } else {
+                self.near_below += 1;
+            }
+        }
     }
 
     /// Prints the flags of the set `what` and fails above `reached`.
     fn print_and_check(&self, what: &str, reached: usize) {
         let total: usize = self.by_kind.values().map(|v| v.1).sum();
         let rows: usize = self.by_kind.values().map(|v| v.0).sum();
-        println!("{what}: {total} of {rows} flagged as discrimination (bar: 0)");
+        println!(
+            "{what}: {total} of {rows} flagged as discrimination (bar: 0); within {NEAR_LINE} of the line: {} of the flagged, {} not flagged",
+            self.near_above, self.near_below
+        );
         for (kind, (n, f)) in &self.by_kind {
             println!("  {kind:<24} {f:>3} of {n:>3}");
         }
