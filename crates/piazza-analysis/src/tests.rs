@@ -613,6 +613,24 @@ fn author_view(analyzer: &Analyzer, text: &str) -> String {
         .unwrap_or_default()
 }
 
+/// For each `(text, words)`: the heads read `words` in `text` (the
+/// author's own words, not someone else's).
+fn assert_heads_read(analyzer: &Analyzer, cases: &[(&str, &str)]) {
+    for (text, words) in cases {
+        let v = author_view(analyzer, text);
+        assert!(v.contains(words), "{text}: {v}");
+    }
+}
+
+/// For each `(text, words)`: the heads never read `words` in `text`
+/// (someone else's words, taken out).
+fn assert_heads_never_read(analyzer: &Analyzer, cases: &[(&str, &str)]) {
+    for (text, words) in cases {
+        let v = author_view(analyzer, text);
+        assert!(!v.contains(words), "{text}: {v}");
+    }
+}
+
 #[test]
 fn elisions_with_double_letters_are_not_single_quotes() {
     // The skeleton undoes double letters: "all'ufficio" is "al ' uficio"
@@ -662,23 +680,23 @@ fn apostrophes_written_for_accents_are_not_quotes() {
     // paired as quotes hid the words between them from the heads.
     let analyzer = Analyzer::default().with_model(None);
     let view = |text: &str| author_view(&analyzer, text);
-    for (text, kept) in [
-        (
-            "perche' non mi rispondete da un mese, piu' di cosi' cosa devo fare",
-            "non mi rispondete da un mese",
-        ),
-        (
-            "Se e' per salvare decine di migranti che fanno le vacanze qui, e' una spesa inutile",
-            "salvare decine di migranti",
-        ),
-        (
-            "Sto qua da 30 anni e' ora che mi date la casa, e' un diritto",
-            "ora che mi date",
-        ),
-    ] {
-        let v = view(text);
-        assert!(v.contains(kept), "{text}: {v}");
-    }
+    assert_heads_read(
+        &analyzer,
+        &[
+            (
+                "perche' non mi rispondete da un mese, piu' di cosi' cosa devo fare",
+                "non mi rispondete da un mese",
+            ),
+            (
+                "Se e' per salvare decine di migranti che fanno le vacanze qui, e' una spesa inutile",
+                "salvare decine di migranti",
+            ),
+            (
+                "Sto qua da 30 anni e' ora che mi date la casa, e' un diritto",
+                "ora che mi date",
+            ),
+        ],
+    );
     // A quote still opens after a space and closes after a word.
     let v = view("Sotto casa mia hanno scritto 'via gli zingari' e nessuno pulisce");
     assert!(!v.contains("zingari"), "{v}");
@@ -695,52 +713,51 @@ fn apostrophes_written_for_accents_are_not_quotes() {
 #[test]
 fn a_verb_of_saying_that_reports_nothing_leaves_the_words_to_the_author() {
     let analyzer = Analyzer::default().with_model(None);
-    let view = |text: &str| author_view(&analyzer, text);
-    for (text, own) in [
-        (
-            "Non ci sono parole per dire quanto fanno schifo quelli del campo",
-            "quanto fanno schifo",
-        ),
-        (
-            "Nessuno che dice nulla sui rifiuti in via Roma, vergogna",
-            "sui rifiuti",
-        ),
-        (
-            "Se il sindaco fa quello che dice e sistema le strade lo rivoto",
-            "sistema le strade",
-        ),
-        (
-            "Che ne dite di aprire la biblioteca anche il sabato?",
-            "aprire la biblioteca",
-        ),
-        (
-            "Hai detto bene, la piazza è diventata un parcheggio",
-            "la piazza è diventata",
-        ),
-        (
-            "Quel cantiere è una minaccia per chi passa a piedi",
-            "per chi passa",
-        ),
-        (
-            "In consiglio dicono solo stupidaggini, intanto le buche restano",
-            "le buche restano",
-        ),
-        (
-            "Mi viene da dire che il parco è più pulito di prima",
-            "il parco è più pulito",
-        ),
-        (
-            "L'ho già detto che il semaforo di via Po è rotto",
-            "il semaforo di via Po",
-        ),
-        (
-            "Cosa vuol dire che la domanda è sospesa?",
-            "la domanda è sospesa",
-        ),
-    ] {
-        let v = view(text);
-        assert!(v.contains(own), "{text}: {v}");
-    }
+    assert_heads_read(
+        &analyzer,
+        &[
+            (
+                "Non ci sono parole per dire quanto fanno schifo quelli del campo",
+                "quanto fanno schifo",
+            ),
+            (
+                "Nessuno che dice nulla sui rifiuti in via Roma, vergogna",
+                "sui rifiuti",
+            ),
+            (
+                "Se il sindaco fa quello che dice e sistema le strade lo rivoto",
+                "sistema le strade",
+            ),
+            (
+                "Che ne dite di aprire la biblioteca anche il sabato?",
+                "aprire la biblioteca",
+            ),
+            (
+                "Hai detto bene, la piazza è diventata un parcheggio",
+                "la piazza è diventata",
+            ),
+            (
+                "Quel cantiere è una minaccia per chi passa a piedi",
+                "per chi passa",
+            ),
+            (
+                "In consiglio dicono solo stupidaggini, intanto le buche restano",
+                "le buche restano",
+            ),
+            (
+                "Mi viene da dire che il parco è più pulito di prima",
+                "il parco è più pulito",
+            ),
+            (
+                "L'ho già detto che il semaforo di via Po è rotto",
+                "il semaforo di via Po",
+            ),
+            (
+                "Cosa vuol dire che la domanda è sospesa?",
+                "la domanda è sospesa",
+            ),
+        ],
+    );
     // Hate said with such a verb is flagged (it was read as reported).
     for text in [
         "Non ci sono parole per dire quanto fanno schifo quei negri",
@@ -749,23 +766,23 @@ fn a_verb_of_saying_that_reports_nothing_leaves_the_words_to_the_author() {
         assert_flags_discrimination(&analyzer, text);
     }
     // What follows is still someone else's words.
-    for (text, reported) in [
-        (
-            "In giro dicono cose tipo che i rom rubano i bambini, che vergogna",
-            "rubano",
-        ),
-        (
-            "Quello che dice è che gli zingari rubano, e ha torto",
-            "zingari",
-        ),
-        (
-            "Ha avuto il coraggio di dire che i rom sono tutti ladri",
-            "ladri",
-        ),
-    ] {
-        let v = view(text);
-        assert!(!v.contains(reported), "{text}: {v}");
-    }
+    assert_heads_never_read(
+        &analyzer,
+        &[
+            (
+                "In giro dicono cose tipo che i rom rubano i bambini, che vergogna",
+                "rubano",
+            ),
+            (
+                "Quello che dice è che gli zingari rubano, e ha torto",
+                "zingari",
+            ),
+            (
+                "Ha avuto il coraggio di dire che i rom sono tutti ladri",
+                "ladri",
+            ),
+        ],
+    );
 }
 
 #[test]
@@ -782,17 +799,17 @@ fn quotes_from_a_flyer_or_a_sign_are_reported_and_the_words_after_it_are_not() {
     assert!(v.contains("le trovo patetiche"), "{v}");
     // Without a carrier, a verb or a condemnation, quotes the author says
     // are the author's own, and so are one or two words in scare quotes.
-    for (text, own) in [
-        ("Dico solo una cosa: 'fuori i musulmani'", "musulmani"),
-        (
-            "questi \"profughi\" hanno tutti il telefono nuovo",
-            "profughi",
-        ),
-        ("arrivano altre 'risorse' in paese", "risorse"),
-    ] {
-        let v = view(text);
-        assert!(v.contains(own), "{text}: {v}");
-    }
+    assert_heads_read(
+        &analyzer,
+        &[
+            ("Dico solo una cosa: 'fuori i musulmani'", "musulmani"),
+            (
+                "questi \"profughi\" hanno tutti il telefono nuovo",
+                "profughi",
+            ),
+            ("arrivano altre 'risorse' in paese", "risorse"),
+        ],
+    );
     // A quoted clause is someone else's words even without a verb.
     for (text, quoted, own) in [
         (
@@ -848,22 +865,22 @@ fn a_name_someone_else_gave_is_reported_and_one_the_author_gave_is_not() {
         }
     }
     // Given by the author, or reported and agreed with: the author's own.
-    for (text, slur) in [
-        (
-            "gli ho dato del negro davanti a tutti e lo rifarei",
-            "negro",
-        ),
-        ("io l'ho sempre chiamato terrone e continuerò", "terrone"),
-        ("mio nonno li chiamava negri e aveva ragione lui", "negri"),
-        ("ho urlato froci a quei due sulla panchina", "froci"),
-        (
-            "uno ha urlato 'ricchioni' al corteo e io l'ho applaudito",
-            "ricchioni",
-        ),
-    ] {
-        let v = view(text);
-        assert!(v.contains(slur), "{text}: {v}");
-    }
+    assert_heads_read(
+        &analyzer,
+        &[
+            (
+                "gli ho dato del negro davanti a tutti e lo rifarei",
+                "negro",
+            ),
+            ("io l'ho sempre chiamato terrone e continuerò", "terrone"),
+            ("mio nonno li chiamava negri e aveva ragione lui", "negri"),
+            ("ho urlato froci a quei due sulla panchina", "froci"),
+            (
+                "uno ha urlato 'ricchioni' al corteo e io l'ho applaudito",
+                "ricchioni",
+            ),
+        ],
+    );
     // An insult in the name given is reported too, below the flag line.
     let a = analyzer.analyze(&CommentInput::new(
         "una signora in posta mi ha dato della puttana, a chi lo segnalo?",
